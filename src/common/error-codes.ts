@@ -1,0 +1,60 @@
+/**
+ * The registry of error codes. Every diagnostic Eddy prints carries one of these; docs/errors.md explains
+ * each. Codes are stable: never renumber, only add.
+ *
+ * - `EDDY-Pxxx` parse errors (lexing and syntax)
+ * - `EDDY-Bxxx` binding and validation (names, types, windows)
+ * - `EDDY-Cxxx` connectors and their options
+ * - `EDDY-Lxxx` planning (changelog modes, unsupported plans)
+ * - `EDDY-Rxxx` run time (records, files, expressions)
+ */
+export const ErrorCodes = {
+  /** The parser met a token it did not expect. */
+  UNEXPECTED_TOKEN: 'EDDY-P001',
+  /** A character that starts no token. */
+  UNRECOGNIZED_CHARACTER: 'EDDY-P002',
+  /** A string, quoted identifier or comment that is never closed. */
+  UNTERMINATED: 'EDDY-P003',
+  /** A literal with a malformed value (interval, timestamp, number). */
+  INVALID_LITERAL: 'EDDY-P004',
+  /** The script ended where more was expected. */
+  UNEXPECTED_END: 'EDDY-P005',
+  /** A type name Eddy does not know. */
+  UNKNOWN_TYPE: 'EDDY-P006',
+
+  UNKNOWN_TABLE: 'EDDY-B001',
+  UNKNOWN_COLUMN: 'EDDY-B002',
+  UNKNOWN_FUNCTION: 'EDDY-B003',
+  AMBIGUOUS_COLUMN: 'EDDY-B004',
+  TYPE_MISMATCH: 'EDDY-B005',
+  WRONG_ARGUMENTS: 'EDDY-B006',
+  NOT_A_TIME_ATTRIBUTE: 'EDDY-B007',
+  NOT_GROUPED: 'EDDY-B008',
+  INVALID_WINDOW: 'EDDY-B009',
+  DUPLICATE_NAME: 'EDDY-B010',
+  ALREADY_EXISTS: 'EDDY-B011',
+  INVALID_AGGREGATE: 'EDDY-B012',
+  INVALID_STATEMENT: 'EDDY-B013',
+  UNKNOWN_VARIABLE: 'EDDY-B014',
+
+  UNKNOWN_CONNECTOR: 'EDDY-C001',
+  UNKNOWN_OPTION: 'EDDY-C002',
+  MISSING_OPTION: 'EDDY-C003',
+  INVALID_OPTION: 'EDDY-C004',
+  UNKNOWN_FORMAT: 'EDDY-C005',
+
+  UPDATING_INTO_APPEND_ONLY: 'EDDY-L001',
+  UNSUPPORTED: 'EDDY-L002',
+
+  BAD_RECORD: 'EDDY-R001',
+  FILE_NOT_FOUND: 'EDDY-R002',
+  EXPRESSION_FAILED: 'EDDY-R003',
+  IO_FAILED: 'EDDY-R004',
+  JOB_FAILED: 'EDDY-R005',
+} as const;
+
+/** One of the registered codes. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+// `ErrorCode` is also usable as a value namespace: ErrorCode.UNKNOWN_TABLE.
+export const ErrorCode = ErrorCodes;

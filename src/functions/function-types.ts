@@ -1,0 +1,95 @@
+/**
+ * The contracts of scalar and aggregate functions. The binder asks a definition to `resolve` itself for the
+ * argument types it has; the answer carries the result type and the implementation the runtime calls.
+ * Planning and running thus share one definition per function, and nothing is looked up per record.
+ */
+import type { DataType } from '../common/types.js';
+
+/** Settings a function may depend on, fixed when a query is planned. */
+export interface FunctionEnv {
+  /** The session time zone (`table.local-time-zone`), an IANA name such as `UTC` or `Europe/Berlin`. */
+  readonly timeZone: string;
+  /** Wall-clock now in epoch ms; a function, so tests can fix it. */
+  readonly now: () => number;
+}
+
+/** What a scalar function resolves to for given argument types. */
+export interface ResolvedScalar {
+  /** The result type (its nullability included). */
+  readonly type: DataType;
+  /**
+   * The types the arguments must be converted to before the call, when they differ from the given ones
+   * (the binder inserts implicit casts). Absent: use the arguments as they are.
+   */
+  readonly argTypes?: readonly DataType[];
+  /** The implementation, called with argument values in order. */
+  readonly impl: (...args: any[]) => unknown;
+  /** True (the usual case) when any NULL argument makes the result NULL without calling `impl`. */
+  readonly strict: boolean;
+  /** False for functions such as RAND() or CURRENT_TIMESTAMP whose result may differ between calls. */
+  readonly deterministic: boolean;
+}
+
+/** The outcome of resolving: a resolution, or a message saying why the argument types do not fit. */
+export type Resolution<R> = R | { readonly error: string };
+
+export function isResolutionError<R extends object>(r: Resolution<R>): r is { readonly error: string } {
+  return (r as { error?: string }).error !== undefined;
+}
+
+/** Extra facts about the call site a definition may use: which arguments are literals, and their values. */
+export interface CallSite {
+  /** For each argument: its value when it is a literal (after constant folding), else undefined. */
+  readonly literalArgs: readonly unknown[];
+}
+
+/** A scalar function or operator (`+`, `=`, `||`, `LIKE` are functions too). */
+export interface ScalarFunctionDef {
+  /** Upper-case name as used in SQL; operators use their symbol (`+`, `<>`, `||`). */
+  readonly name: string;
+  /** One line for SHOW FUNCTIONS and the shell's help, e.g. `SPLIT_INDEX(str, sep, index) – ...`. */
+  readonly description: string;
+  /** Checks argument types and returns the result type and implementation. */
+  resolve(argTypes: readonly DataType[], env: FunctionEnv, site: CallSite): Resolution<ResolvedScalar>;
+}
+
+/**
+ * An aggregate's implementation for one argument type. Accumulators are mutable and must be plain data
+ * (numbers, strings, arrays, plain objects) after `serialize`, so state backends can store them.
+ */
+export interface AggregateImpl<A = any> {
+  /** A fresh accumulator for an empty group. */
+  create(): A;
+  /** Adds one input value (the argument; `undefined` for COUNT(*)). NULLs are passed in; most aggregates skip them. */
+  add(acc: A, value: unknown): void;
+  /** Removes one previously added value. Only called when `supportsRetract`. */
+  retract(acc: A, value: unknown): void;
+  /** Folds `other` into `acc` (session windows merge). */
+  merge(acc: A, other: A): void;
+  /** The aggregate's current value. */
+  result(acc: A): unknown;
+  /** True when `retract` is exact (MIN/MAX keep every value to support it). */
+  readonly supportsRetract: boolean;
+  /** Turns an accumulator into plain JSON-able data and back. */
+  serialize(acc: A): unknown;
+  deserialize(data: unknown): A;
+}
+
+/** What an aggregate function resolves to. */
+export interface ResolvedAggregate {
+  readonly type: DataType;
+  /** The type the single argument must be converted to, when it differs from the given one. */
+  readonly argType?: DataType;
+  readonly impl: AggregateImpl;
+}
+
+/** An aggregate function: COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, ... */
+export interface AggregateFunctionDef {
+  readonly name: string;
+  readonly description: string;
+  /**
+   * Resolves for the argument types; `argTypes` is empty for COUNT(*). `distinct` asks for an
+   * implementation with DISTINCT semantics (each distinct non-null value counted once, with retraction).
+   */
+  resolve(argTypes: readonly DataType[], distinct: boolean): Resolution<ResolvedAggregate>;
+}

@@ -1,0 +1,587 @@
+/**
+ * The abstract syntax tree the parser produces. Plain immutable data: every node has a `kind` equal to its
+ * type name and the `span` of the source text it came from. Names are kept as written (case preserved);
+ * keywords are upper-cased. The binder (src/planner) gives the tree meaning.
+ */
+import type { Span } from '../common/errors.js';
+import type { DataType } from '../common/types.js';
+
+/** Fields every node has. */
+export interface NodeBase {
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Names
+
+/** A single name. `quoted` is true for `backquoted` names. */
+export interface Identifier extends NodeBase {
+  readonly kind: 'Identifier';
+  readonly name: string;
+  readonly quoted: boolean;
+}
+
+/** A dotted name such as `cat.db.rides` or `r.ride_id`; `parts` has at least one element. */
+export interface QualifiedName extends NodeBase {
+  readonly kind: 'QualifiedName';
+  readonly parts: readonly Identifier[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statements
+
+export type Statement =
+  | CreateTable
+  | CreateView
+  | DropStatement
+  | InsertStatement
+  | StatementSet
+  | QueryStatement
+  | SetStatement
+  | ResetStatement
+  | ShowStatement
+  | DescribeStatement
+  | ExplainStatement;
+
+/** Fields of every statement: its full text (without the trailing `;`), for messages and EXPLAIN. */
+export interface StatementBase extends NodeBase {
+  readonly text: string;
+}
+
+/** A physical column: `name TYPE [NOT NULL] [COMMENT '...']`. NOT NULL is folded into `type.nullable`. */
+export interface PhysicalColumn extends NodeBase {
+  readonly kind: 'PhysicalColumn';
+  readonly name: Identifier;
+  readonly type: DataType;
+  readonly comment?: string;
+}
+
+/** A computed column: `name AS expr` (`p AS PROCTIME()` is one too). */
+export interface ComputedColumn extends NodeBase {
+  readonly kind: 'ComputedColumn';
+  readonly name: Identifier;
+  readonly expr: Expr;
+  readonly comment?: string;
+}
+
+export type ColumnDef = PhysicalColumn | ComputedColumn;
+
+/** `WATERMARK FOR column AS expr`. */
+export interface WatermarkDef extends NodeBase {
+  readonly kind: 'WatermarkDef';
+  readonly column: Identifier;
+  readonly expr: Expr;
+}
+
+/** One `'key' = 'value'` of a WITH clause; `keySpan`/`valueSpan` point at the two string literals. */
+export interface TableOption extends NodeBase {
+  readonly kind: 'TableOption';
+  readonly key: string;
+  readonly value: string;
+  readonly keySpan: Span;
+  readonly valueSpan: Span;
+}
+
+/** `CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (...) [COMMENT '...'] [PARTITIONED BY (..)] WITH (...)`. */
+export interface CreateTable extends StatementBase {
+  readonly kind: 'CreateTable';
+  readonly name: QualifiedName;
+  readonly temporary: boolean;
+  readonly ifNotExists: boolean;
+  readonly columns: readonly ColumnDef[];
+  readonly watermark?: WatermarkDef;
+  /** `PRIMARY KEY (a, b) NOT ENFORCED` (as a table constraint or on a single column). */
+  readonly primaryKey?: readonly Identifier[];
+  readonly partitionedBy?: readonly Identifier[];
+  readonly comment?: string;
+  readonly options: readonly TableOption[];
+}
+
+/** `CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name [(col, ...)] AS query`. */
+export interface CreateView extends StatementBase {
+  readonly kind: 'CreateView';
+  readonly name: QualifiedName;
+  readonly temporary: boolean;
+  readonly ifNotExists: boolean;
+  readonly columnNames?: readonly Identifier[];
+  readonly query: Query;
+}
+
+/** `DROP [TEMPORARY] TABLE|VIEW [IF EXISTS] name`. */
+export interface DropStatement extends StatementBase {
+  readonly kind: 'DropStatement';
+  readonly objectType: 'TABLE' | 'VIEW';
+  readonly name: QualifiedName;
+  readonly ifExists: boolean;
+  readonly temporary: boolean;
+}
+
+/** `INSERT INTO|OVERWRITE target [(col, ...)] query`. */
+export interface InsertStatement extends StatementBase {
+  readonly kind: 'InsertStatement';
+  readonly target: QualifiedName;
+  readonly columns?: readonly Identifier[];
+  readonly overwrite: boolean;
+  readonly query: Query;
+}
+
+/** `EXECUTE STATEMENT SET BEGIN insert; insert; ... END` (also `BEGIN STATEMENT SET; ... END;`). */
+export interface StatementSet extends StatementBase {
+  readonly kind: 'StatementSet';
+  readonly inserts: readonly InsertStatement[];
+}
+
+/** A query run for its result (`SELECT ...`, `WITH ... SELECT`, `VALUES ...`). */
+export interface QueryStatement extends StatementBase {
+  readonly kind: 'QueryStatement';
+  readonly query: Query;
+}
+
+/** `SET 'key' = 'value'`, or bare `SET` (list all settings: key and value absent). */
+export interface SetStatement extends StatementBase {
+  readonly kind: 'SetStatement';
+  readonly key?: string;
+  readonly value?: string;
+}
+
+/** `RESET 'key'`, or bare `RESET` (all). */
+export interface ResetStatement extends StatementBase {
+  readonly kind: 'ResetStatement';
+  readonly key?: string;
+}
+
+/** `SHOW TABLES | VIEWS | FUNCTIONS`. */
+export interface ShowStatement extends StatementBase {
+  readonly kind: 'ShowStatement';
+  readonly what: 'TABLES' | 'VIEWS' | 'FUNCTIONS';
+}
+
+/** `DESCRIBE name` / `DESC name`. */
+export interface DescribeStatement extends StatementBase {
+  readonly kind: 'DescribeStatement';
+  readonly name: QualifiedName;
+}
+
+/** `EXPLAIN [PLAN FOR] statement` where the statement is a query, an INSERT or a statement set. */
+export interface ExplainStatement extends StatementBase {
+  readonly kind: 'ExplainStatement';
+  readonly statement: QueryStatement | InsertStatement | StatementSet;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Queries
+
+/**
+ * A full query expression: optional CTEs, a body, and optional ORDER BY / LIMIT / OFFSET that apply to the
+ * whole body (for `a UNION ALL b ORDER BY x` they apply to the union).
+ */
+export interface Query extends NodeBase {
+  readonly kind: 'Query';
+  readonly with: readonly CommonTableExpr[];
+  readonly body: QueryBody;
+  readonly orderBy: readonly OrderItem[];
+  readonly limit?: Expr;
+  readonly offset?: Expr;
+  /** ksqlDB's `EMIT CHANGES` / `EMIT FINAL` at the end of a query. */
+  readonly emit?: 'CHANGES' | 'FINAL';
+}
+
+/** `name [(col, ...)] AS (query)` inside WITH. */
+export interface CommonTableExpr extends NodeBase {
+  readonly kind: 'CommonTableExpr';
+  readonly name: Identifier;
+  readonly columnNames?: readonly Identifier[];
+  readonly query: Query;
+}
+
+export type QueryBody = Select | SetOperation | Values | Query;
+
+/** `SELECT [DISTINCT|ALL] items [FROM from] [WHERE] [GROUP BY] [HAVING] [WINDOW w AS (...)]`. */
+export interface Select extends NodeBase {
+  readonly kind: 'Select';
+  readonly distinct: boolean;
+  readonly items: readonly SelectItem[];
+  readonly from?: TableRef;
+  readonly where?: Expr;
+  readonly groupBy: readonly Expr[];
+  readonly having?: Expr;
+}
+
+/** `left UNION [ALL] right` (also INTERSECT, EXCEPT/MINUS). Left-associative. */
+export interface SetOperation extends NodeBase {
+  readonly kind: 'SetOperation';
+  readonly op: 'UNION' | 'INTERSECT' | 'EXCEPT';
+  readonly all: boolean;
+  readonly left: QueryBody;
+  readonly right: QueryBody;
+}
+
+/** `VALUES (1, 'a'), (2, 'b')`. */
+export interface Values extends NodeBase {
+  readonly kind: 'Values';
+  readonly rows: readonly (readonly Expr[])[];
+}
+
+export type SelectItem = SelectExpr | SelectStar;
+
+/** `expr [[AS] alias]`. */
+export interface SelectExpr extends NodeBase {
+  readonly kind: 'SelectExpr';
+  readonly expr: Expr;
+  readonly alias?: Identifier;
+}
+
+/** `*` or `t.*`. */
+export interface SelectStar extends NodeBase {
+  readonly kind: 'SelectStar';
+  readonly qualifier?: QualifiedName;
+}
+
+/** `expr [ASC|DESC] [NULLS FIRST|LAST]`. */
+export interface OrderItem extends NodeBase {
+  readonly kind: 'OrderItem';
+  readonly expr: Expr;
+  readonly descending: boolean;
+  readonly nullsFirst?: boolean;
+}
+
+export type TableRef = TableName | SubqueryRef | TableFunctionRef | JoinRef;
+
+/** A named table or view: `rides [AS] r [(c1, c2)]`, optionally `FOR SYSTEM_TIME AS OF expr`. */
+export interface TableName extends NodeBase {
+  readonly kind: 'TableName';
+  readonly name: QualifiedName;
+  readonly alias?: Identifier;
+  readonly columnAliases?: readonly Identifier[];
+  readonly forSystemTimeAsOf?: Expr;
+}
+
+/** `(query) [AS] alias`. */
+export interface SubqueryRef extends NodeBase {
+  readonly kind: 'SubqueryRef';
+  readonly query: Query;
+  readonly alias?: Identifier;
+  readonly columnAliases?: readonly Identifier[];
+  readonly lateral: boolean;
+}
+
+/**
+ * A table-valued function in FROM: `TABLE(TUMBLE(TABLE rides, DESCRIPTOR(ts), INTERVAL '10' MINUTES)) [AS] w`
+ * (and `LATERAL TABLE(f(x))`). Window TVFs are recognized by name in the binder.
+ */
+export interface TableFunctionRef extends NodeBase {
+  readonly kind: 'TableFunctionRef';
+  readonly name: QualifiedName;
+  readonly args: readonly TableFunctionArg[];
+  readonly alias?: Identifier;
+  readonly columnAliases?: readonly Identifier[];
+  readonly lateral: boolean;
+}
+
+/** One argument of a table function, positional or named (`SIZE => INTERVAL '1' HOUR`). */
+export interface TableFunctionArg extends NodeBase {
+  readonly kind: 'TableFunctionArg';
+  readonly name?: Identifier;
+  readonly value: TableArg | DescriptorArg | Expr;
+}
+
+/** `TABLE name [PARTITION BY k, ...]` as a table function argument. */
+export interface TableArg extends NodeBase {
+  readonly kind: 'TableArg';
+  readonly table: QualifiedName;
+  readonly partitionBy: readonly Expr[];
+}
+
+/** `DESCRIPTOR(col, ...)`. */
+export interface DescriptorArg extends NodeBase {
+  readonly kind: 'DescriptorArg';
+  readonly columns: readonly Identifier[];
+}
+
+/** `left [INNER|LEFT [OUTER]|RIGHT [OUTER]|FULL [OUTER]|CROSS] JOIN right [ON cond | USING (cols)]`; also `a, b`. */
+export interface JoinRef extends NodeBase {
+  readonly kind: 'JoinRef';
+  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
+  readonly left: TableRef;
+  readonly right: TableRef;
+  readonly on?: Expr;
+  readonly using?: readonly Identifier[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Expressions
+
+export type Expr =
+  | ColumnRef
+  | Literal
+  | IntervalLiteral
+  | TypedLiteral
+  | BinaryExpr
+  | UnaryExpr
+  | IsExpr
+  | BetweenExpr
+  | InListExpr
+  | InSubqueryExpr
+  | LikeExpr
+  | CaseExpr
+  | CastExpr
+  | FunctionCall
+  | ExtractExpr
+  | TrimExpr
+  | TimeFloorExpr
+  | TimeUnitArg
+  | ExistsExpr
+  | ScalarSubquery
+  | ParameterExpr
+  | StarExpr;
+
+/** A column reference, possibly qualified: `ts`, `r.ts`, `` `my col` ``. */
+export interface ColumnRef extends NodeBase {
+  readonly kind: 'ColumnRef';
+  readonly name: QualifiedName;
+}
+
+/**
+ * A literal. Numbers keep their text so DECIMAL literals stay exact: `isInteger` for `42`, `isApprox` for
+ * `1e3`, otherwise an exact decimal like `1.5`.
+ */
+export type Literal =
+  | (NodeBase & { readonly kind: 'Literal'; readonly type: 'number'; readonly text: string; readonly isInteger: boolean; readonly isApprox: boolean })
+  | (NodeBase & { readonly kind: 'Literal'; readonly type: 'string'; readonly value: string })
+  | (NodeBase & { readonly kind: 'Literal'; readonly type: 'boolean'; readonly value: boolean })
+  | (NodeBase & { readonly kind: 'Literal'; readonly type: 'null' });
+
+/** Units of intervals, EXTRACT, FLOOR(.. TO ..), TIMESTAMPDIFF/TIMESTAMPADD. `MINUTES` etc. are normalized to singular. */
+export type TimeUnit =
+  | 'YEAR'
+  | 'QUARTER'
+  | 'MONTH'
+  | 'WEEK'
+  | 'DAY'
+  | 'HOUR'
+  | 'MINUTE'
+  | 'SECOND'
+  | 'MILLISECOND'
+  | 'MICROSECOND'
+  | 'NANOSECOND'
+  | 'DOW'
+  | 'DOY'
+  | 'EPOCH'
+  | 'CENTURY'
+  | 'MILLENNIUM'
+  | 'DECADE';
+
+/**
+ * `INTERVAL '10' MINUTE[S]`, `INTERVAL '1:30' HOUR TO MINUTE`, `INTERVAL '-2' DAY`, `INTERVAL '5' SECOND(3)`.
+ * `value` is the quoted text; `negative` is true for `-INTERVAL '1' DAY` folded by the parser or a leading
+ * minus inside the quotes. The binder converts it (milliseconds or months) and reports malformed text.
+ */
+export interface IntervalLiteral extends NodeBase {
+  readonly kind: 'IntervalLiteral';
+  readonly value: string;
+  readonly from: TimeUnit;
+  readonly to?: TimeUnit;
+}
+
+/** `TIMESTAMP '2024-01-01 00:00:00'`, `DATE '2024-01-01'`, `TIME '12:00:00'`, `TIMESTAMP_LTZ '...'`. */
+export interface TypedLiteral extends NodeBase {
+  readonly kind: 'TypedLiteral';
+  readonly type: 'TIMESTAMP' | 'TIMESTAMP_LTZ' | 'DATE' | 'TIME';
+  readonly value: string;
+}
+
+export type BinaryOperator =
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '||'
+  | '='
+  | '<>'
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'AND'
+  | 'OR'
+  | 'IS DISTINCT FROM'
+  | 'IS NOT DISTINCT FROM';
+
+/** `left op right`. `!=` is normalized to `<>`. Precedence: OR < AND < NOT < comparison < || , + - < * / % < unary. */
+export interface BinaryExpr extends NodeBase {
+  readonly kind: 'BinaryExpr';
+  readonly op: BinaryOperator;
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+/** `-x`, `+x`, `NOT x`. */
+export interface UnaryExpr extends NodeBase {
+  readonly kind: 'UnaryExpr';
+  readonly op: '-' | '+' | 'NOT';
+  readonly operand: Expr;
+}
+
+/** `x IS [NOT] NULL | TRUE | FALSE | UNKNOWN`. */
+export interface IsExpr extends NodeBase {
+  readonly kind: 'IsExpr';
+  readonly operand: Expr;
+  readonly test: 'NULL' | 'TRUE' | 'FALSE' | 'UNKNOWN';
+  readonly negated: boolean;
+}
+
+/** `x [NOT] BETWEEN [SYMMETRIC|ASYMMETRIC] low AND high`. */
+export interface BetweenExpr extends NodeBase {
+  readonly kind: 'BetweenExpr';
+  readonly operand: Expr;
+  readonly low: Expr;
+  readonly high: Expr;
+  readonly negated: boolean;
+  readonly symmetric: boolean;
+}
+
+/** `x [NOT] IN (a, b, c)`. */
+export interface InListExpr extends NodeBase {
+  readonly kind: 'InListExpr';
+  readonly operand: Expr;
+  readonly list: readonly Expr[];
+  readonly negated: boolean;
+}
+
+/** `x [NOT] IN (SELECT ...)`. */
+export interface InSubqueryExpr extends NodeBase {
+  readonly kind: 'InSubqueryExpr';
+  readonly operand: Expr;
+  readonly query: Query;
+  readonly negated: boolean;
+}
+
+/** `x [NOT] LIKE pattern [ESCAPE 'c']`, `x [NOT] SIMILAR TO pattern`. */
+export interface LikeExpr extends NodeBase {
+  readonly kind: 'LikeExpr';
+  readonly op: 'LIKE' | 'SIMILAR TO';
+  readonly operand: Expr;
+  readonly pattern: Expr;
+  readonly escape?: Expr;
+  readonly negated: boolean;
+}
+
+/** `CASE [operand] WHEN .. THEN .. [ELSE ..] END`. */
+export interface CaseExpr extends NodeBase {
+  readonly kind: 'CaseExpr';
+  readonly operand?: Expr;
+  readonly whens: readonly { readonly when: Expr; readonly then: Expr }[];
+  readonly else?: Expr;
+}
+
+/** `CAST(x AS type)` or `TRY_CAST(x AS type)`. */
+export interface CastExpr extends NodeBase {
+  readonly kind: 'CastExpr';
+  readonly operand: Expr;
+  readonly type: DataType;
+  readonly typeSpan: Span;
+  readonly safe: boolean;
+}
+
+/**
+ * A function call: `f(a, b)`, `COUNT(*)` (`star`), `COUNT(DISTINCT x)`, `SUM(x) FILTER (WHERE c)`,
+ * `f(...) OVER (...)`, and niladic forms written without parentheses (`CURRENT_TIMESTAMP`, `LOCALTIMESTAMP`,
+ * `CURRENT_DATE`, `CURRENT_TIME`, `LOCALTIME`) with `noParens`.
+ * Keyword-named functions are calls too: `IF(c, a, b)`, `LEFT(s, n)`, `RIGHT`, `MOD`, `TRUNCATE`,
+ * `POSITION(a IN b)` (args [a, b]), `SUBSTRING(s FROM a [FOR b])` (args [s, a, b?]), `OVERLAY`, and the legacy
+ * group-window functions `TUMBLE(ts, i)`, `HOP(ts, slide, size)`, `SESSION(ts, gap)`, `TUMBLE_START(...)`.
+ * The name is upper-cased unless it was quoted.
+ */
+export interface FunctionCall extends NodeBase {
+  readonly kind: 'FunctionCall';
+  readonly name: QualifiedName;
+  readonly args: readonly Expr[];
+  readonly distinct: boolean;
+  readonly star: boolean;
+  readonly noParens: boolean;
+  readonly filter?: Expr;
+  readonly over?: OverClause;
+}
+
+/** `OVER (PARTITION BY .. ORDER BY .. [ROWS|RANGE BETWEEN .. AND ..])` or `OVER w`. */
+export interface OverClause extends NodeBase {
+  readonly kind: 'OverClause';
+  readonly windowName?: Identifier;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly OrderItem[];
+  readonly frame?: WindowFrame;
+}
+
+/** A frame bound: `UNBOUNDED PRECEDING`, `CURRENT ROW`, `expr PRECEDING`, `expr FOLLOWING`. */
+export interface FrameBound extends NodeBase {
+  readonly kind: 'FrameBound';
+  readonly type: 'UNBOUNDED_PRECEDING' | 'UNBOUNDED_FOLLOWING' | 'CURRENT_ROW' | 'PRECEDING' | 'FOLLOWING';
+  readonly offset?: Expr;
+}
+
+/** `ROWS|RANGE BETWEEN start AND end` (a single bound means `BETWEEN bound AND CURRENT ROW`). */
+export interface WindowFrame extends NodeBase {
+  readonly kind: 'WindowFrame';
+  readonly units: 'ROWS' | 'RANGE';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+}
+
+/** `EXTRACT(unit FROM x)`. */
+export interface ExtractExpr extends NodeBase {
+  readonly kind: 'ExtractExpr';
+  readonly unit: TimeUnit;
+  readonly operand: Expr;
+}
+
+/** `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)` or `TRIM(s)`. */
+export interface TrimExpr extends NodeBase {
+  readonly kind: 'TrimExpr';
+  readonly mode: 'BOTH' | 'LEADING' | 'TRAILING';
+  readonly chars?: Expr;
+  readonly operand: Expr;
+}
+
+/** `FLOOR(x TO unit)` / `CEIL(x TO unit)` on temporal values. (`FLOOR(x)` alone is a FunctionCall.) */
+export interface TimeFloorExpr extends NodeBase {
+  readonly kind: 'TimeFloorExpr';
+  readonly fn: 'FLOOR' | 'CEIL';
+  readonly operand: Expr;
+  readonly unit: TimeUnit;
+}
+
+/** A bare time unit as the first argument of `TIMESTAMPDIFF(unit, a, b)` / `TIMESTAMPADD(unit, n, ts)`. */
+export interface TimeUnitArg extends NodeBase {
+  readonly kind: 'TimeUnitArg';
+  readonly unit: TimeUnit;
+}
+
+/** `EXISTS (query)`. */
+export interface ExistsExpr extends NodeBase {
+  readonly kind: 'ExistsExpr';
+  readonly query: Query;
+}
+
+/** `(query)` used as a value. */
+export interface ScalarSubquery extends NodeBase {
+  readonly kind: 'ScalarSubquery';
+  readonly query: Query;
+}
+
+/** `?` placeholder for prepared statements; `index` counts from 1 in order of appearance in the statement. */
+export interface ParameterExpr extends NodeBase {
+  readonly kind: 'ParameterExpr';
+  readonly index: number;
+}
+
+/** A bare `*` where an expression is expected (only inside COUNT(*) normally, which sets `star` instead). */
+export interface StarExpr extends NodeBase {
+  readonly kind: 'StarExpr';
+}
+
+/** The result of parsing a script: the statements that parsed, and every diagnostic found. */
+export interface ParseResult {
+  readonly statements: readonly Statement[];
+  readonly diagnostics: readonly import('../common/errors.js').Diagnostic[];
+}
