@@ -1,0 +1,116 @@
+/**
+ * The `eddy` command line: `eddy run script.sql [-i init.sql ...] [--define k=v]` runs a SQL script
+ * (statements in order; SELECT results printed as they change; INSERT jobs run to completion), and
+ * prints errors with their position. Uses only the public engine API.
+ */
+import { readFileSync } from 'node:fs';
+import { EddyError, ErrorCode } from '../common/errors.js';
+import { Eddy } from '../engine/eddy.js';
+import { runScripts, type ScriptIO } from './run-script.js';
+
+const USAGE = `Usage:
+  eddy run <script.sql> [-i init.sql ...] [--define key=value ...]
+      Runs the statements of a SQL script in order. -i files (table DDL, SET) run first.
+  eddy --help | --version
+
+Exit codes: 0 success, 1 SQL or job error, 2 usage error.`;
+
+interface RunArgs {
+  script: string;
+  init: string[];
+  defines: Record<string, string>;
+}
+
+function parseRunArgs(args: string[]): RunArgs | string {
+  const init: string[] = [];
+  const defines: Record<string, string> = {};
+  let script: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-i' || a === '--init') {
+      const f = args[++i];
+      if (!f) return `${a} needs a file`;
+      init.push(f);
+    } else if (a === '--define' || a === '-D') {
+      const kv = args[++i];
+      const eq = kv?.indexOf('=') ?? -1;
+      if (!kv || eq <= 0) return `${a} needs key=value`;
+      defines[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else if (a.startsWith('--define=')) {
+      const kv = a.slice('--define='.length);
+      const eq = kv.indexOf('=');
+      if (eq <= 0) return '--define needs key=value';
+      defines[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else if (a.startsWith('-')) {
+      return `unknown option ${a}`;
+    } else if (script === undefined) script = a;
+    else return `unexpected argument ${a}`;
+  }
+  if (!script) return 'missing the script to run';
+  return { script, init, defines };
+}
+
+function readScript(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new EddyError({ code: ErrorCode.FILE_NOT_FOUND, message: `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` });
+  }
+}
+
+/** The process's streams; Ctrl-C cancels the running query, a second Ctrl-C exits. */
+const processIO: ScriptIO = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  onInterrupt(handler) {
+    const exitNow = () => process.exit(130);
+    const onSigint = () => {
+      handler();
+      process.once('SIGINT', exitNow);
+    };
+    process.once('SIGINT', onSigint);
+    return () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGINT', exitNow);
+    };
+  },
+  color: process.stderr.isTTY === true && !process.env['NO_COLOR'],
+};
+
+async function run(args: RunArgs): Promise<number> {
+  let scripts: { text: string; name: string }[];
+  try {
+    scripts = [...args.init, args.script].map((name) => ({ name, text: readScript(name) }));
+  } catch (err) {
+    if (err instanceof EddyError) {
+      processIO.err(err.render() + '\n');
+      return 1;
+    }
+    throw err;
+  }
+  return runScripts(new Eddy({ variables: args.defines }), scripts, processIO);
+}
+
+/** Runs the CLI with arguments (without `node` and the script path); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`eddy ${pkg.version}\n`);
+    return 0;
+  }
+  if (command === 'run') {
+    const parsed = parseRunArgs(rest);
+    if (typeof parsed === 'string') {
+      process.stderr.write(`eddy run: ${parsed}\n\n${USAGE}\n`);
+      return 2;
+    }
+    return run(parsed);
+  }
+  process.stderr.write(`${command === undefined ? 'The interactive shell is not available yet.' : `Unknown command '${command}'.`}\n\n${USAGE}\n`);
+  return 2;
+}

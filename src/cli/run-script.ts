@@ -1,0 +1,94 @@
+/**
+ * Runs SQL scripts and prints what `eddy run` prints: info lines and job summaries on the error stream,
+ * results (tables, EXPLAIN, continuous query changelogs) on the output stream. Separate from the
+ * command-line parsing so tests can run it with captured streams.
+ */
+import { EddyError } from '../common/errors.js';
+import type { Eddy, StatementResult } from '../engine/eddy.js';
+import { describeSummary } from '../engine/job-summary.js';
+import { formatTextTable, TableauPrinter } from './tableau.js';
+
+/** Where output goes. */
+export interface ScriptIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Registers a Ctrl-C handler for a running query; returns a function that unregisters it. */
+  onInterrupt?(handler: () => void): () => void;
+  /** Colour errors (a terminal without NO_COLOR). */
+  readonly color?: boolean;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 60);
+}
+
+/** Shows one statement's result; waits for queries (and synchronous DML) to end. */
+async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pending: Promise<void>[]): Promise<void> {
+  const info = (m: string) => io.err(`[INFO] ${m}\n`);
+  switch (result.kind) {
+    case 'ok':
+      info(result.message);
+      return;
+    case 'table':
+      io.out(formatTextTable(result.table.columns, result.table.rows));
+      return;
+    case 'explain':
+      io.out(result.text);
+      return;
+    case 'query': {
+      const q = result.query;
+      const printer = new TableauPrinter(q.schema, q.changelog.kind === 'updating', (t) => io.out(t), eddy.settings.get('table.local-time-zone'));
+      printer.header();
+      q.onChanges((b) => printer.batch(b));
+      const off = io.onInterrupt?.(() => void q.cancel());
+      try {
+        await q.done;
+      } finally {
+        off?.();
+        printer.footer();
+        info(`Query ${q.job.state}: ${describeSummary(q.summary())}.`);
+      }
+      return;
+    }
+    case 'job': {
+      const job = result.job;
+      const report = job.done.then(() => info(`Job finished (${oneLine(job.description)}): ${describeSummary(job.summary())}.`));
+      if (eddy.settings.get('table.dml-sync') === 'true') await report;
+      else {
+        info(`Submitted job: ${oneLine(job.description)}`);
+        pending.push(report);
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * Runs scripts in order (init files first), then waits for the jobs they started. Returns the exit code:
+ * 0 on success, 1 after printing an EddyError (which stops the run and cancels running jobs).
+ */
+export async function runScripts(eddy: Eddy, scripts: readonly { text: string; name: string }[], io: ScriptIO): Promise<number> {
+  const pending: Promise<void>[] = [];
+  try {
+    for (const script of scripts) {
+      for await (const result of eddy.executeScript(script.text, script.name)) await present(result, eddy, io, pending);
+    }
+    const off = io.onInterrupt?.(() => {
+      io.err('[INFO] Cancelling running jobs...\n');
+      void eddy.close();
+    });
+    try {
+      await Promise.all(pending);
+    } finally {
+      off?.();
+    }
+    return 0;
+  } catch (err) {
+    await eddy.close();
+    if (err instanceof EddyError) {
+      io.err(err.render({ color: io.color }) + '\n');
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,242 @@
+/** Reads the `filesystem` connector's files line by line, once (bounded) or following appends (monitored). */
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConnectorContext, SourceChunk, SourceReader } from '../runtime/connector.js';
+import type { Row } from '../runtime/changelog.js';
+import { CounterNames, type Counter } from '../runtime/metrics.js';
+import { EddyError, ErrorCode } from '../common/errors.js';
+import { createDecoder, type RecordDecoder } from './formats/index.js';
+import { LineSplitter } from './line-splitter.js';
+import { isTrue, parseDuration } from './option-values.js';
+
+/** How far a file has been read: the offset just after the last record emitted, and lines read so far. */
+export interface FilePosition {
+  readonly file: string;
+  readonly offset: number;
+  readonly line: number;
+}
+
+/** Bytes read per chunk at most. */
+const MAX_READ = 256 * 1024;
+/** Rows per chunk the read size aims at (the read size shrinks for files of short lines). */
+const TARGET_ROWS = 4000;
+/** Longest record text quoted in an error. */
+const QUOTE_LIMIT = 100;
+
+interface FileSplit {
+  readonly path: string;
+  handle: FileHandle | undefined;
+  readonly splitter: LineSplitter;
+  ended: boolean;
+}
+
+/** A file is data unless hidden or marked as metadata (`.crc`, `_SUCCESS`), as Flink skips them. */
+function isDataFile(name: string): boolean {
+  return !name.startsWith('.') && !name.startsWith('_');
+}
+
+/**
+ * The `filesystem` source. Every file is a split (its id is the file's path); files of a directory are
+ * read one after the other in sorted name order.
+ *
+ * - Bounded (no `source.monitor-interval`): each file is read to its end once; the last chunk of a file
+ *   has `splitEnded`, a last line without a newline is a record, and `next` resolves null at the end.
+ * - Monitored: after the end of the data, every interval it reads bytes appended to known files and new
+ *   files of the directory. A line is only read once its newline has arrived.
+ *
+ * Bad records follow `<format>.ignore-parse-errors`: fail with BAD_RECORD (table, file, line, reason,
+ * text), or skip and count `badRecordsSkipped`. Blank lines are not records and are skipped.
+ */
+export class FileSystemSourceReader implements SourceReader {
+  readonly bounded: boolean;
+  private readonly root: string;
+  private readonly interval: number;
+  private readonly decoder: RecordDecoder;
+  private readonly ignoreErrors: boolean;
+  private readonly ignoreKey: string;
+  private readonly skipped: Counter;
+  private readonly splits: FileSplit[] = [];
+  private readonly start: ReadonlyMap<string, FilePosition>;
+  private isDirectory = false;
+  private cursor = 0;
+  private readSize = MAX_READ;
+  private buffer = Buffer.allocUnsafe(MAX_READ);
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private inflight: Promise<unknown> | undefined;
+
+  /** `startPositions` resumes files from a checkpointed {@link position}. */
+  constructor(
+    private readonly ctx: ConnectorContext,
+    startPositions: readonly FilePosition[] = [],
+  ) {
+    const format = ctx.options['format'] ?? '';
+    this.root = ctx.options['path'] ?? '';
+    const interval = ctx.options['source.monitor-interval'];
+    this.interval = interval === undefined ? 0 : (parseDuration(interval) ?? 1000);
+    this.bounded = interval === undefined;
+    this.decoder = createDecoder(format, ctx.schema, ctx.options);
+    this.ignoreKey = `${format.toLowerCase()}.ignore-parse-errors`;
+    this.ignoreErrors = isTrue(ctx.options, this.ignoreKey);
+    this.skipped = ctx.counter(CounterNames.badRecordsSkipped);
+    this.start = new Map(startPositions.map((p) => [p.file, p]));
+  }
+
+  async open(): Promise<void> {
+    let info;
+    try {
+      info = await stat(this.root);
+    } catch {
+      throw new EddyError({
+        code: ErrorCode.FILE_NOT_FOUND,
+        message: `Table \`${this.ctx.tableName}\`: path '${this.root}' does not exist`,
+        hint: "check the table's 'path' option",
+      });
+    }
+    this.isDirectory = info.isDirectory();
+    await this.discover();
+  }
+
+  /** Where each file has been read to (plain data, for checkpoints). */
+  position(): FilePosition[] {
+    return this.splits.map((s) => ({ file: s.path, offset: s.splitter.committedOffset, line: s.splitter.linesDone }));
+  }
+
+  next(): Promise<SourceChunk | null> {
+    const p = this.bounded ? this.nextBounded() : this.nextMonitored();
+    this.inflight = p.catch(() => undefined);
+    return p;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.inflight;
+    for (const s of this.splits) {
+      await s.handle?.close();
+      s.handle = undefined;
+    }
+  }
+
+  private async nextBounded(): Promise<SourceChunk | null> {
+    while (!this.closed && this.cursor < this.splits.length) {
+      const split = this.splits[this.cursor]!;
+      const { rows, bytes } = await this.readChunk(split);
+      if (split.ended) {
+        this.cursor++;
+        await split.handle?.close();
+        split.handle = undefined;
+        return { split: split.path, rows, splitEnded: true };
+      }
+      if (rows.length > 0 || bytes === 0) return { split: split.path, rows };
+    }
+    return null;
+  }
+
+  private async nextMonitored(): Promise<SourceChunk | null> {
+    while (!this.closed) {
+      for (; this.cursor < this.splits.length; this.cursor++) {
+        const split = this.splits[this.cursor]!;
+        for (;;) {
+          const { rows, bytes } = await this.readChunk(split);
+          if (this.closed) return null;
+          if (rows.length > 0) return { split: split.path, rows };
+          if (bytes === 0) break;
+        }
+      }
+      await this.sleep(this.interval);
+      if (this.closed) return null;
+      await this.discover();
+      this.cursor = 0;
+    }
+    return null;
+  }
+
+  /** Finds the files to read (a directory's data files in name order); new ones are appended as splits. */
+  private async discover(): Promise<void> {
+    let paths: string[];
+    if (!this.isDirectory) {
+      paths = [this.root];
+    } else {
+      let entries;
+      try {
+        entries = await readdir(this.root, { withFileTypes: true });
+      } catch {
+        return; // The directory went away while monitored: nothing new to read.
+      }
+      paths = entries.filter((e) => e.isFile() && isDataFile(e.name)).map((e) => e.name).sort().map((n) => join(this.root, n));
+    }
+    const known = new Set(this.splits.map((s) => s.path));
+    for (const path of paths) {
+      if (known.has(path)) continue;
+      const from = this.start.get(path);
+      this.splits.push({ path, handle: undefined, splitter: new LineSplitter(from?.offset ?? 0, from?.line ?? 0), ended: false });
+    }
+  }
+
+  /** Reads the next bytes of a file and decodes the lines they complete. */
+  private async readChunk(split: FileSplit): Promise<{ rows: Row[]; bytes: number }> {
+    const rows: Row[] = [];
+    if (split.ended) return { rows, bytes: 0 };
+    if (!split.handle) {
+      try {
+        split.handle = await open(split.path, 'r');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        if (this.bounded) {
+          throw new EddyError({
+            code: ErrorCode.FILE_NOT_FOUND,
+            message: `Table \`${this.ctx.tableName}\`: file '${split.path}' disappeared before it was read`,
+          });
+        }
+        split.ended = true; // Deleted while monitored: nothing more will come from it.
+        return { rows, bytes: 0 };
+      }
+    }
+    const length = this.readSize;
+    const { bytesRead } = await split.handle.read(this.buffer, 0, length, split.splitter.readOffset);
+    const onLine = (text: string, _offset: number, line: number): void => this.decodeLine(split, text, line, rows);
+    split.splitter.push(this.buffer, bytesRead, onLine);
+    if (this.bounded && bytesRead < length) {
+      split.splitter.end(onLine);
+      split.ended = true;
+    }
+    if (rows.length > TARGET_ROWS) this.readSize = Math.max(4096, Math.floor((bytesRead * TARGET_ROWS) / rows.length));
+    else if (rows.length > 0 && rows.length < TARGET_ROWS / 2) this.readSize = Math.min(MAX_READ, this.readSize * 2);
+    return { rows, bytes: bytesRead };
+  }
+
+  private decodeLine(split: FileSplit, text: string, line: number, rows: Row[]): void {
+    const result = this.decoder.decode(text);
+    if (result === null) return;
+    if (Array.isArray(result)) {
+      rows.push(result);
+      return;
+    }
+    if (result.kind === 'empty') return;
+    if (this.ignoreErrors) {
+      this.skipped.inc();
+      return;
+    }
+    const quoted = text.length > QUOTE_LIMIT ? text.slice(0, QUOTE_LIMIT) + '...' : text;
+    throw new EddyError({
+      code: ErrorCode.BAD_RECORD,
+      message: `Table \`${this.ctx.tableName}\`: bad record in ${split.path} at line ${line}: ${result.message}; record: ${quoted}`,
+      hint: `set '${this.ignoreKey}' = 'true' to skip bad records (they are counted)`,
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,33 @@
+/** Flink's `filesystem` connector: JSON or CSV files (or a directory of them) as a source and a sink. */
+import type { ConnectorFactory, OptionSpec } from '../runtime/connector.js';
+import { FileSystemSinkWriter } from './filesystem-sink.js';
+import { FileSystemSourceReader } from './filesystem-source.js';
+
+export { FileSystemSourceReader, type FilePosition } from './filesystem-source.js';
+export { FileSystemSinkWriter, sinkFilePath } from './filesystem-sink.js';
+
+const OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'path',
+    description: "A file, or a directory whose files are read in name order (hidden files and those starting with '_' skipped).",
+    required: true,
+  },
+  { key: 'format', description: "The records' format: 'json' or 'csv'.", required: true },
+  {
+    key: 'source.monitor-interval',
+    description: "When set (e.g. '1 s'), the source never ends: it polls for appended lines and new files at this interval.",
+  },
+  { key: 'replay.speedup', description: 'Replay records paced by event time, this many times faster than real time (Eddy).' },
+  { key: 'scan.watermark.idle-timeout', description: 'A file with no new records for this long stops holding back the watermark.' },
+];
+
+/** The `filesystem` connector factory. */
+export const filesystemConnector: ConnectorFactory = {
+  identifier: 'filesystem',
+  description: 'Reads and writes files of JSON or CSV records, one per line.',
+  options: OPTIONS,
+  usesFormat: true,
+  sinkChangelogMode: 'append',
+  createSource: (ctx) => new FileSystemSourceReader(ctx),
+  createSink: (ctx) => new FileSystemSinkWriter(ctx),
+};

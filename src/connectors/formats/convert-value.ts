@@ -1,0 +1,332 @@
+/**
+ * Conversions between the values a format reads (JSON values, CSV text) and Eddy's in-memory values
+ * (see src/common/types.ts), compiled once per column type into closures.
+ */
+import { typeToString, type DataType } from '../../common/types.js';
+import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from '../../common/time.js';
+
+/**
+ * Thrown (as a plain object, without a stack) by a compiled reader when a value does not fit the type;
+ * decoders catch it and turn it into a RecordError.
+ */
+export class ConversionFailure {
+  constructor(
+    readonly kind: 'wrong-type' | 'missing-not-null',
+    readonly message: string,
+  ) {}
+}
+
+/** Converts one value read by a format into Eddy's representation, or throws a {@link ConversionFailure}. */
+export type ValueReader = (value: unknown) => unknown;
+
+const INTEGER_RANGE: Record<string, [number, number]> = {
+  TINYINT: [-128, 127],
+  SMALLINT: [-32768, 32767],
+  INT: [-2147483648, 2147483647],
+  BIGINT: [-Number.MAX_VALUE, Number.MAX_VALUE],
+};
+
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
+const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/** Shows an offending value in a message: JSON text, cut to 40 characters. */
+export function showValue(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : value instanceof Map ? 'a map' : JSON.stringify(value);
+  return text.length > 40 ? text.slice(0, 37) + '...' : text;
+}
+
+function wrong(expected: string, value: unknown): never {
+  throw new ConversionFailure('wrong-type', `expected ${expected}, got ${showValue(value)}`);
+}
+
+/** Rounds to `scale` decimal places, half away from zero, without binary artefacts (1.005 → 1.01). */
+export function roundToScale(value: number, scale: number): number {
+  const f = 10 ** scale;
+  const scaled = Number((Math.abs(value) * f).toPrecision(15));
+  return (Math.sign(value) * Math.round(scaled)) / f;
+}
+
+function toNumber(value: unknown, integral: boolean): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') {
+    if (integral ? INTEGER_TEXT.test(value) : NUMBER_TEXT.test(value)) return Number(value);
+    if (!integral && value in SPECIAL_FLOATS) return SPECIAL_FLOATS[value];
+  }
+  return undefined;
+}
+
+function withNullCheck(type: DataType, reader: ValueReader): ValueReader {
+  if (type.nullable) return (v) => (v === null || v === undefined ? null : reader(v));
+  return (v) => {
+    if (v === null || v === undefined) throw new ConversionFailure('missing-not-null', 'got null, but the type is NOT NULL');
+    return reader(v);
+  };
+}
+
+/**
+ * Compiles a reader of JSON values (as `JSON.parse` returns them) for `type`. Numbers are accepted from JSON
+ * numbers or numeric strings; timestamps from `yyyy-MM-dd HH:mm:ss[.SSS]` or ISO-8601 text or epoch-ms
+ * numbers; dates from `yyyy-MM-dd` or epoch days; BYTES from base64; ARRAY from arrays, ROW and MAP from
+ * objects (ROW fields found by {@link lookupField}).
+ */
+export function compileJsonReader(type: DataType): ValueReader {
+  return withNullCheck(type, scalarOrNested(type));
+}
+
+function scalarOrNested(type: DataType): ValueReader {
+  switch (type.name) {
+    case 'ARRAY': {
+      const element = compileJsonReader(type.element!);
+      return (v) => (Array.isArray(v) ? v.map(element) : wrong('an array', v));
+    }
+    case 'ROW': {
+      const fields = (type.fields ?? []).map((f) => ({ name: f.name, read: compileJsonReader(f.type) }));
+      return (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrong('an object', v);
+        const obj = v as Record<string, unknown>;
+        return fields.map((f) => f.read(lookupField(obj, f.name)));
+      };
+    }
+    case 'MAP': {
+      const key = compileTextReader(type.key!);
+      const value = compileJsonReader(type.value!);
+      return (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrong('an object', v);
+        const map = new Map<unknown, unknown>();
+        for (const [k, x] of Object.entries(v)) map.set(key(k), value(x));
+        return map;
+      };
+    }
+    case 'STRING':
+      return (v) => (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    default:
+      return scalarReader(type);
+  }
+}
+
+/** A field of a JSON object by exact name, else by case-insensitive name; undefined when absent. */
+export function lookupField(obj: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(obj, name)) return obj[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+/**
+ * Compiles a reader of text values (a CSV field, a MAP key) for `type`; nested types (ARRAY, ROW, MAP) are
+ * read from JSON text.
+ */
+export function compileTextReader(type: DataType): ValueReader {
+  if (type.name === 'ARRAY' || type.name === 'ROW' || type.name === 'MAP') {
+    const nested = compileJsonReader(type);
+    return withNullCheck(type, (v) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v as string);
+      } catch {
+        return wrong(`JSON text of ${typeToString(type)}`, v);
+      }
+      return nested(parsed);
+    });
+  }
+  if (type.name === 'STRING') return withNullCheck(type, (v) => v);
+  return withNullCheck(type, scalarReader(type));
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(s: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * The fast path for the text files usually hold, `yyyy-MM-dd HH:mm:ss[.SSS]` (or with `T`), read without a
+ * regular expression or Date (a third of the decoding time otherwise). Undefined for any other shape,
+ * which {@link parseTimestamp} then reads.
+ */
+export function parseCanonicalTimestamp(s: string): number | undefined {
+  const n = s.length;
+  if ((n !== 19 && n !== 23) || s[4] !== '-' || s[7] !== '-' || (s[10] !== ' ' && s[10] !== 'T') || s[13] !== ':' || s[16] !== ':') {
+    return undefined;
+  }
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  const millis = n === 23 ? (s[19] === '.' ? digits(s, 20, 3) : -1) : 0;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  if (second < 0 || second > 59 || millis < 0) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (month === 2 && leap ? 1 : 0)) return undefined;
+  // Days from civil (H. Hinnant): days since 1970-01-01 of a proleptic Gregorian date.
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
+}
+
+function scalarReader(type: DataType): ValueReader {
+  switch (type.name) {
+    case 'BOOLEAN':
+      return (v) => {
+        if (typeof v === 'boolean') return v;
+        if (typeof v === 'string') {
+          const s = v.trim().toLowerCase();
+          if (s === 'true') return true;
+          if (s === 'false') return false;
+        }
+        return wrong('a boolean', v);
+      };
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT': {
+      const [lo, hi] = INTEGER_RANGE[type.name]!;
+      return (v) => {
+        const n = toNumber(v, true);
+        if (n === undefined || !Number.isInteger(n)) return wrong('an integer', v);
+        if (n < lo || n > hi) throw new ConversionFailure('wrong-type', `${showValue(v)} is out of range for ${type.name}`);
+        return n;
+      };
+    }
+    case 'FLOAT':
+    case 'DOUBLE':
+      return (v) => toNumber(v, false) ?? wrong('a number', v);
+    case 'DECIMAL': {
+      const scale = type.scale ?? 0;
+      const limit = 10 ** ((type.precision ?? 10) - scale);
+      return (v) => {
+        const n = toNumber(v, false);
+        if (n === undefined || !Number.isFinite(n)) return wrong('a number', v);
+        const r = roundToScale(n, scale);
+        if (Math.abs(r) >= limit) throw new ConversionFailure('wrong-type', `${showValue(v)} does not fit ${typeToString(type)}`);
+        return r;
+      };
+    }
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ': {
+      const unit = 10 ** Math.max(0, 3 - (type.precision ?? 3));
+      const truncate = unit === 1 ? (ms: number) => ms : (ms: number) => Math.floor(ms / unit) * unit;
+      return (v) => {
+        if (typeof v === 'number' && Number.isFinite(v)) return truncate(Math.floor(v));
+        const ms = typeof v === 'string' ? (parseCanonicalTimestamp(v) ?? parseTimestamp(v)) : null;
+        return ms === null ? wrong("a timestamp ('yyyy-MM-dd HH:mm:ss.SSS', ISO-8601 or epoch milliseconds)", v) : truncate(ms);
+      };
+    }
+    case 'DATE':
+      return (v) => {
+        if (typeof v === 'number' && Number.isInteger(v)) return v;
+        const days = typeof v === 'string' ? parseDate(v) : null;
+        return days === null ? wrong("a date ('yyyy-MM-dd')", v) : days;
+      };
+    case 'TIME':
+      return (v) => {
+        if (typeof v === 'number' && Number.isInteger(v)) return v;
+        const ms = typeof v === 'string' ? parseTime(v) : null;
+        return ms === null ? wrong("a time ('HH:mm:ss')", v) : ms;
+      };
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+      return (v) => {
+        const n = toNumber(v, true);
+        return n === undefined ? wrong('an integer', v) : n;
+      };
+    case 'BYTES':
+      return (v) => (typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'base64')) : wrong('base64 text', v));
+    case 'NULL':
+      return () => null;
+    default:
+      return (v) => wrong(typeToString(type), v);
+  }
+}
+
+/** How TIMESTAMP values are written: Flink's `SQL` (`2024-01-02 03:04:05.678`) or `ISO-8601` (`2024-01-02T03:04:05.678`). */
+export type TimestampStandard = 'SQL' | 'ISO-8601';
+
+/** Converts one Eddy value to what JSON.stringify should write. */
+export type ValueWriter = (value: unknown) => unknown;
+
+/**
+ * Compiles a writer of JSON values for `type`: timestamps and dates as text, BYTES as base64, MAP as an
+ * object, ROW as an object by field name, non-finite doubles as the strings `NaN` / `Infinity`.
+ * TIMESTAMP_LTZ text ends in `Z` (UTC), as Flink writes it.
+ */
+export function compileJsonWriter(type: DataType, standard: TimestampStandard = 'SQL'): ValueWriter {
+  const inner = jsonWriter(type, standard);
+  return (v) => (v === null || v === undefined ? null : inner(v));
+}
+
+function jsonWriter(type: DataType, standard: TimestampStandard): ValueWriter {
+  const iso = standard === 'ISO-8601';
+  switch (type.name) {
+    case 'TIMESTAMP':
+      return iso ? (v) => formatTimestamp(v as number).replace(' ', 'T') : (v) => formatTimestamp(v as number);
+    case 'TIMESTAMP_LTZ':
+      return iso ? (v) => formatTimestamp(v as number).replace(' ', 'T') + 'Z' : (v) => formatTimestamp(v as number) + 'Z';
+    case 'DATE':
+      return (v) => formatDate(v as number);
+    case 'TIME':
+      return (v) => formatTime(v as number);
+    case 'FLOAT':
+    case 'DOUBLE':
+      return (v) => (Number.isFinite(v as number) ? v : String(v));
+    case 'BYTES':
+      return (v) => Buffer.from(v as Uint8Array).toString('base64');
+    case 'ARRAY': {
+      const element = compileJsonWriter(type.element!, standard);
+      return (v) => (v as unknown[]).map(element);
+    }
+    case 'MAP': {
+      const value = compileJsonWriter(type.value!, standard);
+      const key = type.key ? compileTextWriter(type.key) : String;
+      return (v) => {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of v as Map<unknown, unknown>) out[key(k)] = value(x);
+        return out;
+      };
+    }
+    case 'ROW': {
+      const fields = (type.fields ?? []).map((f) => ({ name: f.name, write: compileJsonWriter(f.type, standard) }));
+      return (v) => {
+        const out: Record<string, unknown> = {};
+        const row = v as unknown[];
+        fields.forEach((f, i) => (out[f.name] = f.write(row[i])));
+        return out;
+      };
+    }
+    default:
+      return (v) => v;
+  }
+}
+
+/** Compiles a writer of text (a CSV field, a MAP key) for a non-null value of `type`; nested types as JSON. */
+export function compileTextWriter(type: DataType): (value: unknown) => string {
+  switch (type.name) {
+    case 'STRING':
+      return (v) => v as string;
+    case 'ARRAY':
+    case 'MAP':
+    case 'ROW': {
+      const json = compileJsonWriter(type);
+      return (v) => JSON.stringify(json(v));
+    }
+    case 'TIMESTAMP_LTZ':
+      return (v) => formatTimestamp(v as number) + 'Z';
+    default: {
+      const json = jsonWriter(type, 'SQL');
+      return (v) => String(json(v));
+    }
+  }
+}

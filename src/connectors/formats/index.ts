@@ -1,0 +1,39 @@
+/** The formats Eddy reads and writes, and the one place decoders and encoders are created by name. */
+import type { FormatFactory } from '../../runtime/connector.js';
+import type { Schema } from '../../common/types.js';
+import { EddyError, ErrorCode, didYouMean } from '../../common/errors.js';
+import { createCsvDecoder, createCsvEncoder, csvFormat } from './csv-format.js';
+import { createJsonDecoder, createJsonEncoder, jsonFormat } from './json-format.js';
+import type { RecordDecoder, RecordEncoder } from './record-codec.js';
+
+export { RecordError, type RecordDecoder, type RecordEncoder, type RecordErrorKind } from './record-codec.js';
+
+/** Every built-in format. */
+export const FORMATS: readonly FormatFactory[] = [jsonFormat, csvFormat];
+
+type Options = Readonly<Record<string, string>>;
+
+const CODECS: Record<string, { decoder(s: Schema, o: Options): RecordDecoder; encoder(s: Schema, o: Options): RecordEncoder }> = {
+  json: { decoder: createJsonDecoder, encoder: createJsonEncoder },
+  csv: { decoder: createCsvDecoder, encoder: createCsvEncoder },
+};
+
+function codec(format: string): (typeof CODECS)[string] {
+  const c = CODECS[format.toLowerCase()];
+  if (c) return c;
+  throw new EddyError({
+    code: ErrorCode.UNKNOWN_FORMAT,
+    message: `Unknown format '${format}'; available formats: ${Object.keys(CODECS).join(', ')}`,
+    hint: didYouMean(format, Object.keys(CODECS)),
+  });
+}
+
+/** Creates the decoder of `format` for `schema`; `options` are the table's WITH options (format keys prefixed). */
+export function createDecoder(format: string, schema: Schema, options: Options): RecordDecoder {
+  return codec(format).decoder(schema, options);
+}
+
+/** Creates the encoder of `format` for `schema`. */
+export function createEncoder(format: string, schema: Schema, options: Options): RecordEncoder {
+  return codec(format).encoder(schema, options);
+}

@@ -1,0 +1,92 @@
+/** The `json` format: one JSON object per record, fields matched to columns by name. */
+import type { OptionSpec, FormatFactory } from '../../runtime/connector.js';
+import type { Row } from '../../runtime/changelog.js';
+import { typeToString, type Schema } from '../../common/types.js';
+import { ConversionFailure, compileJsonReader, compileJsonWriter, lookupField, type TimestampStandard } from './convert-value.js';
+import { RecordError, type RecordDecoder, type RecordEncoder } from './record-codec.js';
+import { isTrue } from '../option-values.js';
+
+const BOOLEAN = ['true', 'false'];
+
+/** Options of the `json` format (Flink's keys). */
+export const JSON_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'json.ignore-parse-errors',
+    description: 'Skip (and count) records that cannot be parsed instead of failing the job.',
+    defaultValue: 'false',
+    values: BOOLEAN,
+  },
+  {
+    key: 'json.fail-on-missing-field',
+    description: 'Fail on a record that lacks a column instead of reading it as NULL.',
+    defaultValue: 'false',
+    values: BOOLEAN,
+  },
+  {
+    key: 'json.timestamp-format.standard',
+    description: "How TIMESTAMP values are written: 'SQL' (yyyy-MM-dd HH:mm:ss.SSS) or 'ISO-8601' (yyyy-MM-ddTHH:mm:ss.SSS).",
+    defaultValue: 'SQL',
+    values: ['SQL', 'ISO-8601'],
+  },
+];
+
+/** The `json` format factory. */
+export const jsonFormat: FormatFactory = { identifier: 'json', options: JSON_OPTIONS };
+
+/**
+ * Creates a decoder of JSON lines for `schema`. Each column takes the object's field of the same name
+ * (exact match first, then case-insensitive); a missing field is NULL unless `json.fail-on-missing-field`.
+ */
+export function createJsonDecoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordDecoder {
+  const failOnMissing = isTrue(options, 'json.fail-on-missing-field');
+  const columns = schema.map((f) => ({ name: f.name, label: `column \`${f.name}\` (${typeToString(f.type)})`, read: compileJsonReader(f.type) }));
+  return {
+    decode(text: string): Row | RecordError {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        if (text.trim() === '') return new RecordError('empty', 'the record is empty');
+        return new RecordError('invalid-json', `invalid JSON: ${(e as Error).message}`);
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        return new RecordError('invalid-json', `expected a JSON object, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+      }
+      const obj = parsed as Record<string, unknown>;
+      const row = new Array<unknown>(columns.length);
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i]!;
+        const value = lookupField(obj, c.name);
+        if (value === undefined && failOnMissing) return new RecordError('missing-field', `${c.label} is missing`);
+        try {
+          row[i] = c.read(value);
+        } catch (e) {
+          if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
+          throw e;
+        }
+      }
+      return row;
+    },
+  };
+}
+
+/**
+ * Creates an encoder writing a row as one JSON object, fields in column order: TIMESTAMP as
+ * `yyyy-MM-dd HH:mm:ss.SSS` (or ISO-8601 per `json.timestamp-format.standard`), DATE as `yyyy-MM-dd`,
+ * DECIMAL as a number, NULL as `null`.
+ */
+export function createJsonEncoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordEncoder {
+  const standard: TimestampStandard = options['json.timestamp-format.standard']?.toUpperCase() === 'ISO-8601' ? 'ISO-8601' : 'SQL';
+  const columns = schema.map((f, i) => ({ prefix: (i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':', write: compileJsonWriter(f.type, standard) }));
+  return {
+    encode(row: Row): string {
+      if (columns.length === 0) return '{}';
+      let out = '';
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i]!;
+        out += c.prefix + JSON.stringify(c.write(row[i]));
+      }
+      return out + '}';
+    },
+  };
+}

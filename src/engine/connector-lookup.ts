@@ -1,0 +1,19 @@
+/**
+ * Adapts the connector registry to what the planner may know of connectors (validation and capabilities),
+ * so the planner never imports connector code.
+ */
+import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
+import { validateOptions } from '../connectors/validate-options.js';
+import type { ConnectorLookup } from '../planner/binder/binder-context.js';
+
+export function connectorLookup(connectors: readonly ConnectorFactory[], formats: readonly FormatFactory[]): ConnectorLookup {
+  const byId = new Map(connectors.map((c) => [c.identifier, c]));
+  return {
+    validate: (options) => validateOptions(byId.get(options['connector'] ?? ''), formats, options, connectors),
+    capabilities(identifier) {
+      const f = byId.get(identifier);
+      if (!f) return undefined;
+      return { source: f.createSource !== undefined, sink: f.createSink !== undefined, sinkAcceptsUpdates: f.sinkChangelogMode === 'all' };
+    },
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * The engine's public API: a session with a catalog and settings that executes SQL statements — DDL,
+ * SET/SHOW/DESCRIBE/EXPLAIN, INSERT jobs and continuous SELECT queries. The CLI, the shell and the servers
+ * use only this.
+ */
+import type * as ast from '../parser/ast.js';
+import { parseScript } from '../parser/parse.js';
+import { typeToString, type Field } from '../common/types.js';
+import { EddyError, ErrorCode, type SourceText } from '../common/errors.js';
+import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
+import { Catalog } from '../planner/catalog.js';
+import { Planner, type PlannedPipeline } from '../planner/planner.js';
+import { explainPipelines } from '../planner/explain.js';
+import type { ChangelogMode } from '../planner/physical-plan.js';
+import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
+import { buildJob } from '../runtime/build-job.js';
+import type { Job } from '../runtime/job.js';
+import { builtinConnectors, builtinFormats } from '../connectors/index.js';
+import { connectorLookup } from './connector-lookup.js';
+import { CollectWriter, QueryHandle } from './query-handle.js';
+import { JobHandle } from './job-handle.js';
+import { Settings } from './settings.js';
+import { substituteVariables } from './variables.js';
+
+/** A table of text, for SHOW, DESCRIBE and SET. */
+export interface TextTable {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** What executing one statement gives back. */
+export type StatementResult =
+  | { readonly kind: 'ok'; readonly message: string; readonly statement: ast.Statement }
+  | { readonly kind: 'table'; readonly table: TextTable; readonly statement: ast.Statement }
+  | { readonly kind: 'explain'; readonly text: string; readonly statement: ast.Statement }
+  | { readonly kind: 'query'; readonly query: QueryHandle; readonly statement: ast.Statement }
+  | { readonly kind: 'job'; readonly job: JobHandle; readonly statement: ast.Statement };
+
+export interface EddyOptions {
+  /** Values for `${name}` in scripts. */
+  readonly variables?: Readonly<Record<string, string>>;
+  /** Extra connectors (tests, plugins); the built-in ones are always there. */
+  readonly connectors?: readonly ConnectorFactory[];
+  /** Wall clock for CURRENT_TIMESTAMP and PROCTIME() (tests fix it). */
+  readonly now?: () => number;
+}
+
+export class Eddy {
+  readonly catalog = new Catalog();
+  readonly settings = new Settings();
+  readonly functions: FunctionRegistry = builtinFunctions();
+  readonly connectors: readonly ConnectorFactory[];
+  readonly formats: readonly FormatFactory[] = builtinFormats();
+  private readonly variables: Readonly<Record<string, string>>;
+  private readonly now: () => number;
+  private readonly jobs = new Set<JobHandle | QueryHandle>();
+  private jobCounter = 0;
+
+  constructor(options: EddyOptions = {}) {
+    this.variables = options.variables ?? {};
+    this.now = options.now ?? Date.now;
+    this.connectors = [...builtinConnectors(), ...(options.connectors ?? [])];
+  }
+
+  private planner(): Planner {
+    return new Planner({
+      catalog: this.catalog,
+      functions: this.functions,
+      env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now },
+      connectors: connectorLookup(this.connectors, this.formats),
+    });
+  }
+
+  /**
+   * Parses a whole script (reporting every syntax error at once), then executes its statements in order,
+   * yielding each result. Errors are EddyErrors carrying the script text for rendering.
+   */
+  async *executeScript(text: string, sourceName?: string): AsyncGenerator<StatementResult> {
+    const source: SourceText = { text: substituteVariables(text, this.variables, sourceName), name: sourceName };
+    const parsed = parseScript(source.text, sourceName);
+    if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
+    for (const stmt of parsed.statements) yield await this.executeStatement(stmt, source);
+  }
+
+  /** Executes a text holding exactly one statement (a trailing `;` is fine). */
+  async execute(sql: string): Promise<StatementResult> {
+    let last: StatementResult | undefined;
+    let count = 0;
+    const source: SourceText = { text: substituteVariables(sql, this.variables), name: '<statement>' };
+    const parsed = parseScript(source.text, '<statement>');
+    if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
+    for (const stmt of parsed.statements) {
+      if (++count > 1) throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: 'execute() takes one statement; use executeScript() for several', span: stmt.span }, source);
+      last = await this.executeStatement(stmt, source);
+    }
+    if (!last) throw new EddyError({ code: ErrorCode.UNEXPECTED_END, message: 'No statement to execute' }, source);
+    return last;
+  }
+
+  /** Executes one parsed statement. */
+  async executeStatement(stmt: ast.Statement, source: SourceText): Promise<StatementResult> {
+    try {
+      return await this.dispatch(stmt);
+    } catch (err) {
+      if (err instanceof EddyError && !err.source) err.source = source;
+      throw err;
+    }
+  }
+
+  private async dispatch(stmt: ast.Statement): Promise<StatementResult> {
+    switch (stmt.kind) {
+      case 'CreateTable': {
+        const name = stmt.name.parts.map((p) => p.name).join('.');
+        if (stmt.ifNotExists && this.catalog.has(name)) return { kind: 'ok', message: `Table '${name}' already exists; skipped.`, statement: stmt };
+        this.catalog.add(this.planner().createTable(stmt), stmt.name.span);
+        return { kind: 'ok', message: `Table '${name}' created.`, statement: stmt };
+      }
+      case 'CreateView': {
+        const name = stmt.name.parts.map((p) => p.name).join('.');
+        if (stmt.ifNotExists && this.catalog.has(name)) return { kind: 'ok', message: `View '${name}' already exists; skipped.`, statement: stmt };
+        this.catalog.add(this.planner().createView(stmt), stmt.name.span);
+        return { kind: 'ok', message: `View '${name}' created.`, statement: stmt };
+      }
+      case 'DropStatement': {
+        const name = stmt.name.parts.map((p) => p.name).join('.');
+        const entry = this.catalog.find(name);
+        const kind = stmt.objectType === 'TABLE' ? 'table' : 'view';
+        if (!entry || entry.kind !== kind) {
+          if (stmt.ifExists) return { kind: 'ok', message: `${stmt.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' does not exist; skipped.`, statement: stmt };
+          if (entry) throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `'${name}' is a ${entry.kind}, not a ${kind}`, span: stmt.name.span, hint: `DROP ${entry.kind.toUpperCase()} ${name}` });
+          this.catalog.get(name, stmt.name.span);
+        }
+        this.catalog.remove(name);
+        return { kind: 'ok', message: `${stmt.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' dropped.`, statement: stmt };
+      }
+      case 'InsertStatement':
+      case 'StatementSet': {
+        const inserts = stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts;
+        const planner = this.planner();
+        const planned = inserts.map((i) => ({ insert: i, plan: planner.planInsert(i) }));
+        const jobs = planned.map(({ insert, plan }) => this.buildJob(plan, insert.text));
+        const handle = new JobHandle(jobs, stmt.text);
+        this.track(handle);
+        handle.start();
+        if (this.settings.get('table.dml-sync') === 'true') await handle.done;
+        return { kind: 'job', job: handle, statement: stmt };
+      }
+      case 'QueryStatement': {
+        const plan = this.planner().planQuery(stmt.query);
+        const writer = new CollectWriter();
+        const job = this.buildJob(plan, stmt.text, writer);
+        const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog);
+        this.track(handle);
+        handle.start();
+        return { kind: 'query', query: handle, statement: stmt };
+      }
+      case 'SetStatement':
+        if (stmt.key === undefined) return { kind: 'table', table: { columns: ['key', 'value'], rows: this.settings.entries() }, statement: stmt };
+        this.settings.set(stmt.key, stmt.value ?? '', stmt.span);
+        return { kind: 'ok', message: `Set '${stmt.key}' = '${stmt.value}'.`, statement: stmt };
+      case 'ResetStatement':
+        this.settings.reset(stmt.key);
+        return { kind: 'ok', message: stmt.key ? `Reset '${stmt.key}'.` : 'All settings reset.', statement: stmt };
+      case 'ShowStatement':
+        return { kind: 'table', table: this.show(stmt.what), statement: stmt };
+      case 'DescribeStatement':
+        return { kind: 'table', table: this.describe(stmt), statement: stmt };
+      case 'ExplainStatement':
+        return { kind: 'explain', text: this.explain(stmt.statement), statement: stmt };
+    }
+  }
+
+  /** EXPLAIN text for a query, an INSERT or a statement set. */
+  explain(stmt: ast.QueryStatement | ast.InsertStatement | ast.StatementSet): string {
+    const planner = this.planner();
+    const plans: PlannedPipeline[] =
+      stmt.kind === 'QueryStatement' ? [planner.planQuery(stmt.query)] : (stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts).map((i) => planner.planInsert(i));
+    return explainPipelines(plans);
+  }
+
+  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter): Job {
+    const name = this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
+    return buildJob(plan.pipeline, {
+      name,
+      timeZone: this.settings.get('table.local-time-zone'),
+      collect,
+      connector: (id) => this.connectors.find((c) => c.identifier === id),
+    });
+  }
+
+  private track(handle: JobHandle | QueryHandle): void {
+    this.jobs.add(handle);
+    handle.done.then(
+      () => this.jobs.delete(handle),
+      () => this.jobs.delete(handle),
+    );
+  }
+
+  /** Jobs and queries still running. */
+  running(): (JobHandle | QueryHandle)[] {
+    return [...this.jobs];
+  }
+
+  /** Cancels every running job and query. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.jobs].map((j) => j.cancel()));
+  }
+
+  private show(what: ast.ShowStatement['what']): TextTable {
+    switch (what) {
+      case 'TABLES':
+        return { columns: ['table name'], rows: this.catalog.list('table').map((t) => [t.name]) };
+      case 'VIEWS':
+        return { columns: ['view name'], rows: this.catalog.list('view').map((t) => [t.name]) };
+      case 'FUNCTIONS':
+        return { columns: ['function name'], rows: this.functions.names().map((n) => [n]) };
+    }
+  }
+
+  private describe(stmt: ast.DescribeStatement): TextTable {
+    const name = stmt.name.parts.map((p) => p.name).join('.');
+    const entry = this.catalog.get(name, stmt.name.span);
+    const columns = ['name', 'type', 'null', 'key', 'extras', 'watermark'];
+    const typeOnly = (f: Field) => typeToString({ ...f.type, nullable: true }).replace(/ \*(ROWTIME|PROCTIME)\*$/, '');
+    if (entry.kind === 'view') {
+      return { columns, rows: entry.schema.map((f) => [f.name, typeToString({ ...f.type, nullable: true }), String(f.type.nullable).toUpperCase(), '', '', '']) };
+    }
+    return {
+      columns,
+      rows: entry.columns.map((c) => {
+        const isKey = entry.primaryKey?.includes(c.name) ?? false;
+        const wm = entry.watermark?.column === c.name ? entry.statement.watermark!.expr : undefined;
+        const extras = c.computed ? `AS ${sqlText(entry.statement, c.computed)}` : '';
+        const type = typeOnly({ name: c.name, type: c.type }) + (c.type.timeAttribute === 'rowtime' ? ' *ROWTIME*' : c.type.timeAttribute === 'proctime' ? ' *PROCTIME*' : '');
+        return [c.name, type, String(c.type.nullable).toUpperCase(), isKey ? `PRI(${entry.primaryKey!.join(', ')})` : '', extras, wm ? sqlText(entry.statement, wm) : ''];
+      }),
+    };
+  }
+}
+
+/** The source text of a node inside a statement (the statement's text starts at its span). */
+function sqlText(stmt: ast.StatementBase, node: ast.Expr): string {
+  return stmt.text.slice(node.span.start - stmt.span.start, node.span.end - stmt.span.start);
+}
+
+export type { ChangelogMode };

@@ -1,0 +1,61 @@
+/**
+ * Session settings (`SET 'key' = 'value'`), with Flink's keys and defaults where Flink has them. Unknown
+ * keys are kept (Flink accepts any), but keys that look like a typo of a known one are rejected.
+ */
+import { EddyError, ErrorCode, closestMatch, type Span } from '../common/errors.js';
+
+/** A known setting: its default and, for enumerations, allowed values. */
+interface SettingSpec {
+  readonly defaultValue: string;
+  readonly description: string;
+  readonly values?: readonly string[];
+}
+
+export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
+  'table.local-time-zone': { defaultValue: 'UTC', description: 'Session time zone for TIMESTAMP_LTZ values and time functions.' },
+  'table.dml-sync': { defaultValue: 'false', description: 'Whether INSERT statements wait for their job to finish.', values: ['true', 'false'] },
+  'sql-client.execution.result-mode': { defaultValue: 'tableau', description: 'How results are shown: table, changelog or tableau.', values: ['table', 'changelog', 'tableau'] },
+  'pipeline.name': { defaultValue: '', description: 'A name for the next job.' },
+  'parallelism.default': { defaultValue: '1', description: 'Accepted for compatibility; Eddy runs each job on one thread.' },
+};
+
+export class Settings {
+  private readonly values = new Map<string, string>();
+
+  get(key: string): string {
+    return this.values.get(key) ?? KNOWN_SETTINGS[key]?.defaultValue ?? '';
+  }
+
+  set(key: string, value: string, span?: Span): void {
+    const spec = KNOWN_SETTINGS[key];
+    if (!spec) {
+      const near = closestMatch(key, Object.keys(KNOWN_SETTINGS));
+      if (near && near !== key) {
+        throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Unknown setting '${key}'`, span, hint: `did you mean \`${near}\`?` });
+      }
+    } else if (spec.values && !spec.values.includes(value.toLowerCase())) {
+      throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid value '${value}' for '${key}'`, span, hint: `one of: ${spec.values.join(', ')}` });
+    }
+    if (key === 'table.local-time-zone') checkTimeZone(value, span);
+    this.values.set(key, spec?.values ? value.toLowerCase() : value);
+  }
+
+  reset(key?: string): void {
+    if (key === undefined) this.values.clear();
+    else this.values.delete(key);
+  }
+
+  /** Every setting with its current value (known ones with defaults included), sorted by key. */
+  entries(): [string, string][] {
+    const keys = new Set([...Object.keys(KNOWN_SETTINGS), ...this.values.keys()]);
+    return [...keys].sort().map((k) => [k, this.get(k)]);
+  }
+}
+
+function checkTimeZone(zone: string, span?: Span): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Unknown time zone '${zone}'`, span, hint: "use an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York'" });
+  }
+}

@@ -1,0 +1,52 @@
+/** COUNT(*) and COUNT(x): the number of rows, or of non-NULL values. */
+import { T, withNullable } from '../../common/types.js';
+import type { AggregateFunctionDef, AggregateImpl } from '../function-types.js';
+import { distinctAggregate } from './distinct.js';
+
+interface CountAcc {
+  n: number;
+}
+
+/** Counts every row (COUNT(*), value is `undefined`) or every non-NULL value (COUNT(x)). */
+function countImpl(star: boolean): AggregateImpl<CountAcc> {
+  return {
+    create: () => ({ n: 0 }),
+    add: star
+      ? (acc) => {
+          acc.n++;
+        }
+      : (acc, v) => {
+          if (v !== null && v !== undefined) acc.n++;
+        },
+    retract: star
+      ? (acc) => {
+          acc.n--;
+        }
+      : (acc, v) => {
+          if (v !== null && v !== undefined) acc.n--;
+        },
+    merge: (acc, other) => {
+      acc.n += other.n;
+    },
+    result: (acc) => acc.n,
+    supportsRetract: true,
+    serialize: (acc) => acc.n,
+    deserialize: (data) => ({ n: data as number }),
+  };
+}
+
+/** COUNT: BIGINT NOT NULL; 0 for an empty group. */
+export const countFunction: AggregateFunctionDef = {
+  name: 'COUNT',
+  description: 'COUNT(*) | COUNT([DISTINCT] x) – number of rows, or of non-NULL values of x',
+  resolve(argTypes, distinct) {
+    if (argTypes.length > 1) return { error: `COUNT expects 1 argument or *, got ${argTypes.length}` };
+    const type = withNullable(T.bigint(), false);
+    if (argTypes.length === 0) {
+      if (distinct) return { error: 'COUNT(DISTINCT *) is not allowed' };
+      return { type, impl: countImpl(true) };
+    }
+    const impl = countImpl(false);
+    return { type, impl: distinct ? distinctAggregate(impl) : impl };
+  },
+};

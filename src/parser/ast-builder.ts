@@ -1,0 +1,437 @@
+/** CST → AST for statements and queries; expressions and types come from ExpressionBuilder. */
+import type { CstNode, IToken } from 'chevrotain';
+import { ErrorCode, joinSpans, type Span } from '../common/errors.js';
+import type * as A from './ast.js';
+import {
+  ExpressionBuilder,
+  ctxSpan,
+  node,
+  nodeSpan,
+  nodes,
+  stringValue,
+  tok,
+  tokenSpan,
+  toks,
+  type BuildContext,
+  type Ctx,
+} from './ast-builder-expressions.js';
+
+type TableElement =
+  | { readonly type: 'column'; readonly column: A.ColumnDef; readonly primaryKey?: Span }
+  | { readonly type: 'watermark'; readonly watermark: A.WatermarkDef }
+  | { readonly type: 'primaryKey'; readonly columns: A.Identifier[]; readonly span: Span };
+
+/** Builds the AST of one statement from its CST. Reusable: {@link AstBuilder.build} resets the state. */
+export class AstBuilder extends ExpressionBuilder {
+  constructor() {
+    super();
+    this.validateVisitor();
+  }
+
+  /** Builds a statement (or, for tools, an expression); problems found go to `context.diagnostics`. */
+  build<T>(cst: CstNode, context: BuildContext): T {
+    this.ctx = context;
+    this.pendingStars.clear();
+    const result = this.visit(cst) as T;
+    for (const star of this.pendingStars.keys()) {
+      this.error(ErrorCode.UNEXPECTED_TOKEN, "'.*' is only allowed in a select list", star.span);
+    }
+    return result;
+  }
+
+  private base(span: Span): { span: Span; text: string } {
+    return { span, text: this.ctx.text.slice(span.start, span.end) };
+  }
+
+  private qualifiedName$(n: CstNode | undefined): A.QualifiedName {
+    return this.qualifiedName(n!.children);
+  }
+
+  private identifiers(n: CstNode | undefined): A.Identifier[] | undefined {
+    return n === undefined ? undefined : this.identifierList(n.children);
+  }
+
+  statement(ctx: Ctx): A.Statement {
+    const q = node(ctx, 'query');
+    if (q !== undefined) return { kind: 'QueryStatement', query: this.queryOf(q), ...this.base(ctxSpan(ctx)) };
+    return this.visit(Object.values(ctx)[0]![0] as CstNode) as A.Statement;
+  }
+
+  createStatement(ctx: Ctx): A.CreateTable | A.CreateView {
+    const temporary = tok(ctx, 'TemporaryKw') !== undefined;
+    const body = node(ctx, 'createTableBody') ?? node(ctx, 'createViewBody')!;
+    return this.visit(body, { temporary, span: ctxSpan(ctx) }) as A.CreateTable | A.CreateView;
+  }
+
+  ifNotExists(): true {
+    return true;
+  }
+
+  createTableBody(ctx: Ctx, outer: { temporary: boolean; span: Span }): A.CreateTable {
+    const columns: A.ColumnDef[] = [];
+    let watermark: A.WatermarkDef | undefined;
+    let primaryKey: A.Identifier[] | undefined;
+    const setKey = (ids: A.Identifier[], span: Span) => {
+      if (primaryKey !== undefined) this.error(ErrorCode.UNEXPECTED_TOKEN, 'A table has only one PRIMARY KEY', span);
+      primaryKey = ids;
+    };
+    for (const el of nodes(ctx, 'tableElement').map((n) => this.tableElement(n.children))) {
+      if (el.type === 'column') {
+        columns.push(el.column);
+        if (el.primaryKey !== undefined) setKey([el.column.name], el.primaryKey);
+      } else if (el.type === 'watermark') {
+        if (watermark !== undefined) this.error(ErrorCode.UNEXPECTED_TOKEN, 'A table has only one WATERMARK', el.watermark.span);
+        watermark = el.watermark;
+      } else {
+        setKey(el.columns, el.span);
+      }
+    }
+    const comment = tok(ctx, 'comment');
+    const partitionedBy = this.identifiers(node(ctx, 'partitionedBy'));
+    const options = node(ctx, 'withOptions');
+    return {
+      kind: 'CreateTable',
+      name: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      temporary: outer.temporary,
+      ifNotExists: node(ctx, 'ifNotExists') !== undefined,
+      columns,
+      ...(watermark === undefined ? {} : { watermark }),
+      ...(primaryKey === undefined ? {} : { primaryKey }),
+      ...(partitionedBy === undefined ? {} : { partitionedBy }),
+      ...(comment === undefined ? {} : { comment: stringValue(comment) }),
+      options: options === undefined ? [] : this.withOptions(options.children),
+      ...this.base(outer.span),
+    };
+  }
+
+  tableElement(ctx: Ctx): TableElement {
+    const wm = node(ctx, 'watermarkDef');
+    if (wm !== undefined) return { type: 'watermark', watermark: this.watermarkDef(wm.children) };
+    const pk = node(ctx, 'primaryKeyConstraint');
+    if (pk !== undefined) return { type: 'primaryKey', columns: this.primaryKeyConstraint(pk.children), span: nodeSpan(pk) };
+    return this.columnDef(node(ctx, 'columnDef')!.children);
+  }
+
+  watermarkDef(ctx: Ctx): A.WatermarkDef {
+    return { kind: 'WatermarkDef', column: this.identifier(tok(ctx, 'Identifier')!), expr: this.expr(node(ctx, 'expression')), span: ctxSpan(ctx) };
+  }
+
+  primaryKeyConstraint(ctx: Ctx): A.Identifier[] {
+    return this.identifierList(node(ctx, 'identifierList')!.children);
+  }
+
+  notEnforced(): true {
+    return true;
+  }
+
+  columnDef(ctx: Ctx): TableElement {
+    const span = ctxSpan(ctx);
+    const name = this.identifier(tok(ctx, 'name')!);
+    const commentTok = tok(ctx, 'comment');
+    const comment = commentTok === undefined ? {} : { comment: stringValue(commentTok) };
+    const typeNode = node(ctx, 'dataType');
+    if (typeNode === undefined) {
+      return { type: 'column', column: { kind: 'ComputedColumn', name, expr: this.expr(node(ctx, 'expression')), ...comment, span } };
+    }
+    const column: A.PhysicalColumn = { kind: 'PhysicalColumn', name, type: this.dataType(typeNode.children), ...comment, span };
+    const primary = tok(ctx, 'Primary');
+    const notEnforced = node(ctx, 'notEnforced');
+    return primary === undefined || notEnforced === undefined
+      ? { type: 'column', column }
+      : { type: 'column', column, primaryKey: joinSpans(tokenSpan(primary), nodeSpan(notEnforced)) };
+  }
+
+  withOptions(ctx: Ctx): A.TableOption[] {
+    return nodes(ctx, 'tableOption').map((n) => this.tableOption(n.children));
+  }
+
+  tableOption(ctx: Ctx): A.TableOption {
+    const keyTok = tok(ctx, 'key');
+    const keyName = node(ctx, 'keyName');
+    const valueTok = tok(ctx, 'value')!;
+    const keySpan = keyTok !== undefined ? tokenSpan(keyTok) : nodeSpan(keyName!);
+    const key = keyTok !== undefined ? stringValue(keyTok) : this.qualifiedName$(keyName).parts.map((p) => p.name).join('.');
+    const value = valueTok.image.startsWith("'") ? stringValue(valueTok) : valueTok.image;
+    return { kind: 'TableOption', key, value, keySpan, valueSpan: tokenSpan(valueTok), span: ctxSpan(ctx) };
+  }
+
+  createViewBody(ctx: Ctx, outer: { temporary: boolean; span: Span }): A.CreateView {
+    const columnNames = this.identifiers(node(ctx, 'identifierList'));
+    return {
+      kind: 'CreateView',
+      name: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      temporary: outer.temporary,
+      ifNotExists: node(ctx, 'ifNotExists') !== undefined,
+      ...(columnNames === undefined ? {} : { columnNames }),
+      query: this.queryOf(node(ctx, 'query')),
+      ...this.base(outer.span),
+    };
+  }
+
+  dropStatement(ctx: Ctx): A.DropStatement {
+    return {
+      kind: 'DropStatement',
+      objectType: tok(ctx, 'objectType')!.image.toUpperCase() === 'TABLE' ? 'TABLE' : 'VIEW',
+      name: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      ifExists: tok(ctx, 'IfKw') !== undefined,
+      temporary: tok(ctx, 'TemporaryKw') !== undefined,
+      ...this.base(ctxSpan(ctx)),
+    };
+  }
+
+  insertStatement(ctx: Ctx): A.InsertStatement {
+    const columns = this.identifiers(node(ctx, 'identifierList'));
+    return {
+      kind: 'InsertStatement',
+      target: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      ...(columns === undefined ? {} : { columns }),
+      overwrite: tok(ctx, 'OverwriteKw') !== undefined,
+      query: this.queryOf(node(ctx, 'query')),
+      ...this.base(ctxSpan(ctx)),
+    };
+  }
+
+  statementSet(ctx: Ctx): A.StatementSet {
+    const inserts = nodes(ctx, 'insertStatement').map((n) => this.insertStatement(n.children));
+    return { kind: 'StatementSet', inserts, ...this.base(ctxSpan(ctx)) };
+  }
+
+  setStatement(ctx: Ctx): A.SetStatement {
+    const key = tok(ctx, 'key');
+    const value = tok(ctx, 'value');
+    return {
+      kind: 'SetStatement',
+      ...(key === undefined || value === undefined ? {} : { key: stringValue(key), value: stringValue(value) }),
+      ...this.base(ctxSpan(ctx)),
+    };
+  }
+
+  resetStatement(ctx: Ctx): A.ResetStatement {
+    const key = tok(ctx, 'key');
+    return { kind: 'ResetStatement', ...(key === undefined ? {} : { key: stringValue(key) }), ...this.base(ctxSpan(ctx)) };
+  }
+
+  showStatement(ctx: Ctx): A.ShowStatement {
+    const what = tok(ctx, 'what')!.image.toUpperCase() as A.ShowStatement['what'];
+    return { kind: 'ShowStatement', what, ...this.base(ctxSpan(ctx)) };
+  }
+
+  describeStatement(ctx: Ctx): A.DescribeStatement {
+    return { kind: 'DescribeStatement', name: this.qualifiedName$(node(ctx, 'qualifiedName')), ...this.base(ctxSpan(ctx)) };
+  }
+
+  explainStatement(ctx: Ctx): A.ExplainStatement {
+    const insert = node(ctx, 'insertStatement');
+    const set = node(ctx, 'statementSet');
+    const q = node(ctx, 'query');
+    const statement: A.ExplainStatement['statement'] =
+      insert !== undefined
+        ? this.insertStatement(insert.children)
+        : set !== undefined
+          ? this.statementSet(set.children)
+          : { kind: 'QueryStatement', query: this.queryOf(q), ...this.base(nodeSpan(q!)) };
+    return { kind: 'ExplainStatement', statement, ...this.base(ctxSpan(ctx)) };
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Queries
+
+  query(ctx: Ctx): A.Query {
+    const limit = node(ctx, 'limit');
+    const offset = node(ctx, 'offset');
+    const emit = tok(ctx, 'emit');
+    return {
+      kind: 'Query',
+      with: nodes(ctx, 'commonTableExpr').map((n) => this.commonTableExpr(n.children)),
+      body: this.queryBody(node(ctx, 'queryBody')!.children),
+      orderBy: nodes(ctx, 'orderItem').map((n) => this.orderItem(n.children)),
+      ...(limit === undefined ? {} : { limit: this.expr(limit) }),
+      ...(offset === undefined ? {} : { offset: this.expr(offset) }),
+      ...(emit === undefined ? {} : { emit: emit.image.toUpperCase() as 'CHANGES' | 'FINAL' }),
+      span: ctxSpan(ctx),
+    };
+  }
+
+  commonTableExpr(ctx: Ctx): A.CommonTableExpr {
+    const columnNames = this.identifiers(node(ctx, 'identifierList'));
+    return {
+      kind: 'CommonTableExpr',
+      name: this.identifier(tok(ctx, 'Identifier')!),
+      ...(columnNames === undefined ? {} : { columnNames }),
+      query: this.queryOf(node(ctx, 'query')),
+      span: ctxSpan(ctx),
+    };
+  }
+
+  queryBody(ctx: Ctx): A.QueryBody {
+    const terms = nodes(ctx, 'queryTerm');
+    const ops = toks(ctx, 'setOp');
+    const quantifiers = toks(ctx, 'quantifier');
+    let left = this.queryTerm(terms[0]!.children);
+    for (let i = 1; i < terms.length; i++) {
+      const op = ops[i - 1]!;
+      const termStart = nodeSpan(terms[i]!).start;
+      // Quantifiers are optional, so match each to its operator by position.
+      const q = quantifiers.find((t) => t.startOffset > op.startOffset && t.startOffset < termStart);
+      const right = this.queryTerm(terms[i]!.children);
+      left = {
+        kind: 'SetOperation',
+        op: op.image.toUpperCase() as A.SetOperation['op'],
+        all: q !== undefined && q.image.toUpperCase() === 'ALL',
+        left,
+        right,
+        span: joinSpans(left.span, right.span),
+      };
+    }
+    return left;
+  }
+
+  queryTerm(ctx: Ctx): A.QueryBody {
+    const select = node(ctx, 'select');
+    if (select !== undefined) return this.select(select.children);
+    const values = node(ctx, 'values');
+    if (values !== undefined) return this.values(values.children);
+    const inner = this.queryOf(node(ctx, 'query'));
+    // `(SELECT ...)` with nothing of its own around the body is just the body.
+    const trivial = inner.with.length === 0 && inner.orderBy.length === 0 && !inner.limit && !inner.offset && !inner.emit;
+    return trivial ? inner.body : { ...inner, span: ctxSpan(ctx) };
+  }
+
+  select(ctx: Ctx): A.Select {
+    const from = node(ctx, 'fromClause');
+    const where = node(ctx, 'where');
+    const groupBy = node(ctx, 'groupBy');
+    const having = node(ctx, 'having');
+    return {
+      kind: 'Select',
+      distinct: tok(ctx, 'quantifier')?.image.toUpperCase() === 'DISTINCT',
+      items: nodes(ctx, 'selectItem').map((n) => this.selectItem(n.children)),
+      ...(from === undefined ? {} : { from: this.fromClause(from.children) }),
+      ...(where === undefined ? {} : { where: this.expr(where) }),
+      groupBy: groupBy === undefined ? [] : this.expressionList(groupBy.children),
+      ...(having === undefined ? {} : { having: this.expr(having) }),
+      span: ctxSpan(ctx),
+    };
+  }
+
+  selectItem(ctx: Ctx): A.SelectItem {
+    const span = ctxSpan(ctx);
+    if (tok(ctx, 'Star') !== undefined) return { kind: 'SelectStar', span };
+    const expr = this.expr(node(ctx, 'expression'));
+    const aliasNode = node(ctx, 'alias');
+    const qualifier = expr.kind === 'StarExpr' ? this.pendingStars.get(expr) : undefined;
+    if (expr.kind === 'StarExpr' && qualifier !== undefined) {
+      this.pendingStars.delete(expr);
+      if (aliasNode !== undefined) this.error(ErrorCode.UNEXPECTED_TOKEN, "'.*' cannot have an alias", nodeSpan(aliasNode));
+      return { kind: 'SelectStar', qualifier, span };
+    }
+    return { kind: 'SelectExpr', expr, ...(aliasNode === undefined ? {} : { alias: this.alias(aliasNode.children) }), span };
+  }
+
+  alias(ctx: Ctx): A.Identifier {
+    return this.identifier(tok(ctx, 'Identifier')!);
+  }
+
+  values(ctx: Ctx): A.Values {
+    return { kind: 'Values', rows: nodes(ctx, 'expressionList').map((n) => this.expressionList(n.children)), span: ctxSpan(ctx) };
+  }
+
+  orderItem(ctx: Ctx): A.OrderItem {
+    const nulls = tok(ctx, 'nulls');
+    return {
+      kind: 'OrderItem',
+      expr: this.expr(node(ctx, 'expression')),
+      descending: tok(ctx, 'direction')?.image.toUpperCase() === 'DESC',
+      ...(nulls === undefined ? {} : { nullsFirst: nulls.image.toUpperCase() === 'FIRST' }),
+      span: ctxSpan(ctx),
+    };
+  }
+
+  fromClause(ctx: Ctx): A.TableRef {
+    const tables = nodes(ctx, 'joinedTable').map((n) => this.joinedTable(n.children));
+    return tables.reduce((left, right) => ({ kind: 'JoinRef', joinType: 'CROSS', left, right, span: joinSpans(left.span, right.span) }));
+  }
+
+  joinedTable(ctx: Ctx): A.TableRef {
+    let left = this.tablePrimary(node(ctx, 'tablePrimary')!.children);
+    for (const join of nodes(ctx, 'joinClause')) left = this.joinClause(join.children, left);
+    return left;
+  }
+
+  joinClause(ctx: Ctx, left: A.TableRef): A.JoinRef {
+    const joinType = (tok(ctx, 'joinType')?.image.toUpperCase() ?? 'INNER') as A.JoinRef['joinType'];
+    const right = this.tablePrimary(node(ctx, 'tablePrimary')!.children);
+    const on = node(ctx, 'expression');
+    const using = this.identifiers(node(ctx, 'identifierList'));
+    return {
+      kind: 'JoinRef',
+      joinType,
+      left,
+      right,
+      ...(on === undefined ? {} : { on: this.expr(on) }),
+      ...(using === undefined ? {} : { using }),
+      span: joinSpans(left.span, ctxSpan(ctx)),
+    };
+  }
+
+  tablePrimary(ctx: Ctx): A.TableRef {
+    const span = ctxSpan(ctx);
+    const aliasNode = node(ctx, 'alias');
+    const columnAliases = this.identifiers(node(ctx, 'columnAliases'));
+    const aliases = {
+      ...(aliasNode === undefined ? {} : { alias: this.alias(aliasNode.children) }),
+      ...(columnAliases === undefined ? {} : { columnAliases }),
+    };
+    const lateral = tok(ctx, 'Lateral') !== undefined;
+    const fn = node(ctx, 'tableFunction');
+    if (fn !== undefined) return { ...this.tableFunction(fn.children), ...aliases, lateral, span };
+    const q = node(ctx, 'query');
+    if (q !== undefined) return { kind: 'SubqueryRef', query: this.queryOf(q), ...aliases, lateral, span };
+    const asOf = node(ctx, 'asOf');
+    return {
+      kind: 'TableName',
+      name: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      ...aliases,
+      ...(asOf === undefined ? {} : { forSystemTimeAsOf: this.expr(asOf) }),
+      span,
+    };
+  }
+
+  tableFunction(ctx: Ctx): { kind: 'TableFunctionRef'; name: A.QualifiedName; args: A.TableFunctionArg[] } {
+    return {
+      kind: 'TableFunctionRef',
+      name: this.functionName(this.qualifiedName$(node(ctx, 'qualifiedName')).parts.slice()),
+      args: nodes(ctx, 'tableFunctionArg').map((n) => this.tableFunctionArg(n.children)),
+    };
+  }
+
+  tableFunctionArg(ctx: Ctx): A.TableFunctionArg {
+    const span = ctxSpan(ctx);
+    const argName = tok(ctx, 'argName');
+    const name = argName === undefined ? {} : { name: this.identifier(argName) };
+    const table = tok(ctx, 'Table');
+    const descriptor = tok(ctx, 'Descriptor');
+    let value: A.TableArg | A.DescriptorArg | A.Expr;
+    if (table !== undefined) {
+      const qn = this.qualifiedName$(node(ctx, 'qualifiedName'));
+      const by = node(ctx, 'partitionBy');
+      const partitionBy = by === undefined ? [] : by.name === 'expressionList' ? this.expressionList(by.children) : [this.expr(by)];
+      const end = by === undefined ? qn.span : ctxSpan(ctx);
+      value = { kind: 'TableArg', table: qn, partitionBy, span: joinSpans(tokenSpan(table), end) };
+    } else if (descriptor !== undefined) {
+      const list = node(ctx, 'identifierList')!;
+      value = { kind: 'DescriptorArg', columns: this.identifierList(list.children), span: joinSpans(tokenSpan(descriptor), nodeSpan(list)) };
+    } else {
+      value = this.expr(node(ctx, 'expression'));
+    }
+    return { kind: 'TableFunctionArg', ...name, value, span };
+  }
+
+  identifierList(ctx: Ctx): A.Identifier[] {
+    return toks(ctx, 'Identifier').map((t: IToken) => this.identifier(t));
+  }
+
+  qualifiedName(ctx: Ctx): A.QualifiedName {
+    return this.qualified(toks(ctx, 'Identifier').map((t) => this.identifier(t)));
+  }
+}

@@ -1,0 +1,557 @@
+/** The statement and query half of the grammar, and the one shared parser instance. */
+import * as L from './lexer.js';
+import { ExpressionParser } from './grammar-expressions.js';
+
+/**
+ * The Eddy SQL parser: a pure chevrotain CstParser (the CST is turned into the AST by ast-builder.ts).
+ * Build it once ({@link sqlParser}) and reuse it: construction runs the grammar analysis.
+ */
+export class EddyParser extends ExpressionParser {
+  constructor() {
+    super();
+    this.performSelfAnalysis();
+  }
+
+  /** One statement (the script splitter hands the parser one statement at a time). */
+  statement = this.RULE('statement', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.createStatement) },
+      { ALT: () => this.SUBRULE(this.dropStatement) },
+      { ALT: () => this.SUBRULE(this.insertStatement) },
+      { ALT: () => this.SUBRULE(this.statementSet) },
+      { ALT: () => this.SUBRULE(this.query) },
+      { ALT: () => this.SUBRULE(this.setStatement) },
+      { ALT: () => this.SUBRULE(this.resetStatement) },
+      { ALT: () => this.SUBRULE(this.showStatement) },
+      { ALT: () => this.SUBRULE(this.describeStatement) },
+      { ALT: () => this.SUBRULE(this.explainStatement) },
+    ]);
+  });
+
+  createStatement = this.RULE('createStatement', () => {
+    this.CONSUME(L.Create);
+    this.OPTION(() => this.CONSUME(L.Temporary));
+    this.OR([
+      { ALT: () => this.SUBRULE(this.createTableBody) },
+      { ALT: () => this.SUBRULE(this.createViewBody) },
+    ]);
+  });
+
+  ifNotExists = this.RULE('ifNotExists', () => {
+    this.CONSUME(L.If);
+    this.CONSUME(L.Not);
+    this.CONSUME(L.Exists);
+  });
+
+  createTableBody = this.RULE('createTableBody', () => {
+    this.CONSUME(L.Table);
+    this.OPTION(() => this.SUBRULE(this.ifNotExists));
+    this.SUBRULE(this.qualifiedName);
+    this.CONSUME(L.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.tableElement) });
+    this.CONSUME(L.RParen);
+    this.OPTION2(() => {
+      this.CONSUME(L.Comment);
+      this.CONSUME(L.StringLiteral, { LABEL: 'comment' });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(L.Partitioned);
+      this.CONSUME(L.By);
+      this.SUBRULE(this.identifierList, { LABEL: 'partitionedBy' });
+    });
+    this.OPTION4(() => this.SUBRULE(this.withOptions));
+  });
+
+  tableElement = this.RULE('tableElement', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.watermarkDef) },
+      { ALT: () => this.SUBRULE(this.primaryKeyConstraint) },
+      { ALT: () => this.SUBRULE(this.columnDef) },
+    ]);
+  });
+
+  watermarkDef = this.RULE('watermarkDef', () => {
+    this.CONSUME(L.Watermark);
+    this.CONSUME(L.For);
+    this.CONSUME(L.Identifier);
+    this.CONSUME(L.As);
+    this.SUBRULE(this.expression);
+  });
+
+  primaryKeyConstraint = this.RULE('primaryKeyConstraint', () => {
+    this.OPTION(() => {
+      this.CONSUME(L.Constraint);
+      this.CONSUME(L.Identifier, { LABEL: 'constraintName' });
+    });
+    this.CONSUME(L.Primary);
+    this.CONSUME(L.Key);
+    this.SUBRULE(this.identifierList);
+    this.SUBRULE(this.notEnforced);
+  });
+
+  notEnforced = this.RULE('notEnforced', () => {
+    this.CONSUME(L.Not);
+    this.CONSUME(L.Enforced);
+  });
+
+  /** `name TYPE [PRIMARY KEY NOT ENFORCED] [COMMENT '..']` or `name AS expr [COMMENT '..']`. */
+  columnDef = this.RULE('columnDef', () => {
+    this.CONSUME(L.Identifier, { LABEL: 'name' });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(L.As);
+          this.SUBRULE(this.expression);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.dataType);
+          this.OPTION(() => {
+            this.CONSUME(L.Primary);
+            this.CONSUME(L.Key);
+            this.SUBRULE(this.notEnforced);
+          });
+        },
+      },
+    ]);
+    this.OPTION2(() => {
+      this.CONSUME(L.Comment);
+      this.CONSUME(L.StringLiteral, { LABEL: 'comment' });
+    });
+  });
+
+  /** `WITH ('k' = 'v', ...)`. */
+  withOptions = this.RULE('withOptions', () => {
+    this.CONSUME(L.With);
+    this.CONSUME(L.LParen);
+    this.MANY_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.tableOption) });
+    this.CONSUME(L.RParen);
+  });
+
+  tableOption = this.RULE('tableOption', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(L.StringLiteral, { LABEL: 'key' }) },
+      { ALT: () => this.SUBRULE(this.qualifiedName, { LABEL: 'keyName' }) },
+    ]);
+    this.CONSUME(L.Equals);
+    this.OR2([
+      { ALT: () => this.CONSUME2(L.StringLiteral, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(L.NumberLiteral, { LABEL: 'value' }) },
+    ]);
+  });
+
+  createViewBody = this.RULE('createViewBody', () => {
+    this.CONSUME(L.View);
+    this.OPTION(() => this.SUBRULE(this.ifNotExists));
+    this.SUBRULE(this.qualifiedName);
+    this.OPTION2(() => this.SUBRULE(this.identifierList));
+    this.CONSUME(L.As);
+    this.SUBRULE(this.query);
+  });
+
+  dropStatement = this.RULE('dropStatement', () => {
+    this.CONSUME(L.Drop);
+    this.OPTION(() => this.CONSUME(L.Temporary));
+    this.OR([
+      { ALT: () => this.CONSUME(L.Table, { LABEL: 'objectType' }) },
+      { ALT: () => this.CONSUME(L.View, { LABEL: 'objectType' }) },
+    ]);
+    this.OPTION2(() => {
+      this.CONSUME(L.If);
+      this.CONSUME(L.Exists);
+    });
+    this.SUBRULE(this.qualifiedName);
+  });
+
+  insertStatement = this.RULE('insertStatement', () => {
+    this.CONSUME(L.Insert);
+    this.OR([{ ALT: () => this.CONSUME(L.Into) }, { ALT: () => this.CONSUME(L.Overwrite) }]);
+    this.SUBRULE(this.qualifiedName);
+    this.OPTION(() => this.SUBRULE(this.identifierList));
+    this.SUBRULE(this.query);
+  });
+
+  /** `EXECUTE STATEMENT SET BEGIN insert; ... END` or `BEGIN STATEMENT SET; insert; ... END`. */
+  statementSet = this.RULE('statementSet', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(L.Execute);
+          this.CONSUME(L.Statement);
+          this.CONSUME(L.SetKw);
+          this.CONSUME(L.Begin);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(L.Begin);
+          this.CONSUME2(L.Statement);
+          this.CONSUME2(L.SetKw);
+          this.CONSUME(L.Semicolon);
+        },
+      },
+    ]);
+    this.MANY(() => {
+      this.SUBRULE(this.insertStatement);
+      this.OPTION(() => this.CONSUME2(L.Semicolon));
+    });
+    this.CONSUME(L.End);
+  });
+
+  setStatement = this.RULE('setStatement', () => {
+    this.CONSUME(L.SetKw);
+    this.OPTION(() => {
+      this.CONSUME(L.StringLiteral, { LABEL: 'key' });
+      this.CONSUME(L.Equals);
+      this.CONSUME2(L.StringLiteral, { LABEL: 'value' });
+    });
+  });
+
+  resetStatement = this.RULE('resetStatement', () => {
+    this.CONSUME(L.Reset);
+    this.OPTION(() => this.CONSUME(L.StringLiteral, { LABEL: 'key' }));
+  });
+
+  showStatement = this.RULE('showStatement', () => {
+    this.CONSUME(L.Show);
+    this.OR([
+      { ALT: () => this.CONSUME(L.Tables, { LABEL: 'what' }) },
+      { ALT: () => this.CONSUME(L.Views, { LABEL: 'what' }) },
+      { ALT: () => this.CONSUME(L.Functions, { LABEL: 'what' }) },
+    ]);
+  });
+
+  describeStatement = this.RULE('describeStatement', () => {
+    this.OR([{ ALT: () => this.CONSUME(L.Describe) }, { ALT: () => this.CONSUME(L.Desc) }]);
+    this.SUBRULE(this.qualifiedName);
+  });
+
+  explainStatement = this.RULE('explainStatement', () => {
+    this.CONSUME(L.Explain);
+    this.OPTION(() => {
+      this.CONSUME(L.Plan);
+      this.CONSUME(L.For);
+    });
+    this.OR([
+      { ALT: () => this.SUBRULE(this.insertStatement) },
+      { ALT: () => this.SUBRULE(this.statementSet) },
+      { ALT: () => this.SUBRULE(this.query) },
+    ]);
+  });
+
+  // ---------------------------------------------------------------------------------------------------
+  // Queries
+
+  /** `[WITH ctes] body [ORDER BY ..] [LIMIT n] [OFFSET n] [EMIT CHANGES|FINAL]`. */
+  override query = this.RULE('query', () => {
+    this.OPTION(() => {
+      this.CONSUME(L.With);
+      this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.commonTableExpr) });
+    });
+    this.SUBRULE(this.queryBody);
+    this.OPTION2(() => {
+      this.CONSUME(L.Order);
+      this.CONSUME(L.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: L.Comma, DEF: () => this.SUBRULE(this.orderItem) });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(L.Limit);
+      this.SUBRULE(this.expression, { LABEL: 'limit' });
+    });
+    this.OPTION4(() => {
+      this.CONSUME(L.Offset);
+      this.SUBRULE2(this.expression, { LABEL: 'offset' });
+    });
+    this.OPTION5(() => {
+      this.CONSUME(L.Emit);
+      this.OR([
+        { ALT: () => this.CONSUME(L.Changes, { LABEL: 'emit' }) },
+        { ALT: () => this.CONSUME(L.Final, { LABEL: 'emit' }) },
+      ]);
+    });
+  });
+
+  commonTableExpr = this.RULE('commonTableExpr', () => {
+    this.CONSUME(L.Identifier);
+    this.OPTION(() => this.SUBRULE(this.identifierList));
+    this.CONSUME(L.As);
+    this.CONSUME(L.LParen);
+    this.SUBRULE(this.query);
+    this.CONSUME(L.RParen);
+  });
+
+  /** Terms joined by UNION / INTERSECT / EXCEPT, left-associative. */
+  queryBody = this.RULE('queryBody', () => {
+    this.SUBRULE(this.queryTerm);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(L.Union, { LABEL: 'setOp' }) },
+        { ALT: () => this.CONSUME(L.Intersect, { LABEL: 'setOp' }) },
+        { ALT: () => this.CONSUME(L.Except, { LABEL: 'setOp' }) },
+      ]);
+      this.OPTION(() =>
+        this.OR2([
+          { ALT: () => this.CONSUME(L.All, { LABEL: 'quantifier' }) },
+          { ALT: () => this.CONSUME(L.Distinct, { LABEL: 'quantifier' }) },
+        ]),
+      );
+      this.SUBRULE2(this.queryTerm);
+    });
+  });
+
+  queryTerm = this.RULE('queryTerm', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.select) },
+      { ALT: () => this.SUBRULE(this.values) },
+      {
+        ALT: () => {
+          this.CONSUME(L.LParen);
+          this.SUBRULE(this.query);
+          this.CONSUME(L.RParen);
+        },
+      },
+    ]);
+  });
+
+  select = this.RULE('select', () => {
+    this.CONSUME(L.Select);
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(L.Distinct, { LABEL: 'quantifier' }) },
+        { ALT: () => this.CONSUME(L.All, { LABEL: 'quantifier' }) },
+      ]),
+    );
+    this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.selectItem) });
+    this.OPTION2(() => {
+      this.CONSUME(L.From);
+      this.SUBRULE(this.fromClause);
+    });
+    this.OPTION3(() => {
+      this.CONSUME(L.Where);
+      this.SUBRULE(this.expression, { LABEL: 'where' });
+    });
+    this.OPTION4(() => {
+      this.CONSUME(L.Group);
+      this.CONSUME(L.By);
+      this.SUBRULE(this.expressionList, { LABEL: 'groupBy' });
+    });
+    this.OPTION5(() => {
+      this.CONSUME(L.Having);
+      this.SUBRULE2(this.expression, { LABEL: 'having' });
+    });
+  });
+
+  selectItem = this.RULE('selectItem', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(L.Star) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.expression);
+          this.OPTION(() => this.SUBRULE(this.alias));
+        },
+      },
+    ]);
+  });
+
+  /** `[AS] name`. */
+  alias = this.RULE('alias', () => {
+    this.OPTION(() => this.CONSUME(L.As));
+    this.CONSUME(L.Identifier);
+  });
+
+  values = this.RULE('values', () => {
+    this.CONSUME(L.Values);
+    this.AT_LEAST_ONE_SEP({
+      SEP: L.Comma,
+      DEF: () => {
+        this.CONSUME(L.LParen);
+        this.SUBRULE(this.expressionList);
+        this.CONSUME(L.RParen);
+      },
+    });
+  });
+
+  override orderItem = this.RULE('orderItem', () => {
+    this.SUBRULE(this.expression);
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(L.Asc, { LABEL: 'direction' }) },
+        { ALT: () => this.CONSUME(L.Desc, { LABEL: 'direction' }) },
+      ]),
+    );
+    this.OPTION2(() => {
+      this.CONSUME(L.Nulls);
+      this.OR2([
+        { ALT: () => this.CONSUME(L.First, { LABEL: 'nulls' }) },
+        { ALT: () => this.CONSUME(L.Last, { LABEL: 'nulls' }) },
+      ]);
+    });
+  });
+
+  /** Comma-separated joined tables (a comma is a CROSS join binding looser than JOIN). */
+  fromClause = this.RULE('fromClause', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.joinedTable) });
+  });
+
+  joinedTable = this.RULE('joinedTable', () => {
+    this.SUBRULE(this.tablePrimary);
+    this.MANY(() => this.SUBRULE(this.joinClause));
+  });
+
+  /** `CROSS JOIN t`, or `[INNER|LEFT|RIGHT|FULL [OUTER]] JOIN t ON cond | USING (cols)`. */
+  joinClause = this.RULE('joinClause', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(L.Cross, { LABEL: 'joinType' });
+          this.CONSUME(L.Join);
+          this.SUBRULE(this.tablePrimary);
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION(() =>
+            this.OR2([
+              { ALT: () => this.CONSUME(L.Inner, { LABEL: 'joinType' }) },
+              {
+                ALT: () => {
+                  this.OR3([
+                    { ALT: () => this.CONSUME(L.Left, { LABEL: 'joinType' }) },
+                    { ALT: () => this.CONSUME(L.Right, { LABEL: 'joinType' }) },
+                    { ALT: () => this.CONSUME(L.Full, { LABEL: 'joinType' }) },
+                  ]);
+                  this.OPTION2(() => this.CONSUME(L.Outer));
+                },
+              },
+            ]),
+          );
+          this.CONSUME2(L.Join);
+          this.SUBRULE2(this.tablePrimary);
+          this.OR4([
+            {
+              ALT: () => {
+                this.CONSUME(L.On);
+                this.SUBRULE(this.expression);
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME(L.Using);
+                this.SUBRULE(this.identifierList);
+              },
+            },
+          ]);
+        },
+      },
+    ]);
+  });
+
+  tablePrimary = this.RULE('tablePrimary', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(L.Lateral);
+          this.OR2([
+            { ALT: () => this.SUBRULE(this.tableFunction) },
+            {
+              ALT: () => {
+                this.CONSUME(L.LParen);
+                this.SUBRULE(this.query);
+                this.CONSUME(L.RParen);
+              },
+            },
+          ]);
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.tableFunction) },
+      {
+        ALT: () => {
+          this.CONSUME2(L.LParen);
+          this.SUBRULE2(this.query);
+          this.CONSUME2(L.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.qualifiedName);
+          this.OPTION(() => {
+            this.CONSUME(L.For);
+            this.CONSUME(L.SystemTime);
+            this.CONSUME(L.As);
+            this.CONSUME(L.Of);
+            this.SUBRULE(this.expression, { LABEL: 'asOf' });
+          });
+        },
+      },
+    ]);
+    this.OPTION2(() => {
+      this.SUBRULE(this.alias);
+      this.OPTION3(() => this.SUBRULE(this.identifierList, { LABEL: 'columnAliases' }));
+    });
+  });
+
+  /** `TABLE(f(args))`. */
+  tableFunction = this.RULE('tableFunction', () => {
+    this.CONSUME(L.Table);
+    this.CONSUME(L.LParen);
+    this.SUBRULE(this.qualifiedName);
+    this.CONSUME2(L.LParen);
+    this.MANY_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.tableFunctionArg) });
+    this.CONSUME(L.RParen);
+    this.CONSUME2(L.RParen);
+  });
+
+  tableFunctionArg = this.RULE('tableFunctionArg', () => {
+    this.OPTION(() => {
+      this.CONSUME(L.Identifier, { LABEL: 'argName' });
+      this.CONSUME(L.Arrow);
+    });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(L.Table);
+          this.SUBRULE(this.qualifiedName);
+          this.OPTION2(() => {
+            this.CONSUME(L.Partition);
+            this.CONSUME(L.By);
+            this.OR2({
+              IGNORE_AMBIGUITIES: true,
+              DEF: [
+                {
+                  ALT: () => {
+                    this.CONSUME(L.LParen);
+                    this.SUBRULE(this.expressionList, { LABEL: 'partitionBy' });
+                    this.CONSUME(L.RParen);
+                  },
+                },
+                { ALT: () => this.SUBRULE(this.expression, { LABEL: 'partitionBy' }) },
+              ],
+            });
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(L.Descriptor);
+          this.SUBRULE(this.identifierList);
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.expression) },
+    ]);
+  });
+
+  /** `(a, b, c)`. */
+  identifierList = this.RULE('identifierList', () => {
+    this.CONSUME(L.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.CONSUME(L.Identifier) });
+    this.CONSUME(L.RParen);
+  });
+
+  qualifiedName = this.RULE('qualifiedName', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: L.Dot, DEF: () => this.CONSUME(L.Identifier) });
+  });
+}
+
+/** The shared parser instance (chevrotain parsers are reusable: set `input`, call a rule). */
+export const sqlParser = new EddyParser();

@@ -1,0 +1,4 @@
+/** The SQL front end's public API: parse scripts, statements and expressions into the AST. */
+export { parseScript, parseStatement, parseExpression } from './parse.js';
+export { KEYWORDS, RESERVED_KEYWORDS } from './lexer.js';
+export type * from './ast.js';

@@ -1,0 +1,276 @@
+/** The SQL lexer: chevrotain token types (keywords case-insensitive) and the tokenizer instance. */
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+/**
+ * Every name-like token matches this category: plain identifiers, backquoted identifiers and the
+ * non-reserved keywords, so `CONSUME(Identifier)` accepts a column called `value` or `timestamp`.
+ */
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier' });
+
+/** A `backquoted` identifier; `` ` `` inside is written twice. */
+export const QuotedIdentifier = createToken({
+  name: 'QuotedIdentifier',
+  pattern: /`(?:[^`]|``)*`/,
+  categories: [Identifier],
+  label: 'identifier',
+});
+
+/** Category of the time-unit keywords (`HOUR`, `MINUTES`, ...). */
+export const TimeUnitToken = createToken({ name: 'TimeUnitToken', pattern: Lexer.NA, label: 'time unit' });
+
+const keywordTokens: TokenType[] = [];
+const keywordNames: string[] = [];
+
+function keyword(word: string, reserved: boolean, extraCategories: TokenType[] = []): TokenType {
+  const name = word.charAt(0) + word.slice(1).toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const token = createToken({
+    name: reserved ? name : `${name}Kw`,
+    pattern: new RegExp(word, 'i'),
+    longer_alt: Identifier,
+    categories: reserved ? extraCategories : [Identifier, ...extraCategories],
+    label: word,
+  });
+  keywordTokens.push(token);
+  keywordNames.push(word);
+  return token;
+}
+const reserved = (word: string): TokenType => keyword(word, true);
+const nonReserved = (word: string): TokenType => keyword(word, false);
+
+// Reserved keywords: they end clauses or start expressions, so they can never be names (quote them instead).
+export const Select = reserved('SELECT');
+export const From = reserved('FROM');
+export const Where = reserved('WHERE');
+export const Group = reserved('GROUP');
+export const By = reserved('BY');
+export const Having = reserved('HAVING');
+export const Order = reserved('ORDER');
+export const Limit = reserved('LIMIT');
+export const Offset = reserved('OFFSET');
+export const Union = reserved('UNION');
+export const Intersect = reserved('INTERSECT');
+export const Except = reserved('EXCEPT');
+export const All = reserved('ALL');
+export const Distinct = reserved('DISTINCT');
+export const As = reserved('AS');
+export const On = reserved('ON');
+export const Using = reserved('USING');
+export const Join = reserved('JOIN');
+export const Inner = reserved('INNER');
+export const Left = reserved('LEFT');
+export const Right = reserved('RIGHT');
+export const Full = reserved('FULL');
+export const Outer = reserved('OUTER');
+export const Cross = reserved('CROSS');
+export const Lateral = reserved('LATERAL');
+export const Table = reserved('TABLE');
+export const And = reserved('AND');
+export const Or = reserved('OR');
+export const Not = reserved('NOT');
+export const Is = reserved('IS');
+export const Null = reserved('NULL');
+export const True = reserved('TRUE');
+export const False = reserved('FALSE');
+export const Unknown = reserved('UNKNOWN');
+export const In = reserved('IN');
+export const Like = reserved('LIKE');
+export const Similar = reserved('SIMILAR');
+export const Escape = reserved('ESCAPE');
+export const Between = reserved('BETWEEN');
+export const Symmetric = reserved('SYMMETRIC');
+export const Asymmetric = reserved('ASYMMETRIC');
+export const Case = reserved('CASE');
+export const When = reserved('WHEN');
+export const Then = reserved('THEN');
+export const Else = reserved('ELSE');
+export const End = reserved('END');
+export const Cast = reserved('CAST');
+export const TryCast = reserved('TRY_CAST');
+export const Exists = reserved('EXISTS');
+export const Interval = reserved('INTERVAL');
+export const Create = reserved('CREATE');
+export const Drop = reserved('DROP');
+export const Insert = reserved('INSERT');
+export const Into = reserved('INTO');
+export const Values = reserved('VALUES');
+export const With = reserved('WITH');
+export const Without = reserved('WITHOUT');
+export const Explain = reserved('EXPLAIN');
+export const Describe = reserved('DESCRIBE');
+export const Desc = reserved('DESC');
+export const Asc = reserved('ASC');
+export const For = reserved('FOR');
+export const Over = reserved('OVER');
+export const Partition = reserved('PARTITION');
+export const Filter = reserved('FILTER');
+export const Window = reserved('WINDOW');
+export const Emit = reserved('EMIT');
+export const Unbounded = reserved('UNBOUNDED');
+export const Current = reserved('CURRENT');
+export const SystemTime = reserved('SYSTEM_TIME');
+export const Descriptor = reserved('DESCRIPTOR');
+export const Primary = reserved('PRIMARY');
+export const Constraint = reserved('CONSTRAINT');
+export const Extract = reserved('EXTRACT');
+export const Trim = reserved('TRIM');
+export const Substring = reserved('SUBSTRING');
+export const Position = reserved('POSITION');
+export const Floor = reserved('FLOOR');
+export const Ceil = reserved('CEIL');
+export const Ceiling = reserved('CEILING');
+export const Precision = reserved('PRECISION');
+export const CurrentTimestamp = reserved('CURRENT_TIMESTAMP');
+export const CurrentDate = reserved('CURRENT_DATE');
+export const CurrentTime = reserved('CURRENT_TIME');
+export const Localtimestamp = reserved('LOCALTIMESTAMP');
+export const Localtime = reserved('LOCALTIME');
+
+// Non-reserved keywords: meaningful in one place, ordinary names everywhere else.
+export const Tables = nonReserved('TABLES');
+export const Views = nonReserved('VIEWS');
+export const Functions = nonReserved('FUNCTIONS');
+export const View = nonReserved('VIEW');
+export const Temporary = nonReserved('TEMPORARY');
+export const If = nonReserved('IF');
+export const Comment = nonReserved('COMMENT');
+export const Watermark = nonReserved('WATERMARK');
+export const Key = nonReserved('KEY');
+export const Enforced = nonReserved('ENFORCED');
+export const Partitioned = nonReserved('PARTITIONED');
+export const Overwrite = nonReserved('OVERWRITE');
+export const Execute = nonReserved('EXECUTE');
+export const Statement = nonReserved('STATEMENT');
+export const SetKw = nonReserved('SET');
+export const Begin = nonReserved('BEGIN');
+export const Reset = nonReserved('RESET');
+export const Show = nonReserved('SHOW');
+export const Plan = nonReserved('PLAN');
+export const Local = nonReserved('LOCAL');
+export const Zone = nonReserved('ZONE');
+export const Timestamp = nonReserved('TIMESTAMP');
+export const TimestampLtz = nonReserved('TIMESTAMP_LTZ');
+export const DateKw = nonReserved('DATE');
+export const Time = nonReserved('TIME');
+export const To = nonReserved('TO');
+export const Of = nonReserved('OF');
+export const Rows = nonReserved('ROWS');
+export const Range = nonReserved('RANGE');
+export const Preceding = nonReserved('PRECEDING');
+export const Following = nonReserved('FOLLOWING');
+export const Row = nonReserved('ROW');
+export const Nulls = nonReserved('NULLS');
+export const First = nonReserved('FIRST');
+export const Last = nonReserved('LAST');
+export const Changes = nonReserved('CHANGES');
+export const Final = nonReserved('FINAL');
+export const Both = nonReserved('BOTH');
+export const Leading = nonReserved('LEADING');
+export const Trailing = nonReserved('TRAILING');
+// Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
+for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
+
+/** Singular time units and their accepted spellings (plurals normalize to the singular). */
+export const TIME_UNIT_SPELLINGS: Readonly<Record<string, string>> = {
+  YEAR: 'YEAR', YEARS: 'YEAR', QUARTER: 'QUARTER', QUARTERS: 'QUARTER', MONTH: 'MONTH', MONTHS: 'MONTH',
+  WEEK: 'WEEK', WEEKS: 'WEEK', DAY: 'DAY', DAYS: 'DAY', HOUR: 'HOUR', HOURS: 'HOUR', MINUTE: 'MINUTE',
+  MINUTES: 'MINUTE', SECOND: 'SECOND', SECONDS: 'SECOND', MILLISECOND: 'MILLISECOND', MILLISECONDS: 'MILLISECOND',
+  MICROSECOND: 'MICROSECOND', MICROSECONDS: 'MICROSECOND', NANOSECOND: 'NANOSECOND', NANOSECONDS: 'NANOSECOND',
+  DOW: 'DOW', DOY: 'DOY', EPOCH: 'EPOCH', CENTURY: 'CENTURY', MILLENNIUM: 'MILLENNIUM', DECADE: 'DECADE',
+};
+for (const word of Object.keys(TIME_UNIT_SPELLINGS)) keyword(word, false, [TimeUnitToken]);
+
+/** `1`, `1.5`, `.5`, `1e3`. */
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/,
+  label: 'number',
+});
+/** `'text'` with `''` for a quote. */
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: 'string' });
+/** A string never closed: runs to the end of the input; reported as UNTERMINATED. */
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /'(?:[^']|'')*/ });
+/** A backquoted name never closed. */
+export const UnterminatedQuotedIdentifier = createToken({ name: 'UnterminatedQuotedIdentifier', pattern: /`(?:[^`]|``)*/ });
+
+export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
+export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
+/** `/*` with no closing `*\/`. */
+export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/ });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
+
+const punct = (name: string, pattern: RegExp, image: string): TokenType =>
+  createToken({ name, pattern, label: `'${image}'` });
+export const Arrow = punct('Arrow', /=>/, '=>');
+export const NotEquals = punct('NotEquals', /<>|!=/, '<>');
+export const LessEquals = punct('LessEquals', /<=/, '<=');
+export const GreaterEquals = punct('GreaterEquals', />=/, '>=');
+export const Equals = punct('Equals', /=/, '=');
+export const Less = punct('Less', /</, '<');
+export const Greater = punct('Greater', />/, '>');
+export const Concat = punct('Concat', /\|\|/, '||');
+export const LParen = punct('LParen', /\(/, '(');
+export const RParen = punct('RParen', /\)/, ')');
+export const LBracket = punct('LBracket', /\[/, '[');
+export const RBracket = punct('RBracket', /]/, ']');
+export const Comma = punct('Comma', /,/, ',');
+export const Semicolon = punct('Semicolon', /;/, ';');
+export const Dot = punct('Dot', /\./, '.');
+export const Star = punct('Star', /\*/, '*');
+export const Plus = punct('Plus', /\+/, '+');
+export const Minus = punct('Minus', /-/, '-');
+export const Slash = punct('Slash', /\//, '/');
+export const Percent = punct('Percent', /%/, '%');
+export const Question = punct('Question', /\?/, '?');
+
+// Longer keywords first, so `TIMESTAMP_LTZ` is not lexed as `TIMESTAMP` + `_LTZ`.
+const sortedKeywords = [...keywordTokens].sort(
+  (a, b) => (b.LABEL ?? b.name).length - (a.LABEL ?? a.name).length,
+);
+
+/** All token types in lexing order. Categories come last (they match nothing themselves). */
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  StringLiteral,
+  UnterminatedString,
+  QuotedIdentifier,
+  UnterminatedQuotedIdentifier,
+  NumberLiteral,
+  Arrow,
+  NotEquals,
+  LessEquals,
+  GreaterEquals,
+  Equals,
+  Less,
+  Greater,
+  Concat,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  Comma,
+  Semicolon,
+  Dot,
+  Star,
+  Plus,
+  Minus,
+  Slash,
+  Percent,
+  Question,
+  ...sortedKeywords,
+  Identifier,
+  TimeUnitToken,
+];
+
+/** Every keyword, upper-case, for completion in the shell. */
+export const KEYWORDS: readonly string[] = [...new Set(keywordNames)].sort();
+
+/** The reserved keywords (not usable as names unless backquoted). */
+export const RESERVED_KEYWORDS: ReadonlySet<string> = new Set(
+  keywordTokens.filter((t) => !(t.CATEGORIES ?? []).includes(Identifier)).map((t) => t.LABEL ?? t.name),
+);
+
+/** The one lexer instance (building it validates the token set, so do it once). */
+export const sqlLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });

@@ -1,0 +1,289 @@
+/**
+ * Binds SQL expressions (AST) to typed, resolved expressions: resolves columns in a scope, functions in the
+ * registry, inserts implicit casts, and reports type errors with both types and the span.
+ */
+import type * as ast from '../../parser/ast.js';
+import { T, commonType, isTimestamp, sameType, typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
+import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors.js';
+import type { BoundExpr, Call } from '../../expr/bound-expr.js';
+import { isResolutionError } from '../../functions/function-types.js';
+import { resolveCast } from '../../functions/cast.js';
+import type { BinderContext } from './binder-context.js';
+import type { Scope } from './scope.js';
+import { intervalLiteral, literal, numberLiteral, typedLiteral } from './literals.js';
+
+/** Options of one binding. */
+export interface ExprBindOptions {
+  /**
+   * Called for every node before it is bound normally; a result replaces the node. The aggregate binder
+   * uses it to map group keys and aggregate calls to the aggregation's output columns.
+   */
+  readonly intercept?: (e: ast.Expr) => BoundExpr | undefined;
+  /** Where the expression is, for "aggregate not allowed in <clause>" messages. */
+  readonly clause: string;
+}
+
+const LEGACY_WINDOW_FUNCTIONS = new Set(['TUMBLE', 'HOP', 'SESSION', 'CUMULATE']);
+const LEGACY_WINDOW_PROPERTIES = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME|PROCTIME)$/;
+
+/** The name of a function call as upper-case text (`a.b` joined). */
+export function functionName(call: ast.FunctionCall): string {
+  return call.name.parts.map((p) => (p.quoted ? p.name : p.name.toUpperCase())).join('.');
+}
+
+/** Binds expressions against one scope. */
+export class ExprBinder {
+  constructor(
+    private readonly ctx: BinderContext,
+    private readonly scope: Scope,
+    private readonly options: ExprBindOptions,
+  ) {}
+
+  bind(e: ast.Expr): BoundExpr {
+    const replaced = this.options.intercept?.(e);
+    if (replaced) return replaced;
+    switch (e.kind) {
+      case 'ColumnRef': {
+        const col = this.scope.resolve(
+          e.name.parts.map((p) => p.name),
+          e.span,
+        );
+        return { kind: 'InputRef', index: col.index, type: col.type, name: col.name };
+      }
+      case 'Literal':
+        switch (e.type) {
+          case 'number':
+            return numberLiteral(e);
+          case 'string':
+            return literal(e.value, T.string());
+          case 'boolean':
+            return literal(e.value, T.boolean());
+          case 'null':
+            return literal(null, T.null());
+        }
+        break;
+      case 'IntervalLiteral':
+        return intervalLiteral(e);
+      case 'TypedLiteral':
+        return typedLiteral(e);
+      case 'BinaryExpr':
+        return this.bindBinary(e);
+      case 'UnaryExpr': {
+        const operand = this.bind(e.operand);
+        if (e.op === 'NOT') return { kind: 'NotExpr', operand: this.expectBoolean(operand, e.operand.span, 'NOT'), type: withNullable(T.boolean(), operand.type.nullable) };
+        if (e.op === '+') return operand;
+        if (operand.kind === 'LiteralValue' && typeof operand.value === 'number') return literal(-operand.value, operand.type);
+        return this.call('NEGATE', [operand], e.span);
+      }
+      case 'IsExpr': {
+        const operand = this.bind(e.operand);
+        if (e.test === 'NULL') return { kind: 'IsNullExpr', operand, negated: e.negated, type: T.boolean() };
+        const b = this.expectBoolean(operand, e.operand.span, `IS ${e.test}`);
+        // x IS TRUE  ==  x IS NOT DISTINCT FROM TRUE; UNKNOWN == NULL.
+        if (e.test === 'UNKNOWN') return { kind: 'IsNullExpr', operand: b, negated: e.negated, type: withNullable(T.boolean(), false) };
+        const test = this.call('IS NOT DISTINCT FROM', [b, literal(e.test === 'TRUE', T.boolean())], e.span);
+        return e.negated ? { kind: 'NotExpr', operand: test, type: test.type } : test;
+      }
+      case 'BetweenExpr': {
+        const x = this.bind(e.operand);
+        const low = this.bind(e.low);
+        const high = this.bind(e.high);
+        let cond: BoundExpr = this.and([this.call('>=', [x, low], e.span), this.call('<=', [x, high], e.span)]);
+        if (e.symmetric) cond = this.or([cond, this.and([this.call('>=', [x, high], e.span), this.call('<=', [x, low], e.span)])]);
+        return e.negated ? { kind: 'NotExpr', operand: cond, type: cond.type } : cond;
+      }
+      case 'InListExpr': {
+        const operand = this.bind(e.operand);
+        const list = e.list.map((v) => this.bind(v));
+        let type: DataType | undefined = operand.type;
+        for (const v of list) type = type && commonType(type, v.type);
+        if (!type) {
+          const bad = list.find((v) => !commonType(operand.type, v.type));
+          throw this.typeError(`IN list values must have the type of the tested value (${typeToString(operand.type)})${bad ? `, got ${typeToString(bad.type)}` : ''}`, e.span);
+        }
+        const t = type;
+        return {
+          kind: 'InValues',
+          operand: this.coerce(operand, t, e.operand.span),
+          list: list.map((v, i) => this.coerce(v, t, e.list[i]!.span)),
+          negated: e.negated,
+          type: withNullable(T.boolean(), operand.type.nullable || list.some((v) => v.type.nullable)),
+        };
+      }
+      case 'LikeExpr': {
+        const args = [this.bind(e.operand), this.bind(e.pattern)];
+        if (e.escape) args.push(this.bind(e.escape));
+        const call = this.call(e.op, args, e.span);
+        return e.negated ? { kind: 'NotExpr', operand: call, type: call.type } : call;
+      }
+      case 'CaseExpr':
+        return this.bindCase(e);
+      case 'CastExpr':
+        return this.cast(this.bind(e.operand), e.type, e.span, e.safe);
+      case 'FunctionCall':
+        return this.bindFunction(e);
+      case 'ExtractExpr':
+        return this.call('EXTRACT', [literal(e.unit, T.string()), this.bind(e.operand)], e.span);
+      case 'TrimExpr':
+        return this.call('TRIM', [literal(e.mode, T.string()), e.chars ? this.bind(e.chars) : literal(' ', T.string()), this.bind(e.operand)], e.span);
+      case 'TimeFloorExpr':
+        return this.call(e.fn === 'FLOOR' ? 'TIME_FLOOR' : 'TIME_CEIL', [literal(e.unit, T.string()), this.bind(e.operand)], e.span);
+      case 'TimeUnitArg':
+        return literal(e.unit, T.string());
+      case 'InSubqueryExpr':
+      case 'ExistsExpr':
+      case 'ScalarSubquery':
+        return this.unsupported('Subqueries in expressions are not supported yet', e.span, 'rewrite as a join once joins land, or precompute the values');
+      case 'ParameterExpr':
+        return this.unsupported('Parameters (?) are only allowed in prepared statements', e.span);
+      case 'StarExpr':
+        return this.unsupported("'*' is only allowed in the select list and in COUNT(*)", e.span);
+    }
+    return this.unsupported(`Unsupported expression`, (e as ast.Expr).span);
+  }
+
+  private bindBinary(e: ast.BinaryExpr): BoundExpr {
+    const left = this.bind(e.left);
+    const right = this.bind(e.right);
+    switch (e.op) {
+      case 'AND':
+        return this.and([this.expectBoolean(left, e.left.span, 'AND'), this.expectBoolean(right, e.right.span, 'AND')]);
+      case 'OR':
+        return this.or([this.expectBoolean(left, e.left.span, 'OR'), this.expectBoolean(right, e.right.span, 'OR')]);
+      case '=':
+      case '<>':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+      case 'IS DISTINCT FROM':
+      case 'IS NOT DISTINCT FROM': {
+        // Flink compares a temporal value with a string literal by casting the literal.
+        const [l, r] = this.alignTemporalWithString(left, right, e);
+        return this.call(e.op, [l, r], e.span);
+      }
+      default:
+        return this.call(e.op, [left, right], e.span);
+    }
+  }
+
+  private alignTemporalWithString(left: BoundExpr, right: BoundExpr, e: ast.BinaryExpr): [BoundExpr, BoundExpr] {
+    const temporal = (t: DataType) => isTimestamp(t) || t.name === 'DATE' || t.name === 'TIME';
+    if (temporal(left.type) && right.type.name === 'STRING') return [left, this.cast(right, withoutTimeAttribute(left.type), e.right.span, false)];
+    if (temporal(right.type) && left.type.name === 'STRING') return [this.cast(left, withoutTimeAttribute(right.type), e.left.span, false), right];
+    return [left, right];
+  }
+
+  private bindCase(e: ast.CaseExpr): BoundExpr {
+    const operand = e.operand ? this.bind(e.operand) : undefined;
+    const whens = e.whens.map((w) => {
+      const when = this.bind(w.when);
+      const cond = operand ? this.call('=', [operand, when], w.when.span) : this.expectBoolean(when, w.when.span, 'CASE WHEN');
+      return { when: cond, then: this.bind(w.then), span: w.then.span };
+    });
+    const otherwise = e.else ? this.bind(e.else) : undefined;
+    let type: DataType | undefined = otherwise?.type ?? T.null();
+    for (const w of whens) type = type && commonType(type, w.then.type);
+    if (!type) {
+      throw this.typeError(`CASE branches have incompatible types: ${[...whens.map((w) => w.then.type), ...(otherwise ? [otherwise.type] : [])].map(typeToString).join(', ')}`, e.span);
+    }
+    const t = withNullable(type, type.nullable || otherwise === undefined);
+    return {
+      kind: 'CaseWhen',
+      whens: whens.map((w) => ({ when: w.when, then: this.coerce(w.then, t, w.span) })),
+      otherwise: otherwise ? this.coerce(otherwise, t, e.else!.span) : undefined,
+      type: t,
+    };
+  }
+
+  private bindFunction(e: ast.FunctionCall): BoundExpr {
+    const name = functionName(e);
+    if (this.ctx.functions.isAggregate(name)) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_AGGREGATE,
+        message: `Aggregate function ${name} is not allowed in ${this.options.clause}`,
+        span: e.span,
+        hint: this.options.clause === 'WHERE' ? 'filter aggregated values with HAVING' : undefined,
+      });
+    }
+    if (LEGACY_WINDOW_FUNCTIONS.has(name) || LEGACY_WINDOW_PROPERTIES.test(name)) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_WINDOW,
+        message: `${name}(...) is only allowed ${LEGACY_WINDOW_FUNCTIONS.has(name) ? 'in GROUP BY' : 'in the select list of a query that groups by the matching window'}`,
+        span: e.span,
+        hint: "or use the window TVF: FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' MINUTES))",
+      });
+    }
+    if (e.over) return this.unsupported('OVER windows are not supported yet', e.over.span);
+    if (e.filter) return this.unsupported('FILTER (WHERE ...) is only allowed on aggregate functions', e.filter.span);
+    if (e.distinct || e.star) return this.unsupported(`${e.star ? '*' : 'DISTINCT'} is only allowed in aggregate functions`, e.span);
+    return this.call(name, e.args.map((a) => this.bind(a)), e.span);
+  }
+
+  /** Calls scalar function `name` (an operator symbol or a function name), coercing arguments as it asks. */
+  call(name: string, args: BoundExpr[], span: Span): Call {
+    const def = this.ctx.functions.scalar(name);
+    if (!def) {
+      throw new EddyError({
+        code: ErrorCode.UNKNOWN_FUNCTION,
+        message: `Function '${name}' does not exist`,
+        span,
+        hint: didYouMean(name, this.ctx.functions.names()),
+      });
+    }
+    const argTypes = args.map((a) => withoutTimeAttribute(a.type));
+    const literalArgs = args.map((a) => (a.kind === 'LiteralValue' ? a.value : undefined));
+    const r = def.resolve(argTypes, this.ctx.env, { literalArgs });
+    if (isResolutionError(r)) {
+      throw new EddyError({
+        code: ErrorCode.WRONG_ARGUMENTS,
+        message: r.error.includes(name) ? r.error : `${name}: ${r.error}`,
+        span,
+        hint: `${name}(${argTypes.map(typeToString).join(', ')}) — see SHOW FUNCTIONS for signatures`,
+      });
+    }
+    const coerced = r.argTypes ? args.map((a, i) => this.coerce(a, r.argTypes![i] ?? a.type, span)) : args;
+    return { kind: 'Call', fn: name, args: coerced, impl: r.impl, strict: r.strict, deterministic: r.deterministic, type: r.type, span };
+  }
+
+  /** Converts an expression to `type` (an implicit cast the binder adds; no-op when already that type). */
+  coerce(expr: BoundExpr, type: DataType, span: Span): BoundExpr {
+    if (sameType(expr.type, type)) return expr;
+    if (expr.type.name === 'NULL') return literal(null, type);
+    return this.cast(expr, withNullable(type, expr.type.nullable), span, false);
+  }
+
+  /** An explicit or implicit CAST. */
+  cast(expr: BoundExpr, type: DataType, span: Span, safe: boolean): BoundExpr {
+    const target = withNullable(type, expr.type.nullable || safe || type.nullable);
+    if (sameType(expr.type, target) && !safe) return expr.type.nullable === target.nullable ? expr : { ...expr, type: target } as BoundExpr;
+    const r = resolveCast(withoutTimeAttribute(expr.type), target, safe);
+    if (isResolutionError(r)) {
+      throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `Cannot cast ${typeToString(expr.type)} to ${typeToString(type)}`, span });
+    }
+    return { kind: 'Call', fn: safe ? 'TRY_CAST' : 'CAST', args: [expr], impl: r, strict: true, deterministic: true, type: target, castTo: target, span };
+  }
+
+  private and(args: BoundExpr[]): BoundExpr {
+    return { kind: 'AndExpr', args, type: withNullable(T.boolean(), args.some((a) => a.type.nullable)) };
+  }
+
+  private or(args: BoundExpr[]): BoundExpr {
+    return { kind: 'OrExpr', args, type: withNullable(T.boolean(), args.some((a) => a.type.nullable)) };
+  }
+
+  /** Checks that an expression is BOOLEAN (or NULL), with a message naming the context. */
+  expectBoolean(expr: BoundExpr, span: Span, context: string): BoundExpr {
+    if (expr.type.name === 'BOOLEAN') return expr;
+    if (expr.type.name === 'NULL') return literal(null, T.boolean());
+    throw this.typeError(`${context} expects a BOOLEAN, got ${typeToString(expr.type)}`, span);
+  }
+
+  private typeError(message: string, span: Span): EddyError {
+    return new EddyError({ code: ErrorCode.TYPE_MISMATCH, message, span });
+  }
+
+  private unsupported(message: string, span: Span, hint?: string): never {
+    throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, span, hint });
+  }
+}

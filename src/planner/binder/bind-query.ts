@@ -1,0 +1,242 @@
+/**
+ * Binds queries: WITH, SELECT (projection, WHERE, aggregation, DISTINCT), FROM items (tables, views, CTEs,
+ * subqueries, window TVFs), UNION [ALL], VALUES, LIMIT. Produces a logical plan and the scope of its output.
+ */
+import type * as ast from '../../parser/ast.js';
+import { T, commonType, typeToString, type DataType, type Field } from '../../common/types.js';
+import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
+import type { BoundExpr } from '../../expr/bound-expr.js';
+import { compileExpr } from '../../expr/compile.js';
+import type { LogicalPlan } from '../logical-plan.js';
+import type { BinderContext } from './binder-context.js';
+import { ExprBinder } from './bind-expr.js';
+import { bindAggregateSelect, distinctPlan, needsAggregation } from './bind-aggregate.js';
+import { qualified, scanTable } from './bind-table.js';
+import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js';
+import { Scope, type ScopeColumn } from './scope.js';
+
+/** A bound query: its plan and the scope describing its output columns. */
+export interface BoundQuery {
+  readonly plan: LogicalPlan;
+  readonly scope: Scope;
+}
+
+function unsupported(message: string, span: Span, hint?: string): never {
+  throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, span, hint });
+}
+
+/** The scope of a plan's output, every column qualified by `qualifier`. */
+function scopeOf(plan: LogicalPlan, qualifier?: string): Scope {
+  return new Scope(plan.schema.map((f, index) => ({ name: f.name, type: f.type, index, qualifier })));
+}
+
+/** Renames the output columns of a bound query (`AS t(a, b)`, CTE and view column lists). */
+function renameColumns(q: BoundQuery, names: readonly ast.Identifier[] | readonly string[] | undefined, span: Span): BoundQuery {
+  if (!names || names.length === 0) return q;
+  if (names.length !== q.plan.schema.length) {
+    throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `${names.length} column names given for ${q.plan.schema.length} columns`, span });
+  }
+  const text = names.map((n) => (typeof n === 'string' ? n : n.name));
+  const exprs: BoundExpr[] = q.plan.schema.map((f, i) => ({ kind: 'InputRef', index: i, type: f.type, name: f.name }));
+  const schema: Field[] = q.plan.schema.map((f, i) => ({ name: text[i]!, type: f.type }));
+  const plan: LogicalPlan = { kind: 'LogicalProject', input: q.plan, exprs, schema };
+  return { plan, scope: new Scope(q.scope.columns.map((c, i) => ({ ...c, name: text[i]! }))) };
+}
+
+/** Binds queries with a given set of visible CTEs. */
+export class QueryBinder {
+  constructor(
+    private readonly ctx: BinderContext,
+    private readonly ctes: ReadonlyMap<string, BoundQuery> = new Map(),
+  ) {}
+
+  bindQuery(q: ast.Query): BoundQuery {
+    let binder: QueryBinder = this;
+    if (q.with.length > 0) {
+      const ctes = new Map(this.ctes);
+      for (const cte of q.with) {
+        const bound = new QueryBinder(this.ctx, ctes).bindQuery(cte.query);
+        ctes.set(cte.name.name, renameColumns(bound, cte.columnNames, cte.span));
+      }
+      binder = new QueryBinder(this.ctx, ctes);
+    }
+    let result = binder.bindBody(q.body);
+    if (q.orderBy.length > 0) {
+      unsupported('ORDER BY is not supported on streaming queries yet', q.orderBy[0]!.span, 'streaming results have no final order; use LIMIT for a sample, or a window aggregation');
+    }
+    if (q.limit || q.offset) {
+      const limit = q.limit ? binder.constantInt(q.limit, 'LIMIT') : Number.MAX_SAFE_INTEGER;
+      const offset = q.offset ? binder.constantInt(q.offset, 'OFFSET') : 0;
+      result = { plan: { kind: 'LogicalLimit', input: result.plan, limit, offset, schema: result.plan.schema }, scope: result.scope };
+    }
+    return result;
+  }
+
+  private constantInt(e: ast.Expr, what: string): number {
+    const bound = new ExprBinder(this.ctx, new Scope([]), { clause: what }).bind(e);
+    const v = bound.kind === 'LiteralValue' || bound.kind === 'Call' ? compileExpr(bound)([]) : undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `${what} takes a non-negative integer constant`, span: e.span });
+    }
+    return v;
+  }
+
+  bindBody(body: ast.QueryBody): BoundQuery {
+    switch (body.kind) {
+      case 'Query':
+        return this.bindQuery(body);
+      case 'Select':
+        return this.bindSelect(body);
+      case 'Values':
+        return this.bindValues(body);
+      case 'SetOperation':
+        return this.bindSetOperation(body);
+    }
+  }
+
+  private bindSetOperation(op: ast.SetOperation): BoundQuery {
+    if (op.op !== 'UNION') unsupported(`${op.op} is not supported yet`, op.span, 'UNION ALL and UNION are');
+    const left = this.bindBody(op.left);
+    const right = this.bindBody(op.right);
+    const ls = left.plan.schema;
+    const rs = right.plan.schema;
+    if (ls.length !== rs.length) {
+      throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `UNION inputs have different column counts: ${ls.length} and ${rs.length}`, span: op.span });
+    }
+    const types = ls.map((f, i) => {
+      const t = commonType(f.type, rs[i]!.type);
+      if (!t) {
+        throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `UNION column ${i + 1} ('${f.name}') has incompatible types ${typeToString(f.type)} and ${typeToString(rs[i]!.type)}`, span: op.span });
+      }
+      // Both sides keep a time attribute only when both have it (the union is then still ordered by it).
+      return f.type.timeAttribute && f.type.timeAttribute === rs[i]!.type.timeAttribute ? { ...t, timeAttribute: f.type.timeAttribute } : t;
+    });
+    const align = (q: BoundQuery): LogicalPlan => {
+      const binder = new ExprBinder(this.ctx, q.scope, { clause: 'UNION' });
+      const needs = q.plan.schema.some((f, i) => typeToString(f.type) !== typeToString(types[i]!));
+      if (!needs) return q.plan;
+      const exprs = q.plan.schema.map((f, i): BoundExpr => binder.coerce({ kind: 'InputRef', index: i, type: f.type, name: f.name }, types[i]!, op.span));
+      return { kind: 'LogicalProject', input: q.plan, exprs, schema: q.plan.schema.map((f, i) => ({ name: ls[i]!.name, type: exprs[i]!.type })) };
+    };
+    const schema: Field[] = ls.map((f, i) => ({ name: f.name, type: types[i]! }));
+    let plan: LogicalPlan = { kind: 'LogicalUnion', inputs: [align(left), align(right)], schema };
+    if (!op.all) plan = distinctPlan(plan);
+    return { plan, scope: scopeOf(plan) };
+  }
+
+  private bindValues(values: ast.Values): BoundQuery {
+    const binder = new ExprBinder(this.ctx, new Scope([]), { clause: 'VALUES' });
+    const rows = values.rows.map((r) => r.map((e) => binder.bind(e)));
+    const width = rows[0]?.length ?? 0;
+    if (rows.some((r) => r.length !== width)) {
+      throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: 'All VALUES rows must have the same number of columns', span: values.span });
+    }
+    const types: DataType[] = [];
+    for (let c = 0; c < width; c++) {
+      let t: DataType | undefined = rows[0]![c]!.type;
+      for (const r of rows) t = t && commonType(t, r[c]!.type);
+      if (!t) throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `VALUES column ${c + 1} mixes incompatible types`, span: values.span });
+      types.push(t.name === 'NULL' ? T.string() : t);
+    }
+    const coerced = rows.map((r, ri) => r.map((e, c) => binder.coerce(e, types[c]!, values.rows[ri]![c]!.span)));
+    const schema: Field[] = types.map((type, i) => ({ name: `EXPR$${i}`, type }));
+    const plan: LogicalPlan = { kind: 'LogicalValues', rows: coerced, schema };
+    return { plan, scope: scopeOf(plan) };
+  }
+
+  bindSelect(select: ast.Select): BoundQuery {
+    const from: BoundQuery = select.from
+      ? this.bindFrom(select.from)
+      : { plan: { kind: 'LogicalValues', rows: [[]], schema: [] }, scope: new Scope([]) };
+    let where: BoundExpr | undefined;
+    if (select.where) {
+      const b = new ExprBinder(this.ctx, from.scope, { clause: 'WHERE' });
+      where = b.expectBoolean(b.bind(select.where), select.where.span, 'WHERE');
+    }
+    const outputName = (item: ast.SelectExpr, i: number): string =>
+      item.alias?.name ?? (item.expr.kind === 'ColumnRef' ? item.expr.name.parts[item.expr.name.parts.length - 1]!.name : `EXPR$${i}`);
+
+    let result: BoundQuery;
+    if (needsAggregation(this.ctx, select)) {
+      result = bindAggregateSelect(this.ctx, select, from, where, outputName);
+    } else {
+      let input = from.plan;
+      if (where) input = { kind: 'LogicalFilter', input, condition: where, schema: input.schema };
+      const binder = new ExprBinder(this.ctx, from.scope, { clause: 'the select list' });
+      const exprs: BoundExpr[] = [];
+      const columns: ScopeColumn[] = [];
+      select.items.forEach((item, i) => {
+        if (item.kind === 'SelectStar') {
+          const q = item.qualifier ? item.qualifier.parts.map((p) => p.name).join('.') : undefined;
+          const cols = q === undefined ? from.scope.columns : from.scope.columns.filter((c) => c.qualifier !== undefined && c.qualifier.toLowerCase() === q.toLowerCase());
+          if (q !== undefined && cols.length === 0) throw new EddyError({ code: ErrorCode.UNKNOWN_TABLE, message: `Table or alias '${q}' is not in scope here`, span: item.span });
+          for (const c of cols) {
+            exprs.push({ kind: 'InputRef', index: c.index, type: c.type, name: c.name });
+            columns.push({ name: c.name, type: c.type, index: columns.length, qualifier: c.qualifier });
+          }
+          return;
+        }
+        const bound = binder.bind(item.expr);
+        exprs.push(bound);
+        columns.push({ name: outputName(item, i), type: bound.type, index: columns.length });
+      });
+      const plan: LogicalPlan = { kind: 'LogicalProject', input, exprs, schema: columns.map((c) => ({ name: c.name, type: c.type })) };
+      result = { plan, scope: new Scope(columns) };
+    }
+    if (select.distinct) {
+      const plan = distinctPlan(result.plan);
+      result = { plan, scope: scopeOf(plan) };
+    }
+    return result;
+  }
+
+  bindFrom(ref: ast.TableRef): BoundQuery {
+    switch (ref.kind) {
+      case 'TableName':
+        return this.bindTableName(ref);
+      case 'SubqueryRef': {
+        if (ref.lateral) unsupported('LATERAL subqueries are not supported yet', ref.span);
+        const q = renameColumns(this.bindQuery(ref.query), ref.columnAliases, ref.span);
+        return { plan: q.plan, scope: q.scope.requalify(ref.alias?.name) };
+      }
+      case 'TableFunctionRef': {
+        const name = ref.name.parts.map((p) => p.name).join('.');
+        if (!isWindowTvf(name)) unsupported(`Table function '${name}' is not supported`, ref.name.span, 'the window TVFs TUMBLE, HOP, CUMULATE and SESSION are');
+        const dataArg = ref.args.find((a, i) => (a.name ? a.name.name.toUpperCase() === 'DATA' : i === 0));
+        if (!dataArg || dataArg.value.kind !== 'TableArg') {
+          throw new EddyError({ code: ErrorCode.INVALID_WINDOW, message: `${name.toUpperCase()}'s first argument must be TABLE <name>`, span: dataArg?.span ?? ref.span });
+        }
+        const tableArg = dataArg.value;
+        const data = this.bindTableName({ kind: 'TableName', name: tableArg.table, span: tableArg.table.span });
+        const bound = bindWindowTvfArgs(this.ctx, ref, data.scope);
+        const result = windowTvfPlan(data.plan, data.scope, bound, ref.alias?.name);
+        if (ref.columnAliases?.length) unsupported('Column aliases on a window TVF are not supported', ref.span);
+        return result;
+      }
+      case 'JoinRef':
+        return unsupported(`${ref.joinType} JOIN is not supported yet`, ref.span, 'joins arrive with the joins issue; for now, pre-join the data or use a view per input');
+    }
+  }
+
+  private bindTableName(ref: ast.TableName): BoundQuery {
+    if (ref.forSystemTimeAsOf) unsupported('FOR SYSTEM_TIME AS OF (temporal joins) is not supported yet', ref.forSystemTimeAsOf.span);
+    const name = qualified(ref.name);
+    const alias = ref.alias?.name ?? ref.name.parts[ref.name.parts.length - 1]!.name;
+    const cte = ref.name.parts.length === 1 ? this.ctes.get(name) : undefined;
+    let q: BoundQuery;
+    if (cte) {
+      q = cte;
+    } else {
+      const entry = this.ctx.catalog.get(name, ref.name.span);
+      if (entry.kind === 'table') {
+        const scan = scanTable(entry, this.ctx);
+        q = { plan: scan, scope: scopeOf(scan) };
+      } else {
+        q = renameColumns(new QueryBinder(this.ctx).bindQuery(entry.query), entry.columnNames, ref.span);
+      }
+    }
+    q = renameColumns(q, ref.columnAliases, ref.span);
+    return { plan: q.plan, scope: q.scope.requalify(alias) };
+  }
+}
+

@@ -1,0 +1,30 @@
+/**
+ * What the binder needs from the session: the catalog, the functions, the session settings, and a way to
+ * validate connector options (given by the engine, so the planner never imports connectors).
+ */
+import type { FunctionEnv } from '../../functions/function-types.js';
+import type { FunctionRegistry } from '../../functions/registry.js';
+import type { Catalog } from '../catalog.js';
+
+/** A problem with a table's connector options (see src/connectors/validate-options.ts). */
+export interface OptionProblem {
+  readonly key: string;
+  readonly kind: 'unknown-connector' | 'unknown-option' | 'missing-option' | 'invalid-value' | 'unknown-format';
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** What the planner may know about connectors. */
+export interface ConnectorLookup {
+  /** Problems with a table's WITH options (empty when valid). */
+  validate(options: Readonly<Record<string, string>>): readonly OptionProblem[];
+  /** What a connector can do, or undefined when there is no such connector. */
+  capabilities(identifier: string): { readonly source: boolean; readonly sink: boolean; readonly sinkAcceptsUpdates: boolean } | undefined;
+}
+
+export interface BinderContext {
+  readonly catalog: Catalog;
+  readonly functions: FunctionRegistry;
+  readonly env: FunctionEnv;
+  readonly connectors: ConnectorLookup;
+}

@@ -1,0 +1,88 @@
+/**
+ * Name resolution scopes: the columns visible at a point of a query, each with the table alias that
+ * qualifies it. Column lookup is exact first, then case-insensitive when unique.
+ */
+import type { DataType } from '../../common/types.js';
+import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors.js';
+import type { WindowSpec } from '../../common/window.js';
+import type { LogicalPlan } from '../logical-plan.js';
+
+/** A column visible in a scope; `index` is its position in the row of the plan the scope describes. */
+export interface ScopeColumn {
+  readonly name: string;
+  /** The alias or table name that qualifies it (`r` in `r.ts`); undefined for derived columns. */
+  readonly qualifier?: string;
+  readonly type: DataType;
+  readonly index: number;
+}
+
+/**
+ * Set on the scope of a window TVF: where its window columns are and what it was applied to, so that a
+ * GROUP BY window_start, window_end becomes a window aggregate over the TVF's input.
+ */
+export interface WindowTvfInfo {
+  readonly spec: WindowSpec;
+  /** The TVF's input plan and the rowtime column in it. */
+  readonly input: LogicalPlan;
+  readonly timeIndex: number;
+  /** Positions of window_start, window_end, window_time in the TVF's output (= input width + 0, 1, 2). */
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly timeColumnIndex: number;
+  /** SESSION's PARTITION BY columns (indices in the input). */
+  readonly partitionKeys: readonly number[];
+}
+
+export class Scope {
+  constructor(
+    readonly columns: readonly ScopeColumn[],
+    readonly windowTvf?: WindowTvfInfo,
+  ) {}
+
+  /** Resolves `name` or `qualifier.name`; throws UNKNOWN_COLUMN or AMBIGUOUS_COLUMN with helpful hints. */
+  resolve(parts: readonly string[], span: Span): ScopeColumn {
+    const name = parts[parts.length - 1]!;
+    const qualifier = parts.length > 1 ? parts[parts.length - 2] : undefined;
+    const candidates = qualifier === undefined ? this.columns : this.columns.filter((c) => c.qualifier !== undefined && sameName(c.qualifier, qualifier));
+    if (qualifier !== undefined && candidates.length === 0) {
+      const qualifiers = [...new Set(this.columns.map((c) => c.qualifier).filter((q): q is string => q !== undefined))];
+      throw new EddyError({
+        code: ErrorCode.UNKNOWN_TABLE,
+        message: `Table or alias '${qualifier}' is not in scope here`,
+        span,
+        hint: didYouMean(qualifier, qualifiers) ?? (qualifiers.length ? `tables in scope: ${qualifiers.join(', ')}` : undefined),
+      });
+    }
+    let matches = candidates.filter((c) => c.name === name);
+    if (matches.length === 0) matches = candidates.filter((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) {
+      throw new EddyError({
+        code: ErrorCode.AMBIGUOUS_COLUMN,
+        message: `Column '${name}' is ambiguous`,
+        span,
+        hint: `qualify it: ${matches.map((m) => `${m.qualifier ?? '?'}.${m.name}`).join(' or ')}`,
+      });
+    }
+    const names = candidates.map((c) => c.name);
+    throw new EddyError({
+      code: ErrorCode.UNKNOWN_COLUMN,
+      message: `Column '${parts.join('.')}' not found`,
+      span,
+      hint: didYouMean(name, names) ?? (names.length ? `available columns: ${names.join(', ')}` : undefined),
+    });
+  }
+
+  /** A scope with every column re-qualified by `alias` (for `FROM (..) AS alias` and `t AS alias`). */
+  requalify(alias: string | undefined): Scope {
+    return new Scope(
+      this.columns.map((c) => ({ ...c, qualifier: alias })),
+      this.windowTvf,
+    );
+  }
+}
+
+/** Identifier equality as the catalog uses it: exact, or equal ignoring case. */
+export function sameName(a: string, b: string): boolean {
+  return a === b || a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,109 @@
+/**
+ * The catalog: the tables and views a session knows, looked up by name. Names match exactly first, then
+ * case-insensitively when that is unambiguous (friendlier than Flink's strict matching, never surprising).
+ */
+import type * as ast from '../parser/ast.js';
+import type { DataType, Field } from '../common/types.js';
+import { EddyError, ErrorCode, didYouMean, type Span } from '../common/errors.js';
+
+/** A column of a table: physical (read from the connector) or computed from other columns. */
+export interface TableColumn {
+  readonly name: string;
+  /** The column's type; time attributes carry their marker (`*ROWTIME*`, `*PROCTIME*`). */
+  readonly type: DataType;
+  /** For computed columns: the expression, bound against the physical columns when the table is scanned. */
+  readonly computed?: ast.Expr;
+}
+
+/** A table declared with CREATE TABLE: its columns, watermark, and connector options. */
+export interface TableDef {
+  readonly kind: 'table';
+  readonly name: string;
+  readonly columns: readonly TableColumn[];
+  /** `WATERMARK FOR column AS expr`. */
+  readonly watermark?: { readonly column: string; readonly expr: ast.Expr };
+  readonly primaryKey?: readonly string[];
+  readonly options: Readonly<Record<string, string>>;
+  readonly temporary: boolean;
+  /** The CREATE statement, for messages and SHOW CREATE. */
+  readonly statement: ast.CreateTable;
+}
+
+/** A view: a named query, bound again wherever it is used. */
+export interface ViewDef {
+  readonly kind: 'view';
+  readonly name: string;
+  readonly query: ast.Query;
+  readonly columnNames?: readonly string[];
+  /** The view's output schema, computed when it was created. */
+  readonly schema: readonly Field[];
+  readonly temporary: boolean;
+  readonly statement: ast.CreateView;
+}
+
+export type CatalogEntry = TableDef | ViewDef;
+
+/** The physical columns of a table (those a connector produces), in declared order. */
+export function physicalColumns(table: TableDef): TableColumn[] {
+  return table.columns.filter((c) => c.computed === undefined);
+}
+
+/** Tables and views of one session. */
+export class Catalog {
+  private readonly entries = new Map<string, CatalogEntry>();
+
+  /** Finds a table or view; exact name first, then a unique case-insensitive match. */
+  find(name: string): CatalogEntry | undefined {
+    const exact = this.entries.get(name);
+    if (exact) return exact;
+    const lower = name.toLowerCase();
+    const matches = [...this.entries.values()].filter((e) => e.name.toLowerCase() === lower);
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  /** Like {@link find}, but throws UNKNOWN_TABLE (with a did-you-mean hint) when absent. */
+  get(name: string, span?: Span): CatalogEntry {
+    const entry = this.find(name);
+    if (entry) return entry;
+    throw new EddyError({
+      code: ErrorCode.UNKNOWN_TABLE,
+      message: `Table or view '${name}' does not exist`,
+      span,
+      hint: didYouMean(name, this.entries.keys()) ?? (this.entries.size === 0 ? 'no tables are defined yet: create one with CREATE TABLE ... WITH (...)' : undefined),
+    });
+  }
+
+  /** Adds an entry; fails with ALREADY_EXISTS unless `replace`. */
+  add(entry: CatalogEntry, span?: Span): void {
+    const existing = this.find(entry.name);
+    if (existing && existing.name === entry.name) {
+      throw new EddyError({
+        code: ErrorCode.ALREADY_EXISTS,
+        message: `${existing.kind === 'table' ? 'Table' : 'View'} '${entry.name}' already exists`,
+        span,
+        hint: 'use CREATE ... IF NOT EXISTS, or DROP it first',
+      });
+    }
+    this.entries.set(entry.name, entry);
+  }
+
+  has(name: string): boolean {
+    return this.find(name) !== undefined;
+  }
+
+  /** Removes an entry; returns false when there was none. */
+  remove(name: string): boolean {
+    const entry = this.find(name);
+    if (!entry) return false;
+    return this.entries.delete(entry.name);
+  }
+
+  /** Entries of one kind, sorted by name. */
+  list(kind?: CatalogEntry['kind']): CatalogEntry[] {
+    return [...this.entries.values()].filter((e) => kind === undefined || e.kind === kind).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+}

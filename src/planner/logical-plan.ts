@@ -1,0 +1,172 @@
+/**
+ * Logical plan nodes: what a query computes, independent of how. Immutable data produced by the binder,
+ * rewritten by the optimizer's rules, translated to a physical plan. Every node knows its output schema.
+ */
+import type { Field } from '../common/types.js';
+import type { Span } from '../common/errors.js';
+import type { WindowSpec } from '../common/window.js';
+import type { BoundExpr } from '../expr/bound-expr.js';
+import type { AggregateImpl } from '../functions/function-types.js';
+import type { TableDef } from './catalog.js';
+
+export type LogicalPlan =
+  | LogicalScan
+  | LogicalValues
+  | LogicalProject
+  | LogicalFilter
+  | LogicalWindowTableFunction
+  | LogicalAggregate
+  | LogicalUnion
+  | LogicalLimit;
+
+/** The event-time definition of a scanned table: which output column is the rowtime, and its watermark. */
+export interface ScanWatermark {
+  /** Output column (of the scan) holding the rowtime attribute. */
+  readonly rowtimeIndex: number;
+  /** The WATERMARK expression, bound against the scan's full output row. */
+  readonly expr: BoundExpr;
+}
+
+/**
+ * Reads a table. The connector produces the physical columns; the scan computes the computed columns and
+ * assigns watermarks. `projection` lists which of the table's columns are output (all, unless pruned).
+ */
+export interface LogicalScan {
+  readonly kind: 'LogicalScan';
+  readonly table: TableDef;
+  /** Indices into `table.columns` of the output columns, in output order. */
+  readonly projection: readonly number[];
+  /** Computed columns' expressions, indexed like `table.columns` (undefined for physical columns), bound against the physical row. */
+  readonly computed: readonly (BoundExpr | undefined)[];
+  /** The watermark, in terms of the table's full row (all columns). */
+  readonly watermark?: ScanWatermark;
+  readonly schema: readonly Field[];
+}
+
+/** Constant rows (`VALUES (1, 'a'), (2, 'b')`): a bounded, insert-only input. */
+export interface LogicalValues {
+  readonly kind: 'LogicalValues';
+  readonly rows: readonly (readonly BoundExpr[])[];
+  readonly schema: readonly Field[];
+}
+
+/** Computes one expression per output column. */
+export interface LogicalProject {
+  readonly kind: 'LogicalProject';
+  readonly input: LogicalPlan;
+  readonly exprs: readonly BoundExpr[];
+  readonly schema: readonly Field[];
+}
+
+/** Keeps rows whose condition is TRUE. */
+export interface LogicalFilter {
+  readonly kind: 'LogicalFilter';
+  readonly input: LogicalPlan;
+  readonly condition: BoundExpr;
+  readonly schema: readonly Field[];
+}
+
+/** A window TVF not followed by a window aggregate: appends window_start, window_end, window_time. */
+export interface LogicalWindowTableFunction {
+  readonly kind: 'LogicalWindowTableFunction';
+  readonly input: LogicalPlan;
+  readonly window: WindowSpec;
+  readonly timeIndex: number;
+  readonly schema: readonly Field[];
+}
+
+/** One aggregate call of an aggregation: its argument and FILTER are input columns. */
+export interface LogicalAggCall {
+  /** `COUNT(*)`, `SUM($1)`, `COUNT(DISTINCT $0) FILTER $3` — for EXPLAIN. */
+  readonly display: string;
+  readonly impl: AggregateImpl;
+  readonly argIndex: number;
+  readonly filterIndex: number;
+}
+
+/** The window of a windowed aggregation, normalized from a TVF or a legacy group window. */
+export interface AggregateWindow {
+  readonly spec: WindowSpec;
+  /** The input column holding the rowtime the windows are assigned on. */
+  readonly timeIndex: number;
+}
+
+/**
+ * GROUP BY. Output: `[...group keys, ...aggregates]`, plus `window_start, window_end, window_time` when
+ * windowed. Non-windowed aggregation produces an updating result keyed by the group keys.
+ */
+export interface LogicalAggregate {
+  readonly kind: 'LogicalAggregate';
+  readonly input: LogicalPlan;
+  readonly groupKeys: readonly number[];
+  readonly aggs: readonly LogicalAggCall[];
+  readonly window?: AggregateWindow;
+  readonly schema: readonly Field[];
+  /** The GROUP BY clause, for messages about this aggregation. */
+  readonly span?: Span;
+}
+
+/** UNION ALL of inputs with the same column types. */
+export interface LogicalUnion {
+  readonly kind: 'LogicalUnion';
+  readonly inputs: readonly LogicalPlan[];
+  readonly schema: readonly Field[];
+}
+
+/** LIMIT n [OFFSET m] without ORDER BY: the first rows to arrive. */
+export interface LogicalLimit {
+  readonly kind: 'LogicalLimit';
+  readonly input: LogicalPlan;
+  readonly limit: number;
+  readonly offset: number;
+  readonly schema: readonly Field[];
+}
+
+/** The inputs of a node. */
+export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
+  switch (plan.kind) {
+    case 'LogicalScan':
+    case 'LogicalValues':
+      return [];
+    case 'LogicalProject':
+    case 'LogicalFilter':
+    case 'LogicalWindowTableFunction':
+    case 'LogicalAggregate':
+    case 'LogicalLimit':
+      return [plan.input];
+    case 'LogicalUnion':
+      return plan.inputs;
+  }
+}
+
+/** The same node with new inputs (in the order {@link inputsOf} returns them). */
+export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): LogicalPlan {
+  switch (plan.kind) {
+    case 'LogicalScan':
+    case 'LogicalValues':
+      return plan;
+    case 'LogicalProject':
+    case 'LogicalFilter':
+    case 'LogicalWindowTableFunction':
+    case 'LogicalAggregate':
+    case 'LogicalLimit':
+      return inputs[0] === plan.input ? plan : { ...plan, input: inputs[0]! };
+    case 'LogicalUnion':
+      return inputs.every((p, i) => p === plan.inputs[i]) ? plan : { ...plan, inputs };
+  }
+}
+
+/** Rewrites a plan bottom-up with `fn` (applied to each node after its inputs). */
+export function transformUp(plan: LogicalPlan, fn: (p: LogicalPlan) => LogicalPlan): LogicalPlan {
+  const inputs = inputsOf(plan);
+  const newInputs = inputs.map((i) => transformUp(i, fn));
+  return fn(withInputs(plan, newInputs));
+}
+
+/** Rewrites a plan top-down with `fn` (applied to a node before its inputs). */
+export function transformDown(plan: LogicalPlan, fn: (p: LogicalPlan) => LogicalPlan): LogicalPlan {
+  const p = fn(plan);
+  const inputs = inputsOf(p);
+  const newInputs = inputs.map((i) => transformDown(i, fn));
+  return withInputs(p, newInputs);
+}

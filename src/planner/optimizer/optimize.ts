@@ -1,0 +1,32 @@
+/**
+ * The ordered list of optimizer rules, applied until the plan stops changing (at most a few rounds).
+ *
+ * Order matters:
+ * 1. constant-folding first, so that filters that are always TRUE disappear before anything moves them.
+ * 2. push-down-filter before merge-projections: pushing a filter below a projection substitutes expressions,
+ *    which is only possible while the projection still exists as its own node.
+ * 3. merge-projections after pushing, to collapse the projections pushing left adjacent.
+ * 4. prune-scan-columns last: it needs the final projection directly above each scan.
+ */
+import type { LogicalPlan } from '../logical-plan.js';
+import { explainLogical } from '../explain.js';
+import { constantFolding } from './constant-folding.js';
+import { mergeProjections } from './merge-projections.js';
+import type { OptimizerRule } from './optimizer-rule.js';
+import { pruneScanColumns } from './prune-scan-columns.js';
+import { pushDownFilter } from './push-down-filter.js';
+
+export const RULES: readonly OptimizerRule[] = [constantFolding, pushDownFilter, mergeProjections, pruneScanColumns];
+
+const MAX_ROUNDS = 5;
+
+/** Applies the rules in order, repeatedly, until a round changes nothing. */
+export function optimize(plan: LogicalPlan, rules: readonly OptimizerRule[] = RULES): LogicalPlan {
+  let current = plan;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const before = explainLogical(current);
+    for (const rule of rules) current = rule.rewrite(current);
+    if (explainLogical(current) === before) break;
+  }
+  return current;
+}

@@ -1,0 +1,146 @@
+/**
+ * Physical plan nodes: the streaming operators a job will run, with their configuration, output schema and
+ * changelog mode. Immutable data; src/runtime builds operators from it. Node kinds are the names of the
+ * operators that run them.
+ */
+import type { Field } from '../common/types.js';
+import type { WindowSpec, TumbleWindow, HopWindow, CumulateWindow } from '../common/window.js';
+import type { BoundExpr } from '../expr/bound-expr.js';
+import type { TableDef } from './catalog.js';
+import type { LogicalAggCall, ScanWatermark } from './logical-plan.js';
+
+/**
+ * What kinds of change a node emits. `insert-only`: only +I (append). `updating`: +I, -U, +U, -D; `upsertKey`
+ * (when known) lists the output columns that identify a row across its updates.
+ */
+export interface ChangelogMode {
+  readonly kind: 'insert-only' | 'updating';
+  readonly upsertKey?: readonly number[];
+}
+
+export const INSERT_ONLY: ChangelogMode = { kind: 'insert-only' };
+
+interface PhysicalBase {
+  readonly schema: readonly Field[];
+  readonly changelog: ChangelogMode;
+}
+
+export type PhysicalPlan =
+  | TableSourceScanNode
+  | ValuesNode
+  | CalcNode
+  | WindowTableFunctionNode
+  | WindowAggregateNode
+  | SessionWindowAggregateNode
+  | GroupAggregateNode
+  | UnionNode
+  | LimitNode;
+
+/** Reads a table through its connector; computes computed columns; assigns watermarks per split. */
+export interface TableSourceScanNode extends PhysicalBase {
+  readonly kind: 'TableSourceScan';
+  readonly table: TableDef;
+  readonly projection: readonly number[];
+  readonly computed: readonly (BoundExpr | undefined)[];
+  readonly watermark?: ScanWatermark;
+}
+
+/** Emits constant rows, then ends. */
+export interface ValuesNode extends PhysicalBase {
+  readonly kind: 'Values';
+  readonly rows: readonly (readonly BoundExpr[])[];
+}
+
+/** Filter and projection in one pass. */
+export interface CalcNode extends PhysicalBase {
+  readonly kind: 'Calc';
+  readonly input: PhysicalPlan;
+  readonly projection: readonly BoundExpr[];
+  readonly condition?: BoundExpr;
+}
+
+/** Appends window_start, window_end, window_time (one row per window a row belongs to). */
+export interface WindowTableFunctionNode extends PhysicalBase {
+  readonly kind: 'WindowTableFunction';
+  readonly input: PhysicalPlan;
+  readonly window: TumbleWindow | HopWindow | CumulateWindow;
+  readonly timeIndex: number;
+}
+
+/** Tumbling, hopping or cumulative window aggregation, emitting final rows when windows close. */
+export interface WindowAggregateNode extends PhysicalBase {
+  readonly kind: 'WindowAggregate';
+  readonly input: PhysicalPlan;
+  readonly window: TumbleWindow | HopWindow | CumulateWindow;
+  readonly timeIndex: number;
+  readonly groupKeys: readonly number[];
+  readonly aggs: readonly LogicalAggCall[];
+}
+
+/** Session window aggregation per key, emitting a row when a session closes. */
+export interface SessionWindowAggregateNode extends PhysicalBase {
+  readonly kind: 'SessionWindowAggregate';
+  readonly input: PhysicalPlan;
+  readonly gap: number;
+  readonly timeIndex: number;
+  readonly groupKeys: readonly number[];
+  readonly aggs: readonly LogicalAggCall[];
+}
+
+/** Non-windowed aggregation: an updating result keyed by the group keys. */
+export interface GroupAggregateNode extends PhysicalBase {
+  readonly kind: 'GroupAggregate';
+  readonly input: PhysicalPlan;
+  readonly groupKeys: readonly number[];
+  readonly aggs: readonly LogicalAggCall[];
+}
+
+/** Merges inputs (UNION ALL); the watermark is the minimum of the inputs'. */
+export interface UnionNode extends PhysicalBase {
+  readonly kind: 'Union';
+  readonly inputs: readonly PhysicalPlan[];
+}
+
+/** Passes the first `limit` rows after skipping `offset`, then ends. */
+export interface LimitNode extends PhysicalBase {
+  readonly kind: 'Limit';
+  readonly input: PhysicalPlan;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** The inputs of a physical node. */
+export function physicalInputs(p: PhysicalPlan): readonly PhysicalPlan[] {
+  switch (p.kind) {
+    case 'TableSourceScan':
+    case 'Values':
+      return [];
+    case 'Calc':
+    case 'WindowTableFunction':
+    case 'WindowAggregate':
+    case 'SessionWindowAggregate':
+    case 'GroupAggregate':
+    case 'Limit':
+      return [p.input];
+    case 'Union':
+      return p.inputs;
+  }
+}
+
+/** Where a job's result goes: a table's connector (INSERT INTO) or back to the caller (a SELECT). */
+export type SinkTarget = { readonly kind: 'table'; readonly table: TableDef } | { readonly kind: 'collect' };
+
+/** A complete pipeline: the plan and where its output goes. */
+export interface PhysicalPipeline {
+  readonly root: PhysicalPlan;
+  readonly sink: SinkTarget;
+  /** The output column names and types (as the query names them). */
+  readonly schema: readonly Field[];
+}
+
+/** The window spec of a window node (for EXPLAIN and tests). */
+export function nodeWindow(p: PhysicalPlan): WindowSpec | undefined {
+  if (p.kind === 'WindowAggregate' || p.kind === 'WindowTableFunction') return p.window;
+  if (p.kind === 'SessionWindowAggregate') return { kind: 'session', gap: p.gap };
+  return undefined;
+}

@@ -1,0 +1,116 @@
+/**
+ * Translates an optimized logical plan into physical operators, inferring each node's changelog mode and
+ * rejecting plans the runtime cannot run (with the reason and what to do instead).
+ */
+import { EddyError, ErrorCode, type Span } from '../common/errors.js';
+import { describeWindow } from '../common/window.js';
+import type { BoundExpr } from '../expr/bound-expr.js';
+import type { LogicalPlan } from './logical-plan.js';
+import { INSERT_ONLY, type ChangelogMode, type PhysicalPlan } from './physical-plan.js';
+
+function unsupported(message: string, hint?: string, span?: Span): never {
+  throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, hint, span });
+}
+
+/** Maps an upsert key through a projection: each key column must be passed through unchanged. */
+function projectUpsertKey(mode: ChangelogMode, exprs: readonly BoundExpr[]): ChangelogMode {
+  if (mode.kind === 'insert-only' || !mode.upsertKey) return mode;
+  const mapped: number[] = [];
+  for (const k of mode.upsertKey) {
+    const pos = exprs.findIndex((e) => e.kind === 'InputRef' && e.index === k);
+    if (pos < 0) return { kind: 'updating' };
+    mapped.push(pos);
+  }
+  return { kind: 'updating', upsertKey: mapped };
+}
+
+/** Translates a logical plan (after optimization) into a physical plan. */
+export function toPhysical(plan: LogicalPlan): PhysicalPlan {
+  switch (plan.kind) {
+    case 'LogicalScan':
+      return {
+        kind: 'TableSourceScan',
+        table: plan.table,
+        projection: plan.projection,
+        computed: plan.computed,
+        watermark: plan.watermark,
+        schema: plan.schema,
+        changelog: INSERT_ONLY,
+      };
+    case 'LogicalValues':
+      return { kind: 'Values', rows: plan.rows, schema: plan.schema, changelog: INSERT_ONLY };
+    case 'LogicalProject': {
+      // A projection over a filter runs as one Calc.
+      if (plan.input.kind === 'LogicalFilter') {
+        const input = toPhysical(plan.input.input);
+        return { kind: 'Calc', input, projection: plan.exprs, condition: plan.input.condition, schema: plan.schema, changelog: projectUpsertKey(input.changelog, plan.exprs) };
+      }
+      const input = toPhysical(plan.input);
+      return { kind: 'Calc', input, projection: plan.exprs, schema: plan.schema, changelog: projectUpsertKey(input.changelog, plan.exprs) };
+    }
+    case 'LogicalFilter': {
+      const input = toPhysical(plan.input);
+      const projection: BoundExpr[] = plan.schema.map((f, i) => ({ kind: 'InputRef', index: i, type: f.type, name: f.name }));
+      return { kind: 'Calc', input, projection, condition: plan.condition, schema: plan.schema, changelog: input.changelog };
+    }
+    case 'LogicalWindowTableFunction': {
+      const input = toPhysical(plan.input);
+      if (plan.window.kind === 'session') {
+        unsupported('A SESSION window TVF must be followed by GROUP BY window_start, window_end, <partition keys>', 'Flink also only supports SESSION windows in aggregations');
+      }
+      requireInsertOnly(input, `${describeWindow(plan.window)} window TVF`);
+      return { kind: 'WindowTableFunction', input, window: plan.window, timeIndex: plan.timeIndex, schema: plan.schema, changelog: INSERT_ONLY };
+    }
+    case 'LogicalAggregate': {
+      const input = toPhysical(plan.input);
+      if (plan.window) {
+        requireInsertOnly(input, `the ${describeWindow(plan.window.spec)} window aggregation`, plan.span);
+        const common = { input, timeIndex: plan.window.timeIndex, groupKeys: plan.groupKeys, aggs: plan.aggs, schema: plan.schema, changelog: INSERT_ONLY };
+        if (plan.window.spec.kind === 'session') return { kind: 'SessionWindowAggregate', gap: plan.window.spec.gap, ...common };
+        return { kind: 'WindowAggregate', window: plan.window.spec, ...common };
+      }
+      if (input.changelog.kind === 'updating') {
+        for (const a of plan.aggs) {
+          if (!a.impl.supportsRetract) unsupported(`${a.display} cannot consume an updating input (it cannot retract values)`);
+        }
+      }
+      return {
+        kind: 'GroupAggregate',
+        input,
+        groupKeys: plan.groupKeys,
+        aggs: plan.aggs,
+        schema: plan.schema,
+        changelog: { kind: 'updating', upsertKey: plan.groupKeys.map((_, i) => i) },
+      };
+    }
+    case 'LogicalUnion': {
+      const inputs = plan.inputs.map(toPhysical);
+      const updating = inputs.some((i) => i.changelog.kind === 'updating');
+      return { kind: 'Union', inputs, schema: plan.schema, changelog: updating ? { kind: 'updating' } : INSERT_ONLY };
+    }
+    case 'LogicalLimit': {
+      const input = toPhysical(plan.input);
+      requireInsertOnly(input, 'LIMIT');
+      return { kind: 'Limit', input, limit: plan.limit, offset: plan.offset, schema: plan.schema, changelog: INSERT_ONLY };
+    }
+  }
+}
+
+/** The operator that makes a plan updating (for messages), found top-down. */
+export function updatingSource(p: PhysicalPlan): PhysicalPlan | undefined {
+  if (p.kind === 'GroupAggregate') return p;
+  for (const i of p.kind === 'Union' ? p.inputs : 'input' in p ? [p.input] : []) {
+    const found = updatingSource(i);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function requireInsertOnly(input: PhysicalPlan, consumer: string, span?: Span): void {
+  if (input.changelog.kind === 'insert-only') return;
+  unsupported(
+    `${consumer} needs an insert-only input, but its input is updating (it produces -U/+U changes${updatingSource(input) ? `, from a ${updatingSource(input)!.kind}` : ''})`,
+    'apply the window before the non-windowed aggregation, or aggregate with windows only',
+    span,
+  );
+}

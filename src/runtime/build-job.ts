@@ -1,0 +1,166 @@
+/**
+ * Builds a runnable {@link Job} from a physical pipeline: one runtime operator per physical node, wired
+ * from the sources up to the sink, with expressions compiled once.
+ */
+import type { Field } from '../common/types.js';
+import { EddyError, ErrorCode } from '../common/errors.js';
+import { compileExpr } from '../expr/compile.js';
+import { physicalColumns } from '../planner/catalog.js';
+import type { LogicalAggCall } from '../planner/logical-plan.js';
+import type { PhysicalPipeline, PhysicalPlan } from '../planner/physical-plan.js';
+import { exprToString } from '../planner/explain.js';
+import type { ChangeBatch, Row } from './changelog.js';
+import type { ConnectorContext, ConnectorFactory, SinkWriter } from './connector.js';
+import { MetricsRegistry } from './metrics.js';
+import { Job, type SinkTask, type SourceTask } from './job.js';
+import type { OperatorContext, Output, StreamOperator } from './operator.js';
+import type { AggCall } from './operators/aggregate-call.js';
+import { Calc } from './operators/calc.js';
+import { GroupAggregate } from './operators/group-aggregate.js';
+import { Limit } from './operators/limit.js';
+import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
+import { TableSink } from './operators/table-sink.js';
+import { TableSourceScan } from './operators/table-source-scan.js';
+import { Union } from './operators/union.js';
+import { WindowAggregate } from './operators/window-aggregate.js';
+import { WindowTableFunction } from './operators/window-table-function.js';
+import { ValuesReader } from './values-reader.js';
+
+/** What building a job needs besides the plan. */
+export interface BuildOptions {
+  /** Finds a connector by its identifier. */
+  readonly connector: (identifier: string) => ConnectorFactory | undefined;
+  readonly timeZone: string;
+  /** Where a `collect` pipeline (a SELECT) writes its changes. */
+  readonly collect?: SinkWriter;
+  /** A name for the job (messages, metrics). */
+  readonly name: string;
+}
+
+/** Sends an operator's output to one input of another operator. */
+class Edge implements Output {
+  constructor(
+    private readonly target: StreamOperator,
+    private readonly input: number,
+  ) {}
+  emit(batch: ChangeBatch): void {
+    this.target.processBatch(batch, this.input);
+  }
+  emitWatermark(watermark: number): void {
+    this.target.processWatermark(watermark, this.input);
+  }
+  end(): void {
+    this.target.endInput(this.input);
+  }
+}
+
+function aggCalls(aggs: readonly LogicalAggCall[]): AggCall[] {
+  return aggs.map((a) => ({ name: a.display, impl: a.impl, argIndex: a.argIndex, filterIndex: a.filterIndex }));
+}
+
+/** Builds the job for a pipeline. */
+export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job {
+  const metrics = new MetricsRegistry();
+  const sources: SourceTask[] = [];
+  const sinks: SinkTask[] = [];
+  const opens: (() => void)[] = [];
+  let counter = 0;
+  const contextFor = (kind: string, output: Output): OperatorContext => {
+    const name = `${kind}#${++counter}`;
+    return { name, output, counter: (n: string) => metrics.counter(name, n) };
+  };
+  const connectorContext = (tableName: string, options2: Readonly<Record<string, string>>, schema: readonly Field[], scope: string): ConnectorContext => ({
+    tableName,
+    options: options2,
+    schema,
+    timeZone: options.timeZone,
+    counter: (n: string) => metrics.counter(scope, n),
+  });
+
+  const build = (node: PhysicalPlan, output: Output): void => {
+    const attach = (op: StreamOperator, inputs: readonly PhysicalPlan[]) => {
+      const ctx = contextFor(op.kind, output);
+      opens.push(() => op.open(ctx));
+      inputs.forEach((input, i) => build(input, new Edge(op, i)));
+    };
+    switch (node.kind) {
+      case 'TableSourceScan': {
+        const table = node.table;
+        const factory = options.connector(table.options['connector'] ?? '');
+        if (!factory?.createSource) {
+          throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be read from` });
+        }
+        const physical = physicalColumns(table);
+        let p = 0;
+        const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
+        const scope = `Source: ${table.name}#${++counter}`;
+        const reader = factory.createSource(connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope));
+        const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
+        const scan = new TableSourceScan({
+          tableName: table.name,
+          physicalIndex,
+          computed: node.computed.map((e) => (e ? compileExpr(e) : undefined)),
+          projection: node.projection,
+          watermark: node.watermark ? { rowtimeIndex: node.watermark.rowtimeIndex, expr: compileExpr(node.watermark.expr) } : undefined,
+          speedup: speedup !== undefined && speedup > 0 ? speedup : undefined,
+        });
+        const ctx: OperatorContext = { name: scope, output, counter: (n: string) => metrics.counter(scope, n) };
+        opens.push(() => scan.open(ctx));
+        sources.push({ name: table.name, reader, scan });
+        return;
+      }
+      case 'Values': {
+        const rows: Row[] = node.rows.map((r) => r.map((e) => compileExpr(e)([])));
+        const scan = new TableSourceScan({ tableName: 'VALUES', physicalIndex: node.schema.map((_, i) => i), computed: node.schema.map(() => undefined), projection: node.schema.map((_, i) => i) });
+        const scope = `Values#${++counter}`;
+        const ctx: OperatorContext = { name: scope, output, counter: (n: string) => metrics.counter(scope, n) };
+        opens.push(() => scan.open(ctx));
+        sources.push({ name: 'VALUES', reader: new ValuesReader(rows), scan });
+        return;
+      }
+      case 'Calc':
+        return attach(
+          new Calc({
+            projection: node.projection.map(compileExpr),
+            condition: node.condition ? compileExpr(node.condition) : undefined,
+            description: `select=[${node.projection.map(exprToString).join(', ')}]${node.condition ? `, where=[${exprToString(node.condition)}]` : ''}`,
+          }),
+          [node.input],
+        );
+      case 'WindowTableFunction':
+        return attach(new WindowTableFunction({ window: node.window, timeIndex: node.timeIndex }), [node.input]);
+      case 'WindowAggregate':
+        return attach(new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }), [node.input]);
+      case 'SessionWindowAggregate':
+        return attach(new SessionWindowAggregate({ gap: node.gap, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }), [node.input]);
+      case 'GroupAggregate':
+        return attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), [node.input]);
+      case 'Union':
+        return attach(new Union(node.inputs.length), node.inputs);
+      case 'Limit':
+        return attach(new Limit(node.limit, node.offset), [node.input]);
+    }
+  };
+
+  let writer: SinkWriter;
+  let sinkName: string;
+  if (pipeline.sink.kind === 'table') {
+    const table = pipeline.sink.table;
+    const factory = options.connector(table.options['connector'] ?? '');
+    if (!factory?.createSink) {
+      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be written to` });
+    }
+    sinkName = table.name;
+    writer = factory.createSink(connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`));
+  } else {
+    if (!options.collect) throw new Error('a collect pipeline needs a collect writer');
+    writer = options.collect;
+    sinkName = 'collect';
+  }
+  const sink = new TableSink(sinkName, writer);
+  const sinkCtx = contextFor('Sink', { emit: () => {}, emitWatermark: () => {}, end: () => {} });
+  opens.push(() => sink.open({ ...sinkCtx, name: `Sink: ${sinkName}`, counter: (n: string) => metrics.counter(`Sink: ${sinkName}`, n) }));
+  sinks.push({ operator: sink, writer });
+  build(pipeline.root, new Edge(sink, 0));
+  return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()));
+}

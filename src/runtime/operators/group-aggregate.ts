@@ -1,0 +1,186 @@
+/** The non-windowed GROUP BY aggregate: an updating result, one changelog entry per changed group and batch. */
+import {
+  BatchBuilder,
+  type ChangeBatch,
+  DELETE,
+  INSERT,
+  isAccumulate,
+  MIN_WATERMARK,
+  type Row,
+  UPDATE_AFTER,
+  UPDATE_BEFORE,
+} from '../changelog.js';
+import type { OperatorContext, Output, StreamOperator } from '../operator.js';
+import { EddyError, ErrorCode } from '../../common/errors.js';
+import { type GroupKey, type KeySelector, keySelector, rowsEqual } from '../keys.js';
+import {
+  type AggCall,
+  accumulateRow,
+  createAccumulators,
+  describeAggs,
+  describeColumns,
+  firstNonRetractable,
+  notInsertOnly,
+  retractRow,
+  writeResults,
+} from './aggregate-call.js';
+
+/** Configuration of a {@link GroupAggregate}. */
+export interface GroupAggregateConfig {
+  /** The GROUP BY columns; empty for a global aggregate (`SELECT COUNT(*) FROM t`). */
+  readonly groupKeys: readonly number[];
+  /** The aggregate calls; empty for `SELECT DISTINCT` (a GROUP BY of every column). */
+  readonly aggs: readonly AggCall[];
+  /** True when the input may contain retractions (-U/-D); every call must then support retraction. */
+  readonly inputUpdating: boolean;
+}
+
+/** One group: its key values, accumulators, how many input rows it holds, and the row last emitted for it. */
+export interface GroupEntry {
+  readonly keyValues: unknown[];
+  accs: unknown[];
+  /** Input rows accumulated minus rows retracted; the group is gone when it reaches 0. */
+  count: number;
+  /** The result row last emitted (`+I`/`+U`), null if none yet; it is what a later `-U`/`-D` retracts. */
+  emitted: Row | null;
+}
+
+/** What a {@link GroupAggregate} changes while running: the groups by key, and the last watermark passed on. */
+export class GroupAggregateState {
+  watermark = MIN_WATERMARK;
+  private readonly groups = new Map<GroupKey, GroupEntry>();
+
+  get(key: GroupKey): GroupEntry | undefined {
+    return this.groups.get(key);
+  }
+
+  put(key: GroupKey, entry: GroupEntry): void {
+    this.groups.set(key, entry);
+  }
+
+  delete(key: GroupKey): void {
+    this.groups.delete(key);
+  }
+
+  /** How many groups hold rows. */
+  get size(): number {
+    return this.groups.size;
+  }
+}
+
+/**
+ * `GROUP BY k..` without a window (also `SELECT DISTINCT` and global aggregates): an updating result whose
+ * upsert key is the group keys (output columns `0 .. groupKeys.length - 1`).
+ *
+ * - `+I`/`+U` rows are added to their group, `-U`/`-D` rows retracted (which needs every call's
+ *   `supportsRetract`, checked at construction when the input is updating); a retraction for a group that
+ *   does not exist is ignored, as in Flink (its rows may have expired or never reached this operator).
+ * - Each group counts its rows; a group whose count reaches 0 is removed (if it refills in the same batch it
+ *   starts from fresh accumulators, as Flink's cleared state would).
+ * - Mini-batch: a whole batch is folded first, then, per touched group in first-touched order: a new group
+ *   emits `+I`; a changed group `-U old`, `+U new` (nothing when the result row is unchanged); an emptied
+ *   group `-D old`. All of it goes out as one batch.
+ * - A global aggregate has one group, emitted on the first input (nothing on empty input, as Flink).
+ * - Watermarks are forwarded (the output has no time attribute, but downstream operators may need them).
+ */
+export class GroupAggregate implements StreamOperator {
+  readonly kind = 'GroupAggregate';
+  readonly state = new GroupAggregateState();
+  /** The output columns forming the upsert key. */
+  readonly upsertKey: readonly number[];
+  private readonly keys: KeySelector;
+  private output!: Output;
+
+  constructor(readonly config: GroupAggregateConfig) {
+    const bad = config.inputUpdating ? firstNonRetractable(config.aggs) : undefined;
+    if (bad) {
+      throw new EddyError({
+        code: ErrorCode.UNSUPPORTED,
+        message: `${bad.name} cannot retract, so it cannot aggregate an updating input`,
+        hint: 'aggregate an append-only input, or use an aggregate that supports retraction',
+      });
+    }
+    this.keys = keySelector(config.groupKeys);
+    this.upsertKey = config.groupKeys.map((_, i) => i);
+  }
+
+  open(ctx: OperatorContext): void {
+    this.output = ctx.output;
+  }
+
+  processBatch(batch: ChangeBatch, _input: number): void {
+    const { aggs, inputUpdating } = this.config;
+    const { rows, kinds } = batch;
+    const state = this.state;
+    const touched = new Map<GroupKey, GroupEntry>();
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const key = this.keys.key(row);
+      let entry = state.get(key);
+      if (isAccumulate(kinds[i]!)) {
+        if (!entry) {
+          entry = { keyValues: this.keys.values(row), accs: createAccumulators(aggs), count: 0, emitted: null };
+          state.put(key, entry);
+        } else if (entry.count === 0) {
+          entry.accs = createAccumulators(aggs);
+        }
+        accumulateRow(aggs, entry.accs, row);
+        entry.count++;
+      } else {
+        if (!inputUpdating) throw notInsertOnly(this.kind, kinds[i]!);
+        if (!entry || entry.count === 0) continue;
+        retractRow(aggs, entry.accs, row);
+        entry.count--;
+      }
+      if (!touched.has(key)) touched.set(key, entry);
+    }
+    const out = new BatchBuilder();
+    for (const [key, entry] of touched) {
+      const prev = entry.emitted;
+      if (entry.count === 0) {
+        state.delete(key);
+        if (prev) out.add(DELETE, prev);
+        continue;
+      }
+      const next = this.resultRow(entry);
+      if (!prev) {
+        out.add(INSERT, next);
+      } else if (!rowsEqual(prev, next)) {
+        out.add(UPDATE_BEFORE, prev);
+        out.add(UPDATE_AFTER, next);
+      } else {
+        continue;
+      }
+      entry.emitted = next;
+      state.put(key, entry);
+    }
+    const result = out.take();
+    if (result) this.output.emit(result);
+  }
+
+  processWatermark(watermark: number, _input: number): void {
+    if (watermark <= this.state.watermark) return;
+    this.state.watermark = watermark;
+    this.output.emitWatermark(watermark);
+  }
+
+  endInput(_input: number): void {
+    this.output.end();
+  }
+
+  explain(): string {
+    const { groupKeys, aggs, inputUpdating } = this.config;
+    return (
+      `GroupAggregate(groupBy=[${describeColumns(groupKeys)}], select=[${describeAggs(aggs)}]` +
+      `${inputUpdating ? ', retract' : ''})`
+    );
+  }
+
+  private resultRow(entry: GroupEntry): Row {
+    const k = entry.keyValues.length;
+    const row: Row = new Array(k + this.config.aggs.length);
+    for (let i = 0; i < k; i++) row[i] = entry.keyValues[i];
+    writeResults(this.config.aggs, entry.accs, row, k);
+    return row;
+  }
+}

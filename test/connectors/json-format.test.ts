@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { createJsonDecoder, createJsonEncoder } from '../../src/connectors/formats/json-format.js';
+import { RecordError } from '../../src/connectors/formats/record-codec.js';
+import { T, withNullable, type Schema } from '../../src/common/types.js';
+import { parseDate, parseTimestamp } from '../../src/common/time.js';
+
+const schema: Schema = [
+  { name: 'id', type: T.bigint() },
+  { name: 'name', type: T.string() },
+  { name: 'ok', type: T.boolean() },
+  { name: 'fare', type: T.double() },
+  { name: 'ts', type: T.timestamp(3) },
+];
+
+function decodeError(s: Schema, text: string, options: Record<string, string> = {}): RecordError {
+  const r = createJsonDecoder(s, options).decode(text);
+  expect(r).toBeInstanceOf(RecordError);
+  return r as RecordError;
+}
+
+describe('json decoder', () => {
+  it('reads fields by name, in column order', () => {
+    const r = createJsonDecoder(schema).decode('{"ts":"2024-01-01 00:00:01.500","fare":1.5,"ok":true,"name":"abc","id":7}');
+    expect(r).toEqual([7, 'abc', true, 1.5, parseTimestamp('2024-01-01 00:00:01.500')]);
+  });
+
+  it('falls back to case-insensitive names, prefers the exact one', () => {
+    const s: Schema = [{ name: 'Id', type: T.int() }];
+    expect(createJsonDecoder(s).decode('{"ID":1}')).toEqual([1]);
+    expect(createJsonDecoder(s).decode('{"id":1,"Id":2}')).toEqual([2]);
+  });
+
+  it('reads a missing field as NULL, or fails with json.fail-on-missing-field', () => {
+    expect(createJsonDecoder(schema).decode('{"id":1}')).toEqual([1, null, null, null, null]);
+    const e = decodeError(schema, '{"id":1}', { 'json.fail-on-missing-field': 'true' });
+    expect(e.kind).toBe('missing-field');
+    expect(e.message).toBe('column `name` (STRING) is missing');
+  });
+
+  it('converts numeric strings, and rejects non-integral integers', () => {
+    expect(createJsonDecoder(schema).decode('{"id":"42","fare":"2.5e1"}')).toEqual([42, null, null, 25, null]);
+    const e = decodeError(schema, '{"id":1.5}');
+    expect(e.kind).toBe('wrong-type');
+    expect(e.message).toBe('column `id` (BIGINT): expected an integer, got 1.5');
+    expect(decodeError(schema, '{"fare":"abc"}').message).toBe('column `fare` (DOUBLE): expected a number, got "abc"');
+    expect(decodeError([{ name: 'b', type: T.tinyint() }], '{"b":300}').message).toBe('column `b` (TINYINT): 300 is out of range for TINYINT');
+  });
+
+  it('reads every scalar type', () => {
+    const s: Schema = [
+      { name: 'b', type: T.boolean() },
+      { name: 'i', type: T.int() },
+      { name: 'f', type: T.float() },
+      { name: 'd', type: T.decimal(10, 2) },
+      { name: 'dt', type: T.date() },
+      { name: 'tm', type: T.time() },
+      { name: 'ltz', type: T.timestampLtz(3) },
+      { name: 'ts0', type: T.timestamp(0) },
+      { name: 'by', type: T.bytes() },
+      { name: 's', type: T.string() },
+    ];
+    const r = createJsonDecoder(s).decode(
+      '{"b":"TRUE","i":-3,"f":"NaN","d":"1.005","dt":"2024-02-29","tm":"12:30:00","ltz":"2024-01-01T00:00:00.250+01:00",' +
+        '"ts0":1700000000999,"by":"AQID","s":{"x":1}}',
+    ) as unknown[];
+    expect(r.slice(0, 2)).toEqual([true, -3]);
+    expect(Number.isNaN(r[2])).toBe(true);
+    expect(r.slice(3)).toEqual([
+      1.01,
+      parseDate('2024-02-29'),
+      45_000_000,
+      parseTimestamp('2023-12-31 23:00:00.250'),
+      1700000000000,
+      new Uint8Array([1, 2, 3]),
+      '{"x":1}',
+    ]);
+  });
+
+  it('reads ARRAY, ROW and MAP', () => {
+    const s: Schema = [
+      { name: 'a', type: T.array(T.int()) },
+      { name: 'r', type: T.row([{ name: 'x', type: T.int() }, { name: 'y', type: T.string() }]) },
+      { name: 'm', type: T.map(T.int(), T.double()) },
+    ];
+    expect(createJsonDecoder(s).decode('{"a":[1,null,3],"r":{"y":"q","x":2},"m":{"1":0.5}}')).toEqual([
+      [1, null, 3],
+      [2, 'q'],
+      new Map([[1, 0.5]]),
+    ]);
+    expect(decodeError(s, '{"a":5}').message).toBe('column `a` (ARRAY<INT>): expected an array, got 5');
+  });
+
+  it('rejects invalid JSON, non-objects, bad timestamps, NULL in NOT NULL columns and empty text', () => {
+    expect(decodeError(schema, '{"id":').kind).toBe('invalid-json');
+    expect(decodeError(schema, '[1,2]').message).toBe('expected a JSON object, got an array');
+    expect(decodeError(schema, '{"ts":"yesterday"}').message).toBe(
+      "column `ts` (TIMESTAMP(3)): expected a timestamp ('yyyy-MM-dd HH:mm:ss.SSS', ISO-8601 or epoch milliseconds), got \"yesterday\"",
+    );
+    const strict: Schema = [{ name: 'id', type: withNullable(T.int(), false) }];
+    const e = decodeError(strict, '{"id":null}');
+    expect(e.kind).toBe('missing-not-null');
+    expect(e.message).toBe('column `id` (INT NOT NULL): got null, but the type is NOT NULL');
+    expect(decodeError(strict, '{}').kind).toBe('missing-not-null');
+    expect(decodeError(schema, '   ').kind).toBe('empty');
+  });
+});
+
+describe('json encoder', () => {
+  it('writes timestamps, dates and decimals as Flink does, and round-trips', () => {
+    const s: Schema = [
+      ...schema,
+      { name: 'd', type: T.decimal(10, 2) },
+      { name: 'dt', type: T.date() },
+      { name: 'ltz', type: T.timestampLtz(3) },
+    ];
+    const row = [1, 'a"b', false, null, parseTimestamp('2024-01-02 03:04:05.006'), 12.5, parseDate('2024-03-01'), 0];
+    const text = createJsonEncoder(s).encode(row);
+    expect(text).toBe(
+      '{"id":1,"name":"a\\"b","ok":false,"fare":null,"ts":"2024-01-02 03:04:05.006","d":12.5,"dt":"2024-03-01","ltz":"1970-01-01 00:00:00.000Z"}',
+    );
+    expect(createJsonDecoder(s).decode(text)).toEqual(row);
+  });
+
+  it('writes ISO-8601 timestamps when asked', () => {
+    const s: Schema = [{ name: 'ts', type: T.timestamp(3) }];
+    expect(createJsonEncoder(s, { 'json.timestamp-format.standard': 'ISO-8601' }).encode([0])).toBe('{"ts":"1970-01-01T00:00:00.000"}');
+  });
+});
+
+describe('parseCanonicalTimestamp', () => {
+  it('agrees with parseTimestamp on the canonical shapes and leaves others to it', async () => {
+    const { parseCanonicalTimestamp } = await import('../../src/connectors/formats/convert-value.js');
+    for (const text of ['2024-02-29 23:59:59.999', '1970-01-01 00:00:00', '1969-12-31T23:59:59.001', '2000-03-01 12:00:00.000', '0001-01-01 00:00:00']) {
+      expect(parseCanonicalTimestamp(text)).toBe(parseTimestamp(text));
+    }
+    for (const text of ['2023-02-29 00:00:00', '2024-13-01 00:00:00', '2024-01-01 24:00:00', '2024-01-01 00:00:00,000', '2024-01-01']) {
+      expect(parseCanonicalTimestamp(text)).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+/** Seeded random streams with bounded disorder, and a driver that feeds them in batches with watermarks. */
+import type { Row } from '../../../src/runtime/changelog.js';
+import type { OperatorHarness } from '../operator-harness.js';
+
+/** A small, fast, seeded PRNG (mulberry32): returns numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shape of a generated stream. */
+export interface StreamShape {
+  readonly n: number;
+  /** Number of distinct keys (`k0`, `k1`, ..); a few rows also get a NULL key. */
+  readonly keys: number;
+  /** Each row is at most this many ms behind the largest timestamp before it. */
+  readonly disorder: number;
+  /** The largest step forward between consecutive rows. */
+  readonly maxStep: number;
+  /** The first timestamp (negative to exercise flooring). */
+  readonly start: number;
+}
+
+/** Rows `[key, value, ts, flag]` with bounded disorder: each `ts >= max(previous ts) - disorder`. */
+export function genRows(rng: () => number, shape: StreamShape): Row[] {
+  const rows: Row[] = [];
+  let max = shape.start;
+  for (let i = 0; i < shape.n; i++) {
+    const ts = rng() < 0.4 ? max - Math.floor(rng() * (shape.disorder + 1)) : max + Math.floor(rng() * (shape.maxStep + 1));
+    if (ts > max) max = ts;
+    const key = rng() < 0.05 ? null : `k${Math.floor(rng() * shape.keys)}`;
+    const value = rng() < 0.1 ? null : Math.floor(rng() * 41) - 20;
+    rows.push([key, value, ts, rng() < 0.5]);
+  }
+  return rows;
+}
+
+/**
+ * Feeds `rows` as insert batches of random size (1..maxBatch), each followed by the watermark
+ * `max(ts so far) - lag`, then MAX_WATERMARK and end of input.
+ */
+export function feedWithWatermarks(h: OperatorHarness, rows: Row[], rng: () => number, lag: number, maxBatch: number): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < rows.length; ) {
+    const size = 1 + Math.floor(rng() * maxBatch);
+    const batch = rows.slice(i, i + size);
+    i += size;
+    for (const r of batch) if ((r[2] as number) > max) max = r[2] as number;
+    h.insert(...batch);
+    h.watermark(max - lag);
+  }
+  h.finish();
+}
+
+/** Sorts rows by their JSON text, to compare result sets regardless of order. */
+export function sortRows(rows: readonly Row[]): Row[] {
+  return rows
+    .map((r) => [JSON.stringify(r), r] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, r]) => r);
+}
