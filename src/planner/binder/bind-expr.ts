@@ -257,7 +257,7 @@ export class ExprBinder {
   cast(expr: BoundExpr, type: DataType, span: Span, safe: boolean): BoundExpr {
     const target = withNullable(type, expr.type.nullable || safe || type.nullable);
     if (sameType(expr.type, target) && !safe) return expr.type.nullable === target.nullable ? expr : { ...expr, type: target } as BoundExpr;
-    const r = resolveCast(withoutTimeAttribute(expr.type), target, safe);
+    const r = resolveCast(withoutTimeAttribute(expr.type), target, safe, this.ctx.env.timeZone);
     if (isResolutionError(r)) {
       throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `Cannot cast ${typeToString(expr.type)} to ${typeToString(type)}`, span });
     }
