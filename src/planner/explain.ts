@@ -6,7 +6,7 @@ import { typeToString } from '../common/types.js';
 import { describeWindow } from '../common/window.js';
 import { formatValue } from '../common/values.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { inputsOf, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
+import { inputsOf, type LogicalAggCall, type LogicalPlan, type SortKey } from './logical-plan.js';
 import { physicalInputs, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
 
 const INFIX = new Set(['+', '-', '*', '/', '%', '||', '=', '<>', '<', '<=', '>', '>=', 'LIKE', 'SIMILAR TO', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM']);
@@ -56,6 +56,10 @@ function aggsText(aggs: readonly LogicalAggCall[], inputNames: readonly string[]
   return aggs.map((a) => a.display.replace(/\$(\d+)/g, (_, i: string) => inputNames[Number(i)] ?? `$${i}`)).join(', ');
 }
 
+function sortKeysText(keys: readonly SortKey[], columns: readonly string[]): string {
+  return keys.map((k) => `${columns[k.index]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
+}
+
 function names(plan: { schema: readonly { name: string }[] }): string[] {
   return plan.schema.map((f) => f.name);
 }
@@ -82,6 +86,8 @@ function logicalLine(p: LogicalPlan): string {
       return 'LogicalUnion(all=[true])';
     case 'LogicalLimit':
       return `LogicalLimit(offset=[${p.offset}], fetch=[${p.limit}])`;
+    case 'LogicalSort':
+      return `LogicalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`;
   }
 }
 
@@ -118,6 +124,8 @@ function physicalLine(p: PhysicalPlan): string {
       return 'Union(all=[true])';
     case 'Limit':
       return `Limit(offset=[${p.offset}], fetch=[${p.limit}])`;
+    case 'TemporalSort':
+      return `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}], state=[buffered rows])`;
   }
 }
 

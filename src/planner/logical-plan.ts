@@ -17,7 +17,8 @@ export type LogicalPlan =
   | LogicalWindowTableFunction
   | LogicalAggregate
   | LogicalUnion
-  | LogicalLimit;
+  | LogicalLimit
+  | LogicalSort;
 
 /** The event-time definition of a scanned table: which output column is the rowtime, and its watermark. */
 export interface ScanWatermark {
@@ -122,6 +123,22 @@ export interface LogicalLimit {
   readonly schema: readonly Field[];
 }
 
+/** One ORDER BY key: an input column and its direction. */
+export interface SortKey {
+  readonly index: number;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/** ORDER BY over output columns. On a stream, only an ascending event-time first key can be executed. */
+export interface LogicalSort {
+  readonly kind: 'LogicalSort';
+  readonly input: LogicalPlan;
+  readonly keys: readonly SortKey[];
+  readonly schema: readonly Field[];
+  readonly span?: Span;
+}
+
 /** The inputs of a node. */
 export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
@@ -133,6 +150,7 @@ export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
     case 'LogicalWindowTableFunction':
     case 'LogicalAggregate':
     case 'LogicalLimit':
+    case 'LogicalSort':
       return [plan.input];
     case 'LogicalUnion':
       return plan.inputs;
@@ -150,6 +168,7 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalWindowTableFunction':
     case 'LogicalAggregate':
     case 'LogicalLimit':
+    case 'LogicalSort':
       return inputs[0] === plan.input ? plan : { ...plan, input: inputs[0]! };
     case 'LogicalUnion':
       return inputs.every((p, i) => p === plan.inputs[i]) ? plan : { ...plan, inputs };

@@ -7,7 +7,7 @@ import type { Field } from '../common/types.js';
 import type { WindowSpec, TumbleWindow, HopWindow, CumulateWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import type { TableDef } from './catalog.js';
-import type { LogicalAggCall, ScanWatermark } from './logical-plan.js';
+import type { LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
  * What kinds of change a node emits. `insert-only`: only +I (append). `updating`: +I, -U, +U, -D; `upsertKey`
@@ -34,7 +34,8 @@ export type PhysicalPlan =
   | SessionWindowAggregateNode
   | GroupAggregateNode
   | UnionNode
-  | LimitNode;
+  | LimitNode
+  | TemporalSortNode;
 
 /** Reads a table through its connector; computes computed columns; assigns watermarks per split. */
 export interface TableSourceScanNode extends PhysicalBase {
@@ -109,6 +110,17 @@ export interface LimitNode extends PhysicalBase {
   readonly offset: number;
 }
 
+/**
+ * ORDER BY an event-time attribute ascending (then other keys): rows are held until the watermark passes
+ * their time, then released in order.
+ */
+export interface TemporalSortNode extends PhysicalBase {
+  readonly kind: 'TemporalSort';
+  readonly input: PhysicalPlan;
+  readonly timeIndex: number;
+  readonly keys: readonly SortKey[];
+}
+
 /** The inputs of a physical node. */
 export function physicalInputs(p: PhysicalPlan): readonly PhysicalPlan[] {
   switch (p.kind) {
@@ -121,6 +133,7 @@ export function physicalInputs(p: PhysicalPlan): readonly PhysicalPlan[] {
     case 'SessionWindowAggregate':
     case 'GroupAggregate':
     case 'Limit':
+    case 'TemporalSort':
       return [p.input];
     case 'Union':
       return p.inputs;

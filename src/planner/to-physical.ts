@@ -88,6 +88,20 @@ export function toPhysical(plan: LogicalPlan): PhysicalPlan {
       const updating = inputs.some((i) => i.changelog.kind === 'updating');
       return { kind: 'Union', inputs, schema: plan.schema, changelog: updating ? { kind: 'updating' } : INSERT_ONLY };
     }
+    case 'LogicalSort': {
+      const input = toPhysical(plan.input);
+      const first = plan.keys[0]!;
+      const firstType = plan.schema[first.index]!.type;
+      if (firstType.timeAttribute !== 'rowtime' || first.descending) {
+        unsupported(
+          'ORDER BY on a stream must start with an event-time (rowtime) column in ascending order',
+          'a stream has no last row to sort against; order by the rowtime ascending (rows are released as the watermark passes them), or aggregate into windows',
+          plan.span,
+        );
+      }
+      requireInsertOnly(input, 'ORDER BY', plan.span);
+      return { kind: 'TemporalSort', input, timeIndex: first.index, keys: plan.keys, schema: plan.schema, changelog: INSERT_ONLY };
+    }
     case 'LogicalLimit': {
       const input = toPhysical(plan.input);
       requireInsertOnly(input, 'LIMIT');

@@ -21,6 +21,7 @@ import { Limit } from './operators/limit.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
 import { TableSourceScan } from './operators/table-source-scan.js';
+import { TemporalSort } from './operators/temporal-sort.js';
 import { Union } from './operators/union.js';
 import { WindowAggregate } from './operators/window-aggregate.js';
 import { WindowTableFunction } from './operators/window-table-function.js';
@@ -139,6 +140,8 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         return attach(new Union(node.inputs.length), node.inputs);
       case 'Limit':
         return attach(new Limit(node.limit, node.offset), [node.input]);
+      case 'TemporalSort':
+        return attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), [node.input]);
     }
   };
 

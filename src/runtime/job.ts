@@ -32,6 +32,7 @@ export type JobStatus = 'created' | 'running' | 'finished' | 'cancelled' | 'fail
 export class Job {
   private status: JobStatus = 'created';
   private stopping = false;
+  private cancelled = false;
   private failure?: unknown;
   private readonly wakers = new Set<() => void>();
 
@@ -72,7 +73,7 @@ export class Job {
       await Promise.all(this.sources.map((s) => this.runSource(s)));
       if (this.failure !== undefined) throw this.failure;
       for (const s of this.sinks) await s.writer.flush();
-      this.status = this.stopping && !this.sinks.every((s) => s.operator.hasEnded) ? 'cancelled' : 'finished';
+      this.status = this.cancelled ? 'cancelled' : 'finished';
     } catch (err) {
       this.status = 'failed';
       this.failure = err;
@@ -87,6 +88,7 @@ export class Job {
   /** Stops the job: sources stop reading; pending windows do not fire. */
   async cancel(): Promise<void> {
     if (this.status !== 'running' && this.status !== 'created') return;
+    this.cancelled = true;
     this.stopping = true;
     this.wakeAll();
     await Promise.allSettled(this.sources.map((s) => s.reader.close()));

@@ -18,6 +18,8 @@ export const CounterNames = {
   recordsOut: 'recordsOut',
   /** Records dropped because every window they belong to has already fired. */
   lateRecordsDropped: 'lateRecordsDropped',
+  /** Records dropped because their event time is NULL (they belong to no window). */
+  nullTimeRecordsDropped: 'nullTimeRecordsDropped',
   /** Malformed records skipped by a source's error policy. */
   badRecordsSkipped: 'badRecordsSkipped',
 } as const;

@@ -62,7 +62,9 @@ export class QueryBinder {
     }
     let result = binder.bindBody(q.body);
     if (q.orderBy.length > 0) {
-      unsupported('ORDER BY is not supported on streaming queries yet', q.orderBy[0]!.span, 'streaming results have no final order; use LIMIT for a sample, or a window aggregation');
+      const keys = q.orderBy.map((item) => ({ index: binder.orderKey(item, result), descending: item.descending, nullsFirst: item.nullsFirst ?? !item.descending }));
+      const span = q.orderBy[0]!.span;
+      result = { plan: { kind: 'LogicalSort', input: result.plan, keys, schema: result.plan.schema, span }, scope: result.scope };
     }
     if (q.limit || q.offset) {
       const limit = q.limit ? binder.constantInt(q.limit, 'LIMIT') : Number.MAX_SAFE_INTEGER;
@@ -70,6 +72,23 @@ export class QueryBinder {
       result = { plan: { kind: 'LogicalLimit', input: result.plan, limit, offset, schema: result.plan.schema }, scope: result.scope };
     }
     return result;
+  }
+
+  /** The output column an ORDER BY item names: a column, an alias, or a 1-based position. */
+  private orderKey(item: ast.OrderItem, q: BoundQuery): number {
+    const e = item.expr;
+    if (e.kind === 'Literal' && e.type === 'number' && e.isInteger) {
+      const pos = Number(e.text);
+      if (pos < 1 || pos > q.plan.schema.length) {
+        throw new EddyError({ code: ErrorCode.UNKNOWN_COLUMN, message: `ORDER BY position ${pos} is out of range (1..${q.plan.schema.length})`, span: e.span });
+      }
+      return pos - 1;
+    }
+    const bound = new ExprBinder(this.ctx, q.scope, { clause: 'ORDER BY' }).bind(e);
+    if (bound.kind !== 'InputRef') {
+      unsupported('ORDER BY takes output columns (names, aliases or positions)', e.span, 'select the expression with an alias and order by the alias');
+    }
+    return bound.index;
   }
 
   private constantInt(e: ast.Expr, what: string): number {

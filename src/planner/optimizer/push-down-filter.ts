@@ -1,6 +1,6 @@
 /**
  * push-down-filter: moves filters towards the sources so fewer rows flow through the plan: merges adjacent
- * filters, and pushes a filter below projections (substituting the projected expressions), unions, window
+ * filters, and pushes a filter below projections (substituting the projected expressions), sorts, unions, window
  * TVFs (when it reads no window column) and aggregations (when it reads only group keys).
  */
 import { T } from '../../common/types.js';
@@ -36,6 +36,8 @@ function pushOnce(p: LogicalPlan): LogicalPlan {
     }
     case 'LogicalUnion':
       return { ...input, inputs: input.inputs.map((i) => pushOnce(filter(i, p.condition))) };
+    case 'LogicalSort':
+      return { ...input, input: pushOnce(filter(input.input, p.condition)) };
     case 'LogicalWindowTableFunction':
       if (refs.some((r) => r >= input.input.schema.length)) return p;
       return { ...input, input: pushOnce(filter(input.input, p.condition)) };

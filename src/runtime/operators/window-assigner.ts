@@ -1,4 +1,5 @@
 /** Which TUMBLE / HOP / CUMULATE windows a timestamp belongs to: pure functions shared by the window operators. */
+import { CounterNames } from '../metrics.js';
 import type { CumulateWindow, HopWindow, TumbleWindow } from '../../common/window.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 
@@ -6,7 +7,7 @@ import { EddyError, ErrorCode } from '../../common/errors.js';
 export type AlignedWindow = TumbleWindow | HopWindow | CumulateWindow;
 
 /** Counter of rows dropped because their time attribute is NULL (they belong to no window). */
-export const NULL_TIME_RECORDS_DROPPED = 'nullTimeRecordsDropped';
+export const NULL_TIME_RECORDS_DROPPED = CounterNames.nullTimeRecordsDropped;
 
 /**
  * The start of the window of `size` (aligned to `offset`) that holds `ts`: `floor((ts - offset) / size) *
