@@ -1,17 +1,13 @@
 /** Checks a table's WITH options against its connector's and format's declared options. */
 import type { ConnectorFactory, FormatFactory, OptionSpec } from '../runtime/connector.js';
 import { didYouMean } from '../common/errors.js';
+import type { OptionProblem } from '../planner/binder/binder-context.js';
 import { parseDuration } from './option-values.js';
 
 export { parseDuration } from './option-values.js';
 
 /** One problem with a table's options; the binder turns it into a diagnostic (EDDY-C00x). */
-export interface OptionProblem {
-  readonly key: string;
-  readonly kind: 'unknown-connector' | 'unknown-option' | 'missing-option' | 'invalid-value' | 'unknown-format';
-  readonly message: string;
-  readonly hint?: string;
-}
+export type { OptionProblem };
 
 /** Value checks for options whose values are not enumerations, by key. */
 const VALUE_CHECKS: Record<string, { what: string; ok(value: string): boolean }> = {
