@@ -10,8 +10,17 @@ export abstract class ExpressionParser extends CstParser {
   declare query: ParserMethod<[], CstNode>;
   declare orderItem: ParserMethod<[], CstNode>;
 
+  /**
+   * Grammar validation (ambiguity and left-recursion checks) costs about half of the parser's start-up
+   * time, so it runs only when EDDY_VALIDATE_GRAMMAR is set — test/parser/grammar-validation.test.ts does.
+   */
   constructor() {
-    super(L.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3 });
+    super(L.allTokens, {
+      recoveryEnabled: true,
+      nodeLocationTracking: 'full',
+      maxLookahead: 3,
+      skipValidations: process.env['EDDY_VALIDATE_GRAMMAR'] === undefined,
+    });
   }
 
   /**
