@@ -100,7 +100,15 @@ export class Eddy {
   /** Executes one parsed statement. */
   async executeStatement(stmt: ast.Statement, source: SourceText): Promise<StatementResult> {
     try {
-      return await this.dispatch(stmt);
+      const result = await this.dispatch(stmt);
+      // Errors of a running job surface later, through `done`: give them the script text for rendering.
+      if (result.kind === 'query' || result.kind === 'job') {
+        const handle = result.kind === 'query' ? result.query : result.job;
+        handle.done.catch((err: unknown) => {
+          if (err instanceof EddyError && !err.source) err.source = source;
+        });
+      }
+      return result;
     } catch (err) {
       if (err instanceof EddyError && !err.source) err.source = source;
       throw err;
@@ -209,7 +217,8 @@ export class Eddy {
   private show(what: ast.ShowStatement['what']): TextTable {
     switch (what) {
       case 'TABLES':
-        return { columns: ['table name'], rows: this.catalog.list('table').map((t) => [t.name]) };
+        // As in Flink, views are tables too.
+        return { columns: ['table name'], rows: this.catalog.list().map((t) => [t.name]) };
       case 'VIEWS':
         return { columns: ['view name'], rows: this.catalog.list('view').map((t) => [t.name]) };
       case 'FUNCTIONS':

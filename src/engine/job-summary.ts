@@ -27,8 +27,8 @@ export function summarize(registries: readonly MetricsRegistry[]): JobSummary {
   return { rowsIn, rowsOut, lateRowsDropped: late, badRowsSkipped: bad };
 }
 
-/** `1,234 rows in, 56 rows out, 3 late rows dropped, 0 bad rows skipped`. */
+/** `1,234 rows in, 1 row out, 3 late rows dropped, 0 bad rows skipped`. */
 export function describeSummary(s: JobSummary): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  return `${n(s.rowsIn)} rows in, ${n(s.rowsOut)} rows out, ${n(s.lateRowsDropped)} late rows dropped, ${n(s.badRowsSkipped)} bad rows skipped`;
+  const n = (x: number, what: string) => `${x.toLocaleString('en-US')} ${what.replace('rows', x === 1 ? 'row' : 'rows')}`;
+  return `${n(s.rowsIn, 'rows in')}, ${n(s.rowsOut, 'rows out')}, ${n(s.lateRowsDropped, 'late rows dropped')}, ${n(s.badRowsSkipped, 'bad rows skipped')}`;
 }

@@ -121,6 +121,7 @@ export interface LogicalLimit {
   readonly limit: number;
   readonly offset: number;
   readonly schema: readonly Field[];
+  readonly span?: Span;
 }
 
 /** One ORDER BY key: an input column and its direction. */

@@ -66,6 +66,8 @@ export interface WindowTableFunctionNode extends PhysicalBase {
   readonly input: PhysicalPlan;
   readonly window: TumbleWindow | HopWindow | CumulateWindow;
   readonly timeIndex: number;
+  /** Set when the rowtime is a TIMESTAMP_LTZ: windows align to this zone's wall clock (Flink). */
+  readonly timeZone?: string;
 }
 
 /** Tumbling, hopping or cumulative window aggregation, emitting final rows when windows close. */
@@ -74,6 +76,8 @@ export interface WindowAggregateNode extends PhysicalBase {
   readonly input: PhysicalPlan;
   readonly window: TumbleWindow | HopWindow | CumulateWindow;
   readonly timeIndex: number;
+  /** Set when the rowtime is a TIMESTAMP_LTZ: windows align to this zone's wall clock (Flink). */
+  readonly timeZone?: string;
   readonly groupKeys: readonly number[];
   readonly aggs: readonly LogicalAggCall[];
 }
@@ -84,6 +88,8 @@ export interface SessionWindowAggregateNode extends PhysicalBase {
   readonly input: PhysicalPlan;
   readonly gap: number;
   readonly timeIndex: number;
+  /** Set when the rowtime is a TIMESTAMP_LTZ: windows align to this zone's wall clock (Flink). */
+  readonly timeZone?: string;
   readonly groupKeys: readonly number[];
   readonly aggs: readonly LogicalAggCall[];
 }

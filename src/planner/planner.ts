@@ -26,6 +26,10 @@ export interface PlannedPipeline {
   readonly pipeline: PhysicalPipeline;
 }
 
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export class Planner {
   constructor(readonly ctx: BinderContext) {}
 
@@ -33,7 +37,7 @@ export class Planner {
   planQuery(query: ast.Query): PlannedPipeline {
     const bound = new QueryBinder(this.ctx).bindQuery(query);
     const optimized = optimize(bound.plan);
-    const root = toPhysical(optimized);
+    const root = toPhysical(optimized, this.ctx.env.timeZone);
     return { logical: bound.plan, optimized, pipeline: { root, sink: { kind: 'collect' }, schema: bound.plan.schema } };
   }
 
@@ -62,7 +66,7 @@ export class Planner {
     if (source.length !== order.length) {
       throw new EddyError({
         code: ErrorCode.TYPE_MISMATCH,
-        message: `Column count mismatch: the query produces ${source.length} columns, but '${name}' expects ${order.length}`,
+        message: `Column count mismatch: the query produces ${plural(source.length, 'column')}, but '${name}' expects ${order.length}`,
         span: insert.query.span,
         hint: `${name} (${targets.map((t) => `${t.name} ${typeToString(t.type)}`).join(', ')})`,
       });
@@ -93,7 +97,7 @@ export class Planner {
     const schema: Field[] = targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type }));
     const logical: LogicalPlan = { kind: 'LogicalProject', input: bound.plan, exprs, schema };
     const optimized = optimize(logical);
-    const root = toPhysical(optimized);
+    const root = toPhysical(optimized, this.ctx.env.timeZone);
     if (root.changelog.kind === 'updating' && !caps.sinkAcceptsUpdates) {
       const culprit = updatingSource(root);
       throw new EddyError({

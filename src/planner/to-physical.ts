@@ -25,7 +25,17 @@ function projectUpsertKey(mode: ChangelogMode, exprs: readonly BoundExpr[]): Cha
 }
 
 /** Translates a logical plan (after optimization) into a physical plan. */
-export function toPhysical(plan: LogicalPlan): PhysicalPlan {
+export function toPhysical(plan: LogicalPlan, timeZone = 'UTC'): PhysicalPlan {
+  return translate(plan, timeZone);
+}
+
+/** The zone windows on a time column align to: the session zone for TIMESTAMP_LTZ, none (UTC) otherwise. */
+function windowZone(timeType: { name: string }, timeZone: string): string | undefined {
+  return timeType.name === 'TIMESTAMP_LTZ' && timeZone !== 'UTC' ? timeZone : undefined;
+}
+
+function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
+  const toPhysical = (p: LogicalPlan) => translate(p, timeZone);
   switch (plan.kind) {
     case 'LogicalScan':
       return {
@@ -59,13 +69,15 @@ export function toPhysical(plan: LogicalPlan): PhysicalPlan {
         unsupported('A SESSION window TVF must be followed by GROUP BY window_start, window_end, <partition keys>', 'Flink also only supports SESSION windows in aggregations');
       }
       requireInsertOnly(input, `${describeWindow(plan.window)} window TVF`);
-      return { kind: 'WindowTableFunction', input, window: plan.window, timeIndex: plan.timeIndex, schema: plan.schema, changelog: INSERT_ONLY };
+      const zone = windowZone(input.schema[plan.timeIndex]!.type, timeZone);
+      return { kind: 'WindowTableFunction', input, window: plan.window, timeIndex: plan.timeIndex, timeZone: zone, schema: plan.schema, changelog: INSERT_ONLY };
     }
     case 'LogicalAggregate': {
       const input = toPhysical(plan.input);
       if (plan.window) {
         requireInsertOnly(input, `the ${describeWindow(plan.window.spec)} window aggregation`, plan.span);
-        const common = { input, timeIndex: plan.window.timeIndex, groupKeys: plan.groupKeys, aggs: plan.aggs, schema: plan.schema, changelog: INSERT_ONLY };
+        const zone = windowZone(input.schema[plan.window.timeIndex]!.type, timeZone);
+        const common = { input, timeIndex: plan.window.timeIndex, timeZone: zone, groupKeys: plan.groupKeys, aggs: plan.aggs, schema: plan.schema, changelog: INSERT_ONLY };
         if (plan.window.spec.kind === 'session') return { kind: 'SessionWindowAggregate', gap: plan.window.spec.gap, ...common };
         return { kind: 'WindowAggregate', window: plan.window.spec, ...common };
       }
@@ -104,7 +116,7 @@ export function toPhysical(plan: LogicalPlan): PhysicalPlan {
     }
     case 'LogicalLimit': {
       const input = toPhysical(plan.input);
-      requireInsertOnly(input, 'LIMIT');
+      requireInsertOnly(input, 'LIMIT', plan.span);
       return { kind: 'Limit', input, limit: plan.limit, offset: plan.offset, schema: plan.schema, changelog: INSERT_ONLY };
     }
   }

@@ -22,6 +22,7 @@ import { SessionWindowAggregate } from './operators/session-window-aggregate.js'
 import { TableSink } from './operators/table-sink.js';
 import { TableSourceScan } from './operators/table-source-scan.js';
 import { TemporalSort } from './operators/temporal-sort.js';
+import { TimeZoneShift, type TimeZoneShiftConfig } from './operators/time-zone-shift.js';
 import { Union } from './operators/union.js';
 import { WindowAggregate } from './operators/window-aggregate.js';
 import { WindowTableFunction } from './operators/window-table-function.js';
@@ -84,6 +85,17 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
       opens.push(() => op.open(ctx));
       inputs.forEach((input, i) => build(input, new Edge(op, i)));
     };
+    // A window on a TIMESTAMP_LTZ rowtime runs on the session zone's wall clock, between two shifts.
+    const attachWindow = (op: StreamOperator, win: { input: PhysicalPlan; timeIndex: number; timeZone?: string }, outColumns: TimeZoneShiftConfig['columns']) => {
+      if (!win.timeZone) return attach(op, [win.input]);
+      const back = new TimeZoneShift({ zone: win.timeZone, direction: 'to-utc', columns: outColumns });
+      const backCtx = contextFor(back.kind, output);
+      const opCtx = contextFor(op.kind, new Edge(back, 0));
+      const forward = new TimeZoneShift({ zone: win.timeZone, direction: 'to-local', columns: [{ index: win.timeIndex, kind: 'instant' }] });
+      const forwardCtx = contextFor(forward.kind, new Edge(op, 0));
+      opens.push(() => back.open(backCtx), () => op.open(opCtx), () => forward.open(forwardCtx));
+      build(win.input, new Edge(forward, 0));
+    };
     switch (node.kind) {
       case 'TableSourceScan': {
         const table = node.table;
@@ -129,11 +141,22 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
           [node.input],
         );
       case 'WindowTableFunction':
-        return attach(new WindowTableFunction({ window: node.window, timeIndex: node.timeIndex }), [node.input]);
+        return attachWindow(new WindowTableFunction({ window: node.window, timeIndex: node.timeIndex }), node, [
+          { index: node.timeIndex, kind: 'instant' },
+          { index: node.schema.length - 1, kind: 'window-time' },
+        ]);
       case 'WindowAggregate':
-        return attach(new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }), [node.input]);
+        return attachWindow(
+          new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
+          node,
+          [{ index: node.schema.length - 1, kind: 'window-time' }],
+        );
       case 'SessionWindowAggregate':
-        return attach(new SessionWindowAggregate({ gap: node.gap, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }), [node.input]);
+        return attachWindow(
+          new SessionWindowAggregate({ gap: node.gap, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
+          node,
+          [{ index: node.schema.length - 1, kind: 'window-time' }],
+        );
       case 'GroupAggregate':
         return attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), [node.input]);
       case 'Union':

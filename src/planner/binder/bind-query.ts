@@ -69,7 +69,7 @@ export class QueryBinder {
     if (q.limit || q.offset) {
       const limit = q.limit ? binder.constantInt(q.limit, 'LIMIT') : Number.MAX_SAFE_INTEGER;
       const offset = q.offset ? binder.constantInt(q.offset, 'OFFSET') : 0;
-      result = { plan: { kind: 'LogicalLimit', input: result.plan, limit, offset, schema: result.plan.schema }, scope: result.scope };
+      result = { plan: { kind: 'LogicalLimit', input: result.plan, limit, offset, schema: result.plan.schema, span: (q.limit ?? q.offset)!.span }, scope: result.scope };
     }
     return result;
   }
