@@ -11,11 +11,15 @@ import { physicalInputs, type PhysicalPipeline, type PhysicalPlan } from './phys
 
 const INFIX = new Set(['+', '-', '*', '/', '%', '||', '=', '<>', '<', '<=', '>', '>=', 'LIKE', 'SIMILAR TO', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM']);
 
-/** An expression as SQL-like text, naming input columns. */
-export function exprToString(e: BoundExpr): string {
+/**
+ * An expression as SQL-like text. Column references are named from `columns` (the current names of the
+ * input's columns) when given, so a plan rewritten by the optimizer still reads consistently.
+ */
+export function exprToString(e: BoundExpr, columns?: readonly string[]): string {
+  const sub = (x: BoundExpr) => exprToString(x, columns);
   switch (e.kind) {
     case 'InputRef':
-      return e.name;
+      return columns?.[e.index] ?? e.name;
     case 'LiteralValue':
       if (e.value === null) return 'NULL';
       if (e.type.name === 'STRING') return `'${String(e.value).replace(/'/g, "''")}'`;
@@ -23,29 +27,29 @@ export function exprToString(e: BoundExpr): string {
       if (e.type.name === 'TIMESTAMP' || e.type.name === 'DATE') return `${e.type.name} '${formatValue(e.value, e.type)}'`;
       return formatValue(e.value, e.type);
     case 'Call':
-      if (e.castTo) return `${e.fn}(${exprToString(e.args[0]!)} AS ${typeToString(e.castTo)})`;
-      if (INFIX.has(e.fn) && e.args.length === 2) return `(${exprToString(e.args[0]!)} ${e.fn} ${exprToString(e.args[1]!)})`;
-      if (e.fn === 'NEGATE') return `-${exprToString(e.args[0]!)}`;
-      return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
+      if (e.castTo) return `${e.fn}(${sub(e.args[0]!)} AS ${typeToString(e.castTo)})`;
+      if (INFIX.has(e.fn) && e.args.length === 2) return `(${sub(e.args[0]!)} ${e.fn} ${sub(e.args[1]!)})`;
+      if (e.fn === 'NEGATE') return `-${sub(e.args[0]!)}`;
+      return `${e.fn}(${e.args.map(sub).join(', ')})`;
     case 'AndExpr':
-      return `(${e.args.map(exprToString).join(' AND ')})`;
+      return `(${e.args.map(sub).join(' AND ')})`;
     case 'OrExpr':
-      return `(${e.args.map(exprToString).join(' OR ')})`;
+      return `(${e.args.map(sub).join(' OR ')})`;
     case 'NotExpr':
-      return `NOT(${exprToString(e.operand)})`;
+      return `NOT(${sub(e.operand)})`;
     case 'IsNullExpr':
-      return `${exprToString(e.operand)} IS ${e.negated ? 'NOT ' : ''}NULL`;
+      return `${sub(e.operand)} IS ${e.negated ? 'NOT ' : ''}NULL`;
     case 'CaseWhen':
-      return `CASE ${e.whens.map((w) => `WHEN ${exprToString(w.when)} THEN ${exprToString(w.then)}`).join(' ')}${e.otherwise ? ` ELSE ${exprToString(e.otherwise)}` : ''} END`;
+      return `CASE ${e.whens.map((w) => `WHEN ${sub(w.when)} THEN ${sub(w.then)}`).join(' ')}${e.otherwise ? ` ELSE ${sub(e.otherwise)}` : ''} END`;
     case 'InValues':
-      return `${exprToString(e.operand)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(exprToString).join(', ')})`;
+      return `${sub(e.operand)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(sub).join(', ')})`;
   }
 }
 
-function projection(exprs: readonly BoundExpr[], names: readonly { name: string }[]): string {
+function projection(exprs: readonly BoundExpr[], names: readonly { name: string }[], columns: readonly string[]): string {
   return exprs
     .map((e, i) => {
-      const text = exprToString(e);
+      const text = exprToString(e, columns);
       const name = names[i]?.name;
       return name && name !== text ? `${text} AS ${name}` : text;
     })
@@ -68,13 +72,13 @@ function names(plan: { schema: readonly { name: string }[] }): string[] {
 function logicalLine(p: LogicalPlan): string {
   switch (p.kind) {
     case 'LogicalScan':
-      return `LogicalScan(table=[${p.table.name}], fields=[${names(p).join(', ')}]${p.watermark ? `, watermark=[${exprToString(p.watermark.expr)}]` : ''})`;
+      return `LogicalScan(table=[${p.table.name}], fields=[${names(p).join(', ')}]${p.watermark ? `, watermark=[${exprToString(p.watermark.expr, p.table.columns.map((c) => c.name))}]` : ''})`;
     case 'LogicalValues':
-      return `LogicalValues(tuples=[${p.rows.map((r) => `(${r.map(exprToString).join(', ')})`).join(', ')}])`;
+      return `LogicalValues(tuples=[${p.rows.map((r) => `(${r.map((e) => exprToString(e)).join(', ')})`).join(', ')}])`;
     case 'LogicalProject':
-      return `LogicalProject(${projection(p.exprs, p.schema)})`;
+      return `LogicalProject(${projection(p.exprs, p.schema, names(p.input))})`;
     case 'LogicalFilter':
-      return `LogicalFilter(condition=[${exprToString(p.condition)}])`;
+      return `LogicalFilter(condition=[${exprToString(p.condition, names(p.input))}])`;
     case 'LogicalWindowTableFunction':
       return `LogicalWindowTableFunction(window=[${describeWindow(p.window)}], time=[${p.input.schema[p.timeIndex]!.name}])`;
     case 'LogicalAggregate': {
@@ -101,13 +105,13 @@ function changelogText(p: PhysicalPlan): string {
 function physicalLine(p: PhysicalPlan): string {
   switch (p.kind) {
     case 'TableSourceScan': {
-      const wm = p.watermark ? `, watermark=[${exprToString(p.watermark.expr)}]` : '';
+      const wm = p.watermark ? `, watermark=[${exprToString(p.watermark.expr, p.table.columns.map((c) => c.name))}]` : '';
       return `TableSourceScan(table=[${p.table.name}], connector=[${p.table.options['connector']}], fields=[${names(p).join(', ')}]${wm})`;
     }
     case 'Values':
       return `Values(rows=[${p.rows.length}])`;
     case 'Calc':
-      return `Calc(select=[${projection(p.projection, p.schema)}]${p.condition ? `, where=[${exprToString(p.condition)}]` : ''})`;
+      return `Calc(select=[${projection(p.projection, p.schema, names(p.input))}]${p.condition ? `, where=[${exprToString(p.condition, names(p.input))}]` : ''})`;
     case 'WindowTableFunction':
       return `WindowTableFunction(window=[${describeWindow(p.window)}], time=[${p.input.schema[p.timeIndex]!.name}])`;
     case 'WindowAggregate':

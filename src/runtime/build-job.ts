@@ -131,15 +131,17 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         sources.push({ name: 'VALUES', reader: new ValuesReader(rows), scan });
         return;
       }
-      case 'Calc':
+      case 'Calc': {
+        const columnNames = node.input.schema.map((f) => f.name);
         return attach(
           new Calc({
             projection: node.projection.map(compileExpr),
             condition: node.condition ? compileExpr(node.condition) : undefined,
-            description: `select=[${node.projection.map(exprToString).join(', ')}]${node.condition ? `, where=[${exprToString(node.condition)}]` : ''}`,
+            description: `select=[${node.projection.map((e) => exprToString(e, columnNames)).join(', ')}]${node.condition ? `, where=[${exprToString(node.condition, columnNames)}]` : ''}`,
           }),
           [node.input],
         );
+      }
       case 'WindowTableFunction':
         return attachWindow(new WindowTableFunction({ window: node.window, timeIndex: node.timeIndex }), node, [
           { index: node.timeIndex, kind: 'instant' },

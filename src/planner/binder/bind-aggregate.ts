@@ -92,6 +92,18 @@ function astKey(e: ast.Expr): string {
   return JSON.stringify(e, (k, v) => (k === 'span' || k === 'typeSpan' ? undefined : k === 'name' && typeof v === 'string' ? v.toLowerCase() : v));
 }
 
+/** Whether a window property call (`TUMBLE_START(ts, i)`) names the same window as the GROUP BY call. */
+function sameLegacyWindow(ctx: BinderContext, property: ast.FunctionCall, legacy: LegacyGroupWindow, scope: Scope): boolean {
+  const asWindow: ast.FunctionCall = { ...property, name: legacy.call.name };
+  let w: LegacyGroupWindow | undefined;
+  try {
+    w = bindLegacyGroupWindow(ctx, asWindow, scope);
+  } catch {
+    return false;
+  }
+  return w !== undefined && w.timeIndex === legacy.timeIndex && JSON.stringify(w.spec) === JSON.stringify(legacy.spec);
+}
+
 /** True when the select (or HAVING) needs aggregation. */
 export function needsAggregation(ctx: BinderContext, select: ast.Select): boolean {
   if (select.groupBy.length > 0 || select.having) return true;
@@ -130,7 +142,7 @@ export function bindAggregateSelect(
       tvfWindowed = true;
       continue;
     }
-    keyExprs.push({ expr: bound, name: bound.kind === 'InputRef' ? bound.name : `EXPR$${keyExprs.length}` });
+    keyExprs.push({ expr: bound, name: bound.kind === 'InputRef' ? bound.name : `$k${keyExprs.length}` });
   }
   if (tvf && tvfWindowed) {
     const keys = select.groupBy.map((g) => inputBinder.bind(g)).filter((b) => b.kind === 'InputRef').map((b) => (b as { index: number }).index);
@@ -205,7 +217,7 @@ export function bindAggregateSelect(
     }
     const display = `${name}(${call.distinct ? 'DISTINCT ' : ''}${argIndex < 0 ? '*' : `$${argIndex}`})${filterIndex >= 0 ? ` FILTER $${filterIndex}` : ''}`;
     aggs.push({ display, impl: r.impl, argIndex, filterIndex });
-    aggFields.push({ name: `EXPR$${aggFields.length}`, type: r.type });
+    aggFields.push({ name: `$a${aggFields.length}`, type: r.type });
   }
   let timeIndex = -1;
   if (window) {
@@ -246,8 +258,15 @@ export function bindAggregateSelect(
     }
     const prop = legacyWindowProperty(e);
     if (prop) {
-      if (!legacy || legacy.family !== prop.family) {
-        throw new EddyError({ code: ErrorCode.INVALID_WINDOW, message: `${functionName(e as ast.FunctionCall)} needs GROUP BY ${prop.family}(...)`, span: e.span });
+      const call = e as ast.FunctionCall;
+      const same = legacy && legacy.family === prop.family && sameLegacyWindow(ctx, call, legacy, scope);
+      if (!same) {
+        throw new EddyError({
+          code: ErrorCode.INVALID_WINDOW,
+          message: `${functionName(call)}(...) must repeat the arguments of the GROUP BY ${prop.family}(...) window`,
+          span: e.span,
+          hint: legacy ? `GROUP BY has ${legacy.family}(${call.args.length ? '...' : ''}); use ${legacy.family}_${prop.property === 'time' ? 'ROWTIME' : prop.property.toUpperCase()} with the same arguments` : `add GROUP BY ${prop.family}(...) with the same arguments`,
+        });
       }
       return windowCol(prop.property);
     }

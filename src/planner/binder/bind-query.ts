@@ -3,7 +3,7 @@
  * subqueries, window TVFs), UNION [ALL], VALUES, LIMIT. Produces a logical plan and the scope of its output.
  */
 import type * as ast from '../../parser/ast.js';
-import { T, commonType, typeToString, type DataType, type Field } from '../../common/types.js';
+import { commonType, typeToString, type DataType, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { compileExpr } from '../../expr/compile.js';
@@ -155,7 +155,7 @@ export class QueryBinder {
       let t: DataType | undefined = rows[0]![c]!.type;
       for (const r of rows) t = t && commonType(t, r[c]!.type);
       if (!t) throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `VALUES column ${c + 1} mixes incompatible types`, span: values.span });
-      types.push(t.name === 'NULL' ? T.string() : t);
+      types.push(t);
     }
     const coerced = rows.map((r, ri) => r.map((e, c) => binder.coerce(e, types[c]!, values.rows[ri]![c]!.span)));
     const schema: Field[] = types.map((type, i) => ({ name: `EXPR$${i}`, type }));

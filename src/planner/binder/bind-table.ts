@@ -72,7 +72,8 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
   }
 
   const primaryKey = stmt.primaryKey?.map((id) => {
-    const idx = columns.findIndex((c) => c.name === id.name);
+    const exact = columns.findIndex((c) => c.name === id.name);
+    const idx = exact >= 0 ? exact : columns.findIndex((c) => c.name.toLowerCase() === id.name.toLowerCase());
     if (idx < 0) throw new EddyError({ code: ErrorCode.UNKNOWN_COLUMN, message: `PRIMARY KEY column '${id.name}' does not exist`, span: id.span, hint: didYouMean(id.name, columns.map((c) => c.name)) });
     columns[idx] = { ...columns[idx]!, type: withNullable(columns[idx]!.type, false) };
     return columns[idx]!.name;

@@ -1,7 +1,8 @@
 /**
  * push-down-filter: moves filters towards the sources so fewer rows flow through the plan: merges adjacent
  * filters, and pushes a filter below projections (substituting the projected expressions), sorts, unions, window
- * TVFs (when it reads no window column) and aggregations (when it reads only group keys).
+ * TVFs (when it reads no window column) and aggregations (when it reads only group keys). Conditions are
+ * split at AND, so the parts that can move do; non-deterministic parts never move.
  */
 import { T } from '../../common/types.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
@@ -22,36 +23,70 @@ function isDeterministic(e: BoundExpr): boolean {
   return true;
 }
 
-function pushOnce(p: LogicalPlan): LogicalPlan {
-  if (p.kind !== 'LogicalFilter') return p;
-  const input = p.input;
-  const refs = [...inputRefs(p.condition)];
+/** The conjuncts of a condition: `a AND (b AND c)` gives [a, b, c]. */
+function conjuncts(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'AndExpr' ? e.args.flatMap(conjuncts) : [e];
+}
+
+function and(parts: readonly BoundExpr[]): BoundExpr {
+  return parts.length === 1 ? parts[0]! : { kind: 'AndExpr', args: parts, type: T.boolean() };
+}
+
+/**
+ * Whether a (deterministic) conjunct may move below `input`. A non-deterministic condition never moves: it
+ * would be evaluated a different number of times (once per input row instead of once per group, or once
+ * per window copy of a row).
+ */
+function canPush(input: LogicalPlan, part: BoundExpr): boolean {
+  if (!isDeterministic(part)) return false;
+  const refs = [...inputRefs(part)];
   switch (input.kind) {
-    case 'LogicalFilter':
-      return pushOnce(filter(input.input, { kind: 'AndExpr', args: [input.condition, p.condition], type: T.boolean() }));
-    case 'LogicalProject': {
-      if (!refs.every((r) => isDeterministic(input.exprs[r]!))) return p;
-      const condition = replaceInputRefs(p.condition, (ref) => input.exprs[ref.index]!);
-      return { ...input, input: pushOnce(filter(input.input, condition)) };
-    }
+    case 'LogicalProject':
+      return refs.every((r) => isDeterministic(input.exprs[r]!));
     case 'LogicalUnion':
-      return { ...input, inputs: input.inputs.map((i) => pushOnce(filter(i, p.condition))) };
     case 'LogicalSort':
-      return { ...input, input: pushOnce(filter(input.input, p.condition)) };
+      return true;
     case 'LogicalWindowTableFunction':
-      if (refs.some((r) => r >= input.input.schema.length)) return p;
-      return { ...input, input: pushOnce(filter(input.input, p.condition)) };
+      return refs.every((r) => r < input.input.schema.length);
+    case 'LogicalAggregate':
+      return refs.every((r) => r < input.groupKeys.length);
+    default:
+      return false;
+  }
+}
+
+/** `input` with `condition` applied below it (`canPush` holds for every conjunct). */
+function pushBelow(input: LogicalPlan, condition: BoundExpr): LogicalPlan {
+  switch (input.kind) {
+    case 'LogicalProject':
+      return { ...input, input: pushOnce(filter(input.input, replaceInputRefs(condition, (ref) => input.exprs[ref.index]!))) };
+    case 'LogicalUnion':
+      return { ...input, inputs: input.inputs.map((i) => pushOnce(filter(i, condition))) };
+    case 'LogicalSort':
+    case 'LogicalWindowTableFunction':
+      return { ...input, input: pushOnce(filter(input.input, condition)) };
     case 'LogicalAggregate': {
-      if (refs.some((r) => r >= input.groupKeys.length)) return p;
-      const condition = replaceInputRefs(p.condition, (ref) => {
+      const mapped = replaceInputRefs(condition, (ref) => {
         const k = input.groupKeys[ref.index]!;
         return { kind: 'InputRef', index: k, type: input.input.schema[k]!.type, name: input.input.schema[k]!.name };
       });
-      return { ...input, input: pushOnce(filter(input.input, condition)) };
+      return { ...input, input: pushOnce(filter(input.input, mapped)) };
     }
     default:
-      return p;
+      return filter(input, condition);
   }
+}
+
+function pushOnce(p: LogicalPlan): LogicalPlan {
+  if (p.kind !== 'LogicalFilter') return p;
+  const input = p.input;
+  if (input.kind === 'LogicalFilter') return pushOnce(filter(input.input, and([...conjuncts(input.condition), ...conjuncts(p.condition)])));
+  const parts = conjuncts(p.condition);
+  const pushable = parts.filter((c) => canPush(input, c));
+  if (pushable.length === 0) return p;
+  const kept = parts.filter((c) => !pushable.includes(c));
+  const pushed = pushBelow(input, and(pushable));
+  return kept.length > 0 ? filter(pushed, and(kept)) : pushed;
 }
 
 export const pushDownFilter: OptimizerRule = {
