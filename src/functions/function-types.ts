@@ -73,6 +73,12 @@ export interface AggregateImpl<A = any> {
   /** Turns an accumulator into plain JSON-able data and back. */
   serialize(acc: A): unknown;
   deserialize(data: unknown): A;
+  /**
+   * A cheaper implementation with the same results for inputs that never retract (window aggregates, and
+   * group aggregates over insert-only inputs): e.g. MIN/MAX keep only the current extreme instead of every
+   * value. The planner picks it when the input's changelog allows; absent when there is nothing to gain.
+   */
+  readonly appendOnly?: AggregateImpl;
 }
 
 /** What an aggregate function resolves to. */

@@ -5,7 +5,7 @@
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import type { LogicalPlan } from './logical-plan.js';
+import type { LogicalAggCall, LogicalPlan } from './logical-plan.js';
 import { INSERT_ONLY, type ChangelogMode, type PhysicalPlan } from './physical-plan.js';
 
 function unsupported(message: string, hint?: string, span?: Span): never {
@@ -22,6 +22,11 @@ function projectUpsertKey(mode: ChangelogMode, exprs: readonly BoundExpr[]): Cha
     mapped.push(pos);
   }
   return { kind: 'updating', upsertKey: mapped };
+}
+
+/** Aggregate calls with their cheaper append-only implementations, for inputs that never retract. */
+function appendOnlyAggs(aggs: readonly LogicalAggCall[]): LogicalAggCall[] {
+  return aggs.map((a) => (a.impl.appendOnly ? { ...a, impl: a.impl.appendOnly } : a));
 }
 
 /** Translates a logical plan (after optimization) into a physical plan. */
@@ -77,7 +82,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       if (plan.window) {
         requireInsertOnly(input, `the ${describeWindow(plan.window.spec)} window aggregation`, plan.span);
         const zone = windowZone(input.schema[plan.window.timeIndex]!.type, timeZone);
-        const common = { input, timeIndex: plan.window.timeIndex, timeZone: zone, groupKeys: plan.groupKeys, aggs: plan.aggs, schema: plan.schema, changelog: INSERT_ONLY };
+        const common = { input, timeIndex: plan.window.timeIndex, timeZone: zone, groupKeys: plan.groupKeys, aggs: appendOnlyAggs(plan.aggs), schema: plan.schema, changelog: INSERT_ONLY };
         if (plan.window.spec.kind === 'session') return { kind: 'SessionWindowAggregate', gap: plan.window.spec.gap, ...common };
         return { kind: 'WindowAggregate', window: plan.window.spec, ...common };
       }
@@ -90,7 +95,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         kind: 'GroupAggregate',
         input,
         groupKeys: plan.groupKeys,
-        aggs: plan.aggs,
+        aggs: input.changelog.kind === 'insert-only' ? appendOnlyAggs(plan.aggs) : plan.aggs,
         schema: plan.schema,
         changelog: { kind: 'updating', upsertKey: plan.groupKeys.map((_, i) => i) },
       };

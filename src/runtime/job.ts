@@ -27,6 +27,9 @@ export interface SinkTask {
   readonly writer: SinkWriter;
 }
 
+/** How long a source may run without letting other work on the event loop have a turn. */
+const YIELD_EVERY_MS = 20;
+
 export type JobStatus = 'created' | 'running' | 'finished' | 'cancelled' | 'failed';
 
 export class Job {
@@ -104,8 +107,15 @@ export class Job {
   }
 
   private async runSource(task: SourceTask): Promise<void> {
+    let lastYield = Date.now();
     try {
       for (;;) {
+        // A source that always has data ready (a fast datagen, a large file) would otherwise keep the event
+        // loop to itself: timers, signals and the shell's screen get a turn at least every 20 ms.
+        if (Date.now() - lastYield > YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
         if (this.stopping) break;
         const chunk = await task.reader.next();
         if (this.stopping) break;

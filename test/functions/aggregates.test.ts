@@ -292,3 +292,32 @@ describe('distinctAggregate', () => {
     expect(impl.result(copy)).toBe('+x');
   });
 });
+
+describe('append-only MIN/MAX', () => {
+  it('gives the same results as the retracting implementation on inputs without retractions, and merges', () => {
+    for (const name of ['MIN', 'MAX'] as const) {
+      for (const type of [T.int(), T.string(), T.double()]) {
+        const r = registry.aggregate(name)!.resolve([type], false);
+        if ('error' in r) throw new Error(r.error);
+        const full = r.impl;
+        const fast = full.appendOnly!;
+        expect(fast).toBeDefined();
+        expect(fast.supportsRetract).toBe(false);
+        const values = type.name === 'STRING' ? ['m', null, 'b', 'z', 'b'] : [5, null, -3, 12, 7];
+        const a = full.create();
+        const b = fast.create();
+        for (const v of values) {
+          full.add(a, v);
+          fast.add(b, v);
+        }
+        expect(fast.result(b)).toBe(full.result(a));
+        expect(fast.result(fast.create())).toBeNull();
+        const c = fast.create();
+        fast.add(c, values[2]);
+        fast.merge(c, b);
+        expect(fast.result(c)).toBe(full.result(a));
+        expect(fast.result(fast.deserialize(fast.serialize(b)))).toBe(full.result(a));
+      }
+    }
+  });
+});

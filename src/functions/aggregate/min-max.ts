@@ -1,6 +1,7 @@
 /**
  * MIN and MAX with exact retraction: the accumulator keeps a value→count multiset and the current extreme,
- * recomputed lazily (only when asked for) after the extreme's last copy is retracted.
+ * recomputed lazily (only when asked for) after the extreme's last copy is retracted. For inputs that never
+ * retract, `appendOnly` keeps just the extreme.
  */
 import { typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { compareValues } from '../../common/values.js';
@@ -19,8 +20,39 @@ interface ExtremeAcc {
   stale: boolean;
 }
 
+/** Accumulator of the append-only variant: just the current extreme. */
+interface BestAcc {
+  best: unknown;
+}
+
+/**
+ * MIN/MAX for inputs that never retract: keeps only the current extreme (numbers compared directly, other
+ * types with compareValues). Cannot retract.
+ */
+function appendOnlyExtremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<BestAcc> {
+  const better = numeric
+    ? (v: unknown, best: unknown): boolean => best === null || (sign > 0 ? (v as number) > (best as number) : (v as number) < (best as number))
+    : (v: unknown, best: unknown): boolean => best === null || sign * compareValues(v, best) > 0;
+  return {
+    create: () => ({ best: null }),
+    add(acc, v) {
+      if (v !== null && v !== undefined && better(v, acc.best)) acc.best = v;
+    },
+    retract() {
+      throw new Error('the append-only MIN/MAX cannot retract');
+    },
+    merge(acc, other) {
+      if (other.best !== null && better(other.best, acc.best)) acc.best = other.best;
+    },
+    result: (acc) => acc.best,
+    supportsRetract: false,
+    serialize: (acc) => acc.best,
+    deserialize: (data) => ({ best: data ?? null }),
+  };
+}
+
 /** sign = 1 for MAX, -1 for MIN: `v` beats `best` when sign * compare(v, best) > 0. */
-function extremeImpl(sign: 1 | -1): AggregateImpl<ExtremeAcc> {
+function extremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<ExtremeAcc> {
   const better = (v: unknown, best: unknown): boolean => best === null || sign * compareValues(v, best) > 0;
   const recompute = (acc: ExtremeAcc): void => {
     let best: unknown = null;
@@ -58,6 +90,7 @@ function extremeImpl(sign: 1 | -1): AggregateImpl<ExtremeAcc> {
       return acc.best;
     },
     supportsRetract: true,
+    appendOnly: appendOnlyExtremeImpl(sign, numeric),
     serialize: (acc) => [...acc.entries.values()].map((e) => [e.value, e.count]),
     deserialize(data) {
       const acc: ExtremeAcc = { entries: new Map(), best: null, stale: false };
@@ -79,7 +112,8 @@ function extreme(name: 'MIN' | 'MAX', sign: 1 | -1): AggregateFunctionDef {
       const t = withoutTimeAttribute(argTypes[0]!);
       if (NOT_COMPARABLE.has(t.name)) return { error: `${name} expects a comparable argument, got ${typeToString(t)}` };
       // DISTINCT does not change MIN or MAX.
-      return { type: withNullable(t, true), impl: extremeImpl(sign) };
+      const numeric = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL', 'TIMESTAMP', 'TIMESTAMP_LTZ', 'DATE', 'TIME'].includes(t.name);
+      return { type: withNullable(t, true), impl: extremeImpl(sign, numeric) };
     },
   };
 }

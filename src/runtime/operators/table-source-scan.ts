@@ -89,6 +89,8 @@ export class TableSourceScan {
     const { physicalIndex, computed, projection, watermark, speedup } = this.config;
     const input = chunk.rows;
     let splitMark = this.splitWatermarks.get(chunk.split) ?? MIN_WATERMARK;
+    // With no other split holding the watermark back, it is simply this split's (the common case).
+    const alone = this.splitWatermarks.size === 0 || (this.splitWatermarks.size === 1 && this.splitWatermarks.has(chunk.split));
     for (let r = from; r < input.length; r++) {
       const physical = input[r]!;
       let full: Row;
@@ -117,8 +119,12 @@ export class TableSourceScan {
           const mark = watermark.expr(full);
           if (typeof mark === 'number' && mark > splitMark) {
             splitMark = mark;
-            this.splitWatermarks.set(chunk.split, splitMark);
-            this.pendingWatermark = Math.max(this.pendingWatermark, this.minOverSplits());
+            if (alone) {
+              if (splitMark > this.pendingWatermark) this.pendingWatermark = splitMark;
+            } else {
+              this.splitWatermarks.set(chunk.split, splitMark);
+              this.pendingWatermark = Math.max(this.pendingWatermark, this.minOverSplits());
+            }
           }
         }
       }
