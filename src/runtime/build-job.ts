@@ -27,6 +27,7 @@ import { Union } from './operators/union.js';
 import { WindowAggregate } from './operators/window-aggregate.js';
 import { WindowTableFunction } from './operators/window-table-function.js';
 import { ValuesReader } from './values-reader.js';
+import { StateBackend } from './state/state-backend.js';
 
 /** What building a job needs besides the plan. */
 export interface BuildOptions {
@@ -37,6 +38,8 @@ export interface BuildOptions {
   readonly collect?: SinkWriter;
   /** A name for the job (messages, metrics). */
   readonly name: string;
+  /** Where operator state lives (default: memory only). */
+  readonly state?: StateBackend;
 }
 
 /** Sends an operator's output to one input of another operator. */
@@ -66,11 +69,16 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
   const sources: SourceTask[] = [];
   const sinks: SinkTask[] = [];
   const opens: (() => void)[] = [];
+  const state = options.state ?? new StateBackend();
   let counter = 0;
-  const contextFor = (kind: string, output: Output): OperatorContext => {
-    const name = `${kind}#${++counter}`;
-    return { name, output, counter: (n: string) => metrics.counter(name, n) };
-  };
+  // Operator names are stable for the same plan (they number operators in plan order), so restored state
+  // finds its operator again.
+  const contextFor = (kind: string, output: Output, name = `${kind}#${++counter}`): OperatorContext => ({
+    name,
+    output,
+    counter: (n: string) => metrics.counter(name, n),
+    state: state.forOperator(name),
+  });
   const connectorContext = (tableName: string, options2: Readonly<Record<string, string>>, schema: readonly Field[], scope: string): ConnectorContext => ({
     tableName,
     options: options2,
@@ -117,18 +125,18 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
           watermark: node.watermark ? { rowtimeIndex: node.watermark.rowtimeIndex, expr: compileExpr(node.watermark.expr) } : undefined,
           speedup: speedup !== undefined && speedup > 0 ? speedup : undefined,
         });
-        const ctx: OperatorContext = { name: scope, output, counter: (n: string) => metrics.counter(scope, n) };
+        const ctx = contextFor('TableSourceScan', output, scope);
         opens.push(() => scan.open(ctx));
-        sources.push({ name: table.name, reader, scan });
+        sources.push({ name: scope, reader, scan });
         return;
       }
       case 'Values': {
         const rows: Row[] = node.rows.map((r) => r.map((e) => compileExpr(e)([])));
         const scan = new TableSourceScan({ tableName: 'VALUES', physicalIndex: node.schema.map((_, i) => i), computed: node.schema.map(() => undefined), projection: node.schema.map((_, i) => i) });
         const scope = `Values#${++counter}`;
-        const ctx: OperatorContext = { name: scope, output, counter: (n: string) => metrics.counter(scope, n) };
+        const ctx = contextFor('Values', output, scope);
         opens.push(() => scan.open(ctx));
-        sources.push({ name: 'VALUES', reader: new ValuesReader(rows), scan });
+        sources.push({ name: scope, reader: new ValuesReader(rows), scan });
         return;
       }
       case 'Calc': {
@@ -186,8 +194,8 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
     sinkName = 'collect';
   }
   const sink = new TableSink(sinkName, writer);
-  const sinkCtx = contextFor('Sink', { emit: () => {}, emitWatermark: () => {}, end: () => {} });
-  opens.push(() => sink.open({ ...sinkCtx, name: `Sink: ${sinkName}`, counter: (n: string) => metrics.counter(`Sink: ${sinkName}`, n) }));
+  const sinkCtx = contextFor('Sink', { emit: () => {}, emitWatermark: () => {}, end: () => {} }, `Sink: ${sinkName}`);
+  opens.push(() => sink.open(sinkCtx));
   sinks.push({ operator: sink, writer });
   build(pipeline.root, new Edge(sink, 0));
   return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()));

@@ -34,6 +34,11 @@ export interface ConnectorContext {
   readonly timeZone: string;
   /** Counters of this source or sink (e.g. CounterNames.badRecordsSkipped). */
   counter(name: string): Counter;
+  /**
+   * Set when the job restores from a checkpoint: for a source, the `position()` it reported at that
+   * checkpoint (it resumes right after it); for a sink, the information its `preCommit` returned then.
+   */
+  readonly restored?: unknown;
 }
 
 /** A chunk of rows read from one split (a file, a partition). */
@@ -56,17 +61,34 @@ export interface SourceReader {
   close(): Promise<void>;
   /** True when this source will end by itself (a file read once, datagen with number-of-rows). */
   readonly bounded: boolean;
+  /**
+   * Where the source stands: plain JSON data identifying the position right after the last row `next()`
+   * returned (file offsets, a sequence number). Stored at each checkpoint and handed back as
+   * `ConnectorContext.restored`. Absent: the source cannot resume (it restarts from the beginning).
+   */
+  position?(): unknown;
 }
 
 /**
  * Writes a job's output. `write` is synchronous and may buffer; the driver awaits `flush` after batches and
  * before it finishes. `close` flushes and releases resources.
+ *
+ * Exactly-once sinks take part in checkpoints with two phases:
+ * 1. `preCommit(id)`: make everything written since the last checkpoint durable but not yet final, and
+ *    return what `commit` needs (plain JSON data). The job stores it in the checkpoint's transaction.
+ * 2. `commit(info)`: after that transaction, make it final. It must be idempotent: after a crash between
+ *    the two phases, the restored sink is given the same info and commits again.
+ * On `open()` with `ConnectorContext.restored` set, the sink returns to that checkpoint: it discards output
+ * written after it and completes its commit if that had not finished. Sinks without these methods are
+ * at-least-once (they may repeat output written after the last checkpoint).
  */
 export interface SinkWriter {
   open(): Promise<void>;
   write(batch: ChangeBatch): void;
   flush(): Promise<void>;
   close(): Promise<void>;
+  preCommit?(checkpointId: number): Promise<unknown>;
+  commit?(info: unknown): Promise<void>;
 }
 
 /** Which changes a sink accepts. */

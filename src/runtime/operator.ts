@@ -12,6 +12,7 @@
  */
 import type { ChangeBatch } from './changelog.js';
 import type { Counter } from './metrics.js';
+import type { OperatorState } from './state/state-types.js';
 import { MIN_WATERMARK } from './changelog.js';
 
 /** Where an operator sends what it produces. */
@@ -29,6 +30,12 @@ export interface OperatorContext {
   readonly output: Output;
   /** A counter of this operator (see CounterNames). */
   counter(name: string): Counter;
+  /**
+   * This operator's state tables and values (see src/runtime/state/state-types.ts). Everything that changes
+   * while the operator runs belongs there, so checkpoints capture it; when the job restores, the tables
+   * already hold the restored state in `open()`.
+   */
+  readonly state: OperatorState;
 }
 
 /** A streaming operator (see the file comment for the contract). */

@@ -2,6 +2,7 @@
 import { type ChangeBatch, insertBatch, MAX_WATERMARK, type Row, ROW_KIND_NAMES } from '../../src/runtime/changelog.js';
 import { Counter } from '../../src/runtime/metrics.js';
 import type { Output, StreamOperator } from '../../src/runtime/operator.js';
+import { StateBackend } from '../../src/runtime/state/state-backend.js';
 
 /** One emitted change, its kind spelled as Flink prints it. */
 export interface Change {
@@ -21,10 +22,15 @@ export class OperatorHarness<Op extends StreamOperator = StreamOperator> impleme
   readonly counters = new Map<string, Counter>();
   private fresh: Change[] = [];
 
-  constructor(readonly op: Op) {
+  /** @param state where the operator keeps its state (default: a fresh in-memory backend) */
+  constructor(
+    readonly op: Op,
+    readonly state: StateBackend = new StateBackend(),
+  ) {
     op.open({
       name: `${op.kind}#1`,
       output: this,
+      state: state.forOperator(`${op.kind}#1`),
       counter: (name) => {
         let c = this.counters.get(name);
         if (!c) this.counters.set(name, (c = new Counter(name)));

@@ -1,0 +1,69 @@
+/**
+ * Hands each operator its state tables and values, and writes their changes at checkpoints. Without a
+ * store (a job with no state directory) everything stays in memory and nothing is tracked.
+ */
+import { KeyedStateTable, TrackedValueState } from './keyed-state-table.js';
+import type { SqliteStateStore } from './sqlite-state-store.js';
+import { JSON_CODEC, type OperatorState, type StateTable, type ValueCodec, type ValueState } from './state-types.js';
+
+export class StateBackend {
+  private readonly tables = new Map<string, KeyedStateTable<unknown>>();
+  private readonly values = new Map<string, TrackedValueState<unknown>>();
+
+  /**
+   * @param store where state is kept durably (none: memory only)
+   * @param restoring whether the store holds a checkpoint to restore from
+   */
+  constructor(
+    readonly store?: SqliteStateStore,
+    readonly restoring = false,
+  ) {}
+
+  /** The state of operator `operator` (its tables and values are named `<operator>/<name>`). */
+  forOperator(operator: string): OperatorState {
+    return {
+      restored: this.restoring,
+      table: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC) => this.table<V>(`${operator}/${name}`, codec),
+      value: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC) => this.value<V>(`${operator}/${name}`, codec),
+    };
+  }
+
+  private table<V>(fullName: string, codec: ValueCodec<V>): StateTable<V> {
+    let t = this.tables.get(fullName) as KeyedStateTable<V> | undefined;
+    if (!t) {
+      t = new KeyedStateTable<V>(fullName, codec, this.store !== undefined);
+      if (this.store && this.restoring) for (const row of this.store.tableRows(fullName)) t.load(row.ns, row.key, row.data);
+      this.tables.set(fullName, t as KeyedStateTable<unknown>);
+    }
+    return t;
+  }
+
+  private value<V>(fullName: string, codec: ValueCodec<V>): ValueState<V> {
+    let v = this.values.get(fullName) as TrackedValueState<V> | undefined;
+    if (!v) {
+      v = new TrackedValueState<V>(fullName, codec, this.store !== undefined);
+      const stored = this.store && this.restoring ? this.store.value(fullName) : undefined;
+      if (stored) v.load(stored.data);
+      this.values.set(fullName, v as TrackedValueState<unknown>);
+    }
+    return v;
+  }
+
+  /** Writes every change since the last checkpoint to the store (call inside the store's commit). */
+  writeChanges(): void {
+    const store = this.store;
+    if (!store) return;
+    for (const t of this.tables.values()) if (t.changed) t.flushTo(store.changeSink(t.name));
+    for (const v of this.values.values()) {
+      const change = v.takeChange();
+      if (change) store.writeValue(v.name, change.data);
+    }
+  }
+
+  /** Number of entries over all tables (for metrics and tests). */
+  get entries(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += t.size;
+    return n;
+  }
+}

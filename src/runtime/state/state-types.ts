@@ -1,0 +1,60 @@
+/**
+ * The state API operators use. An operator keeps everything that changes while it runs in named state
+ * tables (key → value, optionally grouped by a namespace such as a window's end) and value states (one
+ * value), obtained from its context. The backend decides where they live: in memory only, or in memory
+ * with their changes written to SQLite at every checkpoint and read back on restore.
+ *
+ * Rules for operators:
+ * - Values may be mutable objects, but a changed value must be `put` again (that is what marks it for the
+ *   next checkpoint).
+ * - Anything derived (indexes such as a heap of window ends) is rebuilt in `open()` from the tables, which
+ *   already hold the restored state then.
+ * - Keys are the values `keySelector` produces (string, number, boolean or null); namespaces are numbers or
+ *   strings. Both must survive a JSON round trip.
+ */
+
+/** A key of a state table. */
+export type StateKey = string | number | boolean | null;
+
+/** A namespace of a state table (e.g. a window end); '' when the table has none. */
+export type Namespace = string | number;
+
+/** Converts a state value to plain JSON-able data and back (accumulators use AggregateImpl.serialize). */
+export interface ValueCodec<V> {
+  encode(value: V): unknown;
+  decode(data: unknown): V;
+}
+
+/** A codec for values that already are plain JSON-able data. */
+export const JSON_CODEC: ValueCodec<any> = { encode: (v) => v, decode: (d) => d };
+
+/** Key → value state, optionally partitioned into namespaces. */
+export interface StateTable<V> {
+  get(key: StateKey, ns?: Namespace): V | undefined;
+  put(key: StateKey, value: V, ns?: Namespace): void;
+  delete(key: StateKey, ns?: Namespace): void;
+  /** The entries of one namespace, in insertion order. */
+  namespace(ns: Namespace): IterableIterator<[StateKey, V]>;
+  /** Removes a whole namespace (e.g. a window that fired). */
+  deleteNamespace(ns: Namespace): void;
+  /** The namespaces that hold entries. */
+  namespaces(): IterableIterator<Namespace>;
+  /** Number of entries over all namespaces. */
+  readonly size: number;
+}
+
+/** A single value (an operator's watermark, a sequence number). */
+export interface ValueState<V> {
+  get(): V | undefined;
+  set(value: V): void;
+}
+
+/** What an operator's context offers: its own tables, named per operator. */
+export interface OperatorState {
+  /** The table `name` of this operator, created on first use (restored when the job restores). */
+  table<V>(name: string, codec?: ValueCodec<V>): StateTable<V>;
+  /** The value state `name` of this operator. */
+  value<V>(name: string, codec?: ValueCodec<V>): ValueState<V>;
+  /** True when this operator's state was restored from a checkpoint. */
+  readonly restored: boolean;
+}
