@@ -9,8 +9,10 @@ import { Eddy } from '../engine/eddy.js';
 import { runScripts, type ScriptIO } from './run-script.js';
 
 const USAGE = `Usage:
-  eddy run <script.sql> [-i init.sql ...] [--define key=value ...]
+  eddy run <script.sql> [-i init.sql ...] [--define key=value ...] [--state-dir DIR [--fresh]]
       Runs the statements of a SQL script in order. -i files (table DDL, SET) run first.
+      --state-dir keeps each INSERT job's state and checkpoints in DIR; a job resumes from its last
+      checkpoint there (after a crash or a stop). --fresh discards that state first.
   eddy --help | --version
 
 Exit codes: 0 success, 1 SQL or job error, 2 usage error.`;
@@ -19,15 +21,24 @@ interface RunArgs {
   script: string;
   init: string[];
   defines: Record<string, string>;
+  stateDir?: string;
+  fresh: boolean;
 }
 
 function parseRunArgs(args: string[]): RunArgs | string {
   const init: string[] = [];
   const defines: Record<string, string> = {};
   let script: string | undefined;
+  let stateDir: string | undefined;
+  let fresh = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '-i' || a === '--init') {
+    if (a === '--state-dir') {
+      stateDir = args[++i];
+      if (!stateDir) return '--state-dir needs a directory';
+    } else if (a === '--fresh') {
+      fresh = true;
+    } else if (a === '-i' || a === '--init') {
       const f = args[++i];
       if (!f) return `${a} needs a file`;
       init.push(f);
@@ -47,7 +58,8 @@ function parseRunArgs(args: string[]): RunArgs | string {
     else return `unexpected argument ${a}`;
   }
   if (!script) return 'missing the script to run';
-  return { script, init, defines };
+  if (fresh && !stateDir) return '--fresh needs --state-dir';
+  return { script, init, defines, stateDir, fresh };
 }
 
 function readScript(path: string): string {
@@ -88,7 +100,7 @@ async function run(args: RunArgs): Promise<number> {
     }
     throw err;
   }
-  return runScripts(new Eddy({ variables: args.defines }), scripts, processIO);
+  return runScripts(new Eddy({ variables: args.defines, stateDir: args.stateDir, fresh: args.fresh }), scripts, processIO);
 }
 
 /** Runs the CLI with arguments (without `node` and the script path); resolves to the exit code. */

@@ -52,6 +52,10 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
     }
     case 'job': {
       const job = result.job;
+      for (const j of job.jobs) {
+        const from = j.restoredFrom;
+        if (from) info(`Resuming ${oneLine(job.description)} from checkpoint ${from.id} (taken ${new Date(from.time).toISOString()}).`);
+      }
       const report = job.done.then(() => info(`Job finished (${oneLine(job.description)}): ${describeSummary(job.summary())}.`));
       if (eddy.settings.get('table.dml-sync') === 'true') await report;
       else {

@@ -32,18 +32,38 @@ const INTEGER_RANGES: Partial<Record<string, [number, number]>> = {
 };
 
 /**
- * mulberry32: a small, fast 32-bit PRNG (period 2^32), good enough for test data. Returns a function
- * giving floats in [0, 1).
+ * mulberry32: a small, fast 32-bit PRNG (period 2^32), good enough for test data. `next` gives floats in
+ * [0, 1); `state` (a uint32) can be saved and set to continue the sequence exactly.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
+export class Mulberry32 {
+  state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  readonly next = (): number => {
+    const a = (this.state = (this.state + 0x6d2b79f5) >>> 0);
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A mulberry32 generator as a function giving floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  return new Mulberry32(seed).next;
+}
+
+/**
+ * Where a datagen source stands (plain JSON): rows emitted so far, the next value of each sequence column
+ * (null for random columns), and the random generator's state.
+ */
+export interface DataGenPosition {
+  readonly rows: number;
+  readonly sequences: readonly (number | null)[];
+  readonly rng: number;
 }
 
 type Generator = () => unknown;
@@ -52,6 +72,8 @@ interface ColumnGenerator {
   readonly next: Generator;
   /** Sequences only: true once the last value was produced. */
   exhausted(): boolean;
+  /** Sequences only: the next value, to save and restore. */
+  current?: number;
 }
 
 function invalid(message: string): never {
@@ -64,6 +86,11 @@ function invalid(message: string): never {
  * ends). Numeric defaults: an integral type's full range (BIGINT: the safe-integer range); FLOAT/DOUBLE
  * [0, 1e6]; DECIMAL(p, s) [0, 10^(p-s)). With the Eddy option `seed`, values are reproducible (mulberry32);
  * timestamps still follow the clock. Rows come in chunks of rows-per-second/10, paced by timers.
+ *
+ * `position()` is the rows emitted, each sequence's next value and the generator's state: restored from it,
+ * the source continues the sequences and the row count (`number-of-rows` counts the rows of all runs), and
+ * the random values continue exactly where they stopped, so with a `seed` the rows after a restore are
+ * those an uninterrupted run would have produced (apart from clock-based timestamps).
  */
 export class DataGenSourceReader implements SourceReader {
   readonly bounded: boolean;
@@ -71,8 +98,11 @@ export class DataGenSourceReader implements SourceReader {
   private readonly rowsPerSecond: number;
   private readonly limit: number;
   private readonly chunkSize: number;
+  private readonly rng: Mulberry32;
   private produced = 0;
-  private startedAt = 0;
+  /** Pacing: when this run started and the rows produced by then (a restored run starts with some). */
+  private startedAt = -1;
+  private producedAtStart = 0;
   private done = false;
   private closed = false;
   private wake: (() => void) | undefined;
@@ -81,7 +111,8 @@ export class DataGenSourceReader implements SourceReader {
     const o = ctx.options;
     const seed = o['seed'] === undefined ? Math.floor(Math.random() * 2 ** 32) : Number(o['seed']);
     if (!Number.isFinite(seed)) invalid(`Option 'seed' must be a number, got '${o['seed']}'`);
-    const rand = mulberry32(seed);
+    this.rng = new Mulberry32(seed);
+    const rand = this.rng.next;
     this.rowsPerSecond = Number(o['rows-per-second'] ?? 10000);
     if (!(this.rowsPerSecond > 0)) invalid(`Option 'rows-per-second' must be a positive number, got '${o['rows-per-second']}'`);
     this.limit = o['number-of-rows'] === undefined ? Infinity : Number(o['number-of-rows']);
@@ -95,14 +126,47 @@ export class DataGenSourceReader implements SourceReader {
     }
     this.columns = ctx.schema.map((f) => this.columnGenerator(f, rand));
     this.bounded = this.limit !== Infinity || ctx.schema.some((f) => o[`fields.${f.name}.kind`]?.toLowerCase() === 'sequence');
+    if (ctx.restored !== undefined && ctx.restored !== null) this.restore(ctx.restored);
+  }
+
+  /** Where the source stands (plain data, for checkpoints). */
+  position(): DataGenPosition {
+    return { rows: this.produced, sequences: this.columns.map((c) => c.current ?? null), rng: this.rng.state };
+  }
+
+  private restore(restored: unknown): void {
+    const p = restored as Partial<DataGenPosition>;
+    const ok =
+      typeof p === 'object' &&
+      Number.isInteger(p.rows) &&
+      Number.isInteger(p.rng) &&
+      Array.isArray(p.sequences) &&
+      p.sequences.length === this.columns.length &&
+      p.sequences.every((v, i) => (v === null) === (this.columns[i]!.current === undefined) && (v === null || typeof v === 'number'));
+    if (!ok) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: the checkpointed position of the datagen source does not match its columns: ${JSON.stringify(restored).slice(0, 100)}`,
+        hint: 'start the job without restoring its state',
+      });
+    }
+    this.produced = p.rows!;
+    this.rng.state = p.rng! >>> 0;
+    p.sequences!.forEach((v, i) => {
+      if (v !== null) this.columns[i]!.current = v;
+    });
+    if (this.produced >= this.limit || this.columns.some((c) => c.exhausted())) this.done = true;
   }
 
   async open(): Promise<void> {}
 
   async next(): Promise<SourceChunk | null> {
     if (this.done || this.closed) return null;
-    if (this.produced === 0) this.startedAt = Date.now();
-    const due = this.startedAt + (this.produced * 1000) / this.rowsPerSecond;
+    if (this.startedAt < 0) {
+      this.startedAt = Date.now();
+      this.producedAtStart = this.produced;
+    }
+    const due = this.startedAt + ((this.produced - this.producedAtStart) * 1000) / this.rowsPerSecond;
     const wait = due - Date.now();
     if (wait > 0) await this.sleep(wait);
     if (this.closed) return null;
@@ -169,11 +233,12 @@ function sequence(field: Field, start: number, end: number): ColumnGenerator {
         ? (n) => String(n)
         : undefined;
   if (!convert) invalid(`Column \`${field.name}\` (${typeToString(type)}) cannot be a sequence`);
-  let current = start;
-  return {
-    next: () => convert(current++),
-    exhausted: () => current > end,
+  const generator: ColumnGenerator = {
+    current: start,
+    next: () => convert(generator.current!++),
+    exhausted: () => generator.current! > end,
   };
+  return generator;
 }
 
 interface RandomSpec {

@@ -1,5 +1,5 @@
 /** Writes an insert-only stream to a file of the `filesystem` connector, one encoded record per line. */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ConnectorContext, SinkWriter } from '../runtime/connector.js';
 import { INSERT, ROW_KIND_NAMES, type ChangeBatch } from '../runtime/changelog.js';
@@ -14,10 +14,22 @@ export function sinkFilePath(path: string, format: string): string {
   return FILE_EXTENSIONS.test(path) ? path : join(path, `part-0.${format.toLowerCase()}`);
 }
 
+/** What the filesystem sink's `preCommit` returns: the file and its length, durable up to there. */
+export interface FileSinkCommit {
+  readonly file: string;
+  readonly length: number;
+}
+
 /**
  * The `filesystem` sink. It writes `<path>/part-0.<format>` (the directory is created when missing), or
- * `path` itself when it ends in `.json`, `.csv` or `.txt`; an existing file is replaced. Rows are encoded
- * as they arrive and written in `flush`.
+ * `path` itself when it ends in `.json`, `.csv` or `.txt`. Rows are encoded as they arrive and written in
+ * `flush`.
+ *
+ * Exactly-once by truncation: `preCommit` writes what is buffered, fsyncs the file and returns
+ * `{ file, length }`; `commit` has nothing to do (the committed length is in the checkpoint). A fresh start
+ * replaces the file; a restored start (`ctx.restored` = that info) cuts the file back to the committed
+ * length, discarding what was written after the checkpoint, and appends from there. Readers of the file may
+ * see lines that a crash later discards; the committed length is the truth.
  */
 export class FileSystemSinkWriter implements SinkWriter {
   /** The file written. */
@@ -33,14 +45,32 @@ export class FileSystemSinkWriter implements SinkWriter {
   }
 
   async open(): Promise<void> {
+    const restored = this.restoredCommit();
     try {
       await mkdir(dirname(this.file), { recursive: true });
-      this.handle = await open(this.file, 'w');
+      if (restored === undefined) {
+        this.handle = await open(this.file, 'w');
+        await syncDirectory(dirname(this.file));
+        return;
+      }
     } catch (e) {
-      throw new EddyError({
-        code: ErrorCode.IO_FAILED,
-        message: `Table \`${this.ctx.tableName}\`: cannot write '${this.file}': ${(e as Error).message}`,
-      });
+      throw this.ioError(e);
+    }
+    let size: number;
+    try {
+      size = (await stat(this.file)).size;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw this.ioError(e);
+      if (restored.length > 0) throw this.lostError(restored, 0);
+      size = 0;
+    }
+    if (size < restored.length) throw this.lostError(restored, size);
+    try {
+      if (size > restored.length) await truncate(this.file, restored.length);
+      this.handle = await open(this.file, 'a');
+      await this.handle.sync();
+    } catch (e) {
+      throw this.ioError(e);
     }
   }
 
@@ -64,10 +94,72 @@ export class FileSystemSinkWriter implements SinkWriter {
     await this.handle.write(text);
   }
 
+  /** Writes what is buffered, makes the file durable and returns its length (the committed part). */
+  async preCommit(_checkpointId: number): Promise<FileSinkCommit> {
+    await this.flush();
+    if (!this.handle) throw new Error(`filesystem sink of ${this.ctx.tableName}: preCommit before open`);
+    await this.handle.sync();
+    const { size } = await this.handle.stat();
+    return { file: this.file, length: size };
+  }
+
+  /** Nothing to do: the committed length is stored in the checkpoint, and a restore truncates to it. */
+  async commit(_info: unknown): Promise<void> {}
+
   async close(): Promise<void> {
     if (!this.handle) return;
     await this.flush();
     await this.handle.close();
     this.handle = undefined;
+  }
+
+  private restoredCommit(): FileSinkCommit | undefined {
+    const r = this.ctx.restored as Partial<FileSinkCommit> | undefined | null;
+    if (r === undefined || r === null) return undefined;
+    if (typeof r !== 'object' || typeof r.file !== 'string' || !Number.isInteger(r.length) || r.length! < 0) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: the checkpointed commit of the filesystem sink is not readable: ${JSON.stringify(r).slice(0, 100)}`,
+        hint: 'start the job without restoring its state',
+      });
+    }
+    if (r.file !== this.file) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: the checkpoint was taken writing '${r.file}', but the sink now writes '${this.file}'`,
+        hint: "restore with the table's original 'path', or start the job without restoring its state",
+      });
+    }
+    return r as FileSinkCommit;
+  }
+
+  private lostError(restored: FileSinkCommit, size: number): EddyError {
+    return new EddyError({
+      code: ErrorCode.IO_FAILED,
+      message:
+        `Table \`${this.ctx.tableName}\`: cannot restore '${this.file}': the checkpoint committed ${restored.length} bytes, ` +
+        `but the file ${size === 0 ? 'is missing or empty' : `has only ${size}`}`,
+      hint: 'the file was changed outside Eddy; start the job without restoring its state',
+    });
+  }
+
+  private ioError(e: unknown): EddyError {
+    return new EddyError({
+      code: ErrorCode.IO_FAILED,
+      message: `Table \`${this.ctx.tableName}\`: cannot write '${this.file}': ${(e as Error).message}`,
+    });
+  }
+}
+
+/** Makes a newly created file's directory entry durable (best effort: not every platform allows it). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Directories cannot be fsynced everywhere (Windows); the file's data is synced by preCommit anyway.
+  } finally {
+    await handle?.close();
   }
 }

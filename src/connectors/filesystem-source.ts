@@ -9,11 +9,39 @@ import { createDecoder, type RecordDecoder } from './formats/index.js';
 import { LineSplitter } from './line-splitter.js';
 import { isTrue, parseDuration } from './option-values.js';
 
-/** How far a file has been read: the offset just after the last record emitted, and lines read so far. */
+/**
+ * How far a file has been read: the offset just after the last line handed out by `next()`, the lines read
+ * so far (for line numbers in errors), and whether the file is finished (read to its end by a bounded
+ * source, or deleted while monitored). A list of these, one per known file, is the source's position.
+ */
 export interface FilePosition {
   readonly file: string;
   readonly offset: number;
   readonly line: number;
+  readonly finished?: boolean;
+}
+
+/** Reads a checkpointed position (`ConnectorContext.restored`) back, or fails with a clear message. */
+function restoredPositions(tableName: string, restored: unknown): FilePosition[] {
+  if (restored === undefined || restored === null) return [];
+  const ok =
+    Array.isArray(restored) &&
+    restored.every(
+      (p: unknown) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof (p as FilePosition).file === 'string' &&
+        Number.isInteger((p as FilePosition).offset) &&
+        Number.isInteger((p as FilePosition).line),
+    );
+  if (!ok) {
+    throw new EddyError({
+      code: ErrorCode.INVALID_STATEMENT,
+      message: `Table \`${tableName}\`: the checkpointed position of the filesystem source is not readable: ${JSON.stringify(restored).slice(0, 100)}`,
+      hint: 'start the job without restoring its state',
+    });
+  }
+  return restored as FilePosition[];
 }
 
 /** Bytes read per chunk at most. */
@@ -44,6 +72,11 @@ function isDataFile(name: string): boolean {
  * - Monitored: after the end of the data, every interval it reads bytes appended to known files and new
  *   files of the directory. A line is only read once its newline has arrived.
  *
+ * Resuming: `position()` lists every known file with the offset after the last line `next()` returned, its
+ * line count and whether it is finished. Created with `ctx.restored` (or `startPositions`), finished files
+ * are skipped and the others continue at their offset, with line numbers counting on; a partial line that
+ * was held (no newline yet) is read again from its start. Files not in the position are read from the start.
+ *
  * Bad records follow `<format>.ignore-parse-errors`: fail with BAD_RECORD (table, file, line, reason,
  * text), or skip and count `badRecordsSkipped`. Blank lines are not records and are skipped.
  */
@@ -65,10 +98,10 @@ export class FileSystemSourceReader implements SourceReader {
   private wake: (() => void) | undefined;
   private inflight: Promise<unknown> | undefined;
 
-  /** `startPositions` resumes files from a checkpointed {@link position}. */
+  /** Resumes from `startPositions` when given, else from `ctx.restored` (a checkpointed {@link position}). */
   constructor(
     private readonly ctx: ConnectorContext,
-    startPositions: readonly FilePosition[] = [],
+    startPositions: readonly FilePosition[] = restoredPositions(ctx.tableName, ctx.restored),
   ) {
     const format = ctx.options['format'] ?? '';
     this.root = ctx.options['path'] ?? '';
@@ -97,9 +130,9 @@ export class FileSystemSourceReader implements SourceReader {
     await this.discover();
   }
 
-  /** Where each file has been read to (plain data, for checkpoints). */
+  /** Where each file has been read to, and which are finished (plain data, for checkpoints). */
   position(): FilePosition[] {
-    return this.splits.map((s) => ({ file: s.path, offset: s.splitter.committedOffset, line: s.splitter.linesDone }));
+    return this.splits.map((s) => ({ file: s.path, offset: s.splitter.committedOffset, line: s.splitter.linesDone, finished: s.ended }));
   }
 
   next(): Promise<SourceChunk | null> {
@@ -121,6 +154,10 @@ export class FileSystemSourceReader implements SourceReader {
   private async nextBounded(): Promise<SourceChunk | null> {
     while (!this.closed && this.cursor < this.splits.length) {
       const split = this.splits[this.cursor]!;
+      if (split.ended) {
+        this.cursor++; // Finished before a restore: its end was already reported.
+        continue;
+      }
       const { rows, bytes } = await this.readChunk(split);
       if (split.ended) {
         this.cursor++;
@@ -170,7 +207,7 @@ export class FileSystemSourceReader implements SourceReader {
     for (const path of paths) {
       if (known.has(path)) continue;
       const from = this.start.get(path);
-      this.splits.push({ path, handle: undefined, splitter: new LineSplitter(from?.offset ?? 0, from?.line ?? 0), ended: false });
+      this.splits.push({ path, handle: undefined, splitter: new LineSplitter(from?.offset ?? 0, from?.line ?? 0), ended: from?.finished === true });
     }
   }
 

@@ -5,12 +5,14 @@ import { datagenConnector } from './datagen.js';
 import { filesystemConnector } from './filesystem.js';
 import { FORMATS } from './formats/index.js';
 import { printConnector } from './print.js';
+import { sqliteConnector } from './sqlite.js';
 
 export { validateOptions, parseDuration, type OptionProblem } from './validate-options.js';
 export { createDecoder, createEncoder, RecordError, type RecordDecoder, type RecordEncoder } from './formats/index.js';
 export { FileSystemSourceReader, type FilePosition } from './filesystem.js';
+export { SqliteSinkWriter, SqliteSourceReader, SINK_COMMITS_TABLE, type SqliteSinkCommit, type SqlitePosition } from './sqlite.js';
 
-const CONNECTORS: readonly ConnectorFactory[] = [filesystemConnector, datagenConnector, printConnector, blackholeConnector];
+const CONNECTORS: readonly ConnectorFactory[] = [filesystemConnector, datagenConnector, printConnector, blackholeConnector, sqliteConnector];
 
 /** Every built-in connector (a new array each call; callers may add their own). */
 export function builtinConnectors(): ConnectorFactory[] {

@@ -21,6 +21,10 @@ import { CollectWriter, QueryHandle } from './query-handle.js';
 import { JobHandle } from './job-handle.js';
 import { Settings } from './settings.js';
 import { substituteVariables } from './variables.js';
+import { checkpointInterval, openDurableState, planFingerprint, type DurableState } from './durable-state.js';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A table of text, for SHOW, DESCRIBE and SET. */
 export interface TextTable {
@@ -43,6 +47,13 @@ export interface EddyOptions {
   readonly connectors?: readonly ConnectorFactory[];
   /** Wall clock for CURRENT_TIMESTAMP and PROCTIME() (tests fix it). */
   readonly now?: () => number;
+  /**
+   * Where INSERT jobs keep their state and checkpoints (one SQLite file per job). A job whose state file
+   * holds a checkpoint resumes from it. Absent: state lives in memory only.
+   */
+  readonly stateDir?: string;
+  /** Discard existing state in `stateDir` and start over. */
+  readonly fresh?: boolean;
 }
 
 export class Eddy {
@@ -55,8 +66,14 @@ export class Eddy {
   private readonly now: () => number;
   private readonly jobs = new Set<JobHandle | QueryHandle>();
   private jobCounter = 0;
+  private insertCounter = 0;
+  private handleCounter = 0;
+  private readonly stateDir?: string;
+  private readonly fresh: boolean;
 
   constructor(options: EddyOptions = {}) {
+    this.stateDir = options.stateDir;
+    this.fresh = options.fresh ?? false;
     this.variables = options.variables ?? {};
     this.now = options.now ?? Date.now;
     this.connectors = [...builtinConnectors(), ...(options.connectors ?? [])];
@@ -146,8 +163,9 @@ export class Eddy {
         const inserts = stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts;
         const planner = this.planner();
         const planned = inserts.map((i) => ({ insert: i, plan: planner.planInsert(i) }));
-        const jobs = planned.map(({ insert, plan }) => this.buildJob(plan, insert.text));
-        const handle = new JobHandle(jobs, stmt.text);
+        const keys = planned.map(({ plan }) => this.jobKey(plan));
+        const jobs = planned.map(({ insert, plan }, i) => this.buildJob(plan, insert.text, undefined, this.durableState(plan, keys[i]!)));
+        const handle = new JobHandle(jobs, stmt.text, `job-${++this.handleCounter}`, keys);
         this.track(handle);
         handle.start();
         if (this.settings.get('table.dml-sync') === 'true') await handle.done;
@@ -158,6 +176,7 @@ export class Eddy {
         const writer = new CollectWriter();
         const job = this.buildJob(plan, stmt.text, writer);
         const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog);
+        handle.id = `job-${++this.handleCounter}`;
         this.track(handle);
         handle.start();
         return { kind: 'query', query: handle, statement: stmt };
@@ -175,7 +194,35 @@ export class Eddy {
         return { kind: 'table', table: this.describe(stmt), statement: stmt };
       case 'ExplainStatement':
         return { kind: 'explain', text: this.explain(stmt.statement), statement: stmt };
+      case 'StopJobStatement': {
+        const handle = [...this.jobs].find((j) => j.id === stmt.jobId);
+        if (!handle) {
+          throw new EddyError({
+            code: ErrorCode.INVALID_STATEMENT,
+            message: `No running job '${stmt.jobId}'`,
+            span: stmt.span,
+            hint: this.jobs.size ? `running: ${[...this.jobs].map((j) => j.id).join(', ')}` : 'SHOW JOBS lists the running jobs',
+          });
+        }
+        if (handle instanceof QueryHandle) {
+          await handle.cancel();
+          return { kind: 'ok', message: `Query ${handle.id} cancelled.`, statement: stmt };
+        }
+        const dir = stmt.withSavepoint ? this.savepointDir(handle.id) : undefined;
+        await handle.stop(dir);
+        return dir
+          ? { kind: 'table', table: { columns: ['savepoint path'], rows: [[dir]] }, statement: stmt }
+          : { kind: 'ok', message: `Job ${handle.id} stopped.`, statement: stmt };
+      }
     }
+  }
+
+  /** A new savepoint directory for a job: under `state.savepoints.dir`, `<state-dir>/savepoints` or `./savepoints`. */
+  private savepointDir(id: string): string {
+    const base = this.settings.get('state.savepoints.dir') || (this.stateDir ? join(this.stateDir, 'savepoints') : 'savepoints');
+    const dir = join(base, `savepoint-${id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    mkdirSync(dir, { recursive: true });
+    return dir;
   }
 
   /** EXPLAIN text for a query, an INSERT or a statement set. */
@@ -186,13 +233,54 @@ export class Eddy {
     return explainPipelines(plans);
   }
 
-  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter): Job {
+  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter, durable?: DurableState): Job {
     const name = this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
-    return buildJob(plan.pipeline, {
-      name,
-      timeZone: this.settings.get('table.local-time-zone'),
-      collect,
-      connector: (id) => this.connectors.find((c) => c.identifier === id),
+    try {
+      return buildJob(plan.pipeline, {
+        name,
+        timeZone: this.settings.get('table.local-time-zone'),
+        collect,
+        connector: (id) => this.connectors.find((c) => c.identifier === id),
+        state: durable?.backend,
+        fingerprint: planFingerprint(plan),
+        checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, restored: durable.restored } : undefined,
+      });
+    } catch (err) {
+      durable?.store.close();
+      throw err;
+    }
+  }
+
+  /** The name of an INSERT job's state: its position among the session's INSERTs and its sink, or `pipeline.name`. */
+  private jobKey(plan: PlannedPipeline): string {
+    const sink = plan.pipeline.sink.kind === 'table' ? plan.pipeline.sink.table.name : 'collect';
+    return (this.settings.get('pipeline.name') || `insert-${++this.insertCounter}-${sink}`).replace(/[^A-Za-z0-9_.-]+/g, '_');
+  }
+
+  /**
+   * The durable state of an INSERT job when the session has a state directory: its SQLite file (named after
+   * the job's position among the session's INSERTs and its sink, or `pipeline.name`), checked against the
+   * job's plan so that changed SQL is never run on state it did not write.
+   */
+  private durableState(plan: PlannedPipeline, key: string): DurableState | undefined {
+    const savepoint = this.settings.get('execution.savepoint.path');
+    let dir = this.stateDir;
+    if (savepoint) {
+      const file = join(savepoint, `${key}.db`);
+      if (!existsSync(file)) {
+        throw new EddyError({ code: ErrorCode.FILE_NOT_FOUND, message: `The savepoint ${savepoint} has no state for job '${key}'`, hint: "RESET 'execution.savepoint.path' to start without it" });
+      }
+      dir ??= mkdtempSync(join(tmpdir(), 'eddy-state-'));
+      const target = join(dir, `${key}.db`);
+      mkdirSync(dir, { recursive: true });
+      for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
+      copyFileSync(file, target);
+    }
+    if (!dir) return undefined;
+    return openDurableState(dir, key, plan, {
+      fresh: this.fresh && !savepoint,
+      intervalMs: checkpointInterval(this.settings.get('execution.checkpointing.interval')),
+      synchronous: this.settings.get('state.sqlite.synchronous').toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL',
     });
   }
 
@@ -223,6 +311,11 @@ export class Eddy {
         return { columns: ['view name'], rows: this.catalog.list('view').map((t) => [t.name]) };
       case 'FUNCTIONS':
         return { columns: ['function name'], rows: this.functions.names().map((n) => [n]) };
+      case 'JOBS':
+        return {
+          columns: ['job id', 'job name', 'status', 'start time'],
+          rows: [...this.jobs].map((j) => [j.id, j.description.replace(/\s+/g, ' ').slice(0, 60), j.status.toUpperCase(), new Date(j.startTime).toISOString()]),
+        };
     }
   }
 

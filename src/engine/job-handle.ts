@@ -11,10 +11,17 @@ export class JobHandle {
   private reject!: (err: unknown) => void;
   private started = false;
 
+  /** When the job was started (epoch ms). */
+  readonly startTime = Date.now();
+
   constructor(
     readonly jobs: readonly Job[],
     /** The statement text, for messages. */
     readonly description: string,
+    /** The id SHOW JOBS lists and STOP JOB takes. */
+    readonly id = '',
+    /** Each job's key (its state file's name), in the order of `jobs`. */
+    readonly keys: readonly string[] = [],
   ) {
     this.done = new Promise<void>((res, rej) => {
       this.resolve = res;
@@ -35,6 +42,18 @@ export class JobHandle {
         this.reject(err);
       },
     );
+  }
+
+  /** The jobs' combined status: running while any runs, else the first non-finished status, else finished. */
+  get status(): string {
+    const states = this.jobs.map((j) => j.state);
+    return states.find((s) => s === 'running') ?? states.find((s) => s !== 'finished') ?? 'finished';
+  }
+
+  /** Stops every job; with `savepointDir`, each writes its savepoint there as `<key>.db`. */
+  async stop(savepointDir?: string): Promise<string | undefined> {
+    await Promise.all(this.jobs.map((j, i) => j.stop(savepointDir ? `${savepointDir}/${this.keys[i]}.db` : undefined)));
+    return savepointDir;
   }
 
   async cancel(): Promise<void> {

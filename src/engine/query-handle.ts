@@ -39,6 +39,11 @@ export class QueryHandle {
   private resolve!: () => void;
   private reject!: (err: unknown) => void;
 
+  /** When the query was started (epoch ms). */
+  readonly startTime = Date.now();
+  /** The id SHOW JOBS lists and STOP JOB takes (set by the engine). */
+  id = '';
+
   constructor(
     readonly job: Job,
     private readonly writer: CollectWriter,
@@ -78,6 +83,14 @@ export class QueryHandle {
 
   async cancel(): Promise<void> {
     await this.job.cancel();
+  }
+
+  get status(): string {
+    return this.job.state;
+  }
+
+  get description(): string {
+    return this.job.name;
   }
 
   get bounded(): boolean {

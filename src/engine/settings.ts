@@ -17,6 +17,22 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
   'sql-client.execution.result-mode': { defaultValue: 'tableau', description: 'How results are shown: table, changelog or tableau.', values: ['table', 'changelog', 'tableau'] },
   'pipeline.name': { defaultValue: '', description: 'A name for the next job.' },
   'parallelism.default': { defaultValue: '1', description: 'Accepted for compatibility; Eddy runs each job on one thread.' },
+  'execution.checkpointing.interval': {
+    defaultValue: '',
+    description: "Time between checkpoints of INSERT jobs (e.g. '1 s'). With a state directory and no value, 5 s.",
+  },
+  'execution.checkpointing.mode': {
+    defaultValue: 'EXACTLY_ONCE',
+    description: 'EXACTLY_ONCE: sinks that support it commit with checkpoints. AT_LEAST_ONCE: accepted; Eddy still commits with checkpoints.',
+    values: ['exactly_once', 'at_least_once'],
+  },
+  'state.savepoints.dir': { defaultValue: '', description: "Where STOP JOB ... WITH SAVEPOINT writes savepoints (default: <state-dir>/savepoints, or ./savepoints)." },
+  'execution.savepoint.path': { defaultValue: '', description: 'A savepoint directory the next INSERT jobs resume from.' },
+  'state.sqlite.synchronous': {
+    defaultValue: 'NORMAL',
+    description: 'NORMAL: checkpoints survive a crash of the process. FULL: they also survive power loss (slower).',
+    values: ['normal', 'full'],
+  },
 };
 
 export class Settings {

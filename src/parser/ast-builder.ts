@@ -216,6 +216,10 @@ export class AstBuilder extends ExpressionBuilder {
     return { kind: 'ShowStatement', what, ...this.base(ctxSpan(ctx)) };
   }
 
+  stopJobStatement(ctx: Ctx): A.StopJobStatement {
+    return { kind: 'StopJobStatement', jobId: stringValue(tok(ctx, 'id')!), withSavepoint: tok(ctx, 'savepoint') !== undefined, ...this.base(ctxSpan(ctx)) };
+  }
+
   describeStatement(ctx: Ctx): A.DescribeStatement {
     return { kind: 'DescribeStatement', name: this.qualifiedName$(node(ctx, 'qualifiedName')), ...this.base(ctxSpan(ctx)) };
   }

@@ -41,7 +41,8 @@ export type Statement =
   | ResetStatement
   | ShowStatement
   | DescribeStatement
-  | ExplainStatement;
+  | ExplainStatement
+  | StopJobStatement;
 
 /** Fields of every statement: its full text (without the trailing `;`), for messages and EXPLAIN. */
 export interface StatementBase extends NodeBase {
@@ -150,10 +151,17 @@ export interface ResetStatement extends StatementBase {
   readonly key?: string;
 }
 
-/** `SHOW TABLES | VIEWS | FUNCTIONS`. */
+/** `SHOW TABLES | VIEWS | FUNCTIONS | JOBS`. */
 export interface ShowStatement extends StatementBase {
   readonly kind: 'ShowStatement';
-  readonly what: 'TABLES' | 'VIEWS' | 'FUNCTIONS';
+  readonly what: 'TABLES' | 'VIEWS' | 'FUNCTIONS' | 'JOBS';
+}
+
+/** `STOP JOB 'id' [WITH SAVEPOINT]`: stops a running job, first taking a savepoint when asked. */
+export interface StopJobStatement extends StatementBase {
+  readonly kind: 'StopJobStatement';
+  readonly jobId: string;
+  readonly withSavepoint: boolean;
 }
 
 /** `DESCRIBE name` / `DESC name`. */

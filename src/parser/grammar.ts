@@ -25,6 +25,7 @@ export class EddyParser extends ExpressionParser {
       { ALT: () => this.SUBRULE(this.showStatement) },
       { ALT: () => this.SUBRULE(this.describeStatement) },
       { ALT: () => this.SUBRULE(this.explainStatement) },
+      { ALT: () => this.SUBRULE(this.stopJobStatement) },
     ]);
   });
 
@@ -219,7 +220,19 @@ export class EddyParser extends ExpressionParser {
       { ALT: () => this.CONSUME(L.Tables, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(L.Views, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(L.Functions, { LABEL: 'what' }) },
+      { ALT: () => this.CONSUME(L.Jobs, { LABEL: 'what' }) },
     ]);
+  });
+
+  /** `STOP JOB 'id' [WITH SAVEPOINT]` (Flink's SQL client). */
+  stopJobStatement = this.RULE('stopJobStatement', () => {
+    this.CONSUME(L.Stop);
+    this.CONSUME(L.Job);
+    this.CONSUME(L.StringLiteral, { LABEL: 'id' });
+    this.OPTION(() => {
+      this.CONSUME(L.With);
+      this.CONSUME(L.Savepoint, { LABEL: 'savepoint' });
+    });
   });
 
   describeStatement = this.RULE('describeStatement', () => {

@@ -51,7 +51,7 @@ export class Planner {
     const connector = entry.options['connector'] ?? '';
     const caps = this.ctx.connectors.capabilities(connector);
     if (!caps?.sink) {
-      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${name}' (connector '${connector}') cannot be written to`, span: insert.target.span, hint: 'write into a table whose connector is a sink: filesystem, print, blackhole' });
+      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${name}' (connector '${connector}') cannot be written to`, span: insert.target.span, hint: 'write into a table whose connector is a sink: filesystem, sqlite, print, blackhole' });
     }
     const bound = new QueryBinder(this.ctx).bindQuery(insert.query);
     const targets = physicalColumns(entry);
@@ -104,7 +104,7 @@ export class Planner {
         code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
         message: `Table '${name}' (connector '${connector}') only accepts inserts, but the query produces updates${culprit ? ` (its ${culprit.kind} revises earlier results as new rows arrive)` : ''}`,
         span: insert.query.span,
-        hint: 'aggregate over windows (TUMBLE/HOP/CUMULATE/SESSION) so each result is final, or write into a sink that accepts updates (print, blackhole)',
+        hint: 'aggregate over windows (TUMBLE/HOP/CUMULATE/SESSION) so each result is final, or write into a sink that accepts updates (sqlite with a PRIMARY KEY, print, blackhole)',
       });
     }
     return { logical, optimized, pipeline: { root, sink: { kind: 'table', table: entry }, schema } };

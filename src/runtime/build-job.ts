@@ -28,6 +28,7 @@ import { WindowAggregate } from './operators/window-aggregate.js';
 import { WindowTableFunction } from './operators/window-table-function.js';
 import { ValuesReader } from './values-reader.js';
 import { StateBackend } from './state/state-backend.js';
+import type { CheckpointData, SqliteStateStore } from './state/sqlite-state-store.js';
 
 /** What building a job needs besides the plan. */
 export interface BuildOptions {
@@ -40,6 +41,10 @@ export interface BuildOptions {
   readonly name: string;
   /** Where operator state lives (default: memory only). */
   readonly state?: StateBackend;
+  /** Identifies the plan; stored with savepoints. */
+  readonly fingerprint?: string;
+  /** Checkpointing: the job's state store and interval; with `restored`, the job resumes from it. */
+  readonly checkpoints?: { readonly store: SqliteStateStore; readonly intervalMs: number; readonly restored?: CheckpointData };
 }
 
 /** Sends an operator's output to one input of another operator. */
@@ -79,12 +84,20 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
     counter: (n: string) => metrics.counter(name, n),
     state: state.forOperator(name),
   });
-  const connectorContext = (tableName: string, options2: Readonly<Record<string, string>>, schema: readonly Field[], scope: string): ConnectorContext => ({
+  const restored = options.checkpoints?.restored;
+  const connectorContext = (
+    tableName: string,
+    options2: Readonly<Record<string, string>>,
+    schema: readonly Field[],
+    scope: string,
+    restoredInfo: unknown,
+  ): ConnectorContext => ({
     tableName,
     options: options2,
     schema,
     timeZone: options.timeZone,
     counter: (n: string) => metrics.counter(scope, n),
+    restored: restoredInfo ?? undefined,
   });
 
   const build = (node: PhysicalPlan, output: Output): void => {
@@ -115,7 +128,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         let p = 0;
         const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
         const scope = `Source: ${table.name}#${++counter}`;
-        const reader = factory.createSource(connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope));
+        const reader = factory.createSource(connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[scope]));
         const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
         const scan = new TableSourceScan({
           tableName: table.name,
@@ -187,7 +200,11 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
       throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be written to` });
     }
     sinkName = table.name;
-    writer = factory.createSink(connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`));
+    writer = factory.createSink({
+      ...connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`, restored?.sinks[table.name]),
+      primaryKey: table.primaryKey,
+      checkpointing: options.checkpoints !== undefined,
+    });
   } else {
     if (!options.collect) throw new Error('a collect pipeline needs a collect writer');
     writer = options.collect;
@@ -198,5 +215,6 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
   opens.push(() => sink.open(sinkCtx));
   sinks.push({ operator: sink, writer });
   build(pipeline.root, new Edge(sink, 0));
-  return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()));
+  const checkpoints = options.checkpoints ? { ...options.checkpoints, backend: state } : undefined;
+  return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()), checkpoints, state, options.fingerprint);
 }

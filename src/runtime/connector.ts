@@ -39,6 +39,17 @@ export interface ConnectorContext {
    * checkpoint (it resumes right after it); for a sink, the information its `preCommit` returned then.
    */
   readonly restored?: unknown;
+  /**
+   * The table's PRIMARY KEY columns (declared NOT ENFORCED), when it has one; an upsert sink (`sqlite`)
+   * writes by this key. Absent: no key.
+   */
+  readonly primaryKey?: readonly string[];
+  /**
+   * True when the job takes checkpoints (so `preCommit`/`commit` will be called). An exactly-once sink then
+   * holds its output back from the first row on, instead of writing it directly until the first
+   * `preCommit` (which would be at-least-once for output written before the first checkpoint).
+   */
+  readonly checkpointing?: boolean;
 }
 
 /** A chunk of rows read from one split (a file, a partition). */

@@ -13,6 +13,28 @@ import type { SourceReader, SinkWriter } from './connector.js';
 import type { MetricsRegistry } from './metrics.js';
 import type { TableSourceScan } from './operators/table-source-scan.js';
 import type { TableSink } from './operators/table-sink.js';
+import { crashPoint } from './crash-points.js';
+import type { StateBackend } from './state/state-backend.js';
+import { SqliteStateStore, type CheckpointData } from './state/sqlite-state-store.js';
+
+/** How a job checkpoints: where its state goes and how often. */
+export interface CheckpointConfig {
+  readonly store: SqliteStateStore;
+  readonly backend: StateBackend;
+  /** Milliseconds between checkpoints. */
+  readonly intervalMs: number;
+  /** The checkpoint the job restored from, if any. */
+  readonly restored?: CheckpointData;
+}
+
+/** Checkpoint statistics of a job. */
+export interface CheckpointStats {
+  readonly completed: number;
+  /** Duration of each completed checkpoint in ms, oldest first (the last 1000). */
+  readonly durations: readonly number[];
+  readonly lastId: number;
+  readonly lastTime?: number;
+}
 
 /** One source of a job: a reader and the scan operator its rows go through. */
 export interface SourceTask {
@@ -30,7 +52,7 @@ export interface SinkTask {
 /** How long a source may run without letting other work on the event loop have a turn. */
 const YIELD_EVERY_MS = 20;
 
-export type JobStatus = 'created' | 'running' | 'finished' | 'cancelled' | 'failed';
+export type JobStatus = 'created' | 'running' | 'finished' | 'stopped' | 'cancelled' | 'failed';
 
 export class Job {
   private status: JobStatus = 'created';
@@ -39,6 +61,13 @@ export class Job {
   private failure?: unknown;
   private readonly wakers = new Set<() => void>();
 
+  private stopRequest?: { savepoint?: string; done: (path: string | undefined) => void; failed: (err: unknown) => void };
+  private checkpointing?: Promise<void>;
+  private lastCheckpointAt = Date.now();
+  private checkpointId: number;
+  private readonly durations: number[] = [];
+  private completedCheckpoints = 0;
+
   constructor(
     readonly name: string,
     readonly sources: readonly SourceTask[],
@@ -46,7 +75,25 @@ export class Job {
     readonly metrics: MetricsRegistry,
     /** Opens every operator (called once, before the sources start). */
     private readonly openOperators: () => void,
-  ) {}
+    /** Checkpointing, when the job has a state store. */
+    private readonly checkpoints?: CheckpointConfig,
+    /** The job's state (for savepoints of jobs without a state store). */
+    private readonly stateBackend?: StateBackend,
+    /** Identifies the plan, stored in savepoints (see the engine's planFingerprint). */
+    private readonly fingerprint = '',
+  ) {
+    this.checkpointId = checkpoints?.restored?.id ?? 0;
+  }
+
+  /** The checkpoint this job resumed from, if it restored one. */
+  get restoredFrom(): CheckpointData | undefined {
+    return this.checkpoints?.restored;
+  }
+
+  /** Checkpoints taken so far. */
+  get checkpointStats(): CheckpointStats {
+    return { completed: this.completedCheckpoints, durations: this.durations, lastId: this.checkpointId, lastTime: this.checkpoints ? this.lastCheckpointAt : undefined };
+  }
 
   get state(): JobStatus {
     return this.status;
@@ -71,13 +118,24 @@ export class Job {
     try {
       for (const s of this.sinks) await s.writer.open();
       this.openOperators();
+      if (this.checkpoints?.restored) crashPoint('during-recovery');
       for (const s of this.sinks) s.operator.whenEnded(() => this.onSinkEnded());
       for (const s of this.sources) await s.reader.open();
       await Promise.all(this.sources.map((s) => this.runSource(s)));
       if (this.failure !== undefined) throw this.failure;
       for (const s of this.sinks) await s.writer.flush();
+      if (this.stopRequest) {
+        const path = await this.stopWithSavepoint(this.stopRequest.savepoint);
+        this.status = 'stopped';
+        this.stopRequest.done(path);
+        return;
+      }
+      // A finished job takes a last checkpoint: its output is then committed, and running it again with the
+      // same state resumes at the end instead of repeating it.
+      if (this.checkpoints && !this.cancelled) await this.checkpoint();
       this.status = this.cancelled ? 'cancelled' : 'finished';
     } catch (err) {
+      this.stopRequest?.failed(err);
       this.status = 'failed';
       this.failure = err;
       this.stopping = true;
@@ -85,7 +143,53 @@ export class Job {
     } finally {
       await Promise.allSettled(this.sources.map((s) => s.reader.close()));
       await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
+      this.checkpoints?.store.close();
     }
+  }
+
+  /**
+   * Stops the job gracefully: sources stop at a chunk boundary, pending windows stay in the state (they do
+   * not fire), a last checkpoint is taken (jobs with a state store), and with `savepoint` the state is
+   * written to that file, from which a later job can resume (`SET 'execution.savepoint.path'`). Resolves
+   * with the savepoint's path once the job has stopped.
+   */
+  stop(savepoint?: string): Promise<string | undefined> {
+    if (this.status !== 'running') return Promise.reject(new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Job '${this.name}' is not running (${this.status})` }));
+    return new Promise((done, failed) => {
+      this.stopRequest = { savepoint, done, failed };
+      this.stopping = true;
+      this.wakeAll();
+      for (const s of this.sources) void s.reader.close();
+    });
+  }
+
+  private async stopWithSavepoint(path: string | undefined): Promise<string | undefined> {
+    if (this.checkpoints) {
+      await this.checkpoint();
+      if (path) this.checkpoints.store.copyTo(path);
+      return path;
+    }
+    if (!path) return undefined;
+    // A job without a state store writes its whole state into a new store at `path`.
+    const store = new SqliteStateStore(path);
+    try {
+      const sinkInfo: Record<string, unknown> = {};
+      for (const s of this.sinks) {
+        await s.writer.flush();
+        if (s.writer.preCommit) sinkInfo[s.operator.name] = await s.writer.preCommit(1);
+      }
+      const sources: Record<string, unknown> = {};
+      for (const s of this.sources) sources[s.name] = s.reader.position?.() ?? null;
+      store.setMeta('fingerprint', this.fingerprint);
+      store.commit({ id: 1, time: Date.now(), sources, sinks: sinkInfo }, () => this.stateBackend?.writeAllTo(store));
+      for (const s of this.sinks) {
+        const info = sinkInfo[s.operator.name];
+        if (info !== undefined && s.writer.commit) await s.writer.commit(info);
+      }
+    } finally {
+      store.close();
+    }
+    return path;
   }
 
   /** Stops the job: sources stop reading; pending windows do not fire. */
@@ -124,12 +228,15 @@ export class Job {
           await this.flushSinks();
           return;
         }
+        // No rows may enter the pipeline while a checkpoint is being taken.
+        while (this.checkpointing) await this.checkpointing;
         let pending = task.scan.processChunk(chunk);
         while (pending && !this.stopping) {
           await this.pause(pending.delayMs);
           pending = task.scan.resume();
         }
         await this.flushSinks();
+        await this.maybeCheckpoint();
       }
       if (!this.sinks.every((s) => s.operator.hasEnded)) task.scan.cancel();
     } catch (err) {
@@ -154,6 +261,55 @@ export class Job {
 
   private wakeAll(): void {
     for (const w of [...this.wakers]) w();
+  }
+
+  /** Takes a checkpoint when the interval has passed (and no source holds a chunk half-processed). */
+  private async maybeCheckpoint(): Promise<void> {
+    const cfg = this.checkpoints;
+    if (!cfg || this.stopping || Date.now() - this.lastCheckpointAt < cfg.intervalMs) return;
+    if (this.sources.some((s) => s.scan.holding)) return;
+    await this.checkpoint();
+  }
+
+  /**
+   * A checkpoint: sinks pre-commit; one SQLite transaction stores every changed state entry, the sources'
+   * positions and the sinks' commit information; then sinks commit. Sources are paused throughout, so the
+   * positions, the state and the sinks' data all describe the same point of the input.
+   *
+   * A checkpoint that fails fails the job: the state tables have already handed over their changes, so
+   * the only consistent way on is a restart from the last completed checkpoint.
+   */
+  private checkpoint(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing;
+    const cfg = this.checkpoints!;
+    const run = async () => {
+      const started = Date.now();
+      const id = this.checkpointId + 1;
+      const sinkInfo: Record<string, unknown> = {};
+      for (const s of this.sinks) {
+        await s.writer.flush();
+        if (s.writer.preCommit) sinkInfo[s.operator.name] = await s.writer.preCommit(id);
+      }
+      const sources: Record<string, unknown> = {};
+      for (const s of this.sources) sources[s.name] = s.reader.position?.() ?? null;
+      crashPoint('before-state-commit');
+      cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges());
+      this.checkpointId = id;
+      crashPoint('after-state-commit');
+      for (const s of this.sinks) {
+        const info = sinkInfo[s.operator.name];
+        if (info !== undefined && s.writer.commit) await s.writer.commit(info);
+      }
+      if (id % 20 === 0) cfg.store.reclaim();
+      this.lastCheckpointAt = Date.now();
+      this.completedCheckpoints++;
+      this.durations.push(this.lastCheckpointAt - started);
+      if (this.durations.length > 1000) this.durations.shift();
+    };
+    this.checkpointing = run().finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
   }
 
   private async flushSinks(): Promise<void> {

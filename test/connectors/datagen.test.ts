@@ -97,4 +97,60 @@ describe('datagen', () => {
     );
     expect(create({ 'fields.nope.min': '1' })).toThrow(EddyError);
   });
+
+  describe('resume', () => {
+    const s: Schema = [
+      { name: 'seq', type: T.bigint() },
+      { name: 'n', type: T.int() },
+      { name: 'str', type: T.string() },
+      { name: 'x', type: T.double() },
+      { name: 'flag', type: T.boolean() },
+    ];
+    const base = { 'rows-per-second': '20000', 'number-of-rows': '7000', 'fields.seq.kind': 'sequence', 'fields.seq.start': '10', 'fields.seq.end': '100000', 'fields.str.length': '5', 'fields.n.null-rate': '0.2' };
+
+    async function readFrom(options: Record<string, string>, restored?: unknown): Promise<{ chunks: SourceChunk[]; positions: unknown[] }> {
+      const reader = datagenConnector.createSource!({ ...testContext(s, { connector: 'datagen', ...options }), restored });
+      await reader.open();
+      const chunks: SourceChunk[] = [];
+      const positions: unknown[] = [];
+      for (let c = await reader.next(); c !== null; c = await reader.next()) {
+        chunks.push(c);
+        positions.push(JSON.parse(JSON.stringify(reader.position!())));
+      }
+      await reader.close();
+      return { chunks, positions };
+    }
+
+    it('with a seed, gives exactly the rows of an uninterrupted run, from every chunk boundary', async () => {
+      const options = { ...base, seed: '7' };
+      const full = await readFrom(options);
+      const rows = full.chunks.flatMap((c) => c.rows);
+      expect(rows.length).toBe(7000);
+      expect(full.chunks.length).toBe(4);
+      expect(full.positions[0]).toEqual({ rows: 2000, sequences: [2010, null, null, null, null], rng: expect.any(Number) });
+      for (let k = 0; k < full.chunks.length; k++) {
+        const resumed = await readFrom(options, full.positions[k]);
+        expect([...full.chunks.slice(0, k + 1).flatMap((c) => c.rows), ...resumed.chunks.flatMap((c) => c.rows)]).toEqual(rows);
+        if (k < full.chunks.length - 1) expect(resumed.chunks.at(-1)!.splitEnded).toBe(true);
+        else expect(resumed.chunks).toEqual([]);
+      }
+    });
+
+    it('without a seed, continues the row count and the sequences', async () => {
+      const first = await readFrom({ ...base, 'number-of-rows': '2500' });
+      const position = first.positions[0] as { rows: number };
+      expect(position.rows).toBe(2000);
+      const rest = await readFrom({ ...base, 'number-of-rows': '2500' }, position);
+      const seq = [...first.chunks[0]!.rows, ...rest.chunks.flatMap((c) => c.rows)].map((r) => r[0]);
+      expect(seq).toEqual(Array.from({ length: 2500 }, (_, i) => 10 + i));
+    });
+
+    it('ends at once when restored after its last row, and rejects a position that does not fit', async () => {
+      const seqOnly = { 'rows-per-second': '1000', 'fields.seq.kind': 'sequence', 'fields.seq.start': '1', 'fields.seq.end': '3' };
+      expect((await readFrom(seqOnly, { rows: 3, sequences: [4, null, null, null, null], rng: 1 })).chunks).toEqual([]);
+      expect(() => datagenConnector.createSource!({ ...testContext(s, { connector: 'datagen', ...seqOnly }), restored: { rows: 1, sequences: [], rng: 1 } })).toThrow(
+        /checkpointed position of the datagen source does not match its columns/,
+      );
+    });
+  });
 });

@@ -47,7 +47,7 @@ describe('filesystem source (bounded)', () => {
     expect(reader.bounded).toBe(true);
     const chunks = await readAll(reader);
     expect(chunks).toEqual([{ split: file, rows: [[1, 'x'], [2, 'y']], splitEnded: true }]);
-    expect(reader.position()).toEqual([{ file, offset: 41, line: 3 }]);
+    expect(reader.position()).toEqual([{ file, offset: 41, line: 3, finished: true }]);
   });
 
   it('reads a directory in sorted name order, one split per file, skipping hidden and _ files', async () => {
@@ -76,7 +76,7 @@ describe('filesystem source (bounded)', () => {
     expect(chunks.map((c) => c.splitEnded === true)).toEqual(chunks.map((_, i) => i === chunks.length - 1));
     const ids = chunks.flatMap((c) => c.rows.map((r) => r[0]));
     expect(ids).toEqual(lines.map((_, i) => i));
-    expect(reader.position()).toEqual([{ file, offset: Buffer.byteLength(lines.join('')), line: 20_000 }]);
+    expect(reader.position()).toEqual([{ file, offset: Buffer.byteLength(lines.join('')), line: 20_000, finished: true }]);
   });
 
   it('reads CSV', async () => {

@@ -86,7 +86,7 @@ describe('validateOptions', () => {
       {
         key: 'connector',
         kind: 'unknown-connector',
-        message: "Unknown connector 'filesytem'; available connectors: filesystem, datagen, print, blackhole",
+        message: "Unknown connector 'filesytem'; available connectors: filesystem, datagen, print, blackhole, sqlite",
         hint: 'did you mean `filesystem`?',
       },
     ]);

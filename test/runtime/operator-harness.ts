@@ -1,7 +1,7 @@
 /** A test harness for streaming operators: opens one with a collecting output and counters, feeds it, records what it emits. */
 import { type ChangeBatch, insertBatch, MAX_WATERMARK, type Row, ROW_KIND_NAMES } from '../../src/runtime/changelog.js';
 import { Counter } from '../../src/runtime/metrics.js';
-import type { Output, StreamOperator } from '../../src/runtime/operator.js';
+import type { OperatorContext, Output, StreamOperator } from '../../src/runtime/operator.js';
 import { StateBackend } from '../../src/runtime/state/state-backend.js';
 
 /** One emitted change, its kind spelled as Flink prints it. */
@@ -16,28 +16,11 @@ export type OutputEvent =
   | { readonly type: 'watermark'; readonly watermark: number }
   | { readonly type: 'end' };
 
-/** Drives one operator (input 0) and collects its output. */
-export class OperatorHarness<Op extends StreamOperator = StreamOperator> implements Output {
+/** An {@link Output} that records everything sent to it. */
+export class Collector implements Output {
   readonly events: OutputEvent[] = [];
   readonly counters = new Map<string, Counter>();
-  private fresh: Change[] = [];
-
-  /** @param state where the operator keeps its state (default: a fresh in-memory backend) */
-  constructor(
-    readonly op: Op,
-    readonly state: StateBackend = new StateBackend(),
-  ) {
-    op.open({
-      name: `${op.kind}#1`,
-      output: this,
-      state: state.forOperator(`${op.kind}#1`),
-      counter: (name) => {
-        let c = this.counters.get(name);
-        if (!c) this.counters.set(name, (c = new Counter(name)));
-        return c;
-      },
-    });
-  }
+  protected fresh: Change[] = [];
 
   emit(batch: ChangeBatch): void {
     if (batch.rows.length !== batch.kinds.length) throw new Error('rows and kinds differ in length');
@@ -53,28 +36,18 @@ export class OperatorHarness<Op extends StreamOperator = StreamOperator> impleme
     this.events.push({ type: 'end' });
   }
 
-  /** Feeds a batch; returns the changes it caused. */
-  feed(batch: ChangeBatch): Change[] {
-    this.op.processBatch(batch, 0);
-    return this.take();
-  }
-
-  /** Feeds the rows as one batch of inserts; returns the changes it caused. */
-  insert(...rows: Row[]): Change[] {
-    return this.feed(insertBatch(rows));
-  }
-
-  /** Feeds a watermark; returns the changes it caused. */
-  watermark(watermark: number): Change[] {
-    this.op.processWatermark(watermark, 0);
-    return this.take();
-  }
-
-  /** Sends MAX_WATERMARK then ends the input, as a finished source does; returns the changes caused. */
-  finish(): Change[] {
-    this.op.processWatermark(MAX_WATERMARK, 0);
-    this.op.endInput(0);
-    return this.take();
+  /** A context for an operator named `name` that sends its output here and keeps its state in `state`. */
+  contextFor(name: string, state: StateBackend): OperatorContext {
+    return {
+      name,
+      output: this,
+      state: state.forOperator(name),
+      counter: (n) => {
+        let c = this.counters.get(n);
+        if (!c) this.counters.set(n, (c = new Counter(n)));
+        return c;
+      },
+    };
   }
 
   /** Every change emitted so far, in order. */
@@ -102,10 +75,47 @@ export class OperatorHarness<Op extends StreamOperator = StreamOperator> impleme
     return this.counters.get(name)?.value ?? 0;
   }
 
-  private take(): Change[] {
+  /** The changes since the last call. */
+  protected take(): Change[] {
     const out = this.fresh;
     this.fresh = [];
     return out;
+  }
+}
+
+/** Drives one operator (input 0) and collects its output. */
+export class OperatorHarness<Op extends StreamOperator = StreamOperator> extends Collector {
+  /** @param state where the operator keeps its state (default: a fresh in-memory backend) */
+  constructor(
+    readonly op: Op,
+    readonly state: StateBackend = new StateBackend(),
+  ) {
+    super();
+    op.open(this.contextFor(`${op.kind}#1`, state));
+  }
+
+  /** Feeds a batch; returns the changes it caused. */
+  feed(batch: ChangeBatch): Change[] {
+    this.op.processBatch(batch, 0);
+    return this.take();
+  }
+
+  /** Feeds the rows as one batch of inserts; returns the changes it caused. */
+  insert(...rows: Row[]): Change[] {
+    return this.feed(insertBatch(rows));
+  }
+
+  /** Feeds a watermark; returns the changes it caused. */
+  watermark(watermark: number): Change[] {
+    this.op.processWatermark(watermark, 0);
+    return this.take();
+  }
+
+  /** Sends MAX_WATERMARK then ends the input, as a finished source does; returns the changes caused. */
+  finish(): Change[] {
+    this.op.processWatermark(MAX_WATERMARK, 0);
+    this.op.endInput(0);
+    return this.take();
   }
 }
 

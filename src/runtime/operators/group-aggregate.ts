@@ -11,6 +11,7 @@ import {
   UPDATE_BEFORE,
 } from '../changelog.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
+import type { OperatorState, StateTable, ValueCodec, ValueState } from '../state/state-types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { type GroupKey, type KeySelector, keySelector, rowsEqual } from '../keys.js';
 import {
@@ -24,6 +25,7 @@ import {
   retractRow,
   writeResults,
 } from './aggregate-call.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC } from './state-codecs.js';
 
 /** Configuration of a {@link GroupAggregate}. */
 export interface GroupAggregateConfig {
@@ -45,17 +47,34 @@ export interface GroupEntry {
   emitted: Row | null;
 }
 
-/** What a {@link GroupAggregate} changes while running: the groups by key, and the last watermark passed on. */
+/**
+ * What a {@link GroupAggregate} changes while running, kept in its state: the table `groups` (group key →
+ * {@link GroupEntry}) and the value `watermark` (the last watermark passed on).
+ */
 export class GroupAggregateState {
-  watermark = MIN_WATERMARK;
-  private readonly groups = new Map<GroupKey, GroupEntry>();
+  private readonly groups: StateTable<GroupEntry>;
+  private readonly mark: ValueState<number>;
+
+  constructor(state: OperatorState, aggs: readonly AggCall[]) {
+    this.groups = state.table<GroupEntry>('groups', groupEntryCodec(aggs));
+    this.mark = state.value<number>('watermark', VALUE_CODEC);
+  }
+
+  get watermark(): number {
+    return this.mark.get() ?? MIN_WATERMARK;
+  }
+
+  set watermark(value: number) {
+    this.mark.set(value);
+  }
 
   get(key: GroupKey): GroupEntry | undefined {
     return this.groups.get(key);
   }
 
+  /** Stores `entry` (again, after it changed: that marks it for the next checkpoint). */
   put(key: GroupKey, entry: GroupEntry): void {
-    this.groups.set(key, entry);
+    this.groups.put(key, entry);
   }
 
   delete(key: GroupKey): void {
@@ -66,6 +85,22 @@ export class GroupAggregateState {
   get size(): number {
     return this.groups.size;
   }
+}
+
+/** Stores a group as `[keyValues, accumulators, count, emitted]`. */
+function groupEntryCodec(aggs: readonly AggCall[]): ValueCodec<GroupEntry> {
+  return {
+    encode: (e) => [encodeValue(e.keyValues), encodeAccumulators(aggs, e.accs), e.count, encodeValue(e.emitted)],
+    decode: (data) => {
+      const [keyValues, accs, count, emitted] = data as [unknown, unknown, number, unknown];
+      return {
+        keyValues: decodeValue(keyValues) as unknown[],
+        accs: decodeAccumulators(aggs, accs),
+        count,
+        emitted: decodeValue(emitted) as Row | null,
+      };
+    },
+  };
 }
 
 /**
@@ -82,10 +117,13 @@ export class GroupAggregateState {
  *   group `-D old`. All of it goes out as one batch.
  * - A global aggregate has one group, emitted on the first input (nothing on empty input, as Flink).
  * - Watermarks are forwarded (the output has no time attribute, but downstream operators may need them).
+ * - State: the table `groups` and the value `watermark` (see {@link GroupAggregateState}); every entry a
+ *   batch touched is stored again (or deleted) once at the end of the batch.
  */
 export class GroupAggregate implements StreamOperator {
   readonly kind = 'GroupAggregate';
-  readonly state = new GroupAggregateState();
+  /** Run-time state, created in {@link open} from the operator's state tables. */
+  state!: GroupAggregateState;
   /** The output columns forming the upsert key. */
   readonly upsertKey: readonly number[];
   private readonly keys: KeySelector;
@@ -106,6 +144,7 @@ export class GroupAggregate implements StreamOperator {
 
   open(ctx: OperatorContext): void {
     this.output = ctx.output;
+    this.state = new GroupAggregateState(ctx.state, this.config.aggs);
   }
 
   processBatch(batch: ChangeBatch, _input: number): void {
@@ -149,6 +188,8 @@ export class GroupAggregate implements StreamOperator {
         out.add(UPDATE_BEFORE, prev);
         out.add(UPDATE_AFTER, next);
       } else {
+        // Same result row, but the accumulators changed: store the entry again.
+        state.put(key, entry);
         continue;
       }
       entry.emitted = next;

@@ -2,6 +2,7 @@
 import { BatchBuilder, type ChangeBatch, INSERT, MIN_WATERMARK, type Row } from '../changelog.js';
 import { CounterNames, type Counter } from '../metrics.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
+import type { OperatorState, StateTable, ValueCodec, ValueState } from '../state/state-types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { describeWindow } from '../../common/window.js';
 import { type GroupKey, type KeySelector, keySelector } from '../keys.js';
@@ -15,7 +16,8 @@ import {
   notInsertOnly,
   writeResults,
 } from './aggregate-call.js';
-import { MinHeap } from './min-heap.js';
+import { TimerHeap } from './min-heap.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
 /** Configuration of a {@link SessionWindowAggregate}. */
@@ -45,15 +47,32 @@ export interface KeySessions {
 }
 
 /**
- * What a {@link SessionWindowAggregate} changes while running: the open sessions per key, timers (which keys
- * have a session ending at a given end, with a min-heap of those ends) and the current watermark.
+ * What a {@link SessionWindowAggregate} changes while running, kept in its state: the table `sessions` (group
+ * key → {@link KeySessions}) and the values `seq` (the next key's first-seen number) and `watermark`.
+ * Derived, rebuilt on open: the timers, a min-heap of (session end, key) entries. An entry goes stale when
+ * its session grows or merges; stale entries stay in the heap and are skipped when popped (the key then has
+ * no session with that end), which is cheaper than removing them.
  */
 export class SessionWindowAggregateState {
-  watermark = MIN_WATERMARK;
-  private nextSeq = 0;
-  private readonly byKey = new Map<GroupKey, KeySessions>();
-  private readonly timerEnds = new MinHeap();
-  private readonly timers = new Map<number, Set<GroupKey>>();
+  private readonly byKey: StateTable<KeySessions>;
+  private readonly seq: ValueState<number>;
+  private readonly mark: ValueState<number>;
+  private readonly timers = new TimerHeap<GroupKey>();
+
+  constructor(state: OperatorState, aggs: readonly AggCall[]) {
+    this.byKey = state.table<KeySessions>('sessions', keySessionsCodec(aggs));
+    this.seq = state.value<number>('seq');
+    this.mark = state.value<number>('watermark', VALUE_CODEC);
+    for (const [key, ks] of this.byKey.namespace('')) for (const s of ks.sessions) this.timers.push(s.end, key);
+  }
+
+  get watermark(): number {
+    return this.mark.get() ?? MIN_WATERMARK;
+  }
+
+  set watermark(value: number) {
+    this.mark.set(value);
+  }
 
   /** The open sessions of `key`, if any. */
   get(key: GroupKey): KeySessions | undefined {
@@ -62,44 +81,49 @@ export class SessionWindowAggregateState {
 
   /** A new, empty session list for `key` (stored by {@link put}). */
   create(keyValues: unknown[]): KeySessions {
-    return { keyValues, seq: this.nextSeq++, sessions: [] };
+    const seq = this.seq.get() ?? 0;
+    this.seq.set(seq + 1);
+    return { keyValues, seq, sessions: [] };
   }
 
+  /** Stores the sessions of `key` (again, after they changed: that marks them for the next checkpoint). */
   put(key: GroupKey, sessions: KeySessions): void {
-    this.byKey.set(key, sessions);
+    this.byKey.put(key, sessions);
   }
 
   delete(key: GroupKey): void {
     this.byKey.delete(key);
   }
 
-  /** Notes that `key` has a session ending at `end`. */
+  /** Notes that `key` has a session ending at `end` (an older entry for a session that grew goes stale). */
   addTimer(end: number, key: GroupKey): void {
-    let keys = this.timers.get(end);
-    if (!keys) {
-      keys = new Set();
-      this.timers.set(end, keys);
-      this.timerEnds.push(end);
-    }
-    keys.add(key);
+    this.timers.push(end, key);
   }
 
-  /** Forgets that `key` has a session ending at `end` (it merged or grew). */
-  deleteTimer(end: number, key: GroupKey): void {
-    this.timers.get(end)?.delete(key);
+  /** The smallest end with a timer (possibly stale), or undefined. */
+  nextTimer(): number | undefined {
+    return this.timers.peek();
   }
 
-  /** Removes and returns the timers with `end - 1 <= watermark`: `[end, keys]`, ascending by end. */
-  takeDueTimers(watermark: number): [number, Set<GroupKey>][] {
-    const due: [number, Set<GroupKey>][] = [];
-    for (let end = this.timerEnds.peek(); end !== undefined && end - 1 <= watermark; end = this.timerEnds.peek()) {
-      this.timerEnds.pop();
-      const keys = this.timers.get(end)!;
-      this.timers.delete(end);
-      if (keys.size > 0) due.push([end, keys]);
-    }
-    return due;
+  /** Removes the timer with the smallest end and returns its key. */
+  popTimer(): GroupKey {
+    return this.timers.pop()!;
   }
+}
+
+/** Stores a key's sessions as `[keyValues, seq, [[start, end, accumulators], ..]]`. */
+function keySessionsCodec(aggs: readonly AggCall[]): ValueCodec<KeySessions> {
+  return {
+    encode: (ks) => [encodeValue(ks.keyValues), ks.seq, ks.sessions.map((s) => [s.start, s.end, encodeAccumulators(aggs, s.accs)])],
+    decode: (data) => {
+      const [keyValues, seq, sessions] = data as [unknown, number, [number, number, unknown][]];
+      return {
+        keyValues: decodeValue(keyValues) as unknown[],
+        seq,
+        sessions: sessions.map(([start, end, accs]) => ({ start, end, accs: decodeAccumulators(aggs, accs) })),
+      };
+    },
+  };
 }
 
 /**
@@ -116,10 +140,13 @@ export class SessionWindowAggregateState {
  * - On a watermark that advances, every session with `end - 1 <= watermark` fires, ascending by end, then
  *   start, then the key's first-seen order: one `+I` row `[...keys, ...aggs, window_start, window_end,
  *   window_time]` each, in one batch; then the watermark is forwarded.
+ * - State: see {@link SessionWindowAggregateState}; a key's sessions are stored again after every row
+ *   they take and after every firing that leaves some open.
  */
 export class SessionWindowAggregate implements StreamOperator {
   readonly kind = 'SessionWindowAggregate';
-  readonly state = new SessionWindowAggregateState();
+  /** Run-time state, created in {@link open} from the operator's state tables. */
+  state!: SessionWindowAggregateState;
   private readonly keys: KeySelector;
   private output!: Output;
   private late!: Counter;
@@ -139,6 +166,7 @@ export class SessionWindowAggregate implements StreamOperator {
     this.output = ctx.output;
     this.late = ctx.counter(CounterNames.lateRecordsDropped);
     this.nullTime = ctx.counter(NULL_TIME_RECORDS_DROPPED);
+    this.state = new SessionWindowAggregateState(ctx.state, this.config.aggs);
   }
 
   processBatch(batch: ChangeBatch, _input: number): void {
@@ -162,19 +190,24 @@ export class SessionWindowAggregate implements StreamOperator {
     if (watermark <= state.watermark) return;
     state.watermark = watermark;
     const out = new BatchBuilder();
-    for (const [end, keys] of state.takeDueTimers(watermark)) {
-      const fired: [KeySessions, Session][] = [];
-      for (const key of keys) {
-        const ks = state.get(key)!;
-        const at = ks.sessions.findIndex((s) => s.end === end);
-        fired.push([ks, ks.sessions[at]!]);
-        ks.sessions.splice(at, 1);
-        if (ks.sessions.length === 0) state.delete(key);
-        else state.put(key, ks);
+    // Sessions ending together fire in (start, first-seen) order; the heap pops equal ends in any order.
+    const fired: [KeySessions, Session][] = [];
+    let firedEnd = Number.NaN;
+    for (let end = state.nextTimer(); end !== undefined && end - 1 <= watermark; end = state.nextTimer()) {
+      const key = state.popTimer();
+      const ks = state.get(key);
+      const at = ks ? ks.sessions.findIndex((s) => s.end === end) : -1;
+      if (at < 0) continue; // stale: the session grew, merged or fired
+      if (end !== firedEnd) {
+        this.emitFired(fired, out);
+        firedEnd = end;
       }
-      if (fired.length > 1) fired.sort((a, b) => a[1].start - b[1].start || a[0].seq - b[0].seq);
-      for (const [ks, s] of fired) out.add(INSERT, this.resultRow(ks, s));
+      fired.push([ks!, ks!.sessions[at]!]);
+      ks!.sessions.splice(at, 1);
+      if (ks!.sessions.length === 0) state.delete(key);
+      else state.put(key, ks!);
     }
+    this.emitFired(fired, out);
     const batch = out.take();
     if (batch) this.output.emit(batch);
     this.output.emitWatermark(watermark);
@@ -227,22 +260,23 @@ export class SessionWindowAggregate implements StreamOperator {
       state.addTimer(end, key);
     } else {
       const target = entry.sessions[first]!;
-      for (let j = first + 1; j <= last; j++) {
-        const other = entry.sessions[j]!;
-        mergeAccumulators(aggs, target.accs, other.accs);
-        state.deleteTimer(other.end, key);
-      }
+      for (let j = first + 1; j <= last; j++) mergeAccumulators(aggs, target.accs, entry.sessions[j]!.accs);
       if (last > first) entry.sessions.splice(first + 1, last - first);
-      if (target.end !== end) {
-        state.deleteTimer(target.end, key);
-        state.addTimer(end, key);
-      }
+      // The merged sessions' timers, and the target's own if its end moves, go stale.
+      if (target.end !== end) state.addTimer(end, key);
       target.start = start;
       target.end = end;
       accumulateRow(aggs, target.accs, row);
     }
     state.put(key, entry);
     return true;
+  }
+
+  /** Emits the sessions that fired at one end, by start then first-seen order, and clears the list. */
+  private emitFired(fired: [KeySessions, Session][], out: BatchBuilder): void {
+    if (fired.length > 1) fired.sort((a, b) => a[1].start - b[1].start || a[0].seq - b[0].seq);
+    for (const [ks, s] of fired) out.add(INSERT, this.resultRow(ks, s));
+    fired.length = 0;
   }
 
   private resultRow(ks: KeySessions, s: Session): Row {

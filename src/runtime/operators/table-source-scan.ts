@@ -11,12 +11,18 @@
  *   boundaries were.
  * - `replay.speedup` = N paces rows by event time: a row is released (t - t0) / N ms after the first.
  * - When the reader is finished (bounded input), emits the +∞ watermark, then ends.
+ * - State: the value `watermarks` (per-split watermarks, pending and emitted watermark), saved after every
+ *   chunk and restored on open. The source's read position is the job's to checkpoint. A chunk held back
+ *   by pacing is not state: checkpoints are taken between chunks. Pacing itself starts afresh after a
+ *   restore (a resumed replay continues at its pace from where it stopped, rather than catching up).
  */
 import type { CompiledExpr } from '../../expr/bound-expr.js';
 import { INSERT, MAX_WATERMARK, MIN_WATERMARK, type Row, type RowKind } from '../changelog.js';
 import type { SourceChunk } from '../connector.js';
 import { CounterNames, type Counter } from '../metrics.js';
 import type { OperatorContext } from '../operator.js';
+import type { ValueState } from '../state/state-types.js';
+import { VALUE_CODEC } from './state-codecs.js';
 
 export interface TableSourceScanConfig {
   readonly tableName: string;
@@ -32,6 +38,13 @@ export interface TableSourceScanConfig {
   readonly speedup?: number;
 }
 
+/** The watermark state of a {@link TableSourceScan}, as it is checkpointed. */
+interface ScanMarks {
+  readonly splits: [string, number][];
+  readonly pending: number;
+  readonly emitted: number;
+}
+
 /** Rows of a chunk still to be released (pacing), and how long to wait first. */
 export interface PendingRelease {
   readonly delayMs: number;
@@ -43,7 +56,8 @@ export class TableSourceScan {
   private recordsIn!: Counter;
   private readonly identity: boolean;
   private readonly width: number;
-  // Run-time state: per-split watermarks and what has been emitted.
+  // Run-time state: per-split watermarks and what has been emitted (saved in `marks` after every chunk).
+  private marks!: ValueState<ScanMarks>;
   private readonly splitWatermarks = new Map<string, number>();
   private pendingWatermark = MIN_WATERMARK;
   private emittedWatermark = MIN_WATERMARK;
@@ -65,6 +79,23 @@ export class TableSourceScan {
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
     this.recordsIn = ctx.counter(CounterNames.recordsIn);
+    this.marks = ctx.state.value<ScanMarks>('watermarks', VALUE_CODEC);
+    const marks = this.marks.get();
+    if (marks) {
+      for (const [split, mark] of marks.splits) this.splitWatermarks.set(split, mark);
+      this.pendingWatermark = marks.pending;
+      this.emittedWatermark = marks.emitted;
+    }
+  }
+
+  /** Records the watermark state for the next checkpoint. */
+  private saveMarks(): void {
+    this.marks.set({ splits: [...this.splitWatermarks], pending: this.pendingWatermark, emitted: this.emittedWatermark });
+  }
+
+  /** True while rows of a chunk are held back by pacing (a checkpoint must wait until they are released). */
+  get holding(): boolean {
+    return this.held !== undefined;
   }
 
   /** The current watermark of this source. */
@@ -74,7 +105,9 @@ export class TableSourceScan {
 
   /** Processes a chunk; returns how long to wait before calling {@link resume} when pacing holds rows back. */
   processChunk(chunk: SourceChunk): PendingRelease | undefined {
-    return this.release(chunk, 0);
+    const pending = this.release(chunk, 0);
+    this.saveMarks();
+    return pending;
   }
 
   /** Continues a chunk held back by pacing. */
@@ -82,7 +115,9 @@ export class TableSourceScan {
     const held = this.held;
     if (!held) return undefined;
     this.held = undefined;
-    return this.release(held.chunk, held.next);
+    const pending = this.release(held.chunk, held.next);
+    this.saveMarks();
+    return pending;
   }
 
   private release(chunk: SourceChunk, from: number): PendingRelease | undefined {
@@ -179,6 +214,7 @@ export class TableSourceScan {
   finish(): void {
     this.flush();
     this.emittedWatermark = MAX_WATERMARK;
+    this.saveMarks();
     this.ctx.output.emitWatermark(MAX_WATERMARK);
     this.ctx.output.end();
   }
@@ -186,6 +222,7 @@ export class TableSourceScan {
   /** The source was cancelled: end the stream without firing pending windows. */
   cancel(): void {
     this.flush();
+    this.saveMarks();
     this.ctx.output.end();
   }
 

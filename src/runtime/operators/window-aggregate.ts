@@ -2,6 +2,7 @@
 import { BatchBuilder, type ChangeBatch, INSERT, MIN_WATERMARK, type Row } from '../changelog.js';
 import { CounterNames, type Counter } from '../metrics.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
+import type { OperatorState, StateTable, ValueCodec, ValueState } from '../state/state-types.js';
 import { describeWindow } from '../../common/window.js';
 import { type GroupKey, type KeySelector, keySelector } from '../keys.js';
 import {
@@ -14,6 +15,7 @@ import {
   writeResults,
 } from './aggregate-call.js';
 import { MinHeap } from './min-heap.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC } from './state-codecs.js';
 import {
   type AlignedWindow,
   assignWindowEnds,
@@ -38,50 +40,90 @@ export interface WindowGroup {
   readonly accs: unknown[];
 }
 
-/** One open window: its bounds and its groups, in first-seen order. */
-export interface WindowSlot {
-  readonly start: number;
-  readonly end: number;
-  readonly groups: Map<GroupKey, WindowGroup>;
-}
-
 /**
- * What a {@link WindowAggregate} changes while running: the open windows by end, a min-heap of their ends
- * (so a watermark touches only the windows it fires) and the current watermark. For TUMBLE, HOP and
- * CUMULATE a window's end determines its start, so the end alone identifies a window.
+ * What a {@link WindowAggregate} changes while running, kept in its state: the table `windows` (namespace:
+ * a window's end; key: the group key → {@link WindowGroup}, groups in first-seen order) and the value
+ * `watermark`. For TUMBLE, HOP and CUMULATE a window's end determines its start, so the end alone
+ * identifies a window. Derived, rebuilt on open: a min-heap of the open windows' ends (so a watermark
+ * touches only the windows it fires) and the set of those ends.
  */
 export class WindowAggregateState {
-  watermark = MIN_WATERMARK;
-  private readonly slots = new Map<number, WindowSlot>();
+  private readonly windows: StateTable<WindowGroup>;
+  private readonly mark: ValueState<number>;
   private readonly ends = new MinHeap();
+  private readonly open = new Set<number>();
 
-  /** The open window ending at `end`, created (empty) if there is none. */
-  slot(start: number, end: number): WindowSlot {
-    let s = this.slots.get(end);
-    if (!s) {
-      s = { start, end, groups: new Map() };
-      this.slots.set(end, s);
-      this.ends.push(end);
-    }
-    return s;
+  constructor(state: OperatorState, aggs: readonly AggCall[]) {
+    this.windows = state.table<WindowGroup>('windows', windowGroupCodec(aggs));
+    this.mark = state.value<number>('watermark', VALUE_CODEC);
+    for (const end of this.windows.namespaces()) this.track(end as number);
   }
 
-  /** Removes and returns every window with `end - 1 <= watermark`, ascending by end. */
-  takeFired(watermark: number): WindowSlot[] {
-    const fired: WindowSlot[] = [];
+  get watermark(): number {
+    return this.mark.get() ?? MIN_WATERMARK;
+  }
+
+  set watermark(value: number) {
+    this.mark.set(value);
+  }
+
+  /** The group `key` of the window ending at `end`, if any. */
+  get(end: number, key: GroupKey): WindowGroup | undefined {
+    return this.windows.get(key, end);
+  }
+
+  /** Stores a group of the window ending at `end` (again, after its accumulators changed). */
+  put(end: number, key: GroupKey, group: WindowGroup): void {
+    this.windows.put(key, group, end);
+  }
+
+  /** Notes a new group of the window ending at `end`, which may open the window. */
+  addGroup(end: number, key: GroupKey, group: WindowGroup): void {
+    if (!this.open.has(end)) this.track(end);
+    this.windows.put(key, group, end);
+  }
+
+  private track(end: number): void {
+    this.open.add(end);
+    this.ends.push(end);
+  }
+
+  /** Removes and returns the ends of every window with `end - 1 <= watermark`, ascending (then see {@link groups}, {@link drop}). */
+  takeFired(watermark: number): number[] {
+    const fired: number[] = [];
     for (let end = this.ends.peek(); end !== undefined && end - 1 <= watermark; end = this.ends.peek()) {
       this.ends.pop();
-      const s = this.slots.get(end)!;
-      this.slots.delete(end);
-      fired.push(s);
+      this.open.delete(end);
+      fired.push(end);
     }
     return fired;
   }
 
+  /** The groups of the window ending at `end`, in first-seen order. */
+  groups(end: number): IterableIterator<[GroupKey, WindowGroup]> {
+    return this.windows.namespace(end);
+  }
+
+  /** Drops the window ending at `end` (it fired). */
+  drop(end: number): void {
+    this.windows.deleteNamespace(end);
+  }
+
   /** How many windows are open. */
   get openWindows(): number {
-    return this.slots.size;
+    return this.open.size;
   }
+}
+
+/** Stores a window group as `[keyValues, accumulators]`. */
+function windowGroupCodec(aggs: readonly AggCall[]): ValueCodec<WindowGroup> {
+  return {
+    encode: (g) => [encodeValue(g.keyValues), encodeAccumulators(aggs, g.accs)],
+    decode: (data) => {
+      const [keyValues, accs] = data as [unknown, unknown];
+      return { keyValues: decodeValue(keyValues) as unknown[], accs: decodeAccumulators(aggs, accs) };
+    },
+  };
 }
 
 /**
@@ -99,10 +141,13 @@ export class WindowAggregateState {
  *   `[...keys, ...aggs, window_start, window_end, window_time]` each, in one batch; the windows' state is
  *   dropped; then the watermark is forwarded.
  * - End of input fires nothing by itself: a finished source first sends MAX_WATERMARK, which fires all.
+ * - State: see {@link WindowAggregateState}. A group is stored again after every row it takes (that marks it
+ *   for the next checkpoint); a fired window's namespace is dropped whole.
  */
 export class WindowAggregate implements StreamOperator {
   readonly kind = 'WindowAggregate';
-  readonly state = new WindowAggregateState();
+  /** Run-time state, created in {@link open} from the operator's state tables. */
+  state!: WindowAggregateState;
   private readonly keys: KeySelector;
   private output!: Output;
   private late!: Counter;
@@ -119,6 +164,7 @@ export class WindowAggregate implements StreamOperator {
     this.output = ctx.output;
     this.late = ctx.counter(CounterNames.lateRecordsDropped);
     this.nullTime = ctx.counter(NULL_TIME_RECORDS_DROPPED);
+    this.state = new WindowAggregateState(ctx.state, this.config.aggs);
   }
 
   processBatch(batch: ChangeBatch, _input: number): void {
@@ -146,13 +192,15 @@ export class WindowAggregate implements StreamOperator {
       const key = this.keys.key(row);
       for (let j = 0; j < n; j++) {
         const end = ends[j]!;
-        const slot = state.slot(windowStartForEnd(window, end), end);
-        let group = slot.groups.get(key);
+        let group = state.get(end, key);
         if (!group) {
           group = { keyValues: this.keys.values(row), accs: createAccumulators(aggs) };
-          slot.groups.set(key, group);
+          accumulateRow(aggs, group.accs, row);
+          state.addGroup(end, key, group);
+        } else {
+          accumulateRow(aggs, group.accs, row);
+          state.put(end, key, group);
         }
-        accumulateRow(aggs, group.accs, row);
       }
     }
     if (late > 0) this.late.inc(late);
@@ -165,8 +213,11 @@ export class WindowAggregate implements StreamOperator {
     const fired = this.state.takeFired(watermark);
     if (fired.length > 0) {
       const out = new BatchBuilder();
-      for (const slot of fired) {
-        for (const group of slot.groups.values()) out.add(INSERT, this.resultRow(slot, group));
+      const window = this.config.window;
+      for (const end of fired) {
+        const start = windowStartForEnd(window, end);
+        for (const [, group] of this.state.groups(end)) out.add(INSERT, this.resultRow(start, end, group));
+        this.state.drop(end);
       }
       const batch = out.take();
       if (batch) this.output.emit(batch);
@@ -186,15 +237,15 @@ export class WindowAggregate implements StreamOperator {
     );
   }
 
-  private resultRow(slot: WindowSlot, group: WindowGroup): Row {
+  private resultRow(start: number, end: number, group: WindowGroup): Row {
     const k = group.keyValues.length;
     const a = this.config.aggs.length;
     const row: Row = new Array(k + a + 3);
     for (let i = 0; i < k; i++) row[i] = group.keyValues[i];
     writeResults(this.config.aggs, group.accs, row, k);
-    row[k + a] = slot.start;
-    row[k + a + 1] = slot.end;
-    row[k + a + 2] = slot.end - 1;
+    row[k + a] = start;
+    row[k + a + 1] = end;
+    row[k + a + 2] = end - 1;
     return row;
   }
 }

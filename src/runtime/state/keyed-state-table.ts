@@ -107,6 +107,11 @@ export class KeyedStateTable<V> implements StateTable<V> {
     this.dirty.clear();
   }
 
+  /** Writes every entry (a full snapshot, e.g. a savepoint of a job without a state store). */
+  writeAllTo(sink: ChangeSink): void {
+    for (const [ns, m] of this.data) for (const [key, value] of m) sink.upsert(ns, key, this.codec.encode(value));
+  }
+
   /** Adds a restored entry (not marked as changed). */
   load(ns: Namespace, key: StateKey, data: unknown): void {
     let m = this.data.get(ns);
@@ -141,6 +146,11 @@ export class TrackedValueState<V> implements ValueState<V> {
 
   get changed(): boolean {
     return this.isDirty;
+  }
+
+  /** The encoded current value (null when unset). */
+  encoded(): unknown {
+    return this.current === undefined ? null : this.codec.encode(this.current);
   }
 
   /** The encoded value if it changed since the last call, else undefined. */

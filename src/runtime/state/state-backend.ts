@@ -60,6 +60,12 @@ export class StateBackend {
     }
   }
 
+  /** Writes all state (not just changes) into another store, for a savepoint of a memory-only job. */
+  writeAllTo(target: SqliteStateStore): void {
+    for (const t of this.tables.values()) t.writeAllTo(target.changeSink(t.name));
+    for (const v of this.values.values()) target.writeValue(v.name, v.encoded());
+  }
+
   /** Number of entries over all tables (for metrics and tests). */
   get entries(): number {
     let n = 0;

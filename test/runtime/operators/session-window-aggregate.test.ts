@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { MAX_WATERMARK, type Row, UPDATE_AFTER } from '../../../src/runtime/changelog.js';
 import { SessionWindowAggregate } from '../../../src/runtime/operators/session-window-aggregate.js';
 import { ch, OperatorHarness } from '../operator-harness.js';
+import { randomCuts, runRestored, runStraight, type Step, streamSteps } from './checkpoint-run.js';
 import { feedWithWatermarks, genRows, mulberry32, sortRows } from './stream-gen.js';
 import { call, countImpl, extremumImpl, standardCalls, standardResults, sumImpl } from './test-aggregates.js';
 
@@ -137,5 +138,70 @@ describe('SessionWindowAggregate', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('skips timers of sessions that grew or merged (no stale firing, no duplicates)', () => {
+    const h = sessions();
+    h.insert(['a', 1, 0]); // [0, 10)
+    h.insert(['a', 1, 5]); // grows to [0, 15): the timer at 10 goes stale
+    h.insert(['a', 1, 30], ['a', 1, 20]); // [30, 40) and [20, 30): touching, merged into [20, 40)
+    expect(h.watermark(12)).toEqual([]);
+    expect(h.watermark(14)).toEqual([ch('+I', ['a', 2, 2, 1, 0, 15, 14])]);
+    expect(h.watermark(35)).toEqual([]);
+    expect(h.finish()).toEqual([ch('+I', ['a', 2, 2, 1, 20, 40, 39])]);
+  });
+
+  describe('checkpoint and restore', () => {
+    type Op = SessionWindowAggregate;
+    const make = (gap: number) => () =>
+      new SessionWindowAggregate({ gap, timeIndex: 2, groupKeys: [0], aggs: standardCalls() });
+
+    /** Sessions fire in a deterministic order (end, start, first-seen), so the sequences must be equal. */
+    function expectSameOutput(gap: number, steps: Step<Op>[], cuts: number[], lost = 0): void {
+      const straight = runStraight(make(gap), steps);
+      const restored = runRestored(make(gap), steps, cuts, lost);
+      expect(restored.changes).toEqual(straight.changes);
+      expect(restored.watermarks).toEqual(straight.watermarks);
+      expect(restored.ended).toBe(true);
+      expect(restored.counters['lateRecordsDropped'] ?? 0).toBe(straight.counters['lateRecordsDropped'] ?? 0);
+    }
+
+    it('restores open sessions that later merge, and the first-seen order of keys', () => {
+      const steps: Step<Op>[] = [
+        (h) => h.insert(['b', 1, 5, true], ['a', 5, 0, true], ['a', 7, 30, false]), // a: [0, 10), [30, 40); b: [5, 15)
+        (h) => h.insert(['c', 1, 0, true], ['c', 1, 5, true]), // c: [0, 15), same end as b
+        (h) => h.watermark(3),
+        (h) => h.insert(['a', -1, 15, true]), // a: [15, 25) in between
+        (h) => h.insert(['a', 2, 8, true]), // bridges [0, 10) and [15, 25) → [0, 25)
+        (h) => h.watermark(14), // fires c then b (same end, c starts first)
+        (h) => h.insert(['a', 3, 22, true], ['b', 1, 2, true]), // a → [0, 40); b's row is late
+        (h) => h.finish(),
+      ];
+      for (let cut = 0; cut <= steps.length; cut++) expectSameOutput(10, steps, [cut]);
+      expectSameOutput(10, steps, [1, 2, 3, 4, 5, 6, 7]);
+      expectSameOutput(10, steps, [3, 5], 2);
+    });
+
+    it('keeps the key sequence across a restore (ties between keys first seen before and after it)', () => {
+      const steps: Step<Op>[] = [
+        (h) => h.insert(['z', 1, 0, true]),
+        (h) => h.insert(['y', 1, 0, true], ['x', 1, 0, true]),
+        (h) => h.finish(),
+      ];
+      expect(runStraight(make(10), steps).changes.map((c) => c.row[0])).toEqual(['z', 'y', 'x']);
+      for (let cut = 0; cut <= steps.length; cut++) expectSameOutput(10, steps, [cut]);
+    });
+
+    it('gives the uninterrupted output for random streams and restore points', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 20 }), fc.integer(), (gap, disorder, seed) => {
+          const rng = mulberry32(seed);
+          const rows = genRows(rng, { n: 1 + Math.floor(rng() * 150), keys: 4, disorder, maxStep: 2 * gap, start: -50 });
+          const steps = streamSteps<Op>(rows, rng, Math.floor(disorder / 2), 10);
+          expectSameOutput(gap, steps, randomCuts(rng, steps.length, 3), Math.floor(rng() * 3));
+        }),
+        { numRuns: 40 },
+      );
+    });
   });
 });

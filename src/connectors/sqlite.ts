@@ -1,0 +1,539 @@
+/**
+ * Eddy's `sqlite` connector: a table of a SQLite database file as an exactly-once upsert (or append) sink,
+ * and as a bounded source that reads the table back.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ConnectorContext, ConnectorFactory, OptionSpec, SinkWriter, SourceChunk, SourceReader } from '../runtime/connector.js';
+import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type ChangeBatch, type Row } from '../runtime/changelog.js';
+import { EddyError, ErrorCode } from '../common/errors.js';
+import { typeToString, type Field } from '../common/types.js';
+import { formatDate, formatTime, formatTimestamp } from '../common/time.js';
+import { compileJsonReader, compileJsonWriter, ConversionFailure, roundToScale } from './formats/convert-value.js';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { key: 'path', description: 'The SQLite database file (created when missing, for a sink).', required: true },
+  { key: 'table-name', description: 'The table in that database (created when missing, for a sink).', required: true },
+];
+
+/** The table recording, per sink, the last checkpoint whose changes were applied. */
+export const SINK_COMMITS_TABLE = '_eddy_sink_commits';
+/** Rows per chunk of the source. */
+const SCAN_CHUNK = 2000;
+
+/** A value as SQLite stores it. */
+type SqlValue = number | string | Buffer | bigint | null;
+
+/** How one column is stored: its declared SQLite type, and conversions both ways. */
+interface ColumnCodec {
+  readonly name: string;
+  readonly declared: string;
+  /** Eddy value (not null) → SQLite value. */
+  readonly toSql: (v: unknown) => SqlValue;
+  /** SQLite value → Eddy value; throws a ConversionFailure when it does not fit. */
+  readonly fromSql: (v: unknown) => unknown;
+  /** SQLite value → JSON-safe value (for the redo log in a checkpoint), and back. */
+  readonly toLog: (v: SqlValue) => unknown;
+  readonly fromLog: (v: unknown) => SqlValue;
+}
+
+const same = <T>(v: T): T => v;
+
+/**
+ * The SQLite storage of each Eddy type. Numbers keep their affinity (INTEGER, REAL, NUMERIC); BOOLEAN is
+ * INTEGER 0/1; TIMESTAMP, DATE and TIME are TEXT in Eddy's canonical form (`2024-01-02 03:04:05.678`,
+ * TIMESTAMP_LTZ in UTC with a `Z`), which sorts in time order and SQLite's date functions read; BYTES is a
+ * BLOB; ARRAY, MAP and ROW are JSON TEXT.
+ */
+function columnCodec(field: Field): ColumnCodec {
+  const type = field.type;
+  const reader = compileJsonReader(type);
+  const base = { name: field.name, toLog: same as (v: SqlValue) => unknown, fromLog: same as (v: unknown) => SqlValue };
+  const fromSql = (v: unknown) => reader(typeof v === 'bigint' ? Number(v) : v);
+  switch (type.name) {
+    case 'BOOLEAN':
+      return {
+        ...base,
+        declared: 'INTEGER',
+        toSql: (v) => (v ? 1 : 0),
+        fromSql: (v) => (v === null ? reader(null) : typeof v === 'number' || typeof v === 'bigint' ? Number(v) !== 0 : reader(v)),
+      };
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+      return { ...base, declared: 'INTEGER', toSql: (v) => v as number, fromSql: (v) => (v === null ? null : Number(v)) };
+    case 'FLOAT':
+    case 'DOUBLE':
+      return {
+        ...base,
+        declared: 'REAL',
+        toSql: (v) => v as number,
+        fromSql,
+        // JSON has no Infinity: written as text in the redo log.
+        toLog: (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+        fromLog: (v) => (typeof v === 'string' ? Number(v) : (v as SqlValue)),
+      };
+    case 'DECIMAL': {
+      const scale = type.scale ?? 0;
+      return { ...base, declared: 'NUMERIC', toSql: (v) => v as number, fromSql: (v) => (v === null ? reader(null) : roundToScale(Number(v), scale)) };
+    }
+    case 'STRING':
+      return { ...base, declared: 'TEXT', toSql: (v) => v as string, fromSql: (v) => (Buffer.isBuffer(v) ? v.toString('utf8') : reader(v)) };
+    case 'BYTES':
+      return {
+        ...base,
+        declared: 'BLOB',
+        toSql: (v) => Buffer.from(v as Uint8Array),
+        fromSql: (v) => (Buffer.isBuffer(v) ? new Uint8Array(v) : typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : reader(v)),
+        toLog: (v) => (Buffer.isBuffer(v) ? v.toString('base64') : v),
+        fromLog: (v) => (typeof v === 'string' ? Buffer.from(v, 'base64') : (v as SqlValue)),
+      };
+    case 'TIMESTAMP':
+      return { ...base, declared: 'TEXT', toSql: (v) => formatTimestamp(v as number), fromSql };
+    case 'TIMESTAMP_LTZ':
+      return { ...base, declared: 'TEXT', toSql: (v) => formatTimestamp(v as number) + 'Z', fromSql };
+    case 'DATE':
+      return { ...base, declared: 'TEXT', toSql: (v) => formatDate(v as number), fromSql };
+    case 'TIME':
+      return { ...base, declared: 'TEXT', toSql: (v) => formatTime(v as number), fromSql };
+    case 'ARRAY':
+    case 'MAP':
+    case 'ROW': {
+      const writer = compileJsonWriter(type);
+      return {
+        ...base,
+        declared: 'TEXT',
+        toSql: (v) => JSON.stringify(writer(v)),
+        fromSql: (v) => (typeof v === 'string' ? reader(parseJson(v)) : reader(v)),
+      };
+    }
+    default:
+      return { ...base, declared: '', toSql: () => null, fromSql: () => null };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConversionFailure('wrong-type', `expected JSON text, got ${JSON.stringify(text.slice(0, 40))}`);
+  }
+}
+
+/** A SQL identifier, quoted. */
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function openDatabase(ctx: ConnectorContext, path: string, mustExist: boolean): Database.Database {
+  try {
+    if (!mustExist) mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { fileMustExist: mustExist, timeout: 10_000 });
+    // The sink sets WAL (persistent in the file), so readers never block its commits; a reader changes nothing.
+    if (!mustExist) db.pragma('journal_mode = WAL');
+    return db;
+  } catch (e) {
+    throw new EddyError({
+      code: mustExist ? ErrorCode.FILE_NOT_FOUND : ErrorCode.IO_FAILED,
+      message: `Table \`${ctx.tableName}\`: cannot open the SQLite database '${path}': ${(e as Error).message}`,
+      hint: "check the table's 'path' option",
+    });
+  }
+}
+
+/** The columns of an existing SQLite table (name → primary-key position, 0 when not in the key), or undefined. */
+function tableColumns(db: Database.Database, table: string): Map<string, number> | undefined {
+  const rows = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string; pk: number }[];
+  return rows.length === 0 ? undefined : new Map(rows.map((r) => [r.name, r.pk]));
+}
+
+function sqlError(ctx: ConnectorContext, what: string, e: unknown): EddyError {
+  return e instanceof EddyError ? e : new EddyError({ code: ErrorCode.IO_FAILED, message: `Table \`${ctx.tableName}\`: ${what}: ${(e as Error).message}` });
+}
+
+/** One buffered change, as SQLite values: an upsert (or insert) of a whole row, or a delete by key. */
+type Change = { readonly op: 'u'; readonly values: SqlValue[] } | { readonly op: 'd'; readonly key: SqlValue[] };
+
+/**
+ * What the sqlite sink's `preCommit` returns and `commit` applies: the changes since the previous
+ * checkpoint (a redo log, stored in the job's checkpoint). `changes` entries are `['u', ...row]` (upsert or
+ * insert, all columns) or `['d', ...key]` (delete by the primary key), values JSON-safe (BLOBs as base64).
+ */
+export interface SqliteSinkCommit {
+  readonly table: string;
+  readonly checkpoint: number;
+  readonly changes: readonly (readonly unknown[])[];
+}
+
+/**
+ * The `sqlite` sink. It writes table `table-name` of the database `path` (both created when missing; the
+ * database in WAL mode). With a PRIMARY KEY it upserts: +I and +U replace the row with the same key
+ * (INSERT OR REPLACE), -U and -D delete it (a -U followed by its +U is one replacement). Without a key it
+ * only accepts inserts, and fails on any other change.
+ *
+ * Exactly-once by two-phase commit with a redo log. `write` buffers the changes (by key, the last change of
+ * a key wins); `preCommit(id)` hands them out as plain JSON, which the job stores in its checkpoint, and
+ * empties the buffer; `commit(info)` applies them in one SQLite transaction that also records the checkpoint
+ * id in `_eddy_sink_commits` (sink = the table name), and does nothing if that id, or a later one, is already
+ * recorded. A restored sink commits its restored info in `open()`, completing a commit a crash interrupted.
+ * Nothing reaches the table except through `commit`, so output after the last checkpoint is never visible.
+ *
+ * Without checkpoints (`ctx.checkpointing` unset and no `preCommit` yet), `flush` writes the buffered
+ * changes directly (at-least-once). A fresh (not restored) start forgets the sink's recorded checkpoint,
+ * since a new job numbers its checkpoints from 1 again; rows already in the table are kept.
+ */
+export class SqliteSinkWriter implements SinkWriter {
+  private readonly path: string;
+  private readonly table: string;
+  private readonly codecs: ColumnCodec[];
+  /** Positions of the primary-key columns; undefined without a key. */
+  private readonly keyIndex: number[] | undefined;
+  private db: Database.Database | undefined;
+  private upsertStmt: Database.Statement | undefined;
+  private deleteStmt: Database.Statement | undefined;
+  /** Buffered changes by key (with a primary key), or in order (without). */
+  private readonly byKey = new Map<string, Change>();
+  private inserts: SqlValue[][] = [];
+  /** True once output is held back for commits (checkpointing, or after a first preCommit). */
+  private twoPhase: boolean;
+
+  constructor(private readonly ctx: ConnectorContext) {
+    this.path = ctx.options['path'] ?? '';
+    this.table = ctx.options['table-name'] ?? '';
+    this.codecs = ctx.schema.map(columnCodec);
+    const pk = ctx.primaryKey !== undefined && ctx.primaryKey.length > 0 ? ctx.primaryKey : undefined;
+    this.keyIndex = pk?.map((name) => {
+      const i = ctx.schema.findIndex((f) => f.name === name);
+      if (i < 0) {
+        throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table \`${ctx.tableName}\`: primary key column \`${name}\` is not among the sink's columns` });
+      }
+      return i;
+    });
+    this.twoPhase = ctx.checkpointing === true || (ctx.restored !== undefined && ctx.restored !== null);
+  }
+
+  async open(): Promise<void> {
+    const restored = this.ctx.restored === null ? undefined : this.ctx.restored;
+    if (restored !== undefined) this.checkCommit(restored);
+    const db = openDatabase(this.ctx, this.path, false);
+    this.db = db;
+    try {
+      db.pragma('synchronous = FULL');
+      db.exec(`CREATE TABLE IF NOT EXISTS ${SINK_COMMITS_TABLE} (sink TEXT PRIMARY KEY, checkpoint INTEGER NOT NULL)`);
+      this.prepareTable(db);
+      if (restored === undefined) db.prepare(`DELETE FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).run(this.table);
+    } catch (e) {
+      throw sqlError(this.ctx, `cannot prepare SQLite table '${this.table}' in '${this.path}'`, e);
+    }
+    if (restored !== undefined) await this.commit(restored);
+  }
+
+  write(batch: ChangeBatch): void {
+    const { rows, kinds } = batch;
+    const key = this.keyIndex;
+    for (let i = 0; i < rows.length; i++) {
+      const kind = kinds[i]!;
+      const row = rows[i]!;
+      if (key === undefined) {
+        if (kind !== INSERT) {
+          throw new EddyError({
+            code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
+            message: `Table \`${this.ctx.tableName}\`: the sqlite sink got a ${ROW_KIND_NAMES[kind]} change, but the table has no PRIMARY KEY to apply it by`,
+            hint: 'declare the PRIMARY KEY of the result, e.g. PRIMARY KEY (id) NOT ENFORCED, so updates and deletes replace rows by it',
+          });
+        }
+        this.inserts.push(this.toSql(row));
+        continue;
+      }
+      const keyValues = key.map((k) => this.sqlValue(k, row[k]));
+      const id = JSON.stringify(keyValues.map((v, j) => this.codecs[key[j]!]!.toLog(v)));
+      if (kind === INSERT || kind === UPDATE_AFTER) this.byKey.set(id, { op: 'u', values: this.toSql(row) });
+      else if (kind === UPDATE_BEFORE || kind === DELETE) this.byKey.set(id, { op: 'd', key: keyValues });
+    }
+  }
+
+  /** Without checkpoints, writes the buffered changes to the table; with them, output waits for `commit`. */
+  async flush(): Promise<void> {
+    if (this.twoPhase || !this.db) return;
+    const changes = this.takeChanges();
+    if (changes.length === 0) return;
+    try {
+      this.db.transaction(() => this.apply(changes))();
+    } catch (e) {
+      throw sqlError(this.ctx, `cannot write to SQLite table '${this.table}'`, e);
+    }
+  }
+
+  /** Hands out the changes since the last checkpoint (plain JSON) and empties the buffer. */
+  async preCommit(checkpointId: number): Promise<SqliteSinkCommit> {
+    this.twoPhase = true;
+    const changes = this.takeChanges().map((c) => (c.op === 'u' ? ['u', ...this.logValues(c.values, undefined)] : ['d', ...this.logValues(c.key, this.keyIndex)]));
+    return { table: this.table, checkpoint: checkpointId, changes };
+  }
+
+  /** Applies a checkpoint's changes, once: skipped when `_eddy_sink_commits` records it (or a later one). */
+  async commit(info: unknown): Promise<void> {
+    const commit = this.checkCommit(info);
+    const db = this.db;
+    if (!db) throw new Error(`sqlite sink of ${this.ctx.tableName}: commit before open`);
+    const changes: Change[] = commit.changes.map((entry) =>
+      entry[0] === 'u'
+        ? { op: 'u', values: this.fromLog(entry.slice(1), undefined) }
+        : { op: 'd', key: this.fromLog(entry.slice(1), this.keyIndex) },
+    );
+    try {
+      db.transaction(() => {
+        const done = db.prepare(`SELECT checkpoint FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).get(this.table) as { checkpoint: number } | undefined;
+        if (done !== undefined && done.checkpoint >= commit.checkpoint) return;
+        this.apply(changes);
+        db.prepare(`INSERT OR REPLACE INTO ${SINK_COMMITS_TABLE} (sink, checkpoint) VALUES (?, ?)`).run(this.table, commit.checkpoint);
+      }).immediate();
+    } catch (e) {
+      throw sqlError(this.ctx, `cannot commit to SQLite table '${this.table}'`, e);
+    }
+  }
+
+  /** Without checkpoints, writes what is buffered; with them, uncommitted changes are dropped (a restore replays them). */
+  async close(): Promise<void> {
+    if (!this.db) return;
+    try {
+      await this.flush();
+    } finally {
+      this.byKey.clear();
+      this.inserts = [];
+      this.db.close();
+      this.db = undefined;
+    }
+  }
+
+  /** Creates the table when missing; checks an existing one has the columns (and the key) written. */
+  private prepareTable(db: Database.Database): void {
+    const schema = this.ctx.schema;
+    const existing = tableColumns(db, this.table);
+    if (existing === undefined) {
+      const columns = schema.map((f, i) => {
+        const declared = this.codecs[i]!.declared;
+        return `${quote(f.name)}${declared ? ' ' + declared : ''}${f.type.nullable ? '' : ' NOT NULL'}`;
+      });
+      if (this.keyIndex) columns.push(`PRIMARY KEY (${this.keyIndex.map((k) => quote(schema[k]!.name)).join(', ')})`);
+      db.exec(`CREATE TABLE ${quote(this.table)} (${columns.join(', ')})`);
+    } else {
+      const missing = schema.filter((f) => !existing.has(f.name)).map((f) => f.name);
+      if (missing.length > 0) {
+        throw new EddyError({
+          code: ErrorCode.INVALID_STATEMENT,
+          message: `Table \`${this.ctx.tableName}\`: SQLite table '${this.table}' in '${this.path}' has no column ${missing.map((m) => `'${m}'`).join(', ')}`,
+          hint: 'write to a new table, or add the columns to the existing one',
+        });
+      }
+      if (this.keyIndex && !this.hasUniqueKey(db, existing)) {
+        throw new EddyError({
+          code: ErrorCode.INVALID_STATEMENT,
+          message: `Table \`${this.ctx.tableName}\`: SQLite table '${this.table}' in '${this.path}' has no PRIMARY KEY or UNIQUE index on (${this.keyIndex.map((k) => schema[k]!.name).join(', ')}), so rows cannot be replaced by key`,
+          hint: 'write to a new table (it is created with the key), or add a UNIQUE index on the key columns',
+        });
+      }
+    }
+    const names = schema.map((f) => quote(f.name));
+    this.upsertStmt = db.prepare(
+      `${this.keyIndex ? 'INSERT OR REPLACE' : 'INSERT'} INTO ${quote(this.table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+    );
+    if (this.keyIndex) {
+      this.deleteStmt = db.prepare(`DELETE FROM ${quote(this.table)} WHERE ${this.keyIndex.map((k) => `${names[k]} IS ?`).join(' AND ')}`);
+    }
+  }
+
+  private hasUniqueKey(db: Database.Database, columns: Map<string, number>): boolean {
+    const want = new Set(this.keyIndex!.map((k) => this.ctx.schema[k]!.name));
+    const sameSet = (names: string[]) => names.length === want.size && names.every((n) => want.has(n));
+    if (sameSet([...columns].filter(([, pk]) => pk > 0).map(([n]) => n))) return true;
+    const indexes = db.prepare(`PRAGMA index_list(${quote(this.table)})`).all() as { name: string; unique: number }[];
+    return indexes.some(
+      (ix) => ix.unique === 1 && sameSet((db.prepare(`PRAGMA index_info(${quote(ix.name)})`).all() as { name: string }[]).map((c) => c.name)),
+    );
+  }
+
+  private apply(changes: readonly Change[]): void {
+    for (const c of changes) {
+      if (c.op === 'u') this.upsertStmt!.run(c.values);
+      else this.deleteStmt!.run(c.key);
+    }
+  }
+
+  private takeChanges(): Change[] {
+    if (this.keyIndex === undefined) {
+      const changes: Change[] = this.inserts.map((values) => ({ op: 'u', values }));
+      this.inserts = [];
+      return changes;
+    }
+    const changes = [...this.byKey.values()];
+    this.byKey.clear();
+    return changes;
+  }
+
+  private sqlValue(column: number, v: unknown): SqlValue {
+    return v === null || v === undefined ? null : this.codecs[column]!.toSql(v);
+  }
+
+  private toSql(row: Row): SqlValue[] {
+    const out = new Array<SqlValue>(this.codecs.length);
+    for (let c = 0; c < this.codecs.length; c++) out[c] = this.sqlValue(c, row[c]);
+    return out;
+  }
+
+  /** JSON-safe values of a row (`columns` undefined) or of the key columns. */
+  private logValues(values: readonly SqlValue[], columns: readonly number[] | undefined): unknown[] {
+    return values.map((v, i) => (v === null ? null : this.codecs[columns ? columns[i]! : i]!.toLog(v)));
+  }
+
+  private fromLog(values: readonly unknown[], columns: readonly number[] | undefined): SqlValue[] {
+    return values.map((v, i) => (v === null ? null : this.codecs[columns ? columns[i]! : i]!.fromLog(v)));
+  }
+
+  /** Checks commit information (from preCommit, or restored from a checkpoint) fits this sink. */
+  private checkCommit(info: unknown): SqliteSinkCommit {
+    const c = info as Partial<SqliteSinkCommit> | null;
+    const width = this.codecs.length;
+    const keyWidth = this.keyIndex?.length ?? -1;
+    const ok =
+      typeof c === 'object' &&
+      c !== null &&
+      Number.isInteger(c.checkpoint) &&
+      Array.isArray(c.changes) &&
+      c.changes.every((e) => Array.isArray(e) && ((e[0] === 'u' && e.length === width + 1) || (e[0] === 'd' && e.length === keyWidth + 1)));
+    if (!ok) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: the checkpointed commit of the sqlite sink does not match its columns: ${JSON.stringify(info)?.slice(0, 100)}`,
+        hint: 'start the job without restoring its state',
+      });
+    }
+    if (c.table !== this.table) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: the checkpoint was taken writing SQLite table '${c.table}', but the sink now writes '${this.table}'`,
+        hint: "restore with the table's original 'table-name', or start the job without restoring its state",
+      });
+    }
+    return c as SqliteSinkCommit;
+  }
+}
+
+/** Where the sqlite source stands: the rowid of the last row returned (0 before any). */
+export interface SqlitePosition {
+  readonly rowid: number;
+}
+
+/**
+ * The `sqlite` source: a bounded scan of table `table-name` in rowid order, in chunks, converting the stored
+ * values back to the columns' types (as the sink stores them; INTEGER epoch milliseconds are accepted for
+ * timestamps too). Columns are found by name. `position()` is the last rowid returned; restored from it,
+ * the scan continues after it. A table WITHOUT ROWID cannot be read.
+ */
+export class SqliteSourceReader implements SourceReader {
+  readonly bounded = true;
+  private readonly path: string;
+  private readonly table: string;
+  private readonly codecs: ColumnCodec[];
+  private db: Database.Database | undefined;
+  private stmt: Database.Statement | undefined;
+  private lastRowid = 0;
+  private done = false;
+
+  constructor(private readonly ctx: ConnectorContext) {
+    this.path = ctx.options['path'] ?? '';
+    this.table = ctx.options['table-name'] ?? '';
+    this.codecs = ctx.schema.map(columnCodec);
+    const r = ctx.restored as Partial<SqlitePosition> | undefined | null;
+    if (r !== undefined && r !== null) {
+      if (typeof r !== 'object' || !Number.isInteger(r.rowid)) {
+        throw new EddyError({
+          code: ErrorCode.INVALID_STATEMENT,
+          message: `Table \`${ctx.tableName}\`: the checkpointed position of the sqlite source is not readable: ${JSON.stringify(r).slice(0, 100)}`,
+          hint: 'start the job without restoring its state',
+        });
+      }
+      this.lastRowid = r.rowid!;
+    }
+  }
+
+  async open(): Promise<void> {
+    const db = openDatabase(this.ctx, this.path, true);
+    this.db = db;
+    const columns = tableColumns(db, this.table);
+    if (columns === undefined) {
+      throw new EddyError({
+        code: ErrorCode.FILE_NOT_FOUND,
+        message: `Table \`${this.ctx.tableName}\`: SQLite table '${this.table}' does not exist in '${this.path}'`,
+        hint: "check the table's 'table-name' option",
+      });
+    }
+    const missing = this.ctx.schema.filter((f) => !columns.has(f.name)).map((f) => f.name);
+    if (missing.length > 0) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: SQLite table '${this.table}' in '${this.path}' has no column ${missing.map((m) => `'${m}'`).join(', ')}`,
+      });
+    }
+    const names = this.ctx.schema.map((f) => quote(f.name));
+    try {
+      this.stmt = db
+        .prepare(`SELECT rowid AS "_eddy_rowid"${names.map((n) => ', ' + n).join('')} FROM ${quote(this.table)} WHERE rowid > ? ORDER BY rowid LIMIT ${SCAN_CHUNK}`)
+        .raw(true);
+    } catch (e) {
+      throw sqlError(this.ctx, `cannot read SQLite table '${this.table}' (a table WITHOUT ROWID cannot be read)`, e);
+    }
+  }
+
+  position(): SqlitePosition {
+    return { rowid: this.lastRowid };
+  }
+
+  async next(): Promise<SourceChunk | null> {
+    if (this.done || !this.stmt) return null;
+    const raw = this.stmt.all(this.lastRowid) as unknown[][];
+    const rows: Row[] = raw.map((r) => {
+      const rowid = Number(r[0]);
+      return this.codecs.map((codec, c) => {
+        try {
+          return codec.fromSql(r[c + 1]);
+        } catch (e) {
+          if (!(e instanceof ConversionFailure)) throw e;
+          throw new EddyError({
+            code: ErrorCode.BAD_RECORD,
+            message: `Table \`${this.ctx.tableName}\`: bad value in SQLite table '${this.table}' at rowid ${rowid}, column \`${codec.name}\` (${typeToString(this.ctx.schema[c]!.type)}): ${e.message}`,
+          });
+        }
+      });
+    });
+    if (raw.length > 0) this.lastRowid = Number(raw[raw.length - 1]![0]);
+    if (raw.length < SCAN_CHUNK) {
+      this.done = true;
+      return { split: this.table, rows, splitEnded: true };
+    }
+    return { split: this.table, rows };
+  }
+
+  async close(): Promise<void> {
+    this.done = true;
+    this.db?.close();
+    this.db = undefined;
+    this.stmt = undefined;
+  }
+}
+
+/** The `sqlite` connector factory. */
+export const sqliteConnector: ConnectorFactory = {
+  identifier: 'sqlite',
+  description: 'A table of a SQLite database: an exactly-once upsert sink (by the PRIMARY KEY) and a bounded source.',
+  options: OPTIONS,
+  // Updates need a PRIMARY KEY; without one the sink fails at run time on the first non-insert change.
+  sinkChangelogMode: 'all',
+  createSource: (ctx) => new SqliteSourceReader(ctx),
+  createSink: (ctx) => new SqliteSinkWriter(ctx),
+};
+

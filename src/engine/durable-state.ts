@@ -1,0 +1,69 @@
+/**
+ * Opens the state file of a job in a state directory: checks that the stored checkpoint was written by the
+ * same plan (a changed query must never run on state it did not write), honours --fresh, and picks the
+ * checkpoint to resume from.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { EddyError, ErrorCode } from '../common/errors.js';
+import { parseDuration } from '../connectors/option-values.js';
+import { explainPhysical, explainSink } from '../planner/explain.js';
+import type { PlannedPipeline } from '../planner/planner.js';
+import { StateBackend } from '../runtime/state/state-backend.js';
+import { SqliteStateStore, type CheckpointData, type Synchronous } from '../runtime/state/sqlite-state-store.js';
+
+/** A job's durable state, ready to build the job with. */
+export interface DurableState {
+  readonly store: SqliteStateStore;
+  readonly backend: StateBackend;
+  readonly intervalMs: number;
+  readonly restored?: CheckpointData;
+}
+
+/** Checkpoint interval used with a state directory when `execution.checkpointing.interval` is not set. */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5000;
+
+/** Reads `execution.checkpointing.interval` (a Flink duration such as `1 s`; empty: the default). */
+export function checkpointInterval(setting: string): number {
+  if (setting.trim() === '') return DEFAULT_CHECKPOINT_INTERVAL_MS;
+  const ms = parseDuration(setting);
+  if (ms === undefined || ms <= 0) {
+    throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid 'execution.checkpointing.interval': '${setting}'`, hint: "a duration such as '1 s', '500 ms' or '1 min'" });
+  }
+  return ms;
+}
+
+/** A fingerprint of everything in a plan that decides the shape of its state. */
+export function planFingerprint(plan: PlannedPipeline): string {
+  return createHash('sha256').update(explainSink(plan.pipeline)).update('\n').update(explainPhysical(plan.pipeline.root)).digest('hex').slice(0, 16);
+}
+
+export function openDurableState(
+  dir: string,
+  key: string,
+  plan: PlannedPipeline,
+  options: { fresh: boolean; intervalMs: number; synchronous: Synchronous },
+): DurableState {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${key}.db`);
+  if (options.fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  const store = new SqliteStateStore(path, options.synchronous);
+  const fingerprint = planFingerprint(plan);
+  const restored = store.latestCheckpoint();
+  if (restored) {
+    const stored = store.meta('fingerprint');
+    if (stored !== fingerprint) {
+      store.close();
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `The state in ${path} was written by a different job: its plan has changed since checkpoint ${restored.id}`,
+        hint: `restore the SQL that wrote it, or start over with --fresh (discards that state)`,
+      });
+    }
+  } else {
+    store.setMeta('fingerprint', fingerprint);
+    store.setMeta('plan', explainPhysical(plan.pipeline.root));
+  }
+  return { store, backend: new StateBackend(store, restored !== undefined), intervalMs: options.intervalMs, restored };
+}

@@ -1,0 +1,69 @@
+/**
+ * Codecs that turn the operators' state values (row values, rows, accumulators) into JSON-safe data and
+ * back, for state tables backed by a store. Only checkpoints and restores call them; the hot path never does.
+ */
+import type { ValueCodec } from '../state/state-types.js';
+import type { AggCall } from './aggregate-call.js';
+
+/**
+ * Encodes a value so that it survives a JSON round trip exactly. Strings, booleans, null and finite numbers
+ * (except -0) stay as they are and arrays are encoded element-wise; everything JSON would lose becomes a
+ * one-key object tagged by its kind: `{n: 'NaN' | 'Infinity' | '-Infinity' | '-0'}`, `{i: '123'}` (bigint),
+ * `{b: base64}` (BYTES), `{m: [[k, v], ..]}` (MAP), `{o: {..}}` (a plain object, e.g. inside a serialized
+ * accumulator). Since every object is tagged, decoding is unambiguous.
+ */
+export function encodeValue(v: unknown): unknown {
+  switch (typeof v) {
+    case 'number':
+      if (Number.isFinite(v) && !Object.is(v, -0)) return v;
+      return { n: Object.is(v, -0) ? '-0' : String(v) };
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'bigint':
+      return { i: v.toString() };
+    case 'undefined':
+      return null;
+    default:
+      break;
+  }
+  if (v === null) return null;
+  if (Array.isArray(v)) return v.map(encodeValue);
+  if (v instanceof Uint8Array) return { b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+  if (v instanceof Map) return { m: [...v].map(([k, e]) => [encodeValue(k), encodeValue(e)]) };
+  const o: Record<string, unknown> = {};
+  for (const [k, e] of Object.entries(v as object)) o[k] = encodeValue(e);
+  return { o };
+}
+
+/** The inverse of {@link encodeValue}. */
+export function decodeValue(d: unknown): unknown {
+  if (d === null || typeof d !== 'object') return d;
+  if (Array.isArray(d)) return d.map(decodeValue);
+  const t = d as { n?: string; i?: string; b?: string; m?: [unknown, unknown][]; o?: Record<string, unknown> };
+  if (t.n !== undefined) return t.n === '-0' ? -0 : Number(t.n);
+  if (t.i !== undefined) return BigInt(t.i);
+  if (t.b !== undefined) return new Uint8Array(Buffer.from(t.b, 'base64'));
+  if (t.m !== undefined) return new Map(t.m.map(([k, e]) => [decodeValue(k), decodeValue(e)]));
+  const o: Record<string, unknown> = {};
+  for (const [k, e] of Object.entries(t.o ?? {})) o[k] = decodeValue(e);
+  return o;
+}
+
+/** A codec for any value {@link encodeValue} handles (rows, key values, watermarks that may be ±∞). */
+export const VALUE_CODEC: ValueCodec<any> = { encode: encodeValue, decode: decodeValue };
+
+/** Encodes each call's accumulator with the call's `serialize` (then {@link encodeValue}, to be JSON-safe). */
+export function encodeAccumulators(aggs: readonly AggCall[], accs: readonly unknown[]): unknown[] {
+  const out = new Array<unknown>(aggs.length);
+  for (let i = 0; i < aggs.length; i++) out[i] = encodeValue(aggs[i]!.impl.serialize(accs[i]));
+  return out;
+}
+
+/** The inverse of {@link encodeAccumulators}. */
+export function decodeAccumulators(aggs: readonly AggCall[], data: unknown): unknown[] {
+  const d = data as unknown[];
+  const out = new Array<unknown>(aggs.length);
+  for (let i = 0; i < aggs.length; i++) out[i] = aggs[i]!.impl.deserialize(decodeValue(d[i]));
+  return out;
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { type ChangeSink, KeyedStateTable, TrackedValueState } from '../../../src/runtime/state/keyed-state-table.js';
+import type { Namespace, StateKey, ValueCodec } from '../../../src/runtime/state/state-types.js';
+
+/** A sink that records the calls it gets, as text. */
+function recorder(): ChangeSink & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    deleteNamespace: (ns: Namespace) => void calls.push(`dropNs ${JSON.stringify(ns)}`),
+    upsert: (ns: Namespace, key: StateKey, data: unknown) => void calls.push(`upsert ${JSON.stringify(ns)} ${JSON.stringify(key)} ${JSON.stringify(data)}`),
+    delete: (ns: Namespace, key: StateKey) => void calls.push(`delete ${JSON.stringify(ns)} ${JSON.stringify(key)}`),
+  };
+}
+
+/** Values `{ n }` stored as the number n. */
+const codec: ValueCodec<{ n: number }> = { encode: (v) => v.n, decode: (d) => ({ n: d as number }) };
+
+describe('KeyedStateTable', () => {
+  it('gets, puts and deletes by key and namespace, counting entries', () => {
+    const t = new KeyedStateTable('t', codec, true);
+    t.put('a', { n: 1 });
+    t.put('a', { n: 2 });
+    t.put('a', { n: 3 }, 10);
+    t.put(null, { n: 4 }, 10);
+    t.put(7, { n: 5 }, 'x');
+    expect(t.size).toBe(4);
+    expect(t.get('a')).toEqual({ n: 2 });
+    expect(t.get('a', 10)).toEqual({ n: 3 });
+    expect(t.get('a', 11)).toBeUndefined();
+    expect([...t.namespaces()]).toEqual(['', 10, 'x']);
+    expect([...t.namespace(10)]).toEqual([['a', { n: 3 }], [null, { n: 4 }]]);
+    t.delete('a', 10);
+    t.delete('zzz', 10); // absent: nothing happens
+    expect(t.size).toBe(3);
+    t.deleteNamespace(10);
+    expect(t.size).toBe(2);
+    expect([...t.namespace(10)]).toEqual([]);
+    t.delete(7, 'x');
+    expect([...t.namespaces()]).toEqual(['']); // an emptied namespace is gone
+  });
+
+  it('records the last change per entry and writes it once at a flush', () => {
+    const t = new KeyedStateTable('t', codec, true);
+    expect(t.changed).toBe(false);
+    const v = { n: 1 };
+    t.put('a', v);
+    v.n = 5; // changed in place and put again: the flush encodes the value as it is then
+    t.put('a', v);
+    t.put('b', { n: 2 });
+    t.delete('b');
+    expect(t.changed).toBe(true);
+    const sink = recorder();
+    t.flushTo(sink);
+    expect(sink.calls).toEqual(['upsert "" "a" 5', 'delete "" "b"']);
+    expect(t.changed).toBe(false);
+    const again = recorder();
+    t.flushTo(again);
+    expect(again.calls).toEqual([]);
+  });
+
+  it('writes a dropped namespace first, then entries put into it afterwards', () => {
+    const t = new KeyedStateTable('t', codec, true);
+    t.put('a', { n: 1 }, 10);
+    t.put('b', { n: 2 }, 20);
+    t.flushTo(recorder());
+    t.put('a', { n: 3 }, 10);
+    t.deleteNamespace(10); // forgets the pending change to 'a' too
+    t.put('c', { n: 4 }, 10);
+    t.deleteNamespace(30); // never existed: still dropped in the store, harmlessly
+    const sink = recorder();
+    t.flushTo(sink);
+    expect(sink.calls).toEqual(['dropNs 10', 'dropNs 30', 'upsert 10 "c" 4']);
+  });
+
+  it('tracks nothing without a store (memory-only jobs)', () => {
+    const t = new KeyedStateTable('t', codec, false);
+    t.put('a', { n: 1 });
+    t.deleteNamespace(3);
+    t.delete('a');
+    t.put('b', { n: 1 }, 4);
+    expect(t.changed).toBe(false);
+    const sink = recorder();
+    t.flushTo(sink);
+    expect(sink.calls).toEqual([]);
+    expect(t.get('b', 4)).toEqual({ n: 1 });
+  });
+
+  it('loads restored entries without marking them changed', () => {
+    const t = new KeyedStateTable('t', codec, true);
+    t.load(10, 'a', 1);
+    t.load(10, 'a', 2);
+    t.load('', 'b', 3);
+    expect(t.size).toBe(2);
+    expect(t.get('a', 10)).toEqual({ n: 2 });
+    expect(t.changed).toBe(false);
+  });
+});
+
+describe('TrackedValueState', () => {
+  it('hands out its encoded value once per change', () => {
+    const v = new TrackedValueState('v', codec, true);
+    expect(v.get()).toBeUndefined();
+    expect(v.takeChange()).toBeUndefined();
+    v.set({ n: 1 });
+    v.set({ n: 2 });
+    expect(v.changed).toBe(true);
+    expect(v.takeChange()).toEqual({ data: 2 });
+    expect(v.takeChange()).toBeUndefined();
+    v.load(7);
+    expect(v.get()).toEqual({ n: 7 });
+    expect(v.changed).toBe(false);
+    v.load(null);
+    expect(v.get()).toBeUndefined();
+  });
+
+  it('tracks nothing without a store', () => {
+    const v = new TrackedValueState('v', codec, false);
+    v.set({ n: 1 });
+    expect(v.get()).toEqual({ n: 1 });
+    expect(v.changed).toBe(false);
+    expect(v.takeChange()).toBeUndefined();
+  });
+});
