@@ -10,7 +10,7 @@ import { EddyError, ErrorCode } from '../common/errors.js';
 import { parseDuration } from '../connectors/option-values.js';
 import { explainPhysical, explainSink } from '../planner/explain.js';
 import type { PlannedPipeline } from '../planner/planner.js';
-import { StateBackend } from '../runtime/state/state-backend.js';
+import { StateBackend, type StateBackendOptions } from '../runtime/state/state-backend.js';
 import { SqliteStateStore, type CheckpointData, type Synchronous } from '../runtime/state/sqlite-state-store.js';
 
 /** A job's durable state, ready to build the job with. */
@@ -34,6 +34,22 @@ export function checkpointInterval(setting: string): number {
   return ms;
 }
 
+/** Reads `table.exec.state.ttl` and `state.cache.max-entries`. */
+export function stateOptions(ttl: string, maxEntries: string): StateBackendOptions {
+  let ttlMs: number | undefined;
+  if (ttl.trim() !== '') {
+    ttlMs = parseDuration(ttl);
+    if (ttlMs === undefined || ttlMs <= 0) {
+      throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid 'table.exec.state.ttl': '${ttl}'`, hint: "a duration such as '1 h' or '30 min'" });
+    }
+  }
+  const max = Number(maxEntries);
+  if (!Number.isInteger(max) || max < 1000) {
+    throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid 'state.cache.max-entries': '${maxEntries}'`, hint: 'a whole number of at least 1000' });
+  }
+  return { ttlMs, maxEntries: max };
+}
+
 /** A fingerprint of everything in a plan that decides the shape of its state. */
 export function planFingerprint(plan: PlannedPipeline): string {
   return createHash('sha256').update(explainSink(plan.pipeline)).update('\n').update(explainPhysical(plan.pipeline.root)).digest('hex').slice(0, 16);
@@ -43,7 +59,7 @@ export function openDurableState(
   dir: string,
   key: string,
   plan: PlannedPipeline,
-  options: { fresh: boolean; intervalMs: number; synchronous: Synchronous },
+  options: { fresh: boolean; intervalMs: number; synchronous: Synchronous; state: StateBackendOptions },
 ): DurableState {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${key}.db`);
@@ -65,5 +81,5 @@ export function openDurableState(
     store.setMeta('fingerprint', fingerprint);
     store.setMeta('plan', explainPhysical(plan.pipeline.root));
   }
-  return { store, backend: new StateBackend(store, restored !== undefined), intervalMs: options.intervalMs, restored };
+  return { store, backend: new StateBackend(store, restored !== undefined, options.state), intervalMs: options.intervalMs, restored };
 }

@@ -21,7 +21,7 @@ import { CollectWriter, QueryHandle } from './query-handle.js';
 import { JobHandle } from './job-handle.js';
 import { Settings } from './settings.js';
 import { substituteVariables } from './variables.js';
-import { checkpointInterval, openDurableState, planFingerprint, type DurableState } from './durable-state.js';
+import { checkpointInterval, openDurableState, planFingerprint, stateOptions, type DurableState } from './durable-state.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,6 +242,7 @@ export class Eddy {
         collect,
         connector: (id) => this.connectors.find((c) => c.identifier === id),
         state: durable?.backend,
+        stateOptions: this.stateOptions(),
         fingerprint: planFingerprint(plan),
         checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, restored: durable.restored } : undefined,
       });
@@ -249,6 +250,10 @@ export class Eddy {
       durable?.store.close();
       throw err;
     }
+  }
+
+  private stateOptions() {
+    return stateOptions(this.settings.get('table.exec.state.ttl'), this.settings.get('state.cache.max-entries'));
   }
 
   /** The name of an INSERT job's state: its position among the session's INSERTs and its sink, or `pipeline.name`. */
@@ -281,6 +286,7 @@ export class Eddy {
       fresh: this.fresh && !savepoint,
       intervalMs: checkpointInterval(this.settings.get('execution.checkpointing.interval')),
       synchronous: this.settings.get('state.sqlite.synchronous').toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL',
+      state: this.stateOptions(),
     });
   }
 

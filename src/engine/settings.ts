@@ -26,6 +26,14 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     description: 'EXACTLY_ONCE: sinks that support it commit with checkpoints. AT_LEAST_ONCE: accepted; Eddy still commits with checkpoints.',
     values: ['exactly_once', 'at_least_once'],
   },
+  'table.exec.state.ttl': {
+    defaultValue: '',
+    description: "Idle state retention of non-windowed aggregations (e.g. '1 h'): a group not updated for this long is forgotten. Empty: never.",
+  },
+  'state.cache.max-entries': {
+    defaultValue: '1000000',
+    description: 'With a state directory: most entries one state table keeps in memory; the rest are read from SQLite when needed.',
+  },
   'state.savepoints.dir': { defaultValue: '', description: "Where STOP JOB ... WITH SAVEPOINT writes savepoints (default: <state-dir>/savepoints, or ./savepoints)." },
   'execution.savepoint.path': { defaultValue: '', description: 'A savepoint directory the next INSERT jobs resume from.' },
   'state.sqlite.synchronous': {

@@ -27,7 +27,7 @@ import { Union } from './operators/union.js';
 import { WindowAggregate } from './operators/window-aggregate.js';
 import { WindowTableFunction } from './operators/window-table-function.js';
 import { ValuesReader } from './values-reader.js';
-import { StateBackend } from './state/state-backend.js';
+import { StateBackend, type StateBackendOptions } from './state/state-backend.js';
 import type { CheckpointData, SqliteStateStore } from './state/sqlite-state-store.js';
 
 /** What building a job needs besides the plan. */
@@ -39,8 +39,10 @@ export interface BuildOptions {
   readonly collect?: SinkWriter;
   /** A name for the job (messages, metrics). */
   readonly name: string;
-  /** Where operator state lives (default: memory only). */
+  /** Where operator state lives (default: memory only, with `stateOptions`). */
   readonly state?: StateBackend;
+  /** Limits of the default memory-only backend (its TTL). */
+  readonly stateOptions?: StateBackendOptions;
   /** Identifies the plan; stored with savepoints. */
   readonly fingerprint?: string;
   /** Checkpointing: the job's state store and interval; with `restored`, the job resumes from it. */
@@ -74,7 +76,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
   const sources: SourceTask[] = [];
   const sinks: SinkTask[] = [];
   const opens: (() => void)[] = [];
-  const state = options.state ?? new StateBackend();
+  const state = options.state ?? new StateBackend(undefined, false, options.stateOptions);
   let counter = 0;
   // Operator names are stable for the same plan (they number operators in plan order), so restored state
   // finds its operator again.

@@ -236,6 +236,7 @@ export class Job {
           pending = task.scan.resume();
         }
         await this.flushSinks();
+        this.maybeExpireState();
         await this.maybeCheckpoint();
       }
       if (!this.sinks.every((s) => s.operator.hasEnded)) task.scan.cancel();
@@ -261,6 +262,18 @@ export class Job {
 
   private wakeAll(): void {
     for (const w of [...this.wakers]) w();
+  }
+
+  private lastExpiry = Date.now();
+
+  /** Removes idle state (table.exec.state.ttl) about once a second. */
+  private maybeExpireState(): void {
+    const backend = this.stateBackend;
+    if (!backend?.hasTtl) return;
+    const now = Date.now();
+    if (now - this.lastExpiry < 1000) return;
+    this.lastExpiry = now;
+    backend.expire(now);
   }
 
   /** Takes a checkpoint when the interval has passed (and no source holds a chunk half-processed). */

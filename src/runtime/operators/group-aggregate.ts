@@ -56,7 +56,8 @@ export class GroupAggregateState {
   private readonly mark: ValueState<number>;
 
   constructor(state: OperatorState, aggs: readonly AggCall[]) {
-    this.groups = state.table<GroupEntry>('groups', groupEntryCodec(aggs));
+    // Idle groups may expire (table.exec.state.ttl), as in Flink: non-windowed state would otherwise grow forever.
+    this.groups = state.table<GroupEntry>('groups', groupEntryCodec(aggs), { ttl: true });
     this.mark = state.value<number>('watermark', VALUE_CODEC);
   }
 

@@ -31,9 +31,8 @@ export function encodeValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(encodeValue);
   if (v instanceof Uint8Array) return { b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   if (v instanceof Map) return { m: [...v].map(([k, e]) => [encodeValue(k), encodeValue(e)]) };
-  const o: Record<string, unknown> = {};
-  for (const [k, e] of Object.entries(v as object)) o[k] = encodeValue(e);
-  return { o };
+  // Object.fromEntries defines own properties, so even a key named `__proto__` survives.
+  return { o: Object.fromEntries(Object.entries(v as object).map(([k, e]) => [k, encodeValue(e)])) };
 }
 
 /** The inverse of {@link encodeValue}. */
@@ -45,9 +44,7 @@ export function decodeValue(d: unknown): unknown {
   if (t.i !== undefined) return BigInt(t.i);
   if (t.b !== undefined) return new Uint8Array(Buffer.from(t.b, 'base64'));
   if (t.m !== undefined) return new Map(t.m.map(([k, e]) => [decodeValue(k), decodeValue(e)]));
-  const o: Record<string, unknown> = {};
-  for (const [k, e] of Object.entries(t.o ?? {})) o[k] = decodeValue(e);
-  return o;
+  return Object.fromEntries(Object.entries(t.o ?? {}).map(([k, e]) => [k, decodeValue(e)]));
 }
 
 /** A codec for any value {@link encodeValue} handles (rows, key values, watermarks that may be ±∞). */

@@ -1,10 +1,21 @@
 /**
  * Hands each operator its state tables and values, and writes their changes at checkpoints. Without a
- * store (a job with no state directory) everything stays in memory and nothing is tracked.
+ * store (a job with no state directory) everything stays in memory and nothing is tracked. With one, each
+ * table keeps at most `maxEntries` entries in memory and reads the rest from the store.
  */
 import { KeyedStateTable, TrackedValueState } from './keyed-state-table.js';
 import type { SqliteStateStore } from './sqlite-state-store.js';
-import { JSON_CODEC, type OperatorState, type StateTable, type ValueCodec, type ValueState } from './state-types.js';
+import { JSON_CODEC, type OperatorState, type StateTable, type TableRequest, type ValueCodec, type ValueState } from './state-types.js';
+
+/** Limits of a backend. */
+export interface StateBackendOptions {
+  /** Most entries one table keeps in memory when there is a store (`state.cache.max-entries`). */
+  readonly maxEntries?: number;
+  /** Idle state retention for tables that ask for it (`table.exec.state.ttl`), in ms. */
+  readonly ttlMs?: number;
+  /** The clock for TTL (tests fix it). */
+  readonly now?: () => number;
+}
 
 export class StateBackend {
   private readonly tables = new Map<string, KeyedStateTable<unknown>>();
@@ -17,25 +28,41 @@ export class StateBackend {
   constructor(
     readonly store?: SqliteStateStore,
     readonly restoring = false,
+    private readonly options: StateBackendOptions = {},
   ) {}
 
   /** The state of operator `operator` (its tables and values are named `<operator>/<name>`). */
   forOperator(operator: string): OperatorState {
     return {
       restored: this.restoring,
-      table: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC) => this.table<V>(`${operator}/${name}`, codec),
+      table: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC, request: TableRequest = {}) => this.table<V>(`${operator}/${name}`, codec, request),
       value: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC) => this.value<V>(`${operator}/${name}`, codec),
     };
   }
 
-  private table<V>(fullName: string, codec: ValueCodec<V>): StateTable<V> {
+  private table<V>(fullName: string, codec: ValueCodec<V>, request: TableRequest): StateTable<V> {
     let t = this.tables.get(fullName) as KeyedStateTable<V> | undefined;
     if (!t) {
-      t = new KeyedStateTable<V>(fullName, codec, this.store !== undefined);
-      if (this.store && this.restoring) for (const row of this.store.tableRows(fullName)) t.load(row.ns, row.key, row.data);
+      const store = this.store;
+      const cold = store ? { reader: store.coldReader(fullName), writer: store.changeSink(fullName), expire: (before: number) => store.expire(fullName, before) } : undefined;
+      t = new KeyedStateTable<V>(fullName, codec, store !== undefined, cold, this.restoring, {
+        maxEntries: this.options.maxEntries,
+        ttlMs: request.ttl ? this.options.ttlMs : undefined,
+        now: this.options.now,
+      });
       this.tables.set(fullName, t as KeyedStateTable<unknown>);
     }
     return t;
+  }
+
+  /** Removes state idle longer than the TTL from the tables that asked for it. */
+  expire(now?: number): void {
+    for (const t of this.tables.values()) t.expire(now);
+  }
+
+  /** Whether any table asked for a TTL that is set. */
+  get hasTtl(): boolean {
+    return this.options.ttlMs !== undefined;
   }
 
   private value<V>(fullName: string, codec: ValueCodec<V>): ValueState<V> {

@@ -39,7 +39,7 @@ export interface StateTable<V> {
   deleteNamespace(ns: Namespace): void;
   /** The namespaces that hold entries. */
   namespaces(): IterableIterator<Namespace>;
-  /** Number of entries over all namespaces. */
+  /** Number of entries held in memory (with a store, evicted entries are not counted). */
   readonly size: number;
 }
 
@@ -49,10 +49,20 @@ export interface ValueState<V> {
   set(value: V): void;
 }
 
+/** How an operator wants a table kept. */
+export interface TableRequest {
+  /**
+   * Entries idle longer than the job's `table.exec.state.ttl` may be removed (Flink's idle state retention):
+   * for state that would otherwise grow forever (non-windowed aggregates). Window state is removed by the
+   * watermark instead and does not ask for it.
+   */
+  readonly ttl?: boolean;
+}
+
 /** What an operator's context offers: its own tables, named per operator. */
 export interface OperatorState {
   /** The table `name` of this operator, created on first use (restored when the job restores). */
-  table<V>(name: string, codec?: ValueCodec<V>): StateTable<V>;
+  table<V>(name: string, codec?: ValueCodec<V>, request?: TableRequest): StateTable<V>;
   /** The value state `name` of this operator. */
   value<V>(name: string, codec?: ValueCodec<V>): ValueState<V>;
   /** True when this operator's state was restored from a checkpoint. */

@@ -56,3 +56,12 @@ describe('state codecs', () => {
     expect(decodeAccumulators(aggs, data)).toEqual(accs);
   });
 });
+
+describe('state codecs (regressions)', () => {
+  it('keeps an object key named __proto__ as an ordinary property', () => {
+    const v = JSON.parse('{"__proto__": {"a": 1}, "b": 2}') as unknown;
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(v))));
+    expect(Object.keys(back as object)).toEqual(['__proto__', 'b']);
+    expect(back).toEqual(v);
+  });
+});
