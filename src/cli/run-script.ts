@@ -56,7 +56,7 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
         const from = j.restoredFrom;
         if (from) info(`Resuming ${oneLine(job.description)} from checkpoint ${from.id} (taken ${new Date(from.time).toISOString()}).`);
       }
-      const report = job.done.then(() => info(`Job finished (${oneLine(job.description)}): ${describeSummary(job.summary())}.`));
+      const report = job.done.then(() => info(`Job ${job.status} (${oneLine(job.description)}): ${describeSummary(job.summary())}.`));
       if (eddy.settings.get('table.dml-sync') === 'true') await report;
       else {
         info(`Submitted job: ${oneLine(job.description)}`);

@@ -55,6 +55,22 @@ export function planFingerprint(plan: PlannedPipeline): string {
   return createHash('sha256').update(explainSink(plan.pipeline)).update('\n').update(explainPhysical(plan.pipeline.root)).digest('hex').slice(0, 16);
 }
 
+/** Checks that a savepoint file was written by this plan (before anything is copied or overwritten). */
+export function checkSavepoint(file: string, plan: PlannedPipeline): void {
+  const store = new SqliteStateStore(file);
+  try {
+    if (store.meta('fingerprint') !== planFingerprint(plan)) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `The savepoint ${file} was written by a different job: its plan has changed since`,
+        hint: "restore the SQL that wrote it, or RESET 'execution.savepoint.path' to start without the savepoint",
+      });
+    }
+  } finally {
+    store.close();
+  }
+}
+
 export function openDurableState(
   dir: string,
   key: string,

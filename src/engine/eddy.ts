@@ -21,7 +21,7 @@ import { CollectWriter, QueryHandle } from './query-handle.js';
 import { JobHandle } from './job-handle.js';
 import { Settings } from './settings.js';
 import { substituteVariables } from './variables.js';
-import { checkpointInterval, openDurableState, planFingerprint, stateOptions, type DurableState } from './durable-state.js';
+import { checkSavepoint, checkpointInterval, openDurableState, planFingerprint, stateOptions, type DurableState } from './durable-state.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,7 +163,7 @@ export class Eddy {
         const inserts = stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts;
         const planner = this.planner();
         const planned = inserts.map((i) => ({ insert: i, plan: planner.planInsert(i) }));
-        const keys = planned.map(({ plan }) => this.jobKey(plan));
+        const keys = planned.map(({ plan }, i) => this.jobKey(plan, planned.length > 1 ? i + 1 : undefined));
         const jobs = planned.map(({ insert, plan }, i) => this.buildJob(plan, insert.text, undefined, this.durableState(plan, keys[i]!)));
         const handle = new JobHandle(jobs, stmt.text, `job-${++this.handleCounter}`, keys);
         this.track(handle);
@@ -175,7 +175,7 @@ export class Eddy {
         const plan = this.planner().planQuery(stmt.query);
         const writer = new CollectWriter();
         const job = this.buildJob(plan, stmt.text, writer);
-        const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog);
+        const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text);
         handle.id = `job-${++this.handleCounter}`;
         this.track(handle);
         handle.start();
@@ -205,6 +205,9 @@ export class Eddy {
           });
         }
         if (handle instanceof QueryHandle) {
+          if (stmt.withSavepoint) {
+            throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `${handle.id} is a SELECT query: it has no state to save`, span: stmt.span, hint: `STOP JOB '${handle.id}' (without WITH SAVEPOINT) cancels it` });
+          }
           await handle.cancel();
           return { kind: 'ok', message: `Query ${handle.id} cancelled.`, statement: stmt };
         }
@@ -257,9 +260,12 @@ export class Eddy {
   }
 
   /** The name of an INSERT job's state: its position among the session's INSERTs and its sink, or `pipeline.name`. */
-  private jobKey(plan: PlannedPipeline): string {
+  private jobKey(plan: PlannedPipeline, indexInSet?: number): string {
     const sink = plan.pipeline.sink.kind === 'table' ? plan.pipeline.sink.table.name : 'collect';
-    return (this.settings.get('pipeline.name') || `insert-${++this.insertCounter}-${sink}`).replace(/[^A-Za-z0-9_.-]+/g, '_');
+    const n = ++this.insertCounter;
+    const named = this.settings.get('pipeline.name');
+    const key = named ? (indexInSet === undefined ? named : `${named}-${indexInSet}-${sink}`) : `insert-${n}-${sink}`;
+    return key.replace(/[^A-Za-z0-9_.-]+/g, '_');
   }
 
   /**
@@ -275,6 +281,7 @@ export class Eddy {
       if (!existsSync(file)) {
         throw new EddyError({ code: ErrorCode.FILE_NOT_FOUND, message: `The savepoint ${savepoint} has no state for job '${key}'`, hint: "RESET 'execution.savepoint.path' to start without it" });
       }
+      checkSavepoint(file, plan);
       dir ??= mkdtempSync(join(tmpdir(), 'eddy-state-'));
       const target = join(dir, `${key}.db`);
       mkdirSync(dir, { recursive: true });

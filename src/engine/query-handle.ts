@@ -51,6 +51,8 @@ export class QueryHandle {
     readonly schema: readonly Field[],
     /** Whether the result is insert-only or updating (with its upsert key). */
     readonly changelog: ChangelogMode,
+    /** The query's text, for SHOW JOBS and messages. */
+    readonly description = job.name,
   ) {
     this.done = new Promise<void>((res, rej) => {
       this.resolve = res;
@@ -87,10 +89,6 @@ export class QueryHandle {
 
   get status(): string {
     return this.job.state;
-  }
-
-  get description(): string {
-    return this.job.name;
   }
 
   get bounded(): boolean {

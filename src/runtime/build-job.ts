@@ -151,7 +151,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         const scope = `Values#${++counter}`;
         const ctx = contextFor('Values', output, scope);
         opens.push(() => scan.open(ctx));
-        sources.push({ name: scope, reader: new ValuesReader(rows), scan });
+        sources.push({ name: scope, reader: new ValuesReader(rows, restored?.sources[scope]), scan });
         return;
       }
       case 'Calc': {

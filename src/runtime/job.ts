@@ -60,6 +60,8 @@ export class Job {
   private cancelled = false;
   private failure?: unknown;
   private readonly wakers = new Set<() => void>();
+  /** True once sinks, operators and sources are open (periodic work may run). */
+  private started = false;
 
   private stopRequest?: { savepoint?: string; done: (path: string | undefined) => void; failed: (err: unknown) => void };
   private checkpointing?: Promise<void>;
@@ -115,19 +117,23 @@ export class Job {
   async run(): Promise<void> {
     if (this.status !== 'created') throw new Error(`job ${this.name} was already started`);
     this.status = 'running';
+    let stoppedAt: { path: string | undefined } | undefined;
+    // Checkpoints (and state expiry) also happen while no input arrives, e.g. a monitored source that is idle.
+    const timer = this.checkpoints || this.stateBackend?.hasTtl ? setInterval(() => void this.onTimer(), Math.max(50, Math.min(this.checkpoints?.intervalMs ?? 1000, 1000))) : undefined;
+    timer?.unref();
     try {
       for (const s of this.sinks) await s.writer.open();
       this.openOperators();
       if (this.checkpoints?.restored) crashPoint('during-recovery');
       for (const s of this.sinks) s.operator.whenEnded(() => this.onSinkEnded());
       for (const s of this.sources) await s.reader.open();
+      this.started = true;
       await Promise.all(this.sources.map((s) => this.runSource(s)));
       if (this.failure !== undefined) throw this.failure;
       for (const s of this.sinks) await s.writer.flush();
       if (this.stopRequest) {
-        const path = await this.stopWithSavepoint(this.stopRequest.savepoint);
+        stoppedAt = { path: await this.stopWithSavepoint(this.stopRequest.savepoint) };
         this.status = 'stopped';
-        this.stopRequest.done(path);
         return;
       }
       // A finished job takes a last checkpoint: its output is then committed, and running it again with the
@@ -141,9 +147,26 @@ export class Job {
       this.stopping = true;
       throw err instanceof EddyError || err instanceof Error ? err : new EddyError({ code: ErrorCode.JOB_FAILED, message: String(err) });
     } finally {
+      if (timer) clearInterval(timer);
+      await this.checkpointing?.catch(() => {});
       await Promise.allSettled(this.sources.map((s) => s.reader.close()));
       await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
       this.checkpoints?.store.close();
+      // STOP JOB resolves only now: the job has released its files, so a new job may open them at once.
+      if (stoppedAt) this.stopRequest?.done(stoppedAt.path);
+    }
+  }
+
+  /** Periodic work that must not wait for input: checkpoints and state expiry. */
+  private async onTimer(): Promise<void> {
+    if (!this.started || this.status !== 'running' || this.stopping) return;
+    try {
+      this.maybeExpireState();
+      await this.maybeCheckpoint();
+    } catch (err) {
+      if (this.failure === undefined) this.failure = err;
+      this.stopping = true;
+      for (const s of this.sources) void s.reader.close();
     }
   }
 

@@ -8,7 +8,17 @@ export class ValuesReader implements SourceReader {
   readonly bounded = true;
   private done = false;
 
-  constructor(private readonly rows: readonly Row[]) {}
+  /** @param restored a position from a checkpoint: `{ done: true }` once the rows were read */
+  constructor(
+    private readonly rows: readonly Row[],
+    restored?: unknown,
+  ) {
+    this.done = (restored as { done?: boolean } | undefined)?.done === true;
+  }
+
+  position(): unknown {
+    return { done: this.done };
+  }
 
   async open(): Promise<void> {}
 
@@ -18,7 +28,5 @@ export class ValuesReader implements SourceReader {
     return { split: 'values', rows: [...this.rows], splitEnded: true };
   }
 
-  async close(): Promise<void> {
-    this.done = true;
-  }
+  async close(): Promise<void> {}
 }
