@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Eddy } from '../../src/engine/eddy.js';
 import type { JobSummary } from '../../src/engine/job-summary.js';
+import { mulberry32 as prng } from '../../src/connectors/datagen.js';
+/** A seeded PRNG (the datagen connector's mulberry32), so failures reproduce. */
+export { prng };
 
 /** A fresh temp directory. */
 export function tempDir(prefix = 'eddy-test-'): string {
@@ -57,14 +60,3 @@ export function sortedRows(rows: readonly unknown[][]): string[] {
   return rows.map((r) => JSON.stringify(r)).sort();
 }
 
-/** A seeded PRNG (mulberry32) so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -7,6 +7,8 @@
 import { compileExpr } from '../../src/expr/compile.js';
 import type { LogicalPlan } from '../../src/planner/logical-plan.js';
 import { physicalColumns } from '../../src/planner/catalog.js';
+import { mulberry32 as prng } from '../../src/connectors/datagen.js';
+export { prng };
 
 export type Row = readonly unknown[];
 
@@ -76,17 +78,6 @@ export function bag(rows: readonly Row[]): string[] {
   return rows.map((r) => JSON.stringify(r)).sort();
 }
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Random rows for the standard `orders` table (see helpers.ts): id BIGINT, user_id INT, product STRING,

@@ -1,18 +1,9 @@
 /** Seeded random streams with bounded disorder, and a driver that feeds them in batches with watermarks. */
 import type { Row } from '../../../src/runtime/changelog.js';
 import type { OperatorHarness } from '../operator-harness.js';
+import { mulberry32 } from '../../../src/connectors/datagen.js';
+export { mulberry32 };
 
-/** A small, fast, seeded PRNG (mulberry32): returns numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Shape of a generated stream. */
 export interface StreamShape {
