@@ -3,11 +3,10 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConnectorContext, SourceChunk, SourceReader } from '../runtime/connector.js';
 import type { Row } from '../runtime/changelog.js';
-import { CounterNames, type Counter } from '../runtime/metrics.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { createDecoder, type RecordDecoder } from './formats/index.js';
-import { LineSplitter } from './line-splitter.js';
-import { isTrue, parseDuration } from './option-values.js';
+import { LineSplitter, type LineFlaw } from './line-splitter.js';
+import { maxRecordBytes, parseDuration } from './option-values.js';
 
 /**
  * How far a file has been read: the offset just after the last line handed out by `next()`, the lines read
@@ -48,8 +47,38 @@ function restoredPositions(tableName: string, restored: unknown): FilePosition[]
 const MAX_READ = 256 * 1024;
 /** Rows per chunk the read size aims at (the read size shrinks for files of short lines). */
 const TARGET_ROWS = 4000;
-/** Longest record text quoted in an error. */
-const QUOTE_LIMIT = 100;
+
+/**
+ * A chunk of a file's rows that remembers, per row, its line number and text, so the runtime can say where
+ * a row found bad after decoding (a NULL event time) came from. The bookkeeping is two arrays per chunk.
+ */
+class FileChunk implements SourceChunk {
+  readonly split: string;
+  readonly rows: Row[];
+  readonly splitEnded?: boolean;
+  // Private fields: not enumerable, so a chunk still compares equal to `{ split, rows, splitEnded }`.
+  readonly #lines: readonly number[];
+  readonly #texts: readonly string[];
+
+  constructor(split: string, lines: LineRows, splitEnded: boolean) {
+    this.split = split;
+    this.rows = lines.rows;
+    if (splitEnded) this.splitEnded = true;
+    this.#lines = lines.lines;
+    this.#texts = lines.texts;
+  }
+
+  describe(i: number): { readonly position: string; readonly raw: string } {
+    return { position: `${this.split}:${this.#lines[i]}`, raw: this.#texts[i] ?? '' };
+  }
+}
+
+/** Rows decoded from a read, with the line number and text of each. */
+interface LineRows {
+  readonly rows: Row[];
+  readonly lines: number[];
+  readonly texts: string[];
+}
 
 interface FileSplit {
   readonly path: string;
@@ -77,17 +106,19 @@ function isDataFile(name: string): boolean {
  * are skipped and the others continue at their offset, with line numbers counting on; a partial line that
  * was held (no newline yet) is read again from its start. Files not in the position are read from the start.
  *
- * Bad records follow `<format>.ignore-parse-errors`: fail with BAD_RECORD (table, file, line, reason,
- * text), or skip and count `badRecordsSkipped`. Blank lines are not records and are skipped.
+ * Bad records are reported with `ctx.badRecord` (position `<file>:<line>`, the file's path as the split
+ * names it), which applies the table's error policy: it throws (`fail`), or returns and the source goes on
+ * with the next line. Kinds: those of the format's decoder (`invalid-json`, `invalid-csv`, `empty` for a
+ * blank line, `wrong-type`, `numeric-overflow`, `missing-field`, `missing-not-null`), plus `too-large`
+ * (a line over `errors.max-record-bytes`, not decoded; raw is its first 1 KiB) and `invalid-utf8` (raw is
+ * the line's bytes). Each chunk can {@link FileChunk.describe} its rows (file:line and text).
  */
 export class FileSystemSourceReader implements SourceReader {
   readonly bounded: boolean;
   private readonly root: string;
   private readonly interval: number;
   private readonly decoder: RecordDecoder;
-  private readonly ignoreErrors: boolean;
-  private readonly ignoreKey: string;
-  private readonly skipped: Counter;
+  private readonly maxRecordBytes: number;
   private readonly splits: FileSplit[] = [];
   private readonly start: ReadonlyMap<string, FilePosition>;
   private isDirectory = false;
@@ -109,9 +140,7 @@ export class FileSystemSourceReader implements SourceReader {
     this.interval = interval === undefined ? 0 : (parseDuration(interval) ?? 1000);
     this.bounded = interval === undefined;
     this.decoder = createDecoder(format, ctx.schema, ctx.options);
-    this.ignoreKey = `${format.toLowerCase()}.ignore-parse-errors`;
-    this.ignoreErrors = isTrue(ctx.options, this.ignoreKey);
-    this.skipped = ctx.counter(CounterNames.badRecordsSkipped);
+    this.maxRecordBytes = maxRecordBytes(ctx.options);
     this.start = new Map(startPositions.map((p) => [p.file, p]));
   }
 
@@ -158,14 +187,14 @@ export class FileSystemSourceReader implements SourceReader {
         this.cursor++; // Finished before a restore: its end was already reported.
         continue;
       }
-      const { rows, bytes } = await this.readChunk(split);
+      const { read, bytes } = await this.readChunk(split);
       if (split.ended) {
         this.cursor++;
         await split.handle?.close();
         split.handle = undefined;
-        return { split: split.path, rows, splitEnded: true };
+        return new FileChunk(split.path, read, true);
       }
-      if (rows.length > 0 || bytes === 0) return { split: split.path, rows };
+      if (read.rows.length > 0 || bytes === 0) return new FileChunk(split.path, read, false);
     }
     return null;
   }
@@ -175,9 +204,9 @@ export class FileSystemSourceReader implements SourceReader {
       for (; this.cursor < this.splits.length; this.cursor++) {
         const split = this.splits[this.cursor]!;
         for (;;) {
-          const { rows, bytes } = await this.readChunk(split);
+          const { read, bytes } = await this.readChunk(split);
           if (this.closed) return null;
-          if (rows.length > 0) return { split: split.path, rows };
+          if (read.rows.length > 0) return new FileChunk(split.path, read, false);
           if (bytes === 0) break;
         }
       }
@@ -207,14 +236,16 @@ export class FileSystemSourceReader implements SourceReader {
     for (const path of paths) {
       if (known.has(path)) continue;
       const from = this.start.get(path);
-      this.splits.push({ path, handle: undefined, splitter: new LineSplitter(from?.offset ?? 0, from?.line ?? 0), ended: from?.finished === true });
+      const splitter = new LineSplitter(from?.offset ?? 0, from?.line ?? 0, this.maxRecordBytes);
+      this.splits.push({ path, handle: undefined, splitter, ended: from?.finished === true });
     }
   }
 
   /** Reads the next bytes of a file and decodes the lines they complete. */
-  private async readChunk(split: FileSplit): Promise<{ rows: Row[]; bytes: number }> {
-    const rows: Row[] = [];
-    if (split.ended) return { rows, bytes: 0 };
+  private async readChunk(split: FileSplit): Promise<{ read: LineRows; bytes: number }> {
+    const read: LineRows = { rows: [], lines: [], texts: [] };
+    const rows = read.rows;
+    if (split.ended) return { read, bytes: 0 };
     if (!split.handle) {
       try {
         split.handle = await open(split.path, 'r');
@@ -227,12 +258,12 @@ export class FileSystemSourceReader implements SourceReader {
           });
         }
         split.ended = true; // Deleted while monitored: nothing more will come from it.
-        return { rows, bytes: 0 };
+        return { read, bytes: 0 };
       }
     }
     const length = this.readSize;
     const { bytesRead } = await split.handle.read(this.buffer, 0, length, split.splitter.readOffset);
-    const onLine = (text: string, _offset: number, line: number): void => this.decodeLine(split, text, line, rows);
+    const onLine = (text: string, _offset: number, line: number, flaw?: LineFlaw): void => this.decodeLine(split, text, line, flaw, read);
     split.splitter.push(this.buffer, bytesRead, onLine);
     if (this.bounded && bytesRead < length) {
       split.splitter.end(onLine);
@@ -240,27 +271,33 @@ export class FileSystemSourceReader implements SourceReader {
     }
     if (rows.length > TARGET_ROWS) this.readSize = Math.max(4096, Math.floor((bytesRead * TARGET_ROWS) / rows.length));
     else if (rows.length > 0 && rows.length < TARGET_ROWS / 2) this.readSize = Math.min(MAX_READ, this.readSize * 2);
-    return { rows, bytes: bytesRead };
+    return { read, bytes: bytesRead };
   }
 
-  private decodeLine(split: FileSplit, text: string, line: number, rows: Row[]): void {
+  /** Decodes one line into a row, or reports it as a bad record (and goes on if the policy returns). */
+  private decodeLine(split: FileSplit, text: string, line: number, flaw: LineFlaw | undefined, read: LineRows): void {
+    if (flaw) {
+      this.ctx.badRecord(
+        flaw.kind === 'too-large'
+          ? {
+              kind: 'too-large',
+              message: `the record is ${flaw.length} bytes, more than errors.max-record-bytes (${this.maxRecordBytes})`,
+              position: `${split.path}:${line}`,
+              raw: headText(flaw.bytes),
+            }
+          : { kind: 'invalid-utf8', message: 'the record is not valid UTF-8', position: `${split.path}:${line}`, raw: flaw.bytes },
+      );
+      return;
+    }
     const result = this.decoder.decode(text);
     if (result === null) return;
     if (Array.isArray(result)) {
-      rows.push(result);
+      read.rows.push(result);
+      read.lines.push(line);
+      read.texts.push(text);
       return;
     }
-    if (result.kind === 'empty') return;
-    if (this.ignoreErrors) {
-      this.skipped.inc();
-      return;
-    }
-    const quoted = text.length > QUOTE_LIMIT ? text.slice(0, QUOTE_LIMIT) + '...' : text;
-    throw new EddyError({
-      code: ErrorCode.BAD_RECORD,
-      message: `Table \`${this.ctx.tableName}\`: bad record in ${split.path} at line ${line}: ${result.message}; record: ${quoted}`,
-      hint: `set '${this.ignoreKey}' = 'true' to skip bad records (they are counted)`,
-    });
+    this.ctx.badRecord({ kind: result.kind, message: result.message, position: `${split.path}:${line}`, raw: text });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -275,5 +312,14 @@ export class FileSystemSourceReader implements SourceReader {
         resolve();
       };
     });
+  }
+}
+
+/** The first bytes of a too-large record as text (a character cut at the end dropped), or the bytes if not UTF-8. */
+function headText(bytes: Uint8Array): string | Uint8Array {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+  } catch {
+    return bytes;
   }
 }

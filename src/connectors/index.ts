@@ -7,7 +7,7 @@ import { FORMATS } from './formats/index.js';
 import { printConnector } from './print.js';
 import { sqliteConnector } from './sqlite.js';
 
-export { validateOptions, parseDuration, type OptionProblem } from './validate-options.js';
+export { validateOptions, parseDuration, SOURCE_OPTIONS, type OptionProblem } from './validate-options.js';
 export { createDecoder, createEncoder, RecordError, type RecordDecoder, type RecordEncoder } from './formats/index.js';
 export { FileSystemSourceReader, type FilePosition } from './filesystem.js';
 export { SqliteSinkWriter, SqliteSourceReader, SINK_COMMITS_TABLE, type SqliteSinkCommit, type SqlitePosition } from './sqlite.js';

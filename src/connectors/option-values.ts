@@ -24,3 +24,13 @@ export function parseDuration(text: string): number | undefined {
   const factor = unit === '' ? 1 : DURATION_UNITS[unit];
   return factor === undefined ? undefined : Number(m[1]) * factor;
 }
+
+/** The default of `errors.max-record-bytes`: 1 MiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
+
+/** A source's `errors.max-record-bytes` (a positive integer, validated before), or the default 1 MiB. */
+export function maxRecordBytes(options: Readonly<Record<string, string>>): number {
+  const text = options['errors.max-record-bytes'];
+  const n = text === undefined ? NaN : Number(text);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_RECORD_BYTES;
+}

@@ -10,7 +10,8 @@ import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type Chang
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { typeToString, type Field } from '../common/types.js';
 import { formatDate, formatTime, formatTimestamp } from '../common/time.js';
-import { compileJsonReader, compileJsonWriter, ConversionFailure, roundToScale } from './formats/convert-value.js';
+import { compileJsonReader, compileJsonWriter, ConversionFailure } from './formats/convert-value.js';
+import { isValidUtf8 } from './line-splitter.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { key: 'path', description: 'The SQLite database file (created when missing, for a sink).', required: true },
@@ -65,7 +66,8 @@ function columnCodec(field: Field): ColumnCodec {
     case 'BIGINT':
     case 'INTERVAL_DAY_TIME':
     case 'INTERVAL_YEAR_MONTH':
-      return { ...base, declared: 'INTEGER', toSql: (v) => v as number, fromSql: (v) => (v === null ? null : Number(v)) };
+      // SQLite is dynamically typed: an INTEGER column may hold text or a real; the reader checks it.
+      return { ...base, declared: 'INTEGER', toSql: (v) => v as number, fromSql };
     case 'FLOAT':
     case 'DOUBLE':
       return {
@@ -77,12 +79,10 @@ function columnCodec(field: Field): ColumnCodec {
         toLog: (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
         fromLog: (v) => (typeof v === 'string' ? Number(v) : (v as SqlValue)),
       };
-    case 'DECIMAL': {
-      const scale = type.scale ?? 0;
-      return { ...base, declared: 'NUMERIC', toSql: (v) => v as number, fromSql: (v) => (v === null ? reader(null) : roundToScale(Number(v), scale)) };
-    }
+    case 'DECIMAL':
+      return { ...base, declared: 'NUMERIC', toSql: (v) => v as number, fromSql };
     case 'STRING':
-      return { ...base, declared: 'TEXT', toSql: (v) => v as string, fromSql: (v) => (Buffer.isBuffer(v) ? v.toString('utf8') : reader(v)) };
+      return { ...base, declared: 'TEXT', toSql: (v) => v as string, fromSql: (v) => (Buffer.isBuffer(v) ? blobText(v) : reader(v)) };
     case 'BYTES':
       return {
         ...base,
@@ -114,6 +114,12 @@ function columnCodec(field: Field): ColumnCodec {
     default:
       return { ...base, declared: '', toSql: () => null, fromSql: () => null };
   }
+}
+
+/** A BLOB read as STRING: its UTF-8 text, or an `invalid-utf8` failure. */
+function blobText(v: Buffer): string {
+  if (!isValidUtf8(v)) throw new ConversionFailure('invalid-utf8', `the BLOB x'${v.subarray(0, 20).toString('hex')}' is not valid UTF-8 text`);
+  return v.toString('utf8');
 }
 
 function parseJson(text: string): unknown {
@@ -433,6 +439,11 @@ export interface SqlitePosition {
  * values back to the columns' types (as the sink stores them; INTEGER epoch milliseconds are accepted for
  * timestamps too). Columns are found by name. `position()` is the last rowid returned; restored from it,
  * the scan continues after it. A table WITHOUT ROWID cannot be read.
+ *
+ * SQLite is dynamically typed, so a stored value may not fit its column (text in an INTEGER column, an
+ * integer out of the column's range, NULL in a NOT NULL column): the row is reported with `ctx.badRecord`
+ * (kind `wrong-type`, `numeric-overflow` or `missing-not-null`, position `<table>@<rowid>`, raw the stored
+ * values as JSON) and, unless the error policy fails the job, the scan goes on with the next row.
  */
 export class SqliteSourceReader implements SourceReader {
   readonly bounded = true;
@@ -496,26 +507,45 @@ export class SqliteSourceReader implements SourceReader {
   async next(): Promise<SourceChunk | null> {
     if (this.done || !this.stmt) return null;
     const raw = this.stmt.all(this.lastRowid) as unknown[][];
-    const rows: Row[] = raw.map((r) => {
-      const rowid = Number(r[0]);
-      return this.codecs.map((codec, c) => {
+    const rows: Row[] = [];
+    const stored: unknown[][] = [];
+    const width = this.codecs.length;
+    for (const r of raw) {
+      const row = new Array<unknown>(width);
+      let bad = false;
+      for (let c = 0; c < width && !bad; c++) {
+        const codec = this.codecs[c]!;
         try {
-          return codec.fromSql(r[c + 1]);
+          row[c] = codec.fromSql(r[c + 1]);
         } catch (e) {
           if (!(e instanceof ConversionFailure)) throw e;
-          throw new EddyError({
-            code: ErrorCode.BAD_RECORD,
-            message: `Table \`${this.ctx.tableName}\`: bad value in SQLite table '${this.table}' at rowid ${rowid}, column \`${codec.name}\` (${typeToString(this.ctx.schema[c]!.type)}): ${e.message}`,
+          bad = true;
+          this.ctx.badRecord({
+            kind: e.kind,
+            message: `column \`${codec.name}\` (${typeToString(this.ctx.schema[c]!.type)}): ${e.message}`,
+            position: `${this.table}@${Number(r[0])}`,
+            raw: this.storedText(r),
           });
         }
-      });
-    });
-    if (raw.length > 0) this.lastRowid = Number(raw[raw.length - 1]![0]);
-    if (raw.length < SCAN_CHUNK) {
-      this.done = true;
-      return { split: this.table, rows, splitEnded: true };
+      }
+      if (bad) continue;
+      rows.push(row);
+      stored.push(r);
     }
-    return { split: this.table, rows };
+    if (raw.length > 0) this.lastRowid = Number(raw[raw.length - 1]![0]);
+    const ended = raw.length < SCAN_CHUNK;
+    if (ended) this.done = true;
+    return new SqliteChunk(this.table, rows, stored, ended, (r) => this.storedText(r));
+  }
+
+  /** A row as SQLite stores it, as JSON text by column name (BLOBs as `x'..'` hex), for bad-record reports. */
+  private storedText(r: readonly unknown[]): string {
+    const out: Record<string, unknown> = {};
+    this.codecs.forEach((codec, c) => {
+      const v = r[c + 1];
+      out[codec.name] = Buffer.isBuffer(v) ? `x'${v.toString('hex')}'` : typeof v === 'bigint' ? v.toString() : v;
+    });
+    return JSON.stringify(out);
   }
 
   async close(): Promise<void> {
@@ -523,6 +553,31 @@ export class SqliteSourceReader implements SourceReader {
     this.db?.close();
     this.db = undefined;
     this.stmt = undefined;
+  }
+}
+
+/** A chunk of the sqlite source: describes row i by `table@rowid` and its stored values. */
+class SqliteChunk implements SourceChunk {
+  readonly splitEnded?: boolean;
+  // Private fields: not enumerable, so a chunk still compares equal to `{ split, rows, splitEnded }`.
+  readonly #stored: readonly (readonly unknown[])[];
+  readonly #text: (r: readonly unknown[]) => string;
+
+  constructor(
+    readonly split: string,
+    readonly rows: Row[],
+    stored: readonly (readonly unknown[])[],
+    ended: boolean,
+    text: (r: readonly unknown[]) => string,
+  ) {
+    if (ended) this.splitEnded = true;
+    this.#stored = stored;
+    this.#text = text;
+  }
+
+  describe(i: number): { readonly position: string; readonly raw: string } {
+    const r = this.#stored[i]!;
+    return { position: `${this.split}@${Number(r[0])}`, raw: this.#text(r) };
   }
 }
 

@@ -2,7 +2,7 @@
 import type { ConnectorFactory, FormatFactory, OptionSpec } from '../runtime/connector.js';
 import { didYouMean } from '../common/errors.js';
 import type { OptionProblem } from '../planner/binder/binder-context.js';
-import { parseDuration } from './option-values.js';
+import { DEFAULT_MAX_RECORD_BYTES, parseDuration } from './option-values.js';
 
 export { parseDuration } from './option-values.js';
 
@@ -16,7 +16,30 @@ const VALUE_CHECKS: Record<string, { what: string; ok(value: string): boolean }>
   'replay.speedup': { what: 'a positive number', ok: (v) => Number(v) > 0 },
   'rows-per-second': { what: 'a positive number', ok: (v) => Number(v) > 0 },
   'number-of-rows': { what: 'a non-negative integer', ok: (v) => /^\s*\d+\s*$/.test(v) },
+  'errors.max-record-bytes': { what: 'a positive integer (bytes)', ok: (v) => /^\s*\d+\s*$/.test(v) && Number(v) > 0 },
 };
+
+/**
+ * Options every connector that can be read from takes (the runtime applies them, not the connector): the
+ * error policy for bad records. Flink's `json.ignore-parse-errors` / `csv.ignore-parse-errors` = 'true' are
+ * format options meaning `errors.policy` = 'skip'.
+ */
+export const SOURCE_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'errors.policy',
+    description:
+      "What a bad record (malformed, wrong type, too large...) does: 'fail' stops the job with its position and text; " +
+      "'skip' drops and counts it; 'dead-letter' counts it and writes it to the dead-letter table.",
+    defaultValue: 'fail',
+    values: ['fail', 'skip', 'dead-letter'],
+  },
+  { key: 'errors.dead-letter.table', description: "The table bad records go to under 'dead-letter' (source, position, kind, message, raw record)." },
+  {
+    key: 'errors.max-record-bytes',
+    description: 'A record longer than this many bytes is bad (kind too-large) and is not decoded.',
+    defaultValue: String(DEFAULT_MAX_RECORD_BYTES),
+  },
+];
 
 function patternOf(key: string): RegExp | undefined {
   if (!key.includes('#')) return undefined;
@@ -51,7 +74,8 @@ function formatKey(format: FormatFactory, spec: OptionSpec): OptionSpec {
 
 /**
  * Validates `options` (a table's WITH clause) for `factory`: every key must be `connector`, one of the
- * connector's options, or (when the connector takes a format) an option of the chosen format; required
+ * connector's options, one of {@link SOURCE_OPTIONS} (when the connector can be read from), or (when the
+ * connector takes a format) an option of the chosen format; required
  * options must be present; enumerated, duration and numeric values must be valid. Pass `factory` undefined
  * (with `connectors`, the known ones) to report an unknown `connector` value. Returns every problem found.
  */
@@ -75,8 +99,9 @@ export function validateOptions(
     }];
   }
   const problems: OptionProblem[] = [];
-  const known: KnownOption[] = [{ key: 'connector', description: 'The connector.', required: true }, ...factory.options]
-    .map((spec) => ({ spec, pattern: patternOf(spec.key) }));
+  const specs: OptionSpec[] = [{ key: 'connector', description: 'The connector.', required: true }, ...factory.options];
+  if (factory.createSource) specs.push(...SOURCE_OPTIONS.filter((o) => !factory.options.some((f) => f.key === o.key)));
+  const known: KnownOption[] = specs.map((spec) => ({ spec, pattern: patternOf(spec.key) }));
   if (factory.usesFormat && !known.some((k) => k.spec.key === 'format')) {
     known.push({ spec: { key: 'format', description: 'The format.', required: true }, pattern: undefined });
   }

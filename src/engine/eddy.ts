@@ -5,15 +5,16 @@
  */
 import type * as ast from '../parser/ast.js';
 import { parseScript } from '../parser/parse.js';
-import { typeToString, type Field } from '../common/types.js';
+import { T, typeToString, type Field } from '../common/types.js';
 import { EddyError, ErrorCode, type SourceText } from '../common/errors.js';
 import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
-import { Catalog } from '../planner/catalog.js';
+import { Catalog, physicalColumns, type TableDef } from '../planner/catalog.js';
 import { Planner, type PlannedPipeline } from '../planner/planner.js';
 import { explainPipelines } from '../planner/explain.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
-import { buildJob } from '../runtime/build-job.js';
+import { buildJob, type DeadLetterTarget } from '../runtime/build-job.js';
+import { DEAD_LETTER_COLUMNS, errorPolicyOf } from '../runtime/bad-records.js';
 import type { Job } from '../runtime/job.js';
 import { builtinConnectors, builtinFormats } from '../connectors/index.js';
 import { connectorLookup } from './connector-lookup.js';
@@ -39,6 +40,16 @@ export type StatementResult =
   | { readonly kind: 'explain'; readonly text: string; readonly statement: ast.Statement }
   | { readonly kind: 'query'; readonly query: QueryHandle; readonly statement: ast.Statement }
   | { readonly kind: 'job'; readonly job: JobHandle; readonly statement: ast.Statement };
+
+/** The columns of the default dead-letter table. */
+const DEAD_LETTER_SCHEMA: readonly Field[] = [
+  { name: 'source', type: T.string() },
+  { name: 'position', type: T.string() },
+  { name: 'kind', type: T.string() },
+  { name: 'message', type: T.string() },
+  { name: 'raw', type: T.string() },
+  { name: 'ts', type: T.timestampLtz(3) },
+];
 
 export interface EddyOptions {
   /** Values for `${name}` in scripts. */
@@ -246,6 +257,7 @@ export class Eddy {
         connector: (id) => this.connectors.find((c) => c.identifier === id),
         state: durable?.backend,
         stateOptions: this.stateOptions(),
+        deadLetters: (table) => this.deadLetterTarget(table),
         fingerprint: planFingerprint(plan),
         checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, restored: durable.restored } : undefined,
       });
@@ -253,6 +265,40 @@ export class Eddy {
       durable?.store.close();
       throw err;
     }
+  }
+
+  /**
+   * Where a source with `errors.policy` = 'dead-letter' sends bad records: the sink table named by
+   * `errors.dead-letter.table` (with the columns source, position, kind, message, raw, ts), or by default a
+   * `dead_letters` table in `dead-letters.db` in the state directory (or the current directory).
+   */
+  private deadLetterTarget(table: TableDef): DeadLetterTarget | undefined {
+    if (errorPolicyOf(table.options) !== 'dead-letter') return undefined;
+    const named = table.options['errors.dead-letter.table'];
+    if (!named) {
+      const path = join(this.stateDir ?? '.', 'dead-letters.db');
+      if (this.stateDir) mkdirSync(this.stateDir, { recursive: true });
+      return { name: 'dead_letters', factory: this.connectorById('sqlite'), options: { connector: 'sqlite', path, 'table-name': 'dead_letters' }, schema: DEAD_LETTER_SCHEMA };
+    }
+    const entry = this.catalog.get(named);
+    const factory = entry.kind === 'table' ? this.connectors.find((c) => c.identifier === entry.options['connector']) : undefined;
+    if (entry.kind !== 'table' || !factory?.createSink) {
+      throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `The dead-letter table '${named}' of '${table.name}' must be a table that can be written to` });
+    }
+    const columns = physicalColumns(entry);
+    const missing = DEAD_LETTER_COLUMNS.filter((c) => !columns.some((col) => col.name.toLowerCase() === c));
+    if (missing.length > 0) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_OPTION,
+        message: `The dead-letter table '${named}' lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+        hint: 'declare it as (source STRING, position STRING, kind STRING, message STRING, raw STRING, ts TIMESTAMP_LTZ(3))',
+      });
+    }
+    return { name: entry.name, factory, options: entry.options, schema: columns.map((c) => ({ name: c.name, type: c.type })) };
+  }
+
+  private connectorById(id: string): ConnectorFactory {
+    return this.connectors.find((c) => c.identifier === id)!;
   }
 
   private stateOptions() {

@@ -7,7 +7,12 @@ export interface JobSummary {
   readonly rowsIn: number;
   readonly rowsOut: number;
   readonly lateRowsDropped: number;
+  /** Bad records skipped or dead-lettered by the sources' error policies (all kinds). */
   readonly badRowsSkipped: number;
+  /** Of those, the ones written to a dead-letter table. */
+  readonly badRowsDeadLettered: number;
+  /** Bad records by kind (`invalid-json`, `wrong-type`, ...). */
+  readonly badRowsByKind: Readonly<Record<string, number>>;
 }
 
 /** Sums the counters of several jobs' metrics. */
@@ -16,19 +21,29 @@ export function summarize(registries: readonly MetricsRegistry[]): JobSummary {
   let rowsOut = 0;
   let late = 0;
   let bad = 0;
+  let deadLettered = 0;
+  const byKind: Record<string, number> = {};
   for (const m of registries) {
     for (const [scope, counters] of Object.entries(m.snapshot())) {
       if (scope.startsWith('Source: ') || scope.startsWith('Values#')) rowsIn += counters[CounterNames.recordsIn] ?? 0;
       if (scope.startsWith('Sink: ')) rowsOut += counters[CounterNames.recordsOut] ?? 0;
+      for (const [name, value] of Object.entries(counters)) {
+        if (name.startsWith('badRecords.') && value > 0) byKind[name.slice('badRecords.'.length)] = (byKind[name.slice('badRecords.'.length)] ?? 0) + value;
+      }
     }
     late += m.total(CounterNames.lateRecordsDropped);
     bad += m.total(CounterNames.badRecordsSkipped);
+    deadLettered += m.total(CounterNames.badRecordsDeadLettered);
   }
-  return { rowsIn, rowsOut, lateRowsDropped: late, badRowsSkipped: bad };
+  return { rowsIn, rowsOut, lateRowsDropped: late, badRowsSkipped: bad, badRowsDeadLettered: deadLettered, badRowsByKind: byKind };
 }
 
 /** `1,234 rows in, 1 row out, 3 late rows dropped, 0 bad rows skipped`. */
 export function describeSummary(s: JobSummary): string {
   const n = (x: number, what: string) => `${x.toLocaleString('en-US')} ${what.replace('rows', x === 1 ? 'row' : 'rows')}`;
-  return `${n(s.rowsIn, 'rows in')}, ${n(s.rowsOut, 'rows out')}, ${n(s.lateRowsDropped, 'late rows dropped')}, ${n(s.badRowsSkipped, 'bad rows skipped')}`;
+  const kinds = Object.entries(s.badRowsByKind)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kind, count]) => `${count.toLocaleString('en-US')} ${kind}`);
+  const bad = `${n(s.badRowsSkipped, 'bad rows skipped')}${kinds.length ? ` (${kinds.join(', ')})` : ''}${s.badRowsDeadLettered ? `, ${s.badRowsDeadLettered.toLocaleString('en-US')} of them to the dead-letter table` : ''}`;
+  return `${n(s.rowsIn, 'rows in')}, ${n(s.rowsOut, 'rows out')}, ${n(s.lateRowsDropped, 'late rows dropped')}, ${bad}`;
 }

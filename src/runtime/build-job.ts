@@ -5,12 +5,12 @@
 import type { Field } from '../common/types.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { compileExpr } from '../expr/compile.js';
-import { physicalColumns } from '../planner/catalog.js';
+import { physicalColumns, type TableDef } from '../planner/catalog.js';
 import type { LogicalAggCall } from '../planner/logical-plan.js';
 import type { PhysicalPipeline, PhysicalPlan } from '../planner/physical-plan.js';
 import { exprToString } from '../planner/explain.js';
-import type { ChangeBatch, Row } from './changelog.js';
-import type { ConnectorContext, ConnectorFactory, SinkWriter } from './connector.js';
+import { INSERT, type ChangeBatch, type Row } from './changelog.js';
+import type { BadRecord, ConnectorContext, ConnectorFactory, SinkWriter } from './connector.js';
 import { MetricsRegistry } from './metrics.js';
 import { Job, type SinkTask, type SourceTask } from './job.js';
 import type { OperatorContext, Output, StreamOperator } from './operator.js';
@@ -27,6 +27,7 @@ import { Union } from './operators/union.js';
 import { WindowAggregate } from './operators/window-aggregate.js';
 import { WindowTableFunction } from './operators/window-table-function.js';
 import { ValuesReader } from './values-reader.js';
+import { BadRecordHandler, DEAD_LETTER_COLUMNS, errorPolicyOf } from './bad-records.js';
 import { StateBackend, type StateBackendOptions } from './state/state-backend.js';
 import type { CheckpointData, SqliteStateStore } from './state/sqlite-state-store.js';
 
@@ -45,9 +46,21 @@ export interface BuildOptions {
   readonly stateOptions?: StateBackendOptions;
   /** Identifies the plan; stored with savepoints. */
   readonly fingerprint?: string;
+  /** Where a source table with `errors.policy` = 'dead-letter' writes its bad records (resolved by the engine). */
+  readonly deadLetters?: (source: TableDef) => DeadLetterTarget | undefined;
   /** Checkpointing: the job's state store and interval; with `restored`, the job resumes from it. */
   readonly checkpoints?: { readonly store: SqliteStateStore; readonly intervalMs: number; readonly restored?: CheckpointData };
 }
+
+/** A dead-letter table: a sink connector with its options and columns (named as DEAD_LETTER_COLUMNS). */
+export interface DeadLetterTarget {
+  readonly name: string;
+  readonly factory: ConnectorFactory;
+  readonly options: Readonly<Record<string, string>>;
+  readonly schema: readonly Field[];
+}
+
+const NO_OUTPUT: Output = { emit: () => {}, emitWatermark: () => {}, end: () => {} };
 
 /** Sends an operator's output to one input of another operator. */
 class Edge implements Output {
@@ -80,12 +93,38 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
   let counter = 0;
   // Operator names are stable for the same plan (they number operators in plan order), so restored state
   // finds its operator again.
+  // Errors in SQL expressions follow the policy of the job's (first) source.
+  let jobBadRecords: BadRecordHandler | undefined;
+  const reportExpressionError = (r: BadRecord) => (jobBadRecords ?? new BadRecordHandler('query', 'fail', (n) => metrics.counter('query', n))).report(r);
   const contextFor = (kind: string, output: Output, name = `${kind}#${++counter}`): OperatorContext => ({
     name,
     output,
     counter: (n: string) => metrics.counter(name, n),
     state: state.forOperator(name),
+    badRecord: reportExpressionError,
   });
+  // Dead-letter tables are extra sinks, one per table, named apart from the plan's operators (so the
+  // numbering of restored operators does not change).
+  const deadLetterWriters = new Map<string, (row: Row) => void>();
+  const deadLetterFor = (table: TableDef): ((row: Row) => void) | undefined => {
+    const target = options.deadLetters?.(table);
+    if (!target) return undefined;
+    const existing = deadLetterWriters.get(target.name);
+    if (existing) return existing;
+    const sinkName = `dead-letters:${target.name}`;
+    const writer = target.factory.createSink!({
+      ...connectorContext(target.name, target.options, target.schema, `DeadLetters: ${target.name}`, restored?.sinks[sinkName]),
+      checkpointing: options.checkpoints !== undefined,
+    });
+    const op = new TableSink(sinkName, writer);
+    const ctx = contextFor('DeadLetters', NO_OUTPUT, `DeadLetters: ${target.name}`);
+    opens.push(() => op.open(ctx));
+    sinks.push({ operator: op, writer, auxiliary: true });
+    const columnOf = target.schema.map((f) => (DEAD_LETTER_COLUMNS as readonly string[]).indexOf(f.name.toLowerCase()));
+    const write = (row: Row) => op.processBatch({ rows: [columnOf.map((j) => (j >= 0 ? row[j] : null))], kinds: [INSERT] });
+    deadLetterWriters.set(target.name, write);
+    return write;
+  };
   const restored = options.checkpoints?.restored;
   const connectorContext = (
     tableName: string,
@@ -100,6 +139,9 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
     timeZone: options.timeZone,
     counter: (n: string) => metrics.counter(scope, n),
     restored: restoredInfo ?? undefined,
+    badRecord: (r: BadRecord) => {
+      throw new EddyError({ code: ErrorCode.BAD_RECORD, message: `Bad record in \`${tableName}\` at ${r.position} (${r.kind}): ${r.message}` });
+    },
   });
 
   const build = (node: PhysicalPlan, output: Output): void => {
@@ -130,7 +172,13 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         let p = 0;
         const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
         const scope = `Source: ${table.name}#${++counter}`;
-        const reader = factory.createSource(connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[scope]));
+        const policy = errorPolicyOf(table.options);
+        const handler = new BadRecordHandler(table.name, policy, (n) => metrics.counter(scope, n), policy === 'dead-letter' ? deadLetterFor(table) : undefined);
+        jobBadRecords ??= handler;
+        const reader = factory.createSource({
+          ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[scope]),
+          badRecord: (r) => handler.report(r),
+        });
         const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
         const scan = new TableSourceScan({
           tableName: table.name,
@@ -139,6 +187,15 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
           projection: node.projection,
           watermark: node.watermark ? { rowtimeIndex: node.watermark.rowtimeIndex, expr: compileExpr(node.watermark.expr) } : undefined,
           speedup: speedup !== undefined && speedup > 0 ? speedup : undefined,
+          onNullTime: (chunk, i, row) => {
+            const where = chunk.describe?.(i);
+            handler.report({
+              kind: 'null-event-time',
+              message: `the event time '${table.watermark?.column}' is NULL`,
+              position: where?.position ?? `${chunk.split}`,
+              raw: where?.raw ?? JSON.stringify(row),
+            });
+          },
         });
         const ctx = contextFor('TableSourceScan', output, scope);
         opens.push(() => scan.open(ctx));

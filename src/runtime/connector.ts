@@ -22,6 +22,31 @@ export interface OptionSpec {
   readonly values?: readonly string[];
 }
 
+/** Why a record could not become a row; each kind is counted separately (counter `badRecords.<kind>`). */
+export type BadRecordKind =
+  | 'invalid-json'
+  | 'invalid-csv'
+  | 'empty'
+  | 'wrong-type'
+  | 'missing-field'
+  | 'missing-not-null'
+  | 'null-event-time'
+  | 'too-large'
+  | 'invalid-utf8'
+  | 'numeric-overflow'
+  | 'expression-error';
+
+/** A record that could not be read or processed. */
+export interface BadRecord {
+  readonly kind: BadRecordKind;
+  /** What is wrong, e.g. `field 'ts': cannot read 'yesterday' as TIMESTAMP(3)`. */
+  readonly message: string;
+  /** Where it is: `rides.json:17` (file:line), `rides/0@1234` (topic/partition@offset). */
+  readonly position: string;
+  /** The record as read (text, or bytes that are not valid UTF-8). */
+  readonly raw: string | Uint8Array;
+}
+
 /** What a source or sink is created with. */
 export interface ConnectorContext {
   /** The table's name, for messages (`rides`). */
@@ -34,6 +59,13 @@ export interface ConnectorContext {
   readonly timeZone: string;
   /** Counters of this source or sink (e.g. CounterNames.badRecordsSkipped). */
   counter(name: string): Counter;
+  /**
+   * Reports a record the source could not read, under the table's error policy (`errors.policy`, see
+   * src/runtime/bad-records.ts): `fail` throws an EddyError (BAD_RECORD) naming the table, position, kind
+   * and the record's text; `skip` and `dead-letter` count it (the latter also stores it in the dead-letter
+   * table) and return, and the source goes on with the next record. Sinks never call it.
+   */
+  badRecord(record: BadRecord): void;
   /**
    * Set when the job restores from a checkpoint: for a source, the `position()` it reported at that
    * checkpoint (it resumes right after it); for a sink, the information its `preCommit` returned then.
@@ -59,6 +91,11 @@ export interface SourceChunk {
   readonly rows: Row[];
   /** True when this split has no more data (a finished file of a bounded read). */
   readonly splitEnded?: boolean;
+  /**
+   * Where row `i` of this chunk came from and its raw text, for errors found after decoding (a NULL event
+   * time). Called only for bad rows, so it may be slow; absent: the runtime describes the row itself.
+   */
+  describe?(i: number): { readonly position: string; readonly raw: string };
 }
 
 /**

@@ -41,12 +41,20 @@ export interface SourceTask {
   readonly name: string;
   readonly reader: SourceReader;
   readonly scan: TableSourceScan;
+  /**
+   * The reader's position after the last chunk that went all the way through the pipeline. Checkpoints
+   * store this, never the reader's live position: a chunk already returned by `next()` but not yet
+   * processed (it waits for the checkpoint to finish) must be read again after a restore.
+   */
+  position?: unknown;
 }
 
 /** One sink of a job. */
 export interface SinkTask {
   readonly operator: TableSink;
   readonly writer: SinkWriter;
+  /** A dead-letter table: written and checkpointed like any sink, but the job does not wait for its end. */
+  readonly auxiliary?: boolean;
 }
 
 /** How long a source may run without letting other work on the event loop have a turn. */
@@ -126,7 +134,10 @@ export class Job {
       this.openOperators();
       if (this.checkpoints?.restored) crashPoint('during-recovery');
       for (const s of this.sinks) s.operator.whenEnded(() => this.onSinkEnded());
-      for (const s of this.sources) await s.reader.open();
+      for (const s of this.sources) {
+        await s.reader.open();
+        s.position = s.reader.position?.();
+      }
       this.started = true;
       await Promise.all(this.sources.map((s) => this.runSource(s)));
       if (this.failure !== undefined) throw this.failure;
@@ -202,7 +213,7 @@ export class Job {
         if (s.writer.preCommit) sinkInfo[s.operator.name] = await s.writer.preCommit(1);
       }
       const sources: Record<string, unknown> = {};
-      for (const s of this.sources) sources[s.name] = s.reader.position?.() ?? null;
+      for (const s of this.sources) sources[s.name] = s.position ?? null;
       store.setMeta('fingerprint', this.fingerprint);
       store.commit({ id: 1, time: Date.now(), sources, sinks: sinkInfo }, () => this.stateBackend?.writeAllTo(store));
       for (const s of this.sinks) {
@@ -225,7 +236,7 @@ export class Job {
   }
 
   private onSinkEnded(): void {
-    if (this.sinks.every((s) => s.operator.hasEnded) && this.sources.length > 0) {
+    if (this.sinks.every((s) => s.auxiliary || s.operator.hasEnded) && this.sources.length > 0) {
       // Every output is complete (e.g. LIMIT reached): no need to read further.
       this.stopping = true;
       this.wakeAll();
@@ -248,6 +259,7 @@ export class Job {
         if (this.stopping) break;
         if (chunk === null) {
           task.scan.finish();
+          task.position = task.reader.position?.();
           await this.flushSinks();
           return;
         }
@@ -258,11 +270,14 @@ export class Job {
           await this.pause(pending.delayMs);
           pending = task.scan.resume();
         }
+        // The position moves on only once the whole chunk went through (a chunk cut short by a stop is
+        // read again after a restore).
+        if (!pending) task.position = task.reader.position?.();
         await this.flushSinks();
         this.maybeExpireState();
         await this.maybeCheckpoint();
       }
-      if (!this.sinks.every((s) => s.operator.hasEnded)) task.scan.cancel();
+      if (!this.sinks.every((s) => s.auxiliary || s.operator.hasEnded)) task.scan.cancel();
     } catch (err) {
       if (this.failure === undefined) this.failure = err;
       this.stopping = true;
@@ -327,7 +342,7 @@ export class Job {
         if (s.writer.preCommit) sinkInfo[s.operator.name] = await s.writer.preCommit(id);
       }
       const sources: Record<string, unknown> = {};
-      for (const s of this.sources) sources[s.name] = s.reader.position?.() ?? null;
+      for (const s of this.sources) sources[s.name] = s.position ?? null;
       crashPoint('before-state-commit');
       cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges());
       this.checkpointId = id;

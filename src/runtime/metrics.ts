@@ -20,9 +20,16 @@ export const CounterNames = {
   lateRecordsDropped: 'lateRecordsDropped',
   /** Records dropped because their event time is NULL (they belong to no window). */
   nullTimeRecordsDropped: 'nullTimeRecordsDropped',
-  /** Malformed records skipped by a source's error policy. */
+  /** Bad records a source's error policy skipped or sent to the dead-letter table (all kinds). */
   badRecordsSkipped: 'badRecordsSkipped',
+  /** Of those, the ones written to the dead-letter table. */
+  badRecordsDeadLettered: 'badRecordsDeadLettered',
 } as const;
+
+/** The counter of bad records of one kind: `badRecords.<kind>`. */
+export function badRecordCounter(kind: string): string {
+  return `badRecords.${kind}`;
+}
 
 /** All counters of a job, grouped by operator name. */
 export class MetricsRegistry {

@@ -13,6 +13,7 @@
 import type { ChangeBatch } from './changelog.js';
 import type { Counter } from './metrics.js';
 import type { OperatorState } from './state/state-types.js';
+import type { BadRecord } from './connector.js';
 import { MIN_WATERMARK } from './changelog.js';
 
 /** Where an operator sends what it produces. */
@@ -36,6 +37,12 @@ export interface OperatorContext {
    * already hold the restored state in `open()`.
    */
   readonly state: OperatorState;
+  /**
+   * Reports a row that failed in a SQL expression (a failed CAST, an integer division by zero) under the
+   * job's error policy: throws for `fail`, else counts it (and dead-letters it) and returns, and the
+   * operator drops the row.
+   */
+  readonly badRecord?: (record: BadRecord) => void;
 }
 
 /** A streaming operator (see the file comment for the contract). */

@@ -53,6 +53,12 @@ describe('csv decoder', () => {
     const type = d.decode('x,a,') as RecordError;
     expect([type.kind, type.message]).toEqual(['wrong-type', 'column `id` (INT): expected an integer, got "x"']);
     expect((d.decode('') as RecordError).kind).toBe('empty');
+    const overflow = d.decode('2147483648,a,') as RecordError;
+    expect([overflow.kind, overflow.message]).toEqual(['numeric-overflow', 'column `id` (INT): "2147483648" is out of range for INT']);
+  });
+
+  it('reads a blank line of a one-column table as NULL, not as an empty record', () => {
+    expect(createCsvDecoder([{ name: 'a', type: T.string() }]).decode('')).toEqual([null]);
   });
 
   it('reads nested types from JSON text', () => {

@@ -24,8 +24,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function source(options: Record<string, string>, tableName = 't'): { reader: FileSystemSourceReader; ctx: ReturnType<typeof testContext> } {
-  const ctx = testContext(schema, { connector: 'filesystem', format: 'json', ...options }, tableName);
+function source(options: Record<string, string>, tableName = 't', fail = false): { reader: FileSystemSourceReader; ctx: ReturnType<typeof testContext> } {
+  const ctx = testContext(schema, { connector: 'filesystem', format: 'json', ...options }, tableName, fail);
   return { reader: filesystemConnector.createSource!(ctx) as FileSystemSourceReader, ctx };
 }
 
@@ -43,11 +43,13 @@ describe('filesystem source (bounded)', () => {
   it('reads a file, including a last line without newline and CRLF lines, then ends', async () => {
     const file = join(dir, 'a.json');
     await writeFile(file, '{"id":1,"name":"x"}\r\n\n{"id":2,"name":"y"}');
-    const { reader } = source({ path: file });
+    const { reader, ctx } = source({ path: file });
     expect(reader.bounded).toBe(true);
     const chunks = await readAll(reader);
     expect(chunks).toEqual([{ split: file, rows: [[1, 'x'], [2, 'y']], splitEnded: true }]);
     expect(reader.position()).toEqual([{ file, offset: 41, line: 3, finished: true }]);
+    // The blank line is a record, and an empty one.
+    expect(ctx.badRecords).toEqual([{ kind: 'empty', message: 'the record is empty', position: `${file}:2`, raw: '' }]);
   });
 
   it('reads a directory in sorted name order, one split per file, skipping hidden and _ files', async () => {
@@ -95,26 +97,30 @@ describe('filesystem source (bounded)', () => {
     expect((err as EddyError).message).toBe(`Table \`rides\`: path '${missing}' does not exist`);
   });
 
-  it('fails on a bad record with table, file, line, reason and text', async () => {
+  it('reports a bad record with kind, file:line, reason and its whole text; a throwing policy stops the read', async () => {
     const file = join(dir, 'a.json');
-    await writeFile(file, line(1) + '{"id":"x1","name":"' + 'z'.repeat(200) + '"}\n');
-    const err = await readAll(source({ path: file }, 'rides').reader).catch((e: unknown) => e);
+    const bad = '{"id":"x1","name":"' + 'z'.repeat(200) + '"}';
+    await writeFile(file, line(1) + bad + '\n' + line(2));
+    const { reader, ctx } = source({ path: file }, 'rides', true);
+    const err = await readAll(reader).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EddyError);
     expect((err as EddyError).code).toBe(ErrorCode.BAD_RECORD);
-    expect((err as EddyError).message).toBe(
-      `Table \`rides\`: bad record in ${file} at line 2: column \`id\` (BIGINT): expected an integer, got "x1"; ` +
-        `record: {"id":"x1","name":"${'z'.repeat(81)}...`,
-    );
-    expect((err as EddyError).diagnostics[0]!.hint).toBe("set 'json.ignore-parse-errors' = 'true' to skip bad records (they are counted)");
+    expect(ctx.badRecords).toEqual([
+      { kind: 'wrong-type', message: 'column `id` (BIGINT): expected an integer, got "x1"', position: `${file}:2`, raw: bad },
+    ]);
   });
 
-  it('skips and counts bad records with json.ignore-parse-errors', async () => {
+  it('goes on with the next record when the policy returns, and leaves counting to the runtime', async () => {
     const file = join(dir, 'a.json');
     await writeFile(file, line(1) + 'not json\n' + '{"id":1.5}\n' + line(2));
     const { reader, ctx } = source({ path: file, 'json.ignore-parse-errors': 'true' });
     const chunks = await readAll(reader);
     expect(chunks.flatMap((c) => c.rows)).toEqual([[1, 'n1'], [2, 'n2']]);
-    expect(ctx.metrics.total(CounterNames.badRecordsSkipped)).toBe(2);
+    expect(ctx.badRecords.map((b) => [b.kind, b.position, b.raw])).toEqual([
+      ['invalid-json', `${file}:2`, 'not json'],
+      ['wrong-type', `${file}:3`, '{"id":1.5}'],
+    ]);
+    expect(ctx.metrics.total(CounterNames.badRecordsSkipped)).toBe(0);
   });
 
   it('resumes from checkpointed positions', async () => {

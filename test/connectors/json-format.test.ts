@@ -43,7 +43,26 @@ describe('json decoder', () => {
     expect(e.kind).toBe('wrong-type');
     expect(e.message).toBe('column `id` (BIGINT): expected an integer, got 1.5');
     expect(decodeError(schema, '{"fare":"abc"}').message).toBe('column `fare` (DOUBLE): expected a number, got "abc"');
-    expect(decodeError([{ name: 'b', type: T.tinyint() }], '{"b":300}').message).toBe('column `b` (TINYINT): 300 is out of range for TINYINT');
+  });
+
+  it('tells numeric overflow apart from a wrong type', () => {
+    const tiny = decodeError([{ name: 'b', type: T.tinyint() }], '{"b":300}');
+    expect([tiny.kind, tiny.message]).toEqual(['numeric-overflow', 'column `b` (TINYINT): 300 is out of range for TINYINT']);
+    const int: Schema = [{ name: 'i', type: T.int() }];
+    expect(createJsonDecoder(int).decode('{"i":2147483647}')).toEqual([2147483647]);
+    expect(decodeError(int, '{"i":2147483648}').kind).toBe('numeric-overflow');
+    expect(decodeError(int, '{"i":"-2147483649"}').kind).toBe('numeric-overflow');
+    expect(decodeError(int, '{"i":"1e3"}').kind).toBe('wrong-type');
+    const big: Schema = [{ name: 'b', type: T.bigint() }];
+    expect(createJsonDecoder(big).decode('{"b":"-9223372036854775808"}')).toEqual([-(2 ** 63)]);
+    expect(decodeError(big, '{"b":"-9223372036854775809"}').kind).toBe('numeric-overflow');
+    expect(decodeError(big, '{"b":1e19}').kind).toBe('numeric-overflow');
+    const dec: Schema = [{ name: 'd', type: T.decimal(4, 1) }];
+    expect(createJsonDecoder(dec).decode('{"d":999.94}')).toEqual([999.9]);
+    const over = decodeError(dec, '{"d":999.96}');
+    expect([over.kind, over.message]).toEqual(['numeric-overflow', 'column `d` (DECIMAL(4, 1)): 999.96 does not fit DECIMAL(4, 1)']);
+    expect(decodeError(dec, '{"d":"NaN"}').kind).toBe('wrong-type');
+    expect(decodeError(dec, '{"d":"Infinity"}').kind).toBe('numeric-overflow');
   });
 
   it('reads every scalar type', () => {

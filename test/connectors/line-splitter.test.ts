@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/connectors/line-splitter.js';
+import { LineSplitter, type LineHandler } from '../../src/connectors/line-splitter.js';
 
 function feed(splitter: LineSplitter, parts: (string | Buffer)[], end: boolean): [string, number, number][] {
   const out: [string, number, number][] = [];
@@ -42,6 +42,41 @@ describe('LineSplitter', () => {
     expect(out).toEqual([
       ['é€', 0, 1],
       ['x', 9, 2],
+    ]);
+  });
+
+  it('hands out a line over the maximum with its first 1 KiB only, across buffers, without holding the rest', () => {
+    const s = new LineSplitter(0, 0, 10);
+    const flaws: [string, number, number, unknown][] = [];
+    const onLine: LineHandler = (t, o, n, flaw) => flaws.push([t, o, n, flaw && { kind: flaw.kind, text: Buffer.from(flaw.bytes).toString(), length: flaw.length }]);
+    const long = 'x'.repeat(3000);
+    for (const part of ['0123456789\r\n', '0123456789a\n', long.slice(0, 1500), long.slice(1500) + '\r\n', 'ok\n', 'y'.repeat(11)]) {
+      s.push(Buffer.from(part), Buffer.byteLength(part), onLine);
+    }
+    expect((s as unknown as { pending: Buffer }).pending.length).toBe(11);
+    s.end(onLine);
+    expect(flaws).toEqual([
+      ['0123456789', 0, 1, undefined],
+      ['', 12, 2, { kind: 'too-large', text: '0123456789a', length: 11 }],
+      ['', 24, 3, { kind: 'too-large', text: 'x'.repeat(1024), length: 3000 }],
+      ['ok', 3026, 4, undefined],
+      ['', 3029, 5, { kind: 'too-large', text: 'y'.repeat(11), length: 11 }],
+    ]);
+    expect(s.committedOffset).toBe(3040);
+  });
+
+  it('hands out a line that is not valid UTF-8 with its bytes, also when cut across buffers', () => {
+    const bad = Buffer.from([0x61, 0xe2, 0x82, 0x28, 0x62]);
+    const s = new LineSplitter();
+    const out: [string, number, unknown][] = [];
+    const onLine: LineHandler = (t, _o, n, flaw) => out.push([t, n, flaw && { kind: flaw.kind, bytes: [...flaw.bytes], length: flaw.length }]);
+    const data = Buffer.concat([Buffer.from('\uFFFD ok\n'), bad, Buffer.from('\r\n€\n')]);
+    s.push(data.subarray(0, 8), 8, onLine);
+    s.push(data.subarray(8), data.length - 8, onLine);
+    expect(out).toEqual([
+      ['\uFFFD ok', 1, undefined],
+      ['a\uFFFD(b', 2, { kind: 'invalid-utf8', bytes: [...bad], length: 5 }],
+      ['€', 3, undefined],
     ]);
   });
 

@@ -265,15 +265,68 @@ describe('sqlite source', () => {
     await expect(readBack(plain)).rejects.toThrow(/cannot open the SQLite database/);
   });
 
-  it('reports a value that does not fit its column with table, rowid and column', async () => {
+  it('reports a value that does not fit its column as a bad record at table@rowid, and goes on with the next row', async () => {
     const s = sink(plain);
     await s.open();
     await s.close();
     const conn = new Database(db);
-    conn.exec("INSERT INTO results (id, name) VALUES ('abc', 'x')");
+    conn.exec("INSERT INTO results (id, name) VALUES (1, 'a'), ('abc', 'x'), (2.5, 'y'), (3, 'b'), (9e300, 'z'), (4, x'ff')");
     conn.close();
-    const err = await readBack([{ name: 'id', type: T.timestamp(3) }]).catch((e: unknown) => e);
+    const ctx = context(plain);
+    const reader = sqliteConnector.createSource!(ctx);
+    await reader.open();
+    const chunk = (await reader.next())!;
+    await reader.close();
+    expect(chunk.rows).toEqual([[1, 'a'], [3, 'b']]);
+    const reports = (ctx as ReturnType<typeof testContext>).badRecords;
+    expect(reports).toEqual([
+      { kind: 'wrong-type', message: 'column `id` (BIGINT): expected an integer, got "abc"', position: 'results@2', raw: '{"id":"abc","name":"x"}' },
+      { kind: 'wrong-type', message: 'column `id` (BIGINT): expected an integer, got 2.5', position: 'results@3', raw: '{"id":2.5,"name":"y"}' },
+      { kind: 'numeric-overflow', message: 'column `id` (BIGINT): 9e+300 is out of range for BIGINT', position: 'results@5', raw: '{"id":9e+300,"name":"z"}' },
+      {
+        kind: 'invalid-utf8',
+        message: "column `name` (STRING): the BLOB x'ff' is not valid UTF-8 text",
+        position: 'results@6',
+        raw: '{"id":4,"name":"x\'ff\'"}',
+      },
+    ]);
+    expect(chunk.describe!(1)).toEqual({ position: 'results@4', raw: '{"id":3,"name":"b"}' });
+
+    // Under a failing policy the read stops with the error; a timestamp column reads the text as a wrong type too.
+    const failing = { ...testContext([{ name: 'id', type: T.timestamp(3) }], { connector: 'sqlite', path: db, 'table-name': 'results' }, 'out', true) };
+    const err = await (async () => {
+      const r = sqliteConnector.createSource!(failing);
+      await r.open();
+      try {
+        await r.next();
+      } finally {
+        await r.close();
+      }
+    })().catch((e: unknown) => e);
     expect((err as EddyError).code).toBe(ErrorCode.BAD_RECORD);
-    expect((err as EddyError).message).toMatch(/^Table `out`: bad value in SQLite table 'results' at rowid 1, column `id` \(TIMESTAMP\(3\)\): /);
+    expect(failing.badRecords.map((b) => [b.kind, b.position])).toEqual([['wrong-type', 'results@2']]);
+  });
+
+  it('reports NULL in a NOT NULL column and an integer out of the column range', async () => {
+    const conn = new Database(join(dir, 'in.db'));
+    conn.exec('CREATE TABLE src (id INTEGER, small INTEGER, d NUMERIC)');
+    conn.exec("INSERT INTO src VALUES (1, 5, 1.25), (NULL, 5, 1), (2, 40000, 1), (3, 5, 12345.6), (4, '7', '2.5')");
+    conn.close();
+    const s: Schema = [
+      { name: 'id', type: withNullable(T.int(), false) },
+      { name: 'small', type: T.smallint() },
+      { name: 'd', type: T.decimal(5, 2) },
+    ];
+    const ctx = testContext(s, { connector: 'sqlite', path: join(dir, 'in.db'), 'table-name': 'src' }, 'in');
+    const reader = sqliteConnector.createSource!(ctx);
+    await reader.open();
+    const chunk = (await reader.next())!;
+    await reader.close();
+    expect(chunk.rows).toEqual([[1, 5, 1.25], [4, 7, 2.5]]);
+    expect(ctx.badRecords.map((b) => [b.kind, b.position])).toEqual([
+      ['missing-not-null', 'src@2'],
+      ['numeric-overflow', 'src@3'],
+      ['numeric-overflow', 'src@4'],
+    ]);
   });
 });

@@ -29,7 +29,8 @@ describe('validateOptions', () => {
         kind: 'unknown-option',
         message:
           "Unknown option 'pth' for connector 'filesystem'; valid options: connector, path, format, source.monitor-interval, " +
-          'replay.speedup, scan.watermark.idle-timeout, json.ignore-parse-errors, json.fail-on-missing-field, json.timestamp-format.standard',
+          'replay.speedup, scan.watermark.idle-timeout, errors.policy, errors.dead-letter.table, errors.max-record-bytes, ' +
+          'json.ignore-parse-errors, json.fail-on-missing-field, json.timestamp-format.standard',
         hint: 'did you mean `path`?',
       },
       {
@@ -79,6 +80,37 @@ describe('validateOptions', () => {
     expect(wrongFormat.map((p) => p.message)).toEqual([
       "Option 'csv.field-delimiter' belongs to format 'csv', but the table's format is 'json'",
     ]);
+  });
+
+  it('accepts the errors.* options for every connector that can be a source, and only those', () => {
+    const errors = { 'errors.policy': 'Dead-Letter', 'errors.dead-letter.table': 'bad_rides', 'errors.max-record-bytes': '65536' };
+    expect(validateOptions(fs, formats, { connector: 'filesystem', path: '/x', format: 'csv', 'csv.ignore-parse-errors': 'true', ...errors })).toEqual([]);
+    expect(validateOptions(findConnector('datagen')!, formats, { connector: 'datagen', ...errors })).toEqual([]);
+    expect(validateOptions(findConnector('sqlite')!, formats, { connector: 'sqlite', path: '/x.db', 'table-name': 't', ...errors })).toEqual([]);
+    const print = validateOptions(findConnector('print')!, formats, { connector: 'print', 'errors.policy': 'skip' });
+    expect(print.map((p) => [p.key, p.kind])).toEqual([['errors.policy', 'unknown-option']]);
+  });
+
+  it('reports an unknown error policy with the allowed values, and a bad max record size', () => {
+    expect(validateOptions(fs, formats, { connector: 'filesystem', path: '/x', format: 'json', 'errors.policy': 'skp' })).toEqual([
+      {
+        key: 'errors.policy',
+        kind: 'invalid-value',
+        message: "Invalid value 'skp' for option 'errors.policy'; expected one of: fail, skip, dead-letter",
+        hint: 'did you mean `skip`?',
+      },
+    ]);
+    for (const bad of ['0', '-5', '1.5', '1 MiB', '']) {
+      expect(validateOptions(fs, formats, { connector: 'filesystem', path: '/x', format: 'json', 'errors.max-record-bytes': bad })).toEqual([
+        {
+          key: 'errors.max-record-bytes',
+          kind: 'invalid-value',
+          message: `Invalid value '${bad}' for option 'errors.max-record-bytes'; expected a positive integer (bytes)`,
+        },
+      ]);
+    }
+    const alias = validateOptions(fs, formats, { connector: 'filesystem', path: '/x', format: 'json', 'json.ignore-parse-errors': 'maybe' });
+    expect(alias.map((p) => p.message)).toEqual(["Invalid value 'maybe' for option 'json.ignore-parse-errors'; expected one of: true, false"]);
   });
 
   it('reports an unknown or missing connector', () => {

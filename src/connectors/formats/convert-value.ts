@@ -11,7 +11,7 @@ import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTim
  */
 export class ConversionFailure {
   constructor(
-    readonly kind: 'wrong-type' | 'missing-not-null',
+    readonly kind: 'wrong-type' | 'missing-not-null' | 'numeric-overflow' | 'invalid-utf8',
     readonly message: string,
   ) {}
 }
@@ -23,8 +23,11 @@ const INTEGER_RANGE: Record<string, [number, number]> = {
   TINYINT: [-128, 127],
   SMALLINT: [-32768, 32767],
   INT: [-2147483648, 2147483647],
-  BIGINT: [-Number.MAX_VALUE, Number.MAX_VALUE],
+  // -2^63 .. 2^63 - 1, as doubles: 2^63 - 1 rounds to 2^63, so the upper bound is checked exactly on text.
+  BIGINT: [-(2 ** 63), 2 ** 63],
 };
+const BIGINT_MIN = -(2n ** 63n);
+const BIGINT_MAX = 2n ** 63n - 1n;
 
 const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
 const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
@@ -32,12 +35,31 @@ const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '
 
 /** Shows an offending value in a message: JSON text, cut to 40 characters. */
 export function showValue(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : value instanceof Map ? 'a map' : JSON.stringify(value);
+  const text =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : typeof value === 'number' && !Number.isFinite(value)
+        ? String(value)
+        : value instanceof Map
+          ? 'a map'
+          : JSON.stringify(value);
   return text.length > 40 ? text.slice(0, 37) + '...' : text;
 }
 
 function wrong(expected: string, value: unknown): never {
   throw new ConversionFailure('wrong-type', `expected ${expected}, got ${showValue(value)}`);
+}
+
+function overflow(message: string): never {
+  throw new ConversionFailure('numeric-overflow', message);
+}
+
+/** True when integer text (already matched by INTEGER_TEXT) lies outside BIGINT, compared exactly. */
+function bigintTextOverflows(text: string): boolean {
+  const t = text.trim();
+  if (t.replace(/^[+-]?0*/, '').length < 19) return false;
+  const n = BigInt(t);
+  return n < BIGINT_MIN || n > BIGINT_MAX;
 }
 
 /** Rounds to `scale` decimal places, half away from zero, without binary artefacts (1.005 → 1.01). */
@@ -194,10 +216,16 @@ function scalarReader(type: DataType): ValueReader {
     case 'INT':
     case 'BIGINT': {
       const [lo, hi] = INTEGER_RANGE[type.name]!;
+      const isBigint = type.name === 'BIGINT';
       return (v) => {
         const n = toNumber(v, true);
+        // A JSON number too large for a double (1e400) reads as Infinity: an overflow, not a wrong type.
+        if (n === Infinity || n === -Infinity) return overflow(`${showValue(v)} is out of range for ${type.name}`);
         if (n === undefined || !Number.isInteger(n)) return wrong('an integer', v);
-        if (n < lo || n > hi) throw new ConversionFailure('wrong-type', `${showValue(v)} is out of range for ${type.name}`);
+        // A JSON number at 2^63 may be 2^63 - 1 rounded (JSON.parse reads doubles): accepted; text is exact.
+        if (n < lo || n > hi || (isBigint && typeof v === 'string' && bigintTextOverflows(v))) {
+          return overflow(`${showValue(v)} is out of range for ${type.name}`);
+        }
         return n;
       };
     }
@@ -209,9 +237,9 @@ function scalarReader(type: DataType): ValueReader {
       const limit = 10 ** ((type.precision ?? 10) - scale);
       return (v) => {
         const n = toNumber(v, false);
-        if (n === undefined || !Number.isFinite(n)) return wrong('a number', v);
-        const r = roundToScale(n, scale);
-        if (Math.abs(r) >= limit) throw new ConversionFailure('wrong-type', `${showValue(v)} does not fit ${typeToString(type)}`);
+        if (n === undefined || Number.isNaN(n)) return wrong('a number', v);
+        const r = Number.isFinite(n) ? roundToScale(n, scale) : n;
+        if (!(Math.abs(r) < limit)) return overflow(`${showValue(v)} does not fit ${typeToString(type)}`);
         return r;
       };
     }

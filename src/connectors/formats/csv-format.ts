@@ -17,7 +17,7 @@ export const CSV_OPTIONS: readonly OptionSpec[] = [
   { key: 'csv.allow-comments', description: "Skip lines starting with '#'.", defaultValue: 'false', values: BOOLEAN },
   {
     key: 'csv.ignore-parse-errors',
-    description: 'Skip (and count) records that cannot be parsed instead of failing the job.',
+    description: "Flink's switch for bad records: 'true' means 'errors.policy' = 'skip' (dropped and counted).",
     defaultValue: 'false',
     values: BOOLEAN,
   },

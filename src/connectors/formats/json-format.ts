@@ -12,7 +12,7 @@ const BOOLEAN = ['true', 'false'];
 export const JSON_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'json.ignore-parse-errors',
-    description: 'Skip (and count) records that cannot be parsed instead of failing the job.',
+    description: "Flink's switch for bad records: 'true' means 'errors.policy' = 'skip' (dropped and counted).",
     defaultValue: 'false',
     values: BOOLEAN,
   },

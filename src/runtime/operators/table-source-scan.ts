@@ -36,6 +36,11 @@ export interface TableSourceScanConfig {
   readonly watermark?: { readonly rowtimeIndex: number; readonly expr: CompiledExpr };
   /** Event-time replay speed-up (absent: as fast as possible). */
   readonly speedup?: number;
+  /**
+   * Called for a row whose event time is NULL (it belongs to no window and cannot advance time): applies
+   * the source's error policy (throws, or counts it); the row is then dropped.
+   */
+  readonly onNullTime?: (chunk: SourceChunk, i: number, row: Row) => void;
 }
 
 /** The watermark state of a {@link TableSourceScan}, as it is checkpointed. */
@@ -160,6 +165,11 @@ export class TableSourceScan {
               this.splitWatermarks.set(chunk.split, splitMark);
               this.pendingWatermark = Math.max(this.pendingWatermark, this.minOverSplits());
             }
+          }
+        } else if (ts === null || ts === undefined) {
+          if (this.config.onNullTime) {
+            this.config.onNullTime(chunk, r, full);
+            continue;
           }
         }
       }
