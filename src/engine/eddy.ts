@@ -44,7 +44,7 @@ export type StatementResult =
 /** The columns of the default dead-letter table. */
 const DEAD_LETTER_SCHEMA: readonly Field[] = [
   { name: 'source', type: T.string() },
-  { name: 'position', type: T.string() },
+  { name: 'location', type: T.string() },
   { name: 'kind', type: T.string() },
   { name: 'message', type: T.string() },
   { name: 'raw', type: T.string() },
@@ -269,7 +269,7 @@ export class Eddy {
 
   /**
    * Where a source with `errors.policy` = 'dead-letter' sends bad records: the sink table named by
-   * `errors.dead-letter.table` (with the columns source, position, kind, message, raw, ts), or by default a
+   * `errors.dead-letter.table` (with the columns source, location, kind, message, raw, ts), or by default a
    * `dead_letters` table in `dead-letters.db` in the state directory (or the current directory).
    */
   private deadLetterTarget(table: TableDef): DeadLetterTarget | undefined {
@@ -291,7 +291,7 @@ export class Eddy {
       throw new EddyError({
         code: ErrorCode.INVALID_OPTION,
         message: `The dead-letter table '${named}' lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
-        hint: 'declare it as (source STRING, position STRING, kind STRING, message STRING, raw STRING, ts TIMESTAMP_LTZ(3))',
+        hint: 'declare it as (source STRING, location STRING, kind STRING, message STRING, raw STRING, ts TIMESTAMP_LTZ(3))',
       });
     }
     return { name: entry.name, factory, options: entry.options, schema: columns.map((c) => ({ name: c.name, type: c.type })) };

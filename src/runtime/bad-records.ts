@@ -17,7 +17,7 @@ import { badRecordCounter, CounterNames, type Counter } from './metrics.js';
 export type ErrorPolicy = 'fail' | 'skip' | 'dead-letter';
 
 /** The columns of a dead-letter table, in this order. */
-export const DEAD_LETTER_COLUMNS = ['source', 'position', 'kind', 'message', 'raw', 'ts'] as const;
+export const DEAD_LETTER_COLUMNS = ['source', 'location', 'kind', 'message', 'raw', 'ts'] as const;
 
 /** The policy a table's options ask for. */
 export function errorPolicyOf(options: Readonly<Record<string, string>>): ErrorPolicy {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Eddy } from '../../src/engine/eddy.js';
-import { tempDir } from './helpers.js';
+import { executeAll, materialize, runQuery, sortedRows, tempDir } from './helpers.js';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 const ts = (s: number) => `2024-01-01 00:00:${String(s).padStart(2, '0')}.000`;
@@ -109,18 +109,28 @@ describe('error policies', () => {
     expect(output).toEqual(EXPECTED);
     expect(summary.badRowsDeadLettered).toBe(LINES.filter((l) => l.bad).length);
     const db = new Database(join(stateDir, 'dead-letters.db'), { readonly: true });
-    const rows = db.prepare('SELECT source, position, kind, message, raw FROM dead_letters').all() as { source: string; position: string; kind: string; message: string; raw: string }[];
+    const rows = db.prepare('SELECT source, location, kind, message, raw FROM dead_letters').all() as { source: string; location: string; kind: string; message: string; raw: string }[];
     db.close();
     const expected = LINES.map((l, i) => ({ line: i + 1, ...l }))
       .filter((l) => l.bad)
       .map((l) => ({ kind: l.bad!, line: l.line }));
-    const got = rows.map((r) => ({ kind: r.kind, line: r.kind === 'expression-error' ? 12 : Number(/:(\d+)$/.exec(r.position)?.[1]) }));
+    const got = rows.map((r) => ({ kind: r.kind, line: r.kind === 'expression-error' ? 12 : Number(/:(\d+)$/.exec(r.location)?.[1]) }));
     expect(got.sort((a, b) => a.line - b.line)).toEqual(expected);
     for (const r of rows) {
       expect(r.source).toBe('t');
       expect(r.message.length).toBeGreaterThan(0);
     }
     expect(rows.find((r) => r.kind === 'invalid-json')!.raw).toBe('{"id": 2, "v": ');
+
+    // The dead letters can be queried with SQL, through the sqlite connector.
+    const eddy = new Eddy();
+    await executeAll(
+      eddy,
+      `CREATE TABLE dl (source STRING, location STRING, kind STRING, message STRING, raw STRING, ts TIMESTAMP_LTZ(3))
+       WITH ('connector' = 'sqlite', 'path' = '${join(stateDir, 'dead-letters.db')}', 'table-name' = 'dead_letters')`,
+    );
+    const byKind = await runQuery(eddy, 'SELECT kind, COUNT(*) AS n FROM dl GROUP BY kind');
+    expect(materialize(byKind.changes)).toEqual(sortedRows(Object.entries(expectedKinds())));
   });
 
   it('fail: eddy run stops at the first bad record within a second, naming table, position, kind and record', () => {
