@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EddyError, ErrorCode } from '../common/errors.js';
-import { Eddy } from '../engine/eddy.js';
-import { runScripts, type ScriptIO } from './run-script.js';
+import type { ScriptIO } from './run-script.js';
 
 const USAGE = `Usage:
   eddy run <script.sql> [-i init.sql ...] [--define key=value ...] [--state-dir DIR [--fresh]]
@@ -100,6 +99,8 @@ async function run(args: RunArgs): Promise<number> {
     }
     throw err;
   }
+  // The engine (with the SQL parser) loads only when a script runs: --help and --version stay instant.
+  const [{ Eddy }, { runScripts }] = await Promise.all([import('../engine/eddy.js'), import('./run-script.js')]);
   return runScripts(new Eddy({ variables: args.defines, stateDir: args.stateDir, fresh: args.fresh }), scripts, processIO);
 }
 
