@@ -37,6 +37,8 @@ export class FileSystemSinkWriter implements SinkWriter {
   private readonly encoder: RecordEncoder;
   private handle: FileHandle | undefined;
   private pending: string[] = [];
+  /** The chain of writes in flight (see flush). */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: ConnectorContext) {
     const format = ctx.options['format'] ?? '';
@@ -87,11 +89,18 @@ export class FileSystemSinkWriter implements SinkWriter {
     }
   }
 
+  /**
+   * Writes what is buffered. Writes are chained one after another, so concurrent flushes never reorder lines
+   * and a pre-commit (which awaits the chain) never measures the file while a write is in flight.
+   */
   async flush(): Promise<void> {
-    if (this.pending.length === 0 || !this.handle) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    await this.handle.write(text);
+    if (this.pending.length > 0 && this.handle) {
+      const text = this.pending.join('');
+      this.pending = [];
+      const handle = this.handle;
+      this.writes = this.writes.then(() => handle.write(text).then(() => undefined));
+    }
+    await this.writes;
   }
 
   /** Writes what is buffered, makes the file durable and returns its length (the committed part). */

@@ -184,7 +184,7 @@ export interface SqliteSinkCommit {
  * Exactly-once by two-phase commit with a redo log. `write` buffers the changes (by key, the last change of
  * a key wins); `preCommit(id)` hands them out as plain JSON, which the job stores in its checkpoint, and
  * empties the buffer; `commit(info)` applies them in one SQLite transaction that also records the checkpoint
- * id in `_eddy_sink_commits` (sink = the table name), and does nothing if that id, or a later one, is already
+ * id in `_eddy_sink_commits` (sink = the job's sink id), and does nothing if that id, or a later one, is already
  * recorded. A restored sink commits its restored info in `open()`, completing a commit a crash interrupted.
  * Nothing reaches the table except through `commit`, so output after the last checkpoint is never visible.
  *
@@ -206,10 +206,13 @@ export class SqliteSinkWriter implements SinkWriter {
   private inserts: SqlValue[][] = [];
   /** True once output is held back for commits (checkpointing, or after a first preCommit). */
   private twoPhase: boolean;
+  /** This sink's row in `_eddy_sink_commits` (the job's sink id, or the table name). */
+  private readonly commitKey: string;
 
   constructor(private readonly ctx: ConnectorContext) {
     this.path = ctx.options['path'] ?? '';
     this.table = ctx.options['table-name'] ?? '';
+    this.commitKey = ctx.sinkId ?? this.table;
     this.codecs = ctx.schema.map(columnCodec);
     const pk = ctx.primaryKey !== undefined && ctx.primaryKey.length > 0 ? ctx.primaryKey : undefined;
     this.keyIndex = pk?.map((name) => {
@@ -231,11 +234,16 @@ export class SqliteSinkWriter implements SinkWriter {
       db.pragma('synchronous = FULL');
       db.exec(`CREATE TABLE IF NOT EXISTS ${SINK_COMMITS_TABLE} (sink TEXT PRIMARY KEY, checkpoint INTEGER NOT NULL)`);
       this.prepareTable(db);
-      if (restored === undefined) db.prepare(`DELETE FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).run(this.table);
+      if (restored === undefined) db.prepare(`DELETE FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).run(this.commitKey);
     } catch (e) {
       throw sqlError(this.ctx, `cannot prepare SQLite table '${this.table}' in '${this.path}'`, e);
     }
-    if (restored !== undefined) await this.commit(restored);
+    if (restored !== undefined) {
+      await this.commit(restored);
+      // The job goes on from this checkpoint, numbering the next ones after it — even when it is an older
+      // savepoint than the last commit recorded here, whose later numbers now mean different input.
+      db.prepare(`INSERT OR REPLACE INTO ${SINK_COMMITS_TABLE} (sink, checkpoint) VALUES (?, ?)`).run(this.commitKey, this.checkCommit(restored).checkpoint);
+    }
   }
 
   write(batch: ChangeBatch): void {
@@ -293,10 +301,10 @@ export class SqliteSinkWriter implements SinkWriter {
     );
     try {
       db.transaction(() => {
-        const done = db.prepare(`SELECT checkpoint FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).get(this.table) as { checkpoint: number } | undefined;
+        const done = db.prepare(`SELECT checkpoint FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).get(this.commitKey) as { checkpoint: number } | undefined;
         if (done !== undefined && done.checkpoint >= commit.checkpoint) return;
         this.apply(changes);
-        db.prepare(`INSERT OR REPLACE INTO ${SINK_COMMITS_TABLE} (sink, checkpoint) VALUES (?, ?)`).run(this.table, commit.checkpoint);
+        db.prepare(`INSERT OR REPLACE INTO ${SINK_COMMITS_TABLE} (sink, checkpoint) VALUES (?, ?)`).run(this.commitKey, commit.checkpoint);
       }).immediate();
     } catch (e) {
       throw sqlError(this.ctx, `cannot commit to SQLite table '${this.table}'`, e);

@@ -175,7 +175,7 @@ export class Eddy {
         const planner = this.planner();
         const planned = inserts.map((i) => ({ insert: i, plan: planner.planInsert(i) }));
         const keys = planned.map(({ plan }, i) => this.jobKey(plan, planned.length > 1 ? i + 1 : undefined));
-        const jobs = planned.map(({ insert, plan }, i) => this.buildJob(plan, insert.text, undefined, this.durableState(plan, keys[i]!)));
+        const jobs = planned.map(({ insert, plan }, i) => this.buildJob(plan, insert.text, undefined, this.durableState(plan, keys[i]!), keys[i]));
         const handle = new JobHandle(jobs, stmt.text, `job-${++this.handleCounter}`, keys);
         this.track(handle);
         handle.start();
@@ -247,7 +247,7 @@ export class Eddy {
     return explainPipelines(plans);
   }
 
-  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter, durable?: DurableState): Job {
+  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter, durable?: DurableState, jobKey?: string): Job {
     const name = this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
     try {
       return buildJob(plan.pipeline, {
@@ -258,6 +258,7 @@ export class Eddy {
         state: durable?.backend,
         stateOptions: this.stateOptions(),
         deadLetters: (table) => this.deadLetterTarget(table),
+        jobKey,
         fingerprint: planFingerprint(plan),
         checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, restored: durable.restored } : undefined,
       });

@@ -44,6 +44,8 @@ export interface BuildOptions {
   readonly state?: StateBackend;
   /** Limits of the default memory-only backend (its TTL). */
   readonly stateOptions?: StateBackendOptions;
+  /** The job's state key (its state file's name), for sink ids. */
+  readonly jobKey?: string;
   /** Identifies the plan; stored with savepoints. */
   readonly fingerprint?: string;
   /** Where a source table with `errors.policy` = 'dead-letter' writes its bad records (resolved by the engine). */
@@ -115,6 +117,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
     const writer = target.factory.createSink!({
       ...connectorContext(target.name, target.options, target.schema, `DeadLetters: ${target.name}`, restored?.sinks[sinkName]),
       checkpointing: options.checkpoints !== undefined,
+      sinkId: `${options.jobKey ?? options.name}/${sinkName}`,
     });
     const op = new TableSink(sinkName, writer);
     const ctx = contextFor('DeadLetters', NO_OUTPUT, `DeadLetters: ${target.name}`);
@@ -173,7 +176,16 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
         const scope = `Source: ${table.name}#${++counter}`;
         const policy = errorPolicyOf(table.options);
-        const handler = new BadRecordHandler(table.name, policy, (n) => metrics.counter(scope, n), policy === 'dead-letter' ? deadLetterFor(table) : undefined);
+        // Dead letters wait until their chunk is processed (or dropped by a stop), so they are committed by
+        // the same checkpoint as the chunk's rows: never twice, never without them.
+        const deadLetter = policy === 'dead-letter' ? deadLetterFor(table) : undefined;
+        const pendingDeadLetters: Row[] = [];
+        const handler = new BadRecordHandler(table.name, policy, (n) => metrics.counter(scope, n), deadLetter ? (row) => pendingDeadLetters.push(row) : undefined);
+        const writeDeadLetters = () => {
+          if (!deadLetter) return;
+          for (const row of pendingDeadLetters) deadLetter(row);
+          pendingDeadLetters.length = 0;
+        };
         jobBadRecords ??= handler;
         const reader = factory.createSource({
           ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[scope]),
@@ -199,7 +211,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         });
         const ctx = contextFor('TableSourceScan', output, scope);
         opens.push(() => scan.open(ctx));
-        sources.push({ name: scope, reader, scan });
+        sources.push({ name: scope, reader, scan, beforeChunk: writeDeadLetters, afterChunk: writeDeadLetters, dropChunk: () => void (pendingDeadLetters.length = 0) });
         return;
       }
       case 'Values': {
@@ -263,6 +275,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
       ...connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`, restored?.sinks[table.name]),
       primaryKey: table.primaryKey,
       checkpointing: options.checkpoints !== undefined,
+      sinkId: `${options.jobKey ?? options.name}/${table.name}`,
     });
   } else {
     if (!options.collect) throw new Error('a collect pipeline needs a collect writer');

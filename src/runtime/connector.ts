@@ -82,6 +82,12 @@ export interface ConnectorContext {
    * `preCommit` (which would be at-least-once for output written before the first checkpoint).
    */
   readonly checkpointing?: boolean;
+  /**
+   * Identifies this sink of this job across restarts (the job's state key and the sink): a sink that
+   * records its commits in the target (the sqlite sink) keys them by it, so jobs sharing a target table do
+   * not mistake each other's commits for their own.
+   */
+  readonly sinkId?: string;
 }
 
 /** A chunk of rows read from one split (a file, a partition). */

@@ -47,6 +47,15 @@ export interface SourceTask {
    * processed (it waits for the checkpoint to finish) must be read again after a restore.
    */
   position?: unknown;
+  /**
+   * Writes what the source reported about the chunk it just returned (its dead letters), once the chunk is
+   * sure to be processed: so a chunk dropped by a stop is neither processed nor dead-lettered.
+   */
+  beforeChunk?: () => void;
+  /** The same, for what processing the chunk reported (NULL event times, failed expressions). */
+  afterChunk?: () => void;
+  /** Forgets what the source reported about a chunk that will not be processed. */
+  dropChunk?: () => void;
 }
 
 /** One sink of a job. */
@@ -140,6 +149,7 @@ export class Job {
       }
       this.started = true;
       await Promise.all(this.sources.map((s) => this.runSource(s)));
+      while (this.checkpointing) await this.checkpointing;
       if (this.failure !== undefined) throw this.failure;
       for (const s of this.sinks) await s.writer.flush();
       if (this.stopRequest) {
@@ -150,6 +160,15 @@ export class Job {
       // A finished job takes a last checkpoint: its output is then committed, and running it again with the
       // same state resumes at the end instead of repeating it.
       if (this.checkpoints && !this.cancelled) await this.checkpoint();
+      if (this.failure !== undefined) throw this.failure;
+      // (Read again: STOP JOB may have arrived during the last checkpoint.)
+      const lateStop = this.stopRequest as Job['stopRequest'];
+      if (lateStop) {
+        // The job is at its end already; honour the savepoint anyway.
+        stoppedAt = { path: await this.stopWithSavepoint(lateStop.savepoint) };
+        this.status = 'stopped';
+        return;
+      }
       this.status = this.cancelled ? 'cancelled' : 'finished';
     } catch (err) {
       this.stopRequest?.failed(err);
@@ -188,7 +207,7 @@ export class Job {
    * with the savepoint's path once the job has stopped.
    */
   stop(savepoint?: string): Promise<string | undefined> {
-    if (this.status !== 'running') return Promise.reject(new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Job '${this.name}' is not running (${this.status})` }));
+    if (this.status !== 'running' || this.stopRequest) return Promise.reject(new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Job '${this.name}' is not running (${this.status})` }));
     return new Promise((done, failed) => {
       this.stopRequest = { savepoint, done, failed };
       this.stopping = true;
@@ -256,23 +275,36 @@ export class Job {
         }
         if (this.stopping) break;
         const chunk = await task.reader.next();
-        if (this.stopping) break;
+        if (this.stopping) {
+          task.dropChunk?.();
+          break;
+        }
         if (chunk === null) {
+          // Windows fired now must not slip between a checkpoint's sink flush and its commit.
+          while (this.checkpointing) await this.checkpointing;
+          task.beforeChunk?.();
           task.scan.finish();
+          task.afterChunk?.();
           task.position = task.reader.position?.();
           await this.flushSinks();
           return;
         }
         // No rows may enter the pipeline while a checkpoint is being taken.
         while (this.checkpointing) await this.checkpointing;
+        task.beforeChunk?.();
         let pending = task.scan.processChunk(chunk);
         while (pending && !this.stopping) {
           await this.pause(pending.delayMs);
           pending = task.scan.resume();
         }
+        // A stop (unlike a cancel) keeps what was processed: the rest of a chunk held back by pacing goes
+        // through at once, so the recorded position and the state agree.
+        if (pending && this.stopRequest) pending = task.scan.releaseAll();
         // The position moves on only once the whole chunk went through (a chunk cut short by a stop is
         // read again after a restore).
+        task.afterChunk?.();
         if (!pending) task.position = task.reader.position?.();
+        this.stateBackend?.maintain();
         await this.flushSinks();
         this.maybeExpireState();
         await this.maybeCheckpoint();
@@ -330,8 +362,10 @@ export class Job {
    * A checkpoint that fails fails the job: the state tables have already handed over their changes, so
    * the only consistent way on is a restart from the last completed checkpoint.
    */
-  private checkpoint(): Promise<void> {
-    if (this.checkpointing) return this.checkpointing;
+  private async checkpoint(): Promise<void> {
+    // Never join a checkpoint already under way: the caller may have produced output after it began.
+    while (this.checkpointing) await this.checkpointing;
+    if (this.failure !== undefined) throw this.failure;
     const cfg = this.checkpoints!;
     const run = async () => {
       const started = Date.now();
@@ -357,9 +391,15 @@ export class Job {
       this.durations.push(this.lastCheckpointAt - started);
       if (this.durations.length > 1000) this.durations.shift();
     };
-    this.checkpointing = run().finally(() => {
-      this.checkpointing = undefined;
-    });
+    this.checkpointing = run()
+      .catch((err: unknown) => {
+        // A failed checkpoint fails the job (the state tables already handed over their changes).
+        if (this.failure === undefined) this.failure = err;
+        throw err;
+      })
+      .finally(() => {
+        this.checkpointing = undefined;
+      });
     return this.checkpointing;
   }
 

@@ -101,3 +101,25 @@ describe('state regressions', () => {
     ]);
   });
 });
+
+describe('sinks shared by jobs', () => {
+  it('two checkpointed jobs writing one sqlite table keep their own commit records', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.db');
+    const eddy = new Eddy({ stateDir: join(dir, 'state') });
+    await executeAll(
+      eddy,
+      `SET 'execution.checkpointing.interval' = '20 ms';
+       CREATE TABLE o (k INT, c BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'sqlite', 'path' = '${out}', 'table-name' = 'o');`,
+    );
+    const a = await eddy.execute('INSERT INTO o SELECT k, COUNT(*) FROM (VALUES (1), (1), (2)) AS t(k) GROUP BY k');
+    const b = await eddy.execute('INSERT INTO o SELECT k + 10, COUNT(*) FROM (VALUES (1), (3), (3), (3)) AS t(k) GROUP BY k');
+    for (const r of [a, b]) if (r.kind === 'job') await r.job.done;
+    expect(rows(out, 'o')).toEqual([
+      { k: 1, c: 2 },
+      { k: 2, c: 1 },
+      { k: 11, c: 1 },
+      { k: 13, c: 3 },
+    ]);
+  });
+});

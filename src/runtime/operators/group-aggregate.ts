@@ -161,7 +161,8 @@ export class GroupAggregate implements StreamOperator {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const key = this.keys.key(row);
-      let entry = state.get(key);
+      // A group touched earlier in this batch is the one to keep changing (its stored copy may be older).
+      let entry = touched.get(key) ?? state.get(key);
       if (isAccumulate(kinds[i]!)) {
         if (!entry) {
           entry = { keyValues: this.keys.values(row), accs: createAccumulators(aggs), count: 0, emitted: null };

@@ -115,6 +115,21 @@ export class TableSourceScan {
     return pending;
   }
 
+  /** Releases the rest of a chunk held back by pacing at once (a stopping job keeps what it processed). */
+  releaseAll(): undefined {
+    const held = this.held;
+    if (!held) return undefined;
+    this.held = undefined;
+    const speedup = this.config.speedup;
+    (this.config as { speedup?: number }).speedup = undefined;
+    try {
+      this.release(held.chunk, held.next);
+    } finally {
+      (this.config as { speedup?: number }).speedup = speedup;
+    }
+    return undefined;
+  }
+
   /** Continues a chunk held back by pacing. */
   resume(): PendingRelease | undefined {
     const held = this.held;

@@ -2,9 +2,9 @@
  * The state table behind every backend: nested maps (namespace → key → value) on the hot path.
  *
  * - With a store, it records which entries changed since the last checkpoint, so only those are written.
- * - Memory is bounded by `maxEntries`: past it, the least recently used entries are evicted (changed ones
- *   are written into the store's open transaction first), and a later read of an evicted key comes back from
- *   the store. After a restore nothing is loaded up front: every key starts "cold" and is read on first use,
+ * - Memory is bounded by `maxEntries`: past it, the least recently used entries are evicted between chunks
+ *   (changed ones are written into the store's open transaction first), and a later read of an evicted key
+ *   comes back from the store. Within a chunk the table may grow past the budget by that chunk's keys. After a restore nothing is loaded up front: every key starts "cold" and is read on first use,
  *   so recovery does not wait for the whole state to load.
  * - With a TTL (`table.exec.state.ttl`), entries not written for that long are removed by `expire`, in
  *   memory and in the store.
@@ -104,14 +104,12 @@ export class KeyedStateTable<V> implements StateTable<V> {
     if (stored === undefined) return undefined;
     const value = this.codec.decode(stored.data);
     this.insert(ns, key, value, stored.time);
-    this.evictIfNeeded();
     return value;
   }
 
   put(key: StateKey, value: V, ns: Namespace = ''): void {
     this.insert(ns, key, value, this.writeTimes ? this.now() : 0);
     if (this.tracking) this.mark(ns, key, value);
-    this.evictIfNeeded();
   }
 
   private insert(ns: Namespace, key: StateKey, value: V, time: number): void {
@@ -121,6 +119,8 @@ export class KeyedStateTable<V> implements StateTable<V> {
       this.data.set(ns, m);
     }
     const before = m.size;
+    // With a budget, a written key moves to the end: the first entries are the least recently used.
+    if (this.maxEntries !== Infinity) m.delete(key);
     m.set(key, value);
     if (m.size !== before) this.count++;
     if (this.writeTimes) {
@@ -184,8 +184,12 @@ export class KeyedStateTable<V> implements StateTable<V> {
     d.set(key, value);
   }
 
-  /** Evicts least recently used entries (oldest namespaces first) down to 90% of the budget. */
-  private evictIfNeeded(): void {
+  /**
+   * Evicts least recently used entries (oldest namespaces first) down to 90% of the budget. Called only
+   * between chunks (see StateBackend.maintain): during a batch an operator may hold entries it has not put
+   * back yet, and evicting those would lose their changes.
+   */
+  evictIfNeeded(): void {
     if (this.count <= this.maxEntries) return;
     const writer = this.cold!.writer;
     // Dropped namespaces must reach the store before entries of a namespace of the same name do.

@@ -55,6 +55,14 @@ export class StateBackend {
     return t;
   }
 
+  /**
+   * Brings every table back within its memory budget. The job calls it between chunks, when no operator
+   * holds an entry it has not put back.
+   */
+  maintain(): void {
+    for (const t of this.tables.values()) t.evictIfNeeded();
+  }
+
   /** Removes state idle longer than the TTL from the tables that asked for it. */
   expire(now?: number): void {
     for (const t of this.tables.values()) t.expire(now);

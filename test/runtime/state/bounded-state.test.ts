@@ -21,6 +21,7 @@ describe('bounded state tables', () => {
     const { store, backend } = open(join(tempDir(), 's.db'), false);
     const t = backend.forOperator('op').table<{ n: number }>('t');
     for (let i = 0; i < 10_000; i++) t.put(i, { n: i * 2 });
+    backend.maintain(); // what the job does between chunks
     expect(t.size).toBeLessThanOrEqual(1000);
     for (let i = 0; i < 10_000; i += 7) expect(t.get(i)).toEqual({ n: i * 2 });
     expect(t.get(10_001)).toBeUndefined();
@@ -33,6 +34,7 @@ describe('bounded state tables', () => {
     const { store, backend } = open(join(tempDir(), 's.db'), false);
     const t = backend.forOperator('op').table<number>('w');
     for (let i = 0; i < 3000; i++) t.put(i, i, i % 3);
+    backend.maintain();
     t.delete(0, 0);
     t.put(1, 100, 1);
     const ns1 = new Map(t.namespace(1));
@@ -73,6 +75,7 @@ describe('bounded state tables', () => {
     // After the checkpoint: overwrite everything (most of it gets evicted into the open transaction).
     for (let i = 0; i < 2000; i++) t.put(i, 2);
     for (let i = 2000; i < 4000; i++) t.put(i, 2);
+    a.backend.maintain();
     a.store.close(); // no checkpoint: as after a crash
 
     const b = open(path, true);
@@ -90,6 +93,7 @@ describe('bounded state tables', () => {
     const t = a.backend.forOperator('op').table<number>('g', undefined, { ttl: true });
     const untimed = a.backend.forOperator('op').table<number>('windows');
     for (let i = 0; i < 3000; i++) t.put(i, i);
+    a.backend.maintain();
     untimed.put('w', 1);
     now += 30_000;
     for (let i = 0; i < 10; i++) t.put(i, -i); // refreshed
