@@ -74,6 +74,8 @@ export interface LogicalWindowTableFunction {
   readonly window: WindowSpec;
   readonly timeIndex: number;
   readonly schema: readonly Field[];
+  /** The TVF call, for messages. */
+  readonly span?: Span;
 }
 
 /** One aggregate call of an aggregation: its argument and FILTER are input columns. */
@@ -174,6 +176,14 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalUnion':
       return inputs.every((p, i) => p === plan.inputs[i]) ? plan : { ...plan, inputs };
   }
+}
+
+/**
+ * The plan with every node's span replaced by `span`: a view's plan carries spans into the view's own text,
+ * which mean nothing in the statement that uses the view — its messages point at the view's name instead.
+ */
+export function withSpan(plan: LogicalPlan, span: Span): LogicalPlan {
+  return transformUp(plan, (p) => ('span' in p && p.span !== undefined ? { ...p, span } : p));
 }
 
 /** Rewrites a plan bottom-up with `fn` (applied to each node after its inputs). */

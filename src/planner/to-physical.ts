@@ -71,9 +71,9 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
     case 'LogicalWindowTableFunction': {
       const input = toPhysical(plan.input);
       if (plan.window.kind === 'session') {
-        unsupported('A SESSION window TVF must be followed by GROUP BY window_start, window_end, <partition keys>', 'Flink also only supports SESSION windows in aggregations');
+        unsupported('A SESSION window TVF must be followed by GROUP BY window_start, window_end, <partition keys>', 'Flink also only supports SESSION windows in aggregations', plan.span);
       }
-      requireInsertOnly(input, `${describeWindow(plan.window)} window TVF`);
+      requireInsertOnly(input, `${describeWindow(plan.window)} window TVF`, plan.span);
       const zone = windowZone(input.schema[plan.timeIndex]!.type, timeZone);
       return { kind: 'WindowTableFunction', input, window: plan.window, timeIndex: plan.timeIndex, timeZone: zone, schema: plan.schema, changelog: INSERT_ONLY };
     }
@@ -88,7 +88,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       }
       if (input.changelog.kind === 'updating') {
         for (const a of plan.aggs) {
-          if (!a.impl.supportsRetract) unsupported(`${a.display} cannot consume an updating input (it cannot retract values)`);
+          if (!a.impl.supportsRetract) unsupported(`${a.display} cannot consume an updating input (it cannot retract values)`, undefined, plan.span);
         }
       }
       return {
@@ -121,7 +121,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
     }
     case 'LogicalLimit': {
       const input = toPhysical(plan.input);
-      requireInsertOnly(input, 'LIMIT', plan.span);
+      requireInsertOnly(input, plan.limit === Number.MAX_SAFE_INTEGER ? 'OFFSET' : 'LIMIT', plan.span);
       return { kind: 'Limit', input, limit: plan.limit, offset: plan.offset, schema: plan.schema, changelog: INSERT_ONLY };
     }
   }

@@ -7,7 +7,7 @@ import { commonType, typeToString, type DataType, type Field } from '../../commo
 import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { compileExpr } from '../../expr/compile.js';
-import type { LogicalPlan } from '../logical-plan.js';
+import { withSpan, type LogicalPlan } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
 import { bindAggregateSelect, distinctPlan, needsAggregation } from './bind-aggregate.js';
@@ -228,7 +228,7 @@ export class QueryBinder {
         const tableArg = dataArg.value;
         const data = this.bindTableName({ kind: 'TableName', name: tableArg.table, span: tableArg.table.span });
         const bound = bindWindowTvfArgs(this.ctx, ref, data.scope);
-        const result = windowTvfPlan(data.plan, data.scope, bound, ref.alias?.name);
+        const result = windowTvfPlan(data.plan, data.scope, bound, ref.alias?.name, ref.span);
         if (ref.columnAliases?.length) unsupported('Column aliases on a window TVF are not supported', ref.span);
         return result;
       }
@@ -251,7 +251,8 @@ export class QueryBinder {
         const scan = scanTable(entry, this.ctx);
         q = { plan: scan, scope: scopeOf(scan) };
       } else {
-        q = renameColumns(new QueryBinder(this.ctx).bindQuery(entry.query), entry.columnNames, ref.span);
+        const view = new QueryBinder(this.ctx).bindQuery(entry.query);
+        q = renameColumns({ plan: withSpan(view.plan, ref.span), scope: view.scope }, entry.columnNames, ref.span);
       }
     }
     q = renameColumns(q, ref.columnAliases, ref.span);

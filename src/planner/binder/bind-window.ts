@@ -184,10 +184,10 @@ export function legacyWindowProperty(e: ast.Expr): { family: string; property: '
 }
 
 /** A window TVF over `input`: the plan node and its scope (input columns + window columns). */
-export function windowTvfPlan(input: LogicalPlan, inputScope: Scope, bound: BoundWindowTvf, alias: string | undefined): { plan: LogicalPlan; scope: Scope } {
+export function windowTvfPlan(input: LogicalPlan, inputScope: Scope, bound: BoundWindowTvf, alias: string | undefined, span?: Span): { plan: LogicalPlan; scope: Scope } {
   const width = input.schema.length;
   const schema = [...input.schema, ...bound.windowFields];
-  const plan: LogicalPlan = { kind: 'LogicalWindowTableFunction', input, window: bound.spec, timeIndex: bound.timeIndex, schema };
+  const plan: LogicalPlan = { kind: 'LogicalWindowTableFunction', input, window: bound.spec, timeIndex: bound.timeIndex, schema, span };
   const columns: ScopeColumn[] = [
     ...inputScope.columns.map((c) => ({ ...c, qualifier: alias ?? c.qualifier })),
     ...bound.windowFields.map((f, i) => ({ name: f.name, type: f.type, index: width + i, qualifier: alias })),
