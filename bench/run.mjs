@@ -16,6 +16,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSy
 import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mulberry32, sqlTimestamp } from './common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -181,25 +182,7 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------------------------------------------------
 // Input generation (parent; not timed)
 
-/** mulberry32, the same small PRNG datagen uses: floats in [0, 1). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const pad2 = (n) => (n < 10 ? '0' : '') + n;
-const pad3 = (n) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
-/** `yyyy-MM-dd HH:mm:ss.SSS` (UTC), the json format's default TIMESTAMP text. */
-function sqlTimestamp(ms) {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}`;
-}
 
 /**
  * Writes `rows` JSON lines: {"id","k","g","v","name","ts"}. Event time advances 1 ms per row with up to

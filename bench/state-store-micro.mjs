@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { mulberry32 } from './common.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -30,16 +31,6 @@ const KEYS = arg('--keys', 100_000);
 const ROUNDS = arg('--rounds', 9);
 const TOUCHED = arg('--touched', 0.86);
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The rounds' touched keys (random first-touched order) and entries, the same for every variant. */
 function workload() {
