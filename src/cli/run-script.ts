@@ -91,6 +91,8 @@ export async function runScripts(eddy: Eddy, scripts: readonly { text: string; n
     await eddy.close();
     if (err instanceof EddyError) {
       io.err(err.render({ color: io.color }) + '\n');
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof Error && process.env['EDDY_DEBUG']) io.err(`caused by: ${cause.stack ?? cause.message}\n`);
       return 1;
     }
     throw err;

@@ -56,13 +56,13 @@ export class FileSystemSinkWriter implements SinkWriter {
         return;
       }
     } catch (e) {
-      throw this.ioError(e);
+      throw this.ioError('open', e);
     }
     let size: number;
     try {
       size = (await stat(this.file)).size;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw this.ioError(e);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw this.ioError('open', e);
       if (restored.length > 0) throw this.lostError(restored, 0);
       size = 0;
     }
@@ -72,7 +72,7 @@ export class FileSystemSinkWriter implements SinkWriter {
       this.handle = await open(this.file, 'a');
       await this.handle.sync();
     } catch (e) {
-      throw this.ioError(e);
+      throw this.ioError('open', e);
     }
   }
 
@@ -98,22 +98,45 @@ export class FileSystemSinkWriter implements SinkWriter {
       const text = this.pending.join('');
       this.pending = [];
       const handle = this.handle;
-      this.writes = this.writes.then(() => handle.write(text).then(() => undefined));
+      this.writes = this.writes.then(() => writeFully(handle, text));
     }
-    await this.writes;
+    try {
+      await this.writes;
+    } catch (err) {
+      throw this.ioError('write to', err);
+    }
   }
 
   /** Writes what is buffered, makes the file durable and returns its length (the committed part). */
   async preCommit(_checkpointId: number): Promise<FileSinkCommit> {
     await this.flush();
     if (!this.handle) throw new Error(`filesystem sink of ${this.ctx.tableName}: preCommit before open`);
-    await this.handle.sync();
-    const { size } = await this.handle.stat();
+    let size: number;
+    try {
+      await this.handle.sync();
+      ({ size } = await this.handle.stat());
+    } catch (err) {
+      throw this.ioError('make durable', err);
+    }
     return { file: this.file, length: size };
   }
 
   /** Nothing to do: the committed length is stored in the checkpoint, and a restore truncates to it. */
   async commit(_info: unknown): Promise<void> {}
+
+  /**
+   * A failed write as a clear error: the table, the file, the system's reason (a full disk, a missing
+   * directory, no permission), and what happens to the data.
+   */
+  private ioError(action: string, err: unknown): EddyError {
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code === 'ENOSPC' ? 'no space left on device' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.message ?? String(err));
+    return new EddyError({
+      code: ErrorCode.IO_FAILED,
+      message: `Cannot ${action} ${this.file} (sink \`${this.ctx.tableName}\`): ${reason}${e.code ? ` (${e.code})` : ''}`,
+      hint: 'fix the cause and run the job again: with --state-dir it resumes from its last checkpoint, and the file is cut back to what that checkpoint committed',
+    });
+  }
 
   async close(): Promise<void> {
     if (!this.handle) return;
@@ -152,11 +175,22 @@ export class FileSystemSinkWriter implements SinkWriter {
     });
   }
 
-  private ioError(e: unknown): EddyError {
-    return new EddyError({
-      code: ErrorCode.IO_FAILED,
-      message: `Table \`${this.ctx.tableName}\`: cannot write '${this.file}': ${(e as Error).message}`,
-    });
+}
+
+/**
+ * Writes all of `text`. A single write may write only part of it without an error (a disk that fills up
+ * mid-write): the rest is written in further writes, and the one that cannot write reports the error, so a
+ * cut line is never taken for committed output.
+ */
+async function writeFully(handle: FileHandle, text: string): Promise<void> {
+  const buffer = Buffer.from(text);
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
+    if (bytesWritten === 0) {
+      throw Object.assign(new Error('no space left on device, write'), { code: 'ENOSPC' });
+    }
+    offset += bytesWritten;
   }
 }
 

@@ -175,7 +175,17 @@ export class Job {
       this.status = 'failed';
       this.failure = err;
       this.stopping = true;
-      throw err instanceof EddyError || err instanceof Error ? err : new EddyError({ code: ErrorCode.JOB_FAILED, message: String(err) });
+      if (err instanceof EddyError) throw err;
+      // Anything else (a failed system call in a connector, a bug) still ends as a clear error, not a crash;
+      // the original stays available as `cause` (the CLI prints it with EDDY_DEBUG=1).
+      const e = err as NodeJS.ErrnoException;
+      const failure = new EddyError({
+        code: typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) ? ErrorCode.IO_FAILED : ErrorCode.JOB_FAILED,
+        message: `Job '${this.name}' failed: ${e?.message ?? String(err)}`,
+        hint: this.checkpoints ? 'run it again: it resumes from its last checkpoint' : undefined,
+      });
+      (failure as { cause?: unknown }).cause = err;
+      throw failure;
     } finally {
       if (timer) clearInterval(timer);
       await this.checkpointing?.catch(() => {});
