@@ -120,20 +120,12 @@ export function isNumeric(t: DataType): boolean {
   return isIntegral(t) || t.name === 'FLOAT' || t.name === 'DOUBLE' || t.name === 'DECIMAL';
 }
 
-export function isApproximate(t: DataType): boolean {
-  return t.name === 'FLOAT' || t.name === 'DOUBLE';
-}
-
 export function isTimestamp(t: DataType): boolean {
   return t.name === 'TIMESTAMP' || t.name === 'TIMESTAMP_LTZ';
 }
 
 export function isInterval(t: DataType): boolean {
   return t.name === 'INTERVAL_DAY_TIME' || t.name === 'INTERVAL_YEAR_MONTH';
-}
-
-export function isStringType(t: DataType): boolean {
-  return t.name === 'STRING';
 }
 
 /** True when the type is a time attribute (event or processing time). */

@@ -5,6 +5,7 @@ import { EddyError, ErrorCode } from '../common/errors.js';
 import { typeToString, type DataType, type Field } from '../common/types.js';
 import { roundToScale } from './formats/convert-value.js';
 import { parseDuration } from './option-values.js';
+import { InterruptibleSleep } from './interruptible-sleep.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { key: 'rows-per-second', description: 'Rows generated per second.', defaultValue: '10000' },
@@ -105,7 +106,7 @@ export class DataGenSourceReader implements SourceReader {
   private producedAtStart = 0;
   private done = false;
   private closed = false;
-  private wake: (() => void) | undefined;
+  private readonly timer = new InterruptibleSleep();
 
   constructor(private readonly ctx: ConnectorContext) {
     const o = ctx.options;
@@ -181,20 +182,11 @@ export class DataGenSourceReader implements SourceReader {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.wake?.();
+    this.timer.interrupt();
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return this.timer.sleep(ms);
   }
 
   private columnGenerator(field: Field, rand: () => number): ColumnGenerator {

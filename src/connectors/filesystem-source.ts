@@ -7,6 +7,7 @@ import { EddyError, ErrorCode } from '../common/errors.js';
 import { createDecoder, type RecordDecoder } from './formats/index.js';
 import { LineSplitter, type LineFlaw } from './line-splitter.js';
 import { maxRecordBytes, parseDuration } from './option-values.js';
+import { InterruptibleSleep } from './interruptible-sleep.js';
 
 /**
  * How far a file has been read: the offset just after the last line handed out by `next()`, the lines read
@@ -126,7 +127,7 @@ export class FileSystemSourceReader implements SourceReader {
   private readSize = MAX_READ;
   private buffer = Buffer.allocUnsafe(MAX_READ);
   private closed = false;
-  private wake: (() => void) | undefined;
+  private readonly timer = new InterruptibleSleep();
   private inflight: Promise<unknown> | undefined;
 
   /** Resumes from `startPositions` when given, else from `ctx.restored` (a checkpointed {@link position}). */
@@ -172,7 +173,7 @@ export class FileSystemSourceReader implements SourceReader {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.wake?.();
+    this.timer.interrupt();
     await this.inflight;
     for (const s of this.splits) {
       await s.handle?.close();
@@ -301,17 +302,7 @@ export class FileSystemSourceReader implements SourceReader {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    return this.timer.sleep(ms);
   }
 }
 

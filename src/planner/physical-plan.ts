@@ -4,7 +4,7 @@
  * operators that run them.
  */
 import type { Field } from '../common/types.js';
-import type { WindowSpec, TumbleWindow, HopWindow, CumulateWindow } from '../common/window.js';
+import type { TumbleWindow, HopWindow, CumulateWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import type { TableDef } from './catalog.js';
 import type { LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
@@ -155,11 +155,4 @@ export interface PhysicalPipeline {
   readonly sink: SinkTarget;
   /** The output column names and types (as the query names them). */
   readonly schema: readonly Field[];
-}
-
-/** The window spec of a window node (for EXPLAIN and tests). */
-export function nodeWindow(p: PhysicalPlan): WindowSpec | undefined {
-  if (p.kind === 'WindowAggregate' || p.kind === 'WindowTableFunction') return p.window;
-  if (p.kind === 'SessionWindowAggregate') return { kind: 'session', gap: p.gap };
-  return undefined;
 }

@@ -35,9 +35,10 @@ export class Calc implements StreamOperator {
     const input = batch.rows;
     for (let i = 0; i < input.length; i++) {
       const row = input[i]!;
-      const out: Row = new Array(width);
+      let out: Row;
       try {
         if (condition !== undefined && condition(row) !== true) continue;
+        out = new Array(width);
         for (let c = 0; c < width; c++) out[c] = projection[c]!(row);
       } catch (err) {
         this.badRow(err, row);

@@ -1,52 +1,27 @@
 /** Binary min-heaps: the pending window ends and the timers of the window operators. */
 
-/** A min-heap of numbers (duplicates allowed). Plain data: `items` is the heap array. */
+/** A min-heap of numbers (duplicates allowed): a {@link TimerHeap} whose entries carry no key. */
 export class MinHeap {
-  private readonly items: number[] = [];
+  private readonly heap = new TimerHeap<null>();
 
   get size(): number {
-    return this.items.length;
+    return this.heap.size;
   }
 
   /** The smallest number, or undefined when empty. */
   peek(): number | undefined {
-    return this.items[0];
+    return this.heap.peek();
   }
 
   push(value: number): void {
-    const a = this.items;
-    let i = a.length;
-    a.push(value);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent]! <= value) break;
-      a[i] = a[parent]!;
-      i = parent;
-    }
-    a[i] = value;
+    this.heap.push(value, null);
   }
 
   /** Removes and returns the smallest number, or undefined when empty. */
   pop(): number | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0]!;
-    const last = a.pop()!;
-    const n = a.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && a[r]! < a[l]! ? r : l;
-        if (a[c]! >= last) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
+    const value = this.heap.peek();
+    this.heap.pop();
+    return value;
   }
 }
 

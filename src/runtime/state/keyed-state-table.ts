@@ -253,10 +253,6 @@ export class KeyedStateTable<V> implements StateTable<V> {
     }
   }
 
-  /** Adds a restored entry (not marked as changed). */
-  load(ns: Namespace, key: StateKey, data: unknown): void {
-    this.insert(ns, key, this.codec.decode(data), this.writeTimes ? this.now() : 0);
-  }
 }
 
 /** A single value, with the same change tracking. */

@@ -86,13 +86,28 @@ describe('KeyedStateTable', () => {
     expect(t.get('b', 4)).toEqual({ n: 1 });
   });
 
-  it('loads restored entries without marking them changed', () => {
-    const t = new KeyedStateTable('t', codec, true);
-    t.load(10, 'a', 1);
-    t.load(10, 'a', 2);
-    t.load('', 'b', 3);
-    expect(t.size).toBe(2);
+  it('reads restored entries back from the store without marking them changed', () => {
+    const stored = new Map<string, unknown>([
+      ['10|a', 2],
+      ['|b', 3],
+    ]);
+    const cold = {
+      reader: {
+        get: (ns: string | number, key: unknown) => {
+          const data = stored.get(`${ns}|${String(key)}`);
+          return data === undefined ? undefined : { data, time: 0 };
+        },
+        namespace: () => [],
+        namespaces: () => [10, ''],
+      },
+      writer: { deleteNamespace: () => {}, upsert: () => {}, delete: () => {} },
+      expire: () => {},
+    };
+    const t = new KeyedStateTable('t', codec, true, cold, true);
     expect(t.get('a', 10)).toEqual({ n: 2 });
+    expect(t.get('b')).toEqual({ n: 3 });
+    expect(t.get('c')).toBeUndefined();
+    expect(t.size).toBe(2);
     expect(t.changed).toBe(false);
   });
 });
