@@ -1,17 +1,26 @@
 /**
- * The `eddy` command line: `eddy run script.sql [-i init.sql ...] [--define k=v]` runs a SQL script
- * (statements in order; SELECT results printed as they change; INSERT jobs run to completion), and
- * prints errors with their position. Uses only the public engine API.
+ * The `eddy` command line: `eddy` (with options or none) opens the interactive shell (repl/); `eddy serve`
+ * serves SQL over HTTP and the Postgres protocol (src/server);
+ * `eddy run script.sql [-i init.sql ...] [--define k=v]` runs a SQL script (statements in order; SELECT
+ * results printed as they change; INSERT jobs run to completion), and prints errors with their position.
+ * Uses only the public engine API. Subcommands are one `switch` in {@link main}.
  */
 import { readFileSync } from 'node:fs';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import type { ScriptIO } from './run-script.js';
+import { SERVE_USAGE } from './serve.js';
+import { onProcessInterrupt } from './interrupt.js';
 
 const USAGE = `Usage:
+  eddy [-i init.sql ...] [-f script.sql | -e "statement"] [--define key=value ...] [--state-dir DIR [--fresh]]
+      Opens the interactive shell (type HELP there). -i files (table DDL, SET) run first; -f runs a script
+      and -e one statement, showing results as the shell does, then exits. Without a terminal (piped or
+      redirected), prints plain text and reads statements from standard input. See docs/shell.md.
   eddy run <script.sql> [-i init.sql ...] [--define key=value ...] [--state-dir DIR [--fresh]]
       Runs the statements of a SQL script in order. -i files (table DDL, SET) run first.
       --state-dir keeps each INSERT job's state and checkpoints in DIR; a job resumes from its last
       checkpoint there (after a crash or a stop). --fresh discards that state first.
+${SERVE_USAGE.replace(/^Usage:\n/, '')}
   eddy --help | --version
 
 Exit codes: 0 success, 1 SQL or job error, 2 usage error.`;
@@ -73,18 +82,7 @@ function readScript(path: string): string {
 const processIO: ScriptIO = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
-  onInterrupt(handler) {
-    const exitNow = () => process.exit(130);
-    const onSigint = () => {
-      handler();
-      process.once('SIGINT', exitNow);
-    };
-    process.once('SIGINT', onSigint);
-    return () => {
-      process.off('SIGINT', onSigint);
-      process.off('SIGINT', exitNow);
-    };
-  },
+  onInterrupt: onProcessInterrupt,
   color: process.stderr.isTTY === true && !process.env['NO_COLOR'],
 };
 
@@ -104,26 +102,49 @@ async function run(args: RunArgs): Promise<number> {
   return runScripts(new Eddy({ variables: args.defines, stateDir: args.stateDir, fresh: args.fresh }), scripts, processIO);
 }
 
+/** `eddy [options]`: the interactive shell, loaded (with ink and the engine) only when it starts. */
+async function shell(args: string[]): Promise<number> {
+  const { parseShellArgs } = await import('../../repl/shell-args.js');
+  const parsed = parseShellArgs(args);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`eddy: ${parsed}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { runShell } = await import('../../repl/main.js');
+  return runShell(parsed);
+}
+
 /** Runs the CLI with arguments (without `node` and the script path); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  if (command === '--version' || command === '-v') {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`eddy ${pkg.version}\n`);
-    return 0;
-  }
-  if (command === 'run') {
-    const parsed = parseRunArgs(rest);
-    if (typeof parsed === 'string') {
-      process.stderr.write(`eddy run: ${parsed}\n\n${USAGE}\n`);
-      return 2;
+  switch (command) {
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    case '--version':
+    case '-v': {
+      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`eddy ${pkg.version}\n`);
+      return 0;
     }
-    return run(parsed);
+    case 'serve': {
+      const { serveCommand } = await import('./serve.js');
+      return serveCommand(rest);
+    }
+    case 'run': {
+      const parsed = parseRunArgs(rest);
+      if (typeof parsed === 'string') {
+        process.stderr.write(`eddy run: ${parsed}\n\n${USAGE}\n`);
+        return 2;
+      }
+      return run(parsed);
+    }
+    default:
+      // No subcommand: the shell, with its options (`eddy`, `eddy -i tables.sql`, `eddy -e "..."`).
+      if (command === undefined || command.startsWith('-')) return shell(argv);
+      process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}\n`);
+      return 2;
   }
-  process.stderr.write(`${command === undefined ? 'The interactive shell is not available yet.' : `Unknown command '${command}'.`}\n\n${USAGE}\n`);
-  return 2;
 }

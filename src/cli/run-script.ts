@@ -6,6 +6,8 @@
 import { EddyError } from '../common/errors.js';
 import type { Eddy, StatementResult } from '../engine/eddy.js';
 import { describeSummary } from '../engine/job-summary.js';
+import { describeFreshness } from '../engine/pull-query.js';
+import { INSERT } from '../runtime/changelog.js';
 import { formatTextTable, TableauPrinter } from './tableau.js';
 
 /** Where output goes. */
@@ -31,7 +33,18 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
       return;
     case 'table':
       io.out(formatTextTable(result.table.columns, result.table.rows));
+      for (const line of result.table.footer ?? []) io.out(line + '\n');
       return;
+    case 'rows': {
+      const { schema, rows, freshness } = result.result;
+      const zone = eddy.settings.get('table.local-time-zone');
+      const printer = new TableauPrinter(schema, false, (t) => io.out(t), zone);
+      printer.header();
+      printer.batch({ rows: [...rows], kinds: rows.map(() => INSERT) });
+      printer.footer();
+      for (const f of freshness) info(`Read '${f.view}' as of ${describeFreshness(f, zone)}.`);
+      return;
+    }
     case 'explain':
       io.out(result.text);
       return;

@@ -7,6 +7,7 @@
  * - `EDDY-Cxxx` connectors and their options
  * - `EDDY-Lxxx` planning (changelog modes, unsupported plans)
  * - `EDDY-Rxxx` run time (records, files, expressions)
+ * - `EDDY-Sxxx` the server (`eddy serve`: HTTP and the Postgres protocol)
  */
 export const ErrorCodes = {
   /** The parser met a token it did not expect. */
@@ -51,6 +52,18 @@ export const ErrorCodes = {
   EXPRESSION_FAILED: 'EDDY-R003',
   IO_FAILED: 'EDDY-R004',
   JOB_FAILED: 'EDDY-R005',
+
+  // --- Server: `eddy serve`, its HTTP API and the Postgres wire protocol (src/server) ---
+  /** A request without the right HTTP token or Postgres password. */
+  AUTH_FAILED: 'EDDY-S001',
+  /** A malformed request: an HTTP body without `sql`, a Postgres message out of place. */
+  BAD_REQUEST: 'EDDY-S002',
+  /** A Postgres client feature Eddy does not have: system catalogs, binary results, COPY, prepared-statement metadata. */
+  PG_UNSUPPORTED: 'EDDY-S003',
+  /** A query cancelled by its client (a Postgres CancelRequest). */
+  QUERY_CANCELLED: 'EDDY-S004',
+  /** A `$n` parameter with no value, or with a value that is not valid for its declared type. */
+  INVALID_PARAMETER: 'EDDY-S005',
 } as const;
 
 /** One of the registered codes. */

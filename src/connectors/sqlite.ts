@@ -20,6 +20,12 @@ const OPTIONS: readonly OptionSpec[] = [
 
 /** The table recording, per sink, the last checkpoint whose changes were applied. */
 export const SINK_COMMITS_TABLE = '_eddy_sink_commits';
+/**
+ * The table recording, per sink, how fresh the table is: the checkpoint last applied (NULL without
+ * checkpoints), the watermark of the sink's input then (epoch ms, NULL before any) and when it was written.
+ * Written in the same transaction as the rows, so a reader's snapshot sees the rows and their freshness.
+ */
+export const SINK_PROGRESS_TABLE = '_eddy_sink_progress';
 /** Rows per chunk of the source. */
 const SCAN_CHUNK = 2000;
 
@@ -116,6 +122,16 @@ function columnCodec(field: Field): ColumnCodec {
   }
 }
 
+/** The CREATE TABLE statement of the sqlite sink's table: columns in their storage types, and the key. */
+export function createTableSql(table: string, schema: readonly Field[], keyIndex: readonly number[] | undefined, ifNotExists = false): string {
+  const columns = schema.map((f) => {
+    const declared = columnCodec(f).declared;
+    return `${quote(f.name)}${declared ? ' ' + declared : ''}${f.type.nullable ? '' : ' NOT NULL'}`;
+  });
+  if (keyIndex?.length) columns.push(`PRIMARY KEY (${keyIndex.map((k) => quote(schema[k]!.name)).join(', ')})`);
+  return `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${quote(table)} (${columns.join(', ')})`;
+}
+
 /** A BLOB read as STRING: its UTF-8 text, or an `invalid-utf8` failure. */
 function blobText(v: Buffer): string {
   if (!isValidUtf8(v)) throw new ConversionFailure('invalid-utf8', `the BLOB x'${v.subarray(0, 20).toString('hex')}' is not valid UTF-8 text`);
@@ -173,6 +189,8 @@ export interface SqliteSinkCommit {
   readonly table: string;
   readonly checkpoint: number;
   readonly changes: readonly (readonly unknown[])[];
+  /** The input's watermark at the checkpoint: a number, 'Infinity' (input ended), or null (none yet). */
+  readonly watermark?: number | 'Infinity' | null;
 }
 
 /**
@@ -208,13 +226,22 @@ export class SqliteSinkWriter implements SinkWriter {
   private twoPhase: boolean;
   /** This sink's row in `_eddy_sink_commits` (the job's sink id, or the table name). */
   private readonly commitKey: string;
+  /** The latest watermark of the sink's input. */
+  private currentWatermark = -Infinity;
+  private progressStmt: Database.Statement | undefined;
+  private flushedWatermark = -Infinity;
 
-  constructor(private readonly ctx: ConnectorContext) {
+  constructor(
+    private readonly ctx: ConnectorContext,
+    /** Called right after changes were applied to the table (in the same synchronous step as the commit). */
+    private readonly onApplied?: (checkpoint: number | null) => void,
+  ) {
     this.path = ctx.options['path'] ?? '';
     this.table = ctx.options['table-name'] ?? '';
     this.commitKey = ctx.sinkId ?? this.table;
     this.codecs = ctx.schema.map(columnCodec);
-    const pk = ctx.primaryKey !== undefined && ctx.primaryKey.length > 0 ? ctx.primaryKey : undefined;
+    // An empty key (a materialized view of a global aggregate) means the table holds at most one row.
+    const pk = ctx.primaryKey;
     this.keyIndex = pk?.map((name) => {
       const i = ctx.schema.findIndex((f) => f.name === name);
       if (i < 0) {
@@ -233,6 +260,8 @@ export class SqliteSinkWriter implements SinkWriter {
     try {
       db.pragma('synchronous = FULL');
       db.exec(`CREATE TABLE IF NOT EXISTS ${SINK_COMMITS_TABLE} (sink TEXT PRIMARY KEY, checkpoint INTEGER NOT NULL)`);
+      db.exec(`CREATE TABLE IF NOT EXISTS ${SINK_PROGRESS_TABLE} (sink TEXT PRIMARY KEY, checkpoint INTEGER, watermark REAL, written_at INTEGER NOT NULL)`);
+      this.progressStmt = db.prepare(`INSERT OR REPLACE INTO ${SINK_PROGRESS_TABLE} (sink, checkpoint, watermark, written_at) VALUES (?, ?, ?, ?)`);
       this.prepareTable(db);
       if (restored === undefined) db.prepare(`DELETE FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).run(this.commitKey);
     } catch (e) {
@@ -274,19 +303,34 @@ export class SqliteSinkWriter implements SinkWriter {
   async flush(): Promise<void> {
     if (this.twoPhase || !this.db) return;
     const changes = this.takeChanges();
-    if (changes.length === 0) return;
+    if (changes.length === 0 && this.currentWatermark === this.flushedWatermark) return;
+    this.flushedWatermark = this.currentWatermark;
     try {
-      this.db.transaction(() => this.apply(changes))();
+      this.db.transaction(() => {
+        this.apply(changes);
+        this.recordProgress(null, this.currentWatermark);
+      })();
     } catch (e) {
       throw sqlError(this.ctx, `cannot write to SQLite table '${this.table}'`, e);
     }
+    this.onApplied?.(null);
   }
 
   /** Hands out the changes since the last checkpoint (plain JSON) and empties the buffer. */
   async preCommit(checkpointId: number): Promise<SqliteSinkCommit> {
     this.twoPhase = true;
     const changes = this.takeChanges().map((c) => (c.op === 'u' ? ['u', ...this.logValues(c.values, undefined)] : ['d', ...this.logValues(c.key, this.keyIndex)]));
-    return { table: this.table, checkpoint: checkpointId, changes };
+    const wm = this.currentWatermark;
+    return { table: this.table, checkpoint: checkpointId, changes, watermark: wm === Infinity ? 'Infinity' : Number.isFinite(wm) ? wm : null };
+  }
+
+  watermark(watermark: number): void {
+    if (watermark > this.currentWatermark) this.currentWatermark = watermark;
+  }
+
+  /** Records the table's freshness (in the caller's transaction). */
+  private recordProgress(checkpoint: number | null, watermark: number | null): void {
+    this.progressStmt!.run(this.commitKey, checkpoint, watermark !== null && watermark > -Infinity ? watermark : null, Date.now());
   }
 
   /** Applies a checkpoint's changes, once: skipped when `_eddy_sink_commits` records it (or a later one). */
@@ -299,16 +343,21 @@ export class SqliteSinkWriter implements SinkWriter {
         ? { op: 'u', values: this.fromLog(entry.slice(1), undefined) }
         : { op: 'd', key: this.fromLog(entry.slice(1), this.keyIndex) },
     );
+    let applied = false;
     try {
       db.transaction(() => {
         const done = db.prepare(`SELECT checkpoint FROM ${SINK_COMMITS_TABLE} WHERE sink = ?`).get(this.commitKey) as { checkpoint: number } | undefined;
         if (done !== undefined && done.checkpoint >= commit.checkpoint) return;
+        applied = true;
         this.apply(changes);
         db.prepare(`INSERT OR REPLACE INTO ${SINK_COMMITS_TABLE} (sink, checkpoint) VALUES (?, ?)`).run(this.commitKey, commit.checkpoint);
+        const wm = commit.watermark;
+        this.recordProgress(commit.checkpoint, wm === 'Infinity' ? Infinity : typeof wm === 'number' ? wm : null);
       }).immediate();
     } catch (e) {
       throw sqlError(this.ctx, `cannot commit to SQLite table '${this.table}'`, e);
     }
+    if (applied) this.onApplied?.(commit.checkpoint);
   }
 
   /** Without checkpoints, writes what is buffered; with them, uncommitted changes are dropped (a restore replays them). */
@@ -329,12 +378,7 @@ export class SqliteSinkWriter implements SinkWriter {
     const schema = this.ctx.schema;
     const existing = tableColumns(db, this.table);
     if (existing === undefined) {
-      const columns = schema.map((f, i) => {
-        const declared = this.codecs[i]!.declared;
-        return `${quote(f.name)}${declared ? ' ' + declared : ''}${f.type.nullable ? '' : ' NOT NULL'}`;
-      });
-      if (this.keyIndex) columns.push(`PRIMARY KEY (${this.keyIndex.map((k) => quote(schema[k]!.name)).join(', ')})`);
-      db.exec(`CREATE TABLE ${quote(this.table)} (${columns.join(', ')})`);
+      db.exec(createTableSql(this.table, schema, this.keyIndex));
     } else {
       const missing = schema.filter((f) => !existing.has(f.name)).map((f) => f.name);
       if (missing.length > 0) {
@@ -344,7 +388,7 @@ export class SqliteSinkWriter implements SinkWriter {
           hint: 'write to a new table, or add the columns to the existing one',
         });
       }
-      if (this.keyIndex && !this.hasUniqueKey(db, existing)) {
+      if (this.keyIndex?.length && !this.hasUniqueKey(db, existing)) {
         throw new EddyError({
           code: ErrorCode.INVALID_STATEMENT,
           message: `Table \`${this.ctx.tableName}\`: SQLite table '${this.table}' in '${this.path}' has no PRIMARY KEY or UNIQUE index on (${this.keyIndex.map((k) => schema[k]!.name).join(', ')}), so rows cannot be replaced by key`,
@@ -354,10 +398,12 @@ export class SqliteSinkWriter implements SinkWriter {
     }
     const names = schema.map((f) => quote(f.name));
     this.upsertStmt = db.prepare(
-      `${this.keyIndex ? 'INSERT OR REPLACE' : 'INSERT'} INTO ${quote(this.table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+      `${this.keyIndex?.length ? 'INSERT OR REPLACE' : 'INSERT'} INTO ${quote(this.table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
     );
     if (this.keyIndex) {
-      this.deleteStmt = db.prepare(`DELETE FROM ${quote(this.table)} WHERE ${this.keyIndex.map((k) => `${names[k]} IS ?`).join(' AND ')}`);
+      // With an empty key the table holds one row at most: a delete (or a replacement) removes all rows.
+      const where = this.keyIndex.length ? ` WHERE ${this.keyIndex.map((k) => `${names[k]} IS ?`).join(' AND ')}` : '';
+      this.deleteStmt = db.prepare(`DELETE FROM ${quote(this.table)}${where}`);
     }
   }
 
@@ -372,9 +418,12 @@ export class SqliteSinkWriter implements SinkWriter {
   }
 
   private apply(changes: readonly Change[]): void {
+    const singleRow = this.keyIndex?.length === 0;
     for (const c of changes) {
-      if (c.op === 'u') this.upsertStmt!.run(c.values);
-      else this.deleteStmt!.run(c.key);
+      if (c.op === 'u') {
+        if (singleRow) this.deleteStmt!.run();
+        this.upsertStmt!.run(c.values);
+      } else this.deleteStmt!.run(c.key);
     }
   }
 
@@ -437,7 +486,10 @@ export class SqliteSinkWriter implements SinkWriter {
   }
 }
 
-/** Where the sqlite source stands: the rowid of the last row returned (0 before any). */
+/**
+ * Where the sqlite source stands: the rowid of the last row returned (Number.MIN_SAFE_INTEGER before any:
+ * rowids may be zero or negative, e.g. in a table whose INTEGER PRIMARY KEY is the rowid).
+ */
 export interface SqlitePosition {
   readonly rowid: number;
 }
@@ -452,6 +504,11 @@ export interface SqlitePosition {
  * integer out of the column's range, NULL in a NOT NULL column): the row is reported with `ctx.badRecord`
  * (kind `wrong-type`, `numeric-overflow` or `missing-not-null`, position `<table>@<rowid>`, raw the stored
  * values as JSON) and, unless the error policy fails the job, the scan goes on with the next row.
+ *
+ * Pushed-down filters (`ctx.filters`) become a WHERE clause, so a lookup by key reads through the index.
+ * The scan reads one snapshot of the table (a read transaction spans its chunks), so rows committed by a
+ * writer meanwhile never mix in. Given a `shared` connection (a pull query's snapshot: a read transaction
+ * the caller holds), the source reads through it and leaves it open.
  */
 export class SqliteSourceReader implements SourceReader {
   readonly bounded = true;
@@ -460,10 +517,14 @@ export class SqliteSourceReader implements SourceReader {
   private readonly codecs: ColumnCodec[];
   private db: Database.Database | undefined;
   private stmt: Database.Statement | undefined;
-  private lastRowid = 0;
+  private lastRowid = Number.MIN_SAFE_INTEGER;
   private done = false;
+  private filterValues: SqlValue[] = [];
 
-  constructor(private readonly ctx: ConnectorContext) {
+  constructor(
+    private readonly ctx: ConnectorContext,
+    private readonly shared?: Database.Database,
+  ) {
     this.path = ctx.options['path'] ?? '';
     this.table = ctx.options['table-name'] ?? '';
     this.codecs = ctx.schema.map(columnCodec);
@@ -481,7 +542,7 @@ export class SqliteSourceReader implements SourceReader {
   }
 
   async open(): Promise<void> {
-    const db = openDatabase(this.ctx, this.path, true);
+    const db = this.shared ?? openDatabase(this.ctx, this.path, true);
     this.db = db;
     const columns = tableColumns(db, this.table);
     if (columns === undefined) {
@@ -499,9 +560,12 @@ export class SqliteSourceReader implements SourceReader {
       });
     }
     const names = this.ctx.schema.map((f) => quote(f.name));
+    const filters = (this.ctx.filters ?? []).filter((f) => this.ctx.schema.some((c) => c.name === f.column));
+    this.filterValues = filters.map((f) => this.codecs[this.ctx.schema.findIndex((c) => c.name === f.column)]!.toSql(f.value));
+    const where = filters.map((f) => ` AND ${quote(f.column)} ${f.op} ?`).join('');
     try {
       this.stmt = db
-        .prepare(`SELECT rowid AS "_eddy_rowid"${names.map((n) => ', ' + n).join('')} FROM ${quote(this.table)} WHERE rowid > ? ORDER BY rowid LIMIT ${SCAN_CHUNK}`)
+        .prepare(`SELECT rowid AS "_eddy_rowid"${names.map((n) => ', ' + n).join('')} FROM ${quote(this.table)} WHERE rowid > ?${where} ORDER BY rowid LIMIT ${SCAN_CHUNK}`)
         .raw(true);
     } catch (e) {
       throw sqlError(this.ctx, `cannot read SQLite table '${this.table}' (a table WITHOUT ROWID cannot be read)`, e);
@@ -512,9 +576,17 @@ export class SqliteSourceReader implements SourceReader {
     return { rowid: this.lastRowid };
   }
 
+  /** Ends the scan, and the read transaction that made its chunks one snapshot. */
+  private endSnapshot(): void {
+    this.done = true;
+    if (this.db && this.db !== this.shared && this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
   async next(): Promise<SourceChunk | null> {
     if (this.done || !this.stmt) return null;
-    const raw = this.stmt.all(this.lastRowid) as unknown[][];
+    // The chunks of one scan read one snapshot: a read transaction from the first chunk to the last.
+    if (this.db !== this.shared && !this.db!.inTransaction) this.db!.exec('BEGIN');
+    const raw = this.stmt.all(this.lastRowid, ...this.filterValues) as unknown[][];
     const rows: Row[] = [];
     const stored: unknown[][] = [];
     const width = this.codecs.length;
@@ -542,7 +614,7 @@ export class SqliteSourceReader implements SourceReader {
     }
     if (raw.length > 0) this.lastRowid = Number(raw[raw.length - 1]![0]);
     const ended = raw.length < SCAN_CHUNK;
-    if (ended) this.done = true;
+    if (ended) this.endSnapshot();
     return new SqliteChunk(this.table, rows, stored, ended, (r) => this.storedText(r));
   }
 
@@ -558,7 +630,7 @@ export class SqliteSourceReader implements SourceReader {
 
   async close(): Promise<void> {
     this.done = true;
-    this.db?.close();
+    if (this.db !== this.shared) this.db?.close();
     this.db = undefined;
     this.stmt = undefined;
   }
@@ -587,6 +659,36 @@ class SqliteChunk implements SourceChunk {
     const r = this.#stored[i]!;
     return { position: `${this.split}@${Number(r[0])}`, raw: this.#text(r) };
   }
+}
+
+/**
+ * The `sqlite` connector, reading the database at `path` through `shared` (a connection holding a read
+ * transaction: a pull query's consistent snapshot) instead of opening its own.
+ */
+export function sqliteSnapshotConnector(path: string, shared: Database.Database): ConnectorFactory {
+  return {
+    ...sqliteConnector,
+    createSource: (ctx) => new SqliteSourceReader(ctx, ctx.options['path'] === path ? shared : undefined),
+  };
+}
+
+/**
+ * Reads a whole table synchronously — one statement, so one consistent snapshot — converting the stored
+ * values to the columns' types. A value that does not fit fails with an EddyError.
+ */
+export function readSqliteTable(db: Database.Database, table: string, schema: readonly Field[]): Row[] {
+  const codecs = schema.map(columnCodec);
+  const raw = db.prepare(`SELECT ${schema.map((f) => quote(f.name)).join(', ')} FROM ${quote(table)}`).raw(true).all() as unknown[][];
+  return raw.map((r) =>
+    codecs.map((codec, c) => {
+      try {
+        return codec.fromSql(r[c]);
+      } catch (e) {
+        if (!(e instanceof ConversionFailure)) throw e;
+        throw new EddyError({ code: ErrorCode.IO_FAILED, message: `SQLite table '${table}': column \`${codec.name}\`: ${e.message}` });
+      }
+    }),
+  );
 }
 
 /** The `sqlite` connector factory. */

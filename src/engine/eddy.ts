@@ -5,7 +5,7 @@
  */
 import type * as ast from '../parser/ast.js';
 import { parseScript } from '../parser/parse.js';
-import { T, typeToString, type Field } from '../common/types.js';
+import { T, typeToString, withoutTimeAttribute, type Field } from '../common/types.js';
 import { EddyError, ErrorCode, type SourceText } from '../common/errors.js';
 import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
 import { Catalog, physicalColumns, type TableDef } from '../planner/catalog.js';
@@ -21,6 +21,12 @@ import { connectorLookup } from './connector-lookup.js';
 import { CollectWriter, QueryHandle } from './query-handle.js';
 import { JobHandle } from './job-handle.js';
 import { Settings } from './settings.js';
+import { applyFinalSteps, collapseChangelog, describeFreshness, FeedRunner, type PullResult } from './pull-query.js';
+import { ChangeFeed, publishingSqliteConnector, ViewStore, type MaterializedView } from './materialized-views.js';
+import { uniqueKey } from '../planner/pull-plan.js';
+import { sqliteSnapshotConnector } from '../connectors/sqlite.js';
+import { compileExpr } from '../expr/compile.js';
+import type { ChangeBatch, Row } from '../runtime/changelog.js';
 import { substituteVariables } from './variables.js';
 import { checkSavepoint, checkpointInterval, openDurableState, planFingerprint, stateOptions, type DurableState } from './durable-state.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +37,8 @@ import { join } from 'node:path';
 export interface TextTable {
   readonly columns: readonly string[];
   readonly rows: readonly (readonly string[])[];
+  /** Lines to show after the table (e.g. a materialized view's freshness in DESCRIBE). */
+  readonly footer?: readonly string[];
 }
 
 /** What executing one statement gives back. */
@@ -39,6 +47,8 @@ export type StatementResult =
   | { readonly kind: 'table'; readonly table: TextTable; readonly statement: ast.Statement }
   | { readonly kind: 'explain'; readonly text: string; readonly statement: ast.Statement }
   | { readonly kind: 'query'; readonly query: QueryHandle; readonly statement: ast.Statement }
+  /** A pull query's answer (a SELECT over materialized views or sqlite tables only): final rows. */
+  | { readonly kind: 'rows'; readonly result: PullResult; readonly statement: ast.Statement }
   | { readonly kind: 'job'; readonly job: JobHandle; readonly statement: ast.Statement };
 
 /** The columns of the default dead-letter table. */
@@ -81,6 +91,10 @@ export class Eddy {
   private handleCounter = 0;
   private readonly stateDir?: string;
   private readonly fresh: boolean;
+  /** Materialized views by name, and the database holding them (created on first use). */
+  private readonly views = new Map<string, MaterializedView>();
+  private viewStoreInstance?: ViewStore;
+  private sessionDir?: string;
 
   constructor(options: EddyOptions = {}) {
     this.stateDir = options.stateDir;
@@ -153,6 +167,11 @@ export class Eddy {
       }
       case 'CreateView': {
         const name = stmt.name.parts.map((p) => p.name).join('.');
+        if (stmt.materialized) {
+          if (stmt.ifNotExists && this.catalog.has(name)) return { kind: 'ok', message: `Materialized view '${name}' already exists; skipped.`, statement: stmt };
+          const view = this.createMaterializedView(stmt, name);
+          return { kind: 'job', job: view.job, statement: stmt };
+        }
         if (stmt.ifNotExists && this.catalog.has(name)) return { kind: 'ok', message: `View '${name}' already exists; skipped.`, statement: stmt };
         this.catalog.add(this.planner().createView(stmt), stmt.name.span);
         return { kind: 'ok', message: `View '${name}' created.`, statement: stmt };
@@ -160,6 +179,19 @@ export class Eddy {
       case 'DropStatement': {
         const name = stmt.name.parts.map((p) => p.name).join('.');
         const entry = this.catalog.find(name);
+        const view = entry ? this.views.get(entry.name) : undefined;
+        if (stmt.objectType === 'MATERIALIZED VIEW' || view) {
+          if (!view) {
+            if (stmt.ifExists && !entry) return { kind: 'ok', message: `Materialized view '${name}' does not exist; skipped.`, statement: stmt };
+            if (entry) throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `'${name}' is a ${entry.kind}, not a materialized view`, span: stmt.name.span, hint: `DROP ${entry.kind.toUpperCase()} ${name}` });
+            this.catalog.get(name, stmt.name.span);
+          }
+          if (stmt.objectType !== 'MATERIALIZED VIEW') {
+            throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `'${name}' is a materialized view`, span: stmt.name.span, hint: `DROP MATERIALIZED VIEW ${name}` });
+          }
+          await this.dropMaterializedView(view!);
+          return { kind: 'ok', message: `Materialized view '${name}' dropped.`, statement: stmt };
+        }
         const kind = stmt.objectType === 'TABLE' ? 'table' : 'view';
         if (!entry || entry.kind !== kind) {
           if (stmt.ifExists) return { kind: 'ok', message: `${stmt.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' does not exist; skipped.`, statement: stmt };
@@ -183,6 +215,11 @@ export class Eddy {
         return { kind: 'job', job: handle, statement: stmt };
       }
       case 'QueryStatement': {
+        const scanned = this.planner().scannedTables(stmt.query);
+        const pull = scanned.length > 0 && scanned.every((t) => t.options['connector'] === 'sqlite');
+        const views = scanned.map((t) => this.views.get(t.name)).filter((v): v is MaterializedView => v !== undefined);
+        if (stmt.query.emit === 'CHANGES' && views.length > 0) return { kind: 'query', query: this.pushQuery(stmt, views), statement: stmt };
+        if (pull && stmt.query.emit !== 'CHANGES') return { kind: 'rows', result: await this.pullQuery(stmt.query, views), statement: stmt };
         const plan = this.planner().planQuery(stmt.query);
         const writer = new CollectWriter();
         const job = this.buildJob(plan, stmt.text, writer);
@@ -231,6 +268,156 @@ export class Eddy {
     }
   }
 
+  /** The session's views database: `views.db` in the state directory, or in a temporary directory. */
+  private viewStore(): ViewStore {
+    if (!this.viewStoreInstance) {
+      const dir = this.stateDir ?? (this.sessionDir ??= mkdtempSync(join(tmpdir(), 'eddy-session-')));
+      this.viewStoreInstance = new ViewStore(join(dir, 'views.db'));
+    }
+    return this.viewStoreInstance;
+  }
+
+  /**
+   * CREATE MATERIALIZED VIEW: plans the query, and starts a job that keeps its result in a SQLite table
+   * (keyed by the result's unique key) of views.db. With a state directory the job checkpoints and resumes
+   * like an INSERT job (its state file is `mv-<name>.db`); the table changes only at checkpoints.
+   */
+  private createMaterializedView(stmt: ast.CreateView, name: string): MaterializedView {
+    if (this.catalog.find(name)?.name === name) this.catalog.get(name); // ALREADY_EXISTS below, via add
+    const planned = this.planner().planQuery(stmt.query);
+    const root = planned.pipeline.root;
+    const names = stmt.columnNames?.map((c) => c.name) ?? planned.pipeline.schema.map((f) => f.name);
+    if (names.length !== planned.pipeline.schema.length) {
+      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Materialized view '${name}' names ${names.length} columns, but its query has ${planned.pipeline.schema.length}`, span: stmt.name.span });
+    }
+    const duplicate = names.find((n, i) => names.findIndex((m) => m.toLowerCase() === n.toLowerCase()) !== i);
+    if (duplicate) {
+      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Materialized view '${name}' has two columns named '${duplicate}'`, span: stmt.name.span, hint: 'name the columns with AS' });
+    }
+    const keyIndex = uniqueKey(root);
+    if (root.changelog.kind === 'updating' && keyIndex === undefined) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Materialized view '${name}': the query's result is updating, but no columns identify its rows, so updates could not be applied`,
+        span: stmt.query.span,
+        hint: 'select the GROUP BY columns too',
+      });
+    }
+    const schema: Field[] = planned.pipeline.schema.map((f, i) => ({ name: names[i]!, type: withoutTimeAttribute(f.type) }));
+    const store = this.viewStore();
+    const table: TableDef = {
+      kind: 'table',
+      name,
+      columns: schema.map((f) => ({ name: f.name, type: f.type })),
+      ...(keyIndex ? { primaryKey: keyIndex.map((k) => schema[k]!.name) } : {}),
+      options: { connector: 'sqlite', path: store.path, 'table-name': name },
+      temporary: stmt.temporary,
+      statement: stmt,
+    };
+    const plan: PlannedPipeline = { ...planned, pipeline: { root, sink: { kind: 'table', table }, schema } };
+    const key = `mv-${name}`.replace(/[^A-Za-z0-9_.-]+/g, '_');
+    const sinkId = `${key}/${name}`;
+    this.catalog.add(table, stmt.name.span);
+    try {
+      const durable = this.durableState(plan, key);
+      store.prepareTable(name, sinkId, schema, keyIndex, !durable?.restored);
+      const feed = new ChangeFeed();
+      const job = this.buildJob(plan, stmt.text, undefined, durable, key, [publishingSqliteConnector(feed)]);
+      const handle = new JobHandle([job], stmt.text, `job-${++this.handleCounter}`, [key]);
+      const view: MaterializedView = { name, table, key: table.primaryKey, job: handle, sinkId, feed, statement: stmt.text };
+      this.views.set(name, view);
+      this.track(handle);
+      handle.start();
+      handle.done.catch(() => {});
+      return view;
+    } catch (err) {
+      this.catalog.remove(name);
+      throw err;
+    }
+  }
+
+  private async dropMaterializedView(view: MaterializedView): Promise<void> {
+    await view.job.cancel();
+    await view.job.done.catch(() => {});
+    this.views.delete(view.name);
+    this.catalog.remove(view.name);
+    this.viewStore().dropTable(view.name, view.sinkId);
+    if (this.stateDir) for (const suffix of ['', '-wal', '-shm']) rmSync(join(this.stateDir, `${view.job.keys[0]}.db${suffix}`), { force: true });
+  }
+
+  /**
+   * A pull query: runs the query over one consistent snapshot of the views (and sqlite tables) it reads,
+   * collapses its changelog into final rows, then applies ORDER BY / LIMIT.
+   */
+  private async pullQuery(query: ast.Query, views: readonly MaterializedView[]): Promise<PullResult> {
+    const planned = this.planner().planPull(query);
+    const run = async (overrides: ConnectorFactory[]) => {
+      const writer = new CollectWriter();
+      const batches: ChangeBatch[] = [];
+      writer.listen((b) => batches.push(b));
+      await this.buildJob(planned, query.span ? 'pull query' : '', writer, undefined, undefined, overrides).run();
+      return applyFinalSteps(collapseChangelog(batches), planned.final);
+    };
+    const schema = planned.pipeline.schema;
+    if (views.length === 0 || !existsSync(this.viewStore().path)) return { schema, rows: await run([]), freshness: [] };
+    const store = this.viewStore();
+    return store.snapshot(async (db) => {
+      const freshness = views.map((v) => store.freshness(db, v));
+      return { schema, rows: await run([sqliteSnapshotConnector(store.path, db)]), freshness };
+    });
+  }
+
+  /**
+   * `SELECT ... FROM view [WHERE ...] [LIMIT n] EMIT CHANGES`: the view's current rows, then its changes as
+   * they are applied. Projections and filters of one view are supported.
+   */
+  private pushQuery(stmt: ast.QueryStatement, views: readonly MaterializedView[]): QueryHandle {
+    const planned = this.planner().planPull(stmt.query);
+    const root = planned.pipeline.root;
+    const view = views[0]!;
+    const calc = root.kind === 'Calc' ? root : undefined;
+    const scan = calc ? calc.input : root;
+    if (views.length > 1 || scan.kind !== 'TableSourceScan' || planned.final.sort || planned.final.offset > 0) {
+      throw new EddyError({
+        code: ErrorCode.UNSUPPORTED,
+        message: 'EMIT CHANGES over a materialized view supports selecting columns of one view, with WHERE and LIMIT',
+        span: stmt.query.span,
+        hint: 'aggregate, join or order in the view itself, or run the query without EMIT CHANGES (a pull query)',
+      });
+    }
+    // The scan's columns, by position in the view's table.
+    const columnIndex = scan.projection.map((p) => p);
+    const project = (row: Row): Row => columnIndex.map((i) => row[i]);
+    const condition = calc?.condition ? compileExpr(calc.condition) : undefined;
+    const projection = calc ? calc.projection.map(compileExpr) : undefined;
+    const writer = new CollectWriter();
+    const runner = new FeedRunner(
+      `push: ${stmt.text.replace(/\s+/g, ' ').slice(0, 60)}`,
+      writer,
+      (onChange) => {
+        const unsubscribe = view.feed.subscribe((b) => onChange({ rows: b.rows.map(project), kinds: b.kinds }));
+        const rows = this.viewStore().readAll(view, view.table.columns).map(project);
+        return { rows, unsubscribe };
+      },
+      { condition: condition ? (row) => condition(row) : undefined, projection: projection?.map((p) => (row: Row) => p(row)) },
+      planned.final.limit,
+      () => view.job.progress().watermark,
+    );
+    const keyIndex = view.key?.map((k) => view.table.columns.findIndex((c) => c.name === k));
+    const outKey = keyIndex && calc ? keyIndex.map((k) => calc.projection.findIndex((e) => e.kind === 'InputRef' && columnIndex[e.index] === k)) : keyIndex;
+    const changelog: ChangelogMode = { kind: 'updating', ...(outKey && outKey.every((k) => k >= 0) ? { upsertKey: outKey } : {}) };
+    const handle = new QueryHandle(runner, writer, planned.pipeline.schema, changelog, stmt.text);
+    handle.id = `job-${++this.handleCounter}`;
+    this.track(handle);
+    handle.start();
+    // A view whose job has ended (its input was bounded) will not change again.
+    view.job.done.then(
+      () => runner.feedEnded(),
+      () => runner.feedEnded(),
+    );
+    return handle;
+  }
+
   /** A new savepoint directory for a job: under `state.savepoints.dir`, `<state-dir>/savepoints` or `./savepoints`. */
   private savepointDir(id: string): string {
     const base = this.settings.get('state.savepoints.dir') || (this.stateDir ? join(this.stateDir, 'savepoints') : 'savepoints');
@@ -247,14 +434,14 @@ export class Eddy {
     return explainPipelines(plans);
   }
 
-  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter, durable?: DurableState, jobKey?: string): Job {
+  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter, durable?: DurableState, jobKey?: string, overrides: readonly ConnectorFactory[] = []): Job {
     const name = this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
     try {
       return buildJob(plan.pipeline, {
         name,
         timeZone: this.settings.get('table.local-time-zone'),
         collect,
-        connector: (id) => this.connectors.find((c) => c.identifier === id),
+        connector: (id) => overrides.find((c) => c.identifier === id) ?? this.connectors.find((c) => c.identifier === id),
         state: durable?.backend,
         stateOptions: this.stateOptions(),
         deadLetters: (table) => this.deadLetterTarget(table),
@@ -360,6 +547,12 @@ export class Eddy {
   /** Cancels every running job and query. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.jobs].map((j) => j.cancel()));
+    await Promise.allSettled([...this.jobs].map((j) => j.done));
+    this.viewStoreInstance?.close();
+    this.viewStoreInstance = undefined;
+    this.views.clear();
+    if (this.sessionDir) rmSync(this.sessionDir, { recursive: true, force: true });
+    this.sessionDir = undefined;
   }
 
   private show(what: ast.ShowStatement['what']): TextTable {
@@ -369,6 +562,11 @@ export class Eddy {
         return { columns: ['table name'], rows: this.catalog.list().map((t) => [t.name]) };
       case 'VIEWS':
         return { columns: ['view name'], rows: this.catalog.list('view').map((t) => [t.name]) };
+      case 'MATERIALIZED VIEWS':
+        return {
+          columns: ['view name', 'key', 'status', 'job id'],
+          rows: [...this.views.values()].map((v) => [v.name, v.key ? `(${v.key.join(', ')})` : '', v.job.status.toUpperCase(), v.job.id]),
+        };
       case 'FUNCTIONS':
         return { columns: ['function name'], rows: this.functions.names().map((n) => [n]) };
       case 'JOBS':
@@ -379,6 +577,16 @@ export class Eddy {
     }
   }
 
+  /** The lines DESCRIBE adds for a materialized view: its job, key, and what its table reflects. */
+  private describeFreshness(view: MaterializedView): string[] {
+    const store = this.viewStore();
+    const f = existsSync(store.path) ? store.withReader((db) => store.freshness(db, view)) : { view: view.name };
+    return [
+      `Materialized view, kept up to date by ${view.job.id} (${view.job.status.toUpperCase()}); key: ${view.key ? (view.key.length ? `(${view.key.join(', ')})` : '() — one row') : 'none (append-only)'}.`,
+      `Reflects ${describeFreshness(f, this.settings.get('table.local-time-zone'))}.`,
+    ];
+  }
+
   private describe(stmt: ast.DescribeStatement): TextTable {
     const name = stmt.name.parts.map((p) => p.name).join('.');
     const entry = this.catalog.get(name, stmt.name.span);
@@ -387,11 +595,13 @@ export class Eddy {
     if (entry.kind === 'view') {
       return { columns, rows: entry.schema.map((f) => [f.name, typeToString({ ...f.type, nullable: true }), String(f.type.nullable).toUpperCase(), '', '', '']) };
     }
+    const view = this.views.get(entry.name);
     return {
       columns,
+      ...(view ? { footer: this.describeFreshness(view) } : {}),
       rows: entry.columns.map((c) => {
         const isKey = entry.primaryKey?.includes(c.name) ?? false;
-        const wm = entry.watermark?.column === c.name ? entry.statement.watermark!.expr : undefined;
+        const wm = entry.watermark?.column === c.name && entry.statement.kind === 'CreateTable' ? entry.statement.watermark!.expr : undefined;
         const extras = c.computed ? `AS ${sqlText(entry.statement, c.computed)}` : '';
         const type = typeOnly({ name: c.name, type: c.type }) + (c.type.timeAttribute === 'rowtime' ? ' *ROWTIME*' : c.type.timeAttribute === 'proctime' ? ' *PROCTIME*' : '');
         return [c.name, type, String(c.type.nullable).toUpperCase(), isKey ? `PRI(${entry.primaryKey!.join(', ')})` : '', extras, wm ? sqlText(entry.statement, wm) : ''];

@@ -2,7 +2,7 @@
  * A handle on the job(s) of an INSERT or a statement set: start, wait, cancel, and read their counters.
  */
 import type { Job } from '../runtime/job.js';
-import { summarize, type JobSummary } from './job-summary.js';
+import { summarize, type JobSummary, type Progress } from './job-summary.js';
 
 export class JobHandle {
   /** Resolves when every job has finished or was cancelled; rejects with the first failure. */
@@ -67,5 +67,17 @@ export class JobHandle {
 
   summary(): JobSummary {
     return summarize(this.jobs.map((j) => j.metrics));
+  }
+
+  /** Combined progress: the lowest watermark, the fewest checkpoints and the oldest last checkpoint. */
+  progress(): Progress {
+    const stats = this.jobs.map((j) => j.checkpointStats);
+    const times = stats.map((s) => s.lastTime).filter((t): t is number => t !== undefined);
+    return {
+      summary: this.summary(),
+      watermark: Math.min(...this.jobs.map((j) => j.watermark)),
+      checkpoints: Math.min(...stats.map((s) => s.completed)),
+      lastCheckpointTime: times.length === stats.length && times.length > 0 ? Math.min(...times) : undefined,
+    };
   }
 }

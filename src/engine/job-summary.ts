@@ -15,6 +15,16 @@ export interface JobSummary {
   readonly badRowsByKind: Readonly<Record<string, number>>;
 }
 
+/** What a running query or job reports while it runs (the shell's status line, the servers' status). */
+export interface Progress {
+  readonly summary: JobSummary;
+  /** The event-time watermark (epoch ms); -Infinity before the first, +Infinity once bounded input ended. */
+  readonly watermark: number;
+  /** Checkpoints completed, and when the last one was taken (epoch ms), when the job checkpoints. */
+  readonly checkpoints: number;
+  readonly lastCheckpointTime?: number;
+}
+
 /** Sums the counters of several jobs' metrics. */
 export function summarize(registries: readonly MetricsRegistry[]): JobSummary {
   let rowsIn = 0;

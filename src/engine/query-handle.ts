@@ -6,8 +6,21 @@ import type { Field } from '../common/types.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ChangeBatch } from '../runtime/changelog.js';
 import type { SinkWriter } from '../runtime/connector.js';
-import type { Job } from '../runtime/job.js';
-import { summarize, type JobSummary } from './job-summary.js';
+import type { CheckpointStats, JobStatus } from '../runtime/job.js';
+import type { MetricsRegistry } from '../runtime/metrics.js';
+
+/** What runs a query: a streaming job, or a materialized view's change feed. */
+export interface QueryRunner {
+  readonly name: string;
+  run(): Promise<void>;
+  cancel(): Promise<void>;
+  readonly state: JobStatus;
+  readonly bounded: boolean;
+  readonly metrics: MetricsRegistry;
+  readonly watermark: number;
+  readonly checkpointStats: CheckpointStats;
+}
+import { summarize, type JobSummary, type Progress } from './job-summary.js';
 
 /** The sink of a SELECT: hands batches to the query's listener. */
 export class CollectWriter implements SinkWriter {
@@ -45,7 +58,7 @@ export class QueryHandle {
   id = '';
 
   constructor(
-    readonly job: Job,
+    readonly job: QueryRunner,
     private readonly writer: CollectWriter,
     /** Output columns, named as the query names them. */
     readonly schema: readonly Field[],
@@ -97,5 +110,10 @@ export class QueryHandle {
 
   summary(): JobSummary {
     return summarize([this.job.metrics]);
+  }
+
+  progress(): Progress {
+    const stats = this.job.checkpointStats;
+    return { summary: this.summary(), watermark: this.job.watermark, checkpoints: stats.completed, lastCheckpointTime: stats.lastTime };
   }
 }

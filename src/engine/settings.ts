@@ -14,6 +14,7 @@ interface SettingSpec {
 export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
   'table.local-time-zone': { defaultValue: 'UTC', description: 'Session time zone for TIMESTAMP_LTZ values and time functions.' },
   'table.dml-sync': { defaultValue: 'false', description: 'Whether INSERT statements wait for their job to finish.', values: ['true', 'false'] },
+  'sql-client.execution.max-table-result.rows': { defaultValue: '10000', description: 'Most rows (or changes) a table or changelog result view keeps; beyond that the oldest are dropped.' },
   'sql-client.execution.result-mode': { defaultValue: 'tableau', description: 'How results are shown: table, changelog or tableau.', values: ['table', 'changelog', 'tableau'] },
   'pipeline.name': { defaultValue: '', description: 'A name for the next job.' },
   'parallelism.default': { defaultValue: '1', description: 'Accepted for compatibility; Eddy runs each job on one thread.' },

@@ -159,6 +159,7 @@ export class AstBuilder extends ExpressionBuilder {
     const columnNames = this.identifiers(node(ctx, 'identifierList'));
     return {
       kind: 'CreateView',
+      materialized: tok(ctx, 'MaterializedKw') !== undefined,
       name: this.qualifiedName$(node(ctx, 'qualifiedName')),
       temporary: outer.temporary,
       ifNotExists: node(ctx, 'ifNotExists') !== undefined,
@@ -171,7 +172,7 @@ export class AstBuilder extends ExpressionBuilder {
   dropStatement(ctx: Ctx): A.DropStatement {
     return {
       kind: 'DropStatement',
-      objectType: tok(ctx, 'objectType')!.image.toUpperCase() === 'TABLE' ? 'TABLE' : 'VIEW',
+      objectType: tok(ctx, 'objectType')!.image.toUpperCase() === 'TABLE' ? 'TABLE' : tok(ctx, 'MaterializedKw') ? 'MATERIALIZED VIEW' : 'VIEW',
       name: this.qualifiedName$(node(ctx, 'qualifiedName')),
       ifExists: tok(ctx, 'IfKw') !== undefined,
       temporary: tok(ctx, 'TemporaryKw') !== undefined,
@@ -212,7 +213,8 @@ export class AstBuilder extends ExpressionBuilder {
   }
 
   showStatement(ctx: Ctx): A.ShowStatement {
-    const what = tok(ctx, 'what')!.image.toUpperCase() as A.ShowStatement['what'];
+    const word = tok(ctx, 'what')!.image.toUpperCase();
+    const what = (tok(ctx, 'MaterializedKw') ? `MATERIALIZED ${word}` : word) as A.ShowStatement['what'];
     return { kind: 'ShowStatement', what, ...this.base(ctxSpan(ctx)) };
   }
 
@@ -241,9 +243,11 @@ export class AstBuilder extends ExpressionBuilder {
   // Queries
 
   query(ctx: Ctx): A.Query {
-    const limit = node(ctx, 'limit');
+    const emitLimit = node(ctx, 'emitLimit');
+    const limit = node(ctx, 'limit') ?? emitLimit;
     const offset = node(ctx, 'offset');
     const emit = tok(ctx, 'emit');
+    const second = node(ctx, 'limit') && emitLimit ? emitLimit : undefined;
     return {
       kind: 'Query',
       with: nodes(ctx, 'commonTableExpr').map((n) => this.commonTableExpr(n.children)),
@@ -252,6 +256,7 @@ export class AstBuilder extends ExpressionBuilder {
       ...(limit === undefined ? {} : { limit: this.expr(limit) }),
       ...(offset === undefined ? {} : { offset: this.expr(offset) }),
       ...(emit === undefined ? {} : { emit: emit.image.toUpperCase() as 'CHANGES' | 'FINAL' }),
+      ...(second === undefined ? {} : { secondLimit: this.expr(second) }),
       span: ctxSpan(ctx),
     };
   }

@@ -98,9 +98,13 @@ export interface CreateTable extends StatementBase {
   readonly options: readonly TableOption[];
 }
 
-/** `CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name [(col, ...)] AS query`. */
+/**
+ * `CREATE [TEMPORARY] [MATERIALIZED] VIEW [IF NOT EXISTS] name [(col, ...)] AS query`. A materialized view
+ * is kept up to date by a job, as a SQLite table that pull queries read.
+ */
 export interface CreateView extends StatementBase {
   readonly kind: 'CreateView';
+  readonly materialized: boolean;
   readonly name: QualifiedName;
   readonly temporary: boolean;
   readonly ifNotExists: boolean;
@@ -108,10 +112,10 @@ export interface CreateView extends StatementBase {
   readonly query: Query;
 }
 
-/** `DROP [TEMPORARY] TABLE|VIEW [IF EXISTS] name`. */
+/** `DROP [TEMPORARY] TABLE|VIEW|MATERIALIZED VIEW [IF EXISTS] name`. */
 export interface DropStatement extends StatementBase {
   readonly kind: 'DropStatement';
-  readonly objectType: 'TABLE' | 'VIEW';
+  readonly objectType: 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW';
   readonly name: QualifiedName;
   readonly ifExists: boolean;
   readonly temporary: boolean;
@@ -151,10 +155,10 @@ export interface ResetStatement extends StatementBase {
   readonly key?: string;
 }
 
-/** `SHOW TABLES | VIEWS | FUNCTIONS | JOBS`. */
+/** `SHOW TABLES | VIEWS | MATERIALIZED VIEWS | FUNCTIONS | JOBS`. */
 export interface ShowStatement extends StatementBase {
   readonly kind: 'ShowStatement';
-  readonly what: 'TABLES' | 'VIEWS' | 'FUNCTIONS' | 'JOBS';
+  readonly what: 'TABLES' | 'VIEWS' | 'MATERIALIZED VIEWS' | 'FUNCTIONS' | 'JOBS';
 }
 
 /** `STOP JOB 'id' [WITH SAVEPOINT]`: stops a running job, first taking a savepoint when asked. */
@@ -190,8 +194,10 @@ export interface Query extends NodeBase {
   readonly orderBy: readonly OrderItem[];
   readonly limit?: Expr;
   readonly offset?: Expr;
-  /** ksqlDB's `EMIT CHANGES` / `EMIT FINAL` at the end of a query. */
+  /** ksqlDB's `EMIT CHANGES` / `EMIT FINAL` at the end of a query (ksqlDB's `EMIT CHANGES LIMIT n` sets `limit`). */
   readonly emit?: 'CHANGES' | 'FINAL';
+  /** A LIMIT after EMIT CHANGES when the query already had one (an error the planner reports). */
+  readonly secondLimit?: Expr;
 }
 
 /** `name [(col, ...)] AS (query)` inside WITH. */

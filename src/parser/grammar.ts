@@ -142,7 +142,9 @@ export class EddyParser extends ExpressionParser {
     ]);
   });
 
+  /** `[MATERIALIZED] VIEW [IF NOT EXISTS] name [(col, ...)] AS query`. */
   createViewBody = this.RULE('createViewBody', () => {
+    this.OPTION3(() => this.CONSUME(L.Materialized));
     this.CONSUME(L.View);
     this.OPTION(() => this.SUBRULE(this.ifNotExists));
     this.SUBRULE(this.qualifiedName);
@@ -157,6 +159,12 @@ export class EddyParser extends ExpressionParser {
     this.OR([
       { ALT: () => this.CONSUME(L.Table, { LABEL: 'objectType' }) },
       { ALT: () => this.CONSUME(L.View, { LABEL: 'objectType' }) },
+      {
+        ALT: () => {
+          this.CONSUME(L.Materialized);
+          this.CONSUME2(L.View, { LABEL: 'objectType' });
+        },
+      },
     ]);
     this.OPTION2(() => {
       this.CONSUME(L.If);
@@ -219,6 +227,12 @@ export class EddyParser extends ExpressionParser {
     this.OR([
       { ALT: () => this.CONSUME(L.Tables, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(L.Views, { LABEL: 'what' }) },
+      {
+        ALT: () => {
+          this.CONSUME(L.Materialized);
+          this.CONSUME2(L.Views, { LABEL: 'what' });
+        },
+      },
       { ALT: () => this.CONSUME(L.Functions, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(L.Jobs, { LABEL: 'what' }) },
     ]);
@@ -256,7 +270,7 @@ export class EddyParser extends ExpressionParser {
   // ---------------------------------------------------------------------------------------------------
   // Queries
 
-  /** `[WITH ctes] body [ORDER BY ..] [LIMIT n] [OFFSET n] [EMIT CHANGES|FINAL]`. */
+  /** `[WITH ctes] body [ORDER BY ..] [LIMIT n] [OFFSET n] [EMIT CHANGES|FINAL [LIMIT n]]`. */
   override query = this.RULE('query', () => {
     this.OPTION(() => {
       this.CONSUME(L.With);
@@ -282,6 +296,11 @@ export class EddyParser extends ExpressionParser {
         { ALT: () => this.CONSUME(L.Changes, { LABEL: 'emit' }) },
         { ALT: () => this.CONSUME(L.Final, { LABEL: 'emit' }) },
       ]);
+      // ksqlDB writes the LIMIT of a push query after EMIT CHANGES.
+      this.OPTION6(() => {
+        this.CONSUME2(L.Limit);
+        this.SUBRULE3(this.expression, { LABEL: 'emitLimit' });
+      });
     });
   });
 

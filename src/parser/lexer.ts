@@ -130,6 +130,7 @@ export const Tables = nonReserved('TABLES');
 export const Views = nonReserved('VIEWS');
 export const Functions = nonReserved('FUNCTIONS');
 export const View = nonReserved('VIEW');
+export const Materialized = nonReserved('MATERIALIZED');
 export const Temporary = nonReserved('TEMPORARY');
 export const If = nonReserved('IF');
 export const Comment = nonReserved('COMMENT');

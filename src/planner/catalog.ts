@@ -25,8 +25,8 @@ export interface TableDef {
   readonly primaryKey?: readonly string[];
   readonly options: Readonly<Record<string, string>>;
   readonly temporary: boolean;
-  /** The CREATE statement, for messages and SHOW CREATE. */
-  readonly statement: ast.CreateTable;
+  /** The CREATE statement, for messages and SHOW CREATE (a CREATE MATERIALIZED VIEW for a view's table). */
+  readonly statement: ast.CreateTable | ast.CreateView;
 }
 
 /** A view: a named query, bound again wherever it is used. */

@@ -18,6 +18,17 @@ export interface ChangelogMode {
   readonly upsertKey?: readonly number[];
 }
 
+/**
+ * A predicate on one physical column that a source may apply while reading (Flink's filter push-down): the
+ * rows it returns must include every row that satisfies it; it may return more (the plan filters again).
+ */
+export interface ScanFilter {
+  readonly column: string;
+  readonly op: '=' | '<' | '<=' | '>' | '>=';
+  /** An Eddy value of the column's type (never NULL). */
+  readonly value: unknown;
+}
+
 export const INSERT_ONLY: ChangelogMode = { kind: 'insert-only' };
 
 interface PhysicalBase {
@@ -44,6 +55,8 @@ export interface TableSourceScanNode extends PhysicalBase {
   readonly projection: readonly number[];
   readonly computed: readonly (BoundExpr | undefined)[];
   readonly watermark?: ScanWatermark;
+  /** Predicates pushed into the connector (it may read only matching rows); the plan still filters. */
+  readonly filters?: readonly ScanFilter[];
 }
 
 /** Emits constant rows, then ends. */

@@ -9,7 +9,8 @@ import type { BoundExpr } from '../expr/bound-expr.js';
 import { implicitCastAllowed } from '../functions/cast.js';
 import type { TableDef, ViewDef } from './catalog.js';
 import { physicalColumns } from './catalog.js';
-import type { LogicalPlan } from './logical-plan.js';
+import { inputsOf, type LogicalPlan } from './logical-plan.js';
+import { pushScanFilters, splitFinalSteps, type FinalSteps } from './pull-plan.js';
 import type { PhysicalPipeline } from './physical-plan.js';
 import { optimize } from './optimizer/optimize.js';
 import { toPhysical, updatingSource } from './to-physical.js';
@@ -26,6 +27,11 @@ export interface PlannedPipeline {
   readonly pipeline: PhysicalPipeline;
 }
 
+/** A planned pull query: its pipeline, and what to apply to its final rows. */
+export interface PlannedPull extends PlannedPipeline {
+  readonly final: FinalSteps;
+}
+
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
@@ -39,6 +45,29 @@ export class Planner {
     const optimized = optimize(bound.plan);
     const root = toPhysical(optimized, this.ctx.env.timeZone);
     return { logical: bound.plan, optimized, pipeline: { root, sink: { kind: 'collect' }, schema: bound.plan.schema } };
+  }
+
+  /**
+   * Plans a pull query: the bounded pipeline computing its rows (with simple predicates pushed into the
+   * scans), and the ORDER BY / LIMIT / OFFSET to apply to the final rows.
+   */
+  planPull(query: ast.Query): PlannedPull {
+    const bound = new QueryBinder(this.ctx).bindQuery(query);
+    const final = splitFinalSteps(bound.plan);
+    const optimized = optimize(final.plan);
+    const root = pushScanFilters(toPhysical(optimized, this.ctx.env.timeZone));
+    return { logical: bound.plan, optimized, pipeline: { root, sink: { kind: 'collect' }, schema: final.plan.schema }, final };
+  }
+
+  /** The scanned tables of a query (views expanded), to tell a pull query from a continuous one. */
+  scannedTables(query: ast.Query): TableDef[] {
+    const found = new Map<string, TableDef>();
+    const walk = (p: LogicalPlan) => {
+      if (p.kind === 'LogicalScan') found.set(p.table.name, p.table);
+      for (const i of inputsOf(p)) walk(i);
+    };
+    walk(new QueryBinder(this.ctx).bindQuery(query).plan);
+    return [...found.values()];
   }
 
   /** Plans `INSERT INTO t ...`: matches the query's columns to the table's, and checks the sink accepts its changes. */

@@ -190,6 +190,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         const reader = factory.createSource({
           ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[scope]),
           badRecord: (r) => handler.report(r),
+          ...(node.filters ? { filters: node.filters } : {}),
         });
         const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
         const scan = new TableSourceScan({

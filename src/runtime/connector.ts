@@ -48,6 +48,9 @@ export interface BadRecord {
 }
 
 /** What a source or sink is created with. */
+export type { ScanFilter } from '../planner/physical-plan.js';
+import type { ScanFilter } from '../planner/physical-plan.js';
+
 export interface ConnectorContext {
   /** The table's name, for messages (`rides`). */
   readonly tableName: string;
@@ -88,6 +91,8 @@ export interface ConnectorContext {
    * not mistake each other's commits for their own.
    */
   readonly sinkId?: string;
+  /** For a source: predicates it may use to read less (see {@link ScanFilter}); absent: read everything. */
+  readonly filters?: readonly ScanFilter[];
 }
 
 /** A chunk of rows read from one split (a file, a partition). */
@@ -143,6 +148,8 @@ export interface SinkWriter {
   close(): Promise<void>;
   preCommit?(checkpointId: number): Promise<unknown>;
   commit?(info: unknown): Promise<void>;
+  /** The event-time watermark of the sink's input advanced (epoch ms); output before it is complete. */
+  watermark?(watermark: number): void;
 }
 
 /** Which changes a sink accepts. */

@@ -66,6 +66,9 @@ export class QueryBinder {
       const span = q.orderBy[0]!.span;
       result = { plan: { kind: 'LogicalSort', input: result.plan, keys, schema: result.plan.schema, span }, scope: result.scope };
     }
+    if (q.secondLimit) {
+      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: 'A query has one LIMIT: this one follows another', span: q.secondLimit.span, hint: 'keep either the LIMIT before EMIT CHANGES or the one after it' });
+    }
     if (q.limit || q.offset) {
       const limit = q.limit ? binder.constantInt(q.limit, 'LIMIT') : Number.MAX_SAFE_INTEGER;
       const offset = q.offset ? binder.constantInt(q.offset, 'OFFSET') : 0;

@@ -37,7 +37,9 @@ export class TableSink implements StreamOperator {
     this.writer.write(batch);
   }
 
-  processWatermark(): void {}
+  processWatermark(watermark: number): void {
+    this.writer.watermark?.(watermark);
+  }
 
   endInput(): void {
     if (this.ended) return;

@@ -1,0 +1,46 @@
+/**
+ * The status line under a running query: elapsed time, input and output rows/s with a sparkline of recent
+ * input rates, the watermark and how far it is behind the wall clock, late and bad rows, and the keys.
+ */
+import { Box, Text } from 'ink';
+import { formatValue, T } from '../../src/index.js';
+import { formatCount, formatDuration, sparkline, type StatusSnapshot } from '../progress-meter.js';
+import { Styled } from './theme.js';
+
+export interface StatusLineProps {
+  readonly status: StatusSnapshot;
+  readonly cancelling?: boolean;
+  readonly timeZone?: string;
+  /** Extra text for the key hint (scrolling keys in table views). */
+  readonly keys?: string;
+}
+
+/** The watermark as a timestamp, or what it means when not finite. */
+export function describeWatermark(watermark: number, timeZone = 'UTC'): string {
+  if (watermark === Number.NEGATIVE_INFINITY) return 'none yet';
+  if (watermark === Number.POSITIVE_INFINITY) return 'end of input';
+  return formatValue(watermark, T.timestamp(3), timeZone);
+}
+
+export function StatusLine({ status, cancelling, timeZone, keys }: StatusLineProps) {
+  const s = status.progress.summary;
+  const wm = status.progress.watermark;
+  const lag = status.lagMs !== undefined ? ` (${formatDuration(status.lagMs)} behind)` : '';
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Styled color={cancelling ? 'yellow' : 'green'}>{cancelling ? '◌ cancelling' : '● running'}</Styled>
+        {` ${formatDuration(status.elapsedMs)} │ in `}
+        <Styled bold>{formatCount(status.inRate)}/s</Styled> <Styled color="cyan">{sparkline(status.inHistory)}</Styled>
+        {` │ out `}
+        <Styled bold>{formatCount(status.outRate)}/s</Styled>
+        {' │ late '}
+        <Styled color={s.lateRowsDropped ? 'yellow' : undefined}>{formatCount(s.lateRowsDropped)}</Styled>
+        {' │ bad '}
+        <Styled color={s.badRowsSkipped ? 'red' : undefined}>{formatCount(s.badRowsSkipped)}</Styled>
+      </Text>
+      <Text wrap="truncate-end">{`  watermark ${describeWatermark(wm, timeZone)}${lag} │ ${formatCount(s.rowsIn)} rows in, ${formatCount(s.rowsOut)} out`}</Text>
+      <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>
+    </Box>
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * `eddy serve`: runs init scripts (tables, materialized views, INSERT jobs), then serves the same Eddy
+ * instance over HTTP and the Postgres wire protocol until SIGINT/SIGTERM, and shuts down cleanly: streams
+ * end, queries and jobs are cancelled, state is closed.
+ */
+import { readFileSync } from 'node:fs';
+
+export const SERVE_USAGE = `Usage:
+  eddy serve [--host 127.0.0.1] [--port 8080] [--pg-port 5433] [-i init.sql ...] [--define key=value ...]
+             [--state-dir DIR [--fresh]] [--http-token TOKEN] [--pg-password PASSWORD]
+      Runs the -i scripts, then serves SQL over HTTP (POST /v1/statement) and the Postgres protocol
+      (psql -h 127.0.0.1 -p 5433). --port off / --pg-port off leaves one out; port 0 picks a free one.
+      Binding a non-loopback --host needs --http-token (or EDDY_HTTP_TOKEN) and --pg-password (or
+      EDDY_PG_PASSWORD). SIGINT or SIGTERM stops the server. See docs/server.md.`;
+
+interface ServeArgs {
+  host: string;
+  httpPort: number | null;
+  pgPort: number | null;
+  init: string[];
+  defines: Record<string, string>;
+  stateDir?: string;
+  fresh: boolean;
+  httpToken?: string;
+  pgPassword?: string;
+}
+
+function parsePort(flag: string, value: string | undefined): number | null | string {
+  if (value === undefined) return `${flag} needs a port number (or off)`;
+  if (value === 'off') return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) return `${flag}: '${value}' is not a port number`;
+  return n;
+}
+
+/** Parses `eddy serve` arguments; a string is a usage error. */
+export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeArgs | string {
+  const out: ServeArgs = {
+    host: '127.0.0.1',
+    httpPort: 8080,
+    pgPort: 5433,
+    init: [],
+    defines: {},
+    fresh: false,
+    httpToken: env['EDDY_HTTP_TOKEN'] || undefined,
+    pgPassword: env['EDDY_PG_PASSWORD'] || undefined,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? args[++i];
+    switch (flag) {
+      case '--host': {
+        const h = value();
+        if (!h) return '--host needs an address';
+        out.host = h;
+        break;
+      }
+      case '--port':
+      case '--http-port': {
+        const p = parsePort(flag, value());
+        if (typeof p === 'string') return p;
+        out.httpPort = p;
+        break;
+      }
+      case '--pg-port': {
+        const p = parsePort(flag, value());
+        if (typeof p === 'string') return p;
+        out.pgPort = p;
+        break;
+      }
+      case '-i':
+      case '--init': {
+        const f = value();
+        if (!f) return `${flag} needs a file`;
+        out.init.push(f);
+        break;
+      }
+      case '-D':
+      case '--define': {
+        const kv = value();
+        const eq = kv?.indexOf('=') ?? -1;
+        if (!kv || eq <= 0) return `${flag} needs key=value`;
+        out.defines[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
+      case '--state-dir': {
+        const d = value();
+        if (!d) return '--state-dir needs a directory';
+        out.stateDir = d;
+        break;
+      }
+      case '--fresh':
+        out.fresh = true;
+        break;
+      case '--http-token': {
+        const t = value();
+        if (!t) return '--http-token needs a token';
+        out.httpToken = t;
+        break;
+      }
+      case '--pg-password': {
+        const p = value();
+        if (!p) return '--pg-password needs a password';
+        out.pgPassword = p;
+        break;
+      }
+      default:
+        return a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`;
+    }
+  }
+  if (out.fresh && !out.stateDir) return '--fresh needs --state-dir';
+  if (out.httpPort === null && out.pgPort === null) return 'both --port and --pg-port are off: nothing to serve';
+  return out;
+}
+
+/** Where the process prints, and how it learns it should stop (tests pass their own). */
+export interface ServeIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Resolves when the server should stop (SIGINT/SIGTERM for the CLI). */
+  stopSignal(): Promise<string>;
+}
+
+const processIO: ServeIO = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  stopSignal: () =>
+    new Promise((resolve) => {
+      const on = (signal: string) => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+        resolve(signal);
+      };
+      process.on('SIGINT', on);
+      process.on('SIGTERM', on);
+    }),
+};
+
+/** `eddy serve ...`: resolves to the exit code once the server has stopped (0), or failed to start. */
+export async function serveCommand(args: string[], io: ServeIO = processIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(SERVE_USAGE + '\n');
+    return 0;
+  }
+  const parsed = parseServeArgs(args);
+  if (typeof parsed === 'string') {
+    io.err(`eddy serve: ${parsed}\n\n${SERVE_USAGE}\n`);
+    return 2;
+  }
+  const stop = io.stopSignal();
+  // The engine loads only now, as in `eddy run`: usage errors stay instant.
+  const [{ Eddy, EddyError }, { startServers, ServeConfigError }] = await Promise.all([import('../index.js'), import('../server/server.js')]);
+  const eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh });
+  let servers;
+  try {
+    for (const file of parsed.init) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        io.err(`eddy serve: cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}\n`);
+        await eddy.close();
+        return 1;
+      }
+      for await (const result of eddy.executeScript(text, file)) {
+        // A SELECT in an init script would have no one to read it: it is not kept running.
+        if (result.kind === 'query') {
+          io.err(`eddy serve: ${file}: a SELECT in an init script is not run; query the server instead\n`);
+          await result.query.cancel();
+        }
+      }
+    }
+    servers = await startServers({ eddy, host: parsed.host, httpPort: parsed.httpPort, pgPort: parsed.pgPort, httpToken: parsed.httpToken, pgPassword: parsed.pgPassword });
+  } catch (err) {
+    if (err instanceof EddyError) io.err(err.render() + '\n');
+    else if (err instanceof ServeConfigError) io.err(`eddy serve: ${err.message}\n`);
+    else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') io.err(`eddy serve: ${(err as Error).message.replace(/^listen /, '')}: the port is taken; pick another with --port / --pg-port\n`);
+    else throw err;
+    await eddy.close();
+    return 1;
+  }
+  const lines = ['Eddy is serving'];
+  if (servers.http) lines.push(`  HTTP      http://${hostForUrl(servers.http.address)}:${servers.http.port}/v1/statement`);
+  if (servers.pg) lines.push(`  Postgres  psql -h ${servers.pg.address} -p ${servers.pg.port}${parsed.pgPassword ? ' (password required)' : ''}`);
+  lines.push('Stop with Ctrl-C.');
+  io.out(lines.join('\n') + '\n');
+
+  const signal = await stop;
+  io.out(`${signal === 'SIGINT' ? '\n' : ''}Stopping...\n`);
+  await servers.close();
+  await eddy.close();
+  return 0;
+}
+
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}

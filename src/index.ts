@@ -1,0 +1,15 @@
+/**
+ * Eddy's public library API: what the CLI, the shell and the servers use, and what applications embed.
+ */
+export { Eddy, type EddyOptions, type StatementResult, type TextTable } from './engine/eddy.js';
+export { QueryHandle } from './engine/query-handle.js';
+export { JobHandle } from './engine/job-handle.js';
+export { describeSummary, type JobSummary, type Progress } from './engine/job-summary.js';
+export type { PullResult, ViewFreshness } from './engine/pull-query.js';
+export { EddyError, ErrorCode, renderDiagnostic, type Diagnostic, type SourceText, type Span } from './common/errors.js';
+export { T, typeToString, type DataType, type Field, type Schema, type TypeName } from './common/types.js';
+export { formatValue, toJsonValue, compareValues } from './common/values.js';
+export { INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE, ROW_KIND_NAMES, isAccumulate, type ChangeBatch, type Row, type RowKind } from './runtime/changelog.js';
+export { parseScript, parseStatement } from './parser/parse.js';
+export type * as ast from './parser/ast.js';
+export { KEYWORDS } from './parser/lexer.js';

@@ -1,0 +1,115 @@
+/**
+ * Planning for materialized views and pull queries:
+ * - the unique key of a query's result (what a materialized view is keyed by);
+ * - a pull query's plan: the bounded pipeline, with the final ORDER BY / LIMIT applied to its final rows
+ *   (a snapshot has a last row, so any order is possible), and simple predicates on scanned columns pushed
+ *   into the sources, so a key lookup reads one row instead of the table.
+ */
+import { isNumeric } from '../common/types.js';
+import type { BoundExpr } from '../expr/bound-expr.js';
+import type { LogicalPlan, SortKey } from './logical-plan.js';
+import type { PhysicalPlan, ScanFilter } from './physical-plan.js';
+
+/**
+ * Output columns that identify a row of the result, or undefined when none do (an append-only result).
+ * Updating results: their upsert key (the GROUP BY keys). Window aggregations: the group keys with
+ * window_start and window_end (each window's row is final). `[]` means the result has at most one row (a
+ * global aggregate).
+ */
+export function uniqueKey(p: PhysicalPlan): readonly number[] | undefined {
+  switch (p.kind) {
+    case 'GroupAggregate':
+      return p.changelog.upsertKey;
+    case 'WindowAggregate':
+    case 'SessionWindowAggregate': {
+      const start = p.schema.findIndex((f) => f.name === 'window_start');
+      const end = p.schema.findIndex((f) => f.name === 'window_end');
+      if (start < 0 || end < 0) return undefined;
+      return [...p.groupKeys.map((_, i) => i), start, end];
+    }
+    case 'Calc': {
+      const inner = uniqueKey(p.input);
+      if (inner === undefined) return undefined;
+      const mapped: number[] = [];
+      for (const k of inner) {
+        const pos = p.projection.findIndex((e) => e.kind === 'InputRef' && e.index === k);
+        if (pos < 0) return undefined;
+        mapped.push(pos);
+      }
+      return mapped;
+    }
+    default:
+      return p.changelog.kind === 'updating' ? p.changelog.upsertKey : undefined;
+  }
+}
+
+/** The top of a pull query's logical plan that runs on its final rows: ORDER BY keys, LIMIT and OFFSET. */
+export interface FinalSteps {
+  readonly plan: LogicalPlan;
+  readonly sort?: readonly SortKey[];
+  readonly limit?: number;
+  readonly offset: number;
+}
+
+/** Splits off the ORDER BY / LIMIT / OFFSET at the top of a query's plan. */
+export function splitFinalSteps(plan: LogicalPlan): FinalSteps {
+  let limit: number | undefined;
+  let offset = 0;
+  let sort: readonly SortKey[] | undefined;
+  let p = plan;
+  if (p.kind === 'LogicalLimit') {
+    limit = p.limit;
+    offset = p.offset;
+    p = p.input;
+  }
+  if (p.kind === 'LogicalSort') {
+    sort = p.keys;
+    p = p.input;
+  }
+  return { plan: p, sort, limit: limit === undefined || limit >= Number.MAX_SAFE_INTEGER ? undefined : limit, offset };
+}
+
+const COMPARISONS = new Set(['=', '<', '<=', '>', '>=']);
+const FLIPPED: Record<string, ScanFilter['op']> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/**
+ * Pushes the conjuncts of a filter directly above a scan that compare a scanned physical column with a
+ * constant of the same type (`k = 42`, `window_start >= TIMESTAMP '...'`) into the scan, for sources that
+ * can use them. The filter stays in place, so a source may ignore them.
+ */
+export function pushScanFilters(p: PhysicalPlan): PhysicalPlan {
+  if (p.kind === 'Calc' && p.condition && p.input.kind === 'TableSourceScan') {
+    const scan = p.input;
+    const filters: ScanFilter[] = [];
+    for (const c of conjuncts(p.condition)) {
+      const f = asScanFilter(c, scan);
+      if (f) filters.push(f);
+    }
+    return filters.length ? { ...p, input: { ...scan, filters: [...(scan.filters ?? []), ...filters] } } : p;
+  }
+  switch (p.kind) {
+    case 'TableSourceScan':
+    case 'Values':
+      return p;
+    case 'Union':
+      return { ...p, inputs: p.inputs.map(pushScanFilters) };
+    default:
+      return { ...p, input: pushScanFilters(p.input) } as PhysicalPlan;
+  }
+}
+
+function conjuncts(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'AndExpr' ? e.args.flatMap(conjuncts) : [e];
+}
+
+function asScanFilter(e: BoundExpr, scan: Extract<PhysicalPlan, { kind: 'TableSourceScan' }>): ScanFilter | undefined {
+  if (e.kind !== 'Call' || !COMPARISONS.has(e.fn) || e.args.length !== 2) return undefined;
+  const [a, b] = e.args as [BoundExpr, BoundExpr];
+  const [ref, lit, op] = a.kind === 'InputRef' && b.kind === 'LiteralValue' ? [a, b, e.fn] : b.kind === 'InputRef' && a.kind === 'LiteralValue' ? [b, a, FLIPPED[e.fn]!] : [];
+  if (!ref || !lit || lit.value === null || lit.value === undefined) return undefined;
+  // SQLite compares numbers across INTEGER and REAL storage; other types must match exactly.
+  if (ref.type.name !== lit.type.name && !(isNumeric(ref.type) && isNumeric(lit.type))) return undefined;
+  const column = scan.table.columns[scan.projection[ref.index]!];
+  if (!column || column.computed) return undefined;
+  return { column: column.name, op: op as ScanFilter['op'], value: lit.value };
+}

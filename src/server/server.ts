@@ -1,0 +1,75 @@
+/**
+ * `eddy serve`'s two front doors on one Eddy instance: the HTTP API and the Postgres wire protocol. Either
+ * can be left out. Binding to anything but a loopback address needs authentication on every door opened
+ * there (a token for HTTP, a password for Postgres), so an engine that runs connectors is never open to a
+ * network by accident.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Eddy } from '../index.js';
+import { HttpServer } from './http.js';
+import { PgServer } from './pg-wire.js';
+
+export interface ServeOptions {
+  readonly eddy: Eddy;
+  /** Address both servers bind; default 127.0.0.1. */
+  readonly host?: string;
+  /** HTTP port (default 8080; 0 picks a free one; null: no HTTP server). */
+  readonly httpPort?: number | null;
+  /** Postgres port (default 5433; 0 picks a free one; null: no Postgres server). */
+  readonly pgPort?: number | null;
+  readonly httpToken?: string;
+  readonly pgPassword?: string;
+}
+
+/** Running servers: where they listen, and how to stop them. */
+export interface RunningServers {
+  readonly http?: AddressInfo;
+  readonly pg?: AddressInfo;
+  /** Stops both servers: streams end and their queries are cancelled. Does not close the Eddy instance. */
+  close(): Promise<void>;
+}
+
+/** Why the servers cannot start as asked (a usage problem, not a bug). */
+export class ServeConfigError extends Error {}
+
+/** Whether an address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
+}
+
+/** Eddy's version, from package.json (found from src/ and from dist/src/). */
+export function eddyVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    const url = new URL(rel, import.meta.url);
+    if (!existsSync(url)) continue;
+    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'eddy' && pkg.version) return pkg.version;
+  }
+  return '0.0.0';
+}
+
+/** Starts the servers asked for; on a failure (port taken) the ones already started are stopped again. */
+export async function startServers(options: ServeOptions): Promise<RunningServers> {
+  const host = options.host ?? '127.0.0.1';
+  const httpPort = options.httpPort === undefined ? 8080 : options.httpPort;
+  const pgPort = options.pgPort === undefined ? 5433 : options.pgPort;
+  if (!isLoopback(host)) {
+    if (httpPort !== null && !options.httpToken) throw new ServeConfigError(`binding to ${host} (not a loopback address) needs an HTTP token: --http-token or EDDY_HTTP_TOKEN`);
+    if (pgPort !== null && !options.pgPassword) throw new ServeConfigError(`binding to ${host} (not a loopback address) needs a Postgres password: --pg-password or EDDY_PG_PASSWORD`);
+  }
+  const version = eddyVersion();
+  const http = httpPort === null ? undefined : new HttpServer({ eddy: options.eddy, host, port: httpPort, token: options.httpToken, eddyVersion: version });
+  const pg = pgPort === null ? undefined : new PgServer({ eddy: options.eddy, host, port: pgPort, password: options.pgPassword, eddyVersion: version });
+  const close = async () => {
+    await Promise.all([http?.close(), pg?.close()]);
+  };
+  try {
+    const httpAddress = await http?.listen();
+    const pgAddress = await pg?.listen();
+    return { http: httpAddress, pg: pgAddress, close };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,77 @@
+/** Helpers for server tests: a running `eddy serve` (in-process, ephemeral ports), temp files, polling. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { Eddy } from '../../src/index.js';
+import { startServers, type RunningServers, type ServeOptions } from '../../src/server/server.js';
+
+const run = promisify(execFile);
+
+/** A running server pair over a fresh Eddy, on free ports. */
+export interface TestServer {
+  readonly eddy: Eddy;
+  readonly servers: RunningServers;
+  readonly pgPort: number;
+  readonly httpUrl: string;
+  /** Stops the servers and the engine. */
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: Partial<Omit<ServeOptions, 'eddy'>> = {}): Promise<TestServer> {
+  const eddy = new Eddy();
+  const servers = await startServers({ eddy, httpPort: 0, pgPort: 0, ...options });
+  return {
+    eddy,
+    servers,
+    pgPort: servers.pg?.port ?? -1,
+    httpUrl: `http://127.0.0.1:${servers.http?.port ?? -1}`,
+    async close() {
+      await servers.close();
+      await eddy.close();
+    },
+  };
+}
+
+/** A connected node-postgres client (any user and database name). */
+export async function pgClient(port: number, config: pg.ClientConfig = {}): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'anyone', database: 'anything', ...config });
+  await client.connect();
+  return client;
+}
+
+/** Runs the real psql with `args` (after connection options); resolves to stdout, stderr and the exit code. */
+export async function psql(port: number, args: readonly string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run('psql', ['-X', '-h', '127.0.0.1', '-p', String(port), '-U', 'someone', '-d', 'somedb', ...args], {
+      env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'prefer', ...env },
+      timeout: 30_000,
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : -1 };
+  }
+}
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-server-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes one JSON object per line. */
+export function writeJsonLines(path: string, records: readonly object[]): void {
+  writeFileSync(path, records.map((r) => JSON.stringify(r) + '\n').join(''));
+}
+
+/** Resolves once `predicate` holds, polling; fails after `ms`. */
+export async function eventually(predicate: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - start > ms) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The extended protocol message by message, with node-postgres's own protocol codec (pg-protocol) as the
+ * client: what the server answers to each message, in order — row limits and PortalSuspended, Describe of
+ * a statement and of a portal, skipping to Sync after an error, an empty query, binary result formats.
+ */
+import { connect, type Socket } from 'node:net';
+import { parse, serialize } from 'pg-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers.js';
+
+/** A bare protocol client: sends frontend messages and collects backend messages by name. */
+class RawClient {
+  private readonly messages: { name: string; [k: string]: unknown }[] = [];
+  private waiters: (() => void)[] = [];
+
+  private constructor(private readonly socket: Socket) {
+    void parse(socket, (msg) => {
+      this.messages.push(msg as unknown as { name: string });
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static async connect(port: number): Promise<RawClient> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.on('error', reject);
+    });
+    const client = new RawClient(socket);
+    socket.write(serialize.startup({ user: 'raw', database: 'db' }));
+    await client.until('readyForQuery');
+    return client;
+  }
+
+  send(...buffers: Buffer[]): void {
+    this.socket.write(Buffer.concat(buffers));
+  }
+
+  /** Waits for a message named `name`; returns (and forgets) the names of all messages up to it. */
+  async until(name: string): Promise<string[]> {
+    for (;;) {
+      const at = this.messages.findIndex((m) => m.name === name);
+      if (at >= 0) return this.messages.splice(0, at + 1).map((m) => m.name);
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  /** Like {@link until}, but returns the messages themselves. */
+  async untilMessages(name: string): Promise<{ name: string; [k: string]: unknown }[]> {
+    for (;;) {
+      const at = this.messages.findIndex((m) => m.name === name);
+      if (at >= 0) return this.messages.splice(0, at + 1);
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  close(): void {
+    this.socket.end(serialize.end());
+  }
+}
+
+describe('extended protocol, message by message', () => {
+  let server: TestServer;
+  let client: RawClient;
+
+  beforeAll(async () => {
+    server = await startTestServer({ httpPort: null });
+    client = await RawClient.connect(server.pgPort);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await server?.close();
+  });
+
+  it('hands out a portal in pieces with PortalSuspended', async () => {
+    client.send(
+      serialize.parse({ text: 'SELECT x FROM (VALUES (1), (2), (3)) AS t(x) WHERE x >= $1', types: [] }),
+      serialize.bind({ values: ['1'] }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({ rows: 2 }),
+      serialize.execute({ rows: 2 }),
+      serialize.sync(),
+    );
+    const messages = await client.untilMessages('readyForQuery');
+    expect(messages.map((m) => m.name)).toEqual([
+      'parseComplete',
+      'bindComplete',
+      'rowDescription',
+      'dataRow',
+      'dataRow',
+      'portalSuspended',
+      'dataRow',
+      'commandComplete',
+      'readyForQuery',
+    ]);
+    expect(messages.filter((m) => m.name === 'dataRow').map((m) => m['fields'])).toEqual([['1'], ['2'], ['3']]);
+    expect(messages.find((m) => m.name === 'commandComplete')!['text']).toBe('SELECT 3');
+  });
+
+  it('describes a statement by its parameters', async () => {
+    client.send(serialize.parse({ name: 's1', text: 'SELECT $1 AS a, $2 AS b', types: [23] }), serialize.describe({ type: 'S', name: 's1' }), serialize.sync());
+    const messages = await client.untilMessages('readyForQuery');
+    expect(messages.map((m) => m.name)).toEqual(['parseComplete', 'parameterDescription', 'noData', 'readyForQuery']);
+    // $1 declared int4; $2 undeclared, described as text.
+    expect(messages[1]!['dataTypeIDs']).toEqual([23, 25]);
+  });
+
+  it('skips to Sync after an error, then goes on', async () => {
+    client.send(
+      serialize.parse({ text: 'SELECT nope FROM nowhere' }),
+      serialize.bind({}),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    );
+    expect(await client.until('readyForQuery')).toEqual(['parseComplete', 'bindComplete', 'error', 'readyForQuery']);
+    client.send(serialize.parse({ text: 'SELECT 1 AS one' }), serialize.bind({}), serialize.execute({}), serialize.sync());
+    expect(await client.until('readyForQuery')).toEqual(['parseComplete', 'bindComplete', 'dataRow', 'commandComplete', 'readyForQuery']);
+  });
+
+  it('refuses binary result formats and a prepared statement of several commands', async () => {
+    client.send(serialize.parse({ text: 'SELECT 1 AS one' }), serialize.bind({ binary: true }), serialize.sync());
+    const binary = await client.untilMessages('readyForQuery');
+    expect(binary.map((m) => m.name)).toEqual(['parseComplete', 'error', 'readyForQuery']);
+    expect(binary[1]).toMatchObject({ code: '0A000', detail: 'EDDY-S003' });
+    client.send(serialize.parse({ text: 'SELECT 1; SELECT 2' }), serialize.sync());
+    const several = await client.untilMessages('readyForQuery');
+    expect(several[0]).toMatchObject({ name: 'error', code: '42601', message: 'cannot insert multiple commands into a prepared statement' });
+  });
+
+  it('answers an empty query and a query of only comments', async () => {
+    client.send(serialize.query('  '));
+    expect(await client.until('readyForQuery')).toEqual(['emptyQuery', 'readyForQuery']);
+    client.send(serialize.query('-- nothing here\n/* nor here */;'));
+    expect(await client.until('readyForQuery')).toEqual(['emptyQuery', 'readyForQuery']);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * `eddy serve` as a command: arguments, init scripts, where it says it listens, and a clean stop.
+ */
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs, serveCommand, type ServeIO } from '../../src/cli/serve.js';
+import { eventually, pgClient, startTestServer, tempDir, writeJsonLines } from './helpers.js';
+
+describe('eddy serve', () => {
+  it('parses its options, with the token and password from the environment', () => {
+    expect(parseServeArgs(['--port', '0', '--pg-port=off', '-i', 'a.sql', '--define', 'k=v'], { EDDY_HTTP_TOKEN: 'tok' })).toMatchObject({
+      host: '127.0.0.1',
+      httpPort: 0,
+      pgPort: null,
+      init: ['a.sql'],
+      defines: { k: 'v' },
+      httpToken: 'tok',
+    });
+    expect(parseServeArgs(['--port', 'x'], {})).toBe("--port: 'x' is not a port number");
+    expect(parseServeArgs(['--port', 'off', '--pg-port', 'off'], {})).toBe('both --port and --pg-port are off: nothing to serve');
+    expect(parseServeArgs(['--bogus'], {})).toBe('unknown option --bogus');
+  });
+
+  it('runs init scripts, serves both protocols, and stops on a signal', async () => {
+    const tmp = tempDir();
+    const data = join(tmp.dir, 'numbers.json');
+    writeJsonLines(data, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const init = join(tmp.dir, 'init.sql');
+    writeFileSync(init, `CREATE TABLE numbers (n INT) WITH ('connector' = 'filesystem', 'path' = '\${dir}/numbers.json', 'format' = 'json');\n`);
+    let out = '';
+    let err = '';
+    let stop!: (signal: string) => void;
+    const io: ServeIO = { out: (t) => void (out += t), err: (t) => void (err += t), stopSignal: () => new Promise((r) => (stop = r)) };
+    const exit = serveCommand(['--port', '0', '--pg-port', '0', '-i', init, '--define', `dir=${tmp.dir}`], io);
+    await eventually(() => out.includes('Stop with Ctrl-C.'));
+    const httpPort = Number(/HTTP +http:\/\/127\.0\.0\.1:(\d+)\/v1\/statement/.exec(out)![1]);
+    const pgPort = Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]);
+
+    const client = await pgClient(pgPort);
+    expect((await client.query('SELECT SUM(n) AS total FROM numbers')).rows).toEqual([{ total: 6 }]);
+    await client.end();
+    const res = await fetch(`http://127.0.0.1:${httpPort}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT n FROM numbers WHERE n > 1' }) });
+    expect(((await res.json()) as { rows: unknown }).rows).toEqual([[2], [3]]);
+
+    stop('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(err).toBe('');
+    await expect(fetch(`http://127.0.0.1:${httpPort}/v1/health`)).rejects.toThrow();
+    tmp.cleanup();
+  });
+
+  it('reports an init script error with its position and exits 1', async () => {
+    const tmp = tempDir();
+    const init = join(tmp.dir, 'bad.sql');
+    writeFileSync(init, 'CREATE TABLE t (a INT) WITH (;\n');
+    let err = '';
+    const code = await serveCommand(['--port', '0', '--pg-port', '0', '-i', init], { out: () => {}, err: (t) => void (err += t), stopSignal: () => new Promise(() => {}) });
+    expect(code).toBe(1);
+    expect(err).toContain(`--> ${init}:1:`);
+    tmp.cleanup();
+  });
+
+  it('refuses a non-loopback address without authentication', async () => {
+    let err = '';
+    const code = await serveCommand(['--host', '0.0.0.0', '--port', '0', '--pg-port', 'off'], { out: () => {}, err: (t) => void (err += t), stopSignal: () => new Promise(() => {}) });
+    expect(code).toBe(1);
+    expect(err).toBe('eddy serve: binding to 0.0.0.0 (not a loopback address) needs an HTTP token: --http-token or EDDY_HTTP_TOKEN\n');
+  });
+
+  it('stops while push queries stream over both protocols, ending them', async () => {
+    const tmp = tempDir();
+    const data = join(tmp.dir, 'live.json');
+    writeJsonLines(data, [{ n: 1 }]);
+    const server = await startTestServer();
+    const client = await pgClient(server.pgPort);
+    client.on('error', () => {});
+    await client.query(`CREATE TABLE live (n INT) WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json', 'source.monitor-interval' = '100ms')`);
+    const pgStream = client.query('SELECT n FROM live').catch((e: Error & { code?: string }) => e);
+    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT n FROM live' }) });
+    const reader = res.body!.getReader();
+    let text = '';
+    const readMore = async () => {
+      const { value, done } = await reader.read();
+      if (!done) text += new TextDecoder().decode(value);
+      return !done;
+    };
+    while (text.split('\n').length < 3) await readMore(); // the column line and the first change
+    await eventually(async () => ((await server.eddy.execute('SHOW JOBS')) as unknown as { table: { rows: unknown[] } }).table.rows.length === 2);
+    await server.close();
+    expect(await pgStream).toMatchObject({ code: '57P01' });
+    // The HTTP stream ends: no more changes, and no end line (the query was cancelled, not finished).
+    while (await readMore());
+    expect(text.trim().split('\n').slice(1)).toEqual(['{"op":"+I","row":[1]}']);
+    await client.end().catch(() => {});
+    tmp.cleanup();
+  });
+});
