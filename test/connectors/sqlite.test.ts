@@ -97,7 +97,7 @@ describe('sqlite sink', () => {
     await s.flush();
     expect(query('SELECT * FROM results')).toEqual([]);
     const info = throughJson(await s.preCommit!(1)) as SqliteSinkCommit;
-    expect(info).toEqual({ table: 'results', checkpoint: 1, changes: [['u', 1, 'a', 5], ['u', 2, 'b', 1]] });
+    expect(info).toEqual({ table: 'results', checkpoint: 1, changes: [['u', 1, 'a', 5], ['u', 2, 'b', 1]], watermark: null });
     expect(query('SELECT * FROM results')).toEqual([]);
     await s.commit!(info);
     await s.commit!(info);
@@ -107,10 +107,14 @@ describe('sqlite sink', () => {
       { id: 2, name: 'b', n: 1 },
     ]);
     expect(query('SELECT * FROM _eddy_sink_commits')).toEqual([{ sink: 'results', checkpoint: 1 }]);
+    // The table's freshness is written with the rows: the checkpoint and its watermark (none yet).
+    expect(query('SELECT sink, checkpoint, watermark FROM _eddy_sink_progress')).toEqual([{ sink: 'results', checkpoint: 1, watermark: null }]);
     s.write(batch([DELETE, [2, 'b', 1]]));
+    s.watermark!(1_700_000_000_000);
     const info2 = await s.preCommit!(2);
-    expect(info2).toEqual({ table: 'results', checkpoint: 2, changes: [['d', 2]] });
+    expect(info2).toEqual({ table: 'results', checkpoint: 2, changes: [['d', 2]], watermark: 1_700_000_000_000 });
     await s.commit!(info2);
+    expect(query('SELECT checkpoint, watermark FROM _eddy_sink_progress')).toEqual([{ checkpoint: 2, watermark: 1_700_000_000_000 }]);
     await s.commit!(info); // an older checkpoint is not applied again
     expect(query('SELECT id FROM results')).toEqual([{ id: 1 }]);
     s.write(batch([INSERT, [9, 'uncommitted', 0]]));

@@ -122,15 +122,16 @@ describe('error policies', () => {
     }
     expect(rows.find((r) => r.kind === 'invalid-json')!.raw).toBe('{"id": 2, "v": ');
 
-    // The dead letters can be queried with SQL, through the sqlite connector.
+    // The dead letters can be queried with SQL, through the sqlite connector (a pull query: final rows).
     const eddy = new Eddy();
     await executeAll(
       eddy,
       `CREATE TABLE dl (source STRING, location STRING, kind STRING, message STRING, raw STRING, ts TIMESTAMP_LTZ(3))
        WITH ('connector' = 'sqlite', 'path' = '${join(stateDir, 'dead-letters.db')}', 'table-name' = 'dead_letters')`,
     );
-    const byKind = await runQuery(eddy, 'SELECT kind, COUNT(*) AS n FROM dl GROUP BY kind');
-    expect(materialize(byKind.changes)).toEqual(sortedRows(Object.entries(expectedKinds())));
+    const byKind = await eddy.execute('SELECT kind, COUNT(*) AS n FROM dl GROUP BY kind');
+    if (byKind.kind !== 'rows') throw new Error(`expected a pull query, got ${byKind.kind}`);
+    expect(sortedRows(byKind.result.rows as [string, number][])).toEqual(sortedRows(Object.entries(expectedKinds())));
   });
 
   it('fail: eddy run stops at the first bad record within a second, naming table, position, kind and record', () => {

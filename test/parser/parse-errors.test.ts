@@ -31,7 +31,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | CREATE TABEL t (a INT)',
         '  |        ^^^^^',
-        '  = expected one of: TEMPORARY, TABLE, VIEW',
+        '  = expected one of: TEMPORARY, TABLE, MATERIALIZED, VIEW',
         '  = hint: did you mean `TABLE`?',
       ].join('\n'),
     );
