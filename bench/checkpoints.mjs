@@ -117,6 +117,9 @@ function usage(exitCode) {
   --repeat K        runs per overhead configuration (default 3); best and median are reported
   --only LIST       run only these parts: ${PARTS.join(', ')}
   --dist DIR        the build to measure (default: dist/ of this checkout)
+  --compare DIR     overhead only: also measure this second build, interleaved run by run with --dist (A/B)
+  --bench LIST      overhead only: these pipelines (default: ${Object.keys(THROUGHPUT).join(',')})
+  --modes LIST      overhead only: these checkpoint modes (default: ${MODES.map((m) => m.name.replace(' ', '')).join(',')})
   --profile         write V8 CPU profiles of the overhead and recovery children to bench/results/profiles/
   --help            this text`;
   (exitCode === 0 ? console.log : console.error)(text);
@@ -124,7 +127,10 @@ function usage(exitCode) {
 }
 
 function parseArgs(argv) {
-  const opts = { rows: 1_000_000, growthRows: 2_000_000, growthSpeedup: 50, repeat: 3, only: PARTS, dist: DEFAULT_DIST, profile: false, child: undefined };
+  const opts = {
+    rows: 1_000_000, growthRows: 2_000_000, growthSpeedup: 50, repeat: 3, only: PARTS, dist: DEFAULT_DIST, compare: undefined,
+    benches: Object.keys(THROUGHPUT), modes: MODES.map((m) => m.name), profile: false, child: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -151,6 +157,9 @@ function parseArgs(argv) {
       case '--repeat': opts.repeat = count('--repeat'); break;
       case '--only': opts.only = value().split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--dist': opts.dist = resolve(value()); break;
+      case '--compare': opts.compare = resolve(value()); break;
+      case '--bench': opts.benches = value().split(',').map((x) => x.trim()).filter(Boolean); break;
+      case '--modes': opts.modes = value().split(',').map((x) => x.trim()).filter(Boolean).map((x) => MODES.find((m) => m.name.replace(' ', '') === x.replace(' ', ''))?.name ?? x); break;
       case '--profile': opts.profile = true; break;
       case '--child': opts.child = JSON.parse(value()); break; // internal
       case '--help': case '-h': usage(0); break;
@@ -159,6 +168,13 @@ function parseArgs(argv) {
         usage(2);
     }
   }
+  const badBench = opts.benches.filter((b) => !THROUGHPUT[b]);
+  const badMode = opts.modes.filter((m) => !MODES.some((x) => x.name === m));
+  if (badBench.length || badMode.length) {
+    console.error(`Unknown ${badBench.length ? `pipeline(s) ${badBench.join(', ')}` : `mode(s) ${badMode.join(', ')}`}`);
+    usage(2);
+  }
+  if (!opts.modes.includes('none')) opts.modes.unshift('none'); // the baseline of every overhead figure
   const unknown = opts.only.filter((p) => !PARTS.includes(p));
   if (unknown.length) {
     console.error(`Unknown part(s): ${unknown.join(', ')}`);
@@ -285,6 +301,7 @@ async function childThroughput(spec) {
       rowsOut: summary.rowsOut,
       checkpoints: stats.completed,
       durations: stats.durations,
+      pauses: stats.pauses,
       stateBytesAfterClose: files?.total,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
@@ -532,65 +549,86 @@ async function partOverhead(opts, tmp) {
   const t = performance.now();
   generate(data, opts.rows);
   console.log(`input: ${fmtInt(opts.rows)} rows, ${mb(statSync(data).size)} MB (generated in ${((performance.now() - t) / 1000).toFixed(1)} s, not timed)`);
+  // With --compare, two builds: A (--dist) and B (--compare), interleaved run by run.
+  const builds = opts.compare ? [{ label: 'A', dist: opts.dist }, { label: 'B', dist: opts.compare }] : [{ label: '', dist: opts.dist }];
+  if (opts.compare) console.log(`A/B: A = ${opts.dist}, B = ${opts.compare}`);
+  const modes = MODES.filter((m) => opts.modes.includes(m.name));
   const runs = {};
   for (let r = 1; r <= opts.repeat; r++) {
-    // Round robin over configurations, so that a noisy period hits all of them alike.
-    for (const bench of Object.keys(THROUGHPUT)) {
-      for (const mode of MODES) {
-        const key = `${bench}|${mode.name}`;
-        process.stderr.write(`  ${bench} checkpoints ${mode.name} run ${r}/${opts.repeat} ... `);
-        const res = await spawnChild(
-          { task: 'throughput', bench, interval: mode.interval, data, rows: opts.rows, tmp },
-          opts,
-          { profileName: `ckpt-${bench}-${mode.name.replace(' ', '')}-${r}` },
-        );
-        process.stderr.write(res.ok ? `${res.seconds.toFixed(2)} s, ${res.checkpoints} checkpoints\n` : 'FAILED\n');
-        if (!res.ok) console.error(`  ${res.error}`);
-        (runs[key] ??= []).push(res);
+    // Round robin over configurations (and builds), so that a noisy period hits all of them alike.
+    for (const bench of opts.benches) {
+      for (const mode of modes) {
+        for (const build of r % 2 === 1 ? builds : [...builds].reverse()) {
+          const key = `${build.label}|${bench}|${mode.name}`;
+          process.stderr.write(`  ${build.label ? `[${build.label}] ` : ''}${bench} checkpoints ${mode.name} run ${r}/${opts.repeat} ... `);
+          const res = await spawnChild(
+            { task: 'throughput', bench, interval: mode.interval, data, rows: opts.rows, tmp },
+            { ...opts, dist: build.dist },
+            { profileName: `ckpt-${build.label}${bench}-${mode.name.replace(' ', '')}-${r}` },
+          );
+          process.stderr.write(res.ok ? `${res.seconds.toFixed(2)} s, ${res.checkpoints} checkpoints\n` : 'FAILED\n');
+          if (!res.ok) console.error(`  ${res.error}`);
+          (runs[key] ??= []).push(res);
+        }
       }
     }
   }
   const results = [];
-  for (const bench of Object.keys(THROUGHPUT)) {
-    let base;
-    for (const mode of MODES) {
-      const good = runs[`${bench}|${mode.name}`].filter((r) => r.ok);
-      const entry = { bench, description: THROUGHPUT[bench].description, checkpointInterval: mode.interval ?? null, runs: runs[`${bench}|${mode.name}`].map(({ durations, ...r }) => ({ ...r, checkpointDurations: durations ? durationStats(durations) : undefined })) };
-      if (good.length) {
-        const secs = good.map((r) => r.seconds);
-        entry.rowsPerSecondBest = opts.rows / Math.min(...secs);
-        entry.rowsPerSecondMedian = opts.rows / median(secs);
-        entry.checkpointsMedian = median(good.map((r) => r.checkpoints));
-        const all = good.flatMap((r) => r.durations);
-        entry.checkpointMs = durationStats(all);
-        entry.checkpointShareOfTime = median(good.map((r) => r.durations.reduce((a, b) => a + b, 0) / 1000 / r.seconds));
-        entry.stateBytesAfterClose = good[0].stateBytesAfterClose ?? null;
-        if (!mode.interval) base = entry;
-        else if (base) {
-          entry.overheadBestPct = (1 - entry.rowsPerSecondBest / base.rowsPerSecondBest) * 100;
-          entry.overheadMedianPct = (1 - entry.rowsPerSecondMedian / base.rowsPerSecondMedian) * 100;
+  for (const build of builds) {
+    for (const bench of opts.benches) {
+      let base;
+      for (const mode of modes) {
+        const all = runs[`${build.label}|${bench}|${mode.name}`];
+        const good = all.filter((r) => r.ok);
+        const entry = {
+          build: build.label || undefined, dist: build.dist, bench, description: THROUGHPUT[bench].description, checkpointInterval: mode.interval ?? null,
+          runs: all.map(({ durations, pauses, ...r }) => ({ ...r, checkpointDurations: durations ? durationStats(durations) : undefined, sourcePauses: pauses ? durationStats(pauses) : undefined })),
+        };
+        if (good.length) {
+          const secs = good.map((r) => r.seconds);
+          entry.rowsPerSecondBest = opts.rows / Math.min(...secs);
+          entry.rowsPerSecondMedian = opts.rows / median(secs);
+          entry.checkpointsMedian = median(good.map((r) => r.checkpoints));
+          entry.checkpointMs = durationStats(good.flatMap((r) => r.durations));
+          // Builds that overlap the state write with processing also report how long sources were held.
+          if (good.every((r) => r.pauses)) {
+            entry.pauseMs = durationStats(good.flatMap((r) => r.pauses));
+            entry.pauseShareOfTime = median(good.map((r) => r.pauses.reduce((a, b) => a + b, 0) / 1000 / r.seconds));
+          }
+          entry.checkpointShareOfTime = median(good.map((r) => r.durations.reduce((a, b) => a + b, 0) / 1000 / r.seconds));
+          entry.stateBytesAfterClose = good[0].stateBytesAfterClose ?? null;
+          if (!mode.interval) base = entry;
+          else if (base) {
+            entry.overheadBestPct = (1 - entry.rowsPerSecondBest / base.rowsPerSecondBest) * 100;
+            entry.overheadMedianPct = (1 - entry.rowsPerSecondMedian / base.rowsPerSecondMedian) * 100;
+          }
         }
+        results.push(entry);
       }
-      results.push(entry);
     }
   }
-  console.log(`\n1. Throughput with and without checkpoints (${fmtInt(opts.rows)} rows, ${opts.repeat} runs each; overhead vs no state dir)`);
+  const b = (e) => (e.build ? [e.build] : []);
+  const bh = opts.compare ? ['build'] : [];
+  console.log(`\n1. Throughput with and without checkpoints (${fmtInt(opts.rows)} rows, ${opts.repeat} runs each; overhead vs no state dir${opts.compare ? ' of the same build' : ''})`);
   printTable(
-    ['benchmark', 'checkpoints', 'rows/s best', 'rows/s median', 'overhead best', 'overhead median', 'ckpts/run'],
+    [...bh, 'benchmark', 'checkpoints', 'rows/s best', 'rows/s median', 'overhead best', 'overhead median', 'ckpts/run'],
     results.map((e) => [
-      e.bench, e.checkpointInterval ? `every ${e.checkpointInterval}` : 'none (no state dir)', fmtInt(e.rowsPerSecondBest), fmtInt(e.rowsPerSecondMedian),
+      ...b(e), e.bench, e.checkpointInterval ? `every ${e.checkpointInterval}` : 'none (no state dir)', fmtInt(e.rowsPerSecondBest), fmtInt(e.rowsPerSecondMedian),
       e.overheadBestPct === undefined ? '' : `${fmt(e.overheadBestPct)} %`, e.overheadMedianPct === undefined ? '' : `${fmt(e.overheadMedianPct)} %`, e.checkpointInterval ? fmtInt(e.checkpointsMedian) : '',
     ]),
   );
-  console.log(`\n2. Checkpoint durations of those runs (ms, all runs pooled; includes the final checkpoint at the end)`);
+  console.log(`\n2. Checkpoint durations of those runs (ms, all runs pooled; includes the final checkpoint at the end).`);
+  console.log(`   duration: from the start of a checkpoint until its sinks committed; paused: how long sources were held for it`);
   printTable(
-    ['benchmark', 'interval', 'checkpoints', 'p50 ms', 'p99 ms', 'max ms', 'share of run time', 'state file after run'],
+    [...bh, 'benchmark', 'interval', 'checkpoints', 'p50 ms', 'p99 ms', 'max ms', 'share of run time', 'paused p50', 'paused p99', 'paused share', 'state file after run'],
     results.filter((e) => e.checkpointInterval).map((e) => [
-      e.bench, e.checkpointInterval, fmtInt(e.checkpointMs?.count), fmt(e.checkpointMs?.p50, 0), fmt(e.checkpointMs?.p99, 0), fmt(e.checkpointMs?.max, 0),
-      `${fmt((e.checkpointShareOfTime ?? 0) * 100)} %`, e.stateBytesAfterClose === null ? '-' : `${mb(e.stateBytesAfterClose)} MB`,
+      ...b(e), e.bench, e.checkpointInterval, fmtInt(e.checkpointMs?.count), fmt(e.checkpointMs?.p50, 0), fmt(e.checkpointMs?.p99, 0), fmt(e.checkpointMs?.max, 0),
+      `${fmt((e.checkpointShareOfTime ?? 0) * 100)} %`,
+      e.pauseMs ? fmt(e.pauseMs.p50, 0) : '=', e.pauseMs ? fmt(e.pauseMs.p99, 0) : '=', e.pauseMs ? `${fmt(e.pauseShareOfTime * 100)} %` : '=',
+      e.stateBytesAfterClose === null ? '-' : `${mb(e.stateBytesAfterClose)} MB`,
     ]),
   );
-  return { rows: opts.rows, repeat: opts.repeat, results };
+  return { rows: opts.rows, repeat: opts.repeat, builds, results };
 }
 
 /** Writes `keys` distinct-key rows into a new directory (as one file); returns the directory. */

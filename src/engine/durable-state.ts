@@ -80,7 +80,8 @@ export function openDurableState(
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${key}.db`);
   if (options.fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-  const store = new SqliteStateStore(path, options.synchronous);
+  // The job's writes (evictions, checkpoints) run in a worker thread; see sqlite-state-store.ts.
+  const store = new SqliteStateStore(path, options.synchronous, { worker: true });
   const fingerprint = planFingerprint(plan);
   const restored = store.latestCheckpoint();
   if (restored) {

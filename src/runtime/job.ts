@@ -30,8 +30,16 @@ export interface CheckpointConfig {
 /** Checkpoint statistics of a job. */
 export interface CheckpointStats {
   readonly completed: number;
-  /** Duration of each completed checkpoint in ms, oldest first (the last 1000). */
+  /**
+   * Duration of each completed checkpoint in ms, oldest first (the last 1000): from its start until its
+   * state was durable and its sinks committed.
+   */
   readonly durations: readonly number[];
+  /**
+   * How long each checkpoint held the sources, in ms (the last 1000): sink pre-commits and handing the
+   * state changes to the store's writer. The write itself overlaps with processing.
+   */
+  readonly pauses?: readonly number[];
   readonly lastId: number;
   readonly lastTime?: number;
 }
@@ -81,10 +89,14 @@ export class Job {
   private started = false;
 
   private stopRequest?: { savepoint?: string; done: (path: string | undefined) => void; failed: (err: unknown) => void };
+  /** The part of a checkpoint that holds the sources (until its changes are handed to the store). */
   private checkpointing?: Promise<void>;
+  /** The rest of a checkpoint: waiting until it is durable, then the sinks' commits. One at a time. */
+  private completing?: Promise<void>;
   private lastCheckpointAt = Date.now();
   private checkpointId: number;
   private readonly durations: number[] = [];
+  private readonly pauses: number[] = [];
   private completedCheckpoints = 0;
 
   constructor(
@@ -111,7 +123,7 @@ export class Job {
 
   /** Checkpoints taken so far. */
   get checkpointStats(): CheckpointStats {
-    return { completed: this.completedCheckpoints, durations: this.durations, lastId: this.checkpointId, lastTime: this.checkpoints ? this.lastCheckpointAt : undefined };
+    return { completed: this.completedCheckpoints, durations: this.durations, pauses: this.pauses, lastId: this.checkpointId, lastTime: this.checkpoints ? this.lastCheckpointAt : undefined };
   }
 
   get state(): JobStatus {
@@ -149,7 +161,7 @@ export class Job {
       }
       this.started = true;
       await Promise.all(this.sources.map((s) => this.runSource(s)));
-      while (this.checkpointing) await this.checkpointing;
+      await this.checkpointsSettled();
       if (this.failure !== undefined) throw this.failure;
       for (const s of this.sinks) await s.writer.flush();
       if (this.stopRequest) {
@@ -188,13 +200,18 @@ export class Job {
       throw failure;
     } finally {
       if (timer) clearInterval(timer);
-      await this.checkpointing?.catch(() => {});
+      await this.checkpointsSettled();
       await Promise.allSettled(this.sources.map((s) => s.reader.close()));
       await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
-      this.checkpoints?.store.close();
+      await this.checkpoints?.store.close();
       // STOP JOB resolves only now: the job has released its files, so a new job may open them at once.
       if (stoppedAt) this.stopRequest?.done(stoppedAt.path);
     }
+  }
+
+  /** Waits until no checkpoint is under way (whether it succeeds or not). */
+  private async checkpointsSettled(): Promise<void> {
+    while (this.checkpointing || this.completing) await (this.checkpointing ?? this.completing)!.catch(() => {});
   }
 
   /** Periodic work that must not wait for input: checkpoints and state expiry. */
@@ -204,10 +221,16 @@ export class Job {
       this.maybeExpireState();
       await this.maybeCheckpoint();
     } catch (err) {
-      if (this.failure === undefined) this.failure = err;
-      this.stopping = true;
-      for (const s of this.sources) void s.reader.close();
+      this.failWith(err);
     }
+  }
+
+  /** Fails the job: sources stop, and the job ends with `err`. */
+  private failWith(err: unknown): void {
+    if (this.failure === undefined) this.failure = err;
+    this.stopping = true;
+    this.wakeAll();
+    for (const s of this.sources) void s.reader.close();
   }
 
   /**
@@ -244,13 +267,13 @@ export class Job {
       const sources: Record<string, unknown> = {};
       for (const s of this.sources) sources[s.name] = s.position ?? null;
       store.setMeta('fingerprint', this.fingerprint);
-      store.commit({ id: 1, time: Date.now(), sources, sinks: sinkInfo }, () => this.stateBackend?.writeAllTo(store));
+      await store.commit({ id: 1, time: Date.now(), sources, sinks: sinkInfo }, () => this.stateBackend?.writeAllTo(store));
       for (const s of this.sinks) {
         const info = sinkInfo[s.operator.name];
         if (info !== undefined && s.writer.commit) await s.writer.commit(info);
       }
     } finally {
-      store.close();
+      await store.close();
     }
     return path;
   }
@@ -356,30 +379,42 @@ export class Job {
     backend.expire(now);
   }
 
-  /** Takes a checkpoint when the interval has passed (and no source holds a chunk half-processed). */
+  /**
+   * Takes a checkpoint when the interval has passed (or evicted changes waiting for a commit grew large),
+   * no source holds a chunk half-processed, and the previous checkpoint has completed (while it has not,
+   * the next one waits: at most one is under way).
+   */
   private async maybeCheckpoint(): Promise<void> {
     const cfg = this.checkpoints;
-    if (!cfg || this.stopping || Date.now() - this.lastCheckpointAt < cfg.intervalMs) return;
+    if (!cfg || this.stopping || this.completing) return;
+    if (Date.now() - this.lastCheckpointAt < cfg.intervalMs && !cfg.backend.needsCommit) return;
     if (this.sources.some((s) => s.scan.holding)) return;
-    await this.checkpoint();
+    await this.checkpoint(false);
   }
 
   /**
-   * A checkpoint: sinks pre-commit; one SQLite transaction stores every changed state entry, the sources'
-   * positions and the sinks' commit information; then sinks commit. Sources are paused throughout, so the
-   * positions, the state and the sinks' data all describe the same point of the input.
+   * A checkpoint, in two parts.
    *
-   * A checkpoint that fails fails the job: the state tables have already handed over their changes, so
-   * the only consistent way on is a restart from the last completed checkpoint.
+   * 1. Sources are held: sinks flush and pre-commit, the sources' positions are taken, and every changed
+   *    state entry is handed to the store together with the checkpoint record (positions, sinks' commit
+   *    information); the store writes all of it in one SQLite transaction, in its writer thread. So the
+   *    positions, the state and the sinks' data all describe the same point of the input.
+   * 2. Sources go on while the store writes. Once the transaction is durable, the sinks commit (the
+   *    checkpoint is then complete). Output produced meanwhile belongs to the next checkpoint; that one
+   *    starts only after this one completed.
+   *
+   * `wait`: resolve only once the checkpoint completed (the last checkpoint, savepoints); otherwise once the
+   * sources may go on. A checkpoint that fails fails the job: the state tables have already handed over
+   * their changes, so the only consistent way on is a restart from the last completed checkpoint.
    */
-  private async checkpoint(): Promise<void> {
+  private async checkpoint(wait = true): Promise<void> {
     // Never join a checkpoint already under way: the caller may have produced output after it began.
-    while (this.checkpointing) await this.checkpointing;
+    while (this.checkpointing || this.completing) await (this.checkpointing ?? this.completing);
     if (this.failure !== undefined) throw this.failure;
     const cfg = this.checkpoints!;
-    const run = async () => {
-      const started = Date.now();
-      const id = this.checkpointId + 1;
+    const started = Date.now();
+    const id = this.checkpointId + 1;
+    const hold = async () => {
       const sinkInfo: Record<string, unknown> = {};
       for (const s of this.sinks) {
         await s.writer.flush();
@@ -388,20 +423,21 @@ export class Job {
       const sources: Record<string, unknown> = {};
       for (const s of this.sources) sources[s.name] = s.position ?? null;
       crashPoint('before-state-commit');
-      cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges());
-      this.checkpointId = id;
-      crashPoint('after-state-commit');
-      for (const s of this.sinks) {
-        const info = sinkInfo[s.operator.name];
-        if (info !== undefined && s.writer.commit) await s.writer.commit(info);
-      }
-      if (id % 20 === 0) cfg.store.reclaim();
-      this.lastCheckpointAt = Date.now();
-      this.completedCheckpoints++;
-      this.durations.push(this.lastCheckpointAt - started);
-      if (this.durations.length > 1000) this.durations.shift();
+      const durable = cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges());
+      this.pauses.push(Date.now() - started);
+      if (this.pauses.length > 1000) this.pauses.shift();
+      this.completing = this.complete(id, started, sinkInfo, durable)
+        .catch((err: unknown) => {
+          this.failWith(err);
+          throw err;
+        })
+        .finally(() => {
+          this.completing = undefined;
+        });
+      // Nobody may be left with an unhandled rejection: whoever waits for it sees the failure.
+      this.completing.catch(() => {});
     };
-    this.checkpointing = run()
+    this.checkpointing = hold()
       .catch((err: unknown) => {
         // A failed checkpoint fails the job (the state tables already handed over their changes).
         if (this.failure === undefined) this.failure = err;
@@ -410,7 +446,25 @@ export class Job {
       .finally(() => {
         this.checkpointing = undefined;
       });
-    return this.checkpointing;
+    await this.checkpointing;
+    if (wait) await this.completing;
+  }
+
+  /** The second part of a checkpoint: once its transaction is durable, the sinks commit. */
+  private async complete(id: number, started: number, sinkInfo: Record<string, unknown>, durable: Promise<void>): Promise<void> {
+    const cfg = this.checkpoints!;
+    await durable;
+    this.checkpointId = id;
+    crashPoint('after-state-commit');
+    for (const s of this.sinks) {
+      const info = sinkInfo[s.operator.name];
+      if (info !== undefined && s.writer.commit) await s.writer.commit(info);
+    }
+    if (id % 20 === 0) cfg.store.reclaim();
+    this.lastCheckpointAt = Date.now();
+    this.completedCheckpoints++;
+    this.durations.push(this.lastCheckpointAt - started);
+    if (this.durations.length > 1000) this.durations.shift();
   }
 
   private async flushSinks(): Promise<void> {

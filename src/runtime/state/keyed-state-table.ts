@@ -8,6 +8,10 @@
  *   so recovery does not wait for the whole state to load.
  * - With a TTL (`table.exec.state.ttl`), entries not written for that long are removed by `expire`, in
  *   memory and in the store.
+ * - What the table hands to the store (evicted entries, a checkpoint's changes) may not be readable from
+ *   the store until the commit that carries it is durable (the store writes in a worker thread). Until
+ *   then the table keeps it in "layers" (the checkpoint's change map itself, or the evicted entries'
+ *   encoded data), and reads that miss memory look there, newest first, before the store.
  */
 import type { Namespace, StateKey, StateTable, ValueCodec, ValueState } from './state-types.js';
 
@@ -33,6 +37,29 @@ export interface ColdStorage {
   readonly writer: ChangeSink;
   /** Removes stored entries last written before `before` (TTL). */
   expire(before: number): void;
+  /** The number of the commit that what is written now belongs to (see {@link KeyedStateTable.committed}; default 0). */
+  readonly epoch?: number;
+}
+
+/** An evicted entry as handed to the store: its encoded value and last write time. */
+class Encoded {
+  constructor(
+    readonly data: unknown,
+    readonly time: number,
+  ) {}
+}
+
+/**
+ * Changes handed to the store for commit `epoch` and not known durable yet: namespaces dropped, then
+ * entries (a value, an evicted entry's encoded data, or a deletion).
+ */
+interface Layer<V> {
+  readonly epoch: number;
+  readonly evicted: boolean;
+  readonly dropped: Set<Namespace>;
+  readonly entries: Map<Namespace, Map<StateKey, V | Encoded | typeof DELETED>>;
+  /** Write times of the entries that are values (tables with a TTL). */
+  readonly times?: Map<Namespace, Map<StateKey, number>>;
 }
 
 /** Options of a table. */
@@ -50,8 +77,24 @@ const EMPTY = new Map<StateKey, unknown>();
 export class KeyedStateTable<V> implements StateTable<V> {
   private readonly data = new Map<Namespace, Map<StateKey, V>>();
   private count = 0;
-  private readonly dirty = new Map<Namespace, Map<StateKey, V | typeof DELETED>>();
-  private readonly droppedNamespaces = new Set<Namespace>();
+  private dirty = new Map<Namespace, Map<StateKey, V | typeof DELETED>>();
+  private droppedNamespaces = new Set<Namespace>();
+  /** Handed to the store, not yet durable there; oldest first. */
+  private layers: Layer<V>[] = [];
+  /** Stored entries last written before this were removed by a TTL expiry that may not be committed yet. */
+  private expiredBefore = -Infinity;
+  /** Evicted changed entries in {@link layers} (kept encoded until their commit is durable). */
+  private evictedInFlight = 0;
+  /**
+   * Recency is tracked (each access moves the entry to the end of its map, which costs a delete and a set)
+   * only once the table holds half its budget: below that nothing is evicted soon, and the order of
+   * insertion is as good a guess.
+   */
+  private readonly lruFrom: number;
+  /** The last namespace's maps (most tables use one namespace, or a few in turn). */
+  private lastNs: Namespace | undefined;
+  private lastData: Map<StateKey, V> | undefined;
+  private lastDirty: Map<StateKey, V | typeof DELETED> | undefined;
   /** True once the store may hold entries that are not in memory (after a restore or an eviction). */
   private coldMayHave: boolean;
   private readonly maxEntries: number;
@@ -76,6 +119,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
   ) {
     this.coldMayHave = cold !== undefined && restored;
     this.maxEntries = cold ? (options.maxEntries ?? Infinity) : Infinity;
+    this.lruFrom = this.maxEntries / 2;
     this.ttlMs = options.ttlMs;
     this.now = options.now ?? Date.now;
     if (this.ttlMs !== undefined) this.writeTimes = new Map();
@@ -87,11 +131,11 @@ export class KeyedStateTable<V> implements StateTable<V> {
   }
 
   get(key: StateKey, ns: Namespace = ''): V | undefined {
-    const m = this.data.get(ns);
+    const m = ns === this.lastNs && this.lastData !== undefined ? this.lastData : this.data.get(ns);
     if (m !== undefined) {
       const v = m.get(key);
       if (v !== undefined) {
-        if (this.maxEntries !== Infinity) {
+        if (this.count >= this.lruFrom) {
           // Move to the end: the first entries of the map are then the least recently used.
           m.delete(key);
           m.set(key, v);
@@ -100,11 +144,31 @@ export class KeyedStateTable<V> implements StateTable<V> {
       }
     }
     if (!this.coldMayHave || this.isDeletedInMemory(ns, key)) return undefined;
-    const stored = this.cold!.reader.get(ns, key);
-    if (stored === undefined) return undefined;
-    const value = this.codec.decode(stored.data);
-    this.insert(ns, key, value, stored.time);
-    return value;
+    const found = this.coldGet(ns, key);
+    if (found === undefined) return undefined;
+    this.insert(ns, key, found.value, found.time);
+    return found.value;
+  }
+
+  /** An entry that is not in memory: from the layers (newest first), else from the store. */
+  private coldGet(ns: Namespace, key: StateKey): { value: V; time: number } | undefined {
+    let found: { value: V; time: number } | undefined;
+    search: {
+      for (let i = this.layers.length - 1; i >= 0; i--) {
+        const layer = this.layers[i]!;
+        const e = layer.entries.get(ns)?.get(key);
+        if (e !== undefined) {
+          if (e === DELETED) return undefined;
+          found = e instanceof Encoded ? { value: this.codec.decode(e.data), time: e.time } : { value: e as V, time: layer.times?.get(ns)?.get(key) ?? 0 };
+          break search;
+        }
+        if (layer.dropped.has(ns)) return undefined;
+      }
+      const stored = this.cold!.reader.get(ns, key);
+      if (stored === undefined) return undefined;
+      found = { value: this.codec.decode(stored.data), time: stored.time };
+    }
+    return found.time < this.expiredBefore ? undefined : found;
   }
 
   put(key: StateKey, value: V, ns: Namespace = ''): void {
@@ -113,14 +177,19 @@ export class KeyedStateTable<V> implements StateTable<V> {
   }
 
   private insert(ns: Namespace, key: StateKey, value: V, time: number): void {
-    let m = this.data.get(ns);
+    let m = ns === this.lastNs && this.lastData !== undefined ? this.lastData : this.data.get(ns);
     if (!m) {
       m = new Map();
       this.data.set(ns, m);
     }
+    if (ns !== this.lastNs) {
+      this.lastNs = ns;
+      this.lastDirty = undefined;
+    }
+    this.lastData = m;
     const before = m.size;
     // With a budget, a written key moves to the end: the first entries are the least recently used.
-    if (this.maxEntries !== Infinity) m.delete(key);
+    if (this.count >= this.lruFrom) m.delete(key);
     m.set(key, value);
     if (m.size !== before) this.count++;
     if (this.writeTimes) {
@@ -134,7 +203,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
     const m = this.data.get(ns);
     if (m && m.delete(key)) {
       this.count--;
-      if (m.size === 0) this.data.delete(ns);
+      if (m.size === 0) this.removeData(ns);
       this.writeTimes?.get(ns)?.delete(key);
     } else if (!this.coldMayHave) return;
     if (this.tracking) this.mark(ns, key, DELETED);
@@ -143,10 +212,24 @@ export class KeyedStateTable<V> implements StateTable<V> {
   namespace(ns: Namespace): IterableIterator<[StateKey, V]> {
     const m = this.data.get(ns) ?? (EMPTY as Map<StateKey, V>);
     if (!this.coldMayHave || this.droppedNamespaces.has(ns)) return m.entries();
-    // Entries in memory win over stored ones; stored ones deleted in memory are left out.
+    // Entries in memory win over handed-over ones, which win over stored ones (newest first); entries
+    // deleted in memory are left out, and so is everything older than a drop of the namespace.
     const out: [StateKey, V][] = [...m.entries()];
+    const seen = new Set<StateKey>(m.keys());
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i]!;
+      for (const [key, e] of layer.entries.get(ns) ?? []) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (e === DELETED || this.isDeletedInMemory(ns, key)) continue;
+        if (e instanceof Encoded) {
+          if (e.time >= this.expiredBefore) out.push([key, this.codec.decode(e.data)]);
+        } else if ((layer.times?.get(ns)?.get(key) ?? 0) >= this.expiredBefore) out.push([key, e as V]);
+      }
+      if (layer.dropped.has(ns)) return out[Symbol.iterator]();
+    }
     for (const row of this.cold!.reader.namespace(ns)) {
-      if (!m.has(row.key) && !this.isDeletedInMemory(ns, row.key)) out.push([row.key, this.codec.decode(row.data)]);
+      if (!seen.has(row.key) && !this.isDeletedInMemory(ns, row.key) && row.time >= this.expiredBefore) out.push([row.key, this.codec.decode(row.data)]);
     }
     return out[Symbol.iterator]();
   }
@@ -155,19 +238,31 @@ export class KeyedStateTable<V> implements StateTable<V> {
     const m = this.data.get(ns);
     if (m) {
       this.count -= m.size;
-      this.data.delete(ns);
+      this.removeData(ns);
     }
     this.writeTimes?.delete(ns);
     if (this.tracking) {
       this.dirty.delete(ns);
+      if (ns === this.lastNs) this.lastDirty = undefined;
       this.droppedNamespaces.add(ns);
     }
+  }
+
+  private removeData(ns: Namespace): void {
+    this.data.delete(ns);
+    if (ns === this.lastNs) this.lastData = undefined;
   }
 
   namespaces(): IterableIterator<Namespace> {
     if (!this.coldMayHave) return this.data.keys();
     const all = new Set<Namespace>(this.data.keys());
-    for (const ns of this.cold!.reader.namespaces()) if (!this.droppedNamespaces.has(ns)) all.add(ns);
+    const dropped = new Set<Namespace>(this.droppedNamespaces);
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i]!;
+      for (const [ns, entries] of layer.entries) if (!dropped.has(ns) && entries.size > 0) all.add(ns);
+      for (const ns of layer.dropped) dropped.add(ns);
+    }
+    for (const ns of this.cold!.reader.namespaces()) if (!dropped.has(ns)) all.add(ns);
     return all.values();
   }
 
@@ -176,10 +271,14 @@ export class KeyedStateTable<V> implements StateTable<V> {
   }
 
   private mark(ns: Namespace, key: StateKey, value: V | typeof DELETED): void {
-    let d = this.dirty.get(ns);
-    if (!d) {
-      d = new Map();
-      this.dirty.set(ns, d);
+    let d = ns === this.lastNs ? this.lastDirty : undefined;
+    if (d === undefined) {
+      d = this.dirty.get(ns);
+      if (!d) {
+        d = new Map();
+        this.dirty.set(ns, d);
+      }
+      if (ns === this.lastNs) this.lastDirty = d;
     }
     d.set(key, value);
   }
@@ -192,27 +291,70 @@ export class KeyedStateTable<V> implements StateTable<V> {
   evictIfNeeded(): void {
     if (this.count <= this.maxEntries) return;
     const writer = this.cold!.writer;
+    const layer = this.evictionLayer();
     // Dropped namespaces must reach the store before entries of a namespace of the same name do.
-    for (const ns of this.droppedNamespaces) writer.deleteNamespace(ns);
+    for (const ns of this.droppedNamespaces) {
+      writer.deleteNamespace(ns);
+      layer.entries.delete(ns);
+      layer.dropped.add(ns);
+    }
     this.droppedNamespaces.clear();
     const target = Math.floor(this.maxEntries * 0.9);
     for (const [ns, m] of this.data) {
       const d = this.dirty.get(ns);
       const t = this.writeTimes?.get(ns);
+      let evicted: Map<StateKey, V | Encoded | typeof DELETED> | undefined;
       for (const [key, value] of m) {
         if (this.count <= target) break;
         if (d?.has(key)) {
-          writer.upsert(ns, key, this.codec.encode(value), t?.get(key) ?? 0);
+          const data = this.codec.encode(value);
+          const time = t?.get(key) ?? 0;
+          writer.upsert(ns, key, data, time);
+          if (!evicted) {
+            evicted = layer.entries.get(ns);
+            if (!evicted) layer.entries.set(ns, (evicted = new Map()));
+          }
+          evicted.set(key, new Encoded(data, time));
+          this.evictedInFlight++;
           d.delete(key);
         }
         m.delete(key);
         t?.delete(key);
         this.count--;
       }
-      if (m.size === 0) this.data.delete(ns);
+      if (m.size === 0) this.removeData(ns);
       if (this.count <= target) break;
     }
     this.coldMayHave = true;
+  }
+
+  /** The layer that evicted entries go into now (one per commit). */
+  private evictionLayer(): Layer<V> {
+    const epoch = this.cold!.epoch ?? 0;
+    const last = this.layers[this.layers.length - 1];
+    if (last && last.evicted && last.epoch === epoch) return last;
+    const layer: Layer<V> = { epoch, evicted: true, dropped: new Set(), entries: new Map() };
+    this.layers.push(layer);
+    return layer;
+  }
+
+  /** Forgets what was handed over for commits up to `epoch`: the store has it durably now. */
+  committed(epoch: number): void {
+    if (this.layers.length === 0) return;
+    let i = 0;
+    while (i < this.layers.length && this.layers[i]!.epoch <= epoch) i++;
+    if (i === 0) return;
+    this.layers = this.layers.slice(i);
+    this.evictedInFlight = 0;
+    for (const layer of this.layers) if (layer.evicted) for (const m of layer.entries.values()) this.evictedInFlight += m.size;
+  }
+
+  /**
+   * Whether evicted entries waiting for a commit take more room than they free (then a checkpoint should
+   * come early: evicted changes stay in memory, encoded, until a commit makes them durable).
+   */
+  get needsCommit(): boolean {
+    return this.evictedInFlight > this.maxEntries / 2;
   }
 
   /** Removes entries not written for the TTL, in memory and in the store. */
@@ -222,8 +364,12 @@ export class KeyedStateTable<V> implements StateTable<V> {
     for (const [ns, times] of this.writeTimes!) {
       for (const [key, time] of times) if (time < before) this.delete(key, ns);
     }
-    // Stored entries older than the TTL: a newer version in memory (if any) is written again later.
-    if (this.cold) this.cold.expire(before);
+    // Stored entries older than the TTL: a newer version in memory (if any) is written again later. Until
+    // that removal is committed, reads treat such entries as gone.
+    if (this.cold) {
+      this.cold.expire(before);
+      if (before > this.expiredBefore) this.expiredBefore = before;
+    }
   }
 
   /** True when something changed since the last {@link flushTo}. */
@@ -231,18 +377,40 @@ export class KeyedStateTable<V> implements StateTable<V> {
     return this.dirty.size > 0 || this.droppedNamespaces.size > 0;
   }
 
-  /** Writes the changes since the last checkpoint (namespace drops first, then entries) and forgets them. */
-  flushTo(sink: ChangeSink): void {
+  /**
+   * Writes the changes since the last checkpoint (namespace drops first, then entries) and starts tracking
+   * anew. Until the commit of `epoch` (the one these changes go into) is durable, the changes stay
+   * readable here (see {@link committed}).
+   */
+  flushTo(sink: ChangeSink, epoch: number = this.cold?.epoch ?? 0): void {
     for (const ns of this.droppedNamespaces) sink.deleteNamespace(ns);
-    this.droppedNamespaces.clear();
+    let times: Map<Namespace, Map<StateKey, number>> | undefined;
     for (const [ns, entries] of this.dirty) {
       const t = this.writeTimes?.get(ns);
+      let kept: Map<StateKey, number> | undefined;
+      if (t) times ??= new Map();
       for (const [key, value] of entries) {
         if (value === DELETED) sink.delete(ns, key);
-        else sink.upsert(ns, key, this.codec.encode(value), t?.get(key) ?? 0);
+        else {
+          const time = t?.get(key) ?? 0;
+          sink.upsert(ns, key, this.codec.encode(value), time);
+          if (times) {
+            if (!kept) times.set(ns, (kept = new Map()));
+            kept.set(key, time);
+          }
+        }
       }
     }
-    this.dirty.clear();
+    // The change map itself is the layer: its values are the ones just written, since an entry changed
+    // later is put again (into the new map) before anything can read it from here.
+    if (this.cold && (this.dirty.size > 0 || this.droppedNamespaces.size > 0)) {
+      // (Nothing here needs a read from the store: an entry not in memory is one this table deleted,
+      // unless it was evicted, and evicting sets coldMayHave.)
+      this.layers.push({ epoch, evicted: false, dropped: this.droppedNamespaces, entries: this.dirty, times });
+    }
+    this.dirty = new Map();
+    this.droppedNamespaces = new Set();
+    this.lastDirty = undefined;
   }
 
   /** Writes every entry (a full snapshot, e.g. a savepoint of a job without a state store). */

@@ -2,19 +2,35 @@
  * A job's durable state: one SQLite database (WAL) holding every operator's state tables and values, and
  * the latest checkpoint (source positions, sink commit information).
  *
- * Between checkpoints the store keeps one write transaction open: state tables that outgrow their memory
- * budget write entries into it, and read them back through the same connection. A checkpoint writes the
- * remaining changes and the checkpoint record, then commits that transaction and opens the next. So after a
- * crash the database holds exactly the last completed checkpoint, and other connections (pull queries)
- * only ever see completed checkpoints.
+ * Between checkpoints the writing connection keeps one write transaction open: state tables that outgrow
+ * their memory budget write entries into it. A checkpoint writes the remaining changes and the checkpoint
+ * record, then commits that transaction and opens the next. So after a crash the database holds exactly the
+ * last completed checkpoint, and other connections (pull queries) only ever see completed checkpoints.
+ *
+ * Writes are batches of operations (state-writer.ts). With `worker: true` (running jobs) a worker thread
+ * owns the writing connection: {@link SqliteStateStore.commit} hands the batch over and resolves once the
+ * worker has committed it, while the main thread goes on; its own connection only reads, and sees
+ * committed data only — the state tables keep what they handed over and is not committed yet (see
+ * keyed-state-table.ts) and answer reads of it themselves. Without a worker, batches are applied on the
+ * main connection at once.
+ *
+ * Layout (format 2): `eddy_entries (tbl INTEGER, ns BLOB, k BLOB, v BLOB, t INTEGER)`, keyed by (tbl, ns,
+ * k), with table names in `eddy_tables` and keys, namespaces and values in the binary encoding of
+ * packed.ts; the view `eddy_state` shows entries with their table's name.
  */
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import type { ChangeSink, ColdReader } from './keyed-state-table.js';
+import { packKey, unpack } from './packed.js';
+import { localApplier, OpWriter, startWriterWorker } from './state-writer.js';
 import type { Namespace, StateKey } from './state-types.js';
 
-/** The on-disk format version; a store written by another major format is refused with a clear message. */
-export const STATE_FORMAT_VERSION = 1;
+/**
+ * The on-disk format version; a store written in another format is refused with a clear message.
+ * 1: JSON text, table names in every row. 2: binary entries (packed.ts), table ids.
+ */
+export const STATE_FORMAT_VERSION = 2;
 
 /** What a checkpoint records besides operator state. */
 export interface CheckpointData {
@@ -30,54 +46,74 @@ export interface CheckpointData {
 /** `state.sqlite.synchronous`: NORMAL survives process crashes; FULL survives power loss too. */
 export type Synchronous = 'NORMAL' | 'FULL';
 
-const encodeNs = (ns: Namespace): string => (typeof ns === 'number' ? `n${ns}` : `s${ns}`);
-const decodeNs = (text: string): Namespace => (text[0] === 'n' ? Number(text.slice(1)) : text.slice(1));
+/** Options of a store. */
+export interface StoreOptions {
+  /** Write in a worker thread (running jobs); else on this thread, at once. */
+  readonly worker?: boolean;
+}
+
+type Pending = { resolve: () => void; reject: (err: unknown) => void };
 
 export class SqliteStateStore {
+  /** The main thread's connection: reads (and, without a worker, writes). */
   readonly db: Database.Database;
-  private readonly upsertStmt: Database.Statement;
-  private readonly deleteStmt: Database.Statement;
-  private readonly deleteNsStmt: Database.Statement;
-  private readonly valueStmt: Database.Statement;
   private readonly getStmt: Database.Statement;
   private readonly nsRowsStmt: Database.Statement;
   private readonly nsListStmt: Database.Statement;
-  private readonly expireStmt: Database.Statement;
+  private readonly valueStmt: Database.Statement;
+  private readonly tableIds = new Map<string, number>();
+  private nextTableId = 1;
+  /** Operations not handed over yet. */
+  private ops = new OpWriter();
+  /** Number of the commit that the operations being written now belong to. */
+  private epochNo = 1;
+  private readonly committedListeners: ((epoch: number) => void)[] = [];
+  private readonly useWorker: boolean;
+  private worker?: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private closing?: Promise<void>;
+  private failure?: unknown;
+  private applier?: { apply(buf: Buffer): void };
 
   constructor(
     readonly path: string,
-    synchronous: Synchronous = 'NORMAL',
+    private readonly synchronous: Synchronous = 'NORMAL',
+    options: StoreOptions = {},
   ) {
+    this.useWorker = options.worker ?? false;
     this.db = new Database(path);
     // Incremental vacuum must be chosen before the first table exists; it lets removed state shrink the file.
     this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('journal_size_limit = 67108864');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS eddy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS eddy_state (tbl TEXT NOT NULL, ns TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, t INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tbl, ns, k)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS eddy_values (name TEXT PRIMARY KEY, v TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS eddy_checkpoint (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, data TEXT NOT NULL);
-    `);
+    this.db.exec('CREATE TABLE IF NOT EXISTS eddy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);');
+    // The version is checked before anything else is created: an older file is left as it is.
     const version = this.meta('format_version');
-    if (version === undefined) this.setMeta('format_version', String(STATE_FORMAT_VERSION));
-    else if (Number(version) !== STATE_FORMAT_VERSION) {
+    if (version !== undefined && Number(version) !== STATE_FORMAT_VERSION) {
       this.db.close();
       throw new EddyError({
         code: ErrorCode.INVALID_STATEMENT,
         message: `The state in ${path} has format version ${version}; this Eddy reads version ${STATE_FORMAT_VERSION}`,
-        hint: 'start over with --fresh, or use the Eddy version that wrote it',
+        hint: 'start over with --fresh (discards that state), or use the Eddy version that wrote it',
       });
     }
-    this.upsertStmt = this.db.prepare('INSERT INTO eddy_state (tbl, ns, k, v, t) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tbl, ns, k) DO UPDATE SET v = excluded.v, t = excluded.t');
-    this.getStmt = this.db.prepare('SELECT v, t FROM eddy_state WHERE tbl = ? AND ns = ? AND k = ?');
-    this.nsRowsStmt = this.db.prepare('SELECT k, v, t FROM eddy_state WHERE tbl = ? AND ns = ?');
-    this.nsListStmt = this.db.prepare('SELECT DISTINCT ns FROM eddy_state WHERE tbl = ?');
-    this.expireStmt = this.db.prepare('DELETE FROM eddy_state WHERE tbl = ? AND t < ?');
-    this.deleteStmt = this.db.prepare('DELETE FROM eddy_state WHERE tbl = ? AND ns = ? AND k = ?');
-    this.deleteNsStmt = this.db.prepare('DELETE FROM eddy_state WHERE tbl = ? AND ns = ?');
-    this.valueStmt = this.db.prepare('INSERT INTO eddy_values (name, v) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET v = excluded.v');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS eddy_tables (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS eddy_entries (tbl INTEGER NOT NULL, ns BLOB NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, t INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tbl, ns, k)) WITHOUT ROWID;
+      CREATE VIEW IF NOT EXISTS eddy_state AS SELECT eddy_tables.name AS tbl, e.ns, e.k, e.v, e.t FROM eddy_entries e JOIN eddy_tables ON eddy_tables.id = e.tbl;
+      CREATE TABLE IF NOT EXISTS eddy_values (name TEXT PRIMARY KEY, v BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS eddy_checkpoint (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, data TEXT NOT NULL);
+    `);
+    if (version === undefined) this.setMeta('format_version', String(STATE_FORMAT_VERSION));
+    for (const row of this.db.prepare('SELECT id, name FROM eddy_tables').all() as { id: number; name: string }[]) {
+      this.tableIds.set(row.name, row.id);
+      this.nextTableId = Math.max(this.nextTableId, row.id + 1);
+    }
+    this.getStmt = this.db.prepare('SELECT v, t FROM eddy_entries WHERE tbl = ? AND ns = ? AND k = ?');
+    this.nsRowsStmt = this.db.prepare('SELECT k, v, t FROM eddy_entries WHERE tbl = ? AND ns = ?');
+    this.nsListStmt = this.db.prepare('SELECT DISTINCT ns FROM eddy_entries WHERE tbl = ?');
+    this.valueStmt = this.db.prepare('SELECT v FROM eddy_values WHERE name = ?');
   }
 
   meta(key: string): string | undefined {
@@ -85,7 +121,9 @@ export class SqliteStateStore {
     return row?.value;
   }
 
+  /** Writes a meta value at once (only before the store's first write: the worker then owns writing). */
   setMeta(key: string, value: string): void {
+    if (this.worker) throw new Error('SqliteStateStore.setMeta after writing started');
     this.db.prepare('INSERT INTO eddy_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
@@ -95,98 +133,165 @@ export class SqliteStateStore {
     return row ? (JSON.parse(row.data) as CheckpointData) : undefined;
   }
 
-  /** Every stored entry of table `tbl`. */
+  /** The id of table `name` (a new one is registered with the next write). */
+  private tableId(name: string): number {
+    let id = this.tableIds.get(name);
+    if (id === undefined) {
+      id = this.nextTableId++;
+      this.tableIds.set(name, id);
+      this.ops.table(id, name);
+    }
+    return id;
+  }
+
+  /** Every stored (committed, or written without a worker) entry of table `tbl`. */
   *tableRows(tbl: string): IterableIterator<{ ns: Namespace; key: StateKey; data: unknown }> {
-    for (const row of this.db.prepare('SELECT ns, k, v FROM eddy_state WHERE tbl = ?').iterate(tbl) as IterableIterator<{ ns: string; k: string; v: string }>) {
-      yield { ns: decodeNs(row.ns), key: JSON.parse(row.k) as StateKey, data: JSON.parse(row.v) };
+    const id = this.tableIds.get(tbl);
+    if (id === undefined) return;
+    for (const row of this.db.prepare('SELECT ns, k, v FROM eddy_entries WHERE tbl = ?').iterate(id) as IterableIterator<{ ns: Buffer; k: Buffer; v: Buffer }>) {
+      yield { ns: unpack(row.ns) as Namespace, key: unpack(row.k) as StateKey, data: unpack(row.v) };
     }
   }
 
-  /** Reads of one table's entries that are not in memory (written at a checkpoint, or evicted since). */
+  /**
+   * Reads of one table's stored entries. With a worker these are the committed ones: what was handed
+   * over since is the state table's to answer for.
+   */
   coldReader(tbl: string): ColdReader {
     return {
       get: (ns, key) => {
-        const row = this.getStmt.get(tbl, encodeNs(ns), JSON.stringify(key)) as { v: string; t: number } | undefined;
-        return row ? { data: JSON.parse(row.v), time: row.t } : undefined;
+        const id = this.tableIds.get(tbl);
+        if (id === undefined) return undefined;
+        const row = this.getStmt.get(id, packKey(ns), packKey(key)) as { v: Buffer; t: number } | undefined;
+        return row ? { data: unpack(row.v), time: row.t } : undefined;
       },
-      namespace: (ns) =>
-        (this.nsRowsStmt.all(tbl, encodeNs(ns)) as { k: string; v: string; t: number }[]).map((r) => ({ key: JSON.parse(r.k) as StateKey, data: JSON.parse(r.v), time: r.t })),
-      namespaces: () => (this.nsListStmt.all(tbl) as { ns: string }[]).map((r) => decodeNs(r.ns)),
+      namespace: (ns) => {
+        const id = this.tableIds.get(tbl);
+        if (id === undefined) return [];
+        return (this.nsRowsStmt.all(id, packKey(ns)) as { k: Buffer; v: Buffer; t: number }[]).map((r) => ({ key: unpack(r.k) as StateKey, data: unpack(r.v), time: r.t }));
+      },
+      namespaces: () => {
+        const id = this.tableIds.get(tbl);
+        if (id === undefined) return [];
+        return (this.nsListStmt.all(id) as { ns: Buffer }[]).map((r) => unpack(r.ns) as Namespace);
+      },
     };
   }
 
   /** Removes a table's stored entries last written before `before` (epoch ms); for state TTL. */
   expire(tbl: string, before: number): void {
-    this.beginWrite();
-    this.expireStmt.run(tbl, before);
-  }
-
-  /** Opens the write transaction that lasts until the next checkpoint, if it is not open yet. */
-  beginWrite(): void {
-    if (!this.db.inTransaction) this.db.exec('BEGIN');
+    this.ops.expire(this.tableId(tbl), before);
   }
 
   /** The stored value state `name`, if any. */
   value(name: string): { data: unknown } | undefined {
-    const row = this.db.prepare('SELECT v FROM eddy_values WHERE name = ?').get(name) as { v: string } | undefined;
-    return row ? { data: JSON.parse(row.v) } : undefined;
+    const row = this.valueStmt.get(name) as { v: Buffer } | undefined;
+    return row ? { data: unpack(row.v) } : undefined;
   }
 
   /**
-   * Writes one table's changes into the open write transaction (they become durable with the next
-   * checkpoint). `time` is the entry's last write (for TTL; 0 when unknown).
+   * Writes one table's changes (they become durable with the next checkpoint; hand them over with
+   * {@link flushWrites} or {@link commit}). `time` is the entry's last write (for TTL; 0 when unknown).
    */
   changeSink(tbl: string): ChangeSink {
     return {
-      deleteNamespace: (ns) => {
-        this.beginWrite();
-        this.deleteNsStmt.run(tbl, encodeNs(ns));
-      },
-      upsert: (ns, key, data, time = 0) => {
-        this.beginWrite();
-        this.upsertStmt.run(tbl, encodeNs(ns), JSON.stringify(key), JSON.stringify(data), time);
-      },
-      delete: (ns, key) => {
-        this.beginWrite();
-        this.deleteStmt.run(tbl, encodeNs(ns), JSON.stringify(key));
-      },
+      deleteNamespace: (ns) => this.ops.dropNamespace(this.tableId(tbl), ns),
+      upsert: (ns, key, data, time = 0) => this.ops.upsert(this.tableId(tbl), ns, key, data, time),
+      delete: (ns, key) => this.ops.delete(this.tableId(tbl), ns, key),
     };
   }
 
-  /** Writes a value state inside {@link commit}. */
+  /** Writes a value state (inside {@link commit}'s `writeState`). */
   writeValue(name: string, data: unknown): void {
-    this.beginWrite();
-    this.valueStmt.run(name, JSON.stringify(data));
+    this.ops.writeValue(name, data);
+  }
+
+  /** The number of the commit that writes made now belong to (1 for the first). */
+  get epoch(): number {
+    return this.epochNo;
+  }
+
+  /** Calls `fn(epoch)` whenever the commit numbered `epoch` is durable. */
+  onCommitted(fn: (epoch: number) => void): void {
+    this.committedListeners.push(fn);
+  }
+
+  /** True when a commit was handed to the worker and is not durable yet. */
+  get committing(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Hands the operations written so far to the writer (the worker, or this connection at once). */
+  flushWrites(): void {
+    if (this.ops.pos === 0) return;
+    this.checkUsable();
+    if (!this.useWorker) {
+      this.beginLocal();
+      this.applyLocal(this.ops.bytes());
+      this.ops.reset();
+      return;
+    }
+    const batch = this.ops.take();
+    this.startedWorker().postMessage({ type: 'write', ...batch }, [batch.buffer]);
   }
 
   /**
    * Runs `writeState` (which writes every changed table and value), records the checkpoint, and commits
-   * everything written since the last checkpoint: either all of it is durable, or none (on an error the
-   * transaction is rolled back to the previous checkpoint).
+   * everything written since the last checkpoint: either all of it is durable, or none. The returned
+   * promise resolves once it is durable (without a worker: before this returns). An error of `writeState`
+   * is thrown at once; the store is then unusable (the job restarts from the last checkpoint).
    */
-  commit(checkpoint: CheckpointData, writeState: () => void): void {
-    this.beginWrite();
+  commit(checkpoint: CheckpointData, writeState: () => void): Promise<void> {
+    this.checkUsable();
+    const epoch = this.epochNo;
     try {
       writeState();
-      this.db.prepare('DELETE FROM eddy_checkpoint').run();
-      this.db.prepare('INSERT INTO eddy_checkpoint (id, time, data) VALUES (?, ?, ?)').run(checkpoint.id, checkpoint.time, JSON.stringify(checkpoint));
-      this.db.exec('COMMIT');
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.ops.reset();
+      this.fail(err);
       throw err;
     }
+    this.epochNo++;
+    const data = JSON.stringify(checkpoint);
+    if (!this.useWorker) {
+      this.beginLocal();
+      try {
+        this.applyLocal(this.ops.bytes());
+        this.ops.reset();
+        this.db.prepare('DELETE FROM eddy_checkpoint').run();
+        this.db.prepare('INSERT INTO eddy_checkpoint (id, time, data) VALUES (?, ?, ?)').run(checkpoint.id, checkpoint.time, data);
+        this.db.exec('COMMIT');
+      } catch (err) {
+        this.fail(err);
+        throw err;
+      }
+      this.notifyCommitted(epoch);
+      return Promise.resolve();
+    }
+    const batch = this.ops.take();
+    const worker = this.startedWorker();
+    const done = new Promise<void>((resolve, reject) => this.pending.set(epoch, { resolve, reject }));
+    worker.ref();
+    worker.postMessage({ type: 'commit', seq: epoch, id: checkpoint.id, time: checkpoint.time, data, ...batch }, [batch.buffer]);
+    return done;
   }
 
   /** Returns free pages to the file system (state that was removed), a few at a time (between checkpoints). */
   reclaim(pages = 1000): void {
+    if (this.useWorker) {
+      this.worker?.postMessage({ type: 'reclaim', pages });
+      return;
+    }
     if (this.db.inTransaction) return;
     this.db.pragma(`incremental_vacuum(${pages})`);
   }
 
-  /** Removes all state and checkpoints (a fresh start). */
+  /** Removes all state and checkpoints (a fresh start; only before the first write). */
   clear(): void {
+    if (this.worker) throw new Error('SqliteStateStore.clear after writing started');
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    this.db.exec('DELETE FROM eddy_state; DELETE FROM eddy_values; DELETE FROM eddy_checkpoint; DELETE FROM eddy_meta WHERE key <> \'format_version\';');
+    this.ops.reset();
+    this.db.exec("DELETE FROM eddy_entries; DELETE FROM eddy_values; DELETE FROM eddy_checkpoint; DELETE FROM eddy_meta WHERE key <> 'format_version';");
     this.reclaim(1_000_000);
   }
 
@@ -201,10 +306,87 @@ export class SqliteStateStore {
     }
   }
 
-  /** Closes the store; anything written since the last checkpoint is rolled back. */
-  close(): void {
-    if (!this.db.open) return;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    this.db.close();
+  /**
+   * Closes the store; anything written since the last checkpoint is rolled back. With a worker, the
+   * returned promise resolves once the worker has closed its connection (a commit handed over before
+   * is finished first). Commits not durable by then fail.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const worker = this.worker;
+    const closeMain = () => {
+      if (!this.db.open) return;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.db.close();
+    };
+    if (!worker) {
+      closeMain();
+      this.closing = Promise.resolve();
+      return this.closing;
+    }
+    this.closing = new Promise<void>((resolve) => {
+      worker.ref();
+      worker.once('exit', () => {
+        closeMain();
+        this.fail(new Error('the state store was closed'));
+        resolve();
+      });
+      worker.postMessage({ type: 'close' });
+    });
+    return this.closing;
+  }
+
+  private checkUsable(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closing) throw new Error('the state store is closed');
+  }
+
+  private beginLocal(): void {
+    if (!this.db.inTransaction) this.db.exec('BEGIN');
+  }
+
+  private applyLocal(buf: Buffer): void {
+    this.applier ??= localApplier(this.db);
+    try {
+      this.applier.apply(buf);
+    } catch (err) {
+      this.fail(err);
+      throw err;
+    }
+  }
+
+  /** Marks the store failed: the open transaction is rolled back, pending and later commits fail. */
+  private fail(err: unknown): void {
+    if (this.failure === undefined) this.failure = err;
+    if (!this.useWorker && this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private notifyCommitted(epoch: number): void {
+    for (const fn of this.committedListeners) fn(epoch);
+  }
+
+  private startedWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWriterWorker(this.path, this.synchronous);
+    worker.unref();
+    worker.on('message', (m: { type: string; seq?: number; message?: string }) => {
+      if (m.type === 'committed') {
+        const p = this.pending.get(m.seq!);
+        this.pending.delete(m.seq!);
+        if (this.pending.size === 0 && !this.closing) worker.unref();
+        this.notifyCommitted(m.seq!);
+        p?.resolve();
+      } else if (m.type === 'failed') {
+        this.fail(new EddyError({ code: ErrorCode.IO_FAILED, message: `Cannot write the state in ${this.path}: ${m.message}`, hint: 'fix the cause and run the job again: it resumes from its last checkpoint' }));
+      }
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', () => {
+      if (!this.closing) this.fail(new Error('the state writer thread ended'));
+    });
+    this.worker = worker;
+    return worker;
   }
 }

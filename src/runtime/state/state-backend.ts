@@ -29,7 +29,12 @@ export class StateBackend {
     readonly store?: SqliteStateStore,
     readonly restoring = false,
     private readonly options: StateBackendOptions = {},
-  ) {}
+  ) {
+    // What the tables handed over for a commit is readable from the store once that commit is durable.
+    store?.onCommitted((epoch) => {
+      for (const t of this.tables.values()) t.committed(epoch);
+    });
+  }
 
   /** The state of operator `operator` (its tables and values are named `<operator>/<name>`). */
   forOperator(operator: string): OperatorState {
@@ -44,7 +49,16 @@ export class StateBackend {
     let t = this.tables.get(fullName) as KeyedStateTable<V> | undefined;
     if (!t) {
       const store = this.store;
-      const cold = store ? { reader: store.coldReader(fullName), writer: store.changeSink(fullName), expire: (before: number) => store.expire(fullName, before) } : undefined;
+      const cold = store
+        ? {
+            reader: store.coldReader(fullName),
+            writer: store.changeSink(fullName),
+            expire: (before: number) => store.expire(fullName, before),
+            get epoch() {
+              return store.epoch;
+            },
+          }
+        : undefined;
       t = new KeyedStateTable<V>(fullName, codec, store !== undefined, cold, this.restoring, {
         maxEntries: this.options.maxEntries,
         ttlMs: request.ttl ? this.options.ttlMs : undefined,
@@ -61,11 +75,19 @@ export class StateBackend {
    */
   maintain(): void {
     for (const t of this.tables.values()) t.evictIfNeeded();
+    this.store?.flushWrites();
   }
 
   /** Removes state idle longer than the TTL from the tables that asked for it. */
   expire(now?: number): void {
     for (const t of this.tables.values()) t.expire(now);
+    this.store?.flushWrites();
+  }
+
+  /** True when evicted changes waiting for a commit grew large: the job should checkpoint soon. */
+  get needsCommit(): boolean {
+    for (const t of this.tables.values()) if (t.needsCommit) return true;
+    return false;
   }
 
   /** Whether any table asked for a TTL that is set. */
@@ -88,7 +110,7 @@ export class StateBackend {
   writeChanges(): void {
     const store = this.store;
     if (!store) return;
-    for (const t of this.tables.values()) if (t.changed) t.flushTo(store.changeSink(t.name));
+    for (const t of this.tables.values()) if (t.changed) t.flushTo(store.changeSink(t.name), store.epoch);
     for (const v of this.values.values()) {
       const change = v.takeChange();
       if (change) store.writeValue(v.name, change.data);

@@ -1,0 +1,287 @@
+/**
+ * The write side of the SQLite state store: a batch of operations (encoded by {@link OpWriter}) applied to
+ * the store's write connection, and the worker thread that owns that connection in a running job.
+ *
+ * Why a worker: a checkpoint of a large, fast-changing state rewrites tens of thousands of entries, several
+ * microseconds each in SQLite. On the main thread that would hold the whole pipeline. So the main thread
+ * only encodes the changed entries into one buffer and hands it over (transferred, not copied); the worker
+ * writes them and commits the checkpoint's transaction, and the job completes the checkpoint (sinks
+ * commit) when the worker reports the commit durable.
+ *
+ * The applier is plain JavaScript kept as source text ({@link APPLIER_SOURCE}), so that the same code runs in
+ * the worker (started from that text, which works the same from `dist/` and from the TypeScript sources in
+ * tests) and, for stores without a worker, on the main thread.
+ *
+ * Batch format (little endian; "bytes" = u32 length + that many bytes, already encoded by packed.ts):
+ *   1 UPSERT   varint table, bytes ns, bytes key, f64 time, bytes value
+ *   2 DELETE   varint table, bytes ns, bytes key
+ *   3 DROP_NS  varint table, bytes ns
+ *   4 EXPIRE   varint table, f64 before
+ *   5 VALUE    varint name length + UTF-8 name, bytes value
+ *   6 TABLE    varint table, varint name length + UTF-8 name
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
+import { PackWriter } from './packed.js';
+import type { Namespace, StateKey } from './state-types.js';
+
+export const OP_UPSERT = 1;
+export const OP_DELETE = 2;
+export const OP_DROP_NS = 3;
+export const OP_EXPIRE = 4;
+export const OP_VALUE = 5;
+export const OP_TABLE = 6;
+
+/** Encodes operations into a batch. */
+export class OpWriter extends PackWriter {
+  /** Operations since the last {@link take}. */
+  count = 0;
+
+  /** Reserves a u32 length in front of what follows; {@link endBytes} fills it in. */
+  private startBytes(): number {
+    this.ensure(4);
+    const at = this.pos;
+    this.pos += 4;
+    return at;
+  }
+
+  private endBytes(at: number): void {
+    this.buf.writeUInt32LE(this.pos - at - 4, at);
+  }
+
+  upsert(tbl: number, ns: Namespace, key: StateKey, data: unknown, time: number): void {
+    this.count++;
+    this.u8(OP_UPSERT);
+    this.varint(tbl);
+    let at = this.startBytes();
+    this.key(ns);
+    this.endBytes(at);
+    at = this.startBytes();
+    this.key(key);
+    this.endBytes(at);
+    this.f64(time);
+    at = this.startBytes();
+    this.value(data);
+    this.endBytes(at);
+  }
+
+  delete(tbl: number, ns: Namespace, key: StateKey): void {
+    this.count++;
+    this.u8(OP_DELETE);
+    this.varint(tbl);
+    let at = this.startBytes();
+    this.key(ns);
+    this.endBytes(at);
+    at = this.startBytes();
+    this.key(key);
+    this.endBytes(at);
+  }
+
+  dropNamespace(tbl: number, ns: Namespace): void {
+    this.count++;
+    this.u8(OP_DROP_NS);
+    this.varint(tbl);
+    const at = this.startBytes();
+    this.key(ns);
+    this.endBytes(at);
+  }
+
+  expire(tbl: number, before: number): void {
+    this.count++;
+    this.u8(OP_EXPIRE);
+    this.varint(tbl);
+    this.f64(before);
+  }
+
+  writeValue(name: string, data: unknown): void {
+    this.count++;
+    this.u8(OP_VALUE);
+    this.str(name);
+    const at = this.startBytes();
+    this.value(data);
+    this.endBytes(at);
+  }
+
+  table(id: number, name: string): void {
+    this.count++;
+    this.u8(OP_TABLE);
+    this.varint(id);
+    this.str(name);
+  }
+
+  /**
+   * Hands out the batch written so far as its own ArrayBuffer (transferable) and starts a new one. The
+   * buffer is never from Node's shared pool (the writer allocates at least 64 KiB).
+   */
+  take(): { buffer: ArrayBuffer; length: number } {
+    const out = { buffer: this.buf.buffer as ArrayBuffer, length: this.pos };
+    if (this.buf.byteOffset !== 0 || this.buf.byteLength !== this.buf.buffer.byteLength) {
+      // Not a whole ArrayBuffer of its own (cannot happen with allocUnsafe >= 64 KiB): copy.
+      const copy = new ArrayBuffer(this.pos);
+      new Uint8Array(copy).set(this.buf.subarray(0, this.pos));
+      out.buffer = copy;
+    }
+    this.buf = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(this.buf.length, 1 << 24)));
+    this.pos = 0;
+    this.count = 0;
+    return out;
+  }
+}
+
+/**
+ * Source of `makeApplier(db)`: returns `{ apply(buf) }`, which runs a batch's operations on `db` (inside
+ * the caller's transaction). Plain JavaScript: it runs in the worker too.
+ */
+export const APPLIER_SOURCE = String.raw`
+function makeApplier(db) {
+  // Rows per INSERT statement. Measured (bench/README.md): 64-row statements were slower than one row per
+  // statement for this table, so one it is; the batching code stays for other layouts.
+  const ROWS = 1;
+  const upsertSql = (n) =>
+    'INSERT INTO eddy_entries (tbl, ns, k, v, t) VALUES ' + new Array(n).fill('(?, ?, ?, ?, ?)').join(', ') +
+    ' ON CONFLICT (tbl, ns, k) DO UPDATE SET v = excluded.v, t = excluded.t';
+  const upsertOne = db.prepare(upsertSql(1));
+  const upsertMany = ROWS === 1 ? upsertOne : db.prepare(upsertSql(ROWS));
+  const del = db.prepare('DELETE FROM eddy_entries WHERE tbl = ? AND ns = ? AND k = ?');
+  const dropNs = db.prepare('DELETE FROM eddy_entries WHERE tbl = ? AND ns = ?');
+  const expire = db.prepare('DELETE FROM eddy_entries WHERE tbl = ? AND t < ?');
+  const value = db.prepare('INSERT INTO eddy_values (name, v) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET v = excluded.v');
+  const table = db.prepare('INSERT OR IGNORE INTO eddy_tables (id, name) VALUES (?, ?)');
+  const params = new Array(ROWS * 5);
+  return {
+    apply(buf) {
+      let pos = 0;
+      let rows = 0;
+      const varint = () => {
+        let n = 0, scale = 1;
+        for (;;) {
+          const b = buf[pos++];
+          n += (b & 0x7f) * scale;
+          if (b < 0x80) return n;
+          scale *= 0x80;
+        }
+      };
+      const bytes = () => {
+        const n = buf.readUInt32LE(pos);
+        pos += 4;
+        const out = buf.subarray(pos, pos + n);
+        pos += n;
+        return out;
+      };
+      const text = () => {
+        const n = varint();
+        const s = buf.toString('utf8', pos, pos + n);
+        pos += n;
+        return s;
+      };
+      const flushRows = () => {
+        for (let i = 0; i < rows; i++) upsertOne.run(params[i * 5], params[i * 5 + 1], params[i * 5 + 2], params[i * 5 + 3], params[i * 5 + 4]);
+        rows = 0;
+      };
+      while (pos < buf.length) {
+        const op = buf[pos++];
+        if (op === 1) {
+          const o = rows * 5;
+          params[o] = varint();
+          params[o + 1] = bytes();
+          params[o + 2] = bytes();
+          const time = buf.readDoubleLE(pos);
+          pos += 8;
+          params[o + 3] = bytes();
+          params[o + 4] = time;
+          if (++rows === ROWS) {
+            upsertMany.run(params);
+            rows = 0;
+          }
+          continue;
+        }
+        // Any other operation may touch the same rows: write the pending upserts first, in order.
+        if (rows > 0) flushRows();
+        if (op === 2) {
+          const tbl = varint();
+          del.run(tbl, bytes(), bytes());
+        } else if (op === 3) {
+          const tbl = varint();
+          dropNs.run(tbl, bytes());
+        } else if (op === 4) {
+          const tbl = varint();
+          const before = buf.readDoubleLE(pos);
+          pos += 8;
+          expire.run(tbl, before);
+        } else if (op === 5) {
+          const name = text();
+          value.run(name, bytes());
+        } else if (op === 6) {
+          const id = varint();
+          table.run(id, text());
+        } else {
+          throw new Error('corrupt state batch: operation ' + op + ' at byte ' + (pos - 1));
+        }
+      }
+      if (rows > 0) flushRows();
+    },
+  };
+}
+`;
+
+/** The applier for a connection on this thread (stores without a worker). */
+export function localApplier(db: Database.Database): { apply(buf: Buffer): void } {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function(`${APPLIER_SOURCE}\nreturn makeApplier;`)() as (db: Database.Database) => { apply(buf: Buffer): void };
+  return make(db);
+}
+
+/** The worker's program: opens the write connection and serves batches and commits, in order. */
+const WORKER_SOURCE = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.sqlite);
+${APPLIER_SOURCE}
+const db = new Database(workerData.path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = ' + workerData.synchronous);
+db.pragma('journal_size_limit = 67108864');
+db.pragma('cache_size = -65536');
+const applier = makeApplier(db);
+const deleteCheckpoints = db.prepare('DELETE FROM eddy_checkpoint');
+const insertCheckpoint = db.prepare('INSERT INTO eddy_checkpoint (id, time, data) VALUES (?, ?, ?)');
+let broken;
+const begin = () => { if (!db.inTransaction) db.exec('BEGIN'); };
+const rollback = () => { if (db.inTransaction) db.exec('ROLLBACK'); };
+parentPort.on('message', (m) => {
+  try {
+    if (m.type === 'write') {
+      if (broken) return;
+      begin();
+      applier.apply(Buffer.from(m.buffer, 0, m.length));
+    } else if (m.type === 'commit') {
+      if (broken) throw broken;
+      begin();
+      applier.apply(Buffer.from(m.buffer, 0, m.length));
+      deleteCheckpoints.run();
+      insertCheckpoint.run(m.id, m.time, m.data);
+      db.exec('COMMIT');
+      parentPort.postMessage({ type: 'committed', seq: m.seq });
+    } else if (m.type === 'reclaim') {
+      if (!db.inTransaction && !broken) db.pragma('incremental_vacuum(' + m.pages + ')');
+    } else if (m.type === 'close') {
+      rollback();
+      db.close();
+      parentPort.postMessage({ type: 'closed' });
+      parentPort.close();
+    }
+  } catch (err) {
+    // The open transaction holds part of a batch: roll back to the last checkpoint; every later batch and
+    // commit fails too (the job fails and restarts from that checkpoint).
+    broken = broken || err;
+    try { rollback(); } catch {}
+    parentPort.postMessage({ type: 'failed', seq: m.seq, message: String(err && err.message || err) });
+  }
+});
+`;
+
+/** Starts the writer worker for the store file `path`. */
+export function startWriterWorker(path: string, synchronous: string): Worker {
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  return new Worker(WORKER_SOURCE, { eval: true, workerData: { path, synchronous, sqlite } });
+}

@@ -1,0 +1,129 @@
+/**
+ * The store's writer thread: a checkpoint's commit completes asynchronously, and until it is durable the
+ * state tables answer reads of what they handed over (evicted entries, the checkpoint's changes, deletions,
+ * dropped namespaces) themselves; what becomes durable is exactly the snapshot taken at the checkpoint.
+ * Also the binary encoding of entries and the refusal of state written in the old format.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EddyError } from '../../../src/common/errors.js';
+import { pack, packKey, unpack } from '../../../src/runtime/state/packed.js';
+import { SqliteStateStore, STATE_FORMAT_VERSION } from '../../../src/runtime/state/sqlite-state-store.js';
+import { StateBackend } from '../../../src/runtime/state/state-backend.js';
+import { tempDir } from '../../e2e/helpers.js';
+
+const cp = (id: number) => ({ id, time: id, sources: { s: id }, sinks: {} });
+
+let stores: SqliteStateStore[] = [];
+afterEach(async () => {
+  for (const s of stores) await s.close();
+  stores = [];
+});
+
+function open(path: string, restoring: boolean, maxEntries = 1000) {
+  const store = new SqliteStateStore(path, 'NORMAL', { worker: true });
+  stores.push(store);
+  const backend = new StateBackend(store, restoring, { maxEntries });
+  return { store, backend, t: backend.forOperator('op').table<{ n: number }>('t') };
+}
+
+describe('packed encoding', () => {
+  it('round-trips plain data exactly', () => {
+    const values = [null, true, false, 0, 1, 127, 128, 300, -1, -5000, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 60, 0.5, -0, NaN, Infinity, -Infinity, '', 'a', 'ü€😀', 'x'.repeat(1000),
+      [], [1, [2, [3]]], {}, { a: 1, b: [null, 'x'] }, JSON.parse('{"__proto__": 1}')];
+    for (const v of values) expect(Object.is(unpack(pack(v)), v) || JSON.stringify(unpack(pack(v))) === JSON.stringify(v)).toBe(true);
+    expect(Object.is(unpack(pack(-0)), -0)).toBe(true);
+    expect(Object.getOwnPropertyNames(unpack(pack(JSON.parse('{"__proto__": 1}'))) as object)).toEqual(['__proto__']);
+  });
+
+  it('encodes keys canonically: -0 is the key 0, numbers and strings differ', () => {
+    expect(packKey(-0)).toEqual(packKey(0));
+    expect(packKey(1)).not.toEqual(packKey('1'));
+    expect(packKey(null)).not.toEqual(packKey(false));
+  });
+});
+
+describe('a store with a writer thread', () => {
+  it('commits asynchronously; evicted and in-flight entries read back with their latest values', async () => {
+    const path = join(tempDir(), 's.db');
+    const a = open(path, false);
+    for (let i = 0; i < 5000; i++) a.t.put(i, { n: i });
+    a.backend.maintain(); // evicts down to 900, hands the evicted entries to the worker
+    expect(a.t.size).toBeLessThanOrEqual(1000);
+    // Not committed, so the store's own connection cannot see them: the table answers.
+    for (let i = 0; i < 5000; i += 13) expect(a.t.get(i)).toEqual({ n: i });
+    a.t.delete(7);
+    a.t.put(8, { n: -8 });
+    const durable = a.store.commit(cp(1), () => a.backend.writeChanges());
+    // While the commit is under way: change more, evict everything again, read back.
+    for (let i = 0; i < 5000; i += 2) a.t.put(i, { n: i + 1_000_000 });
+    a.t.deleteNamespace('other');
+    a.backend.maintain();
+    const latest = (i: number) => (i === 7 ? undefined : { n: i % 2 === 0 ? i + 1_000_000 : i });
+    for (let i = 0; i < 5000; i += 11) expect(a.t.get(i)).toEqual(latest(i));
+    expect(a.t.get(7)).toBeUndefined();
+    await durable;
+    // After the commit, the same answers (now partly from the store).
+    for (let i = 1; i < 5000; i += 17) expect(a.t.get(i)).toEqual(latest(i));
+    await a.store.close();
+
+    // What is durable is the checkpoint's snapshot, not the changes made while it was written.
+    const b = open(path, true);
+    expect(b.store.latestCheckpoint()).toEqual(cp(1));
+    for (let i = 0; i < 5000; i += 9) expect(b.t.get(i)).toEqual(i === 7 ? undefined : i === 8 ? { n: -8 } : { n: i });
+    expect(b.t.get(7)).toBeUndefined();
+  });
+
+  it('sees namespaces dropped and deletions made before a commit that is still under way', async () => {
+    const path = join(tempDir(), 's.db');
+    const a = open(path, false);
+    for (let w = 0; w < 5; w++) for (let i = 0; i < 400; i++) a.t.put(i, { n: w * 1000 + i }, w);
+    await a.store.commit(cp(1), () => a.backend.writeChanges());
+    a.t.deleteNamespace(0);
+    a.t.delete(5, 1);
+    const durable = a.store.commit(cp(2), () => a.backend.writeChanges());
+    for (let i = 0; i < 2000; i++) a.t.put(`x${i}`, { n: i }, 9); // evicts the windows' entries
+    a.backend.maintain();
+    expect([...a.t.namespace(0)]).toEqual([]);
+    expect(a.t.get(5, 1)).toBeUndefined();
+    expect(a.t.get(6, 1)).toEqual({ n: 1006 });
+    expect([...a.t.namespace(2)].length).toBe(400);
+    expect(new Set(a.t.namespaces())).toEqual(new Set([1, 2, 3, 4, 9]));
+    await durable;
+    expect([...a.t.namespace(0)]).toEqual([]);
+    expect(a.t.get(5, 1)).toBeUndefined();
+    expect([...a.t.namespace(1)].length).toBe(399);
+  });
+
+  it('loses everything after the last durable commit when the process ends (close without commit)', async () => {
+    const path = join(tempDir(), 's.db');
+    const a = open(path, false);
+    for (let i = 0; i < 3000; i++) a.t.put(i, { n: i });
+    await a.store.commit(cp(1), () => a.backend.writeChanges());
+    for (let i = 0; i < 3000; i++) a.t.put(i, { n: -i });
+    a.backend.maintain(); // evicted changes written into the open transaction
+    await a.store.close();
+    const b = open(path, true);
+    for (let i = 0; i < 3000; i += 7) expect(b.t.get(i)).toEqual({ n: i });
+  });
+});
+
+describe('state format', () => {
+  it(`refuses state written in format 1 (JSON text) with a clear message`, () => {
+    const path = join(tempDir(), 'old.db');
+    const db = new Database(path);
+    db.exec("CREATE TABLE eddy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO eddy_meta VALUES ('format_version', '1');");
+    db.exec('CREATE TABLE eddy_state (tbl TEXT NOT NULL, ns TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, t INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tbl, ns, k)) WITHOUT ROWID;');
+    db.close();
+    let error: unknown;
+    try {
+      new SqliteStateStore(path);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EddyError);
+    expect((error as EddyError).message).toContain(`has format version 1; this Eddy reads version ${STATE_FORMAT_VERSION}`);
+    expect((error as EddyError).diagnostics[0]!.hint).toContain('--fresh');
+  });
+});
