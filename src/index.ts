@@ -3,6 +3,7 @@
  */
 export { Eddy, type EddyOptions, type StatementResult, type TextTable } from './engine/eddy.js';
 export { QueryHandle } from './engine/query-handle.js';
+export { FinalRows, collectFinalRows } from './engine/final-rows.js';
 export { JobHandle } from './engine/job-handle.js';
 export { describeSummary, type JobSummary, type Progress } from './engine/job-summary.js';
 export type { PullResult, ViewFreshness } from './engine/pull-query.js';

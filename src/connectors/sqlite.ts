@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ConnectorContext, ConnectorFactory, OptionSpec, SinkWriter, SourceChunk, SourceReader } from '../runtime/connector.js';
+import type { ConnectorContext, ConnectorFactory, OptionSpec, ScanFilter, SinkWriter, SourceChunk, SourceReader } from '../runtime/connector.js';
 import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type ChangeBatch, type Row } from '../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { typeToString, type Field } from '../common/types.js';
@@ -672,13 +672,27 @@ export function sqliteSnapshotConnector(path: string, shared: Database.Database)
   };
 }
 
+/** Column codecs by schema, and prepared statements by connection, for repeated synchronous reads. */
+const codecCache = new WeakMap<readonly Field[], ColumnCodec[]>();
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
 /**
- * Reads a whole table synchronously — one statement, so one consistent snapshot — converting the stored
- * values to the columns' types. A value that does not fit fails with an EddyError.
+ * Reads a table synchronously — one statement, so one consistent snapshot — converting the stored values
+ * to the columns' types; only rows matching `filters` when given (with the table's indexes). A value that
+ * does not fit fails with an EddyError.
  */
-export function readSqliteTable(db: Database.Database, table: string, schema: readonly Field[]): Row[] {
-  const codecs = schema.map(columnCodec);
-  const raw = db.prepare(`SELECT ${schema.map((f) => quote(f.name)).join(', ')} FROM ${quote(table)}`).raw(true).all() as unknown[][];
+export function readSqliteTable(db: Database.Database, table: string, schema: readonly Field[], filters: readonly ScanFilter[] = []): Row[] {
+  let codecs = codecCache.get(schema);
+  if (!codecs) codecCache.set(schema, (codecs = schema.map(columnCodec)));
+  const used = filters.filter((f) => schema.some((c) => c.name === f.column));
+  const where = used.length ? ` WHERE ${used.map((f) => `${quote(f.column)} ${f.op} ?`).join(' AND ')}` : '';
+  const sql = `SELECT ${schema.map((f) => quote(f.name)).join(', ')} FROM ${quote(table)}${where}`;
+  let prepared = statementCache.get(db);
+  if (!prepared) statementCache.set(db, (prepared = new Map()));
+  let stmt = prepared.get(sql);
+  if (!stmt) prepared.set(sql, (stmt = db.prepare(sql).raw(true)));
+  const values = used.map((f) => codecs[schema.findIndex((c) => c.name === f.column)]!.toSql(f.value));
+  const raw = stmt.all(...values) as unknown[][];
   return raw.map((r) =>
     codecs.map((codec, c) => {
       try {

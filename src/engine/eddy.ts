@@ -9,7 +9,7 @@ import { T, typeToString, withoutTimeAttribute, type Field } from '../common/typ
 import { EddyError, ErrorCode, type SourceText } from '../common/errors.js';
 import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
 import { Catalog, physicalColumns, type TableDef } from '../planner/catalog.js';
-import { Planner, type PlannedPipeline } from '../planner/planner.js';
+import { Planner, type PlannedPipeline, type PlannedPull } from '../planner/planner.js';
 import { explainPipelines } from '../planner/explain.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
@@ -24,7 +24,8 @@ import { Settings } from './settings.js';
 import { applyFinalSteps, collapseChangelog, describeFreshness, FeedRunner, type PullResult } from './pull-query.js';
 import { ChangeFeed, publishingSqliteConnector, ViewStore, type MaterializedView } from './materialized-views.js';
 import { uniqueKey } from '../planner/pull-plan.js';
-import { sqliteSnapshotConnector } from '../connectors/sqlite.js';
+import { readSqliteTable, sqliteSnapshotConnector } from '../connectors/sqlite.js';
+import type Database from 'better-sqlite3';
 import { compileExpr } from '../expr/compile.js';
 import type { ChangeBatch, Row } from '../runtime/changelog.js';
 import { substituteVariables } from './variables.js';
@@ -361,10 +362,35 @@ export class Eddy {
     const schema = planned.pipeline.schema;
     if (views.length === 0 || !existsSync(this.viewStore().path)) return { schema, rows: await run([]), freshness: [] };
     const store = this.viewStore();
+    const direct = this.directPull(planned, views);
+    if (direct) return store.snapshotSync((db) => ({ schema, rows: applyFinalSteps(direct(db), planned.final), freshness: views.map((v) => store.freshness(db, v)) }));
     return store.snapshot(async (db) => {
       const freshness = views.map((v) => store.freshness(db, v));
       return { schema, rows: await run([sqliteSnapshotConnector(store.path, db)]), freshness };
     });
+  }
+
+  /**
+   * The fast path of a pull query that reads one view through a filter and projection (key lookups, ranges):
+   * one indexed SQLite statement and the compiled expressions, with no job. Undefined for other plans.
+   */
+  private directPull(planned: PlannedPull, views: readonly MaterializedView[]): ((db: Database.Database) => Row[]) | undefined {
+    const root = planned.pipeline.root;
+    const calc = root.kind === 'Calc' ? root : undefined;
+    const scan = calc ? calc.input : root;
+    if (scan.kind !== 'TableSourceScan' || views.length !== 1 || scan.table !== views[0]!.table) return undefined;
+    const view = views[0]!;
+    const condition = calc?.condition ? compileExpr(calc.condition) : undefined;
+    const projection = calc?.projection.map(compileExpr);
+    return (db) => {
+      const out: Row[] = [];
+      for (const stored of readSqliteTable(db, view.name, view.table.columns, scan.filters)) {
+        const row = scan.projection.map((i) => stored[i]);
+        if (condition && condition(row) !== true) continue;
+        out.push(projection ? projection.map((p) => p(row)) : row);
+      }
+      return out;
+    };
   }
 
   /**

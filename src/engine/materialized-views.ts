@@ -93,6 +93,7 @@ export function publishingSqliteConnector(feed: ChangeFeed): ConnectorFactory {
 export class ViewStore {
   private readonly idle: Database.Database[] = [];
   private readonly all: Database.Database[] = [];
+  private readonly progressStatements = new WeakMap<Database.Database, Database.Statement>();
 
   constructor(readonly path: string) {}
 
@@ -106,6 +107,18 @@ export class ViewStore {
       db.exec('COMMIT');
       this.idle.push(db);
     }
+  }
+
+  /** Runs `fn` synchronously in one read transaction (a consistent snapshot) on a pooled connection. */
+  snapshotSync<T>(fn: (db: Database.Database) => T): T {
+    return this.withReader((db) => {
+      db.exec('BEGIN');
+      try {
+        return fn(db);
+      } finally {
+        db.exec('COMMIT');
+      }
+    });
   }
 
   /** A connection for a synchronous read (one statement is one snapshot). */
@@ -126,12 +139,12 @@ export class ViewStore {
 
   /** How fresh a view is, as of `db`'s snapshot. */
   freshness(db: Database.Database, view: MaterializedView): ViewFreshness {
-    const hasProgress = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(SINK_PROGRESS_TABLE);
-    const row = hasProgress
-      ? (db.prepare(`SELECT checkpoint, watermark, written_at FROM ${SINK_PROGRESS_TABLE} WHERE sink = ?`).get(view.sinkId) as
-          | { checkpoint: number | null; watermark: number | null; written_at: number }
-          | undefined)
-      : undefined;
+    let progress = this.progressStatements.get(db);
+    if (!progress && db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(SINK_PROGRESS_TABLE)) {
+      progress = db.prepare(`SELECT checkpoint, watermark, written_at FROM ${SINK_PROGRESS_TABLE} WHERE sink = ?`);
+      this.progressStatements.set(db, progress);
+    }
+    const row = progress?.get(view.sinkId) as { checkpoint: number | null; watermark: number | null; written_at: number } | undefined;
     return {
       view: view.name,
       ...(row?.checkpoint != null ? { checkpoint: row.checkpoint } : {}),

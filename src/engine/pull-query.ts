@@ -5,7 +5,8 @@
 import { T, type Field } from '../common/types.js';
 import { compareValues, formatValue } from '../common/values.js';
 import type { FinalSteps } from '../planner/pull-plan.js';
-import { INSERT, isAccumulate, type ChangeBatch, type Row } from '../runtime/changelog.js';
+import { INSERT, type ChangeBatch, type Row } from '../runtime/changelog.js';
+import { FinalRows } from './final-rows.js';
 import type { SinkWriter } from '../runtime/connector.js';
 import type { CheckpointStats, JobStatus } from '../runtime/job.js';
 import { CounterNames, MetricsRegistry } from '../runtime/metrics.js';
@@ -40,32 +41,11 @@ export interface PullResult {
   readonly freshness: readonly ViewFreshness[];
 }
 
-/**
- * The final rows of a changelog: +I/+U add a row, -U/-D remove one equal row. Rows keep the order in
- * which they were (last) added.
- */
+/** The final rows of a changelog (see {@link FinalRows}). */
 export function collapseChangelog(batches: readonly ChangeBatch[]): Row[] {
-  const rows = new Map<string, { row: Row; count: number }>();
-  for (const b of batches) {
-    for (let i = 0; i < b.rows.length; i++) {
-      const row = b.rows[i]!;
-      const id = rowIdentity(row);
-      const entry = rows.get(id);
-      if (isAccumulate(b.kinds[i]!)) {
-        if (entry) entry.count++;
-        else rows.set(id, { row, count: 1 });
-      } else if (entry && --entry.count === 0) rows.delete(id);
-    }
-  }
-  const out: Row[] = [];
-  for (const { row, count } of rows.values()) for (let c = 0; c < count; c++) out.push(row);
-  return out;
-}
-
-function rowIdentity(row: Row): string {
-  return JSON.stringify(row, (_k, v: unknown) =>
-    v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : v instanceof Map ? { map: [...v.entries()] } : typeof v === 'number' && !Number.isFinite(v) ? `num:${v}` : v,
-  );
+  const final = new FinalRows();
+  for (const b of batches) final.apply(b);
+  return final.rows() as Row[];
 }
 
 /** ORDER BY, OFFSET and LIMIT over final rows. */

@@ -16,7 +16,7 @@ import type { ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { EddyError, ErrorCode, ROW_KIND_NAMES, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle } from '../index.js';
-import { collectFinalRows } from './final-rows.js';
+import { collectFinalRows } from '../index.js';
 import { splitStatements } from './sql-text.js';
 import { outcomeOf } from './statement-outcome.js';
 

@@ -18,7 +18,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ErrorCode, ROW_KIND_NAMES, T, type Eddy, type Field, type QueryHandle } from '../index.js';
-import { collectFinalRows } from './final-rows.js';
+import { collectFinalRows } from '../index.js';
 import { compatAnswer, defaultParameters, REPORTED_PARAMETERS, type PgSession } from './pg-compat.js';
 import { errorFields, PgError } from './pg-errors.js';
 import { backend, decodeFrontend, decodeInitial, FrameDecoder, ProtocolError, type FrontendMessage } from './pg-messages.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bindParameters, countParameters, ParameterError, splitStatements, stripComments } from '../../src/server/sql-text.js';
-import { FinalRows } from '../../src/server/final-rows.js';
+import { FinalRows } from '../../src/engine/final-rows.js';
 
 describe('splitStatements', () => {
   it('splits at top-level semicolons only, keeping offsets', () => {

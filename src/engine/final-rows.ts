@@ -1,11 +1,12 @@
 /**
  * Collapses a changelog into the rows it ends with: +I/+U add a row, -U/-D remove one equal row. This is
- * how a bounded query (all sources finished) becomes an ordinary result set for HTTP and Postgres clients.
+ * how a pull query, or a bounded query (all sources finished), becomes an ordinary result set.
  *
  * Rows keep the position of their first insertion, and a +U takes the place of the -U just before it, so
  * an updated group stays where it was (and an ordered query stays ordered).
  */
-import { isAccumulate, UPDATE_AFTER, UPDATE_BEFORE, type ChangeBatch, type QueryHandle } from '../index.js';
+import { isAccumulate, UPDATE_AFTER, UPDATE_BEFORE, type ChangeBatch } from '../runtime/changelog.js';
+import type { QueryHandle } from './query-handle.js';
 
 /** A stable text key for a row, equal for rows whose values are equal. */
 function rowKey(row: readonly unknown[]): string {
