@@ -208,7 +208,10 @@ export class FileSystemSourceReader implements SourceReader {
           const { read, bytes } = await this.readChunk(split);
           if (this.closed) return null;
           if (read.rows.length > 0) return new FileChunk(split.path, read, false);
-          if (bytes === 0) break;
+          if (bytes === 0) {
+            await this.checkUnchanged(split);
+            break;
+          }
         }
       }
       await this.sleep(this.interval);
@@ -217,6 +220,51 @@ export class FileSystemSourceReader implements SourceReader {
       this.cursor = 0;
     }
     return null;
+  }
+
+  /**
+   * A monitored file that has been read to its end must still be the same file, only ever appended to.
+   * Truncated or replaced, its new content cannot be told from what was already read: the job fails with a
+   * clear error rather than silently skipping or repeating data. Deleted, it is done (a directory's
+   * consumed file may be cleaned up); a single monitored file that is deleted fails the job, since nothing
+   * could ever arrive again.
+   */
+  private async checkUnchanged(split: FileSplit): Promise<void> {
+    if (!split.handle || split.ended) return;
+    const where = `Table \`${this.ctx.tableName}\`: file '${split.path}'`;
+    const opened = await split.handle.stat();
+    const offset = split.splitter.readOffset;
+    if (opened.size < offset) {
+      throw new EddyError({
+        code: ErrorCode.IO_FAILED,
+        message: `${where} shrank to ${opened.size} bytes while being read (${offset} bytes were read): a monitored file may only be appended to`,
+        hint: 'write new data to new files of a monitored directory; to read the file again from its start, run the job without its state (--fresh)',
+      });
+    }
+    let now;
+    try {
+      now = await stat(split.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (!this.isDirectory) {
+        throw new EddyError({
+          code: ErrorCode.FILE_NOT_FOUND,
+          message: `${where} was deleted while monitored (all ${offset} bytes of it were read): nothing more can arrive`,
+          hint: 'monitor a directory (its files may come and go) instead of a single file',
+        });
+      }
+      split.ended = true;
+      await split.handle.close();
+      split.handle = undefined;
+      return;
+    }
+    if (now.ino !== opened.ino || now.dev !== opened.dev) {
+      throw new EddyError({
+        code: ErrorCode.IO_FAILED,
+        message: `${where} was replaced by another file while being read (${offset} bytes of the old one were read)`,
+        hint: 'write new data to new files of a monitored directory instead of replacing a file',
+      });
+    }
   }
 
   /** Finds the files to read (a directory's data files in name order); new ones are appended as splits. */
