@@ -284,7 +284,6 @@ export class Eddy {
    * like an INSERT job (its state file is `mv-<name>.db`); the table changes only at checkpoints.
    */
   private createMaterializedView(stmt: ast.CreateView, name: string): MaterializedView {
-    if (this.catalog.find(name)?.name === name) this.catalog.get(name); // ALREADY_EXISTS below, via add
     const planned = this.planner().planQuery(stmt.query);
     const root = planned.pipeline.root;
     const names = stmt.columnNames?.map((c) => c.name) ?? planned.pipeline.schema.map((f) => f.name);

@@ -230,6 +230,8 @@ describe('materialized views', () => {
     );
     await eddy.execute("SET 'table.dml-sync' = 'true'");
     await eddy.execute('CREATE MATERIALIZED VIEW m AS SELECT k, COUNT(*) AS c FROM t GROUP BY k');
+    await expect(eddy.execute('CREATE MATERIALIZED VIEW m AS SELECT k FROM t')).rejects.toThrow(/already exists/);
+    expect((await eddy.execute('CREATE MATERIALIZED VIEW IF NOT EXISTS m AS SELECT k FROM t')).kind).toBe('ok');
     await expect(eddy.execute('SELECT c, COUNT(*) AS n FROM m GROUP BY c EMIT CHANGES')).rejects.toThrow(/EMIT CHANGES over a materialized view/);
   });
 });
