@@ -3,6 +3,7 @@
 // `$1` parameters). Prints p50/p99/p99.9 latency and lookups per second.
 //
 //   npm run build && node bench/pull.mjs [--keys 1000000] [--lookups 20000] [--only inprocess|pg]
+//                                        [--updates-per-tick 2000]   (appended every 50 ms; 0: no ingestion)
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ const arg = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) +
 const KEYS = Number(arg('--keys', '1000000'));
 const LOOKUPS = Number(arg('--lookups', '20000'));
 const ONLY = arg('--only', undefined);
+/** Updates appended per 50 ms during the lookups (0: no ingestion, for the baseline). */
+const PER_TICK = Number(arg('--updates-per-tick', '2000'));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -29,10 +32,11 @@ function prepareInput(dir) {
 }
 
 /** Appends `perTick` updates every 50 ms (ingestion during the lookups); returns a stop function. */
-function startIngestion(dir, perTick = 2000) {
+function startIngestion(dir, perTick = PER_TICK) {
   const random = mulberry32(42);
   let n = 0;
   const timer = setInterval(() => {
+    if (perTick === 0) return;
     let text = '';
     for (let i = 0; i < perTick; i++) text += `{"k":${Math.floor(random() * KEYS)},"v":1}\n`;
     appendFileSync(join(dir, 'in', 'part-1.json'), text);
