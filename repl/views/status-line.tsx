@@ -22,6 +22,15 @@ export function describeWatermark(watermark: number, timeZone = 'UTC'): string {
   return formatValue(watermark, T.timestamp(3), timeZone);
 }
 
+/** ` (invalid-json 2, wrong-type 1)`: bad rows by kind, when there are any. */
+export function badKinds(byKind: Readonly<Record<string, number>>): string {
+  const kinds = Object.entries(byKind)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kind, n]) => `${kind} ${formatCount(n)}`);
+  return kinds.length ? ` (${kinds.join(', ')})` : '';
+}
+
 export function StatusLine({ status, cancelling, timeZone, keys }: StatusLineProps) {
   const s = status.progress.summary;
   const wm = status.progress.watermark;
@@ -38,6 +47,7 @@ export function StatusLine({ status, cancelling, timeZone, keys }: StatusLinePro
         <Styled color={s.lateRowsDropped ? 'yellow' : undefined}>{formatCount(s.lateRowsDropped)}</Styled>
         {' │ bad '}
         <Styled color={s.badRowsSkipped ? 'red' : undefined}>{formatCount(s.badRowsSkipped)}</Styled>
+        {badKinds(s.badRowsByKind)}
       </Text>
       <Text wrap="truncate-end">{`  watermark ${describeWatermark(wm, timeZone)}${lag} │ ${formatCount(s.rowsIn)} rows in, ${formatCount(s.rowsOut)} out`}</Text>
       <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>

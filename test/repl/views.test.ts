@@ -40,8 +40,8 @@ describe('EditorView', () => {
 });
 
 describe('StatusLine', () => {
-  const progress = (late: number, bad: number, watermark: number): Progress => ({
-    summary: { rowsIn: 12_345, rowsOut: 67, lateRowsDropped: late, badRowsSkipped: bad, badRowsDeadLettered: 0, badRowsByKind: {} },
+  const progress = (late: number, bad: number, watermark: number, badRowsByKind: Record<string, number> = {}): Progress => ({
+    summary: { rowsIn: 12_345, rowsOut: 67, lateRowsDropped: late, badRowsSkipped: bad, badRowsDeadLettered: 0, badRowsByKind },
     watermark,
     checkpoints: 0,
   });
@@ -54,6 +54,12 @@ describe('StatusLine', () => {
     expect(line).toBe('● running 1 min 5 s │ in 1,500/s ▁▅█ │ out 2.5/s │ late 3 │ bad 2');
     expect(line2).toBe('  watermark 2024-03-04 08:30:00.000 (1 min 30 s behind) │ 12,345 rows in, 67 out');
     expect(keys).toBe('Ctrl-C cancel · PgUp PgDn scroll');
+  });
+
+  it('breaks bad rows down by kind', () => {
+    const status = { progress: progress(0, 3, 0, { 'wrong-type': 1, 'invalid-json': 2 }), inRate: 0, outRate: 0, inHistory: [], elapsedMs: 1000 };
+    const { lastFrame } = render(plain(createElement(StatusLine, { status })));
+    expect(lastFrame()!.split('\n')[0]).toMatch(/│ bad 3 \(invalid-json 2, wrong-type 1\)$/);
   });
 
   it('says when there is no watermark yet and when the query is being cancelled', () => {
