@@ -49,7 +49,7 @@ export function StatusLine({ status, cancelling, timeZone, keys }: StatusLinePro
         <Styled color={s.badRowsSkipped ? 'red' : undefined}>{formatCount(s.badRowsSkipped)}</Styled>
         {badKinds(s.badRowsByKind)}
       </Text>
-      <Text wrap="truncate-end">{`  watermark ${describeWatermark(wm, timeZone)}${lag} │ ${formatCount(s.rowsIn)} rows in, ${formatCount(s.rowsOut)} out`}</Text>
+      <Text wrap="truncate-end">{`  watermark ${describeWatermark(wm, timeZone)}${lag} │ ${formatCount(s.rowsIn)} rows in, ${formatCount(s.rowsOut)} out │ state ${formatCount(status.progress.stateEntries)}`}</Text>
       <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>
     </Box>
   );

@@ -78,6 +78,7 @@ export class JobHandle {
       watermark: Math.min(...this.jobs.map((j) => j.watermark)),
       checkpoints: Math.min(...stats.map((s) => s.completed)),
       lastCheckpointTime: times.length === stats.length && times.length > 0 ? Math.min(...times) : undefined,
+      stateEntries: this.jobs.reduce((n, j) => n + j.stateEntries, 0),
     };
   }
 }

@@ -23,6 +23,8 @@ export interface Progress {
   /** Checkpoints completed, and when the last one was taken (epoch ms), when the job checkpoints. */
   readonly checkpoints: number;
   readonly lastCheckpointTime?: number;
+  /** Entries held in the state tables (keys of aggregations, open windows, ...). */
+  readonly stateEntries: number;
 }
 
 /** Sums the counters of several jobs' metrics. */

@@ -154,6 +154,9 @@ export class FeedRunner implements QueryRunner {
     return this.viewWatermark();
   }
 
+  /** A push query keeps no state. */
+  readonly stateEntries = 0;
+
   get checkpointStats(): CheckpointStats {
     return { completed: 0, durations: [], lastId: 0 };
   }

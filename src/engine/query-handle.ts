@@ -19,6 +19,7 @@ export interface QueryRunner {
   readonly metrics: MetricsRegistry;
   readonly watermark: number;
   readonly checkpointStats: CheckpointStats;
+  readonly stateEntries: number;
 }
 import { summarize, type JobSummary, type Progress } from './job-summary.js';
 
@@ -114,6 +115,6 @@ export class QueryHandle {
 
   progress(): Progress {
     const stats = this.job.checkpointStats;
-    return { summary: this.summary(), watermark: this.job.watermark, checkpoints: stats.completed, lastCheckpointTime: stats.lastTime };
+    return { summary: this.summary(), watermark: this.job.watermark, checkpoints: stats.completed, lastCheckpointTime: stats.lastTime, stateEntries: this.job.stateEntries };
   }
 }

@@ -130,6 +130,11 @@ export class Job {
     return this.status;
   }
 
+  /** Entries in the job's state tables (in memory and spilled). */
+  get stateEntries(): number {
+    return this.stateBackend?.entries ?? 0;
+  }
+
   /** The minimum watermark over the job's sources (-∞ before any). */
   get watermark(): number {
     let min = Infinity;

@@ -7,6 +7,7 @@ const progress = (rowsIn: number, rowsOut: number, watermark = Number.NEGATIVE_I
   summary: { rowsIn, rowsOut, lateRowsDropped: 0, badRowsSkipped: 0, badRowsDeadLettered: 0, badRowsByKind: {} },
   watermark,
   checkpoints: 0,
+  stateEntries: 0,
 });
 
 describe('ProgressMeter', () => {

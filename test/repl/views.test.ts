@@ -44,6 +44,7 @@ describe('StatusLine', () => {
     summary: { rowsIn: 12_345, rowsOut: 67, lateRowsDropped: late, badRowsSkipped: bad, badRowsDeadLettered: 0, badRowsByKind },
     watermark,
     checkpoints: 0,
+    stateEntries: 4_321,
   });
 
   it('shows rates with a sparkline, the watermark and its lag, late and bad rows', () => {
@@ -52,7 +53,7 @@ describe('StatusLine', () => {
     const { lastFrame } = render(plain(createElement(StatusLine, { status, keys: 'PgUp PgDn scroll' })));
     const [line, line2, keys] = lastFrame()!.split('\n');
     expect(line).toBe('● running 1 min 5 s │ in 1,500/s ▁▅█ │ out 2.5/s │ late 3 │ bad 2');
-    expect(line2).toBe('  watermark 2024-03-04 08:30:00.000 (1 min 30 s behind) │ 12,345 rows in, 67 out');
+    expect(line2).toBe('  watermark 2024-03-04 08:30:00.000 (1 min 30 s behind) │ 12,345 rows in, 67 out │ state 4,321');
     expect(keys).toBe('Ctrl-C cancel · PgUp PgDn scroll');
   });
 
