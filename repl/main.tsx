@@ -3,7 +3,7 @@
  * [--state-dir DIR [--fresh]]`. On a terminal it is the interactive ink shell (or, with -f/-e, runs the
  * script with live results, then exits); with output or input redirected it prints plain text.
  */
-import { onProcessInterrupt } from '../src/cli/interrupt.js';
+import { onProcessInterrupt } from './interrupt.js';
 import { readFileSync } from 'node:fs';
 import { render } from 'ink';
 import { Eddy, EddyError, ErrorCode } from '../src/index.js';

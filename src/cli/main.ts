@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import type { ScriptIO } from './run-script.js';
 import { SERVE_USAGE } from './serve.js';
-import { onProcessInterrupt } from './interrupt.js';
+import { onProcessInterrupt } from '../../repl/interrupt.js';
 
 const USAGE = `Usage:
   eddy [-i init.sql ...] [-f script.sql | -e "statement"] [--define key=value ...] [--state-dir DIR [--fresh]]

@@ -171,6 +171,8 @@ export class Eddy {
         if (stmt.materialized) {
           if (stmt.ifNotExists && this.catalog.has(name)) return { kind: 'ok', message: `Materialized view '${name}' already exists; skipped.`, statement: stmt };
           const view = this.createMaterializedView(stmt, name);
+          // As for INSERT: with table.dml-sync, the statement returns once the view's job has ended.
+          if (this.settings.get('table.dml-sync') === 'true') await view.job.done;
           return { kind: 'job', job: view.job, statement: stmt };
         }
         if (stmt.ifNotExists && this.catalog.has(name)) return { kind: 'ok', message: `View '${name}' already exists; skipped.`, statement: stmt };
@@ -318,8 +320,9 @@ export class Eddy {
     const key = `mv-${name}`.replace(/[^A-Za-z0-9_.-]+/g, '_');
     const sinkId = `${key}/${name}`;
     this.catalog.add(table, stmt.name.span);
+    let durable: DurableState | undefined;
     try {
-      const durable = this.durableState(plan, key);
+      durable = this.durableState(plan, key);
       store.prepareTable(name, sinkId, schema, keyIndex, !durable?.restored);
       const feed = new ChangeFeed();
       const job = this.buildJob(plan, stmt.text, undefined, durable, key, [publishingSqliteConnector(feed)]);
@@ -332,6 +335,7 @@ export class Eddy {
       return view;
     } catch (err) {
       this.catalog.remove(name);
+      void durable?.store.close();
       throw err;
     }
   }
@@ -421,8 +425,12 @@ export class Eddy {
       writer,
       (onChange) => {
         const unsubscribe = view.feed.subscribe((b) => onChange({ rows: b.rows.map(project), kinds: b.kinds }));
-        const rows = this.viewStore().readAll(view, view.table.columns).map(project);
-        return { rows, unsubscribe };
+        try {
+          return { rows: this.viewStore().readAll(view, view.table.columns).map(project), unsubscribe };
+        } catch (err) {
+          unsubscribe();
+          throw err;
+        }
       },
       { condition: condition ? (row) => condition(row) : undefined, projection: projection?.map((p) => (row: Row) => p(row)) },
       planned.final.limit,
@@ -438,7 +446,7 @@ export class Eddy {
     // A view whose job has ended (its input was bounded) will not change again.
     view.job.done.then(
       () => runner.feedEnded(),
-      () => runner.feedEnded(),
+      (err: unknown) => runner.feedEnded(err),
     );
     return handle;
   }

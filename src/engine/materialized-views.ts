@@ -46,10 +46,6 @@ export class ChangeFeed {
   publish(batch: ChangeBatch): void {
     for (const fn of this.subscribers) fn(batch);
   }
-
-  get active(): boolean {
-    return this.subscribers.size > 0;
-  }
 }
 
 /**
@@ -66,14 +62,15 @@ export function publishingSqliteConnector(feed: ChangeFeed): ConnectorFactory {
       const sink = new SqliteSinkWriter(ctx, (checkpoint) => {
         const batches = checkpoint === null ? pending : (byCheckpoint.get(checkpoint) ?? []);
         if (checkpoint === null) pending = [];
-        for (const id of [...byCheckpoint.keys()]) if (checkpoint !== null && id <= checkpoint) byCheckpoint.delete(id);
         for (const b of batches) feed.publish(b);
       });
+      // Batches are kept whether or not anyone listens: a push query that starts between two checkpoints
+      // reads the table as of the first, and must then get everything the second applies.
       return {
         open: () => sink.open(),
         write(batch) {
           sink.write(batch);
-          if (feed.active) pending.push(batch);
+          pending.push(batch);
         },
         flush: () => sink.flush(),
         close: () => sink.close(),
@@ -82,7 +79,12 @@ export function publishingSqliteConnector(feed: ChangeFeed): ConnectorFactory {
           pending = [];
           return sink.preCommit(id);
         },
-        commit: (info) => sink.commit(info),
+        async commit(info) {
+          await sink.commit(info);
+          // Applied (and published) or already applied before: either way, done with it and older ones.
+          const id = (info as { checkpoint: number }).checkpoint;
+          for (const k of [...byCheckpoint.keys()]) if (k <= id) byCheckpoint.delete(k);
+        },
         watermark: (wm) => sink.watermark(wm),
       };
     },

@@ -80,7 +80,7 @@ export class FeedRunner implements QueryRunner {
   readonly bounded = false;
   readonly metrics = new MetricsRegistry();
   private status: JobStatus = 'created';
-  private finish: () => void = () => {};
+  private finish: (err?: unknown) => void = () => {};
   private unsubscribe: () => void = () => {};
   private emitted = 0;
   private readonly recordsIn = this.metrics.counter('Source: feed', CounterNames.recordsIn);
@@ -98,10 +98,11 @@ export class FeedRunner implements QueryRunner {
 
   run(): Promise<void> {
     this.status = 'running';
-    return new Promise<void>((resolve) => {
-      this.finish = () => {
+    return new Promise<void>((resolve, reject) => {
+      this.finish = (err?: unknown) => {
         this.unsubscribe();
-        resolve();
+        if (err === undefined) resolve();
+        else reject(err);
       };
       const { rows, unsubscribe } = this.start((batch) => this.process(batch));
       this.unsubscribe = unsubscribe;
@@ -130,10 +131,10 @@ export class FeedRunner implements QueryRunner {
     if (this.limit !== undefined && this.emitted >= this.limit) this.end('finished');
   }
 
-  private end(status: JobStatus): void {
+  private end(status: JobStatus, err?: unknown): void {
     if (this.status !== 'running') return;
     this.status = status;
-    this.finish();
+    this.finish(err);
   }
 
   async cancel(): Promise<void> {
@@ -141,9 +142,10 @@ export class FeedRunner implements QueryRunner {
     this.end('cancelled');
   }
 
-  /** The view's job ended: no change will come any more, so the query ends too. */
-  feedEnded(): void {
-    this.end('finished');
+  /** The view's job ended: no change will come any more, so the query ends too (failing if the job failed). */
+  feedEnded(err?: unknown): void {
+    if (err === undefined) this.end('finished');
+    else this.end('failed', err);
   }
 
   get state(): JobStatus {

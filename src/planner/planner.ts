@@ -77,6 +77,14 @@ export class Planner {
     if (entry.kind !== 'table') {
       throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Cannot INSERT INTO view '${name}'`, span: insert.target.span });
     }
+    if (entry.statement.kind === 'CreateView') {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Cannot INSERT INTO materialized view '${name}': only its query writes it`,
+        span: insert.target.span,
+        hint: 'change the view with DROP MATERIALIZED VIEW and CREATE MATERIALIZED VIEW, or write into a table',
+      });
+    }
     const connector = entry.options['connector'] ?? '';
     const caps = this.ctx.connectors.capabilities(connector);
     if (!caps?.sink) {

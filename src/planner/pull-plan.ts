@@ -109,6 +109,8 @@ function asScanFilter(e: BoundExpr, scan: Extract<PhysicalPlan, { kind: 'TableSo
   if (!ref || !lit || lit.value === null || lit.value === undefined) return undefined;
   // SQLite compares numbers across INTEGER and REAL storage; other types must match exactly.
   if (ref.type.name !== lit.type.name && !(isNumeric(ref.type) && isNumeric(lit.type))) return undefined;
+  // SQLite orders text by UTF-8 bytes, Eddy by UTF-16 code units: only equality means the same for strings.
+  if (ref.type.name === 'STRING' && e.fn !== '=') return undefined;
   const column = scan.table.columns[scan.projection[ref.index]!];
   if (!column || column.computed) return undefined;
   return { column: column.name, op: op as ScanFilter['op'], value: lit.value };

@@ -17,7 +17,11 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { EddyError, ErrorCode, ROW_KIND_NAMES, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle } from '../index.js';
 import { collectFinalRows } from '../index.js';
-import { splitStatements } from './sql-text.js';
+import { splitStatements, stripComments } from './sql-text.js';
+import { hostName, isLoopback } from './loopback.js';
+
+/** Statements a GET may run: queries, which change nothing. */
+const READ_ONLY = /^(SELECT|WITH|VALUES|SHOW|DESCRIBE|DESC|EXPLAIN)\b/i;
 import { outcomeOf } from './statement-outcome.js';
 
 export interface HttpServerOptions {
@@ -97,7 +101,20 @@ export class HttpServer {
     this.app.setNotFoundHandler((request, reply) => {
       void reply.code(404).send({ error: { code: ErrorCode.BAD_REQUEST, message: `No route ${request.method} ${request.url.split('?')[0]}; use POST /v1/statement` } });
     });
+    // Web pages the user visits may send requests here (a form, an image, a script after DNS rebinding).
+    // Refused: a browser's request from another origin, and, on a loopback address, a Host that is not one.
     this.app.addHook('onRequest', async (request, reply) => {
+      const origin = request.headers.origin;
+      const host = request.headers.host;
+      const boundToLoopback = isLoopback(this.options.host ?? '127.0.0.1');
+      const foreignOrigin = origin !== undefined && origin !== 'null' && !isLoopback(hostName(origin)) && (!host || hostName(origin) !== hostName(host));
+      const foreignHost = boundToLoopback && host !== undefined && !isLoopback(hostName(host));
+      if (foreignOrigin || foreignHost || origin === 'null') {
+        return reply.code(403).send({ error: { code: ErrorCode.AUTH_FAILED, message: foreignHost ? `Requests for host '${host}' are refused: this server answers on loopback names only` : `Requests from the web page ${origin} are refused` } });
+      }
+    });
+    this.app.addHook('onRequest', async (request, reply) => {
+      if (reply.sent) return;
       const token = this.options.token;
       if (token === undefined || request.url === '/v1/health') return;
       const header = request.headers.authorization;
@@ -113,7 +130,14 @@ export class HttpServer {
 
     this.app.get('/v1/health', async () => ({ status: 'ok', version: this.options.eddyVersion ?? '0' }));
     this.app.post('/v1/statement', (request, reply) => this.statement(request, reply, sqlFromBody(request.body)));
-    this.app.get('/v1/statement', (request, reply) => this.statement(request, reply, (request.query as Record<string, unknown>)['sql']));
+    // GET (for EventSource, which cannot POST) runs only statements without side effects.
+    this.app.get('/v1/statement', async (request, reply) => {
+      const sql = (request.query as Record<string, unknown>)['sql'];
+      if (typeof sql === 'string' && !READ_ONLY.test(stripComments(sql))) {
+        return reply.code(405).send({ error: { code: ErrorCode.BAD_REQUEST, message: 'GET runs queries only (SELECT, SHOW, DESCRIBE, EXPLAIN); send other statements with POST' } });
+      }
+      return this.statement(request, reply, sql);
+    });
   }
 
   /** Starts listening; resolves to the bound address. */

@@ -4,6 +4,7 @@
  * there (a token for HTTP, a password for Postgres), so an engine that runs connectors is never open to a
  * network by accident.
  */
+import { isLoopback } from './loopback.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Eddy } from '../index.js';
@@ -34,9 +35,7 @@ export interface RunningServers {
 export class ServeConfigError extends Error {}
 
 /** Whether an address only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
-}
+export { isLoopback } from './loopback.js';
 
 /** Eddy's version, from package.json (found from src/ and from dist/src/). */
 export function eddyVersion(): string {

@@ -31,8 +31,8 @@ function endOfQuoted(sql: string, i: number): number {
 /** The index just past the comment that starts at `i`, or -1 when none starts there. */
 function endOfComment(sql: string, i: number): number {
   if (sql[i] === '-' && sql[i + 1] === '-') {
-    const end = sql.indexOf('\n', i);
-    return end < 0 ? sql.length : end;
+    const match = /[\r\n]/.exec(sql.slice(i));
+    return match ? i + match.index : sql.length;
   }
   if (sql[i] === '/' && sql[i + 1] === '*') {
     const end = sql.indexOf('*/', i + 2);
@@ -141,9 +141,12 @@ export class ParameterError extends Error {
   }
 }
 
-/** SQL string literal: `'` doubled. */
+/**
+ * SQL string literal: `'` doubled, and `${` written `$${` so that the engine's `${name}` variable
+ * substitution leaves a bound value as it is.
+ */
 export function quoteString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+  return `'${text.replace(/'/g, "''").replace(/\$\{/g, () => '$${')}'`;
 }
 
 const INTEGER = /^\s*[+-]?\d+\s*$/;

@@ -233,5 +233,59 @@ describe('materialized views', () => {
     await expect(eddy.execute('CREATE MATERIALIZED VIEW m AS SELECT k FROM t')).rejects.toThrow(/already exists/);
     expect((await eddy.execute('CREATE MATERIALIZED VIEW IF NOT EXISTS m AS SELECT k FROM t')).kind).toBe('ok');
     await expect(eddy.execute('SELECT c, COUNT(*) AS n FROM m GROUP BY c EMIT CHANGES')).rejects.toThrow(/EMIT CHANGES over a materialized view/);
+    await expect(eddy.execute('INSERT INTO m VALUES (99, 12345)')).rejects.toThrow("Cannot INSERT INTO materialized view 'm': only its query writes it");
+  });
+
+  it('compares strings in pull queries as Eddy does (UTF-16), not as SQLite orders text (UTF-8 bytes)', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // Eddy's order: 'a' (U+0061) < '😀' (surrogates from U+D83D) < 'ｱ' (U+FF71); in UTF-8 bytes 'ｱ' < '😀'.
+    const path = writeJsonLines(dir, 'in.json', [{ s: '😀' }, { s: 'ｱ' }, { s: 'a' }]);
+    const eddy = session();
+    await eddy.execute("SET 'table.dml-sync' = 'true'");
+    await eddy.execute(`CREATE TABLE t (s STRING) WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json')`);
+    await eddy.execute('CREATE MATERIALIZED VIEW m AS SELECT s, COUNT(*) AS n FROM t GROUP BY s');
+    expect((await pull(eddy, "SELECT s FROM m WHERE s < 'ｱ' ORDER BY s")).rows).toEqual([['a'], ['😀']]);
+    expect((await pull(eddy, "SELECT s FROM m WHERE s > 'a' ORDER BY s")).rows).toEqual([['😀'], ['ｱ']]);
+    expect((await pull(eddy, "SELECT n FROM m WHERE s = '😀'")).rows).toEqual([[1]]);
+  });
+
+  it('a push query that starts between two checkpoints gets what the next one applies', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const path = writeJsonLines(dir, 'in.json', [{ k: 1, v: 10 }]);
+    const eddy = session({ stateDir: join(dir, 'state') });
+    await eddy.execute("SET 'execution.checkpointing.interval' = '2 s'");
+    await eddy.execute(`CREATE TABLE t (k INT, v INT) WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json', 'source.monitor-interval' = '20 ms')`);
+    await eddy.execute('CREATE MATERIALIZED VIEW per_key AS SELECT k, SUM(v) AS s FROM t GROUP BY k');
+    for (let i = 0; i < 300 && (await pull(eddy, 'SELECT * FROM per_key')).rows.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // Right after a checkpoint: this row is read now, but committed only by the next checkpoint.
+    appendFileSync(path, JSON.stringify({ k: 1, v: 7 }) + '\n');
+    await new Promise((r) => setTimeout(r, 300));
+    const push = await eddy.execute('SELECT k, s FROM per_key EMIT CHANGES');
+    if (push.kind !== 'query') throw new Error('expected a push query');
+    const changes: string[] = [];
+    push.query.onChanges((b) => b.rows.forEach((r, i) => changes.push(`${['+I', '-U', '+U', '-D'][b.kinds[i]!]} ${r.join(',')}`)));
+    for (let i = 0; i < 300 && changes.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(changes).toEqual(['+I 1,10', '-U 1,10', '+U 1,17']);
+    await push.query.cancel();
+  }, 20_000);
+
+  it('a push query fails when its view\'s job fails', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const path = writeJsonLines(dir, 'in.json', [{ k: 1, v: 10 }]);
+    const eddy = session();
+    await eddy.execute(`CREATE TABLE t (k INT, v INT) WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json', 'source.monitor-interval' = '20 ms')`);
+    await eddy.execute('CREATE MATERIALIZED VIEW per_key AS SELECT k, SUM(v) AS s FROM t GROUP BY k');
+    const push = await eddy.execute('SELECT k, s FROM per_key EMIT CHANGES');
+    if (push.kind !== 'query') throw new Error('expected a push query');
+    appendFileSync(path, '{"k": 2, "v": \n');
+    const err = await push.query.done.then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toContain('invalid-json');
+    expect(push.query.status).toBe('failed');
   });
 });

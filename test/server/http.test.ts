@@ -3,6 +3,7 @@
  * while rows are appended to its source file, server-sent events, cancelling on disconnect, and tokens.
  */
 import { appendFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Eddy } from '../../src/index.js';
@@ -90,6 +91,30 @@ describe('HTTP API', () => {
   it('takes a text/plain body too, and returns SHOW output as rows', async () => {
     const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'SHOW TABLES' });
     expect(await res.json()).toEqual({ columns: [{ name: 'table name', type: 'STRING' }], rows: [['clicks']] });
+  });
+
+  it('refuses what a web page could send: a foreign Origin, a non-loopback Host, a GET that changes something', async () => {
+    const foreign = await post(server.httpUrl, 'SHOW TABLES', { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.message).toBe('Requests from the web page https://evil.example are refused');
+    // fetch sets Host itself: a DNS-rebound request (Host: evil.example) is sent with node:http.
+    const rebound = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { host: 'evil.example:8080', 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ sql: 'SHOW TABLES' }));
+    });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body.error.message).toBe("Requests for host 'evil.example:8080' are refused: this server answers on loopback names only");
+    const own = await post(server.httpUrl, 'SHOW TABLES', { origin: server.httpUrl });
+    expect(own.status).toBe(200);
+    const create = await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent("CREATE TABLE x (a INT) WITH ('connector' = 'blackhole')")}`);
+    expect(create.status).toBe(405);
+    expect(((await create.json()) as any).error.message).toMatch(/^GET runs queries only/);
+    expect((await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent('SHOW TABLES')}`)).status).toBe(200);
   });
 
   it('reports errors as JSON with code, position and hint', async () => {

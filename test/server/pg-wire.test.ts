@@ -112,6 +112,9 @@ describe('Postgres wire protocol (node-postgres)', () => {
     const named = { name: 'by-id', text: 'SELECT name FROM orders WHERE id = $1' };
     expect((await client.query({ ...named, values: [2] })).rows).toEqual([{ name: 'bob' }]);
     expect((await client.query({ ...named, values: [4] })).rows).toEqual([{ name: 'alice' }]);
+    // `${name}` in a bound value is text, not a script variable to substitute.
+    const variable = await client.query('SELECT $1 AS v FROM orders WHERE id = 1', ['price is ${amount}']);
+    expect(variable.rows).toEqual([{ v: 'price is ${amount}' }]);
     // A negative number next to a minus sign does not become a `--` comment.
     expect((await client.query('SELECT id FROM orders WHERE id = 3 -$1', [-1])).rows).toEqual([{ id: '4' }]);
   });

@@ -22,6 +22,10 @@ describe('splitStatements', () => {
     expect(splitStatements(sql).map((s) => s.text)).toEqual(['BEGIN STATEMENT SET; INSERT INTO a SELECT * FROM b; INSERT INTO c SELECT * FROM b; END', 'SHOW JOBS']);
   });
 
+  it('ends a -- comment at a carriage return too, as the lexer does', () => {
+    expect(splitStatements('SELECT 1 --c\r; DROP TABLE t').map((s) => s.text.trim())).toEqual(['SELECT 1 --c', 'DROP TABLE t']);
+  });
+
   it('strips comments but not quoted text', () => {
     expect(stripComments("/* c */ SET x = '--not a comment' -- c")).toBe("SET x = '--not a comment'");
   });

@@ -311,6 +311,8 @@ export class SqliteStateStore {
    * returned promise resolves once the worker has closed its connection (a commit handed over before
    * is finished first). Commits not durable by then fail.
    */
+  private workerExited = false;
+
   close(): Promise<void> {
     if (this.closing) return this.closing;
     const worker = this.worker;
@@ -319,8 +321,10 @@ export class SqliteStateStore {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.db.close();
     };
-    if (!worker) {
+    if (!worker || this.workerExited) {
+      // No writer thread, or it already ended (it failed): nothing to wait for.
       closeMain();
+      if (worker) this.fail(new Error('the state store was closed'));
       this.closing = Promise.resolve();
       return this.closing;
     }
@@ -384,6 +388,7 @@ export class SqliteStateStore {
     });
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', () => {
+      this.workerExited = true;
       if (!this.closing) this.fail(new Error('the state writer thread ended'));
     });
     this.worker = worker;

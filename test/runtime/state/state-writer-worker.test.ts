@@ -109,6 +109,19 @@ describe('a store with a writer thread', () => {
   });
 });
 
+describe('a writer thread that ended', () => {
+  it('fails later commits, and close() still resolves (a job ending after its writer died does not hang)', async () => {
+    const a = open(join(tempDir(), 's.db'), false);
+    a.t.put(1, { n: 1 });
+    await a.store.commit(cp(1), () => a.backend.writeChanges());
+    await (a.store as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    a.t.put(2, { n: 2 });
+    expect(() => a.store.commit(cp(2), () => a.backend.writeChanges())).toThrow('the state writer thread ended');
+    const closed = await Promise.race([a.store.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
+    expect(closed).toBe('closed');
+  });
+});
+
 describe('state format', () => {
   it(`refuses state written in format 1 (JSON text) with a clear message`, () => {
     const path = join(tempDir(), 'old.db');
