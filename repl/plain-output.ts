@@ -5,7 +5,7 @@
  * insert-only result is printed the same way (its table only grows), an updating one as the final table
  * when the query ends.
  */
-import { EddyError, ROW_KIND_NAMES, describeSummary, type Eddy, type Field, type StatementResult } from '../src/index.js';
+import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, type Eddy, type Field, type StatementResult } from '../src/index.js';
 import { formatRow, ResultTable } from './result-model.js';
 import { formatTable, isNumericType, layoutTable } from './table-layout.js';
 import { helpText } from './help.js';
@@ -104,8 +104,9 @@ export class PlainShell {
       case 'explain':
         return this.io.out(result.text.endsWith('\n') ? result.text : result.text + '\n');
       case 'rows': {
-        const { schema, rows } = result.result;
+        const { schema, rows, freshness } = result.result;
         this.io.out(formatTable(schema.map((f) => f.name), rows.map((r) => formatRow(schema, r, tz)), 'ascii', schema.map((f) => isNumericType(f.type.name))) + '\n');
+        for (const f of freshness) this.info(`Read '${f.view}' as of ${describeFreshness(f, tz)}.`);
         return;
       }
       case 'job': {

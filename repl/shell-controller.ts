@@ -3,8 +3,7 @@
  * completion, running statements and showing their results, Ctrl-C and Ctrl-D. The ink components only
  * draw a {@link ShellController}'s state and forward keys to it, so all of this is tested directly.
  */
-import { EddyError, ROW_KIND_NAMES, describeSummary, type Eddy, type StatementResult } from '../src/index.js';
-import { formatValue, T } from '../src/index.js';
+import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, type Eddy, type StatementResult } from '../src/index.js';
 import * as ed from './editor.js';
 import type { EditorState } from './editor.js';
 import { complete, catalogSource, type CompletionSource } from './completion.js';
@@ -162,13 +161,13 @@ export class ShellController {
         return true;
       case 'rows': {
         const { schema, rows, freshness } = result.result;
-        const fresh = freshness.map((f) => `${f.view}${f.checkpoint !== undefined ? ` at checkpoint ${f.checkpoint}` : ''}${f.watermark !== undefined && Number.isFinite(f.watermark) ? `, watermark ${formatValue(f.watermark, T.timestamp(3), tz)}` : ''}`);
+        const fresh = freshness.map((f) => `${f.view} as of ${describeFreshness(f, tz)}`);
         this.print({
           kind: 'table',
           columns: schema.map((f) => f.name),
           rows: rows.map((r) => formatRow(schema, r, tz)),
           rightAlign: schema.map((f) => isNumericType(f.type.name)),
-          note: `${rows.length} row${rows.length === 1 ? '' : 's'} in set${fresh.length ? ` (as of ${fresh.join('; ')})` : ''}`,
+          note: `${rows.length} row${rows.length === 1 ? '' : 's'} in set${fresh.length ? ` (${fresh.join('; ')})` : ''}`,
         });
         return true;
       }

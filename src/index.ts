@@ -6,7 +6,7 @@ export { QueryHandle } from './engine/query-handle.js';
 export { FinalRows, collectFinalRows } from './engine/final-rows.js';
 export { JobHandle } from './engine/job-handle.js';
 export { describeSummary, type JobSummary, type Progress } from './engine/job-summary.js';
-export type { PullResult, ViewFreshness } from './engine/pull-query.js';
+export { describeFreshness, type PullResult, type ViewFreshness } from './engine/pull-query.js';
 export { EddyError, ErrorCode, renderDiagnostic, type Diagnostic, type SourceText, type Span } from './common/errors.js';
 export { T, typeToString, type DataType, type Field, type Schema, type TypeName } from './common/types.js';
 export { formatValue, toJsonValue, compareValues } from './common/values.js';
