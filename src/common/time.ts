@@ -26,8 +26,7 @@ export function parseTimestamp(text: string): number | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     return null;
   }
-  let ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  if (year >= 0 && year < 100) ms = setUtcYear(ms, year);
+  let ms = utc(year, month - 1, day, hour, minute, second, millis);
   const zone = m[8];
   if (zone && zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
@@ -37,14 +36,18 @@ export function parseTimestamp(text: string): number | null {
   return ms;
 }
 
-function setUtcYear(ms: number, year: number): number {
-  const d = new Date(ms);
-  d.setUTCFullYear(year);
+/** `Date.UTC`, but years 0–99 are those years (Date.UTC maps them to 1900–1999). */
+function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, millis = 0): number {
+  if (year < 0 || year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second, millis);
+  // Set the year first, so that day overflow follows that year's calendar (year 0 is a leap year).
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  d.setUTCHours(hour, minute, second, millis);
   return d.getTime();
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utc(year, month, 0)).getUTCDate();
 }
 
 function pad(n: number, width: number): string {
@@ -69,7 +72,7 @@ export function parseDate(text: string): number | null {
   const month = Number(m[2]);
   const day = Number(m[3]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return Math.floor(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+  return Math.floor(utc(year, month - 1, day) / MS_PER_DAY);
 }
 
 /** Formats days since the epoch as `yyyy-MM-dd`. */
