@@ -359,7 +359,7 @@ export class Eddy {
       const writer = new CollectWriter();
       const batches: ChangeBatch[] = [];
       writer.listen((b) => batches.push(b));
-      await this.buildJob(planned, query.span ? 'pull query' : '', writer, undefined, undefined, overrides).run();
+      await this.buildJob(planned, 'pull query', writer, undefined, undefined, overrides).run();
       return applyFinalSteps(collapseChangelog(batches), planned.final);
     };
     const schema = planned.pipeline.schema;
@@ -415,7 +415,7 @@ export class Eddy {
       });
     }
     // The scan's columns, by position in the view's table.
-    const columnIndex = scan.projection.map((p) => p);
+    const columnIndex = scan.projection;
     const project = (row: Row): Row => columnIndex.map((i) => row[i]);
     const condition = calc?.condition ? compileExpr(calc.condition) : undefined;
     const projection = calc ? calc.projection.map(compileExpr) : undefined;
