@@ -12,5 +12,6 @@ export { T, typeToString, type DataType, type Field, type Schema, type TypeName 
 export { formatValue, toJsonValue, compareValues } from './common/values.js';
 export { INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE, ROW_KIND_NAMES, isAccumulate, type ChangeBatch, type Row, type RowKind } from './runtime/changelog.js';
 export { parseScript, parseStatement } from './parser/parse.js';
+export { scanCode, scanStateAt, statementEnds, stripComments, type ScanState } from './parser/sql-text.js';
 export type * as ast from './parser/ast.js';
 export { KEYWORDS } from './parser/lexer.js';

@@ -8,6 +8,8 @@
  * is left alone.
  */
 
+import { scanCode, statementEnds, stripComments as stripSqlComments } from '../index.js';
+
 /** One statement of a query string. */
 export interface StatementText {
   /** The statement, without the `;` that ends it. */
@@ -16,60 +18,12 @@ export interface StatementText {
   readonly offset: number;
 }
 
-/** The index just past the quoted run (string or identifier) that starts at `i`; doubled quotes escape. */
-function endOfQuoted(sql: string, i: number): number {
-  const quote = sql[i]!;
-  let j = i + 1;
-  while (j < sql.length) {
-    if (sql[j] !== quote) j++;
-    else if (sql[j + 1] === quote) j += 2;
-    else return j + 1;
-  }
-  return sql.length;
-}
+/** Postgres clients quote identifiers with `"` too: a `;` or `$1` inside them is text as well. */
+const PG_QUOTES = "'`\"";
 
-/** The index just past the comment that starts at `i`, or -1 when none starts there. */
-function endOfComment(sql: string, i: number): number {
-  if (sql[i] === '-' && sql[i + 1] === '-') {
-    const match = /[\r\n]/.exec(sql.slice(i));
-    return match ? i + match.index : sql.length;
-  }
-  if (sql[i] === '/' && sql[i + 1] === '*') {
-    const end = sql.indexOf('*/', i + 2);
-    return end < 0 ? sql.length : end + 2;
-  }
-  return -1;
-}
-
-/** Calls `visit(index)` for each character outside strings, quoted identifiers and comments. */
-function scanCode(sql: string, visit: (index: number) => void): void {
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const commentEnd = endOfComment(sql, i);
-    if (c === "'" || c === '"' || c === '`') i = endOfQuoted(sql, i);
-    else if (commentEnd >= 0) i = commentEnd;
-    else visit(i++);
-  }
-}
-
-/** The text without comments (each replaced by a blank), trimmed: for recognizing a statement by its words. */
+/** The text without comments, trimmed (see the parser's stripComments), with Postgres's quotes. */
 export function stripComments(sql: string): string {
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const commentEnd = endOfComment(sql, i);
-    if (c === "'" || c === '"' || c === '`') {
-      const end = endOfQuoted(sql, i);
-      out += sql.slice(i, end);
-      i = end;
-    } else if (commentEnd >= 0) {
-      out += ' ';
-      i = commentEnd;
-    } else out += sql[i++];
-  }
-  return out.trim();
+  return stripSqlComments(sql, PG_QUOTES);
 }
 
 /**
@@ -78,10 +32,7 @@ export function stripComments(sql: string): string {
  * `EXECUTE STATEMENT SET BEGIN ... END`) stays one statement, as Eddy parses it.
  */
 export function splitStatements(sql: string): StatementText[] {
-  const cuts: number[] = [];
-  scanCode(sql, (i) => {
-    if (sql[i] === ';') cuts.push(i);
-  });
+  const cuts = statementEnds(sql, PG_QUOTES);
   const pieces: StatementText[] = [];
   let start = 0;
   for (const end of [...cuts, sql.length]) {
@@ -118,14 +69,15 @@ export function countParameters(sql: string): number {
 
 function forEachParameter(sql: string, visit: (start: number, end: number, n: number) => void): void {
   let skipUntil = -1;
-  scanCode(sql, (i) => {
+  const atCode = (i: number) => {
     if (i < skipUntil || sql[i] !== '$') return;
     if (i > 0 && /[A-Za-z0-9_$]/.test(sql[i - 1]!)) return;
     const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
     if (!m) return;
     skipUntil = i + m[0].length;
     visit(i, skipUntil, Number(m[1]));
-  });
+  };
+  scanCode(sql, atCode, PG_QUOTES);
 }
 
 /** A bound parameter: text (text format) or bytes (binary format), or null. */
