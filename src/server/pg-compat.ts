@@ -6,7 +6,7 @@
  * The rule that keeps the two apart: Eddy's own `SET 'key' = 'value'` quotes its key, while a Postgres
  * parameter (`SET DateStyle TO ISO`) is a bare name; Eddy's SHOW takes TABLES/VIEWS/FUNCTIONS/JOBS/...
  */
-import { T } from '../index.js';
+import { isValidTimeZone, T } from '../index.js';
 import { stripComments } from './sql-text.js';
 import type { Outcome } from './statement-outcome.js';
 
@@ -95,7 +95,7 @@ export function compatAnswer(statement: string, session: PgSession): CompatAnswe
       return { kind: 'error', sqlstate: '22023', message: `Eddy sends and receives UTF8 only; client_encoding '${value}' is not supported`, hint: "SET client_encoding = 'UTF8'" };
     }
     if (name === 'client_encoding') value = 'UTF8';
-    if (name === 'timezone' && !validTimeZone(value)) {
+    if (name === 'timezone' && !isValidTimeZone(value)) {
       return { kind: 'error', sqlstate: '22023', message: `invalid value for parameter "TimeZone": "${value}"` };
     }
     session.parameters.set(name, value);
@@ -164,14 +164,4 @@ export function compatAnswer(statement: string, session: PgSession): CompatAnswe
     };
   }
   return undefined;
-}
-
-/** Whether Intl knows the zone (UTC offsets such as `+02:00` are not accepted). */
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,7 +4,7 @@
  * and drivers parse (`pg` turns int8 into a string, timestamptz into a Date, json into objects) what they
  * would from Postgres itself.
  */
-import { toJsonValue, type DataType } from '../index.js';
+import { toJsonValue, zoneOffset, type DataType } from '../index.js';
 
 /** Postgres type OIDs used by the server (from pg_type.dat). */
 export const PgOid = {
@@ -112,7 +112,7 @@ export function pgText(value: unknown, type: DataType, timeZone = 'UTC'): string
     case 'TIMESTAMP':
       return pgTimestamp(value as number);
     case 'TIMESTAMP_LTZ': {
-      const offsetMinutes = timeZoneOffsetMinutes(value as number, timeZone);
+      const offsetMinutes = Math.round(zoneOffset(timeZone, value as number) / 60_000);
       return pgTimestamp((value as number) + offsetMinutes * 60_000) + pgOffset(offsetMinutes);
     }
     case 'INTERVAL_DAY_TIME':
@@ -194,26 +194,6 @@ function pgOffset(minutes: number): string {
   const abs = Math.abs(minutes);
   const m = abs % 60;
   return `${sign}${pad(Math.floor(abs / 60), 2)}${m ? `:${pad(m, 2)}` : ''}`;
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The offset from UTC, in minutes, of `timeZone` at the instant `epochMs` (0 for UTC and unknown zones). */
-export function timeZoneOffsetMinutes(epochMs: number, timeZone: string): number {
-  if (/^(utc|gmt|z|zulu|etc\/utc)$/i.test(timeZone)) return 0;
-  let format = offsetFormats.get(timeZone);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    } catch {
-      return 0;
-    }
-    offsetFormats.set(timeZone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of format.formatToParts(new Date(epochMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts['year']!, parts['month']! - 1, parts['day'], parts['hour'], parts['minute'], parts['second']);
-  return Math.round((wall - Math.floor(epochMs / 1000) * 1000) / 60_000);
 }
 
 /** `1 day`, `2 days`, `-1 days`: Postgres adds the plural `s` to every count but exactly 1. */
