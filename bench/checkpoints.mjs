@@ -22,7 +22,7 @@ import {
 import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mulberry32, sqlTimestamp } from './common.mjs';
+import { flags, mulberry32, sqlTimestamp } from './common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -131,40 +131,22 @@ function parseArgs(argv) {
     rows: 1_000_000, growthRows: 2_000_000, growthSpeedup: 50, repeat: 3, only: PARTS, dist: DEFAULT_DIST, compare: undefined,
     benches: Object.keys(THROUGHPUT), modes: MODES.map((m) => m.name), profile: false, child: undefined,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) {
-        console.error(`${flag} needs a value`);
-        usage(2);
-      }
-      return v;
-    };
-    const count = (name) => {
-      const n = Number(value().replace(/_/g, ''));
-      if (!Number.isSafeInteger(n) || n < 1) {
-        console.error(`${name} must be a positive whole number`);
-        usage(2);
-      }
-      return n;
-    };
+  for (const { flag, value, count, list } of flags(argv, usage)) {
     switch (flag) {
-      case '--rows': opts.rows = count('--rows'); break;
-      case '--growth-rows': opts.growthRows = count('--growth-rows'); break;
-      case '--growth-speedup': opts.growthSpeedup = count('--growth-speedup'); break;
-      case '--repeat': opts.repeat = count('--repeat'); break;
-      case '--only': opts.only = value().split(',').map((s) => s.trim()).filter(Boolean); break;
+      case '--rows': opts.rows = count(); break;
+      case '--growth-rows': opts.growthRows = count(); break;
+      case '--growth-speedup': opts.growthSpeedup = count(); break;
+      case '--repeat': opts.repeat = count(); break;
+      case '--only': opts.only = list(); break;
       case '--dist': opts.dist = resolve(value()); break;
       case '--compare': opts.compare = resolve(value()); break;
-      case '--bench': opts.benches = value().split(',').map((x) => x.trim()).filter(Boolean); break;
-      case '--modes': opts.modes = value().split(',').map((x) => x.trim()).filter(Boolean).map((x) => MODES.find((m) => m.name.replace(' ', '') === x.replace(' ', ''))?.name ?? x); break;
+      case '--bench': opts.benches = list(); break;
+      case '--modes': opts.modes = list().map((x) => MODES.find((m) => m.name.replace(' ', '') === x.replace(' ', ''))?.name ?? x); break;
       case '--profile': opts.profile = true; break;
       case '--child': opts.child = JSON.parse(value()); break; // internal
       case '--help': case '-h': usage(0); break;
       default:
-        console.error(`Unknown option '${a}'`);
+        console.error(`Unknown option '${flag}'`);
         usage(2);
     }
   }

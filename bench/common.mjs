@@ -1,4 +1,5 @@
-// Helpers shared by the benchmark scripts: the seeded PRNG and the timestamp text of generated inputs.
+// Helpers shared by the benchmark scripts: command-line flags, the seeded PRNG and the timestamp text of
+// generated inputs.
 
 /** mulberry32, the same small PRNG datagen uses: floats in [0, 1). */
 export function mulberry32(seed) {
@@ -19,4 +20,34 @@ const pad3 = (n) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 export function sqlTimestamp(ms) {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}`;
+}
+
+/**
+ * The flags of a command line, one at a time: `{ flag, value(), count(), list() }`, where `value()` takes the
+ * flag's value (`--rows 5` or `--rows=5`), `count()` a positive whole number (`1_000` allowed) and `list()`
+ * a comma-separated list. A missing or bad value prints the problem and calls `usage(2)`.
+ */
+export function* flags(argv, usage) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) {
+        console.error(`${flag} needs a value`);
+        usage(2);
+      }
+      return v;
+    };
+    const count = () => {
+      const n = Number(value().replace(/_/g, ''));
+      if (!Number.isSafeInteger(n) || n < 1) {
+        console.error(`${flag} must be a positive whole number`);
+        usage(2);
+      }
+      return n;
+    };
+    const list = () => value().split(',').map((x) => x.trim()).filter(Boolean);
+    yield { flag, value, count, list };
+  }
 }

@@ -10,15 +10,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { mulberry32 } from './common.mjs';
+import { flags, mulberry32 } from './common.mjs';
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const KEYS = Number(arg('--keys', '1000000'));
-const LOOKUPS = Number(arg('--lookups', '20000'));
-const ONLY = arg('--only', undefined);
+const USAGE = 'node bench/pull.mjs [--keys N] [--lookups N] [--only inprocess|pg] [--updates-per-tick N]';
+function usage(code) {
+  (code ? console.error : console.log)(USAGE);
+  process.exit(code);
+}
+let KEYS = 1_000_000;
+let LOOKUPS = 20_000;
+let ONLY;
 /** Updates appended per 50 ms during the lookups (0: no ingestion, for the baseline). */
-const PER_TICK = Number(arg('--updates-per-tick', '2000'));
+let PER_TICK = 2000;
+for (const { flag, value, count } of flags(process.argv.slice(2), usage)) {
+  if (flag === '--keys') KEYS = count();
+  else if (flag === '--lookups') LOOKUPS = count();
+  else if (flag === '--only') ONLY = value();
+  else if (flag === '--updates-per-tick') PER_TICK = Number(value());
+  else if (flag === '--help') usage(0);
+  else {
+    console.error(`Unknown option '${flag}'`);
+    usage(2);
+  }
+}
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -16,7 +16,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSy
 import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mulberry32, sqlTimestamp } from './common.mjs';
+import { flags, mulberry32, sqlTimestamp } from './common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -135,29 +135,11 @@ Benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}`;
 
 function parseArgs(argv) {
   const opts = { rows: 1_000_000, only: undefined, repeat: 1, profile: false, list: false, dist: DEFAULT_DIST, child: undefined, data: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) {
-        console.error(`${flag} needs a value`);
-        usage(2);
-      }
-      return v;
-    };
-    const count = (name) => {
-      const n = Number(value().replace(/_/g, ''));
-      if (!Number.isSafeInteger(n) || n < 1) {
-        console.error(`${name} must be a positive whole number`);
-        usage(2);
-      }
-      return n;
-    };
+  for (const { flag, value, count, list } of flags(argv, usage)) {
     switch (flag) {
-      case '--rows': opts.rows = count('--rows'); break;
-      case '--repeat': opts.repeat = count('--repeat'); break;
-      case '--only': opts.only = value().split(',').map((s) => s.trim()).filter(Boolean); break;
+      case '--rows': opts.rows = count(); break;
+      case '--repeat': opts.repeat = count(); break;
+      case '--only': opts.only = list(); break;
       case '--dist': opts.dist = resolve(value()); break;
       case '--profile': opts.profile = true; break;
       case '--list': opts.list = true; break;
@@ -165,7 +147,7 @@ function parseArgs(argv) {
       case '--data': opts.data = value(); break; // internal
       case '--help': case '-h': usage(0); break;
       default:
-        console.error(`Unknown option '${a}'`);
+        console.error(`Unknown option '${flag}'`);
         usage(2);
     }
   }
