@@ -16,6 +16,26 @@ export interface EditorViewProps {
   readonly width?: number;
 }
 
+/** SQL text after the prompt (and continuation prompts), highlighted, with the cursor when given. */
+export function PromptLines({ text, cursor = -1 }: { text: string; cursor?: number }) {
+  return (
+    <>
+      {editorLines(text, cursor).map((spans, i) => (
+        <Text key={i}>
+          <Styled color="green" bold>
+            {i === 0 ? PROMPT : CONTINUATION}
+          </Styled>
+          {spans.map((s, j) => (
+            <Styled key={j} color={TOKEN_COLORS[s.kind]} inverse={s.cursor}>
+              {s.text}
+            </Styled>
+          ))}
+        </Text>
+      ))}
+    </>
+  );
+}
+
 /** Candidates in a few lines at most, with a count of the rest. */
 function candidateLines(candidates: readonly string[], width: number): string[] {
   const lines: string[] = [];
@@ -49,21 +69,9 @@ export function EditorView({ editor, candidates = [], search, notice, width = 80
       </Box>
     );
   }
-  const lines = editorLines(editor.text, editor.cursor);
   return (
     <Box flexDirection="column">
-      {lines.map((spans, i) => (
-        <Text key={i}>
-          <Styled color="green" bold>
-            {i === 0 ? PROMPT : CONTINUATION}
-          </Styled>
-          {spans.map((s, j) => (
-            <Styled key={j} color={TOKEN_COLORS[s.kind]} inverse={s.cursor}>
-              {s.text}
-            </Styled>
-          ))}
-        </Text>
-      ))}
+      <PromptLines text={editor.text} cursor={editor.cursor} />
       {candidateLines(candidates, Math.max(20, width - 2)).map((l, i) => (
         <Styled key={`c${i}`} color="cyan">
           {l}

@@ -1,34 +1,15 @@
 /** One block of printed output: an echoed statement, a message, an error, a table, a plan, text. */
 import { Box, Text } from 'ink';
-import { highlight, TOKEN_COLORS } from '../highlight.js';
 import { explainLines } from '../explain-tree.js';
 import type { OutputBlock } from '../output.js';
 import { layoutTable } from '../table-layout.js';
-import { CONTINUATION, PROMPT } from './editor-view.js';
+import { PromptLines } from './editor-view.js';
 import { Styled } from './theme.js';
 
 function Echo({ text }: { text: string }) {
-  const lines: { text: string; kind: string }[][] = [[]];
-  for (const seg of highlight(text)) {
-    seg.text.split('\n').forEach((part, i) => {
-      if (i > 0) lines.push([]);
-      if (part) lines[lines.length - 1]!.push({ text: part, kind: seg.kind });
-    });
-  }
   return (
     <Box flexDirection="column">
-      {lines.map((spans, i) => (
-        <Text key={i}>
-          <Styled color="green" bold>
-            {i === 0 ? PROMPT : CONTINUATION}
-          </Styled>
-          {spans.map((s, j) => (
-            <Styled key={j} color={TOKEN_COLORS[s.kind as keyof typeof TOKEN_COLORS]}>
-              {s.text}
-            </Styled>
-          ))}
-        </Text>
-      ))}
+      <PromptLines text={text} />
     </Box>
   );
 }
