@@ -9,7 +9,8 @@ import { T, typeToString, withoutTimeAttribute, type Field } from '../common/typ
 import { EddyError, ErrorCode, type SourceText } from '../common/errors.js';
 import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
 import { Catalog, physicalColumns, type TableDef } from '../planner/catalog.js';
-import { Planner, type PlannedPipeline, type PlannedPull } from '../planner/planner.js';
+import { Planner, scannedTables, type PlannedPipeline, type PlannedPull } from '../planner/planner.js';
+import type { LogicalPlan } from '../planner/logical-plan.js';
 import { explainPipelines } from '../planner/explain.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
@@ -218,11 +219,12 @@ export class Eddy {
         return { kind: 'job', job: handle, statement: stmt };
       }
       case 'QueryStatement': {
-        const scanned = this.planner().scannedTables(stmt.query);
+        const bound = this.planner().bindQuery(stmt.query);
+        const scanned = scannedTables(bound);
         const pull = scanned.length > 0 && scanned.every((t) => t.options['connector'] === 'sqlite');
         const views = scanned.map((t) => this.views.get(t.name)).filter((v): v is MaterializedView => v !== undefined);
-        if (stmt.query.emit === 'CHANGES' && views.length > 0) return { kind: 'query', query: this.pushQuery(stmt, views), statement: stmt };
-        if (pull && stmt.query.emit !== 'CHANGES') return { kind: 'rows', result: await this.pullQuery(stmt.query, views), statement: stmt };
+        if (stmt.query.emit === 'CHANGES' && views.length > 0) return { kind: 'query', query: this.pushQuery(stmt, views, bound), statement: stmt };
+        if (pull && stmt.query.emit !== 'CHANGES') return { kind: 'rows', result: await this.pullQuery(stmt.query, views, bound), statement: stmt };
         const plan = this.planner().planQuery(stmt.query);
         const writer = new CollectWriter();
         const job = this.buildJob(plan, stmt.text, writer);
@@ -353,8 +355,8 @@ export class Eddy {
    * A pull query: runs the query over one consistent snapshot of the views (and sqlite tables) it reads,
    * collapses its changelog into final rows, then applies ORDER BY / LIMIT.
    */
-  private async pullQuery(query: ast.Query, views: readonly MaterializedView[]): Promise<PullResult> {
-    const planned = this.planner().planPull(query);
+  private async pullQuery(query: ast.Query, views: readonly MaterializedView[], bound: LogicalPlan): Promise<PullResult> {
+    const planned = this.planner().planPull(query, bound);
     const run = async (overrides: ConnectorFactory[]) => {
       const writer = new CollectWriter();
       const batches: ChangeBatch[] = [];
@@ -400,8 +402,8 @@ export class Eddy {
    * `SELECT ... FROM view [WHERE ...] [LIMIT n] EMIT CHANGES`: the view's current rows, then its changes as
    * they are applied. Projections and filters of one view are supported.
    */
-  private pushQuery(stmt: ast.QueryStatement, views: readonly MaterializedView[]): QueryHandle {
-    const planned = this.planner().planPull(stmt.query);
+  private pushQuery(stmt: ast.QueryStatement, views: readonly MaterializedView[], bound: LogicalPlan): QueryHandle {
+    const planned = this.planner().planPull(stmt.query, bound);
     const root = planned.pipeline.root;
     const view = views[0]!;
     const calc = root.kind === 'Calc' ? root : undefined;

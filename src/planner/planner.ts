@@ -27,6 +27,17 @@ export interface PlannedPipeline {
   readonly pipeline: PhysicalPipeline;
 }
 
+/** The tables a bound query scans (views expanded), to tell a pull query from a continuous one. */
+export function scannedTables(plan: LogicalPlan): TableDef[] {
+  const found = new Map<string, TableDef>();
+  const walk = (p: LogicalPlan) => {
+    if (p.kind === 'LogicalScan') found.set(p.table.name, p.table);
+    for (const i of inputsOf(p)) walk(i);
+  };
+  walk(plan);
+  return [...found.values()];
+}
+
 /** A planned pull query: its pipeline, and what to apply to its final rows. */
 export interface PlannedPull extends PlannedPipeline {
   readonly final: FinalSteps;
@@ -51,23 +62,16 @@ export class Planner {
    * Plans a pull query: the bounded pipeline computing its rows (with simple predicates pushed into the
    * scans), and the ORDER BY / LIMIT / OFFSET to apply to the final rows.
    */
-  planPull(query: ast.Query): PlannedPull {
-    const bound = new QueryBinder(this.ctx).bindQuery(query);
-    const final = splitFinalSteps(bound.plan);
+  planPull(query: ast.Query, bound: LogicalPlan = this.bindQuery(query)): PlannedPull {
+    const final = splitFinalSteps(bound);
     const optimized = optimize(final.plan);
     const root = pushScanFilters(toPhysical(optimized, this.ctx.env.timeZone));
-    return { logical: bound.plan, optimized, pipeline: { root, sink: { kind: 'collect' }, schema: final.plan.schema }, final };
+    return { logical: bound, optimized, pipeline: { root, sink: { kind: 'collect' }, schema: final.plan.schema }, final };
   }
 
-  /** The scanned tables of a query (views expanded), to tell a pull query from a continuous one. */
-  scannedTables(query: ast.Query): TableDef[] {
-    const found = new Map<string, TableDef>();
-    const walk = (p: LogicalPlan) => {
-      if (p.kind === 'LogicalScan') found.set(p.table.name, p.table);
-      for (const i of inputsOf(p)) walk(i);
-    };
-    walk(new QueryBinder(this.ctx).bindQuery(query).plan);
-    return [...found.values()];
+  /** Binds a query into its logical plan (e.g. to see which tables it reads before planning it). */
+  bindQuery(query: ast.Query): LogicalPlan {
+    return new QueryBinder(this.ctx).bindQuery(query).plan;
   }
 
   /** Plans `INSERT INTO t ...`: matches the query's columns to the table's, and checks the sink accepts its changes. */
