@@ -676,6 +676,46 @@ export function sqliteSnapshotConnector(path: string, shared: Database.Database)
 const codecCache = new WeakMap<readonly Field[], ColumnCodec[]>();
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
+function cached(db: Database.Database, sql: string, raw = false): Database.Statement {
+  let prepared = statementCache.get(db);
+  if (!prepared) statementCache.set(db, (prepared = new Map()));
+  let stmt = prepared.get(sql);
+  if (!stmt) prepared.set(sql, (stmt = raw ? db.prepare(sql).raw(true) : db.prepare(sql)));
+  return stmt;
+}
+
+/** Whether the database has a table of that name. */
+export function hasTable(db: Database.Database, table: string): boolean {
+  return cached(db, `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+}
+
+/** What a sink's table reflects, as of the reader's snapshot (see {@link SINK_PROGRESS_TABLE}). */
+export interface SinkProgress {
+  /** The last checkpoint applied; null when the job does not checkpoint. */
+  readonly checkpoint: number | null;
+  /** The input's watermark then (epoch ms; Infinity once the input ended); null before any. */
+  readonly watermark: number | null;
+  /** When the table was last written (epoch ms). */
+  readonly writtenAt: number;
+}
+
+/** The progress a sink (by its sink id) recorded with its rows, or undefined when it has written none. */
+export function readSinkProgress(db: Database.Database, sinkId: string): SinkProgress | undefined {
+  if (!hasTable(db, SINK_PROGRESS_TABLE)) return undefined;
+  const row = cached(db, `SELECT checkpoint, watermark, written_at FROM ${SINK_PROGRESS_TABLE} WHERE sink = ?`).get(sinkId) as
+    | { checkpoint: number | null; watermark: number | null; written_at: number }
+    | undefined;
+  return row && { checkpoint: row.checkpoint, watermark: row.watermark, writtenAt: row.written_at };
+}
+
+/** Drops a sink's table and forgets the sink's commits and progress (in the caller's transaction). */
+export function dropSinkTable(db: Database.Database, table: string, sinkId: string): void {
+  db.exec(`DROP TABLE IF EXISTS ${quote(table)}`);
+  for (const t of [SINK_COMMITS_TABLE, SINK_PROGRESS_TABLE]) {
+    if (hasTable(db, t)) db.prepare(`DELETE FROM ${t} WHERE sink = ?`).run(sinkId);
+  }
+}
+
 /**
  * Reads a table synchronously — one statement, so one consistent snapshot — converting the stored values
  * to the columns' types; only rows matching `filters` when given (with the table's indexes). A value that
@@ -687,10 +727,7 @@ export function readSqliteTable(db: Database.Database, table: string, schema: re
   const used = filters.filter((f) => schema.some((c) => c.name === f.column));
   const where = used.length ? ` WHERE ${used.map((f) => `${quote(f.column)} ${f.op} ?`).join(' AND ')}` : '';
   const sql = `SELECT ${schema.map((f) => quote(f.name)).join(', ')} FROM ${quote(table)}${where}`;
-  let prepared = statementCache.get(db);
-  if (!prepared) statementCache.set(db, (prepared = new Map()));
-  let stmt = prepared.get(sql);
-  if (!stmt) prepared.set(sql, (stmt = db.prepare(sql).raw(true)));
+  const stmt = cached(db, sql, true);
   const values = used.map((f) => codecs[schema.findIndex((c) => c.name === f.column)]!.toSql(f.value));
   const raw = stmt.all(...values) as unknown[][];
   return raw.map((r) =>

@@ -16,7 +16,7 @@ import type { Field } from '../common/types.js';
 import type { TableDef } from '../planner/catalog.js';
 import type { ChangeBatch, Row } from '../runtime/changelog.js';
 import type { ConnectorContext, ConnectorFactory, SinkWriter } from '../runtime/connector.js';
-import { createTableSql, readSqliteTable, SINK_COMMITS_TABLE, SINK_PROGRESS_TABLE, sqliteConnector, SqliteSinkWriter } from '../connectors/sqlite.js';
+import { createTableSql, dropSinkTable, hasTable, readSinkProgress, readSqliteTable, sqliteConnector, SqliteSinkWriter } from '../connectors/sqlite.js';
 import type { JobHandle } from './job-handle.js';
 import type { ViewFreshness } from './pull-query.js';
 
@@ -95,7 +95,6 @@ export function publishingSqliteConnector(feed: ChangeFeed): ConnectorFactory {
 export class ViewStore {
   private readonly idle: Database.Database[] = [];
   private readonly all: Database.Database[] = [];
-  private readonly progressStatements = new WeakMap<Database.Database, Database.Statement>();
 
   constructor(readonly path: string) {}
 
@@ -141,27 +140,19 @@ export class ViewStore {
 
   /** How fresh a view is, as of `db`'s snapshot. */
   freshness(db: Database.Database, view: MaterializedView): ViewFreshness {
-    let progress = this.progressStatements.get(db);
-    if (!progress && db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(SINK_PROGRESS_TABLE)) {
-      progress = db.prepare(`SELECT checkpoint, watermark, written_at FROM ${SINK_PROGRESS_TABLE} WHERE sink = ?`);
-      this.progressStatements.set(db, progress);
-    }
-    const row = progress?.get(view.sinkId) as { checkpoint: number | null; watermark: number | null; written_at: number } | undefined;
+    const p = readSinkProgress(db, view.sinkId);
     return {
       view: view.name,
-      ...(row?.checkpoint != null ? { checkpoint: row.checkpoint } : {}),
-      ...(row?.watermark != null ? { watermark: row.watermark } : {}),
-      ...(row ? { committedAt: row.written_at } : {}),
+      ...(p?.checkpoint != null ? { checkpoint: p.checkpoint } : {}),
+      ...(p?.watermark != null ? { watermark: p.watermark } : {}),
+      ...(p ? { committedAt: p.writtenAt } : {}),
     };
   }
 
   /** The rows of a view's table now. */
   readAll(view: MaterializedView, schema: readonly Field[]): Row[] {
     if (!existsSync(this.path)) return [];
-    return this.withReader((db) => {
-      const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(view.table.options['table-name']);
-      return exists ? readSqliteTable(db, view.table.options['table-name']!, schema) : [];
-    });
+    return this.withReader((db) => (hasTable(db, view.name) ? readSqliteTable(db, view.name, schema) : []));
   }
 
   /**
@@ -171,14 +162,14 @@ export class ViewStore {
   prepareTable(table: string, sinkId: string, schema: readonly Field[], keyIndex: readonly number[] | undefined, fresh: boolean): void {
     mkdirSync(dirname(this.path), { recursive: true });
     this.write((db) => {
-      if (fresh) dropView(db, table, sinkId);
+      if (fresh) dropSinkTable(db, table, sinkId);
       db.exec(createTableSql(table, schema, keyIndex, true));
     });
   }
 
   /** Removes a dropped view's table and its commit records. */
   dropTable(table: string, sinkId: string): void {
-    if (existsSync(this.path)) this.write((db) => dropView(db, table, sinkId));
+    if (existsSync(this.path)) this.write((db) => dropSinkTable(db, table, sinkId));
   }
 
   private write(fn: (db: Database.Database) => void): void {
@@ -195,12 +186,5 @@ export class ViewStore {
     for (const db of this.all) db.close();
     this.all.length = 0;
     this.idle.length = 0;
-  }
-}
-
-function dropView(db: Database.Database, table: string, sinkId: string): void {
-  db.exec(`DROP TABLE IF EXISTS "${table.replace(/"/g, '""')}"`);
-  for (const t of [SINK_COMMITS_TABLE, SINK_PROGRESS_TABLE]) {
-    if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t)) db.prepare(`DELETE FROM ${t} WHERE sink = ?`).run(sinkId);
   }
 }
