@@ -204,6 +204,10 @@ describe('Postgres wire protocol (node-postgres)', () => {
     try {
       const res = await client.query({ text: 'SELECT TO_TIMESTAMP_LTZ(1704103200000, 3) AS t', types: rawText });
       expect(res.rows[0].t).toBe('2024-01-01 15:30:00+05:30');
+      // A fixed offset is a time zone too (as in Eddy's table.local-time-zone); an unknown name is refused.
+      await client.query(`SET TIME ZONE '-03:00'`);
+      expect((await client.query({ text: 'SELECT TO_TIMESTAMP_LTZ(1704103200000, 3) AS t', types: rawText })).rows[0].t).toBe('2024-01-01 07:00:00-03');
+      await expect(client.query(`SET TIME ZONE 'Mars/Olympus'`)).rejects.toThrow('invalid value for parameter "TimeZone": "Mars/Olympus"');
     } finally {
       await client.query(`SET TIME ZONE 'UTC'`);
     }
