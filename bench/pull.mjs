@@ -4,6 +4,8 @@
 //
 //   npm run build && node bench/pull.mjs [--keys 1000000] [--lookups 20000] [--only inprocess|pg]
 //                                        [--updates-per-tick 2000]   (appended every 50 ms; 0: no ingestion)
+//                                        [--job-thread]   (in-process: the view's job in the session's job thread,
+//                                                          as `eddy serve` runs it; default: in the caller's thread)
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { flags, mulberry32 } from './common.mjs';
 
-const USAGE = 'node bench/pull.mjs [--keys N] [--lookups N] [--only inprocess|pg] [--updates-per-tick N]';
+const USAGE = 'node bench/pull.mjs [--keys N] [--lookups N] [--only inprocess|pg] [--updates-per-tick N] [--job-thread]';
 function usage(code) {
   (code ? console.error : console.log)(USAGE);
   process.exit(code);
@@ -22,11 +24,14 @@ let LOOKUPS = 20_000;
 let ONLY;
 /** Updates appended per 50 ms during the lookups (0: no ingestion, for the baseline). */
 let PER_TICK = 2000;
+/** In-process: run the view's job in the session's job thread (EddyOptions.jobThread). */
+let JOB_THREAD = false;
 for (const { flag, value, count } of flags(process.argv.slice(2), usage)) {
   if (flag === '--keys') KEYS = count();
   else if (flag === '--lookups') LOOKUPS = count();
   else if (flag === '--only') ONLY = value();
   else if (flag === '--updates-per-tick') PER_TICK = Number(value());
+  else if (flag === '--job-thread') JOB_THREAD = true;
   else if (flag === '--help') usage(0);
   else {
     console.error(`Unknown option '${flag}'`);
@@ -83,7 +88,7 @@ async function inProcess() {
   try {
     prepareInput(dir);
     const { Eddy } = await import('../dist/src/index.js');
-    const eddy = new Eddy({ stateDir: join(dir, 'state') });
+    const eddy = new Eddy({ stateDir: join(dir, 'state'), jobThread: JOB_THREAD });
     const started = performance.now();
     for await (const _ of eddy.executeScript(ddl(dir))) void _;
     // Wait until the last key is in the view (a checkpoint after the whole first file).
@@ -109,7 +114,7 @@ async function inProcess() {
       busy += dt;
     }
     const ingested = stop();
-    report('in-process', latencies, busy / 1000);
+    report(JOB_THREAD ? 'in-process (job thread)' : 'in-process', latencies, busy / 1000);
     const last = await eddy.execute(`SELECT k FROM per_key WHERE k = 0`);
     console.log(`  ingested ${ingested.toLocaleString('en-US')} updates meanwhile; the view reflects ${JSON.stringify(last.result.freshness[0])}`);
     await eddy.close();

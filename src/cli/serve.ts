@@ -151,7 +151,8 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   const stop = io.stopSignal();
   // The engine loads only now, as in `eddy run`: usage errors stay instant.
   const [{ Eddy, EddyError }, { startServers, ServeConfigError }] = await Promise.all([import('../index.js'), import('../server/server.js')]);
-  const eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh });
+  // Jobs run in the session's job thread: their work and garbage collection never delay a client's query.
+  const eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true });
   let servers;
   try {
     for (const file of parsed.init) {

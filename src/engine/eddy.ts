@@ -20,9 +20,10 @@ import type { Job } from '../runtime/job.js';
 import { builtinConnectors, builtinFormats } from '../connectors/index.js';
 import { connectorLookup } from './connector-lookup.js';
 import { CollectWriter, QueryHandle } from './query-handle.js';
-import { JobHandle } from './job-handle.js';
+import { JobHandle, type RunnableJob } from './job-handle.js';
+import { JobThread, type InsertJobsSpec, type ThreadContext, type ViewJobSpec } from './job-thread.js';
 import { Settings } from './settings.js';
-import { applyFinalSteps, collapseChangelog, describeFreshness, FeedRunner, type PullResult } from './pull-query.js';
+import { applyFinalSteps, collapseChangelog, describeFreshness, FeedRunner, type PullResult, type ViewChangesOpened } from './pull-query.js';
 import { ChangeFeed, publishingSqliteConnector, ViewStore, type MaterializedView } from './materialized-views.js';
 import { uniqueKey } from '../planner/pull-plan.js';
 import { readSqliteTable, sqliteSnapshotConnector } from '../connectors/sqlite.js';
@@ -77,6 +78,14 @@ export interface EddyOptions {
   readonly stateDir?: string;
   /** Discard existing state in `stateDir` and start over. */
   readonly fresh?: boolean;
+  /**
+   * Run INSERT jobs and materialized views' jobs in a worker thread of the session (its job thread), so
+   * that this thread stays free to answer pull queries and serve clients: a job's work and its garbage
+   * collection pauses no longer delay them. `eddy serve` turns it on. Ignored (jobs run in this thread)
+   * when `connectors` or `now` are given, since those live in this thread only. SELECT queries always run
+   * in this thread.
+   */
+  readonly jobThread?: boolean;
 }
 
 export class Eddy {
@@ -96,6 +105,8 @@ export class Eddy {
   /** Materialized views by name, and the database holding them (created on first use). */
   private readonly views = new Map<string, MaterializedView>();
   private viewStoreInstance?: ViewStore;
+  /** Where INSERT and materialized-view jobs run, with `jobThread` (else in this thread). */
+  private readonly jobThread?: JobThread;
   private sessionDir?: string;
 
   constructor(options: EddyOptions = {}) {
@@ -104,6 +115,7 @@ export class Eddy {
     this.variables = options.variables ?? {};
     this.now = options.now ?? Date.now;
     this.connectors = [...builtinConnectors(), ...(options.connectors ?? [])];
+    if (options.jobThread && !options.connectors?.length && !options.now) this.jobThread = new JobThread();
   }
 
   private planner(): Planner {
@@ -171,7 +183,7 @@ export class Eddy {
         const name = stmt.name.parts.map((p) => p.name).join('.');
         if (stmt.materialized) {
           if (stmt.ifNotExists && this.catalog.has(name)) return { kind: 'ok', message: `Materialized view '${name}' already exists; skipped.`, statement: stmt };
-          const view = this.createMaterializedView(stmt, name);
+          const view = await this.createMaterializedView(stmt, name);
           // As for INSERT: with table.dml-sync, the statement returns once the view's job has ended.
           if (this.settings.get('table.dml-sync') === 'true') await view.job.done;
           return { kind: 'job', job: view.job, statement: stmt };
@@ -209,10 +221,14 @@ export class Eddy {
       case 'StatementSet': {
         const inserts = stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts;
         const planner = this.planner();
-        const planned = inserts.map((i) => ({ insert: i, plan: planner.planInsert(i) }));
-        const keys = planned.map(({ plan }, i) => this.jobKey(plan, planned.length > 1 ? i + 1 : undefined));
-        const jobs = planned.map(({ insert, plan }, i) => this.buildJob(plan, insert.text, undefined, this.durableState(plan, keys[i]!), keys[i]));
-        const handle = new JobHandle(jobs, stmt.text, `job-${++this.handleCounter}`, keys);
+        const plans = inserts.map((i) => planner.planInsert(i));
+        const spec: InsertJobsSpec = {
+          statement: stmt,
+          keys: plans.map((plan, i) => this.jobKey(plan, plans.length > 1 ? i + 1 : undefined)),
+          names: inserts.map((i) => this.jobName(i.text)),
+        };
+        const jobs = this.jobThread ? await this.jobThread.start(this.threadContext(), { kind: 'insert', spec }) : this.insertJobs(spec, plans);
+        const handle = new JobHandle(jobs, stmt.text, `job-${++this.handleCounter}`, spec.keys);
         this.track(handle);
         handle.start();
         if (this.settings.get('table.dml-sync') === 'true') await handle.done;
@@ -227,7 +243,7 @@ export class Eddy {
         if (pull && stmt.query.emit !== 'CHANGES') return { kind: 'rows', result: await this.pullQuery(stmt.query, views, bound), statement: stmt };
         const plan = this.planner().planQuery(stmt.query);
         const writer = new CollectWriter();
-        const job = this.buildJob(plan, stmt.text, writer);
+        const job = this.buildJob(plan, this.jobName(stmt.text), writer);
         const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text);
         handle.id = `job-${++this.handleCounter}`;
         this.track(handle);
@@ -287,7 +303,7 @@ export class Eddy {
    * (keyed by the result's unique key) of views.db. With a state directory the job checkpoints and resumes
    * like an INSERT job (its state file is `mv-<name>.db`); the table changes only at checkpoints.
    */
-  private createMaterializedView(stmt: ast.CreateView, name: string): MaterializedView {
+  private async createMaterializedView(stmt: ast.CreateView, name: string): Promise<MaterializedView> {
     const planned = this.planner().planQuery(stmt.query);
     const root = planned.pipeline.root;
     const names = stmt.columnNames?.map((c) => c.name) ?? planned.pipeline.schema.map((f) => f.name);
@@ -318,18 +334,32 @@ export class Eddy {
       temporary: stmt.temporary,
       statement: stmt,
     };
-    const plan: PlannedPipeline = { ...planned, pipeline: { root, sink: { kind: 'table', table }, schema } };
     const key = `mv-${name}`.replace(/[^A-Za-z0-9_.-]+/g, '_');
-    const sinkId = `${key}/${name}`;
+    const spec: ViewJobSpec = { statement: stmt, table, keyIndex, key, sinkId: `${key}/${name}`, name: this.jobName(stmt.text) };
     this.catalog.add(table, stmt.name.span);
-    let durable: DurableState | undefined;
     try {
-      durable = this.durableState(plan, key);
-      store.prepareTable(name, sinkId, schema, keyIndex, !durable?.restored);
-      const feed = new ChangeFeed();
-      const job = this.buildJob(plan, stmt.text, undefined, durable, key, [publishingSqliteConnector(feed)]);
+      let job: RunnableJob;
+      let changes: MaterializedView['changes'];
+      if (this.jobThread) {
+        const thread = this.jobThread;
+        const [remote] = await thread.start(this.threadContext(), { kind: 'view', spec });
+        job = remote!;
+        changes = (onChange) => thread.subscribe(remote!, { path: store.path, name, columns: schema }, onChange);
+      } else {
+        const feed = new ChangeFeed();
+        job = this.viewJob(spec, feed);
+        changes = (onChange) => {
+          const unsubscribe = feed.subscribe(onChange);
+          try {
+            return { rows: store.readAll(name, table.columns), unsubscribe };
+          } catch (err) {
+            unsubscribe();
+            throw err;
+          }
+        };
+      }
       const handle = new JobHandle([job], stmt.text, `job-${++this.handleCounter}`, [key]);
-      const view: MaterializedView = { name, table, key: table.primaryKey, job: handle, sinkId, feed, statement: stmt.text };
+      const view: MaterializedView = { name, table, key: table.primaryKey, job: handle, sinkId: spec.sinkId, changes, statement: stmt.text };
       this.views.set(name, view);
       this.track(handle);
       handle.start();
@@ -337,9 +367,47 @@ export class Eddy {
       return view;
     } catch (err) {
       this.catalog.remove(name);
+      throw err;
+    }
+  }
+
+  /**
+   * @internal The job keeping a materialized view's table (not started): it plans the view's query, opens
+   * its durable state, and prepares the table (emptied unless the job resumes). Run by this session, or by
+   * its job thread.
+   */
+  viewJob(spec: ViewJobSpec, feed: ChangeFeed): Job {
+    const planned = this.planner().planQuery(spec.statement.query);
+    const schema = spec.table.columns.map((c) => ({ name: c.name, type: c.type }));
+    const plan: PlannedPipeline = { ...planned, pipeline: { root: planned.pipeline.root, sink: { kind: 'table', table: spec.table }, schema } };
+    const durable = this.durableState(plan, spec.key);
+    try {
+      new ViewStore(spec.table.options['path']!).prepareTable(spec.table.name, spec.sinkId, schema, spec.keyIndex, !durable?.restored);
+    } catch (err) {
       void durable?.store.close();
       throw err;
     }
+    return this.buildJob(plan, spec.name, undefined, durable, spec.key, [publishingSqliteConnector(feed)]);
+  }
+
+  /** @internal The jobs of an INSERT or a statement set (not started), each with its durable state. */
+  insertJobs(spec: InsertJobsSpec, plans?: readonly PlannedPipeline[]): Job[] {
+    const inserts = spec.statement.kind === 'InsertStatement' ? [spec.statement] : spec.statement.inserts;
+    const planner = this.planner();
+    return inserts.map((insert, i) => {
+      const plan = plans?.[i] ?? planner.planInsert(insert);
+      return this.buildJob(plan, spec.names[i]!, undefined, this.durableState(plan, spec.keys[i]!), spec.keys[i]);
+    });
+  }
+
+  /** What the job thread needs to plan and build this session's jobs as this session would. */
+  private threadContext(): ThreadContext {
+    return { catalog: this.catalog.list(), settings: this.settings.entries(), stateDir: this.stateDir, fresh: this.fresh };
+  }
+
+  /** A job's name: `pipeline.name`, or its number and the start of its statement. */
+  private jobName(text: string): string {
+    return this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
   }
 
   private async dropMaterializedView(view: MaterializedView): Promise<void> {
@@ -361,7 +429,7 @@ export class Eddy {
       const writer = new CollectWriter();
       const batches: ChangeBatch[] = [];
       writer.listen((b) => batches.push(b));
-      await this.buildJob(planned, 'pull query', writer, undefined, undefined, overrides).run();
+      await this.buildJob(planned, this.jobName('pull query'), writer, undefined, undefined, overrides).run();
       return applyFinalSteps(collapseChangelog(batches), planned.final);
     };
     const schema = planned.pipeline.schema;
@@ -426,13 +494,9 @@ export class Eddy {
       `push: ${stmt.text.replace(/\s+/g, ' ').slice(0, 60)}`,
       writer,
       (onChange) => {
-        const unsubscribe = view.feed.subscribe((b) => onChange({ rows: b.rows.map(project), kinds: b.kinds }));
-        try {
-          return { rows: this.viewStore().readAll(view, view.table.columns).map(project), unsubscribe };
-        } catch (err) {
-          unsubscribe();
-          throw err;
-        }
+        const opened = view.changes((b) => onChange({ rows: b.rows.map(project), kinds: b.kinds }));
+        const projected = (o: ViewChangesOpened) => ({ rows: o.rows.map(project), unsubscribe: o.unsubscribe });
+        return opened instanceof Promise ? opened.then(projected) : projected(opened);
       },
       { condition: condition ? (row) => condition(row) : undefined, projection: projection?.map((p) => (row: Row) => p(row)) },
       planned.final.limit,
@@ -469,8 +533,7 @@ export class Eddy {
     return explainPipelines(plans);
   }
 
-  private buildJob(plan: PlannedPipeline, text: string, collect?: CollectWriter, durable?: DurableState, jobKey?: string, overrides: readonly ConnectorFactory[] = []): Job {
-    const name = this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
+  private buildJob(plan: PlannedPipeline, name: string, collect?: CollectWriter, durable?: DurableState, jobKey?: string, overrides: readonly ConnectorFactory[] = []): Job {
     try {
       return buildJob(plan.pipeline, {
         name,
@@ -583,6 +646,7 @@ export class Eddy {
   async close(): Promise<void> {
     await Promise.allSettled([...this.jobs].map((j) => j.cancel()));
     await Promise.allSettled([...this.jobs].map((j) => j.done));
+    await this.jobThread?.close();
     this.viewStoreInstance?.close();
     this.viewStoreInstance = undefined;
     this.views.clear();

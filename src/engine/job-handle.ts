@@ -1,8 +1,20 @@
 /**
  * A handle on the job(s) of an INSERT or a statement set: start, wait, cancel, and read their counters.
  */
-import type { Job } from '../runtime/job.js';
+import type { CheckpointData } from '../runtime/state/sqlite-state-store.js';
+import type { QueryRunner } from './query-handle.js';
 import { summarize, type JobSummary, type Progress } from './job-summary.js';
+
+/**
+ * One job of a handle: a runtime Job in this thread, or one running in the session's job thread
+ * (see job-thread.ts).
+ */
+export interface RunnableJob extends QueryRunner {
+  /** Stops the job; with `savepoint`, after writing its state there. */
+  stop(savepoint?: string): Promise<string | undefined>;
+  /** The checkpoint the job resumed from, if it restored one. */
+  readonly restoredFrom?: CheckpointData;
+}
 
 export class JobHandle {
   /** Resolves when every job has finished or was cancelled; rejects with the first failure. */
@@ -15,7 +27,7 @@ export class JobHandle {
   readonly startTime = Date.now();
 
   constructor(
-    readonly jobs: readonly Job[],
+    readonly jobs: readonly RunnableJob[],
     /** The statement text, for messages. */
     readonly description: string,
     /** The id SHOW JOBS lists and STOP JOB takes. */

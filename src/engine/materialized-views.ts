@@ -18,7 +18,7 @@ import type { ChangeBatch, Row } from '../runtime/changelog.js';
 import type { ConnectorContext, ConnectorFactory, SinkWriter } from '../runtime/connector.js';
 import { createTableSql, dropSinkTable, hasTable, readSinkProgress, readSqliteTable, sqliteConnector, SqliteSinkWriter } from '../connectors/sqlite.js';
 import type { JobHandle } from './job-handle.js';
-import type { ViewFreshness } from './pull-query.js';
+import type { ViewChangesOpened, ViewFreshness } from './pull-query.js';
 
 /** A materialized view of the session. */
 export interface MaterializedView {
@@ -30,7 +30,11 @@ export interface MaterializedView {
   readonly job: JobHandle;
   /** The sink's id in `_eddy_sink_progress` (the job key and the table). */
   readonly sinkId: string;
-  readonly feed: ChangeFeed;
+  /**
+   * Subscribes to the changes the view's job applies and reads the table's current rows, as one step (see
+   * FeedRunner): nothing is missed or seen twice.
+   */
+  readonly changes: (onChange: (batch: ChangeBatch) => void) => ViewChangesOpened | Promise<ViewChangesOpened>;
   readonly statement: string;
 }
 
@@ -150,9 +154,9 @@ export class ViewStore {
   }
 
   /** The rows of a view's table now. */
-  readAll(view: MaterializedView, schema: readonly Field[]): Row[] {
+  readAll(table: string, schema: readonly Field[]): Row[] {
     if (!existsSync(this.path)) return [];
-    return this.withReader((db) => (hasTable(db, view.name) ? readSqliteTable(db, view.name, schema) : []));
+    return this.withReader((db) => (hasTable(db, table) ? readSqliteTable(db, table, schema) : []));
   }
 
   /**

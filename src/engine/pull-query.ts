@@ -33,6 +33,12 @@ export function describeFreshness(f: ViewFreshness, timeZone: string): string {
   return `${at}, watermark ${wm}`;
 }
 
+/** A view's current rows, and how to stop receiving its changes. */
+export interface ViewChangesOpened {
+  readonly rows: Row[];
+  readonly unsubscribe: () => void;
+}
+
 /** A pull query's answer: final rows (no changelog), read from one consistent snapshot. */
 export interface PullResult {
   readonly schema: readonly Field[];
@@ -89,8 +95,11 @@ export class FeedRunner implements QueryRunner {
   constructor(
     readonly name: string,
     private readonly writer: SinkWriter,
-    /** Subscribes to the view's changes and returns its current rows, in one synchronous step. */
-    private readonly start: (onChange: (batch: ChangeBatch) => void) => { rows: Row[]; unsubscribe: () => void },
+    /**
+     * Subscribes to the view's changes and reads its current rows, as one step: every change after those
+     * rows reaches `onChange` (which may be called before the rows are returned; such changes wait).
+     */
+    private readonly start: (onChange: (batch: ChangeBatch) => void) => ViewChangesOpened | Promise<ViewChangesOpened>,
     private readonly calc: { readonly condition?: (row: Row) => unknown; readonly projection?: readonly ((row: Row) => unknown)[] },
     private readonly limit: number | undefined,
     private readonly viewWatermark: () => number,
@@ -104,10 +113,23 @@ export class FeedRunner implements QueryRunner {
         if (err === undefined) resolve();
         else reject(err);
       };
-      const { rows, unsubscribe } = this.start((batch) => this.process(batch));
-      this.unsubscribe = unsubscribe;
-      this.process({ rows, kinds: rows.map(() => INSERT) });
-      if (this.limit === 0) this.end('finished');
+      // Changes that arrive before the current rows were emitted wait for them.
+      let early: ChangeBatch[] | undefined = [];
+      const opened = (o: ViewChangesOpened) => {
+        this.unsubscribe = o.unsubscribe;
+        if (this.status !== 'running') return o.unsubscribe();
+        this.process({ rows: o.rows, kinds: o.rows.map(() => INSERT) });
+        for (const b of early!) this.process(b);
+        early = undefined;
+        if (this.limit === 0) this.end('finished');
+      };
+      try {
+        const o = this.start((batch) => (early ? early.push(batch) : this.process(batch)));
+        if (o instanceof Promise) o.then(opened, (err: unknown) => this.end('failed', err));
+        else opened(o);
+      } catch (err) {
+        this.end('failed', err);
+      }
     });
   }
 

@@ -168,7 +168,10 @@ async function stopJob(eddy: Eddy, handle: JobHandle, withSavepoint: boolean): P
   return result.table.rows[0]![0]!;
 }
 
-describe('stop with savepoint and resume', () => {
+// Every test runs with the jobs in the caller's thread, and in the session's job thread (as `eddy serve` runs them).
+describe.each([false, true])('stop with savepoint and resume (jobs in a job thread: %s)', (jobThread) => {
+  const engine = (options: ConstructorParameters<typeof Eddy>[0] = {}) => new Eddy({ ...options, jobThread });
+
   let events: Ev[];
   let marker: Ev;
   let expected: Output;
@@ -178,7 +181,7 @@ describe('stop with savepoint and resume', () => {
     // The uninterrupted run: the same job over the whole input, bounded.
     const dir = tempDir('eddy-savepoint-ref-');
     writeFileSync(join(dir, 'all.json'), lines([...events, marker]));
-    const eddy = new Eddy();
+    const eddy = engine();
     await executeAll(eddy, ddl(join(dir, 'all.json'), join(dir, 'out'), false));
     const handle = await startJob(eddy);
     await handle.done;
@@ -209,7 +212,7 @@ describe('stop with savepoint and resume', () => {
 
       // Part of the input arrives in pieces, some time apart (checkpoints follow arriving data).
       writeFileSync(file, '');
-      const eddy = new Eddy({ stateDir });
+      const eddy = engine({ stateDir });
       await executeAll(eddy, ddl(input, out, true) + savepointSetting);
       const handle = await startJob(eddy);
       for (let i = 0; i < 4; i++) {
@@ -233,7 +236,7 @@ describe('stop with savepoint and resume', () => {
       // More rows arrive while the job is down; a new engine resumes from the savepoint (with a state
       // directory: a new one, so that only the savepoint can carry the state over); the rest arrives.
       appendFileSync(file, lines(whileStopped));
-      const resumed = new Eddy({ stateDir: withStateDir ? join(dir, 'state2') : undefined });
+      const resumed = engine({ stateDir: withStateDir ? join(dir, 'state2') : undefined });
       await executeAll(resumed, ddl(input, out, true) + savepointSetting + `SET 'execution.savepoint.path' = '${savepoint}';`);
       const handle2 = await startJob(resumed);
       expect(handle2.jobs.map((j) => j.restoredFrom !== undefined)).toEqual([true, true]);
@@ -265,14 +268,14 @@ describe('stop with savepoint and resume', () => {
     writeFileSync(join(input, 'events.json'), lines(events.slice(0, 500)));
     const out = join(dir, 'out');
     const setSavepointsDir = `SET 'state.savepoints.dir' = '${join(dir, 'savepoints')}';`;
-    const eddy = new Eddy();
+    const eddy = engine();
     await executeAll(eddy, ddl(input, out, true) + setSavepointsDir);
     const handle = await startJob(eddy);
     await eventually('first output', () => readWindows(out).length > 0);
     const savepoint = (await stopJob(eddy, handle, true))!;
 
     // The same tables, a different aggregate (MIN instead of MAX into the totals).
-    const changed = new Eddy();
+    const changed = engine();
     await executeAll(changed, ddl(input, join(dir, 'out2'), true) + `SET 'execution.savepoint.path' = '${savepoint}';`);
     const err = await changed.execute(INSERTS.replace('SUM(v), MAX(v) FROM events', 'SUM(v), MIN(v) FROM events')).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EDDY-B013' });
@@ -280,7 +283,7 @@ describe('stop with savepoint and resume', () => {
     expect(changed.running()).toEqual([]);
 
     // A savepoint taken from a directory that holds no state for the job (its key: position and sink).
-    const other = new Eddy();
+    const other = engine();
     await executeAll(other, ddl(input, join(dir, 'out3'), true) + `SET 'execution.savepoint.path' = '${join(dir, 'savepoints')}';`);
     const missing = await other.execute(INSERTS).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'EDDY-R002' });
@@ -291,7 +294,7 @@ describe('stop with savepoint and resume', () => {
     const partial = join(dir, 'partial');
     mkdirSync(partial);
     copyFileSync(join(savepoint, 'insert-2-totals_out.db'), join(partial, 'insert-2-totals_out.db'));
-    const third = new Eddy();
+    const third = engine();
     await executeAll(third, ddl(input, join(dir, 'out4'), true) + `SET 'execution.savepoint.path' = '${partial}';`);
     const wrongKey = await third.execute('INSERT INTO totals_out SELECT k, COUNT(*), SUM(v), MAX(v) FROM events GROUP BY k').catch((e: unknown) => e);
     expect(wrongKey).toMatchObject({ code: 'EDDY-R002' });

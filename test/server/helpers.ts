@@ -21,7 +21,8 @@ export interface TestServer {
 }
 
 export async function startTestServer(options: Partial<Omit<ServeOptions, 'eddy'>> = {}): Promise<TestServer> {
-  const eddy = new Eddy();
+  // As `eddy serve` runs it: INSERT and materialized-view jobs in the session's job thread.
+  const eddy = new Eddy({ jobThread: true });
   const servers = await startServers({ eddy, httpPort: 0, pgPort: 0, ...options });
   return {
     eddy,

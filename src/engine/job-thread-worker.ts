@@ -1,0 +1,131 @@
+/**
+ * The job thread's side (see job-thread.ts): builds jobs with a session made from the caller's catalog and
+ * settings, runs them, reports their progress, and forwards the changes views apply to subscribers.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Field } from '../common/types.js';
+import type { Job } from '../runtime/job.js';
+import { Eddy } from './eddy.js';
+import { ChangeFeed, ViewStore } from './materialized-views.js';
+import { sendError, type FromWorker, type JobReport, type ThreadContext, type ToWorker, type ViewTable } from './job-thread.js';
+
+/** How often a running job's progress is sent. */
+const REPORT_INTERVAL_MS = 200;
+
+interface Running {
+  readonly job: Job;
+  /** A view's job: the changes it applies. */
+  readonly feed?: ChangeFeed;
+  /** Checkpoint durations and pauses already reported. */
+  sentDurations: number;
+  sentPauses: number;
+}
+
+const port = parentPort!;
+const running = new Map<number, Running>();
+const subscriptions = new Map<number, () => void>();
+const stores = new Map<string, ViewStore>();
+let counter = 0;
+
+const post = (m: FromWorker) => port.postMessage(m);
+
+/** A session to plan and build jobs with, as the caller's session would. */
+function session(context: ThreadContext): Eddy {
+  const eddy = new Eddy({ stateDir: context.stateDir, fresh: context.fresh });
+  for (const [key, value] of context.settings) eddy.settings.set(key, value);
+  for (const entry of context.catalog) eddy.catalog.add(entry);
+  return eddy;
+}
+
+function report(r: Running): JobReport {
+  const s = r.job.checkpointStats;
+  const newDurations = s.durations.slice(r.sentDurations);
+  const newPauses = (s.pauses ?? []).slice(r.sentPauses);
+  r.sentDurations = s.durations.length;
+  r.sentPauses = s.pauses?.length ?? 0;
+  return {
+    state: r.job.state,
+    watermark: r.job.watermark,
+    stateEntries: r.job.stateEntries,
+    checkpoints: { completed: s.completed, lastId: s.lastId, ...(s.lastTime !== undefined ? { lastTime: s.lastTime } : {}), newDurations, newPauses },
+    metrics: r.job.metrics.snapshot(),
+  };
+}
+
+function start(req: number, context: ThreadContext, request: Extract<ToWorker, { type: 'start' }>['request']): void {
+  let built: Running[];
+  try {
+    const eddy = session(context);
+    if (request.kind === 'insert') {
+      built = eddy.insertJobs(request.spec).map((job) => ({ job, sentDurations: 0, sentPauses: 0 }));
+    } else {
+      const feed = new ChangeFeed();
+      built = [{ job: eddy.viewJob(request.spec, feed), feed, sentDurations: 0, sentPauses: 0 }];
+    }
+  } catch (err) {
+    post({ type: 'failed', req, error: sendError(err) });
+    return;
+  }
+  const ids = built.map((r) => {
+    const id = ++counter;
+    running.set(id, r);
+    return id;
+  });
+  post({ type: 'started', req, jobs: built.map((r, i) => ({ job: ids[i]!, name: r.job.name, bounded: r.job.bounded, ...(r.job.restoredFrom ? { restoredFrom: r.job.restoredFrom } : {}) })) });
+  built.forEach((r, i) => {
+    const job = ids[i]!;
+    r.job.run().then(
+      () => ended(job, r),
+      (err: unknown) => ended(job, r, err),
+    );
+  });
+}
+
+function ended(job: number, r: Running, err?: unknown): void {
+  running.delete(job);
+  post({ type: 'done', job, report: report(r), ...(err !== undefined ? { error: sendError(err) } : {}) });
+}
+
+function subscribe(sub: number, job: number, table: ViewTable): void {
+  const feed = running.get(job)?.feed;
+  const unsubscribe = feed ? feed.subscribe((batch) => post({ type: 'changes', sub, batch })) : () => {};
+  try {
+    let store = stores.get(table.path);
+    if (!store) stores.set(table.path, (store = new ViewStore(table.path)));
+    const rows = store.readAll(table.name, table.columns as Field[]);
+    subscriptions.set(sub, unsubscribe);
+    post({ type: 'rows', sub, rows });
+  } catch (err) {
+    unsubscribe();
+    post({ type: 'subscribe-failed', sub, error: sendError(err) });
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'start':
+      return start(m.req, m.context, m.request);
+    case 'cancel':
+      void running.get(m.job)?.job.cancel();
+      return;
+    case 'stop': {
+      const r = running.get(m.job);
+      if (!r) return post({ type: 'stopped', req: m.req });
+      r.job.stop(m.savepoint).then(
+        (path) => post({ type: 'stopped', req: m.req, ...(path ? { path } : {}) }),
+        (err: unknown) => post({ type: 'stopped', req: m.req, error: sendError(err) }),
+      );
+      return;
+    }
+    case 'subscribe':
+      return subscribe(m.sub, m.job, m.table);
+    case 'unsubscribe':
+      subscriptions.get(m.sub)?.();
+      subscriptions.delete(m.sub);
+      return;
+  }
+});
+
+setInterval(() => {
+  for (const [job, r] of running) post({ type: 'progress', job, report: report(r) });
+}, REPORT_INTERVAL_MS).unref();
