@@ -88,6 +88,8 @@ function logicalLine(p: LogicalPlan): string {
     }
     case 'LogicalUnion':
       return 'LogicalUnion(all=[true])';
+    case 'LogicalJoin':
+      return `LogicalJoin(joinType=[${p.joinType}], condition=[${exprToString(p.condition, names(p))}])`;
     case 'LogicalLimit':
       return `LogicalLimit(offset=[${p.offset}], fetch=[${p.limit}])`;
     case 'LogicalSort':
@@ -126,11 +128,23 @@ function physicalLine(p: PhysicalPlan): string {
     }
     case 'Union':
       return 'Union(all=[true])';
+    case 'Join':
+      return joinLine(p);
     case 'Limit':
       return `Limit(offset=[${p.offset}], fetch=[${p.limit}])`;
     case 'TemporalSort':
       return `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}], state=[buffered rows])`;
   }
+}
+
+const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin' } as const;
+
+/** A Join's line: its type, keys (how its state is partitioned), residual condition and state tables. */
+function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
+  const keys = (exprs: readonly BoundExpr[], input: PhysicalPlan) => exprs.map((e) => exprToString(e, names(input))).join(', ');
+  const partitioning = p.leftKeys.length > 0 ? `leftKeys=[${keys(p.leftKeys, p.left)}], rightKeys=[${keys(p.rightKeys, p.right)}]` : 'keys=[none: one partition for all rows]';
+  const residual = p.residual ? `, where=[${exprToString(p.residual, names(p))}]` : '';
+  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual}, state=[left rows, right rows])`;
 }
 
 function tree<T>(root: T, line: (n: T) => string, children: (n: T) => readonly T[]): string {

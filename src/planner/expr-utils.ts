@@ -3,7 +3,7 @@
  * the input columns an expression reads, and rewriting its column references.
  */
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { typeToString } from '../common/types.js';
+import { T, typeToString, withNullable } from '../common/types.js';
 
 /** A string equal for structurally equal expressions (same columns, functions, literals, casts). */
 export function exprKey(e: BoundExpr): string {
@@ -87,4 +87,31 @@ export function isConstant(e: BoundExpr): boolean {
   if (e.kind === 'InputRef') return false;
   if (e.kind === 'Call' && !e.deterministic) return false;
   return childrenOf(e).every(isConstant);
+}
+
+/** The conjuncts of a condition: `a AND (b AND c)` gives [a, b, c]. */
+export function conjuncts(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'AndExpr' ? e.args.flatMap(conjuncts) : [e];
+}
+
+/** The AND of conditions (the one condition itself when there is one, the literal TRUE when there are none). */
+export function conjunction(parts: readonly BoundExpr[]): BoundExpr {
+  if (parts.length === 0) return { kind: 'LiteralValue', value: true, type: withNullable(T.boolean(), false) };
+  return parts.length === 1 ? parts[0]! : { kind: 'AndExpr', args: parts, type: withNullable(T.boolean(), parts.some((p) => p.type.nullable)) };
+}
+
+/** True when the expression is the literal TRUE. */
+export function isTrue(e: BoundExpr): boolean {
+  return e.kind === 'LiteralValue' && e.value === true;
+}
+
+/** True when no call in the expression is non-deterministic (it gives the same result for the same row). */
+export function isDeterministic(e: BoundExpr): boolean {
+  if (e.kind === 'Call' && !e.deterministic) return false;
+  return childrenOf(e).every(isDeterministic);
+}
+
+/** The expression with every column reference moved by `offset` (to read the same columns of a wider or narrower row). */
+export function shiftInputRefs(e: BoundExpr, offset: number): BoundExpr {
+  return offset === 0 ? e : replaceInputRefs(e, (ref) => ({ ...ref, index: ref.index + offset }));
 }

@@ -2,7 +2,7 @@
  * Logical plan nodes: what a query computes, independent of how. Immutable data produced by the binder,
  * rewritten by the optimizer's rules, translated to a physical plan. Every node knows its output schema.
  */
-import type { Field } from '../common/types.js';
+import { withNullable, withoutTimeAttribute, type Field } from '../common/types.js';
 import type { Span } from '../common/errors.js';
 import type { WindowSpec } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
@@ -17,6 +17,7 @@ export type LogicalPlan =
   | LogicalWindowTableFunction
   | LogicalAggregate
   | LogicalUnion
+  | LogicalJoin
   | LogicalLimit
   | LogicalSort;
 
@@ -116,6 +117,57 @@ export interface LogicalUnion {
   readonly schema: readonly Field[];
 }
 
+/**
+ * The kind of a regular join: which sides are preserved (their rows appear, null-padded, even without a
+ * match). CROSS JOIN and comma joins are inner joins on TRUE.
+ */
+export type JoinType = 'inner' | 'left' | 'right' | 'full';
+
+/** True when `side` (0 = left, 1 = right) of a `type` join keeps unmatched rows (null-padded). */
+export function isPreserved(type: JoinType, side: 0 | 1): boolean {
+  return type === 'full' || type === (side === 0 ? 'left' : 'right');
+}
+
+/**
+ * A regular join (Flink's non-windowed join): every pair of rows of `left` and `right` for which
+ * `condition` is TRUE, plus the unmatched rows of the preserved side(s), null-padded. Output:
+ * `[...left columns, ...right columns]`; the columns of a side that may be null-padded are nullable, and
+ * no column is a time attribute (a joined row can be updated at any time, so its times are not ordered
+ * by a watermark). Field names are made unique (`user_id`, `user_id0`) so the plan reads unambiguously.
+ */
+export interface LogicalJoin {
+  readonly kind: 'LogicalJoin';
+  readonly joinType: JoinType;
+  readonly left: LogicalPlan;
+  readonly right: LogicalPlan;
+  /** Over the concatenated row `[...left, ...right]`; the literal TRUE for a cross join. */
+  readonly condition: BoundExpr;
+  readonly schema: readonly Field[];
+  /** The JOIN clause, for messages about this join. */
+  readonly span?: Span;
+}
+
+/** `names` made unique, ignoring case, by numbering repeats as Calcite does: `[k, k, k]` gives `[k, k0, k1]`. */
+export function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    let n = name;
+    for (let i = 0; seen.has(n.toLowerCase()); i++) n = `${name}${i}`;
+    seen.add(n.toLowerCase());
+    return n;
+  });
+}
+
+/** The output fields of a `type` join of inputs with these fields (see {@link LogicalJoin}). */
+export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[]): Field[] {
+  const names = uniqueNames([...left, ...right].map((f) => f.name));
+  const nullable = (i: number) => isPreserved(type, i < left.length ? 1 : 0);
+  return [...left, ...right].map((f, i) => {
+    const t = withoutTimeAttribute(f.type);
+    return { name: names[i]!, type: nullable(i) ? withNullable(t, true) : t };
+  });
+}
+
 /** LIMIT n [OFFSET m] without ORDER BY: the first rows to arrive. */
 export interface LogicalLimit {
   readonly kind: 'LogicalLimit';
@@ -157,6 +209,8 @@ export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
       return [plan.input];
     case 'LogicalUnion':
       return plan.inputs;
+    case 'LogicalJoin':
+      return [plan.left, plan.right];
   }
 }
 
@@ -175,6 +229,11 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
       return inputs[0] === plan.input ? plan : { ...plan, input: inputs[0]! };
     case 'LogicalUnion':
       return inputs.every((p, i) => p === plan.inputs[i]) ? plan : { ...plan, inputs };
+    case 'LogicalJoin': {
+      const [left, right] = inputs as [LogicalPlan, LogicalPlan];
+      if (left === plan.left && right === plan.right) return plan;
+      return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema) };
+    }
   }
 }
 

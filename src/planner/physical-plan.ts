@@ -7,7 +7,7 @@ import type { Field } from '../common/types.js';
 import type { TumbleWindow, HopWindow, CumulateWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import type { TableDef } from './catalog.js';
-import type { LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
+import type { JoinType, LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
  * What kinds of change a node emits. `insert-only`: only +I (append). `updating`: +I, -U, +U, -D; `upsertKey`
@@ -45,6 +45,7 @@ export type PhysicalPlan =
   | SessionWindowAggregateNode
   | GroupAggregateNode
   | UnionNode
+  | JoinNode
   | LimitNode
   | TemporalSortNode;
 
@@ -121,6 +122,25 @@ export interface UnionNode extends PhysicalBase {
   readonly inputs: readonly PhysicalPlan[];
 }
 
+/**
+ * A regular join: keeps every row of both inputs in state (by join key, with a count per identical row and,
+ * on a preserved side, its number of matches), and emits the joined rows — and the null-padded rows of
+ * unmatched preserved rows — as rows of either side arrive or are retracted. The watermark is the minimum of
+ * the inputs'.
+ */
+export interface JoinNode extends PhysicalBase {
+  readonly kind: 'Join';
+  readonly joinType: JoinType;
+  readonly left: PhysicalPlan;
+  readonly right: PhysicalPlan;
+  /** Equi-join key expressions over the left row (empty: every row has the same key). */
+  readonly leftKeys: readonly BoundExpr[];
+  /** The matching key expressions over the right row. */
+  readonly rightKeys: readonly BoundExpr[];
+  /** The rest of the condition, over the joined row `[...left, ...right]`. */
+  readonly residual?: BoundExpr;
+}
+
 /** Passes the first `limit` rows after skipping `offset`, then ends. */
 export interface LimitNode extends PhysicalBase {
   readonly kind: 'Limit';
@@ -156,6 +176,8 @@ export function physicalInputs(p: PhysicalPlan): readonly PhysicalPlan[] {
       return [p.input];
     case 'Union':
       return p.inputs;
+    case 'Join':
+      return [p.left, p.right];
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { isNumeric } from '../common/types.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
+import { conjuncts } from './expr-utils.js';
 import type { LogicalPlan, SortKey } from './logical-plan.js';
 import type { PhysicalPlan, ScanFilter } from './physical-plan.js';
 
@@ -93,13 +94,11 @@ export function pushScanFilters(p: PhysicalPlan): PhysicalPlan {
       return p;
     case 'Union':
       return { ...p, inputs: p.inputs.map(pushScanFilters) };
+    case 'Join':
+      return { ...p, left: pushScanFilters(p.left), right: pushScanFilters(p.right) };
     default:
       return { ...p, input: pushScanFilters(p.input) } as PhysicalPlan;
   }
-}
-
-function conjuncts(e: BoundExpr): BoundExpr[] {
-  return e.kind === 'AndExpr' ? e.args.flatMap(conjuncts) : [e];
 }
 
 function asScanFilter(e: BoundExpr, scan: Extract<PhysicalPlan, { kind: 'TableSourceScan' }>): ScanFilter | undefined {

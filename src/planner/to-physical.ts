@@ -5,8 +5,10 @@
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import type { LogicalAggCall, LogicalPlan } from './logical-plan.js';
-import { INSERT_ONLY, type ChangelogMode, type PhysicalPlan } from './physical-plan.js';
+import { isPreserved, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
+import { splitJoinCondition, type JoinKeys } from './join-keys.js';
+import { INSERT_ONLY, physicalInputs, type ChangelogMode, type PhysicalPlan } from './physical-plan.js';
+import { uniqueKey } from './pull-plan.js';
 
 function unsupported(message: string, hint?: string, span?: Span): never {
   throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, hint, span });
@@ -27,6 +29,34 @@ function projectUpsertKey(mode: ChangelogMode, exprs: readonly BoundExpr[]): Cha
 /** Aggregate calls with their cheaper append-only implementations, for inputs that never retract. */
 function appendOnlyAggs(aggs: readonly LogicalAggCall[]): LogicalAggCall[] {
   return aggs.map((a) => (a.impl.appendOnly ? { ...a, impl: a.impl.appendOnly } : a));
+}
+
+/**
+ * Output columns that identify a join's rows, from its inputs' unique keys (Flink derives them the same
+ * way): when the equi-join keys of one side cover that side's unique key, each row of the other side
+ * matches at most one row, so the other side's unique key identifies the output — if that side is never
+ * null-padded. Otherwise an inner join's rows are identified by both unique keys together.
+ */
+function joinUniqueKey(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, keys: JoinKeys): number[] | undefined {
+  const lk = uniqueKey(left);
+  const rk = uniqueKey(right);
+  if (!lk || !rk) return undefined;
+  const width = left.schema.length;
+  const covered = (key: readonly number[], exprs: readonly BoundExpr[]) => key.every((k) => exprs.some((e) => e.kind === 'InputRef' && e.index === k));
+  if (covered(rk, keys.rightKeys) && !isPreserved(type, 1)) return [...lk];
+  if (covered(lk, keys.leftKeys) && !isPreserved(type, 0)) return rk.map((k) => k + width);
+  return type === 'inner' ? [...lk, ...rk.map((k) => k + width)] : undefined;
+}
+
+/**
+ * The changelog of a join (Flink's regular join): an inner join of insert-only inputs only inserts. An
+ * outer join retracts a null-padded row once its first match arrives (and brings it back when the last one
+ * goes), and any join passes its inputs' retractions on: both are updating.
+ */
+function joinChangelog(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, keys: JoinKeys): ChangelogMode {
+  if (type === 'inner' && left.changelog.kind === 'insert-only' && right.changelog.kind === 'insert-only') return INSERT_ONLY;
+  const upsertKey = joinUniqueKey(type, left, right, keys);
+  return upsertKey ? { kind: 'updating', upsertKey } : { kind: 'updating' };
 }
 
 /** Translates a logical plan (after optimization) into a physical plan. */
@@ -105,6 +135,12 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       const updating = inputs.some((i) => i.changelog.kind === 'updating');
       return { kind: 'Union', inputs, schema: plan.schema, changelog: updating ? { kind: 'updating' } : INSERT_ONLY };
     }
+    case 'LogicalJoin': {
+      const left = toPhysical(plan.left);
+      const right = toPhysical(plan.right);
+      const keys = splitJoinCondition(plan.condition, plan.left.schema.length);
+      return { kind: 'Join', joinType: plan.joinType, left, right, ...keys, schema: plan.schema, changelog: joinChangelog(plan.joinType, left, right, keys) };
+    }
     case 'LogicalSort': {
       const input = toPhysical(plan.input);
       const first = plan.keys[0]!;
@@ -127,21 +163,27 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
   }
 }
 
-/** The operator that makes a plan updating (for messages), found top-down. */
+/**
+ * The operator that makes a plan updating (for messages), found top-down: a non-windowed aggregation, or a
+ * join that is updating while its inputs are not (an outer join).
+ */
 export function updatingSource(p: PhysicalPlan): PhysicalPlan | undefined {
   if (p.kind === 'GroupAggregate') return p;
-  for (const i of p.kind === 'Union' ? p.inputs : 'input' in p ? [p.input] : []) {
+  for (const i of physicalInputs(p)) {
     const found = updatingSource(i);
     if (found) return found;
   }
-  return undefined;
+  return p.kind === 'Join' && p.changelog.kind === 'updating' ? p : undefined;
 }
 
 function requireInsertOnly(input: PhysicalPlan, consumer: string, span?: Span): void {
   if (input.changelog.kind === 'insert-only') return;
+  const source = updatingSource(input);
   unsupported(
-    `${consumer} needs an insert-only input, but its input is updating (it produces -U/+U changes${updatingSource(input) ? `, from a ${updatingSource(input)!.kind}` : ''})`,
-    'apply the window before the non-windowed aggregation, or aggregate with windows only',
+    `${consumer} needs an insert-only input, but its input is updating (it produces -U/+U changes${source ? `, from a ${source.kind}` : ''})`,
+    source?.kind === 'Join'
+      ? 'an outer join retracts its null-padded rows when matches arrive; use an INNER join of insert-only inputs, or apply the window before the join'
+      : 'apply the window before the non-windowed aggregation, or aggregate with windows only',
     span,
   );
 }

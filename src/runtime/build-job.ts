@@ -6,7 +6,7 @@ import type { Field } from '../common/types.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { compileExpr } from '../expr/compile.js';
 import { physicalColumns, type TableDef } from '../planner/catalog.js';
-import type { LogicalAggCall } from '../planner/logical-plan.js';
+import { isPreserved, type LogicalAggCall } from '../planner/logical-plan.js';
 import type { PhysicalPipeline, PhysicalPlan } from '../planner/physical-plan.js';
 import { exprToString } from '../planner/explain.js';
 import { INSERT, type ChangeBatch, type Row } from './changelog.js';
@@ -17,6 +17,7 @@ import type { OperatorContext, Output, StreamOperator } from './operator.js';
 import type { AggCall } from './operators/aggregate-call.js';
 import { Calc } from './operators/calc.js';
 import { GroupAggregate } from './operators/group-aggregate.js';
+import { Join } from './operators/join.js';
 import { Limit } from './operators/limit.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
@@ -256,6 +257,18 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
         return attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), [node.input]);
       case 'Union':
         return attach(new Union(node.inputs.length), node.inputs);
+      case 'Join': {
+        const joined = node.schema.map((f) => f.name);
+        const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
+        const join = new Join({
+          keys: [node.leftKeys.map(compileExpr), node.rightKeys.map(compileExpr)],
+          residual: node.residual ? compileExpr(node.residual) : undefined,
+          widths: [node.left.schema.length, node.right.schema.length],
+          preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
+          description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
+        });
+        return attach(join, [node.left, node.right]);
+      }
       case 'Limit':
         return attach(new Limit(node.limit, node.offset), [node.input]);
       case 'TemporalSort':

@@ -1,7 +1,7 @@
 /**
  * A tiny reference evaluator for logical plans, for checking that optimizer rules preserve results: it runs
  * a plan as a batch query over in-memory rows. Supports Scan (rows given per table, physical columns only),
- * Values, Project, Filter, non-windowed Aggregate, Union and Limit. Expressions go through the same
+ * Values, Project, Filter, non-windowed Aggregate, Union, Join (a nested loop) and Limit. Expressions go through the same
  * compileExpr the runtime uses; aggregates through the AggregateImpl the binder chose.
  */
 import { compileExpr } from '../../src/expr/compile.js';
@@ -64,6 +64,8 @@ export function evaluate(plan: LogicalPlan, tables: TableRows): Row[] {
     }
     case 'LogicalUnion':
       return plan.inputs.flatMap((i) => evaluate(i, tables));
+    case 'LogicalJoin':
+      return nestedLoopJoin(plan.joinType, evaluate(plan.left, tables), evaluate(plan.right, tables), [plan.left.schema.length, plan.right.schema.length], compileExpr(plan.condition));
     case 'LogicalLimit':
       return evaluate(plan.input, tables).slice(plan.offset, plan.offset + plan.limit);
     case 'LogicalWindowTableFunction':
@@ -71,6 +73,37 @@ export function evaluate(plan: LogicalPlan, tables: TableRows): Row[] {
     default:
       throw new Error(`the reference evaluator does not run ${(plan as { kind: string }).kind}`);
   }
+}
+
+/**
+ * The batch answer of a join, by the definition: every pair of rows whose condition is TRUE, then each
+ * unmatched row of a preserved side (the left of a LEFT join, the right of a RIGHT join, both of a FULL
+ * join) with NULLs for the other side's columns.
+ */
+export function nestedLoopJoin(
+  type: 'inner' | 'left' | 'right' | 'full',
+  left: readonly Row[],
+  right: readonly Row[],
+  [leftWidth, rightWidth]: readonly [number, number],
+  condition: (row: Row) => unknown,
+): Row[] {
+  const out: Row[] = [];
+  const rightMatched = right.map(() => false);
+  for (const l of left) {
+    let matched = false;
+    right.forEach((r, j) => {
+      const joined = [...l, ...r];
+      if (condition(joined) !== true) return;
+      out.push(joined);
+      matched = true;
+      rightMatched[j] = true;
+    });
+    if (!matched && (type === 'left' || type === 'full')) out.push([...l, ...new Array(rightWidth).fill(null)]);
+  }
+  right.forEach((r, j) => {
+    if (!rightMatched[j] && (type === 'right' || type === 'full')) out.push([...new Array(leftWidth).fill(null), ...r]);
+  });
+  return out;
 }
 
 /** Rows as sorted JSON strings: compares outputs as multisets. */

@@ -131,7 +131,7 @@ export function bindAggregateSelect(
   const tvf = scope.windowTvf;
   let tvfWindowed = false;
   for (const g of select.groupBy) {
-    const lw = bindLegacyGroupWindow(ctx, g, scope);
+    const lw = bindLegacyGroupWindow(ctx, g, scope, from.plan);
     if (lw) {
       if (legacy) throw new EddyError({ code: ErrorCode.INVALID_WINDOW, message: 'Only one group window is allowed in GROUP BY', span: g.span });
       legacy = lw;

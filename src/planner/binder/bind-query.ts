@@ -1,6 +1,6 @@
 /**
  * Binds queries: WITH, SELECT (projection, WHERE, aggregation, DISTINCT), FROM items (tables, views, CTEs,
- * subqueries, window TVFs), UNION [ALL], VALUES, LIMIT. Produces a logical plan and the scope of its output.
+ * subqueries, window TVFs, joins), UNION [ALL], VALUES, LIMIT. Produces a logical plan and the scope of its output.
  */
 import type * as ast from '../../parser/ast.js';
 import { commonType, typeToString, type DataType, type Field } from '../../common/types.js';
@@ -11,6 +11,7 @@ import { withSpan, type LogicalPlan } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
 import { bindAggregateSelect, distinctPlan, needsAggregation } from './bind-aggregate.js';
+import { bindJoin } from './bind-join.js';
 import { qualified, scanTable } from './bind-table.js';
 import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js';
 import { Scope, type ScopeColumn } from './scope.js';
@@ -190,7 +191,7 @@ export class QueryBinder {
       select.items.forEach((item, i) => {
         if (item.kind === 'SelectStar') {
           const q = item.qualifier ? item.qualifier.parts.map((p) => p.name).join('.') : undefined;
-          const cols = q === undefined ? from.scope.columns : from.scope.columns.filter((c) => c.qualifier !== undefined && c.qualifier.toLowerCase() === q.toLowerCase());
+          const cols = q === undefined ? from.scope.unqualified : from.scope.columns.filter((c) => c.qualifier !== undefined && c.qualifier.toLowerCase() === q.toLowerCase());
           if (q !== undefined && cols.length === 0) throw new EddyError({ code: ErrorCode.UNKNOWN_TABLE, message: `Table or alias '${q}' is not in scope here`, span: item.span });
           for (const c of cols) {
             exprs.push({ kind: 'InputRef', index: c.index, type: c.type, name: c.name });
@@ -200,7 +201,9 @@ export class QueryBinder {
         }
         const bound = binder.bind(item.expr);
         exprs.push(bound);
-        columns.push({ name: outputName(item, i), type: bound.type, index: columns.length });
+        // A column selected as it is keeps its qualifier, so ORDER BY may name it as the select list does (`ORDER BY c.user`).
+        const qualifier = !item.alias && item.expr.kind === 'ColumnRef' && bound.kind === 'InputRef' ? from.scope.columns.find((c) => c.index === bound.index)?.qualifier : undefined;
+        columns.push({ name: outputName(item, i), type: bound.type, index: columns.length, qualifier });
       });
       const plan: LogicalPlan = { kind: 'LogicalProject', input, exprs, schema: columns.map((c) => ({ name: c.name, type: c.type })) };
       result = { plan, scope: new Scope(columns) };
@@ -217,7 +220,7 @@ export class QueryBinder {
       case 'TableName':
         return this.bindTableName(ref);
       case 'SubqueryRef': {
-        if (ref.lateral) unsupported('LATERAL subqueries are not supported yet', ref.span);
+        if (ref.lateral) unsupported('LATERAL subqueries are not supported yet', ref.span, 'join the subquery with ON instead (a regular join)');
         const q = renameColumns(this.bindQuery(ref.query), ref.columnAliases, ref.span);
         return { plan: q.plan, scope: q.scope.requalify(ref.alias?.name) };
       }
@@ -230,18 +233,20 @@ export class QueryBinder {
         }
         const tableArg = dataArg.value;
         const data = this.bindTableName({ kind: 'TableName', name: tableArg.table, span: tableArg.table.span });
-        const bound = bindWindowTvfArgs(this.ctx, ref, data.scope);
+        const bound = bindWindowTvfArgs(this.ctx, ref, data);
         const result = windowTvfPlan(data.plan, data.scope, bound, ref.alias?.name, ref.span);
         if (ref.columnAliases?.length) unsupported('Column aliases on a window TVF are not supported', ref.span);
         return result;
       }
       case 'JoinRef':
-        return unsupported(`${ref.joinType} JOIN is not supported yet`, ref.span, 'joins arrive with the joins issue; for now, pre-join the data or use a view per input');
+        return bindJoin(this.ctx, ref, (side) => this.bindFrom(side));
     }
   }
 
   private bindTableName(ref: ast.TableName): BoundQuery {
-    if (ref.forSystemTimeAsOf) unsupported('FOR SYSTEM_TIME AS OF (temporal joins) is not supported yet', ref.forSystemTimeAsOf.span);
+    if (ref.forSystemTimeAsOf) {
+      unsupported('FOR SYSTEM_TIME AS OF (temporal joins) is not supported yet', ref.forSystemTimeAsOf.span, 'a regular join (without FOR SYSTEM_TIME AS OF) matches every version of the rows instead of the one valid at the time');
+    }
     const name = qualified(ref.name);
     const alias = ref.alias?.name ?? ref.name.parts[ref.name.parts.length - 1]!.name;
     const cte = ref.name.parts.length === 1 ? this.ctes.get(name) : undefined;

@@ -42,11 +42,48 @@ function intervalArg(ctx: BinderContext, e: ast.Expr, what: string, allowZero = 
   return ms;
 }
 
-/** Checks that a column is an event-time attribute a window can be defined on. */
-export function checkRowtime(col: ScopeColumn, span: Span): void {
+/**
+ * Whether column `index` of `plan` is a column a regular join passed on without its rowtime attribute
+ * (through projections, filters and the like that pass it on unchanged).
+ */
+function rowtimeDroppedByJoin(plan: LogicalPlan, index: number): boolean {
+  switch (plan.kind) {
+    case 'LogicalProject': {
+      const e = plan.exprs[index];
+      return e?.kind === 'InputRef' && rowtimeDroppedByJoin(plan.input, e.index);
+    }
+    case 'LogicalFilter':
+    case 'LogicalSort':
+    case 'LogicalLimit':
+      return rowtimeDroppedByJoin(plan.input, index);
+    case 'LogicalWindowTableFunction':
+      return index < plan.input.schema.length && rowtimeDroppedByJoin(plan.input, index);
+    case 'LogicalJoin': {
+      const width = plan.left.schema.length;
+      const [input, i] = index < width ? [plan.left, index] : [plan.right, index - width];
+      return input.schema[i]?.type.timeAttribute === 'rowtime';
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Checks that a column is an event-time attribute a window can be defined on. `plan` (what the column
+ * belongs to) lets the message say when a regular join took the attribute away.
+ */
+export function checkRowtime(col: ScopeColumn, span: Span, plan?: LogicalPlan): void {
   if (col.type.timeAttribute === 'rowtime') return;
   if (col.type.timeAttribute === 'proctime') {
     throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `Windows on processing time ('${col.name}') are not supported yet`, span, hint: 'use an event-time column declared with WATERMARK FOR' });
+  }
+  if (plan && rowtimeDroppedByJoin(plan, col.index)) {
+    throw new EddyError({
+      code: ErrorCode.NOT_A_TIME_ATTRIBUTE,
+      message: `Column '${col.name}' comes out of a regular join, which does not keep time attributes (its rows can be updated at any time), so it cannot define windows`,
+      span,
+      hint: 'window each input before joining them (a window aggregation per input, then join the results), as in Flink',
+    });
   }
   throw new EddyError({
     code: ErrorCode.NOT_A_TIME_ATTRIBUTE,
@@ -92,7 +129,8 @@ export interface BoundWindowTvf {
  * Binds the arguments of a window TVF call given the bound DATA table (its plan and scope), returning the
  * normalized window.
  */
-export function bindWindowTvfArgs(ctx: BinderContext, ref: ast.TableFunctionRef, dataScope: Scope): BoundWindowTvf {
+export function bindWindowTvfArgs(ctx: BinderContext, ref: ast.TableFunctionRef, table: { readonly plan: LogicalPlan; readonly scope: Scope }): BoundWindowTvf {
+  const dataScope = table.scope;
   const name = ref.name.parts[ref.name.parts.length - 1]!.name.toUpperCase();
   const params = TVF_PARAMS[name]!;
   const byName = new Map<string, ast.TableFunctionArg>();
@@ -110,7 +148,7 @@ export function bindWindowTvfArgs(ctx: BinderContext, ref: ast.TableFunctionRef,
   const timecol = byName.get('TIMECOL')!.value;
   if (timecol.kind !== 'DescriptorArg' || timecol.columns.length !== 1) windowError(`${name}'s TIMECOL must be DESCRIPTOR(column)`, timecol.span);
   const col = dataScope.resolve([timecol.columns[0]!.name], timecol.columns[0]!.span);
-  checkRowtime(col, timecol.columns[0]!.span);
+  checkRowtime(col, timecol.columns[0]!.span, table.plan);
 
   const sizes: Record<string, number> = {};
   for (const p of params) {
@@ -152,7 +190,7 @@ export interface LegacyGroupWindow {
 }
 
 /** Recognizes a legacy group window call in GROUP BY (undefined when `e` is not one). */
-export function bindLegacyGroupWindow(ctx: BinderContext, e: ast.Expr, scope: Scope): LegacyGroupWindow | undefined {
+export function bindLegacyGroupWindow(ctx: BinderContext, e: ast.Expr, scope: Scope, plan?: LogicalPlan): LegacyGroupWindow | undefined {
   if (e.kind !== 'FunctionCall' || e.name.parts.length !== 1) return undefined;
   const family = e.name.parts[0]!.name.toUpperCase();
   if (family !== 'TUMBLE' && family !== 'HOP' && family !== 'SESSION') return undefined;
@@ -163,7 +201,7 @@ export function bindLegacyGroupWindow(ctx: BinderContext, e: ast.Expr, scope: Sc
   const timeArg = e.args[0]!;
   if (timeArg.kind !== 'ColumnRef') windowError(`The first argument of ${family} must be a time attribute column`, timeArg.span);
   const col = scope.resolve(timeArg.name.parts.map((p) => p.name), timeArg.span);
-  checkRowtime(col, timeArg.span);
+  checkRowtime(col, timeArg.span, plan);
   const sizes: Record<string, number> = {};
   if (family === 'TUMBLE') {
     sizes['SIZE'] = intervalArg(ctx, e.args[1]!, 'size');

@@ -14,6 +14,11 @@ export interface ScopeColumn {
   readonly qualifier?: string;
   readonly type: DataType;
   readonly index: number;
+  /**
+   * A side's copy of a `JOIN ... USING (k)` column: reachable only through its qualifier (`a.k`, `a.*`);
+   * the plain name `k` and `*` mean the merged column instead.
+   */
+  readonly qualifiedOnly?: boolean;
 }
 
 /**
@@ -43,7 +48,7 @@ export class Scope {
   resolve(parts: readonly string[], span: Span): ScopeColumn {
     const name = parts[parts.length - 1]!;
     const qualifier = parts.length > 1 ? parts[parts.length - 2] : undefined;
-    const candidates = qualifier === undefined ? this.columns : this.columns.filter((c) => c.qualifier !== undefined && sameName(c.qualifier, qualifier));
+    const candidates = qualifier === undefined ? this.unqualified : this.columns.filter((c) => c.qualifier !== undefined && sameName(c.qualifier, qualifier));
     if (qualifier !== undefined && candidates.length === 0) {
       const qualifiers = [...new Set(this.columns.map((c) => c.qualifier).filter((q): q is string => q !== undefined))];
       throw new EddyError({
@@ -71,6 +76,11 @@ export class Scope {
       span,
       hint: didYouMean(name, names) ?? (names.length ? `available columns: ${names.join(', ')}` : undefined),
     });
+  }
+
+  /** The columns an unqualified name or `*` can mean (all but the sides' copies of USING columns). */
+  get unqualified(): readonly ScopeColumn[] {
+    return this.columns.filter((c) => !c.qualifiedOnly);
   }
 
   /** A scope with every column re-qualified by `alias` (for `FROM (..) AS alias` and `t AS alias`). */

@@ -1,6 +1,6 @@
 /**
  * constant-folding: evaluates deterministic sub-expressions that read no column once at plan time, simplifies
- * AND/OR with constant operands, and removes filters that are always TRUE.
+ * AND/OR with constant operands (in join conditions too), and removes filters that are always TRUE.
  */
 import { withNullable } from '../../common/types.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
@@ -58,6 +58,8 @@ export const constantFolding: OptimizerRule = {
           const condition = foldExpr(p.condition);
           return isLiteral(condition, true) ? p.input : { ...p, condition };
         }
+        case 'LogicalJoin':
+          return { ...p, condition: foldExpr(p.condition) };
         default:
           return p;
       }

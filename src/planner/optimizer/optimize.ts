@@ -5,18 +5,22 @@
  * 1. constant-folding first, so that filters that are always TRUE disappear before anything moves them.
  * 2. push-down-filter before merge-projections: pushing a filter below a projection substitutes expressions,
  *    which is only possible while the projection still exists as its own node.
- * 3. merge-projections after pushing, to collapse the projections pushing left adjacent.
- * 4. prune-scan-columns last: it needs the final projection directly above each scan.
+ * 3. prune-join-inputs after pushing (the filters a join absorbed read columns it then no longer passes
+ *    up), and before merge-projections, which merges the projections it puts on the join's inputs with
+ *    those below them.
+ * 4. merge-projections after pushing, to collapse the projections pushing left adjacent.
+ * 5. prune-scan-columns last: it needs the final projection directly above each scan.
  */
 import type { LogicalPlan } from '../logical-plan.js';
 import { explainLogical } from '../explain.js';
 import { constantFolding } from './constant-folding.js';
 import { mergeProjections } from './merge-projections.js';
 import type { OptimizerRule } from './optimizer-rule.js';
+import { pruneJoinInputs } from './prune-join-inputs.js';
 import { pruneScanColumns } from './prune-scan-columns.js';
 import { pushDownFilter } from './push-down-filter.js';
 
-export const RULES: readonly OptimizerRule[] = [constantFolding, pushDownFilter, mergeProjections, pruneScanColumns];
+export const RULES: readonly OptimizerRule[] = [constantFolding, pushDownFilter, pruneJoinInputs, mergeProjections, pruneScanColumns];
 
 const MAX_ROUNDS = 5;
 

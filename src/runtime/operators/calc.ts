@@ -3,10 +3,10 @@
  * is not TRUE are dropped (for retractions too, which is consistent because the condition is deterministic
  * on the row's values). A row whose expressions fail goes to the job's error policy.
  */
-import { EddyError } from '../../common/errors.js';
 import type { CompiledExpr } from '../../expr/bound-expr.js';
 import type { ChangeBatch, Row, RowKind } from '../changelog.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
+import { reportExpressionError } from './expression-error.js';
 
 export interface CalcConfig {
   /** One compiled expression per output column. */
@@ -41,28 +41,13 @@ export class Calc implements StreamOperator {
         out = new Array(width);
         for (let c = 0; c < width; c++) out[c] = projection[c]!(row);
       } catch (err) {
-        this.badRow(err, row);
+        reportExpressionError(this.ctx, err, row);
         continue;
       }
       rows.push(out);
       kinds.push(batch.kinds[i]!);
     }
     if (rows.length > 0) this.ctx.output.emit({ rows, kinds });
-  }
-
-  /**
-   * A row whose expression failed (a failed CAST, an integer division by zero): the job's error policy
-   * decides — the error propagates (`fail`), or the row is counted (and dead-lettered) and dropped.
-   */
-  private badRow(err: unknown, row: Row): void {
-    if (!(err instanceof EddyError) || !this.ctx.badRecord) throw err;
-    const span = err.diagnostics[0]?.span;
-    this.ctx.badRecord({
-      kind: 'expression-error',
-      message: err.message,
-      position: span ? `SQL line ${span.line}, column ${span.column}` : 'a SQL expression',
-      raw: JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-    });
   }
 
   processWatermark(watermark: number): void {

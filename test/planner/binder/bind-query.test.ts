@@ -202,8 +202,8 @@ describe('DISTINCT, LIMIT, OFFSET', () => {
 
 describe('unsupported constructs: EDDY-L002 with a hint', () => {
   const cases: [string, string, RegExp][] = [
-    ['JOIN', 'SELECT * FROM clicks c JOIN orders o ON c.user_id = o.user_id', /JOIN/],
-    ['comma join', 'SELECT * FROM clicks, orders', /JOIN/],
+    ['temporal join', 'SELECT * FROM orders o JOIN clicks FOR SYSTEM_TIME AS OF o.ts AS c ON o.user_id = c.user_id', /FOR SYSTEM_TIME AS OF/],
+    ['LATERAL subquery', 'SELECT * FROM orders o, LATERAL (SELECT o.id) AS x', /LATERAL/],
     ['subquery in WHERE', 'SELECT * FROM clicks WHERE user_id IN (SELECT user_id FROM orders)', /[Ss]ubquer/],
     ['scalar subquery', 'SELECT (SELECT 1) FROM clicks', /[Ss]ubquer/],
     ['EXISTS', 'SELECT * FROM clicks WHERE EXISTS (SELECT 1 FROM orders)', /[Ss]ubquer/],

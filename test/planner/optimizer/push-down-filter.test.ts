@@ -101,3 +101,66 @@ describe('regressions', () => {
     expect(belowFilters(after)).toEqual(['LogicalAggregate']);
   });
 });
+
+describe('push-down-filter over joins', () => {
+  /** The join of a plan, with its inputs' filters and its condition as text. */
+  const joinOf = (p: LogicalPlan) => {
+    const join = findLogical(p, 'LogicalJoin');
+    const filterText = (input: LogicalPlan) => (input.kind === 'LogicalFilter' ? explainLogical(input).split('\n')[0] : undefined);
+    return { join, left: filterText(join.left), right: filterText(join.right), condition: explainLogical(join).split('\n')[0] };
+  };
+  /** The filters above the join (their first lines). */
+  const above = (p: LogicalPlan) => logicalNodes(p).filter((n) => n.kind === 'LogicalFilter' && n.input.kind === 'LogicalJoin').map((f) => explainLogical(f).split('\n')[0]);
+
+  it('INNER: one-sided WHERE parts go into their input, two-sided ones into the join condition', () => {
+    const { after } = applyPreserving(pushDownFilter, 'SELECT a.id, b.id FROM orders a, orders b WHERE a.user_id = b.user_id AND a.qty > 1 AND b.price > 0');
+    const j = joinOf(after);
+    expect(j.left).toBe('LogicalFilter(condition=[(qty > 1)])');
+    expect(j.right).toBe('LogicalFilter(condition=[(price > 0)])');
+    expect(j.condition).toBe('LogicalJoin(joinType=[inner], condition=[(user_id = user_id0)])');
+    expect(above(after)).toEqual([]);
+  });
+
+  it('LEFT: a WHERE part on the left side moves into the left input; one on the right side stays above the join', () => {
+    const sql = 'SELECT a.id, b.qty FROM orders a LEFT JOIN orders b ON a.user_id = b.user_id WHERE a.qty > 0 AND b.qty > 0';
+    const { after } = applyPreserving(pushDownFilter, sql, [1, 2, 3, 4, 5, 6, 7, 8]);
+    const j = joinOf(after);
+    expect(j.left).toBe('LogicalFilter(condition=[(qty > 0)])');
+    expect(j.right).toBeUndefined();
+    expect(above(after)).toEqual(['LogicalFilter(condition=[(qty0 > 0)])']);
+  });
+
+  it('LEFT: IS NULL on the right side (an anti-join) must stay above the join', () => {
+    const { after } = applyPreserving(pushDownFilter, 'SELECT a.id FROM orders a LEFT JOIN orders b ON a.user_id = b.user_id WHERE b.id IS NULL');
+    expect(joinOf(after).right).toBeUndefined();
+    expect(above(after)).toEqual(['LogicalFilter(condition=[id0 IS NULL])']);
+  });
+
+  it('LEFT: an ON part on the right side moves into the right input; one on the left side stays in the condition', () => {
+    const { after } = applyPreserving(pushDownFilter, 'SELECT a.id, b.id FROM orders a LEFT JOIN orders b ON a.user_id = b.user_id AND b.qty > 0 AND a.qty > 1');
+    const j = joinOf(after);
+    expect(j.right).toBe('LogicalFilter(condition=[(qty > 0)])');
+    expect(j.left).toBeUndefined();
+    expect(j.condition).toBe('LogicalJoin(joinType=[left], condition=[((user_id = user_id0) AND (qty > 1))])');
+  });
+
+  it('RIGHT mirrors LEFT; FULL moves nothing, neither from WHERE nor from ON', () => {
+    const right = applyPreserving(pushDownFilter, 'SELECT a.id, b.id FROM orders a RIGHT JOIN orders b ON a.user_id = b.user_id AND a.qty > 0 WHERE b.price > 0 AND a.price > 0').after;
+    expect(joinOf(right).left).toBe('LogicalFilter(condition=[(qty > 0)])');
+    expect(joinOf(right).right).toBe('LogicalFilter(condition=[(price > 0)])');
+    expect(above(right)).toEqual(['LogicalFilter(condition=[(price > 0)])']);
+    const full = applyPreserving(pushDownFilter, 'SELECT a.id, b.id FROM orders a FULL JOIN orders b ON a.user_id = b.user_id AND a.qty > 0 AND b.qty > 0 WHERE b.price > 0 AND a.price > 0').after;
+    expect(joinOf(full).left).toBeUndefined();
+    expect(joinOf(full).right).toBeUndefined();
+    expect(above(full)).toHaveLength(1);
+  });
+
+  it('an outer join keeps a WHERE part that reads both sides above it, and non-deterministic parts never move', () => {
+    const { after } = applyPreserving(pushDownFilter, 'SELECT a.id FROM orders a LEFT JOIN orders b ON a.user_id = b.user_id WHERE a.qty < b.qty');
+    expect(joinOf(after).condition).toBe('LogicalJoin(joinType=[left], condition=[(user_id = user_id0)])');
+    expect(above(after)).toEqual(['LogicalFilter(condition=[(qty < qty0)])']);
+    const rand = pushDownFilter.rewrite(bound('SELECT a.id FROM orders a JOIN orders b ON a.user_id = b.user_id AND RAND() < 0.5 WHERE RAND() < 0.5'));
+    expect(joinOf(rand).condition).toContain('AND (RAND() < 0.5)');
+    expect(above(rand)).toHaveLength(1);
+  });
+});
