@@ -12,7 +12,7 @@ import { Catalog, physicalColumns, type TableDef } from '../planner/catalog.js';
 import { Planner, scannedTables, type PlannedPipeline, type PlannedPull } from '../planner/planner.js';
 import type { LogicalPlan } from '../planner/logical-plan.js';
 import { explainPipelines } from '../planner/explain.js';
-import type { ChangelogMode } from '../planner/physical-plan.js';
+import { physicalInputs, type ChangelogMode, type PhysicalPlan } from '../planner/physical-plan.js';
 import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
 import { buildJob, type DeadLetterTarget } from '../runtime/build-job.js';
 import { DEAD_LETTER_COLUMNS, errorPolicyOf } from '../runtime/bad-records.js';
@@ -320,7 +320,9 @@ export class Eddy {
         code: ErrorCode.INVALID_STATEMENT,
         message: `Materialized view '${name}': the query's result is updating, but no columns identify its rows, so updates could not be applied`,
         span: stmt.query.span,
-        hint: 'select the GROUP BY columns too',
+        hint: hasJoin(root)
+          ? "a join's rows are identified only when both inputs have keys (e.g. each side aggregated by the join key): join such inputs, or select the GROUP BY columns"
+          : 'select the GROUP BY columns too',
       });
     }
     const schema: Field[] = planned.pipeline.schema.map((f, i) => ({ name: names[i]!, type: withoutTimeAttribute(f.type) }));
@@ -707,6 +709,11 @@ export class Eddy {
       }),
     };
   }
+}
+
+/** Whether a physical plan joins anywhere. */
+function hasJoin(node: PhysicalPlan): boolean {
+  return node.kind === 'Join' || physicalInputs(node).some(hasJoin);
 }
 
 /** The source text of a node inside a statement (the statement's text starts at its span). */

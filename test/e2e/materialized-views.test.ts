@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Eddy } from '../../src/index.js';
+import { Eddy, EddyError } from '../../src/index.js';
 import type { ChangeBatch, PullResult } from '../../src/index.js';
 import { prng, tempDir, writeJsonLines } from './helpers.js';
 
@@ -243,6 +243,11 @@ describe.each([false, true])('materialized views (jobs in a job thread: %s)', (i
     await expect(eddy.execute('CREATE MATERIALIZED VIEW m AS SELECT SUM(c) AS total FROM (SELECT k, COUNT(*) AS c FROM t GROUP BY k) GROUP BY c + 1')).rejects.toThrow(
       /no columns identify its rows/,
     );
+    // A LEFT join of two append-only tables: nothing identifies its rows, and the hint says why for a join.
+    const joined = await eddy.execute('CREATE MATERIALIZED VIEW j AS SELECT a.k, b.v FROM t a LEFT JOIN t b ON a.k = b.k').catch((e: unknown) => e as EddyError);
+    expect(joined).toBeInstanceOf(EddyError);
+    expect((joined as EddyError).message).toContain('no columns identify its rows');
+    expect((joined as EddyError).diagnostics[0]!.hint).toContain('both inputs have keys');
     await eddy.execute("SET 'table.dml-sync' = 'true'");
     await eddy.execute('CREATE MATERIALIZED VIEW m AS SELECT k, COUNT(*) AS c FROM t GROUP BY k');
     await expect(eddy.execute('CREATE MATERIALIZED VIEW m AS SELECT k FROM t')).rejects.toThrow(/already exists/);
