@@ -2,7 +2,9 @@
  * The job thread's side (see job-thread.ts): builds jobs with a session made from the caller's catalog and
  * settings, runs them, reports their progress, and forwards the changes views apply to subscribers.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import type { Field } from '../common/types.js';
 import type { Job } from '../runtime/job.js';
 import { Eddy } from './eddy.js';
@@ -22,6 +24,16 @@ interface Running {
 }
 
 const port = parentPort!;
+
+// Jobs are background work: when cores are scarce, the thread serving clients comes first (see
+// JOB_THREAD_NICE). On Linux a thread's id works as a pid for setpriority; the checkpoint writer this
+// thread starts inherits the priority. Elsewhere the thread keeps the process's priority.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid)) setPriority(tid, (workerData as { nice: number }).nice);
+} catch {
+  // No /proc/thread-self (not Linux), or not allowed: same priority as the process.
+}
 const running = new Map<number, Running>();
 const subscriptions = new Map<number, () => void>();
 const stores = new Map<string, ViewStore>();

@@ -4,11 +4,12 @@
  * failure (an EddyError that still renders against the statement), a start refused in the thread, and
  * the fallback to the caller's thread when the session has connectors of its own.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Eddy, EddyError } from '../../src/index.js';
 import type { ConnectorFactory } from '../../src/runtime/connector.js';
+import { JOB_THREAD_NICE } from '../../src/engine/job-thread.js';
 import { executeAll, tempDir, writeJsonLines } from './helpers.js';
 
 const sessions: Eddy[] = [];
@@ -96,6 +97,29 @@ describe('jobs in the job thread', () => {
     // Its hint (the way out) crossed the thread too.
     expect((err as EddyError).render()).toContain('--fresh');
     expect(second.running()).toEqual([]);
+  });
+
+  it.runIf(existsSync('/proc/thread-self'))('runs its jobs at a lower CPU priority than the caller\'s thread (Linux)', async () => {
+    /** The nice value of each thread of this process (field 19 of /proc/<pid>/task/<tid>/stat). */
+    const niceValues = () =>
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+      });
+    const ownNice = niceValues().find((t) => t.tid === process.pid)!.nice;
+    const dir = tempDir();
+    const input = writeJsonLines(dir, 'in.json', [{ k: 1, v: 1 }]);
+    const eddy = session({ stateDir: join(dir, 'state') });
+    await executeAll(eddy, `CREATE TABLE t (k INT, v INT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'json', 'source.monitor-interval' = '50 ms');
+      CREATE TABLE s (k INT, c BIGINT) WITH ('connector' = 'blackhole');`);
+    const before = new Set(niceValues().map((t) => t.tid));
+    const r = await eddy.execute('INSERT INTO s SELECT k, COUNT(*) FROM t GROUP BY k');
+    if (r.kind !== 'job') throw new Error('expected a job');
+    // The job thread (and the checkpoint writer it starts) are new threads, at nice + JOB_THREAD_NICE.
+    const added = niceValues().filter((t) => !before.has(t.tid));
+    expect(added.some((t) => t.nice === Math.min(19, ownNice + JOB_THREAD_NICE))).toBe(true);
+    expect(niceValues().find((t) => t.tid === process.pid)!.nice).toBe(ownNice);
+    await r.job.cancel();
   });
 
   it('runs jobs in the caller\'s thread when the session has connectors of its own', async () => {
