@@ -5,8 +5,9 @@
  *   npm run build && node bench/checkpoints.mjs [--rows N] [--repeat K] [--only parts] [--dist DIR] [--profile]
  *
  * Five measurements (see bench/README.md, "Checkpoint benchmarks"):
- *   overhead  throughput of group-agg and tumble-count with no state dir / checkpoints every 1 s / every 100 ms
- *             (and the checkpoint durations p50/p99 of those runs, from Job.checkpointStats)
+ *   overhead  throughput of group-agg and tumble-count with no state dir / checkpoints every 1 s / every 100 ms:
+ *             over the whole run, over its middle (steady state), and the CPU time of the main and other
+ *             threads; and the checkpoint durations p50/p99 of those runs, from Job.checkpointStats
  *   recovery  time to first new output after a restart with 1M keys of GROUP BY state (sqlite sink)
  *   size      bytes on disk per key: GROUP BY (COUNT/SUM/MAX) and a window aggregate mid-window, 100k and 1M keys
  *   growth    db + wal size at every checkpoint of a long windowed job (2M rows over 2000 windows, 200 ms)
@@ -17,7 +18,7 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import {
-  closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync,
+  closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -255,6 +256,49 @@ function wrap(obj, name, { before, after }) {
   };
 }
 
+/** Fractions of the input between which the steady-state rate is measured (the middle of the run). */
+const STEADY_FROM = 0.2;
+const STEADY_TO = 0.8;
+
+/**
+ * Rows per second over the middle of a run: from the moment STEADY_FROM of the rows were read to the moment
+ * STEADY_TO were, from `[ms, rowsIn]` samples (interpolated linearly between samples). It leaves out start-up
+ * (module warm-up, the first chunks) and the end of a bounded run (its last checkpoint, which the job waits
+ * for), so it is what a long-running job would see. Undefined if the samples are too coarse.
+ */
+function middleRate(samples, rows) {
+  const at = (target) => {
+    for (let i = 1; i < samples.length; i++) {
+      const [t1, r1] = samples[i];
+      if (r1 < target) continue;
+      const [t0, r0] = samples[i - 1];
+      return r1 === r0 ? t1 : t0 + ((target - r0) / (r1 - r0)) * (t1 - t0);
+    }
+    return undefined;
+  };
+  const from = at(rows * STEADY_FROM);
+  const to = at(rows * STEADY_TO);
+  if (from === undefined || to === undefined || to <= from) return undefined;
+  return (rows * (STEADY_TO - STEADY_FROM)) / ((to - from) / 1000);
+}
+
+/**
+ * CPU seconds used so far by this process (all threads, also those that ended: the state writer ends with
+ * its store) and by its main thread alone (from /proc: Linux only, in clock ticks of 10 ms).
+ */
+function cpuSeconds() {
+  const u = process.cpuUsage();
+  let main;
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    main = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime
+  } catch {
+    main = undefined;
+  }
+  return { all: (u.user + u.system) / 1e6, main };
+}
+
 // Child: one overhead run ---------------------------------------------------------------------------------
 async function childThroughput(spec) {
   const bench = THROUGHPUT[spec.bench];
@@ -263,10 +307,16 @@ async function childThroughput(spec) {
   try {
     const eddy = new Eddy(stateDir ? { stateDir } : {});
     await runScript(eddy, [...setInterval_(spec.interval), ...bench.ddl(spec.data)]);
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
     const result = await eddy.execute(bench.sql);
+    // Progress samples for the steady-state figure (the job yields to the event loop every 20 ms).
+    const progress = [[0, 0]];
+    const sampler = setInterval(() => progress.push([performance.now() - t0, result.job.summary().rowsIn]), 20);
     await result.job.done;
+    clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = cpuSeconds();
     const job = result.job.jobs[0];
     const stats = job.checkpointStats;
     const summary = result.job.summary();
@@ -284,6 +334,9 @@ async function childThroughput(spec) {
       checkpoints: stats.completed,
       durations: stats.durations,
       pauses: stats.pauses,
+      steadyRowsPerSecond: middleRate(progress, spec.rows),
+      cpuSeconds: cpu1.all - cpu0.all,
+      mainThreadCpuSeconds: cpu0.main === undefined ? undefined : cpu1.main - cpu0.main,
       stateBytesAfterClose: files?.total,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
@@ -571,6 +624,15 @@ async function partOverhead(opts, tmp) {
           entry.rowsPerSecondBest = opts.rows / Math.min(...secs);
           entry.rowsPerSecondMedian = opts.rows / median(secs);
           entry.checkpointsMedian = median(good.map((r) => r.checkpoints));
+          if (good.every((r) => r.mainThreadCpuSeconds !== undefined)) {
+            entry.mainThreadCpuSecondsMedian = median(good.map((r) => r.mainThreadCpuSeconds));
+            entry.otherThreadsCpuSecondsMedian = median(good.map((r) => r.cpuSeconds - r.mainThreadCpuSeconds));
+          }
+          const steady = good.map((r) => r.steadyRowsPerSecond).filter((x) => x !== undefined);
+          if (steady.length === good.length) {
+            entry.steadyRowsPerSecondBest = Math.max(...steady);
+            entry.steadyRowsPerSecondMedian = median(steady);
+          }
           entry.checkpointMs = durationStats(good.flatMap((r) => r.durations));
           // Builds that overlap the state write with processing also report how long sources were held.
           if (good.every((r) => r.pauses)) {
@@ -583,6 +645,13 @@ async function partOverhead(opts, tmp) {
           else if (base) {
             entry.overheadBestPct = (1 - entry.rowsPerSecondBest / base.rowsPerSecondBest) * 100;
             entry.overheadMedianPct = (1 - entry.rowsPerSecondMedian / base.rowsPerSecondMedian) * 100;
+            if (entry.mainThreadCpuSecondsMedian !== undefined && base.mainThreadCpuSecondsMedian !== undefined) {
+              entry.mainThreadCpuExtraPct = (entry.mainThreadCpuSecondsMedian / base.mainThreadCpuSecondsMedian - 1) * 100;
+            }
+            if (entry.steadyRowsPerSecondMedian !== undefined && base.steadyRowsPerSecondMedian !== undefined) {
+              entry.steadyOverheadBestPct = (1 - entry.steadyRowsPerSecondBest / base.steadyRowsPerSecondBest) * 100;
+              entry.steadyOverheadMedianPct = (1 - entry.steadyRowsPerSecondMedian / base.steadyRowsPerSecondMedian) * 100;
+            }
           }
         }
         results.push(entry);
@@ -591,7 +660,7 @@ async function partOverhead(opts, tmp) {
   }
   const b = (e) => (e.build ? [e.build] : []);
   const bh = opts.compare ? ['build'] : [];
-  console.log(`\n1. Throughput with and without checkpoints (${fmtInt(opts.rows)} rows, ${opts.repeat} runs each; overhead vs no state dir${opts.compare ? ' of the same build' : ''})`);
+  console.log(`\n1. Throughput with and without checkpoints, full run: from execute(INSERT) to job.done, with the last checkpoint (${fmtInt(opts.rows)} rows, ${opts.repeat} runs each; overhead vs no state dir${opts.compare ? ' of the same build' : ''})`);
   printTable(
     [...bh, 'benchmark', 'checkpoints', 'rows/s best', 'rows/s median', 'overhead best', 'overhead median', 'ckpts/run'],
     results.map((e) => [
@@ -599,6 +668,27 @@ async function partOverhead(opts, tmp) {
       e.overheadBestPct === undefined ? '' : `${fmt(e.overheadBestPct)} %`, e.overheadMedianPct === undefined ? '' : `${fmt(e.overheadMedianPct)} %`, e.checkpointInterval ? fmtInt(e.checkpointsMedian) : '',
     ]),
   );
+  console.log(`\n   Steady state: rows/s over the middle of each run only (from ${STEADY_FROM * 100}% to ${STEADY_TO * 100}% of the input read), i.e.`);
+  console.log(`   without start-up and without the last checkpoint a bounded run waits for; the full-run figures above include both.`);
+  printTable(
+    [...bh, 'benchmark', 'checkpoints', 'middle rows/s best', 'middle rows/s median', 'middle overhead best', 'middle overhead median'],
+    results.map((e) => [
+      ...b(e), e.bench, e.checkpointInterval ? `every ${e.checkpointInterval}` : 'none (no state dir)', fmtInt(e.steadyRowsPerSecondBest), fmtInt(e.steadyRowsPerSecondMedian),
+      e.steadyOverheadBestPct === undefined ? '' : `${fmt(e.steadyOverheadBestPct)} %`, e.steadyOverheadMedianPct === undefined ? '' : `${fmt(e.steadyOverheadMedianPct)} %`,
+    ]),
+  );
+  if (results.some((e) => e.mainThreadCpuSecondsMedian !== undefined)) {
+    console.log(`\n   CPU seconds per run (medians; Linux). The main thread runs the pipeline and encodes checkpoints; the other`);
+    console.log(`   threads are the state writer, V8's GC helpers and libuv. Extra main-thread CPU is a cost figure that a busy`);
+    console.log(`   machine disturbs much less than rows/s (which also waits for CPU time and for the last checkpoint).`);
+    printTable(
+      [...bh, 'benchmark', 'checkpoints', 'main thread s', 'main thread extra', 'other threads s'],
+      results.map((e) => [
+        ...b(e), e.bench, e.checkpointInterval ? `every ${e.checkpointInterval}` : 'none (no state dir)', fmt(e.mainThreadCpuSecondsMedian, 2),
+        e.mainThreadCpuExtraPct === undefined ? '' : `${fmt(e.mainThreadCpuExtraPct)} %`, fmt(e.otherThreadsCpuSecondsMedian, 2),
+      ]),
+    );
+  }
   console.log(`\n2. Checkpoint durations of those runs (ms, all runs pooled; includes the final checkpoint at the end).`);
   console.log(`   duration: from the start of a checkpoint until its sinks committed; paused: how long sources were held for it`);
   printTable(

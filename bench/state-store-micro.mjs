@@ -1,108 +1,153 @@
 #!/usr/bin/env node
 /**
- * Micro-benchmark of the checkpoint write path of the SQLite state store, to size fixes to it (see
- * bench/README.md, "Checkpoint benchmarks"). Only better-sqlite3, no Eddy build needed.
+ * Micro-benchmark of the checkpoint write path of the SQLite state store: what the store's writer thread
+ * does with a checkpoint of `group-agg` (bench/README.md, "Checkpoint benchmarks"), without the rest of Eddy.
  *
- *   node bench/state-store-micro.mjs [--keys 100000] [--rounds 9] [--touched 0.86]
+ *   npm run build && node bench/state-store-micro.mjs [--keys 100000] [--rounds 9] [--touched 0.86] [--dist DIR]
  *
- * Replays what a GROUP BY with `--keys` keys does at 1 s checkpoints: `--rounds` transactions, each
- * upserting a random `--touched` fraction of the keys (in first-touched order, i.e. random), with the
- * entry the group aggregate stores ([keyValues, accumulators, count, emitted row], ~60 bytes of JSON).
- * Variants change one thing at a time against the store as it is in src/runtime/state/sqlite-state-store.ts:
- *   as-is             table (tbl TEXT, ns TEXT, k TEXT, v TEXT) WITHOUT ROWID, ON CONFLICT DO UPDATE, cache 2 MB
- *   cache 64 MB       + PRAGMA cache_size = -65536
- *   sorted            + entries written in key order
- *   cache + sorted    both
- *   int tbl id        tbl INTEGER (an id per table) instead of the table's name in every row
- *   all               cache + sorted + int tbl id + INSERT OR REPLACE
- * Prints ms per round and µs per upsert (median of rounds 2..N: round 1 inserts into an empty table).
+ * Replays `--rounds` checkpoints of a GROUP BY with `--keys` keys: each upserts a random `--touched` fraction
+ * of the keys (in first-touched order, i.e. random) with the entry the group aggregate stores
+ * (`[keyValues, [count, [sum, n], max], count]`), encoded by the build's own OpWriter and written by the
+ * build's own applier (src/runtime/state/state-writer.ts) into the store's table, in one transaction per
+ * round, with the writer's pragmas. Variants change one thing at a time:
+ *   as-is              the build's applier (INSERT OR REPLACE, one row per statement, each run of upserts
+ *                      sorted into primary-key order first)
+ *   upsert             INSERT ... ON CONFLICT DO UPDATE instead of INSERT OR REPLACE
+ *   unsorted           upserts written in the order they come (the order the entries changed)
+ *   page 8 / 16 KiB    page_size 8192 / 16384 instead of 4096
+ *   pre-sorted         the batch already in primary-key order (what sorting saves SQLite, without its cost)
+ *   autockpt 10000     wal_autocheckpoint = 10000 pages instead of 1000
+ * (Earlier measurements, kept in bench/README.md: 16 and 64 rows per INSERT statement were slower than one.)
+ * Variants run round-robin (round 1 of each, then round 2, ...), each on its own database, so a busy machine
+ * slows all alike. Prints CPU ms per round and µs per upsert (median of rounds 2..N: round 1 fills an empty
+ * table), and wall ms.
  */
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { mulberry32 } from './common.mjs';
+import { flags, mulberry32 } from './common.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const KEYS = arg('--keys', 100_000);
-const ROUNDS = arg('--rounds', 9);
-const TOUCHED = arg('--touched', 0.86);
+function usage(code) {
+  (code ? console.error : console.log)('Usage: node bench/state-store-micro.mjs [--keys 100000] [--rounds 9] [--touched 0.86] [--dist DIR]');
+  process.exit(code);
+}
 
+const opts = { keys: 100_000, rounds: 9, touched: 0.86, dist: resolve('dist') };
+for (const { flag, value, count } of flags(process.argv.slice(2), usage)) {
+  if (flag === '--keys') opts.keys = count();
+  else if (flag === '--rounds') opts.rounds = count();
+  else if (flag === '--touched') opts.touched = Number(value());
+  else if (flag === '--dist') opts.dist = resolve(value());
+  else if (flag === '--help' || flag === '-h') usage(0);
+  else {
+    console.error(`Unknown option '${flag}'`);
+    usage(2);
+  }
+}
 
-/** The rounds' touched keys (random first-touched order) and entries, the same for every variant. */
-function workload() {
+const { OpWriter, APPLIER_SOURCE } = await import(pathToFileURL(join(opts.dist, 'src/runtime/state/state-writer.js')).href);
+const { packKey } = await import(pathToFileURL(join(opts.dist, 'src/runtime/state/packed.js')).href);
+
+/** Each round's batch, as the main thread hands it to the writer (same for every variant). */
+function workload(sorted) {
   const rand = mulberry32(7);
-  const rounds = [];
-  for (let r = 0; r < ROUNDS; r++) {
+  const batches = [];
+  for (let r = 0; r < opts.rounds; r++) {
     const seen = new Set();
     const keys = [];
-    const n = Math.round(KEYS * (r === 0 ? 1 : TOUCHED));
+    const n = Math.round(opts.keys * (r === 0 ? 1 : opts.touched));
     while (keys.length < n) {
-      const k = Math.floor(rand() * KEYS);
+      const k = Math.floor(rand() * opts.keys);
       if (!seen.has(k)) {
         seen.add(k);
         keys.push(k);
       }
     }
-    rounds.push(keys.map((k) => {
-      const cnt = 10 + r, sum = Math.round(rand() * 1e6) / 100, max = Math.round(rand() * 1e5) / 100;
-      return [k, [[k], [cnt, sum, max], cnt, [k, cnt, sum, max]]];
-    }));
+    if (sorted) {
+      const packed = new Map(keys.map((k) => [k, packKey(k)]));
+      keys.sort((a, b) => Buffer.compare(packed.get(a), packed.get(b)));
+    }
+    const w = new OpWriter();
+    if (r === 0) w.table(1, 'GroupAggregate#1/groups');
+    for (const k of keys) {
+      const cnt = 10 + r;
+      w.upsert(1, '', k, [[k], [cnt, [Math.round(rand() * 1e6) / 100, cnt], Math.round(rand() * 1e5) / 100], cnt], 0);
+    }
+    batches.push({ buf: Buffer.from(w.bytes()), n });
   }
-  return rounds;
+  return batches;
 }
 
+/** `APPLIER_SOURCE` with `from` replaced by `to` (fails loudly if the source no longer has `from`). */
+function patched(from, to) {
+  if (!APPLIER_SOURCE.includes(from)) throw new Error(`the applier has no ${JSON.stringify(from)}: update this variant`);
+  return APPLIER_SOURCE.replace(from, to);
+}
 const VARIANTS = [
   { name: 'as-is' },
-  { name: 'cache 64 MB', cache: true },
-  { name: 'sorted', sorted: true },
-  { name: 'cache + sorted', cache: true, sorted: true },
-  { name: 'int tbl id', intTbl: true },
-  { name: 'all', cache: true, sorted: true, intTbl: true, replace: true },
+  {
+    name: 'upsert',
+    source: () => patched("'INSERT OR REPLACE INTO eddy_entries (tbl, ns, k, v, t) VALUES (?, ?, ?, ?, ?)'",
+      "'INSERT INTO eddy_entries (tbl, ns, k, v, t) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tbl, ns, k) DO UPDATE SET v = excluded.v, t = excluded.t'"),
+  },
+  { name: 'unsorted', source: () => patched('const SORT_FROM = 16;', 'const SORT_FROM = Infinity;') },
+  { name: 'page 8 KiB', page: 8192 },
+  { name: 'page 16 KiB', page: 16384 },
+  { name: 'pre-sorted', sorted: true },
+  { name: 'autockpt 10000', autocheckpoint: 10000 },
 ];
 
-function run(variant, rounds, dir) {
-  const path = join(dir, `${variant.name.replace(/\W+/g, '_')}.db`);
-  const db = new Database(path);
+/** A database laid out as the store's, with the writer's pragmas, and its applier. */
+function openVariant(v, dir) {
+  const db = new Database(join(dir, `${v.name.replace(/\W+/g, '_')}.db`));
+  if (v.page) db.pragma(`page_size = ${v.page}`);
   db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('journal_size_limit = 67108864');
-  if (variant.cache) db.pragma('cache_size = -65536');
-  db.exec(`CREATE TABLE eddy_state (tbl ${variant.intTbl ? 'INTEGER' : 'TEXT'} NOT NULL, ns TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, PRIMARY KEY (tbl, ns, k)) WITHOUT ROWID`);
-  const stmt = variant.replace
-    ? db.prepare('INSERT OR REPLACE INTO eddy_state (tbl, ns, k, v) VALUES (?, ?, ?, ?)')
-    : db.prepare('INSERT INTO eddy_state (tbl, ns, k, v) VALUES (?, ?, ?, ?) ON CONFLICT (tbl, ns, k) DO UPDATE SET v = excluded.v');
-  const tbl = variant.intTbl ? 1 : 'GroupAggregate#1/groups';
-  const times = [];
-  for (const entries of rounds) {
-    const t0 = performance.now();
-    let list = entries.map(([k, v]) => [JSON.stringify(k), v]);
-    if (variant.sorted) list = list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    db.transaction(() => {
-      for (const [k, v] of list) stmt.run(tbl, 's', k, JSON.stringify(v));
-    })();
-    times.push({ ms: performance.now() - t0, n: entries.length });
-  }
-  db.close();
-  const size = statSync(path).size + (existsSync(path + '-wal') ? statSync(path + '-wal').size : 0);
-  return { times, size };
+  db.pragma('cache_size = -65536');
+  if (v.autocheckpoint) db.pragma(`wal_autocheckpoint = ${v.autocheckpoint}`);
+  db.exec(`
+    CREATE TABLE eddy_tables (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE eddy_entries (tbl INTEGER NOT NULL, ns BLOB NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, t INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tbl, ns, k)) WITHOUT ROWID;
+    CREATE TABLE eddy_values (name TEXT PRIMARY KEY, v BLOB NOT NULL);`);
+  // eslint-disable-next-line no-new-func
+  const makeApplier = new Function(`${v.source ? v.source() : APPLIER_SOURCE}\nreturn makeApplier;`)();
+  return { db, applier: makeApplier(db) };
 }
 
-const rounds = workload();
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 const dir = mkdtempSync(join(tmpdir(), 'eddy-store-micro-'));
 try {
-  console.log(`${KEYS.toLocaleString('en-US')} keys, ${ROUNDS} rounds, ${Math.round(TOUCHED * 100)}% of keys touched per round (node ${process.version})`);
-  console.log('variant          round 1 ms   median ms (rounds 2..)   µs/upsert   file MB');
-  for (const v of VARIANTS) {
-    const { times, size } = run(v, rounds, dir);
-    const later = times.slice(1).map((t) => t.ms).sort((a, b) => a - b);
-    const med = later[later.length >> 1];
-    const us = (med * 1000) / times[1].n;
-    console.log(`${v.name.padEnd(16)} ${times[0].ms.toFixed(0).padStart(10)}   ${med.toFixed(0).padStart(22)}   ${us.toFixed(2).padStart(9)}   ${(size / 2 ** 20).toFixed(1).padStart(7)}`);
+  const plain = workload(false);
+  const sorted = workload(true);
+  const runs = VARIANTS.map((v) => ({ v, ...openVariant(v, dir), batches: v.sorted ? sorted : plain, cpu: [], wall: [] }));
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const run of runs) {
+      const { buf } = run.batches[r];
+      const c0 = cpuMs();
+      const t0 = performance.now();
+      run.db.exec('BEGIN');
+      run.applier.apply(buf);
+      run.db.exec('COMMIT');
+      run.cpu.push(cpuMs() - c0);
+      run.wall.push(performance.now() - t0);
+    }
+  }
+  console.log(`${opts.keys.toLocaleString('en-US')} keys, ${opts.rounds} rounds, ${Math.round(opts.touched * 100)}% of keys per round; build ${opts.dist}; node ${process.version}`);
+  console.log('variant           round 1 cpu ms   cpu ms/round   µs/upsert   wall ms/round');
+  for (const run of runs) {
+    const cpu = median(run.cpu.slice(1));
+    const n = run.batches[1]?.n ?? run.batches[0].n;
+    console.log(`${run.v.name.padEnd(16)} ${run.cpu[0].toFixed(0).padStart(15)}   ${cpu.toFixed(0).padStart(12)}   ${((cpu * 1000) / n).toFixed(2).padStart(9)}   ${median(run.wall.slice(1)).toFixed(0).padStart(13)}`);
+    run.db.close();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -428,7 +428,8 @@ export class Job {
       const sources: Record<string, unknown> = {};
       for (const s of this.sources) sources[s.name] = s.position ?? null;
       crashPoint('before-state-commit');
-      const durable = cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges());
+      // A checkpoint waited for (the last one, a stop) streams its state to the writer as it is encoded.
+      const durable = cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges(), { stream: wait });
       this.pauses.push(Date.now() - started);
       if (this.pauses.length > 1000) this.pauses.shift();
       this.completing = this.complete(id, started, sinkInfo, durable)

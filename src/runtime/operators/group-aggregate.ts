@@ -25,7 +25,7 @@ import {
   retractRow,
   writeResults,
 } from './aggregate-call.js';
-import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC } from './state-codecs.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC, writeAccumulators, writeEncodedValue } from './state-codecs.js';
 
 /** Configuration of a {@link GroupAggregate}. */
 export interface GroupAggregateConfig {
@@ -95,6 +95,12 @@ function groupEntryCodec(aggs: readonly AggCall[]): ValueCodec<GroupEntry> {
   // it. That keeps a checkpoint's rows about a third smaller.
   return {
     encode: (e) => [encodeValue(e.keyValues), encodeAccumulators(aggs, e.accs), e.count],
+    write: (w, e) => {
+      w.arrayHeader(3);
+      writeEncodedValue(w, e.keyValues);
+      writeAccumulators(w, aggs, e.accs);
+      w.value(e.count);
+    },
     decode: (data) => {
       const [keyValues, accs, count] = data as [unknown, unknown, number];
       const entry: GroupEntry = { keyValues: decodeValue(keyValues) as unknown[], accs: decodeAccumulators(aggs, accs), count, emitted: null };
@@ -165,8 +171,8 @@ export class GroupAggregate implements StreamOperator {
       let entry = touched.get(key) ?? state.get(key);
       if (isAccumulate(kinds[i]!)) {
         if (!entry) {
+          // Stored at the end of the batch, with every group the batch touched.
           entry = { keyValues: this.keys.values(row), accs: createAccumulators(aggs), count: 0, emitted: null };
-          state.put(key, entry);
         } else if (entry.count === 0) {
           entry.accs = createAccumulators(aggs);
         }

@@ -17,7 +17,7 @@ import {
   writeResults,
 } from './aggregate-call.js';
 import { TimerHeap } from './min-heap.js';
-import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC } from './state-codecs.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC, writeAccumulators, writeEncodedValue } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
 /** Configuration of a {@link SessionWindowAggregate}. */
@@ -115,6 +115,18 @@ export class SessionWindowAggregateState {
 function keySessionsCodec(aggs: readonly AggCall[]): ValueCodec<KeySessions> {
   return {
     encode: (ks) => [encodeValue(ks.keyValues), ks.seq, ks.sessions.map((s) => [s.start, s.end, encodeAccumulators(aggs, s.accs)])],
+    write: (w, ks) => {
+      w.arrayHeader(3);
+      writeEncodedValue(w, ks.keyValues);
+      w.value(ks.seq);
+      w.arrayHeader(ks.sessions.length);
+      for (const s of ks.sessions) {
+        w.arrayHeader(3);
+        w.value(s.start);
+        w.value(s.end);
+        writeAccumulators(w, aggs, s.accs);
+      }
+    },
     decode: (data) => {
       const [keyValues, seq, sessions] = data as [unknown, number, [number, number, unknown][]];
       return {

@@ -2,6 +2,7 @@
  * Codecs that turn the operators' state values (row values, rows, accumulators) into JSON-safe data and
  * back, for state tables backed by a store. Only checkpoints and restores call them; the hot path never does.
  */
+import type { PackWriter } from '../state/packed.js';
 import type { ValueCodec } from '../state/state-types.js';
 import type { AggCall } from './aggregate-call.js';
 
@@ -47,14 +48,78 @@ export function decodeValue(d: unknown): unknown {
   return Object.fromEntries(Object.entries(t.o ?? {}).map(([k, e]) => [k, decodeValue(e)]));
 }
 
+/**
+ * Writes `encodeValue(v)` in the binary state encoding: the same bytes as `w.value(encodeValue(v))`, without
+ * building the encoded data (checkpoints write many entries; see ValueCodec.write).
+ */
+export function writeEncodedValue(w: PackWriter, v: unknown): void {
+  switch (typeof v) {
+    case 'number':
+      if (Number.isFinite(v) && !Object.is(v, -0)) w.value(v);
+      else tagged(w, 'n', Object.is(v, -0) ? '-0' : String(v));
+      return;
+    case 'string':
+    case 'boolean':
+      w.value(v);
+      return;
+    case 'bigint':
+      tagged(w, 'i', v.toString());
+      return;
+    case 'undefined':
+      w.value(null);
+      return;
+    default:
+      break;
+  }
+  if (v === null) {
+    w.value(null);
+  } else if (Array.isArray(v)) {
+    w.arrayHeader(v.length);
+    for (let i = 0; i < v.length; i++) writeEncodedValue(w, v[i]);
+  } else if (v instanceof Uint8Array) {
+    tagged(w, 'b', Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+  } else if (v instanceof Map) {
+    w.objectHeader(1);
+    w.str('m');
+    w.arrayHeader(v.size);
+    for (const [k, e] of v) {
+      w.arrayHeader(2);
+      writeEncodedValue(w, k);
+      writeEncodedValue(w, e);
+    }
+  } else {
+    const entries = Object.entries(v as object);
+    w.objectHeader(1);
+    w.str('o');
+    w.objectHeader(entries.length);
+    for (const [k, e] of entries) {
+      w.str(k);
+      writeEncodedValue(w, e);
+    }
+  }
+}
+
+/** `{ [tag]: text }`, as encodeValue tags what JSON would lose. */
+function tagged(w: PackWriter, tag: string, text: string): void {
+  w.objectHeader(1);
+  w.str(tag);
+  w.value(text);
+}
+
 /** A codec for any value {@link encodeValue} handles (rows, key values, watermarks that may be ±∞). */
-export const VALUE_CODEC: ValueCodec<any> = { encode: encodeValue, decode: decodeValue };
+export const VALUE_CODEC: ValueCodec<any> = { encode: encodeValue, decode: decodeValue, write: writeEncodedValue };
 
 /** Encodes each call's accumulator with the call's `serialize` (then {@link encodeValue}, to be JSON-safe). */
 export function encodeAccumulators(aggs: readonly AggCall[], accs: readonly unknown[]): unknown[] {
   const out = new Array<unknown>(aggs.length);
   for (let i = 0; i < aggs.length; i++) out[i] = encodeValue(aggs[i]!.impl.serialize(accs[i]));
   return out;
+}
+
+/** Writes {@link encodeAccumulators}' result in the binary state encoding (see {@link writeEncodedValue}). */
+export function writeAccumulators(w: PackWriter, aggs: readonly AggCall[], accs: readonly unknown[]): void {
+  w.arrayHeader(aggs.length);
+  for (let i = 0; i < aggs.length; i++) writeEncodedValue(w, aggs[i]!.impl.serialize(accs[i]));
 }
 
 /** The inverse of {@link encodeAccumulators}. */

@@ -15,7 +15,7 @@ import {
   writeResults,
 } from './aggregate-call.js';
 import { MinHeap } from './min-heap.js';
-import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC } from './state-codecs.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC, writeAccumulators, writeEncodedValue } from './state-codecs.js';
 import {
   type AlignedWindow,
   assignWindowEnds,
@@ -119,6 +119,11 @@ export class WindowAggregateState {
 function windowGroupCodec(aggs: readonly AggCall[]): ValueCodec<WindowGroup> {
   return {
     encode: (g) => [encodeValue(g.keyValues), encodeAccumulators(aggs, g.accs)],
+    write: (w, g) => {
+      w.arrayHeader(2);
+      writeEncodedValue(w, g.keyValues);
+      writeAccumulators(w, aggs, g.accs);
+    },
     decode: (data) => {
       const [keyValues, accs] = data as [unknown, unknown];
       return { keyValues: decodeValue(keyValues) as unknown[], accs: decodeAccumulators(aggs, accs) };

@@ -17,11 +17,27 @@ import type { Namespace, StateKey, StateTable, ValueCodec, ValueState } from './
 
 const DELETED = Symbol('deleted');
 
+/** A change waiting for the next checkpoint: the entry's new value, or a deletion. */
+type Change<V> = V | typeof DELETED;
+
+/**
+ * A flush walks a namespace's entries in map order instead of its change map's order when at least 1 in
+ * SCAN_FROM of them changed. Without a memory budget a map's order is the order its entries were created
+ * in, which is closer to their order in memory than the order they changed in, so fewer of them are cache
+ * misses (bench/checkpoints.mjs, group-agg: the sources are held about 8% less per checkpoint).
+ */
+const SCAN_FROM = 4;
+
 /** Receives a table's changes (at a checkpoint or on eviction). `time` is the entry's last write. */
 export interface ChangeSink {
   deleteNamespace(ns: Namespace): void;
   upsert(ns: Namespace, key: StateKey, data: unknown, time?: number): void;
   delete(ns: Namespace, key: StateKey): void;
+  /**
+   * Optional fast path of `upsert(ns, key, codec.encode(value), time)`: the sink encodes the value itself
+   * (see {@link ValueCodec.write}), without building the intermediate data.
+   */
+  upsertValue?<V>(ns: Namespace, key: StateKey, value: V, codec: ValueCodec<V>, time: number): void;
 }
 
 /** Reads entries that are not in memory. */
@@ -57,7 +73,7 @@ interface Layer<V> {
   readonly epoch: number;
   readonly evicted: boolean;
   readonly dropped: Set<Namespace>;
-  readonly entries: Map<Namespace, Map<StateKey, V | Encoded | typeof DELETED>>;
+  readonly entries: Map<Namespace, Map<StateKey, Change<V> | Encoded>>;
   /** Write times of the entries that are values (tables with a TTL). */
   readonly times?: Map<Namespace, Map<StateKey, number>>;
 }
@@ -77,7 +93,7 @@ const EMPTY = new Map<StateKey, unknown>();
 export class KeyedStateTable<V> implements StateTable<V> {
   private readonly data = new Map<Namespace, Map<StateKey, V>>();
   private count = 0;
-  private dirty = new Map<Namespace, Map<StateKey, V | typeof DELETED>>();
+  private dirty = new Map<Namespace, Map<StateKey, Change<V>>>();
   private droppedNamespaces = new Set<Namespace>();
   /** Handed to the store, not yet durable there; oldest first. */
   private layers: Layer<V>[] = [];
@@ -94,7 +110,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
   /** The last namespace's maps (most tables use one namespace, or a few in turn). */
   private lastNs: Namespace | undefined;
   private lastData: Map<StateKey, V> | undefined;
-  private lastDirty: Map<StateKey, V | typeof DELETED> | undefined;
+  private lastDirty: Map<StateKey, Change<V>> | undefined;
   /** True once the store may hold entries that are not in memory (after a restore or an eviction). */
   private coldMayHave: boolean;
   private readonly maxEntries: number;
@@ -270,7 +286,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
     return this.droppedNamespaces.has(ns) && !this.data.get(ns)?.has(key) ? true : this.dirty.get(ns)?.get(key) === DELETED;
   }
 
-  private mark(ns: Namespace, key: StateKey, value: V | typeof DELETED): void {
+  private mark(ns: Namespace, key: StateKey, value: Change<V>): void {
     let d = ns === this.lastNs ? this.lastDirty : undefined;
     if (d === undefined) {
       d = this.dirty.get(ns);
@@ -303,7 +319,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
     for (const [ns, m] of this.data) {
       const d = this.dirty.get(ns);
       const t = this.writeTimes?.get(ns);
-      let evicted: Map<StateKey, V | Encoded | typeof DELETED> | undefined;
+      let evicted: Map<StateKey, Change<V> | Encoded> | undefined;
       for (const [key, value] of m) {
         if (this.count <= target) break;
         if (d?.has(key)) {
@@ -389,16 +405,25 @@ export class KeyedStateTable<V> implements StateTable<V> {
       const t = this.writeTimes?.get(ns);
       let kept: Map<StateKey, number> | undefined;
       if (t) times ??= new Map();
-      for (const [key, value] of entries) {
-        if (value === DELETED) sink.delete(ns, key);
-        else {
-          const time = t?.get(key) ?? 0;
-          sink.upsert(ns, key, this.codec.encode(value), time);
-          if (times) {
-            if (!kept) times.set(ns, (kept = new Map()));
-            kept.set(key, time);
-          }
+      const timeOf = (key: StateKey): number => {
+        const time = t?.get(key) ?? 0;
+        if (times) {
+          if (!kept) times.set(ns, (kept = new Map()));
+          kept.set(key, time);
         }
+        return time;
+      };
+      // Deletions first; then the changed entries (each changed entry that is not deleted is in memory).
+      let changed = 0;
+      for (const value of entries.values()) if (value !== DELETED) changed++;
+      if (changed < entries.size) for (const [key, value] of entries) if (value === DELETED) sink.delete(ns, key);
+      if (changed === 0) continue;
+      const m = this.data.get(ns);
+      if (m !== undefined && changed * SCAN_FROM >= m.size) {
+        // Most entries changed: walk them in memory order (see SCAN_FROM).
+        for (const [key, value] of m) if (entries.has(key)) writeValue(sink, ns, key, value, this.codec, timeOf(key));
+      } else {
+        for (const [key, value] of entries) if (value !== DELETED) writeValue(sink, ns, key, value as V, this.codec, timeOf(key));
       }
     }
     // The change map itself is the layer: its values are the ones just written, since an entry changed
@@ -417,10 +442,16 @@ export class KeyedStateTable<V> implements StateTable<V> {
   writeAllTo(sink: ChangeSink): void {
     for (const [ns, m] of this.data) {
       const t = this.writeTimes?.get(ns);
-      for (const [key, value] of m) sink.upsert(ns, key, this.codec.encode(value), t?.get(key) ?? 0);
+      for (const [key, value] of m) writeValue(sink, ns, key, value, this.codec, t?.get(key) ?? 0);
     }
   }
 
+}
+
+/** Writes an entry to `sink` from its value (encoded by the sink if it can, else by `codec.encode`). */
+function writeValue<V>(sink: ChangeSink, ns: Namespace, key: StateKey, value: V, codec: ValueCodec<V>, time: number): void {
+  if (sink.upsertValue) sink.upsertValue(ns, key, value, codec, time);
+  else sink.upsert(ns, key, codec.encode(value), time);
 }
 
 /** A single value, with the same change tracking. */

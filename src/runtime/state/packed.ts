@@ -80,11 +80,21 @@ export class PackWriter {
   /** A string with its byte length in front (no tag). */
   str(s: string): void {
     // Short strings: at most 3 bytes per UTF-16 unit, length known after writing (1-byte varint up to 127).
-    if (s.length < 42) {
-      this.ensure(1 + s.length * 3);
-      const n = this.buf.write(s, this.pos + 1, 'utf8');
-      this.buf[this.pos] = n;
-      this.pos += 1 + n;
+    const length = s.length;
+    if (length < 42) {
+      this.ensure(1 + length * 3);
+      const b = this.buf;
+      const start = this.pos + 1;
+      // ASCII (most keys, names, the namespace ''): byte by byte, cheaper than a call into the runtime.
+      let i = 0;
+      while (i < length) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[start + i++] = c;
+      }
+      const n = i === length ? length : b.write(s, start, 'utf8');
+      b[this.pos] = n;
+      this.pos = start + n;
       return;
     }
     const n = Buffer.byteLength(s, 'utf8');
@@ -92,6 +102,18 @@ export class PackWriter {
     this.ensure(n);
     this.buf.write(s, this.pos, n, 'utf8');
     this.pos += n;
+  }
+
+  /** The header of an array of `n` items (the items follow, each as a {@link value}). */
+  arrayHeader(n: number): void {
+    this.u8(T_ARR);
+    this.varint(n);
+  }
+
+  /** The header of an object of `n` properties (each follows as a {@link str} name, then a {@link value}). */
+  objectHeader(n: number): void {
+    this.u8(T_OBJ);
+    this.varint(n);
   }
 
   /** Any plain data value. */
@@ -133,15 +155,13 @@ export class PackWriter {
           return;
         }
         if (Array.isArray(v)) {
-          this.u8(T_ARR);
-          this.varint(v.length);
+          this.arrayHeader(v.length);
           for (let i = 0; i < v.length; i++) this.value(v[i]);
           return;
         }
         {
           const keys = Object.keys(v);
-          this.u8(T_OBJ);
-          this.varint(keys.length);
+          this.objectHeader(keys.length);
           for (const k of keys) {
             this.str(k);
             this.value((v as Record<string, unknown>)[k]);

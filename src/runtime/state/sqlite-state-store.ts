@@ -54,6 +54,9 @@ export interface StoreOptions {
 
 type Pending = { resolve: () => void; reject: (err: unknown) => void };
 
+/** Bytes of a commit's state handed to the worker at a time while the rest is still being encoded. */
+const STREAM_CHUNK_BYTES = 1 << 20;
+
 export class SqliteStateStore {
   /** The main thread's connection: reads (and, without a worker, writes). */
   readonly db: Database.Database;
@@ -74,6 +77,8 @@ export class SqliteStateStore {
   private closing?: Promise<void>;
   private failure?: unknown;
   private applier?: { apply(buf: Buffer): void };
+  /** True while a streaming {@link commit} runs its `writeState` (see {@link wrote}). */
+  private streaming = false;
 
   constructor(
     readonly path: string,
@@ -195,10 +200,32 @@ export class SqliteStateStore {
    */
   changeSink(tbl: string): ChangeSink {
     return {
-      deleteNamespace: (ns) => this.ops.dropNamespace(this.tableId(tbl), ns),
-      upsert: (ns, key, data, time = 0) => this.ops.upsert(this.tableId(tbl), ns, key, data, time),
-      delete: (ns, key) => this.ops.delete(this.tableId(tbl), ns, key),
+      deleteNamespace: (ns) => {
+        this.ops.dropNamespace(this.tableId(tbl), ns);
+        this.wrote();
+      },
+      upsert: (ns, key, data, time = 0) => {
+        this.ops.upsert(this.tableId(tbl), ns, key, data, time);
+        this.wrote();
+      },
+      delete: (ns, key) => {
+        this.ops.delete(this.tableId(tbl), ns, key);
+        this.wrote();
+      },
+      upsertValue: (ns, key, value, codec, time) => {
+        this.ops.upsertValue(this.tableId(tbl), ns, key, value, codec, time);
+        this.wrote();
+      },
     };
+  }
+
+  /**
+   * While a streaming commit writes its state, hands what was written over in chunks: the worker then writes
+   * the first entries into the checkpoint's transaction while the rest are still being encoded, instead of
+   * waiting for all of them. (Nothing of it is visible before the commit: it is one transaction.)
+   */
+  private wrote(): void {
+    if (this.streaming && this.ops.pos >= STREAM_CHUNK_BYTES) this.flushWrites();
   }
 
   /** Writes a value state (inside {@link commit}'s `writeState`). */
@@ -240,16 +267,23 @@ export class SqliteStateStore {
    * everything written since the last checkpoint: either all of it is durable, or none. The returned
    * promise resolves once it is durable (without a worker: before this returns). An error of `writeState`
    * is thrown at once; the store is then unusable (the job restarts from the last checkpoint).
+   *
+   * `stream`: hand the state to the worker in chunks while it is encoded (see {@link wrote}), for a commit
+   * the caller waits for (the last checkpoint of a job, a savepoint): it is then durable sooner. Not for
+   * periodic checkpoints, whose encoding holds the sources: the worker writing alongside slows it down.
    */
-  commit(checkpoint: CheckpointData, writeState: () => void): Promise<void> {
+  commit(checkpoint: CheckpointData, writeState: () => void, { stream = false }: { stream?: boolean } = {}): Promise<void> {
     this.checkUsable();
     const epoch = this.epochNo;
+    this.streaming = stream && this.useWorker;
     try {
       writeState();
     } catch (err) {
       this.ops.reset();
       this.fail(err);
       throw err;
+    } finally {
+      this.streaming = false;
     }
     this.epochNo++;
     const data = JSON.stringify(checkpoint);

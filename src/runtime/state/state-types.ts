@@ -12,6 +12,7 @@
  * - Keys are the values `keySelector` produces (string, number, boolean or null); namespaces are numbers or
  *   strings. Both must survive a JSON round trip.
  */
+import type { PackWriter } from './packed.js';
 
 /** A key of a state table. */
 export type StateKey = string | number | boolean | null;
@@ -23,6 +24,11 @@ export type Namespace = string | number;
 export interface ValueCodec<V> {
   encode(value: V): unknown;
   decode(data: unknown): V;
+  /**
+   * Optional fast path for checkpoints: writes exactly the bytes `w.value(encode(value))` would, without
+   * building the intermediate data (a checkpoint may encode every entry of a large table).
+   */
+  write?(w: PackWriter, value: V): void;
 }
 
 /** A codec for values that already are plain JSON-able data. */

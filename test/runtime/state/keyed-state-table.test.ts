@@ -52,7 +52,7 @@ describe('KeyedStateTable', () => {
     expect(t.changed).toBe(true);
     const sink = recorder();
     t.flushTo(sink);
-    expect(sink.calls).toEqual(['upsert "" "a" 5', 'delete "" "b"']);
+    expect(sink.calls).toEqual(['delete "" "b"', 'upsert "" "a" 5']); // deletions first, then entries
     expect(t.changed).toBe(false);
     const again = recorder();
     t.flushTo(again);
@@ -71,6 +71,40 @@ describe('KeyedStateTable', () => {
     const sink = recorder();
     t.flushTo(sink);
     expect(sink.calls).toEqual(['dropNs 10', 'dropNs 30', 'upsert 10 "c" 4']);
+  });
+
+  it('writes the same changes, with their write times, whether a flush walks a whole namespace or its change list', () => {
+    let now = 1000;
+    const t = new KeyedStateTable('t', codec, true, undefined, false, { ttlMs: 1_000_000, now: () => now });
+    for (let i = 0; i < 100; i++) {
+      t.put(i, { n: i }); // namespace '': most entries change below (walked in map order)
+      t.put(i, { n: i }, 'few'); // namespace 'few': a few change (walked in change order)
+    }
+    t.flushTo(recorder());
+    const expected: string[] = [];
+    now = 2000;
+    for (let i = 99; i >= 10; i--) {
+      const v = t.get(i)!;
+      v.n = -i; // in place, then put again
+      t.put(i, v);
+    }
+    t.delete(50);
+    t.put(500, { n: 500 });
+    t.put(7, { n: 70 }, 'few');
+    t.delete(8, 'few');
+    t.delete(12345, 'few'); // never there: nothing to write
+    for (let i = 10; i < 100; i++) if (i !== 50) expected.push(`upsert "" ${i} ${-i} 2000`);
+    expected.push('upsert "" 500 500 2000', 'upsert "few" 7 70 2000');
+    const calls: string[] = [];
+    t.flushTo({
+      deleteNamespace: (ns) => void calls.push(`dropNs ${JSON.stringify(ns)}`),
+      upsert: (ns, key, data, time) => void calls.push(`upsert ${JSON.stringify(ns)} ${JSON.stringify(key)} ${JSON.stringify(data)} ${time}`),
+      delete: (ns, key) => void calls.push(`delete ${JSON.stringify(ns)} ${JSON.stringify(key)}`),
+    });
+    const deletions = calls.filter((c) => c.startsWith('delete'));
+    expect(deletions).toEqual(['delete "" 50', 'delete "few" 8']);
+    expect(calls.filter((c) => c.startsWith('upsert')).sort()).toEqual(expected.sort());
+    expect(calls.indexOf('delete "" 50')).toBeLessThan(calls.findIndex((c) => c.startsWith('upsert ""')));
   });
 
   it('tracks nothing without a store (memory-only jobs)', () => {

@@ -75,6 +75,82 @@ describe('a store with a writer thread', () => {
     expect(b.t.get(7)).toBeUndefined();
   });
 
+  it('makes durable the values as they were at the checkpoint, even when they change in place while it is written', async () => {
+    // Operators change their values in place (accumulators) and put them again. Whatever way a checkpoint
+    // takes its snapshot, a change made after it began must not reach it. Both ways a flush walks a table:
+    // namespace '' has most of its entries changed (walked in map order), namespace 'few' a few.
+    const path = join(tempDir(), 's.db');
+    const a = open(path, false, 100_000);
+    const values = new Map<string, { n: number }>();
+    const put = (key: number, ns: string, n: number) => {
+      const id = `${ns}/${key}`;
+      let v = values.get(id);
+      if (v) v.n = n; // in place, as an accumulator
+      else values.set(id, (v = { n }));
+      a.t.put(key, v, ns);
+    };
+    for (let i = 0; i < 1000; i++) {
+      put(i, '', i);
+      put(i, 'few', i);
+    }
+    await a.store.commit(cp(1), () => a.backend.writeChanges());
+    for (let i = 0; i < 900; i++) put(i, '', i + 10_000);
+    for (let i = 0; i < 5; i++) put(i, 'few', i + 10_000);
+    a.t.delete(999, '');
+    const durable = a.store.commit(cp(2), () => a.backend.writeChanges());
+    // After the checkpoint began, before it is durable: change the same objects again, in place.
+    for (let i = 0; i < 1000; i++) {
+      put(i, '', -1);
+      put(i, 'few', -1);
+    }
+    await durable;
+    await a.store.close();
+
+    const b = open(path, true, 100_000);
+    expect(b.store.latestCheckpoint()).toEqual(cp(2));
+    for (let i = 0; i < 1000; i++) {
+      expect(b.t.get(i, '')).toEqual(i === 999 ? undefined : { n: i < 900 ? i + 10_000 : i });
+      expect(b.t.get(i, 'few')).toEqual({ n: i < 5 ? i + 10_000 : i });
+    }
+  });
+
+  it('hands a large checkpoint that is waited for to the worker in chunks while encoding it, still as one transaction', async () => {
+    const path = join(tempDir(), 's.db');
+    const a = open(path, false, 1_000_000);
+    const big = 'x'.repeat(100);
+    a.t.put(-1, { n: -1 });
+    await a.store.commit(cp(1), () => a.backend.writeChanges()); // starts the worker
+    const worker = (a.store as unknown as { worker: { postMessage(m: { type: string }, t?: unknown): void } }).worker;
+    const posted: string[] = [];
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (m, t) => {
+      posted.push(m.type);
+      post(m, t);
+    };
+    for (let i = 0; i < 30_000; i++) a.t.put(i, { n: i, big } as { n: number });
+    await a.store.commit(cp(2), () => a.backend.writeChanges(), { stream: true });
+    expect(posted.filter((t) => t === 'write').length).toBeGreaterThan(1); // ~3 MB in 1 MB chunks
+    expect(posted.at(-1)).toBe('commit');
+    // Not streamed (a periodic checkpoint): one message.
+    for (let i = 0; i < 30_000; i++) a.t.put(i, { n: i + 1, big } as { n: number });
+    posted.length = 0;
+    await a.store.commit(cp(3), () => a.backend.writeChanges());
+    expect(posted).toEqual(['commit']);
+
+    // A checkpoint whose state fails half-way (after chunks went to the worker) leaves nothing behind.
+    for (let i = 0; i < 30_000; i++) a.t.put(i, { n: -i, big } as { n: number });
+    const failing = () => {
+      a.backend.writeChanges();
+      throw new Error('boom');
+    };
+    expect(() => a.store.commit(cp(4), failing, { stream: true })).toThrow('boom');
+    expect(posted.filter((t) => t === 'write').length).toBeGreaterThan(1);
+    await a.store.close();
+    const b = open(path, true);
+    expect(b.store.latestCheckpoint()).toEqual(cp(3));
+    for (let i = 0; i < 30_000; i += 997) expect(b.t.get(i)).toEqual({ n: i + 1, big });
+  });
+
   it('sees namespaces dropped and deletions made before a commit that is still under way', async () => {
     const path = join(tempDir(), 's.db');
     const a = open(path, false);
