@@ -4,7 +4,7 @@
  * and drivers parse (`pg` turns int8 into a string, timestamptz into a Date, json into objects) what they
  * would from Postgres itself.
  */
-import { toJsonValue, zoneOffset, type DataType } from '../index.js';
+import { formatDecimal, toJsonValue, zoneOffset, type DataType } from '../index.js';
 
 /** Postgres type OIDs used by the server (from pg_type.dat). */
 export const PgOid = {
@@ -96,10 +96,8 @@ export function pgText(value: unknown, type: DataType, timeZone = 'UTC'): string
       return pgFloat(value as number, 6);
     case 'DOUBLE':
       return pgFloat(value as number, 15);
-    case 'DECIMAL': {
-      const s = (value as number).toFixed(Math.max(0, Math.min(100, type.scale ?? 0)));
-      return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
-    }
+    case 'DECIMAL':
+      return formatDecimal(value as number, type.scale ?? 0);
     case 'STRING':
     case 'NULL':
       return String(value);

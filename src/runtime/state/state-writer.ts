@@ -50,6 +50,13 @@ export class OpWriter extends PackWriter {
     this.buf.writeUInt32LE(this.pos - at - 4, at);
   }
 
+  /** A namespace or key, behind its byte length. */
+  private keyField(k: Namespace | StateKey): void {
+    const at = this.startBytes();
+    this.key(k);
+    this.endBytes(at);
+  }
+
   upsert(tbl: number, ns: Namespace, key: StateKey, data: unknown, time: number): void {
     const at = this.upsertUpToValue(tbl, ns, key, time);
     this.value(data);
@@ -69,12 +76,8 @@ export class OpWriter extends PackWriter {
     this.count++;
     this.u8(OP_UPSERT);
     this.varint(tbl);
-    let at = this.startBytes();
-    this.key(ns);
-    this.endBytes(at);
-    at = this.startBytes();
-    this.key(key);
-    this.endBytes(at);
+    this.keyField(ns);
+    this.keyField(key);
     this.f64(time);
     return this.startBytes();
   }
@@ -83,21 +86,15 @@ export class OpWriter extends PackWriter {
     this.count++;
     this.u8(OP_DELETE);
     this.varint(tbl);
-    let at = this.startBytes();
-    this.key(ns);
-    this.endBytes(at);
-    at = this.startBytes();
-    this.key(key);
-    this.endBytes(at);
+    this.keyField(ns);
+    this.keyField(key);
   }
 
   dropNamespace(tbl: number, ns: Namespace): void {
     this.count++;
     this.u8(OP_DROP_NS);
     this.varint(tbl);
-    const at = this.startBytes();
-    this.key(ns);
-    this.endBytes(at);
+    this.keyField(ns);
   }
 
   expire(tbl: number, before: number): void {
