@@ -79,6 +79,28 @@ export interface AggregateImpl<A = any> {
    * value. The planner picks it when the input's changelog allows; absent when there is nothing to gain.
    */
   readonly appendOnly?: AggregateImpl;
+  /**
+   * The same aggregate with its accumulator kept as a few numbers in a Float64Array, when it fits (COUNT,
+   * SUM, AVG, MIN/MAX of numbers over append-only input). An operator whose calls all have it keeps each
+   * group's accumulators in one array: one object per group instead of one or more per call.
+   */
+  readonly flat?: FlatAggregate;
+}
+
+/**
+ * An accumulator kept as `width` numbers of a Float64Array from offset `at`; all zeros is the empty
+ * accumulator. It behaves exactly as the object form (the {@link AggregateImpl} it belongs to), and
+ * `serialize` returns what the object form's `serialize` returns for the same state, so state stored by
+ * one form is read by the other.
+ */
+export interface FlatAggregate {
+  readonly width: number;
+  add(a: Float64Array, at: number, value: unknown): void;
+  retract(a: Float64Array, at: number, value: unknown): void;
+  result(a: Float64Array, at: number): unknown;
+  serialize(a: Float64Array, at: number): unknown;
+  /** Sets the accumulator at `at` from what `serialize` returned. */
+  deserialize(data: unknown, a: Float64Array, at: number): void;
 }
 
 /** What an aggregate function resolves to. */

@@ -1,6 +1,6 @@
 /** COUNT(*) and COUNT(x): the number of rows, or of non-NULL values. */
 import { T, withNullable } from '../../common/types.js';
-import type { AggregateFunctionDef, AggregateImpl } from '../function-types.js';
+import type { AggregateFunctionDef, AggregateImpl, FlatAggregate } from '../function-types.js';
 import { distinctAggregate } from './distinct.js';
 
 interface CountAcc {
@@ -32,6 +32,33 @@ function countImpl(star: boolean): AggregateImpl<CountAcc> {
     supportsRetract: true,
     serialize: (acc) => acc.n,
     deserialize: (data) => ({ n: data as number }),
+    flat: flatCount(star),
+  };
+}
+
+/** {@link countImpl} with the count at `a[at]`. */
+function flatCount(star: boolean): FlatAggregate {
+  return {
+    width: 1,
+    add: star
+      ? (a, at) => {
+          a[at]++;
+        }
+      : (a, at, v) => {
+          if (v !== null && v !== undefined) a[at]++;
+        },
+    retract: star
+      ? (a, at) => {
+          a[at]--;
+        }
+      : (a, at, v) => {
+          if (v !== null && v !== undefined) a[at]--;
+        },
+    result: (a, at) => a[at],
+    serialize: (a, at) => a[at],
+    deserialize: (data, a, at) => {
+      a[at] = data as number;
+    },
   };
 }
 

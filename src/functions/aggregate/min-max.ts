@@ -5,7 +5,7 @@
  */
 import { typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { compareValues } from '../../common/values.js';
-import type { AggregateFunctionDef, AggregateImpl } from '../function-types.js';
+import type { AggregateFunctionDef, AggregateImpl, FlatAggregate } from '../function-types.js';
 import { valueKey } from './value-key.js';
 
 interface Entry {
@@ -48,6 +48,30 @@ function appendOnlyExtremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<Be
     supportsRetract: false,
     serialize: (acc) => acc.best,
     deserialize: (data) => ({ best: data ?? null }),
+    flat: numeric ? flatExtreme(sign) : undefined,
+  };
+}
+
+/** The numeric append-only MIN/MAX with `a[at]` = 1 once it holds a value, which is `a[at + 1]`. */
+function flatExtreme(sign: 1 | -1): FlatAggregate {
+  return {
+    width: 2,
+    add(a, at, v) {
+      if (v === null || v === undefined) return;
+      if (a[at] === 0 || (sign > 0 ? (v as number) > a[at + 1]! : (v as number) < a[at + 1]!)) {
+        a[at] = 1;
+        a[at + 1] = v as number;
+      }
+    },
+    retract() {
+      throw new Error('the append-only MIN/MAX cannot retract');
+    },
+    result: (a, at) => (a[at] === 0 ? null : a[at + 1]),
+    serialize: (a, at) => (a[at] === 0 ? null : a[at + 1]),
+    deserialize(data, a, at) {
+      a[at] = data === null || data === undefined ? 0 : 1;
+      a[at + 1] = data === null || data === undefined ? 0 : (data as number);
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 /** SUM, SUM0 and AVG, with exact counts so that retracting every value gives back an empty group. */
 import { T, withNullable, type DataType } from '../../common/types.js';
-import type { AggregateFunctionDef, AggregateImpl } from '../function-types.js';
+import type { AggregateFunctionDef, AggregateImpl, FlatAggregate } from '../function-types.js';
 import { roundHalfUp } from '../numeric.js';
 import { distinctAggregate } from './distinct.js';
 import { numericArgument } from './numeric-arg.js';
@@ -12,7 +12,7 @@ interface SumAcc {
 }
 
 /** The running sum and count; `finish` turns them into the result. */
-function sumLike(scale: number | undefined, finish: (acc: SumAcc) => unknown): AggregateImpl<SumAcc> {
+function sumLike(scale: number | undefined, finish: (sum: number, n: number) => unknown): AggregateImpl<SumAcc> {
   const round = scale === undefined ? (x: number) => x : (x: number) => roundHalfUp(x, scale);
   return {
     create: () => ({ sum: 0, n: 0 }),
@@ -31,12 +31,37 @@ function sumLike(scale: number | undefined, finish: (acc: SumAcc) => unknown): A
       acc.sum = round(acc.sum + other.sum);
       acc.n += other.n;
     },
-    result: finish,
+    result: (acc) => finish(acc.sum, acc.n),
     supportsRetract: true,
     serialize: (acc) => [acc.sum, acc.n],
     deserialize: (data) => {
       const [sum, n] = data as [number, number];
       return { sum, n };
+    },
+    flat: flatSumLike(round, finish),
+  };
+}
+
+/** {@link sumLike} with the sum at `a[at]` and the count at `a[at + 1]`. */
+function flatSumLike(round: (x: number) => number, finish: (sum: number, n: number) => unknown): FlatAggregate {
+  return {
+    width: 2,
+    add(a, at, v) {
+      if (v === null || v === undefined) return;
+      a[at] = round(a[at]! + (v as number));
+      a[at + 1]++;
+    },
+    retract(a, at, v) {
+      if (v === null || v === undefined) return;
+      const n = --a[at + 1]!;
+      a[at] = n === 0 ? 0 : round(a[at]! - (v as number));
+    },
+    result: (a, at) => finish(a[at]!, a[at + 1]!),
+    serialize: (a, at) => [a[at], a[at + 1]],
+    deserialize(data, a, at) {
+      const [sum, n] = data as [number, number];
+      a[at] = sum;
+      a[at + 1] = n;
     },
   };
 }
@@ -57,7 +82,7 @@ export const sumFunction: AggregateFunctionDef = {
   resolve(argTypes, distinct) {
     const t = numericArgument('SUM', argTypes);
     if ('error' in t) return t;
-    const impl = sumLike(decimalScale(t), (acc) => (acc.n === 0 ? null : acc.sum));
+    const impl = sumLike(decimalScale(t), (sum, n) => (n === 0 ? null : sum));
     return { type: sumType(t), impl: distinct ? distinctAggregate(impl) : impl };
   },
 };
@@ -69,7 +94,7 @@ export const sum0Function: AggregateFunctionDef = {
   resolve(argTypes, distinct) {
     const t = numericArgument('SUM0', argTypes);
     if ('error' in t) return t;
-    const impl = sumLike(decimalScale(t), (acc) => acc.sum);
+    const impl = sumLike(decimalScale(t), (sum) => sum);
     return { type: withNullable(sumType(t), false), impl: distinct ? distinctAggregate(impl) : impl };
   },
 };
@@ -85,17 +110,17 @@ export const avgFunction: AggregateFunctionDef = {
     const t = numericArgument('AVG', argTypes);
     if ('error' in t) return t;
     let type: DataType;
-    let finish: (acc: SumAcc) => unknown;
+    let finish: (sum: number, n: number) => unknown;
     if (t.name === 'DECIMAL') {
       const scale = Math.max(6, t.scale ?? 0);
       type = T.decimal(38, scale);
-      finish = (acc) => (acc.n === 0 ? null : roundHalfUp(acc.sum / acc.n, scale));
+      finish = (sum, n) => (n === 0 ? null : roundHalfUp(sum / n, scale));
     } else if (t.name === 'FLOAT' || t.name === 'DOUBLE') {
       type = withNullable(t, true);
-      finish = (acc) => (acc.n === 0 ? null : acc.sum / acc.n);
+      finish = (sum, n) => (n === 0 ? null : sum / n);
     } else {
       type = withNullable(t, true);
-      finish = (acc) => (acc.n === 0 ? null : Math.trunc(acc.sum / acc.n) + 0);
+      finish = (sum, n) => (n === 0 ? null : Math.trunc(sum / n) + 0);
     }
     const impl = sumLike(decimalScale(t), finish);
     return { type, impl: distinct ? distinctAggregate(impl) : impl };

@@ -14,18 +14,9 @@ import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { OperatorState, StateTable, ValueCodec, ValueState } from '../state/state-types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { type GroupKey, type KeySelector, keySelector, rowsEqual } from '../keys.js';
-import {
-  type AggCall,
-  accumulateRow,
-  createAccumulators,
-  describeAggs,
-  describeColumns,
-  firstNonRetractable,
-  notInsertOnly,
-  retractRow,
-  writeResults,
-} from './aggregate-call.js';
-import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC, writeAccumulators, writeEncodedValue } from './state-codecs.js';
+import { type AggCall, describeAggs, describeColumns, firstNonRetractable, notInsertOnly } from './aggregate-call.js';
+import { type AccumulatorLayout, accumulatorLayout } from './accumulator-layout.js';
+import { decodeValue, encodeValue, VALUE_CODEC, writeEncodedValue } from './state-codecs.js';
 
 /** Configuration of a {@link GroupAggregate}. */
 export interface GroupAggregateConfig {
@@ -40,11 +31,14 @@ export interface GroupAggregateConfig {
 /** One group: its key values, accumulators, how many input rows it holds, and the row last emitted for it. */
 export interface GroupEntry {
   readonly keyValues: unknown[];
-  accs: unknown[];
+  /** The calls' accumulators, as the operator's {@link AccumulatorLayout} keeps them. */
+  accs: unknown;
   /** Input rows accumulated minus rows retracted; the group is gone when it reaches 0. */
   count: number;
   /** The result row last emitted (`+I`/`+U`), null if none yet; it is what a later `-U`/`-D` retracts. */
   emitted: Row | null;
+  /** Owned by the state table (in-place change tracking): 0 when created. */
+  changedIn: number;
 }
 
 /**
@@ -55,9 +49,10 @@ export class GroupAggregateState {
   private readonly groups: StateTable<GroupEntry>;
   private readonly mark: ValueState<number>;
 
-  constructor(state: OperatorState, aggs: readonly AggCall[]) {
+  constructor(state: OperatorState, layout: AccumulatorLayout) {
     // Idle groups may expire (table.exec.state.ttl), as in Flink: non-windowed state would otherwise grow forever.
-    this.groups = state.table<GroupEntry>('groups', groupEntryCodec(aggs), { ttl: true });
+    // Most groups of a busy aggregate change between two checkpoints: in-place tracking is cheaper there.
+    this.groups = state.table<GroupEntry>('groups', groupEntryCodec(layout), { ttl: true, inPlace: true });
     this.mark = state.value<number>('watermark', VALUE_CODEC);
   }
 
@@ -89,27 +84,22 @@ export class GroupAggregateState {
 }
 
 /** Stores a group as `[keyValues, accumulators, count, emitted]`. */
-function groupEntryCodec(aggs: readonly AggCall[]): ValueCodec<GroupEntry> {
+function groupEntryCodec(layout: AccumulatorLayout): ValueCodec<GroupEntry> {
   // `emitted` is not stored: between batches (where checkpoints happen) it always equals the group's current
   // result row — every group a batch touched emitted that row or had it unchanged — so decoding recomputes
   // it. That keeps a checkpoint's rows about a third smaller.
   return {
-    encode: (e) => [encodeValue(e.keyValues), encodeAccumulators(aggs, e.accs), e.count],
+    encode: (e) => [encodeValue(e.keyValues), layout.encode(e.accs), e.count],
     write: (w, e) => {
       w.arrayHeader(3);
       writeEncodedValue(w, e.keyValues);
-      writeAccumulators(w, aggs, e.accs);
+      layout.write(w, e.accs);
       w.value(e.count);
     },
     decode: (data) => {
       const [keyValues, accs, count] = data as [unknown, unknown, number];
-      const entry: GroupEntry = { keyValues: decodeValue(keyValues) as unknown[], accs: decodeAccumulators(aggs, accs), count, emitted: null };
-      if (count > 0) {
-        const row: Row = new Array(entry.keyValues.length + aggs.length);
-        for (let i = 0; i < entry.keyValues.length; i++) row[i] = entry.keyValues[i];
-        writeResults(aggs, entry.accs, row, entry.keyValues.length);
-        entry.emitted = row;
-      }
+      const entry: GroupEntry = { keyValues: decodeValue(keyValues) as unknown[], accs: layout.decode(accs), count, emitted: null, changedIn: 0 };
+      if (count > 0) entry.emitted = resultRow(layout, entry);
       return entry;
     },
   };
@@ -139,6 +129,7 @@ export class GroupAggregate implements StreamOperator {
   /** The output columns forming the upsert key. */
   readonly upsertKey: readonly number[];
   private readonly keys: KeySelector;
+  private readonly layout: AccumulatorLayout;
   private output!: Output;
 
   constructor(readonly config: GroupAggregateConfig) {
@@ -151,16 +142,18 @@ export class GroupAggregate implements StreamOperator {
       });
     }
     this.keys = keySelector(config.groupKeys);
+    this.layout = accumulatorLayout(config.aggs);
     this.upsertKey = config.groupKeys.map((_, i) => i);
   }
 
   open(ctx: OperatorContext): void {
     this.output = ctx.output;
-    this.state = new GroupAggregateState(ctx.state, this.config.aggs);
+    this.state = new GroupAggregateState(ctx.state, this.layout);
   }
 
   processBatch(batch: ChangeBatch, _input: number): void {
-    const { aggs, inputUpdating } = this.config;
+    const { inputUpdating } = this.config;
+    const layout = this.layout;
     const { rows, kinds } = batch;
     const state = this.state;
     const touched = new Map<GroupKey, GroupEntry>();
@@ -172,16 +165,16 @@ export class GroupAggregate implements StreamOperator {
       if (isAccumulate(kinds[i]!)) {
         if (!entry) {
           // Stored at the end of the batch, with every group the batch touched.
-          entry = { keyValues: this.keys.values(row), accs: createAccumulators(aggs), count: 0, emitted: null };
+          entry = { keyValues: this.keys.values(row), accs: layout.create(), count: 0, emitted: null, changedIn: 0 };
         } else if (entry.count === 0) {
-          entry.accs = createAccumulators(aggs);
+          entry.accs = layout.create();
         }
-        accumulateRow(aggs, entry.accs, row);
+        layout.accumulate(entry.accs, row);
         entry.count++;
       } else {
         if (!inputUpdating) throw notInsertOnly(this.kind, kinds[i]!);
         if (!entry || entry.count === 0) continue;
-        retractRow(aggs, entry.accs, row);
+        layout.retract(entry.accs, row);
         entry.count--;
       }
       if (!touched.has(key)) touched.set(key, entry);
@@ -194,7 +187,7 @@ export class GroupAggregate implements StreamOperator {
         if (prev) out.add(DELETE, prev);
         continue;
       }
-      const next = this.resultRow(entry);
+      const next = resultRow(layout, entry);
       if (!prev) {
         out.add(INSERT, next);
       } else if (!rowsEqual(prev, next)) {
@@ -229,12 +222,13 @@ export class GroupAggregate implements StreamOperator {
       `${inputUpdating ? ', retract' : ''})`
     );
   }
+}
 
-  private resultRow(entry: GroupEntry): Row {
-    const k = entry.keyValues.length;
-    const row: Row = new Array(k + this.config.aggs.length);
-    for (let i = 0; i < k; i++) row[i] = entry.keyValues[i];
-    writeResults(this.config.aggs, entry.accs, row, k);
-    return row;
-  }
+/** A group's result row: its key values, then each call's result. */
+function resultRow(layout: AccumulatorLayout, entry: GroupEntry): Row {
+  const k = entry.keyValues.length;
+  const row: Row = new Array(k + layout.calls);
+  for (let i = 0; i < k; i++) row[i] = entry.keyValues[i];
+  layout.writeResults(entry.accs, row, k);
+  return row;
 }

@@ -1,7 +1,10 @@
 /**
  * The state table behind every backend: nested maps (namespace → key → value) on the hot path.
  *
- * - With a store, it records which entries changed since the last checkpoint, so only those are written.
+ * - With a store, it records which entries changed since the last checkpoint, so only those are written:
+ *   in a change map (key → new value or deletion), or, for tables with in-place tracking, in the values
+ *   themselves (each value notes the period it last changed in; a list holds the keys that changed, and
+ *   the change map only deletions), which spares a map update per `put` and the map's garbage.
  * - Memory is bounded by `maxEntries`: past it, the least recently used entries are evicted between chunks
  *   (changed ones are written into the store's open transaction first), and a later read of an evicted key
  *   comes back from the store. Within a chunk the table may grow past the budget by that chunk's keys. After a restore nothing is loaded up front: every key starts "cold" and is read on first use,
@@ -13,7 +16,7 @@
  *   then the table keeps it in "layers" (the checkpoint's change map itself, or the evicted entries'
  *   encoded data), and reads that miss memory look there, newest first, before the store.
  */
-import type { Namespace, StateKey, StateTable, ValueCodec, ValueState } from './state-types.js';
+import type { InPlaceTracked, Namespace, StateKey, StateTable, ValueCodec, ValueState } from './state-types.js';
 
 const DELETED = Symbol('deleted');
 
@@ -86,6 +89,8 @@ export interface TableOptions {
   readonly ttlMs?: number;
   /** The clock for TTL (tests fix it). */
   readonly now?: () => number;
+  /** Track changes in the values (which must be {@link InPlaceTracked}); see TableRequest.inPlace. */
+  readonly inPlace?: boolean;
 }
 
 const EMPTY = new Map<StateKey, unknown>();
@@ -93,6 +98,7 @@ const EMPTY = new Map<StateKey, unknown>();
 export class KeyedStateTable<V> implements StateTable<V> {
   private readonly data = new Map<Namespace, Map<StateKey, V>>();
   private count = 0;
+  /** Changes since the last flush; with in-place tracking only the deletions (the rest is in the values). */
   private dirty = new Map<Namespace, Map<StateKey, Change<V>>>();
   private droppedNamespaces = new Set<Namespace>();
   /** Handed to the store, not yet durable there; oldest first. */
@@ -118,6 +124,18 @@ export class KeyedStateTable<V> implements StateTable<V> {
   private readonly now: () => number;
   /** Last write time of each entry in memory, when a TTL is set. */
   private readonly writeTimes?: Map<Namespace, Map<StateKey, number>>;
+  /** In-place tracking: the values note the {@link period} they last changed in. */
+  private readonly inPlace: boolean;
+  /** In-place tracking: the number of the current period (a flush ends one). */
+  private period = 1;
+  /** In-place tracking: the keys put in the current period, per namespace, in the order first put. */
+  private changedKeys = new Map<Namespace, StateKey[]>();
+  private lastChangedNs: Namespace | undefined;
+  private lastChanged: StateKey[] | undefined;
+  /** In-place tracking: [epoch, period] of the flushes whose commit is not durable yet, oldest first. */
+  private inFlight: [number, number][] = [];
+  /** In-place tracking: the last period whose changes the store holds durably. */
+  private durablePeriod = 0;
 
   /**
    * @param tracking whether changes are recorded for checkpoints (false for jobs without a store, so the
@@ -139,6 +157,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
     this.ttlMs = options.ttlMs;
     this.now = options.now ?? Date.now;
     if (this.ttlMs !== undefined) this.writeTimes = new Map();
+    this.inPlace = options.inPlace === true;
   }
 
   /** Entries held in memory (evicted and not yet read restored entries are not counted). */
@@ -189,7 +208,26 @@ export class KeyedStateTable<V> implements StateTable<V> {
 
   put(key: StateKey, value: V, ns: Namespace = ''): void {
     this.insert(ns, key, value, this.writeTimes ? this.now() : 0);
-    if (this.tracking) this.mark(ns, key, value);
+    if (!this.tracking) return;
+    if (this.inPlace) this.markInPlace(ns, key, value as InPlaceTracked);
+    else this.mark(ns, key, value);
+  }
+
+  /** In-place tracking: notes the period in the value, and the key in the period's list (once per value). */
+  private markInPlace(ns: Namespace, key: StateKey, value: InPlaceTracked): void {
+    // A deletion earlier in this period is undone by the put.
+    if (this.dirty.size > 0) this.dirty.get(ns)?.delete(key);
+    if (value.changedIn === this.period) return;
+    value.changedIn = this.period;
+    let list = ns === this.lastChangedNs ? this.lastChanged : undefined;
+    if (list === undefined) {
+      list = this.changedKeys.get(ns);
+      if (!list) this.changedKeys.set(ns, (list = []));
+      this.lastChangedNs = ns;
+      this.lastChanged = list;
+    }
+    // A key is listed again only when a new value replaced one put earlier in the period.
+    list.push(key);
   }
 
   private insert(ns: Namespace, key: StateKey, value: V, time: number): void {
@@ -260,6 +298,8 @@ export class KeyedStateTable<V> implements StateTable<V> {
     if (this.tracking) {
       this.dirty.delete(ns);
       if (ns === this.lastNs) this.lastDirty = undefined;
+      this.changedKeys.delete(ns);
+      if (ns === this.lastChangedNs) this.lastChanged = undefined;
       this.droppedNamespaces.add(ns);
     }
   }
@@ -322,7 +362,9 @@ export class KeyedStateTable<V> implements StateTable<V> {
       let evicted: Map<StateKey, Change<V> | Encoded> | undefined;
       for (const [key, value] of m) {
         if (this.count <= target) break;
-        if (d?.has(key)) {
+        // With in-place tracking, also what changed in a period whose commit is not durable yet: that
+        // flush did not keep the values (see flushTo), so the eviction layer must.
+        if (this.inPlace ? (value as InPlaceTracked).changedIn > this.durablePeriod : d?.has(key)) {
           const data = this.codec.encode(value);
           const time = t?.get(key) ?? 0;
           writer.upsert(ns, key, data, time);
@@ -332,7 +374,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
           }
           evicted.set(key, new Encoded(data, time));
           this.evictedInFlight++;
-          d.delete(key);
+          d?.delete(key);
         }
         m.delete(key);
         t?.delete(key);
@@ -356,6 +398,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
 
   /** Forgets what was handed over for commits up to `epoch`: the store has it durably now. */
   committed(epoch: number): void {
+    while (this.inFlight.length > 0 && this.inFlight[0]![0] <= epoch) this.durablePeriod = this.inFlight.shift()![1];
     if (this.layers.length === 0) return;
     let i = 0;
     while (i < this.layers.length && this.layers[i]!.epoch <= epoch) i++;
@@ -390,7 +433,7 @@ export class KeyedStateTable<V> implements StateTable<V> {
 
   /** True when something changed since the last {@link flushTo}. */
   get changed(): boolean {
-    return this.dirty.size > 0 || this.droppedNamespaces.size > 0;
+    return this.dirty.size > 0 || this.droppedNamespaces.size > 0 || this.changedKeys.size > 0;
   }
 
   /**
@@ -399,6 +442,10 @@ export class KeyedStateTable<V> implements StateTable<V> {
    * readable here (see {@link committed}).
    */
   flushTo(sink: ChangeSink, epoch: number = this.cold?.epoch ?? 0): void {
+    if (this.inPlace) {
+      this.flushInPlace(sink, epoch);
+      return;
+    }
     for (const ns of this.droppedNamespaces) sink.deleteNamespace(ns);
     let times: Map<Namespace, Map<StateKey, number>> | undefined;
     for (const [ns, entries] of this.dirty) {
@@ -433,6 +480,46 @@ export class KeyedStateTable<V> implements StateTable<V> {
       // unless it was evicted, and evicting sets coldMayHave.)
       this.layers.push({ epoch, evicted: false, dropped: this.droppedNamespaces, entries: this.dirty, times });
     }
+    this.dirty = new Map();
+    this.droppedNamespaces = new Set();
+    this.lastDirty = undefined;
+  }
+
+  /**
+   * {@link flushTo} with in-place tracking: namespace drops, deletions, then every value whose `changedIn`
+   * is the period ending now. The layer kept until the commit is durable holds only the drops and the
+   * deletions: an entry changed in the period is in memory, or was deleted (the newer change map says so),
+   * or was evicted, and eviction keeps what changed since the last durable commit (see evictIfNeeded).
+   */
+  private flushInPlace(sink: ChangeSink, epoch: number): void {
+    const period = this.period;
+    for (const ns of this.droppedNamespaces) sink.deleteNamespace(ns);
+    for (const [ns, entries] of this.dirty) for (const key of entries.keys()) sink.delete(ns, key);
+    for (const [ns, keys] of this.changedKeys) {
+      const m = this.data.get(ns);
+      if (m === undefined) continue;
+      const t = this.writeTimes?.get(ns);
+      if (keys.length * SCAN_FROM >= m.size) {
+        // Most entries changed: walk them in memory order (see SCAN_FROM).
+        for (const [key, value] of m) {
+          if ((value as InPlaceTracked).changedIn === period) writeValue(sink, ns, key, value, this.codec, t?.get(key) ?? 0);
+        }
+      } else {
+        for (const key of keys) {
+          const value = m.get(key);
+          if (value !== undefined && (value as InPlaceTracked).changedIn === period) writeValue(sink, ns, key, value, this.codec, t?.get(key) ?? 0);
+        }
+      }
+    }
+    if (this.cold) {
+      this.inFlight.push([epoch, period]);
+      if (this.dirty.size > 0 || this.droppedNamespaces.size > 0) {
+        this.layers.push({ epoch, evicted: false, dropped: this.droppedNamespaces, entries: this.dirty });
+      }
+    }
+    this.period++;
+    this.changedKeys = new Map();
+    this.lastChanged = undefined;
     this.dirty = new Map();
     this.droppedNamespaces = new Set();
     this.lastDirty = undefined;

@@ -63,6 +63,7 @@ export class StateBackend {
         maxEntries: this.options.maxEntries,
         ttlMs: request.ttl ? this.options.ttlMs : undefined,
         now: this.options.now,
+        inPlace: request.inPlace,
       });
       this.tables.set(fullName, t as KeyedStateTable<unknown>);
     }

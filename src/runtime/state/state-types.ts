@@ -63,6 +63,21 @@ export interface TableRequest {
    * watermark instead and does not ask for it.
    */
   readonly ttl?: boolean;
+  /**
+   * The table may track changes in the values themselves ({@link InPlaceTracked}) instead of in a map of its
+   * own: cheaper for large tables whose entries change all the time (a non-windowed aggregate rewrites most
+   * of its groups between two checkpoints). Each value must then be an object of its own, under one key of
+   * one table, created with `changedIn: 0`.
+   */
+  readonly inPlace?: boolean;
+}
+
+/**
+ * A value of a table with in-place change tracking (see {@link TableRequest.inPlace}). The table owns
+ * `changedIn`: the period (between two checkpoints) in which the value was last put.
+ */
+export interface InPlaceTracked {
+  changedIn: number;
 }
 
 /** What an operator's context offers: its own tables, named per operator. */

@@ -107,6 +107,52 @@ describe('KeyedStateTable', () => {
     expect(calls.indexOf('delete "" 50')).toBeLessThan(calls.findIndex((c) => c.startsWith('upsert ""')));
   });
 
+  it('with in-place tracking, writes what the values say changed: deletions first, a put after a delete wins', () => {
+    type V = { n: number; changedIn: number };
+    const inPlace: ValueCodec<V> = { encode: (v) => v.n, decode: (d) => ({ n: d as number, changedIn: 0 }) };
+    const t = new KeyedStateTable<V>('t', inPlace, true, undefined, false, { inPlace: true });
+    const values = new Map<string, V>();
+    const put = (key: number, ns: string, n: number) => {
+      const id = `${ns}/${key}`;
+      let v = values.get(id);
+      if (v) v.n = n; // in place, as an accumulator
+      else values.set(id, (v = { n, changedIn: 0 }));
+      t.put(key, v, ns);
+    };
+    for (let i = 0; i < 100; i++) {
+      put(i, '', i);
+      put(i, 'few', i);
+    }
+    t.flushTo(recorder());
+    expect(t.changed).toBe(false);
+    // Namespace '': most entries change (the flush walks the namespace); 'few': a few (it walks the list).
+    for (let i = 10; i < 100; i++) put(i, '', -i);
+    put(20, '', -2000); // put twice in the period: written once, as it is at the flush
+    t.delete(5);
+    t.delete(30);
+    put(30, '', 3000); // deleted, then put again (same object): an upsert, no deletion
+    t.delete(40);
+    values.delete('/40');
+    put(40, '', 4000); // deleted, then a new value
+    t.delete(50); // deleted and stays deleted
+    put(7, 'few', 70);
+    t.delete(8, 'few');
+    t.put(8, { n: 80, changedIn: 0 }, 'few');
+    t.delete(9, 'few');
+    const sink = recorder();
+    t.flushTo(sink);
+    const expected: string[] = [];
+    for (let i = 10; i < 100; i++) if (i !== 50) expected.push(`upsert "" ${i} ${i === 20 ? -2000 : i === 30 ? 3000 : i === 40 ? 4000 : -i}`);
+    expected.push('upsert "few" 7 70', 'upsert "few" 8 80');
+    const deletions = sink.calls.filter((c) => c.startsWith('delete'));
+    expect(deletions.sort()).toEqual(['delete "" 5', 'delete "" 50', 'delete "few" 9']);
+    expect(sink.calls.slice(0, 3).every((c) => c.startsWith('delete'))).toBe(true);
+    expect(sink.calls.filter((c) => c.startsWith('upsert')).sort()).toEqual(expected.sort());
+    const again = recorder();
+    t.flushTo(again);
+    expect(again.calls).toEqual([]);
+  });
+
   it('tracks nothing without a store (memory-only jobs)', () => {
     const t = new KeyedStateTable('t', codec, false);
     t.put('a', { n: 1 });

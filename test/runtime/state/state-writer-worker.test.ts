@@ -11,6 +11,7 @@ import { EddyError } from '../../../src/common/errors.js';
 import { pack, packKey, unpack } from '../../../src/runtime/state/packed.js';
 import { SqliteStateStore, STATE_FORMAT_VERSION } from '../../../src/runtime/state/sqlite-state-store.js';
 import { StateBackend } from '../../../src/runtime/state/state-backend.js';
+import type { Namespace, StateKey, StateTable, ValueCodec } from '../../../src/runtime/state/state-types.js';
 import { tempDir } from '../../e2e/helpers.js';
 
 const cp = (id: number) => ({ id, time: id, sources: { s: id }, sinks: {} });
@@ -21,11 +22,36 @@ afterEach(async () => {
   stores = [];
 });
 
-function open(path: string, restoring: boolean, maxEntries = 1000) {
+type Value = { n: number; big?: string };
+
+/**
+ * A store with a writer thread and its table `t`. With `inPlace`, the table tracks changes in the values
+ * (TableRequest.inPlace); `t.get` then hands out copies without the table's `changedIn`, so that the
+ * same expectations hold for both.
+ */
+function openStore(path: string, restoring: boolean, maxEntries = 1000, inPlace = false) {
   const store = new SqliteStateStore(path, 'NORMAL', { worker: true });
   stores.push(store);
   const backend = new StateBackend(store, restoring, { maxEntries });
-  return { store, backend, t: backend.forOperator('op').table<{ n: number }>('t') };
+  const plain = (v: Value | undefined): Value | undefined => {
+    if (v === undefined) return undefined;
+    const { changedIn: _, ...rest } = v as Value & { changedIn?: number };
+    return rest;
+  };
+  const codec: ValueCodec<Value> = { encode: (v) => plain(v), decode: (d) => ({ ...(d as Value), changedIn: 0 }) };
+  const table = backend.forOperator('op').table<Value>('t', codec, { inPlace });
+  const t: StateTable<Value> = {
+    get: (key: StateKey, ns?: Namespace) => plain(table.get(key, ns)),
+    put: (key, value, ns) => table.put(key, value, ns),
+    delete: (key, ns) => table.delete(key, ns),
+    namespace: (ns) => table.namespace(ns),
+    deleteNamespace: (ns) => table.deleteNamespace(ns),
+    namespaces: () => table.namespaces(),
+    get size() {
+      return table.size;
+    },
+  };
+  return { store, backend, t };
 }
 
 describe('packed encoding', () => {
@@ -44,7 +70,12 @@ describe('packed encoding', () => {
   });
 });
 
-describe('a store with a writer thread', () => {
+describe.each([
+  ['changes tracked by the table', false],
+  ['changes tracked in the values', true],
+])('a store with a writer thread (%s)', (_, inPlace) => {
+  const open = (path: string, restoring: boolean, maxEntries = 1000) => openStore(path, restoring, maxEntries, inPlace);
+
   it('commits asynchronously; evicted and in-flight entries read back with their latest values', async () => {
     const path = join(tempDir(), 's.db');
     const a = open(path, false);
@@ -187,7 +218,7 @@ describe('a store with a writer thread', () => {
 
 describe('a writer thread that ended', () => {
   it('fails later commits, and close() still resolves (a job ending after its writer died does not hang)', async () => {
-    const a = open(join(tempDir(), 's.db'), false);
+    const a = openStore(join(tempDir(), 's.db'), false);
     a.t.put(1, { n: 1 });
     await a.store.commit(cp(1), () => a.backend.writeChanges());
     await (a.store as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
