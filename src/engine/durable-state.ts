@@ -18,6 +18,7 @@ export interface DurableState {
   readonly store: SqliteStateStore;
   readonly backend: StateBackend;
   readonly intervalMs: number;
+  readonly minPauseMs: number;
   readonly restored?: CheckpointData;
 }
 
@@ -27,9 +28,19 @@ export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5000;
 /** Reads `execution.checkpointing.interval` (a Flink duration such as `1 s`; empty: the default). */
 export function checkpointInterval(setting: string): number {
   if (setting.trim() === '') return DEFAULT_CHECKPOINT_INTERVAL_MS;
+  return durationSetting('execution.checkpointing.interval', setting, false);
+}
+
+/** Reads `execution.checkpointing.min-pause` (a duration; empty: 0). */
+export function checkpointMinPause(setting: string): number {
+  if (setting.trim() === '') return 0;
+  return durationSetting('execution.checkpointing.min-pause', setting, true);
+}
+
+function durationSetting(key: string, setting: string, zeroAllowed: boolean): number {
   const ms = parseDuration(setting);
-  if (ms === undefined || ms <= 0) {
-    throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid 'execution.checkpointing.interval': '${setting}'`, hint: "a duration such as '1 s', '500 ms' or '1 min'" });
+  if (ms === undefined || ms < 0 || (ms === 0 && !zeroAllowed)) {
+    throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid '${key}': '${setting}'`, hint: "a duration such as '1 s', '500 ms' or '1 min'" });
   }
   return ms;
 }
@@ -75,7 +86,7 @@ export function openDurableState(
   dir: string,
   key: string,
   plan: PlannedPipeline,
-  options: { fresh: boolean; intervalMs: number; synchronous: Synchronous; state: StateBackendOptions },
+  options: { fresh: boolean; intervalMs: number; minPauseMs: number; synchronous: Synchronous; state: StateBackendOptions },
 ): DurableState {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${key}.db`);
@@ -98,5 +109,5 @@ export function openDurableState(
     store.setMeta('fingerprint', fingerprint);
     store.setMeta('plan', explainPhysical(plan.pipeline.root));
   }
-  return { store, backend: new StateBackend(store, restored !== undefined, options.state), intervalMs: options.intervalMs, restored };
+  return { store, backend: new StateBackend(store, restored !== undefined, options.state), intervalMs: options.intervalMs, minPauseMs: options.minPauseMs, restored };
 }

@@ -31,7 +31,7 @@ import type Database from 'better-sqlite3';
 import { compileExpr } from '../expr/compile.js';
 import type { ChangeBatch, Row } from '../runtime/changelog.js';
 import { substituteVariables } from './variables.js';
-import { checkSavepoint, checkpointInterval, openDurableState, planFingerprint, stateOptions, type DurableState } from './durable-state.js';
+import { checkSavepoint, checkpointInterval, checkpointMinPause, openDurableState, planFingerprint, stateOptions, type DurableState } from './durable-state.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -547,7 +547,7 @@ export class Eddy {
         deadLetters: (table) => this.deadLetterTarget(table),
         jobKey,
         fingerprint: planFingerprint(plan),
-        checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, restored: durable.restored } : undefined,
+        checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, minPauseMs: durable.minPauseMs, restored: durable.restored } : undefined,
       });
     } catch (err) {
       durable?.store.close();
@@ -626,6 +626,7 @@ export class Eddy {
     return openDurableState(dir, key, plan, {
       fresh: this.fresh && !savepoint,
       intervalMs: checkpointInterval(this.settings.get('execution.checkpointing.interval')),
+      minPauseMs: checkpointMinPause(this.settings.get('execution.checkpointing.min-pause')),
       synchronous: this.settings.get('state.sqlite.synchronous').toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL',
       state: this.stateOptions(),
     });

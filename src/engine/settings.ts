@@ -20,7 +20,11 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
   'parallelism.default': { defaultValue: '1', description: 'Accepted for compatibility; Eddy runs each job on one thread.' },
   'execution.checkpointing.interval': {
     defaultValue: '',
-    description: "Time between checkpoints of INSERT jobs (e.g. '1 s'). With a state directory and no value, 5 s.",
+    description: "Time between the starts of two checkpoints of an INSERT job (e.g. '1 s'). With a state directory and no value, 5 s.",
+  },
+  'execution.checkpointing.min-pause': {
+    defaultValue: '0 ms',
+    description: 'Least time between the end of one checkpoint and the start of the next (a checkpoint that took longer than the interval is followed at once by default).',
   },
   'execution.checkpointing.mode': {
     defaultValue: 'EXACTLY_ONCE',

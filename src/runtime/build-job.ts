@@ -52,7 +52,7 @@ export interface BuildOptions {
   /** Where a source table with `errors.policy` = 'dead-letter' writes its bad records (resolved by the engine). */
   readonly deadLetters?: (source: TableDef) => DeadLetterTarget | undefined;
   /** Checkpointing: the job's state store and interval; with `restored`, the job resumes from it. */
-  readonly checkpoints?: { readonly store: SqliteStateStore; readonly intervalMs: number; readonly restored?: CheckpointData };
+  readonly checkpoints?: { readonly store: SqliteStateStore; readonly intervalMs: number; readonly minPauseMs?: number; readonly restored?: CheckpointData };
 }
 
 /** A dead-letter table: a sink connector with its options and columns (named as DEAD_LETTER_COLUMNS). */

@@ -21,10 +21,21 @@ import { SqliteStateStore, type CheckpointData } from './state/sqlite-state-stor
 export interface CheckpointConfig {
   readonly store: SqliteStateStore;
   readonly backend: StateBackend;
-  /** Milliseconds between checkpoints. */
+  /** Milliseconds between the starts of two checkpoints (Flink's `execution.checkpointing.interval`). */
   readonly intervalMs: number;
+  /** Least milliseconds between the end of a checkpoint and the start of the next (Flink's min-pause; default 0). */
+  readonly minPauseMs?: number;
   /** The checkpoint the job restored from, if any. */
   readonly restored?: CheckpointData;
+}
+
+/**
+ * Whether a checkpoint is due at `now`, as Flink schedules them: `intervalMs` after the start of the last
+ * one (or of the job), and at least `minPauseMs` after the end of the last one. A checkpoint that took
+ * longer than the interval is followed at once (with the default pause of 0).
+ */
+export function checkpointDue(now: number, lastStart: number, lastEnd: number, cfg: { readonly intervalMs: number; readonly minPauseMs?: number }): boolean {
+  return now - lastStart >= cfg.intervalMs && now - lastEnd >= (cfg.minPauseMs ?? 0);
 }
 
 /** Checkpoint statistics of a job. */
@@ -93,7 +104,10 @@ export class Job {
   private checkpointing?: Promise<void>;
   /** The rest of a checkpoint: waiting until it is durable, then the sinks' commits. One at a time. */
   private completing?: Promise<void>;
+  /** When the last checkpoint completed (or the job started). */
   private lastCheckpointAt = Date.now();
+  /** When the last checkpoint started (or the job started). */
+  private lastCheckpointStartedAt = this.lastCheckpointAt;
   private checkpointId: number;
   private readonly durations: number[] = [];
   private readonly pauses: number[] = [];
@@ -392,7 +406,7 @@ export class Job {
   private async maybeCheckpoint(): Promise<void> {
     const cfg = this.checkpoints;
     if (!cfg || this.stopping || this.completing) return;
-    if (Date.now() - this.lastCheckpointAt < cfg.intervalMs && !cfg.backend.needsCommit) return;
+    if (!checkpointDue(Date.now(), this.lastCheckpointStartedAt, this.lastCheckpointAt, cfg) && !cfg.backend.needsCommit) return;
     if (this.sources.some((s) => s.scan.holding)) return;
     await this.checkpoint(false);
   }
@@ -418,6 +432,7 @@ export class Job {
     if (this.failure !== undefined) throw this.failure;
     const cfg = this.checkpoints!;
     const started = Date.now();
+    this.lastCheckpointStartedAt = started;
     const id = this.checkpointId + 1;
     const hold = async () => {
       const sinkInfo: Record<string, unknown> = {};
