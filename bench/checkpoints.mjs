@@ -645,6 +645,11 @@ async function partOverhead(opts, tmp) {
           else if (base) {
             entry.overheadBestPct = (1 - entry.rowsPerSecondBest / base.rowsPerSecondBest) * 100;
             entry.overheadMedianPct = (1 - entry.rowsPerSecondMedian / base.rowsPerSecondMedian) * 100;
+            // Run i of each configuration ran one after the other: compare within those pairs, so that the
+            // machine's speed drifting over minutes cancels out, and take the median.
+            const noneRuns = runs[`${build.label}|${bench}|none`];
+            const paired = all.map((r, i) => (r.ok && noneRuns[i]?.ok ? (1 - noneRuns[i].seconds / r.seconds) * 100 : undefined)).filter((x) => x !== undefined);
+            if (paired.length) entry.overheadPairedMedianPct = median(paired);
             if (entry.mainThreadCpuSecondsMedian !== undefined && base.mainThreadCpuSecondsMedian !== undefined) {
               entry.mainThreadCpuExtraPct = (entry.mainThreadCpuSecondsMedian / base.mainThreadCpuSecondsMedian - 1) * 100;
             }
@@ -662,10 +667,11 @@ async function partOverhead(opts, tmp) {
   const bh = opts.compare ? ['build'] : [];
   console.log(`\n1. Throughput with and without checkpoints, full run: from execute(INSERT) to job.done, with the last checkpoint (${fmtInt(opts.rows)} rows, ${opts.repeat} runs each; overhead vs no state dir${opts.compare ? ' of the same build' : ''})`);
   printTable(
-    [...bh, 'benchmark', 'checkpoints', 'rows/s best', 'rows/s median', 'overhead best', 'overhead median', 'ckpts/run'],
+    [...bh, 'benchmark', 'checkpoints', 'rows/s best', 'rows/s median', 'overhead best', 'overhead median', 'paired', 'ckpts/run'],
     results.map((e) => [
       ...b(e), e.bench, e.checkpointInterval ? `every ${e.checkpointInterval}` : 'none (no state dir)', fmtInt(e.rowsPerSecondBest), fmtInt(e.rowsPerSecondMedian),
-      e.overheadBestPct === undefined ? '' : `${fmt(e.overheadBestPct)} %`, e.overheadMedianPct === undefined ? '' : `${fmt(e.overheadMedianPct)} %`, e.checkpointInterval ? fmtInt(e.checkpointsMedian) : '',
+      e.overheadBestPct === undefined ? '' : `${fmt(e.overheadBestPct)} %`, e.overheadMedianPct === undefined ? '' : `${fmt(e.overheadMedianPct)} %`,
+      e.overheadPairedMedianPct === undefined ? '' : `${fmt(e.overheadPairedMedianPct)} %`, e.checkpointInterval ? fmtInt(e.checkpointsMedian) : '',
     ]),
   );
   console.log(`\n   Steady state: rows/s over the middle of each run only (from ${STEADY_FROM * 100}% to ${STEADY_TO * 100}% of the input read), i.e.`);

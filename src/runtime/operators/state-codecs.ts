@@ -55,7 +55,7 @@ export function decodeValue(d: unknown): unknown {
 export function writeEncodedValue(w: PackWriter, v: unknown): void {
   switch (typeof v) {
     case 'number':
-      if (Number.isFinite(v) && !Object.is(v, -0)) w.value(v);
+      if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) w.number(v);
       else tagged(w, 'n', Object.is(v, -0) ? '-0' : String(v));
       return;
     case 'string':

@@ -23,6 +23,11 @@ const T_OBJ = 8;
 
 const MAX_VARINT = Number.MAX_SAFE_INTEGER;
 
+/** A float64's bytes, little endian (what `writeDoubleLE` writes, without its checks: checkpoints write many). */
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Appends encoded data to a growing buffer; reuse one writer and {@link reset} it between batches. */
 export class PackWriter {
   buf: Buffer;
@@ -57,18 +62,52 @@ export class PackWriter {
 
   u32(v: number): void {
     this.ensure(4);
-    this.buf.writeUInt32LE(v, this.pos);
+    this.putU32(v, this.pos);
     this.pos += 4;
+  }
+
+  /** Writes `v` as a u32 at `at` (already ensured). */
+  protected putU32(v: number, at: number): void {
+    const b = this.buf;
+    b[at] = v & 0xff;
+    b[at + 1] = (v >>> 8) & 0xff;
+    b[at + 2] = (v >>> 16) & 0xff;
+    b[at + 3] = v >>> 24;
   }
 
   f64(v: number): void {
     this.ensure(8);
-    this.buf.writeDoubleLE(v, this.pos);
-    this.pos += 8;
+    this.putF64(v);
+  }
+
+  /** Writes `v` at `pos` (8 bytes already ensured). */
+  private putF64(v: number): void {
+    if (!LITTLE_ENDIAN) {
+      this.buf.writeDoubleLE(v, this.pos);
+      this.pos += 8;
+      return;
+    }
+    F64[0] = v;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = F64_BYTES[0]!;
+    b[p + 1] = F64_BYTES[1]!;
+    b[p + 2] = F64_BYTES[2]!;
+    b[p + 3] = F64_BYTES[3]!;
+    b[p + 4] = F64_BYTES[4]!;
+    b[p + 5] = F64_BYTES[5]!;
+    b[p + 6] = F64_BYTES[6]!;
+    b[p + 7] = F64_BYTES[7]!;
+    this.pos = p + 8;
   }
 
   varint(n: number): void {
     this.ensure(8);
+    this.putVarint(n);
+  }
+
+  /** A varint at `pos` (8 bytes already ensured: enough up to 2^53). */
+  private putVarint(n: number): void {
     const b = this.buf;
     while (n >= 0x80) {
       b[this.pos++] = (n % 0x80) | 0x80;
@@ -116,28 +155,30 @@ export class PackWriter {
     this.varint(n);
   }
 
+  /** A number, as {@link value} writes it: an integer as a varint (-0 as a float), else a float64. */
+  number(v: number): void {
+    this.ensure(9);
+    const b = this.buf;
+    if (Number.isInteger(v) && v <= MAX_VARINT && v >= -MAX_VARINT && !(v === 0 && 1 / v < 0)) {
+      if (v >= 0) {
+        b[this.pos++] = T_UINT;
+        if (v < 0x80) b[this.pos++] = v;
+        else this.putVarint(v);
+      } else {
+        b[this.pos++] = T_NINT;
+        this.putVarint(-v);
+      }
+    } else {
+      b[this.pos++] = T_F64;
+      this.putF64(v);
+    }
+  }
+
   /** Any plain data value. */
   value(v: unknown): void {
     switch (typeof v) {
       case 'number':
-        if (Number.isInteger(v) && v <= MAX_VARINT && v >= -MAX_VARINT && !Object.is(v, -0)) {
-          if (v >= 0) {
-            if (v < 0x80) {
-              this.ensure(2);
-              this.buf[this.pos++] = T_UINT;
-              this.buf[this.pos++] = v;
-              return;
-            }
-            this.u8(T_UINT);
-            this.varint(v);
-          } else {
-            this.u8(T_NINT);
-            this.varint(-v);
-          }
-        } else {
-          this.u8(T_F64);
-          this.f64(v);
-        }
+        this.number(v);
         return;
       case 'string':
         this.u8(T_STR);

@@ -37,6 +37,10 @@ export const OP_TABLE = 6;
 export class OpWriter extends PackWriter {
   /** Operations since the last {@link take}. */
   count = 0;
+  /** The bytes an upsert of table {@link prefixTable} and namespace {@link prefixNs} starts with. */
+  private prefix = Buffer.alloc(0);
+  private prefixTable = -1;
+  private prefixNs: Namespace | undefined;
 
   /** Reserves a u32 length in front of what follows; {@link endBytes} fills it in. */
   private startBytes(): number {
@@ -47,7 +51,7 @@ export class OpWriter extends PackWriter {
   }
 
   private endBytes(at: number): void {
-    this.buf.writeUInt32LE(this.pos - at - 4, at);
+    this.putU32(this.pos - at - 4, at);
   }
 
   /** A namespace or key, behind its byte length. */
@@ -74,9 +78,24 @@ export class OpWriter extends PackWriter {
   /** An upsert up to its value, whose length is then filled in by {@link endBytes} at the returned offset. */
   private upsertUpToValue(tbl: number, ns: Namespace, key: StateKey, time: number): number {
     this.count++;
-    this.u8(OP_UPSERT);
-    this.varint(tbl);
-    this.keyField(ns);
+    // A checkpoint writes runs of upserts of one table and namespace: their first bytes are copied.
+    if (tbl !== this.prefixTable || ns !== this.prefixNs) {
+      const at = this.pos;
+      this.u8(OP_UPSERT);
+      this.varint(tbl);
+      this.keyField(ns);
+      this.prefix = Buffer.from(this.buf.subarray(at, this.pos));
+      this.prefixTable = tbl;
+      this.prefixNs = ns;
+    } else {
+      const prefix = this.prefix;
+      const n = prefix.length;
+      this.ensure(n);
+      const b = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < n; i++) b[p + i] = prefix[i]!;
+      this.pos = p + n;
+    }
     this.keyField(key);
     this.f64(time);
     return this.startBytes();
