@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { DELETE, INSERT, type Row, type RowKind, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
 import type { AggCall } from '../../../src/runtime/operators/aggregate-call.js';
 import { GroupAggregate } from '../../../src/runtime/operators/group-aggregate.js';
+import { accumulatorLayout } from '../../../src/runtime/operators/accumulator-layout.js';
+import { type DataType, T } from '../../../src/common/types.js';
+import { builtinAggregates } from '../../../src/functions/aggregate/index.js';
 import { type Change, ch, OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight, type Step } from './checkpoint-run.js';
 import { mulberry32, sortRows } from './stream-gen.js';
@@ -270,6 +273,42 @@ describe('GroupAggregate', () => {
         }),
         { numRuns: 40 },
       );
+    });
+
+    it('gives the uninterrupted output with built-in aggregates kept in one array per group (flat layout)', () => {
+      const builtin = (name: string, types: DataType[]) => {
+        const r = builtinAggregates.find((f) => f.name === name)!.resolve(types, false);
+        if ('error' in r) throw new Error(r.error);
+        return r.impl;
+      };
+      const flatCalls = (): AggCall[] => [
+        call('COUNT(*)', builtin('COUNT', []), -1),
+        call('COUNT($1)', builtin('COUNT', [T.int()]), 1),
+        call('SUM($1)', builtin('SUM', [T.int()]), 1),
+        call('AVG($2)', builtin('AVG', [T.double()]), 2),
+      ];
+      expect(accumulatorLayout(flatCalls()).create()).toBeInstanceOf(Float64Array);
+      for (let seed = 1; seed <= 30; seed++) {
+        const rng = mulberry32(seed);
+        const live: Row[] = [];
+        const steps: Step<Op>[] = [];
+        const fresh = (): Row => [`k${Math.floor(rng() * 5)}`, rng() < 0.1 ? null : Math.floor(rng() * 21) - 10, rng() < 0.1 ? null : (rng() - 0.5) * 1000];
+        for (let b = 0; b < 12; b++) {
+          const pending: [RowKind, Row][] = [];
+          for (let i = 0; i < 8; i++) {
+            if (live.length > 0 && rng() < 0.35) pending.push([DELETE, live.splice(Math.floor(rng() * live.length), 1)[0]!]);
+            else {
+              const row = fresh();
+              pending.push([INSERT, row]);
+              live.push(row);
+            }
+          }
+          const input = batch(...pending);
+          steps.push((h) => h.feed(input));
+        }
+        steps.push((h) => h.finish());
+        expectSameOutput(make([0], flatCalls), steps, randomCuts(rng, steps.length, 3), Math.floor(rng() * 3));
+      }
     });
   });
 });
