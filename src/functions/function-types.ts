@@ -90,18 +90,22 @@ export interface AggregateImpl<A = any> {
 /**
  * An accumulator kept as `width` numbers of a Float64Array from offset `at`; all zeros is the empty
  * accumulator. It behaves exactly as the object form (the {@link AggregateImpl} it belongs to), and
- * `serialize` returns what the object form's `serialize` returns for the same state, so state stored by
- * one form is read by the other.
+ * `serialized` says how the object form's `serialize` result maps onto those numbers, so that state stored
+ * by one form is read by the other (and written without building the serialized data).
  */
 export interface FlatAggregate {
   readonly width: number;
   add(a: Float64Array, at: number, value: unknown): void;
   retract(a: Float64Array, at: number, value: unknown): void;
   result(a: Float64Array, at: number): unknown;
-  serialize(a: Float64Array, at: number): unknown;
-  /** Sets the accumulator at `at` from what `serialize` returned. */
-  deserialize(data: unknown, a: Float64Array, at: number): void;
+  readonly serialized: FlatShape;
 }
+
+/**
+ * What the object form's `serialize` returns, in terms of the flat numbers: `number` — `a[at]`; `pair` —
+ * `[a[at], a[at + 1]]`; `nullable` — null when `a[at]` is 0, else `a[at + 1]`.
+ */
+export type FlatShape = 'number' | 'pair' | 'nullable';
 
 /** What an aggregate function resolves to. */
 export interface ResolvedAggregate {

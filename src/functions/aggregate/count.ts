@@ -55,10 +55,7 @@ function flatCount(star: boolean): FlatAggregate {
           if (v !== null && v !== undefined) a[at]--;
         },
     result: (a, at) => a[at],
-    serialize: (a, at) => a[at],
-    deserialize: (data, a, at) => {
-      a[at] = data as number;
-    },
+    serialized: 'number',
   };
 }
 

@@ -67,11 +67,7 @@ function flatExtreme(sign: 1 | -1): FlatAggregate {
       throw new Error('the append-only MIN/MAX cannot retract');
     },
     result: (a, at) => (a[at] === 0 ? null : a[at + 1]),
-    serialize: (a, at) => (a[at] === 0 ? null : a[at + 1]),
-    deserialize(data, a, at) {
-      a[at] = data === null || data === undefined ? 0 : 1;
-      a[at + 1] = data === null || data === undefined ? 0 : (data as number);
-    },
+    serialized: 'nullable',
   };
 }
 

@@ -57,12 +57,7 @@ function flatSumLike(round: (x: number) => number, finish: (sum: number, n: numb
       a[at] = n === 0 ? 0 : round(a[at]! - (v as number));
     },
     result: (a, at) => finish(a[at]!, a[at + 1]!),
-    serialize: (a, at) => [a[at], a[at + 1]],
-    deserialize(data, a, at) {
-      const [sum, n] = data as [number, number];
-      a[at] = sum;
-      a[at + 1] = n;
-    },
+    serialized: 'pair',
   };
 }
 

@@ -94,7 +94,7 @@ function groupEntryCodec(layout: AccumulatorLayout): ValueCodec<GroupEntry> {
       w.arrayHeader(3);
       writeEncodedValue(w, e.keyValues);
       layout.write(w, e.accs);
-      w.value(e.count);
+      w.number(e.count);
     },
     decode: (data) => {
       const [keyValues, accs, count] = data as [unknown, unknown, number];

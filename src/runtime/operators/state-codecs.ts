@@ -55,8 +55,7 @@ export function decodeValue(d: unknown): unknown {
 export function writeEncodedValue(w: PackWriter, v: unknown): void {
   switch (typeof v) {
     case 'number':
-      if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) w.number(v);
-      else tagged(w, 'n', Object.is(v, -0) ? '-0' : String(v));
+      writeEncodedNumber(w, v);
       return;
     case 'string':
     case 'boolean':
@@ -75,7 +74,12 @@ export function writeEncodedValue(w: PackWriter, v: unknown): void {
     w.value(null);
   } else if (Array.isArray(v)) {
     w.arrayHeader(v.length);
-    for (let i = 0; i < v.length; i++) writeEncodedValue(w, v[i]);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      // Numbers (most key values) on the short path.
+      if (typeof x === 'number') writeEncodedNumber(w, x);
+      else writeEncodedValue(w, x);
+    }
   } else if (v instanceof Uint8Array) {
     tagged(w, 'b', Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
   } else if (v instanceof Map) {
@@ -97,6 +101,12 @@ export function writeEncodedValue(w: PackWriter, v: unknown): void {
       writeEncodedValue(w, e);
     }
   }
+}
+
+/** Writes `encodeValue(v)` for a number: the number, or a tagged object for -0, NaN and ±Infinity. */
+export function writeEncodedNumber(w: PackWriter, v: number): void {
+  if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) w.number(v);
+  else tagged(w, 'n', Object.is(v, -0) ? '-0' : String(v));
 }
 
 /** `{ [tag]: text }`, as encodeValue tags what JSON would lose. */

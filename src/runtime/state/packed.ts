@@ -145,8 +145,9 @@ export class PackWriter {
 
   /** The header of an array of `n` items (the items follow, each as a {@link value}). */
   arrayHeader(n: number): void {
-    this.u8(T_ARR);
-    this.varint(n);
+    this.ensure(9);
+    this.buf[this.pos++] = T_ARR;
+    this.putVarint(n);
   }
 
   /** The header of an object of `n` properties (each follows as a {@link str} name, then a {@link value}). */
