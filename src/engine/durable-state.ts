@@ -37,6 +37,7 @@ export function checkpointMinPause(setting: string): number {
   return durationSetting('execution.checkpointing.min-pause', setting, true);
 }
 
+/** Reads the duration setting `key`; a value that is not a duration (or is 0 where that is not allowed) is an error. */
 function durationSetting(key: string, setting: string, zeroAllowed: boolean): number {
   const ms = parseDuration(setting);
   if (ms === undefined || ms < 0 || (ms === 0 && !zeroAllowed)) {
@@ -47,13 +48,7 @@ function durationSetting(key: string, setting: string, zeroAllowed: boolean): nu
 
 /** Reads `table.exec.state.ttl` and `state.cache.max-entries`. */
 export function stateOptions(ttl: string, maxEntries: string): StateBackendOptions {
-  let ttlMs: number | undefined;
-  if (ttl.trim() !== '') {
-    ttlMs = parseDuration(ttl);
-    if (ttlMs === undefined || ttlMs <= 0) {
-      throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid 'table.exec.state.ttl': '${ttl}'`, hint: "a duration such as '1 h' or '30 min'" });
-    }
-  }
+  const ttlMs = ttl.trim() === '' ? undefined : durationSetting('table.exec.state.ttl', ttl, false);
   const max = Number(maxEntries);
   if (!Number.isInteger(max) || max < 1000) {
     throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid 'state.cache.max-entries': '${maxEntries}'`, hint: 'a whole number of at least 1000' });

@@ -48,18 +48,22 @@ describe('checkpoint schedule', () => {
     expect(await checkpointsOf('1 h')).toBe(1);
   });
 
-  it('refuses a pause that is not a duration', async () => {
+  it.each([
+    ['execution.checkpointing.min-pause', 'soon'],
+    ['execution.checkpointing.interval', '0 ms'],
+    ['table.exec.state.ttl', 'forever'],
+  ])("refuses '%s' = '%s', which is not a duration it takes", async (key, value) => {
     const eddy = new Eddy({ stateDir: join(tempDir(), 'state') });
     try {
       await executeAll(
         eddy,
         `CREATE TABLE src (n BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '1');
          CREATE TABLE sink (n BIGINT) WITH ('connector' = 'blackhole');
-         SET 'execution.checkpointing.min-pause' = 'soon';`,
+         SET '${key}' = '${value}';`,
       );
       const err = await eddy.execute('INSERT INTO sink SELECT n FROM src').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EddyError);
-      expect((err as EddyError).message).toBe("Invalid 'execution.checkpointing.min-pause': 'soon'");
+      expect((err as EddyError).message).toBe(`Invalid '${key}': '${value}'`);
     } finally {
       await eddy.close();
     }

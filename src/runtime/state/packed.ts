@@ -60,12 +60,6 @@ export class PackWriter {
     this.buf[this.pos++] = v;
   }
 
-  u32(v: number): void {
-    this.ensure(4);
-    this.putU32(v, this.pos);
-    this.pos += 4;
-  }
-
   /** Writes `v` as a u32 at `at` (already ensured). */
   protected putU32(v: number, at: number): void {
     const b = this.buf;
