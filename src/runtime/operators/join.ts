@@ -29,7 +29,7 @@ import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { OperatorState, StateTable, ValueCodec } from '../state/state-types.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
-import { decodeValue, encodeValue } from './state-codecs.js';
+import { decodeValue, encodeValue, writeEncodedValue } from './state-codecs.js';
 
 /** 0 for the left input, 1 for the right. */
 export type JoinSide = 0 | 1;
@@ -64,6 +64,15 @@ const BUCKET_CODEC: ValueCodec<JoinBucket> = {
     const out: unknown[] = [];
     for (const r of bucket.values()) out.push([encodeValue(r.row), r.count, r.matches]);
     return out;
+  },
+  write: (w, bucket) => {
+    w.arrayHeader(bucket.size);
+    for (const r of bucket.values()) {
+      w.arrayHeader(3);
+      writeEncodedValue(w, r.row);
+      w.number(r.count);
+      w.number(r.matches);
+    }
   },
   decode: (data) => {
     const bucket: JoinBucket = new Map();

@@ -9,6 +9,7 @@ import {
   writeEncodedValue,
 } from '../../../src/runtime/operators/state-codecs.js';
 import { GroupAggregate } from '../../../src/runtime/operators/group-aggregate.js';
+import { Join } from '../../../src/runtime/operators/join.js';
 import { SessionWindowAggregate } from '../../../src/runtime/operators/session-window-aggregate.js';
 import { WindowAggregate } from '../../../src/runtime/operators/window-aggregate.js';
 import type { StreamOperator } from '../../../src/runtime/operator.js';
@@ -158,6 +159,8 @@ describe("operators' state codecs", () => {
     const window = { kind: 'tumble', size: 10, offset: 0 } as const;
     expect(checkTable(new WindowAggregate({ window, timeIndex: 2, groupKeys: [0], aggs: aggs() }), 'windows', rows)).toBeGreaterThan(0);
     expect(checkTable(new SessionWindowAggregate({ gap: 10, timeIndex: 2, groupKeys: [0], aggs: aggs() }), 'sessions', rows)).toBe(3);
+    const join = new Join({ keys: [[(r) => r[0]], [(r) => r[0]]], widths: [3, 3], preserved: [true, false], description: 'test' });
+    expect(checkTable(join, 'left', [...rows, ['a', 1.5, 0]])).toBe(3);
   });
 });
 
