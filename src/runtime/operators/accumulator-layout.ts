@@ -9,7 +9,7 @@ import type { Row } from '../changelog.js';
 import type { FlatAggregate, FlatShape } from '../../functions/function-types.js';
 import type { PackWriter } from '../state/packed.js';
 import { type AggCall, accumulateRow, createAccumulators, retractRow, writeResults } from './aggregate-call.js';
-import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, writeAccumulators, writeEncodedNumber } from './state-codecs.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodedNumberAt, encodeValue, writeAccumulators } from './state-codecs.js';
 
 /** A group's accumulators for the calls of one operator; `A` is opaque to the operator. */
 export interface AccumulatorLayout<A = unknown> {
@@ -81,24 +81,30 @@ function flatLayout(aggs: readonly AggCall[], flats: readonly FlatAggregate[]): 
     },
     // The bytes of `w.value(encode(a))`, written straight from the numbers (checkpoints write many groups).
     write(w, a) {
-      w.arrayHeader(n);
+      let p = w.arrayHeaderAt(w.pos, n);
       for (let i = 0; i < n; i++) {
         const at = offsets[i]!;
         switch (shapes[i]!) {
           case 'number':
-            writeEncodedNumber(w, a[at]!);
+            p = encodedNumberAt(w, p, a[at]!);
             break;
           case 'pair':
-            w.arrayHeader(2);
-            writeEncodedNumber(w, a[at]!);
-            writeEncodedNumber(w, a[at + 1]!);
+            p = w.arrayHeaderAt(p, 2);
+            p = encodedNumberAt(w, p, a[at]!);
+            p = encodedNumberAt(w, p, a[at + 1]!);
             break;
           case 'nullable':
-            if (a[at] === 0) w.value(null);
-            else writeEncodedNumber(w, a[at + 1]!);
+            if (a[at] === 0) {
+              w.pos = p;
+              w.value(null);
+              p = w.pos;
+            } else {
+              p = encodedNumberAt(w, p, a[at + 1]!);
+            }
             break;
         }
       }
+      w.pos = p;
     },
     decode(data) {
       const d = data as unknown[];

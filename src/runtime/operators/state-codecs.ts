@@ -73,13 +73,19 @@ export function writeEncodedValue(w: PackWriter, v: unknown): void {
   if (v === null) {
     w.value(null);
   } else if (Array.isArray(v)) {
-    w.arrayHeader(v.length);
+    let p = w.arrayHeaderAt(w.pos, v.length);
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
       // Numbers (most key values) on the short path.
-      if (typeof x === 'number') writeEncodedNumber(w, x);
-      else writeEncodedValue(w, x);
+      if (typeof x === 'number') {
+        p = encodedNumberAt(w, p, x);
+      } else {
+        w.pos = p;
+        writeEncodedValue(w, x);
+        p = w.pos;
+      }
     }
+    w.pos = p;
   } else if (v instanceof Uint8Array) {
     tagged(w, 'b', Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
   } else if (v instanceof Map) {
@@ -105,8 +111,15 @@ export function writeEncodedValue(w: PackWriter, v: unknown): void {
 
 /** Writes `encodeValue(v)` for a number: the number, or a tagged object for -0, NaN and ±Infinity. */
 export function writeEncodedNumber(w: PackWriter, v: number): void {
-  if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) w.number(v);
-  else tagged(w, 'n', Object.is(v, -0) ? '-0' : String(v));
+  w.pos = encodedNumberAt(w, w.pos, v);
+}
+
+/** {@link writeEncodedNumber} at `p`, in a run of writes on a local position (see PackWriter.numberAt). */
+export function encodedNumberAt(w: PackWriter, p: number, v: number): number {
+  if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) return w.numberAt(p, v);
+  w.pos = p;
+  tagged(w, 'n', Object.is(v, -0) ? '-0' : String(v));
+  return w.pos;
 }
 
 /** `{ [tag]: text }`, as encodeValue tags what JSON would lose. */

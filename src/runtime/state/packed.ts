@@ -28,6 +28,71 @@ const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** The most bytes {@link putNumber} writes: a tag and a float64, or a tag and a varint up to 2^53. */
+export const NUMBER_BYTES = 9;
+
+/**
+ * Writes `v` as {@link PackWriter.number} does into `b` at `p` (NUMBER_BYTES of room already ensured) and
+ * returns the position after it: for code that writes many numbers behind one {@link PackWriter.ensure}
+ * (checkpoints write every changed entry), on locals instead of the writer's fields.
+ */
+export function putNumber(b: Buffer, p: number, v: number): number {
+  // Small non-negative integers (counts, most keys) first; -0 is not one of them.
+  if (v > 0 ? v < 0x80 && (v | 0) === v : v === 0 && 1 / v > 0) {
+    b[p] = T_UINT;
+    b[p + 1] = v;
+    return p + 2;
+  }
+  if (Number.isInteger(v) && v <= MAX_VARINT && v >= -MAX_VARINT && !(v === 0 && 1 / v < 0)) {
+    if (v >= 0) {
+      b[p] = T_UINT;
+      return putVarintAt(b, p + 1, v);
+    }
+    b[p] = T_NINT;
+    return putVarintAt(b, p + 1, -v);
+  }
+  b[p] = T_F64;
+  return putF64At(b, p + 1, v);
+}
+
+/** Writes an array header (see {@link PackWriter.arrayHeader}) at `p` (9 bytes of room) and returns the position after it. */
+export function putArrayHeader(b: Buffer, p: number, n: number): number {
+  b[p] = T_ARR;
+  if (n < 0x80) {
+    b[p + 1] = n;
+    return p + 2;
+  }
+  return putVarintAt(b, p + 1, n);
+}
+
+/** A varint at `p` (8 bytes of room: enough up to 2^53); returns the position after it. */
+function putVarintAt(b: Buffer, p: number, n: number): number {
+  while (n >= 0x80) {
+    b[p++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  b[p++] = n;
+  return p;
+}
+
+/** A float64 at `p` (8 bytes of room), little endian; returns the position after it. */
+function putF64At(b: Buffer, p: number, v: number): number {
+  if (!LITTLE_ENDIAN) {
+    b.writeDoubleLE(v, p);
+    return p + 8;
+  }
+  F64[0] = v;
+  b[p] = F64_BYTES[0]!;
+  b[p + 1] = F64_BYTES[1]!;
+  b[p + 2] = F64_BYTES[2]!;
+  b[p + 3] = F64_BYTES[3]!;
+  b[p + 4] = F64_BYTES[4]!;
+  b[p + 5] = F64_BYTES[5]!;
+  b[p + 6] = F64_BYTES[6]!;
+  b[p + 7] = F64_BYTES[7]!;
+  return p + 8;
+}
+
 /** Appends encoded data to a growing buffer; reuse one writer and {@link reset} it between batches. */
 export class PackWriter {
   buf: Buffer;
@@ -71,43 +136,12 @@ export class PackWriter {
 
   f64(v: number): void {
     this.ensure(8);
-    this.putF64(v);
-  }
-
-  /** Writes `v` at `pos` (8 bytes already ensured). */
-  private putF64(v: number): void {
-    if (!LITTLE_ENDIAN) {
-      this.buf.writeDoubleLE(v, this.pos);
-      this.pos += 8;
-      return;
-    }
-    F64[0] = v;
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = F64_BYTES[0]!;
-    b[p + 1] = F64_BYTES[1]!;
-    b[p + 2] = F64_BYTES[2]!;
-    b[p + 3] = F64_BYTES[3]!;
-    b[p + 4] = F64_BYTES[4]!;
-    b[p + 5] = F64_BYTES[5]!;
-    b[p + 6] = F64_BYTES[6]!;
-    b[p + 7] = F64_BYTES[7]!;
-    this.pos = p + 8;
+    this.pos = putF64At(this.buf, this.pos, v);
   }
 
   varint(n: number): void {
     this.ensure(8);
-    this.putVarint(n);
-  }
-
-  /** A varint at `pos` (8 bytes already ensured: enough up to 2^53). */
-  private putVarint(n: number): void {
-    const b = this.buf;
-    while (n >= 0x80) {
-      b[this.pos++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    b[this.pos++] = n;
+    this.pos = putVarintAt(this.buf, this.pos, n);
   }
 
   /** A string with its byte length in front (no tag). */
@@ -140,8 +174,7 @@ export class PackWriter {
   /** The header of an array of `n` items (the items follow, each as a {@link value}). */
   arrayHeader(n: number): void {
     this.ensure(9);
-    this.buf[this.pos++] = T_ARR;
-    this.putVarint(n);
+    this.pos = putArrayHeader(this.buf, this.pos, n);
   }
 
   /** The header of an object of `n` properties (each follows as a {@link str} name, then a {@link value}). */
@@ -152,21 +185,39 @@ export class PackWriter {
 
   /** A number, as {@link value} writes it: an integer as a varint (-0 as a float), else a float64. */
   number(v: number): void {
-    this.ensure(9);
-    const b = this.buf;
-    if (Number.isInteger(v) && v <= MAX_VARINT && v >= -MAX_VARINT && !(v === 0 && 1 / v < 0)) {
-      if (v >= 0) {
-        b[this.pos++] = T_UINT;
-        if (v < 0x80) b[this.pos++] = v;
-        else this.putVarint(v);
-      } else {
-        b[this.pos++] = T_NINT;
-        this.putVarint(-v);
-      }
-    } else {
-      b[this.pos++] = T_F64;
-      this.putF64(v);
-    }
+    this.ensure(NUMBER_BYTES);
+    this.pos = putNumber(this.buf, this.pos, v);
+  }
+
+  /*
+   * Runs of writes on a local position (checkpoints write every changed entry: this keeps the position in a
+   * register instead of a field): each `...At(p, ..)` writes at `p`, growing the buffer if needed, and
+   * returns the position after it without updating `pos`; set `pos` to the last one returned before any
+   * other write.
+   */
+
+  /** {@link number} at `p`. */
+  numberAt(p: number, v: number): number {
+    if (p + NUMBER_BYTES > this.buf.length) this.grow(p, NUMBER_BYTES);
+    return putNumber(this.buf, p, v);
+  }
+
+  /** {@link arrayHeader} at `p`. */
+  arrayHeaderAt(p: number, n: number): number {
+    if (p + 9 > this.buf.length) this.grow(p, 9);
+    return putArrayHeader(this.buf, p, n);
+  }
+
+  /** {@link f64} at `p`. */
+  f64At(p: number, v: number): number {
+    if (p + 8 > this.buf.length) this.grow(p, 8);
+    return putF64At(this.buf, p, v);
+  }
+
+  /** Room for `n` bytes at `p`, the end of what was written. */
+  private grow(p: number, n: number): void {
+    this.pos = p;
+    this.ensure(n);
   }
 
   /** Any plain data value. */

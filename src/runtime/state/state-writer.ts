@@ -96,6 +96,20 @@ export class OpWriter extends PackWriter {
       for (let i = 0; i < n; i++) b[p + i] = prefix[i]!;
       this.pos = p + n;
     }
+    if (typeof key === 'number') {
+      // Most keys of large tables (one numeric GROUP BY column): the key's length fits its first byte.
+      let p = this.pos;
+      const k = p;
+      p = this.numberAt(k + 4, key === 0 ? 0 : key); // -0 is the key 0 (see PackWriter.key)
+      const b = this.buf;
+      b[k] = p - k - 4;
+      b[k + 1] = 0;
+      b[k + 2] = 0;
+      b[k + 3] = 0;
+      p = this.f64At(p, time);
+      this.pos = p;
+      return this.startBytes();
+    }
     this.keyField(key);
     this.f64(time);
     return this.startBytes();
