@@ -8,6 +8,8 @@
  *   overhead  throughput of group-agg and tumble-count with no state dir / checkpoints every 1 s / every 100 ms:
  *             over the whole run, over its middle (steady state), and the CPU time of the main and other
  *             threads; and the checkpoint durations p50/p99 of those runs, from Job.checkpointStats
+ *   same-process  the overhead measured in pairs of runs (none, 1 s) within one process each, after a warm-up
+ *             pair: the same compiled code for both, so what differs is the work checkpoints add
  *   recovery  time to first new output after a restart with 1M keys of GROUP BY state (sqlite sink)
  *   size      bytes on disk per key: GROUP BY (COUNT/SUM/MAX) and a window aggregate mid-window, 100k and 1M keys
  *   growth    db + wal size at every checkpoint of a long windowed job (2M rows over 2000 windows, 200 ms)
@@ -23,13 +25,14 @@ import {
 import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { flags, mulberry32, sqlTimestamp } from './common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const DEFAULT_DIST = join(ROOT, 'dist');
 const RESULTS = join(HERE, 'results');
-const PARTS = ['overhead', 'recovery', 'size', 'growth'];
+const PARTS = ['overhead', 'same-process', 'recovery', 'size', 'growth'];
 
 /** Shape of the generated input; as bench/run.mjs, but group-agg has 100k keys (g). */
 const DATA = {
@@ -299,6 +302,29 @@ function cpuSeconds() {
   return { all: (u.user + u.system) / 1e6, main };
 }
 
+/** Main-thread GC pauses from now until `stop()`: total ms and count of major GCs (mark-compact) and of the others (scavenges, incremental marking steps, weak callbacks). */
+function watchGc() {
+  const out = { minorMs: 0, minor: 0, majorMs: 0, major: 0 };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+        out.majorMs += e.duration;
+        out.major++;
+      } else {
+        out.minorMs += e.duration;
+        out.minor++;
+      }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      obs.disconnect();
+      return out;
+    },
+  };
+}
+
 // Child: one overhead run ---------------------------------------------------------------------------------
 async function childThroughput(spec) {
   const bench = THROUGHPUT[spec.bench];
@@ -307,6 +333,7 @@ async function childThroughput(spec) {
   try {
     const eddy = new Eddy(stateDir ? { stateDir } : {});
     await runScript(eddy, [...setInterval_(spec.interval), ...bench.ddl(spec.data)]);
+    const gc = watchGc();
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
     const result = await eddy.execute(bench.sql);
@@ -317,6 +344,7 @@ async function childThroughput(spec) {
     clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = cpuSeconds();
+    const gcPauses = gc.stop();
     const job = result.job.jobs[0];
     const stats = job.checkpointStats;
     const summary = result.job.summary();
@@ -337,12 +365,29 @@ async function childThroughput(spec) {
       steadyRowsPerSecond: middleRate(progress, spec.rows),
       cpuSeconds: cpu1.all - cpu0.all,
       mainThreadCpuSeconds: cpu0.main === undefined ? undefined : cpu1.main - cpu0.main,
+      gcPauses,
       stateBytesAfterClose: files?.total,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+// Child: pairs of runs (none, 1 s) in this one process --------------------------------------------------
+async function childAlternating(spec) {
+  const runs = [];
+  for (let pair = 0; pair < spec.pairs; pair++) {
+    // Alternate which mode goes first, so that neither always runs right after the other.
+    const order = pair % 2 === 0 ? [undefined, spec.interval] : [spec.interval, undefined];
+    for (const interval of order) {
+      const res = await childThroughput({ ...spec, interval });
+      if (!res.ok) return res;
+      runs.push({ pair, interval: interval ?? null, ...res });
+      globalThis.gc?.();
+    }
+  }
+  return { ok: true, runs };
 }
 
 // Child: build keyed state with a monitored source, then STOP (last checkpoint) ----------------------------
@@ -505,6 +550,7 @@ async function runChild(spec) {
     ({ default: DatabaseCtor } = await import('better-sqlite3'));
     switch (spec.task) {
       case 'throughput': return await childThroughput(spec);
+      case 'alternating': return await childAlternating(spec);
       case 'build': return await childBuild(spec);
       case 'recover': return await childRecover(spec);
       case 'growth': return await childGrowth(spec);
@@ -539,7 +585,8 @@ function printTable(head, body) {
 
 /** Runs a child with `spec`; `onMessage(msg, child)` sees non-result messages. */
 function spawnChild(spec, opts, { profileName, onMessage } = {}) {
-  const execArgv = [];
+  // The alternating child collects the garbage of one run before the next (see childAlternating).
+  const execArgv = spec.task === 'alternating' ? ['--expose-gc'] : [];
   if (opts.profile && profileName) {
     const dir = join(RESULTS, 'profiles');
     mkdirSync(dir, { recursive: true });
@@ -577,6 +624,70 @@ function machineFacts() {
     commit,
     loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
   };
+}
+
+/**
+ * The overhead of checkpoints every 1 s measured within one process per pipeline: `--repeat` pairs of runs
+ * (no state dir, then every 1 s, or the other way round) after one warm-up pair. Separate processes (part
+ * overhead) compile the pipeline anew each time, and V8's choices (what it inlines, when) move a run's speed
+ * by several percent either way; here both runs of a pair use the same compiled code, so the difference is
+ * the work checkpoints add, and the median over pairs is much steadier.
+ */
+async function partSameProcess(opts, tmp) {
+  const data = join(tmp, 'events.jsonl');
+  if (!existsSync(data)) generate(data, opts.rows);
+  const results = [];
+  for (const bench of opts.benches) {
+    process.stderr.write(`  ${bench}: ${opts.repeat + 1} pairs (none, 1 s) in one process ... `);
+    const res = await spawnChild(
+      { task: 'alternating', bench, interval: '1 s', pairs: opts.repeat + 1, data, rows: opts.rows, tmp },
+      opts,
+      { profileName: `ckpt-same-process-${bench}` },
+    );
+    if (!res.ok) {
+      process.stderr.write('FAILED\n');
+      console.error(`  ${res.error}`);
+      continue;
+    }
+    process.stderr.write('done\n');
+    const pairs = [];
+    for (let i = 1; i < opts.repeat + 1; i++) {
+      const none = res.runs.find((r) => r.pair === i && r.interval === null);
+      const ckpt = res.runs.find((r) => r.pair === i && r.interval !== null);
+      pairs.push({
+        full: (1 - none.seconds / ckpt.seconds) * 100,
+        steady: none.steadyRowsPerSecond && ckpt.steadyRowsPerSecond ? (1 - ckpt.steadyRowsPerSecond / none.steadyRowsPerSecond) * 100 : undefined,
+        mainCpu: none.mainThreadCpuSeconds ? (ckpt.mainThreadCpuSeconds / none.mainThreadCpuSeconds - 1) * 100 : undefined,
+        held: ckpt.pauses ? ckpt.pauses.reduce((a, b) => a + b, 0) / 1000 / ckpt.seconds * 100 : undefined,
+        gcExtraMs: none.gcPauses && ckpt.gcPauses ? ckpt.gcPauses.minorMs + ckpt.gcPauses.majorMs - none.gcPauses.minorMs - none.gcPauses.majorMs : undefined,
+        majorGcs: ckpt.gcPauses ? `${none.gcPauses.major}/${ckpt.gcPauses.major}` : undefined,
+        noneRowsPerSecond: opts.rows / none.seconds,
+        ckptRowsPerSecond: opts.rows / ckpt.seconds,
+        checkpoints: ckpt.checkpoints,
+      });
+    }
+    const med = (k) => {
+      const xs = pairs.map((p) => p[k]).filter((x) => x !== undefined);
+      return xs.length ? median(xs) : undefined;
+    };
+    results.push({
+      bench, pairs: pairs.length, warmUpPairs: 1, runs: res.runs.map(({ durations, pauses, ...r }) => r),
+      perPair: pairs,
+      noneRowsPerSecondMedian: med('noneRowsPerSecond'), ckptRowsPerSecondMedian: med('ckptRowsPerSecond'),
+      overheadFullMedianPct: med('full'), overheadSteadyMedianPct: med('steady'), mainThreadCpuExtraMedianPct: med('mainCpu'), heldShareMedianPct: med('held'),
+      checkpointsMedian: med('checkpoints'), gcPauseExtraMsMedian: med('gcExtraMs'),
+    });
+  }
+  console.log(`\n1b. Overhead of checkpoints every 1 s within one process (${fmtInt(opts.rows)} rows; ${opts.repeat} pairs after a warm-up pair; medians over pairs)`);
+  printTable(
+    ['benchmark', 'rows/s none', 'rows/s 1 s', 'full run', 'steady state', 'main thread extra', 'sources held', 'GC pauses extra', 'ckpts/run', 'full run per pair', 'major GCs per pair'],
+    results.map((e) => [
+      e.bench, fmtInt(e.noneRowsPerSecondMedian), fmtInt(e.ckptRowsPerSecondMedian), `${fmt(e.overheadFullMedianPct)} %`, `${fmt(e.overheadSteadyMedianPct)} %`,
+      `${fmt(e.mainThreadCpuExtraMedianPct)} %`, `${fmt(e.heldShareMedianPct)} %`, `${fmtInt(e.gcPauseExtraMsMedian)} ms`, fmtInt(e.checkpointsMedian),
+      e.perPair.map((p) => fmt(p.full)).join(' '), e.perPair.map((p) => p.majorGcs).join(' '),
+    ]),
+  );
+  return results;
 }
 
 async function partOverhead(opts, tmp) {
@@ -943,6 +1054,7 @@ async function main(opts) {
   try {
     const inputs = new Map();
     if (opts.only.includes('overhead')) report.overhead = await partOverhead(opts, tmp);
+    if (opts.only.includes('same-process')) report.sameProcess = await partSameProcess(opts, tmp);
     if (opts.only.includes('size')) report.size = await partSize(opts, tmp, inputs);
     if (opts.only.includes('recovery')) report.recovery = await partRecovery(opts, tmp, inputs);
     if (opts.only.includes('growth')) report.growth = await partGrowth(opts, tmp);
