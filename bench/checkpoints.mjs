@@ -124,6 +124,7 @@ function usage(exitCode) {
   --compare DIR     overhead only: also measure this second build, interleaved run by run with --dist (A/B)
   --bench LIST      overhead only: these pipelines (default: ${Object.keys(THROUGHPUT).join(',')})
   --modes LIST      overhead only: these checkpoint modes (default: ${MODES.map((m) => m.name.replace(' ', '')).join(',')})
+  --aa              same-process only: both runs of each pair without a state dir (A/A: what the noise alone gives)
   --profile         write V8 CPU profiles of the overhead and recovery children to bench/results/profiles/
   --help            this text`;
   (exitCode === 0 ? console.log : console.error)(text);
@@ -133,7 +134,7 @@ function usage(exitCode) {
 function parseArgs(argv) {
   const opts = {
     rows: 1_000_000, growthRows: 2_000_000, growthSpeedup: 50, repeat: 3, only: PARTS, dist: DEFAULT_DIST, compare: undefined,
-    benches: Object.keys(THROUGHPUT), modes: MODES.map((m) => m.name), profile: false, child: undefined,
+    benches: Object.keys(THROUGHPUT), modes: MODES.map((m) => m.name), profile: false, aa: false, child: undefined,
   };
   for (const { flag, value, count, list } of flags(argv, usage)) {
     switch (flag) {
@@ -147,6 +148,7 @@ function parseArgs(argv) {
       case '--bench': opts.benches = list(); break;
       case '--modes': opts.modes = list().map((x) => MODES.find((m) => m.name.replace(' ', '') === x.replace(' ', ''))?.name ?? x); break;
       case '--profile': opts.profile = true; break;
+      case '--aa': opts.aa = true; break;
       case '--child': opts.child = JSON.parse(value()); break; // internal
       case '--help': case '-h': usage(0); break;
       default:
@@ -381,7 +383,8 @@ async function childAlternating(spec) {
     // Alternate which mode goes first, so that neither always runs right after the other.
     const order = pair % 2 === 0 ? [undefined, spec.interval] : [spec.interval, undefined];
     for (const interval of order) {
-      const res = await childThroughput({ ...spec, interval });
+      // --aa: the run in the checkpoint's place has no state directory either (a calibration of the noise).
+      const res = await childThroughput({ ...spec, interval: spec.aa ? undefined : interval });
       if (!res.ok) return res;
       runs.push({ pair, interval: interval ?? null, ...res });
       globalThis.gc?.();
@@ -569,6 +572,15 @@ function fmtInt(n) {
 }
 const fmt = (n, d = 1) => (n === undefined || n === null ? '-' : n.toFixed(d));
 const mb = (b) => (b / 2 ** 20).toFixed(1);
+/** Mean and standard error of the mean (undefined with fewer than 2 values). */
+const meanSe = (xs) => {
+  if (xs.length < 2) return undefined;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+  return { mean, se: sd / Math.sqrt(xs.length) };
+};
+const fmtMeanSe = (m) => (m ? `${fmt(m.mean)} ± ${fmt(m.se)} %` : '');
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -640,7 +652,7 @@ async function partSameProcess(opts, tmp) {
   for (const bench of opts.benches) {
     process.stderr.write(`  ${bench}: ${opts.repeat + 1} pairs (none, 1 s) in one process ... `);
     const res = await spawnChild(
-      { task: 'alternating', bench, interval: '1 s', pairs: opts.repeat + 1, data, rows: opts.rows, tmp },
+      { task: 'alternating', bench, interval: '1 s', aa: opts.aa, pairs: opts.repeat + 1, data, rows: opts.rows, tmp },
       opts,
       { profileName: `ckpt-same-process-${bench}` },
     );
@@ -676,13 +688,16 @@ async function partSameProcess(opts, tmp) {
       noneRowsPerSecondMedian: med('noneRowsPerSecond'), ckptRowsPerSecondMedian: med('ckptRowsPerSecond'),
       overheadFullMedianPct: med('full'), overheadSteadyMedianPct: med('steady'), mainThreadCpuExtraMedianPct: med('mainCpu'), heldShareMedianPct: med('held'),
       checkpointsMedian: med('checkpoints'), gcPauseExtraMsMedian: med('gcExtraMs'),
+      overheadFullMeanSe: meanSe(pairs.map((p) => p.full)), overheadSteadyMeanSe: meanSe(pairs.map((p) => p.steady).filter((x) => x !== undefined)),
     });
   }
-  console.log(`\n1b. Overhead of checkpoints every 1 s within one process (${fmtInt(opts.rows)} rows; ${opts.repeat} pairs after a warm-up pair; medians over pairs)`);
+  if (opts.aa) console.log('\n   --aa: the "1 s" runs below ran WITHOUT a state directory too; every difference is noise.');
+  console.log(`\n1b. Overhead of checkpoints every 1 s within one process (${fmtInt(opts.rows)} rows; ${opts.repeat} pairs after a warm-up pair; medians over pairs, and means ± standard error)`);
   printTable(
-    ['benchmark', 'rows/s none', 'rows/s 1 s', 'full run', 'steady state', 'main thread extra', 'sources held', 'GC pauses extra', 'ckpts/run', 'full run per pair', 'major GCs per pair'],
+    ['benchmark', 'rows/s none', 'rows/s 1 s', 'full run', 'full run mean ± se', 'steady state', 'steady mean ± se', 'main thread extra', 'sources held', 'GC pauses extra', 'ckpts/run', 'full run per pair', 'major GCs per pair'],
     results.map((e) => [
-      e.bench, fmtInt(e.noneRowsPerSecondMedian), fmtInt(e.ckptRowsPerSecondMedian), `${fmt(e.overheadFullMedianPct)} %`, `${fmt(e.overheadSteadyMedianPct)} %`,
+      e.bench, fmtInt(e.noneRowsPerSecondMedian), fmtInt(e.ckptRowsPerSecondMedian), `${fmt(e.overheadFullMedianPct)} %`, fmtMeanSe(e.overheadFullMeanSe),
+      `${fmt(e.overheadSteadyMedianPct)} %`, fmtMeanSe(e.overheadSteadyMeanSe),
       `${fmt(e.mainThreadCpuExtraMedianPct)} %`, `${fmt(e.heldShareMedianPct)} %`, `${fmtInt(e.gcPauseExtraMsMedian)} ms`, fmtInt(e.checkpointsMedian),
       e.perPair.map((p) => fmt(p.full)).join(' '), e.perPair.map((p) => p.majorGcs).join(' '),
     ]),
@@ -761,6 +776,7 @@ async function partOverhead(opts, tmp) {
             const noneRuns = runs[`${build.label}|${bench}|none`];
             const paired = all.map((r, i) => (r.ok && noneRuns[i]?.ok ? (1 - noneRuns[i].seconds / r.seconds) * 100 : undefined)).filter((x) => x !== undefined);
             if (paired.length) entry.overheadPairedMedianPct = median(paired);
+            entry.overheadPairedMeanSe = meanSe(paired);
             if (entry.mainThreadCpuSecondsMedian !== undefined && base.mainThreadCpuSecondsMedian !== undefined) {
               entry.mainThreadCpuExtraPct = (entry.mainThreadCpuSecondsMedian / base.mainThreadCpuSecondsMedian - 1) * 100;
             }
@@ -778,11 +794,11 @@ async function partOverhead(opts, tmp) {
   const bh = opts.compare ? ['build'] : [];
   console.log(`\n1. Throughput with and without checkpoints, full run: from execute(INSERT) to job.done, with the last checkpoint (${fmtInt(opts.rows)} rows, ${opts.repeat} runs each; overhead vs no state dir${opts.compare ? ' of the same build' : ''})`);
   printTable(
-    [...bh, 'benchmark', 'checkpoints', 'rows/s best', 'rows/s median', 'overhead best', 'overhead median', 'paired', 'ckpts/run'],
+    [...bh, 'benchmark', 'checkpoints', 'rows/s best', 'rows/s median', 'overhead best', 'overhead median', 'paired', 'paired mean ± se', 'ckpts/run'],
     results.map((e) => [
       ...b(e), e.bench, e.checkpointInterval ? `every ${e.checkpointInterval}` : 'none (no state dir)', fmtInt(e.rowsPerSecondBest), fmtInt(e.rowsPerSecondMedian),
       e.overheadBestPct === undefined ? '' : `${fmt(e.overheadBestPct)} %`, e.overheadMedianPct === undefined ? '' : `${fmt(e.overheadMedianPct)} %`,
-      e.overheadPairedMedianPct === undefined ? '' : `${fmt(e.overheadPairedMedianPct)} %`, e.checkpointInterval ? fmtInt(e.checkpointsMedian) : '',
+      e.overheadPairedMedianPct === undefined ? '' : `${fmt(e.overheadPairedMedianPct)} %`, fmtMeanSe(e.overheadPairedMeanSe), e.checkpointInterval ? fmtInt(e.checkpointsMedian) : '',
     ]),
   );
   console.log(`\n   Steady state: rows/s over the middle of each run only (from ${STEADY_FROM * 100}% to ${STEADY_TO * 100}% of the input read), i.e.`);
