@@ -29,14 +29,13 @@ const F64_BYTES = new Uint8Array(F64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The most bytes {@link putNumber} writes: a tag and a float64, or a tag and a varint up to 2^53. */
-export const NUMBER_BYTES = 9;
+const NUMBER_BYTES = 9;
 
 /**
  * Writes `v` as {@link PackWriter.number} does into `b` at `p` (NUMBER_BYTES of room already ensured) and
- * returns the position after it: for code that writes many numbers behind one {@link PackWriter.ensure}
- * (checkpoints write every changed entry), on locals instead of the writer's fields.
+ * returns the position after it. The writers below keep their position in locals while they call these.
  */
-export function putNumber(b: Buffer, p: number, v: number): number {
+function putNumber(b: Buffer, p: number, v: number): number {
   // Small non-negative integers (counts, most keys) first; -0 is not one of them.
   if (v > 0 ? v < 0x80 && (v | 0) === v : v === 0 && 1 / v > 0) {
     b[p] = T_UINT;
@@ -56,7 +55,7 @@ export function putNumber(b: Buffer, p: number, v: number): number {
 }
 
 /** Writes an array header (see {@link PackWriter.arrayHeader}) at `p` (9 bytes of room) and returns the position after it. */
-export function putArrayHeader(b: Buffer, p: number, n: number): number {
+function putArrayHeader(b: Buffer, p: number, n: number): number {
   b[p] = T_ARR;
   if (n < 0x80) {
     b[p + 1] = n;
