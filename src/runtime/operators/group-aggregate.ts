@@ -83,7 +83,7 @@ export class GroupAggregateState {
   }
 }
 
-/** Stores a group as `[keyValues, accumulators, count, emitted]`. */
+/** Stores a group as `[keyValues, accumulators, count]` (not `emitted`: see below). */
 function groupEntryCodec(layout: AccumulatorLayout): ValueCodec<GroupEntry> {
   // `emitted` is not stored: between batches (where checkpoints happen) it always equals the group's current
   // result row — every group a batch touched emitted that row or had it unchanged — so decoding recomputes
