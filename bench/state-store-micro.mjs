@@ -47,7 +47,8 @@ for (const { flag, value, count } of flags(process.argv.slice(2), usage)) {
   }
 }
 
-const { OpWriter, APPLIER_SOURCE } = await import(pathToFileURL(join(opts.dist, 'src/runtime/state/state-writer.js')).href);
+const { OpWriter } = await import(pathToFileURL(join(opts.dist, 'src/runtime/state/state-writer.js')).href);
+const { makeApplier } = await import(pathToFileURL(join(opts.dist, 'src/runtime/state/state-writer-applier.js')).href);
 const { packKey } = await import(pathToFileURL(join(opts.dist, 'src/runtime/state/packed.js')).href);
 
 /** Each round's batch, as the main thread hands it to the writer (same for every variant). */
@@ -80,19 +81,13 @@ function workload(sorted) {
   return batches;
 }
 
-/** `APPLIER_SOURCE` with `from` replaced by `to` (fails loudly if the source no longer has `from`). */
-function patched(from, to) {
-  if (!APPLIER_SOURCE.includes(from)) throw new Error(`the applier has no ${JSON.stringify(from)}: update this variant`);
-  return APPLIER_SOURCE.replace(from, to);
-}
 const VARIANTS = [
   { name: 'as-is' },
   {
     name: 'upsert',
-    source: () => patched("'INSERT OR REPLACE INTO eddy_entries (tbl, ns, k, v, t) VALUES (?, ?, ?, ?, ?)'",
-      "'INSERT INTO eddy_entries (tbl, ns, k, v, t) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tbl, ns, k) DO UPDATE SET v = excluded.v, t = excluded.t'"),
+    applier: { upsertSql: 'INSERT INTO eddy_entries (tbl, ns, k, v, t) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tbl, ns, k) DO UPDATE SET v = excluded.v, t = excluded.t' },
   },
-  { name: 'unsorted', source: () => patched('const SORT_FROM = 16;', 'const SORT_FROM = Infinity;') },
+  { name: 'unsorted', applier: { sortFrom: Infinity } },
   { name: 'page 8 KiB', page: 8192 },
   { name: 'page 16 KiB', page: 16384 },
   { name: 'pre-sorted', sorted: true },
@@ -113,9 +108,7 @@ function openVariant(v, dir) {
     CREATE TABLE eddy_tables (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
     CREATE TABLE eddy_entries (tbl INTEGER NOT NULL, ns BLOB NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, t INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tbl, ns, k)) WITHOUT ROWID;
     CREATE TABLE eddy_values (name TEXT PRIMARY KEY, v BLOB NOT NULL);`);
-  // eslint-disable-next-line no-new-func
-  const makeApplier = new Function(`${v.source ? v.source() : APPLIER_SOURCE}\nreturn makeApplier;`)();
-  return { db, applier: makeApplier(db) };
+  return { db, applier: makeApplier(db, v.applier) };
 }
 
 const cpuMs = () => {

@@ -229,6 +229,28 @@ describe('a writer thread that ended', () => {
   });
 });
 
+describe('the writer thread as a module file', () => {
+  it('runs from the compiled package too (dist/src/..., as bin/eddy.js does): commits there are durable', async () => {
+    // Under vitest this file imports the TypeScript sources; the package imports the build's modules, whose
+    // writer thread is the state-writer-worker.js next to them.
+    const dist = new URL('../../../dist/src/runtime/state/sqlite-state-store.js', import.meta.url).href;
+    const { SqliteStateStore: BuiltStore } = (await import(dist)) as { SqliteStateStore: typeof SqliteStateStore };
+    const { StateBackend: BuiltBackend } = (await import(new URL('../../../dist/src/runtime/state/state-backend.js', import.meta.url).href)) as { StateBackend: typeof StateBackend };
+    const path = join(tempDir(), 's.db');
+    const store = new BuiltStore(path, 'NORMAL', { worker: true });
+    const backend = new BuiltBackend(store, false, { maxEntries: 1000 });
+    const t = backend.forOperator('op').table<Value>('t', { encode: (v) => v, decode: (d) => d as Value });
+    for (let i = 0; i < 3000; i++) t.put(i, { n: i * 2 });
+    await store.commit(cp(1), () => backend.writeChanges());
+    expect((store as unknown as { worker?: unknown }).worker).toBeDefined();
+    await store.close();
+    // Read back with the sources' store, on this thread.
+    const b = openStore(path, true);
+    expect(b.store.latestCheckpoint()).toEqual(cp(1));
+    for (let i = 0; i < 3000; i += 7) expect(b.t.get(i)).toEqual({ n: i * 2 });
+  });
+});
+
 describe('state format', () => {
   it(`refuses state written in format 1 (JSON text) with a clear message`, () => {
     const path = join(tempDir(), 'old.db');
