@@ -338,7 +338,8 @@ export class FileSystemSourceReader implements SourceReader {
       );
       return;
     }
-    const result = this.decoder.decode(text);
+    // A line is a message with only a text value: the decoder's fast path, with no message object.
+    const result = this.decoder.decodeText(text);
     if (result === null) return;
     if (Array.isArray(result)) {
       read.rows.push(result);

@@ -25,45 +25,45 @@ describe('csv splitting', () => {
 
 describe('csv decoder', () => {
   it('reads fields by position and converts them', () => {
-    expect(createCsvDecoder(schema).decode('1,"x, y",2024-01-01 00:00:00.000')).toEqual([1, 'x, y', parseTimestamp('2024-01-01')]);
+    expect(createCsvDecoder(schema).decodeText('1,"x, y",2024-01-01 00:00:00.000')).toEqual([1, 'x, y', parseTimestamp('2024-01-01')]);
   });
 
   it('reads NULL from empty unquoted fields and the null literal; "" is an empty string', () => {
-    expect(createCsvDecoder(schema).decode(',,')).toEqual([null, null, null]);
-    expect(createCsvDecoder(schema).decode('"","",')).toEqual([null, '', null]);
-    expect(createCsvDecoder(schema, { 'csv.null-literal': 'n/a' }).decode('n/a,n/a,')).toEqual([null, null, null]);
-    expect(createCsvDecoder(schema, { 'csv.null-literal': 'n/a' }).decode('1,"n/a",')).toEqual([1, 'n/a', null]);
+    expect(createCsvDecoder(schema).decodeText(',,')).toEqual([null, null, null]);
+    expect(createCsvDecoder(schema).decodeText('"","",')).toEqual([null, '', null]);
+    expect(createCsvDecoder(schema, { 'csv.null-literal': 'n/a' }).decodeText('n/a,n/a,')).toEqual([null, null, null]);
+    expect(createCsvDecoder(schema, { 'csv.null-literal': 'n/a' }).decodeText('1,"n/a",')).toEqual([1, 'n/a', null]);
   });
 
   it('honours delimiter, quote character, comments and disabled quoting', () => {
-    expect(createCsvDecoder(schema, { 'csv.field-delimiter': '\\t' }).decode("1\tx\t")).toEqual([1, 'x', null]);
-    expect(createCsvDecoder(schema, { 'csv.field-delimiter': ';', 'csv.quote-character': "'" }).decode("1;'a;b';")).toEqual([1, 'a;b', null]);
-    expect(createCsvDecoder(schema, { 'csv.allow-comments': 'true' }).decode('# a comment')).toBeNull();
-    expect(createCsvDecoder(schema, { 'csv.disable-quote-character': 'true' }).decode('1,"a",')).toEqual([1, '"a"', null]);
+    expect(createCsvDecoder(schema, { 'csv.field-delimiter': '\\t' }).decodeText("1\tx\t")).toEqual([1, 'x', null]);
+    expect(createCsvDecoder(schema, { 'csv.field-delimiter': ';', 'csv.quote-character': "'" }).decodeText("1;'a;b';")).toEqual([1, 'a;b', null]);
+    expect(createCsvDecoder(schema, { 'csv.allow-comments': 'true' }).decodeText('# a comment')).toBeNull();
+    expect(createCsvDecoder(schema, { 'csv.disable-quote-character': 'true' }).decodeText('1,"a",')).toEqual([1, '"a"', null]);
     expect(() => createCsvDecoder(schema, { 'csv.field-delimiter': ';;' })).toThrow(EddyError);
   });
 
   it('reports bad records', () => {
     const d = createCsvDecoder(schema);
-    const count = d.decode('1,a') as RecordError;
+    const count = d.decodeText('1,a') as RecordError;
     expect(count).toBeInstanceOf(RecordError);
     expect([count.kind, count.message]).toEqual(['invalid-csv', 'expected 3 fields, found 2']);
-    const quote = d.decode('1,"a,') as RecordError;
+    const quote = d.decodeText('1,"a,') as RecordError;
     expect([quote.kind, quote.message]).toEqual(['invalid-csv', 'invalid CSV: unterminated quoted field starting at column 3']);
-    const type = d.decode('x,a,') as RecordError;
+    const type = d.decodeText('x,a,') as RecordError;
     expect([type.kind, type.message]).toEqual(['wrong-type', 'column `id` (INT): expected an integer, got "x"']);
-    expect((d.decode('') as RecordError).kind).toBe('empty');
-    const overflow = d.decode('2147483648,a,') as RecordError;
+    expect((d.decodeText('') as RecordError).kind).toBe('empty');
+    const overflow = d.decodeText('2147483648,a,') as RecordError;
     expect([overflow.kind, overflow.message]).toEqual(['numeric-overflow', 'column `id` (INT): "2147483648" is out of range for INT']);
   });
 
   it('reads a blank line of a one-column table as NULL, not as an empty record', () => {
-    expect(createCsvDecoder([{ name: 'a', type: T.string() }]).decode('')).toEqual([null]);
+    expect(createCsvDecoder([{ name: 'a', type: T.string() }]).decodeText('')).toEqual([null]);
   });
 
   it('reads nested types from JSON text', () => {
     const s: Schema = [{ name: 'a', type: T.array(T.int()) }];
-    expect(createCsvDecoder(s).decode('"[1,2]"')).toEqual([[1, 2]]);
+    expect(createCsvDecoder(s).decodeText('"[1,2]"')).toEqual([[1, 2]]);
   });
 });
 
@@ -84,7 +84,7 @@ describe('csv encoder', () => {
       '3,,',
     ]);
     const d = createCsvDecoder(schema);
-    expect(lines.map((l) => d.decode(l))).toEqual(rows);
+    expect(lines.map((l) => d.decodeText(l))).toEqual(rows);
   });
 
   it('writes the null literal and the delimiter asked for', () => {

@@ -13,32 +13,32 @@ const schema: Schema = [
 ];
 
 function decodeError(s: Schema, text: string, options: Record<string, string> = {}): RecordError {
-  const r = createJsonDecoder(s, options).decode(text);
+  const r = createJsonDecoder(s, options).decodeText(text);
   expect(r).toBeInstanceOf(RecordError);
   return r as RecordError;
 }
 
 describe('json decoder', () => {
   it('reads fields by name, in column order', () => {
-    const r = createJsonDecoder(schema).decode('{"ts":"2024-01-01 00:00:01.500","fare":1.5,"ok":true,"name":"abc","id":7}');
+    const r = createJsonDecoder(schema).decodeText('{"ts":"2024-01-01 00:00:01.500","fare":1.5,"ok":true,"name":"abc","id":7}');
     expect(r).toEqual([7, 'abc', true, 1.5, parseTimestamp('2024-01-01 00:00:01.500')]);
   });
 
   it('falls back to case-insensitive names, prefers the exact one', () => {
     const s: Schema = [{ name: 'Id', type: T.int() }];
-    expect(createJsonDecoder(s).decode('{"ID":1}')).toEqual([1]);
-    expect(createJsonDecoder(s).decode('{"id":1,"Id":2}')).toEqual([2]);
+    expect(createJsonDecoder(s).decodeText('{"ID":1}')).toEqual([1]);
+    expect(createJsonDecoder(s).decodeText('{"id":1,"Id":2}')).toEqual([2]);
   });
 
   it('reads a missing field as NULL, or fails with json.fail-on-missing-field', () => {
-    expect(createJsonDecoder(schema).decode('{"id":1}')).toEqual([1, null, null, null, null]);
+    expect(createJsonDecoder(schema).decodeText('{"id":1}')).toEqual([1, null, null, null, null]);
     const e = decodeError(schema, '{"id":1}', { 'json.fail-on-missing-field': 'true' });
     expect(e.kind).toBe('missing-field');
     expect(e.message).toBe('column `name` (STRING) is missing');
   });
 
   it('converts numeric strings, and rejects non-integral integers', () => {
-    expect(createJsonDecoder(schema).decode('{"id":"42","fare":"2.5e1"}')).toEqual([42, null, null, 25, null]);
+    expect(createJsonDecoder(schema).decodeText('{"id":"42","fare":"2.5e1"}')).toEqual([42, null, null, 25, null]);
     const e = decodeError(schema, '{"id":1.5}');
     expect(e.kind).toBe('wrong-type');
     expect(e.message).toBe('column `id` (BIGINT): expected an integer, got 1.5');
@@ -49,16 +49,16 @@ describe('json decoder', () => {
     const tiny = decodeError([{ name: 'b', type: T.tinyint() }], '{"b":300}');
     expect([tiny.kind, tiny.message]).toEqual(['numeric-overflow', 'column `b` (TINYINT): 300 is out of range for TINYINT']);
     const int: Schema = [{ name: 'i', type: T.int() }];
-    expect(createJsonDecoder(int).decode('{"i":2147483647}')).toEqual([2147483647]);
+    expect(createJsonDecoder(int).decodeText('{"i":2147483647}')).toEqual([2147483647]);
     expect(decodeError(int, '{"i":2147483648}').kind).toBe('numeric-overflow');
     expect(decodeError(int, '{"i":"-2147483649"}').kind).toBe('numeric-overflow');
     expect(decodeError(int, '{"i":"1e3"}').kind).toBe('wrong-type');
     const big: Schema = [{ name: 'b', type: T.bigint() }];
-    expect(createJsonDecoder(big).decode('{"b":"-9223372036854775808"}')).toEqual([-(2 ** 63)]);
+    expect(createJsonDecoder(big).decodeText('{"b":"-9223372036854775808"}')).toEqual([-(2 ** 63)]);
     expect(decodeError(big, '{"b":"-9223372036854775809"}').kind).toBe('numeric-overflow');
     expect(decodeError(big, '{"b":1e19}').kind).toBe('numeric-overflow');
     const dec: Schema = [{ name: 'd', type: T.decimal(4, 1) }];
-    expect(createJsonDecoder(dec).decode('{"d":999.94}')).toEqual([999.9]);
+    expect(createJsonDecoder(dec).decodeText('{"d":999.94}')).toEqual([999.9]);
     const over = decodeError(dec, '{"d":999.96}');
     expect([over.kind, over.message]).toEqual(['numeric-overflow', 'column `d` (DECIMAL(4, 1)): 999.96 does not fit DECIMAL(4, 1)']);
     expect(decodeError(dec, '{"d":"NaN"}').kind).toBe('wrong-type');
@@ -78,7 +78,7 @@ describe('json decoder', () => {
       { name: 'by', type: T.bytes() },
       { name: 's', type: T.string() },
     ];
-    const r = createJsonDecoder(s).decode(
+    const r = createJsonDecoder(s).decodeText(
       '{"b":"TRUE","i":-3,"f":"NaN","d":"1.005","dt":"2024-02-29","tm":"12:30:00","ltz":"2024-01-01T00:00:00.250+01:00",' +
         '"ts0":1700000000999,"by":"AQID","s":{"x":1}}',
     ) as unknown[];
@@ -101,7 +101,7 @@ describe('json decoder', () => {
       { name: 'r', type: T.row([{ name: 'x', type: T.int() }, { name: 'y', type: T.string() }]) },
       { name: 'm', type: T.map(T.int(), T.double()) },
     ];
-    expect(createJsonDecoder(s).decode('{"a":[1,null,3],"r":{"y":"q","x":2},"m":{"1":0.5}}')).toEqual([
+    expect(createJsonDecoder(s).decodeText('{"a":[1,null,3],"r":{"y":"q","x":2},"m":{"1":0.5}}')).toEqual([
       [1, null, 3],
       [2, 'q'],
       new Map([[1, 0.5]]),
@@ -137,7 +137,7 @@ describe('json encoder', () => {
     expect(text).toBe(
       '{"id":1,"name":"a\\"b","ok":false,"fare":null,"ts":"2024-01-02 03:04:05.006","d":12.5,"dt":"2024-03-01","ltz":"1970-01-01 00:00:00.000Z"}',
     );
-    expect(createJsonDecoder(s).decode(text)).toEqual(row);
+    expect(createJsonDecoder(s).decodeText(text)).toEqual(row);
   });
 
   it('writes ISO-8601 timestamps when asked', () => {

@@ -4,7 +4,7 @@ import type { Row } from '../../runtime/changelog.js';
 import { typeToString, type Schema } from '../../common/types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { ConversionFailure, compileTextReader, compileTextWriter } from './convert-value.js';
-import { RecordError, type RecordDecoder, type RecordEncoder } from './record-codec.js';
+import { RecordError, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
 
 const BOOLEAN = ['true', 'false'];
@@ -108,30 +108,28 @@ export function createCsvDecoder(schema: Schema, options: Readonly<Record<string
     isString: f.type.name === 'STRING',
     read: compileTextReader(f.type),
   }));
-  return {
-    decode(text: string): Row | RecordError | null {
-      if (allowComments && text.startsWith('#')) return null;
-      if (text.trim() === '' && columns.length !== 1) return new RecordError('empty', 'the record is empty');
-      const split = splitCsvLine(text, delimiter, quote);
-      if (typeof split === 'string') return new RecordError('invalid-csv', `invalid CSV: ${split}`);
-      if (split.fields.length !== columns.length) {
-        return new RecordError('invalid-csv', `expected ${columns.length} fields, found ${split.fields.length}`);
+  return valueTextDecoder((text: string): Row | RecordError | null => {
+    if (allowComments && text.startsWith('#')) return null;
+    if (text.trim() === '' && columns.length !== 1) return new RecordError('empty', 'the record is empty');
+    const split = splitCsvLine(text, delimiter, quote);
+    if (typeof split === 'string') return new RecordError('invalid-csv', `invalid CSV: ${split}`);
+    if (split.fields.length !== columns.length) {
+      return new RecordError('invalid-csv', `expected ${columns.length} fields, found ${split.fields.length}`);
+    }
+    const row = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!;
+      const field = split.fields[i]!;
+      const isNull = split.quoted[i] ? field === '' && !c.isString : field === '' || field === nullLiteral;
+      try {
+        row[i] = c.read(isNull ? null : field);
+      } catch (e) {
+        if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
+        throw e;
       }
-      const row = new Array<unknown>(columns.length);
-      for (let i = 0; i < columns.length; i++) {
-        const c = columns[i]!;
-        const field = split.fields[i]!;
-        const isNull = split.quoted[i] ? field === '' && !c.isString : field === '' || field === nullLiteral;
-        try {
-          row[i] = c.read(isNull ? null : field);
-        } catch (e) {
-          if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
-          throw e;
-        }
-      }
-      return row;
-    },
-  };
+    }
+    return row;
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { createCsvDecoder, createCsvEncoder, csvFormat } from './csv-format.js';
 import { createJsonDecoder, createJsonEncoder, jsonFormat } from './json-format.js';
 import type { RecordDecoder, RecordEncoder } from './record-codec.js';
 
-export { RecordError, type RecordDecoder, type RecordEncoder, type RecordErrorKind } from './record-codec.js';
+export { RecordError, valueTextDecoder, type MessageHeader, type RecordDecoder, type RecordEncoder, type RecordErrorKind, type SourceMessage } from './record-codec.js';
 
 /** Every built-in format. */
 export const FORMATS: readonly FormatFactory[] = [jsonFormat, csvFormat];

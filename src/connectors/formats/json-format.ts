@@ -3,7 +3,7 @@ import type { OptionSpec, FormatFactory } from '../../runtime/connector.js';
 import type { Row } from '../../runtime/changelog.js';
 import { typeToString, type Schema } from '../../common/types.js';
 import { ConversionFailure, compileJsonReader, compileJsonWriter, lookupField, type TimestampStandard } from './convert-value.js';
-import { RecordError, type RecordDecoder, type RecordEncoder } from './record-codec.js';
+import { RecordError, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
 
 const BOOLEAN = ['true', 'false'];
@@ -40,34 +40,32 @@ export const jsonFormat: FormatFactory = { identifier: 'json', options: JSON_OPT
 export function createJsonDecoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordDecoder {
   const failOnMissing = isTrue(options, 'json.fail-on-missing-field');
   const columns = schema.map((f) => ({ name: f.name, label: `column \`${f.name}\` (${typeToString(f.type)})`, read: compileJsonReader(f.type) }));
-  return {
-    decode(text: string): Row | RecordError {
-      let parsed: unknown;
+  return valueTextDecoder((text: string): Row | RecordError => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      if (text.trim() === '') return new RecordError('empty', 'the record is empty');
+      return new RecordError('invalid-json', `invalid JSON: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return new RecordError('invalid-json', `expected a JSON object, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+    }
+    const obj = parsed as Record<string, unknown>;
+    const row = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!;
+      const value = lookupField(obj, c.name);
+      if (value === undefined && failOnMissing) return new RecordError('missing-field', `${c.label} is missing`);
       try {
-        parsed = JSON.parse(text);
+        row[i] = c.read(value);
       } catch (e) {
-        if (text.trim() === '') return new RecordError('empty', 'the record is empty');
-        return new RecordError('invalid-json', `invalid JSON: ${(e as Error).message}`);
+        if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
+        throw e;
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        return new RecordError('invalid-json', `expected a JSON object, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`);
-      }
-      const obj = parsed as Record<string, unknown>;
-      const row = new Array<unknown>(columns.length);
-      for (let i = 0; i < columns.length; i++) {
-        const c = columns[i]!;
-        const value = lookupField(obj, c.name);
-        if (value === undefined && failOnMissing) return new RecordError('missing-field', `${c.label} is missing`);
-        try {
-          row[i] = c.read(value);
-        } catch (e) {
-          if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
-          throw e;
-        }
-      }
-      return row;
-    },
-  };
+    }
+    return row;
+  });
 }
 
 /**

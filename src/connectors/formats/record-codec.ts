@@ -1,7 +1,8 @@
 /**
- * What a format is made of: a decoder turning one record's text into a row, an encoder doing the reverse,
- * and the error a decoder reports for a record it cannot read (the source reports it with
- * `ConnectorContext.badRecord`, and the runtime applies the table's error policy).
+ * What a format is made of: a decoder turning one message (a file's line, a Kafka record: value, key,
+ * headers, timestamp, position) into a row, an encoder turning a row into one record's text, and the error
+ * a decoder reports for a record it cannot read (the source reports it with `ConnectorContext.badRecord`,
+ * and the runtime applies the table's error policy).
  */
 import type { Row } from '../../runtime/changelog.js';
 import type { BadRecordKind } from '../../runtime/connector.js';
@@ -23,12 +24,65 @@ export class RecordError {
   ) {}
 }
 
+/** A message header: a name and its value, as Kafka carries them (a name may repeat). */
+export interface MessageHeader {
+  readonly key: string;
+  readonly value: string | Uint8Array | null;
+}
+
 /**
- * Decodes one record (a line of a file, a Kafka message value) into a row of the schema's columns.
- * Returns null for text that is not a record at all and is skipped silently (a CSV comment line).
+ * One message as a source receives it, and a decoder reads it. A line of a file is a message with only a
+ * `value` (text); a Kafka record carries its value and key (bytes, null for a tombstone), headers, its
+ * timestamp, partition and offset. Formats that read only the value (json, csv) ignore the rest; key formats,
+ * `upsert-kafka` and `debezium-json` read the key and the metadata columns from it.
+ */
+export interface SourceMessage {
+  /** The payload: text, bytes (UTF-8 for the text formats), or null (a Kafka tombstone). */
+  readonly value: string | Uint8Array | null;
+  readonly key?: string | Uint8Array | null;
+  readonly headers?: readonly MessageHeader[];
+  /** Epoch milliseconds (Kafka's CreateTime or LogAppendTime). */
+  readonly timestamp?: number;
+  readonly partition?: number;
+  /** A Kafka offset, a 64-bit integer as decimal text (as Kafka clients give it). */
+  readonly offset?: string;
+}
+
+/**
+ * Decodes one message into a row of the schema's columns. Returns null for a message that is not a record
+ * at all and is skipped silently (a CSV comment line, a tombstone for a format that reads only values).
  */
 export interface RecordDecoder {
-  decode(text: string): Row | RecordError | null;
+  decode(message: SourceMessage): Row | RecordError | null;
+  /**
+   * The same as `decode({ value: text })`, without the message object: the hot path of sources whose
+   * messages are text values only (a file's lines).
+   */
+  decodeText(text: string): Row | RecordError | null;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A decoder of a format that reads only a message's value, as text, with `decodeText`: bytes are decoded
+ * as UTF-8 (`invalid-utf8` when they are not), and a null value (a tombstone) is no record.
+ */
+export function valueTextDecoder(decodeText: (text: string) => Row | RecordError | null): RecordDecoder {
+  return {
+    decodeText,
+    decode(message: SourceMessage): Row | RecordError | null {
+      const value = message.value;
+      if (value === null) return null;
+      if (typeof value === 'string') return decodeText(value);
+      let text: string;
+      try {
+        text = strictUtf8.decode(value);
+      } catch {
+        return new RecordError('invalid-utf8', 'the record is not valid UTF-8');
+      }
+      return decodeText(text);
+    },
+  };
 }
 
 /** Encodes a row of the schema's columns as one record's text (without a line terminator). */
