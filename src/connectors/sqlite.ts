@@ -749,6 +749,8 @@ export const sqliteConnector: ConnectorFactory = {
   options: OPTIONS,
   // Updates need a PRIMARY KEY; without one the sink fails at run time on the first non-insert change.
   sinkChangelogMode: 'all',
+  // It reads the rows the table holds, then ends: queries over sqlite tables (and views) are pulled.
+  sourceReadsSnapshot: true,
   createSource: (ctx) => new SqliteSourceReader(ctx),
   createSink: (ctx) => new SqliteSinkWriter(ctx),
 };

@@ -6,14 +6,27 @@ import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
 import { validateOptions } from '../connectors/validate-options.js';
 import type { ConnectorLookup } from '../planner/binder/binder-context.js';
 
+/** The planner's view of these connectors and formats: option validation and each connector's capabilities. */
 export function connectorLookup(connectors: readonly ConnectorFactory[], formats: readonly FormatFactory[]): ConnectorLookup {
   const byId = new Map(connectors.map((c) => [c.identifier, c]));
   return {
     validate: (options) => validateOptions(byId.get(options['connector'] ?? ''), formats, options, connectors),
+    sourceChangelog(options) {
+      const connector = byId.get(options['connector'] ?? '');
+      const fromConnector = connector?.sourceChangelogMode?.(options);
+      if (fromConnector) return fromConnector;
+      const format = formats.find((f) => f.identifier === options['format']);
+      return format?.changelogMode ?? 'insert-only';
+    },
     capabilities(identifier) {
       const f = byId.get(identifier);
       if (!f) return undefined;
-      return { source: f.createSource !== undefined, sink: f.createSink !== undefined, sinkAcceptsUpdates: f.sinkChangelogMode === 'all' };
+      return {
+        source: f.createSource !== undefined,
+        sink: f.createSink !== undefined,
+        sinkAcceptsUpdates: f.sinkChangelogMode === 'all',
+        sourceReadsSnapshot: f.createSource !== undefined && f.sourceReadsSnapshot === true,
+      };
     },
   };
 }

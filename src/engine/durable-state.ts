@@ -9,9 +9,13 @@ import { join } from 'node:path';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { parseDuration } from '../connectors/option-values.js';
 import { explainPhysical, explainSink } from '../planner/explain.js';
+import { typeToString } from '../common/types.js';
+import { nodeId } from '../planner/node-id.js';
+import { physicalInputs, type PhysicalPipeline, type PhysicalPlan } from '../planner/physical-plan.js';
 import type { PlannedPipeline } from '../planner/planner.js';
+import { stateDescriptors } from '../planner/state-declarations.js';
 import { StateBackend, type StateBackendOptions } from '../runtime/state/state-backend.js';
-import { SqliteStateStore, type CheckpointData, type Synchronous } from '../runtime/state/sqlite-state-store.js';
+import { STATE_FORMAT_VERSION, SqliteStateStore, type CheckpointData, type Synchronous } from '../runtime/state/sqlite-state-store.js';
 
 /** A job's durable state, ready to build the job with. */
 export interface DurableState {
@@ -56,13 +60,45 @@ export function stateOptions(ttl: string, maxEntries: string): StateBackendOptio
   return { ttlMs, maxEntries: max };
 }
 
-/** A fingerprint of everything in a plan that decides the shape of its state. */
-export function planFingerprint(plan: PlannedPipeline): string {
-  return createHash('sha256').update(explainSink(plan.pipeline)).update('\n').update(explainPhysical(plan.pipeline.root)).digest('hex').slice(0, 16);
+/** A job's plan: one planned statement, or the pipelines of its sinks. */
+export type JobPlan = PlannedPipeline | readonly PhysicalPipeline[];
+
+function pipelinesOf(plan: JobPlan): readonly PhysicalPipeline[] {
+  return Array.isArray(plan) ? plan : [(plan as PlannedPipeline).pipeline];
+}
+
+/**
+ * A fingerprint of everything in a job's plan that decides the shape of its state: each sink (its table
+ * and columns) with the id of the node feeding it, and each node's id with its declared state. Node ids
+ * hash the plan's structure (node-id.ts), so this does not depend on EXPLAIN's wording.
+ */
+export function planFingerprint(plan: JobPlan): string {
+  const hash = createHash('sha256').update(`eddy-state-plan ${STATE_FORMAT_VERSION}\n`);
+  const nodes = new Map<string, PhysicalPlan>();
+  const walk = (p: PhysicalPlan) => {
+    const id = nodeId(p);
+    if (nodes.has(id)) return;
+    nodes.set(id, p);
+    physicalInputs(p).forEach(walk);
+  };
+  for (const pipeline of pipelinesOf(plan)) {
+    const sink = pipeline.sink.kind === 'table' ? [pipeline.sink.table.name, pipeline.sink.table.options['connector']] : ['collect'];
+    hash.update(JSON.stringify(['sink', ...sink, pipeline.schema.map((f) => [f.name, typeToString(f.type)]), nodeId(pipeline.root)])).update('\n');
+    walk(pipeline.root);
+  }
+  for (const id of [...nodes.keys()].sort()) hash.update(JSON.stringify(['node', id, stateDescriptors(nodes.get(id)!)])).update('\n');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The physical plans of a job's sinks as EXPLAIN text (stored with its state, for people to read). */
+function planText(plan: JobPlan): string {
+  return pipelinesOf(plan)
+    .map((p) => `${explainSink(p)}\n${explainPhysical(p.root)}`)
+    .join('\n\n');
 }
 
 /** Checks that a savepoint file was written by this plan (before anything is copied or overwritten). */
-export function checkSavepoint(file: string, plan: PlannedPipeline): void {
+export function checkSavepoint(file: string, plan: JobPlan): void {
   const store = new SqliteStateStore(file);
   try {
     if (store.meta('fingerprint') !== planFingerprint(plan)) {
@@ -80,7 +116,7 @@ export function checkSavepoint(file: string, plan: PlannedPipeline): void {
 export function openDurableState(
   dir: string,
   key: string,
-  plan: PlannedPipeline,
+  plan: JobPlan,
   options: { fresh: boolean; intervalMs: number; minPauseMs: number; synchronous: Synchronous; state: StateBackendOptions },
 ): DurableState {
   mkdirSync(dir, { recursive: true });
@@ -102,7 +138,7 @@ export function openDurableState(
     }
   } else {
     store.setMeta('fingerprint', fingerprint);
-    store.setMeta('plan', explainPhysical(plan.pipeline.root));
+    store.setMeta('plan', planText(plan));
   }
   return { store, backend: new StateBackend(store, restored !== undefined, options.state), intervalMs: options.intervalMs, minPauseMs: options.minPauseMs, restored };
 }

@@ -2,6 +2,7 @@
  * Compiles bound expressions into closures, once per query: no per-record lookups, no generated source.
  * Calls are specialized by arity; AND/OR/NOT/IN/CASE follow SQL's three-valued logic.
  */
+import { assertNever } from '../common/assert-never.js';
 import type { Span } from '../common/errors.js';
 import { valuesEqual } from '../common/values.js';
 import { ExpressionError } from '../functions/eval-error.js';
@@ -48,10 +49,6 @@ export function compileExpr(expr: BoundExpr): CompiledExpr {
     default:
       return assertNever(expr);
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`Unknown expression kind: ${(x as { kind?: string }).kind}`);
 }
 
 /** Re-throws an ExpressionError pointed at the call's span (once: the innermost failing call wins). */

@@ -64,8 +64,20 @@ export interface AggregateImpl<A = any> {
   add(acc: A, value: unknown): void;
   /** Removes one previously added value. Only called when `supportsRetract`. */
   retract(acc: A, value: unknown): void;
-  /** Folds `other` into `acc` (session windows merge). */
+  /**
+   * Folds `other` into `acc` (session windows merge; HOP and CUMULATE windows are assembled from slices).
+   * `other` is left as it was, and `acc` shares no mutable part with it afterwards.
+   */
   merge(acc: A, other: A): void;
+  /**
+   * True when the result depends only on which values were added, not on their order nor on how they were
+   * split between accumulators that {@link merge} then combined (exactly, or up to floating-point rounding
+   * of a sum): COUNT, SUM, AVG, MIN, MAX, the variances, and DISTINCT over them. Window aggregates then
+   * accumulate HOP and CUMULATE windows by slices and merge the slices when a window fires. Absent where
+   * arrival order shows in the result (FIRST_VALUE, LAST_VALUE, LISTAGG): those keep one accumulator per
+   * window.
+   */
+  readonly orderInsensitive?: boolean;
   /** The aggregate's current value. */
   result(acc: A): unknown;
   /** True when `retract` is exact (MIN/MAX keep every value to support it). */
@@ -97,6 +109,8 @@ export interface FlatAggregate {
   readonly width: number;
   add(a: Float64Array, at: number, value: unknown): void;
   retract(a: Float64Array, at: number, value: unknown): void;
+  /** Folds the accumulator at `b[bt]` into the one at `a[at]`, as the object form's `merge` does. */
+  merge(a: Float64Array, at: number, b: Float64Array, bt: number): void;
   result(a: Float64Array, at: number): unknown;
   readonly serialized: FlatShape;
 }

@@ -65,8 +65,13 @@ export interface BuildContext {
   readonly text: string;
   /** Start offset of each `?` → its 1-based index in the statement. */
   readonly parameters: ReadonlyMap<number, number>;
+  /** Whether the statement has `$n` parameters too (it may not mix them with `?`). */
+  readonly dollarParameters?: boolean;
   readonly diagnostics: Diagnostic[];
 }
+
+/** The highest `$n`: a Postgres Bind message carries at most 65535 values. */
+const MAX_PARAMETER = 65535;
 
 const TIMESTAMP_TEXT = /^\s*\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?\s*$/;
 const DATE_TEXT = /^\s*\d{4}-\d{1,2}-\d{1,2}\s*$/;
@@ -228,7 +233,20 @@ export abstract class ExpressionBuilder extends sqlParser.getBaseCstVisitorConst
     const nul = tok(ctx, 'Null');
     if (nul !== undefined) return { kind: 'Literal', type: 'null', span: tokenSpan(nul) };
     const q = tok(ctx, 'Question');
-    if (q !== undefined) return { kind: 'ParameterExpr', index: this.ctx.parameters.get(q.startOffset) ?? 1, span: tokenSpan(q) };
+    if (q !== undefined) {
+      if (this.ctx.dollarParameters) {
+        this.error(ErrorCode.UNEXPECTED_TOKEN, 'A statement cannot mix `?` and `$n` parameters', tokenSpan(q), 'number every parameter: $1, $2, ...');
+      }
+      return { kind: 'ParameterExpr', index: this.ctx.parameters.get(q.startOffset) ?? 1, marker: '?', span: tokenSpan(q) };
+    }
+    const dollar = tok(ctx, 'DollarParameter');
+    if (dollar !== undefined) {
+      const index = Number(dollar.image.slice(1));
+      if (!(index >= 1 && index <= MAX_PARAMETER)) {
+        this.error(ErrorCode.INVALID_PARAMETER, `There is no parameter ${dollar.image}: parameters are numbered from $1 to $${MAX_PARAMETER}`, tokenSpan(dollar));
+      }
+      return { kind: 'ParameterExpr', index, marker: '$', span: tokenSpan(dollar) };
+    }
     const child = Object.values(ctx)[0]![0] as CstNode;
     return this.expr(child);
   }

@@ -583,10 +583,29 @@ export interface ScalarSubquery extends NodeBase {
   readonly query: Query;
 }
 
-/** `?` placeholder for prepared statements; `index` counts from 1 in order of appearance in the statement. */
+/**
+ * A parameter of a prepared statement: `$n` (Postgres; `index` is n), or `?` (`index` counts the `?`s from 1
+ * in order of appearance). A statement uses one kind only. The parser leaves `value` out; the caller that has
+ * the values (the Postgres extended protocol's Bind) attaches them with `withParameterValues`, and the binder
+ * turns each parameter into a typed literal.
+ */
 export interface ParameterExpr extends NodeBase {
   readonly kind: 'ParameterExpr';
   readonly index: number;
+  readonly marker: '$' | '?';
+  readonly value?: ParameterValue;
+}
+
+/** The value bound to a parameter: its text (as Postgres sends values in text format), or SQL NULL. */
+export interface ParameterValue {
+  /** The value as text, converted to the parameter's type by the binder; null is SQL NULL. */
+  readonly text: string | null;
+  /**
+   * The type the client declared (Parse's parameter types). Absent: the type the parameter's context gives
+   * it (the other operand of a comparison, the target of a CAST, ...), else STRING. A DECIMAL without a
+   * precision takes the precision and scale of the value's text.
+   */
+  readonly type?: DataType;
 }
 
 /** A bare `*` where an expression is expected (only inside COUNT(*) normally, which sets `star` instead). */

@@ -205,6 +205,7 @@ export abstract class ExpressionParser extends CstParser {
       { ALT: () => this.CONSUME(L.False) },
       { ALT: () => this.CONSUME(L.Null) },
       { ALT: () => this.CONSUME(L.Question) },
+      { ALT: () => this.CONSUME(L.DollarParameter) },
       { ALT: () => this.SUBRULE(this.typedLiteral) },
       { ALT: () => this.SUBRULE(this.intervalLiteral) },
       { ALT: () => this.SUBRULE(this.caseExpr) },

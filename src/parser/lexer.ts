@@ -226,6 +226,8 @@ export const Minus = punct('Minus', /-/, '-');
 export const Slash = punct('Slash', /\//, '/');
 export const Percent = punct('Percent', /%/, '%');
 export const Question = punct('Question', /\?/, '?');
+/** A Postgres-style numbered parameter: `$1`, `$2`, ... (a name such as `a$1` stays one identifier). */
+export const DollarParameter = createToken({ name: 'DollarParameter', pattern: /\$\d+/, label: "'$n'" });
 
 // Longer keywords first, so `TIMESTAMP_LTZ` is not lexed as `TIMESTAMP` + `_LTZ`.
 const sortedKeywords = [...keywordTokens].sort(
@@ -264,6 +266,7 @@ export const allTokens: TokenType[] = [
   Slash,
   Percent,
   Question,
+  DollarParameter,
   ...sortedKeywords,
   Identifier,
   TimeUnitToken,

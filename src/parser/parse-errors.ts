@@ -11,7 +11,7 @@ const MAX_EXPECTED = 10;
 
 /** Tokens that can start an expression; when most are expected they collapse into `expression`. */
 const EXPRESSION_START: ReadonlySet<TokenType> = new Set([
-  L.NumberLiteral, L.StringLiteral, L.True, L.False, L.Null, L.Question, L.Interval, L.Case, L.Cast, L.TryCast,
+  L.NumberLiteral, L.StringLiteral, L.True, L.False, L.Null, L.Question, L.DollarParameter, L.Interval, L.Case, L.Cast, L.TryCast,
   L.Extract, L.Trim, L.Substring, L.Position, L.Floor, L.Ceil, L.Ceiling, L.Exists, L.CurrentTimestamp,
   L.CurrentDate, L.CurrentTime, L.Localtimestamp, L.Localtime, L.LParen, L.Left, L.Right, L.Identifier,
   L.QuotedIdentifier, L.Timestamp, L.TimestampLtz, L.DateKw, L.Time, L.Minus, L.Plus, L.Not,

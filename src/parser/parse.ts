@@ -86,7 +86,7 @@ function parseChunk<T>(rule: StartRule, tokens: IToken[], text: string): { value
   const cst: CstNode = rule === 'statement' ? sqlParser.statement() : sqlParser.expression();
   const errors = sqlParser.errors;
   if (errors.length > 0) return { diagnostics: syntaxDiagnostics(rule, errors, tokens, text) };
-  const context: BuildContext = { text, parameters: parameterIndexes(tokens), diagnostics: [] };
+  const context: BuildContext = { text, parameters: parameterIndexes(tokens), dollarParameters: tokens.some((t) => t.tokenType === L.DollarParameter), diagnostics: [] };
   const value = builder.build<T>(cst, context);
   if (context.diagnostics.length > 0) return { diagnostics: context.diagnostics };
   return { value, diagnostics: [] };

@@ -7,7 +7,9 @@ import { describeWindow } from '../common/window.js';
 import { formatValue } from '../common/values.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { inputsOf, type LogicalAggCall, type LogicalPlan, type SortKey } from './logical-plan.js';
-import { physicalInputs, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
+import { physicalInputs, type Distribution, type PhysicalKind, type PhysicalNodeOf, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
+import { nodeId } from './node-id.js';
+import { stateDescriptors } from './state-declarations.js';
 
 const INFIX = new Set(['+', '-', '*', '/', '%', '||', '=', '<>', '<', '<=', '>', '>=', 'LIKE', 'SIMILAR TO', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM']);
 
@@ -97,54 +99,76 @@ function logicalLine(p: LogicalPlan): string {
   }
 }
 
-function changelogText(p: PhysicalPlan): string {
-  if (p.changelog.kind === 'insert-only') return 'changelog=[I]';
-  const key = p.changelog.upsertKey;
-  return `changelog=[I,UB,UA,D]${key && key.length > 0 ? `, upsertKey=[${key.map((k) => p.schema[k]?.name).join(', ')}]` : ''}`;
+/**
+ * A node's stream properties: its changelog mode and upsert key, the unique key of an insert-only result,
+ * its event-time columns and its window columns (see stream-properties.ts).
+ */
+function propertiesText(p: PhysicalPlan): string {
+  const cols = (list: readonly number[]) => list.map((k) => (k < 0 ? '-' : p.schema[k]?.name)).join(', ');
+  const parts: string[] = [];
+  if (p.changelog.kind === 'insert-only') parts.push('changelog=[I]');
+  else {
+    const key = p.changelog.upsertKey;
+    parts.push(`changelog=[I,UB,UA,D]${key && key.length > 0 ? `, upsertKey=[${cols(key)}]` : ''}`);
+  }
+  const { uniqueKey, rowtimes, windows } = p.props;
+  if (p.changelog.kind === 'insert-only' && uniqueKey) parts.push(`uniqueKey=[${cols(uniqueKey)}]`);
+  if (rowtimes.length > 0) parts.push(`rowtime=[${cols(rowtimes)}]`);
+  for (const w of windows) parts.push(`window=[${describeWindow(w.spec)}: ${cols(w.time < 0 ? [w.start, w.end] : [w.start, w.end, w.time])}]`);
+  return parts.join(', ');
 }
 
-/** One line describing a physical node, its configuration and state tables. */
+/** A distribution as Flink prints it: `single`, `hash[user_id]`, `any`. */
+function distributionText(d: Distribution, columns: readonly string[]): string {
+  return d.kind === 'hash' ? `hash[${d.keys.map((k) => exprToString(k, columns)).join(', ')}]` : d.kind;
+}
+
+/** The node's declared state tables (see state-declarations.ts), as `, state=[windows, watermark]`. */
+function stateText(p: PhysicalPlan): string {
+  const state = stateDescriptors(p);
+  return state.length ? `, state=[${state.map((d) => d.name).join(', ')}]` : '';
+}
+
+/** Each node kind's line: its configuration (its state and changelog are added by the caller). */
+const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => string } = {
+  TableSourceScan: (p) => {
+    const wm = p.watermark ? `, watermark=[${exprToString(p.watermark.expr, p.table.columns.map((c) => c.name))}]` : '';
+    return `TableSourceScan(table=[${p.table.name}], connector=[${p.table.options['connector']}], fields=[${names(p).join(', ')}]${wm})`;
+  },
+  Values: (p) => `Values(rows=[${p.rows.length}])`,
+  Calc: (p) => `Calc(select=[${projection(p.projection, p.schema, names(p.input))}]${p.condition ? `, where=[${exprToString(p.condition, names(p.input))}]` : ''})`,
+  WindowTableFunction: (p) => `WindowTableFunction(window=[${describeWindow(p.window)}], time=[${p.input.schema[p.timeIndex]!.name}])`,
+  WindowAggregate: (p) => windowAggregateLine(p, describeWindow(p.window)),
+  SessionWindowAggregate: (p) => windowAggregateLine(p, describeWindow({ kind: 'session', gap: p.gap })),
+  GroupAggregate: (p) => {
+    const inputNames = names(p.input);
+    return `GroupAggregate(group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
+  },
+  Union: () => 'Union(all=[true])',
+  Join: (p) => joinLine(p),
+  Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
+  TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
+  Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
+};
+
+function windowAggregateLine(p: PhysicalNodeOf<'WindowAggregate' | 'SessionWindowAggregate'>, window: string): string {
+  const inputNames = names(p.input);
+  return `${p.kind}(window=[${window}], time=[${inputNames[p.timeIndex]}], group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
+}
+
+/** One line describing a physical node, its configuration and its state. */
 function physicalLine(p: PhysicalPlan): string {
-  switch (p.kind) {
-    case 'TableSourceScan': {
-      const wm = p.watermark ? `, watermark=[${exprToString(p.watermark.expr, p.table.columns.map((c) => c.name))}]` : '';
-      return `TableSourceScan(table=[${p.table.name}], connector=[${p.table.options['connector']}], fields=[${names(p).join(', ')}]${wm})`;
-    }
-    case 'Values':
-      return `Values(rows=[${p.rows.length}])`;
-    case 'Calc':
-      return `Calc(select=[${projection(p.projection, p.schema, names(p.input))}]${p.condition ? `, where=[${exprToString(p.condition, names(p.input))}]` : ''})`;
-    case 'WindowTableFunction':
-      return `WindowTableFunction(window=[${describeWindow(p.window)}], time=[${p.input.schema[p.timeIndex]!.name}])`;
-    case 'WindowAggregate':
-    case 'SessionWindowAggregate': {
-      const inputNames = names(p.input);
-      const window = p.kind === 'WindowAggregate' ? describeWindow(p.window) : describeWindow({ kind: 'session', gap: p.gap });
-      return `${p.kind}(window=[${window}], time=[${inputNames[p.timeIndex]}], group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}], state=[windows])`;
-    }
-    case 'GroupAggregate': {
-      const inputNames = names(p.input);
-      return `GroupAggregate(group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}], state=[groups])`;
-    }
-    case 'Union':
-      return 'Union(all=[true])';
-    case 'Join':
-      return joinLine(p);
-    case 'Limit':
-      return `Limit(offset=[${p.offset}], fetch=[${p.limit}])`;
-    case 'TemporalSort':
-      return `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}], state=[buffered rows])`;
-  }
+  return (PHYSICAL_LINE[p.kind] as (p: PhysicalPlan) => string)(p) + stateText(p);
 }
 
 const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin' } as const;
 
-/** A Join's line: its type, keys (how its state is partitioned), residual condition and state tables. */
+/** A Join's line: its type, keys (how its state is partitioned) and residual condition. */
 function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
   const keys = (exprs: readonly BoundExpr[], input: PhysicalPlan) => exprs.map((e) => exprToString(e, names(input))).join(', ');
   const partitioning = p.leftKeys.length > 0 ? `leftKeys=[${keys(p.leftKeys, p.left)}], rightKeys=[${keys(p.rightKeys, p.right)}]` : 'keys=[none: one partition for all rows]';
   const residual = p.residual ? `, where=[${exprToString(p.residual, names(p))}]` : '';
-  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual}, state=[left rows, right rows])`;
+  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual})`;
 }
 
 function tree<T>(root: T, line: (n: T) => string, children: (n: T) => readonly T[]): string {
@@ -166,7 +190,7 @@ export function explainLogical(plan: LogicalPlan): string {
 
 /** The physical plan as a tree, each node with its changelog mode. */
 export function explainPhysical(plan: PhysicalPlan): string {
-  return tree(plan, (p) => `${physicalLine(p)}, ${changelogText(p)}`, physicalInputs);
+  return tree(plan, (p) => `${physicalLine(p)}, ${propertiesText(p)}`, physicalInputs);
 }
 
 /** The sink line of a pipeline. */
@@ -176,15 +200,53 @@ export function explainSink(pipeline: PhysicalPipeline): string {
     : `Collect(fields=[${pipeline.schema.map((f) => f.name).join(', ')}])`;
 }
 
-/** The full EXPLAIN text: the plans as bound, as optimized, and the physical plans with their sinks. */
-export function explainPipelines(items: readonly { logical: LogicalPlan; optimized: LogicalPlan; pipeline: PhysicalPipeline }[]): string {
+/**
+ * The physical plans of a job's sinks. A node that several sinks (or several inputs) read is printed once,
+ * marked `reuse_id=[n]`; where it appears again, `Reused(reference_id=[n])` stands for it (as Flink prints
+ * a statement set).
+ */
+export function explainSinks(sinks: readonly PhysicalPipeline[]): string {
+  const seen = new Map<string, number>();
+  const count = (p: PhysicalPlan) => {
+    const id = nodeId(p);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    if (n === 1) physicalInputs(p).forEach(count);
+  };
+  sinks.forEach((s) => count(s.root));
+  const reuseIds = new Map<string, number>();
+  type Item = { node: PhysicalPlan; reference?: number };
+  const item = (node: PhysicalPlan): Item => {
+    const id = nodeId(node);
+    const known = reuseIds.get(id);
+    return known !== undefined ? { node, reference: known } : { node };
+  };
+  const line = ({ node, reference }: Item) => {
+    if (reference !== undefined) return `Reused(reference_id=[${reference}])`;
+    const id = nodeId(node);
+    let text = `${physicalLine(node)}, ${propertiesText(node)}`;
+    if ((seen.get(id) ?? 0) > 1) {
+      const n = reuseIds.size + 1;
+      reuseIds.set(id, n);
+      text += `, reuse_id=[${n}]`;
+    }
+    return text;
+  };
+  const children = ({ node, reference }: Item) => (reference !== undefined ? [] : physicalInputs(node).map(item));
+  return sinks
+    .map((s) => `${explainSink(s)}\n${tree(item(s.root), line, children).split('\n').map((l, n) => (n === 0 ? `+- ${l}` : `   ${l}`)).join('\n')}`)
+    .join('\n\n');
+}
+
+/**
+ * The full EXPLAIN text: the plans as bound, as optimized, and the physical plans with their sinks (`sinks`
+ * when the statements' pipelines were planned together into one job, see multi-sink.ts).
+ */
+export function explainPipelines(items: readonly { logical: LogicalPlan; optimized: LogicalPlan; pipeline: PhysicalPipeline }[], sinks?: readonly PhysicalPipeline[]): string {
   const section = (f: (i: (typeof items)[number]) => string) => items.map(f).join('\n\n');
-  const physical = section(
-    (i) => `${explainSink(i.pipeline)}\n${explainPhysical(i.pipeline.root).split('\n').map((l, n) => (n === 0 ? `+- ${l}` : `   ${l}`)).join('\n')}`,
-  );
   return (
     `== Abstract Syntax Tree ==\n${section((i) => explainLogical(i.logical))}\n\n` +
     `== Optimized Logical Plan ==\n${section((i) => explainLogical(i.optimized))}\n\n` +
-    `== Optimized Physical Plan ==\n${physical}\n`
+    `== Optimized Physical Plan ==\n${explainSinks(sinks ?? items.map((i) => i.pipeline))}\n`
   );
 }

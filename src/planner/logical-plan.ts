@@ -42,6 +42,8 @@ export interface LogicalScan {
   readonly computed: readonly (BoundExpr | undefined)[];
   /** The watermark, in terms of the table's full row (all columns). */
   readonly watermark?: ScanWatermark;
+  /** What the source emits (declared by its connector and format): inserts only, or updates. */
+  readonly changelog: 'insert-only' | 'upsert' | 'retract';
   readonly schema: readonly Field[];
 }
 
@@ -74,6 +76,8 @@ export interface LogicalWindowTableFunction {
   readonly input: LogicalPlan;
   readonly window: WindowSpec;
   readonly timeIndex: number;
+  /** A SESSION window's PARTITION BY columns (input columns). */
+  readonly partitionKeys?: readonly number[];
   readonly schema: readonly Field[];
   /** The TVF call, for messages. */
   readonly span?: Span;

@@ -1,11 +1,14 @@
 /**
- * Physical plan nodes: the streaming operators a job will run, with their configuration, output schema and
- * changelog mode. Immutable data; src/runtime builds operators from it. Node kinds are the names of the
- * operators that run them.
+ * Physical plan nodes: the streaming operators a job will run, with their configuration and the stream
+ * properties derived for them (see stream-properties.ts). Immutable data; src/runtime builds operators from
+ * it. Node kinds are the names of the operators that run them. A job's plan is a graph: several sinks may
+ * read the same nodes, and nodes are identified by ids derived from their structure (node-id.ts).
  */
 import type { Field } from '../common/types.js';
-import type { TumbleWindow, HopWindow, CumulateWindow } from '../common/window.js';
+import type { TumbleWindow, HopWindow, CumulateWindow, WindowSpec } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
+import { assertNever } from '../common/assert-never.js';
+import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
 import type { JoinType, LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
 
@@ -31,9 +34,50 @@ export interface ScanFilter {
 
 export const INSERT_ONLY: ChangelogMode = { kind: 'insert-only' };
 
+/**
+ * How a node's rows are spread over partitions: all in one (`single`), by a hash of key expressions over
+ * the node's row (`hash`: rows with equal keys meet in one partition), or in a way no columns of the row
+ * describe (`any`).
+ */
+export type Distribution = { readonly kind: 'single' } | { readonly kind: 'hash'; readonly keys: readonly BoundExpr[] } | { readonly kind: 'any' };
+
+export const SINGLE: Distribution = { kind: 'single' };
+
+/**
+ * Output columns that are the window columns of one window: `window_start`, `window_end` and `window_time`
+ * (-1 when a projection dropped it) of windows of `spec`, assigned on the event time of the input rows.
+ */
+export interface WindowProperty {
+  readonly spec: WindowSpec;
+  readonly start: number;
+  readonly end: number;
+  readonly time: number;
+  /** A SESSION window's PARTITION BY columns (output columns; -1 where a projection dropped one). */
+  readonly partitionKeys?: readonly number[];
+  /** Set when the windows align to a zone's wall clock (a TIMESTAMP_LTZ rowtime). */
+  readonly timeZone?: string;
+}
+
+/**
+ * What kind of stream flows out of a node, derived once when the node is built (stream-properties.ts) and
+ * read by everything downstream: rules, EXPLAIN, the job builder, the query router, materialized views.
+ */
+export interface StreamProperties {
+  /** Output columns that identify a row across the result's updates (a materialized view's key); `[]`: at most one row. */
+  readonly uniqueKey?: readonly number[];
+  /** Output columns that are event-time (rowtime) attributes. */
+  readonly rowtimes: readonly number[];
+  /** Output columns whose values the node's watermark bounds: no later row has a smaller-or-equal value. */
+  readonly watermarkColumns: readonly number[];
+  /** Window columns in the output, per window. */
+  readonly windows: readonly WindowProperty[];
+  readonly distribution: Distribution;
+}
+
 interface PhysicalBase {
   readonly schema: readonly Field[];
   readonly changelog: ChangelogMode;
+  readonly props: StreamProperties;
 }
 
 export type PhysicalPlan =
@@ -47,7 +91,17 @@ export type PhysicalPlan =
   | UnionNode
   | JoinNode
   | LimitNode
-  | TemporalSortNode;
+  | TemporalSortNode
+  | ExchangeNode;
+
+/** The kinds of physical nodes. */
+export type PhysicalKind = PhysicalPlan['kind'];
+
+/** The physical node of kind `K`. */
+export type PhysicalNodeOf<K extends PhysicalKind> = Extract<PhysicalPlan, { kind: K }>;
+
+/** A node's fields before its properties are derived (what node constructors take). */
+export type Unpropertied<T extends PhysicalPlan> = T extends PhysicalPlan ? Omit<T, 'props'> : never;
 
 /** Reads a table through its connector; computes computed columns; assigns watermarks per split. */
 export interface TableSourceScanNode extends PhysicalBase {
@@ -78,10 +132,18 @@ export interface CalcNode extends PhysicalBase {
 export interface WindowTableFunctionNode extends PhysicalBase {
   readonly kind: 'WindowTableFunction';
   readonly input: PhysicalPlan;
-  readonly window: TumbleWindow | HopWindow | CumulateWindow;
+  /**
+   * A SESSION window TVF only exists while planning: it must end up merged into a session window
+   * aggregation above it (check-plan.ts refuses one that is left).
+   */
+  readonly window: WindowSpec;
   readonly timeIndex: number;
+  /** A SESSION window's PARTITION BY columns (input columns). */
+  readonly partitionKeys?: readonly number[];
   /** Set when the rowtime is a TIMESTAMP_LTZ: windows align to this zone's wall clock (Flink). */
   readonly timeZone?: string;
+  /** The TVF call, for messages. */
+  readonly span?: Span;
 }
 
 /** Tumbling, hopping or cumulative window aggregation, emitting final rows when windows close. */
@@ -160,12 +222,48 @@ export interface TemporalSortNode extends PhysicalBase {
   readonly keys: readonly SortKey[];
 }
 
+/**
+ * Repartitions rows by `distribution` for the keyed operator above it (Flink's Exchange). In one thread it
+ * passes rows on unchanged; it is where a job is cut between worker threads (and, later, processes).
+ */
+export interface ExchangeNode extends PhysicalBase {
+  readonly kind: 'Exchange';
+  readonly input: PhysicalPlan;
+  readonly distribution: Distribution;
+}
+
+/** The inputs of each node kind. */
+const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly PhysicalPlan[] } = {
+  TableSourceScan: () => [],
+  Values: () => [],
+  Calc: (p) => [p.input],
+  WindowTableFunction: (p) => [p.input],
+  WindowAggregate: (p) => [p.input],
+  SessionWindowAggregate: (p) => [p.input],
+  GroupAggregate: (p) => [p.input],
+  Union: (p) => p.inputs,
+  Join: (p) => [p.left, p.right],
+  Limit: (p) => [p.input],
+  TemporalSort: (p) => [p.input],
+  Exchange: (p) => [p.input],
+};
+
 /** The inputs of a physical node. */
 export function physicalInputs(p: PhysicalPlan): readonly PhysicalPlan[] {
+  return (INPUTS[p.kind] as (p: PhysicalPlan) => readonly PhysicalPlan[])(p);
+}
+
+/** The same node's fields with new inputs (in the order {@link physicalInputs} returns them); properties not re-derived. */
+export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly PhysicalPlan[]): Unpropertied<T> {
+  const { props: _props, ...fields } = p;
   switch (p.kind) {
     case 'TableSourceScan':
     case 'Values':
-      return [];
+      return fields as Unpropertied<T>;
+    case 'Union':
+      return { ...fields, inputs } as Unpropertied<T>;
+    case 'Join':
+      return { ...fields, left: inputs[0]!, right: inputs[1]! } as Unpropertied<T>;
     case 'Calc':
     case 'WindowTableFunction':
     case 'WindowAggregate':
@@ -173,18 +271,20 @@ export function physicalInputs(p: PhysicalPlan): readonly PhysicalPlan[] {
     case 'GroupAggregate':
     case 'Limit':
     case 'TemporalSort':
-      return [p.input];
-    case 'Union':
-      return p.inputs;
-    case 'Join':
-      return [p.left, p.right];
+    case 'Exchange':
+      return { ...fields, input: inputs[0]! } as Unpropertied<T>;
+    default:
+      return assertNever(p);
   }
 }
 
-/** Where a job's result goes: a table's connector (INSERT INTO) or back to the caller (a SELECT). */
+/** Where a pipeline's result goes: a table's connector (INSERT INTO) or back to the caller (a SELECT). */
 export type SinkTarget = { readonly kind: 'table'; readonly table: TableDef } | { readonly kind: 'collect' };
 
-/** A complete pipeline: the plan and where its output goes. */
+/**
+ * One sink of a job and the plan that feeds it. A job has one or more (a statement set has one per target
+ * table); the plans of a job's sinks may share nodes.
+ */
 export interface PhysicalPipeline {
   readonly root: PhysicalPlan;
   readonly sink: SinkTarget;

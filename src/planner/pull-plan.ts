@@ -1,6 +1,5 @@
 /**
- * Planning for materialized views and pull queries:
- * - the unique key of a query's result (what a materialized view is keyed by);
+ * Planning for pull queries:
  * - a pull query's plan: the bounded pipeline, with the final ORDER BY / LIMIT applied to its final rows
  *   (a snapshot has a last row, so any order is possible), and simple predicates on scanned columns pushed
  *   into the sources, so a key lookup reads one row instead of the table.
@@ -9,40 +8,8 @@ import { isNumeric } from '../common/types.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { conjuncts } from './expr-utils.js';
 import type { LogicalPlan, SortKey } from './logical-plan.js';
-import type { PhysicalPlan, ScanFilter } from './physical-plan.js';
-
-/**
- * Output columns that identify a row of the result, or undefined when none do (an append-only result).
- * Updating results: their upsert key (the GROUP BY keys). Window aggregations: the group keys with
- * window_start and window_end (each window's row is final). `[]` means the result has at most one row (a
- * global aggregate).
- */
-export function uniqueKey(p: PhysicalPlan): readonly number[] | undefined {
-  switch (p.kind) {
-    case 'GroupAggregate':
-      return p.changelog.upsertKey;
-    case 'WindowAggregate':
-    case 'SessionWindowAggregate': {
-      const start = p.schema.findIndex((f) => f.name === 'window_start');
-      const end = p.schema.findIndex((f) => f.name === 'window_end');
-      if (start < 0 || end < 0) return undefined;
-      return [...p.groupKeys.map((_, i) => i), start, end];
-    }
-    case 'Calc': {
-      const inner = uniqueKey(p.input);
-      if (inner === undefined) return undefined;
-      const mapped: number[] = [];
-      for (const k of inner) {
-        const pos = p.projection.findIndex((e) => e.kind === 'InputRef' && e.index === k);
-        if (pos < 0) return undefined;
-        mapped.push(pos);
-      }
-      return mapped;
-    }
-    default:
-      return p.changelog.kind === 'updating' ? p.changelog.upsertKey : undefined;
-  }
-}
+import { physicalInputs, replaceInputs, type CalcNode, type PhysicalPlan, type ScanFilter, type TableSourceScanNode } from './physical-plan.js';
+import { physicalNode } from './stream-properties.js';
 
 /** The top of a pull query's logical plan that runs on its final rows: ORDER BY keys, LIMIT and OFFSET. */
 export interface FinalSteps {
@@ -86,19 +53,13 @@ export function pushScanFilters(p: PhysicalPlan): PhysicalPlan {
       const f = asScanFilter(c, scan);
       if (f) filters.push(f);
     }
-    return filters.length ? { ...p, input: { ...scan, filters: [...(scan.filters ?? []), ...filters] } } : p;
+    if (filters.length === 0) return p;
+    const input = physicalNode<TableSourceScanNode>({ ...replaceInputs<TableSourceScanNode>(scan, []), filters: [...(scan.filters ?? []), ...filters] });
+    return physicalNode<CalcNode>(replaceInputs<CalcNode>(p, [input]));
   }
-  switch (p.kind) {
-    case 'TableSourceScan':
-    case 'Values':
-      return p;
-    case 'Union':
-      return { ...p, inputs: p.inputs.map(pushScanFilters) };
-    case 'Join':
-      return { ...p, left: pushScanFilters(p.left), right: pushScanFilters(p.right) };
-    default:
-      return { ...p, input: pushScanFilters(p.input) } as PhysicalPlan;
-  }
+  const inputs = physicalInputs(p);
+  if (inputs.length === 0) return p;
+  return physicalNode<PhysicalPlan>(replaceInputs<PhysicalPlan>(p, inputs.map(pushScanFilters)));
 }
 
 function asScanFilter(e: BoundExpr, scan: Extract<PhysicalPlan, { kind: 'TableSourceScan' }>): ScanFilter | undefined {

@@ -7,8 +7,25 @@ import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { isPreserved, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
 import { splitJoinCondition, type JoinKeys } from './join-keys.js';
-import { INSERT_ONLY, physicalInputs, type ChangelogMode, type PhysicalPlan } from './physical-plan.js';
-import { uniqueKey } from './pull-plan.js';
+import {
+  INSERT_ONLY,
+  physicalInputs,
+  type CalcNode,
+  type ChangelogMode,
+  type GroupAggregateNode,
+  type JoinNode,
+  type LimitNode,
+  type PhysicalPlan,
+  type SessionWindowAggregateNode,
+  type TableSourceScanNode,
+  type TemporalSortNode,
+  type UnionNode,
+  type ValuesNode,
+  type WindowAggregateNode,
+  type WindowTableFunctionNode,
+} from './physical-plan.js';
+import { exchangeBy, exchangeOn, physicalNode } from './stream-properties.js';
+import { windowAggregateRule } from './window-aggregate-rule.js';
 
 function unsupported(message: string, hint?: string, span?: Span): never {
   throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, hint, span });
@@ -38,8 +55,8 @@ function appendOnlyAggs(aggs: readonly LogicalAggCall[]): LogicalAggCall[] {
  * null-padded. Otherwise an inner join's rows are identified by both unique keys together.
  */
 function joinUniqueKey(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, keys: JoinKeys): number[] | undefined {
-  const lk = uniqueKey(left);
-  const rk = uniqueKey(right);
+  const lk = left.props.uniqueKey;
+  const rk = right.props.uniqueKey;
   if (!lk || !rk) return undefined;
   const width = left.schema.length;
   const covered = (key: readonly number[], exprs: readonly BoundExpr[]) => key.every((k) => exprs.some((e) => e.kind === 'InputRef' && e.index === k));
@@ -61,7 +78,9 @@ function joinChangelog(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, 
 
 /** Translates a logical plan (after optimization) into a physical plan. */
 export function toPhysical(plan: LogicalPlan, timeZone = 'UTC'): PhysicalPlan {
-  return translate(plan, timeZone);
+  const root = translate(plan, timeZone);
+  checkNoSessionTvf(root);
+  return root;
 }
 
 /** The zone windows on a time column align to: the session zone for TIMESTAMP_LTZ, none (UTC) otherwise. */
@@ -73,73 +92,89 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
   const toPhysical = (p: LogicalPlan) => translate(p, timeZone);
   switch (plan.kind) {
     case 'LogicalScan':
-      return {
+      return physicalNode<TableSourceScanNode>({
         kind: 'TableSourceScan',
         table: plan.table,
         projection: plan.projection,
         computed: plan.computed,
         watermark: plan.watermark,
         schema: plan.schema,
-        changelog: INSERT_ONLY,
-      };
+        changelog: scanChangelog(plan),
+      });
     case 'LogicalValues':
-      return { kind: 'Values', rows: plan.rows, schema: plan.schema, changelog: INSERT_ONLY };
+      return physicalNode<ValuesNode>({ kind: 'Values', rows: plan.rows, schema: plan.schema, changelog: INSERT_ONLY });
     case 'LogicalProject': {
       // A projection over a filter runs as one Calc.
-      if (plan.input.kind === 'LogicalFilter') {
-        const input = toPhysical(plan.input.input);
-        return { kind: 'Calc', input, projection: plan.exprs, condition: plan.input.condition, schema: plan.schema, changelog: projectUpsertKey(input.changelog, plan.exprs) };
-      }
-      const input = toPhysical(plan.input);
-      return { kind: 'Calc', input, projection: plan.exprs, schema: plan.schema, changelog: projectUpsertKey(input.changelog, plan.exprs) };
+      const filter = plan.input.kind === 'LogicalFilter' ? plan.input : undefined;
+      const input = toPhysical(filter ? filter.input : plan.input);
+      const condition = filter ? { condition: filter.condition } : {};
+      return physicalNode<CalcNode>({ kind: 'Calc', input, projection: plan.exprs, ...condition, schema: plan.schema, changelog: projectUpsertKey(input.changelog, plan.exprs) });
     }
     case 'LogicalFilter': {
       const input = toPhysical(plan.input);
       const projection: BoundExpr[] = plan.schema.map((f, i) => ({ kind: 'InputRef', index: i, type: f.type, name: f.name }));
-      return { kind: 'Calc', input, projection, condition: plan.condition, schema: plan.schema, changelog: input.changelog };
+      return physicalNode<CalcNode>({ kind: 'Calc', input, projection, condition: plan.condition, schema: plan.schema, changelog: input.changelog });
     }
     case 'LogicalWindowTableFunction': {
       const input = toPhysical(plan.input);
-      if (plan.window.kind === 'session') {
-        unsupported('A SESSION window TVF must be followed by GROUP BY window_start, window_end, <partition keys>', 'Flink also only supports SESSION windows in aggregations', plan.span);
-      }
       requireInsertOnly(input, `${describeWindow(plan.window)} window TVF`, plan.span);
       const zone = windowZone(input.schema[plan.timeIndex]!.type, timeZone);
-      return { kind: 'WindowTableFunction', input, window: plan.window, timeIndex: plan.timeIndex, timeZone: zone, schema: plan.schema, changelog: INSERT_ONLY };
+      return physicalNode<WindowTableFunctionNode>({
+        kind: 'WindowTableFunction',
+        input,
+        window: plan.window,
+        timeIndex: plan.timeIndex,
+        ...(plan.partitionKeys ? { partitionKeys: plan.partitionKeys } : {}),
+        timeZone: zone,
+        schema: plan.schema,
+        changelog: INSERT_ONLY,
+        span: plan.span,
+      });
     }
     case 'LogicalAggregate': {
       const input = toPhysical(plan.input);
       if (plan.window) {
         requireInsertOnly(input, `the ${describeWindow(plan.window.spec)} window aggregation`, plan.span);
         const zone = windowZone(input.schema[plan.window.timeIndex]!.type, timeZone);
-        const common = { input, timeIndex: plan.window.timeIndex, timeZone: zone, groupKeys: plan.groupKeys, aggs: appendOnlyAggs(plan.aggs), schema: plan.schema, changelog: INSERT_ONLY };
-        if (plan.window.spec.kind === 'session') return { kind: 'SessionWindowAggregate', gap: plan.window.spec.gap, ...common };
-        return { kind: 'WindowAggregate', window: plan.window.spec, ...common };
+        const shuffled = exchangeOn(input, plan.groupKeys);
+        const common = { input: shuffled, timeIndex: plan.window.timeIndex, timeZone: zone, groupKeys: plan.groupKeys, aggs: appendOnlyAggs(plan.aggs), schema: plan.schema, changelog: INSERT_ONLY };
+        if (plan.window.spec.kind === 'session') return physicalNode<SessionWindowAggregateNode>({ kind: 'SessionWindowAggregate', gap: plan.window.spec.gap, ...common });
+        return physicalNode<WindowAggregateNode>({ kind: 'WindowAggregate', window: plan.window.spec, ...common });
       }
+      const windowed = windowAggregateRule(plan, input);
+      if (windowed) return windowed;
       if (input.changelog.kind === 'updating') {
         for (const a of plan.aggs) {
           if (!a.impl.supportsRetract) unsupported(`${a.display} cannot consume an updating input (it cannot retract values)`, undefined, plan.span);
         }
       }
-      return {
+      return physicalNode<GroupAggregateNode>({
         kind: 'GroupAggregate',
-        input,
+        input: exchangeOn(input, plan.groupKeys),
         groupKeys: plan.groupKeys,
         aggs: input.changelog.kind === 'insert-only' ? appendOnlyAggs(plan.aggs) : plan.aggs,
         schema: plan.schema,
         changelog: { kind: 'updating', upsertKey: plan.groupKeys.map((_, i) => i) },
-      };
+      });
     }
     case 'LogicalUnion': {
       const inputs = plan.inputs.map(toPhysical);
       const updating = inputs.some((i) => i.changelog.kind === 'updating');
-      return { kind: 'Union', inputs, schema: plan.schema, changelog: updating ? { kind: 'updating' } : INSERT_ONLY };
+      return physicalNode<UnionNode>({ kind: 'Union', inputs, schema: plan.schema, changelog: updating ? { kind: 'updating' } : INSERT_ONLY });
     }
     case 'LogicalJoin': {
       const left = toPhysical(plan.left);
       const right = toPhysical(plan.right);
       const keys = splitJoinCondition(plan.condition, plan.left.schema.length);
-      return { kind: 'Join', joinType: plan.joinType, left, right, ...keys, schema: plan.schema, changelog: joinChangelog(plan.joinType, left, right, keys) };
+      return physicalNode<JoinNode>({
+        kind: 'Join',
+        joinType: plan.joinType,
+        left: exchangeBy(left, keys.leftKeys),
+        right: exchangeBy(right, keys.rightKeys),
+        ...keys,
+        schema: plan.schema,
+        changelog: joinChangelog(plan.joinType, left, right, keys),
+      });
     }
     case 'LogicalSort': {
       const input = toPhysical(plan.input);
@@ -153,14 +188,36 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         );
       }
       requireInsertOnly(input, 'ORDER BY', plan.span);
-      return { kind: 'TemporalSort', input, timeIndex: first.index, keys: plan.keys, schema: plan.schema, changelog: INSERT_ONLY };
+      return physicalNode<TemporalSortNode>({ kind: 'TemporalSort', input: exchangeOn(input, []), timeIndex: first.index, keys: plan.keys, schema: plan.schema, changelog: INSERT_ONLY });
     }
     case 'LogicalLimit': {
       const input = toPhysical(plan.input);
       requireInsertOnly(input, plan.limit === Number.MAX_SAFE_INTEGER ? 'OFFSET' : 'LIMIT', plan.span);
-      return { kind: 'Limit', input, limit: plan.limit, offset: plan.offset, schema: plan.schema, changelog: INSERT_ONLY };
+      return physicalNode<LimitNode>({ kind: 'Limit', input: exchangeOn(input, []), limit: plan.limit, offset: plan.offset, schema: plan.schema, changelog: INSERT_ONLY });
     }
   }
+}
+
+/**
+ * The changelog of a scan, as its source declares it. A retracting source's rows are identified by the
+ * table's primary key (when it declares one and the scan reads it). An upsert source needs its updates
+ * turned into retractions first (Flink's ChangelogNormalize), which Eddy does not have yet.
+ */
+function scanChangelog(scan: Extract<LogicalPlan, { kind: 'LogicalScan' }>): ChangelogMode {
+  if (scan.changelog === 'insert-only') return INSERT_ONLY;
+  if (scan.changelog === 'upsert') {
+    unsupported(`Table '${scan.table.name}' is read as an upsert stream, which Eddy cannot consume yet`, 'read it as an append-only stream, or from a changelog format that carries retractions');
+  }
+  const key = scan.table.primaryKey?.map((name) => scan.projection.findIndex((c) => scan.table.columns[c]!.name === name));
+  return key && key.every((k) => k >= 0) ? { kind: 'updating', upsertKey: key } : { kind: 'updating' };
+}
+
+/** A SESSION window TVF must have been merged into a session window aggregation. */
+function checkNoSessionTvf(p: PhysicalPlan): void {
+  if (p.kind === 'WindowTableFunction' && p.window.kind === 'session') {
+    unsupported('A SESSION window TVF must be followed by GROUP BY window_start, window_end, <partition keys>', 'Flink also only supports SESSION windows in aggregations', p.span);
+  }
+  for (const i of physicalInputs(p)) checkNoSessionTvf(i);
 }
 
 /**

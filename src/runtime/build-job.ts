@@ -1,13 +1,15 @@
 /**
- * Builds a runnable {@link Job} from a physical pipeline: one runtime operator per physical node, wired
- * from the sources up to the sink, with expressions compiled once.
+ * Builds a runnable {@link Job} from the physical pipelines of its sinks: one runtime operator per physical
+ * node (shared nodes once), wired from the sources up to the sinks, with expressions compiled once.
  */
 import type { Field } from '../common/types.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { compileExpr } from '../expr/compile.js';
 import { physicalColumns, type TableDef } from '../planner/catalog.js';
 import { isPreserved, type LogicalAggCall } from '../planner/logical-plan.js';
-import type { PhysicalPipeline, PhysicalPlan } from '../planner/physical-plan.js';
+import type { PhysicalKind, PhysicalNodeOf, PhysicalPipeline, PhysicalPlan } from '../planner/physical-plan.js';
+import { nodeId } from '../planner/node-id.js';
+import { stateDescriptors, type StateDescriptor } from '../planner/state-declarations.js';
 import { exprToString } from '../planner/explain.js';
 import { INSERT, type ChangeBatch, type Row } from './changelog.js';
 import type { BadRecord, ConnectorContext, ConnectorFactory, SinkWriter } from './connector.js';
@@ -86,28 +88,49 @@ function aggCalls(aggs: readonly LogicalAggCall[]): AggCall[] {
   return aggs.map((a) => ({ name: a.display, impl: a.impl, argIndex: a.argIndex, filterIndex: a.filterIndex }));
 }
 
-/** Builds the job for a pipeline. */
-export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job {
+/** Sends an operator's output to every operator that reads it (a node shared by several sinks' plans). */
+class Fanout implements Output {
+  readonly targets: Output[] = [];
+  emit(batch: ChangeBatch): void {
+    const t = this.targets;
+    if (t.length === 1) return t[0]!.emit(batch);
+    for (const o of t) o.emit(batch);
+  }
+  emitWatermark(watermark: number): void {
+    for (const o of this.targets) o.emitWatermark(watermark);
+  }
+  end(): void {
+    for (const o of this.targets) o.end();
+  }
+}
+
+/**
+ * Builds the job for one pipeline, or for the pipelines of several sinks (a statement set): one runtime
+ * operator per physical node, wired from the sources up to the sinks. Nodes with the same id (see
+ * node-id.ts) are built once and feed every operator that reads them, so a source shared by several sinks
+ * is read once. Each operator's state is named by its node's id and limited to the tables its node
+ * declares (state-declarations.ts).
+ */
+export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline[], options: BuildOptions): Job {
+  const sinkPlans: readonly PhysicalPipeline[] = Array.isArray(pipelines) ? pipelines : [pipelines as PhysicalPipeline];
   const metrics = new MetricsRegistry();
   const sources: SourceTask[] = [];
   const sinks: SinkTask[] = [];
   const opens: (() => void)[] = [];
   const state = options.state ?? new StateBackend(undefined, false, options.stateOptions);
   let counter = 0;
-  // Operator names are stable for the same plan (they number operators in plan order), so restored state
-  // finds its operator again.
   // Errors in SQL expressions follow the policy of the job's (first) source.
   let jobBadRecords: BadRecordHandler | undefined;
   const reportExpressionError = (r: BadRecord) => (jobBadRecords ?? new BadRecordHandler('query', 'fail', (n) => metrics.counter('query', n))).report(r);
-  const contextFor = (kind: string, output: Output, name = `${kind}#${++counter}`): OperatorContext => ({
+  /** The context of an operator: metrics under `name`, state under `stateName` (limited to `declared`). */
+  const contextFor = (output: Output, name: string, stateName: string, declared: readonly StateDescriptor[]): OperatorContext => ({
     name,
     output,
     counter: (n: string) => metrics.counter(name, n),
-    state: state.forOperator(name),
+    state: state.forOperator(stateName, declared),
     badRecord: reportExpressionError,
   });
-  // Dead-letter tables are extra sinks, one per table, named apart from the plan's operators (so the
-  // numbering of restored operators does not change).
+  // Dead-letter tables are extra sinks, one per table, named apart from the plan's operators.
   const deadLetterWriters = new Map<string, (row: Row) => void>();
   const deadLetterFor = (table: TableDef): ((row: Row) => void) | undefined => {
     const target = options.deadLetters?.(table);
@@ -121,7 +144,7 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
       sinkId: `${options.jobKey ?? options.name}/${sinkName}`,
     });
     const op = new TableSink(sinkName, writer);
-    const ctx = contextFor('DeadLetters', NO_OUTPUT, `DeadLetters: ${target.name}`);
+    const ctx = contextFor(NO_OUTPUT, `DeadLetters: ${target.name}`, sinkName, []);
     opens.push(() => op.open(ctx));
     sinks.push({ operator: op, writer, auxiliary: true });
     const columnOf = target.schema.map((f) => (DEAD_LETTER_COLUMNS as readonly string[]).indexOf(f.name.toLowerCase()));
@@ -148,159 +171,184 @@ export function buildJob(pipeline: PhysicalPipeline, options: BuildOptions): Job
     },
   });
 
-  const build = (node: PhysicalPlan, output: Output): void => {
-    const attach = (op: StreamOperator, inputs: readonly PhysicalPlan[]) => {
-      const ctx = contextFor(op.kind, output);
-      opens.push(() => op.open(ctx));
-      inputs.forEach((input, i) => build(input, new Edge(op, i)));
-    };
-    // A window on a TIMESTAMP_LTZ rowtime runs on the session zone's wall clock, between two shifts.
-    const attachWindow = (op: StreamOperator, win: { input: PhysicalPlan; timeIndex: number; timeZone?: string }, outColumns: TimeZoneShiftConfig['columns']) => {
-      if (!win.timeZone) return attach(op, [win.input]);
-      const back = new TimeZoneShift({ zone: win.timeZone, direction: 'to-utc', columns: outColumns });
-      const backCtx = contextFor(back.kind, output);
-      const opCtx = contextFor(op.kind, new Edge(back, 0));
-      const forward = new TimeZoneShift({ zone: win.timeZone, direction: 'to-local', columns: [{ index: win.timeIndex, kind: 'instant' }] });
-      const forwardCtx = contextFor(forward.kind, new Edge(op, 0));
-      opens.push(() => back.open(backCtx), () => op.open(opCtx), () => forward.open(forwardCtx));
-      build(win.input, new Edge(forward, 0));
-    };
-    switch (node.kind) {
-      case 'TableSourceScan': {
-        const table = node.table;
-        const factory = options.connector(table.options['connector'] ?? '');
-        if (!factory?.createSource) {
-          throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be read from` });
-        }
-        const physical = physicalColumns(table);
-        let p = 0;
-        const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
-        const scope = `Source: ${table.name}#${++counter}`;
-        const policy = errorPolicyOf(table.options);
-        // Dead letters wait until their chunk is processed (or dropped by a stop), so they are committed by
-        // the same checkpoint as the chunk's rows: never twice, never without them.
-        const deadLetter = policy === 'dead-letter' ? deadLetterFor(table) : undefined;
-        const pendingDeadLetters: Row[] = [];
-        const handler = new BadRecordHandler(table.name, policy, (n) => metrics.counter(scope, n), deadLetter ? (row) => pendingDeadLetters.push(row) : undefined);
-        const writeDeadLetters = () => {
-          if (!deadLetter) return;
-          for (const row of pendingDeadLetters) deadLetter(row);
-          pendingDeadLetters.length = 0;
-        };
-        jobBadRecords ??= handler;
-        const reader = factory.createSource({
-          ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[scope]),
-          badRecord: (r) => handler.report(r),
-          ...(node.filters ? { filters: node.filters } : {}),
-        });
-        const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
-        const scan = new TableSourceScan({
-          tableName: table.name,
-          physicalIndex,
-          computed: node.computed.map((e) => (e ? compileExpr(e) : undefined)),
-          projection: node.projection,
-          watermark: node.watermark ? { rowtimeIndex: node.watermark.rowtimeIndex, expr: compileExpr(node.watermark.expr) } : undefined,
-          speedup: speedup !== undefined && speedup > 0 ? speedup : undefined,
-          onNullTime: (chunk, i, row) => {
-            const where = chunk.describe?.(i);
-            handler.report({
-              kind: 'null-event-time',
-              message: `the event time '${table.watermark?.column}' is NULL`,
-              position: where?.position ?? `${chunk.split}`,
-              raw: where?.raw ?? JSON.stringify(row),
-            });
-          },
-        });
-        const ctx = contextFor('TableSourceScan', output, scope);
-        opens.push(() => scan.open(ctx));
-        sources.push({ name: scope, reader, scan, beforeChunk: writeDeadLetters, afterChunk: writeDeadLetters, dropChunk: () => void (pendingDeadLetters.length = 0) });
-        return;
-      }
-      case 'Values': {
-        const rows: Row[] = node.rows.map((r) => r.map((e) => compileExpr(e)([])));
-        const scan = new TableSourceScan({ tableName: 'VALUES', physicalIndex: node.schema.map((_, i) => i), computed: node.schema.map(() => undefined), projection: node.schema.map((_, i) => i) });
-        const scope = `Values#${++counter}`;
-        const ctx = contextFor('Values', output, scope);
-        opens.push(() => scan.open(ctx));
-        sources.push({ name: scope, reader: new ValuesReader(rows, restored?.sources[scope]), scan });
-        return;
-      }
-      case 'Calc': {
-        const columnNames = node.input.schema.map((f) => f.name);
-        return attach(
-          new Calc({
-            projection: node.projection.map(compileExpr),
-            condition: node.condition ? compileExpr(node.condition) : undefined,
-            description: `select=[${node.projection.map((e) => exprToString(e, columnNames)).join(', ')}]${node.condition ? `, where=[${exprToString(node.condition, columnNames)}]` : ''}`,
-          }),
-          [node.input],
-        );
-      }
-      case 'WindowTableFunction':
-        return attachWindow(new WindowTableFunction({ window: node.window, timeIndex: node.timeIndex }), node, [
-          { index: node.timeIndex, kind: 'instant' },
-          { index: node.schema.length - 1, kind: 'window-time' },
-        ]);
-      case 'WindowAggregate':
-        return attachWindow(
-          new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
-          node,
-          [{ index: node.schema.length - 1, kind: 'window-time' }],
-        );
-      case 'SessionWindowAggregate':
-        return attachWindow(
-          new SessionWindowAggregate({ gap: node.gap, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
-          node,
-          [{ index: node.schema.length - 1, kind: 'window-time' }],
-        );
-      case 'GroupAggregate':
-        return attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), [node.input]);
-      case 'Union':
-        return attach(new Union(node.inputs.length), node.inputs);
-      case 'Join': {
-        const joined = node.schema.map((f) => f.name);
-        const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
-        const join = new Join({
-          keys: [node.leftKeys.map(compileExpr), node.rightKeys.map(compileExpr)],
-          residual: node.residual ? compileExpr(node.residual) : undefined,
-          widths: [node.left.schema.length, node.right.schema.length],
-          preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
-          description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
-        });
-        return attach(join, [node.left, node.right]);
-      }
-      case 'Limit':
-        return attach(new Limit(node.limit, node.offset), [node.input]);
-      case 'TemporalSort':
-        return attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), [node.input]);
+  /** Each node's output, by node id: built once, read by any number of operators. */
+  const built = new Map<string, Fanout>();
+  const outputOf = (node: PhysicalPlan): Fanout => {
+    const id = nodeId(node);
+    let out = built.get(id);
+    if (!out) {
+      out = new Fanout();
+      built.set(id, out);
+      const env: NodeBuildEnv = { id, output: out, node };
+      (BUILDERS[node.kind] as (n: PhysicalPlan, env: NodeBuildEnv) => void)(node, env);
     }
+    return out;
+  };
+  /** Opens `op` for `env`'s node, and connects the node's inputs to it. */
+  const attach = (op: StreamOperator, env: NodeBuildEnv, inputs: readonly PhysicalPlan[]) => {
+    const ctx = contextFor(env.output, `${op.kind}#${++counter}`, env.id, stateDescriptors(env.node));
+    opens.push(() => op.open(ctx));
+    inputs.forEach((input, i) => outputOf(input).targets.push(new Edge(op, i)));
+  };
+  // A window on a TIMESTAMP_LTZ rowtime runs on the session zone's wall clock, between two shifts.
+  const attachWindow = (op: StreamOperator, env: NodeBuildEnv, win: { input: PhysicalPlan; timeIndex: number; timeZone?: string }, outColumns: TimeZoneShiftConfig['columns']) => {
+    if (!win.timeZone) return attach(op, env, [win.input]);
+    const back = new TimeZoneShift({ zone: win.timeZone, direction: 'to-utc', columns: outColumns });
+    const backCtx = contextFor(env.output, `${back.kind}#${++counter}`, `${env.id}:to-utc`, []);
+    const opCtx = contextFor(new Edge(back, 0), `${op.kind}#${++counter}`, env.id, stateDescriptors(env.node));
+    const forward = new TimeZoneShift({ zone: win.timeZone, direction: 'to-local', columns: [{ index: win.timeIndex, kind: 'instant' }] });
+    const forwardCtx = contextFor(new Edge(op, 0), `${forward.kind}#${++counter}`, `${env.id}:to-local`, []);
+    opens.push(() => back.open(backCtx), () => op.open(opCtx), () => forward.open(forwardCtx));
+    outputOf(win.input).targets.push(new Edge(forward, 0));
   };
 
-  let writer: SinkWriter;
-  let sinkName: string;
-  if (pipeline.sink.kind === 'table') {
-    const table = pipeline.sink.table;
-    const factory = options.connector(table.options['connector'] ?? '');
-    if (!factory?.createSink) {
-      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be written to` });
+  /** How each node kind is built: its operator, attached to its inputs. */
+  const BUILDERS: { readonly [K in PhysicalKind]: (node: PhysicalNodeOf<K>, env: NodeBuildEnv) => void } = {
+    TableSourceScan: (node, env) => {
+      const table = node.table;
+      const factory = options.connector(table.options['connector'] ?? '');
+      if (!factory?.createSource) {
+        throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be read from` });
+      }
+      const physical = physicalColumns(table);
+      let p = 0;
+      const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
+      const scope = `Source: ${table.name}#${++counter}`;
+      const policy = errorPolicyOf(table.options);
+      // Dead letters wait until their chunk is processed (or dropped by a stop), so they are committed by
+      // the same checkpoint as the chunk's rows: never twice, never without them.
+      const deadLetter = policy === 'dead-letter' ? deadLetterFor(table) : undefined;
+      const pendingDeadLetters: Row[] = [];
+      const handler = new BadRecordHandler(table.name, policy, (n) => metrics.counter(scope, n), deadLetter ? (row) => pendingDeadLetters.push(row) : undefined);
+      const writeDeadLetters = () => {
+        if (!deadLetter) return;
+        for (const row of pendingDeadLetters) deadLetter(row);
+        pendingDeadLetters.length = 0;
+      };
+      jobBadRecords ??= handler;
+      const reader = factory.createSource({
+        ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[env.id]),
+        badRecord: (r) => handler.report(r),
+        ...(node.filters ? { filters: node.filters } : {}),
+      });
+      const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
+      const scan = new TableSourceScan({
+        tableName: table.name,
+        physicalIndex,
+        computed: node.computed.map((e) => (e ? compileExpr(e) : undefined)),
+        projection: node.projection,
+        watermark: node.watermark ? { rowtimeIndex: node.watermark.rowtimeIndex, expr: compileExpr(node.watermark.expr) } : undefined,
+        speedup: speedup !== undefined && speedup > 0 ? speedup : undefined,
+        onNullTime: (chunk, i, row) => {
+          const where = chunk.describe?.(i);
+          handler.report({
+            kind: 'null-event-time',
+            message: `the event time '${table.watermark?.column}' is NULL`,
+            position: where?.position ?? `${chunk.split}`,
+            raw: where?.raw ?? JSON.stringify(row),
+          });
+        },
+      });
+      const ctx = contextFor(env.output, scope, env.id, stateDescriptors(node));
+      opens.push(() => scan.open(ctx));
+      sources.push({ name: env.id, reader, scan, beforeChunk: writeDeadLetters, afterChunk: writeDeadLetters, dropChunk: () => void (pendingDeadLetters.length = 0) });
+    },
+    Values: (node, env) => {
+      const rows: Row[] = node.rows.map((r) => r.map((e) => compileExpr(e)([])));
+      const scan = new TableSourceScan({ tableName: 'VALUES', physicalIndex: node.schema.map((_, i) => i), computed: node.schema.map(() => undefined), projection: node.schema.map((_, i) => i) });
+      const ctx = contextFor(env.output, `Values#${++counter}`, env.id, stateDescriptors(node));
+      opens.push(() => scan.open(ctx));
+      sources.push({ name: env.id, reader: new ValuesReader(rows, restored?.sources[env.id]), scan });
+    },
+    Calc: (node, env) => {
+      const columnNames = node.input.schema.map((f) => f.name);
+      const calc = new Calc({
+        projection: node.projection.map(compileExpr),
+        condition: node.condition ? compileExpr(node.condition) : undefined,
+        description: `select=[${node.projection.map((e) => exprToString(e, columnNames)).join(', ')}]${node.condition ? `, where=[${exprToString(node.condition, columnNames)}]` : ''}`,
+      });
+      attach(calc, env, [node.input]);
+    },
+    WindowTableFunction: (node, env) => {
+      const window = node.window;
+      if (window.kind === 'session') throw new Error('a SESSION window TVF reached the job builder (the planner merges it into its aggregation)');
+      attachWindow(new WindowTableFunction({ window, timeIndex: node.timeIndex }), env, node, [
+        { index: node.timeIndex, kind: 'instant' },
+        { index: node.schema.length - 1, kind: 'window-time' },
+      ]);
+    },
+    WindowAggregate: (node, env) =>
+      attachWindow(
+        new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
+        env,
+        node,
+        [{ index: node.schema.length - 1, kind: 'window-time' }],
+      ),
+    SessionWindowAggregate: (node, env) =>
+      attachWindow(
+        new SessionWindowAggregate({ gap: node.gap, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
+        env,
+        node,
+        [{ index: node.schema.length - 1, kind: 'window-time' }],
+      ),
+    GroupAggregate: (node, env) =>
+      attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), env, [node.input]),
+    Union: (node, env) => attach(new Union(node.inputs.length), env, node.inputs),
+    Join: (node, env) => {
+      const joined = node.schema.map((f) => f.name);
+      const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
+      const join = new Join({
+        keys: [node.leftKeys.map(compileExpr), node.rightKeys.map(compileExpr)],
+        residual: node.residual ? compileExpr(node.residual) : undefined,
+        widths: [node.left.schema.length, node.right.schema.length],
+        preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
+        description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
+      });
+      attach(join, env, [node.left, node.right]);
+    },
+    Limit: (node, env) => attach(new Limit(node.limit, node.offset), env, [node.input]),
+    TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
+    // One thread: rows go on as they are (the cut between worker threads, later).
+    Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),
+  };
+
+  for (const pipeline of sinkPlans) {
+    let writer: SinkWriter;
+    let sinkName: string;
+    if (pipeline.sink.kind === 'table') {
+      const table = pipeline.sink.table;
+      const factory = options.connector(table.options['connector'] ?? '');
+      if (!factory?.createSink) {
+        throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be written to` });
+      }
+      sinkName = table.name;
+      writer = factory.createSink({
+        ...connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`, restored?.sinks[table.name]),
+        primaryKey: table.primaryKey,
+        checkpointing: options.checkpoints !== undefined,
+        sinkId: `${options.jobKey ?? options.name}/${table.name}`,
+      });
+    } else {
+      if (!options.collect) throw new Error('a collect pipeline needs a collect writer');
+      writer = options.collect;
+      sinkName = 'collect';
     }
-    sinkName = table.name;
-    writer = factory.createSink({
-      ...connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`, restored?.sinks[table.name]),
-      primaryKey: table.primaryKey,
-      checkpointing: options.checkpoints !== undefined,
-      sinkId: `${options.jobKey ?? options.name}/${table.name}`,
-    });
-  } else {
-    if (!options.collect) throw new Error('a collect pipeline needs a collect writer');
-    writer = options.collect;
-    sinkName = 'collect';
+    if (sinks.some((s) => s.operator.name === sinkName)) {
+      throw new Error(`two sinks of one job write '${sinkName}' (the planner unions them into one)`);
+    }
+    const sink = new TableSink(sinkName, writer);
+    const sinkCtx = contextFor(NO_OUTPUT, `Sink: ${sinkName}`, `Sink: ${sinkName}`, []);
+    opens.push(() => sink.open(sinkCtx));
+    sinks.push({ operator: sink, writer });
+    outputOf(pipeline.root).targets.push(new Edge(sink, 0));
   }
-  const sink = new TableSink(sinkName, writer);
-  const sinkCtx = contextFor('Sink', { emit: () => {}, emitWatermark: () => {}, end: () => {} }, `Sink: ${sinkName}`);
-  opens.push(() => sink.open(sinkCtx));
-  sinks.push({ operator: sink, writer });
-  build(pipeline.root, new Edge(sink, 0));
   const checkpoints = options.checkpoints ? { ...options.checkpoints, backend: state } : undefined;
   return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()), checkpoints, state, options.fingerprint);
+}
+
+/** What building one node needs: its id (its state's name), where its operator emits, and the node. */
+interface NodeBuildEnv {
+  readonly id: string;
+  readonly output: Output;
+  readonly node: PhysicalPlan;
 }

@@ -167,6 +167,18 @@ export interface ConnectorFactory {
   createSink?(ctx: ConnectorContext): SinkWriter;
   /** What the sink accepts; append-only sinks reject updating queries at plan time. */
   readonly sinkChangelogMode?: SinkChangelogMode;
+  /**
+   * True when the source reads a snapshot of stored data: the rows the table holds when the query runs,
+   * then it ends (a bounded read of a database table, not a stream). A SELECT reading only such sources
+   * runs as a pull query, answering its final rows at once (materialized views are read in one read
+   * transaction of views.db). Absent: false.
+   */
+  readonly sourceReadsSnapshot?: boolean;
+  /**
+   * What kind of changelog the source emits for a table with these options (absent: insert-only). A source
+   * of updates (an upsert topic, a changelog format) says so here, and the planner takes it from there.
+   */
+  sourceChangelogMode?(options: Readonly<Record<string, string>>): SourceChangelogMode;
   /** True when the connector takes a `format` option (its options are then validated too). */
   readonly usesFormat?: boolean;
 }
@@ -175,4 +187,12 @@ export interface ConnectorFactory {
 export interface FormatFactory {
   readonly identifier: string;
   readonly options: readonly OptionSpec[];
+  /** A format whose records are changes (`debezium-json`: `retract`); absent: each record is an insert. */
+  readonly changelogMode?: SourceChangelogMode;
 }
+
+/**
+ * The changes a source emits: only inserts; upserts and deletes by the table's primary key (no -U before
+ * a +U, as an upsert-kafka topic); or full retractions (-U/+U pairs and -D, as a debezium changelog).
+ */
+export type SourceChangelogMode = 'insert-only' | 'upsert' | 'retract';

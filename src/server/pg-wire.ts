@@ -7,8 +7,9 @@
  *   ReadyForQuery.
  * - Simple query: the string's statements run in order (pg-compat.ts answers session statements such as
  *   `SET client_encoding`); the first error ends the string.
- * - Extended query: Parse / Bind (`$n` bound as SQL literals) / Describe / Execute (with row limits and
- *   PortalSuspended) / Close / Sync; after an error, messages are skipped until Sync.
+ * - Extended query: Parse / Bind / Describe / Execute (with row limits and PortalSuspended) / Close / Sync;
+ *   after an error, messages are skipped until Sync. Bind's values go to the engine as typed parameter
+ *   values (pg-parameters.ts), bound in the statement's AST: never into its text.
  * - A bounded query's changelog is collapsed into its final rows; an unbounded one (a push query) streams
  *   each change as a DataRow with a leading `op` column (+I, -U, +U, -D) until its LIMIT or a cancel.
  * - CancelRequest (psql's Ctrl-C) and a closed connection cancel the running query.
@@ -17,12 +18,13 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { ErrorCode, ROW_KIND_NAMES, T, type Eddy, type Field, type QueryHandle } from '../index.js';
+import { ErrorCode, ROW_KIND_NAMES, T, type ast, type Eddy, type Field, type QueryHandle } from '../index.js';
 import { collectFinalRows } from '../index.js';
 import { compatAnswer, defaultParameters, REPORTED_PARAMETERS, type PgSession } from './pg-compat.js';
 import { errorFields, PgError } from './pg-errors.js';
 import { backend, decodeFrontend, decodeInitial, FrameDecoder, ProtocolError, type FrontendMessage } from './pg-messages.js';
-import { bindParameters, countParameters, ParameterError, splitStatements, type BoundText } from './sql-text.js';
+import { ParameterError, parameterValues, type WireValue } from './pg-parameters.js';
+import { countParameters, splitStatements } from './sql-text.js';
 import { outcomeOf } from './statement-outcome.js';
 import { pgColumnType, pgText } from './types.js';
 
@@ -100,10 +102,10 @@ interface RowSource {
 /** A statement that has run (or started running), bound to a portal. */
 type Started = { readonly kind: 'command'; readonly tag: string; readonly notice?: string } | { readonly kind: 'rows'; readonly source: RowSource; sent: number };
 
-/** A portal (from Bind): its statement text, started when first described or executed. */
+/** A portal (from Bind): its statement and parameter values, started when first described or executed. */
 interface Portal {
   readonly query: string;
-  readonly bound: BoundText;
+  readonly params: readonly ast.ParameterValue[];
   started?: Started;
   /** Set once Execute has sent CommandComplete: later Executes send nothing more. */
   completed?: boolean;
@@ -452,9 +454,9 @@ class PgConnection {
     try {
       await step();
     } catch (err) {
+      // Positions of an error in a portal's statement are offsets in the statement as the client wrote it.
       const query = err instanceof PortalError ? err.portal.query : sql;
-      const toQuery = err instanceof PortalError ? (o: number) => err.portal.bound.originalOffset(o) : (o: number) => o;
-      this.send(backend.errorResponse(errorFields(err instanceof PortalError ? err.cause : err, query, toQuery)));
+      this.send(backend.errorResponse(errorFields(err instanceof PortalError ? err.cause : err, query, (o) => o)));
       this.skipToSync = true;
     }
   }
@@ -471,7 +473,7 @@ class PgConnection {
     this.send(backend.parseComplete());
   }
 
-  private async bind(portalName: string, statementName: string, values: readonly (string | Uint8Array | null)[], resultFormats: readonly number[]): Promise<void> {
+  private async bind(portalName: string, statementName: string, values: readonly WireValue[], resultFormats: readonly number[]): Promise<void> {
     const prepared = this.prepared.get(statementName);
     if (!prepared) throw new PgError({ severity: 'ERROR', code: '26000', message: `prepared statement "${statementName}" does not exist` });
     if (resultFormats.some((f) => f !== 0)) {
@@ -480,16 +482,16 @@ class PgConnection {
     if (values.length !== prepared.parameterCount) {
       throw new PgError({ severity: 'ERROR', code: '08P01', message: `bind message supplies ${values.length} parameters, but prepared statement "${statementName}" requires ${prepared.parameterCount}`, detail: ErrorCode.INVALID_PARAMETER });
     }
-    let bound: BoundText;
+    let params: ast.ParameterValue[];
     try {
-      bound = bindParameters(prepared.sql, values, prepared.parameterTypes);
+      params = parameterValues(values, prepared.parameterTypes);
     } catch (err) {
       if (err instanceof ParameterError) throw new PgError({ severity: 'ERROR', code: '22P02', message: err.message, detail: ErrorCode.INVALID_PARAMETER });
       throw err;
     }
     const old = this.portals.get(portalName);
     if (old) await this.dropPortal(old);
-    this.portals.set(portalName, { query: prepared.sql, bound });
+    this.portals.set(portalName, { query: prepared.sql, params });
     this.send(backend.bindComplete());
   }
 
@@ -533,7 +535,7 @@ class PgConnection {
   private async startPortal(portal: Portal): Promise<Started> {
     if (!portal.started) {
       try {
-        portal.started = await this.start(portal.bound.text);
+        portal.started = await this.start(portal.query, portal.params);
       } catch (err) {
         throw new PortalError(portal, err);
       }
@@ -548,15 +550,18 @@ class PgConnection {
   // ---------------------------------------------------------------------------------------------------
   // Running statements
 
-  /** Runs one statement: a Postgres session statement, or Eddy SQL. A bounded query is collected here. */
-  private async start(text: string): Promise<Started> {
+  /**
+   * Runs one statement: a Postgres session statement, or Eddy SQL with the values of its `$n` parameters
+   * (`params`, from Bind; absent in the simple protocol). A bounded query is collected here.
+   */
+  private async start(text: string, params?: readonly ast.ParameterValue[]): Promise<Started> {
     this.cancelRequested = false;
     const compat = compatAnswer(text, this.session!);
     if (compat?.kind === 'error') {
       throw new PgError({ severity: 'ERROR', code: compat.sqlstate, message: compat.message, hint: compat.hint, detail: compat.sqlstate === '0A000' ? ErrorCode.PG_UNSUPPORTED : undefined });
     }
     if (compat?.parameterStatus) this.send(backend.parameterStatus(...compat.parameterStatus));
-    const outcome = compat ? compat.outcome : outcomeOf(await this.options.eddy.execute(text));
+    const outcome = compat ? compat.outcome : outcomeOf(await this.options.eddy.execute(text, params ? { params } : {}));
     switch (outcome.kind) {
       case 'command':
         return { kind: 'command', tag: outcome.tag, notice: outcome.jobId ? outcome.message : undefined };

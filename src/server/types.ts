@@ -4,7 +4,7 @@
  * and drivers parse (`pg` turns int8 into a string, timestamptz into a Date, json into objects) what they
  * would from Postgres itself.
  */
-import { formatDecimal, toJsonValue, zoneOffset, type DataType } from '../index.js';
+import { formatDecimal, T, toJsonValue, zoneOffset, type DataType } from '../index.js';
 
 /** Postgres type OIDs used by the server (from pg_type.dat). */
 export const PgOid = {
@@ -25,7 +25,56 @@ export const PgOid = {
   timestamptz: 1184,
   interval: 1186,
   numeric: 1700,
+  bpchar: 1042,
+  jsonb: 3802,
 } as const;
+
+/**
+ * The Eddy type of a parameter the client declared as `oid` (Parse's parameter types): undefined for
+ * unspecified (0) and `unknown` (705), which take their type from where they are used, and `'unsupported'`
+ * for bytea (whose text is hex, not the bytes). A `numeric` is a DECIMAL of no stated precision, which the
+ * binder gives the precision and scale of the value. Types Eddy has no equivalent of (uuid, intervals,
+ * arrays, ...) are STRING: the text as it came.
+ */
+export function parameterType(oid: number): DataType | undefined | 'unsupported' {
+  switch (oid) {
+    case 0:
+    case PgOid.unknown:
+      return undefined;
+    case PgOid.bool:
+      return T.boolean();
+    case PgOid.int2:
+      return T.smallint();
+    case PgOid.int4:
+      return T.int();
+    case PgOid.int8:
+      return T.bigint();
+    case PgOid.float4:
+      return T.float();
+    case PgOid.float8:
+      return T.double();
+    case PgOid.numeric:
+      return { name: 'DECIMAL', nullable: true };
+    case PgOid.text:
+    case PgOid.varchar:
+    case PgOid.bpchar:
+    case PgOid.json:
+    case PgOid.jsonb:
+      return T.string();
+    case PgOid.date:
+      return T.date();
+    case PgOid.time:
+      return T.time(3);
+    case PgOid.timestamp:
+      return T.timestamp(3);
+    case PgOid.timestamptz:
+      return T.timestampLtz(3);
+    case PgOid.bytea:
+      return 'unsupported';
+    default:
+      return T.string();
+  }
+}
 
 /** How a column is announced in a RowDescription. */
 export interface PgColumnType {

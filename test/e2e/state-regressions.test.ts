@@ -1,7 +1,9 @@
 /**
  * Regressions found by the savepoint tests: idle jobs still checkpoint, STOP JOB returns once the job has
- * released its state, statement sets with a pipeline name keep separate state, and a VALUES source resumes.
+ * released its state, a statement set with a pipeline name is one job with one state file, and a VALUES
+ * source resumes.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -69,7 +71,7 @@ describe('state regressions', () => {
     await r.job.cancel();
   });
 
-  it('a statement set under one pipeline.name keeps one state file per INSERT', async () => {
+  it('a statement set under one pipeline.name is one job with one state file, and runs again from it', async () => {
     const dir = tempDir();
     const stateDir = join(dir, 'state');
     const script = `SET 'pipeline.name' = 'myjob';
@@ -83,6 +85,7 @@ describe('state regressions', () => {
       const eddy = new Eddy({ stateDir });
       for await (const r of eddy.executeScript(script)) if (r.kind === 'job') await r.job.done;
     }
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.db'))).toEqual(['myjob.db']);
   });
 
   it('a VALUES source resumes at its end: running a finished job again adds nothing', async () => {

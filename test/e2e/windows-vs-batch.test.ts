@@ -201,4 +201,58 @@ describe('streaming windows equal the batch answer', () => {
     for (const c of cs) hist.set(c, (hist.get(c) ?? 0) + 1);
     expect(materialize(histogram.changes)).toEqual(sortedRows([...hist.entries()]));
   });
+
+  describe('window aggregates written through a subquery, a CTE and a view are window aggregates (Flink)', () => {
+    const tvfs: [string, string, unknown[][] | (() => unknown[][])][] = [
+      ['TUMBLE', `TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '10' SECONDS)`, () => batchWindows(events, tumble(10_000))],
+      ['HOP', `HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '15' SECOND)`, () => batchWindows(events, hop(5_000, 15_000))],
+      ['CUMULATE', `CUMULATE(TABLE events, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '20' SECOND)`, () => batchWindows(events, cumulate(5_000, 20_000))],
+      ['SESSION', `SESSION(TABLE events PARTITION BY k, DESCRIPTOR(ts), INTERVAL '3' SECOND)`, () => batchSessions(events, 3_000)],
+    ];
+    const forms: [string, (tvf: string) => { ddl?: string; sql: string }][] = [
+      ['a subquery', (tvf) => ({ sql: `SELECT k, window_start, window_end, ${AGGS} FROM (SELECT * FROM TABLE(${tvf})) GROUP BY window_start, window_end, k` })],
+      [
+        'a CTE that projects and filters',
+        (tvf) => ({
+          sql: `WITH w AS (SELECT window_end, v, k, window_start FROM TABLE(${tvf}) WHERE k > 0) SELECT k, window_start, window_end, ${AGGS} FROM w GROUP BY window_start, window_end, k`,
+        }),
+      ],
+      ['a view', (tvf) => ({ ddl: `CREATE TEMPORARY VIEW windowed AS SELECT * FROM TABLE(${tvf});`, sql: `SELECT k, window_start, window_end, ${AGGS} FROM windowed GROUP BY window_start, window_end, k` })],
+    ];
+    for (const [name, tvf, expected] of tvfs) {
+      for (const [form, make] of forms) {
+        it(`${name} through ${form}`, async () => {
+          const { ddl: view, sql } = make(tvf);
+          const eddy = new Eddy();
+          await executeAll(eddy, ddl + (view ?? ''));
+          const explain = await eddy.execute(`EXPLAIN ${sql}`);
+          if (explain.kind !== 'explain') throw new Error(`expected EXPLAIN text, got ${explain.kind}`);
+          const physical = explain.text.slice(explain.text.indexOf('== Optimized Physical Plan =='));
+          expect(physical).toContain(name === 'SESSION' ? 'SessionWindowAggregate(window=[SESSION' : `WindowAggregate(window=[${name}`);
+          expect(physical).not.toContain('GroupAggregate');
+          expect(physical).not.toContain('WindowTableFunction');
+          expect(physical).not.toContain('changelog=[I,UB,UA,D]');
+          const { changes, summary } = await runQuery(eddy, sql);
+          expect(changes.every((c) => c.kind === 0)).toBe(true);
+          expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows(typeof expected === 'function' ? expected() : expected));
+          expect(summary.rowsIn).toBe(events.length);
+        });
+      }
+    }
+
+    it('a filter on a window column between the TVF and the GROUP BY keeps the (correct) non-windowed aggregation', async () => {
+      const cut = BASE + 60_000;
+      const { changes } = await run(
+        `SELECT k, window_start, window_end, ${AGGS} FROM (SELECT * FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '10' SECONDS)) WHERE window_start >= TIMESTAMP '${new Date(cut).toISOString().replace('T', ' ').replace('Z', '')}') GROUP BY window_start, window_end, k`,
+      );
+      const expected = batchWindows(events, tumble(10_000)).filter((r) => (r[1] as number) >= cut);
+      expect(materialize(changes)).toEqual(sortedRows(expected));
+    });
+
+    it('a SESSION through a subquery must group by its PARTITION BY columns', async () => {
+      await expect(
+        run(`SELECT window_start, window_end, COUNT(*) FROM (SELECT * FROM TABLE(SESSION(TABLE events PARTITION BY k, DESCRIPTOR(ts), INTERVAL '3' SECOND))) GROUP BY window_start, window_end`),
+      ).rejects.toThrow(/PARTITION BY columns/);
+    });
+  });
 });

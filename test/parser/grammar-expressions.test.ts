@@ -83,7 +83,21 @@ describe('literals', () => {
   });
 
   it('numbers ? parameters from 1', () => {
-    expect(parseExpression('? + ?')).toMatchObject({ left: { kind: 'ParameterExpr', index: 1 }, right: { index: 2 } });
+    expect(parseExpression('? + ?')).toMatchObject({ left: { kind: 'ParameterExpr', index: 1, marker: '?' }, right: { index: 2 } });
+  });
+
+  it('reads $n parameters by their number, wherever an expression may be', () => {
+    expect(parseExpression('$2 + $12')).toMatchObject({ left: { kind: 'ParameterExpr', index: 2, marker: '$', span: { start: 0, end: 2 } }, right: { index: 12, span: { start: 5, end: 8 } } });
+    expect(parseExpression('f($1, -$1)')).toMatchObject({ args: [{ kind: 'ParameterExpr', index: 1 }, { kind: 'UnaryExpr', operand: { kind: 'ParameterExpr', index: 1 } }] });
+    // `a$1` is a name (as in Flink), not `a` followed by a parameter.
+    expect(parseExpression('a$1')).toMatchObject({ kind: 'ColumnRef', name: { parts: [{ name: 'a$1' }] } });
+    // Inside a string it is text.
+    expect(parseExpression("'$1'")).toMatchObject({ kind: 'Literal', value: '$1' });
+  });
+
+  it('refuses $0, and a statement that mixes ? and $n', () => {
+    expect(() => parseExpression('$0')).toThrow('There is no parameter $0: parameters are numbered from $1 to $65535');
+    expect(() => parseExpression('$1 + ?')).toThrow('A statement cannot mix `?` and `$n` parameters');
   });
 
   it('reads backquoted and dotted names', () => {

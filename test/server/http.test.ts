@@ -130,6 +130,12 @@ describe('HTTP API', () => {
     expect(two).toEqual({ status: 400, body: { error: { code: 'EDDY-S002', message: 'Send one statement per request (this text holds several)' } } });
   });
 
+  it('refuses a $n parameter: HTTP requests carry no values to bind', async () => {
+    const res = await post(server.httpUrl, 'SELECT `user` FROM clicks WHERE `user` = $1');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'EDDY-S005', message: 'Parameter $1 has no value', line: 1, column: 42, offset: 41 });
+  });
+
   it('streams a push query as NDJSON, one object per change, while rows are appended', async () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(livePath);

@@ -105,6 +105,45 @@ describe('extended protocol, message by message', () => {
     expect(messages[1]!['dataTypeIDs']).toEqual([23, 25]);
   });
 
+  it('binds parameters as the types Parse declared, checking each value', async () => {
+    // int4, timestamp, numeric, bool; the result columns are of those types (int4 + int4 is int4).
+    client.send(
+      serialize.parse({ text: 'SELECT $1 + 1 AS a, $2 AS b, $3 AS c, $4 AS d', types: [23, 1114, 1700, 16] }),
+      serialize.bind({ values: ['41', '2024-02-29 12:00:00.5', '12.50', 't'] }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    );
+    const typed = await client.untilMessages('readyForQuery');
+    expect((typed[2]!['fields'] as { dataTypeID: number }[]).map((f) => f.dataTypeID)).toEqual([23, 1114, 1700, 16]);
+    expect(typed[3]!['fields']).toEqual(['42', '2024-02-29 12:00:00.5', '12.50', 't']);
+
+    // A value that is not of the declared type: 22P02 at the parameter, with the declared type named.
+    client.send(serialize.parse({ text: 'SELECT $1 AS a', types: [23] }), serialize.bind({ values: ['1.5'] }), serialize.execute({}), serialize.sync());
+    const bad = await client.untilMessages('readyForQuery');
+    expect(bad.map((m) => m.name)).toEqual(['parseComplete', 'bindComplete', 'error', 'readyForQuery']);
+    expect(bad[2]).toMatchObject({ code: '22P02', position: '8', message: "Invalid value for parameter $1 (INT): '1.5' is not an integer", hint: 'the client declared $1 as INT' });
+
+    // A declared type wins over the context: $1 declared text is a STRING, which does not compare with an INT.
+    client.send(serialize.parse({ text: 'SELECT 1 AS one WHERE 1 = $1', types: [25] }), serialize.bind({ values: ['1'] }), serialize.execute({}), serialize.sync());
+    const text = await client.untilMessages('readyForQuery');
+    expect(text[2]).toMatchObject({ name: 'error', code: '42883' });
+
+    // A binary-format value of a declared type.
+    const int4 = Buffer.alloc(4);
+    int4.writeInt32BE(41);
+    client.send(serialize.parse({ text: 'SELECT $1 + 1 AS a', types: [23] }), serialize.bind({ values: [int4] }), serialize.execute({}), serialize.sync());
+    const binary = await client.untilMessages('readyForQuery');
+    expect(binary.find((m) => m.name === 'dataRow')!['fields']).toEqual(['42']);
+  });
+
+  it('refuses a Bind with fewer values than the statement has parameters', async () => {
+    client.send(serialize.parse({ text: 'SELECT $1 AS a, $2 AS b' }), serialize.bind({ values: ['1'] }), serialize.execute({}), serialize.sync());
+    const messages = await client.untilMessages('readyForQuery');
+    expect(messages.map((m) => m.name)).toEqual(['parseComplete', 'error', 'readyForQuery']);
+    expect(messages[1]).toMatchObject({ code: '08P01', message: 'bind message supplies 1 parameters, but prepared statement "" requires 2', detail: 'EDDY-S005' });
+  });
+
   it('skips to Sync after an error, then goes on', async () => {
     client.send(
       serialize.parse({ text: 'SELECT nope FROM nowhere' }),

@@ -3,7 +3,7 @@
  * extended protocol with parameters and row limits, push queries, type OIDs and text, errors with SQLSTATE
  * and position, cancelling, and password authentication.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -96,7 +96,7 @@ describe('Postgres wire protocol (node-postgres)', () => {
     ]);
   });
 
-  it('binds $n parameters of the extended protocol as literals', async () => {
+  it('binds $n parameters of the extended protocol as typed values', async () => {
     const res = await client.query('SELECT id, name FROM orders WHERE amount > $1 AND name <> $2', [10, 'bob']);
     expect(res.rows).toEqual([
       { id: '1', name: 'alice' },
@@ -117,6 +117,65 @@ describe('Postgres wire protocol (node-postgres)', () => {
     expect(variable.rows).toEqual([{ v: 'price is ${amount}' }]);
     // A negative number next to a minus sign does not become a `--` comment.
     expect((await client.query('SELECT id FROM orders WHERE id = 3 -$1', [-1])).rows).toEqual([{ id: '4' }]);
+  });
+
+  it('treats a parameter value as data, never as SQL', async () => {
+    // Compared with a STRING column: the value is one string, whatever it holds.
+    for (const value of ["'; DROP TABLE orders; --", '1 OR 1=1', "alice' OR '1'='1", "x' OR TRUE OR name = '"]) {
+      expect((await client.query('SELECT id FROM orders WHERE name = $1', [value])).rows).toEqual([]);
+    }
+    // Returned as it was sent, quotes, semicolons, dollars and all.
+    const nasty = "'; DROP TABLE orders; -- $1 ${amount} \\ \u0000?";
+    expect((await client.query('SELECT $1 AS v', [nasty])).rows).toEqual([{ v: nasty }]);
+    // Compared with a BIGINT column, `1 OR 1=1` is not a number: an error, not four rows.
+    const notNumber = await client.query('SELECT id FROM orders WHERE id = $1', ['1 OR 1=1']).catch((e: pg.DatabaseError) => e);
+    expect(notNumber).toMatchObject({ code: '22P02', position: '34', message: "Invalid value for parameter $1 (BIGINT): '1 OR 1=1' is not an integer" });
+    // The table is still there, with its four rows.
+    expect((await client.query('SELECT COUNT(*) AS n FROM orders')).rows).toEqual([{ n: '4' }]);
+  });
+
+  it('gives an untyped parameter the type of its context, and NULL as NULL', async () => {
+    // amount is DOUBLE: '7.25' is 7.25 (as a string it would not compare with a DOUBLE at all).
+    expect((await client.query('SELECT id FROM orders WHERE amount = $1', ['7.25'])).rows).toEqual([{ id: '2' }]);
+    // ts is TIMESTAMP(3); paid is BOOLEAN; qty is INT, in arithmetic.
+    expect((await client.query('SELECT id FROM orders WHERE ts >= $1 AND paid = $2', ['2024-01-02 00:00:00', true])).rows).toEqual([{ id: '3' }]);
+    expect((await client.query('SELECT id FROM orders WHERE qty * $1 > 8', ['3'])).rows).toEqual([{ id: '1' }, { id: '4' }]);
+    // BETWEEN and IN take the tested column's type; CAST gives its target type.
+    expect((await client.query('SELECT id FROM orders WHERE id BETWEEN $1 AND $2', ['2', '3'])).rows).toEqual([{ id: '2' }, { id: '3' }]);
+    expect((await client.query('SELECT id FROM orders WHERE id IN ($1, $2)', ['1', '4'])).rows).toEqual([{ id: '1' }, { id: '4' }]);
+    const cast = await client.query({ text: 'SELECT CAST($1 AS INT) + 1 AS n', values: ['41'], types: rawText });
+    expect([cast.fields[0]!.dataTypeID, cast.rows[0]]).toEqual([23, { n: '42' }]);
+    // Nowhere to take a type from: STRING (text, OID 25).
+    const plain = await client.query({ text: 'SELECT $1 AS v', values: ['42'], types: rawText });
+    expect([plain.fields[0]!.dataTypeID, plain.rows[0]]).toEqual([25, { v: '42' }]);
+    // NULL: nothing equals it; COALESCE sees it as NULL.
+    expect((await client.query('SELECT id FROM orders WHERE name = $1', [null])).rows).toEqual([]);
+    expect((await client.query('SELECT COALESCE($1, $2) AS v', [null, 'none'])).rows).toEqual([{ v: 'none' }]);
+    // In an aggregating query too: COUNT(*) is BIGINT.
+    const having = await client.query('SELECT name FROM orders GROUP BY name HAVING COUNT(*) > $1', ['1']);
+    expect(having.rows).toEqual([{ name: 'alice' }]);
+  });
+
+  it('binds the parameters of an INSERT (planned again in the job thread) as data', async () => {
+    const notesPath = join(tmp.dir, 'notes.json');
+    await client.query(`CREATE TABLE notes (id BIGINT, note STRING) WITH ('connector' = 'filesystem', 'path' = '${notesPath}', 'format' = 'json')`);
+    await client.query(`SET 'table.dml-sync' = 'true'`);
+    try {
+      const res = await client.query('INSERT INTO notes SELECT id, $1 FROM orders WHERE id = $2 OR name = $3', ["'; DROP TABLE orders; --", 2, '1 OR 1=1']);
+      expect(res.command).toBe('INSERT');
+    } finally {
+      await client.query(`RESET 'table.dml-sync'`);
+    }
+    // Order 2 only: `1 OR 1=1` is a name no order has.
+    const lines = readFileSync(notesPath, 'utf8').split('\n').filter((l) => l !== '');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ id: 2, note: "'; DROP TABLE orders; --" }]);
+    expect((await client.query('SELECT COUNT(*) AS n FROM orders')).rows).toEqual([{ n: '4' }]);
+  });
+
+  it('refuses a $n with no value, outside the extended protocol', async () => {
+    // The simple protocol has no values to bind: `client.query` without values sends a simple Query.
+    const simple = await client.query('SELECT id FROM orders WHERE id = $1').catch((e: pg.DatabaseError) => e);
+    expect(simple).toMatchObject({ code: '22P02', position: '34', message: 'Parameter $1 has no value', detail: 'EDDY-S005' });
   });
 
   it('hands rows out in pieces when Execute has a row limit (PortalSuspended)', async () => {
@@ -172,8 +231,9 @@ describe('Postgres wire protocol (node-postgres)', () => {
     // In the extended protocol the position points into the statement as written, before binding.
     const column = await client.query('SELECT id FROM orders WHERE name = $1 AND nosuch = 1', ['a much longer value than $1']).catch((e: pg.DatabaseError) => e);
     expect(column).toMatchObject({ code: '42703', position: '43' });
+    // A value that is not valid for the parameter's type: at the parameter.
     const param = await client.query('SELECT id FROM orders WHERE id = $1', ['x']).catch((e: pg.DatabaseError) => e);
-    expect(param).toMatchObject({ code: '42883' }); // the string 'x' compared with a BIGINT
+    expect(param).toMatchObject({ code: '22P02', position: '34', message: "Invalid value for parameter $1 (BIGINT): 'x' is not an integer" });
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 

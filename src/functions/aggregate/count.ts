@@ -30,6 +30,7 @@ function countImpl(star: boolean): AggregateImpl<CountAcc> {
     },
     result: (acc) => acc.n,
     supportsRetract: true,
+    orderInsensitive: true,
     serialize: (acc) => acc.n,
     deserialize: (data) => ({ n: data as number }),
     flat: flatCount(star),
@@ -54,6 +55,9 @@ function flatCount(star: boolean): FlatAggregate {
       : (a, at, v) => {
           if (v !== null && v !== undefined) a[at]--;
         },
+    merge: (a, at, b, bt) => {
+      a[at] += b[bt]!;
+    },
     result: (a, at) => a[at],
     serialized: 'number',
   };

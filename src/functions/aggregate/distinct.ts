@@ -53,6 +53,7 @@ export function distinctAggregate<A>(impl: AggregateImpl<A>): AggregateImpl<Dist
     },
     result: (acc) => impl.result(acc.inner),
     supportsRetract: impl.supportsRetract,
+    orderInsensitive: impl.orderInsensitive,
     serialize: (acc) => ({ inner: impl.serialize(acc.inner), seen: [...acc.seen.values()].map((s) => [s.value, s.count]) }),
     deserialize(data) {
       const d = data as { inner: unknown; seen: [unknown, number][] };

@@ -46,6 +46,7 @@ function appendOnlyExtremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<Be
     },
     result: (acc) => acc.best,
     supportsRetract: false,
+    orderInsensitive: true,
     serialize: (acc) => acc.best,
     deserialize: (data) => ({ best: data ?? null }),
     flat: numeric ? flatExtreme(sign) : undefined,
@@ -65,6 +66,14 @@ function flatExtreme(sign: 1 | -1): FlatAggregate {
     },
     retract() {
       throw new Error('the append-only MIN/MAX cannot retract');
+    },
+    merge(a, at, b, bt) {
+      if (b[bt] === 0) return;
+      const v = b[bt + 1]!;
+      if (a[at] === 0 || (sign > 0 ? v > a[at + 1]! : v < a[at + 1]!)) {
+        a[at] = 1;
+        a[at + 1] = v;
+      }
     },
     result: (a, at) => (a[at] === 0 ? null : a[at + 1]),
     serialized: 'nullable',
@@ -110,6 +119,7 @@ function extremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<ExtremeAcc> 
       return acc.best;
     },
     supportsRetract: true,
+    orderInsensitive: true,
     appendOnly: appendOnlyExtremeImpl(sign, numeric),
     serialize: (acc) => [...acc.entries.values()].map((e) => [e.value, e.count]),
     deserialize(data) {

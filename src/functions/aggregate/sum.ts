@@ -33,6 +33,7 @@ function sumLike(scale: number | undefined, finish: (sum: number, n: number) => 
     },
     result: (acc) => finish(acc.sum, acc.n),
     supportsRetract: true,
+    orderInsensitive: true,
     serialize: (acc) => [acc.sum, acc.n],
     deserialize: (data) => {
       const [sum, n] = data as [number, number];
@@ -55,6 +56,10 @@ function flatSumLike(round: (x: number) => number, finish: (sum: number, n: numb
       if (v === null || v === undefined) return;
       const n = --a[at + 1]!;
       a[at] = n === 0 ? 0 : round(a[at]! - (v as number));
+    },
+    merge(a, at, b, bt) {
+      a[at] = round(a[at]! + b[bt]!);
+      a[at + 1] += b[bt + 1]!;
     },
     result: (a, at) => finish(a[at]!, a[at + 1]!),
     serialized: 'pair',

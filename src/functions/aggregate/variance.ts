@@ -51,6 +51,7 @@ function momentsImpl(finish: (acc: MomentAcc) => number | null): AggregateImpl<M
     },
     result: finish,
     supportsRetract: true,
+    orderInsensitive: true,
     serialize: (acc) => [acc.n, acc.mean, acc.m2],
     deserialize(data) {
       const [n, mean, m2] = data as [number, number, number];

@@ -3,13 +3,14 @@
  * registry, inserts implicit casts, and reports type errors with both types and the span.
  */
 import type * as ast from '../../parser/ast.js';
-import { T, commonType, isTimestamp, sameType, typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
+import { T, commonType, isNumeric, isTimestamp, sameType, typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors.js';
 import type { BoundExpr, Call } from '../../expr/bound-expr.js';
 import { isResolutionError } from '../../functions/function-types.js';
 import { resolveCast } from '../../functions/cast.js';
 import type { BinderContext } from './binder-context.js';
 import type { Scope } from './scope.js';
+import { bindParameter } from './bind-parameter.js';
 import { intervalLiteral, literal, numberLiteral, typedLiteral } from './literals.js';
 
 /** Options of one binding. */
@@ -26,6 +27,36 @@ export interface ExprBindOptions {
 const LEGACY_WINDOW_FUNCTIONS = new Set(['TUMBLE', 'HOP', 'SESSION', 'CUMULATE']);
 const LEGACY_WINDOW_PROPERTIES = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME|PROCTIME)$/;
 
+/**
+ * A parameter the client declared no type for (or its negation, `-$1`): it takes its type from where it is
+ * (see bind-parameter.ts).
+ */
+function untypedParameter(e: ast.Expr): boolean {
+  if (e.kind === 'UnaryExpr' && e.op !== 'NOT') return untypedParameter(e.operand);
+  return e.kind === 'ParameterExpr' && e.value?.type === undefined;
+}
+
+/** The type an untyped parameter takes as an operand of `op` whose other operand has type `other`. */
+function operandTypeFor(op: ast.BinaryOperator, other: DataType): DataType | undefined {
+  switch (op) {
+    case 'AND':
+    case 'OR':
+      return T.boolean(); // (bindBinary binds both as BOOLEAN before asking)
+    case '||':
+      return T.string();
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+      // `ts - $1` would need an interval, which text does not give: only numbers take the other's type.
+      return isNumeric(other) ? other : undefined;
+    default:
+      // Comparisons: the type of what the parameter is compared with.
+      return other;
+  }
+}
+
 /** The name of a function call as upper-case text (`a.b` joined). */
 export function functionName(call: ast.FunctionCall): string {
   return call.name.parts.map((p) => (p.quoted ? p.name : p.name.toUpperCase())).join('.');
@@ -39,8 +70,13 @@ export class ExprBinder {
     private readonly options: ExprBindOptions,
   ) {}
 
-  bind(e: ast.Expr): BoundExpr {
-    const replaced = this.options.intercept?.(e);
+  /**
+   * Binds `e`. `expected` is the type its place calls for (an INSERT's target column, say): only a parameter
+   * with no declared type uses it, as its type.
+   */
+  bind(e: ast.Expr, expected?: DataType): BoundExpr {
+    // A parameter is a literal, nothing an intercept maps; and it must see `expected`.
+    const replaced = e.kind === 'ParameterExpr' ? undefined : this.options.intercept?.(e);
     if (replaced) return replaced;
     switch (e.kind) {
       case 'ColumnRef': {
@@ -69,7 +105,8 @@ export class ExprBinder {
       case 'BinaryExpr':
         return this.bindBinary(e);
       case 'UnaryExpr': {
-        const operand = this.bind(e.operand);
+        // NOT $1: a BOOLEAN; -$1: the type its context expects of the whole.
+        const operand = this.bind(e.operand, e.op === 'NOT' ? T.boolean() : expected);
         if (e.op === 'NOT') return { kind: 'NotExpr', operand: this.expectBoolean(operand, e.operand.span, 'NOT'), type: withNullable(T.boolean(), operand.type.nullable) };
         if (e.op === '+') return operand;
         if (operand.kind === 'LiteralValue' && typeof operand.value === 'number') return literal(-operand.value, operand.type);
@@ -85,16 +122,17 @@ export class ExprBinder {
         return e.negated ? { kind: 'NotExpr', operand: test, type: test.type } : test;
       }
       case 'BetweenExpr': {
-        const x = this.bind(e.operand);
-        const low = this.bind(e.low);
-        const high = this.bind(e.high);
+        // A parameter takes the tested value's type, or (as the tested value) the first bound's.
+        const [x, low] = this.bindOperands(e.operand, e.low, (other) => other);
+        const high = this.bind(e.high, x.type);
         let cond: BoundExpr = this.and([this.call('>=', [x, low], e.span), this.call('<=', [x, high], e.span)]);
         if (e.symmetric) cond = this.or([cond, this.and([this.call('>=', [x, high], e.span), this.call('<=', [x, low], e.span)])]);
         return e.negated ? { kind: 'NotExpr', operand: cond, type: cond.type } : cond;
       }
       case 'InListExpr': {
-        const operand = this.bind(e.operand);
-        const list = e.list.map((v) => this.bind(v));
+        const firstKnown = untypedParameter(e.operand) ? e.list.find((v) => !untypedParameter(v)) : undefined;
+        const operand = this.bind(e.operand, firstKnown === undefined ? undefined : this.bind(firstKnown).type);
+        const list = e.list.map((v) => this.bind(v, operand.type));
         let type: DataType | undefined = operand.type;
         for (const v of list) type = type && commonType(type, v.type);
         if (!type) {
@@ -119,7 +157,9 @@ export class ExprBinder {
       case 'CaseExpr':
         return this.bindCase(e);
       case 'CastExpr':
-        return this.cast(this.bind(e.operand), e.type, e.span, e.safe);
+        // CAST($1 AS INT): the parameter is an INT (its value checked now). Not for TRY_CAST, whose point is
+        // to turn a value that does not convert into NULL.
+        return this.cast(this.bind(e.operand, e.safe ? undefined : e.type), e.type, e.span, e.safe);
       case 'FunctionCall':
         return this.bindFunction(e);
       case 'ExtractExpr':
@@ -135,7 +175,7 @@ export class ExprBinder {
       case 'ScalarSubquery':
         return this.unsupported('Subqueries in expressions are not supported yet', e.span, 'rewrite as a join once joins land, or precompute the values');
       case 'ParameterExpr':
-        return this.unsupported('Parameters (?) are only allowed in prepared statements', e.span);
+        return bindParameter(e, expected, this.ctx.env.timeZone);
       case 'StarExpr':
         return this.unsupported("'*' is only allowed in the select list and in COUNT(*)", e.span);
     }
@@ -143,8 +183,8 @@ export class ExprBinder {
   }
 
   private bindBinary(e: ast.BinaryExpr): BoundExpr {
-    const left = this.bind(e.left);
-    const right = this.bind(e.right);
+    const logical = e.op === 'AND' || e.op === 'OR';
+    const [left, right] = logical ? [this.bind(e.left, T.boolean()), this.bind(e.right, T.boolean())] : this.bindOperands(e.left, e.right, (other) => operandTypeFor(e.op, other));
     switch (e.op) {
       case 'AND':
         return this.and([this.expectBoolean(left, e.left.span, 'AND'), this.expectBoolean(right, e.right.span, 'AND')]);
@@ -167,6 +207,19 @@ export class ExprBinder {
     }
   }
 
+  /**
+   * Binds two operands, left first; a parameter with no declared type takes the type `infer` gives for the
+   * other operand's (when both are such parameters, they are STRING).
+   */
+  private bindOperands(a: ast.Expr, b: ast.Expr, infer: (other: DataType) => DataType | undefined): [BoundExpr, BoundExpr] {
+    if (untypedParameter(a) && !untypedParameter(b)) {
+      const right = this.bind(b);
+      return [this.bind(a, infer(right.type)), right];
+    }
+    const left = this.bind(a);
+    return [left, this.bind(b, untypedParameter(b) ? infer(left.type) : undefined)];
+  }
+
   private alignTemporalWithString(left: BoundExpr, right: BoundExpr, e: ast.BinaryExpr): [BoundExpr, BoundExpr] {
     const temporal = (t: DataType) => isTimestamp(t) || t.name === 'DATE' || t.name === 'TIME';
     if (temporal(left.type) && right.type.name === 'STRING') return [left, this.cast(right, withoutTimeAttribute(left.type), e.right.span, false)];
@@ -177,7 +230,8 @@ export class ExprBinder {
   private bindCase(e: ast.CaseExpr): BoundExpr {
     const operand = e.operand ? this.bind(e.operand) : undefined;
     const whens = e.whens.map((w) => {
-      const when = this.bind(w.when);
+      // CASE x WHEN $1: the parameter takes x's type; CASE WHEN $1: it is the condition.
+      const when = this.bind(w.when, operand ? operand.type : T.boolean());
       const cond = operand ? this.call('=', [operand, when], w.when.span) : this.expectBoolean(when, w.when.span, 'CASE WHEN');
       return { when: cond, then: this.bind(w.then), span: w.then.span };
     });

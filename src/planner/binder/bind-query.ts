@@ -51,7 +51,11 @@ export class QueryBinder {
     private readonly ctes: ReadonlyMap<string, BoundQuery> = new Map(),
   ) {}
 
-  bindQuery(q: ast.Query): BoundQuery {
+  /**
+   * Binds a query. `columnTypes` are the types its output columns are expected to have (an INSERT's target
+   * columns): a parameter with no declared type that is a whole column takes that column's type.
+   */
+  bindQuery(q: ast.Query, columnTypes?: readonly DataType[]): BoundQuery {
     let binder: QueryBinder = this;
     if (q.with.length > 0) {
       const ctes = new Map(this.ctes);
@@ -61,7 +65,7 @@ export class QueryBinder {
       }
       binder = new QueryBinder(this.ctx, ctes);
     }
-    let result = binder.bindBody(q.body);
+    let result = binder.bindBody(q.body, columnTypes);
     if (q.orderBy.length > 0) {
       const keys = q.orderBy.map((item) => ({ index: binder.orderKey(item, result), descending: item.descending, nullsFirst: item.nullsFirst ?? !item.descending }));
       const span = q.orderBy[0]!.span;
@@ -104,23 +108,23 @@ export class QueryBinder {
     return v;
   }
 
-  bindBody(body: ast.QueryBody): BoundQuery {
+  bindBody(body: ast.QueryBody, columnTypes?: readonly DataType[]): BoundQuery {
     switch (body.kind) {
       case 'Query':
-        return this.bindQuery(body);
+        return this.bindQuery(body, columnTypes);
       case 'Select':
-        return this.bindSelect(body);
+        return this.bindSelect(body, columnTypes);
       case 'Values':
-        return this.bindValues(body);
+        return this.bindValues(body, columnTypes);
       case 'SetOperation':
-        return this.bindSetOperation(body);
+        return this.bindSetOperation(body, columnTypes);
     }
   }
 
-  private bindSetOperation(op: ast.SetOperation): BoundQuery {
+  private bindSetOperation(op: ast.SetOperation, columnTypes?: readonly DataType[]): BoundQuery {
     if (op.op !== 'UNION') unsupported(`${op.op} is not supported yet`, op.span, 'UNION ALL and UNION are');
-    const left = this.bindBody(op.left);
-    const right = this.bindBody(op.right);
+    const left = this.bindBody(op.left, columnTypes);
+    const right = this.bindBody(op.right, columnTypes);
     const ls = left.plan.schema;
     const rs = right.plan.schema;
     if (ls.length !== rs.length) {
@@ -147,9 +151,9 @@ export class QueryBinder {
     return { plan, scope: scopeOf(plan) };
   }
 
-  private bindValues(values: ast.Values): BoundQuery {
+  private bindValues(values: ast.Values, columnTypes?: readonly DataType[]): BoundQuery {
     const binder = new ExprBinder(this.ctx, new Scope([]), { clause: 'VALUES' });
-    const rows = values.rows.map((r) => r.map((e) => binder.bind(e)));
+    const rows = values.rows.map((r) => r.map((e, c) => binder.bind(e, columnTypes?.[c])));
     const width = rows[0]?.length ?? 0;
     if (rows.some((r) => r.length !== width)) {
       throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: 'All VALUES rows must have the same number of columns', span: values.span });
@@ -167,7 +171,7 @@ export class QueryBinder {
     return { plan, scope: scopeOf(plan) };
   }
 
-  bindSelect(select: ast.Select): BoundQuery {
+  bindSelect(select: ast.Select, columnTypes?: readonly DataType[]): BoundQuery {
     const from: BoundQuery = select.from
       ? this.bindFrom(select.from)
       : { plan: { kind: 'LogicalValues', rows: [[]], schema: [] }, scope: new Scope([]) };
@@ -199,7 +203,7 @@ export class QueryBinder {
           }
           return;
         }
-        const bound = binder.bind(item.expr);
+        const bound = binder.bind(item.expr, columnTypes?.[columns.length]);
         exprs.push(bound);
         // A column selected as it is keeps its qualifier, so ORDER BY may name it as the select list does (`ORDER BY c.user`).
         const qualifier = !item.alias && item.expr.kind === 'ColumnRef' && bound.kind === 'InputRef' ? from.scope.columns.find((c) => c.index === bound.index)?.qualifier : undefined;

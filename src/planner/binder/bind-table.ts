@@ -130,5 +130,5 @@ export function scanTable(table: TableDef, ctx: BinderContext): LogicalScan {
     watermark = { rowtimeIndex: table.columns.findIndex((c) => c.name === table.watermark!.column), expr };
   }
   const schema: Field[] = table.columns.map((c) => ({ name: c.name, type: c.type }));
-  return { kind: 'LogicalScan', table, projection: table.columns.map((_, i) => i), computed, watermark, schema };
+  return { kind: 'LogicalScan', table, projection: table.columns.map((_, i) => i), computed, watermark, changelog: ctx.connectors.sourceChangelog(table.options), schema };
 }

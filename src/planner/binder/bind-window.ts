@@ -4,6 +4,7 @@
  * {@link WindowSpec} over a rowtime column. This is the only place that knows the surface syntaxes.
  */
 import type * as ast from '../../parser/ast.js';
+import { assertNever } from '../../common/assert-never.js';
 import { T, asTimeAttribute, typeToString, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import type { WindowSpec } from '../../common/window.js';
@@ -63,8 +64,13 @@ function rowtimeDroppedByJoin(plan: LogicalPlan, index: number): boolean {
       const [input, i] = index < width ? [plan.left, index] : [plan.right, index - width];
       return input.schema[i]?.type.timeAttribute === 'rowtime';
     }
-    default:
+    case 'LogicalScan':
+    case 'LogicalValues':
+    case 'LogicalAggregate':
+    case 'LogicalUnion':
       return false;
+    default:
+      return assertNever(plan);
   }
 }
 
@@ -225,7 +231,8 @@ export function legacyWindowProperty(e: ast.Expr): { family: string; property: '
 export function windowTvfPlan(input: LogicalPlan, inputScope: Scope, bound: BoundWindowTvf, alias: string | undefined, span?: Span): { plan: LogicalPlan; scope: Scope } {
   const width = input.schema.length;
   const schema = [...input.schema, ...bound.windowFields];
-  const plan: LogicalPlan = { kind: 'LogicalWindowTableFunction', input, window: bound.spec, timeIndex: bound.timeIndex, schema, span };
+  const partitionKeys = bound.spec.kind === 'session' ? { partitionKeys: bound.partitionKeys } : {};
+  const plan: LogicalPlan = { kind: 'LogicalWindowTableFunction', input, window: bound.spec, timeIndex: bound.timeIndex, ...partitionKeys, schema, span };
   const columns: ScopeColumn[] = [
     ...inputScope.columns.map((c) => ({ ...c, qualifier: alias ?? c.qualifier })),
     ...bound.windowFields.map((f, i) => ({ name: f.name, type: f.type, index: width + i, qualifier: alias })),

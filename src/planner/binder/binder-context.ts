@@ -14,14 +14,26 @@ export interface OptionProblem {
   readonly hint?: string;
 }
 
+/** What a connector can do, as the planner sees it. */
+export interface ConnectorCapabilities {
+  readonly source: boolean;
+  readonly sink: boolean;
+  readonly sinkAcceptsUpdates: boolean;
+  /** Its source reads a snapshot of stored data (sqlite): a query reading only such sources can be pulled. */
+  readonly sourceReadsSnapshot: boolean;
+}
+
 /** What the planner may know about connectors. */
 export interface ConnectorLookup {
   /** Problems with a table's WITH options (empty when valid). */
   validate(options: Readonly<Record<string, string>>): readonly OptionProblem[];
   /** What a connector can do, or undefined when there is no such connector. */
-  capabilities(identifier: string): { readonly source: boolean; readonly sink: boolean; readonly sinkAcceptsUpdates: boolean } | undefined;
+  capabilities(identifier: string): ConnectorCapabilities | undefined;
+  /** The changelog a table with these options reads: from its connector, or else its format (default insert-only). */
+  sourceChangelog(options: Readonly<Record<string, string>>): 'insert-only' | 'upsert' | 'retract';
 }
 
+/** What binding and planning a statement read from the session. */
 export interface BinderContext {
   readonly catalog: Catalog;
   readonly functions: FunctionRegistry;

@@ -2,6 +2,7 @@
  * constant-folding: evaluates deterministic sub-expressions that read no column once at plan time, simplifies
  * AND/OR with constant operands (in join conditions too), and removes filters that are always TRUE.
  */
+import { assertNever } from '../../common/assert-never.js';
 import { withNullable } from '../../common/types.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { compileExpr } from '../../expr/compile.js';
@@ -60,8 +61,16 @@ export const constantFolding: OptimizerRule = {
         }
         case 'LogicalJoin':
           return { ...p, condition: foldExpr(p.condition) };
-        default:
+        case 'LogicalScan':
+        case 'LogicalValues':
+        case 'LogicalWindowTableFunction':
+        case 'LogicalAggregate':
+        case 'LogicalUnion':
+        case 'LogicalLimit':
+        case 'LogicalSort':
           return p;
+        default:
+          return assertNever(p);
       }
     }),
 };

@@ -15,6 +15,7 @@
  *   left side of a RIGHT join). A part on the preserved side of an outer join stays: it decides whether a
  *   row matches, not whether it appears.
  */
+import { assertNever } from '../../common/assert-never.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { conjunction, conjuncts, inputRefs, isDeterministic, isTrue, replaceInputRefs, shiftInputRefs } from '../expr-utils.js';
 import { isPreserved, transformDown, type LogicalJoin, type LogicalPlan } from '../logical-plan.js';
@@ -63,8 +64,15 @@ function canPush(input: LogicalPlan, part: BoundExpr): boolean {
       return refs.every((r) => r < input.groupKeys.length);
     case 'LogicalJoin':
       return canPushIntoJoin(input, part);
-    default:
+    // A filter does not move below a scan, constant rows or another filter (it merges with them), nor
+    // below a LIMIT (that would change which rows are the first).
+    case 'LogicalScan':
+    case 'LogicalValues':
+    case 'LogicalFilter':
+    case 'LogicalLimit':
       return false;
+    default:
+      return assertNever(input);
   }
 }
 
@@ -104,8 +112,13 @@ function pushBelow(input: LogicalPlan, condition: BoundExpr): LogicalPlan {
     }
     case 'LogicalJoin':
       return pushJoinCondition(pushIntoJoin(input, conjuncts(condition), conjuncts(input.condition).filter((c) => !isTrue(c))));
-    default:
+    case 'LogicalScan':
+    case 'LogicalValues':
+    case 'LogicalFilter':
+    case 'LogicalLimit':
       return filter(input, condition);
+    default:
+      return assertNever(input);
   }
 }
 

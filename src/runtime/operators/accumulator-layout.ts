@@ -8,7 +8,7 @@
 import type { Row } from '../changelog.js';
 import type { FlatAggregate, FlatShape } from '../../functions/function-types.js';
 import type { PackWriter } from '../state/packed.js';
-import { type AggCall, accumulateRow, createAccumulators, retractRow, writeResults } from './aggregate-call.js';
+import { type AggCall, accumulateRow, createAccumulators, mergeAccumulators, retractRow, writeResults } from './aggregate-call.js';
 import { decodeAccumulators, decodeValue, encodeAccumulators, encodedNumberAt, encodeValue, writeAccumulators } from './state-codecs.js';
 
 /** A group's accumulators for the calls of one operator; `A` is opaque to the operator. */
@@ -17,10 +17,17 @@ export interface AccumulatorLayout<A = unknown> {
   readonly calls: number;
   /** The accumulators of an empty group. */
   create(): A;
+  /**
+   * The accumulators of an empty group, made by emptying `accs` when the layout can (flat), else new: for
+   * scratch accumulators that are used and dropped over and over (`accs` must not be used elsewhere).
+   */
+  reset(accs: A): A;
   /** Adds `row` to each call (skipping calls whose FILTER is not true for it). */
   accumulate(accs: A, row: Row): void;
   /** Removes `row` from each call (the calls must support retraction). */
   retract(accs: A, row: Row): void;
+  /** Folds `from` into `into`, call by call (each call's `merge`); `from` is left as it was. */
+  merge(into: A, from: A): void;
   /** Writes each call's result into `out` from position `at`. */
   writeResults(accs: A, out: unknown[], at: number): void;
   /** The accumulators as JSON-safe data: each call's `serialize`d accumulator, encoded ({@link encodeAccumulators}). */
@@ -41,8 +48,10 @@ export function objectLayout(aggs: readonly AggCall[]): AccumulatorLayout<unknow
   return {
     calls: aggs.length,
     create: () => createAccumulators(aggs),
+    reset: () => createAccumulators(aggs),
     accumulate: (accs, row) => accumulateRow(aggs, accs, row),
     retract: (accs, row) => retractRow(aggs, accs, row),
+    merge: (into, from) => mergeAccumulators(aggs, into, from),
     writeResults: (accs, out, at) => writeResults(aggs, accs, out, at),
     encode: (accs) => encodeAccumulators(aggs, accs),
     write: (w, accs) => writeAccumulators(w, aggs, accs),
@@ -65,11 +74,16 @@ function flatLayout(aggs: readonly AggCall[], flats: readonly FlatAggregate[]): 
   return {
     calls: n,
     create: () => new Float64Array(width),
+    // All zeros is every flat form's empty accumulator.
+    reset: (a) => a.fill(0),
     accumulate(a, row) {
       for (let i = 0; i < n; i++) if (counts(row, i)) flats[i]!.add(a, offsets[i]!, args[i]! < 0 ? undefined : row[args[i]!]);
     },
     retract(a, row) {
       for (let i = 0; i < n; i++) if (counts(row, i)) flats[i]!.retract(a, offsets[i]!, args[i]! < 0 ? undefined : row[args[i]!]);
+    },
+    merge(into, from) {
+      for (let i = 0; i < n; i++) flats[i]!.merge(into, offsets[i]!, from, offsets[i]!);
     },
     writeResults(a, out, at) {
       for (let i = 0; i < n; i++) out[at + i] = flats[i]!.result(a, offsets[i]!);

@@ -1,4 +1,4 @@
-/** Binary min-heaps: the pending window ends and the timers of the window operators. */
+/** Binary min-heaps: the pending window ends, buffered times, and the timer service's timers. */
 
 /** A min-heap of numbers (duplicates allowed): a {@link TimerHeap} whose entries carry no key. */
 export class MinHeap {
@@ -26,12 +26,16 @@ export class MinHeap {
 }
 
 /**
- * A min-heap of (time, key) entries, ordered by time (ties in no particular order): timers whose owners
- * check on pop whether an entry is still current, so stale entries need no removal.
+ * A min-heap of (time, key) entries, ordered by time, and at one time by `before` when given (else in no
+ * particular order): timers whose owners check on pop whether an entry is still current, so stale entries
+ * need no removal.
  */
 export class TimerHeap<K> {
   private readonly times: number[] = [];
   private readonly keys: K[] = [];
+
+  /** @param before of two keys at one time, whether `a` comes strictly before `b` */
+  constructor(private readonly before?: (a: K, b: K) => boolean) {}
 
   get size(): number {
     return this.times.length;
@@ -42,15 +46,22 @@ export class TimerHeap<K> {
     return this.times[0];
   }
 
+  /** The key of the first entry, or undefined when empty. */
+  peekKey(): K | undefined {
+    return this.keys[0];
+  }
+
   push(time: number, key: K): void {
     const t = this.times;
     const k = this.keys;
+    const before = this.before;
     let i = t.length;
     t.push(time);
     k.push(key);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (t[parent]! <= time) break;
+      const pt = t[parent]!;
+      if (pt < time || (pt === time && !before?.(key, k[parent]!))) break;
       t[i] = t[parent]!;
       k[i] = k[parent]!;
       i = parent;
@@ -64,6 +75,7 @@ export class TimerHeap<K> {
     const t = this.times;
     const k = this.keys;
     if (t.length === 0) return undefined;
+    const before = this.before;
     const top = k[0]!;
     const lastTime = t.pop()!;
     const lastKey = k.pop()!;
@@ -74,8 +86,9 @@ export class TimerHeap<K> {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const c = r < n && t[r]! < t[l]! ? r : l;
-        if (t[c]! >= lastTime) break;
+        const c = r < n && (t[r]! < t[l]! || (t[r] === t[l] && before?.(k[r]!, k[l]!))) ? r : l;
+        const ct = t[c]!;
+        if (ct > lastTime || (ct === lastTime && !before?.(k[c]!, lastKey))) break;
         t[i] = t[c]!;
         k[i] = k[c]!;
         i = c;

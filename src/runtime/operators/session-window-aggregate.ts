@@ -1,8 +1,9 @@
 /** The SESSION window aggregate: per key, sessions that merge as rows arrive; one final row per session. */
-import { BatchBuilder, type ChangeBatch, INSERT, MIN_WATERMARK, type Row } from '../changelog.js';
-import { CounterNames, type Counter } from '../metrics.js';
+import { BatchBuilder, type ChangeBatch, INSERT, type Row } from '../changelog.js';
+import type { Counter } from '../metrics.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { OperatorState, StateTable, ValueCodec, ValueState } from '../state/state-types.js';
+import { TimerService } from '../timer-service.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { describeWindow } from '../../common/window.js';
 import { type GroupKey, type KeySelector, keySelector } from '../keys.js';
@@ -16,8 +17,7 @@ import {
   notInsertOnly,
   writeResults,
 } from './aggregate-call.js';
-import { TimerHeap } from './min-heap.js';
-import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, VALUE_CODEC, writeAccumulators, writeEncodedValue } from './state-codecs.js';
+import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, writeAccumulators, writeEncodedValue } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
 /** Configuration of a {@link SessionWindowAggregate}. */
@@ -38,7 +38,7 @@ export interface Session {
   readonly accs: unknown[];
 }
 
-/** The open sessions of one key: sorted by start, pairwise disjoint and not touching. */
+/** The open sessions of one key: sorted by start (so by end too), pairwise disjoint and not touching. */
 export interface KeySessions {
   readonly keyValues: unknown[];
   /** Order in which the key was first seen (breaks ties between sessions firing together). */
@@ -46,32 +46,23 @@ export interface KeySessions {
   readonly sessions: Session[];
 }
 
+/** The state table of open sessions (key: the group key → {@link KeySessions}). */
+export const SESSIONS_TABLE = 'sessions';
+/** The value state holding the next key's first-seen number. */
+export const SEQ_VALUE = 'seq';
+
 /**
- * What a {@link SessionWindowAggregate} changes while running, kept in its state: the table `sessions` (group
- * key → {@link KeySessions}) and the values `seq` (the next key's first-seen number) and `watermark`.
- * Derived, rebuilt on open: the timers, a min-heap of (session end, key) entries. An entry goes stale when
- * its session grows or merges; stale entries stay in the heap and are skipped when popped (the key then has
- * no session with that end), which is cheaper than removing them.
+ * What a {@link SessionWindowAggregate} changes while running, kept in its state: the table
+ * {@link SESSIONS_TABLE} (group key → {@link KeySessions}) and the value {@link SEQ_VALUE} (the next key's
+ * first-seen number); the timers and the watermark are the timer service's.
  */
 export class SessionWindowAggregateState {
   private readonly byKey: StateTable<KeySessions>;
   private readonly seq: ValueState<number>;
-  private readonly mark: ValueState<number>;
-  private readonly timers = new TimerHeap<GroupKey>();
 
   constructor(state: OperatorState, aggs: readonly AggCall[]) {
-    this.byKey = state.table<KeySessions>('sessions', keySessionsCodec(aggs));
-    this.seq = state.value<number>('seq');
-    this.mark = state.value<number>('watermark', VALUE_CODEC);
-    for (const [key, ks] of this.byKey.namespace('')) for (const s of ks.sessions) this.timers.push(s.end, key);
-  }
-
-  get watermark(): number {
-    return this.mark.get() ?? MIN_WATERMARK;
-  }
-
-  set watermark(value: number) {
-    this.mark.set(value);
+    this.byKey = state.table<KeySessions>(SESSIONS_TABLE, keySessionsCodec(aggs));
+    this.seq = state.value<number>(SEQ_VALUE);
   }
 
   /** The open sessions of `key`, if any. */
@@ -93,21 +84,6 @@ export class SessionWindowAggregateState {
 
   delete(key: GroupKey): void {
     this.byKey.delete(key);
-  }
-
-  /** Notes that `key` has a session ending at `end` (an older entry for a session that grew goes stale). */
-  addTimer(end: number, key: GroupKey): void {
-    this.timers.push(end, key);
-  }
-
-  /** The smallest end with a timer (possibly stale), or undefined. */
-  nextTimer(): number | undefined {
-    return this.timers.peek();
-  }
-
-  /** Removes the timer with the smallest end and returns its key. */
-  popTimer(): GroupKey {
-    return this.timers.pop()!;
   }
 }
 
@@ -147,22 +123,33 @@ function keySessionsCodec(aggs: readonly AggCall[]): ValueCodec<KeySessions> {
  *   touches (`a.start <= b.end && b.start <= a.end`, Flink's `TimeWindow.intersects`); the merged
  *   session's accumulators are folded with `impl.merge`, then the row is added.
  * - Lateness: the window the row would merge into is computed first; if its `end - 1 <= watermark` the row
- *   is late, dropped and counted (`lateRecordsDropped`). Fired sessions are gone, never resurrected: a row
- *   at exactly `end` of a fired session (not late when the watermark is `end - 1`) starts a new session.
- * - On a watermark that advances, every session with `end - 1 <= watermark` fires, ascending by end, then
- *   start, then the key's first-seen order: one `+I` row `[...keys, ...aggs, window_start, window_end,
- *   window_time]` each, in one batch; then the watermark is forwarded.
- * - State: see {@link SessionWindowAggregateState}; a key's sessions are stored again after every row
- *   they take and after every firing that leaves some open.
+ *   is late, dropped and counted (`lateRecordsDropped`, by {@link TimerService.dropLate}). Fired sessions
+ *   are gone, never resurrected: a row at exactly `end` of a fired session (not late when the watermark is
+ *   `end - 1`) starts a new session.
+ * - Timers (one per key, not per row): a key with open sessions has a timer at or before `end - 1` of its
+ *   earliest-ending session. Sessions only grow, so a row that extends or merges sessions leaves the timer
+ *   where it is; only a new session that ends before all others of its key adds one. When a key's timer
+ *   at `t` fires, the key's sessions with `end - 1 <= t` fire, and if sessions remain, the key gets a timer
+ *   at the earliest one's `end - 1`: a timer that fired early (its session grew) moves on, and if it is due
+ *   already, it fires later in the same watermark, in time order.
+ * - On a watermark that advances, every session with `end - 1 <= watermark` fires, ascending by end (the
+ *   timers' order), then start, then the key's first-seen order: one `+I` row `[...keys, ...aggs,
+ *   window_start, window_end, window_time]` each, in one batch; then the watermark is forwarded.
+ * - State: see {@link SessionWindowAggregateState}, plus the timer service's `timers` (about one per key
+ *   with open sessions) and `watermark`. A key's sessions are stored again after every row they take and
+ *   after every firing that leaves some open.
  */
 export class SessionWindowAggregate implements StreamOperator {
   readonly kind = 'SessionWindowAggregate';
   /** Run-time state, created in {@link open} from the operator's state tables. */
   state!: SessionWindowAggregateState;
+  private timers!: TimerService;
   private readonly keys: KeySelector;
   private output!: Output;
-  private late!: Counter;
   private nullTime!: Counter;
+  /** The sessions a watermark fired, ascending by end, and their keys' sessions (see {@link processWatermark}). */
+  private readonly fired: Session[] = [];
+  private readonly firedKeys: KeySessions[] = [];
 
   constructor(readonly config: SessionWindowAggregateConfig) {
     if (!(Number.isSafeInteger(config.gap) && config.gap > 0)) {
@@ -176,54 +163,73 @@ export class SessionWindowAggregate implements StreamOperator {
 
   open(ctx: OperatorContext): void {
     this.output = ctx.output;
-    this.late = ctx.counter(CounterNames.lateRecordsDropped);
     this.nullTime = ctx.counter(NULL_TIME_RECORDS_DROPPED);
+    this.timers = new TimerService(ctx);
     this.state = new SessionWindowAggregateState(ctx.state, this.config.aggs);
   }
 
   processBatch(batch: ChangeBatch, _input: number): void {
     const { rows, kinds } = batch;
     const timeIndex = this.config.timeIndex;
-    let late = 0;
     let nullTime = 0;
     for (let i = 0; i < rows.length; i++) {
       if (kinds[i] !== INSERT) throw notInsertOnly(this.kind, kinds[i]!);
       const row = rows[i]!;
       const ts = row[timeIndex];
       if (ts === null || ts === undefined) nullTime++;
-      else if (!this.addRow(row, ts as number)) late++;
+      else this.addRow(row, ts as number);
     }
-    if (late > 0) this.late.inc(late);
     if (nullTime > 0) this.nullTime.inc(nullTime);
   }
 
   processWatermark(watermark: number, _input: number): void {
-    const state = this.state;
-    if (watermark <= state.watermark) return;
-    state.watermark = watermark;
-    const out = new BatchBuilder();
-    // Sessions ending together fire in (start, first-seen) order; the heap pops equal ends in any order.
-    const fired: [KeySessions, Session][] = [];
-    let firedEnd = Number.NaN;
-    for (let end = state.nextTimer(); end !== undefined && end - 1 <= watermark; end = state.nextTimer()) {
-      const key = state.popTimer();
-      const ks = state.get(key);
-      const at = ks ? ks.sessions.findIndex((s) => s.end === end) : -1;
-      if (at < 0) continue; // stale: the session grew, merged or fired
-      if (end !== firedEnd) {
-        this.emitFired(fired, out);
-        firedEnd = end;
+    if (!this.timers.advance(watermark, this.fireKey)) return;
+    const fired = this.fired;
+    if (fired.length > 0) {
+      const keys = this.firedKeys;
+      const out = new BatchBuilder();
+      // Timers fire in time order, so sessions come ascending by end; those ending together go by start,
+      // then by their key's first-seen order.
+      for (let i = 0; i < fired.length; ) {
+        let j = i + 1;
+        while (j < fired.length && fired[j]!.end === fired[i]!.end) j++;
+        if (j - i === 1) out.add(INSERT, this.resultRow(keys[i]!, fired[i]!));
+        else {
+          const order: number[] = [];
+          for (let k = i; k < j; k++) order.push(k);
+          order.sort((a, b) => fired[a]!.start - fired[b]!.start || keys[a]!.seq - keys[b]!.seq);
+          for (const k of order) out.add(INSERT, this.resultRow(keys[k]!, fired[k]!));
+        }
+        i = j;
       }
-      fired.push([ks!, ks!.sessions[at]!]);
-      ks!.sessions.splice(at, 1);
-      if (ks!.sessions.length === 0) state.delete(key);
-      else state.put(key, ks!);
+      fired.length = 0;
+      keys.length = 0;
+      this.output.emit(out.take()!);
     }
-    this.emitFired(fired, out);
-    const batch = out.take();
-    if (batch) this.output.emit(batch);
     this.output.emitWatermark(watermark);
   }
+
+  /** A key's timer at `time`: fires its sessions due by then, and sets the timer of the earliest one left. */
+  private readonly fireKey = (time: number, k: unknown): void => {
+    const key = k as GroupKey;
+    const state = this.state;
+    const ks = state.get(key);
+    if (ks === undefined) return;
+    const sessions = ks.sessions;
+    // Sorted by end: the due sessions come first.
+    let due = 0;
+    while (due < sessions.length && sessions[due]!.end - 1 <= time) {
+      this.fired.push(sessions[due++]!);
+      this.firedKeys.push(ks);
+    }
+    if (due > 0) sessions.splice(0, due);
+    if (sessions.length === 0) {
+      state.delete(key);
+      return;
+    }
+    this.timers.register(sessions[0]!.end - 1, key);
+    if (due > 0) state.put(key, ks);
+  };
 
   endInput(_input: number): void {
     this.output.end();
@@ -237,8 +243,8 @@ export class SessionWindowAggregate implements StreamOperator {
     );
   }
 
-  /** Adds a row to its key's sessions, merging as needed; false (nothing changed) when the row is late. */
-  private addRow(row: Row, ts: number): boolean {
+  /** Adds a row to its key's sessions, merging as needed; nothing changes when the row is late. */
+  private addRow(row: Row, ts: number): void {
     const { gap, aggs } = this.config;
     const state = this.state;
     const key = this.keys.key(row);
@@ -261,34 +267,26 @@ export class SessionWindowAggregate implements StreamOperator {
         }
       }
     }
-    if (end - 1 <= state.watermark) return false;
+    if (this.timers.dropLate(end - 1)) return;
     const entry = ks ?? state.create(this.keys.values(row));
     if (first < 0) {
       const session: Session = { start, end, accs: createAccumulators(aggs) };
       accumulateRow(aggs, session.accs, row);
+      // A session ending before every other of its key needs an earlier timer than the key has.
+      if (entry.sessions.length === 0 || end < entry.sessions[0]!.end) this.timers.register(end - 1, key);
       let at = 0;
       while (at < entry.sessions.length && entry.sessions[at]!.start < start) at++;
       entry.sessions.splice(at, 0, session);
-      state.addTimer(end, key);
     } else {
+      // Growing and merging only move ends later: the key's timer stays early enough.
       const target = entry.sessions[first]!;
       for (let j = first + 1; j <= last; j++) mergeAccumulators(aggs, target.accs, entry.sessions[j]!.accs);
       if (last > first) entry.sessions.splice(first + 1, last - first);
-      // The merged sessions' timers, and the target's own if its end moves, go stale.
-      if (target.end !== end) state.addTimer(end, key);
       target.start = start;
       target.end = end;
       accumulateRow(aggs, target.accs, row);
     }
     state.put(key, entry);
-    return true;
-  }
-
-  /** Emits the sessions that fired at one end, by start then first-seen order, and clears the list. */
-  private emitFired(fired: [KeySessions, Session][], out: BatchBuilder): void {
-    if (fired.length > 1) fired.sort((a, b) => a[1].start - b[1].start || a[0].seq - b[0].seq);
-    for (const [ks, s] of fired) out.add(INSERT, this.resultRow(ks, s));
-    fired.length = 0;
   }
 
   private resultRow(ks: KeySessions, s: Session): Row {

@@ -4,47 +4,59 @@
  * - Rows are buffered until the watermark reaches their time; a watermark W releases every buffered row
  *   with time <= W, sorted by the ORDER BY keys, then forwards W.
  * - A row whose time is already at or behind the watermark would break the order: it is late, dropped and
- *   counted (as Flink's row-time sort does). Rows with a NULL (or NaN) time are dropped and counted too.
+ *   counted (as Flink's row-time sort does; {@link TimerService.dropLate} decides and counts). Rows with a
+ *   NULL (or NaN) time are dropped and counted too.
+ * - One timer (an operator timer) at the earliest buffered time, not one per time: when it fires, every
+ *   buffered time up to the watermark is released, ascending, and the timer moves to the earliest time left.
+ *   A row earlier than every buffered one adds a timer at its time (the later timer then finds nothing to
+ *   release, or releases what is due).
  * - At the end of input the +∞ watermark releases everything.
- * - State: the table `rows` (key: a row time → the rows buffered at that time, in arrival order) and the
- *   value `watermark`. Derived, rebuilt on open: a min-heap of the buffered times. The planner makes the
- *   time column the first ORDER BY key, so releasing times in ascending order, each time's rows in arrival
- *   order, and then sorting stably gives the same order as sorting the rows in arrival order.
+ * - State: the table `rows` (key: a row time → the rows buffered at that time, in arrival order), and the
+ *   timer service's `timers` and `watermark`. Derived, rebuilt on open: a min-heap of the buffered times.
+ *   The planner makes the time column the first ORDER BY key, so releasing times in ascending order, each
+ *   time's rows in arrival order, and then sorting stably gives the same order as sorting the rows in
+ *   arrival order.
  */
 import { compareValues } from '../../common/values.js';
 import type { SortKey } from '../../planner/logical-plan.js';
-import { INSERT, MIN_WATERMARK, type ChangeBatch, type Row, type RowKind } from '../changelog.js';
-import { CounterNames, type Counter } from '../metrics.js';
+import { INSERT, type ChangeBatch, type Row, type RowKind } from '../changelog.js';
+import type { Counter } from '../metrics.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
-import type { StateTable, ValueState } from '../state/state-types.js';
+import type { StateTable } from '../state/state-types.js';
+import { TimerService } from '../timer-service.js';
 import { MinHeap } from './min-heap.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
+/** The state table of buffered rows (key: a row time → the rows at that time, in arrival order). */
+export const ROWS_TABLE = 'rows';
+
+/** Configuration of a {@link TemporalSort}. */
 export interface TemporalSortConfig {
   readonly timeIndex: number;
   readonly keys: readonly SortKey[];
 }
 
+/** ORDER BY an event-time column on a stream (see the file comment). */
 export class TemporalSort implements StreamOperator {
   readonly kind = 'TemporalSort';
   private ctx!: OperatorContext;
-  private late!: Counter;
   private nullTime!: Counter;
   /** Run-time state: the rows waiting for the watermark, by time (see the file comment). */
   private buffer!: StateTable<Row[]>;
-  private mark!: ValueState<number>;
+  private timers!: TimerService;
   /** The times in {@link buffer}, each once. */
   private readonly times = new MinHeap();
+  /** The rows the timers of one watermark released. */
+  private ready: Row[] = [];
 
   constructor(readonly config: TemporalSortConfig) {}
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
-    this.late = ctx.counter(CounterNames.lateRecordsDropped);
     this.nullTime = ctx.counter(NULL_TIME_RECORDS_DROPPED);
-    this.buffer = ctx.state.table<Row[]>('rows', VALUE_CODEC);
-    this.mark = ctx.state.value<number>('watermark', VALUE_CODEC);
+    this.buffer = ctx.state.table<Row[]>(ROWS_TABLE, VALUE_CODEC);
+    this.timers = new TimerService(ctx);
     for (const [time] of this.buffer.namespace('')) this.times.push(time as number);
   }
 
@@ -57,18 +69,18 @@ export class TemporalSort implements StreamOperator {
 
   processBatch(batch: ChangeBatch): void {
     const t = this.config.timeIndex;
-    const watermark = this.mark.get() ?? MIN_WATERMARK;
     const buffer = this.buffer;
     for (const row of batch.rows) {
       const ts = row[t];
       if (typeof ts !== 'number' || Number.isNaN(ts)) this.nullTime.inc();
-      else if (ts <= watermark) this.late.inc();
-      else {
+      else if (!this.timers.dropLate(ts)) {
         const at = buffer.get(ts);
         if (at) {
           at.push(row);
           buffer.put(ts, at);
         } else {
+          const earliest = this.times.peek();
+          if (earliest === undefined || ts < earliest) this.timers.register(ts);
           buffer.put(ts, [row]);
           this.times.push(ts);
         }
@@ -77,15 +89,10 @@ export class TemporalSort implements StreamOperator {
   }
 
   processWatermark(watermark: number): void {
-    if (watermark <= (this.mark.get() ?? MIN_WATERMARK)) return;
-    this.mark.set(watermark);
-    const ready: Row[] = [];
-    for (let ts = this.times.peek(); ts !== undefined && ts <= watermark; ts = this.times.peek()) {
-      this.times.pop();
-      for (const row of this.buffer.get(ts)!) ready.push(row);
-      this.buffer.delete(ts);
-    }
+    if (!this.timers.advance(watermark, this.release)) return;
+    const ready = this.ready;
     if (ready.length > 0) {
+      this.ready = [];
       const keys = this.config.keys;
       ready.sort((a, b) => {
         for (const k of keys) {
@@ -109,6 +116,18 @@ export class TemporalSort implements StreamOperator {
   endInput(): void {
     this.ctx.output.end();
   }
+
+  /** The timer: the rows of every buffered time up to the watermark are ready; the timer moves on. */
+  private readonly release = (): void => {
+    const watermark = this.timers.watermark;
+    for (let ts = this.times.peek(); ts !== undefined && ts <= watermark; ts = this.times.peek()) {
+      this.times.pop();
+      for (const row of this.buffer.get(ts)!) this.ready.push(row);
+      this.buffer.delete(ts);
+    }
+    const next = this.times.peek();
+    if (next !== undefined) this.timers.register(next);
+  };
 
   explain(): string {
     return `TemporalSort(time=[$${this.config.timeIndex}])`;

@@ -22,7 +22,7 @@ export function alignedStart(ts: number, offset: number, size: number): number {
  * Writes the ends of the windows holding `ts` into `out`, ascending, and returns how many there are
  * (1 for tumble, about `size / slide` for hop, up to `maxSize / step` for cumulate; 0 when a hop's size is
  * smaller than its slide and `ts` falls between windows). `out` is reused by the caller, so assigning
- * allocates nothing. `out[0]` is the row's {@link sliceEnd}.
+ * allocates nothing. `out[0]` is the row's {@link firstWindowEnd}.
  */
 export function assignWindowEnds(w: AlignedWindow, ts: number, out: number[]): number {
   switch (w.kind) {
@@ -70,9 +70,9 @@ export function assignWindows(w: AlignedWindow, ts: number): [number, number][] 
 
 /**
  * The smallest end among the windows holding `ts`: the end of the row's first window to fire. A row is late
- * when `sliceEnd - 1 <= watermark`.
+ * when `firstWindowEnd - 1 <= watermark`.
  */
-export function sliceEnd(w: AlignedWindow, ts: number): number {
+export function firstWindowEnd(w: AlignedWindow, ts: number): number {
   switch (w.kind) {
     case 'tumble':
       return alignedStart(ts, w.offset, w.size) + w.size;
@@ -86,6 +86,33 @@ export function sliceEnd(w: AlignedWindow, ts: number): number {
       return s + (Math.floor((ts - s) / w.step) + 1) * w.step;
     }
   }
+}
+
+/**
+ * The width of the slices a window aggregate accumulates by (Flink's window slicing): the largest width
+ * that cuts every window into whole slices, so that all rows of a slice belong to the same windows. TUMBLE:
+ * the size (a slice is a window); HOP: gcd(size, slide) (the slide when, as the binder requires, the size is
+ * a multiple of it); CUMULATE: the step.
+ */
+export function sliceWidth(w: AlignedWindow): number {
+  switch (w.kind) {
+    case 'tumble':
+      return w.size;
+    case 'hop':
+      return gcd(w.size, w.slide);
+    case 'cumulate':
+      return w.step;
+  }
+}
+
+/** The end of the slice of `width` (aligned to the window's offset) that holds `ts`. */
+export function sliceEndOf(w: AlignedWindow, width: number, ts: number): number {
+  return alignedStart(ts, w.offset, width) + width;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /** Throws unless the window's sizes are positive integers and a cumulate's max size is a multiple of its step. */

@@ -28,9 +28,10 @@ import type { Namespace, StateKey } from './state-types.js';
 
 /**
  * The on-disk format version; a store written in another format is refused with a clear message.
- * 1: JSON text, table names in every row. 2: binary entries (packed.ts), table ids.
+ * 1: JSON text, table names in every row. 2: binary entries (packed.ts), table ids. 3: state named by
+ * plan node ids (`<node id>/<table>`), the plan fingerprint from node ids and declared state.
  */
-export const STATE_FORMAT_VERSION = 2;
+export const STATE_FORMAT_VERSION = 3;
 
 /** What a checkpoint records besides operator state. */
 export interface CheckpointData {

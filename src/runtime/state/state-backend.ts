@@ -17,6 +17,12 @@ export interface StateBackendOptions {
   readonly now?: () => number;
 }
 
+/** A state table or value an operator's plan node declares (the runtime's view of a StateDescriptor). */
+export interface DeclaredState {
+  readonly name: string;
+  readonly kind: 'table' | 'value';
+}
+
 export class StateBackend {
   private readonly tables = new Map<string, KeyedStateTable<unknown>>();
   private readonly values = new Map<string, TrackedValueState<unknown>>();
@@ -36,13 +42,35 @@ export class StateBackend {
     });
   }
 
-  /** The state of operator `operator` (its tables and values are named `<operator>/<name>`). */
-  forOperator(operator: string): OperatorState {
+  /**
+   * The state of operator `operator` (its tables and values are named `<operator>/<name>`). With
+   * `declared` (what the operator's plan node declares: see src/planner/state-declarations.ts), opening a
+   * table or value that is not declared, or declared as the other kind, is an error: what EXPLAIN shows and
+   * the restore fingerprint hashes is what the operator keeps.
+   */
+  forOperator(operator: string, declared?: readonly DeclaredState[]): OperatorState {
+    const check = (name: string, kind: 'table' | 'value') => {
+      if (declared && !declared.some((d) => d.name === name && d.kind === kind)) {
+        const list = declared.map((d) => `${d.kind} ${d.name}`).join(', ') || 'none';
+        throw new Error(`operator ${operator} opened the ${kind} '${name}', which its plan node does not declare (declared: ${list})`);
+      }
+    };
     return {
       restored: this.restoring,
-      table: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC, request: TableRequest = {}) => this.table<V>(`${operator}/${name}`, codec, request),
-      value: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC) => this.value<V>(`${operator}/${name}`, codec),
+      table: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC, request: TableRequest = {}) => {
+        check(name, 'table');
+        return this.table<V>(`${operator}/${name}`, codec, request);
+      },
+      value: <V>(name: string, codec: ValueCodec<V> = JSON_CODEC) => {
+        check(name, 'value');
+        return this.value<V>(`${operator}/${name}`, codec);
+      },
     };
+  }
+
+  /** The full names (`<operator>/<name>`) of the tables and values opened so far. */
+  get names(): { readonly tables: readonly string[]; readonly values: readonly string[] } {
+    return { tables: [...this.tables.keys()], values: [...this.values.keys()] };
   }
 
   private table<V>(fullName: string, codec: ValueCodec<V>, request: TableRequest): StateTable<V> {

@@ -168,9 +168,11 @@ describe('planning joins', () => {
         '== Optimized Physical Plan ==',
         'Collect(fields=[name, url])',
         '+- Calc(select=[name, url]), changelog=[I]',
-        '   +- Join(joinType=[InnerJoin], leftKeys=[user_id], rightKeys=[user_id], state=[left rows, right rows]), changelog=[I]',
-        '      :- TableSourceScan(table=[users], connector=[filesystem], fields=[user_id, name], watermark=[since]), changelog=[I]',
-        '      +- TableSourceScan(table=[clicks], connector=[filesystem], fields=[user_id, url], watermark=[ts]), changelog=[I]',
+        '   +- Join(joinType=[InnerJoin], leftKeys=[user_id], rightKeys=[user_id]), state=[left, right, inputs], changelog=[I]',
+        '      :- Exchange(distribution=[hash[user_id]]), changelog=[I]',
+        '      :  +- TableSourceScan(table=[users], connector=[filesystem], fields=[user_id, name], watermark=[since]), state=[watermarks], changelog=[I]',
+        '      +- Exchange(distribution=[hash[user_id]]), changelog=[I]',
+        '         +- TableSourceScan(table=[clicks], connector=[filesystem], fields=[user_id, url], watermark=[ts]), state=[watermarks], changelog=[I]',
         '',
       ].join('\n'),
     );
@@ -178,10 +180,10 @@ describe('planning joins', () => {
 
   it('EXPLAIN of a comma join with a WHERE: the WHERE becomes the join keys; a non-equi join has one partition', () => {
     const text = explainPipelines([tp.plan("SELECT u.name FROM users u, clicks c WHERE c.user_id = u.user_id AND c.url LIKE 'a%' AND u.since < c.ts")]);
-    expect(text).toContain("Join(joinType=[InnerJoin], leftKeys=[user_id], rightKeys=[user_id], where=[(since < ts)], state=[left rows, right rows]), changelog=[I]");
-    expect(text).toContain("Calc(select=[user_id, ts], where=[(url LIKE 'a%')]), changelog=[I]");
+    expect(text).toContain("Join(joinType=[InnerJoin], leftKeys=[user_id], rightKeys=[user_id], where=[(since < ts)]), state=[left, right, inputs], changelog=[I]");
+    expect(text).toContain("Calc(select=[user_id, ts], where=[(url LIKE 'a%')]), changelog=[I], rowtime=[ts]");
     expect(explainPipelines([tp.plan('SELECT u.name FROM users u JOIN clicks c ON u.since < c.ts')])).toContain(
-      'Join(joinType=[InnerJoin], keys=[none: one partition for all rows], where=[(since < ts)], state=[left rows, right rows]), changelog=[I]',
+      'Join(joinType=[InnerJoin], keys=[none: one partition for all rows], where=[(since < ts)]), state=[left, right, inputs], changelog=[I]',
     );
   });
 

@@ -122,6 +122,45 @@ describe('accumulator layouts', () => {
     });
   }
 
+  it("merge as the object layout does: the same results, encoding and bytes, and the merged-from side unchanged", () => {
+    const flat = accumulatorLayout(appendOnly);
+    const object = objectLayout(appendOnly);
+    for (let seed = 1; seed <= 20; seed++) {
+      const rnd = prng(seed);
+      // A few parts of random rows (some empty), merged into an empty accumulator one after another.
+      const parts = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => Array.from({ length: Math.floor(rnd() * 8) }, () => randomRow(rnd)));
+      const f = flat.create();
+      const o = object.create();
+      for (const rows of parts) {
+        const pf = flat.create();
+        const po = object.create();
+        for (const row of rows) {
+          flat.accumulate(pf, row);
+          object.accumulate(po, row);
+        }
+        const before = flat.encode(pf);
+        flat.merge(f, pf);
+        object.merge(o, po);
+        expect(flat.encode(pf)).toEqual(before);
+        const fr = new Array<unknown>(appendOnly.length);
+        const or = new Array<unknown>(appendOnly.length);
+        flat.writeResults(f, fr, 0);
+        object.writeResults(o, or, 0);
+        for (let j = 0; j < fr.length; j++) expect(Object.is(fr[j], or[j]), `${appendOnly[j]!.name}: ${String(fr[j])} vs ${String(or[j])}`).toBe(true);
+      }
+      expect(flat.encode(f)).toEqual(object.encode(o));
+      expect(bytes((w) => flat.write(w, f))).toBe(bytes((w) => object.write(w, o)));
+      // Merged accumulators count what one accumulator over all the rows counts (COUNT, integer SUM, MIN, MAX exactly).
+      const all = flat.create();
+      for (const rows of parts) for (const row of rows) flat.accumulate(all, row);
+      const merged = new Array<unknown>(appendOnly.length);
+      const direct = new Array<unknown>(appendOnly.length);
+      flat.writeResults(f, merged, 0);
+      flat.writeResults(all, direct, 0);
+      for (const j of [0, 1, 2, 5, 8, 9, 10]) expect(merged[j], appendOnly[j]!.name).toEqual(direct[j]);
+    }
+  });
+
   it('start empty: COUNT 0, SUM/AVG/MIN/MAX NULL, SUM0 0', () => {
     const layout = accumulatorLayout(appendOnly);
     const out = new Array<unknown>(appendOnly.length);

@@ -151,6 +151,31 @@ describe('SessionWindowAggregate', () => {
     expect(h.finish()).toEqual([ch('+I', ['a', 2, 2, 1, 20, 40, 39])]);
   });
 
+  it('keeps about one timer per key, not one per row, while sessions grow', () => {
+    const h = sessions();
+    const timers = () => h.state.forOperator(`${h.op.kind}#1`).table<unknown>('timers');
+    for (let ts = 0; ts < 100; ts += 3) h.insert(['a', 1, ts], ['b', 1, ts + 1]);
+    expect(timers().size).toBe(2); // a's at 9 (its first session's end - 1), b's at 10
+    // Each watermark moves a timer that fired early to the session's end now; nothing fires before it.
+    for (let wm = 0; wm < 107; wm += 5) expect(h.watermark(wm)).toEqual([]);
+    expect(timers().size).toBe(2);
+    expect(h.watermark(108)).toEqual([ch('+I', ['a', 34, 34, 1, 0, 109, 108])]);
+    h.insert(['b', 1, 95]); // behind the watermark, but joins b's open session: no new timer
+    expect(timers().size).toBe(1);
+    h.insert(['c', 1, 120], ['c', 1, 112]); // [120, 130), then [112, 122) merges in: the timer at 129 is early enough
+    expect(timers().size).toBe(2);
+    h.insert(['c', 1, 200], ['c', 1, 150]); // later sessions of c: its timer at 129 is still the earliest
+    expect(timers().size).toBe(2);
+    h.insert(['c', 1, 100]); // [100, 110) ends before c's others: an earlier timer, at 109
+    expect(timers().size).toBe(3);
+    expect(h.watermark(109)).toEqual([ch('+I', ['b', 35, 35, 1, 1, 110, 109]), ch('+I', ['c', 1, 1, 1, 100, 110, 109])]);
+    // One timer of c fires every session of c the watermark passed.
+    expect(h.watermark(159)).toEqual([ch('+I', ['c', 2, 2, 1, 112, 130, 129]), ch('+I', ['c', 1, 1, 1, 150, 160, 159])]);
+    expect(timers().size).toBe(1);
+    expect(h.finish()).toEqual([ch('+I', ['c', 1, 1, 1, 200, 210, 209])]);
+    expect(timers().size).toBe(0);
+  });
+
   describe('checkpoint and restore', () => {
     type Op = SessionWindowAggregate;
     const make = (gap: number) => () =>

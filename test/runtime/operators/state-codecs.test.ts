@@ -157,7 +157,9 @@ describe("operators' state codecs", () => {
   it('write exactly what encode then the generic encoder would (the checkpoint fast path)', () => {
     expect(checkTable(new GroupAggregate({ groupKeys: [0], aggs: aggs(), inputUpdating: false }), 'groups', rows)).toBe(3);
     const window = { kind: 'tumble', size: 10, offset: 0 } as const;
-    expect(checkTable(new WindowAggregate({ window, timeIndex: 2, groupKeys: [0], aggs: aggs() }), 'windows', rows)).toBeGreaterThan(0);
+    expect(checkTable(new WindowAggregate({ window, timeIndex: 2, groupKeys: [0], aggs: aggs() }), 'slices', rows)).toBeGreaterThan(0);
+    const hop = { kind: 'hop', slide: 5, size: 20, offset: 0 } as const;
+    expect(checkTable(new WindowAggregate({ window: hop, timeIndex: 2, groupKeys: [0], aggs: aggs() }), 'slices', rows)).toBe(5);
     expect(checkTable(new SessionWindowAggregate({ gap: 10, timeIndex: 2, groupKeys: [0], aggs: aggs() }), 'sessions', rows)).toBe(3);
     const join = new Join({ keys: [[(r) => r[0]], [(r) => r[0]]], widths: [3, 3], preserved: [true, false], description: 'test' });
     expect(checkTable(join, 'left', [...rows, ['a', 1.5, 0]])).toBe(3);

@@ -45,6 +45,19 @@ describe('TemporalSort', () => {
     expect(h.finish()).toEqual([ch('+I', ['e', 1, 11])]);
   });
 
+  it('keeps one timer, at the earliest buffered time, however many times are buffered', () => {
+    const h = new OperatorHarness(make());
+    const timers = () => [...h.state.forOperator(`${h.op.kind}#1`).table<unknown>('timers').namespace('')].map(([id]) => id);
+    h.insert(['a', 1, 20], ['b', 1, 30], ['c', 1, 25]);
+    expect(timers()).toEqual([20]);
+    h.insert(['d', 1, 10]); // earlier than every buffered time: a timer at 10
+    expect(timers()).toEqual([20, 10]);
+    expect(h.watermark(22).map((c) => c.row[0])).toEqual(['d', 'a']);
+    expect(timers()).toEqual([25]);
+    expect(h.finish().map((c) => c.row[0])).toEqual(['c', 'b']);
+    expect(timers()).toEqual([]);
+  });
+
   describe('checkpoint and restore', () => {
     type Op = TemporalSort;
     function expectSameOutput(steps: Step<Op>[], cuts: number[], lost = 0): void {

@@ -17,6 +17,7 @@ export function countImpl(star: boolean): AggregateImpl<{ n: number }> {
     },
     result: (acc) => acc.n,
     supportsRetract: true,
+    orderInsensitive: true,
     serialize: (acc) => acc.n,
     deserialize: (d) => ({ n: d as number }),
   };
@@ -41,6 +42,7 @@ export const sumImpl: AggregateImpl<{ sum: number; n: number }> = {
   },
   result: (acc) => (acc.n === 0 ? null : acc.sum),
   supportsRetract: true,
+  orderInsensitive: true,
   serialize: (acc) => [acc.sum, acc.n],
   deserialize: (d) => ({ sum: (d as number[])[0]!, n: (d as number[])[1]! }),
 };
@@ -67,6 +69,7 @@ export function extremumImpl(which: 'min' | 'max'): AggregateImpl<Map<number, nu
       return best;
     },
     supportsRetract: true,
+    orderInsensitive: true,
     serialize: (acc) => [...acc],
     deserialize: (d) => new Map(d as [number, number][]),
   };

@@ -4,7 +4,9 @@ import {
   alignedStart,
   assignWindows,
   checkAlignedWindow,
-  sliceEnd,
+  firstWindowEnd,
+  sliceEndOf,
+  sliceWidth,
   type AlignedWindow,
 } from '../../../src/runtime/operators/window-assigner.js';
 
@@ -47,7 +49,7 @@ describe('window-assigner', () => {
     expect(assignWindows(tumble(10), 9)).toEqual([[0, 10]]);
     expect(assignWindows(tumble(10), -1)).toEqual([[-10, 0]]);
     expect(assignWindows(tumble(10, 3), 2)).toEqual([[-7, 3]]);
-    expect(sliceEnd(tumble(10), -1)).toBe(0);
+    expect(firstWindowEnd(tumble(10), -1)).toBe(0);
   });
 
   it('assigns size/slide hopping windows, ascending by end', () => {
@@ -61,8 +63,8 @@ describe('window-assigner', () => {
       [-10, 5],
       [-5, 10],
     ]);
-    expect(sliceEnd(hop(5, 15), 7)).toBe(10);
-    expect(sliceEnd(hop(5, 15), 10)).toBe(15);
+    expect(firstWindowEnd(hop(5, 15), 7)).toBe(10);
+    expect(firstWindowEnd(hop(5, 15), 10)).toBe(15);
   });
 
   it('assigns no hopping window in the gaps when the size is smaller than the slide', () => {
@@ -82,7 +84,7 @@ describe('window-assigner', () => {
     ]);
     expect(assignWindows(cumulate(10, 30), 29)).toEqual([[0, 30]]);
     expect(assignWindows(cumulate(10, 30), -1)).toEqual([[-30, 0]]);
-    expect(sliceEnd(cumulate(10, 30), 15)).toBe(20);
+    expect(firstWindowEnd(cumulate(10, 30), 15)).toBe(20);
   });
 
   it('matches a brute-force enumeration, with slice end = smallest end', () => {
@@ -99,7 +101,38 @@ describe('window-assigner', () => {
       fc.property(spec, fc.integer({ min: -1000, max: 1000 }), (w, ts) => {
         const windows = assignWindows(w, ts);
         expect(windows).toEqual(bruteForce(w, ts));
-        expect(sliceEnd(w, ts)).toBe(windows[0]![1]);
+        expect(firstWindowEnd(w, ts)).toBe(windows[0]![1]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('cuts time into slices that every window covers whole (HOP slices are gcd(size, slide) wide)', () => {
+    expect(sliceWidth(tumble(10))).toBe(10);
+    expect(sliceWidth(hop(5, 15))).toBe(5);
+    expect(sliceWidth(hop(10, 15))).toBe(5);
+    expect(sliceWidth(hop(10, 4))).toBe(2);
+    expect(sliceWidth(cumulate(5, 20))).toBe(5);
+    expect(sliceEndOf(hop(10, 15, 3), 5, 3)).toBe(8);
+    expect(sliceEndOf(hop(10, 15, 3), 5, 2)).toBe(3);
+    const spec = fc.oneof(
+      fc.record({ size: fc.integer({ min: 1, max: 40 }), offset: fc.integer({ min: -50, max: 50 }) }).map(({ size, offset }) => tumble(size, offset)),
+      fc
+        .record({ slide: fc.integer({ min: 1, max: 12 }), size: fc.integer({ min: 1, max: 40 }), offset: fc.integer({ min: -50, max: 50 }) })
+        .map(({ slide, size, offset }) => hop(slide, size, offset)),
+      fc
+        .record({ step: fc.integer({ min: 1, max: 10 }), k: fc.integer({ min: 1, max: 5 }), offset: fc.integer({ min: -50, max: 50 }) })
+        .map(({ step, k, offset }) => cumulate(step, step * k, offset)),
+    );
+    fc.assert(
+      fc.property(spec, fc.integer({ min: -1000, max: 1000 }), (w, ts) => {
+        const width = sliceWidth(w);
+        const end = sliceEndOf(w, width, ts);
+        expect(end - width <= ts && ts < end).toBe(true);
+        // Every time of the slice has the same windows, and each of those holds the whole slice.
+        const windows = bruteForce(w, ts);
+        for (let t = end - width; t < end; t++) expect(bruteForce(w, t)).toEqual(windows);
+        for (const [s, e] of windows) expect(s <= end - width && end <= e).toBe(true);
       }),
       { numRuns: 500 },
     );

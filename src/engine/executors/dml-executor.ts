@@ -1,0 +1,50 @@
+/**
+ * Executes INSERT and statement sets: plans the INSERTs together into one job with a sink per target table
+ * (multi-sink.ts), and starts it (in the job thread when the session has one).
+ */
+import type * as ast from '../../parser/ast.js';
+import { planSinks } from '../../planner/multi-sink.js';
+import type { PhysicalPipeline } from '../../planner/physical-plan.js';
+import type { Job } from '../../runtime/job.js';
+import { JobHandle } from '../job-handle.js';
+import type { InsertJobsSpec } from '../job-thread.js';
+import type { JobBuilder } from '../job-builder.js';
+import type { SessionContext } from '../session-context.js';
+import type { StatementExecutor, StatementResult } from '../statement-result.js';
+
+/** The statements that start INSERT jobs. */
+export type DmlStatement = ast.InsertStatement | ast.StatementSet;
+
+/** INSERT and EXECUTE STATEMENT SET: one job for all the INSERTs, sharing what their plans share. */
+export class DmlExecutor implements StatementExecutor<DmlStatement> {
+  constructor(
+    private readonly session: SessionContext,
+    private readonly builder: JobBuilder,
+  ) {}
+
+  async execute(stmt: DmlStatement): Promise<StatementResult> {
+    const session = this.session;
+    const inserts = stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts;
+    const planner = session.planner();
+    const sinks = planSinks(inserts.map((i) => planner.planInsert(i).pipeline));
+    const spec: InsertJobsSpec = { statement: stmt, keys: [this.builder.jobKey(sinks)], names: [session.jobName(stmt.text)] };
+    const jobs = session.jobThread ? await session.jobThread.start(session.threadContext(), { kind: 'insert', spec }) : this.insertJobs(spec, sinks);
+    const handle = new JobHandle(jobs, stmt.text, session.nextHandleId(), spec.keys);
+    session.track(handle);
+    handle.start();
+    if (session.settings.get('table.dml-sync') === 'true') await handle.done;
+    return { kind: 'job', job: handle, statement: stmt };
+  }
+
+  /**
+   * The job of an INSERT or a statement set (not started), with its durable state. `sinks` are its planned
+   * sinks when already made (in this thread); the job thread plans them again from the statement.
+   */
+  insertJobs(spec: InsertJobsSpec, sinks?: readonly PhysicalPipeline[]): Job[] {
+    const inserts = spec.statement.kind === 'InsertStatement' ? [spec.statement] : spec.statement.inserts;
+    const planner = this.session.planner();
+    const plan = sinks ?? planSinks(inserts.map((insert) => planner.planInsert(insert).pipeline));
+    const key = spec.keys[0]!;
+    return [this.builder.build(plan, spec.names[0]!, { durable: this.builder.durableState(plan, key), jobKey: key })];
+  }
+}

@@ -1,0 +1,99 @@
+/** Builds a session's jobs from planned pipelines: their connectors, state, checkpoints, savepoints and dead letters. */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EddyError, ErrorCode } from '../common/errors.js';
+import type { PlannedPipeline } from '../planner/planner.js';
+import type { ConnectorFactory } from '../runtime/connector.js';
+import { buildJob } from '../runtime/build-job.js';
+import type { Job } from '../runtime/job.js';
+import type { CollectWriter } from './query-handle.js';
+import { checkSavepoint, checkpointInterval, checkpointMinPause, openDurableState, planFingerprint, stateOptions, type DurableState, type JobPlan } from './durable-state.js';
+import type { PhysicalPipeline } from '../planner/physical-plan.js';
+import { deadLetterTarget } from './dead-letter-target.js';
+import type { SessionContext } from './session-context.js';
+
+/** How to build one job (see JobBuilder.build). */
+export interface JobBuildOptions {
+  /** Where a query's results go (a SELECT); absent for a job writing into a table. */
+  readonly collect?: CollectWriter;
+  /** The job's durable state and checkpoints; absent: state in memory only. */
+  readonly durable?: DurableState;
+  /** The name of the job's state (see JobBuilder.jobKey). */
+  readonly jobKey?: string;
+  /** Connectors used instead of the session's of the same identifier (a view's publishing sink, a pull query's snapshot). */
+  readonly overrides?: readonly ConnectorFactory[];
+}
+
+/** Turns planned pipelines into runnable jobs the way the session's settings say. */
+export class JobBuilder {
+  constructor(private readonly session: SessionContext) {}
+
+  /** Builds a job (not started). A durable state it was given is closed if building fails. */
+  build(plan: JobPlan, name: string, options: JobBuildOptions = {}): Job {
+    const { collect, durable, jobKey, overrides = [] } = options;
+    try {
+      return buildJob(Array.isArray(plan) ? plan : (plan as PlannedPipeline).pipeline, {
+        name,
+        timeZone: this.session.settings.get('table.local-time-zone'),
+        collect,
+        connector: (id) => overrides.find((c) => c.identifier === id) ?? this.session.connector(id),
+        state: durable?.backend,
+        stateOptions: this.stateOptions(),
+        deadLetters: (table) => deadLetterTarget(this.session, table),
+        jobKey,
+        fingerprint: planFingerprint(plan),
+        checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, minPauseMs: durable.minPauseMs, restored: durable.restored } : undefined,
+      });
+    } catch (err) {
+      durable?.store.close();
+      throw err;
+    }
+  }
+
+  /**
+   * The name of an INSERT job's state: its position among the session's INSERT jobs and its sink tables
+   * (`insert-3-totals`, `insert-4-homes-totals` for a statement set), or `pipeline.name`.
+   */
+  jobKey(sinks: readonly PhysicalPipeline[]): string {
+    const tables = sinks.map((s) => (s.sink.kind === 'table' ? s.sink.table.name : 'collect'));
+    const n = this.session.nextInsertNumber();
+    const key = this.session.settings.get('pipeline.name') || `insert-${n}-${tables.join('-')}`;
+    return key.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  }
+
+  /**
+   * The durable state of a job when the session has a state directory (or restores a savepoint): its
+   * SQLite file, named by the job's key, checked against the job's plan so that changed SQL is never run on
+   * state it did not write. Undefined when state lives in memory only.
+   */
+  durableState(plan: JobPlan, key: string): DurableState | undefined {
+    const settings = this.session.settings;
+    const savepoint = settings.get('execution.savepoint.path');
+    let dir = this.session.stateDir;
+    if (savepoint) {
+      const file = join(savepoint, `${key}.db`);
+      if (!existsSync(file)) {
+        throw new EddyError({ code: ErrorCode.FILE_NOT_FOUND, message: `The savepoint ${savepoint} has no state for job '${key}'`, hint: "RESET 'execution.savepoint.path' to start without it" });
+      }
+      checkSavepoint(file, plan);
+      dir ??= mkdtempSync(join(tmpdir(), 'eddy-state-'));
+      const target = join(dir, `${key}.db`);
+      mkdirSync(dir, { recursive: true });
+      for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
+      copyFileSync(file, target);
+    }
+    if (!dir) return undefined;
+    return openDurableState(dir, key, plan, {
+      fresh: this.session.fresh && !savepoint,
+      intervalMs: checkpointInterval(settings.get('execution.checkpointing.interval')),
+      minPauseMs: checkpointMinPause(settings.get('execution.checkpointing.min-pause')),
+      synchronous: settings.get('state.sqlite.synchronous').toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL',
+      state: this.stateOptions(),
+    });
+  }
+
+  private stateOptions() {
+    return stateOptions(this.session.settings.get('table.exec.state.ttl'), this.session.settings.get('state.cache.max-entries'));
+  }
+}

@@ -1,0 +1,143 @@
+/** The state a session's executors share: its catalog, settings, connectors, running jobs, materialized views and job thread. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
+import { Catalog } from '../planner/catalog.js';
+import { Planner } from '../planner/planner.js';
+import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
+import { builtinConnectors, builtinFormats } from '../connectors/index.js';
+import { connectorLookup } from './connector-lookup.js';
+import type { QueryHandle } from './query-handle.js';
+import type { JobHandle } from './job-handle.js';
+import { JobThread, type ThreadContext } from './job-thread.js';
+import { Settings } from './settings.js';
+import { ViewStore, type MaterializedView } from './materialized-views.js';
+
+/** How a session is set up (see Eddy). */
+export interface EddyOptions {
+  /** Values for `${name}` in scripts. */
+  readonly variables?: Readonly<Record<string, string>>;
+  /** Extra connectors (tests, plugins); the built-in ones are always there. */
+  readonly connectors?: readonly ConnectorFactory[];
+  /** Wall clock for CURRENT_TIMESTAMP and PROCTIME() (tests fix it). */
+  readonly now?: () => number;
+  /**
+   * Where INSERT jobs keep their state and checkpoints (one SQLite file per job). A job whose state file
+   * holds a checkpoint resumes from it. Absent: state lives in memory only.
+   */
+  readonly stateDir?: string;
+  /** Discard existing state in `stateDir` and start over. */
+  readonly fresh?: boolean;
+  /**
+   * Run INSERT jobs and materialized views' jobs in a worker thread of the session (its job thread), so
+   * that this thread stays free to answer pull queries and serve clients: a job's work and its garbage
+   * collection pauses no longer delay them. `eddy serve` turns it on. Ignored (jobs run in this thread)
+   * when `connectors` or `now` are given, since those live in this thread only. SELECT queries always run
+   * in this thread.
+   */
+  readonly jobThread?: boolean;
+}
+
+/**
+ * One session's shared state, handed to every executor (rather than letting them reach into Eddy). It
+ * owns the counters that name jobs, the set of running jobs and queries, the materialized views and their
+ * database, and the job thread; `close` releases them.
+ */
+export class SessionContext {
+  readonly catalog = new Catalog();
+  readonly settings = new Settings();
+  readonly functions: FunctionRegistry = builtinFunctions();
+  readonly connectors: readonly ConnectorFactory[];
+  readonly formats: readonly FormatFactory[] = builtinFormats();
+  readonly variables: Readonly<Record<string, string>>;
+  readonly now: () => number;
+  readonly stateDir?: string;
+  readonly fresh: boolean;
+  /** Jobs and queries still running (SHOW JOBS, STOP JOB, close). */
+  readonly jobs = new Set<JobHandle | QueryHandle>();
+  /** Materialized views by name. */
+  readonly views = new Map<string, MaterializedView>();
+  /** Where INSERT and materialized-view jobs run, with `jobThread` (else in this thread). */
+  readonly jobThread?: JobThread;
+  private jobCounter = 0;
+  private insertCounter = 0;
+  private handleCounter = 0;
+  /** The database holding the materialized views (created on first use). */
+  private viewStoreInstance?: ViewStore;
+  private sessionDir?: string;
+
+  constructor(options: EddyOptions = {}) {
+    this.stateDir = options.stateDir;
+    this.fresh = options.fresh ?? false;
+    this.variables = options.variables ?? {};
+    this.now = options.now ?? Date.now;
+    this.connectors = [...builtinConnectors(), ...(options.connectors ?? [])];
+    if (options.jobThread && !options.connectors?.length && !options.now) this.jobThread = new JobThread();
+  }
+
+  /** A planner over the session's catalog, functions, settings and connectors as they are now. */
+  planner(): Planner {
+    return new Planner({
+      catalog: this.catalog,
+      functions: this.functions,
+      env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now },
+      connectors: connectorLookup(this.connectors, this.formats),
+    });
+  }
+
+  /** The connector factory with this identifier (built-in or given to the session). */
+  connector(id: string | undefined): ConnectorFactory | undefined {
+    return this.connectors.find((c) => c.identifier === id);
+  }
+
+  /** The id of a new job or query handle (`job-<n>`), as SHOW JOBS lists it and STOP JOB takes it. */
+  nextHandleId(): string {
+    return `job-${++this.handleCounter}`;
+  }
+
+  /** The number of a new INSERT job among the session's INSERTs (part of its state's name). */
+  nextInsertNumber(): number {
+    return ++this.insertCounter;
+  }
+
+  /** A job's name: `pipeline.name`, or its number and the start of its statement. */
+  jobName(text: string): string {
+    return this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
+  }
+
+  /** Lists a job or query among the running ones until it ends. */
+  track(handle: JobHandle | QueryHandle): void {
+    this.jobs.add(handle);
+    handle.done.then(
+      () => this.jobs.delete(handle),
+      () => this.jobs.delete(handle),
+    );
+  }
+
+  /** The session's views database: `views.db` in the state directory, or in a temporary directory. */
+  viewStore(): ViewStore {
+    if (!this.viewStoreInstance) {
+      const dir = this.stateDir ?? (this.sessionDir ??= mkdtempSync(join(tmpdir(), 'eddy-session-')));
+      this.viewStoreInstance = new ViewStore(join(dir, 'views.db'));
+    }
+    return this.viewStoreInstance;
+  }
+
+  /** What the job thread needs to plan and build this session's jobs as this session would. */
+  threadContext(): ThreadContext {
+    return { catalog: this.catalog.list(), settings: this.settings.entries(), stateDir: this.stateDir, fresh: this.fresh };
+  }
+
+  /** Cancels every running job and query, then releases the job thread, the views database and the temporary directory. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.jobs].map((j) => j.cancel()));
+    await Promise.allSettled([...this.jobs].map((j) => j.done));
+    await this.jobThread?.close();
+    this.viewStoreInstance?.close();
+    this.viewStoreInstance = undefined;
+    this.views.clear();
+    if (this.sessionDir) rmSync(this.sessionDir, { recursive: true, force: true });
+    this.sessionDir = undefined;
+  }
+}

@@ -1,0 +1,104 @@
+/** Binds and plans `INSERT INTO t ...` (DuckDB's bind_insert): target checks, column matching, then the sink's checks. */
+import type * as ast from '../../parser/ast.js';
+import { typeToString, withoutTimeAttribute, type Field } from '../../common/types.js';
+import { EddyError, ErrorCode, didYouMean } from '../../common/errors.js';
+import type { BoundExpr } from '../../expr/bound-expr.js';
+import { implicitCastAllowed } from '../../functions/cast.js';
+import { physicalColumns } from '../catalog.js';
+import type { LogicalPlan } from '../logical-plan.js';
+import { optimize } from '../optimizer/optimize.js';
+import { toPhysical, updatingSource } from '../to-physical.js';
+import type { PlannedPipeline } from '../planner.js';
+import type { BinderContext } from './binder-context.js';
+import { ExprBinder } from './bind-expr.js';
+import { QueryBinder } from './bind-query.js';
+import { qualified } from './bind-table.js';
+import { Scope } from './scope.js';
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Plans `INSERT INTO t ...`: checks the target is a writable table, matches the query's columns to the
+ * table's (casting where allowed, NULL for columns not named), then plans the pipeline into the table and
+ * checks the sink accepts its changes.
+ */
+export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): PlannedPipeline {
+  const name = qualified(insert.target);
+  const entry = ctx.catalog.get(name, insert.target.span);
+  if (entry.kind !== 'table') {
+    throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Cannot INSERT INTO view '${name}'`, span: insert.target.span });
+  }
+  if (entry.statement.kind === 'CreateView') {
+    throw new EddyError({
+      code: ErrorCode.INVALID_STATEMENT,
+      message: `Cannot INSERT INTO materialized view '${name}': only its query writes it`,
+      span: insert.target.span,
+      hint: 'change the view with DROP MATERIALIZED VIEW and CREATE MATERIALIZED VIEW, or write into a table',
+    });
+  }
+  const connector = entry.options['connector'] ?? '';
+  const caps = ctx.connectors.capabilities(connector);
+  if (!caps?.sink) {
+    throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${name}' (connector '${connector}') cannot be written to`, span: insert.target.span, hint: 'write into a table whose connector is a sink: filesystem, sqlite, print, blackhole' });
+  }
+  const targets = physicalColumns(entry);
+  const order = insert.columns
+    ? insert.columns.map((c) => {
+        const i = targets.findIndex((t) => t.name === c.name || t.name.toLowerCase() === c.name.toLowerCase());
+        if (i < 0) throw new EddyError({ code: ErrorCode.UNKNOWN_COLUMN, message: `Table '${name}' has no column '${c.name}'`, span: c.span, hint: didYouMean(c.name, targets.map((t) => t.name)) });
+        return i;
+      })
+    : targets.map((_, i) => i);
+  // An untyped parameter that is a whole column of the query (`VALUES ($1, $2)`) takes its target's type.
+  const bound = new QueryBinder(ctx).bindQuery(insert.query, order.map((ti) => withoutTimeAttribute(targets[ti]!.type)));
+  const source = bound.plan.schema;
+  if (source.length !== order.length) {
+    throw new EddyError({
+      code: ErrorCode.TYPE_MISMATCH,
+      message: `Column count mismatch: the query produces ${plural(source.length, 'column')}, but '${name}' expects ${order.length}`,
+      span: insert.query.span,
+      hint: `${name} (${targets.map((t) => `${t.name} ${typeToString(t.type)}`).join(', ')})`,
+    });
+  }
+  // One expression per target column: the matching query column, cast where allowed, or NULL.
+  const binder = new ExprBinder(ctx, new Scope([]), { clause: 'INSERT' });
+  const exprs: BoundExpr[] = targets.map((t, ti) => {
+    const qi = order.indexOf(ti);
+    if (qi < 0) {
+      if (!t.type.nullable) throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Column '${t.name}' of '${name}' is NOT NULL but gets no value`, span: insert.span });
+      return { kind: 'LiteralValue', value: null, type: t.type };
+    }
+    const f = source[qi]!;
+    const ref: BoundExpr = { kind: 'InputRef', index: qi, type: f.type, name: f.name };
+    const from = withoutTimeAttribute(f.type);
+    const to = withoutTimeAttribute(t.type);
+    if (typeToString({ ...from, nullable: true }) === typeToString({ ...to, nullable: true })) return ref;
+    if (!implicitCastAllowed(from, to)) {
+      throw new EddyError({
+        code: ErrorCode.TYPE_MISMATCH,
+        message: `Column types of the query and the sink do not match: '${f.name}' is ${typeToString(f.type)}, but ${name}.${t.name} is ${typeToString(t.type)}`,
+        span: insert.query.span,
+        hint: `CAST(${f.name} AS ${typeToString(withoutTimeAttribute({ ...t.type, nullable: true }))})`,
+      });
+    }
+    return binder.coerce(ref, to, insert.query.span);
+  });
+  const schema: Field[] = targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type }));
+  const logical: LogicalPlan = { kind: 'LogicalProject', input: bound.plan, exprs, schema };
+
+  // Physical planning, and the sink's checks on what the plan produces.
+  const optimized = optimize(logical);
+  const root = toPhysical(optimized, ctx.env.timeZone);
+  if (root.changelog.kind === 'updating' && !caps.sinkAcceptsUpdates) {
+    const culprit = updatingSource(root);
+    throw new EddyError({
+      code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
+      message: `Table '${name}' (connector '${connector}') only accepts inserts, but the query produces updates${culprit ? ` (its ${culprit.kind} revises earlier results as new rows arrive)` : ''}`,
+      span: insert.query.span,
+      hint: 'aggregate over windows (TUMBLE/HOP/CUMULATE/SESSION) so each result is final, or write into a sink that accepts updates (sqlite with a PRIMARY KEY, print, blackhole)',
+    });
+  }
+  return { logical, optimized, pipeline: { root, sink: { kind: 'table', table: entry }, schema } };
+}

@@ -1,0 +1,70 @@
+/**
+ * Stable node ids, derived from a plan's structure (not from a counter): a node's id hashes its kind, its
+ * configuration, its output schema and its inputs' ids. The same subplan has the same id wherever it
+ * appears — so the plans of a statement set's sinks share their common nodes by id — and the id does not
+ * depend on the order nodes were planned or on how EXPLAIN words them. State is named `<node id>/<table>`.
+ */
+import { createHash } from 'node:crypto';
+import type { TableDef } from './catalog.js';
+import type { LogicalAggCall } from './logical-plan.js';
+import { physicalInputs, type PhysicalKind, type PhysicalNodeOf, type PhysicalPlan } from './physical-plan.js';
+
+/** What identifies an aggregate call: its text and which implementation variant runs it (their state differs). */
+function aggIdentity(a: LogicalAggCall): unknown {
+  return [a.display, a.argIndex, a.filterIndex, a.impl.appendOnly ? 'retracting' : 'plain', a.impl.flat ? 'flat' : 'object'];
+}
+
+/**
+ * What identifies a table for a plan: its name, connector, columns and event time. Not its other options:
+ * reading the same table at another replay speed, or from a moved file, is the same plan over the same
+ * state (as in Flink, where a source's options are not part of its operator's identity).
+ */
+function tableIdentity(t: TableDef): unknown {
+  return [t.name, t.options['connector'] ?? null, t.columns.map((c) => [c.name, c.type, c.computed !== undefined]), t.watermark ?? null, t.primaryKey ?? null];
+}
+
+/** The configuration of each node kind that decides what it computes (inputs and properties excluded). */
+const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown } = {
+  TableSourceScan: (p) => [tableIdentity(p.table), p.projection, p.computed, p.watermark ?? null, p.filters ?? null],
+  Values: (p) => [p.rows],
+  Calc: (p) => [p.projection, p.condition ?? null],
+  WindowTableFunction: (p) => [p.window, p.timeIndex, p.partitionKeys ?? null, p.timeZone ?? null],
+  WindowAggregate: (p) => [p.window, p.timeIndex, p.timeZone ?? null, p.groupKeys, p.aggs.map(aggIdentity)],
+  SessionWindowAggregate: (p) => [p.gap, p.timeIndex, p.timeZone ?? null, p.groupKeys, p.aggs.map(aggIdentity)],
+  GroupAggregate: (p) => [p.groupKeys, p.aggs.map(aggIdentity), p.input.changelog.kind],
+  Union: () => [],
+  Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null],
+  Limit: (p) => [p.limit, p.offset],
+  TemporalSort: (p) => [p.timeIndex, p.keys],
+  Exchange: (p) => [p.distribution],
+};
+
+/** JSON of plan data without what does not define it: functions (implementations) and source spans. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (key, v: unknown) => {
+    if (typeof v === 'function' || key === 'span') return undefined;
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+    return v;
+  });
+}
+
+const ids = new WeakMap<PhysicalPlan, string>();
+
+/** The node's stable id: `<Kind>-<10 hex digits>`, e.g. `WindowAggregate-3f9a1c02d4`. */
+export function nodeId(p: PhysicalPlan): string {
+  let id = ids.get(p);
+  if (id === undefined) {
+    const config = (CONFIG[p.kind] as (p: PhysicalPlan) => unknown)(p);
+    const hash = createHash('sha256')
+      .update(p.kind)
+      .update('\n')
+      .update(stableJson([config, p.schema, p.changelog]))
+      .update('\n')
+      .update(physicalInputs(p).map(nodeId).join(','))
+      .digest('hex');
+    id = `${p.kind}-${hash.slice(0, 10)}`;
+    ids.set(p, id);
+  }
+  return id;
+}

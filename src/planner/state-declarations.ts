@@ -1,0 +1,93 @@
+/**
+ * The state each physical node kind keeps, declared statically: one place that EXPLAIN prints, that the
+ * runtime holds operators to (an operator can open only the tables its node declares), and that the
+ * restore fingerprint hashes. A job's state is named `<node id>/<table>`.
+ */
+import { typeToString, type Field } from '../common/types.js';
+import type { BoundExpr } from '../expr/bound-expr.js';
+import type { LogicalAggCall } from './logical-plan.js';
+import type { PhysicalKind, PhysicalNodeOf, PhysicalPlan } from './physical-plan.js';
+
+/**
+ * How entries leave a table: when the watermark passes them (windows, buffered rows), after
+ * `table.exec.state.ttl` of idleness (non-windowed aggregates, regular joins), or never (single values).
+ */
+export type StateCleanup = 'watermark' | 'ttl' | 'never';
+
+/** One state table (key → value, optionally in namespaces) or value state (one value) of an operator. */
+export interface StateDescriptor {
+  /** The name the operator opens it by; stored as `<node id>/<name>`. */
+  readonly name: string;
+  readonly kind: 'table' | 'value';
+  /** The types of what a table is keyed by (or a description); empty for a value. Not EXPLAIN's words: the fingerprint hashes it. */
+  readonly key: readonly string[];
+  /** What a table's namespaces are, when it has them (`window end`). */
+  readonly namespace?: string;
+  /** What is stored per key (or in the value): aggregate calls as the binder names them (`SUM($1)`), or a description. */
+  readonly value: readonly string[];
+  readonly cleanup: StateCleanup;
+}
+
+function table(name: string, key: readonly string[], value: readonly string[], cleanup: StateCleanup, namespace?: string): StateDescriptor {
+  return { name, kind: 'table', key, ...(namespace ? { namespace } : {}), value, cleanup };
+}
+
+function value(name: string, what: string): StateDescriptor {
+  return { name, kind: 'value', key: [], value: [what], cleanup: 'never' };
+}
+
+function columns(schema: readonly Field[], indexes: readonly number[]): string[] {
+  return indexes.map((i) => typeToString(schema[i]!.type));
+}
+
+function exprs(list: readonly BoundExpr[]): string[] {
+  return list.map((e) => typeToString(e.type));
+}
+
+function aggs(list: readonly LogicalAggCall[]): string[] {
+  return list.map((a) => a.display);
+}
+
+const INPUTS = value('inputs', "each input's watermark and end");
+
+/**
+ * The state of the keyed event-time timer service (src/runtime/timer-service.ts) that every time-driven
+ * operator uses: its timers by time (namespace) and key, and the operator's current watermark.
+ */
+function timers(key: readonly string[]): StateDescriptor[] {
+  return [table('timers', key, ["the timers' namespaces"], 'watermark', 'timer time'), value('watermark', 'the current watermark')];
+}
+
+/** Each node kind's state. */
+const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly StateDescriptor[] } = {
+  TableSourceScan: () => [value('watermarks', "each split's watermark")],
+  Values: () => [value('watermarks', "each split's watermark")],
+  Calc: () => [],
+  WindowTableFunction: () => [],
+  // Window contents by slice (HOP and CUMULATE windows are assembled from slices when they fire).
+  WindowAggregate: (p) => [
+    table('slices', columns(p.input.schema, p.groupKeys), ['accumulators of one slice', ...aggs(p.aggs)], 'watermark', 'slice end'),
+    value('seq', 'the next slice entry number'),
+    ...timers(['slice end']),
+  ],
+  SessionWindowAggregate: (p) => [
+    table('sessions', columns(p.input.schema, p.groupKeys), ['open sessions: start, end and accumulators', ...aggs(p.aggs)], 'watermark'),
+    value('seq', 'the next session number'),
+    ...timers(columns(p.input.schema, p.groupKeys)),
+  ],
+  GroupAggregate: (p) => [table('groups', columns(p.input.schema, p.groupKeys), ['row count', ...aggs(p.aggs)], 'ttl'), value('watermark', 'the last watermark forwarded')],
+  Union: () => [INPUTS],
+  Join: (p) => [
+    table('left', exprs(p.leftKeys), ['left rows with their counts and matches'], 'ttl'),
+    table('right', exprs(p.rightKeys), ['right rows with their counts and matches'], 'ttl'),
+    INPUTS,
+  ],
+  Limit: () => [value('seen', 'rows seen'), value('done', 'whether the limit was reached')],
+  TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers([])],
+  Exchange: () => [],
+};
+
+/** The state a node declares. */
+export function stateDescriptors(p: PhysicalPlan): readonly StateDescriptor[] {
+  return (STATE[p.kind] as (p: PhysicalPlan) => readonly StateDescriptor[])(p);
+}
