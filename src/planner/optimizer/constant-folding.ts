@@ -14,7 +14,21 @@ function isLiteral(e: BoundExpr, value: unknown): boolean {
   return e.kind === 'LiteralValue' && e.value === value;
 }
 
-/** Folds an expression bottom-up. An expression that fails to evaluate (e.g. 1/0) is left for run time. */
+/** `xs` with `f` applied to each: `xs` itself when `f` changed none (so unchanged plans stay the same objects). */
+function mapSame<T>(xs: readonly T[], f: (x: T) => T): readonly T[] {
+  let out: T[] | undefined;
+  xs.forEach((x, i) => {
+    const y = f(x);
+    if (y !== x) (out ??= xs.slice(0, i)).push(y);
+    else out?.push(x);
+  });
+  return out ?? xs;
+}
+
+/**
+ * Folds an expression bottom-up; returns `e` itself when nothing folds (the optimizer sees that a round
+ * changed nothing by identity). An expression that fails to evaluate (e.g. 1/0) is left for run time.
+ */
 export function foldExpr(e: BoundExpr): BoundExpr {
   if (e.kind === 'InputRef' || e.kind === 'LiteralValue') return e;
   if (isConstant(e)) {
@@ -29,21 +43,36 @@ export function foldExpr(e: BoundExpr): BoundExpr {
     case 'AndExpr':
     case 'OrExpr': {
       const absorbing = e.kind === 'AndExpr' ? false : true;
-      const args = e.args.map(foldExpr).filter((a) => !isLiteral(a, !absorbing));
+      const folded = mapSame(e.args, foldExpr);
+      const args = folded.filter((a) => !isLiteral(a, !absorbing));
       if (args.some((a) => isLiteral(a, absorbing))) return { kind: 'LiteralValue', value: absorbing, type: withNullable(e.type, false) };
       if (args.length === 0) return { kind: 'LiteralValue', value: !absorbing, type: withNullable(e.type, false) };
       if (args.length === 1) return args[0]!;
-      return { ...e, args };
+      return folded === e.args && args.length === folded.length ? e : { ...e, args };
     }
-    case 'Call':
-      return { ...e, args: e.args.map(foldExpr) };
+    case 'Call': {
+      const args = mapSame(e.args, foldExpr);
+      return args === e.args ? e : { ...e, args };
+    }
     case 'NotExpr':
-    case 'IsNullExpr':
-      return { ...e, operand: foldExpr(e.operand) };
-    case 'CaseWhen':
-      return { ...e, whens: e.whens.map((w) => ({ when: foldExpr(w.when), then: foldExpr(w.then) })), otherwise: e.otherwise ? foldExpr(e.otherwise) : undefined };
-    case 'InValues':
-      return { ...e, operand: foldExpr(e.operand), list: e.list.map(foldExpr) };
+    case 'IsNullExpr': {
+      const operand = foldExpr(e.operand);
+      return operand === e.operand ? e : { ...e, operand };
+    }
+    case 'CaseWhen': {
+      const whens = mapSame(e.whens, (w) => {
+        const when = foldExpr(w.when);
+        const then = foldExpr(w.then);
+        return when === w.when && then === w.then ? w : { when, then };
+      });
+      const otherwise = e.otherwise ? foldExpr(e.otherwise) : undefined;
+      return whens === e.whens && otherwise === e.otherwise ? e : { ...e, whens, otherwise };
+    }
+    case 'InValues': {
+      const operand = foldExpr(e.operand);
+      const list = mapSame(e.list, foldExpr);
+      return operand === e.operand && list === e.list ? e : { ...e, operand, list };
+    }
   }
   return e;
 }
@@ -53,14 +82,19 @@ export const constantFolding: OptimizerRule = {
   rewrite: (plan) =>
     transformUp(plan, (p): LogicalPlan => {
       switch (p.kind) {
-        case 'LogicalProject':
-          return { ...p, exprs: p.exprs.map(foldExpr) };
+        case 'LogicalProject': {
+          const exprs = mapSame(p.exprs, foldExpr);
+          return exprs === p.exprs ? p : { ...p, exprs };
+        }
         case 'LogicalFilter': {
           const condition = foldExpr(p.condition);
-          return isLiteral(condition, true) ? p.input : { ...p, condition };
+          if (isLiteral(condition, true)) return p.input;
+          return condition === p.condition ? p : { ...p, condition };
         }
-        case 'LogicalJoin':
-          return { ...p, condition: foldExpr(p.condition) };
+        case 'LogicalJoin': {
+          const condition = foldExpr(p.condition);
+          return condition === p.condition ? p : { ...p, condition };
+        }
         case 'LogicalScan':
         case 'LogicalValues':
         case 'LogicalWindowTableFunction':

@@ -12,7 +12,6 @@
  * 5. prune-scan-columns last: it needs the final projection directly above each scan.
  */
 import type { LogicalPlan } from '../logical-plan.js';
-import { explainLogical } from '../explain.js';
 import { constantFolding } from './constant-folding.js';
 import { mergeProjections } from './merge-projections.js';
 import type { OptimizerRule } from './optimizer-rule.js';
@@ -24,13 +23,16 @@ export const RULES: readonly OptimizerRule[] = [constantFolding, pushDownFilter,
 
 const MAX_ROUNDS = 5;
 
-/** Applies the rules in order, repeatedly, until a round changes nothing. */
+/**
+ * Applies the rules in order, repeatedly, until a round changes nothing: a rule returns the same object
+ * when nothing applies (OptimizerRule), so an unchanged plan is the same object, whatever EXPLAIN prints.
+ */
 export function optimize(plan: LogicalPlan, rules: readonly OptimizerRule[] = RULES): LogicalPlan {
   let current = plan;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const before = explainLogical(current);
+    const before = current;
     for (const rule of rules) current = rule.rewrite(current);
-    if (explainLogical(current) === before) break;
+    if (current === before) break;
   }
   return current;
 }
