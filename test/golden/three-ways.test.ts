@@ -148,8 +148,13 @@ describe(`golden cases three ways: straight, checkpointed, killed and restored (
         const checkpointed = reports.find((r) => r.run === 'checkpointed')?.result;
         if (!checkpointed) throw new Error(`the child failed before the checkpointed run ended (${first.code}): ${first.stderr}`);
         if (checkpointed.checkpoints.length === 0) {
-          expect(checkpointed.code).toBe(straight.code);
-          ctx.skip('no INSERT job started (the statement was refused before it ran)');
+          // No INSERT job started (the statement was refused before it ran): the checkpointed run must
+          // refuse it the same way, and there is nothing to kill.
+          expect(checkpointed.code, '(b) exit code').toBe(straight.code);
+          expect(checkpointed.code).not.toBe(0);
+          expect(checkpointed.stdout, '(b) stdout').toBe(straight.stdout);
+          expect(maskChunkedCounts(checkpointed.stderr), '(b) stderr').toBe(maskChunkedCounts(straight.stderr));
+          return;
         }
         const total = checkpointed.checkpoints.reduce((a, b) => a + b, 0);
 
