@@ -63,7 +63,8 @@ export function stateOptions(ttl: string, maxEntries: string): StateBackendOptio
 /** A job's plan: one planned statement, or the pipelines of its sinks. */
 export type JobPlan = PlannedPipeline | readonly PhysicalPipeline[];
 
-function pipelinesOf(plan: JobPlan): readonly PhysicalPipeline[] {
+/** The pipelines of a job's sinks. */
+export function pipelinesOf(plan: JobPlan): readonly PhysicalPipeline[] {
   return Array.isArray(plan) ? plan : [(plan as PlannedPipeline).pipeline];
 }
 

@@ -3,12 +3,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EddyError, ErrorCode } from '../common/errors.js';
-import type { PlannedPipeline } from '../planner/planner.js';
 import type { ConnectorFactory } from '../runtime/connector.js';
 import { buildJob } from '../runtime/build-job.js';
 import type { Job } from '../runtime/job.js';
 import type { CollectWriter } from './query-handle.js';
-import { checkSavepoint, checkpointInterval, checkpointMinPause, openDurableState, planFingerprint, stateOptions, type DurableState, type JobPlan } from './durable-state.js';
+import { checkSavepoint, checkpointInterval, checkpointMinPause, openDurableState, pipelinesOf, planFingerprint, stateOptions, type DurableState, type JobPlan } from './durable-state.js';
 import type { PhysicalPipeline } from '../planner/physical-plan.js';
 import { deadLetterTarget } from './dead-letter-target.js';
 import type { SessionContext } from './session-context.js';
@@ -33,7 +32,7 @@ export class JobBuilder {
   build(plan: JobPlan, name: string, options: JobBuildOptions = {}): Job {
     const { collect, durable, jobKey, overrides = [] } = options;
     try {
-      return buildJob(Array.isArray(plan) ? plan : (plan as PlannedPipeline).pipeline, {
+      return buildJob(pipelinesOf(plan), {
         name,
         timeZone: this.session.settings.get('table.local-time-zone'),
         collect,

@@ -24,7 +24,7 @@ export interface PlannedPipeline {
 }
 
 /** The tables a bound query scans (views expanded), to tell a pull query from a continuous one. */
-export function scannedTables(plan: LogicalPlan): TableDef[] {
+function scannedTables(plan: LogicalPlan): TableDef[] {
   const found = new Map<string, TableDef>();
   const walk = (p: LogicalPlan) => {
     if (p.kind === 'LogicalScan') found.set(p.table.name, p.table);

@@ -170,7 +170,7 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
 };
 
 /** Derives a node's stream properties from its configuration and its inputs' properties. */
-export function deriveProperties(n: Unpropertied<PhysicalPlan>): StreamProperties {
+function deriveProperties(n: Unpropertied<PhysicalPlan>): StreamProperties {
   return (DERIVE[n.kind] as (n: Unpropertied<PhysicalPlan>) => StreamProperties)(n);
 }
 

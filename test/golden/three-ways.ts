@@ -36,7 +36,7 @@ export interface CaseRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly code: number;
-  /** For each INSERT job the run started (each INSERT of a statement set is one): its completed checkpoints. */
+  /** For each INSERT job the run started (a statement set is one): its completed checkpoints. */
   readonly checkpoints: readonly number[];
   /** For each INSERT job: the id of the checkpoint it resumed from, or 0 when it started afresh. */
   readonly restoredFrom: readonly number[];
