@@ -11,7 +11,8 @@ import { physicalInputs, type PhysicalKind, type PhysicalNodeOf, type PhysicalPl
 
 /** What identifies an aggregate call: its text and which implementation variant runs it (their state differs). */
 function aggIdentity(a: LogicalAggCall): unknown {
-  return [a.display, a.argIndex, a.filterIndex, a.impl.appendOnly ? 'retracting' : 'plain', a.impl.flat ? 'flat' : 'object'];
+  // Whether it may be merged from slices decides how a window aggregate keeps its state (by slice or by window).
+  return [a.display, a.argIndex, a.filterIndex, a.impl.appendOnly ? 'retracting' : 'plain', a.impl.flat ? 'flat' : 'object', a.impl.orderInsensitive ? 'sliceable' : 'by-window'];
 }
 
 /**

@@ -52,10 +52,11 @@ const INPUTS = value('inputs', "each input's watermark and end");
 
 /**
  * The state of the keyed event-time timer service (src/runtime/timer-service.ts) that every time-driven
- * operator uses: its timers by time (namespace) and key, and the operator's current watermark.
+ * operator uses: its timers, keyed by timer id (the time of an operator timer; the time with the key
+ * otherwise), removed as they fire, and the operator's current watermark.
  */
-function timers(key: readonly string[]): StateDescriptor[] {
-  return [table('timers', key, ["the timers' namespaces"], 'watermark', 'timer time'), value('watermark', 'the current watermark')];
+function timers(owner: string): StateDescriptor[] {
+  return [table('timers', [`timer id: time of ${owner}`], ['the timer (its key)'], 'watermark'), value('watermark', 'the current watermark')];
 }
 
 /** Each node kind's state. */
@@ -66,14 +67,14 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
   WindowTableFunction: () => [],
   // Window contents by slice (HOP and CUMULATE windows are assembled from slices when they fire).
   WindowAggregate: (p) => [
-    table('slices', columns(p.input.schema, p.groupKeys), ['accumulators of one slice', ...aggs(p.aggs)], 'watermark', 'slice end'),
+    table('slices', columns(p.input.schema, p.groupKeys), ['accumulators of one slice', ...aggs(p.aggs)], 'watermark', 'slice end (the window end where a window is one slice)'),
     value('seq', 'the next slice entry number'),
-    ...timers(['slice end']),
+    ...timers('a window'),
   ],
   SessionWindowAggregate: (p) => [
     table('sessions', columns(p.input.schema, p.groupKeys), ['open sessions: start, end and accumulators', ...aggs(p.aggs)], 'watermark'),
     value('seq', 'the next session number'),
-    ...timers(columns(p.input.schema, p.groupKeys)),
+    ...timers('a key\'s earliest session end'),
   ],
   GroupAggregate: (p) => [table('groups', columns(p.input.schema, p.groupKeys), ['row count', ...aggs(p.aggs)], 'ttl'), value('watermark', 'the last watermark forwarded')],
   Union: () => [INPUTS],
@@ -83,7 +84,7 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     INPUTS,
   ],
   Limit: () => [value('seen', 'rows seen'), value('done', 'whether the limit was reached')],
-  TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers([])],
+  TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers('the earliest buffered row')],
   Exchange: () => [],
 };
 

@@ -312,6 +312,10 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),
   };
 
+  // Before a sink is created (which may open its file): one writer per table, as the planner arranges.
+  const checkOneSink = (name: string) => {
+    if (sinks.some((s) => s.operator.name === name)) throw new Error(`two sinks of one job write '${name}' (the planner unions them into one)`);
+  };
   for (const pipeline of sinkPlans) {
     let writer: SinkWriter;
     let sinkName: string;
@@ -322,6 +326,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be written to` });
       }
       sinkName = table.name;
+      checkOneSink(sinkName);
       writer = factory.createSink({
         ...connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`, restored?.sinks[table.name]),
         primaryKey: table.primaryKey,
@@ -332,9 +337,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       if (!options.collect) throw new Error('a collect pipeline needs a collect writer');
       writer = options.collect;
       sinkName = 'collect';
-    }
-    if (sinks.some((s) => s.operator.name === sinkName)) {
-      throw new Error(`two sinks of one job write '${sinkName}' (the planner unions them into one)`);
+      checkOneSink(sinkName);
     }
     const sink = new TableSink(sinkName, writer);
     const sinkCtx = contextFor(NO_OUTPUT, `Sink: ${sinkName}`, `Sink: ${sinkName}`, []);

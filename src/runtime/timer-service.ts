@@ -12,9 +12,9 @@ import { TimerHeap } from './operators/min-heap.js';
 import { VALUE_CODEC } from './operators/state-codecs.js';
 
 /** The state table holding an operator's timers (key: a timer's id → the timer; see {@link TimerService}). */
-export const TIMERS_TABLE = 'timers';
+const TIMERS_TABLE = 'timers';
 /** The value state holding an operator's current watermark. */
-export const WATERMARK_VALUE = 'watermark';
+const WATERMARK_VALUE = 'watermark';
 
 /** How a {@link TimerService} treats rows behind the watermark. */
 export interface TimerServiceOptions {

@@ -47,9 +47,9 @@ export interface KeySessions {
 }
 
 /** The state table of open sessions (key: the group key → {@link KeySessions}). */
-export const SESSIONS_TABLE = 'sessions';
+const SESSIONS_TABLE = 'sessions';
 /** The value state holding the next key's first-seen number. */
-export const SEQ_VALUE = 'seq';
+const SEQ_VALUE = 'seq';
 
 /**
  * What a {@link SessionWindowAggregate} changes while running, kept in its state: the table

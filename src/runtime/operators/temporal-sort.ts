@@ -29,7 +29,7 @@ import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
 /** The state table of buffered rows (key: a row time → the rows at that time, in arrival order). */
-export const ROWS_TABLE = 'rows';
+const ROWS_TABLE = 'rows';
 
 /** Configuration of a {@link TemporalSort}. */
 export interface TemporalSortConfig {

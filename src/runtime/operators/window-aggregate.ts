@@ -46,9 +46,9 @@ export interface SliceGroup {
  * window is one slice (TUMBLE, and HOP / CUMULATE with an arrival-order aggregate) the namespace is the
  * window's end.
  */
-export const SLICES_TABLE = 'slices';
+const SLICES_TABLE = 'slices';
 /** The value state holding the next {@link SliceGroup.seq}. */
-export const SEQ_VALUE = 'seq';
+const SEQ_VALUE = 'seq';
 
 /**
  * How windows are made of slices. `window`: each slice is one window (TUMBLE; and HOP / CUMULATE when an

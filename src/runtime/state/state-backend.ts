@@ -68,10 +68,6 @@ export class StateBackend {
     };
   }
 
-  /** The full names (`<operator>/<name>`) of the tables and values opened so far. */
-  get names(): { readonly tables: readonly string[]; readonly values: readonly string[] } {
-    return { tables: [...this.tables.keys()], values: [...this.values.keys()] };
-  }
 
   private table<V>(fullName: string, codec: ValueCodec<V>, request: TableRequest): StateTable<V> {
     let t = this.tables.get(fullName) as KeyedStateTable<V> | undefined;

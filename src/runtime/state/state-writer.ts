@@ -27,7 +27,6 @@ import { PackWriter } from './packed.js';
 import { makeApplier, OP_DELETE, OP_DROP_NS, OP_EXPIRE, OP_TABLE, OP_UPSERT, OP_VALUE, type Applier } from './state-writer-applier.js';
 import type { Namespace, StateKey, ValueCodec } from './state-types.js';
 
-export { OP_DELETE, OP_DROP_NS, OP_EXPIRE, OP_TABLE, OP_UPSERT, OP_VALUE } from './state-writer-applier.js';
 
 /** Encodes operations into a batch. */
 export class OpWriter extends PackWriter {
