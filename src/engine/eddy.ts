@@ -10,7 +10,7 @@ import { withParameterValues } from '../parser/parameter-values.js';
 import { EddyError, ErrorCode, type SourceText } from '../common/errors.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Catalog } from '../planner/catalog.js';
-import type { ChangelogMode, PhysicalPipeline } from '../planner/physical-plan.js';
+import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
 import type { Job } from '../runtime/job.js';
 import type { QueryHandle } from './query-handle.js';
@@ -65,7 +65,8 @@ export class Eddy {
 
   /**
    * Parses a whole script (reporting every syntax error at once), then executes its statements in order,
-   * yielding each result. Errors are EddyErrors carrying the script text for rendering.
+   * yielding each result (one for a run of INSERTs that runs as one job: see sharedReadRun). Errors are
+   * EddyErrors carrying the script text for rendering.
    */
   async *executeScript(text: string, sourceName?: string): AsyncGenerator<StatementResult> {
     const source: SourceText = { text: substituteVariables(text, this.session.variables, sourceName), name: sourceName };
@@ -90,6 +91,8 @@ export class Eddy {
     const readSet = (stmt: ast.Statement): Set<string> | undefined => {
       if (stmt.kind !== 'InsertStatement') return undefined;
       try {
+        // Planned in full: an INSERT that cannot be planned ends the run, so the ones before it still start.
+        planner.planInsert(stmt);
         return new Set(planner.scannedTables(planner.bindQuery(stmt.query)).map((t) => t.table.name));
       } catch {
         return undefined; // its error is reported when it runs on its own
@@ -183,8 +186,8 @@ export class Eddy {
   }
 
   /** @internal The job of an INSERT or a statement set (not started), with its durable state. */
-  insertJobs(spec: InsertJobsSpec, sinks?: readonly PhysicalPipeline[]): Job[] {
-    return this.dml.insertJobs(spec, sinks);
+  insertJobs(spec: InsertJobsSpec): Job[] {
+    return this.dml.insertJobs(spec);
   }
 
   /** Jobs and queries still running. */

@@ -156,4 +156,23 @@ describe('statement sets: one job, many sinks', () => {
     expect(jsonLines(join(outDir, 'b.json')).length).toBe(events.filter((e) => e.amount < 2).length);
     expect(jsonLines(join(outDir, 'c.json')).map((r) => r['n'])).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('an INSERT of such a run that cannot be planned fails on its own: the INSERT before it still starts', async () => {
+    const outDir = tempDir();
+    const eddy = new Eddy();
+    const started: { description: string }[] = [];
+    const script = `${source}
+      CREATE TABLE a (\`user\` STRING) WITH ('connector' = 'filesystem', 'path' = '${join(outDir, 'a.json')}', 'format' = 'json');
+      CREATE TABLE counts (\`user\` STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${join(outDir, 'counts.json')}', 'format' = 'json');
+      INSERT INTO a SELECT \`user\` FROM clicks WHERE amount > 40;
+      INSERT INTO counts SELECT \`user\`, COUNT(*) FROM clicks GROUP BY \`user\`;`;
+    const error = await (async () => {
+      for await (const r of eddy.executeScript(script)) if (r.kind === 'job') started.push(r.job);
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'EDDY-L001' });
+    expect((error as Error).message).toContain("Table 'counts'");
+    expect(started.length).toBe(1);
+    expect(started[0]!.description).not.toContain('counts');
+    await eddy.close();
+  });
 });

@@ -11,12 +11,11 @@ import { T, typeToString, withNullable, withoutTimeAttribute, type DataType } fr
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import type { LiteralValue } from '../../expr/bound-expr.js';
 import { ExpressionError } from '../../functions/eval-error.js';
-import { resolveCast } from '../../functions/cast.js';
+import { DECIMAL_TEXT, resolveCast } from '../../functions/cast.js';
 import { isResolutionError } from '../../functions/function-types.js';
 import { literal } from './literals.js';
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
-const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** DECIMAL's largest precision. */
 const MAX_DECIMAL_DIGITS = 38;
 
@@ -93,10 +92,11 @@ function decimalOf(text: string, invalid: (why: string) => never): LiteralValue 
   let t = text.trim();
   if (!DECIMAL_TEXT.test(t)) return invalid('is not a number');
   const n = Number(t);
-  // An exponent (1.5e3): the digits of the number it stands for.
+  // An exponent (1.5e3, 1e-7): the digits of the number it stands for.
   if (/e/i.test(t)) {
-    t = String(n);
-    if (/e/i.test(t)) return invalid('is out of the range of DECIMAL');
+    const plain = withoutExponent(t);
+    if (plain === undefined) return invalid('is out of the range of DECIMAL');
+    t = plain;
   }
   const digits = t.replace(/^[-+]/, '');
   const [whole = '', frac = ''] = digits.split('.');
@@ -104,6 +104,18 @@ function decimalOf(text: string, invalid: (why: string) => never): LiteralValue 
   const precision = Math.max(1, whole.replace(/^0+/, '').length + scale, scale);
   if (precision > MAX_DECIMAL_DIGITS) return invalid(`has more than ${MAX_DECIMAL_DIGITS} digits`);
   return literal(n + 0, T.decimal(precision, scale));
+}
+
+/** `1.5e3` as `1500`, `1e-7` as `0.0000001`; undefined when it would need more digits than a DECIMAL has. */
+function withoutExponent(text: string): string | undefined {
+  const m = /^([+-]?)(\d*)\.?(\d*)[eE]([+-]?\d+)$/.exec(text)!;
+  const [, sign, whole, frac, exp] = m as unknown as [string, string, string, string, string];
+  const digits = whole + frac;
+  const point = whole.length + Number(exp);
+  if (Math.abs(point) > 2 * MAX_DECIMAL_DIGITS) return undefined;
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** A value as messages show it: quoted, shortened when long. */

@@ -3,7 +3,7 @@
  * subqueries, window TVFs, joins), UNION [ALL], VALUES, LIMIT. Produces a logical plan and the scope of its output.
  */
 import type * as ast from '../../parser/ast.js';
-import { commonType, typeToString, type DataType, type Field } from '../../common/types.js';
+import { T, commonType, typeToString, type DataType, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { compileExpr } from '../../expr/compile.js';
@@ -100,7 +100,8 @@ export class QueryBinder {
   }
 
   private constantInt(e: ast.Expr, what: string): number {
-    const bound = new ExprBinder(this.ctx, new Scope([]), { clause: what }).bind(e);
+    // A parameter here (`LIMIT $1`) is a number.
+    const bound = new ExprBinder(this.ctx, new Scope([]), { clause: what }).bind(e, T.int());
     const v = bound.kind === 'LiteralValue' || bound.kind === 'Call' ? compileExpr(bound)([]) : undefined;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
       throw new EddyError({ code: ErrorCode.TYPE_MISMATCH, message: `${what} takes a non-negative integer constant`, span: e.span });

@@ -74,6 +74,28 @@ describe('a parameter with no type of its own', () => {
     expect(compileExpr(bind('CAST(12.35 AS DECIMAL(10, 2)) = $1', [v('12.345')]))([])).toBe(false);
   });
 
+  it('keeps a DECIMAL given with an exponent exact (1e-7, 1.5e3)', () => {
+    for (const [text, value, type] of [
+      ['1e-7', 1e-7, 'DECIMAL(7, 7) NOT NULL'],
+      ['-2.5E-3', -0.0025, 'DECIMAL(4, 4) NOT NULL'],
+      ['1.5e3', 1500, 'DECIMAL(4, 0) NOT NULL'],
+    ] as const) {
+      const e = bind('amount = $1', [v(text)]);
+      const arg = (e as Extract<BoundExpr, { kind: 'Call' }>).args[1]!;
+      const lit = arg.kind === 'Call' ? arg.args[0]! : arg;
+      expect(lit, text).toMatchObject({ kind: 'LiteralValue', value });
+      expect(ty(lit.type), text).toBe(type);
+    }
+  });
+
+  it('is a number in LIMIT and OFFSET', () => {
+    let stmt = parseStatement('SELECT id FROM orders LIMIT $1 OFFSET $2');
+    stmt = withParameterValues(stmt, [v('5'), v('2')]);
+    if (stmt.kind !== 'QueryStatement') throw new Error('not a query');
+    const plan = new QueryBinder(tp.planner.ctx).bindQuery(stmt.query).plan;
+    expect(plan).toMatchObject({ kind: 'LogicalLimit', limit: 5, offset: 2 });
+  });
+
   it('takes the tested value\'s type in BETWEEN, IN and CASE, and BOOLEAN as a condition', () => {
     const between = bind('id BETWEEN $1 AND $2', [v('1'), v('3')]);
     // BETWEEN is (id >= $1) AND (id <= $2).
