@@ -9,12 +9,14 @@ import { inputsOf, type LogicalPlan } from './logical-plan.js';
 import { pushScanFilters, splitFinalSteps, type FinalSteps } from './pull-plan.js';
 import type { PhysicalPipeline } from './physical-plan.js';
 import { optimize } from './optimizer/optimize.js';
-import { toPhysical } from './to-physical.js';
+import { toPhysical, updatingSource } from './to-physical.js';
+import { EddyError, ErrorCode } from '../common/errors.js';
 import type { BinderContext } from './binder/binder-context.js';
 import { QueryBinder } from './binder/bind-query.js';
 import { bindCreateTable } from './binder/bind-table.js';
 import { bindCreateView } from './binder/bind-create-view.js';
 import { bindInsert } from './binder/bind-insert.js';
+import { planSinks } from './multi-sink.js';
 
 /** A planned statement: the plan as bound, as optimized, and the runnable pipeline. */
 export interface PlannedPipeline {
@@ -85,11 +87,32 @@ export class Planner {
   }
 
   /**
-   * Plans `INSERT INTO t ...`: matches the query's columns to the table's, and checks the sink accepts its
-   * changes (see bind-insert.ts).
+   * Plans `INSERT INTO t ...`: binds it (bind-insert.ts matches the query's columns to the table's), plans
+   * the pipeline into the table, and checks the sink accepts the changes the plan produces.
    */
   planInsert(insert: ast.InsertStatement): PlannedPipeline {
-    return bindInsert(insert, this.ctx);
+    const { logical, target, acceptsUpdates } = bindInsert(insert, this.ctx);
+    const optimized = optimize(logical);
+    const root = toPhysical(optimized, this.ctx.env.timeZone);
+    if (root.changelog.kind === 'updating' && !acceptsUpdates) {
+      const culprit = updatingSource(root);
+      throw new EddyError({
+        code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
+        message: `Table '${target.name}' (connector '${target.options['connector']}') only accepts inserts, but the query produces updates${culprit ? ` (its ${culprit.kind} revises earlier results as new rows arrive)` : ''}`,
+        span: insert.query.span,
+        hint: 'aggregate over windows (TUMBLE/HOP/CUMULATE/SESSION) so each result is final, or write into a sink that accepts updates (sqlite with a PRIMARY KEY, print, blackhole)',
+      });
+    }
+    return { logical, optimized, pipeline: { root, sink: { kind: 'table', table: target }, schema: logical.schema } };
+  }
+
+  /**
+   * Plans the INSERTs of one job (an INSERT or a statement set): each as planInsert does, then their
+   * sinks together (multi-sink.ts: one writer per table, shared reads).
+   */
+  planJob(stmt: ast.InsertStatement | ast.StatementSet): { readonly planned: readonly PlannedPipeline[]; readonly sinks: readonly PhysicalPipeline[] } {
+    const planned = (stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts).map((i) => this.planInsert(i));
+    return { planned, sinks: planSinks(planned.map((p) => p.pipeline)) };
   }
 
   /** Validates a CREATE TABLE. */

@@ -3,7 +3,6 @@
  * (multi-sink.ts), and starts it (in the job thread when the session has one).
  */
 import type * as ast from '../../parser/ast.js';
-import { planSinks } from '../../planner/multi-sink.js';
 import type { PhysicalPipeline } from '../../planner/physical-plan.js';
 import type { Job } from '../../runtime/job.js';
 import { JobHandle } from '../job-handle.js';
@@ -24,9 +23,7 @@ export class DmlExecutor implements StatementExecutor<DmlStatement> {
 
   async execute(stmt: DmlStatement): Promise<StatementResult> {
     const session = this.session;
-    const inserts = stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts;
-    const planner = session.planner();
-    const sinks = planSinks(inserts.map((i) => planner.planInsert(i).pipeline));
+    const { sinks } = session.planner().planJob(stmt);
     const spec: InsertJobsSpec = { statement: stmt, keys: [this.builder.jobKey(sinks)], names: [session.jobName(stmt.text)] };
     const jobs = session.jobThread ? await session.jobThread.start(session.threadContext(), { kind: 'insert', spec }) : this.insertJobs(spec, sinks);
     const handle = new JobHandle(jobs, stmt.text, session.nextHandleId(), spec.keys);
@@ -41,9 +38,7 @@ export class DmlExecutor implements StatementExecutor<DmlStatement> {
    * sinks when already made (in this thread); the job thread plans them again from the statement.
    */
   insertJobs(spec: InsertJobsSpec, sinks?: readonly PhysicalPipeline[]): Job[] {
-    const inserts = spec.statement.kind === 'InsertStatement' ? [spec.statement] : spec.statement.inserts;
-    const planner = this.session.planner();
-    const plan = sinks ?? planSinks(inserts.map((insert) => planner.planInsert(insert).pipeline));
+    const plan = sinks ?? this.session.planner().planJob(spec.statement).sinks;
     const key = spec.keys[0]!;
     return [this.builder.build(plan, spec.names[0]!, { durable: this.builder.durableState(plan, key), jobKey: key })];
   }

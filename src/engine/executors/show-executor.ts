@@ -2,9 +2,7 @@
 import { existsSync } from 'node:fs';
 import type * as ast from '../../parser/ast.js';
 import { typeToString, type Field } from '../../common/types.js';
-import { planSinks } from '../../planner/multi-sink.js';
 import { explainPipelines } from '../../planner/explain.js';
-import type { PlannedPipeline } from '../../planner/planner.js';
 import { describeFreshness } from '../pull-query.js';
 import type { MaterializedView } from '../materialized-views.js';
 import type { SessionContext } from '../session-context.js';
@@ -32,9 +30,9 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
   explain(stmt: ast.QueryStatement | ast.InsertStatement | ast.StatementSet): string {
     const planner = this.session.planner();
     if (stmt.kind === 'QueryStatement') return explainPipelines([planner.planQuery(stmt.query)]);
-    // The INSERTs of a job are planned together, as they will run (multi-sink.ts).
-    const plans: PlannedPipeline[] = (stmt.kind === 'InsertStatement' ? [stmt] : stmt.inserts).map((i) => planner.planInsert(i));
-    return explainPipelines(plans, planSinks(plans.map((p) => p.pipeline)));
+    // The INSERTs of a job are planned together, as they will run.
+    const { planned, sinks } = planner.planJob(stmt);
+    return explainPipelines(planned, sinks);
   }
 
   private show(what: ast.ShowStatement['what']): TextTable {

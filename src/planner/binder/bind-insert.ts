@@ -1,14 +1,12 @@
-/** Binds and plans `INSERT INTO t ...` (DuckDB's bind_insert): target checks, column matching, then the sink's checks. */
+/** Binds `INSERT INTO t ...` (DuckDB's bind_insert): target checks and column matching. */
 import type * as ast from '../../parser/ast.js';
 import { typeToString, withoutTimeAttribute, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode, didYouMean } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { implicitCastAllowed } from '../../functions/cast.js';
 import { physicalColumns } from '../catalog.js';
+import type { TableDef } from '../catalog.js';
 import type { LogicalPlan } from '../logical-plan.js';
-import { optimize } from '../optimizer/optimize.js';
-import { toPhysical, updatingSource } from '../to-physical.js';
-import type { PlannedPipeline } from '../planner.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
 import { QueryBinder } from './bind-query.js';
@@ -19,12 +17,19 @@ function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** A bound INSERT: the query projected onto the target's columns, and the target. */
+export interface BoundInsert {
+  readonly logical: LogicalPlan;
+  readonly target: TableDef;
+  /** Whether the target's connector accepts updates (else only inserts). */
+  readonly acceptsUpdates: boolean;
+}
+
 /**
- * Plans `INSERT INTO t ...`: checks the target is a writable table, matches the query's columns to the
- * table's (casting where allowed, NULL for columns not named), then plans the pipeline into the table and
- * checks the sink accepts its changes.
+ * Binds `INSERT INTO t ...`: checks the target is a writable table, and matches the query's columns to the
+ * table's (casting where allowed, NULL for columns not named).
  */
-export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): PlannedPipeline {
+export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): BoundInsert {
   const name = qualified(insert.target);
   const entry = ctx.catalog.get(name, insert.target.span);
   if (entry.kind !== 'table') {
@@ -87,18 +92,5 @@ export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): Pla
   });
   const schema: Field[] = targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type }));
   const logical: LogicalPlan = { kind: 'LogicalProject', input: bound.plan, exprs, schema };
-
-  // Physical planning, and the sink's checks on what the plan produces.
-  const optimized = optimize(logical);
-  const root = toPhysical(optimized, ctx.env.timeZone);
-  if (root.changelog.kind === 'updating' && !caps.sinkAcceptsUpdates) {
-    const culprit = updatingSource(root);
-    throw new EddyError({
-      code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
-      message: `Table '${name}' (connector '${connector}') only accepts inserts, but the query produces updates${culprit ? ` (its ${culprit.kind} revises earlier results as new rows arrive)` : ''}`,
-      span: insert.query.span,
-      hint: 'aggregate over windows (TUMBLE/HOP/CUMULATE/SESSION) so each result is final, or write into a sink that accepts updates (sqlite with a PRIMARY KEY, print, blackhole)',
-    });
-  }
-  return { logical, optimized, pipeline: { root, sink: { kind: 'table', table: entry }, schema } };
+  return { logical, target: entry, acceptsUpdates: caps.sinkAcceptsUpdates };
 }
