@@ -8,7 +8,7 @@ import { MIN_WATERMARK } from './changelog.js';
 import { CounterNames, type Counter } from './metrics.js';
 import type { OperatorContext } from './operator.js';
 import type { Namespace, StateKey, StateTable, ValueState } from './state/state-types.js';
-import { TimerHeap } from './operators/min-heap.js';
+import { TimerHeap } from './min-heap.js';
 import { VALUE_CODEC } from './operators/state-codecs.js';
 
 /** The state table holding an operator's timers (key: a timer's id → the timer; see {@link TimerService}). */

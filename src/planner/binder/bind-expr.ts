@@ -2,6 +2,7 @@
  * Binds SQL expressions (AST) to typed, resolved expressions: resolves columns in a scope, functions in the
  * registry, inserts implicit casts, and reports type errors with both types and the span.
  */
+import { assertNever } from '../../common/assert-never.js';
 import type * as ast from '../../parser/ast.js';
 import { T, commonType, isNumeric, isTimestamp, sameType, typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors.js';
@@ -41,7 +42,7 @@ function operandTypeFor(op: ast.BinaryOperator, other: DataType): DataType | und
   switch (op) {
     case 'AND':
     case 'OR':
-      return T.boolean(); // (bindBinary binds both as BOOLEAN before asking)
+      throw new Error('unreachable: bindBinary binds the operands of AND / OR as BOOLEAN itself');
     case '||':
       return T.string();
     case '+':
@@ -51,9 +52,18 @@ function operandTypeFor(op: ast.BinaryOperator, other: DataType): DataType | und
     case '%':
       // `ts - $1` would need an interval, which text does not give: only numbers take the other's type.
       return isNumeric(other) ? other : undefined;
-    default:
-      // Comparisons: the type of what the parameter is compared with.
+    case '=':
+    case '<>':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+    case 'IS DISTINCT FROM':
+    case 'IS NOT DISTINCT FROM':
+      // The type of what the parameter is compared with.
       return other;
+    default:
+      return assertNever(op);
   }
 }
 

@@ -24,7 +24,7 @@ import type { Counter } from '../metrics.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
-import { MinHeap } from './min-heap.js';
+import { MinHeap } from '../min-heap.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 

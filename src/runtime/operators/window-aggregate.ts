@@ -8,7 +8,7 @@ import { describeWindow } from '../../common/window.js';
 import { type GroupKey, type KeySelector, keySelector } from '../keys.js';
 import { type AccumulatorLayout, objectLayout } from './accumulator-layout.js';
 import { type AggCall, describeAggs, describeColumns, notInsertOnly } from './aggregate-call.js';
-import { MinHeap } from './min-heap.js';
+import { MinHeap } from '../min-heap.js';
 import { decodeValue, encodeValue, writeEncodedValue } from './state-codecs.js';
 import {
   alignedStart,

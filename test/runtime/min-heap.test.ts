@@ -1,7 +1,7 @@
 /** The binary min-heaps: entries come out in time order, and at one time in the tie-breaker's order. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MinHeap, TimerHeap } from '../../../src/runtime/operators/min-heap.js';
+import { MinHeap, TimerHeap } from '../../src/runtime/min-heap.js';
 
 describe('min-heaps', () => {
   it('MinHeap pops numbers in ascending order, duplicates included', () => {
