@@ -52,11 +52,14 @@ const INPUTS = value('inputs', "each input's watermark and end");
 
 /**
  * The state of the keyed event-time timer service (src/runtime/timer-service.ts) that every time-driven
- * operator uses: its timers, keyed by timer id (the time of an operator timer; the time with the key
- * otherwise), removed as they fire, and the operator's current watermark.
+ * operator uses: its timers, removed as they fire (the operator's own under their time; a key's under the
+ * key, in a namespace by kind), and the operator's current watermark.
  */
 function timers(owner: string): StateDescriptor[] {
-  return [table('timers', [`timer id: time of ${owner}`], ['the timer (its key)'], 'watermark'), value('watermark', 'the current watermark')];
+  return [
+    table('timers', [`timer key: the time of ${owner}, or a key`], ['the timer times of the key'], 'watermark', "'' (the operator's timers) or the kind of a key's timers"),
+    value('watermark', 'the current watermark'),
+  ];
 }
 
 /** Each node kind's state. */
