@@ -19,6 +19,7 @@ import type { InsertJobsSpec, ViewJobSpec } from './job-thread.js';
 import type { Settings } from './settings.js';
 import type { ChangeFeed } from './materialized-views.js';
 import { substituteVariables } from './variables.js';
+import type { JobEvent, JobMetrics } from './job-registry.js';
 import { SessionContext, type EddyOptions } from './session-context.js';
 import { JobBuilder } from './job-builder.js';
 import type { StatementResult } from './statement-result.js';
@@ -188,6 +189,19 @@ export class Eddy {
   /** @internal The job of an INSERT or a statement set (not started), with its durable state. */
   insertJobs(spec: InsertJobsSpec): Job[] {
     return this.dml.insertJobs(spec);
+  }
+
+  /**
+   * Every job with its status and figures: running INSERT jobs, materialized views' jobs and queries, and
+   * failed jobs with their errors (see JobRegistry).
+   */
+  jobs(): JobMetrics[] {
+    return this.session.registry.list();
+  }
+
+  /** Calls `fn` when a job starts or resumes, completes a checkpoint, ends or fails; returns how to stop. */
+  onJobEvent(fn: (event: JobEvent) => void): () => void {
+    return this.session.registry.listen(fn);
   }
 
   /** Jobs and queries still running. */

@@ -566,6 +566,8 @@ class PgConnection {
       case 'command':
         return { kind: 'command', tag: outcome.tag, notice: outcome.jobId ? outcome.message : undefined };
       case 'rows':
+        // A pull query's warnings (a failed view job, nothing committed yet) come as WARNING notices first.
+        for (const message of outcome.warnings ?? []) this.send(backend.noticeResponse({ severity: 'WARNING', code: '01000', message }));
         return { kind: 'rows', source: new ListSource(outcome.columns, outcome.rows), sent: 0 };
       case 'query': {
         const query = outcome.query;

@@ -139,7 +139,7 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
       const handle = new JobHandle([job], stmt.text, session.nextHandleId(), [key]);
       const view: MaterializedView = { name, table, key: table.primaryKey, job: handle, sinkId: spec.sinkId, changes, statement: stmt.text };
       session.views.set(name, view);
-      session.track(handle);
+      session.track(handle, 'view');
       handle.start();
       handle.done.catch(() => {});
       return view;
@@ -172,6 +172,7 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
     await view.job.cancel();
     await view.job.done.catch(() => {});
     this.session.views.delete(view.name);
+    this.session.registry.forget(view.job.id);
     this.session.catalog.remove(view.name);
     this.session.viewStore().dropTable(view.name, view.sinkId);
     const stateDir = this.session.stateDir;
