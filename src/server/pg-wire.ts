@@ -20,6 +20,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ErrorCode, ROW_KIND_NAMES, T, type ast, type Eddy, type Field, type QueryHandle } from '../index.js';
 import { collectFinalRows } from '../index.js';
+import { PgCursors } from './pg-cursors.js';
 import { compatAnswer, defaultParameters, REPORTED_PARAMETERS, type PgSession } from './pg-compat.js';
 import { errorFields, PgError } from './pg-errors.js';
 import { backend, decodeFrontend, decodeInitial, FrameDecoder, ProtocolError, type FrontendMessage } from './pg-messages.js';
@@ -100,7 +101,10 @@ interface RowSource {
 }
 
 /** A statement that has run (or started running), bound to a portal. */
-type Started = { readonly kind: 'command'; readonly tag: string; readonly notice?: string } | { readonly kind: 'rows'; readonly source: RowSource; sent: number };
+type Started =
+  | { readonly kind: 'command'; readonly tag: string; readonly notice?: string }
+  /** `tag`: the command word of its CommandComplete (`FETCH n`; default `SELECT n`). */
+  | { readonly kind: 'rows'; readonly source: RowSource; sent: number; readonly tag?: string };
 
 /** A portal (from Bind): its statement and parameter values, started when first described or executed. */
 interface Portal {
@@ -201,6 +205,8 @@ class PgConnection {
   private pendingBytes = 0;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
+  /** SQL cursors (DECLARE / FETCH / CLOSE), as psql uses them with FETCH_COUNT. */
+  private readonly cursors = new PgCursors();
   /** In an extended-protocol error: skip messages until Sync. */
   private skipToSync = false;
   /** The query running for the message being handled, which a CancelRequest cancels. */
@@ -246,6 +252,7 @@ class PgConnection {
     if (this.active) void this.active.cancel();
     for (const portal of this.portals.values()) void this.dropPortal(portal);
     this.portals.clear();
+    void this.cursors.closeAll();
     this.hooks.closed();
     if (!this.pumping) this.resolveIdle();
     this.socket.destroySoon();
@@ -556,6 +563,8 @@ class PgConnection {
    */
   private async start(text: string, params?: readonly ast.ParameterValue[]): Promise<Started> {
     this.cancelRequested = false;
+    const cursor = await this.cursors.run(text, (query) => this.start(query, params));
+    if (cursor) return cursor.kind === 'rows' ? { ...cursor, sent: 0 } : cursor;
     const compat = compatAnswer(text, this.session!);
     if (compat?.kind === 'error') {
       throw new PgError({ severity: 'ERROR', code: compat.sqlstate, message: compat.message, hint: compat.hint, detail: compat.sqlstate === '0A000' ? ErrorCode.PG_UNSUPPORTED : undefined });
@@ -609,7 +618,7 @@ class PgConnection {
         started.sent += rows.length;
         this.flush();
         if (done) {
-          this.send(backend.commandComplete(`SELECT ${started.sent}`));
+          this.send(backend.commandComplete(`${started.tag ?? 'SELECT'} ${started.sent}`));
           return true;
         }
         if (this.state === 'closed') return true;
