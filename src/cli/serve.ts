@@ -176,7 +176,8 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   // Jobs run in the session's job thread: their work and garbage collection never delay a client's query.
   const eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true });
   // Jobs started by init scripts are logged too.
-  new ServerLog((line) => io.out(line), parsed.logFormat ?? (io.outIsTTY ? 'text' : 'json'), parsed.logLevel).attach(eddy);
+  const log = new ServerLog((line) => io.out(line), parsed.logFormat ?? (io.outIsTTY ? 'text' : 'json'), parsed.logLevel);
+  log.attach(eddy);
   let servers;
   try {
     for (const file of parsed.init) {
@@ -195,6 +196,15 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
           await result.query.cancel();
         }
       }
+    }
+    // Then what clients created before a restart (kept in the state directory); init scripts' objects are
+    // not kept: the scripts create them again.
+    const catalog = await eddy.restoreCatalog();
+    for (const f of catalog.failed) {
+      log.log({ level: 'error', event: 'catalog.failed', message: `Could not restore '${f.name}' from ${catalog.path}: ${f.error.message}`, fields: { name: f.name, error: f.error.message }, detail: f.error instanceof EddyError ? f.error.render() : undefined });
+    }
+    if (catalog.restored.length > 0) {
+      log.log({ level: 'info', event: 'catalog.restored', message: `Restored ${catalog.restored.join(', ')} from ${catalog.path}`, fields: { restored: catalog.restored, path: catalog.path } });
     }
     servers = await startServers({ eddy, host: parsed.host, httpPort: parsed.httpPort, pgPort: parsed.pgPort, httpToken: parsed.httpToken, pgPassword: parsed.pgPassword });
   } catch (err) {

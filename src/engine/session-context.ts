@@ -14,6 +14,7 @@ import { JobThread, type ThreadContext } from './job-thread.js';
 import { Settings } from './settings.js';
 import { ViewStore, type MaterializedView } from './materialized-views.js';
 import { JobRegistry, type JobKind } from './job-registry.js';
+import type { CatalogLog } from './catalog-log.js';
 
 /** How a session is set up (see Eddy). */
 export interface EddyOptions {
@@ -59,6 +60,8 @@ export class SessionContext {
   readonly jobs = new Set<JobHandle | QueryHandle>();
   /** Every job with its metrics and events; failed jobs stay listed (SHOW JOBS, the servers' metrics and log). */
   readonly registry: JobRegistry;
+  /** Where created objects' DDL is kept, once the durable catalog is open (Eddy.restoreCatalog). */
+  catalogLog?: CatalogLog;
   /** Materialized views by name. */
   readonly views = new Map<string, MaterializedView>();
   /** Where INSERT and materialized-view jobs run, with `jobThread` (else in this thread). */
@@ -80,10 +83,10 @@ export class SessionContext {
     if (options.jobThread && !options.connectors?.length && !options.now) this.jobThread = new JobThread();
   }
 
-  /** A planner over the session's catalog, functions, settings and connectors as they are now. */
-  planner(): Planner {
+  /** A planner over the session's catalog (or `catalog`), functions, settings and connectors as they are now. */
+  planner(catalog: Catalog = this.catalog): Planner {
     return new Planner({
-      catalog: this.catalog,
+      catalog,
       functions: this.functions,
       env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now },
       connectors: connectorLookup(this.connectors, this.formats),
