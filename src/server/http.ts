@@ -10,6 +10,8 @@
  * - a stream: first `{"columns": [...], "changelog": ...}`, then `{"op": "+I", "row": [...]}` per change,
  *   then `{"end": {"rows": n}}` (or `{"error": ...}` if the query fails);
  * - an error: status 400 (401 without the token) and `{"error": {"code", "message", "line", "column", "hint"}}`.
+ *
+ * Also: `GET /` (the endpoints) and form bodies (http-api.ts); `GET /v1/jobs` and `GET /metrics` (metrics.ts).
  */
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';

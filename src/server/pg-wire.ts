@@ -13,6 +13,8 @@
  * - A bounded query's changelog is collapsed into its final rows; an unbounded one (a push query) streams
  *   each change as a DataRow with a leading `op` column (+I, -U, +U, -D) until its LIMIT or a cancel.
  * - CancelRequest (psql's Ctrl-C) and a closed connection cancel the running query.
+ * - SQL cursors (DECLARE / FETCH / CLOSE, pg-cursors.ts), so psql with FETCH_COUNT streams a push query.
+ * - A pull query's warnings (a failed view job, nothing committed yet) go first, as WARNING notices.
  *
  * Messages of one connection are handled one at a time, in order; every connection shares one Eddy.
  */

@@ -66,6 +66,19 @@ describe('cursors', () => {
     await eventually(async () => (await client.query('SHOW JOBS')).rows.length === 0);
   }, 60_000);
 
+  it("node-postgres: a Query's row events deliver a push query's rows while it runs", async () => {
+    const other = await pgClient(server.pgPort);
+    other.on('error', () => {});
+    const seen: number[] = [];
+    const query = other.query(new (await import('pg')).default.Query('SELECT n FROM live WHERE n <= 12'));
+    query.on('row', (row: { n: number }) => void seen.push(row.n));
+    query.on('error', () => {});
+    await eventually(() => seen.length === 12);
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    await other.end().catch(() => {});
+    await eventually(async () => (await client.query('SHOW JOBS')).rows.length === 0);
+  });
+
   it('DECLARE / FETCH / CLOSE from node-postgres: batches of a push query, FETCH ALL of a bounded one', async () => {
     expect((await client.query('BEGIN')).command).toBe('BEGIN');
     expect((await client.query('DECLARE c CURSOR FOR SELECT n FROM live WHERE n > 10')).command).toBe('DECLARE');
