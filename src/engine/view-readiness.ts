@@ -26,19 +26,21 @@ export function firstCommitWaitMs(setting: string): number {
 }
 
 /**
- * Waits (within the setting's bound) until every view that is kept by a running job has committed
- * something, then returns the warnings for the views read: failed jobs, and views still empty of commits.
+ * Waits until every view kept by a running job has committed something — for a view whose job started
+ * less than the setting's bound ago, until that bound (a view created a moment ago); an older view that
+ * has still committed nothing (a quiet source) is not waited for again. Then returns the warnings for the
+ * views read: failed jobs, and views still empty of commits.
  */
 export async function awaitViews(session: SessionContext, views: readonly MaterializedView[]): Promise<string[]> {
   const waitMs = firstCommitWaitMs(session.settings.get(FIRST_COMMIT_WAIT));
   const store = session.viewStore();
   const committed = (v: MaterializedView) => existsSync(store.path) && store.withReader((db) => store.freshness(db, v).committedAt !== undefined);
-  const waitsFor = (v: MaterializedView) => v.job.status === 'running' && !committed(v);
-  const start = Date.now();
-  let waiting = views.filter(waitsFor);
-  while (waiting.length > 0 && Date.now() - start < waitMs) {
+  const uncommitted = (v: MaterializedView) => v.job.status === 'running' && !committed(v);
+  const young = (v: MaterializedView) => Date.now() < v.job.startTime + waitMs;
+  let waiting = views.filter(uncommitted);
+  while (waiting.some(young)) {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    waiting = waiting.filter(waitsFor);
+    waiting = waiting.filter(uncommitted);
   }
   const warnings: string[] = [];
   for (const v of views) {
@@ -50,8 +52,9 @@ export async function awaitViews(session: SessionContext, views: readonly Materi
       );
     } else if (waiting.includes(v)) {
       warnings.push(
-        `Materialized view '${v.name}' has committed nothing yet (waited ${Date.now() - start} ms, at most '${FIRST_COMMIT_WAIT}'): ` +
-          `the answer reflects none of its input so far; ask again in a moment.`,
+        `Materialized view '${v.name}' has committed nothing yet (its job started ${((Date.now() - v.job.startTime) / 1000).toFixed(1)} s ago; ` +
+          `pull queries wait up to '${FIRST_COMMIT_WAIT}' = ${session.settings.get(FIRST_COMMIT_WAIT)} after that for its first commit): ` +
+          `the answer reflects none of its input so far.`,
       );
     }
   }
