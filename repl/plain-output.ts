@@ -107,6 +107,7 @@ export class PlainShell {
         const { schema, rows, freshness } = result.result;
         this.io.out(formatTable(schema.map((f) => f.name), rows.map((r) => formatRow(schema, r, tz)), 'ascii', schema.map((f) => isNumericType(f.type.name))) + '\n');
         for (const f of freshness) this.info(`Read '${f.view}' as of ${describeFreshness(f, tz)}.`);
+        for (const w of result.result.warnings ?? []) this.info(`Warning: ${w}`);
         return;
       }
       case 'job': {

@@ -1,10 +1,11 @@
 /**
  * Eddy's public library API: what the CLI, the shell and the servers use, and what applications embed.
  */
-export { Eddy, type EddyOptions, type StatementResult, type TextTable } from './engine/eddy.js';
+export { Eddy, type CatalogRestore, type EddyOptions, type StatementResult, type TextTable } from './engine/eddy.js';
 export { QueryHandle } from './engine/query-handle.js';
 export { FinalRows, collectFinalRows } from './engine/final-rows.js';
 export { JobHandle } from './engine/job-handle.js';
+export type { CheckpointInfo, JobEvent, JobFailure, JobKind, JobMetrics } from './engine/job-registry.js';
 export { describeSummary, type JobSummary, type Progress } from './engine/job-summary.js';
 export { describeFreshness, type PullResult, type ViewFreshness } from './engine/pull-query.js';
 export { EddyError, ErrorCode, renderDiagnostic, type Diagnostic, type SourceText, type Span } from './common/errors.js';

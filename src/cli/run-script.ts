@@ -43,6 +43,7 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
       printer.batch({ rows: [...rows], kinds: rows.map(() => INSERT) });
       printer.footer();
       for (const f of freshness) info(`Read '${f.view}' as of ${describeFreshness(f, zone)}.`);
+      for (const w of result.result.warnings ?? []) info(`Warning: ${w}`);
       return;
     }
     case 'explain':

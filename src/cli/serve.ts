@@ -4,14 +4,17 @@
  * end, queries and jobs are cancelled, state is closed.
  */
 import { readFileSync } from 'node:fs';
+import { LOG_LEVELS, ServerLog, type LogFormat, type LogLevel } from '../server/log.js';
 
 export const SERVE_USAGE = `Usage:
   eddy serve [--host 127.0.0.1] [--port 8080] [--pg-port 5433] [-i init.sql ...] [--define key=value ...]
              [--state-dir DIR [--fresh]] [--http-token TOKEN] [--pg-password PASSWORD]
+             [--log-level error|warn|info|debug] [--log-format text|json]
       Runs the -i scripts, then serves SQL over HTTP (POST /v1/statement) and the Postgres protocol
       (psql -h 127.0.0.1 -p 5433). --port off / --pg-port off leaves one out; port 0 picks a free one.
       Binding a non-loopback --host needs --http-token (or EDDY_HTTP_TOKEN) and --pg-password (or
-      EDDY_PG_PASSWORD). SIGINT or SIGTERM stops the server. See docs/server.md.`;
+      EDDY_PG_PASSWORD). Jobs' starts, checkpoints, ends and failures are logged on stdout (text on a
+      terminal, JSON lines otherwise). SIGINT or SIGTERM stops the server. See docs/server.md.`;
 
 interface ServeArgs {
   host: string;
@@ -23,6 +26,9 @@ interface ServeArgs {
   fresh: boolean;
   httpToken?: string;
   pgPassword?: string;
+  logLevel: LogLevel;
+  /** Absent: text on a terminal, JSON lines otherwise. */
+  logFormat?: LogFormat;
 }
 
 function parsePort(flag: string, value: string | undefined): number | null | string {
@@ -44,6 +50,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     fresh: false,
     httpToken: env['EDDY_HTTP_TOKEN'] || undefined,
     pgPassword: env['EDDY_PG_PASSWORD'] || undefined,
+    logLevel: 'info',
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -105,6 +112,18 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
         out.pgPassword = p;
         break;
       }
+      case '--log-level': {
+        const l = value();
+        if (!LOG_LEVELS.includes(l as LogLevel)) return `--log-level needs one of ${LOG_LEVELS.join(', ')}`;
+        out.logLevel = l as LogLevel;
+        break;
+      }
+      case '--log-format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json') return '--log-format needs text or json';
+        out.logFormat = f;
+        break;
+      }
       default:
         return a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`;
     }
@@ -120,9 +139,12 @@ export interface ServeIO {
   err(text: string): void;
   /** Resolves when the server should stop (SIGINT/SIGTERM for the CLI). */
   stopSignal(): Promise<string>;
+  /** Whether `out` is a terminal (the log is then text, else JSON lines). */
+  readonly outIsTTY?: boolean;
 }
 
 const processIO: ServeIO = {
+  outIsTTY: process.stdout.isTTY === true,
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   stopSignal: () =>
@@ -153,6 +175,9 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   const [{ Eddy, EddyError }, { startServers, ServeConfigError }] = await Promise.all([import('../index.js'), import('../server/server.js')]);
   // Jobs run in the session's job thread: their work and garbage collection never delay a client's query.
   const eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true });
+  // Jobs started by init scripts are logged too.
+  const log = new ServerLog((line) => io.out(line), parsed.logFormat ?? (io.outIsTTY ? 'text' : 'json'), parsed.logLevel);
+  log.attach(eddy);
   let servers;
   try {
     for (const file of parsed.init) {
@@ -171,6 +196,15 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
           await result.query.cancel();
         }
       }
+    }
+    // Then what clients created before a restart (kept in the state directory); init scripts' objects are
+    // not kept: the scripts create them again.
+    const catalog = await eddy.restoreCatalog();
+    for (const f of catalog.failed) {
+      log.log({ level: 'error', event: 'catalog.failed', message: `Could not restore '${f.name}' from ${catalog.path}: ${f.error.message}`, fields: { name: f.name, error: f.error.message }, detail: f.error instanceof EddyError ? f.error.render() : undefined });
+    }
+    if (catalog.restored.length > 0) {
+      log.log({ level: 'info', event: 'catalog.restored', message: `Restored ${catalog.restored.join(', ')} from ${catalog.path}`, fields: { restored: catalog.restored, path: catalog.path } });
     }
     servers = await startServers({ eddy, host: parsed.host, httpPort: parsed.httpPort, pgPort: parsed.pgPort, httpToken: parsed.httpToken, pgPassword: parsed.pgPassword });
   } catch (err) {

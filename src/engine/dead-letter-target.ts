@@ -1,5 +1,6 @@
 /** Where a source with `errors.policy` = 'dead-letter' sends bad records, as the session resolves it. */
-import { mkdirSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { T, type Field } from '../common/types.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
@@ -19,10 +20,39 @@ const DEAD_LETTER_SCHEMA: readonly Field[] = [
 ];
 
 /**
+ * The default table's key: a bad record is identified by its source table and its position there. Every
+ * materialized view (and INSERT job) reading a source reads it on its own, so two views over one source
+ * meet the same bad record twice: keyed, it is recorded once (the second write replaces the first).
+ */
+const DEAD_LETTER_KEY = ['source', 'location'];
+
+/**
+ * A default dead-letter table written before it had a key: its duplicates (same source and location) are
+ * removed, keeping the newest, and the key becomes a unique index, so the sink can replace by it.
+ */
+function keyDefaultTable(path: string): void {
+  if (!existsSync(path)) return;
+  const db = new Database(path, { timeout: 10_000 });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dead_letters'").get();
+    const keyed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'dead_letters_record'").get();
+    const hasPk = (db.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('dead_letters') WHERE pk > 0").get() as { n: number }).n > 0;
+    if (!table || keyed || hasPk) return;
+    db.transaction(() => {
+      db.exec('DELETE FROM dead_letters WHERE rowid NOT IN (SELECT MAX(rowid) FROM dead_letters GROUP BY source, location)');
+      db.exec('CREATE UNIQUE INDEX dead_letters_record ON dead_letters (source, location)');
+    }).immediate();
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Where a source with `errors.policy` = 'dead-letter' sends bad records: the sink table named by
  * `errors.dead-letter.table` (with the columns source, location, kind, message, raw, ts), or by default a
- * `dead_letters` table in `dead-letters.db` in the state directory (or the current directory).
- * Undefined for sources with another policy.
+ * `dead_letters` table in `dead-letters.db` in the state directory (or the current directory), keyed by
+ * (source, location) so that a bad record is recorded once however many jobs read it. Undefined for
+ * sources with another policy.
  */
 export function deadLetterTarget(session: SessionContext, table: TableDef): DeadLetterTarget | undefined {
   if (errorPolicyOf(table.options) !== 'dead-letter') return undefined;
@@ -30,7 +60,8 @@ export function deadLetterTarget(session: SessionContext, table: TableDef): Dead
   if (!named) {
     const path = join(session.stateDir ?? '.', 'dead-letters.db');
     if (session.stateDir) mkdirSync(session.stateDir, { recursive: true });
-    return { name: 'dead_letters', factory: session.connector('sqlite')!, options: { connector: 'sqlite', path, 'table-name': 'dead_letters' }, schema: DEAD_LETTER_SCHEMA };
+    keyDefaultTable(path);
+    return { name: 'dead_letters', factory: session.connector('sqlite')!, options: { connector: 'sqlite', path, 'table-name': 'dead_letters' }, schema: DEAD_LETTER_SCHEMA, primaryKey: DEAD_LETTER_KEY };
   }
   const entry = session.catalog.get(named);
   const factory = entry.kind === 'table' ? session.connector(entry.options['connector']) : undefined;

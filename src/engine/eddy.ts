@@ -4,6 +4,7 @@
  * use only this. It parses, then routes each statement to the executor of its family (src/engine/executors),
  * which share the session's state through one SessionContext.
  */
+import { join } from 'node:path';
 import type * as ast from '../parser/ast.js';
 import { parseScript } from '../parser/parse.js';
 import { withParameterValues } from '../parser/parameter-values.js';
@@ -19,6 +20,8 @@ import type { InsertJobsSpec, ViewJobSpec } from './job-thread.js';
 import type { Settings } from './settings.js';
 import type { ChangeFeed } from './materialized-views.js';
 import { substituteVariables } from './variables.js';
+import type { JobEvent, JobMetrics } from './job-registry.js';
+import { CatalogLog } from './catalog-log.js';
 import { SessionContext, type EddyOptions } from './session-context.js';
 import { JobBuilder } from './job-builder.js';
 import type { StatementResult } from './statement-result.js';
@@ -30,6 +33,14 @@ import { JobControlExecutor } from './executors/job-control-executor.js';
 import { SettingsExecutor } from './executors/settings-executor.js';
 
 export type { EddyOptions } from './session-context.js';
+
+/** What Eddy.restoreCatalog replayed: the objects restored, and those whose statement failed (kept for later). */
+export interface CatalogRestore {
+  /** The catalog file (undefined without a state directory). */
+  readonly path?: string;
+  readonly restored: readonly string[];
+  readonly failed: readonly { readonly name: string; readonly error: Error }[];
+}
 export type { StatementResult, TextTable } from './statement-result.js';
 
 /** A session: executes scripts and statements, and owns the jobs and queries they start until `close`. */
@@ -188,6 +199,48 @@ export class Eddy {
   /** @internal The job of an INSERT or a statement set (not started), with its durable state. */
   insertJobs(spec: InsertJobsSpec): Job[] {
     return this.dml.insertJobs(spec);
+  }
+
+  /**
+   * Opens the durable catalog of the state directory (catalog-log.ts): replays the DDL kept there — tables,
+   * views, materialized views (whose jobs resume from their checkpoints) — then keeps the DDL of every
+   * table and view created or dropped from now on. With `fresh`, what was kept is discarded first. A kept
+   * statement that fails now (a name an init script already took, a file gone) is reported and kept, not
+   * forgotten. Without a state directory there is nothing to open.
+   */
+  async restoreCatalog(): Promise<CatalogRestore> {
+    const session = this.session;
+    if (!session.stateDir) return { path: undefined, restored: [], failed: [] };
+    const log = new CatalogLog(join(session.stateDir, 'catalog.json'));
+    if (session.fresh) log.clear();
+    const restored: string[] = [];
+    const failed: { name: string; error: EddyError | Error }[] = [];
+    for (const record of log.records()) {
+      const source: SourceText = { text: record.sql, name: log.path };
+      try {
+        const parsed = parseScript(record.sql, log.path);
+        if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
+        for (const stmt of parsed.statements) await this.executeStatement(stmt, source);
+        restored.push(record.name);
+      } catch (err) {
+        failed.push({ name: record.name, error: err instanceof Error ? err : new Error(String(err)) });
+      }
+    }
+    session.catalogLog = log;
+    return { path: log.path, restored, failed };
+  }
+
+  /**
+   * Every job with its status and figures: running INSERT jobs, materialized views' jobs and queries, and
+   * failed jobs with their errors (see JobRegistry).
+   */
+  jobs(): JobMetrics[] {
+    return this.session.registry.list();
+  }
+
+  /** Calls `fn` when a job starts or resumes, completes a checkpoint, ends or fails; returns how to stop. */
+  onJobEvent(fn: (event: JobEvent) => void): () => void {
+    return this.session.registry.listen(fn);
   }
 
   /** Jobs and queries still running. */

@@ -45,6 +45,8 @@ export interface PullResult {
   readonly rows: readonly Row[];
   /** Per view read, what the snapshot reflects. */
   readonly freshness: readonly ViewFreshness[];
+  /** What the answer cannot reflect: a view whose job failed, a view with nothing committed yet (view-readiness.ts). */
+  readonly warnings?: readonly string[];
 }
 
 /** The final rows of a changelog (see {@link FinalRows}). */

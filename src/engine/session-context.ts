@@ -13,6 +13,8 @@ import type { JobHandle } from './job-handle.js';
 import { JobThread, type ThreadContext } from './job-thread.js';
 import { Settings } from './settings.js';
 import { ViewStore, type MaterializedView } from './materialized-views.js';
+import { JobRegistry, type JobKind } from './job-registry.js';
+import type { CatalogLog } from './catalog-log.js';
 
 /** How a session is set up (see Eddy). */
 export interface EddyOptions {
@@ -56,6 +58,10 @@ export class SessionContext {
   readonly fresh: boolean;
   /** Jobs and queries still running (SHOW JOBS, STOP JOB, close). */
   readonly jobs = new Set<JobHandle | QueryHandle>();
+  /** Every job with its metrics and events; failed jobs stay listed (SHOW JOBS, the servers' metrics and log). */
+  readonly registry: JobRegistry;
+  /** Where created objects' DDL is kept, once the durable catalog is open (Eddy.restoreCatalog). */
+  catalogLog?: CatalogLog;
   /** Materialized views by name. */
   readonly views = new Map<string, MaterializedView>();
   /** Where INSERT and materialized-view jobs run, with `jobThread` (else in this thread). */
@@ -73,13 +79,14 @@ export class SessionContext {
     this.variables = options.variables ?? {};
     this.now = options.now ?? Date.now;
     this.connectors = [...builtinConnectors(), ...(options.connectors ?? [])];
+    this.registry = new JobRegistry(this.stateDir);
     if (options.jobThread && !options.connectors?.length && !options.now) this.jobThread = new JobThread();
   }
 
-  /** A planner over the session's catalog, functions, settings and connectors as they are now. */
-  planner(): Planner {
+  /** A planner over the session's catalog (or `catalog`), functions, settings and connectors as they are now. */
+  planner(catalog: Catalog = this.catalog): Planner {
     return new Planner({
-      catalog: this.catalog,
+      catalog,
       functions: this.functions,
       env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now },
       connectors: connectorLookup(this.connectors, this.formats),
@@ -106,9 +113,10 @@ export class SessionContext {
     return this.settings.get('pipeline.name') || `job-${++this.jobCounter}: ${text.replace(/\s+/g, ' ').slice(0, 60)}`;
   }
 
-  /** Lists a job or query among the running ones until it ends. */
-  track(handle: JobHandle | QueryHandle): void {
+  /** Lists a job or query among the running ones until it ends, and in the registry (when it starts). */
+  track(handle: JobHandle | QueryHandle, kind: JobKind): void {
     this.jobs.add(handle);
+    this.registry.register(handle, kind);
     handle.done.then(
       () => this.jobs.delete(handle),
       () => this.jobs.delete(handle),
@@ -133,6 +141,7 @@ export class SessionContext {
   async close(): Promise<void> {
     await Promise.allSettled([...this.jobs].map((j) => j.cancel()));
     await Promise.allSettled([...this.jobs].map((j) => j.done));
+    this.registry.close();
     await this.jobThread?.close();
     this.viewStoreInstance?.close();
     this.viewStoreInstance = undefined;

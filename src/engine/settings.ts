@@ -46,6 +46,10 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     description: 'NORMAL: checkpoints survive a crash of the process. FULL: they also survive power loss (slower).',
     values: ['normal', 'full'],
   },
+  'table.exec.mv.first-commit-wait': {
+    defaultValue: '10 s',
+    description: "How long a pull query waits for a materialized view's first commit (a view just created); past it, the answer comes with a warning. '0 s': do not wait.",
+  },
 };
 
 export class Settings {

@@ -176,6 +176,7 @@ export class AstBuilder extends ExpressionBuilder {
       name: this.qualifiedName$(node(ctx, 'qualifiedName')),
       ifExists: tok(ctx, 'IfKw') !== undefined,
       temporary: tok(ctx, 'TemporaryKw') !== undefined,
+      cascade: tok(ctx, 'CascadeKw') !== undefined,
       ...this.base(ctxSpan(ctx)),
     };
   }

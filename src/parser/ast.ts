@@ -112,13 +112,15 @@ export interface CreateView extends StatementBase {
   readonly query: Query;
 }
 
-/** `DROP [TEMPORARY] TABLE|VIEW|MATERIALIZED VIEW [IF EXISTS] name`. */
+/** `DROP [TEMPORARY] TABLE|VIEW|MATERIALIZED VIEW [IF EXISTS] name [CASCADE | RESTRICT]`. */
 export interface DropStatement extends StatementBase {
   readonly kind: 'DropStatement';
   readonly objectType: 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW';
   readonly name: QualifiedName;
   readonly ifExists: boolean;
   readonly temporary: boolean;
+  /** CASCADE: the views that depend on it are dropped too (RESTRICT, the default: the DROP is refused). */
+  readonly cascade: boolean;
 }
 
 /** `INSERT INTO|OVERWRITE target [(col, ...)] query`. */

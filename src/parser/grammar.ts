@@ -171,6 +171,7 @@ export class EddyParser extends ExpressionParser {
       this.CONSUME(L.Exists);
     });
     this.SUBRULE(this.qualifiedName);
+    this.OPTION3(() => this.OR2([{ ALT: () => this.CONSUME(L.Cascade) }, { ALT: () => this.CONSUME(L.Restrict) }]));
   });
 
   insertStatement = this.RULE('insertStatement', () => {

@@ -171,6 +171,8 @@ export const Final = nonReserved('FINAL');
 export const Both = nonReserved('BOTH');
 export const Leading = nonReserved('LEADING');
 export const Trailing = nonReserved('TRAILING');
+export const Cascade = nonReserved('CASCADE');
+export const Restrict = nonReserved('RESTRICT');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 

@@ -63,6 +63,8 @@ export interface DeadLetterTarget {
   readonly factory: ConnectorFactory;
   readonly options: Readonly<Record<string, string>>;
   readonly schema: readonly Field[];
+  /** Columns identifying a bad record: a record written again (by another job reading the same source) replaces the first. */
+  readonly primaryKey?: readonly string[];
 }
 
 const NO_OUTPUT: Output = { emit: () => {}, emitWatermark: () => {}, end: () => {} };
@@ -140,6 +142,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     const sinkName = `dead-letters:${target.name}`;
     const writer = target.factory.createSink!({
       ...connectorContext(target.name, target.options, target.schema, `DeadLetters: ${target.name}`, restored?.sinks[sinkName]),
+      ...(target.primaryKey ? { primaryKey: target.primaryKey } : {}),
       checkpointing: options.checkpoints !== undefined,
       sinkId: `${options.jobKey ?? options.name}/${sinkName}`,
     });

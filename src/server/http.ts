@@ -10,6 +10,8 @@
  * - a stream: first `{"columns": [...], "changelog": ...}`, then `{"op": "+I", "row": [...]}` per change,
  *   then `{"end": {"rows": n}}` (or `{"error": ...}` if the query fails);
  * - an error: status 400 (401 without the token) and `{"error": {"code", "message", "line", "column", "hint"}}`.
+ *
+ * Also: `GET /` (the endpoints) and form bodies (http-api.ts); `GET /v1/jobs` and `GET /metrics` (metrics.ts).
  */
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
@@ -23,6 +25,8 @@ import { hostName, isLoopback } from './loopback.js';
 /** Statements a GET may run: queries, which change nothing. */
 const READ_ONLY = /^(SELECT|WITH|VALUES|SHOW|DESCRIBE|DESC|EXPLAIN)\b/i;
 import { outcomeOf } from './statement-outcome.js';
+import { registerApiBasics, unsupportedBodyMessage } from './http-api.js';
+import { registerJobRoutes } from './metrics.js';
 
 export interface HttpServerOptions {
   readonly eddy: Eddy;
@@ -94,9 +98,10 @@ export class HttpServer {
     this.app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
     // A statement may come as plain text too: `curl --data-binary @query.sql -H 'content-type: text/plain'`.
     this.app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    this.app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
+    this.app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-      void reply.code(status).send({ error: { code: status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.JOB_FAILED, message: err.message } });
+      const message = status === 415 ? unsupportedBodyMessage(request.headers['content-type']) : err.message;
+      void reply.code(status).send({ error: { code: status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.JOB_FAILED, message } });
     });
     this.app.setNotFoundHandler((request, reply) => {
       void reply.code(404).send({ error: { code: ErrorCode.BAD_REQUEST, message: `No route ${request.method} ${request.url.split('?')[0]}; use POST /v1/statement` } });
@@ -129,6 +134,8 @@ export class HttpServer {
     });
 
     this.app.get('/v1/health', async () => ({ status: 'ok', version: this.options.eddyVersion ?? '0' }));
+    registerApiBasics(this.app, this.options.eddyVersion ?? '0');
+    registerJobRoutes(this.app, this.options.eddy);
     this.app.post('/v1/statement', (request, reply) => this.statement(request, reply, sqlFromBody(request.body)));
     // GET (for EventSource, which cannot POST) runs only statements without side effects.
     this.app.get('/v1/statement', async (request, reply) => {
@@ -181,6 +188,7 @@ export class HttpServer {
           rows: outcome.rows.map((r) => rowJson(r, outcome.columns)),
           // JSON has no Infinity: a view whose input ended reports its watermark as the string "end of input".
           ...(outcome.freshness ? { freshness: outcome.freshness.map((f) => (f.watermark === Infinity ? { ...f, watermark: 'end of input' } : f)) } : {}),
+          ...(outcome.warnings ? { warnings: outcome.warnings } : {}),
         });
         return;
       case 'query': {

@@ -13,6 +13,8 @@
  * - A bounded query's changelog is collapsed into its final rows; an unbounded one (a push query) streams
  *   each change as a DataRow with a leading `op` column (+I, -U, +U, -D) until its LIMIT or a cancel.
  * - CancelRequest (psql's Ctrl-C) and a closed connection cancel the running query.
+ * - SQL cursors (DECLARE / FETCH / CLOSE, pg-cursors.ts), so psql with FETCH_COUNT streams a push query.
+ * - A pull query's warnings (a failed view job, nothing committed yet) go first, as WARNING notices.
  *
  * Messages of one connection are handled one at a time, in order; every connection shares one Eddy.
  */
@@ -20,6 +22,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ErrorCode, ROW_KIND_NAMES, T, type ast, type Eddy, type Field, type QueryHandle } from '../index.js';
 import { collectFinalRows } from '../index.js';
+import { PgCursors } from './pg-cursors.js';
 import { compatAnswer, defaultParameters, REPORTED_PARAMETERS, type PgSession } from './pg-compat.js';
 import { errorFields, PgError } from './pg-errors.js';
 import { backend, decodeFrontend, decodeInitial, FrameDecoder, ProtocolError, type FrontendMessage } from './pg-messages.js';
@@ -100,7 +103,10 @@ interface RowSource {
 }
 
 /** A statement that has run (or started running), bound to a portal. */
-type Started = { readonly kind: 'command'; readonly tag: string; readonly notice?: string } | { readonly kind: 'rows'; readonly source: RowSource; sent: number };
+type Started =
+  | { readonly kind: 'command'; readonly tag: string; readonly notice?: string }
+  /** `tag`: the command word of its CommandComplete (`FETCH n`; default `SELECT n`). */
+  | { readonly kind: 'rows'; readonly source: RowSource; sent: number; readonly tag?: string };
 
 /** A portal (from Bind): its statement and parameter values, started when first described or executed. */
 interface Portal {
@@ -201,6 +207,8 @@ class PgConnection {
   private pendingBytes = 0;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
+  /** SQL cursors (DECLARE / FETCH / CLOSE), as psql uses them with FETCH_COUNT. */
+  private readonly cursors = new PgCursors();
   /** In an extended-protocol error: skip messages until Sync. */
   private skipToSync = false;
   /** The query running for the message being handled, which a CancelRequest cancels. */
@@ -246,6 +254,7 @@ class PgConnection {
     if (this.active) void this.active.cancel();
     for (const portal of this.portals.values()) void this.dropPortal(portal);
     this.portals.clear();
+    void this.cursors.closeAll();
     this.hooks.closed();
     if (!this.pumping) this.resolveIdle();
     this.socket.destroySoon();
@@ -556,6 +565,8 @@ class PgConnection {
    */
   private async start(text: string, params?: readonly ast.ParameterValue[]): Promise<Started> {
     this.cancelRequested = false;
+    const cursor = await this.cursors.run(text, (query) => this.start(query, params));
+    if (cursor) return cursor.kind === 'rows' ? { ...cursor, sent: 0 } : cursor;
     const compat = compatAnswer(text, this.session!);
     if (compat?.kind === 'error') {
       throw new PgError({ severity: 'ERROR', code: compat.sqlstate, message: compat.message, hint: compat.hint, detail: compat.sqlstate === '0A000' ? ErrorCode.PG_UNSUPPORTED : undefined });
@@ -566,6 +577,8 @@ class PgConnection {
       case 'command':
         return { kind: 'command', tag: outcome.tag, notice: outcome.jobId ? outcome.message : undefined };
       case 'rows':
+        // A pull query's warnings (a failed view job, nothing committed yet) come as WARNING notices first.
+        for (const message of outcome.warnings ?? []) this.send(backend.noticeResponse({ severity: 'WARNING', code: '01000', message }));
         return { kind: 'rows', source: new ListSource(outcome.columns, outcome.rows), sent: 0 };
       case 'query': {
         const query = outcome.query;
@@ -607,7 +620,7 @@ class PgConnection {
         started.sent += rows.length;
         this.flush();
         if (done) {
-          this.send(backend.commandComplete(`SELECT ${started.sent}`));
+          this.send(backend.commandComplete(`${started.tag ?? 'SELECT'} ${started.sent}`));
           return true;
         }
         if (this.state === 'closed') return true;

@@ -15,6 +15,8 @@ export type Outcome =
       readonly rows: readonly (readonly unknown[])[];
       /** For a pull query: which checkpoint / watermark each view read reflects. */
       readonly freshness?: readonly ViewFreshness[];
+      /** For a pull query: what the answer cannot reflect (a failed view job, a view with nothing committed yet). */
+      readonly warnings?: readonly string[];
     }
   | { readonly kind: 'query'; readonly columns: readonly Field[]; readonly query: QueryHandle };
 
@@ -66,7 +68,14 @@ export function outcomeOf(result: StatementResult): Outcome {
       return { kind: 'rows', tag: 'EXPLAIN', columns: textColumns(['QUERY PLAN']), rows: lines.map((l) => [l]) };
     }
     case 'rows':
-      return { kind: 'rows', tag: `SELECT ${result.result.rows.length}`, columns: result.result.schema, rows: result.result.rows, freshness: result.result.freshness };
+      return {
+        kind: 'rows',
+        tag: `SELECT ${result.result.rows.length}`,
+        columns: result.result.schema,
+        rows: result.result.rows,
+        freshness: result.result.freshness,
+        ...(result.result.warnings?.length ? { warnings: result.result.warnings } : {}),
+      };
     case 'query':
       return { kind: 'query', columns: result.query.schema, query: result.query };
   }

@@ -58,10 +58,15 @@ function table(result: StatementResult): { columns: readonly string[]; rows: rea
   return result.table;
 }
 
+const JOB_COLUMNS = [
+  'job id', 'job name', 'status', 'start time', 'rows in', 'rows out', 'rows/s in', 'rows/s out', 'watermark', 'watermark lag', 'late rows', 'bad rows',
+  'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error',
+];
+
 describe('SHOW JOBS', () => {
   it('lists running jobs and queries with id, name, status and start time', async () => {
     const { eddy } = await setup();
-    expect(table(await eddy.execute('SHOW JOBS'))).toEqual({ columns: ['job id', 'job name', 'status', 'start time'], rows: [] });
+    expect(table(await eddy.execute('SHOW JOBS'))).toEqual({ columns: JOB_COLUMNS, rows: [] });
 
     const before = Date.now();
     const insert = await eddy.execute(WINDOW_INSERT);
@@ -70,7 +75,7 @@ describe('SHOW JOBS', () => {
     if (insert.kind !== 'job' || query.kind !== 'query') throw new Error('expected a job and a query');
 
     const { columns, rows } = table(await eddy.execute('SHOW JOBS'));
-    expect(columns).toEqual(['job id', 'job name', 'status', 'start time']);
+    expect(columns).toEqual(JOB_COLUMNS);
     expect(rows).toHaveLength(2);
     const [jobRow, queryRow] = rows;
     expect(jobRow![0]).toBe(insert.job.id);

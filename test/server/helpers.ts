@@ -76,3 +76,47 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ms
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A running `eddy serve` command (serveCommand in this process, as the CLI runs it), with what it printed. */
+export interface ServeRun {
+  readonly httpUrl: string;
+  readonly pgPort: number;
+  /** Everything printed on stdout so far (the banner, then the log). */
+  out(): string;
+  err(): string;
+  /** Sends the stop signal; resolves to the exit code. */
+  stop(): Promise<number>;
+}
+
+/** Starts `eddy serve --port 0 --pg-port 0 ...args`, its stdout a terminal or not (`outIsTTY`). */
+export async function serve(args: readonly string[], options: { outIsTTY?: boolean } = {}): Promise<ServeRun> {
+  const { serveCommand } = await import('../../src/cli/serve.js');
+  let out = '';
+  let err = '';
+  let signal!: (s: string) => void;
+  const exit = serveCommand(['--port', '0', '--pg-port', '0', ...args], {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    stopSignal: () => new Promise((r) => (signal = r)),
+    outIsTTY: options.outIsTTY ?? false,
+  });
+  await Promise.race([eventually(() => out.includes('Stop with Ctrl-C.'), 30_000), exit.then((code) => Promise.reject(new Error(`eddy serve exited ${code}: ${err}`)))]);
+  return {
+    httpUrl: `http://127.0.0.1:${/HTTP +http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1]}`,
+    pgPort: Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]),
+    out: () => out,
+    err: () => err,
+    async stop() {
+      signal('SIGTERM');
+      return exit;
+    },
+  };
+}
+
+/** The JSON lines of a log (other lines, such as the banner, left out). */
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type * as ast from '../../parser/ast.js';
 import { withoutTimeAttribute, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
-import type { TableDef } from '../../planner/catalog.js';
+import type { CatalogEntry, TableDef } from '../../planner/catalog.js';
+import { dependentsOf, describeDependents } from '../catalog-dependents.js';
 import type { PlannedPipeline } from '../../planner/planner.js';
 import { physicalInputs, type PhysicalPlan } from '../../planner/physical-plan.js';
 import type { Job } from '../../runtime/job.js';
@@ -32,18 +33,21 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
       case 'CreateTable': {
         if (stmt.ifNotExists && catalog.has(name)) return { kind: 'ok', message: `Table '${name}' already exists; skipped.`, statement: stmt };
         catalog.add(this.session.planner().createTable(stmt), stmt.name.span);
+        this.keep(stmt, name);
         return { kind: 'ok', message: `Table '${name}' created.`, statement: stmt };
       }
       case 'CreateView': {
         if (stmt.materialized) {
           if (stmt.ifNotExists && catalog.has(name)) return { kind: 'ok', message: `Materialized view '${name}' already exists; skipped.`, statement: stmt };
           const view = await this.createMaterializedView(stmt, name);
+          this.keep(stmt, name);
           // As for INSERT: with table.dml-sync, the statement returns once the view's job has ended.
           if (this.session.settings.get('table.dml-sync') === 'true') await view.job.done;
           return { kind: 'job', job: view.job, statement: stmt };
         }
         if (stmt.ifNotExists && catalog.has(name)) return { kind: 'ok', message: `View '${name}' already exists; skipped.`, statement: stmt };
         catalog.add(this.session.planner().createView(stmt), stmt.name.span);
+        this.keep(stmt, name);
         return { kind: 'ok', message: `View '${name}' created.`, statement: stmt };
       }
       case 'DropStatement': {
@@ -58,8 +62,9 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
           if (stmt.objectType !== 'MATERIALIZED VIEW') {
             throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `'${name}' is a materialized view`, span: stmt.name.span, hint: `DROP MATERIALIZED VIEW ${name}` });
           }
+          const also = await this.dropDependents(stmt, entry!);
           await this.dropMaterializedView(view!);
-          return { kind: 'ok', message: `Materialized view '${name}' dropped.`, statement: stmt };
+          return { kind: 'ok', message: `Materialized view '${name}' dropped.${also}`, statement: stmt };
         }
         const kind = stmt.objectType === 'TABLE' ? 'table' : 'view';
         if (!entry || entry.kind !== kind) {
@@ -67,8 +72,11 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
           if (entry) throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `'${name}' is a ${entry.kind}, not a ${kind}`, span: stmt.name.span, hint: `DROP ${entry.kind.toUpperCase()} ${name}` });
           catalog.get(name, stmt.name.span);
         }
+        const target = catalog.get(name, stmt.name.span);
+        const also = await this.dropDependents(stmt, target);
         catalog.remove(name);
-        return { kind: 'ok', message: `${stmt.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' dropped.`, statement: stmt };
+        this.session.catalogLog?.dropped(target.name);
+        return { kind: 'ok', message: `${stmt.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' dropped.${also}`, statement: stmt };
       }
     }
   }
@@ -139,7 +147,7 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
       const handle = new JobHandle([job], stmt.text, session.nextHandleId(), [key]);
       const view: MaterializedView = { name, table, key: table.primaryKey, job: handle, sinkId: spec.sinkId, changes, statement: stmt.text };
       session.views.set(name, view);
-      session.track(handle);
+      session.track(handle, 'view');
       handle.start();
       handle.done.catch(() => {});
       return view;
@@ -168,12 +176,44 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
     return this.builder.build(plan, spec.name, { durable, jobKey: spec.key, overrides: [publishingSqliteConnector(feed)] });
   }
 
+  /** Keeps a created object's DDL in the durable catalog, when it is open (temporary objects are not kept). */
+  private keep(stmt: ast.CreateTable | ast.CreateView, name: string): void {
+    if (!stmt.temporary) this.session.catalogLog?.created(this.session.catalog.find(name)?.name ?? name, stmt.text);
+  }
+
+  /**
+   * Before dropping `entry`: the views and materialized views that depend on it. Without CASCADE the DROP
+   * is refused, naming them; with it they are dropped first. Returns what to add to the DROP's message.
+   */
+  private async dropDependents(stmt: ast.DropStatement, entry: CatalogEntry): Promise<string> {
+    const dependents = dependentsOf(this.session, entry);
+    if (dependents.length === 0) return '';
+    const named = describeDependents(dependents, (e) => this.session.views.has(e.name));
+    if (!stmt.cascade) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Cannot drop ${entry.name}: ${named} depend${dependents.length === 1 ? 's' : ''} on it`,
+        span: stmt.name.span,
+        hint: `drop ${dependents.length === 1 ? 'it' : 'them'} first, or add CASCADE to drop ${dependents.length === 1 ? 'it' : 'them'} too: ${stmt.text.replace(/;?\s*$/, '')} CASCADE`,
+      });
+    }
+    for (const d of dependents) {
+      const view = this.session.views.get(d.name);
+      if (view) await this.dropMaterializedView(view);
+      else this.session.catalog.remove(d.name);
+      this.session.catalogLog?.dropped(d.name);
+    }
+    return ` Also dropped: ${named}.`;
+  }
+
   private async dropMaterializedView(view: MaterializedView): Promise<void> {
     await view.job.cancel();
     await view.job.done.catch(() => {});
     this.session.views.delete(view.name);
+    this.session.registry.forget(view.job.id);
     this.session.catalog.remove(view.name);
     this.session.viewStore().dropTable(view.name, view.sinkId);
+    this.session.catalogLog?.dropped(view.name);
     const stateDir = this.session.stateDir;
     if (stateDir) for (const suffix of ['', '-wal', '-shm']) rmSync(join(stateDir, `${view.job.keys[0]}.db${suffix}`), { force: true });
   }

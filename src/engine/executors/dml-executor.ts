@@ -27,7 +27,7 @@ export class DmlExecutor implements StatementExecutor<DmlStatement> {
     const spec: InsertJobsSpec = { statement: stmt, keys: [this.builder.jobKey(sinks)], names: [session.jobName(stmt.text)] };
     const jobs = session.jobThread ? await session.jobThread.start(session.threadContext(), { kind: 'insert', spec }) : this.insertJobs(spec, sinks);
     const handle = new JobHandle(jobs, stmt.text, session.nextHandleId(), spec.keys);
-    session.track(handle);
+    session.track(handle, 'insert');
     handle.start();
     if (session.settings.get('table.dml-sync') === 'true') await handle.done;
     return { kind: 'job', job: handle, statement: stmt };

@@ -14,6 +14,7 @@ import { CollectWriter, QueryHandle } from '../query-handle.js';
 import { applyFinalSteps, collapseChangelog, FeedRunner, type PullResult, type ViewChangesOpened } from '../pull-query.js';
 import type { MaterializedView } from '../materialized-views.js';
 import { routeQuery } from '../query-router.js';
+import { awaitViews } from '../view-readiness.js';
 import type { JobBuilder } from '../job-builder.js';
 import type { SessionContext } from '../session-context.js';
 import type { StatementExecutor, StatementResult } from '../statement-result.js';
@@ -46,7 +47,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
     const job = this.builder.build(plan, this.session.jobName(stmt.text), { collect: writer });
     const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text);
     handle.id = this.session.nextHandleId();
-    this.session.track(handle);
+    this.session.track(handle, 'query');
     handle.start();
     return handle;
   }
@@ -65,13 +66,15 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
       return applyFinalSteps(collapseChangelog(batches), planned.final);
     };
     const schema = planned.pipeline.schema;
-    if (views.length === 0 || !existsSync(this.session.viewStore().path)) return { schema, rows: await run([]), freshness: [] };
+    const warnings = views.length > 0 ? await awaitViews(this.session, views) : [];
+    const warned = warnings.length > 0 ? { warnings } : {};
+    if (views.length === 0 || !existsSync(this.session.viewStore().path)) return { schema, rows: await run([]), freshness: [], ...warned };
     const store = this.session.viewStore();
     const direct = directPull(planned, views);
-    if (direct) return store.snapshotSync((db) => ({ schema, rows: applyFinalSteps(direct(db), planned.final), freshness: views.map((v) => store.freshness(db, v)) }));
+    if (direct) return store.snapshotSync((db) => ({ schema, rows: applyFinalSteps(direct(db), planned.final), freshness: views.map((v) => store.freshness(db, v)), ...warned }));
     return store.snapshot(async (db) => {
       const freshness = views.map((v) => store.freshness(db, v));
-      return { schema, rows: await run([sqliteSnapshotConnector(store.path, db)]), freshness };
+      return { schema, rows: await run([sqliteSnapshotConnector(store.path, db)]), freshness, ...warned };
     });
   }
 
@@ -116,7 +119,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
     const changelog: ChangelogMode = { kind: 'updating', ...(outKey && outKey.every((k) => k >= 0) ? { upsertKey: outKey } : {}) };
     const handle = new QueryHandle(runner, writer, planned.pipeline.schema, changelog, stmt.text);
     handle.id = this.session.nextHandleId();
-    this.session.track(handle);
+    this.session.track(handle, 'query');
     handle.start();
     // A view whose job has ended (its input was bounded) will not change again.
     view.job.done.then(

@@ -1,7 +1,9 @@
 /** Executes SHOW, DESCRIBE and EXPLAIN: statements that describe the session and its plans without changing them. */
 import { existsSync } from 'node:fs';
 import type * as ast from '../../parser/ast.js';
-import { typeToString, type Field } from '../../common/types.js';
+import { T, typeToString, type Field } from '../../common/types.js';
+import { formatValue } from '../../common/values.js';
+import type { JobMetrics } from '../job-registry.js';
 import { explainPipelines } from '../../planner/explain.js';
 import { describeFreshness } from '../pull-query.js';
 import type { MaterializedView } from '../materialized-views.js';
@@ -45,16 +47,16 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
         return { columns: ['view name'], rows: session.catalog.list('view').map((t) => [t.name]) };
       case 'MATERIALIZED VIEWS':
         return {
-          columns: ['view name', 'key', 'status', 'job id'],
-          rows: [...session.views.values()].map((v) => [v.name, v.key ? `(${v.key.join(', ')})` : '', v.job.status.toUpperCase(), v.job.id]),
+          columns: ['view name', 'key', 'status', 'job id', 'reason'],
+          rows: [...session.views.values()].map((v) => {
+            const error = session.registry.get(v.job.id)?.error;
+            return [v.name, v.key ? `(${v.key.join(', ')})` : '', error ? 'FAILED' : v.job.status.toUpperCase(), v.job.id, error ? `${error.code}: ${error.message}` : ''];
+          }),
         };
       case 'FUNCTIONS':
         return { columns: ['function name'], rows: session.functions.names().map((n) => [n]) };
       case 'JOBS':
-        return {
-          columns: ['job id', 'job name', 'status', 'start time'],
-          rows: [...session.jobs].map((j) => [j.id, j.description.replace(/\s+/g, ' ').slice(0, 60), j.status.toUpperCase(), new Date(j.startTime).toISOString()]),
-        };
+        return jobsTable(session.registry.list(), session.settings.get('table.local-time-zone'));
     }
   }
 
@@ -89,6 +91,38 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       `Reflects ${describeFreshness(f, this.session.settings.get('table.local-time-zone'))}.`,
     ];
   }
+}
+
+/** SHOW JOBS: running jobs and failed ones, with their figures (see JobRegistry). */
+function jobsTable(jobs: readonly JobMetrics[], timeZone: string): TextTable {
+  const time = (ms: number) => formatValue(ms, T.timestampLtz(3), timeZone);
+  const int = (n: number | undefined) => (n === undefined ? '' : String(n));
+  return {
+    columns: [
+      'job id', 'job name', 'status', 'start time', 'rows in', 'rows out', 'rows/s in', 'rows/s out', 'watermark', 'watermark lag', 'late rows', 'bad rows',
+      'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error',
+    ],
+    rows: jobs.map((j) => [
+      j.id,
+      j.name.slice(0, 60),
+      j.status,
+      new Date(j.startTime).toISOString(),
+      int(j.rowsIn),
+      int(j.rowsOut),
+      String(j.rowsInPerSecond),
+      String(j.rowsOutPerSecond),
+      j.watermark === Infinity ? 'end of input' : j.watermark === -Infinity ? '' : time(j.watermark),
+      j.watermarkLagMs === undefined ? '' : `${(j.watermarkLagMs / 1000).toFixed(1)} s`,
+      int(j.lateRows),
+      int(j.badRows),
+      int(j.stateEntries),
+      int(j.stateBytes),
+      int(j.lastCheckpoint?.id),
+      j.lastCheckpoint ? time(j.lastCheckpoint.time) : '',
+      j.lastCheckpoint?.durationMs === undefined ? '' : `${j.lastCheckpoint.durationMs} ms`,
+      j.error ? `${j.error.code}: ${j.error.message}` : '',
+    ]),
+  };
 }
 
 /** The source text of a node inside a statement (the statement's text starts at its span). */
