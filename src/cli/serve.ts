@@ -152,7 +152,15 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   // The engine loads only now, as in `eddy run`: usage errors stay instant.
   const [{ Eddy, EddyError }, { startServers, ServeConfigError }] = await Promise.all([import('../index.js'), import('../server/server.js')]);
   // Jobs run in the session's job thread: their work and garbage collection never delay a client's query.
-  const eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true });
+  let eddy: InstanceType<typeof Eddy>;
+  try {
+    // The state directory is locked for this process (as `eddy run` locks it) while the server runs.
+    eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true, lockStateDir: true });
+  } catch (err) {
+    if (!(err instanceof EddyError)) throw err;
+    io.err(err.render() + '\n');
+    return 1;
+  }
   let servers;
   try {
     for (const file of parsed.init) {
