@@ -51,7 +51,11 @@ export class StateDirLock {
       if (err instanceof EddyError) throw err;
       throw stateFileError(lockPath, err, 'lock the state directory') ?? err;
     }
-    writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
+    try {
+      writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
+    } catch {
+      // Only informative (a full disk): the lock holds without it, and opening the state reports the disk.
+    }
     return new StateDirLock(dir, db);
   }
 
