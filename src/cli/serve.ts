@@ -180,6 +180,9 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
         }
       }
     }
+    // Clients' INSERTs are statements of their own, not a script run again: a finished one's state file is
+    // removed (docs/state.md). The init scripts' jobs, started above, keep theirs.
+    eddy.settings.set('execution.checkpointing.retain-on-finish', 'false');
     servers = await startServers({ eddy, host: parsed.host, httpPort: parsed.httpPort, pgPort: parsed.pgPort, httpToken: parsed.httpToken, pgPassword: parsed.pgPassword });
   } catch (err) {
     if (err instanceof EddyError) io.err(err.render() + '\n');
