@@ -33,9 +33,17 @@ export class StateDirLock {
   /** Locks `dir` (created if missing) for this process, or fails with EDDY-R006 naming the holder's pid. */
   static acquire(dir: string): StateDirLock {
     const lockPath = join(dir, LOCK_FILE);
-    let db: Database.Database | undefined;
     try {
       mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new EddyError({
+        code: ErrorCode.IO_FAILED,
+        message: `Cannot use ${resolve(dir)} as the state directory: ${(err as Error).message}`,
+        hint: '--state-dir takes a directory (created when missing)',
+      });
+    }
+    let db: Database.Database | undefined;
+    try {
       // timeout 0: a held lock is reported at once, not waited for.
       db = new Database(lockPath, { timeout: 0 });
       db.pragma('locking_mode = EXCLUSIVE');

@@ -5,25 +5,23 @@
  * 'source.restore.on-change' = 'restart' it reads the changed file again from its start. Real processes,
  * killed (SIGKILL) right after a checkpoint commit while the file is half read.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { readJsonLinesFile, runEddy, tempDir } from './helpers.js';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 /** Enough rows (1.7 MB) that the source reads the file in several chunks (of about 4000 lines). */
 const ROWS = 40_000;
 
 const record = (id: number) => JSON.stringify({ id, ts: new Date(Date.UTC(2024, 0, 1) + id * 10).toISOString() }) + '\n';
 
 function eddyRun(script: string, state: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, 'run', script, '--state-dir', state], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
+  return runEddy(['run', script, '--state-dir', state], env);
 }
 
 /** Runs the job until it is killed after its second checkpoint, with the input half read; returns the position. */
-function crashMidFile(onChange?: string) {
+async function crashMidFile(onChange?: string) {
   const dir = tempDir();
   const input = join(dir, 'events.json');
   writeFileSync(input, Array.from({ length: ROWS }, (_, i) => record(i + 1)).join(''));
@@ -39,7 +37,7 @@ function crashMidFile(onChange?: string) {
      INSERT INTO o SELECT id FROM t;`,
   );
   const state = join(dir, 'state');
-  const crashed = eddyRun(script, state, { EDDY_CRASH_AT: 'after-state-commit', EDDY_CRASH_AFTER: '2' });
+  const crashed = await eddyRun(script, state, { EDDY_CRASH_AT: 'after-state-commit', EDDY_CRASH_AFTER: '2' });
   expect(crashed.signal).toBe('SIGKILL');
   const db = new Database(join(state, 'insert-1-o.db'), { readonly: true });
   const checkpoint = JSON.parse((db.prepare('SELECT data FROM eddy_checkpoint').get() as { data: string }).data) as { sources: Record<string, { offset: number; line: number }[]> };
@@ -52,18 +50,15 @@ function crashMidFile(onChange?: string) {
 }
 
 function ids(out: string): number[] {
-  return readFileSync(out, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => (JSON.parse(l) as { id: number }).id);
+  return readJsonLinesFile(out).map((r) => r['id'] as number);
 }
 
 describe('a bounded input file changed between a crash and the restart', () => {
-  it('truncated below the checkpointed offset: the restart fails with EDDY-R004 naming the file, not exit 0', () => {
-    const { input, script, state, position } = crashMidFile();
+  it('truncated below the checkpointed offset: the restart fails with EDDY-R004 naming the file, not exit 0', async () => {
+    const { input, script, state, position } = await crashMidFile();
     const keep = Math.floor(position.offset / 2);
     truncateSync(input, keep);
-    const r = eddyRun(script, state);
+    const r = await eddyRun(script, state);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
       `error[EDDY-R004]: Table \`t\`: file '${input}' changed since the checkpoint the job resumes from (line ${position.line}, byte ${position.offset}): it is ${keep} bytes long, shorter than the ${position.offset} bytes the job had read from it`,
@@ -71,30 +66,30 @@ describe('a bounded input file changed between a crash and the restart', () => {
     expect(r.stderr).toContain("hint: put the file back as it was to resume; or start the job over with --fresh; or set 'source.restore.on-change' = 'restart'");
   }, 120_000);
 
-  it('rewritten in place, as long as before or longer: the bytes before the offset differ, EDDY-R004', () => {
-    const { input, script, state, position } = crashMidFile();
+  it('rewritten in place, as long as before or longer: the bytes before the offset differ, EDDY-R004', async () => {
+    const { input, script, state, position } = await crashMidFile();
     // Other records (ids from 100001), more of them: the offset still lies inside the file.
     writeFileSync(input, Array.from({ length: ROWS * 2 }, (_, i) => record(100_001 + i)).join(''));
-    const r = eddyRun(script, state);
+    const r = await eddyRun(script, state);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error[EDDY-R004]: Table \`t\`: file '${input}' changed since the checkpoint the job resumes from`);
     expect(r.stderr).toContain(`no longer holds the bytes the job had read (the 4096 bytes before offset ${position.offset} differ)`);
   }, 120_000);
 
-  it("with 'source.restore.on-change' = 'restart': the changed file is read again from its start", () => {
-    const { input, out, script, state, position } = crashMidFile('restart');
+  it("with 'source.restore.on-change' = 'restart': the changed file is read again from its start", async () => {
+    const { input, out, script, state, position } = await crashMidFile('restart');
     writeFileSync(input, Array.from({ length: 30 }, (_, i) => record(5001 + i)).join(''));
-    const r = eddyRun(script, state);
+    const r = await eddyRun(script, state);
     expect(r.status).toBe(0);
     // The rows committed before the crash (the first position.line records), then the new file whole.
     const expected = [...Array.from({ length: position.line }, (_, i) => i + 1), ...Array.from({ length: 30 }, (_, i) => 5001 + i)];
     expect(ids(out)).toEqual(expected);
   }, 120_000);
 
-  it('unchanged (or only appended to): the restart resumes exactly where it stopped', () => {
-    const { input, out, script, state } = crashMidFile();
+  it('unchanged (or only appended to): the restart resumes exactly where it stopped', async () => {
+    const { input, out, script, state } = await crashMidFile();
     writeFileSync(input, record(ROWS + 1), { flag: 'a' });
-    const r = eddyRun(script, state);
+    const r = await eddyRun(script, state);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('Resuming');
     expect(ids(out)).toEqual(Array.from({ length: ROWS + 1 }, (_, i) => i + 1));

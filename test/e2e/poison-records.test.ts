@@ -9,25 +9,14 @@
  *   time lies past 9999-12-31, are `out-of-range` bad records with their position; later rows are not late.
  * - datagen generates timestamps at the column's precision and refuses a `max-past` before the year 0000.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
-
-const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
+import { readJsonLinesFile as readJsonLines, runEddy, tempDir } from './helpers.js';
 
 function eddyRun(script: string, stateDir?: string) {
-  const args = [BIN, 'run', script, ...(stateDir ? ['--state-dir', stateDir] : [])];
-  return spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
-}
-
-function readJsonLines(path: string): Record<string, unknown>[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return runEddy(['run', script, ...(stateDir ? ['--state-dir', stateDir] : [])]);
 }
 
 function deadLetters(stateDir: string): { location: string; kind: string; message: string }[] {
@@ -77,32 +66,32 @@ describe('deeply nested JSON is a bad record, not a poison pill', () => {
     return { dir, input, out, script };
   }
 
-  it("'skip': the job finishes with the good records, the two bad ones counted", () => {
+  it("'skip': the job finishes with the good records, the two bad ones counted", async () => {
     const { out, script } = setup('skip');
-    const r = eddyRun(script);
+    const r = await eddyRun(script);
     expect(r.stderr).not.toContain('Maximum call stack');
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('2 bad rows skipped (2 too-deep)');
     expect(readJsonLines(out)).toEqual(expected);
   }, 60_000);
 
-  it("'dead-letter': the bad records go to the dead-letter table as too-deep, with their lines; a rerun on the state finishes too", () => {
+  it("'dead-letter': the bad records go to the dead-letter table as too-deep, with their lines; a rerun on the state finishes too", async () => {
     const { dir, input, out, script } = setup('dead-letter');
     const state = join(dir, 'state');
-    const r = eddyRun(script, state);
+    const r = await eddyRun(script, state);
     expect(r.status).toBe(0);
     expect(readJsonLines(out)).toEqual(expected);
     expect(deadLetters(state)).toEqual([
       { location: `${input}:2`, kind: 'too-deep', message: 'JSON nested more than 1000 levels deep' },
       { location: `${input}:4`, kind: 'too-deep', message: 'JSON nested more than 1000 levels deep' },
     ]);
-    const again = eddyRun(script, state);
+    const again = await eddyRun(script, state);
     expect(again.status).toBe(0);
   }, 60_000);
 
-  it("'fail' (the default): a clear bad-record error naming the line, not a stack overflow", () => {
+  it("'fail' (the default): a clear bad-record error naming the line, not a stack overflow", async () => {
     const { input, script } = setup('fail');
-    const r = eddyRun(script);
+    const r = await eddyRun(script);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error[EDDY-R001]: Bad record in \`t\` at ${input}:2 (too-deep): JSON nested more than 1000 levels deep`);
   }, 60_000);
@@ -131,7 +120,7 @@ describe('timestamps out of range are bad records, never NaN', () => {
     { ws: '2024-12-06 15:48:00.000', c: 1 },
   ];
 
-  it('JSON: epoch micro- and nanoseconds and text past the year 9999 are out-of-range dead letters; the windows are right', () => {
+  it('JSON: epoch micro- and nanoseconds and text past the year 9999 are out-of-range dead letters; the windows are right', async () => {
     const dir = tempDir();
     const input = join(dir, 'input.json');
     writeFileSync(input, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -139,7 +128,7 @@ describe('timestamps out of range are bad records, never NaN', () => {
     const script = join(dir, 'job.sql');
     writeFileSync(script, windowScript(input, out, 'json', 'dead-letter'));
     const state = join(dir, 'state');
-    const r = eddyRun(script, state);
+    const r = await eddyRun(script, state);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('0 late rows dropped');
     const output = readFileSync(out, 'utf8');
@@ -156,31 +145,31 @@ describe('timestamps out of range are bad records, never NaN', () => {
     expect(letters[2]!.message).toContain('"9999-12-31T23:30:00-01:00" is out of range for TIMESTAMP(3) (years 0000 to 9999)');
   }, 60_000);
 
-  it("JSON under 'fail': the first out-of-range value stops the job with its position and kind", () => {
+  it("JSON under 'fail': the first out-of-range value stops the job with its position and kind", async () => {
     const dir = tempDir();
     const input = join(dir, 'input.json');
     writeFileSync(input, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const script = join(dir, 'job.sql');
     writeFileSync(script, windowScript(input, join(dir, 'out.json'), 'json', 'fail'));
-    const r = eddyRun(script);
+    const r = await eddyRun(script);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error[EDDY-R001]: Bad record in \`t\` at ${input}:2 (out-of-range): column \`ts\` (TIMESTAMP(3) *ROWTIME*): 1733500000000000000 is out of range for TIMESTAMP(3) as epoch milliseconds`);
   }, 60_000);
 
-  it('CSV: a time past the year 9999 is an out-of-range bad record; the others make their windows', () => {
+  it('CSV: a time past the year 9999 is an out-of-range bad record; the others make their windows', async () => {
     const dir = tempDir();
     const input = join(dir, 'input.csv');
     writeFileSync(input, ['1,2024-12-06 15:46:40', '5,9999-12-31T23:30:00-01:00', '3,2024-12-06 15:47:10', '6,2024-12-06 15:47:50', '7,2024-12-06 15:48:50'].join('\n') + '\n');
     const out = join(dir, 'out.json');
     const script = join(dir, 'job.sql');
     writeFileSync(script, windowScript(input, out, 'csv', 'skip'));
-    const r = eddyRun(script);
+    const r = await eddyRun(script);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('1 bad row skipped (1 out-of-range)');
     expect(readJsonLines(out)).toEqual(expectedWindows);
   }, 60_000);
 
-  it('datagen: TIMESTAMP(0) values are whole seconds; a max-past before the year 0000 is refused', () => {
+  it('datagen: TIMESTAMP(0) values are whole seconds; a max-past before the year 0000 is refused', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.json');
     const script = join(dir, 'job.sql');
@@ -190,7 +179,7 @@ describe('timestamps out of range are bad records, never NaN', () => {
        CREATE TABLE o (ts TIMESTAMP(0)) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'json');
        INSERT INTO o SELECT ts FROM g;`,
     );
-    const r = eddyRun(script);
+    const r = await eddyRun(script);
     expect(r.status).toBe(0);
     const values = readJsonLines(out).map((row) => row['ts'] as string);
     expect(values).toHaveLength(50);
@@ -203,7 +192,7 @@ describe('timestamps out of range are bad records, never NaN', () => {
        CREATE TABLE o (ts TIMESTAMP(3)) WITH ('connector' = 'blackhole');
        INSERT INTO o SELECT ts FROM g;`,
     );
-    const refused = eddyRun(far);
+    const refused = await eddyRun(far);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain("error[EDDY-C004]: Option 'fields.ts.max-past' reaches before the year 0000, out of range for TIMESTAMP(3) (years 0000 to 9999)");
   }, 60_000);

@@ -3,35 +3,14 @@
  * view's rows, then ends (the view will not change again). Through a real `eddy serve` process, whose view
  * jobs run in its job thread (where the view's rows arrive after the job's end is known), over HTTP.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { killStarted, startEddyServe, tempDir } from './helpers.js';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 const TOKEN = 'push-finished-view-token';
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-/** Starts `eddy serve` with an init script; resolves with its HTTP statement URL. */
-async function serve(init: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'serve', '-i', init, '--port', '0', '--pg-port', 'off', '--http-token', TOKEN], { env: { ...process.env, NO_COLOR: '1' } });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const url = /HTTP\s+(http:\/\/\S+\/v1\/statement)/.exec(output)?.[1];
-    if (url) return url;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`eddy serve did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+afterEach(killStarted);
 
 async function statement(url: string, sql: string, accept = 'application/json'): Promise<string> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, accept }, body: JSON.stringify({ sql }) });
@@ -50,7 +29,7 @@ describe('a push query on a finished view', () => {
       `CREATE TABLE t (k INT, v INT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'json');
        CREATE MATERIALIZED VIEW m AS SELECT k, SUM(v) AS s FROM t GROUP BY k;`,
     );
-    const url = await serve(init);
+    const { url } = await startEddyServe(['-i', init, '--http-token', TOKEN]);
     // Wait until the view's job has finished: SHOW JOBS no longer lists it.
     const deadline = Date.now() + 30_000;
     for (;;) {

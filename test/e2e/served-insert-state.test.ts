@@ -4,35 +4,15 @@
  * that failed keeps its state (it could resume), and the init script's jobs keep theirs (a script run again
  * resumes at its end). Through a real `eddy serve` process over HTTP.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { killStarted, startEddyServe, tempDir } from './helpers.js';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 const TOKEN = 'served-insert-state-token';
 const INSERTS = 40;
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-async function serve(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0', '--pg-port', 'off', '--http-token', TOKEN], { env: { ...process.env, NO_COLOR: '1' } });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const url = /HTTP\s+(http:\/\/\S+\/v1\/statement)/.exec(output)?.[1];
-    if (url) return { url, child };
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`eddy serve did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+afterEach(killStarted);
 
 async function statement(url: string, sql: string): Promise<{ rows?: unknown[][] }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ sql }) });
@@ -68,7 +48,7 @@ describe('state files of served INSERTs', () => {
        SET 'table.dml-sync' = 'false';`,
     );
     const state = join(dir, 'state');
-    const { url, child } = await serve(['-i', init, '--state-dir', state]);
+    const { url, child } = await startEddyServe(['-i', init, '--state-dir', state, '--http-token', TOKEN]);
     for (let i = 0; i < INSERTS; i++) await statement(url, 'INSERT INTO nothing SELECT k + 1 FROM src');
     await statement(url, 'INSERT INTO nothing SELECT k FROM broken');
     await jobsDone(url);
