@@ -99,7 +99,18 @@ async function run(args: RunArgs): Promise<number> {
   }
   // The engine (with the SQL parser) loads only when a script runs: --help and --version stay instant.
   const [{ Eddy }, { runScripts }] = await Promise.all([import('../engine/eddy.js'), import('./run-script.js')]);
-  return runScripts(new Eddy({ variables: args.defines, stateDir: args.stateDir, fresh: args.fresh }), scripts, processIO);
+  let eddy;
+  try {
+    eddy = new Eddy({ variables: args.defines, stateDir: args.stateDir, fresh: args.fresh, lockStateDir: true });
+  } catch (err) {
+    // The state directory is locked by another process, or cannot be used.
+    if (err instanceof EddyError) {
+      processIO.err(err.render({ color: processIO.color }) + '\n');
+      return 1;
+    }
+    throw err;
+  }
+  return runScripts(eddy, scripts, processIO);
 }
 
 /** `eddy [options]`: the interactive shell, loaded (with ink and the engine) only when it starts. */

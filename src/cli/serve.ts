@@ -174,7 +174,15 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   // The engine loads only now, as in `eddy run`: usage errors stay instant.
   const [{ Eddy, EddyError }, { startServers, ServeConfigError }] = await Promise.all([import('../index.js'), import('../server/server.js')]);
   // Jobs run in the session's job thread: their work and garbage collection never delay a client's query.
-  const eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true });
+  let eddy: InstanceType<typeof Eddy>;
+  try {
+    // The state directory is locked for this process (as `eddy run` locks it) while the server runs.
+    eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true, lockStateDir: true });
+  } catch (err) {
+    if (!(err instanceof EddyError)) throw err;
+    io.err(err.render() + '\n');
+    return 1;
+  }
   // Jobs started by init scripts are logged too.
   const log = new ServerLog((line) => io.out(line), parsed.logFormat ?? (io.outIsTTY ? 'text' : 'json'), parsed.logLevel);
   log.attach(eddy);
@@ -206,6 +214,9 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
     if (catalog.restored.length > 0) {
       log.log({ level: 'info', event: 'catalog.restored', message: `Restored ${catalog.restored.join(', ')} from ${catalog.path}`, fields: { restored: catalog.restored, path: catalog.path } });
     }
+    // Clients' INSERTs are statements of their own, not a script run again: a finished one's state file is
+    // removed (docs/state.md). The init scripts' jobs, started above, keep theirs.
+    eddy.settings.set('execution.checkpointing.retain-on-finish', 'false');
     servers = await startServers({ eddy, host: parsed.host, httpPort: parsed.httpPort, pgPort: parsed.pgPort, httpToken: parsed.httpToken, pgPassword: parsed.pgPassword });
   } catch (err) {
     if (err instanceof EddyError) io.err(err.render() + '\n');

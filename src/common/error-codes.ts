@@ -52,6 +52,10 @@ export const ErrorCodes = {
   EXPRESSION_FAILED: 'EDDY-R003',
   IO_FAILED: 'EDDY-R004',
   JOB_FAILED: 'EDDY-R005',
+  /** A state directory already used by another process (its pid named). */
+  STATE_DIR_LOCKED: 'EDDY-R006',
+  /** A state file (or savepoint) that is damaged: garbage, truncated, or an entry that cannot be decoded. */
+  STATE_DAMAGED: 'EDDY-R007',
 
   // --- Server: `eddy serve`, its HTTP API and the Postgres wire protocol (src/server) ---
   /** A request without the right HTTP token or Postgres password. */

@@ -3,7 +3,7 @@ import type { ConnectorContext, ConnectorFactory, OptionSpec, SourceChunk, Sourc
 import type { Row } from '../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { typeToString, type DataType, type Field } from '../common/types.js';
-import { roundToScale } from './formats/convert-value.js';
+import { MIN_TIMESTAMP_MS, roundToScale } from './formats/convert-value.js';
 import { parseDuration } from './option-values.js';
 import { InterruptibleSleep } from './interruptible-sleep.js';
 
@@ -275,9 +275,15 @@ function randomValue(field: Field, type: DataType, rand: () => number, spec: Ran
     case 'BYTES':
       return () => Uint8Array.from({ length: spec.length }, () => Math.floor(rand() * 256));
     case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-      return () => Date.now() - Math.floor(rand() * spec.maxPast);
+    case 'TIMESTAMP_LTZ': {
+      pastInRange(field, spec.maxPast);
+      // Values at the column's precision: TIMESTAMP(0) gets whole seconds, as a decoder would read them.
+      const unit = 10 ** Math.max(0, 3 - (type.precision ?? 3));
+      const past = () => Date.now() - Math.floor(rand() * spec.maxPast);
+      return unit === 1 ? past : () => Math.floor(past() / unit) * unit;
+    }
     case 'DATE':
+      pastInRange(field, spec.maxPast);
       return () => Math.floor((Date.now() - Math.floor(rand() * spec.maxPast)) / MS_PER_DAY);
     case 'TIME':
       return () => Math.floor(rand() * MS_PER_DAY);
@@ -285,6 +291,13 @@ function randomValue(field: Field, type: DataType, rand: () => number, spec: Ran
       return () => null;
     default:
       return invalid(`datagen cannot generate column \`${field.name}\` of type ${typeToString(type)}`);
+  }
+}
+
+/** Refuses a `max-past` that reaches before the year 0000 (the range of TIMESTAMP and DATE). */
+function pastInRange(field: Field, maxPast: number): void {
+  if (Date.now() - maxPast < MIN_TIMESTAMP_MS) {
+    invalid(`Option 'fields.${field.name}.max-past' reaches before the year 0000, out of range for ${typeToString(field.type)} (years 0000 to 9999)`);
   }
 }
 

@@ -1,4 +1,6 @@
 /** Reads the `filesystem` connector's files line by line, once (bounded) or following appends (monitored). */
+import { createHash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConnectorContext, SourceChunk, SourceReader } from '../runtime/connector.js';
@@ -19,6 +21,20 @@ export interface FilePosition {
   readonly offset: number;
   readonly line: number;
   readonly finished?: boolean;
+  /**
+   * A checksum of the file's bytes just before `offset` (the last {@link TAIL_BYTES} of what was read): a
+   * restore checks the file still holds them. Absent for finished files (nothing more is read from them)
+   * and at offset 0.
+   */
+  readonly tail?: string;
+}
+
+/** How many bytes before a file's read offset its position's checksum covers. */
+export const TAIL_BYTES = 4096;
+
+/** The checksum of a position's {@link FilePosition.tail}. */
+export function tailChecksum(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex').slice(0, 16);
 }
 
 /** Reads a checkpointed position (`ConnectorContext.restored`) back, or fails with a clear message. */
@@ -84,8 +100,13 @@ interface LineRows {
 interface FileSplit {
   readonly path: string;
   handle: FileHandle | undefined;
-  readonly splitter: LineSplitter;
+  splitter: LineSplitter;
   ended: boolean;
+  /** The checksum of the bytes before `tailAt` (the splitter's committed offset when it was taken). */
+  tail?: string;
+  tailAt: number;
+  /** A restored position to check against the file when it is first opened. */
+  verify?: FilePosition;
 }
 
 /** A file is data unless hidden or marked as metadata (`.crc`, `_SUCCESS`), as Flink skips them. */
@@ -106,6 +127,7 @@ function isDataFile(name: string): boolean {
  * line count and whether it is finished. Created with `ctx.restored` (or `startPositions`), finished files
  * are skipped and the others continue at their offset, with line numbers counting on; a partial line that
  * was held (no newline yet) is read again from its start. Files not in the position are read from the start.
+ * A file continued from a restored offset must still hold what was read (see `checkRestored`).
  *
  * Bad records are reported with `ctx.badRecord` (position `<file>:<line>`, the file's path as the split
  * names it), which applies the table's error policy: it throws (`fail`), or returns and the source goes on
@@ -129,6 +151,8 @@ export class FileSystemSourceReader implements SourceReader {
   private closed = false;
   private readonly timer = new InterruptibleSleep();
   private inflight: Promise<unknown> | undefined;
+  /** `source.restore.on-change`: what to do with a restored file that changed since the checkpoint. */
+  private readonly onChange: 'fail' | 'restart';
 
   /** Resumes from `startPositions` when given, else from `ctx.restored` (a checkpointed {@link position}). */
   constructor(
@@ -143,6 +167,7 @@ export class FileSystemSourceReader implements SourceReader {
     this.decoder = createDecoder(format, ctx.schema, ctx.options);
     this.maxRecordBytes = maxRecordBytes(ctx.options);
     this.start = new Map(startPositions.map((p) => [p.file, p]));
+    this.onChange = ctx.options['source.restore.on-change']?.toLowerCase() === 'restart' ? 'restart' : 'fail';
   }
 
   async open(): Promise<void> {
@@ -162,7 +187,10 @@ export class FileSystemSourceReader implements SourceReader {
 
   /** Where each file has been read to, and which are finished (plain data, for checkpoints). */
   position(): FilePosition[] {
-    return this.splits.map((s) => ({ file: s.path, offset: s.splitter.committedOffset, line: s.splitter.linesDone, finished: s.ended }));
+    return this.splits.map((s) => {
+      const p = { file: s.path, offset: s.splitter.committedOffset, line: s.splitter.linesDone, finished: s.ended };
+      return s.ended || s.tail === undefined || s.tailAt !== p.offset ? p : { ...p, tail: s.tail };
+    });
   }
 
   next(): Promise<SourceChunk | null> {
@@ -286,7 +314,9 @@ export class FileSystemSourceReader implements SourceReader {
       if (known.has(path)) continue;
       const from = this.start.get(path);
       const splitter = new LineSplitter(from?.offset ?? 0, from?.line ?? 0, this.maxRecordBytes);
-      this.splits.push({ path, handle: undefined, splitter, ended: from?.finished === true });
+      const ended = from?.finished === true;
+      const verify = from && !ended && from.offset > 0 ? from : undefined;
+      this.splits.push({ path, handle: undefined, splitter, ended, tail: verify?.tail, tailAt: verify?.tail ? verify.offset : -1, verify });
     }
   }
 
@@ -309,18 +339,70 @@ export class FileSystemSourceReader implements SourceReader {
         split.ended = true; // Deleted while monitored: nothing more will come from it.
         return { read, bytes: 0 };
       }
+      if (split.verify) await this.checkRestored(split, split.verify);
     }
     const length = this.readSize;
-    const { bytesRead } = await split.handle.read(this.buffer, 0, length, split.splitter.readOffset);
+    const base = split.splitter.readOffset;
+    const { bytesRead } = await split.handle.read(this.buffer, 0, length, base);
     const onLine = (text: string, _offset: number, line: number, flaw?: LineFlaw): void => this.decodeLine(split, text, line, flaw, read);
     split.splitter.push(this.buffer, bytesRead, onLine);
     if (this.bounded && bytesRead < length) {
       split.splitter.end(onLine);
       split.ended = true;
     }
+    if (!split.ended) this.updateTail(split, base, bytesRead);
     if (rows.length > TARGET_ROWS) this.readSize = Math.max(4096, Math.floor((bytesRead * TARGET_ROWS) / rows.length));
     else if (rows.length > 0 && rows.length < TARGET_ROWS / 2) this.readSize = Math.min(MAX_READ, this.readSize * 2);
     return { read, bytes: bytesRead };
+  }
+
+  /**
+   * Takes the checksum of the bytes before the split's committed offset, if it moved: from the buffer just
+   * read when they are all in it (almost always), else read again from the file. A few microseconds a chunk.
+   */
+  private updateTail(split: FileSplit, base: number, bytesRead: number): void {
+    const end = split.splitter.committedOffset;
+    if (end === split.tailAt || end === 0) return;
+    const start = Math.max(0, end - TAIL_BYTES);
+    let bytes: Uint8Array;
+    if (start >= base && end <= base + bytesRead) bytes = this.buffer.subarray(start - base, end - base);
+    else {
+      bytes = Buffer.alloc(end - start);
+      readSync(split.handle!.fd, bytes, 0, bytes.length, start);
+    }
+    split.tail = tailChecksum(bytes);
+    split.tailAt = end;
+  }
+
+  /**
+   * A restored file must still hold what the job had read: at least `offset` bytes, the last of which (up to
+   * {@link TAIL_BYTES}) have the checkpointed checksum. A file truncated or rewritten while the job was down
+   * would otherwise be read from the middle of other data, or not at all (past its end), silently. It fails
+   * the job (EDDY-R004), or with 'source.restore.on-change' = 'restart' the file is read again from its start.
+   */
+  private async checkRestored(split: FileSplit, from: FilePosition): Promise<void> {
+    split.verify = undefined;
+    const size = (await split.handle!.stat()).size;
+    let problem: string | undefined;
+    if (size < from.offset) problem = `is ${size} bytes long, shorter than the ${from.offset} bytes the job had read from it`;
+    else if (from.tail !== undefined) {
+      const start = Math.max(0, from.offset - TAIL_BYTES);
+      const bytes = Buffer.alloc(from.offset - start);
+      await split.handle!.read(bytes, 0, bytes.length, start);
+      if (tailChecksum(bytes) !== from.tail) problem = `no longer holds the bytes the job had read (the ${bytes.length} bytes before offset ${from.offset} differ)`;
+    }
+    if (problem === undefined) return;
+    if (this.onChange === 'restart') {
+      split.splitter = new LineSplitter(0, 0, this.maxRecordBytes);
+      split.tail = undefined;
+      split.tailAt = -1;
+      return;
+    }
+    throw new EddyError({
+      code: ErrorCode.IO_FAILED,
+      message: `Table \`${this.ctx.tableName}\`: file '${split.path}' changed since the checkpoint the job resumes from (line ${from.line}, byte ${from.offset}): it ${problem}`,
+      hint: "put the file back as it was to resume; or start the job over with --fresh; or set 'source.restore.on-change' = 'restart' on the table to read a changed file again from its start",
+    });
   }
 
   /** Decodes one line into a row, or reports it as a bad record (and goes on if the policy returns). */

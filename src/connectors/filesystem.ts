@@ -17,6 +17,13 @@ const OPTIONS: readonly OptionSpec[] = [
     key: 'source.monitor-interval',
     description: "When set (e.g. '1 s'), the source never ends: it polls for appended lines and new files at this interval.",
   },
+  {
+    key: 'source.restore.on-change',
+    description:
+      "What a restored job does with a file that changed since its checkpoint (shorter than the offset read, or other bytes before it): 'fail' (stop with an error) or 'restart' (read that file again from its start).",
+    defaultValue: 'fail',
+    values: ['fail', 'restart'],
+  },
   { key: 'replay.speedup', description: 'Replay records paced by event time, this many times faster than real time (Eddy).' },
   { key: 'scan.watermark.idle-timeout', description: 'A file with no new records for this long stops holding back the watermark.' },
 ];

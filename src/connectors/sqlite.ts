@@ -10,7 +10,8 @@ import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type Chang
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { typeToString, type Field } from '../common/types.js';
 import { formatDate, formatTime, formatTimestamp } from '../common/time.js';
-import { compileJsonReader, compileJsonWriter, ConversionFailure } from './formats/convert-value.js';
+import { compileJsonReader, compileJsonWriter, ConversionFailure, jsonTooDeep, tooDeep } from './formats/convert-value.js';
+import { RecordError, unexpectedFailure } from './formats/record-codec.js';
 import { isValidUtf8 } from './line-splitter.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -139,6 +140,7 @@ function blobText(v: Buffer): string {
 }
 
 function parseJson(text: string): unknown {
+  if (jsonTooDeep(text)) throw tooDeep();
   try {
     return JSON.parse(text);
   } catch {
@@ -598,14 +600,11 @@ export class SqliteSourceReader implements SourceReader {
         try {
           row[c] = codec.fromSql(r[c + 1]);
         } catch (e) {
-          if (!(e instanceof ConversionFailure)) throw e;
+          // Anything a column's reader throws is a bad record, never a failed job under skip / dead-letter.
           bad = true;
-          this.ctx.badRecord({
-            kind: e.kind,
-            message: `column \`${codec.name}\` (${typeToString(this.ctx.schema[c]!.type)}): ${e.message}`,
-            position: `${this.table}@${Number(r[0])}`,
-            raw: this.storedText(r),
-          });
+          const label = `column \`${codec.name}\` (${typeToString(this.ctx.schema[c]!.type)})`;
+          const failure = e instanceof ConversionFailure ? new RecordError(e.kind, `${label}: ${e.message}`) : unexpectedFailure(label, e);
+          this.ctx.badRecord({ kind: failure.kind, message: failure.message, position: `${this.table}@${Number(r[0])}`, raw: this.storedText(r) });
         }
       }
       if (bad) continue;

@@ -91,6 +91,10 @@ export class FeedRunner implements QueryRunner {
   private finish: (err?: unknown) => void = () => {};
   private unsubscribe: () => void = () => {};
   private emitted = 0;
+  /** True once the view's current rows were emitted. */
+  private opened = false;
+  /** The view's job ended before its current rows were read (a finished bounded view): how it ended. */
+  private endedBeforeOpen?: { readonly err?: unknown };
   private readonly recordsIn = this.metrics.counter('Source: feed', CounterNames.recordsIn);
   private readonly recordsOut = this.metrics.counter('Sink: collect', CounterNames.recordsOut);
 
@@ -123,7 +127,10 @@ export class FeedRunner implements QueryRunner {
         this.process({ rows: o.rows, kinds: o.rows.map(() => INSERT) });
         for (const b of early!) this.process(b);
         early = undefined;
+        this.opened = true;
         if (this.limit === 0) this.end('finished');
+        // A view whose job had already ended: its rows were emitted, and nothing more will come.
+        if (this.endedBeforeOpen) this.feedEnded(this.endedBeforeOpen.err);
       };
       try {
         const o = this.start((batch) => (early ? early.push(batch) : this.process(batch)));
@@ -166,8 +173,16 @@ export class FeedRunner implements QueryRunner {
     this.end('cancelled');
   }
 
-  /** The view's job ended: no change will come any more, so the query ends too (failing if the job failed). */
+  /**
+   * The view's job ended: no change will come any more, so the query ends too (failing if the job failed) —
+   * once the view's current rows were emitted: they are read after a subscription that may answer later
+   * (from the job thread) than a finished job's end is known.
+   */
   feedEnded(err?: unknown): void {
+    if (!this.opened && this.status !== 'cancelled') {
+      this.endedBeforeOpen = { err };
+      return;
+    }
     if (err === undefined) this.end('finished');
     else this.end('failed', err);
   }

@@ -15,6 +15,7 @@ import { Settings } from './settings.js';
 import { ViewStore, type MaterializedView } from './materialized-views.js';
 import { JobRegistry, type JobKind } from './job-registry.js';
 import type { CatalogLog } from './catalog-log.js';
+import { StateDirLock } from './state-dir-lock.js';
 
 /** How a session is set up (see Eddy). */
 export interface EddyOptions {
@@ -31,6 +32,12 @@ export interface EddyOptions {
   readonly stateDir?: string;
   /** Discard existing state in `stateDir` and start over. */
   readonly fresh?: boolean;
+  /**
+   * Lock `stateDir` for this process until `close` (see state-dir-lock.ts): a second process given the same
+   * directory fails with EDDY-R006 naming this one's pid. `eddy run`, `eddy serve` and the shell set it; a
+   * library user who runs one session per directory should too.
+   */
+  readonly lockStateDir?: boolean;
   /**
    * Run INSERT jobs and materialized views' jobs in a worker thread of the session (its job thread), so
    * that this thread stays free to answer pull queries and serve clients: a job's work and its garbage
@@ -72,8 +79,11 @@ export class SessionContext {
   /** The database holding the materialized views (created on first use). */
   private viewStoreInstance?: ViewStore;
   private sessionDir?: string;
+  private lock?: StateDirLock;
 
   constructor(options: EddyOptions = {}) {
+    // First: a directory another process uses is refused before anything in it is touched.
+    if (options.stateDir && options.lockStateDir) this.lock = StateDirLock.acquire(options.stateDir);
     this.stateDir = options.stateDir;
     this.fresh = options.fresh ?? false;
     this.variables = options.variables ?? {};
@@ -137,7 +147,7 @@ export class SessionContext {
     return { catalog: this.catalog.list(), settings: this.settings.entries(), stateDir: this.stateDir, fresh: this.fresh };
   }
 
-  /** Cancels every running job and query, then releases the job thread, the views database and the temporary directory. */
+  /** Cancels every running job and query, then releases the job thread, the views database, the temporary directory and the state directory's lock. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.jobs].map((j) => j.cancel()));
     await Promise.allSettled([...this.jobs].map((j) => j.done));
@@ -148,5 +158,7 @@ export class SessionContext {
     this.views.clear();
     if (this.sessionDir) rmSync(this.sessionDir, { recursive: true, force: true });
     this.sessionDir = undefined;
+    this.lock?.release();
+    this.lock = undefined;
   }
 }

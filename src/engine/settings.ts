@@ -39,6 +39,12 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     defaultValue: '1000000',
     description: 'With a state directory: most entries one state table keeps in memory; the rest are read from SQLite when needed.',
   },
+  'execution.checkpointing.retain-on-finish': {
+    defaultValue: 'true',
+    description:
+      "Keep an INSERT job's state file after the job finished (its output committed), so that running the same script again resumes at its end. 'false': the file is removed when the job finishes (eddy serve's clients' statements). A failed, cancelled or stopped job's state is always kept.",
+    values: ['true', 'false'],
+  },
   'state.savepoints.dir': { defaultValue: '', description: "Where STOP JOB ... WITH SAVEPOINT writes savepoints (default: <state-dir>/savepoints, or ./savepoints)." },
   'execution.savepoint.path': { defaultValue: '', description: 'A savepoint directory the next INSERT jobs resume from.' },
   'state.sqlite.synchronous': {

@@ -34,7 +34,9 @@ export type BadRecordKind =
   | 'too-large'
   | 'invalid-utf8'
   | 'numeric-overflow'
-  | 'expression-error';
+  | 'expression-error'
+  | 'too-deep'
+  | 'out-of-range';
 
 /** A record that could not be read or processed. */
 export interface BadRecord {

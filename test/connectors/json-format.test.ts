@@ -157,3 +157,35 @@ describe('parseCanonicalTimestamp', () => {
     }
   });
 });
+
+describe('json decoder limits', () => {
+  const s: Schema = [{ name: 's', type: T.string() }];
+
+  it('nesting: up to 1000 levels (the record object included) read, one more is a too-deep bad record', () => {
+    const at = (depth: number) => `{"s":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    expect(createJsonDecoder(s).decodeText(at(1000))).toEqual(['['.repeat(999) + ']'.repeat(999)]);
+    expect(decodeError(s, at(1001)).kind).toBe('too-deep');
+  });
+
+  it('brackets inside strings (with escaped quotes) do not count as nesting', () => {
+    const text = JSON.stringify({ s: '\\"' + '['.repeat(3000) + '{'.repeat(3000) });
+    expect(createJsonDecoder(s).decodeText(text)).toEqual(['\\"' + '['.repeat(3000) + '{'.repeat(3000)]);
+  });
+
+  it('TIMESTAMP: epoch numbers outside years 0000-9999 are out-of-range, naming the unit they look like', () => {
+    const t: Schema = [{ name: 'ts', type: T.timestamp(3) }];
+    expect(createJsonDecoder(t).decodeText('{"ts":253402300799999}')).toEqual([253402300799999]);
+    expect(createJsonDecoder(t).decodeText('{"ts":-62167219200000}')).toEqual([-62167219200000]);
+    const past = decodeError(t, '{"ts":253402300800000}');
+    expect(past.kind).toBe('out-of-range');
+    expect(decodeError(t, '{"ts":-62167219200001}').kind).toBe('out-of-range');
+    expect(decodeError(t, '{"ts":1733500000000000}').message).toContain('it looks like epoch microseconds');
+    expect(decodeError(t, '{"ts":"10000-01-01 00:00:00"}').kind).toBe('out-of-range');
+  });
+
+  it('DATE and TIME numbers out of their range are out-of-range', () => {
+    expect(decodeError([{ name: 'd', type: T.date() }], '{"d":2932897}').kind).toBe('out-of-range'); // 10000-01-01
+    expect(createJsonDecoder([{ name: 'd', type: T.date() }]).decodeText('{"d":2932896}')).toEqual([2932896]); // 9999-12-31
+    expect(decodeError([{ name: 't', type: T.time() }], '{"t":86400000}').kind).toBe('out-of-range');
+  });
+});

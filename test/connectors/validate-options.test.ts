@@ -29,7 +29,7 @@ describe('validateOptions', () => {
         kind: 'unknown-option',
         message:
           "Unknown option 'pth' for connector 'filesystem'; valid options: connector, path, format, source.monitor-interval, " +
-          'replay.speedup, scan.watermark.idle-timeout, errors.policy, errors.dead-letter.table, errors.max-record-bytes, ' +
+          'source.restore.on-change, replay.speedup, scan.watermark.idle-timeout, errors.policy, errors.dead-letter.table, errors.max-record-bytes, ' +
           'json.ignore-parse-errors, json.fail-on-missing-field, json.timestamp-format.standard',
         hint: 'did you mean `path`?',
       },

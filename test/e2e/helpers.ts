@@ -1,5 +1,9 @@
-/** Helpers for end-to-end tests through the public engine API: temp files, running queries, changelogs. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+/**
+ * Helpers for end-to-end tests through the public engine API (temp files, running queries, changelogs) and
+ * through real `eddy` processes (run to their end, or started in the background).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Eddy } from '../../src/engine/eddy.js';
@@ -60,3 +64,80 @@ export function sortedRows(rows: readonly unknown[][]): string[] {
   return rows.map((r) => JSON.stringify(r)).sort();
 }
 
+
+/** The `eddy` command of this checkout (it runs the build in dist/). */
+export const EDDY_BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
+
+/** How an `eddy` process ended, and what it printed. */
+export interface EddyExit {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `eddy <args>` to its end (killed after `timeoutMs`), without blocking the test's event loop as
+ * spawnSync would. NO_COLOR is set, so messages are plain text.
+ */
+export function runEddy(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<EddyExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [EDDY_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+const started: ChildProcess[] = [];
+
+/**
+ * Starts `eddy <args>` in the background; resolves once its output (stdout and stderr) matches `ready`,
+ * with the match. {@link killStarted} (in an afterEach) kills what is still running.
+ */
+export async function startEddy(args: readonly string[], ready: RegExp, timeoutMs = 30_000): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
+  const child = spawn(process.execPath, [EDDY_BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  started.push(child);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = ready.exec(output);
+    if (match) return { child, match, output: () => output };
+    if (child.exitCode !== null) throw new Error(`eddy ${args.join(' ')} exited early: ${output}`);
+    if (Date.now() > deadline) throw new Error(`eddy ${args.join(' ')} did not get ready: ${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts `eddy serve <args>` with HTTP on a free port (no Postgres port); resolves with its statement URL. */
+export async function startEddyServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
+  const { child, match } = await startEddy(['serve', ...args, '--port', '0', '--pg-port', 'off'], /HTTP\s+(http:\/\/\S+\/v1\/statement)/);
+  return { child, url: match[1]! };
+}
+
+/** Resolves once a process has exited. */
+export function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+}
+
+/** Kills (SIGKILL) the processes {@link startEddy} started that still run. */
+export function killStarted(): void {
+  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+/** The objects of a file of JSON lines. */
+export function readJsonLinesFile(path: string): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -2,7 +2,7 @@
  * Conversions between the values a format reads (JSON values, CSV text) and Eddy's in-memory values
  * (see src/common/types.ts), compiled once per column type into closures.
  */
-import { typeToString, type DataType } from '../../common/types.js';
+import { typeToString, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from '../../common/time.js';
 
 /**
@@ -11,9 +11,67 @@ import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTim
  */
 export class ConversionFailure {
   constructor(
-    readonly kind: 'wrong-type' | 'missing-not-null' | 'numeric-overflow' | 'invalid-utf8',
+    readonly kind: 'wrong-type' | 'missing-not-null' | 'numeric-overflow' | 'invalid-utf8' | 'too-deep' | 'out-of-range',
     readonly message: string,
   ) {}
+}
+
+/**
+ * The deepest nesting of JSON arrays and objects a record may have: deeper JSON is a bad record (`too-deep`),
+ * never a stack overflow further on. 1000 is the limit of Jackson, which Flink's JSON format uses.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * True when JSON text nests arrays and objects more than `limit` deep. One pass over the text (strings and
+ * their escapes skipped), and none for texts too short to nest that deep: the cost falls on long records only.
+ */
+export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
+  if (text.length <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: the next character is escaped
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+/** The failure for JSON text nested deeper than {@link MAX_JSON_DEPTH}. */
+export function tooDeep(): ConversionFailure {
+  return new ConversionFailure('too-deep', `JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
+}
+
+/**
+ * The range of TIMESTAMP, TIMESTAMP_LTZ and DATE values, as Flink's: 0000-01-01 00:00:00.000 to
+ * 9999-12-31 23:59:59.999, in epoch milliseconds.
+ */
+export const MIN_TIMESTAMP_MS = -62_167_219_200_000;
+export const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * The failure for an epoch number `value` (read as milliseconds) outside the range of TIMESTAMP; says which
+ * unit it looks like when it fits as epoch seconds' bigger siblings (microseconds, nanoseconds).
+ */
+function timestampOutOfRange(value: unknown, type: DataType): never {
+  const n = typeof value === 'number' ? value : Number(value);
+  const unit = [
+    { name: 'microseconds', per: 1e3 },
+    { name: 'nanoseconds', per: 1e6 },
+  ].find((u) => Number.isFinite(n) && n / u.per >= MIN_TIMESTAMP_MS && n / u.per <= MAX_TIMESTAMP_MS);
+  const epoch = typeof value === 'number' ? ' as epoch milliseconds' : '';
+  throw new ConversionFailure(
+    'out-of-range',
+    `${showValue(value)} is out of range for ${typeToString(withoutTimeAttribute(type))}${epoch} (years 0000 to 9999)` +
+      (unit && epoch ? `; it looks like epoch ${unit.name}, but a number is read as epoch milliseconds` : ''),
+  );
 }
 
 /** Converts one value read by a format into Eddy's representation, or throws a {@link ConversionFailure}. */
@@ -144,6 +202,7 @@ export function compileTextReader(type: DataType): ValueReader {
     const nested = compileJsonReader(type);
     return withNullCheck(type, (v) => {
       let parsed: unknown;
+      if (jsonTooDeep(v as string)) throw tooDeep();
       try {
         parsed = JSON.parse(v as string);
       } catch {
@@ -247,21 +306,38 @@ function scalarReader(type: DataType): ValueReader {
     case 'TIMESTAMP_LTZ': {
       const unit = 10 ** Math.max(0, 3 - (type.precision ?? 3));
       const truncate = unit === 1 ? (ms: number) => ms : (ms: number) => Math.floor(ms / unit) * unit;
+      // Whatever the text or number, the value must lie in years 0000-9999 (never NaN): an epoch number in
+      // another unit (micro- or nanoseconds) is out of range, not a date 50,000 years from now.
       return (v) => {
-        if (typeof v === 'number' && Number.isFinite(v)) return truncate(Math.floor(v));
-        const ms = typeof v === 'string' ? (parseCanonicalTimestamp(v) ?? parseTimestamp(v)) : null;
-        return ms === null ? wrong("a timestamp ('yyyy-MM-dd HH:mm:ss.SSS', ISO-8601 or epoch milliseconds)", v) : truncate(ms);
+        let ms: number | null;
+        if (typeof v === 'number' && Number.isFinite(v)) ms = Math.floor(v);
+        else {
+          ms = typeof v === 'string' ? (parseCanonicalTimestamp(v) ?? parseTimestamp(v)) : null;
+          if (ms === null) return wrong("a timestamp ('yyyy-MM-dd HH:mm:ss.SSS', ISO-8601 or epoch milliseconds)", v);
+        }
+        if (!(ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS)) return timestampOutOfRange(v, type);
+        return truncate(ms);
       };
     }
     case 'DATE':
       return (v) => {
-        if (typeof v === 'number' && Number.isInteger(v)) return v;
-        const days = typeof v === 'string' ? parseDate(v) : null;
-        return days === null ? wrong("a date ('yyyy-MM-dd')", v) : days;
+        let days: number | null;
+        if (typeof v === 'number' && Number.isInteger(v)) days = v;
+        else {
+          days = typeof v === 'string' ? parseDate(v) : null;
+          if (days === null) return wrong("a date ('yyyy-MM-dd')", v);
+        }
+        if (!(days * MS_PER_DAY >= MIN_TIMESTAMP_MS && days * MS_PER_DAY <= MAX_TIMESTAMP_MS)) {
+          throw new ConversionFailure('out-of-range', `${showValue(v)} is out of range for DATE (years 0000 to 9999)`);
+        }
+        return days;
       };
     case 'TIME':
       return (v) => {
-        if (typeof v === 'number' && Number.isInteger(v)) return v;
+        if (typeof v === 'number' && Number.isInteger(v)) {
+          if (v < 0 || v >= MS_PER_DAY) throw new ConversionFailure('out-of-range', `${showValue(v)} is out of range for TIME (milliseconds of a day: 0 to 86399999)`);
+          return v;
+        }
         const ms = typeof v === 'string' ? parseTime(v) : null;
         return ms === null ? wrong("a time ('HH:mm:ss')", v) : ms;
       };

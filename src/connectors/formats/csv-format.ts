@@ -4,7 +4,7 @@ import type { Row } from '../../runtime/changelog.js';
 import { typeToString, type Schema } from '../../common/types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { ConversionFailure, compileTextReader, compileTextWriter } from './convert-value.js';
-import { RecordError, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
+import { RecordError, unexpectedFailure, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
 
 const BOOLEAN = ['true', 'false'];
@@ -125,7 +125,7 @@ export function createCsvDecoder(schema: Schema, options: Readonly<Record<string
         row[i] = c.read(isNull ? null : field);
       } catch (e) {
         if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
-        throw e;
+        return unexpectedFailure(c.label, e);
       }
     }
     return row;

@@ -2,8 +2,8 @@
 import type { OptionSpec, FormatFactory } from '../../runtime/connector.js';
 import type { Row } from '../../runtime/changelog.js';
 import { typeToString, type Schema } from '../../common/types.js';
-import { ConversionFailure, compileJsonReader, compileJsonWriter, lookupField, type TimestampStandard } from './convert-value.js';
-import { RecordError, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
+import { ConversionFailure, compileJsonReader, compileJsonWriter, jsonTooDeep, lookupField, tooDeep, type TimestampStandard } from './convert-value.js';
+import { RecordError, unexpectedFailure, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
 
 const BOOLEAN = ['true', 'false'];
@@ -42,6 +42,7 @@ export function createJsonDecoder(schema: Schema, options: Readonly<Record<strin
   const columns = schema.map((f) => ({ name: f.name, label: `column \`${f.name}\` (${typeToString(f.type)})`, read: compileJsonReader(f.type) }));
   return valueTextDecoder((text: string): Row | RecordError => {
     let parsed: unknown;
+    if (jsonTooDeep(text)) return new RecordError('too-deep', tooDeep().message);
     try {
       parsed = JSON.parse(text);
     } catch (e) {
@@ -61,7 +62,7 @@ export function createJsonDecoder(schema: Schema, options: Readonly<Record<strin
         row[i] = c.read(value);
       } catch (e) {
         if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
-        throw e;
+        return unexpectedFailure(c.label, e);
       }
     }
     return row;

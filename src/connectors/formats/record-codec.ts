@@ -10,7 +10,7 @@ import type { BadRecordKind } from '../../runtime/connector.js';
 /** Why a record could not be decoded (the kinds a decoder finds; a file source adds `too-large`, `invalid-utf8`). */
 export type RecordErrorKind = Extract<
   BadRecordKind,
-  'invalid-json' | 'invalid-csv' | 'wrong-type' | 'missing-field' | 'missing-not-null' | 'numeric-overflow' | 'invalid-utf8' | 'empty'
+  'invalid-json' | 'invalid-csv' | 'wrong-type' | 'missing-field' | 'missing-not-null' | 'numeric-overflow' | 'invalid-utf8' | 'empty' | 'too-deep' | 'out-of-range'
 >;
 
 /**
@@ -83,6 +83,16 @@ export function valueTextDecoder(decodeText: (text: string) => Row | RecordError
       return decodeText(text);
     },
   };
+}
+
+/**
+ * The RecordError for anything a column's reader threw other than a ConversionFailure (a decoder must never
+ * throw: every record it cannot read is a bad record under the source's error policy).
+ */
+export function unexpectedFailure(label: string, err: unknown): RecordError {
+  const message = (err as Error | undefined)?.message ?? String(err);
+  if (err instanceof RangeError && /call stack/i.test(message)) return new RecordError('too-deep', `${label}: the value is nested too deeply to read`);
+  return new RecordError('wrong-type', `${label}: cannot be read (${message})`);
 }
 
 /** Encodes a row of the schema's columns as one record's text (without a line terminator). */

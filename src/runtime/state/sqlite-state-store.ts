@@ -24,6 +24,7 @@ import { EddyError, ErrorCode } from '../../common/errors.js';
 import type { ChangeSink, ColdReader } from './keyed-state-table.js';
 import { packKey, unpack } from './packed.js';
 import { localApplier, OpWriter, startWriterWorker } from './state-writer.js';
+import { damagedStateError, stateFileError, withStateFile } from './state-file-errors.js';
 import type { Namespace, StateKey } from './state-types.js';
 
 /**
@@ -87,11 +88,24 @@ export class SqliteStateStore {
     options: StoreOptions = {},
   ) {
     this.useWorker = options.worker ?? false;
-    this.db = new Database(path);
+    // A file that cannot be opened (garbage, truncated, a full disk) is a clear error naming it, not a raw SqliteError.
+    let db: Database.Database | undefined;
+    try {
+      db = this.db = new Database(path);
+      ({ getStmt: this.getStmt, nsRowsStmt: this.nsRowsStmt, nsListStmt: this.nsListStmt, valueStmt: this.valueStmt } = this.openTables());
+    } catch (err) {
+      if (db?.open) db.close();
+      throw stateFileError(path, err, 'open the state in') ?? err;
+    }
+  }
+
+  /** Sets the connection up, checks the format, creates the tables; returns the prepared reads. */
+  private openTables() {
+    const path = this.path;
     // Incremental vacuum must be chosen before the first table exists; it lets removed state shrink the file.
     this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${synchronous}`);
+    this.db.pragma(`synchronous = ${this.synchronous}`);
     this.db.pragma('journal_size_limit = 67108864');
     this.db.exec('CREATE TABLE IF NOT EXISTS eddy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);');
     // The version is checked before anything else is created: an older file is left as it is.
@@ -116,27 +130,47 @@ export class SqliteStateStore {
       this.tableIds.set(row.name, row.id);
       this.nextTableId = Math.max(this.nextTableId, row.id + 1);
     }
-    this.getStmt = this.db.prepare('SELECT v, t FROM eddy_entries WHERE tbl = ? AND ns = ? AND k = ?');
-    this.nsRowsStmt = this.db.prepare('SELECT k, v, t FROM eddy_entries WHERE tbl = ? AND ns = ?');
-    this.nsListStmt = this.db.prepare('SELECT DISTINCT ns FROM eddy_entries WHERE tbl = ?');
-    this.valueStmt = this.db.prepare('SELECT v FROM eddy_values WHERE name = ?');
+    return {
+      getStmt: this.db.prepare('SELECT v, t FROM eddy_entries WHERE tbl = ? AND ns = ? AND k = ?'),
+      nsRowsStmt: this.db.prepare('SELECT k, v, t FROM eddy_entries WHERE tbl = ? AND ns = ?'),
+      nsListStmt: this.db.prepare('SELECT DISTINCT ns FROM eddy_entries WHERE tbl = ?'),
+      valueStmt: this.db.prepare('SELECT v FROM eddy_values WHERE name = ?'),
+    };
+  }
+
+  /**
+   * Runs a read of stored state: a SQLite error becomes a clear error naming the file (state-file-errors.ts),
+   * and anything else thrown (an entry that does not decode) means the file is damaged.
+   */
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof EddyError) throw err;
+      throw stateFileError(this.path, err, 'read the state in') ?? damagedStateError(this.path, `a stored entry cannot be decoded: ${(err as Error | undefined)?.message ?? String(err)}`);
+    }
   }
 
   meta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM eddy_meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return row?.value;
+    return this.read(() => (this.db.prepare('SELECT value FROM eddy_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value);
   }
 
   /** Writes a meta value at once (only before the store's first write: the worker then owns writing). */
   setMeta(key: string, value: string): void {
     if (this.worker) throw new Error('SqliteStateStore.setMeta after writing started');
-    this.db.prepare('INSERT INTO eddy_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    withStateFile(this.path, 'write the state in', () => this.db.prepare('INSERT INTO eddy_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 
   /** The last completed checkpoint, if any. */
   latestCheckpoint(): CheckpointData | undefined {
-    const row = this.db.prepare('SELECT data FROM eddy_checkpoint ORDER BY id DESC LIMIT 1').get() as { data: string } | undefined;
-    return row ? (JSON.parse(row.data) as CheckpointData) : undefined;
+    return this.read(() => {
+      const row = this.db.prepare('SELECT data FROM eddy_checkpoint ORDER BY id DESC LIMIT 1').get() as { data: string } | undefined;
+      if (!row) return undefined;
+      const data = JSON.parse(row.data) as CheckpointData;
+      const ok = typeof data === 'object' && data !== null && Number.isInteger(data.id) && typeof data.sources === 'object' && typeof data.sinks === 'object';
+      if (!ok) throw new Error(`the checkpoint record is not one: ${row.data.slice(0, 60)}`);
+      return data;
+    });
   }
 
   /** The id of table `name` (a new one is registered with the next write). */
@@ -154,8 +188,14 @@ export class SqliteStateStore {
   *tableRows(tbl: string): IterableIterator<{ ns: Namespace; key: StateKey; data: unknown }> {
     const id = this.tableIds.get(tbl);
     if (id === undefined) return;
-    for (const row of this.db.prepare('SELECT ns, k, v FROM eddy_entries WHERE tbl = ?').iterate(id) as IterableIterator<{ ns: Buffer; k: Buffer; v: Buffer }>) {
-      yield { ns: unpack(row.ns) as Namespace, key: unpack(row.k) as StateKey, data: unpack(row.v) };
+    const rows = this.read(() => this.db.prepare('SELECT ns, k, v FROM eddy_entries WHERE tbl = ?').iterate(id) as IterableIterator<{ ns: Buffer; k: Buffer; v: Buffer }>);
+    for (;;) {
+      const next = this.read(() => {
+        const r = rows.next();
+        return r.done ? undefined : { ns: unpack(r.value.ns) as Namespace, key: unpack(r.value.k) as StateKey, data: unpack(r.value.v) };
+      });
+      if (!next) return;
+      yield next;
     }
   }
 
@@ -168,18 +208,20 @@ export class SqliteStateStore {
       get: (ns, key) => {
         const id = this.tableIds.get(tbl);
         if (id === undefined) return undefined;
-        const row = this.getStmt.get(id, packKey(ns), packKey(key)) as { v: Buffer; t: number } | undefined;
-        return row ? { data: unpack(row.v), time: row.t } : undefined;
+        return this.read(() => {
+          const row = this.getStmt.get(id, packKey(ns), packKey(key)) as { v: Buffer; t: number } | undefined;
+          return row ? { data: unpack(row.v), time: row.t } : undefined;
+        });
       },
       namespace: (ns) => {
         const id = this.tableIds.get(tbl);
         if (id === undefined) return [];
-        return (this.nsRowsStmt.all(id, packKey(ns)) as { k: Buffer; v: Buffer; t: number }[]).map((r) => ({ key: unpack(r.k) as StateKey, data: unpack(r.v), time: r.t }));
+        return this.read(() => (this.nsRowsStmt.all(id, packKey(ns)) as { k: Buffer; v: Buffer; t: number }[]).map((r) => ({ key: unpack(r.k) as StateKey, data: unpack(r.v), time: r.t })));
       },
       namespaces: () => {
         const id = this.tableIds.get(tbl);
         if (id === undefined) return [];
-        return (this.nsListStmt.all(id) as { ns: Buffer }[]).map((r) => unpack(r.ns) as Namespace);
+        return this.read(() => (this.nsListStmt.all(id) as { ns: Buffer }[]).map((r) => unpack(r.ns) as Namespace));
       },
     };
   }
@@ -191,8 +233,10 @@ export class SqliteStateStore {
 
   /** The stored value state `name`, if any. */
   value(name: string): { data: unknown } | undefined {
-    const row = this.valueStmt.get(name) as { v: Buffer } | undefined;
-    return row ? { data: unpack(row.v) } : undefined;
+    return this.read(() => {
+      const row = this.valueStmt.get(name) as { v: Buffer } | undefined;
+      return row ? { data: unpack(row.v) } : undefined;
+    });
   }
 
   /**
@@ -333,12 +377,14 @@ export class SqliteStateStore {
   /** Copies the last checkpoint (a consistent snapshot) to `target`, e.g. for a savepoint. */
   copyTo(target: string): void {
     // VACUUM cannot run inside a transaction; a second connection sees exactly the committed checkpoint.
-    const reader = new Database(this.path, { readonly: true });
-    try {
-      reader.prepare('VACUUM INTO ?').run(target);
-    } finally {
-      reader.close();
-    }
+    withStateFile(this.path, 'copy the state in', () => {
+      const reader = new Database(this.path, { readonly: true });
+      try {
+        reader.prepare('VACUUM INTO ?').run(target);
+      } finally {
+        reader.close();
+      }
+    });
   }
 
   /**
@@ -410,7 +456,7 @@ export class SqliteStateStore {
     if (this.worker) return this.worker;
     const worker = startWriterWorker(this.path, this.synchronous);
     worker.unref();
-    worker.on('message', (m: { type: string; seq?: number; message?: string }) => {
+    worker.on('message', (m: { type: string; seq?: number; message?: string; code?: string }) => {
       if (m.type === 'committed') {
         const p = this.pending.get(m.seq!);
         this.pending.delete(m.seq!);
@@ -418,7 +464,8 @@ export class SqliteStateStore {
         this.notifyCommitted(m.seq!);
         p?.resolve();
       } else if (m.type === 'failed') {
-        this.fail(new EddyError({ code: ErrorCode.IO_FAILED, message: `Cannot write the state in ${this.path}: ${m.message}`, hint: 'fix the cause and run the job again: it resumes from its last checkpoint' }));
+        const clear = m.code ? stateFileError(this.path, { code: m.code, message: m.message }, 'write the state in') : undefined;
+        this.fail(clear ?? new EddyError({ code: ErrorCode.IO_FAILED, message: `Cannot write the state in ${this.path}: ${m.message}`, hint: 'fix the cause and run the job again: it resumes from its last checkpoint' }));
       }
     });
     worker.on('error', (err) => this.fail(err));

@@ -65,6 +65,7 @@ port.on('message', (m: ToWriter) => {
     } catch {
       // The connection is unusable: the failure below is what the store reports.
     }
-    post({ type: 'failed', seq: 'seq' in m ? m.seq : undefined, message: String((err as Error | undefined)?.message ?? err) });
+    const code = (err as { code?: unknown } | undefined)?.code;
+    post({ type: 'failed', seq: 'seq' in m ? m.seq : undefined, message: String((err as Error | undefined)?.message ?? err), ...(typeof code === 'string' ? { code } : {}) });
   }
 });

@@ -189,7 +189,7 @@ export type ToWriter =
 /** Messages from the writer thread. */
 export type FromWriter =
   | { readonly type: 'committed'; readonly seq: number }
-  | { readonly type: 'failed'; readonly seq?: number; readonly message: string }
+  | { readonly type: 'failed'; readonly seq?: number; readonly message: string; readonly code?: string }
   | { readonly type: 'closed' };
 
 /**

@@ -1,0 +1,63 @@
+/**
+ * INSERTs sent to `eddy serve --state-dir` by clients are statements of their own: once such a job has
+ * finished (its output committed), its state file is removed; 40 INSERTs over HTTP leave no 40 files. A job
+ * that failed keeps its state (it could resume), and the init script's jobs keep theirs (a script run again
+ * resumes at its end). Through a real `eddy serve` process over HTTP.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killStarted, startEddyServe, tempDir } from './helpers.js';
+
+const TOKEN = 'served-insert-state-token';
+const INSERTS = 40;
+
+afterEach(killStarted);
+
+async function statement(url: string, sql: string): Promise<{ rows?: unknown[][] }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ sql }) });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { rows?: unknown[][] };
+}
+
+async function jobsDone(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await statement(url, 'SHOW JOBS')).rows!.length > 0) {
+    if (Date.now() > deadline) throw new Error('jobs did not finish');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('state files of served INSERTs', () => {
+  it('a finished one is removed when its statement ends; a failed one and the init script’s are kept', async () => {
+    const dir = tempDir();
+    const good = join(dir, 'good.json');
+    writeFileSync(good, '{"k":1}\n{"k":2}\n{"k":3}\n');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"k":1}\nnot json\n');
+    const out = join(dir, 'out');
+    const init = join(dir, 'init.sql');
+    writeFileSync(
+      init,
+      `CREATE TABLE src (k INT) WITH ('connector' = 'filesystem', 'path' = '${good}', 'format' = 'json');
+       CREATE TABLE broken (k INT) WITH ('connector' = 'filesystem', 'path' = '${bad}', 'format' = 'json');
+       CREATE TABLE o (k INT) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'json');
+       CREATE TABLE nothing (k INT) WITH ('connector' = 'blackhole');
+       SET 'table.dml-sync' = 'true';
+       INSERT INTO o SELECT k * 10 FROM src;
+       SET 'table.dml-sync' = 'false';`,
+    );
+    const state = join(dir, 'state');
+    const { url, child } = await startEddyServe(['-i', init, '--state-dir', state, '--http-token', TOKEN]);
+    for (let i = 0; i < INSERTS; i++) await statement(url, 'INSERT INTO nothing SELECT k + 1 FROM src');
+    await statement(url, 'INSERT INTO nothing SELECT k FROM broken');
+    await jobsDone(url);
+    const files = readdirSync(state).filter((f) => f.endsWith('.db')).sort();
+    // The init script's INSERT was the session's first; the 40 clients' were 2..41, the failed one 42.
+    expect(files).toEqual(['insert-1-o.db', 'insert-42-nothing.db']);
+    expect(readFileSync(join(out, 'part-0.json'), 'utf8')).toBe('{"k":10}\n{"k":20}\n{"k":30}\n');
+
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }, 120_000);
+});
