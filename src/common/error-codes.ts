@@ -64,6 +64,10 @@ export const ErrorCodes = {
   QUERY_CANCELLED: 'EDDY-S004',
   /** A `$n` parameter with no value, or with a value that is not valid for its declared type. */
   INVALID_PARAMETER: 'EDDY-S005',
+
+  // --- Limits (issue 15): nesting depth, unsafe regular expressions, ad-hoc query bounds ---
+  /** SQL nested deeper than the parser, binder or expression compiler allow (docs/sql.md, Limits). */
+  NESTED_TOO_DEEPLY: 'EDDY-P007',
 } as const;
 
 /** One of the registered codes. */

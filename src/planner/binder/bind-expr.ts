@@ -12,6 +12,7 @@ import { resolveCast } from '../../functions/cast.js';
 import type { BinderContext } from './binder-context.js';
 import type { Scope } from './scope.js';
 import { bindParameter } from './bind-parameter.js';
+import { MAX_TREE_DEPTH, TOO_MANY_TREE_LEVELS, nestedTooDeeply } from '../../common/nesting-limits.js';
 import { intervalLiteral, literal, numberLiteral, typedLiteral } from './literals.js';
 
 /** Options of one binding. */
@@ -74,6 +75,9 @@ export function functionName(call: ast.FunctionCall): string {
 
 /** Binds expressions against one scope. */
 export class ExprBinder {
+  /** How many calls of `bind` are under way (the depth of the node being bound). */
+  private depth = 0;
+
   constructor(
     private readonly ctx: BinderContext,
     private readonly scope: Scope,
@@ -85,6 +89,17 @@ export class ExprBinder {
    * with no declared type uses it, as its type.
    */
   bind(e: ast.Expr, expected?: DataType): BoundExpr {
+    // The parser limits a statement's depth; this guards trees built some other way (the library's callers).
+    if (this.depth >= MAX_TREE_DEPTH) throw new EddyError(nestedTooDeeply(TOO_MANY_TREE_LEVELS, e.span));
+    this.depth++;
+    try {
+      return this.bindNode(e, expected);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bindNode(e: ast.Expr, expected?: DataType): BoundExpr {
     // A parameter is a literal, nothing an intercept maps; and it must see `expected`.
     const replaced = e.kind === 'ParameterExpr' ? undefined : this.options.intercept?.(e);
     if (replaced) return replaced;
