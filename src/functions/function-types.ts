@@ -31,7 +31,7 @@ export interface ResolvedScalar {
 }
 
 /** The outcome of resolving: a resolution, or a message saying why the argument types do not fit. */
-export type Resolution<R> = R | { readonly error: string };
+export type Resolution<R> = R | { readonly error: string; readonly hint?: string };
 
 export function isResolutionError<R extends object>(r: Resolution<R>): r is { readonly error: string } {
   return (r as { error?: string }).error !== undefined;

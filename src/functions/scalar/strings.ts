@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { T, withNullable, type DataType } from '../../common/types.js';
 import type { Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { anyNullable, checkArity, checkKinds, fixed } from './define.js';
-import { compileJavaRegex, javaReplacement, RegexCache } from './regex.js';
+import { compileOrNull, javaReplacement, RegexCache, UnsupportedRegexError } from './regex.js';
 
 const STRING = T.string();
 const INT = T.int();
@@ -98,15 +98,15 @@ function locate(needle: string, haystack: string, from?: number): number {
   return haystack.indexOf(needle, start - 1) + 1;
 }
 
-/** A literal regex argument compiled once, or a cache for varying patterns; invalid patterns give NULL. */
+/**
+ * A literal regex argument compiled once, or a cache for varying patterns; invalid patterns give NULL (as in
+ * Flink). A literal pattern that cannot run in linear time is refused when the call is resolved; a varying
+ * one fails the row that uses it.
+ */
 function regexLookup(literal: unknown, global: boolean): (pattern: string) => RegExp | null {
   if (typeof literal === 'string') {
-    let re: RegExp | null;
-    try {
-      re = compileJavaRegex(literal, global);
-    } catch {
-      re = null;
-    }
+    const re = compileOrNull(literal, global);
+    if (re instanceof UnsupportedRegexError) throw re;
     return () => re;
   }
   const cache = new RegexCache(global);

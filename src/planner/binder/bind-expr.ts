@@ -318,7 +318,7 @@ export class ExprBinder {
         code: ErrorCode.WRONG_ARGUMENTS,
         message: r.error.includes(name) ? r.error : `${name}: ${r.error}`,
         span,
-        hint: `${name}(${argTypes.map(typeToString).join(', ')}) — see SHOW FUNCTIONS for signatures`,
+        hint: r.hint ?? `${name}(${argTypes.map(typeToString).join(', ')}) — see SHOW FUNCTIONS for signatures`,
       });
     }
     const coerced = r.argTypes ? args.map((a, i) => this.coerce(a, r.argTypes![i] ?? a.type, span)) : args;

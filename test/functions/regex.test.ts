@@ -1,0 +1,110 @@
+/**
+ * Regular expressions run in linear time: patterns that make a backtracking engine take exponential or
+ * quadratic time (`^(a|a)+$`, `(x+x+)+y`, `\d+x`, LIKE with many `%`) answer at once; Java (Flink) syntax
+ * is kept for the patterns a linear engine can run; backreferences and lookaround are refused clearly.
+ * Without the linear engine the "evil" cases below would not finish (2^40 steps) and the test would time out.
+ */
+import { describe, expect, it } from 'vitest';
+import { ExpressionError } from '../../src/functions/eval-error.js';
+import { LINEAR_ENGINE_AVAILABLE } from '../../src/functions/scalar/linear-regex.js';
+import { UnsupportedRegexError, compileJavaRegex } from '../../src/functions/scalar/regex.js';
+import { evalFn, resolveFn } from './helpers.js';
+
+const EVIL_INPUT = 'a'.repeat(40) + 'b';
+
+describe('linear-time matching', () => {
+  it('this Node.js has the linear engine', () => {
+    expect(LINEAR_ENGINE_AVAILABLE).toBe(true);
+  });
+
+  it.each([true, false])('REGEXP, REGEXP_EXTRACT and REGEXP_REPLACE answer evil patterns at once (literal: %s)', (literal) => {
+    expect(evalFn('REGEXP', [EVIL_INPUT, '^(a|a)+$'], { literal })).toBe(false);
+    expect(evalFn('REGEXP', [EVIL_INPUT.slice(0, -1), '^(a|a)+$'], { literal })).toBe(true);
+    expect(evalFn('REGEXP', ['x'.repeat(5000), '(x+x+)+y'], { literal })).toBe(false);
+    expect(evalFn('REGEXP_EXTRACT', [EVIL_INPUT, '^(a*)*$', 1], { literal })).toBe(null);
+    expect(evalFn('REGEXP_REPLACE', [EVIL_INPUT, '(a|aa)+c', 'X'], { literal })).toBe(EVIL_INPUT);
+    // Quadratic for a backtracking engine (a match attempt from each of 100,000 positions).
+    expect(evalFn('REGEXP', ['1'.repeat(100_000), '\\d+x'], { literal })).toBe(false);
+  });
+
+  it.each([true, false])('LIKE and SIMILAR TO answer evil patterns at once (literal: %s)', (literal) => {
+    expect(evalFn('SIMILAR TO', [EVIL_INPUT, '(a|a)+'], { literal })).toBe(false);
+    expect(evalFn('LIKE', ['a'.repeat(20_000), '%a%a%a%a%a%a%a%b'], { literal })).toBe(false);
+    expect(evalFn('LIKE', ['a'.repeat(20_000) + 'b', '%a%a%a%a%a%a%a%b'], { literal })).toBe(true);
+  });
+});
+
+describe('Java syntax on the linear engine', () => {
+  const extract = (s: string, p: string, g?: number) => evalFn('REGEXP_EXTRACT', g === undefined ? [s, p] : [s, p, g]);
+
+  it('(?i) folds ASCII letters, in classes and ranges too, as Java does without UNICODE_CASE', () => {
+    expect(evalFn('REGEXP', ['HELLO', '(?i)hel'])).toBe(true);
+    expect(extract('xxABCbcaD', '(?i)[a-c]+')).toBe('ABCbca');
+    expect(evalFn('REGEXP', ['A', '(?i)^[^a]$'])).toBe(false);
+    expect(evalFn('REGEXP', ['B', '(?i)^[^a]$'])).toBe(true);
+    expect(evalFn('REGEXP', ['É', '(?i)é'])).toBe(false);
+    // Escapes keep their meaning: \x41 is 'A', \d a digit; they are not letters to fold.
+    expect(extract('a1A', '(?i)\\x41\\d')).toBe(null);
+    expect(extract('aA1', '(?i)\\x41\\d')).toBe('A1');
+  });
+
+  it('(?s) and (?m) apply to the whole pattern', () => {
+    expect(evalFn('REGEXP', ['a\nb', '(?s)a.b'])).toBe(true);
+    expect(evalFn('REGEXP', ['a\nb', 'a.b'])).toBe(false);
+    expect(evalFn('REGEXP', ['x\nb', '(?m)^b$'])).toBe(true);
+  });
+
+  it('\\Q...\\E quotes, \\A and \\z anchor, possessive quantifiers match as greedy ones', () => {
+    expect(extract('a.*b', '\\Q.*\\E')).toBe('.*');
+    expect(evalFn('REGEXP', ['abc', '\\Q.*\\E'])).toBe(false);
+    expect(evalFn('REGEXP', ['ab', '\\Aab\\z'])).toBe(true);
+    expect(evalFn('REGEXP', ['xab', '\\Aab'])).toBe(false);
+    expect(extract('aaab', 'a++b')).toBe('aaab');
+    expect(extract('1+++2', '\\++')).toBe('+++');
+    expect(extract('aaa', 'a*?')).toBe('');
+  });
+
+  it('a class that starts with ] holds it, as in Java', () => {
+    expect(extract('x]a]y', '[]a]+')).toBe(']a]');
+    expect(extract('x]a]y', '[^]x]+')).toBe('a');
+  });
+
+  it('groups, named groups and replacements work as before', () => {
+    expect(extract('foothebar', 'foo(.*?)(bar)', 1)).toBe('the');
+    expect(evalFn('REGEXP_REPLACE', ['2024-03-01', '(\\d+)-(\\d+)-(\\d+)', '$3/$2/$1'])).toBe('01/03/2024');
+    expect(evalFn('REGEXP_REPLACE', ['2024-03', '(?<y>\\d+)-(?<m>\\d+)', '${m}.${y}'])).toBe('03.2024');
+    expect(extract('ab12', '[a-z]{1,2}\\d{2}')).toBe('ab12');
+  });
+
+  it('an invalid pattern still gives NULL (as Flink)', () => {
+    expect(evalFn('REGEXP', ['abc', '('])).toBe(null);
+    expect(evalFn('REGEXP_EXTRACT', ['abc', '(b', 0], { literal: true })).toBe(null);
+  });
+});
+
+describe('patterns a linear engine cannot run', () => {
+  const message = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected an error');
+  };
+
+  it('refuses backreferences and lookaround, citing the pattern and the position', () => {
+    expect(() => compileJavaRegex('(a)\\1')).toThrow(UnsupportedRegexError);
+    expect(message(() => compileJavaRegex('(a)\\1'))).toBe("Regular expression '(a)\\1' is not supported: backreferences cannot be matched in linear time (at character 4 of the pattern)");
+    expect(message(() => compileJavaRegex('(?<x>a)\\k<x>'))).toMatch(/backreferences .* \(at character 8 of the pattern\)$/);
+    expect(message(() => compileJavaRegex('(?i)a(?=b)'))).toBe("Regular expression '(?i)a(?=b)' is not supported: lookahead and lookbehind cannot be matched in linear time (at character 6 of the pattern)");
+    expect(message(() => compileJavaRegex('(?<!a)b'))).toMatch(/lookahead and lookbehind/);
+    expect(message(() => compileJavaRegex('a{100}'))).toMatch(/counted repetitions are limited to \{m,n\} with n up to 16/);
+  });
+
+  it('a literal unsupported pattern is refused when the call is resolved; a varying one fails its row', () => {
+    expect(() => resolveFn('REGEXP', ['aa', '(a)\\1'], { literal: true })).toThrow(/not supported: backreferences/);
+    expect(() => resolveFn('REGEXP_REPLACE', ['aa', 'a(?!b)', 'x'], { literal: true })).toThrow(/not supported: lookahead/);
+    expect(() => evalFn('REGEXP_EXTRACT', ['aa', '(a)\\1', 1])).toThrow(ExpressionError);
+    expect(() => resolveFn('SIMILAR TO', ['aa', 'a{100}'], { literal: true })).toThrow(/not supported/);
+  });
+});
