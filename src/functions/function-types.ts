@@ -11,6 +11,8 @@ export interface FunctionEnv {
   readonly timeZone: string;
   /** Wall-clock now in epoch ms; a function, so tests can fix it. */
   readonly now: () => number;
+  /** The longest string a function may produce (`table.exec.max-string-length`; default in string-limit.ts). */
+  readonly maxStringLength?: number;
 }
 
 /** What a scalar function resolves to for given argument types. */

@@ -9,6 +9,7 @@ import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors
 import type { BoundExpr, Call } from '../../expr/bound-expr.js';
 import { isResolutionError } from '../../functions/function-types.js';
 import { resolveCast } from '../../functions/cast.js';
+import { boundStringResult, maxStringLength } from '../../functions/string-limit.js';
 import type { BinderContext } from './binder-context.js';
 import type { Scope } from './scope.js';
 import { bindParameter } from './bind-parameter.js';
@@ -322,7 +323,9 @@ export class ExprBinder {
       });
     }
     const coerced = r.argTypes ? args.map((a, i) => this.coerce(a, r.argTypes![i] ?? a.type, span)) : args;
-    return { kind: 'Call', fn: name, args: coerced, impl: r.impl, strict: r.strict, deterministic: r.deterministic, type: r.type, span };
+    // Every function that returns a string is bounded by table.exec.max-string-length.
+    const impl = r.type.name === 'STRING' ? boundStringResult(name, r.impl, maxStringLength(this.ctx.env)) : r.impl;
+    return { kind: 'Call', fn: name, args: coerced, impl, strict: r.strict, deterministic: r.deterministic, type: r.type, span };
   }
 
   /** Converts an expression to `type` (an implicit cast the binder adds; no-op when already that type). */
