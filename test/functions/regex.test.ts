@@ -76,6 +76,20 @@ describe('Java syntax on the linear engine', () => {
     expect(extract('ab12', '[a-z]{1,2}\\d{2}')).toBe('ab12');
   });
 
+  it('counted repetitions above 16 are written out: same matches as Java', () => {
+    expect(evalFn('REGEXP', ['a'.repeat(100), '^a{100}$'])).toBe(true);
+    expect(evalFn('REGEXP', ['a'.repeat(99), '^a{100}$'])).toBe(false);
+    expect(extract('x' + '7'.repeat(25) + 'y', '\\d{1,20}')).toBe('7'.repeat(20));
+    expect(extract('x' + '7'.repeat(25) + 'y', '\\d{1,20}?')).toBe('7');
+    expect(extract('x' + '7'.repeat(25) + 'y', '\\d{18,}')).toBe('7'.repeat(25));
+    expect(evalFn('REGEXP', ['7'.repeat(17), '^\\d{18,}$'])).toBe(false);
+    expect(extract('ab'.repeat(30), '(?:ab){17,20}+')).toBe('ab'.repeat(20));
+    expect(extract('k=' + 'v'.repeat(150) + ';', 'k=(.{0,100})', 1)).toBe('v'.repeat(100));
+    // Nested: 20 groups of 20 digits.
+    expect(evalFn('REGEXP', ['1'.repeat(400), '^(?:\\d{20}){20}$'])).toBe(true);
+    expect(evalFn('REGEXP', ['1'.repeat(399), '^(?:\\d{20}){20}$'])).toBe(false);
+  });
+
   it('an invalid pattern still gives NULL (as Flink)', () => {
     expect(evalFn('REGEXP', ['abc', '('])).toBe(null);
     expect(evalFn('REGEXP_EXTRACT', ['abc', '(b', 0], { literal: true })).toBe(null);
@@ -98,13 +112,17 @@ describe('patterns a linear engine cannot run', () => {
     expect(message(() => compileJavaRegex('(?<x>a)\\k<x>'))).toMatch(/backreferences .* \(at character 8 of the pattern\)$/);
     expect(message(() => compileJavaRegex('(?i)a(?=b)'))).toBe("Regular expression '(?i)a(?=b)' is not supported: lookahead and lookbehind cannot be matched in linear time (at character 6 of the pattern)");
     expect(message(() => compileJavaRegex('(?<!a)b'))).toMatch(/lookahead and lookbehind/);
-    expect(message(() => compileJavaRegex('a{100}'))).toMatch(/counted repetitions are limited to \{m,n\} with n up to 16/);
+    expect(message(() => compileJavaRegex('(ab){20}'))).toBe(
+      "Regular expression '(ab){20}' is not supported: a capturing group repeated more than 16 times cannot be matched in linear time; make it non-capturing with (?:...) (at character 8 of the pattern)",
+    );
+    expect(message(() => compileJavaRegex('x{5000}'))).toMatch(/the repetition \{5000\} is too large to match in linear time/);
+    expect(message(() => compileJavaRegex('(?:a{16}){16}'))).toMatch(/counted repetitions above 16, or nested in one another/);
   });
 
   it('a literal unsupported pattern is refused when the call is resolved; a varying one fails its row', () => {
     expect(() => resolveFn('REGEXP', ['aa', '(a)\\1'], { literal: true })).toThrow(/not supported: backreferences/);
     expect(() => resolveFn('REGEXP_REPLACE', ['aa', 'a(?!b)', 'x'], { literal: true })).toThrow(/not supported: lookahead/);
     expect(() => evalFn('REGEXP_EXTRACT', ['aa', '(a)\\1', 1])).toThrow(ExpressionError);
-    expect(() => resolveFn('SIMILAR TO', ['aa', 'a{100}'], { literal: true })).toThrow(/not supported/);
+    expect(() => resolveFn('SIMILAR TO', ['aa', 'a{100}'], { literal: true })).toThrow(/not supported: counted repetitions above 16/);
   });
 });

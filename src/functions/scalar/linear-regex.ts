@@ -48,8 +48,9 @@ export function linearRegExp(source: string, flags: string, pattern: string): Re
   } catch (e) {
     if (e instanceof SyntaxError && /linear time/.test(e.message)) {
       // Valid JavaScript, refused only by the linear engine (the checks before this one catch
-      // backreferences and lookaround): a repetition counted too high, or nested counted repetitions.
-      throw new UnsupportedRegexError(pattern, 'counted repetitions are limited to {m,n} with n up to 16, not nested in one another');
+      // backreferences and lookaround, and write out large counts of REGEXP patterns): counted repetitions
+      // nested in one another, or (SIMILAR TO) a count above 16.
+      throw new UnsupportedRegexError(pattern, 'counted repetitions above 16, or nested in one another, cannot be matched in linear time');
     }
     throw e;
   }

@@ -16,14 +16,19 @@ function escapeChar(c: string): string {
 }
 
 /**
- * Translates a Java pattern's body (after its leading inline flags) to JavaScript source: `\A` / `\z` / `\Z`
- * become anchors, `\Q...\E` quotes, possessive quantifiers become greedy ones, a class's leading `]` is a
- * literal, and with `foldCase` (Java's `(?i)`, ASCII letters only) letters match both cases. Refuses
- * backreferences and lookaround, which no linear-time engine can run.
+ * Translates a Java pattern's body (after its leading inline flags) to JavaScript source: `\\A` / `\\z` / `\\Z`
+ * become anchors, `\\Q...\\E` quotes, possessive quantifiers become greedy ones, a class's leading `]` is a
+ * literal, counted repetitions above what the linear engine takes are written out (see {@link expandCount}),
+ * and with `foldCase` (Java's `(?i)`, ASCII letters only) letters match both cases. Refuses backreferences
+ * and lookaround, which no linear-time engine can run.
  */
 function translate(pattern: string, body: string, offset: number, foldCase: boolean): string {
   let out = '';
   let afterQuantifier = false;
+  /** Where in `out` the last atom (what a quantifier applies to) starts; undefined after an anchor or `|`. */
+  let atomStart: number | undefined;
+  /** Where in `out` each open group starts. */
+  const groups: number[] = [];
   const literal = (c: string) => (foldCase ? caseFoldedChar(c, escapeChar(c)) : escapeChar(c));
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
@@ -31,6 +36,7 @@ function translate(pattern: string, body: string, offset: number, foldCase: bool
     afterQuantifier = false;
     if (c === '\\') {
       const next = body[i + 1];
+      atomStart = out.length;
       if (next === undefined) {
         out += '\\';
         continue;
@@ -39,7 +45,10 @@ function translate(pattern: string, body: string, offset: number, foldCase: bool
       if (next === 'Q') {
         const end = body.indexOf('\\E', i + 1);
         const quoted = body.slice(i + 1, end < 0 ? body.length : end);
-        for (const q of quoted) out += literal(q);
+        for (const q of quoted) {
+          atomStart = out.length;
+          out += literal(q);
+        }
         i = end < 0 ? body.length : end + 1;
       } else if (next === 'A') out += '^';
       else if (next === 'z' || next === 'Z') out += '$';
@@ -52,27 +61,78 @@ function translate(pattern: string, body: string, offset: number, foldCase: bool
       }
     } else if (c === '[') {
       const end = classEnd(body, i);
+      atomStart = out.length;
       out += translateClass(body.slice(i + 1, end), foldCase);
       i = end;
-    } else if (c === '(' && body[i + 1] === '?') {
+    } else if (c === '(') {
       const kind = body.slice(i + 2, i + 4);
-      if (kind[0] === '=' || kind[0] === '!' || kind === '<=' || kind === '<!') {
+      if (body[i + 1] === '?' && (kind[0] === '=' || kind[0] === '!' || kind === '<=' || kind === '<!')) {
         throw new UnsupportedRegexError(pattern, 'lookahead and lookbehind cannot be matched in linear time', offset + i);
       }
+      groups.push(out.length);
+      atomStart = undefined;
       out += c;
+    } else if (c === ')') {
+      atomStart = groups.pop();
+      out += c;
+    } else if (c === '{' && atomStart !== undefined && COUNTED.test(body.slice(i))) {
+      const m = COUNTED.exec(body.slice(i))!;
+      const min = Number(m[1]);
+      const max = m[2] === undefined ? min : m[3] === '' ? undefined : Number(m[3]);
+      i += m[0].length - 1;
+      if (min <= LINEAR_MAX_COUNT && (max === undefined || max <= LINEAR_MAX_COUNT)) {
+        out += m[0];
+        afterQuantifier = true;
+      } else {
+        const lazy = body[i + 1] === '?';
+        if (lazy || body[i + 1] === '+') i++;
+        out = out.slice(0, atomStart) + expandCount(pattern, out.slice(atomStart), min, max, lazy, offset + i);
+      }
+      atomStart = undefined;
     } else if (c === '+' && wasQuantifier) {
       // A possessive quantifier (`a*+`): matched as the greedy one.
-    } else if (c === '*' || c === '+' || c === '?' || c === '}') {
+    } else if (c === '*' || c === '+' || c === '?') {
       out += c;
-      // `a*?` is lazy, not possessive; only `?` after `*`, `+`, `?`, `}` is a modifier.
+      // `a*?` is lazy, not possessive; only `?` after a quantifier is a modifier.
       afterQuantifier = c !== '?' || !wasQuantifier;
-    } else if ('^$.|(){'.includes(c)) {
+      atomStart = undefined;
+    } else if (c === '^' || c === '$' || c === '|') {
+      atomStart = undefined;
       out += c;
     } else {
-      out += literal(c);
+      atomStart = out.length;
+      out += c === '.' ? c : literal(c);
     }
   }
   return out;
+}
+
+/** `{m}`, `{m,}` or `{m,n}` at the start of the text. */
+const COUNTED = /^\{(\d+)(,(\d*))?\}/;
+/** The highest count V8's linear engine takes in `{m,n}`. */
+const LINEAR_MAX_COUNT = 16;
+/** The longest source a written-out repetition may give (matching time grows with the pattern's length). */
+const MAX_EXPANDED = 4096;
+
+/**
+ * `atom{min,max}` written out for the linear engine, which refuses counts above 16: `min` copies, then
+ * `max - min` nested optional ones (`{min,}`: then `atom*`). A capturing group inside cannot be copied (its
+ * number would change), and the result must stay under {@link MAX_EXPANDED} characters.
+ */
+function expandCount(pattern: string, atom: string, min: number, max: number | undefined, lazy: boolean, at: number): string {
+  if (/(^|[^\\])\((?!\?)|\(\?<[^=!]/.test(atom)) {
+    throw new UnsupportedRegexError(pattern, `a capturing group repeated more than ${LINEAR_MAX_COUNT} times cannot be matched in linear time; make it non-capturing with (?:...)`, at);
+  }
+  const once = `(?:${atom})`;
+  const optional = max === undefined ? 0 : max - min;
+  if (max !== undefined && max < min) throw new ExpressionError(`Invalid regular expression '${pattern}'`);
+  if ((min + optional) * (once.length + 4) > MAX_EXPANDED) {
+    throw new UnsupportedRegexError(pattern, `the repetition {${min}${max === min ? '' : `,${max ?? ''}`}} is too large to match in linear time`, at);
+  }
+  const q = lazy ? '??' : '?';
+  let tail = max === undefined ? `${once}*${lazy ? '?' : ''}` : '';
+  for (let k = 0; k < optional; k++) tail = `(?:${once}${tail})${q}`;
+  return once.repeat(min) + tail;
 }
 
 /** How many characters an escape starting at `body[i]` (the character after the backslash) spans. */
