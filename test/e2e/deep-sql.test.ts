@@ -3,7 +3,7 @@
  * the Postgres protocol): a positioned EDDY-P007 "nested too deeply" error, never a RangeError stack
  * overflow or exit code 70; long flat OR / IN lists work. Needs the build (bin/eddy.js runs dist/).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgClient } from '../server/helpers.js';
@@ -59,6 +59,32 @@ describe('deep SQL through eddy -e and eddy run', () => {
       expect(r.out).not.toMatch(/\|\s+6000 \|/);
       expect(r.out).toContain('Received a total of 2 rows');
     }
+  });
+
+  it('an expression just under the limits passes every pass: EXPLAIN, constant folding, filters, an INSERT job', () => {
+    const dir = tempDir('eddy-deep-');
+    const out = join(dir, 'out');
+    const sum = Array(450).fill('x').join(' + ');
+    const nested = `${'ABS('.repeat(95)}x - 10${')'.repeat(95)}`;
+    writeFileSync(
+      join(dir, 'job.sql'),
+      `CREATE TABLE out (total INT, a INT) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'json');
+       EXPLAIN SELECT ${sum} AS total FROM (VALUES (1)) AS t(x) WHERE ${nested} > 0;
+       SELECT ${Array(450).fill('1').join(' + ')} AS folded;
+       INSERT INTO out SELECT ${sum}, ${nested} FROM (VALUES (1), (2), (20)) AS t(x) WHERE ${nested} > 8;
+`,
+    );
+    const r = runEddy(['run', join(dir, 'job.sql')]);
+    expect(r.err).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('== Optimized Physical Plan ==');
+    expect(r.out).toMatch(/\|\s+450 \|/);
+    // |x - 10| > 8 keeps x = 1 (9) and x = 20 (10), not x = 2 (8).
+    const lines = readFileSync(join(out, 'part-0.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { total: 450, a: 9 },
+      { total: 9000, a: 10 },
+    ]);
   });
 
   it('a sum just under the limit runs and is right', () => {
