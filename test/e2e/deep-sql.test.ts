@@ -5,9 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pgClient } from '../server/helpers.js';
-import { runEddy, startServe, type ServeProcess } from './eddy-process.js';
+import { pgFailure, runEddy, useServe } from './eddy-process.js';
 import { tempDir } from './helpers.js';
 
 const PARENS_156 = `SELECT ${'('.repeat(156)}1${')'.repeat(156)}`;
@@ -95,21 +95,15 @@ describe('deep SQL through eddy -e and eddy run', () => {
 });
 
 describe('deep SQL against a real eddy serve', () => {
-  let server: ServeProcess;
-  beforeAll(async () => {
-    server = await startServe();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const serve = useServe();
 
   const post = async (sql: string) => {
-    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
+    const res = await fetch(`${serve().httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
     return { status: res.status, body: (await res.json()) as any };
   };
 
   it('answers each deep statement over HTTP with EDDY-P007 and keeps serving', async () => {
-    const get = await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent(PARENS_156)}`);
+    const get = await fetch(`${serve().httpUrl}/v1/statement?sql=${encodeURIComponent(PARENS_156)}`);
     expect(get.status).toBe(400);
     expect(((await get.json()) as any).error).toMatchObject({ code: 'EDDY-P007', message: 'Nested too deeply: more than 100 levels of parentheses, brackets or CASE' });
     for (const sql of [SUM_2203, CASE_300]) {
@@ -119,17 +113,14 @@ describe('deep SQL against a real eddy serve', () => {
     }
     const or = await post(OR_2000);
     expect(or.body.rows).toEqual([[3], [5997]]);
-    expect(server.alive()).toBe(true);
+    expect(serve().alive()).toBe(true);
   });
 
   it('answers deep statements over the Postgres protocol with the code in the detail', async () => {
-    const client = await pgClient(server.pgPort);
+    const client = await pgClient(serve().pgPort);
     try {
       for (const sql of [PARENS_156, SUM_2203, CASE_300]) {
-        const err = (await client.query(sql).then(
-          () => undefined,
-          (e: unknown) => e,
-        )) as { message: string; detail?: string; position?: string } | undefined;
+        const err = await pgFailure(client.query(sql));
         expect(err?.message).toMatch(/^Nested too deeply/);
         expect(err?.detail).toContain('EDDY-P007');
         expect(Number(err?.position)).toBeGreaterThan(0);
@@ -138,6 +129,6 @@ describe('deep SQL against a real eddy serve', () => {
     } finally {
       await client.end();
     }
-    expect(server.alive()).toBe(true);
+    expect(serve().alive()).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 
@@ -77,4 +78,34 @@ export async function startServe(args: readonly string[] = [], options: { nodeAr
 export async function httpGet(httpUrl: string, sql: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${httpUrl}/v1/statement?sql=${encodeURIComponent(sql)}`);
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * Starts `eddy serve <args>` before the tests of the enclosing describe and stops it after them; the
+ * returned function gives the running server.
+ */
+export function useServe(args: () => readonly string[] = () => []): () => ServeProcess {
+  let server: ServeProcess | undefined;
+  beforeAll(async () => {
+    server = await startServe(args());
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => server!;
+}
+
+/** What a Postgres query's error says (undefined when the query succeeded). */
+export interface PgFailure {
+  readonly message: string;
+  readonly detail?: string;
+  readonly position?: string;
+}
+
+/** The error a pg query fails with, or undefined. */
+export function pgFailure(query: Promise<unknown>): Promise<PgFailure | undefined> {
+  return query.then(
+    () => undefined,
+    (e: unknown) => e as PgFailure,
+  );
 }

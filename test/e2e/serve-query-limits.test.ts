@@ -6,63 +6,55 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pgClient } from '../server/helpers.js';
-import { httpGet, runEddy, startServe, type ServeProcess } from './eddy-process.js';
+import { httpGet, pgFailure, runEddy, useServe } from './eddy-process.js';
 import { tempDir } from './helpers.js';
 
 const REPEAT_OOM = "SELECT REPEAT(s, 100000000) AS big FROM (VALUES ('aaaaaaaaaa'), ('bbbbbbbbbb'), ('cccccccccc'), ('dddddddddd')) AS t(s)";
 /** 40,000,000 × 10 characters = 400 M per row: under JavaScript's own string limit, so only Eddy's bound stops it. */
 const REPEAT_400M = "SELECT REPEAT(s, 40000000) AS big FROM (VALUES ('aaaaaaaaaa'), ('bbbbbbbbbb'), ('cccccccccc'), ('dddddddddd')) AS t(s)";
 
-type PgError = { message: string; detail?: string };
-const pgError = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as PgError);
-
 describe('ad-hoc query bounds against a real eddy serve', () => {
-  let server: ServeProcess;
-  beforeAll(async () => {
-    const dir = tempDir('eddy-limits-');
-    const init = join(dir, 'init.sql');
+  const serve = useServe(() => {
+    const init = join(tempDir('eddy-limits-'), 'init.sql');
     writeFileSync(
       init,
       `SET 'table.exec.query.max-rows' = '1000';
        CREATE TABLE many (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '100000');
        CREATE TABLE slow (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1000000', 'rows-per-second' = '10');`,
     );
-    server = await startServe(['-i', init]);
-  }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
+    return ['-i', init];
   });
 
   it('a REPEAT that would allocate gigabytes fails with a clear error; the server survives', async () => {
     for (const sql of [REPEAT_OOM, REPEAT_400M]) {
-      const r = await httpGet(server.httpUrl, sql);
+      const r = await httpGet(serve().httpUrl, sql);
       expect(r.status).toBe(400);
       expect(r.body.error.code).toMatch(/^EDDY-R00[13]$/);
       expect(r.body.error.message).toMatch(/REPEAT would produce a string of [\d,]+ characters, more than the limit of 10,485,760 \(table\.exec\.max-string-length\)/);
     }
-    const client = await pgClient(server.pgPort);
+    const client = await pgClient(serve().pgPort);
     try {
-      const err = await pgError(client.query(REPEAT_400M));
+      const err = await pgFailure(client.query(REPEAT_400M));
       expect(err?.message).toMatch(/REPEAT would produce a string of 400,000,000 characters/);
       expect((await client.query("SELECT REPEAT('ab', 3) AS s")).rows).toEqual([{ s: 'ababab' }]);
     } finally {
       await client.end();
     }
-    expect((await httpGet(server.httpUrl, 'SELECT 40 + 2 AS answer')).body.rows).toEqual([[42]]);
-    expect(server.alive()).toBe(true);
+    expect((await httpGet(serve().httpUrl, 'SELECT 40 + 2 AS answer')).body.rows).toEqual([[42]]);
+    expect(serve().alive()).toBe(true);
   });
 
   it('a bounded query past table.exec.query.max-rows is stopped with EDDY-R006', async () => {
-    const r = await httpGet(server.httpUrl, 'SELECT x FROM many');
+    const r = await httpGet(serve().httpUrl, 'SELECT x FROM many');
     expect(r.status).toBe(400);
     expect(r.body.error).toMatchObject({ code: 'EDDY-R006', message: 'The query produced more than 1,000 rows (table.exec.query.max-rows) and was stopped' });
     // Under the limit: 100,000 rows aggregated to one.
-    expect((await httpGet(server.httpUrl, 'SELECT COUNT(*) AS n FROM many')).body.rows).toEqual([[100000]]);
-    const client = await pgClient(server.pgPort);
+    expect((await httpGet(serve().httpUrl, 'SELECT COUNT(*) AS n FROM many')).body.rows).toEqual([[100000]]);
+    const client = await pgClient(serve().pgPort);
     try {
-      const err = await pgError(client.query('SELECT x FROM many'));
+      const err = await pgFailure(client.query('SELECT x FROM many'));
       expect(err?.message).toMatch(/more than 1,000 rows/);
       expect(err?.detail).toContain('EDDY-R006');
     } finally {
@@ -71,10 +63,10 @@ describe('ad-hoc query bounds against a real eddy serve', () => {
   });
 
   it('a bounded query past table.exec.query.timeout is cancelled with EDDY-R007 while others are answered', async () => {
-    const client = await pgClient(server.pgPort);
+    const client = await pgClient(serve().pgPort);
     try {
       await client.query("SET 'table.exec.query.timeout' = '1 s'");
-      const slow = httpGet(server.httpUrl, 'SELECT COUNT(*) FROM slow');
+      const slow = httpGet(serve().httpUrl, 'SELECT COUNT(*) FROM slow');
       expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       const r = await slow;
       expect(r.status).toBe(400);
@@ -83,7 +75,7 @@ describe('ad-hoc query bounds against a real eddy serve', () => {
     } finally {
       await client.end();
     }
-    expect(server.alive()).toBe(true);
+    expect(serve().alive()).toBe(true);
   });
 });
 

@@ -3,26 +3,20 @@
  * 2^40 steps on a backtracking engine is answered at once while a Postgres client is answered too, and a
  * pattern no linear-time engine can run (a backreference) gets a clear, positioned error. Needs the build.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pgClient } from '../server/helpers.js';
-import { httpGet, startServe, type ServeProcess } from './eddy-process.js';
+import { httpGet, pgFailure, useServe } from './eddy-process.js';
 
 const EVIL = `'${'a'.repeat(40)}b'`;
 
 describe('regular expressions against a real eddy serve', () => {
-  let server: ServeProcess;
-  beforeAll(async () => {
-    server = await startServe();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const serve = useServe();
 
   it('answers a GET with a catastrophic pattern, and another client meanwhile', async () => {
-    const client = await pgClient(server.pgPort);
+    const client = await pgClient(serve().pgPort);
     try {
       const evil = httpGet(
-        server.httpUrl,
+        serve().httpUrl,
         `SELECT REGEXP(s, '^(a|a)+$') AS r, s SIMILAR TO '(a|aa)+' AS st, s LIKE '%a%a%a%a%a%a%a%a%c' AS l, REGEXP_REPLACE(s, '(a*)*b', 'x') AS rr FROM (VALUES (${EVIL}), ('aaaa')) AS t(s)`,
       );
       const other = client.query('SELECT 1 + 1 AS two');
@@ -38,31 +32,25 @@ describe('regular expressions against a real eddy serve', () => {
     } finally {
       await client.end();
     }
-    expect(server.alive()).toBe(true);
+    expect(serve().alive()).toBe(true);
   });
 
   it('refuses a backreference with a clear error, over HTTP and Postgres', async () => {
     const sql = `SELECT REGEXP(s, '(a+)+\\1$') FROM (VALUES (${EVIL})) AS t(s)`;
-    const get = await httpGet(server.httpUrl, sql);
+    const get = await httpGet(serve().httpUrl, sql);
     expect(get.status).toBe(400);
     expect(get.body.error.code).toBe('EDDY-B006');
     expect(get.body.error.message).toBe("REGEXP: Regular expression '(a+)+\\1$' is not supported: backreferences cannot be matched in linear time (at character 6 of the pattern)");
 
-    const client = await pgClient(server.pgPort);
+    const client = await pgClient(serve().pgPort);
     try {
-      const err = (await client.query(sql).then(
-        () => undefined,
-        (e: unknown) => e,
-      )) as { message: string; detail?: string; position?: string } | undefined;
+      const err = await pgFailure(client.query(sql));
       expect(err?.message).toMatch(/not supported: backreferences/);
       expect(err?.detail).toContain('EDDY-B006');
       // The call starts at character 8 of the query.
       expect(err?.position).toBe('8');
       // A pattern from the data is checked when it is met: the query fails with the pattern named.
-      const fromData = (await client.query(`SELECT REGEXP('aa', p) FROM (VALUES ('(a)\\1')) AS t(p)`).then(
-        () => undefined,
-        (e: unknown) => e,
-      )) as { message: string; detail?: string } | undefined;
+      const fromData = await pgFailure(client.query(`SELECT REGEXP('aa', p) FROM (VALUES ('(a)\\1')) AS t(p)`));
       expect(fromData?.message).toMatch(/Regular expression '\(a\)\\1' is not supported/);
       expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
     } finally {
