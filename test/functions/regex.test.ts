@@ -96,6 +96,43 @@ describe('Java syntax on the linear engine', () => {
   });
 });
 
+describe('same matches as the backtracking engine', () => {
+  // A seeded generator of patterns whose groups cannot match the empty string (the linear engine differs
+  // from the backtracking one only in captures, and rarely matches, of quantified groups that can).
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const atom = (depth: number): string => {
+    const r = random();
+    if (depth > 2 || r < 0.5) return pick(['a', 'b', '.', '[ab]', '[^a]', '\\d', 'x']);
+    return (r < 0.75 ? '(' : '(?:') + alternation(depth + 1) + ')';
+  };
+  const piece = (depth: number) => atom(depth) + (depth > 0 ? pick(['', '', '+', '{2}', '+?']) : pick(['', '*', '+', '?', '*?', '+?', '{1,3}', '{2}', '??', '{0,20}']));
+  const sequence = (depth: number) => Array.from({ length: 1 + Math.floor(random() * 3) }, () => piece(depth)).join('');
+  const alternation = (depth: number) => sequence(depth) + (random() < 0.3 ? `|${sequence(depth)}` : '');
+
+  it('on random patterns and strings (groups, classes, lazy and counted repetitions, anchors)', () => {
+    let compared = 0;
+    for (let i = 0; i < 3000; i++) {
+      const pattern = (random() < 0.2 ? '^' : '') + alternation(0) + (random() < 0.2 ? '$' : '');
+      const s = Array.from({ length: Math.floor(random() * 40) }, () => pick(['a', 'b', 'x', '1'])).join('');
+      let compiled: RegExp;
+      try {
+        compiled = compileJavaRegex(pattern);
+      } catch (e) {
+        // A capturing group counted above 16, or a pattern too large once written out: refused, not compared.
+        expect(e).toBeInstanceOf(UnsupportedRegexError);
+        continue;
+      }
+      const backtracking = new RegExp(pattern).exec(s);
+      const linear = compiled.exec(s);
+      expect([pattern, s, linear && [...linear, linear.index]]).toEqual([pattern, s, backtracking && [...backtracking, backtracking.index]]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(2500);
+  });
+});
+
 describe('patterns a linear engine cannot run', () => {
   const message = (fn: () => unknown): string => {
     try {
