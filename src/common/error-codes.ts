@@ -68,6 +68,14 @@ export const ErrorCodes = {
   QUERY_CANCELLED: 'EDDY-S004',
   /** A `$n` parameter with no value, or with a value that is not valid for its declared type. */
   INVALID_PARAMETER: 'EDDY-S005',
+
+  // --- Limits (issue 15): nesting depth, unsafe regular expressions, ad-hoc query bounds ---
+  /** SQL nested deeper than the parser, binder or expression compiler allow (docs/sql.md, Limits). */
+  NESTED_TOO_DEEPLY: 'EDDY-P007',
+  /** An ad-hoc query that produced more rows than `table.exec.query.max-rows`. */
+  QUERY_TOO_MANY_ROWS: 'EDDY-R008',
+  /** An ad-hoc query that ran longer than `table.exec.query.timeout`. */
+  QUERY_TIMEOUT: 'EDDY-R009',
 } as const;
 
 /** One of the registered codes. */

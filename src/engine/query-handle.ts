@@ -2,6 +2,7 @@
  * A running continuous query (a SELECT): its schema and changelog mode, and its stream of changes, which a
  * caller consumes with `onChanges` (changes that arrive before anyone listens are kept and replayed).
  */
+import { EddyError, ErrorCode } from '../common/errors.js';
 import type { Field } from '../common/types.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ChangeBatch } from '../runtime/changelog.js';
@@ -27,6 +28,15 @@ import { summarize, type JobSummary, type Progress } from './job-summary.js';
 export class CollectWriter implements SinkWriter {
   private listener?: (batch: ChangeBatch) => void;
   private buffered: ChangeBatch[] = [];
+  private rows = 0;
+  private maxRows = 0;
+  private overLimit?: () => void;
+
+  /** Stops delivering, and calls `overLimit` once, when more than `maxRows` rows (changes) arrive. */
+  limitRows(maxRows: number, overLimit: () => void): void {
+    this.maxRows = maxRows;
+    this.overLimit = overLimit;
+  }
 
   listen(fn: (batch: ChangeBatch) => void): void {
     this.listener = fn;
@@ -38,6 +48,14 @@ export class CollectWriter implements SinkWriter {
   async open(): Promise<void> {}
 
   write(batch: ChangeBatch): void {
+    if (this.maxRows > 0) {
+      if (this.rows > this.maxRows) return;
+      this.rows += batch.rows.length;
+      if (this.rows > this.maxRows) {
+        this.overLimit?.();
+        return;
+      }
+    }
     if (this.listener) this.listener(batch);
     else this.buffered.push(batch);
   }
@@ -47,9 +65,29 @@ export class CollectWriter implements SinkWriter {
   async close(): Promise<void> {}
 }
 
+/**
+ * Bounds on one ad-hoc query (`table.exec.query.max-rows`, `table.exec.query.timeout`; 0: none). They
+ * apply to bounded queries only: an unbounded query is a stream its client consumes as it goes.
+ */
+export interface QueryLimits {
+  readonly maxRows: number;
+  readonly timeoutMs: number;
+}
+
+/** The error of a query that produced more than `maxRows` rows. */
+export function tooManyRows(maxRows: number): EddyError {
+  return new EddyError({
+    code: ErrorCode.QUERY_TOO_MANY_ROWS,
+    message: `The query produced more than ${maxRows.toLocaleString('en-US')} rows (table.exec.query.max-rows) and was stopped`,
+    hint: "narrow it (WHERE, LIMIT, an aggregate), write it to a table with INSERT INTO, or raise the limit: SET 'table.exec.query.max-rows' = '<rows>' (0: none)",
+  });
+}
+
 export class QueryHandle {
   readonly done: Promise<void>;
   private started = false;
+  private settled = false;
+  private timer?: ReturnType<typeof setTimeout>;
   private resolve!: () => void;
   private reject!: (err: unknown) => void;
 
@@ -67,6 +105,7 @@ export class QueryHandle {
     readonly changelog: ChangelogMode,
     /** The query's text, for SHOW JOBS and messages. */
     readonly description = job.name,
+    private readonly limits: QueryLimits = { maxRows: 0, timeoutMs: 0 },
   ) {
     this.done = new Promise<void>((res, rej) => {
       this.resolve = res;
@@ -78,10 +117,47 @@ export class QueryHandle {
   start(): void {
     if (this.started) return;
     this.started = true;
+    if (this.job.bounded) this.applyLimits();
     this.job.run().then(
-      () => this.resolve(),
-      (err) => this.reject(err),
+      () => this.settle(),
+      (err) => this.settle(err),
     );
+  }
+
+  private applyLimits(): void {
+    const { maxRows, timeoutMs } = this.limits;
+    if (maxRows > 0) {
+      this.writer.limitRows(maxRows, () => this.fail(tooManyRows(maxRows)));
+    }
+    if (timeoutMs > 0) {
+      this.timer = setTimeout(
+        () =>
+          this.fail(
+            new EddyError({
+              code: ErrorCode.QUERY_TIMEOUT,
+              message: `The query ran longer than ${timeoutMs.toLocaleString('en-US')} ms (table.exec.query.timeout) and was cancelled`,
+              hint: "narrow it, or raise the limit: SET 'table.exec.query.timeout' = '<duration>' (0: none)",
+            }),
+          ),
+        timeoutMs,
+      );
+      this.timer.unref?.();
+    }
+  }
+
+  /** Ends the query with an error (a limit was passed) and cancels its job. */
+  private fail(err: EddyError): void {
+    if (this.settled) return;
+    this.settle(err);
+    void this.job.cancel();
+  }
+
+  private settle(err?: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (err === undefined) this.resolve();
+    else this.reject(err);
   }
 
   /** Receives every batch of changes, in order. */

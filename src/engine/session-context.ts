@@ -98,7 +98,7 @@ export class SessionContext {
     return new Planner({
       catalog,
       functions: this.functions,
-      env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now },
+      env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now, maxStringLength: Number(this.settings.get('table.exec.max-string-length')) },
       connectors: connectorLookup(this.connectors, this.formats),
     });
   }

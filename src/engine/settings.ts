@@ -3,12 +3,16 @@
  * keys are kept (Flink accepts any), but keys that look like a typo of a known one are rejected.
  */
 import { EddyError, ErrorCode, closestMatch, type Span } from '../common/errors.js';
+import { parseDuration } from '../connectors/option-values.js';
+import { DEFAULT_MAX_STRING_LENGTH } from '../functions/string-limit.js';
 
 /** A known setting: its default and, for enumerations, allowed values. */
 interface SettingSpec {
   readonly defaultValue: string;
   readonly description: string;
   readonly values?: readonly string[];
+  /** Checks a value when it is set: a hint saying what is expected, or undefined when it is valid. */
+  readonly check?: (value: string) => string | undefined;
 }
 
 export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
@@ -56,6 +60,21 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     defaultValue: '10 s',
     description: "How long a pull query waits for a materialized view's first commit (a view just created); past it, the answer comes with a warning. '0 s': do not wait.",
   },
+  'table.exec.query.max-rows': {
+    defaultValue: '1000000',
+    description: 'Most rows (changes) a bounded SELECT or a pull query may produce; past it the query fails (EDDY-R008). 0: no limit. Unbounded (streaming) queries are not limited.',
+    check: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'a whole number of rows (0: no limit)'),
+  },
+  'table.exec.query.timeout': {
+    defaultValue: '0 ms',
+    description: "Longest time a bounded SELECT or a pull query may run (e.g. '30 s'); past it the query is cancelled (EDDY-R009). 0: no limit. Unbounded (streaming) queries are not limited.",
+    check: (v) => (parseDuration(v) !== undefined ? undefined : "a duration such as '30 s', '500 ms' or '5 min' (0: no limit)"),
+  },
+  'table.exec.max-string-length': {
+    defaultValue: String(DEFAULT_MAX_STRING_LENGTH),
+    description: 'Longest string (in UTF-16 code units) a function such as REPEAT, LPAD, CONCAT or REPLACE may produce; a longer result fails its row (EDDY-R003).',
+    check: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'a whole number of characters, at least 1'),
+  },
 };
 
 export class Settings {
@@ -76,6 +95,8 @@ export class Settings {
       throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid value '${value}' for '${key}'`, span, hint: `one of: ${spec.values.join(', ')}` });
     }
     if (key === 'table.local-time-zone') checkTimeZone(value, span);
+    const problem = spec?.check?.(value);
+    if (problem !== undefined) throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid value '${value}' for '${key}'`, span, hint: problem });
     this.values.set(key, spec?.values ? value.toLowerCase() : value);
   }
 

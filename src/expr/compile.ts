@@ -3,7 +3,8 @@
  * Calls are specialized by arity; AND/OR/NOT/IN/CASE follow SQL's three-valued logic.
  */
 import { assertNever } from '../common/assert-never.js';
-import type { Span } from '../common/errors.js';
+import { EddyError, type Span } from '../common/errors.js';
+import { MAX_TREE_DEPTH, TOO_MANY_TREE_LEVELS, nestedTooDeeply } from '../common/nesting-limits.js';
 import { valuesEqual } from '../common/values.js';
 import { ExpressionError } from '../functions/eval-error.js';
 import type { AndExpr, BoundExpr, Call, CaseWhen, CompiledExpr, InValues, OrExpr } from './bound-expr.js';
@@ -16,6 +17,47 @@ type Impl = (...args: any[]) => unknown;
  * {@link ExpressionError} carrying the call's SQL span.
  */
 export function compileExpr(expr: BoundExpr): CompiledExpr {
+  // The parser and the binder limit depth; optimizer rules that substitute one projection into another can
+  // still deepen a tree, and the closures below recurse once per level when they run.
+  if (compileDepth >= MAX_TREE_DEPTH) throw new EddyError(nestedTooDeeply(TOO_MANY_TREE_LEVELS, spanWithin(expr)));
+  compileDepth++;
+  try {
+    return compileNode(expr);
+  } finally {
+    compileDepth--;
+  }
+}
+
+/** How many calls of compileExpr are under way. */
+let compileDepth = 0;
+
+/** The span of the first call found going down the first arguments of `expr`, for positioning an error. */
+function spanWithin(expr: BoundExpr): Span | undefined {
+  for (let e: BoundExpr | undefined = expr; e !== undefined; e = firstChild(e)) if (e.kind === 'Call' && e.span) return e.span;
+  return undefined;
+}
+
+function firstChild(e: BoundExpr): BoundExpr | undefined {
+  switch (e.kind) {
+    case 'InputRef':
+    case 'LiteralValue':
+      return undefined;
+    case 'Call':
+    case 'AndExpr':
+    case 'OrExpr':
+      return e.args[0];
+    case 'NotExpr':
+    case 'IsNullExpr':
+    case 'InValues':
+      return e.operand;
+    case 'CaseWhen':
+      return e.whens[0]?.when;
+    default:
+      return assertNever(e);
+  }
+}
+
+function compileNode(expr: BoundExpr): CompiledExpr {
   switch (expr.kind) {
     case 'InputRef': {
       const i = expr.index;

@@ -11,6 +11,8 @@ export interface FunctionEnv {
   readonly timeZone: string;
   /** Wall-clock now in epoch ms; a function, so tests can fix it. */
   readonly now: () => number;
+  /** The longest string a function may produce (`table.exec.max-string-length`; default in string-limit.ts). */
+  readonly maxStringLength?: number;
 }
 
 /** What a scalar function resolves to for given argument types. */
@@ -31,7 +33,7 @@ export interface ResolvedScalar {
 }
 
 /** The outcome of resolving: a resolution, or a message saying why the argument types do not fit. */
-export type Resolution<R> = R | { readonly error: string };
+export type Resolution<R> = R | { readonly error: string; readonly hint?: string };
 
 export function isResolutionError<R extends object>(r: Resolution<R>): r is { readonly error: string } {
   return (r as { error?: string }).error !== undefined;

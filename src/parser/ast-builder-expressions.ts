@@ -70,6 +70,9 @@ export interface BuildContext {
   readonly diagnostics: Diagnostic[];
 }
 
+/** AND / OR chains with more terms than this are built balanced (see foldLogical). */
+const BALANCE_LOGICAL_FROM = 16;
+
 /** The highest `$n`: a Postgres Bind message carries at most 65535 values. */
 const MAX_PARAMETER = 65535;
 
@@ -124,12 +127,31 @@ export abstract class ExpressionBuilder extends sqlParser.getBaseCstVisitorConst
     return left;
   }
 
+  /**
+   * A chain of AND or of OR. Short chains nest to the left, as written; a long one (a generated `OR` of
+   * thousands of terms) is built balanced, so its depth grows with the logarithm of its length and every
+   * pass over the tree stays far from the stack's limit. Both operators are associative in SQL's
+   * three-valued logic, and the terms are still evaluated left to right, so the result is the same.
+   */
+  private foldLogical(operands: CstNode[], ops: IToken[], op: 'AND' | 'OR'): A.Expr {
+    if (operands.length <= BALANCE_LOGICAL_FROM) return this.foldBinary(operands, ops, () => op);
+    const terms = this.exprs(operands);
+    const balanced = (from: number, to: number): A.Expr => {
+      if (to - from === 1) return terms[from]!;
+      const mid = (from + to) >>> 1;
+      const left = balanced(from, mid);
+      const right = balanced(mid, to);
+      return { kind: 'BinaryExpr', op, left, right, span: joinSpans(left.span, right.span) };
+    };
+    return balanced(0, terms.length);
+  }
+
   expression(ctx: Ctx): A.Expr {
-    return this.foldBinary(nodes(ctx, 'andExpr'), toks(ctx, 'Or'), () => 'OR');
+    return this.foldLogical(nodes(ctx, 'andExpr'), toks(ctx, 'Or'), 'OR');
   }
 
   andExpr(ctx: Ctx): A.Expr {
-    return this.foldBinary(nodes(ctx, 'notExpr'), toks(ctx, 'And'), () => 'AND');
+    return this.foldLogical(nodes(ctx, 'notExpr'), toks(ctx, 'And'), 'AND');
   }
 
   notExpr(ctx: Ctx): A.Expr {

@@ -1,11 +1,13 @@
 /** Parser entry points: split a script into statements, parse each, report every error with its position. */
-import type { CstNode, IToken } from 'chevrotain';
-import { EddyError, ErrorCode, type Diagnostic } from '../common/errors.js';
+import type { IToken } from 'chevrotain';
+import { EddyError, ErrorCode, joinSpans, type Diagnostic } from '../common/errors.js';
 import type { Expr, ParseResult, Statement } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
-import type { BuildContext } from './ast-builder-expressions.js';
+import { tokenSpan, type BuildContext } from './ast-builder-expressions.js';
 import { sqlParser } from './grammar.js';
 import * as L from './lexer.js';
+import { nestedTooDeeply } from '../common/nesting-limits.js';
+import { tokenNestingDiagnostic, treeDepthDiagnostic } from './nesting.js';
 import { lexingDiagnostics, syntaxDiagnostics, unterminatedDiagnostic, type StartRule } from './parse-errors.js';
 
 const builder = new AstBuilder();
@@ -82,14 +84,35 @@ function parameterIndexes(tokens: IToken[]): Map<number, number> {
 
 /** Parses one chunk with `rule`; returns the node or the diagnostics. */
 function parseChunk<T>(rule: StartRule, tokens: IToken[], text: string): { value?: T; diagnostics: Diagnostic[] } {
+  const tooDeep = tokenNestingDiagnostic(tokens);
+  if (tooDeep) return { diagnostics: [tooDeep] };
   sqlParser.input = tokens;
-  const cst: CstNode = rule === 'statement' ? sqlParser.statement() : sqlParser.expression();
+  const cst = guardStack(tokens, () => (rule === 'statement' ? sqlParser.statement() : sqlParser.expression()));
+  if ('diagnostic' in cst) return { diagnostics: [cst.diagnostic] };
   const errors = sqlParser.errors;
   if (errors.length > 0) return { diagnostics: syntaxDiagnostics(rule, errors, tokens, text) };
   const context: BuildContext = { text, parameters: parameterIndexes(tokens), dollarParameters: tokens.some((t) => t.tokenType === L.DollarParameter), diagnostics: [] };
-  const value = builder.build<T>(cst, context);
+  const value = guardStack(tokens, () => builder.build<T>(cst.value, context));
+  if ('diagnostic' in value) return { diagnostics: [value.diagnostic] };
   if (context.diagnostics.length > 0) return { diagnostics: context.diagnostics };
-  return { value, diagnostics: [] };
+  const deep = treeDepthDiagnostic(value.value as object);
+  if (deep) return { diagnostics: [deep] };
+  return { value: value.value, diagnostics: [] };
+}
+
+/**
+ * Runs a recursive step of the parse. The nesting limits keep ordinary SQL far from the stack's end, but a
+ * construct they do not count (thousands of prefix operators: `NOT NOT ... x`, `- - ... 1`) could still
+ * reach it: a stack overflow is then reported as the same "nested too deeply" error, at the statement.
+ */
+function guardStack<T>(tokens: IToken[], step: () => T): { value: T } | { diagnostic: Diagnostic } {
+  try {
+    return { value: step() };
+  } catch (e) {
+    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+    const span = joinSpans(tokenSpan(tokens[0]!), tokenSpan(tokens[tokens.length - 1]!));
+    return { diagnostic: nestedTooDeeply('the parser ran out of stack (a long run of prefix operators such as NOT or -?)', span) };
+  }
 }
 
 interface ScriptParse extends ParseResult {

@@ -7,10 +7,11 @@ import type { LogicalPlan } from '../../planner/logical-plan.js';
 import type { PlannedPull } from '../../planner/planner.js';
 import type { ChangelogMode } from '../../planner/physical-plan.js';
 import type { ConnectorFactory } from '../../runtime/connector.js';
-import type { ChangeBatch, Row } from '../../runtime/changelog.js';
+import type { Row } from '../../runtime/changelog.js';
 import { compileExpr } from '../../expr/compile.js';
 import { readSqliteTable, sqliteSnapshotConnector } from '../../connectors/sqlite.js';
-import { CollectWriter, QueryHandle } from '../query-handle.js';
+import { CollectWriter, QueryHandle, tooManyRows, type QueryLimits } from '../query-handle.js';
+import { parseDuration } from '../../connectors/option-values.js';
 import { applyFinalSteps, collapseChangelog, FeedRunner, type PullResult, type ViewChangesOpened } from '../pull-query.js';
 import type { MaterializedView } from '../materialized-views.js';
 import { routeQuery } from '../query-router.js';
@@ -45,7 +46,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
     const plan = this.session.planner().planQuery(stmt.query, bound);
     const writer = new CollectWriter();
     const job = this.builder.build(plan, this.session.jobName(stmt.text), { collect: writer });
-    const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text);
+    const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text, this.limits());
     handle.id = this.session.nextHandleId();
     this.session.track(handle, 'query');
     handle.start();
@@ -58,12 +59,13 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
    */
   private async pull(query: ast.Query, views: readonly MaterializedView[], bound: LogicalPlan): Promise<PullResult> {
     const planned = this.session.planner().planPull(query, bound);
+    const limits = this.limits();
     const run = async (overrides: ConnectorFactory[]) => {
       const writer = new CollectWriter();
-      const batches: ChangeBatch[] = [];
-      writer.listen((b) => batches.push(b));
-      await this.builder.build(planned, this.session.jobName('pull query'), { collect: writer, overrides }).run();
-      return applyFinalSteps(collapseChangelog(batches), planned.final);
+      const job = this.builder.build(planned, this.session.jobName('pull query'), { collect: writer, overrides });
+      const handle = new QueryHandle(job, writer, planned.pipeline.schema, planned.pipeline.root.changelog, 'pull query', limits);
+      handle.start();
+      return applyFinalSteps(collapseChangelog(await handle.collect()), planned.final);
     };
     const schema = planned.pipeline.schema;
     const warnings = views.length > 0 ? await awaitViews(this.session, views) : [];
@@ -71,11 +73,17 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
     if (views.length === 0 || !existsSync(this.session.viewStore().path)) return { schema, rows: await run([]), freshness: [], ...warned };
     const store = this.session.viewStore();
     const direct = directPull(planned, views);
-    if (direct) return store.snapshotSync((db) => ({ schema, rows: applyFinalSteps(direct(db), planned.final), freshness: views.map((v) => store.freshness(db, v)), ...warned }));
+    if (direct) return store.snapshotSync((db) => ({ schema, rows: applyFinalSteps(direct(db, limits.maxRows), planned.final), freshness: views.map((v) => store.freshness(db, v)), ...warned }));
     return store.snapshot(async (db) => {
       const freshness = views.map((v) => store.freshness(db, v));
       return { schema, rows: await run([sqliteSnapshotConnector(store.path, db)]), freshness, ...warned };
     });
+  }
+
+  /** The session's bounds on an ad-hoc query (validated when they were set). */
+  private limits(): QueryLimits {
+    const settings = this.session.settings;
+    return { maxRows: Number(settings.get('table.exec.query.max-rows')), timeoutMs: parseDuration(settings.get('table.exec.query.timeout')) ?? 0 };
   }
 
   /**
@@ -134,7 +142,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
  * The fast path of a pull query that reads one view through a filter and projection (key lookups, ranges):
  * one indexed SQLite statement and the compiled expressions, with no job. Undefined for other plans.
  */
-function directPull(planned: PlannedPull, views: readonly MaterializedView[]): ((db: Database.Database) => Row[]) | undefined {
+function directPull(planned: PlannedPull, views: readonly MaterializedView[]): ((db: Database.Database, maxRows: number) => Row[]) | undefined {
   const root = planned.pipeline.root;
   const calc = root.kind === 'Calc' ? root : undefined;
   const scan = calc ? calc.input : root;
@@ -142,12 +150,13 @@ function directPull(planned: PlannedPull, views: readonly MaterializedView[]): (
   const view = views[0]!;
   const condition = calc?.condition ? compileExpr(calc.condition) : undefined;
   const projection = calc?.projection.map(compileExpr);
-  return (db) => {
+  return (db, maxRows) => {
     const out: Row[] = [];
     for (const stored of readSqliteTable(db, view.name, view.table.columns, scan.filters)) {
       const row = scan.projection.map((i) => stored[i]);
       if (condition && condition(row) !== true) continue;
       out.push(projection ? projection.map((p) => p(row)) : row);
+      if (maxRows > 0 && out.length > maxRows) throw tooManyRows(maxRows);
     }
     return out;
   };

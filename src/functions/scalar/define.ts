@@ -1,6 +1,7 @@
 /** Small helpers to declare scalar functions with fixed signatures and consistent error messages. */
 import { isIntegral, isNumeric, isTimestamp, typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import type { CallSite, FunctionEnv, Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
+import { ExpressionError } from '../eval-error.js';
 
 /** What a parameter accepts. */
 export type ParamKind = 'STRING' | 'INTEGER' | 'NUMERIC' | 'BOOLEAN' | 'TEMPORAL' | 'ANY';
@@ -105,7 +106,14 @@ export function fixed(
       if (error) return { error };
       const base = typeof result === 'function' ? result(argTypes, site) : result;
       const nullable = options.notNull ? false : options.mayReturnNull || options.nonStrict ? true : anyNullable(argTypes);
-      const special = options.specialize?.(site, argTypes, env);
+      let special: ((...args: any[]) => unknown) | undefined;
+      try {
+        special = options.specialize?.(site, argTypes, env);
+      } catch (e) {
+        // A literal argument the function refuses (a regular expression it cannot run): a binding error.
+        if (e instanceof ExpressionError) return { error: e.message, hint: e.diagnostics[0]!.hint };
+        throw e;
+      }
       return {
         type: withNullable(base, nullable),
         impl: special ?? impl,

@@ -1,5 +1,5 @@
 /**
- * `LIKE` and `SIMILAR TO` pattern matching. A literal pattern is compiled once per query; simple LIKE
+ * `LIKE` and `SIMILAR TO` pattern matching, on the linear-time regex engine (linear-regex.ts). A literal pattern is compiled once per query; simple LIKE
  * patterns (`abc`, `abc%`, `%abc`, `%abc%`) become plain string tests. There is no default escape
  * character (standard SQL and Flink); `ESCAPE 'c'` sets one.
  */
@@ -7,11 +7,18 @@ import { T, withNullable } from '../../common/types.js';
 import { ExpressionError } from '../eval-error.js';
 import type { CallSite, Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { anyNullable, checkArity, checkKinds } from './define.js';
+import { UnsupportedRegexError, linearRegExp } from './linear-regex.js';
 
 /** A compiled pattern: tests one string. */
 export type Matcher = (s: string) => boolean;
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+
+/**
+ * One character (`_`): a surrogate pair or any single code unit. The linear-time engine runs without the
+ * `u` flag, so a character outside the BMP is matched as its pair explicitly.
+ */
+const ANY_CHAR = '(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[\\s\\S])';
 
 function escapeRegex(s: string): string {
   return s.replace(REGEX_SPECIAL, '\\$&');
@@ -44,7 +51,7 @@ export function compileLike(pattern: string, escape?: string): Matcher {
       literal += '\u0000';
     } else if (c === '_') {
       simple = false;
-      re += '[\\s\\S]';
+      re += ANY_CHAR;
     } else {
       literal += c;
       re += escapeRegex(c);
@@ -61,7 +68,7 @@ export function compileLike(pattern: string, escape?: string): Matcher {
       return (s) => s === core;
     }
   }
-  const regex = new RegExp(`^${re}$`, 'u');
+  const regex = linearRegExp(`^${re}$`, '', pattern);
   return (s) => regex.test(s);
 }
 
@@ -80,16 +87,18 @@ export function compileSimilar(pattern: string, escape?: string): Matcher {
       re += escapeRegex(next);
       i++;
     } else if (c === '%') re += '[\\s\\S]*';
-    else if (c === '_') re += '[\\s\\S]';
+    else if (c === '_') re += ANY_CHAR;
     else if ('|*+?{}()[],^-'.includes(c)) re += c;
     else re += escapeRegex(c);
   }
+  let regex: RegExp;
   try {
-    const regex = new RegExp(`^(?:${re})$`, 'u');
-    return (s) => regex.test(s);
-  } catch {
+    regex = linearRegExp(`^(?:${re})$`, '', pattern);
+  } catch (e) {
+    if (e instanceof UnsupportedRegexError) throw e;
     throw new ExpressionError(`Invalid SIMILAR TO pattern '${pattern}'`);
   }
+  return (s) => regex.test(s);
 }
 
 const MAX_CACHED = 256;
@@ -125,7 +134,7 @@ function patternFunction(name: string, compile: (p: string, e?: string) => Match
         try {
           matcher = compile(pattern, escape as string | undefined);
         } catch (e) {
-          if (e instanceof ExpressionError) return { error: e.message };
+          if (e instanceof ExpressionError) return { error: e.message, hint: e.diagnostics[0]!.hint };
           throw e;
         }
         return { type, impl: (s: string) => matcher(s), strict: true, deterministic: true };

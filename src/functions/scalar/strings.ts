@@ -6,7 +6,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { T, withNullable, type DataType } from '../../common/types.js';
 import type { Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { anyNullable, checkArity, checkKinds, fixed } from './define.js';
-import { compileJavaRegex, javaReplacement, RegexCache } from './regex.js';
+import { DEFAULT_MAX_STRING_LENGTH, checkStringLength, maxStringLength } from '../string-limit.js';
+import { compileOrNull, javaReplacement, RegexCache, UnsupportedRegexError } from './regex.js';
 
 const STRING = T.string();
 const INT = T.int();
@@ -60,8 +61,9 @@ function trimMode(mode: unknown): [boolean, boolean] {
   return [m !== 'TRAILING', m !== 'LEADING'];
 }
 
-function pad(s: string, len: number, fill: string, left: boolean): string | null {
+function pad(s: string, len: number, fill: string, left: boolean, max: number): string | null {
   if (len < 0 || fill === '') return null;
+  checkStringLength(left ? 'LPAD' : 'RPAD', len, max);
   const n = charLength(s);
   if (len <= n) return charSlice(s, 0, len);
   const need = len - n;
@@ -69,6 +71,25 @@ function pad(s: string, len: number, fill: string, left: boolean): string | null
   let padding = fill.repeat(Math.ceil(need / fillLen));
   padding = charSlice(padding, 0, need);
   return left ? padding + s : s + padding;
+}
+
+/** REPEAT, refusing a result longer than `max` before building it. */
+function repeat(max: number) {
+  return (s: string, n: number): string => {
+    if (n <= 0) return '';
+    checkStringLength('REPEAT', s.length * n, max);
+    return s.repeat(n);
+  };
+}
+
+/** REPLACE, refusing a result longer than `max` before building it. */
+function replace(max: number) {
+  return (s: string, search: string, rep: string): string => {
+    if (search === '') return s;
+    const parts = s.split(search);
+    checkStringLength('REPLACE', s.length + (parts.length - 1) * (rep.length - search.length), max);
+    return parts.join(rep);
+  };
 }
 
 function initcap(s: string): string {
@@ -98,15 +119,15 @@ function locate(needle: string, haystack: string, from?: number): number {
   return haystack.indexOf(needle, start - 1) + 1;
 }
 
-/** A literal regex argument compiled once, or a cache for varying patterns; invalid patterns give NULL. */
+/**
+ * A literal regex argument compiled once, or a cache for varying patterns; invalid patterns give NULL (as in
+ * Flink). A literal pattern that cannot run in linear time is refused when the call is resolved; a varying
+ * one fails the row that uses it.
+ */
 function regexLookup(literal: unknown, global: boolean): (pattern: string) => RegExp | null {
   if (typeof literal === 'string') {
-    let re: RegExp | null;
-    try {
-      re = compileJavaRegex(literal, global);
-    } catch {
-      re = null;
-    }
+    const re = compileOrNull(literal, global);
+    if (re instanceof UnsupportedRegexError) throw re;
     return () => re;
   }
   const cache = new RegexCache(global);
@@ -183,7 +204,9 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   fixed('BTRIM', "BTRIM(s[, chars]) – s without leading and trailing chars (default ' ')", ['STRING', 'STRING'], STRING, (s: string, chars?: string) => trimChars(s, chars ?? ' ', true, true), { optional: 1 }),
   fixed('CHAR_LENGTH', 'CHAR_LENGTH(s) – number of characters in s', ['STRING'], INT, charLength),
   fixed('CHARACTER_LENGTH', 'CHARACTER_LENGTH(s) – same as CHAR_LENGTH', ['STRING'], INT, charLength),
-  fixed('REPLACE', 'REPLACE(s, search, replacement) – s with every occurrence of search replaced', ['STRING', 'STRING', 'STRING'], STRING, (s: string, search: string, rep: string) => (search === '' ? s : s.split(search).join(rep))),
+  fixed('REPLACE', 'REPLACE(s, search, replacement) – s with every occurrence of search replaced', ['STRING', 'STRING', 'STRING'], STRING, replace(DEFAULT_MAX_STRING_LENGTH), {
+    specialize: (_site, _types, env) => replace(maxStringLength(env)),
+  }),
   fixed('REGEXP_EXTRACT', 'REGEXP_EXTRACT(s, regex[, group]) – the group (default 0: whole match) of the first match; NULL if none', ['STRING', 'STRING', 'INTEGER'], STRING, regexpExtract(regexLookup(undefined, false)), {
     optional: 1,
     mayReturnNull: true,
@@ -222,11 +245,19 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   fixed('POSITION', 'POSITION(needle IN s) – 1-based position of needle in s, 0 when absent', ['STRING', 'STRING'], INT, (needle: string, s: string) => s.indexOf(needle) + 1),
   fixed('LOCATE', 'LOCATE(needle, s[, from]) – 1-based position of needle in s at or after from, 0 when absent', ['STRING', 'STRING', 'INTEGER'], INT, locate, { optional: 1 }),
   fixed('INSTR', 'INSTR(s, needle) – 1-based position of needle in s, 0 when absent', ['STRING', 'STRING'], INT, (s: string, needle: string) => s.indexOf(needle) + 1),
-  fixed('LPAD', 'LPAD(s, len, pad) – s left-padded with pad (or shortened) to len characters', ['STRING', 'INTEGER', 'STRING'], STRING, (s: string, n: number, p: string) => pad(s, n, p, true), { mayReturnNull: true }),
-  fixed('RPAD', 'RPAD(s, len, pad) – s right-padded with pad (or shortened) to len characters', ['STRING', 'INTEGER', 'STRING'], STRING, (s: string, n: number, p: string) => pad(s, n, p, false), { mayReturnNull: true }),
+  fixed('LPAD', 'LPAD(s, len, pad) – s left-padded with pad (or shortened) to len characters', ['STRING', 'INTEGER', 'STRING'], STRING, (s: string, n: number, p: string) => pad(s, n, p, true, DEFAULT_MAX_STRING_LENGTH), {
+    mayReturnNull: true,
+    specialize: (_site, _types, env) => (s: string, n: number, p: string) => pad(s, n, p, true, maxStringLength(env)),
+  }),
+  fixed('RPAD', 'RPAD(s, len, pad) – s right-padded with pad (or shortened) to len characters', ['STRING', 'INTEGER', 'STRING'], STRING, (s: string, n: number, p: string) => pad(s, n, p, false, DEFAULT_MAX_STRING_LENGTH), {
+    mayReturnNull: true,
+    specialize: (_site, _types, env) => (s: string, n: number, p: string) => pad(s, n, p, false, maxStringLength(env)),
+  }),
   fixed('INITCAP', 'INITCAP(s) – each word capitalized, the rest lower case', ['STRING'], STRING, initcap),
   fixed('REVERSE', 'REVERSE(s) – s reversed', ['STRING'], STRING, (s: string) => Array.from(s).reverse().join('')),
-  fixed('REPEAT', 'REPEAT(s, n) – s repeated n times', ['STRING', 'INTEGER'], STRING, (s: string, n: number) => (n <= 0 ? '' : s.repeat(n))),
+  fixed('REPEAT', 'REPEAT(s, n) – s repeated n times', ['STRING', 'INTEGER'], STRING, repeat(DEFAULT_MAX_STRING_LENGTH), {
+    specialize: (_site, _types, env) => repeat(maxStringLength(env)),
+  }),
   fixed('LEFT', 'LEFT(s, n) – the first n characters of s', ['STRING', 'INTEGER'], STRING, (s: string, n: number) => (n <= 0 ? '' : charSlice(s, 0, n))),
   fixed('RIGHT', 'RIGHT(s, n) – the last n characters of s', ['STRING', 'INTEGER'], STRING, (s: string, n: number) => {
     if (n <= 0) return '';

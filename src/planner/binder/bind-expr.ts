@@ -9,9 +9,11 @@ import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors
 import type { BoundExpr, Call } from '../../expr/bound-expr.js';
 import { isResolutionError } from '../../functions/function-types.js';
 import { resolveCast } from '../../functions/cast.js';
+import { boundStringResult, maxStringLength } from '../../functions/string-limit.js';
 import type { BinderContext } from './binder-context.js';
 import type { Scope } from './scope.js';
 import { bindParameter } from './bind-parameter.js';
+import { MAX_TREE_DEPTH, TOO_MANY_TREE_LEVELS, nestedTooDeeply } from '../../common/nesting-limits.js';
 import { intervalLiteral, literal, numberLiteral, typedLiteral } from './literals.js';
 
 /** Options of one binding. */
@@ -74,6 +76,9 @@ export function functionName(call: ast.FunctionCall): string {
 
 /** Binds expressions against one scope. */
 export class ExprBinder {
+  /** How many calls of `bind` are under way (the depth of the node being bound). */
+  private depth = 0;
+
   constructor(
     private readonly ctx: BinderContext,
     private readonly scope: Scope,
@@ -85,6 +90,17 @@ export class ExprBinder {
    * with no declared type uses it, as its type.
    */
   bind(e: ast.Expr, expected?: DataType): BoundExpr {
+    // The parser limits a statement's depth; this guards trees built some other way (the library's callers).
+    if (this.depth >= MAX_TREE_DEPTH) throw new EddyError(nestedTooDeeply(TOO_MANY_TREE_LEVELS, e.span));
+    this.depth++;
+    try {
+      return this.bindNode(e, expected);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bindNode(e: ast.Expr, expected?: DataType): BoundExpr {
     // A parameter is a literal, nothing an intercept maps; and it must see `expected`.
     const replaced = e.kind === 'ParameterExpr' ? undefined : this.options.intercept?.(e);
     if (replaced) return replaced;
@@ -303,11 +319,13 @@ export class ExprBinder {
         code: ErrorCode.WRONG_ARGUMENTS,
         message: r.error.includes(name) ? r.error : `${name}: ${r.error}`,
         span,
-        hint: `${name}(${argTypes.map(typeToString).join(', ')}) — see SHOW FUNCTIONS for signatures`,
+        hint: r.hint ?? `${name}(${argTypes.map(typeToString).join(', ')}) — see SHOW FUNCTIONS for signatures`,
       });
     }
     const coerced = r.argTypes ? args.map((a, i) => this.coerce(a, r.argTypes![i] ?? a.type, span)) : args;
-    return { kind: 'Call', fn: name, args: coerced, impl: r.impl, strict: r.strict, deterministic: r.deterministic, type: r.type, span };
+    // Every function that returns a string is bounded by table.exec.max-string-length.
+    const impl = r.type.name === 'STRING' ? boundStringResult(name, r.impl, maxStringLength(this.ctx.env)) : r.impl;
+    return { kind: 'Call', fn: name, args: coerced, impl, strict: r.strict, deterministic: r.deterministic, type: r.type, span };
   }
 
   /** Converts an expression to `type` (an implicit cast the binder adds; no-op when already that type). */
