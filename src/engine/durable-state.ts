@@ -83,7 +83,9 @@ export function planFingerprint(plan: JobPlan): string {
     physicalInputs(p).forEach(walk);
   };
   for (const pipeline of pipelinesOf(plan)) {
-    const sink = pipeline.sink.kind === 'table' ? [pipeline.sink.table.name, pipeline.sink.table.options['connector']] : ['collect'];
+    const table = pipeline.sink.kind === 'table' ? pipeline.sink.table : undefined;
+    // A sink's OPTIONS hint (another path, another topic) makes it another sink; without one, as before.
+    const sink = table ? [table.name, table.options['connector'], ...(table.dynamicOptions ? [table.dynamicOptions] : [])] : ['collect'];
     hash.update(JSON.stringify(['sink', ...sink, pipeline.schema.map((f) => [f.name, typeToString(f.type)]), nodeId(pipeline.root)])).update('\n');
     walk(pipeline.root);
   }

@@ -46,6 +46,11 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     description: 'NORMAL: checkpoints survive a crash of the process. FULL: they also survive power loss (slower).',
     values: ['normal', 'full'],
   },
+  'table.dynamic-table-options.enabled': {
+    defaultValue: 'true',
+    description: "Whether /*+ OPTIONS('key' = 'value') */ hints may override a table's WITH options in a statement (as in Flink).",
+    values: ['true', 'false'],
+  },
 };
 
 export class Settings {
