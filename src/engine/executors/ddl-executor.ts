@@ -165,7 +165,7 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
       void durable?.store.close();
       throw err;
     }
-    return this.builder.build(plan, spec.name, { durable, jobKey: spec.key, overrides: [publishingSqliteConnector(feed)] });
+    return this.builder.build(plan, spec.name, { durable, jobKey: spec.key, overrides: [publishingSqliteConnector(feed)], statement: spec.statement });
   }
 
   private async dropMaterializedView(view: MaterializedView): Promise<void> {
