@@ -7,24 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EddyError, ErrorCode } from '../../src/common/errors.js';
+import { ErrorCode } from '../../src/common/errors.js';
 import { Eddy } from '../../src/engine/eddy.js';
 import { catchEddy, TestPlanner } from '../planner/helpers.js';
-import { executeAll, tempDir } from './helpers.js';
+import { executeAll, failureOf, tempDir } from './helpers.js';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
-
-async function failureOf(eddy: Eddy, sql: string): Promise<EddyError> {
-  try {
-    const r = await eddy.execute(sql);
-    if (r.kind === 'query') await r.query.collect();
-    if (r.kind === 'job') await r.job.done;
-  } catch (err) {
-    if (err instanceof EddyError) return err;
-    throw err;
-  }
-  throw new Error(`expected a failure from: ${sql}`);
-}
 
 describe('a failed expression', () => {
   it('SELECT 1/0 through eddy run names the expression and its position, and no table', () => {

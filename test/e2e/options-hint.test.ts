@@ -8,13 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EddyError } from '../../src/common/errors.js';
 import { Eddy } from '../../src/engine/eddy.js';
 import { planFingerprint } from '../../src/engine/durable-state.js';
 import { nodeId } from '../../src/planner/node-id.js';
 import { physicalInputs, type PhysicalPlan } from '../../src/planner/physical-plan.js';
 import { TestPlanner } from '../planner/helpers.js';
-import { executeAll, runQuery, sortedRows, tempDir } from './helpers.js';
+import { executeAll, failureOf, runQuery, sortedRows, tempDir } from './helpers.js';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 
@@ -32,17 +31,6 @@ function files() {
   writeFileSync(b, '10,xi\n20,omicron\n30,pi\n');
   const ddl = `CREATE TABLE t (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '${a}', 'format' = 'csv');`;
   return { dir, a, b, ddl };
-}
-
-async function errorOf(eddy: Eddy, sql: string): Promise<EddyError> {
-  try {
-    const r = await eddy.execute(sql);
-    if (r.kind === 'query') await r.query.collect();
-  } catch (err) {
-    if (err instanceof EddyError) return err;
-    throw err;
-  }
-  throw new Error(`expected an error from: ${sql}`);
 }
 
 describe('OPTIONS hint through eddy run', () => {
@@ -81,26 +69,20 @@ describe('OPTIONS hint through eddy run', () => {
     expect(readFileSync(a, 'utf8')).toBe('1,alpha\n2,beta\n');
   });
 
-  it('refuses an unknown option key at its position and exits 1', () => {
-    const { dir, b, ddl } = files();
-    const script = join(dir, 'job.sql');
-    writeFileSync(script, `${ddl}\nSELECT * FROM t /*+ OPTIONS('pth' = '${b}') */;\n`);
-    const r = eddyRun(script);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain("Unknown option 'pth' for connector 'filesystem'");
-    expect(r.err).toContain(`${script}:2:29`);
-    expect(r.err).toContain('did you mean `path`?');
-    expect(r.out).not.toContain('Received');
-  });
-
-  it('refuses an unknown hint at its position and exits 1', () => {
+  // [what, the hint, the message, its column on line 2, the hint's hint]
+  const refused: [string, string, string, number, string][] = [
+    ['an unknown option key', "/*+ OPTIONS('pth' = 'b.csv') */", "Unknown option 'pth' for connector 'filesystem'", 29, 'did you mean `path`?'],
+    ['an unknown hint', "/*+ STATE_TTL('t' = '1d') */", 'Unknown hint `STATE_TTL`', 21, "Flink's query hints"],
+  ];
+  it.each(refused)('refuses %s at its position and exits 1', (_what, hint, message, column, help) => {
     const { dir, ddl } = files();
     const script = join(dir, 'job.sql');
-    writeFileSync(script, `${ddl}\nSELECT * FROM t /*+ STATE_TTL('t' = '1d') */;\n`);
+    writeFileSync(script, `${ddl}\nSELECT * FROM t ${hint};\n`);
     const r = eddyRun(script);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('Unknown hint `STATE_TTL`');
-    expect(r.err).toContain(`${script}:2:21`);
+    expect(r.err).toContain(message);
+    expect(r.err).toContain(`${script}:2:${column}`);
+    expect(r.err).toContain(help);
     expect(r.out).not.toContain('Received');
   });
 });
@@ -124,7 +106,7 @@ describe('OPTIONS hint through the engine API', () => {
     await executeAll(eddy, ddl);
     const skipped = await runQuery(eddy, `SELECT id FROM t /*+ OPTIONS('path' = '${bad}', 'errors.policy' = 'skip') */`);
     expect(sortedRows(skipped.changes.map((c) => c.row))).toEqual(sortedRows([[1], [3]]));
-    const failed = await errorOf(eddy, `SELECT id FROM t /*+ OPTIONS('path' = '${bad}') */`);
+    const failed = await failureOf(eddy, `SELECT id FROM t /*+ OPTIONS('path' = '${bad}') */`);
     expect(failed.message).toContain('Bad record in `t`');
   });
 
@@ -132,30 +114,30 @@ describe('OPTIONS hint through the engine API', () => {
     const { ddl } = files();
     const eddy = new Eddy();
     await executeAll(eddy, `${ddl}\nCREATE VIEW v AS SELECT * FROM t;`);
-    const badFormat = await errorOf(eddy, "SELECT * FROM t /*+ OPTIONS('format' = 'xml') */");
+    const badFormat = await failureOf(eddy, "SELECT * FROM t /*+ OPTIONS('format' = 'xml') */");
     expect(badFormat.message).toContain("Unknown format 'xml'");
     expect(badFormat.diagnostics[0]!.span).toMatchObject({ line: 1, column: 40 });
 
-    const connector = await errorOf(eddy, "SELECT * FROM t /*+ OPTIONS('connector' = 'datagen') */");
+    const connector = await failureOf(eddy, "SELECT * FROM t /*+ OPTIONS('connector' = 'datagen') */");
     expect(connector.message).toBe("An OPTIONS hint cannot change the connector of 't'");
 
-    const onView = await errorOf(eddy, "SELECT * FROM v /*+ OPTIONS('path' = '/x') */");
+    const onView = await failureOf(eddy, "SELECT * FROM v /*+ OPTIONS('path' = '/x') */");
     expect(onView.message).toBe("OPTIONS hints apply to tables, and 'v' is a view");
     expect(onView.diagnostics[0]!.span).toMatchObject({ line: 1, column: 17 });
 
-    const afterAlias = await errorOf(eddy, "SELECT * FROM t AS x /*+ OPTIONS('path' = '/x') */");
+    const afterAlias = await failureOf(eddy, "SELECT * FROM t AS x /*+ OPTIONS('path' = '/x') */");
     expect(afterAlias.message).toBe("An OPTIONS hint is not allowed here: `/*+ OPTIONS('path' = '/x') */`");
     expect(afterAlias.diagnostics[0]!.hint).toContain('right after the table name, before any alias');
 
-    const queryHint = await errorOf(eddy, 'SELECT /*+ BROADCAST(t) */ * FROM t');
+    const queryHint = await failureOf(eddy, 'SELECT /*+ BROADCAST(t) */ * FROM t');
     expect(queryHint.message).toBe('Hint `BROADCAST` is not supported: `/*+ BROADCAST(t) */`');
     expect(queryHint.diagnostics[0]!.span).toMatchObject({ line: 1, column: 8 });
 
-    const twice = await errorOf(eddy, "SELECT * FROM t /*+ OPTIONS('path' = '/a', 'path' = '/b') */");
+    const twice = await failureOf(eddy, "SELECT * FROM t /*+ OPTIONS('path' = '/a', 'path' = '/b') */");
     expect(twice.message).toBe("Option 'path' is given twice in the hint");
     expect(twice.diagnostics[0]!.span).toMatchObject({ line: 1, column: 44 });
 
-    const unquoted = await errorOf(eddy, "SELECT * FROM t /*+ OPTIONS(path = '/a') */");
+    const unquoted = await failureOf(eddy, "SELECT * FROM t /*+ OPTIONS(path = '/a') */");
     expect(unquoted.message).toBe("Expected an option key in single quotes ('path') in the hint, found 'path'");
   });
 
@@ -163,7 +145,7 @@ describe('OPTIONS hint through the engine API', () => {
     const { b, ddl } = files();
     const eddy = new Eddy();
     await executeAll(eddy, `${ddl}\nSET 'table.dynamic-table-options.enabled' = 'false';`);
-    const err = await errorOf(eddy, `SELECT * FROM t /*+ OPTIONS('path' = '${b}') */`);
+    const err = await failureOf(eddy, `SELECT * FROM t /*+ OPTIONS('path' = '${b}') */`);
     expect(err.message).toBe("OPTIONS hints are disabled ('table.dynamic-table-options.enabled' is false)");
   });
 
