@@ -128,7 +128,8 @@ function distributionText(d: Distribution, columns: readonly string[]): string {
 function hintText(table: TableDef): string {
   const dynamic = table.dynamicOptions;
   if (dynamic === undefined) return '';
-  const pairs = Object.entries(dynamic).map(([k, v]) => `'${k}'='${v}'`);
+  const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const pairs = Object.entries(dynamic).map(([k, v]) => `${quote(k)}=${quote(v)}`);
   return `, hints=[OPTIONS(${pairs.join(', ')})]`;
 }
 

@@ -27,7 +27,12 @@ function aggIdentity(a: LogicalAggCall): unknown {
  */
 function tableIdentity(t: TableDef): unknown {
   const identity = [t.name, t.options['connector'] ?? null, t.columns.map((c) => [c.name, c.type, c.computed !== undefined]), t.watermark ?? null, t.primaryKey ?? null];
-  return t.dynamicOptions === undefined ? identity : [...identity, t.dynamicOptions];
+  return t.dynamicOptions === undefined ? identity : [...identity, sortedEntries(t.dynamicOptions)];
+}
+
+/** A record's entries sorted by key: the same options in another order are the same options. */
+export function sortedEntries(record: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The configuration of each node kind that decides what it computes (inputs and properties excluded). */

@@ -174,6 +174,10 @@ describe('OPTIONS hint and job state', () => {
     expect(nodeId(scan)).not.toBe(nodeId(scanOf(plain.pipeline.root)));
     expect(planFingerprint(hinted)).not.toBe(planFingerprint(plain));
     expect(planFingerprint(plan("/*+ OPTIONS('path' = '/tmp/orders-2') */"))).toBe(planFingerprint(hinted));
+    // The same options in another order are the same source.
+    const ab = plan("/*+ OPTIONS('path' = '/tmp/o', 'errors.policy' = 'skip') */");
+    const ba = plan("/*+ OPTIONS('errors.policy' = 'skip', 'path' = '/tmp/o') */");
+    expect(planFingerprint(ab)).toBe(planFingerprint(ba));
     expect(planFingerprint(plan('', "/*+ OPTIONS('path' = '/tmp/out-2') */"))).not.toBe(planFingerprint(plain));
     expect(planFingerprint(plan(''))).toBe(planFingerprint(plain));
   });
