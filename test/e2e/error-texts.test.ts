@@ -71,7 +71,7 @@ describe('HOP and CUMULATE sizes, in the units written', () => {
     expect(err.code).toBe(ErrorCode.INVALID_WINDOW);
     expect(err.message).toBe("HOP window slide (INTERVAL '1' HOUR) is longer than its size (INTERVAL '15' MINUTE)");
     expect(err.diagnostics[0]!.hint).toBe(
-      "HOP takes the slide before the size: were they swapped? HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '15' MINUTE, INTERVAL '1' HOUR) makes windows of INTERVAL '1' HOUR every INTERVAL '15' MINUTE",
+      "HOP takes the slide before the size: were they swapped? HOP(TABLE orders, DESCRIPTOR(ts), INTERVAL '15' MINUTE, INTERVAL '1' HOUR) makes windows of INTERVAL '1' HOUR every INTERVAL '15' MINUTE",
     );
   });
 
@@ -84,12 +84,13 @@ describe('HOP and CUMULATE sizes, in the units written', () => {
   it('the legacy GROUP BY HOP(ts, slide, size) too', () => {
     const err = catchEddy(() => tp.bind("SELECT COUNT(*) FROM orders GROUP BY HOP(ts, INTERVAL '10' SECOND, INTERVAL '5' SECOND)"));
     expect(err.message).toBe("HOP window slide (INTERVAL '10' SECOND) is longer than its size (INTERVAL '5' SECOND)");
+    expect(err.diagnostics[0]!.hint).toContain("HOP(ts, INTERVAL '5' SECOND, INTERVAL '10' SECOND) makes windows of INTERVAL '10' SECOND every INTERVAL '5' SECOND");
   });
 
   it("CUMULATE's step and max size", () => {
     const swapped = catchEddy(() => tp.bind("SELECT * FROM TABLE(CUMULATE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' DAY, INTERVAL '1' HOUR))"));
     expect(swapped.message).toBe("CUMULATE window step (INTERVAL '1' DAY) is longer than its max size (INTERVAL '1' HOUR)");
-    expect(swapped.diagnostics[0]!.hint).toContain("CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' HOUR, INTERVAL '1' DAY)");
+    expect(swapped.diagnostics[0]!.hint).toContain("CUMULATE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' HOUR, INTERVAL '1' DAY)");
     const uneven = catchEddy(() => tp.bind("SELECT * FROM TABLE(CUMULATE(TABLE orders, DESCRIPTOR(ts), INTERVAL '40' MINUTE, INTERVAL '1' HOUR))"));
     expect(uneven.message).toBe("CUMULATE window max size (INTERVAL '1' HOUR) must be a whole multiple of the step (INTERVAL '40' MINUTE)");
     expect(uneven.diagnostics[0]!.hint).toBe("make the max size INTERVAL '40' MINUTE or INTERVAL '80' MINUTE, or pick a step that divides INTERVAL '1' HOUR");

@@ -111,17 +111,17 @@ function intervalText(ms: number, e?: ast.Expr): string {
  * Checks that a HOP's size is a whole multiple of its slide (a CUMULATE's max size of its step), in the
  * units the user wrote. A step longer than the size is usually the two given in the wrong order: say so.
  */
-function checkMultiple(fn: 'HOP' | 'CUMULATE', step: number, size: number, args: Record<string, ast.Expr>, span: Span): void {
+function checkMultiple(fn: 'HOP' | 'CUMULATE', step: number, size: number, args: WindowArgs, span: Span): void {
   if (size % step === 0) return;
   const [stepName, sizeName] = fn === 'HOP' ? ['slide', 'size'] : ['step', 'max size'];
   const stepKey = fn === 'HOP' ? 'SLIDE' : 'STEP';
-  const stepText = intervalText(step, args[stepKey]);
-  const sizeText = intervalText(size, args['SIZE']);
+  const stepText = intervalText(step, args.sizes[stepKey]);
+  const sizeText = intervalText(size, args.sizes['SIZE']);
   if (step > size) {
     windowError(
       `${fn} window ${stepName} (${stepText}) is longer than its ${sizeName} (${sizeText})`,
       span,
-      `${fn} takes the ${stepName} before the ${sizeName}: were they swapped? ${fn}(TABLE t, DESCRIPTOR(ts), ${sizeText}, ${stepText}) makes windows of ${stepText} every ${sizeText}`,
+      `${fn} takes the ${stepName} before the ${sizeName}: were they swapped? ${fn}(${args.lead}, ${sizeText}, ${stepText}) makes windows of ${stepText} every ${sizeText}`,
     );
   }
   const below = Math.floor(size / step) * step;
@@ -132,8 +132,14 @@ function checkMultiple(fn: 'HOP' | 'CUMULATE', step: number, size: number, args:
   );
 }
 
+/** A window call's size arguments as written, and how the call starts (`TABLE t, DESCRIPTOR(ts)`), for messages. */
+interface WindowArgs {
+  readonly sizes: Record<string, ast.Expr>;
+  readonly lead: string;
+}
+
 /** Builds the window spec from named sizes (milliseconds), checking Flink's constraints. */
-function makeSpec(kind: string, sizes: Record<string, number>, args: Record<string, ast.Expr>, span: Span): WindowSpec {
+function makeSpec(kind: string, sizes: Record<string, number>, args: WindowArgs, span: Span): WindowSpec {
   const offset = sizes['OFFSET'] ?? 0;
   switch (kind) {
     case 'TUMBLE':
@@ -208,7 +214,8 @@ export function bindWindowTvfArgs(ctx: BinderContext, ref: ast.TableFunctionRef,
           return dataScope.resolve(e.name.parts.map((p) => p.name), e.span).index;
         })
       : [];
-  return { spec: makeSpec(name, sizes, args, ref.span), timeIndex: col.index, partitionKeys, windowFields: windowFields(col.type.name === 'TIMESTAMP_LTZ') };
+  const lead = `${data.kind === 'TableArg' ? `TABLE ${data.table.parts.map((p) => p.name).join('.')}` : 'TABLE t'}, DESCRIPTOR(${col.name})`;
+  return { spec: makeSpec(name, sizes, { sizes: args, lead }, ref.span), timeIndex: col.index, partitionKeys, windowFields: windowFields(col.type.name === 'TIMESTAMP_LTZ') };
 }
 
 /** window_start, window_end (TIMESTAMP(3) NOT NULL) and window_time (a rowtime attribute). */
@@ -252,7 +259,7 @@ export function bindLegacyGroupWindow(ctx: BinderContext, e: ast.Expr, scope: Sc
     sizes['SIZE'] = intervalArg(ctx, e.args[2]!, 'size');
   } else sizes['GAP'] = intervalArg(ctx, e.args[1]!, 'gap');
   const args: Record<string, ast.Expr> = family === 'HOP' ? { SLIDE: e.args[1]!, SIZE: e.args[2]! } : {};
-  return { family, spec: makeSpec(family, sizes, args, e.span), timeIndex: col.index, call: e };
+  return { family, spec: makeSpec(family, sizes, { sizes: args, lead: col.name }, e.span), timeIndex: col.index, call: e };
 }
 
 /** Which window column a legacy property function (TUMBLE_START, HOP_END, SESSION_ROWTIME, ...) reads, if any. */
