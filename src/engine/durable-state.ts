@@ -10,7 +10,7 @@ import { EddyError, ErrorCode } from '../common/errors.js';
 import { parseDuration } from '../connectors/option-values.js';
 import { explainPhysical, explainSink } from '../planner/explain.js';
 import { typeToString } from '../common/types.js';
-import { nodeId } from '../planner/node-id.js';
+import { nodeId, sortedEntries } from '../planner/node-id.js';
 import { physicalInputs, type PhysicalPipeline, type PhysicalPlan } from '../planner/physical-plan.js';
 import type { PlannedPipeline } from '../planner/planner.js';
 import { stateDescriptors } from '../planner/state-declarations.js';
@@ -83,7 +83,9 @@ export function planFingerprint(plan: JobPlan): string {
     physicalInputs(p).forEach(walk);
   };
   for (const pipeline of pipelinesOf(plan)) {
-    const sink = pipeline.sink.kind === 'table' ? [pipeline.sink.table.name, pipeline.sink.table.options['connector']] : ['collect'];
+    const table = pipeline.sink.kind === 'table' ? pipeline.sink.table : undefined;
+    // A sink's OPTIONS hint (another path, another topic) makes it another sink; without one, as before.
+    const sink = table ? [table.name, table.options['connector'], ...(table.dynamicOptions ? [sortedEntries(table.dynamicOptions)] : [])] : ['collect'];
     hash.update(JSON.stringify(['sink', ...sink, pipeline.schema.map((f) => [f.name, typeToString(f.type)]), nodeId(pipeline.root)])).update('\n');
     walk(pipeline.root);
   }

@@ -2,7 +2,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EddyError, ErrorCode } from '../common/errors.js';
+import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import type { ConnectorFactory } from '../runtime/connector.js';
 import { buildJob } from '../runtime/build-job.js';
 import type { Job } from '../runtime/job.js';
@@ -22,6 +22,8 @@ export interface JobBuildOptions {
   readonly jobKey?: string;
   /** Connectors used instead of the session's of the same identifier (a view's publishing sink, a pull query's snapshot). */
   readonly overrides?: readonly ConnectorFactory[];
+  /** The statement the job runs, so errors can quote a failing expression. */
+  readonly statement?: { readonly text: string; readonly span: Span };
 }
 
 /** Turns planned pipelines into runnable jobs the way the session's settings say. */
@@ -30,7 +32,7 @@ export class JobBuilder {
 
   /** Builds a job (not started). A durable state it was given is closed if building fails. */
   build(plan: JobPlan, name: string, options: JobBuildOptions = {}): Job {
-    const { collect, durable, jobKey, overrides = [] } = options;
+    const { collect, durable, jobKey, overrides = [], statement } = options;
     try {
       return buildJob(pipelinesOf(plan), {
         name,
@@ -41,6 +43,7 @@ export class JobBuilder {
         stateOptions: this.stateOptions(),
         deadLetters: (table) => deadLetterTarget(this.session, table),
         jobKey,
+        ...(statement === undefined ? {} : { sql: { text: statement.text, start: statement.span.start } }),
         fingerprint: planFingerprint(plan),
         checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, minPauseMs: durable.minPauseMs, restored: durable.restored } : undefined,
       });

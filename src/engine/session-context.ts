@@ -100,6 +100,7 @@ export class SessionContext {
       functions: this.functions,
       env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now, maxStringLength: Number(this.settings.get('table.exec.max-string-length')) },
       connectors: connectorLookup(this.connectors, this.formats),
+      dynamicTableOptions: this.settings.get('table.dynamic-table-options.enabled') !== 'false',
     });
   }
 

@@ -75,6 +75,11 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     description: 'Longest string (in UTF-16 code units) a function such as REPEAT, LPAD, CONCAT or REPLACE may produce; a longer result fails its row (EDDY-R003).',
     check: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'a whole number of characters, at least 1'),
   },
+  'table.dynamic-table-options.enabled': {
+    defaultValue: 'true',
+    description: "Whether /*+ OPTIONS('key' = 'value') */ hints may override a table's WITH options in a statement (as in Flink).",
+    values: ['true', 'false'],
+  },
 };
 
 export class Settings {

@@ -151,9 +151,26 @@ function compileFormatter(pattern: string): Formatter {
 /** Parses text into wall-clock epoch ms (or UTC when the pattern has an offset field), or null. */
 export type Parser = (text: string) => number | null;
 
+/**
+ * What a parse read: the wall-clock time as written (epoch ms read in UTC) and, when the text carried one
+ * (a `Z`/`X`/`x` field), its UTC offset. A time with an offset is an instant (`wallMs - offsetMs`) that no
+ * session time zone may shift again.
+ */
+export interface ParsedDateTime {
+  readonly wallMs: number;
+  readonly offsetMs?: number;
+}
+
+/** Parses text into a {@link ParsedDateTime}, or null. */
+export type DateTimeParser = (text: string) => ParsedDateTime | null;
+
 const NUMERIC_LETTERS = new Set(['y', 'u', 'M', 'L', 'd', 'D', 'H', 'k', 'h', 'K', 'm', 's', 'S']);
 
-function compileParser(pattern: string): Parser {
+/**
+ * `prefix`: as Java's `SimpleDateFormat.parse(String)` (which Flink's UNIX_TIMESTAMP and TO_DATE use), text
+ * after what the pattern reads is ignored; otherwise all of the text must match.
+ */
+function compileParser(pattern: string, prefix: boolean): DateTimeParser {
   const tokens = tokenize(pattern);
   return (text) => {
     let pos = 0;
@@ -166,7 +183,7 @@ function compileParser(pattern: string): Parser {
     let millis = 0;
     let pm: boolean | undefined;
     let hour12 = false;
-    let offset = 0;
+    let offset: number | undefined;
     for (let ti = 0; ti < tokens.length; ti++) {
       const t = tokens[ti]!;
       if ('literal' in t) {
@@ -257,38 +274,55 @@ function compileParser(pattern: string): Parser {
           return null;
       }
     }
-    if (pos !== text.length) return null;
+    if (!prefix && pos !== text.length) return null;
     if (pm !== undefined && hour12) hour = (hour % 12) + (pm ? 12 : 0);
     else if (pm !== undefined && pm && hour < 12) hour += 12;
     if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
     const dayLimit = tokens.some((t) => 'letter' in t && t.letter === 'D') ? 366 : daysInMonth(year, month);
     if (day < 1 || day > dayLimit) return null;
-    return daysFromCivil(year, month, 1) * DAY + (day - 1) * DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset;
+    const wallMs = daysFromCivil(year, month, 1) * DAY + (day - 1) * DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+    return offset === undefined ? { wallMs } : { wallMs, offsetMs: offset };
   };
 }
 
 const MAX_CACHED = 256;
 const formatters = new Map<string, Formatter>();
 const parsers = new Map<string, Parser>();
+const fullParsers = new Map<string, DateTimeParser>();
+const prefixParsers = new Map<string, DateTimeParser>();
 
-/** The formatter for a pattern (compiled on first use, then cached). */
-export function formatterFor(pattern: string): Formatter {
-  let f = formatters.get(pattern);
+/** `cache`'s entry for `pattern`, made by `make` on first use (the cache is cleared when full). */
+function cached<F>(cache: Map<string, F>, pattern: string, make: () => F): F {
+  let f = cache.get(pattern);
   if (f === undefined) {
-    f = compileFormatter(pattern);
-    if (formatters.size >= MAX_CACHED) formatters.clear();
-    formatters.set(pattern, f);
+    f = make();
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(pattern, f);
   }
   return f;
 }
 
-/** The parser for a pattern (compiled on first use, then cached). */
+/** The formatter for a pattern (compiled on first use, then cached). */
+export function formatterFor(pattern: string): Formatter {
+  return cached(formatters, pattern, () => compileFormatter(pattern));
+}
+
+/**
+ * The parser for a pattern (compiled on first use, then cached), which reports the offset the text gave.
+ * `prefix`: it reads the start of a text and ignores what follows (Java's `SimpleDateFormat.parse`);
+ * otherwise the whole text must match.
+ */
+export function dateTimeParserFor(pattern: string, prefix = false): DateTimeParser {
+  return cached(prefix ? prefixParsers : fullParsers, pattern, () => compileParser(pattern, prefix));
+}
+
+/** The parser for a pattern: the whole text must match; a time with an offset comes back in UTC. */
 export function parserFor(pattern: string): Parser {
-  let p = parsers.get(pattern);
-  if (p === undefined) {
-    p = compileParser(pattern);
-    if (parsers.size >= MAX_CACHED) parsers.clear();
-    parsers.set(pattern, p);
-  }
-  return p;
+  return cached(parsers, pattern, () => {
+    const parse = dateTimeParserFor(pattern);
+    return (text: string) => {
+      const r = parse(text);
+      return r === null ? null : r.wallMs - (r.offsetMs ?? 0);
+    };
+  });
 }

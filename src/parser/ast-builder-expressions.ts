@@ -120,9 +120,12 @@ export abstract class ExpressionBuilder extends sqlParser.getBaseCstVisitorConst
 
   private foldBinary(operands: CstNode[], ops: IToken[], opOf: (t: IToken) => A.BinaryOperator): A.Expr {
     let left = this.expr(operands[0]);
+    // The operands' CST spans include their parentheses: `10 / (2 - 2)` spans to the last ')'.
+    let span = nodeSpan(operands[0]!);
     for (let i = 1; i < operands.length; i++) {
       const right = this.expr(operands[i]);
-      left = { kind: 'BinaryExpr', op: opOf(ops[i - 1]!), left, right, span: joinSpans(left.span, right.span) };
+      span = joinSpans(span, nodeSpan(operands[i]!));
+      left = { kind: 'BinaryExpr', op: opOf(ops[i - 1]!), left, right, span };
     }
     return left;
   }

@@ -15,6 +15,7 @@ import {
   type BuildContext,
   type Ctx,
 } from './ast-builder-expressions.js';
+import { parseOptionsHint } from './hints.js';
 
 type TableElement =
   | { readonly type: 'column'; readonly column: A.ColumnDef; readonly primaryKey?: Span }
@@ -141,6 +142,14 @@ export class AstBuilder extends ExpressionBuilder {
       : { type: 'column', column, primaryKey: joinSpans(tokenSpan(primary), nodeSpan(notEnforced)) };
   }
 
+  /** The `/*+ OPTIONS(...) *\/` hint token after a table name, parsed (its problems become diagnostics). */
+  private optionsHint(token: IToken | undefined): A.OptionsHint | undefined {
+    if (token === undefined) return undefined;
+    const parsed = parseOptionsHint(token, this.ctx.text);
+    this.ctx.diagnostics.push(...parsed.diagnostics);
+    return parsed.hint;
+  }
+
   withOptions(ctx: Ctx): A.TableOption[] {
     return nodes(ctx, 'tableOption').map((n) => this.tableOption(n.children));
   }
@@ -183,9 +192,11 @@ export class AstBuilder extends ExpressionBuilder {
 
   insertStatement(ctx: Ctx): A.InsertStatement {
     const columns = this.identifiers(node(ctx, 'identifierList'));
+    const hint = this.optionsHint(tok(ctx, 'hint'));
     return {
       kind: 'InsertStatement',
       target: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      ...(hint === undefined ? {} : { hint }),
       ...(columns === undefined ? {} : { columns }),
       overwrite: tok(ctx, 'OverwriteKw') !== undefined,
       query: this.queryOf(node(ctx, 'query')),
@@ -398,9 +409,11 @@ export class AstBuilder extends ExpressionBuilder {
     const q = node(ctx, 'query');
     if (q !== undefined) return { kind: 'SubqueryRef', query: this.queryOf(q), ...aliases, lateral, span };
     const asOf = node(ctx, 'asOf');
+    const hint = this.optionsHint(tok(ctx, 'hint'));
     return {
       kind: 'TableName',
       name: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      ...(hint === undefined ? {} : { hint }),
       ...aliases,
       ...(asOf === undefined ? {} : { forSystemTimeAsOf: this.expr(asOf) }),
       span,

@@ -123,10 +123,12 @@ export interface DropStatement extends StatementBase {
   readonly cascade: boolean;
 }
 
-/** `INSERT INTO|OVERWRITE target [(col, ...)] query`. */
+/** `INSERT INTO|OVERWRITE target [/*+ OPTIONS(...) *\/] [(col, ...)] query`. */
 export interface InsertStatement extends StatementBase {
   readonly kind: 'InsertStatement';
   readonly target: QualifiedName;
+  /** Dynamic options of the target for this statement. */
+  readonly hint?: OptionsHint;
   readonly columns?: readonly Identifier[];
   readonly overwrite: boolean;
   readonly query: Query;
@@ -263,10 +265,21 @@ export interface OrderItem extends NodeBase {
 
 export type TableRef = TableName | SubqueryRef | TableFunctionRef | JoinRef;
 
-/** A named table or view: `rides [AS] r [(c1, c2)]`, optionally `FOR SYSTEM_TIME AS OF expr`. */
+/**
+ * `/*+ OPTIONS('key' = 'value', ...) *\/` right after a table name: Flink's dynamic table options, which
+ * override the table's WITH options for one statement. `span` covers the whole hint comment.
+ */
+export interface OptionsHint extends NodeBase {
+  readonly kind: 'OptionsHint';
+  readonly options: readonly TableOption[];
+}
+
+/** A named table or view: `rides [/*+ OPTIONS(...) *\/] [AS] r [(c1, c2)]`, optionally `FOR SYSTEM_TIME AS OF expr`. */
 export interface TableName extends NodeBase {
   readonly kind: 'TableName';
   readonly name: QualifiedName;
+  /** Dynamic options of the table for this statement. */
+  readonly hint?: OptionsHint;
   readonly alias?: Identifier;
   readonly columnAliases?: readonly Identifier[];
   readonly forSystemTimeAsOf?: Expr;

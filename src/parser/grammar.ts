@@ -178,6 +178,7 @@ export class EddyParser extends ExpressionParser {
     this.CONSUME(L.Insert);
     this.OR([{ ALT: () => this.CONSUME(L.Into) }, { ALT: () => this.CONSUME(L.Overwrite) }]);
     this.SUBRULE(this.qualifiedName);
+    this.OPTION2(() => this.CONSUME(L.Hint, { LABEL: 'hint' }));
     this.OPTION(() => this.SUBRULE(this.identifierList));
     this.SUBRULE(this.query);
   });
@@ -508,6 +509,7 @@ export class EddyParser extends ExpressionParser {
       {
         ALT: () => {
           this.SUBRULE(this.qualifiedName);
+          this.OPTION4(() => this.CONSUME(L.Hint, { LABEL: 'hint' }));
           this.OPTION(() => {
             this.CONSUME(L.For);
             this.CONSUME(L.SystemTime);

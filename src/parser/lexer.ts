@@ -200,6 +200,12 @@ export const UnterminatedString = createToken({ name: 'UnterminatedString', patt
 export const UnterminatedQuotedIdentifier = createToken({ name: 'UnterminatedQuotedIdentifier', pattern: /`(?:[^`]|``)*/ });
 
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
+/**
+ * A hint, `/*+ OPTIONS('k' = 'v') *\/` (Flink's and Calcite's syntax): a comment whose `+` is followed by a
+ * name. It is a token, not skipped, so the grammar decides where a hint may stand and a hint anywhere else
+ * is an error instead of being silently ignored. `/*+++ banner +++*\/` stays a plain comment.
+ */
+export const Hint = createToken({ name: 'Hint', pattern: /\/\*\+\s*[A-Za-z_][\s\S]*?\*\//, label: 'hint' });
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
 /** `/*` with no closing `*\/`. */
 export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/ });
@@ -240,6 +246,7 @@ const sortedKeywords = [...keywordTokens].sort(
 export const allTokens: TokenType[] = [
   WhiteSpace,
   LineComment,
+  Hint,
   BlockComment,
   UnterminatedComment,
   StringLiteral,

@@ -2,6 +2,7 @@
 import { EOF, tokenMatcher, type ILexingError, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import { ErrorCode, spanOf, type Diagnostic, type Span } from '../common/errors.js';
 import { sqlParser } from './grammar.js';
+import { QUERY_HINTS_UNSUPPORTED } from './hints.js';
 import * as L from './lexer.js';
 
 /** Rules the error reporter may start content assist from. */
@@ -162,6 +163,7 @@ function diagnose(rule: StartRule, tokens: IToken[], index: number, text: string
     const span = spanOf(text, end, end);
     return withHint({ code: ErrorCode.UNEXPECTED_END, message: 'Unexpected end of input', span, expected: describeExpected$(expected) }, tokens, index, expected);
   }
+  if (token.tokenType === L.Hint) return misplacedHint(token);
   const base = { code: ErrorCode.UNEXPECTED_TOKEN, message: `Unexpected ${describeToken(token)}`, span: tokenSpan(token) };
   if (isPlainWord(token)) {
     const kw = keywordTypo(token.image, expected);
@@ -182,6 +184,26 @@ function diagnose(rule: StartRule, tokens: IToken[], index: number, text: string
     }
   }
   return withHint({ ...base, expected: describeExpected$(expected) }, tokens, index, expected);
+}
+
+/** A hint comment (`/*+ ... *\/`) where Eddy takes none: named, with where hints may go. */
+function misplacedHint(token: IToken): Diagnostic {
+  const name = /^\/\*\+\s*([A-Za-z_]\w*)/.exec(token.image)?.[1] ?? '';
+  const shown = token.image.length > 60 ? `${token.image.slice(0, 57)}...` : token.image;
+  if (name.toUpperCase() === 'OPTIONS') {
+    return {
+      code: ErrorCode.UNEXPECTED_TOKEN,
+      message: `An OPTIONS hint is not allowed here: \`${shown}\``,
+      span: tokenSpan(token),
+      hint: 'write it right after the table name, before any alias: `FROM t /*+ OPTIONS(...) */ AS a`, `INSERT INTO t /*+ OPTIONS(...) */ SELECT ...`',
+    };
+  }
+  return {
+    code: ErrorCode.UNEXPECTED_TOKEN,
+    message: `Hint \`${name}\` is not supported: \`${shown}\``,
+    span: tokenSpan(token),
+    hint: `Eddy takes one hint, OPTIONS('key' = 'value', ...) right after a table name or an INSERT target; ${QUERY_HINTS_UNSUPPORTED}`,
+  };
 }
 
 function withHint(d: Diagnostic, tokens: IToken[], index: number, expected: TokenType[]): Diagnostic {

@@ -23,7 +23,10 @@ export interface TableDef {
   /** `WATERMARK FOR column AS expr`. */
   readonly watermark?: { readonly column: string; readonly expr: ast.Expr };
   readonly primaryKey?: readonly string[];
+  /** The WITH options, with a statement's `/*+ OPTIONS(...) *\/` hint applied when it has one. */
   readonly options: Readonly<Record<string, string>>;
+  /** The options a statement's OPTIONS hint set (already merged into `options`), for EXPLAIN. */
+  readonly dynamicOptions?: Readonly<Record<string, string>>;
   readonly temporary: boolean;
   /** The CREATE statement, for messages and SHOW CREATE (a CREATE MATERIALIZED VIEW for a view's table). */
   readonly statement: ast.CreateTable | ast.CreateView;

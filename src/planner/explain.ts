@@ -8,6 +8,7 @@ import { formatValue } from '../common/values.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { inputsOf, type LogicalAggCall, type LogicalPlan, type SortKey } from './logical-plan.js';
 import { physicalInputs, type Distribution, type PhysicalKind, type PhysicalNodeOf, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
+import type { TableDef } from './catalog.js';
 import { nodeId } from './node-id.js';
 import { stateDescriptors } from './state-declarations.js';
 
@@ -123,6 +124,15 @@ function distributionText(d: Distribution, columns: readonly string[]): string {
   return d.kind === 'hash' ? `hash[${d.keys.map((k) => exprToString(k, columns)).join(', ')}]` : d.kind;
 }
 
+/** A table's OPTIONS hint, as `, hints=[OPTIONS('path'='b.csv')]` (empty without one). */
+function hintText(table: TableDef): string {
+  const dynamic = table.dynamicOptions;
+  if (dynamic === undefined) return '';
+  const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const pairs = Object.entries(dynamic).map(([k, v]) => `${quote(k)}=${quote(v)}`);
+  return `, hints=[OPTIONS(${pairs.join(', ')})]`;
+}
+
 /** The node's declared state tables (see state-declarations.ts), as `, state=[windows, watermark]`. */
 function stateText(p: PhysicalPlan): string {
   const state = stateDescriptors(p);
@@ -133,7 +143,7 @@ function stateText(p: PhysicalPlan): string {
 const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => string } = {
   TableSourceScan: (p) => {
     const wm = p.watermark ? `, watermark=[${exprToString(p.watermark.expr, p.table.columns.map((c) => c.name))}]` : '';
-    return `TableSourceScan(table=[${p.table.name}], connector=[${p.table.options['connector']}], fields=[${names(p).join(', ')}]${wm})`;
+    return `TableSourceScan(table=[${p.table.name}], connector=[${p.table.options['connector']}], fields=[${names(p).join(', ')}]${wm}${hintText(p.table)})`;
   },
   Values: (p) => `Values(rows=[${p.rows.length}])`,
   Calc: (p) => `Calc(select=[${projection(p.projection, p.schema, names(p.input))}]${p.condition ? `, where=[${exprToString(p.condition, names(p.input))}]` : ''})`,
@@ -196,7 +206,7 @@ export function explainPhysical(plan: PhysicalPlan): string {
 /** The sink line of a pipeline. */
 export function explainSink(pipeline: PhysicalPipeline): string {
   return pipeline.sink.kind === 'table'
-    ? `Sink(table=[${pipeline.sink.table.name}], connector=[${pipeline.sink.table.options['connector']}], fields=[${pipeline.schema.map((f) => f.name).join(', ')}])`
+    ? `Sink(table=[${pipeline.sink.table.name}], connector=[${pipeline.sink.table.options['connector']}], fields=[${pipeline.schema.map((f) => f.name).join(', ')}]${hintText(pipeline.sink.table)})`
     : `Collect(fields=[${pipeline.schema.map((f) => f.name).join(', ')}])`;
 }
 

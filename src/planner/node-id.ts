@@ -16,12 +16,23 @@ function aggIdentity(a: LogicalAggCall): unknown {
 }
 
 /**
- * What identifies a table for a plan: its name, connector, columns and event time. Not its other options:
- * reading the same table at another replay speed, or from a moved file, is the same plan over the same
- * state (as in Flink, where a source's options are not part of its operator's identity).
+ * What identifies a table for a plan: its name, connector, columns and event time. Not its other WITH
+ * options: reading the same table at another replay speed, or from a moved file, is the same plan over the
+ * same state (as in Flink, where a source's options are not part of its operator's identity).
+ *
+ * A statement's `/*+ OPTIONS(...) *\/` hint is, though (and only when there is one, so ids without hints
+ * stay as they were): one job may read a table twice with different hints (`t JOIN t /*+ OPTIONS('path' =
+ * 'b.csv') *\/`), and those are two sources, not one shared read; and a hint is part of the statement, so
+ * a job whose hint changed is a changed job, whose old state is refused like that of any changed SQL.
  */
 function tableIdentity(t: TableDef): unknown {
-  return [t.name, t.options['connector'] ?? null, t.columns.map((c) => [c.name, c.type, c.computed !== undefined]), t.watermark ?? null, t.primaryKey ?? null];
+  const identity = [t.name, t.options['connector'] ?? null, t.columns.map((c) => [c.name, c.type, c.computed !== undefined]), t.watermark ?? null, t.primaryKey ?? null];
+  return t.dynamicOptions === undefined ? identity : [...identity, sortedEntries(t.dynamicOptions)];
+}
+
+/** A record's entries sorted by key: the same options in another order are the same options. */
+export function sortedEntries(record: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The configuration of each node kind that decides what it computes (inputs and properties excluded). */

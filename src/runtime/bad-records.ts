@@ -68,6 +68,7 @@ export class BadRecordHandler {
       throw new EddyError({
         code: ErrorCode.BAD_RECORD,
         message: `Bad record in \`${this.source}\` at ${record.position} (${record.kind}): ${record.message}; record: ${truncate(text)}`,
+        ...(record.span === undefined ? {} : { span: record.span }),
         hint: `to go on past bad records, add 'errors.policy' = 'skip' (they are counted) or 'dead-letter' (they are kept in a table) to the WITH options of \`${this.source}\``,
       });
     }

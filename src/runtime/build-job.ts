@@ -3,7 +3,7 @@
  * node (shared nodes once), wired from the sources up to the sinks, with expressions compiled once.
  */
 import type { Field } from '../common/types.js';
-import { EddyError, ErrorCode } from '../common/errors.js';
+import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { compileExpr } from '../expr/compile.js';
 import { physicalColumns, type TableDef } from '../planner/catalog.js';
 import { isPreserved, type LogicalAggCall } from '../planner/logical-plan.js';
@@ -18,6 +18,7 @@ import { Job, type SinkTask, type SourceTask } from './job.js';
 import type { OperatorContext, Output, StreamOperator } from './operator.js';
 import type { AggCall } from './operators/aggregate-call.js';
 import { Calc } from './operators/calc.js';
+import { expressionFailure } from './operators/expression-error.js';
 import { GroupAggregate } from './operators/group-aggregate.js';
 import { Join } from './operators/join.js';
 import { Limit } from './operators/limit.js';
@@ -53,6 +54,8 @@ export interface BuildOptions {
   readonly fingerprint?: string;
   /** Where a source table with `errors.policy` = 'dead-letter' writes its bad records (resolved by the engine). */
   readonly deadLetters?: (source: TableDef) => DeadLetterTarget | undefined;
+  /** The statement's text and where it starts in its script, to quote a failing expression in errors. */
+  readonly sql?: { readonly text: string; readonly start: number };
   /** Checkpointing: the job's state store and interval; with `restored`, the job resumes from it. */
   readonly checkpoints?: { readonly store: SqliteStateStore; readonly intervalMs: number; readonly minPauseMs?: number; readonly restored?: CheckpointData };
 }
@@ -121,9 +124,17 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
   const opens: (() => void)[] = [];
   const state = options.state ?? new StateBackend(undefined, false, options.stateOptions);
   let counter = 0;
-  // Errors in SQL expressions follow the policy of the job's (first) source.
+  // Errors in SQL expressions follow the policy of the job's (first) source; with no source, they fail.
   let jobBadRecords: BadRecordHandler | undefined;
-  const reportExpressionError = (r: BadRecord) => (jobBadRecords ?? new BadRecordHandler('query', 'fail', (n) => metrics.counter('query', n))).report(r);
+  const sqlOf = (span: Span): string | undefined => {
+    const sql = options.sql;
+    const [from, to] = sql ? [span.start - sql.start, span.end - sql.start] : [-1, -1];
+    return sql && from >= 0 && to <= sql.text.length && from < to ? sql.text.slice(from, to) : undefined;
+  };
+  const reportExpressionError = (r: BadRecord) => {
+    if (!jobBadRecords) throw expressionFailure(r, sqlOf);
+    jobBadRecords.report(r);
+  };
   /** The context of an operator: metrics under `name`, state under `stateName` (limited to `declared`). */
   const contextFor = (output: Output, name: string, stateName: string, declared: readonly StateDescriptor[]): OperatorContext => ({
     name,

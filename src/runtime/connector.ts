@@ -6,6 +6,7 @@
  * src/common/types.ts); computed columns, watermarks, pacing and batching are the runtime's business, not
  * the connector's. Sinks receive changelog batches of the query's output columns.
  */
+import type { Span } from '../common/errors.js';
 import type { Schema } from '../common/types.js';
 import type { ChangeBatch, Row } from './changelog.js';
 import type { Counter } from './metrics.js';
@@ -47,6 +48,8 @@ export interface BadRecord {
   readonly position: string;
   /** The record as read (text, or bytes that are not valid UTF-8). */
   readonly raw: string | Uint8Array;
+  /** For an error in a SQL expression: where the failing expression is in the statement. */
+  readonly span?: Span;
 }
 
 /** What a source or sink is created with. */

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EddyError } from '../../src/common/errors.js';
 import { Eddy } from '../../src/engine/eddy.js';
 import type { JobSummary } from '../../src/engine/job-summary.js';
 import { mulberry32 as prng } from '../../src/connectors/datagen.js';
@@ -31,6 +32,19 @@ export async function runQuery(eddy: Eddy, sql: string): Promise<{ changes: { ki
   const batches = await result.query.collect();
   const changes = batches.flatMap((b) => b.rows.map((row, i) => ({ kind: b.kinds[i]!, row })));
   return { changes, summary: result.query.summary() };
+}
+
+/** Executes one statement to its end (a query's rows, a job's run), expecting it to fail; returns the error. */
+export async function failureOf(eddy: Eddy, sql: string): Promise<EddyError> {
+  try {
+    const r = await eddy.execute(sql);
+    if (r.kind === 'query') await r.query.collect();
+    if (r.kind === 'job') await r.job.done;
+  } catch (err) {
+    if (err instanceof EddyError) return err;
+    throw err;
+  }
+  throw new Error(`expected a failure from: ${sql}`);
 }
 
 /** Executes statements (DDL, SET) in order. */

@@ -189,7 +189,9 @@ describe('conversions', () => {
     expect(evalFn('TO_TIMESTAMP_LTZ', [typed(1_700_000_000, T.bigint()), 0])).toBe(1_700_000_000_000);
     expect(evalFn('TO_TIMESTAMP_LTZ', [typed(1_700_000_000_123, T.bigint()), 3])).toBe(1_700_000_000_123);
     expect(evalFn('TO_TIMESTAMP_LTZ', [1.5, 0])).toBe(1500);
-    expect(evalFn('TO_TIMESTAMP_LTZ', ['1970-01-01 08:00:00'], shanghai)).toBe(0);
+    // Flink: "in time zone string3 (by default 'UTC')" — not the session zone.
+    expect(evalFn('TO_TIMESTAMP_LTZ', ['1970-01-01 08:00:00'], shanghai)).toBe(28_800_000);
+    expect(evalFn('TO_TIMESTAMP_LTZ', ['1970-01-01 08:00:00', 'yyyy-MM-dd HH:mm:ss', 'Asia/Shanghai'])).toBe(0);
     expect(typeToString(resolveFn('TO_TIMESTAMP_LTZ', [1, 3]).type)).toBe('TIMESTAMP_LTZ(3)');
   });
 

@@ -45,7 +45,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
   private continuous(stmt: ast.QueryStatement, bound: LogicalPlan): QueryHandle {
     const plan = this.session.planner().planQuery(stmt.query, bound);
     const writer = new CollectWriter();
-    const job = this.builder.build(plan, this.session.jobName(stmt.text), { collect: writer });
+    const job = this.builder.build(plan, this.session.jobName(stmt.text), { collect: writer, statement: stmt });
     const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text, this.limits());
     handle.id = this.session.nextHandleId();
     this.session.track(handle, 'query');

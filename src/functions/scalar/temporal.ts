@@ -21,7 +21,7 @@ import {
   parseTimeUnit,
   type TimeUnit,
 } from '../calendar.js';
-import { formatterFor, parserFor } from '../datetime-format.js';
+import { dateTimeParserFor, formatterFor, parserFor, type ParsedDateTime } from '../datetime-format.js';
 import type { FunctionEnv, Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { anyNullable, checkArity, checkKinds, fixed, shown } from './define.js';
 
@@ -29,6 +29,33 @@ const DAY = MILLIS_PER.DAY;
 const BIGINT = T.bigint();
 const STRING = T.string();
 const DEFAULT_FORMAT = 'yyyy-MM-dd HH:mm:ss';
+
+/**
+ * What UNIX_TIMESTAMP returns for text it cannot read: Long.MIN_VALUE (-9223372036854775808), as Flink
+ * documents. (-2^63 is exact as a double.)
+ */
+const UNREADABLE_SECONDS = -(2 ** 63);
+
+/** An offset written at the end of a timestamp text: `Z`, `+08:00`, `-0500`. */
+const TRAILING_OFFSET = /(?:Z|[+-]\d{2}:?\d{2})\s*$/i;
+
+/**
+ * Reads timestamp text the way Flink's string-taking time functions do (UNIX_TIMESTAMP, DATE_FORMAT,
+ * CONVERT_TZ: `SimpleDateFormat('yyyy-MM-dd HH:mm:ss')`, which reads the start of the text and ignores the
+ * rest, an offset after it included), keeping milliseconds when written; else Eddy's lenient reading (a
+ * date alone, ISO-8601 with `T`), where an offset written in the text makes it an instant.
+ */
+function readTimestampText(text: string): ParsedDateTime | null {
+  return dateTimeParserFor(`${DEFAULT_FORMAT}.SSS`, true)(text) ?? dateTimeParserFor(DEFAULT_FORMAT, true)(text) ?? readLenient(text);
+}
+
+/**
+ * The instant a parsed time names: with an offset of its own, that offset decides and `zone` is not
+ * applied on top of it (the mistake Flink's docs warn about); without one, it is read in `zone`.
+ */
+function instantOf(t: ParsedDateTime, zone: string): number {
+  return t.offsetMs === undefined ? localToUtc(t.wallMs, zone) : t.wallMs - t.offsetMs;
+}
 
 /** Reads a temporal value of type `t` as a wall-clock time in epoch ms (LTZ in the session zone). */
 function wallClock(t: DataType, env: FunctionEnv): ((v: number) => number) | undefined {
@@ -279,6 +306,13 @@ function parseWall(text: string, pattern?: string): number | null {
   return pattern === undefined ? parseTimestamp(text) : parserFor(pattern)(text);
 }
 
+/** `yyyy-MM-dd[ HH:mm:ss[.SSS]]` or ISO-8601, all of the text; an offset written in it is kept apart. */
+function readLenient(text: string): ParsedDateTime | null {
+  const utc = parseTimestamp(text);
+  if (utc === null) return null;
+  return TRAILING_OFFSET.test(text) ? { wallMs: utc, offsetMs: 0 } : { wallMs: utc };
+}
+
 function formatWall(wall: number, pattern: string, offset = 0): string {
   return formatterFor(pattern)(wall, offset);
 }
@@ -292,9 +326,15 @@ const dateFormat: ScalarFunctionDef = {
     const t = withoutTimeAttribute(argTypes[0]!);
     const type = withNullable(STRING, anyNullable(argTypes) || t.name === 'STRING');
     if (t.name === 'STRING') {
+      // As Flink: the text is read in the session time zone and written in it (an offset written in it
+      // names an instant, shown in the session zone), so `X` prints the session zone's offset.
+      const zone = env.timeZone;
       return { type, impl: (s: string, p: string) => {
-        const wall = parseTimestamp(s);
-        return wall === null ? null : formatWall(wall, p);
+        const r = readTimestampText(s);
+        if (r === null) return null;
+        const utc = instantOf(r, zone);
+        const wall = utcToLocal(utc, zone);
+        return formatWall(wall, p, wall - utc);
       }, strict: true, deterministic: true };
     }
     if (t.name === 'TIMESTAMP_LTZ') {
@@ -321,14 +361,16 @@ function clock(name: string, description: string, type: DataType, value: (now: n
   };
 }
 
-function toTimestampLtz(argTypes: readonly DataType[], env: FunctionEnv): Resolution<ResolvedScalar> {
+function toTimestampLtz(argTypes: readonly DataType[]): Resolution<ResolvedScalar> {
   const type = withNullable(T.timestampLtz(3), true);
   if (argTypes[0]!.name === 'STRING') {
     const error = checkArity('TO_TIMESTAMP_LTZ', argTypes, 1, 3) ?? checkKinds('TO_TIMESTAMP_LTZ', argTypes, ['STRING']);
     if (error) return { error };
-    const impl = (s: string, p?: string, zone?: string) => {
-      const wall = parseWall(s, p);
-      return wall === null ? null : localToUtc(wall, zone ?? env.timeZone);
+    // Flink: the text is read in `zone`, by default UTC (not the session zone); an offset written in the
+    // text (an X field, or ISO-8601's +08:00) decides instead, and is not shifted again by the zone.
+    const impl = (s: string, p?: string, zone = 'UTC') => {
+      const r = p === undefined ? readLenient(s) : dateTimeParserFor(p)(s);
+      return r === null ? null : instantOf(r, zone);
     };
     return { type, impl, strict: true, deterministic: true };
   }
@@ -361,15 +403,16 @@ export const temporalFunctions: readonly ScalarFunctionDef[] = [
   timeRound('TIME_FLOOR'),
   timeRound('TIME_CEIL'),
   fixed('TO_TIMESTAMP', "TO_TIMESTAMP(s[, pattern]) – s parsed as TIMESTAMP(3) (default 'yyyy-MM-dd HH:mm:ss'); NULL if unparseable", ['STRING', 'STRING'], T.timestamp(3), parseWall, { optional: 1, mayReturnNull: true }),
-  { name: 'TO_TIMESTAMP_LTZ', description: 'TO_TIMESTAMP_LTZ(n, precision) – epoch seconds (0) or milliseconds (3) as TIMESTAMP_LTZ(3); TO_TIMESTAMP_LTZ(s[, pattern[, zone]])', resolve: (argTypes, env) => (argTypes.length === 0 ? { error: 'TO_TIMESTAMP_LTZ expects 1 to 3 arguments, got 0' } : toTimestampLtz(argTypes, env)) },
+  { name: 'TO_TIMESTAMP_LTZ', description: "TO_TIMESTAMP_LTZ(n, precision) – epoch seconds (0) or milliseconds (3) as TIMESTAMP_LTZ(3); TO_TIMESTAMP_LTZ(s[, pattern[, zone]]) – s read in zone (default 'UTC') unless it has an offset", resolve: (argTypes) => (argTypes.length === 0 ? { error: 'TO_TIMESTAMP_LTZ expects 1 to 3 arguments, got 0' } : toTimestampLtz(argTypes)) },
   fixed('TO_DATE', "TO_DATE(s[, pattern]) – s parsed as a DATE (default 'yyyy-MM-dd'); NULL if unparseable", ['STRING', 'STRING'], T.date(), (s: string, p?: string) => {
     if (p === undefined) return parseDate(s);
-    const wall = parserFor(p)(s);
-    return wall === null ? null : Math.floor(wall / DAY);
+    // Flink reads it with SimpleDateFormat in UTC: text after the pattern is ignored, an offset applies.
+    const r = dateTimeParserFor(p, true)(s);
+    return r === null ? null : Math.floor(instantOf(r, 'UTC') / DAY);
   }, { optional: 1, mayReturnNull: true }),
   {
     name: 'UNIX_TIMESTAMP',
-    description: "UNIX_TIMESTAMP([s[, pattern]]) – now, or s (default 'yyyy-MM-dd HH:mm:ss', session time zone), in epoch seconds",
+    description: "UNIX_TIMESTAMP([s[, pattern]]) – now, or s (default 'yyyy-MM-dd HH:mm:ss', session time zone unless s has an offset) in epoch seconds; -9223372036854775808 if unreadable",
     resolve(argTypes, env): Resolution<ResolvedScalar> {
       const error = checkArity('UNIX_TIMESTAMP', argTypes, 0, 2) ?? checkKinds('UNIX_TIMESTAMP', argTypes, ['STRING']);
       if (error) return { error };
@@ -377,12 +420,15 @@ export const temporalFunctions: readonly ScalarFunctionDef[] = [
         const now = env.now;
         return { type: withNullable(BIGINT, false), impl: () => Math.floor(now() / 1000), strict: true, deterministic: false };
       }
+      // Flink's rules: the session zone reads a time without an offset; an offset parsed by the pattern
+      // (X, Z, x) decides instead; text after what the pattern reads is ignored (SimpleDateFormat); text
+      // that cannot be read gives Long.MIN_VALUE; seconds are milliseconds / 1000 rounded toward zero.
       const zone = env.timeZone;
       const impl = (s: string, p?: string) => {
-        const wall = parseWall(s, p ?? DEFAULT_FORMAT) ?? (p === undefined ? parseTimestamp(s) : null);
-        return wall === null ? null : Math.floor(localToUtc(wall, zone) / 1000);
+        const r = p === undefined ? readTimestampText(s) : dateTimeParserFor(p, true)(s);
+        return r === null ? UNREADABLE_SECONDS : Math.trunc(instantOf(r, zone) / 1000);
       };
-      return { type: withNullable(BIGINT, true), impl, strict: true, deterministic: true };
+      return { type: withNullable(BIGINT, anyNullable(argTypes)), impl, strict: true, deterministic: true };
     },
   },
   {
@@ -393,7 +439,7 @@ export const temporalFunctions: readonly ScalarFunctionDef[] = [
       if (error) return { error };
       const zone = env.timeZone;
       const impl = (secs: number, p?: string) => {
-        const utc = Math.floor(secs) * 1000;
+        const utc = Math.trunc(secs) * 1000; // Flink: (long) seconds, toward zero
         const wall = utcToLocal(utc, zone);
         return formatWall(wall, p ?? DEFAULT_FORMAT, wall - utc);
       };
@@ -406,9 +452,10 @@ export const temporalFunctions: readonly ScalarFunctionDef[] = [
     resolve(argTypes): Resolution<ResolvedScalar> {
       const error = checkArity('CONVERT_TZ', argTypes, 3, 3) ?? checkKinds('CONVERT_TZ', argTypes, ['STRING']);
       if (error) return { error };
+      // The text is read in `from`, unless it carries its own offset, which then decides alone.
       const impl = (s: string, from: string, to: string) => {
-        const wall = parseTimestamp(s);
-        return wall === null ? null : formatWall(utcToLocal(localToUtc(wall, from), to), DEFAULT_FORMAT);
+        const r = readTimestampText(s);
+        return r === null ? null : formatWall(utcToLocal(instantOf(r, from), to), DEFAULT_FORMAT);
       };
       return { type: withNullable(STRING, true), impl, strict: true, deterministic: true };
     },

@@ -16,7 +16,7 @@ import { isResolutionError } from '../../functions/function-types.js';
 import type { AggregateWindow, LogicalAggCall, LogicalPlan } from '../logical-plan.js';
 import { exprKey, inputRefs } from '../expr-utils.js';
 import type { BinderContext } from './binder-context.js';
-import { ExprBinder, functionName } from './bind-expr.js';
+import { ExprBinder, OVER_HINT, OVER_UNSUPPORTED, functionName } from './bind-expr.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { bindLegacyGroupWindow, legacyWindowProperty, windowFields, type LegacyGroupWindow } from './bind-window.js';
 
@@ -197,7 +197,7 @@ export function bindAggregateSelect(
   for (const call of aggCalls) {
     const name = functionName(call);
     const def = ctx.functions.aggregate(name)!;
-    if (call.over) throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: 'OVER windows are not supported yet', span: call.over.span });
+    if (call.over) throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: OVER_UNSUPPORTED, span: call.over.span, hint: OVER_HINT });
     const args = call.star ? [] : call.args.map((a) => argBinder.bind(a));
     if (args.length > 1) throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: `${name} takes one argument`, span: call.span });
     const r = def.resolve(args.map((a) => withoutTimeAttribute(a.type)), call.distinct);

@@ -74,6 +74,10 @@ export function functionName(call: ast.FunctionCall): string {
   return call.name.parts.map((p) => (p.quoted ? p.name : p.name.toUpperCase())).join('.');
 }
 
+/** OVER windows: what Eddy says about them, and what to use instead. */
+export const OVER_UNSUPPORTED = 'OVER windows are not supported';
+export const OVER_HINT = 'for a running aggregate per key, GROUP BY the key (its result is updated with each row), or use a CUMULATE window';
+
 /** Binds expressions against one scope. */
 export class ExprBinder {
   /** How many calls of `bind` are under way (the depth of the node being bound). */
@@ -199,7 +203,11 @@ export class ExprBinder {
       case 'InSubqueryExpr':
       case 'ExistsExpr':
       case 'ScalarSubquery':
-        return this.unsupported('Subqueries in expressions are not supported yet', e.span, 'rewrite as a join once joins land, or precompute the values');
+        return this.unsupported(
+          'Subqueries in expressions (IN (SELECT ...), EXISTS, scalar subqueries) are not supported',
+          e.span,
+          'rewrite it as a join: `WHERE x IN (SELECT k FROM t)` is `JOIN (SELECT DISTINCT k FROM t) s ON x = s.k`, and a scalar subquery is a join with its one-row result',
+        );
       case 'ParameterExpr':
         return bindParameter(e, expected, this.ctx.env.timeZone);
       case 'StarExpr':
@@ -294,7 +302,7 @@ export class ExprBinder {
         hint: "or use the window TVF: FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' MINUTES))",
       });
     }
-    if (e.over) return this.unsupported('OVER windows are not supported yet', e.over.span);
+    if (e.over) return this.unsupported(OVER_UNSUPPORTED, e.over.span, OVER_HINT);
     if (e.filter) return this.unsupported('FILTER (WHERE ...) is only allowed on aggregate functions', e.filter.span);
     if (e.distinct || e.star) return this.unsupported(`${e.star ? '*' : 'DISTINCT'} is only allowed in aggregate functions`, e.span);
     return this.call(name, e.args.map((a) => this.bind(a)), e.span);

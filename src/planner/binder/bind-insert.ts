@@ -9,6 +9,7 @@ import type { TableDef } from '../catalog.js';
 import type { LogicalPlan } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
+import { applyOptionsHint } from './bind-options-hint.js';
 import { QueryBinder } from './bind-query.js';
 import { qualified } from './bind-table.js';
 import { Scope } from './scope.js';
@@ -31,7 +32,8 @@ export interface BoundInsert {
  */
 export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): BoundInsert {
   const name = qualified(insert.target);
-  const entry = ctx.catalog.get(name, insert.target.span);
+  const catalogEntry = ctx.catalog.get(name, insert.target.span);
+  const entry = catalogEntry.kind === 'table' && catalogEntry.statement.kind === 'CreateTable' ? applyOptionsHint(catalogEntry, insert.hint, ctx) : catalogEntry;
   if (entry.kind !== 'table') {
     throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Cannot INSERT INTO view '${name}'`, span: insert.target.span });
   }

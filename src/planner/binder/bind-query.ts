@@ -12,6 +12,7 @@ import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
 import { bindAggregateSelect, distinctPlan, needsAggregation } from './bind-aggregate.js';
 import { bindJoin } from './bind-join.js';
+import { applyOptionsHint } from './bind-options-hint.js';
 import { qualified, scanTable } from './bind-table.js';
 import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js';
 import { Scope, type ScopeColumn } from './scope.js';
@@ -42,6 +43,16 @@ function renameColumns(q: BoundQuery, names: readonly ast.Identifier[] | readonl
   const schema: Field[] = q.plan.schema.map((f, i) => ({ name: text[i]!, type: f.type }));
   const plan: LogicalPlan = { kind: 'LogicalProject', input: q.plan, exprs, schema };
   return { plan, scope: new Scope(q.scope.columns.map((c, i) => ({ ...c, name: text[i]! }))) };
+}
+
+/** An OPTIONS hint on a view or a WITH query: refused (as in Flink, dynamic options are for tables). */
+function hintOnQuery(name: string, what: string, hint: ast.OptionsHint): never {
+  throw new EddyError({
+    code: ErrorCode.INVALID_STATEMENT,
+    message: `OPTIONS hints apply to tables, and '${name}' is ${what}`,
+    span: hint.span,
+    hint: 'put the hint on the table inside its query',
+  });
 }
 
 /** Binds queries with a given set of visible CTEs. */
@@ -257,13 +268,15 @@ export class QueryBinder {
     const cte = ref.name.parts.length === 1 ? this.ctes.get(name) : undefined;
     let q: BoundQuery;
     if (cte) {
+      if (ref.hint) hintOnQuery(name, 'a WITH query', ref.hint);
       q = cte;
     } else {
       const entry = this.ctx.catalog.get(name, ref.name.span);
       if (entry.kind === 'table') {
-        const scan = scanTable(entry, this.ctx);
+        const scan = scanTable(applyOptionsHint(entry, ref.hint, this.ctx), this.ctx);
         q = { plan: scan, scope: scopeOf(scan) };
       } else {
+        if (ref.hint) hintOnQuery(name, 'a view', ref.hint);
         const view = new QueryBinder(this.ctx).bindQuery(entry.query);
         q = renameColumns({ plan: withSpan(view.plan, ref.span), scope: view.scope }, entry.columnNames, ref.span);
       }

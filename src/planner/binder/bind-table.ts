@@ -4,7 +4,7 @@
  */
 import type * as ast from '../../parser/ast.js';
 import { asTimeAttribute, isTimestamp, typeToString, withNullable, type DataType, type Field } from '../../common/types.js';
-import { EddyError, ErrorCode, didYouMean, type Diagnostic } from '../../common/errors.js';
+import { EddyError, ErrorCode, didYouMean, type Diagnostic, type Span } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import type { TableColumn, TableDef } from '../catalog.js';
 import type { LogicalScan } from '../logical-plan.js';
@@ -85,18 +85,7 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
   if (options['connector'] === undefined) {
     problems.push({ code: ErrorCode.MISSING_OPTION, message: `Table '${qualified(stmt.name)}' has no 'connector' option`, span: stmt.name.span, hint: "add WITH ('connector' = 'filesystem', ...) — see docs/connectors.md" });
   } else {
-    for (const p of ctx.connectors.validate(options)) {
-      const opt = stmt.options.find((o) => o.key === p.key);
-      const code = {
-        'unknown-connector': ErrorCode.UNKNOWN_CONNECTOR,
-        'unknown-option': ErrorCode.UNKNOWN_OPTION,
-        'missing-option': ErrorCode.MISSING_OPTION,
-        'invalid-value': ErrorCode.INVALID_OPTION,
-        'unknown-format': ErrorCode.UNKNOWN_FORMAT,
-      }[p.kind];
-      const span = opt ? (p.kind === 'unknown-option' ? opt.keySpan : p.kind === 'missing-option' ? stmt.name.span : opt.valueSpan) : stmt.name.span;
-      problems.push({ code, message: p.message, span, hint: p.hint });
-    }
+    problems.push(...optionDiagnostics(ctx, options, stmt.options, stmt.name.span));
   }
   if (problems.length > 0) throw new EddyError(problems);
 
@@ -110,6 +99,25 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
     temporary: stmt.temporary,
     statement: stmt,
   };
+}
+
+/**
+ * The connector's problems with `options`, each at the option written in `written` it is about (an
+ * unknown key at the key, a bad value at the value), else at `fallback`.
+ */
+export function optionDiagnostics(ctx: BinderContext, options: Readonly<Record<string, string>>, written: readonly ast.TableOption[], fallback: Span): Diagnostic[] {
+  return ctx.connectors.validate(options).map((p) => {
+    const opt = written.find((o) => o.key === p.key);
+    const code = {
+      'unknown-connector': ErrorCode.UNKNOWN_CONNECTOR,
+      'unknown-option': ErrorCode.UNKNOWN_OPTION,
+      'missing-option': ErrorCode.MISSING_OPTION,
+      'invalid-value': ErrorCode.INVALID_OPTION,
+      'unknown-format': ErrorCode.UNKNOWN_FORMAT,
+    }[p.kind];
+    const span = opt ? (p.kind === 'unknown-option' ? opt.keySpan : p.kind === 'missing-option' ? fallback : opt.valueSpan) : fallback;
+    return { code, message: p.message, span, hint: p.hint };
+  });
 }
 
 // Computed columns' types are filled in right after the first pass; this marks them until then.

@@ -99,8 +99,47 @@ export function checkRowtime(col: ScopeColumn, span: Span, plan?: LogicalPlan): 
   });
 }
 
+/** A window size as the user wrote it (`INTERVAL '15' MINUTE`), or else in the largest unit that divides it. */
+function intervalText(ms: number, e?: ast.Expr): string {
+  if (e?.kind === 'IntervalLiteral') return `INTERVAL '${e.value}' ${e.from}${e.to ? ` TO ${e.to}` : ''}`;
+  const units: [number, string][] = [[86_400_000, 'DAY'], [3_600_000, 'HOUR'], [60_000, 'MINUTE'], [1000, 'SECOND']];
+  const unit = units.find(([u]) => ms % u === 0);
+  return unit ? `INTERVAL '${ms / unit[0]}' ${unit[1]}` : `INTERVAL '${ms / 1000}' SECOND`;
+}
+
+/**
+ * Checks that a HOP's size is a whole multiple of its slide (a CUMULATE's max size of its step), in the
+ * units the user wrote. A step longer than the size is usually the two given in the wrong order: say so.
+ */
+function checkMultiple(fn: 'HOP' | 'CUMULATE', step: number, size: number, args: WindowArgs, span: Span): void {
+  if (size % step === 0) return;
+  const [stepName, sizeName] = fn === 'HOP' ? ['slide', 'size'] : ['step', 'max size'];
+  const stepKey = fn === 'HOP' ? 'SLIDE' : 'STEP';
+  const stepText = intervalText(step, args.sizes[stepKey]);
+  const sizeText = intervalText(size, args.sizes['SIZE']);
+  if (step > size) {
+    windowError(
+      `${fn} window ${stepName} (${stepText}) is longer than its ${sizeName} (${sizeText})`,
+      span,
+      `${fn} takes the ${stepName} before the ${sizeName}: were they swapped? ${fn}(${args.lead}, ${sizeText}, ${stepText}) makes windows of ${stepText} every ${sizeText}`,
+    );
+  }
+  const below = Math.floor(size / step) * step;
+  windowError(
+    `${fn} window ${sizeName} (${sizeText}) must be a whole multiple of the ${stepName} (${stepText})`,
+    span,
+    `make the ${sizeName} ${intervalText(below)} or ${intervalText(below + step)}, or pick a ${stepName} that divides ${sizeText}`,
+  );
+}
+
+/** A window call's size arguments as written, and how the call starts (`TABLE t, DESCRIPTOR(ts)`), for messages. */
+interface WindowArgs {
+  readonly sizes: Record<string, ast.Expr>;
+  readonly lead: string;
+}
+
 /** Builds the window spec from named sizes (milliseconds), checking Flink's constraints. */
-function makeSpec(kind: string, sizes: Record<string, number>, span: Span): WindowSpec {
+function makeSpec(kind: string, sizes: Record<string, number>, args: WindowArgs, span: Span): WindowSpec {
   const offset = sizes['OFFSET'] ?? 0;
   switch (kind) {
     case 'TUMBLE':
@@ -108,13 +147,13 @@ function makeSpec(kind: string, sizes: Record<string, number>, span: Span): Wind
     case 'HOP': {
       const slide = sizes['SLIDE']!;
       const size = sizes['SIZE']!;
-      if (size % slide !== 0) windowError(`HOP window size (${size} ms) must be a multiple of the slide (${slide} ms)`, span);
+      checkMultiple('HOP', slide, size, args, span);
       return { kind: 'hop', slide, size, offset };
     }
     case 'CUMULATE': {
       const step = sizes['STEP']!;
       const maxSize = sizes['SIZE']!;
-      if (maxSize % step !== 0) windowError(`CUMULATE max size (${maxSize} ms) must be a multiple of the step (${step} ms)`, span);
+      checkMultiple('CUMULATE', step, maxSize, args, span);
       return { kind: 'cumulate', step, maxSize, offset };
     }
     default:
@@ -157,12 +196,14 @@ export function bindWindowTvfArgs(ctx: BinderContext, ref: ast.TableFunctionRef,
   checkRowtime(col, timecol.columns[0]!.span, table.plan);
 
   const sizes: Record<string, number> = {};
+  const args: Record<string, ast.Expr> = {};
   for (const p of params) {
     if (p === 'DATA' || p === 'TIMECOL') continue;
     const arg = byName.get(p);
     if (!arg) continue;
     if (arg.value.kind === 'TableArg' || arg.value.kind === 'DescriptorArg') windowError(`${name}'s ${p} must be an interval`, arg.span);
     sizes[p] = intervalArg(ctx, arg.value, p.toLowerCase(), p === 'OFFSET');
+    args[p] = arg.value;
   }
   const data = byName.get('DATA')!.value;
   const partitionKeys =
@@ -173,7 +214,8 @@ export function bindWindowTvfArgs(ctx: BinderContext, ref: ast.TableFunctionRef,
           return dataScope.resolve(e.name.parts.map((p) => p.name), e.span).index;
         })
       : [];
-  return { spec: makeSpec(name, sizes, ref.span), timeIndex: col.index, partitionKeys, windowFields: windowFields(col.type.name === 'TIMESTAMP_LTZ') };
+  const lead = `${data.kind === 'TableArg' ? `TABLE ${data.table.parts.map((p) => p.name).join('.')}` : 'TABLE t'}, DESCRIPTOR(${col.name})`;
+  return { spec: makeSpec(name, sizes, { sizes: args, lead }, ref.span), timeIndex: col.index, partitionKeys, windowFields: windowFields(col.type.name === 'TIMESTAMP_LTZ') };
 }
 
 /** window_start, window_end (TIMESTAMP(3) NOT NULL) and window_time (a rowtime attribute). */
@@ -216,7 +258,8 @@ export function bindLegacyGroupWindow(ctx: BinderContext, e: ast.Expr, scope: Sc
     sizes['SLIDE'] = intervalArg(ctx, e.args[1]!, 'slide');
     sizes['SIZE'] = intervalArg(ctx, e.args[2]!, 'size');
   } else sizes['GAP'] = intervalArg(ctx, e.args[1]!, 'gap');
-  return { family, spec: makeSpec(family, sizes, e.span), timeIndex: col.index, call: e };
+  const args: Record<string, ast.Expr> = family === 'HOP' ? { SLIDE: e.args[1]!, SIZE: e.args[2]! } : {};
+  return { family, spec: makeSpec(family, sizes, { sizes: args, lead: col.name }, e.span), timeIndex: col.index, call: e };
 }
 
 /** Which window column a legacy property function (TUMBLE_START, HOP_END, SESSION_ROWTIME, ...) reads, if any. */

@@ -39,4 +39,6 @@ export interface BinderContext {
   readonly functions: FunctionRegistry;
   readonly env: FunctionEnv;
   readonly connectors: ConnectorLookup;
+  /** Whether `/*+ OPTIONS(...) *\/` hints may override table options (`table.dynamic-table-options.enabled`; default true). */
+  readonly dynamicTableOptions?: boolean;
 }

@@ -1,6 +1,7 @@
 /** What an operator does with a row whose SQL expression failed: the job's error policy decides. */
-import { EddyError } from '../../common/errors.js';
+import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import type { Row } from '../changelog.js';
+import type { BadRecord } from '../connector.js';
 import type { OperatorContext } from '../operator.js';
 
 /**
@@ -16,5 +17,19 @@ export function reportExpressionError(ctx: OperatorContext, err: unknown, row: R
     message: err.message,
     position: span ? `SQL line ${span.line}, column ${span.column}` : 'a SQL expression',
     raw: JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    ...(span === undefined ? {} : { span }),
   });
+}
+
+/**
+ * The error for a failed expression in a job that reads no source table (`SELECT 1/0`, `INSERT ... VALUES`):
+ * there is no table whose `errors.policy` could apply, so it fails, naming the expression (`sqlOf` gives
+ * its text from the statement, when known) and its position.
+ */
+export function expressionFailure(record: BadRecord, sqlOf: (span: Span) => string | undefined): EddyError {
+  const span = record.span;
+  if (span === undefined) return new EddyError({ code: ErrorCode.EXPRESSION_FAILED, message: `${record.message} in a SQL expression` });
+  const text = sqlOf(span)?.replace(/\s+/g, ' ');
+  const shown = text === undefined ? '' : ` in \`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\``;
+  return new EddyError({ code: ErrorCode.EXPRESSION_FAILED, message: `${record.message}${shown} at line ${span.line}, column ${span.column}`, span });
 }
