@@ -50,7 +50,9 @@ export function StatusLine({ status, cancelling, timeZone, keys }: StatusLinePro
         {badKinds(s.badRowsByKind)}
       </Text>
       <Text wrap="truncate-end">{`  watermark ${describeWatermark(wm, timeZone)}${lag} │ ${formatCount(s.rowsIn)} rows in, ${formatCount(s.rowsOut)} out │ state ${formatCount(status.progress.stateEntries)}`}</Text>
-      <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>
+      <Text wrap="truncate-end">
+        <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>
+      </Text>
     </Box>
   );
 }
