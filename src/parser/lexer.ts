@@ -5,7 +5,10 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
  * Every name-like token matches this category: plain identifiers, backquoted identifiers and the
  * non-reserved keywords, so `CONSUME(Identifier)` accepts a column called `value` or `timestamp`.
  */
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier' });
+/** Category of every word: identifiers and all keywords, reserved or not (`SHOW <word>` takes any, to list the forms). */
+export const AnyWord = createToken({ name: 'AnyWord', pattern: Lexer.NA, label: 'word' });
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier', categories: [AnyWord] });
 
 /** A `backquoted` identifier; `` ` `` inside is written twice. */
 export const QuotedIdentifier = createToken({
@@ -27,7 +30,7 @@ function keyword(word: string, reserved: boolean, extraCategories: TokenType[] =
     name: reserved ? name : `${name}Kw`,
     pattern: new RegExp(word, 'i'),
     longer_alt: Identifier,
-    categories: reserved ? extraCategories : [Identifier, ...extraCategories],
+    categories: reserved ? [AnyWord, ...extraCategories] : [Identifier, ...extraCategories],
     label: word,
   });
   keywordTokens.push(token);
@@ -145,6 +148,11 @@ export const SetKw = nonReserved('SET');
 export const Begin = nonReserved('BEGIN');
 export const Reset = nonReserved('RESET');
 export const Show = nonReserved('SHOW');
+export const Columns = nonReserved('COLUMNS');
+export const Catalogs = nonReserved('CATALOGS');
+export const Catalog = nonReserved('CATALOG');
+export const Databases = nonReserved('DATABASES');
+export const Database = nonReserved('DATABASE');
 export const Jobs = nonReserved('JOBS');
 export const Job = nonReserved('JOB');
 export const Stop = nonReserved('STOP');
@@ -270,6 +278,7 @@ export const allTokens: TokenType[] = [
   ...sortedKeywords,
   Identifier,
   TimeUnitToken,
+  AnyWord,
 ];
 
 /** Every keyword, upper-case, for completion in the shell. */
