@@ -265,12 +265,9 @@ export class EddyParser extends ExpressionParser {
             this.SUBRULE2(this.qualifiedName);
           },
         },
-        {
-          ALT: () => {
-            this.CONSUME(L.AnyWord, { LABEL: 'unknown' });
-            this.MANY(() => this.OR5([{ ALT: () => this.CONSUME2(L.AnyWord) }, { ALT: () => this.CONSUME(L.Dot) }, { ALT: () => this.CONSUME(L.StringLiteral) }]));
-          },
-        },
+        // SHOW TABLE (reserved) is the likeliest slip; any other word is a name.
+        { ALT: () => this.CONSUME2(L.Table, { LABEL: 'unknown' }) },
+        { ALT: () => this.CONSUME(L.Identifier, { LABEL: 'unknown' }) },
       ],
     });
   });

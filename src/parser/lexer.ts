@@ -5,10 +5,7 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
  * Every name-like token matches this category: plain identifiers, backquoted identifiers and the
  * non-reserved keywords, so `CONSUME(Identifier)` accepts a column called `value` or `timestamp`.
  */
-/** Category of every word: identifiers and all keywords, reserved or not (`SHOW <word>` takes any, to list the forms). */
-export const AnyWord = createToken({ name: 'AnyWord', pattern: Lexer.NA, label: 'word' });
-
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier', categories: [AnyWord] });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier' });
 
 /** A `backquoted` identifier; `` ` `` inside is written twice. */
 export const QuotedIdentifier = createToken({
@@ -30,7 +27,7 @@ function keyword(word: string, reserved: boolean, extraCategories: TokenType[] =
     name: reserved ? name : `${name}Kw`,
     pattern: new RegExp(word, 'i'),
     longer_alt: Identifier,
-    categories: reserved ? [AnyWord, ...extraCategories] : [Identifier, ...extraCategories],
+    categories: reserved ? extraCategories : [Identifier, ...extraCategories],
     label: word,
   });
   keywordTokens.push(token);
@@ -278,7 +275,6 @@ export const allTokens: TokenType[] = [
   ...sortedKeywords,
   Identifier,
   TimeUnitToken,
-  AnyWord,
 ];
 
 /** Every keyword, upper-case, for completion in the shell. */

@@ -64,17 +64,21 @@ describe('SHOW and DESCRIBE', () => {
     const eddy = await session();
     for (const [text, near] of [
       ['SHOW TABLE', 'SHOW TABLES'],
-      ['SHOW COLUMN FROM g', 'SHOW COLUMNS FROM t'],
       ['SHOW FUNCTION', 'SHOW FUNCTIONS'],
+      ['SHOW tabels', 'SHOW TABLES'],
     ] as const) {
       const err = (await eddy.execute(text).catch((e: unknown) => e)) as EddyError;
       expect(err).toBeInstanceOf(EddyError);
       const shown = err.render();
-      expect(shown).toContain(`There is no ${text.split(' ').slice(0, 2).join(' ')}: Eddy has SHOW TABLES, SHOW VIEWS,`);
+      expect(shown).toContain(`There is no ${text}: Eddy has SHOW TABLES, SHOW VIEWS,`);
       expect(shown).toContain('SHOW CURRENT DATABASE');
       expect(shown).toContain(`did you mean \`${near}\`?`);
       expect(shown).not.toContain("Unexpected 'SHOW'");
     }
+    // A form with words after the unknown one: the parser lists what may follow SHOW.
+    const err = (await eddy.execute('SHOW COLUMN FROM g').catch((e: unknown) => e)) as EddyError;
+    expect(err.render()).toContain('expected one of: TABLES, VIEWS, MATERIALIZED, FUNCTIONS, JOBS, CATALOGS, DATABASES, CURRENT, CREATE, COLUMNS');
+    expect(err.render()).toContain('did you mean `COLUMNS`?');
   });
 
   it("describes a running job: status, counters, watermark and plan; an unknown id lists the running ones", async () => {
