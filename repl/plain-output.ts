@@ -7,7 +7,7 @@
  */
 import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, type Eddy, type Field, type StatementResult } from '../src/index.js';
 import { formatRow, ResultTable } from './result-model.js';
-import { formatTable, isNumericType, layoutTable, typeWidth } from './table-layout.js';
+import { formatTable, isNumericType, layoutTable, singleText, typeWidth } from './table-layout.js';
 import { helpText } from './help.js';
 import { isBlank, shellCommand, splitStatements } from './statement-splitter.js';
 import { DEFAULT_MAX_ROWS } from './query-run.js';
@@ -91,6 +91,8 @@ export class PlainShell {
         return this.info(result.message);
       case 'table': {
         const footer = result.table.footer ?? [];
+        const text = singleText(result.table.columns, result.table.rows);
+        if (text !== undefined) return this.io.out(text + '\n');
         return this.io.out(formatTable(result.table.columns, result.table.rows, 'ascii') + '\n' + footer.map((l) => l + '\n').join(''));
       }
       case 'explain':

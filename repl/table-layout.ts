@@ -65,6 +65,12 @@ export function layoutTable(columns: readonly string[], rows: readonly (readonly
   return { header: [line(columns, true), rule], body: rows.map((r) => line(r)), footer: [], widths };
 }
 
+/** The text of a table that is one cell of several lines (SHOW CREATE TABLE), printed as it is; else undefined. */
+export function singleText(columns: readonly string[], rows: readonly (readonly string[])[]): string | undefined {
+  const cell = columns.length === 1 && rows.length === 1 ? rows[0]![0] : undefined;
+  return cell !== undefined && cell.includes('\n') ? cell : undefined;
+}
+
 /** A whole static table as text (SHOW, DESCRIBE, SET, pull results), with a row count. */
 export function formatTable(columns: readonly string[], rows: readonly (readonly string[])[], style: TableStyle, rightAlign?: readonly boolean[]): string {
   const t = layoutTable(columns, rows, { style, rightAlign, maxColumnWidth: 80 });

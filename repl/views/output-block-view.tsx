@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import { explainLines } from '../explain-tree.js';
 import type { OutputBlock } from '../output.js';
-import { columnWidths, describeColumns, fitColumns, layoutTable } from '../table-layout.js';
+import { columnWidths, describeColumns, fitColumns, layoutTable, singleText } from '../table-layout.js';
 import { PromptLines } from './editor-view.js';
 import { Styled } from './theme.js';
 
@@ -47,7 +47,8 @@ export function OutputBlockView({ block, width = 80 }: { block: OutputBlock; wid
     case 'text':
       return block.dim ? <Styled dim>{block.text}</Styled> : <Text>{block.text}</Text>;
     case 'table': {
-      if (block.columns.length === 1 && block.rows.length === 1 && block.rows[0]![0]!.includes('\n')) return <Text>{block.rows[0]![0]}</Text>;
+      const text = singleText(block.columns, block.rows);
+      if (text !== undefined) return <Text>{text}</Text>;
       const panels = tablePanels(block, width);
       return (
         <Box flexDirection="column">

@@ -10,6 +10,7 @@ import { describeFreshness } from '../engine/pull-query.js';
 import { INSERT } from '../runtime/changelog.js';
 import { formatTextTable, TableauPrinter } from './tableau.js';
 import { ProgressLine } from './progress-line.js';
+import { singleText } from '../../repl/table-layout.js';
 
 /** Where output goes. */
 export interface ScriptIO {
@@ -37,10 +38,17 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
     case 'ok':
       info(result.message);
       return;
-    case 'table':
+    case 'table': {
+      // A statement's text (SHOW CREATE TABLE) is printed as it is, not squeezed into a cell.
+      const text = singleText(result.table.columns, result.table.rows);
+      if (text !== undefined) {
+        io.out(text + '\n');
+        return;
+      }
       io.out(formatTextTable(result.table.columns, result.table.rows));
       for (const line of result.table.footer ?? []) io.out(line + '\n');
       return;
+    }
     case 'rows': {
       const { schema, rows, freshness } = result.result;
       const zone = eddy.settings.get('table.local-time-zone');
