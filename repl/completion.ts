@@ -5,7 +5,7 @@
  * (or alias's) columns, elsewhere columns of the tables the statement reads, then functions and keywords.
  */
 import type { Eddy } from '../src/index.js';
-import { KEYWORDS } from '../src/index.js';
+import { KEYWORDS, SOURCE_OPTIONS } from '../src/index.js';
 import { scanTo } from './statement-splitter.js';
 
 /** What completion knows about the session; built from an Eddy instance by {@link catalogSource}. */
@@ -25,8 +25,14 @@ export function catalogSource(eddy: Eddy): CompletionSource {
   return {
     tables: () => eddy.catalog.list().map((e) => ({ name: e.name, columns: (e.kind === 'table' ? e.columns : e.schema).map((c) => c.name) })),
     functions: () => eddy.functions.names(),
-    connectors: () => eddy.connectors.map((c) => ({ identifier: c.identifier, options: c.options.map((o) => o.key) })),
-    formats: () => eddy.formats.map((f) => ({ identifier: f.identifier, options: f.options.map((o) => `${f.identifier}.${o.key}`) })),
+    // A connector that reads takes the error-policy options too (errors.*), as validation accepts them.
+    connectors: () =>
+      eddy.connectors.map((c) => ({
+        identifier: c.identifier,
+        options: [...c.options.map((o) => o.key), ...(c.createSource ? SOURCE_OPTIONS.map((o) => o.key).filter((k) => !c.options.some((o) => o.key === k)) : [])],
+      })),
+    // Format options are written with the format's name first: `json.ignore-parse-errors` (some keys have it already).
+    formats: () => eddy.formats.map((f) => ({ identifier: f.identifier, options: f.options.map((o) => (o.key.startsWith(`${f.identifier}.`) ? o.key : `${f.identifier}.${o.key}`)) })),
     settings: () => eddy.settings.entries().map(([k]) => k),
     settingValues: (key) => (key === 'sql-client.execution.result-mode' ? ['table', 'changelog', 'tableau'] : key === 'table.dml-sync' ? ['true', 'false'] : []),
     keywords: KEYWORDS,
@@ -119,9 +125,36 @@ function completeInString(text: string, cursor: number, quoteAt: number, src: Co
   const format = /'format'\s*=\s*'([^']*)'/i.exec(stmt.text)?.[1];
   const connectors = src.connectors().filter((c) => connector === undefined || c.identifier === connector);
   const formats = src.formats().filter((f) => format === undefined || f.identifier === format);
-  const keys = ['connector', ...connectors.flatMap((c) => c.options), ...formats.flatMap((f) => f.options)].filter((k) => !k.includes('#'));
+  // A per-column pattern (datagen's `fields.#.kind`) is offered for each column the statement declares.
+  const columns = declaredColumns(stmt.text);
+  const keys = ['connector', ...connectors.flatMap((c) => c.options), ...formats.flatMap((f) => f.options)].flatMap((k) => (k.includes('#') ? columns.map((c) => k.replace('#', c)) : [k]));
   const used = new Set([...stmt.text.matchAll(/'([^']*)'\s*=/g)].map((m) => m[1]!));
   return result(quoteAt + 1, cursor, prefix, matching(prefix, keys.filter((k) => !used.has(k) || k === prefix)), "'");
+}
+
+const NOT_COLUMNS = new Set(['WATERMARK', 'PRIMARY', 'CONSTRAINT', 'PERIOD', 'LIKE']);
+
+/** The column names a `CREATE TABLE name (...)` statement declares (its text up to the cursor is enough). */
+export function declaredColumns(sql: string): string[] {
+  const head = /\bCREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\w.]+\s*\(/i.exec(sql);
+  if (!head) return [];
+  const out: string[] = [];
+  let depth = 1;
+  let element = '';
+  const take = () => {
+    const name = /^\s*(`[^`]+`|[A-Za-z_][A-Za-z0-9_$]*)/.exec(element)?.[1];
+    if (name && !NOT_COLUMNS.has(name.toUpperCase())) out.push(name.replace(/`/g, ''));
+    element = '';
+  };
+  for (let i = head.index + head[0].length; i < sql.length && depth > 0; i++) {
+    const c = sql[i]!;
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    if (depth === 1 && c === ',') take();
+    else element += c;
+  }
+  take();
+  return out;
 }
 
 /** Completes the word at the cursor; undefined when nothing fits. */

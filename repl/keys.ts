@@ -21,6 +21,9 @@ export type KeyName =
   | 'pageup'
   | 'pagedown'
   | 'escape'
+  /** Bracketed paste: what comes between these two was pasted, not typed. */
+  | 'paste-start'
+  | 'paste-end'
   /** A control or meta combination with a letter: `letter` says which. */
   | 'letter';
 
@@ -69,7 +72,7 @@ function decodeEscape(seq: string): KeyEvent | undefined {
   const csi = /^\x1b\[(\d*)(?:;(\d+))?([A-Za-z~])$/.exec(seq);
   if (csi) {
     const [, num = '', mod, final] = csi;
-    if (num === '200' || num === '201') return undefined; // bracketed paste markers
+    if (num === '200' || num === '201') return final === '~' ? { name: num === '200' ? 'paste-start' : 'paste-end' } : undefined;
     const name = final === '~' ? TILDE_NAMES[num] : CSI_NAMES[final!];
     return name ? withModifiers(name, Number(mod ?? '1')) : undefined;
   }

@@ -21,6 +21,9 @@ function readScript(path: string): { name: string; text: string } {
   }
 }
 
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+
 /** Whether to colour: a terminal, and NO_COLOR unset (https://no-color.org). */
 function colorFor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env['NO_COLOR'];
@@ -53,6 +56,9 @@ async function runInteractive(eddy: Eddy, init: { name: string; text: string }[]
     color,
     onExit: (code) => resolveExit(code),
   });
+  // Bracketed paste: the terminal marks pasted text, so a pasted Tab is not taken for completion.
+  process.stdout.write(BRACKETED_PASTE_ON);
+  process.once('exit', () => process.stdout.write(BRACKETED_PASTE_OFF));
   const app = render(<Shell controller={controller} color={color} timeZone={() => eddy.settings.get('table.local-time-zone')} />, {
     exitOnCtrlC: false,
     patchConsole: false,

@@ -12,6 +12,8 @@ export type OutputBlock =
       readonly columns: readonly string[];
       readonly rows: readonly (readonly string[])[];
       readonly rightAlign?: readonly boolean[];
+      /** Column widths to keep (those a running query's view had), so the final table looks the same. */
+      readonly widths?: readonly number[];
       /** A line under the table (row count, freshness). */
       readonly note?: string;
     }

@@ -7,7 +7,7 @@
  */
 import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, type Eddy, type Field, type StatementResult } from '../src/index.js';
 import { formatRow, ResultTable } from './result-model.js';
-import { formatTable, isNumericType, layoutTable } from './table-layout.js';
+import { formatTable, isNumericType, layoutTable, singleText, typeWidth } from './table-layout.js';
 import { helpText } from './help.js';
 import { isBlank, shellCommand, splitStatements } from './statement-splitter.js';
 import { DEFAULT_MAX_ROWS } from './query-run.js';
@@ -19,14 +19,6 @@ export interface PlainIO {
   /** Registers a Ctrl-C handler; returns its remover. */
   onInterrupt?(handler: () => void): () => void;
   readonly color: boolean;
-}
-
-/** Width of a column whose values are not known yet, from its type. */
-function typeWidth(f: Field): number {
-  const byType: Record<string, number> = { BOOLEAN: 5, TINYINT: 4, SMALLINT: 6, INT: 11, BIGINT: 20, FLOAT: 14, DOUBLE: 14, TIMESTAMP: 23, TIMESTAMP_LTZ: 23, DATE: 10, TIME: 12 };
-  const t = f.type;
-  const w = byType[t.name] ?? (t.name === 'DECIMAL' ? (t.precision ?? 10) + 2 : t.name === 'STRING' ? (t.precision ?? 20) : 20);
-  return Math.max(f.name.length, Math.min(40, w));
 }
 
 /** Prints the rows of a continuous query as they come, with widths from the column types. */
@@ -99,6 +91,8 @@ export class PlainShell {
         return this.info(result.message);
       case 'table': {
         const footer = result.table.footer ?? [];
+        const text = singleText(result.table.columns, result.table.rows);
+        if (text !== undefined) return this.io.out(text + '\n');
         return this.io.out(formatTable(result.table.columns, result.table.rows, 'ascii') + '\n' + footer.map((l) => l + '\n').join(''));
       }
       case 'explain':
@@ -180,7 +174,8 @@ export class PlainShell {
         if (command) {
           buffer = buffer.slice(nl + 1);
           if (command === 'quit') return 'quit';
-          this.io.out(helpText() + '\n');
+          // CLEAR has no screen to clear here.
+          if (command === 'help') this.io.out(helpText() + '\n');
           continue;
         }
         const { statements, ends } = splitStatements(buffer);
@@ -189,6 +184,7 @@ export class PlainShell {
         const cmd = shellCommand(statements[0]!);
         if (cmd === 'quit') return 'quit';
         if (cmd === 'help') this.io.out(helpText() + '\n');
+        else if (cmd === 'clear') continue;
         else if (!(await this.runText(statements[0]!))) return 'error';
       }
     };

@@ -3,7 +3,7 @@
  * second (and a sparkline of recent input rates), how far the watermark is behind the wall clock, and
  * durations in short human form.
  */
-import type { Progress } from '../src/index.js';
+import { formatValue, T, type Progress } from '../src/index.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -25,6 +25,13 @@ export function formatDuration(ms: number): string {
   else if (s < 86400) out = `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   else out = `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
   return neg ? `-${out}` : out;
+}
+
+/** The watermark as a timestamp, or what it means when not finite. */
+export function describeWatermark(watermark: number, timeZone = 'UTC'): string {
+  if (watermark === Number.NEGATIVE_INFINITY) return 'none yet';
+  if (watermark === Number.POSITIVE_INFINITY) return 'end of input';
+  return formatValue(watermark, T.timestamp(3), timeZone);
 }
 
 /** `1,234`; rates below 10 keep one decimal. */

@@ -37,6 +37,8 @@ export class QueryRun {
   status: StatusSnapshot;
   readonly finished: Promise<RunOutcome>;
   cancelling = false;
+  /** Column widths the view has shown so far (grow-only, so the table does not jump as values change). */
+  readonly widths: number[] = [];
   private readonly meter: ProgressMeter;
   private readonly timers: NodeJS.Timeout[] = [];
   private dirty = false;

@@ -13,7 +13,7 @@ import type { NewOutputBlock, OutputBlock } from './output.js';
 import { DEFAULT_MAX_ROWS, QueryRun, type ResultMode } from './query-run.js';
 import { isSubmittable, shellCommand } from './statement-splitter.js';
 import { helpText } from './help.js';
-import { isNumericType } from './table-layout.js';
+import { fitColumns, isNumericType, layoutTable, typeWidth } from './table-layout.js';
 import { formatRow } from './result-model.js';
 
 export type Phase = 'prompt' | 'busy' | 'query' | 'exited';
@@ -34,6 +34,12 @@ export interface ShellControllerOptions {
   readonly completion?: CompletionSource;
 }
 
+/** What the shell asks of the terminal beyond drawing (the view sets it; absent in tests without one). */
+export interface ShellTerminal {
+  /** Clears the screen, and with `scrollback` the terminal's history too. */
+  clear(scrollback: boolean): void;
+}
+
 /** The setting that caps the rows a table or changelog view keeps (Flink's key). */
 export const MAX_ROWS_SETTING = 'sql-client.execution.max-table-result.rows';
 
@@ -47,10 +53,15 @@ export class ShellController {
   search?: HistorySearch;
   /** A one-line hint under the input (cleared by the next key). */
   notice?: string;
-  /** Scroll position of a running query's view: first row shown, or following the end. */
-  scroll = { offset: 0, follow: true };
+  /** Scroll position of a running query's view: first row shown (or following the end), first column shown. */
+  scroll = { offset: 0, follow: true, column: 0 };
   /** Rows a result view can show (set by the view from the terminal height). */
   viewportRows = 20;
+  /** The terminal's width (set by the view). */
+  viewportColumns = 80;
+  /** Increases each time the screen is cleared; the view then prints {@link blocks} afresh. */
+  screenEpoch = 0;
+  terminal?: ShellTerminal;
 
   private nextId = 1;
   private historyIndex: number;
@@ -62,6 +73,16 @@ export class ShellController {
   private exitCode?: number;
   /** A -f script ended and the shell waits for the INSERT jobs it started. */
   private waitingForJobs = false;
+  /**
+   * Keys that arrived while a statement ran (a pasted block, fast typing): they are replayed, in order, when
+   * the prompt is back, so every statement pasted or typed ahead runs and enters the history.
+   */
+  private typeahead: KeyEvent[] = [];
+  private draining = false;
+  /** Between a bracketed paste's start and end markers. */
+  private pasting = false;
+  /** Tableau mode: the column widths rows are printed with. */
+  private tableau?: { widths: number[]; right: boolean[]; margin: boolean };
 
   constructor(private readonly options: ShellControllerOptions) {
     this.eddy = options.eddy;
@@ -116,7 +137,32 @@ export class ShellController {
       }
       return this.exit(ok ? 0 : 1);
     }
+    this.enterPrompt();
+  }
+
+  /** Shows the prompt, then replays the keys typed ahead until one of them runs a statement. */
+  private enterPrompt(): void {
     this.phase = 'prompt';
+    this.changed();
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.phase === 'prompt' && this.typeahead.length > 0) this.handleKey(this.typeahead.shift()!);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * Clears the screen (CLEAR, Ctrl-L): what was printed stays in the terminal's scrollback. After a resize
+   * (`redraw`), the scrollback goes too and everything printed is drawn again at the new width: lines the
+   * terminal re-wrapped can no longer be erased exactly, which would leave a stale copy of the live view.
+   */
+  clearScreen(redraw = false): void {
+    if (!this.terminal) return;
+    this.terminal.clear(redraw);
+    if (!redraw) this.blocks = [];
+    this.screenEpoch++;
     this.changed();
   }
 
@@ -190,7 +236,7 @@ export class ShellController {
     const tz = this.eddy.settings.get('table.local-time-zone');
     const run = new QueryRun(query, { mode, maxRows: this.maxRows(), timeZone: tz, onUpdate: () => this.onRunUpdate() });
     this.run = run;
-    this.scroll = { offset: 0, follow: true };
+    this.scroll = { offset: 0, follow: true, column: 0 };
     this.phase = 'query';
     if (mode === 'tableau') this.print({ kind: 'text', text: this.tableauHeader(run) });
     this.changed();
@@ -213,22 +259,29 @@ export class ShellController {
     this.changed();
   }
 
-  private tableauColumns(run: QueryRun): string[] {
-    return [...(run.showsKinds ? ['op'] : []), ...run.query.schema.map((f) => f.name)];
-  }
-
+  /**
+   * Tableau mode: the header, with column widths fixed now from the column types (rows are printed before
+   * their values are known) and fitted to the terminal, so that every row lines up under it.
+   */
   private tableauHeader(run: QueryRun): string {
-    return this.tableauColumns(run).join(' │ ');
+    const schema = run.query.schema;
+    const columns = [...(run.showsKinds ? ['op'] : []), ...schema.map((f) => f.name)];
+    const right = [...(run.showsKinds ? [false] : []), ...schema.map((f) => isNumericType(f.type.name))];
+    const fit = fitColumns([...(run.showsKinds ? [2] : []), ...schema.map(typeWidth)], right, this.viewportColumns, 0, false);
+    this.tableau = { widths: fit.widths, right, margin: fit.margin };
+    return layoutTable(columns, [], { style: 'box', rightAlign: right, widths: fit.widths, margin: fit.margin }).header.join('\n');
   }
 
   /** Tableau mode: prints the rows that arrived. */
   private flushTableau(): void {
     const run = this.run;
-    if (!run || run.options.mode !== 'tableau') return;
+    const layout = this.tableau;
+    if (!run || run.options.mode !== 'tableau' || !layout) return;
     const rows = run.takePending();
     if (rows.length === 0) return;
-    const lines = rows.map((r) => [...(run.showsKinds ? [ROW_KIND_NAMES[r.kind]!] : []), ...r.cells].join(' │ '));
-    this.print({ kind: 'text', text: lines.join('\n') });
+    const cells = rows.map((r) => [...(run.showsKinds ? [ROW_KIND_NAMES[r.kind]!] : []), ...r.cells]);
+    const { body } = layoutTable(cells[0]!.map(() => ''), cells, { style: 'box', rightAlign: layout.right, widths: layout.widths, margin: layout.margin });
+    this.print({ kind: 'text', text: body.join('\n') });
   }
 
   /** When a table or changelog view ends, what it showed stays on screen (a page at most). */
@@ -245,6 +298,7 @@ export class ShellController {
         columns: schema.map((f) => f.name),
         rows: shown.map((r) => formatRow(schema, r, tz)),
         rightAlign: right,
+        widths: run.widths,
         note: `${rows.length} row${rows.length === 1 ? '' : 's'} in the result${hidden ? ` (the last ${shown.length} shown)` : ''}${run.table.evicted ? `; ${run.table.evicted} older rows dropped (${MAX_ROWS_SETTING} = ${run.table.maxRows})` : ''}`,
       });
     } else if (run.changelog) {
@@ -254,6 +308,7 @@ export class ShellController {
         columns: ['op', ...schema.map((f) => f.name)],
         rows: changes.map((c) => [ROW_KIND_NAMES[c.kind]!, ...formatRow(schema, c.row, tz)]),
         rightAlign: [false, ...right],
+        widths: run.widths,
         note: `${run.changelog.total} change${run.changelog.total === 1 ? '' : 's'}${run.changelog.total > changes.length ? ` (the last ${changes.length} shown)` : ''}`,
       });
     } else {
@@ -276,29 +331,41 @@ export class ShellController {
     this.draft = '';
     this.editor = ed.EMPTY_EDITOR;
     this.candidates = [];
-    this.print({ kind: 'echo', text });
     const command = shellCommand(text);
+    if (command === 'clear') {
+      this.clearScreen();
+      return this.enterPrompt();
+    }
+    this.print({ kind: 'echo', text });
     if (command === 'quit') return this.exit(0);
     if (command === 'help') this.print({ kind: 'text', text: helpText() });
     else await this.runText(text, undefined, false);
-    if (this.exitCode === undefined) {
-      this.phase = 'prompt';
-      this.changed();
-    }
+    if (this.exitCode === undefined) this.enterPrompt();
   }
 
   // ---- keys ----
 
-  handleKey(key: KeyEvent): void {
-    const ctrl = (letter: string) => key.name === 'letter' && key.ctrl === true && key.text === letter;
+  handleKey(input: KeyEvent): void {
     if (this.phase === 'exited') return;
-    if (this.phase === 'query') return this.handleQueryKey(key, ctrl);
-    if (ctrl('c') && this.waitingForJobs) {
-      // A script waiting for its INSERT jobs to end: cancel them.
-      void this.eddy.close();
+    if (input.name === 'paste-start' || input.name === 'paste-end') {
+      this.pasting = input.name === 'paste-start';
       return;
     }
-    if (this.phase !== 'prompt') return;
+    // A pasted Tab is indentation, not completion.
+    const key: KeyEvent = this.pasting && input.name === 'tab' ? { name: 'text', text: '  ' } : input;
+    const ctrl = (letter: string) => key.name === 'letter' && key.ctrl === true && key.text === letter;
+    if (ctrl('l')) return this.clearScreen();
+    if (this.phase === 'query' && !this.pasting && !isTypeahead(key)) return this.handleQueryKey(key, ctrl);
+    if (ctrl('c') && this.phase !== 'prompt') {
+      // A script waiting for its INSERT jobs to end: cancel them. Otherwise drop what was typed ahead.
+      if (this.waitingForJobs) void this.eddy.close();
+      this.typeahead = [];
+      return;
+    }
+    if (this.phase !== 'prompt') {
+      this.typeahead.push(key);
+      return;
+    }
     this.notice = undefined;
     if (this.search) return this.handleSearchKey(key, ctrl);
     const before = this.editor;
@@ -384,10 +451,16 @@ export class ShellController {
   private handleQueryKey(key: KeyEvent, ctrl: (l: string) => boolean): void {
     const run = this.run;
     if (!run) return;
-    if (ctrl('c')) return run.cancel();
-    if (ctrl('d')) {
-      run.cancel();
-      return this.exit(0);
+    // Ctrl-D cancels the query only; at an empty prompt it exits.
+    if (ctrl('c') || ctrl('d')) return run.cancel();
+    if (key.name === 'left' || key.name === 'right') {
+      const columns = run.query.schema.length + (run.changelog ? 1 : 0);
+      const column = Math.max(0, Math.min(columns - 1, this.scroll.column + (key.name === 'left' ? -1 : 1)));
+      if (column !== this.scroll.column) {
+        this.scroll = { ...this.scroll, column };
+        this.changed();
+      }
+      return;
     }
     const total = run.table?.size ?? run.changelog?.changes.length ?? 0;
     const page = Math.max(1, this.viewportRows);
@@ -397,16 +470,21 @@ export class ShellController {
     if (key.name === 'up') offset = current - 1;
     else if (key.name === 'down') offset = current + 1;
     else if (key.name === 'pageup') offset = current - page;
-    else if (key.name === 'pagedown' || (key.name === 'text' && key.text === ' ')) offset = current + page;
+    else if (key.name === 'pagedown') offset = current + page;
     else if (key.name === 'home') offset = 0;
     else if (key.name === 'end') offset = last;
     else return;
     offset = Math.max(0, Math.min(last, offset));
     // Scrolling back stops following new rows; reaching the end again (or End) follows them again.
-    const forward = key.name === 'down' || key.name === 'pagedown' || key.name === 'end' || key.name === 'text';
-    this.scroll = { offset, follow: forward && offset >= last };
+    const forward = key.name === 'down' || key.name === 'pagedown' || key.name === 'end';
+    this.scroll = { offset, follow: forward && offset >= last, column: this.scroll.column };
     this.changed();
   }
+}
+
+/** Keys typed while a query runs that belong to the next input rather than to the result view. */
+function isTypeahead(key: KeyEvent): boolean {
+  return key.name === 'text' || key.name === 'enter' || key.name === 'tab' || key.name === 'backspace' || key.name === 'delete';
 }
 
 function oneLine(text: string): string {

@@ -36,14 +36,15 @@ export function isBlank(text: string): boolean {
 }
 
 /** Commands the shell handles itself, before the SQL parser sees the input. */
-export type ShellCommand = 'help' | 'quit';
+export type ShellCommand = 'help' | 'quit' | 'clear';
 
-/** `HELP`, `QUIT` or `EXIT` alone (case-insensitive, `;` optional), else undefined. */
+/** `HELP`, `QUIT`, `EXIT` or `CLEAR` alone (case-insensitive, `;` optional), else undefined. */
 export function shellCommand(text: string): ShellCommand | undefined {
-  const m = /^\s*(help|\\h|\?|quit|exit|\\q)\s*;?\s*$/i.exec(text);
+  const m = /^\s*(help|\\h|\?|quit|exit|\\q|clear)\s*;?\s*$/i.exec(text);
   if (!m) return undefined;
   const word = m[1]!.toLowerCase();
   if (word === 'help' || word === '\\h' || word === '?') return 'help';
+  if (word === 'clear') return 'clear';
   return 'quit';
 }
 

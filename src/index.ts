@@ -17,3 +17,4 @@ export { parseScript, parseStatement } from './parser/parse.js';
 export { scanCode, scanStateAt, statementEnds, stripComments, type ScanState } from './parser/sql-text.js';
 export type * as ast from './parser/ast.js';
 export { KEYWORDS } from './parser/lexer.js';
+export { SOURCE_OPTIONS } from './connectors/validate-options.js';

@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import { explainLines } from '../explain-tree.js';
 import type { OutputBlock } from '../output.js';
-import { layoutTable } from '../table-layout.js';
+import { columnWidths, describeColumns, fitColumns, layoutTable, singleText } from '../table-layout.js';
 import { PromptLines } from './editor-view.js';
 import { Styled } from './theme.js';
 
@@ -14,7 +14,27 @@ function Echo({ text }: { text: string }) {
   );
 }
 
-export function OutputBlockView({ block }: { block: OutputBlock }) {
+/**
+ * A table fitted to the terminal: the columns that fit, then (when some do not) the next ones in a further
+ * panel, and so on, so that nothing is hidden and no line wraps. A single cell of several lines (SHOW
+ * CREATE TABLE) is printed as it is.
+ */
+export function tablePanels(block: Extract<OutputBlock, { kind: 'table' }>, width: number): { header: string[]; body: string[]; note?: string }[] {
+  const { columns, rows } = block;
+  const right = block.rightAlign ?? [];
+  const natural = columnWidths(columns, rows, { maxColumnWidth: 80, minWidths: block.widths });
+  const panels: { header: string[]; body: string[]; note?: string }[] = [];
+  for (let first = 0; first < columns.length; ) {
+    const fit = fitColumns(natural, right, width, first);
+    const shown = <T,>(r: readonly T[]): T[] => r.slice(fit.first, fit.first + fit.count);
+    const t = layoutTable(shown(columns), rows.map(shown), { style: 'box', rightAlign: shown(right), widths: fit.widths, margin: fit.margin });
+    panels.push({ header: t.header, body: t.body, note: describeColumns(fit, columns.length) });
+    first = fit.first + fit.count;
+  }
+  return panels;
+}
+
+export function OutputBlockView({ block, width = 80 }: { block: OutputBlock; width?: number }) {
   switch (block.kind) {
     case 'echo':
       return <Echo text={block.text} />;
@@ -27,12 +47,23 @@ export function OutputBlockView({ block }: { block: OutputBlock }) {
     case 'text':
       return block.dim ? <Styled dim>{block.text}</Styled> : <Text>{block.text}</Text>;
     case 'table': {
-      const t = layoutTable(block.columns, block.rows, { style: 'box', rightAlign: block.rightAlign, maxColumnWidth: 80 });
+      const text = singleText(block.columns, block.rows);
+      if (text !== undefined) return <Text>{text}</Text>;
+      const panels = tablePanels(block, width);
       return (
         <Box flexDirection="column">
-          <Styled bold>{t.header[0]}</Styled>
-          <Styled dim>{t.header[1]}</Styled>
-          {t.body.length ? <Text>{t.body.join('\n')}</Text> : null}
+          {panels.map((t, i) => (
+            <Box key={i} flexDirection="column" marginTop={i > 0 ? 1 : 0}>
+              {t.note ? <Styled dim>{t.note}</Styled> : null}
+              <Text wrap="truncate-end">
+                <Styled bold>{t.header[0]}</Styled>
+              </Text>
+              <Text wrap="truncate-end">
+                <Styled dim>{t.header[1]}</Styled>
+              </Text>
+              {t.body.length ? <Text>{t.body.join('\n')}</Text> : null}
+            </Box>
+          ))}
           {block.note ? <Styled dim>{block.note}</Styled> : null}
         </Box>
       );

@@ -8,21 +8,24 @@ import { Box, Text } from 'ink';
 import { ROW_KIND_NAMES } from '../../src/index.js';
 import type { QueryRun } from '../query-run.js';
 import { formatRow } from '../result-model.js';
-import { isNumericType, layoutTable } from '../table-layout.js';
+import { columnWidths, describeColumns, fitColumns, isNumericType, layoutTable } from '../table-layout.js';
 import { Styled } from './theme.js';
 
 export interface ResultViewProps {
   readonly run: QueryRun;
   /** Rows a page shows. */
   readonly pageRows: number;
-  readonly scroll: { readonly offset: number; readonly follow: boolean };
+  /** First row shown (or following the end), and the first column shown (←/→). */
+  readonly scroll: { readonly offset: number; readonly follow: boolean; readonly column: number };
+  /** Terminal width: the columns that do not fit are reached with ←/→. */
+  readonly width: number;
   readonly timeZone: string;
   /** Widths seen so far, per column (grow-only, so the table does not jump as values change). */
   readonly widths: number[];
 }
 
 /** The lines a result view shows: header, one page of rows, and a position line. */
-export function resultViewLines({ run, pageRows, scroll, timeZone, widths }: ResultViewProps): { header: string[]; body: string[]; kinds: (number | undefined)[]; position: string } {
+export function resultViewLines({ run, pageRows, scroll, timeZone, widths, width }: ResultViewProps): { header: string[]; body: string[]; kinds: (number | undefined)[]; position: string } {
   const schema = run.query.schema;
   let all: { kind?: number; row: unknown[] }[];
   if (run.table) all = run.table.rows().map((row) => ({ row }));
@@ -36,12 +39,17 @@ export function resultViewLines({ run, pageRows, scroll, timeZone, widths }: Res
   const columns = [...(withKinds ? ['op'] : []), ...schema.map((f) => f.name)];
   const cells = page.map((r) => [...(withKinds ? [ROW_KIND_NAMES[r.kind!]!] : []), ...formatRow(schema, r.row, timeZone)]);
   const right = [...(withKinds ? [false] : []), ...schema.map((f) => isNumericType(f.type.name))];
-  const t = layoutTable(columns, cells, { style: 'box', rightAlign: right, minWidths: widths });
-  t.widths.forEach((w, i) => (widths[i] = Math.max(widths[i] ?? 0, w)));
+  columnWidths(columns, cells, { minWidths: widths }).forEach((w, i) => (widths[i] = Math.max(widths[i] ?? 0, w)));
+  const fit = fitColumns(widths, right, width, scroll.column);
+  const shown = <T,>(r: readonly T[]): T[] => r.slice(fit.first, fit.first + fit.count);
+  const t = layoutTable(shown(columns), cells.map(shown), { style: 'box', rightAlign: shown(right), widths: fit.widths, margin: fit.margin });
   const what = run.table ? 'rows' : 'changes';
   const range = total === 0 ? `no ${what} yet` : `${what} ${first + 1}–${first + page.length} of ${total.toLocaleString('en-US')}`;
   const dropped = run.table?.evicted || run.changelog?.evicted;
   const notes = [range, scroll.follow ? 'following' : 'scrolled (End follows)'];
+  const shownColumns = describeColumns(fit, columns.length);
+  if (shownColumns) notes.push(`${shownColumns} (←→)`);
+  else if (fit.cut) notes.push('values cut (→ widens)');
   if (dropped) notes.push(`${dropped.toLocaleString('en-US')} older ${what} dropped: at most ${(run.table ?? run.changelog)!.maxRows.toLocaleString('en-US')} kept`);
   return { header: t.header, body: t.body, kinds: page.map((r) => r.kind), position: notes.join(' · ') };
 }

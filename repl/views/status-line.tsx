@@ -3,8 +3,7 @@
  * input rates, the watermark and how far it is behind the wall clock, late and bad rows, and the keys.
  */
 import { Box, Text } from 'ink';
-import { formatValue, T } from '../../src/index.js';
-import { formatCount, formatDuration, sparkline, type StatusSnapshot } from '../progress-meter.js';
+import { describeWatermark, formatCount, formatDuration, sparkline, type StatusSnapshot } from '../progress-meter.js';
 import { Styled } from './theme.js';
 
 export interface StatusLineProps {
@@ -13,13 +12,6 @@ export interface StatusLineProps {
   readonly timeZone?: string;
   /** Extra text for the key hint (scrolling keys in table views). */
   readonly keys?: string;
-}
-
-/** The watermark as a timestamp, or what it means when not finite. */
-export function describeWatermark(watermark: number, timeZone = 'UTC'): string {
-  if (watermark === Number.NEGATIVE_INFINITY) return 'none yet';
-  if (watermark === Number.POSITIVE_INFINITY) return 'end of input';
-  return formatValue(watermark, T.timestamp(3), timeZone);
 }
 
 /** ` (invalid-json 2, wrong-type 1)`: bad rows by kind, when there are any. */
@@ -50,7 +42,9 @@ export function StatusLine({ status, cancelling, timeZone, keys }: StatusLinePro
         {badKinds(s.badRowsByKind)}
       </Text>
       <Text wrap="truncate-end">{`  watermark ${describeWatermark(wm, timeZone)}${lag} │ ${formatCount(s.rowsIn)} rows in, ${formatCount(s.rowsOut)} out │ state ${formatCount(status.progress.stateEntries)}`}</Text>
-      <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>
+      <Text wrap="truncate-end">
+        <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>
+      </Text>
     </Box>
   );
 }

@@ -84,6 +84,8 @@ const processIO: ScriptIO = {
   err: (t) => void process.stderr.write(t),
   onInterrupt: onProcessInterrupt,
   color: process.stderr.isTTY === true && !process.env['NO_COLOR'],
+  // A progress line for running jobs on a terminal only: piped or redirected, nothing extra.
+  ...(process.stderr.isTTY === true ? { terminalColumns: () => process.stderr.columns || 80 } : {}),
 };
 
 async function run(args: RunArgs): Promise<number> {

@@ -9,6 +9,8 @@ import { describeSummary } from '../engine/job-summary.js';
 import { describeFreshness } from '../engine/pull-query.js';
 import { INSERT } from '../runtime/changelog.js';
 import { formatTextTable, TableauPrinter } from './tableau.js';
+import { ProgressLine } from './progress-line.js';
+import { singleText } from '../../repl/table-layout.js';
 
 /** Where output goes. */
 export interface ScriptIO {
@@ -18,6 +20,11 @@ export interface ScriptIO {
   onInterrupt?(handler: () => void): () => void;
   /** Colour errors (a terminal without NO_COLOR). */
   readonly color?: boolean;
+  /**
+   * When the error stream is a terminal, its width: running INSERT jobs then show a progress line there
+   * (see progress-line.ts). Absent when it is piped or redirected: nothing extra is printed.
+   */
+  readonly terminalColumns?: () => number;
 }
 
 function oneLine(text: string): string {
@@ -25,16 +32,23 @@ function oneLine(text: string): string {
 }
 
 /** Shows one statement's result; waits for queries (and synchronous DML) to end. */
-async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pending: Promise<void>[]): Promise<void> {
+async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pending: Promise<void>[], progress?: ProgressLine): Promise<void> {
   const info = (m: string) => io.err(`[INFO] ${m}\n`);
   switch (result.kind) {
     case 'ok':
       info(result.message);
       return;
-    case 'table':
+    case 'table': {
+      // A statement's text (SHOW CREATE TABLE) is printed as it is, not squeezed into a cell.
+      const text = singleText(result.table.columns, result.table.rows);
+      if (text !== undefined) {
+        io.out(text + '\n');
+        return;
+      }
       io.out(formatTextTable(result.table.columns, result.table.rows));
       for (const line of result.table.footer ?? []) io.out(line + '\n');
       return;
+    }
     case 'rows': {
       const { schema, rows, freshness } = result.result;
       const zone = eddy.settings.get('table.local-time-zone');
@@ -71,6 +85,7 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
         if (from) info(`Resuming ${oneLine(job.description)} from checkpoint ${from.id} (taken ${new Date(from.time).toISOString()}).`);
       }
       const report = job.done.then(() => info(`Job ${job.status} (${oneLine(job.description)}): ${describeSummary(job.summary())}.`));
+      progress?.track(job);
       if (eddy.settings.get('table.dml-sync') === 'true') await report;
       else {
         info(`Submitted job: ${oneLine(job.description)}`);
@@ -85,11 +100,27 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
  * Runs scripts in order (init files first), then waits for the jobs they started. Returns the exit code:
  * 0 on success, 1 after printing an EddyError (which stops the run and cancels running jobs).
  */
-export async function runScripts(eddy: Eddy, scripts: readonly { text: string; name: string }[], io: ScriptIO): Promise<number> {
+export async function runScripts(eddy: Eddy, scripts: readonly { text: string; name: string }[], output: ScriptIO): Promise<number> {
   const pending: Promise<void>[] = [];
+  const columns = output.terminalColumns;
+  const progress = columns ? new ProgressLine({ write: (t) => output.err(t), columns, timeZone: () => eddy.settings.get('table.local-time-zone') }) : undefined;
+  // Anything printed first erases the progress line; it is drawn again at its next tick.
+  const io: ScriptIO = progress
+    ? {
+        ...output,
+        out: (t) => {
+          progress.erase();
+          output.out(t);
+        },
+        err: (t) => {
+          progress.erase();
+          output.err(t);
+        },
+      }
+    : output;
   try {
     for (const script of scripts) {
-      for await (const result of eddy.executeScript(script.text, script.name)) await present(result, eddy, io, pending);
+      for await (const result of eddy.executeScript(script.text, script.name)) await present(result, eddy, io, pending, progress);
     }
     const off = io.onInterrupt?.(() => {
       io.err('[INFO] Cancelling running jobs...\n');
@@ -102,6 +133,7 @@ export async function runScripts(eddy: Eddy, scripts: readonly { text: string; n
     }
     return 0;
   } catch (err) {
+    progress?.stop();
     await eddy.close();
     if (err instanceof EddyError) {
       io.err(err.render({ color: io.color }) + '\n');

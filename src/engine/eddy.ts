@@ -175,6 +175,7 @@ export class Eddy {
         return this.settingsExecutor.execute(stmt);
       case 'ShowStatement':
       case 'DescribeStatement':
+      case 'DescribeJobStatement':
       case 'ExplainStatement':
         return this.show.execute(stmt);
       case 'StopJobStatement':

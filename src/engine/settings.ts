@@ -23,8 +23,8 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
   'pipeline.name': { defaultValue: '', description: 'A name for the next job.' },
   'parallelism.default': { defaultValue: '1', description: 'Accepted for compatibility; Eddy runs each job on one thread.' },
   'execution.checkpointing.interval': {
-    defaultValue: '',
-    description: "Time between the starts of two checkpoints of an INSERT job (e.g. '1 s'). With a state directory and no value, 5 s.",
+    defaultValue: '5 s',
+    description: "Time between the starts of two checkpoints of an INSERT job with a state directory (e.g. '1 s').",
   },
   'execution.checkpointing.min-pause': {
     defaultValue: '0 ms',

@@ -1,7 +1,8 @@
 /** CST → AST for statements and queries; expressions and types come from ExpressionBuilder. */
 import type { CstNode, IToken } from 'chevrotain';
-import { ErrorCode, joinSpans, type Span } from '../common/errors.js';
+import { ErrorCode, closestMatch, joinSpans, type Span } from '../common/errors.js';
 import type * as A from './ast.js';
+
 import {
   ExpressionBuilder,
   ctxSpan,
@@ -17,6 +18,21 @@ import {
 } from './ast-builder-expressions.js';
 import { parseOptionsHint } from './hints.js';
 
+/** Every SHOW form, as an error message lists them. */
+export const SHOW_FORMS: readonly string[] = [
+  'SHOW TABLES',
+  'SHOW VIEWS',
+  'SHOW MATERIALIZED VIEWS',
+  'SHOW FUNCTIONS',
+  'SHOW JOBS',
+  'SHOW CATALOGS',
+  'SHOW DATABASES',
+  'SHOW CURRENT CATALOG',
+  'SHOW CURRENT DATABASE',
+  'SHOW CREATE TABLE t',
+  'SHOW CREATE VIEW v',
+  'SHOW COLUMNS FROM t',
+];
 type TableElement =
   | { readonly type: 'column'; readonly column: A.ColumnDef; readonly primaryKey?: Span }
   | { readonly type: 'watermark'; readonly watermark: A.WatermarkDef }
@@ -225,16 +241,32 @@ export class AstBuilder extends ExpressionBuilder {
   }
 
   showStatement(ctx: Ctx): A.ShowStatement {
+    const base = this.base(ctxSpan(ctx));
+    const unknown = tok(ctx, 'unknown');
+    if (unknown !== undefined) {
+      const forms = SHOW_FORMS.map((f) => f.replace(/^SHOW /, ''));
+      const near = closestMatch(unknown.image.toUpperCase(), forms.map((f) => f.split(' ')[0]!));
+      this.error(
+        ErrorCode.UNEXPECTED_TOKEN,
+        `There is no SHOW ${unknown.image}: Eddy has ${SHOW_FORMS.join(', ')}`,
+        tokenSpan(unknown),
+        near ? `did you mean \`SHOW ${forms.find((f) => f.startsWith(near + ' ') || f === near)}\`?` : undefined,
+      );
+      return { kind: 'ShowStatement', what: 'TABLES', ...base };
+    }
     const word = tok(ctx, 'what')!.image.toUpperCase();
-    const what = (tok(ctx, 'MaterializedKw') ? `MATERIALIZED ${word}` : word) as A.ShowStatement['what'];
-    return { kind: 'ShowStatement', what, ...this.base(ctxSpan(ctx)) };
+    const prefix = tok(ctx, 'MaterializedKw') ? 'MATERIALIZED ' : tok(ctx, 'Current') ? 'CURRENT ' : tok(ctx, 'Create') ? 'CREATE ' : '';
+    const name = node(ctx, 'qualifiedName');
+    return { kind: 'ShowStatement', what: (prefix + word) as A.ShowWhat, ...(name ? { name: this.qualifiedName$(name) } : {}), ...base };
   }
 
   stopJobStatement(ctx: Ctx): A.StopJobStatement {
     return { kind: 'StopJobStatement', jobId: stringValue(tok(ctx, 'id')!), withSavepoint: tok(ctx, 'savepoint') !== undefined, ...this.base(ctxSpan(ctx)) };
   }
 
-  describeStatement(ctx: Ctx): A.DescribeStatement {
+  describeStatement(ctx: Ctx): A.DescribeStatement | A.DescribeJobStatement {
+    const jobId = tok(ctx, 'jobId');
+    if (jobId !== undefined) return { kind: 'DescribeJobStatement', jobId: stringValue(jobId), ...this.base(ctxSpan(ctx)) };
     return { kind: 'DescribeStatement', name: this.qualifiedName$(node(ctx, 'qualifiedName')), ...this.base(ctxSpan(ctx)) };
   }
 

@@ -41,6 +41,7 @@ export type Statement =
   | ResetStatement
   | ShowStatement
   | DescribeStatement
+  | DescribeJobStatement
   | ExplainStatement
   | StopJobStatement;
 
@@ -159,11 +160,32 @@ export interface ResetStatement extends StatementBase {
   readonly key?: string;
 }
 
-/** `SHOW TABLES | VIEWS | MATERIALIZED VIEWS | FUNCTIONS | JOBS`. */
+/**
+ * `SHOW TABLES | VIEWS | MATERIALIZED VIEWS | FUNCTIONS | JOBS | CATALOGS | DATABASES | CURRENT CATALOG |
+ * CURRENT DATABASE`; `SHOW CREATE TABLE|VIEW name` and `SHOW COLUMNS FROM name` (these with `name`).
+ */
 export interface ShowStatement extends StatementBase {
   readonly kind: 'ShowStatement';
-  readonly what: 'TABLES' | 'VIEWS' | 'MATERIALIZED VIEWS' | 'FUNCTIONS' | 'JOBS';
+  readonly what: ShowWhat;
+  /** The table or view of SHOW CREATE and SHOW COLUMNS. */
+  readonly name?: QualifiedName;
 }
+
+/** What a SHOW statement shows. */
+export type ShowWhat =
+  | 'TABLES'
+  | 'VIEWS'
+  | 'MATERIALIZED VIEWS'
+  | 'FUNCTIONS'
+  | 'JOBS'
+  | 'CATALOGS'
+  | 'DATABASES'
+  | 'CURRENT CATALOG'
+  | 'CURRENT DATABASE'
+  | 'CREATE TABLE'
+  | 'CREATE VIEW'
+  | 'COLUMNS';
+
 
 /** `STOP JOB 'id' [WITH SAVEPOINT]`: stops a running job, first taking a savepoint when asked. */
 export interface StopJobStatement extends StatementBase {
@@ -176,6 +198,12 @@ export interface StopJobStatement extends StatementBase {
 export interface DescribeStatement extends StatementBase {
   readonly kind: 'DescribeStatement';
   readonly name: QualifiedName;
+}
+
+/** `DESCRIBE JOB 'id'`: a job's status, counters and plan. */
+export interface DescribeJobStatement extends StatementBase {
+  readonly kind: 'DescribeJobStatement';
+  readonly jobId: string;
 }
 
 /** `EXPLAIN [PLAN FOR] statement` where the statement is a query, an INSERT or a statement set. */

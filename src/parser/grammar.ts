@@ -224,20 +224,54 @@ export class EddyParser extends ExpressionParser {
     this.OPTION(() => this.CONSUME(L.StringLiteral, { LABEL: 'key' }));
   });
 
+  /**
+   * `SHOW TABLES | VIEWS | MATERIALIZED VIEWS | FUNCTIONS | JOBS | CATALOGS | DATABASES | CURRENT CATALOG |
+   * CURRENT DATABASE`, `SHOW CREATE TABLE|VIEW name`, `SHOW COLUMNS FROM|IN name`. Any other word after SHOW
+   * is taken too (`unknown`), so the error can list the forms that exist.
+   */
   showStatement = this.RULE('showStatement', () => {
     this.CONSUME(L.Show);
-    this.OR([
-      { ALT: () => this.CONSUME(L.Tables, { LABEL: 'what' }) },
-      { ALT: () => this.CONSUME(L.Views, { LABEL: 'what' }) },
-      {
-        ALT: () => {
-          this.CONSUME(L.Materialized);
-          this.CONSUME2(L.Views, { LABEL: 'what' });
+    this.OR({
+      // The last alternative takes any name: the forms above it win.
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(L.Tables, { LABEL: 'what' }) },
+        { ALT: () => this.CONSUME(L.Views, { LABEL: 'what' }) },
+        {
+          ALT: () => {
+            this.CONSUME(L.Materialized);
+            this.CONSUME2(L.Views, { LABEL: 'what' });
+          },
         },
-      },
-      { ALT: () => this.CONSUME(L.Functions, { LABEL: 'what' }) },
-      { ALT: () => this.CONSUME(L.Jobs, { LABEL: 'what' }) },
-    ]);
+        { ALT: () => this.CONSUME(L.Functions, { LABEL: 'what' }) },
+        { ALT: () => this.CONSUME(L.Jobs, { LABEL: 'what' }) },
+        { ALT: () => this.CONSUME(L.Catalogs, { LABEL: 'what' }) },
+        { ALT: () => this.CONSUME(L.Databases, { LABEL: 'what' }) },
+        {
+          ALT: () => {
+            this.CONSUME(L.Current);
+            this.OR2([{ ALT: () => this.CONSUME(L.Catalog, { LABEL: 'what' }) }, { ALT: () => this.CONSUME(L.Database, { LABEL: 'what' }) }]);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(L.Create);
+            this.OR3([{ ALT: () => this.CONSUME(L.Table, { LABEL: 'what' }) }, { ALT: () => this.CONSUME(L.View, { LABEL: 'what' }) }]);
+            this.SUBRULE(this.qualifiedName);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(L.Columns, { LABEL: 'what' });
+            this.OR4([{ ALT: () => this.CONSUME(L.From) }, { ALT: () => this.CONSUME(L.In) }]);
+            this.SUBRULE2(this.qualifiedName);
+          },
+        },
+        // SHOW TABLE (reserved) is the likeliest slip; any other word is a name.
+        { ALT: () => this.CONSUME2(L.Table, { LABEL: 'unknown' }) },
+        { ALT: () => this.CONSUME(L.Identifier, { LABEL: 'unknown' }) },
+      ],
+    });
   });
 
   /** `STOP JOB 'id' [WITH SAVEPOINT]` (Flink's SQL client). */
@@ -251,9 +285,18 @@ export class EddyParser extends ExpressionParser {
     });
   });
 
+  /** `DESCRIBE name` (a table or view), or `DESCRIBE JOB 'id'`. */
   describeStatement = this.RULE('describeStatement', () => {
     this.OR([{ ALT: () => this.CONSUME(L.Describe) }, { ALT: () => this.CONSUME(L.Desc) }]);
-    this.SUBRULE(this.qualifiedName);
+    this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(L.Job);
+          this.CONSUME(L.StringLiteral, { LABEL: 'jobId' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.qualifiedName) },
+    ]);
   });
 
   explainStatement = this.RULE('explainStatement', () => {

@@ -16,6 +16,15 @@ function eddy(args: string[], cwd?: string) {
 }
 
 describe('eddy run', () => {
+  it('prints SHOW CREATE TABLE as the statement was written, not squeezed into a table cell', () => {
+    const dir = tempDir();
+    const ddl = "CREATE TABLE t (\n  a INT,\n  b STRING\n) WITH ('connector' = 'datagen')";
+    writeFileSync(join(dir, 'job.sql'), `${ddl};\nSHOW CREATE TABLE t;\n`);
+    const r = eddy(['run', join(dir, 'job.sql')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${ddl};\n`);
+  });
+
   it('runs a script with an init file and a --define, prints the result table and a summary, exits 0', () => {
     const dir = tempDir();
     const data = writeJsonLines(dir, 'in.json', [

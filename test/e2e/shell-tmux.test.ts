@@ -1,103 +1,12 @@
 /**
- * The shell in a real terminal: `bin/eddy.js` runs inside tmux; the test types with `send-keys` and reads
- * the screen with `capture-pane`, polling until what it expects appears (or a timeout). Each test has its
- * own tmux server (`-L`), killed afterwards. Needs `npm run build` first (as `npm test` does).
+ * The shell in a real terminal (tmux, see ./tmux.ts): live results, completion, errors, history. Needs
+ * `npm run build` first (as `npm test` does).
  */
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { promptLine, ride, setup, killTerminals, Tmux } from './tmux.js';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
-const servers: Tmux[] = [];
-
-afterEach(() => {
-  for (const t of servers.splice(0)) t.kill();
-});
-
-class Tmux {
-  private readonly socket = `eddy-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
-
-  constructor() {
-    servers.push(this);
-  }
-
-  private tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-  }
-
-  /** Starts `eddy args` in a 110×32 terminal; the pane stays open after it exits, saying how it ended. */
-  start(args: string[], env: Record<string, string>): void {
-    const vars = Object.entries({ CI: 'false', NO_COLOR: '1', ...env }).map(([k, v]) => `${k}='${v}'`);
-    const command = `env ${vars.join(' ')} '${process.execPath}' '${BIN}' ${args.map((a) => `'${a}'`).join(' ')}; echo "[eddy exited $?]"; sleep 600`;
-    this.tmux(['new-session', '-d', '-s', 'main', '-x', '110', '-y', '32', command]);
-  }
-
-  /** Types text literally (sent as bytes, so `;` and quotes need no tmux escaping). */
-  type(text: string): void {
-    const hex = [...Buffer.from(text, 'utf8')].map((b) => b.toString(16).padStart(2, '0'));
-    this.tmux(['send-keys', '-t', 'main', '-H', ...hex]);
-  }
-
-  /** Presses a key by tmux name: Enter, Tab, C-c, C-d, Up. */
-  key(name: string): void {
-    this.tmux(['send-keys', '-t', 'main', name]);
-  }
-
-  screen(): string {
-    return this.tmux(['capture-pane', '-p', '-t', 'main']);
-  }
-
-  /** Polls the screen until `check` holds; fails with the screen when it does not in time. */
-  async waitFor(what: string, check: (screen: string) => boolean, timeoutMs = 20_000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const screen = this.screen();
-      if (check(screen)) return screen;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  async see(text: string, timeoutMs?: number): Promise<string> {
-    return this.waitFor(JSON.stringify(text), (s) => s.includes(text), timeoutMs);
-  }
-
-  kill(): void {
-    try {
-      this.tmux(['kill-server']);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-/** The input line the cursor is on: the last line starting with the prompt. */
-function promptLine(screen: string): string | undefined {
-  return screen
-    .split('\n')
-    .filter((l) => l.startsWith('eddy>'))
-    .at(-1)
-    ?.trimEnd();
-}
-
-function setup(): { dir: string; data: string; init: string; history: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-tmux-'));
-  const data = join(dir, 'rides.json');
-  writeFileSync(data, '');
-  const init = join(dir, 'tables.sql');
-  writeFileSync(
-    init,
-    `CREATE TABLE rides (taxi_id INT, passenger_cnt INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts)
-WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json', 'source.monitor-interval' = '100 ms');
-SET 'sql-client.execution.result-mode' = 'table';
-`,
-  );
-  return { dir, data, init, history: join(dir, 'history') };
-}
-
-const ride = (taxi: number, passengers: number, ts: string) => JSON.stringify({ taxi_id: taxi, passenger_cnt: passengers, ts }) + '\n';
+afterEach(killTerminals);
 
 const WINDOW_QUERY =
   "SELECT window_start, SUM(passenger_cnt) AS passengers FROM TABLE(TUMBLE(TABLE rides, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;";

@@ -80,6 +80,30 @@ describe('complete', () => {
     expect(tab("CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'format' = 'j|")?.text).toBe("CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'format' = 'json'|");
   });
 
+  it('offers each format option once prefixed, the error-policy options, and datagen fields of the declared columns', () => {
+    const json = tab("CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'format' = 'json', 'json.|")!;
+    expect(json.candidates).toContain('json.ignore-parse-errors');
+    expect(json.candidates.some((c) => c.startsWith('json.json.'))).toBe(false);
+    expect(tab("CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'format' = 'csv', 'csv.ig|")?.text).toBe(
+      "CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'format' = 'csv', 'csv.ignore-parse-errors'|",
+    );
+    expect(tab("CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'format' = 'json', 'err|")?.candidates).toEqual([
+      'errors.policy',
+      'errors.dead-letter.table',
+      'errors.max-record-bytes',
+    ]);
+    // A sink-only connector has no error policy.
+    expect(tab("CREATE TABLE t (a INT) WITH ('connector' = 'blackhole', 'err|")).toBeUndefined();
+    const fields = tab("CREATE TABLE g (id BIGINT, `name` STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'fields.|")!;
+    expect(fields.candidates).toContain('fields.id.kind');
+    expect(fields.candidates).toContain('fields.name.max');
+    expect(fields.candidates).toContain('fields.ts.kind');
+    expect(fields.candidates.some((c) => c.includes('#') || c.includes('WATERMARK'))).toBe(false);
+    expect(tab("CREATE TABLE g (id BIGINT, v DECIMAL(10, 2)) WITH ('connector' = 'datagen', 'fields.v.mi|")?.text).toBe(
+      "CREATE TABLE g (id BIGINT, v DECIMAL(10, 2)) WITH ('connector' = 'datagen', 'fields.v.min'|",
+    );
+  });
+
   it('completes setting keys and values after SET', () => {
     expect(tab("SET 'sql-client.execution.res|")?.text).toBe("SET 'sql-client.execution.result-mode'|");
     expect(tab("SET 'sql-client.execution.result-mode' = 'ch|")?.text).toBe("SET 'sql-client.execution.result-mode' = 'changelog'|");

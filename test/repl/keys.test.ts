@@ -36,8 +36,9 @@ describe('decodeKeys', () => {
     expect(decodeKeys('\x1b')).toEqual([{ name: 'escape' }]);
   });
 
-  it('ignores bracketed-paste markers and unknown sequences', () => {
-    expect(decodeKeys('\x1b[200~')).toEqual([]);
+  it('decodes bracketed-paste markers and ignores unknown sequences', () => {
+    expect(decodeKeys('\x1b[200~')).toEqual([{ name: 'paste-start' }]);
+    expect(decodeKeys('\x1b[201~')).toEqual([{ name: 'paste-end' }]);
     expect(decodeKeys('\x1b[99x')).toEqual([]);
   });
 });

@@ -36,12 +36,17 @@ export class JobControlExecutor implements StatementExecutor<ast.StopJobStatemen
       : { kind: 'ok', message: `Job ${handle.id} stopped.`, statement: stmt };
   }
 
-  /** A new savepoint directory for a job: under `state.savepoints.dir`, `<state-dir>/savepoints` or `./savepoints`. */
+  /** A new savepoint directory for a job, under {@link savepointsBase}. */
   private savepointDir(id: string): string {
-    const stateDir = this.session.stateDir;
-    const base = this.session.settings.get('state.savepoints.dir') || (stateDir ? join(stateDir, 'savepoints') : 'savepoints');
+    const base = savepointsBase(this.session);
     const dir = join(base, `savepoint-${id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     mkdirSync(dir, { recursive: true });
     return dir;
   }
+}
+
+/** Where savepoints go: `state.savepoints.dir`, else `<state-dir>/savepoints`, else `./savepoints`. */
+export function savepointsBase(session: SessionContext): string {
+  const stateDir = session.stateDir;
+  return session.settings.get('state.savepoints.dir') || (stateDir ? join(stateDir, 'savepoints') : 'savepoints');
 }

@@ -1,8 +1,11 @@
 /** Executes SHOW, DESCRIBE and EXPLAIN: statements that describe the session and its plans without changing them. */
 import { existsSync } from 'node:fs';
 import type * as ast from '../../parser/ast.js';
+import { EddyError, ErrorCode } from '../../common/errors.js';
 import { T, typeToString, type Field } from '../../common/types.js';
 import { formatValue } from '../../common/values.js';
+import { parseStatement } from '../../parser/parse.js';
+import { describeSummary } from '../job-summary.js';
 import type { JobMetrics } from '../job-registry.js';
 import { explainPipelines } from '../../planner/explain.js';
 import { describeFreshness } from '../pull-query.js';
@@ -11,7 +14,11 @@ import type { SessionContext } from '../session-context.js';
 import type { StatementExecutor, StatementResult, TextTable } from '../statement-result.js';
 
 /** The statements that describe the session. */
-export type InspectStatement = ast.ShowStatement | ast.DescribeStatement | ast.ExplainStatement;
+export type InspectStatement = ast.ShowStatement | ast.DescribeStatement | ast.DescribeJobStatement | ast.ExplainStatement;
+
+/** Flink's names for the one catalog and database Eddy has (SHOW CATALOGS, SHOW CURRENT DATABASE). */
+export const DEFAULT_CATALOG = 'default_catalog';
+export const DEFAULT_DATABASE = 'default_database';
 
 /** SHOW lists, DESCRIBE tables, EXPLAIN plans. */
 export class ShowExecutor implements StatementExecutor<InspectStatement> {
@@ -20,9 +27,11 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
   execute(stmt: InspectStatement): StatementResult {
     switch (stmt.kind) {
       case 'ShowStatement':
-        return { kind: 'table', table: this.show(stmt.what), statement: stmt };
+        return { kind: 'table', table: this.show(stmt), statement: stmt };
       case 'DescribeStatement':
-        return { kind: 'table', table: this.describe(stmt), statement: stmt };
+        return { kind: 'table', table: this.describe(stmt.name), statement: stmt };
+      case 'DescribeJobStatement':
+        return { kind: 'table', table: this.describeJob(stmt), statement: stmt };
       case 'ExplainStatement':
         return { kind: 'explain', text: this.explain(stmt.statement), statement: stmt };
     }
@@ -37,9 +46,9 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     return explainPipelines(planned, sinks);
   }
 
-  private show(what: ast.ShowStatement['what']): TextTable {
+  private show(stmt: ast.ShowStatement): TextTable {
     const session = this.session;
-    switch (what) {
+    switch (stmt.what) {
       case 'TABLES':
         // As in Flink, views are tables too.
         return { columns: ['table name'], rows: session.catalog.list().map((t) => [t.name]) };
@@ -57,12 +66,92 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
         return { columns: ['function name'], rows: session.functions.names().map((n) => [n]) };
       case 'JOBS':
         return jobsTable(session.registry.list(), session.settings.get('table.local-time-zone'));
+      case 'CATALOGS':
+        return { columns: ['catalog name'], rows: [[DEFAULT_CATALOG]] };
+      case 'DATABASES':
+        return { columns: ['database name'], rows: [[DEFAULT_DATABASE]] };
+      case 'CURRENT CATALOG':
+        return { columns: ['current catalog name'], rows: [[DEFAULT_CATALOG]] };
+      case 'CURRENT DATABASE':
+        return { columns: ['current database name'], rows: [[DEFAULT_DATABASE]] };
+      case 'CREATE TABLE':
+      case 'CREATE VIEW':
+        return this.showCreate(stmt.what, stmt.name!);
+      case 'COLUMNS':
+        // Flink's SHOW COLUMNS lists what DESCRIBE does.
+        return this.describe(stmt.name!);
     }
   }
 
-  private describe(stmt: ast.DescribeStatement): TextTable {
-    const name = stmt.name.parts.map((p) => p.name).join('.');
-    const entry = this.session.catalog.get(name, stmt.name.span);
+  /** `SHOW CREATE TABLE|VIEW name`: the statement that created it, as it was written. */
+  private showCreate(what: 'CREATE TABLE' | 'CREATE VIEW', qualified: ast.QualifiedName): TextTable {
+    const name = qualified.parts.map((p) => p.name).join('.');
+    const entry = this.session.catalog.get(name, qualified.span);
+    const wanted = what === 'CREATE TABLE' ? 'table' : 'view';
+    if (entry.kind !== wanted) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `'${entry.name}' is a ${entry.kind}, not a ${wanted}`,
+        span: qualified.span,
+        hint: `SHOW CREATE ${entry.kind.toUpperCase()} ${entry.name}`,
+      });
+    }
+    return { columns: ['create statement'], rows: [[entry.statement.text.trim() + ';']] };
+  }
+
+  /** `DESCRIBE JOB 'id'`: a running job's status, counters and watermark, and its plan. */
+  private describeJob(stmt: ast.DescribeJobStatement): TextTable {
+    const jobs = [...this.session.jobs];
+    const job = jobs.find((j) => j.id === stmt.jobId);
+    if (!job) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `No running job '${stmt.jobId}'`,
+        span: stmt.span,
+        hint: jobs.length ? `running: ${jobs.map((j) => j.id).join(', ')}` : 'SHOW JOBS lists the running jobs',
+      });
+    }
+    const progress = job.progress();
+    const s = progress.summary;
+    const zone = this.session.settings.get('table.local-time-zone');
+    const time = (ms: number) => formatValue(ms, T.timestampLtz(3), zone);
+    const wm = progress.watermark;
+    const rows: string[][] = [
+      ['job id', job.id],
+      ['statement', job.description.replace(/\s+/g, ' ').trim()],
+      ['status', job.status.toUpperCase()],
+      ['start time', time(job.startTime)],
+      ['rows in', String(s.rowsIn)],
+      ['rows out', String(s.rowsOut)],
+      ['late rows dropped', String(s.lateRowsDropped)],
+      ['bad rows skipped', String(s.badRowsSkipped)],
+      ['watermark', wm === Number.NEGATIVE_INFINITY ? 'none yet' : wm === Number.POSITIVE_INFINITY ? 'end of input' : formatValue(wm, T.timestamp(3), zone)],
+      ['state entries', String(progress.stateEntries)],
+      ['checkpoints', String(progress.checkpoints)],
+      ['last checkpoint', progress.lastCheckpointTime === undefined ? '' : time(progress.lastCheckpointTime)],
+    ];
+    return { columns: ['property', 'value'], rows, footer: [`Summary: ${describeSummary(s)}.`, 'Plan:', ...this.planOf(job.description)] };
+  }
+
+  /** The plan of a job's statement, planned again over the catalog as it is now. */
+  private planOf(text: string): string[] {
+    try {
+      const stmt = parseStatement(text);
+      const plan =
+        stmt.kind === 'QueryStatement' || stmt.kind === 'InsertStatement' || stmt.kind === 'StatementSet'
+          ? this.explain(stmt)
+          : stmt.kind === 'CreateView'
+            ? explainPipelines([this.session.planner().planQuery(stmt.query)])
+            : undefined;
+      return plan === undefined ? ['  (no plan for this statement)'] : plan.trimEnd().split('\n').map((l) => `  ${l}`);
+    } catch (err) {
+      return [`  (cannot be planned now: ${err instanceof Error ? err.message : String(err)})`];
+    }
+  }
+
+  private describe(qualified: ast.QualifiedName): TextTable {
+    const name = qualified.parts.map((p) => p.name).join('.');
+    const entry = this.session.catalog.get(name, qualified.span);
     const columns = ['name', 'type', 'null', 'key', 'extras', 'watermark'];
     const typeOnly = (f: Field) => typeToString({ ...f.type, nullable: true }).replace(/ \*(ROWTIME|PROCTIME)\*$/, '');
     if (entry.kind === 'view') {
