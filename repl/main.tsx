@@ -41,7 +41,15 @@ export async function runShell(options: ShellOptions): Promise<number> {
     return 1;
   }
   if (options.execute !== undefined) main = { name: '<-e>', text: options.execute };
-  const eddy = new Eddy({ variables: options.defines, stateDir: options.stateDir, fresh: options.fresh });
+  let eddy: Eddy;
+  try {
+    // The state directory is locked for this process, as `eddy run` and `eddy serve` lock it.
+    eddy = new Eddy({ variables: options.defines, stateDir: options.stateDir, fresh: options.fresh, lockStateDir: true });
+  } catch (err) {
+    if (!(err instanceof EddyError)) throw err;
+    process.stderr.write(err.render() + '\n');
+    return 1;
+  }
   const interactive = process.stdout.isTTY === true && (process.stdin.isTTY === true || main !== undefined);
   return interactive ? runInteractive(eddy, init, main) : runPlain(eddy, init, main);
 }

@@ -1,5 +1,5 @@
 /**
- * A state directory belongs to one process at a time: a second `eddy run` (or `eddy serve`) given the same
+ * A state directory belongs to one process at a time: a second `eddy run` (or `eddy serve`, or the shell) given the same
  * `--state-dir` stops at once with EDDY-R006 naming the holder's pid, and touches nothing. The lock is the
  * operating system's, so it dies with its process: after a `kill -9` the next run starts. Real processes.
  */
@@ -51,6 +51,10 @@ describe('a state directory is locked while a process uses it', () => {
     expect(second.stderr).toContain('error[EDDY-R006]');
     expect(second.stderr).toContain(`is in use by another Eddy process (pid ${first.child.pid})`);
     expect(second.stderr).not.toContain('    at ');
+    // The shell (`eddy -e`) is refused the same way.
+    const shell = await runEddy(['--state-dir', state, '-e', 'SELECT 1;']);
+    expect(shell.status).toBe(1);
+    expect(shell.stderr).toContain(`error[EDDY-R006]: The state directory ${state} is in use by another Eddy process (pid ${first.child.pid})`);
     // It stopped before running anything: no output file, and the first process runs on.
     expect(() => readFileSync(out)).toThrow();
     expect(first.child.exitCode).toBeNull();
