@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EddyError } from '../../src/common/errors.js';
 import { Eddy } from '../../src/engine/eddy.js';
 import type { JobSummary } from '../../src/engine/job-summary.js';
@@ -80,7 +81,7 @@ export function sortedRows(rows: readonly unknown[][]): string[] {
 
 
 /** The `eddy` command of this checkout (it runs the build in dist/). */
-export const EDDY_BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
+export const EDDY_BIN = fileURLToPath(new URL('../../bin/eddy.js', import.meta.url));
 
 /** How an `eddy` process ended, and what it printed. */
 export interface EddyExit {

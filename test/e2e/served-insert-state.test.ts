@@ -22,7 +22,8 @@ async function statement(url: string, sql: string): Promise<{ rows?: unknown[][]
 
 async function jobsDone(url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while ((await statement(url, 'SHOW JOBS')).rows!.length > 0) {
+  // SHOW JOBS keeps ended jobs (FINISHED, FAILED) in its list; the third column is the status.
+  while ((await statement(url, 'SHOW JOBS')).rows!.some((r) => r[2] === 'RUNNING')) {
     if (Date.now() > deadline) throw new Error('jobs did not finish');
     await new Promise((r) => setTimeout(r, 100));
   }

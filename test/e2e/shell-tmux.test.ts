@@ -41,7 +41,8 @@ describe('the shell in tmux', () => {
     t.type('SHOW JOBS;');
     t.key('Enter');
     screen = await t.see('0 rows in set');
-    expect(screen).toContain(' job id │ job name │ status │ start time');
+    // SHOW JOBS is wider than the terminal: its columns come in panels, the first starting with these.
+    expect(screen).toMatch(/^ ?job id │ job name │ status │ start time/m);
   });
 
   it('completes a column name with Tab and shows a syntax error with carets', async () => {
