@@ -2,7 +2,7 @@
  * `eddy serve` as a command: arguments, init scripts, where it says it listens, and a clean stop.
  */
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseServeArgs, serveCommand, type ServeIO } from '../../src/cli/serve.js';
 import { eventually, pgClient, startTestServer, tempDir, writeJsonLines } from './helpers.js';
@@ -36,17 +36,23 @@ describe('eddy serve', () => {
     await eventually(() => out.includes('Stop with Ctrl-C.'));
     const httpPort = Number(/HTTP +http:\/\/127\.0\.0\.1:(\d+)\/v1\/statement/.exec(out)![1]);
     const pgPort = Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]);
+    // Clients authenticate with the secret written to an owner-only file (a temporary directory without --state-dir).
+    const tokenFile = /Token +(\S+server-token)/.exec(out)![1]!;
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
 
-    const client = await pgClient(pgPort);
+    const client = await pgClient(pgPort, { password: token });
     expect((await client.query('SELECT SUM(n) AS total FROM numbers')).rows).toEqual([{ total: 6 }]);
     await client.end();
-    const res = await fetch(`http://127.0.0.1:${httpPort}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT n FROM numbers WHERE n > 1' }) });
+    const res = await fetch(`http://127.0.0.1:${httpPort}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ sql: 'SELECT n FROM numbers WHERE n > 1' }) });
     expect(((await res.json()) as { rows: unknown }).rows).toEqual([[2], [3]]);
 
     stop('SIGTERM');
     expect(await exit).toBe(0);
     expect(err).toBe('');
     await expect(fetch(`http://127.0.0.1:${httpPort}/v1/health`)).rejects.toThrow();
+    // The temporary directory with the secrets goes with the server.
+    expect(existsSync(tokenFile)).toBe(false);
     tmp.cleanup();
   });
 
@@ -77,7 +83,7 @@ describe('eddy serve', () => {
     client.on('error', () => {});
     await client.query(`CREATE TABLE live (n INT) WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json', 'source.monitor-interval' = '100ms')`);
     const pgStream = client.query('SELECT n FROM live').catch((e: Error & { code?: string }) => e);
-    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT n FROM live' }) });
+    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ sql: 'SELECT n FROM live' }) });
     const reader = res.body!.getReader();
     let text = '';
     const readMore = async () => {
