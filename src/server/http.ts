@@ -22,7 +22,7 @@ import type { SecureContextOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { EddyError, ErrorCode, ROW_KIND_NAMES, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle, type StatementAccess } from '../index.js';
 import { needsSecret, roleOfToken, type Role } from './auth.js';
-import { serverLimits, type ServerLimits } from './limits.js';
+import { CLOSE_GRACE_MS, serverLimits, type ServerLimits } from './limits.js';
 import { collectFinalRows } from '../index.js';
 import { splitStatements, stripComments } from './sql-text.js';
 import { hostName, isLoopback } from './loopback.js';
@@ -306,7 +306,7 @@ export class HttpServer {
           },
         }),
       );
-      setTimeout(() => res.destroy(), 5_000).unref();
+      setTimeout(() => res.destroy(), CLOSE_GRACE_MS).unref();
     };
     // The response's close (not the request's, which closes once its body is read) means the client left.
     res.on('close', () => {

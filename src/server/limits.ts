@@ -35,6 +35,12 @@ export const DEFAULT_LIMITS: ServerLimits = {
   socketHighWaterBytes: 1024 * 1024,
 };
 
+/**
+ * How long a connection closed by the server for a limit stays open to deliver what it was sent (the
+ * rows before the cut, then the error) before it is destroyed, in case its client reads again.
+ */
+export const CLOSE_GRACE_MS = 15_000;
+
 /** `limits` over the defaults. */
 export function serverLimits(limits: Partial<ServerLimits> = {}): ServerLimits {
   return { ...DEFAULT_LIMITS, ...limits };

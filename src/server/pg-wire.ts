@@ -27,7 +27,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createSecureContext, TLSSocket, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { ErrorCode, ROW_KIND_NAMES, T, type ast, type Eddy, type Field, type QueryHandle, type StatementAccess } from '../index.js';
 import { roleOfMd5Answer, type Role } from './auth.js';
-import { serverLimits, type ServerLimits } from './limits.js';
+import { CLOSE_GRACE_MS, serverLimits, type ServerLimits } from './limits.js';
 import { collectFinalRows } from '../index.js';
 import { compatAnswer, defaultParameters, REPORTED_PARAMETERS, type PgSession } from './pg-compat.js';
 import { errorFields, PgError } from './pg-errors.js';
@@ -390,7 +390,7 @@ class PgConnection {
     this.flush();
     const socket = this.socket;
     socket.end();
-    setTimeout(() => socket.destroy(), 5_000).unref();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
     this.closed();
   }
 
