@@ -164,14 +164,16 @@ export class FrameDecoder {
     } else {
       out = Buffer.allocUnsafe(n);
       let at = 0;
+      let used = 0; // chunks consumed whole (removed at once: shifting one by one is quadratic)
       while (at < n) {
-        const c = this.chunks[0]!;
+        const c = this.chunks[used]!;
         const k = Math.min(c.length, n - at);
         c.copy(out, at, 0, k);
         at += k;
-        if (k === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(k);
+        if (k === c.length) used++;
+        else this.chunks[used] = c.subarray(k);
       }
+      this.chunks.splice(0, used);
     }
     this.length -= n;
     return out;
