@@ -137,10 +137,12 @@ describe('a default eddy serve', () => {
 
   it('keeps its secret across a restart on the same state directory', async () => {
     const before = server.token;
+    expect(before).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(await server.stop()).toBe(0);
     server = await startServeProcess(['--port', '0', '--pg-port', '0', '--state-dir', state], { cwd: work });
     expect(server.token).toBe(before);
     expect((await post(server.httpPort!, 'SHOW TABLES', before)).status).toBe(200);
+    expect((await post(server.httpPort!, 'SHOW TABLES')).status).toBe(401);
   }, 90_000);
 });
 

@@ -22,6 +22,44 @@ describe('eddy serve', () => {
     expect(parseServeArgs(['--bogus'], {})).toBe('unknown option --bogus');
   });
 
+  it('parses the access and limit options', () => {
+    expect(
+      parseServeArgs(['--allow-path', '/a', '--allow-path=/b', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--auth-timeout', '5s', '--idle-timeout', '0', '--request-timeout', '500ms', '--max-buffered-rows', '10'], {
+        EDDY_READ_ONLY_TOKEN: 'ro',
+      }),
+    ).toMatchObject({
+      allowPaths: ['/a', '/b'],
+      tlsCert: 'c.pem',
+      tlsKey: 'k.pem',
+      readOnlyToken: 'ro',
+      insecure: false,
+      limits: { authTimeoutMs: 5000, idleTimeoutMs: 0, requestTimeoutMs: 500, maxBufferedRows: 10 },
+    });
+    expect(parseServeArgs(['--insecure'], {})).toMatchObject({ insecure: true });
+    expect(parseServeArgs(['--tls-cert', 'c.pem'], {})).toBe('--tls-cert and --tls-key go together');
+    expect(parseServeArgs(['--insecure', '--http-token', 't'], {})).toBe('--insecure serves without authentication: leave out the tokens and passwords');
+    expect(parseServeArgs(['--auth-timeout', 'soon'], {})).toBe('--auth-timeout needs a duration (10s, 500ms, 5m; 0 for none with --idle-timeout)');
+    expect(parseServeArgs(['--auth-timeout', '0'], {})).toBe('--auth-timeout must be more than 0');
+    expect(parseServeArgs(['--max-buffered-rows', '-1'], {})).toBe('--max-buffered-rows needs a positive whole number');
+  });
+
+  it('refuses --insecure on a non-loopback address', async () => {
+    let err = '';
+    const code = await serveCommand(['--host', '0.0.0.0', '--insecure', '--port', '0', '--pg-port', 'off'], { out: () => {}, err: (t) => void (err += t), stopSignal: () => new Promise(() => {}) });
+    expect(code).toBe(1);
+    expect(err).toBe('eddy serve: binding to 0.0.0.0 (not a loopback address) needs an HTTP token: --http-token or EDDY_HTTP_TOKEN\n');
+  });
+
+  it('refuses a secret file that other users can read', async () => {
+    const tmp = tempDir();
+    writeFileSync(join(tmp.dir, 'server-token'), 'abc\n', { mode: 0o644 });
+    let err = '';
+    const code = await serveCommand(['--port', '0', '--pg-port', 'off', '--state-dir', tmp.dir], { out: () => {}, err: (t) => void (err += t), stopSignal: () => new Promise(() => {}) });
+    expect(code).toBe(1);
+    expect(err).toBe(`eddy serve: ${join(tmp.dir, 'server-token')} can be read by other users (mode 644): make it owner-only (chmod 600 ${join(tmp.dir, 'server-token')}) or delete it for a new one\n`);
+    tmp.cleanup();
+  });
+
   it('runs init scripts, serves both protocols, and stops on a signal', async () => {
     const tmp = tempDir();
     const data = join(tmp.dir, 'numbers.json');
