@@ -408,6 +408,7 @@ class PgConnection {
     const initial = decodeInitial(body);
     switch (initial.kind) {
       case 'ssl':
+        if (this.socket instanceof TLSSocket) return this.fatal('08P01', 'SSLRequest on a connection that is already encrypted');
         if (this.secureContext) {
           // Bytes sent after the request, before the handshake, would be read as if they came encrypted.
           if (this.queue.length > 0 || this.decoder.buffered > 0) return this.fatal('08P01', 'unexpected data after an SSLRequest');
