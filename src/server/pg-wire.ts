@@ -332,7 +332,10 @@ class PgConnection {
 
   private receive(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    if (this.state === 'ready') this.armIdleTimer();
+    if (this.state === 'ready') {
+      if (this.timer) this.timer.refresh();
+      else this.armIdleTimer();
+    }
     try {
       this.queue.push(...this.decoder.push(chunk));
     } catch (err) {

@@ -18,8 +18,12 @@ const SOAK_MS = 45_000;
 const RSS_BOUND_MB = 800;
 /** Pull-query latency under load may be this many times the idle median (the machine is shared and loaded). */
 const LATENCY_MULTIPLE = 10;
-/** ... plus this much, so a sub-millisecond idle median does not make the bound meaningless. */
-const LATENCY_SLACK_MS = 50;
+/**
+ * ... plus this much: the idle median is a millisecond or two, and when the whole test suite runs on a
+ * shared 2-core machine, scheduling alone adds tens of milliseconds. A blocked event loop (a statement
+ * or a client starving the others) shows as seconds.
+ */
+const LATENCY_SLACK_MS = 250;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
