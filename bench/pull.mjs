@@ -7,7 +7,7 @@
 //                                        [--job-thread]   (in-process: the view's job in the session's job thread,
 //                                                          as `eddy serve` runs it; default: in the caller's thread)
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,7 +140,9 @@ async function overPostgres() {
       await sleep(50);
     }
     if (!port) throw new Error(`eddy serve did not start: ${out}`);
-    const client = new pg.Client({ host: '127.0.0.1', port: Number(port), user: 'bench', database: 'bench' });
+    // `eddy serve` writes its secret (the Postgres password) to <state-dir>/server-token.
+    const password = readFileSync(join(dir, 'state', 'server-token'), 'utf8').trim();
+    const client = new pg.Client({ host: '127.0.0.1', port: Number(port), user: 'bench', database: 'bench', password });
     await client.connect();
     const started = performance.now();
     for (;;) {

@@ -1,7 +1,7 @@
 /**
  * Eddy's public library API: what the CLI, the shell and the servers use, and what applications embed.
  */
-export { Eddy, type CatalogRestore, type EddyOptions, type StatementResult, type TextTable } from './engine/eddy.js';
+export { Eddy, type CatalogRestore, type EddyOptions, type StatementAccess, type StatementResult, type TextTable } from './engine/eddy.js';
 export { QueryHandle } from './engine/query-handle.js';
 export { FinalRows, collectFinalRows } from './engine/final-rows.js';
 export { JobHandle } from './engine/job-handle.js';

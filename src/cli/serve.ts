@@ -3,17 +3,27 @@
  * instance over HTTP and the Postgres wire protocol until SIGINT/SIGTERM, and shuts down cleanly: streams
  * end, queries and jobs are cancelled, state is closed.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDuration, type ServerLimits } from '../server/limits.js';
 import { LOG_LEVELS, ServerLog, type LogFormat, type LogLevel } from '../server/log.js';
 
 export const SERVE_USAGE = `Usage:
   eddy serve [--host 127.0.0.1] [--port 8080] [--pg-port 5433] [-i init.sql ...] [--define key=value ...]
              [--state-dir DIR [--fresh]] [--http-token TOKEN] [--pg-password PASSWORD]
              [--log-level error|warn|info|debug] [--log-format text|json]
+             [--read-only-token TOKEN] [--insecure] [--allow-path DIR ...] [--tls-cert FILE --tls-key FILE]
+             [--auth-timeout 10s] [--idle-timeout 1h] [--request-timeout 30s] [--max-buffered-rows 100000]
       Runs the -i scripts, then serves SQL over HTTP (POST /v1/statement) and the Postgres protocol
       (psql -h 127.0.0.1 -p 5433). --port off / --pg-port off leaves one out; port 0 picks a free one.
-      Binding a non-loopback --host needs --http-token (or EDDY_HTTP_TOKEN) and --pg-password (or
-      EDDY_PG_PASSWORD). Jobs' starts, checkpoints, ends and failures are logged on stdout (text on a
+      Clients authenticate with the token in <state-dir>/server-token (a temporary directory without
+      --state-dir; printed on start) as HTTP bearer token and Postgres password, or with the read-only
+      token (<state-dir>/read-only-token) to run queries only; --http-token / --pg-password /
+      --read-only-token (or EDDY_HTTP_TOKEN, EDDY_PG_PASSWORD, EDDY_READ_ONLY_TOKEN) set them instead.
+      --insecure serves loopback clients without authentication. Clients' connector paths must lie under
+      an --allow-path (default: <state-dir>/files and the working directory). --tls-cert/--tls-key turn on
+      HTTPS and Postgres TLS. Jobs' starts, checkpoints, ends and failures are logged on stdout (text on a
       terminal, JSON lines otherwise). SIGINT or SIGTERM stops the server. See docs/server.md.`;
 
 interface ServeArgs {
@@ -29,6 +39,12 @@ interface ServeArgs {
   logLevel: LogLevel;
   /** Absent: text on a terminal, JSON lines otherwise. */
   logFormat?: LogFormat;
+  readOnlyToken?: string;
+  insecure: boolean;
+  allowPaths: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+  limits: { -readonly [K in keyof ServerLimits]?: ServerLimits[K] };
 }
 
 function parsePort(flag: string, value: string | undefined): number | null | string {
@@ -51,6 +67,10 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     httpToken: env['EDDY_HTTP_TOKEN'] || undefined,
     pgPassword: env['EDDY_PG_PASSWORD'] || undefined,
     logLevel: 'info',
+    readOnlyToken: env['EDDY_READ_ONLY_TOKEN'] || undefined,
+    insecure: false,
+    allowPaths: [],
+    limits: {},
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -124,11 +144,53 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
         out.logFormat = f;
         break;
       }
+      case '--read-only-token': {
+        const t = value();
+        if (!t) return '--read-only-token needs a token';
+        out.readOnlyToken = t;
+        break;
+      }
+      case '--insecure':
+        out.insecure = true;
+        break;
+      case '--allow-path': {
+        const d = value();
+        if (!d) return '--allow-path needs a directory';
+        out.allowPaths.push(d);
+        break;
+      }
+      case '--tls-cert':
+      case '--tls-key': {
+        const f = value();
+        if (!f) return `${flag} needs a file`;
+        if (flag === '--tls-cert') out.tlsCert = f;
+        else out.tlsKey = f;
+        break;
+      }
+      case '--auth-timeout':
+      case '--idle-timeout':
+      case '--request-timeout': {
+        const v = value();
+        const ms = v === undefined ? undefined : parseDuration(v);
+        if (ms === undefined) return `${flag} needs a duration (10s, 500ms, 5m; 0 for none with --idle-timeout)`;
+        if (ms <= 0 && flag !== '--idle-timeout') return `${flag} must be more than 0`;
+        out.limits[flag === '--auth-timeout' ? 'authTimeoutMs' : flag === '--idle-timeout' ? 'idleTimeoutMs' : 'requestTimeoutMs'] = ms;
+        break;
+      }
+      case '--max-buffered-rows': {
+        const v = value();
+        const n = Number(v);
+        if (!v || !Number.isInteger(n) || n < 1) return '--max-buffered-rows needs a positive whole number';
+        out.limits.maxBufferedRows = n;
+        break;
+      }
       default:
         return a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`;
     }
   }
   if (out.fresh && !out.stateDir) return '--fresh needs --state-dir';
+  if ((out.tlsCert === undefined) !== (out.tlsKey === undefined)) return '--tls-cert and --tls-key go together';
+  if (out.insecure && (out.httpToken || out.pgPassword || out.readOnlyToken)) return '--insecure serves without authentication: leave out the tokens and passwords';
   if (out.httpPort === null && out.pgPort === null) return 'both --port and --pg-port are off: nothing to serve';
   return out;
 }
@@ -172,13 +234,56 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   }
   const stop = io.stopSignal();
   // The engine loads only now, as in `eddy run`: usage errors stay instant.
-  const [{ Eddy, EddyError }, { startServers, ServeConfigError }] = await Promise.all([import('../index.js'), import('../server/server.js')]);
+  const [{ Eddy, EddyError }, { startServers, ServeConfigError, isLoopback }, { secretFromFile, SecretFileError }] = await Promise.all([
+    import('../index.js'),
+    import('../server/server.js'),
+    import('../server/auth.js'),
+  ]);
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (parsed.tlsCert && parsed.tlsKey) {
+    try {
+      tls = { cert: readFileSync(parsed.tlsCert), key: readFileSync(parsed.tlsKey) };
+    } catch (err) {
+      io.err(`eddy serve: cannot read the TLS certificate or key: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+  // The server's directory: the state directory, or a private temporary one, removed on exit. It holds the
+  // secrets and the files/ directory clients may use.
+  const serverDir = parsed.stateDir ? resolve(parsed.stateDir) : mkdtempSync(join(tmpdir(), 'eddy-serve-'));
+  const removeServerDir = () => {
+    if (!parsed.stateDir) rmSync(serverDir, { recursive: true, force: true });
+  };
+  const filesDir = join(serverDir, 'files');
+  let secrets: { token?: string; readOnly?: string; tokenFile?: string; readOnlyFile?: string } = {};
+  try {
+    mkdirSync(filesDir, { recursive: true, mode: 0o700 });
+    // A non-loopback address needs secrets the operator chose (--http-token, --pg-password): exposing the
+    // server to a network is a deliberate act, not a side effect of a file written here.
+    if (!parsed.insecure && isLoopback(parsed.host)) {
+      const tokenFile = join(serverDir, 'server-token');
+      const readOnlyFile = join(serverDir, 'read-only-token');
+      const needFile = !parsed.httpToken || !parsed.pgPassword;
+      secrets = {
+        token: needFile ? secretFromFile(tokenFile) : undefined,
+        tokenFile: needFile ? tokenFile : undefined,
+        readOnly: parsed.readOnlyToken ?? secretFromFile(readOnlyFile),
+        readOnlyFile: parsed.readOnlyToken ? undefined : readOnlyFile,
+      };
+    }
+  } catch (err) {
+    io.err(`eddy serve: ${err instanceof SecretFileError ? err.message : `cannot prepare ${serverDir}: ${(err as Error).message}`}\n`);
+    removeServerDir();
+    return 1;
+  }
+  const allowedPaths = parsed.allowPaths.length > 0 ? parsed.allowPaths.map((d) => resolve(d)) : [filesDir, process.cwd()];
   // Jobs run in the session's job thread: their work and garbage collection never delay a client's query.
   let eddy: InstanceType<typeof Eddy>;
   try {
     // The state directory is locked for this process (as `eddy run` locks it) while the server runs.
     eddy = new Eddy({ variables: parsed.defines, stateDir: parsed.stateDir, fresh: parsed.fresh, jobThread: true, lockStateDir: true });
   } catch (err) {
+    removeServerDir();
     if (!(err instanceof EddyError)) throw err;
     io.err(err.render() + '\n');
     return 1;
@@ -195,6 +300,7 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
       } catch (err) {
         io.err(`eddy serve: cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}\n`);
         await eddy.close();
+        removeServerDir();
         return 1;
       }
       for await (const result of eddy.executeScript(text, file)) {
@@ -217,18 +323,39 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
     // Clients' INSERTs are statements of their own, not a script run again: a finished one's state file is
     // removed (docs/state.md). The init scripts' jobs, started above, keep theirs.
     eddy.settings.set('execution.checkpointing.retain-on-finish', 'false');
-    servers = await startServers({ eddy, host: parsed.host, httpPort: parsed.httpPort, pgPort: parsed.pgPort, httpToken: parsed.httpToken, pgPassword: parsed.pgPassword });
+    servers = await startServers({
+      eddy,
+      host: parsed.host,
+      httpPort: parsed.httpPort,
+      pgPort: parsed.pgPort,
+      httpToken: parsed.httpToken ?? secrets.token,
+      pgPassword: parsed.pgPassword ?? secrets.token,
+      readOnlyToken: secrets.readOnly ?? parsed.readOnlyToken,
+      insecure: parsed.insecure,
+      tls,
+      allowedPaths,
+      // The state directory holds jobs' state and views' tables: never a client's file, but for files/.
+      deniedPaths: [serverDir],
+      limits: parsed.limits,
+    });
   } catch (err) {
     if (err instanceof EddyError) io.err(err.render() + '\n');
     else if (err instanceof ServeConfigError) io.err(`eddy serve: ${err.message}\n`);
     else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') io.err(`eddy serve: ${(err as Error).message.replace(/^listen /, '')}: the port is taken; pick another with --port / --pg-port\n`);
     else throw err;
     await eddy.close();
+    removeServerDir();
     return 1;
   }
   const lines = ['Eddy is serving'];
-  if (servers.http) lines.push(`  HTTP      http://${hostForUrl(servers.http.address)}:${servers.http.port}/v1/statement`);
-  if (servers.pg) lines.push(`  Postgres  psql -h ${servers.pg.address} -p ${servers.pg.port}${parsed.pgPassword ? ' (password required)' : ''}`);
+  if (servers.http) lines.push(`  HTTP      ${tls ? 'https' : 'http'}://${hostForUrl(servers.http.address)}:${servers.http.port}/v1/statement`);
+  if (servers.pg) lines.push(`  Postgres  psql -h ${servers.pg.address} -p ${servers.pg.port}${parsed.insecure ? '' : ' (password required)'}${tls ? ' (TLS offered)' : ''}`);
+  if (parsed.insecure) lines.push('  Access    none needed (--insecure): every user of this machine can connect');
+  else {
+    if (secrets.tokenFile) lines.push(`  Token     ${secrets.tokenFile} (HTTP bearer token and Postgres password, full access)`);
+    if (secrets.readOnlyFile) lines.push(`  Read-only ${secrets.readOnlyFile} (queries only)`);
+  }
+  lines.push(`  Files     clients may use paths under ${allowedPaths.join(', ')}`);
   lines.push('Stop with Ctrl-C.');
   io.out(lines.join('\n') + '\n');
 
@@ -236,6 +363,7 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   io.out(`${signal === 'SIGINT' ? '\n' : ''}Stopping...\n`);
   await servers.close();
   await eddy.close();
+  removeServerDir();
   return 0;
 }
 

@@ -68,6 +68,10 @@ export const ErrorCodes = {
   QUERY_CANCELLED: 'EDDY-S004',
   /** A `$n` parameter with no value, or with a value that is not valid for its declared type. */
   INVALID_PARAMETER: 'EDDY-S005',
+  /** A statement a served client may not run: a read-only client's DDL or INSERT, a file path outside the allowed directories. */
+  ACCESS_DENIED: 'EDDY-S006',
+  /** A client that stopped reading a push query's results past the server's bound, or sent nothing in time. */
+  CLIENT_TOO_SLOW: 'EDDY-S007',
 
   // --- Limits (issue 15): nesting depth, unsafe regular expressions, ad-hoc query bounds ---
   /** SQL nested deeper than the parser, binder or expression compiler allow (docs/sql.md, Limits). */

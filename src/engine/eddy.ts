@@ -25,6 +25,7 @@ import { CatalogLog } from './catalog-log.js';
 import { SessionContext, type EddyOptions } from './session-context.js';
 import { JobBuilder } from './job-builder.js';
 import type { StatementResult } from './statement-result.js';
+import { checkStatementAccess, type StatementAccess } from './statement-access.js';
 import { DdlExecutor } from './executors/ddl-executor.js';
 import { DmlExecutor } from './executors/dml-executor.js';
 import { QueryExecutor } from './executors/query-executor.js';
@@ -42,6 +43,7 @@ export interface CatalogRestore {
   readonly failed: readonly { readonly name: string; readonly error: Error }[];
 }
 export type { StatementResult, TextTable } from './statement-result.js';
+export type { StatementAccess } from './statement-access.js';
 
 /** A session: executes scripts and statements, and owns the jobs and queries they start until `close`. */
 export class Eddy {
@@ -124,9 +126,10 @@ export class Eddy {
   /**
    * Executes a text holding exactly one statement (a trailing `;` is fine). `params` are the values of its
    * `$n` parameters, `params[n - 1]` for `$n` (the Postgres extended protocol's Bind); they are bound as
-   * typed values, never spliced into the text.
+   * typed values, never spliced into the text. `access` limits what the statement may do when it runs on
+   * behalf of someone else (a served client): see StatementAccess.
    */
-  async execute(sql: string, options: { readonly params?: readonly ast.ParameterValue[] } = {}): Promise<StatementResult> {
+  async execute(sql: string, options: { readonly params?: readonly ast.ParameterValue[]; readonly access?: StatementAccess } = {}): Promise<StatementResult> {
     let last: StatementResult | undefined;
     let count = 0;
     const source: SourceText = { text: substituteVariables(sql, this.session.variables), name: '<statement>' };
@@ -134,6 +137,14 @@ export class Eddy {
     if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
     for (const stmt of parsed.statements) {
       if (++count > 1) throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: 'execute() takes one statement; use executeScript() for several', span: stmt.span }, source);
+      if (options.access) {
+        try {
+          checkStatementAccess(stmt, options.access);
+        } catch (err) {
+          if (err instanceof EddyError) err.source = source;
+          throw err;
+        }
+      }
       last = await this.executeStatement(options.params ? withParameterValues(stmt, options.params, source) : stmt, source);
     }
     if (!last) throw new EddyError({ code: ErrorCode.UNEXPECTED_END, message: 'No statement to execute' }, source);

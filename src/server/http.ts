@@ -12,12 +12,19 @@
  * - an error: status 400 (401 without the token) and `{"error": {"code", "message", "line", "column", "hint"}}`.
  *
  * Also: `GET /` (the endpoints) and form bodies (http-api.ts); `GET /v1/jobs` and `GET /metrics` (metrics.ts).
+ *
+ * A streaming client that stops reading pauses its stream: changes wait in the server (the query's job
+ * goes on) up to `maxBufferedRows`, past which the stream ends with an EDDY-S007 error and the query is
+ * cancelled. A request whose body has not all arrived within `requestTimeoutMs` is answered 408.
  */
 import type { AddressInfo } from 'node:net';
-import type { ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { SecureContextOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { EddyError, ErrorCode, ROW_KIND_NAMES, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle } from '../index.js';
+import { EddyError, ErrorCode, ROW_KIND_NAMES, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle, type StatementAccess } from '../index.js';
+import { needsSecret, roleOfToken, type Role } from './auth.js';
+import { CLOSE_GRACE_MS, serverLimits, type ServerLimits } from './limits.js';
 import { collectFinalRows } from '../index.js';
 import { splitStatements, stripComments } from './sql-text.js';
 import { hostName, isLoopback } from './loopback.js';
@@ -36,7 +43,14 @@ export interface HttpServerOptions {
   readonly port?: number;
   /** When set, every request but `GET /v1/health` needs `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** A token that grants read-only access (queries only). */
+  readonly readOnlyToken?: string;
   readonly eddyVersion?: string;
+  /** Certificate and key (PEM): the server speaks HTTPS. */
+  readonly tls?: SecureContextOptions;
+  /** Limits on what clients' statements may do (allowed paths); the role adds `readOnly`. */
+  readonly access?: StatementAccess;
+  readonly limits?: Partial<ServerLimits>;
 }
 
 /** The JSON body of an error. */
@@ -72,12 +86,9 @@ function rowJson(row: readonly unknown[], columns: readonly Field[]): unknown[] 
   return row.map((v, i) => toJsonValue(v, columns[i]!.type));
 }
 
-/** Constant-time comparison of a presented token with the configured one. */
-function tokenMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The port an origin URL means (its explicit port, else its scheme's default). */
+function originPort(url: URL): string {
+  return url.port || (url.protocol === 'https:' ? '443' : url.protocol === 'http:' ? '80' : '');
 }
 
 /** How the client wants a query's changes: server-sent events, NDJSON, or (undefined) plain JSON. */
@@ -93,9 +104,20 @@ export class HttpServer {
   readonly app: FastifyInstance;
   /** Responses streaming a push query, ended (and their queries cancelled) on close. */
   private readonly streams = new Set<{ res: ServerResponse; query: QueryHandle }>();
+  private readonly limits: ServerLimits;
+  /** Each authenticated request's role. */
+  private readonly roles = new WeakMap<FastifyRequest, Role>();
 
   constructor(private readonly options: HttpServerOptions) {
-    this.app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+    const limits = (this.limits = serverLimits(options.limits));
+    const tls = options.tls;
+    // Node checks request timeouts every `connectionsCheckingInterval`: check often enough to honour a short one.
+    const timeouts = { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(60_000, limits.requestTimeoutMs), connectionsCheckingInterval: Math.max(100, Math.min(30_000, limits.requestTimeoutMs / 4)) };
+    this.app = Fastify({
+      logger: false,
+      bodyLimit: 4 * 1024 * 1024,
+      serverFactory: (handler) => (tls ? createHttpsServer({ ...tls, ...timeouts }, handler) : createHttpServer(timeouts, handler)),
+    });
     // A statement may come as plain text too: `curl --data-binary @query.sql -H 'content-type: text/plain'`.
     this.app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     this.app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
@@ -112,7 +134,7 @@ export class HttpServer {
       const origin = request.headers.origin;
       const host = request.headers.host;
       const boundToLoopback = isLoopback(this.options.host ?? '127.0.0.1');
-      const foreignOrigin = origin !== undefined && origin !== 'null' && !isLoopback(hostName(origin)) && (!host || hostName(origin) !== hostName(host));
+      const foreignOrigin = origin !== undefined && origin !== 'null' && !this.isOwnOrigin(origin, host);
       const foreignHost = boundToLoopback && host !== undefined && !isLoopback(hostName(host));
       if (foreignOrigin || foreignHost || origin === 'null') {
         return reply.code(403).send({ error: { code: ErrorCode.AUTH_FAILED, message: foreignHost ? `Requests for host '${host}' are refused: this server answers on loopback names only` : `Requests from the web page ${origin} are refused` } });
@@ -120,13 +142,17 @@ export class HttpServer {
     });
     this.app.addHook('onRequest', async (request, reply) => {
       if (reply.sent) return;
-      const token = this.options.token;
-      if (token === undefined || request.url === '/v1/health') return;
+      const secrets = { full: this.options.token, readOnly: this.options.readOnlyToken };
+      if (!needsSecret(secrets) || request.url === '/v1/health') return;
       const header = request.headers.authorization;
       const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
       // EventSource cannot send headers: a `token` query parameter is accepted too.
       const query = (request.query as Record<string, string | undefined>)['token'];
-      if (tokenMatches(bearer, token) || tokenMatches(query, token)) return;
+      const role = roleOfToken(bearer, secrets) ?? roleOfToken(typeof query === 'string' ? query : undefined, secrets);
+      if (role) {
+        this.roles.set(request, role);
+        return;
+      }
       await reply
         .code(401)
         .header('www-authenticate', 'Bearer')
@@ -145,6 +171,25 @@ export class HttpServer {
       }
       return this.statement(request, reply, sql);
     });
+  }
+
+  /**
+   * Whether a browser's `Origin` is this server itself: the same scheme and port, and a host name that is
+   * the request's own `Host` (or, on a loopback address, any loopback name). A page on another port of
+   * the same machine is another origin.
+   */
+  private isOwnOrigin(origin: string, host: string | undefined): boolean {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    const scheme = this.options.tls ? 'https:' : 'http:';
+    const port = String((this.app.server.address() as AddressInfo | null)?.port ?? '');
+    if (url.protocol !== scheme || originPort(url) !== port) return false;
+    const name = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return (host !== undefined && name === hostName(host)) || (isLoopback(this.options.host ?? '127.0.0.1') && isLoopback(name));
   }
 
   /** Starts listening; resolves to the bound address. */
@@ -173,7 +218,8 @@ export class HttpServer {
     }
     let outcome;
     try {
-      outcome = outcomeOf(await this.options.eddy.execute(sql));
+      const access = { ...this.options.access, readOnly: this.roles.get(request) === 'read-only' };
+      outcome = outcomeOf(await this.options.eddy.execute(sql, { access }));
     } catch (err) {
       await reply.code(err instanceof EddyError ? 400 : 500).send(errorBody(err));
       return;
@@ -224,19 +270,51 @@ export class HttpServer {
       'x-accel-buffering': 'no',
     });
     res.flushHeaders();
-    const emit = (event: string, data: unknown) => {
-      if (res.writableEnded) return;
-      res.write(format === 'sse' ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `${JSON.stringify(data)}\n`);
+    const { socketHighWaterBytes, maxBufferedRows } = this.limits;
+    // Items held while the client is not reading (its socket holds more than the high-water mark).
+    let waiting: string[] = [];
+    const send = (text: string) => {
+      if (res.writableEnded || res.destroyed) return;
+      if (waiting.length > 0 || res.writableLength > socketHighWaterBytes) waiting.push(text);
+      else res.write(text);
     };
+    res.on('drain', () => {
+      while (waiting.length > 0 && res.writableLength <= socketHighWaterBytes && !res.destroyed) res.write(waiting.shift()!);
+    });
+    const item = (event: string, data: unknown) => (format === 'sse' ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `${JSON.stringify(data)}\n`);
+    const emit = (event: string, data: unknown) => send(item(event, data));
     const entry = { res, query };
     this.streams.add(entry);
     // Comments keep proxies and EventSource from timing out an idle stream.
-    const keepAlive = format === 'sse' ? setInterval(() => res.write(': keep-alive\n\n'), 15_000) : undefined;
+    const keepAlive = format === 'sse' ? setInterval(() => waiting.length === 0 && send(': keep-alive\n\n'), 15_000) : undefined;
     let count = 0;
     const finish = () => {
       clearInterval(keepAlive);
       this.streams.delete(entry);
+      if (res.writableEnded) return;
+      // What waits is bounded (maxBufferedRows): hand it to the socket with the end.
+      for (const text of waiting) res.write(text);
+      waiting = [];
       res.end();
+    };
+    // A client that has not read `maxBufferedRows` changes: its query is cancelled and the stream ends with
+    // an error (which it reads if it ever reads again); the socket is destroyed soon after.
+    const overflow = () => {
+      const buffered = waiting.length;
+      waiting = [];
+      clearInterval(keepAlive);
+      this.streams.delete(entry);
+      void query.cancel();
+      res.end(
+        item('error', {
+          error: {
+            code: ErrorCode.CLIENT_TOO_SLOW,
+            message: `The client did not read its push query's results (${buffered} changes waiting, more than the server keeps); the query was cancelled`,
+            hint: "read the stream as it comes, or raise the server's --max-buffered-rows",
+          },
+        }),
+      );
+      setTimeout(() => res.destroy(), CLOSE_GRACE_MS).unref();
     };
     // The response's close (not the request's, which closes once its body is read) means the client left.
     res.on('close', () => {
@@ -253,17 +331,21 @@ export class HttpServer {
       ...(query.changelog.upsertKey ? { upsertKey: query.changelog.upsertKey.map((i) => columns[i]?.name ?? i) } : {}),
     });
     query.onChanges((batch) => {
+      if (!this.streams.has(entry)) return;
       for (let i = 0; i < batch.rows.length; i++) {
         count++;
         emit('change', { op: ROW_KIND_NAMES[batch.kinds[i]!], row: rowJson(batch.rows[i]!, columns) });
       }
+      if (waiting.length > maxBufferedRows) overflow();
     });
     query.done.then(
       () => {
+        if (!this.streams.has(entry)) return;
         emit('end', { end: { rows: count } });
         finish();
       },
       (err: unknown) => {
+        if (!this.streams.has(entry)) return;
         emit('error', errorBody(err));
         finish();
       },

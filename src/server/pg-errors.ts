@@ -44,6 +44,8 @@ const SQLSTATE: Readonly<Record<string, string>> = {
   'EDDY-S003': '0A000',
   'EDDY-S004': '57014', // query_canceled
   'EDDY-S005': '22P02',
+  'EDDY-S006': '42501', // insufficient_privilege
+  'EDDY-S007': '53400', // configuration_limit_exceeded
 };
 
 /** The SQLSTATE for an Eddy error code (XX000 for codes without a closer match). */

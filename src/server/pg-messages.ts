@@ -91,40 +91,91 @@ class Reader {
   }
 }
 
-/** Largest message accepted (Postgres allows 1 GB; a streaming SQL server needs far less). */
+/** Largest message accepted unless the decoder is told otherwise (Postgres allows 1 GB; Eddy needs far less). */
 const MAX_MESSAGE = 64 * 1024 * 1024;
 
 /**
  * Cuts the byte stream into messages. The first message has no type byte (length, then body); every later
- * one is a type byte, a length that counts itself, and the body.
+ * one is a type byte, a length that counts itself, and the body. Incoming chunks are kept as they come and
+ * joined once per message, so a message trickled byte by byte costs linear time, not quadratic.
  */
 export class FrameDecoder {
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
   /** False until the startup message has been read (SSL and GSS requests keep it false). */
   started = false;
+  /** Largest message length accepted; a longer one is refused as soon as its length is read. */
+  maxMessage = MAX_MESSAGE;
 
   /** Adds bytes; returns the complete messages now available (`type` is '' for initial messages). */
   push(chunk: Buffer): { type: string; body: Buffer }[] {
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    }
     const out: { type: string; body: Buffer }[] = [];
-    let offset = 0;
     for (;;) {
       const header = this.started ? 5 : 4;
-      if (this.buffered.length - offset < header) break;
-      const length = this.buffered.readInt32BE(offset + header - 4);
-      if (length < 4 || length > MAX_MESSAGE) throw new ProtocolError(`invalid message length ${length}`);
+      if (this.length < header) break;
+      const head = this.peek(header);
+      const length = head.readInt32BE(header - 4);
+      if (length < 4) throw new ProtocolError(`invalid message length ${length}`);
+      if (length > this.maxMessage) throw new ProtocolError(`message of ${length} bytes is longer than the ${this.maxMessage} allowed here`);
       const total = header - 4 + length;
-      if (this.buffered.length - offset < total) break;
-      const type = this.started ? String.fromCharCode(this.buffered[offset]!) : '';
-      out.push({ type, body: this.buffered.subarray(offset + header, offset + total) });
-      offset += total;
+      if (this.length < total) break;
+      const frame = this.take(total);
+      const type = this.started ? String.fromCharCode(frame[0]!) : '';
+      const body = frame.subarray(header);
+      out.push({ type, body });
       // Everything after a startup message is typed; a request (SSL, GSS) leaves the next one untyped.
       if (!this.started) {
-        const code = out[out.length - 1]!.body.length >= 4 ? out[out.length - 1]!.body.readInt32BE(0) : 0;
+        const code = body.length >= 4 ? body.readInt32BE(0) : 0;
         if (code !== SSL_REQUEST && code !== GSSENC_REQUEST) this.started = true;
       }
     }
-    this.buffered = offset === this.buffered.length ? Buffer.alloc(0) : Buffer.from(this.buffered.subarray(offset));
+    return out;
+  }
+
+  /** Bytes received but not yet part of a complete message. */
+  get buffered(): number {
+    return this.length;
+  }
+
+  /** The first `n` buffered bytes (n ≤ length), without consuming them. */
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
+    const head = Buffer.alloc(n);
+    let at = 0;
+    for (const c of this.chunks) {
+      at += c.copy(head, at, 0, Math.min(c.length, n - at));
+      if (at === n) break;
+    }
+    return head;
+  }
+
+  /** Removes and returns the first `n` buffered bytes (n ≤ length) as one buffer. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let at = 0;
+      let used = 0; // chunks consumed whole (removed at once: shifting one by one is quadratic)
+      while (at < n) {
+        const c = this.chunks[used]!;
+        const k = Math.min(c.length, n - at);
+        c.copy(out, at, 0, k);
+        at += k;
+        if (k === c.length) used++;
+        else this.chunks[used] = c.subarray(k);
+      }
+      this.chunks.splice(0, used);
+    }
+    this.length -= n;
     return out;
   }
 }

@@ -2,9 +2,12 @@
  * The Postgres wire protocol server: `psql`, node-postgres and other Postgres drivers talk to Eddy as to a
  * Postgres 14 server. Each connection is a {@link PgConnection}:
  *
- * - Startup: an SSLRequest/GSSENCRequest is answered 'N' (no TLS); then trust, or an MD5 password
- *   challenge when a password is configured; ParameterStatus for the session parameters, BackendKeyData,
- *   ReadyForQuery.
+ * - Startup: an SSLRequest is answered 'S' and the connection switches to TLS when the server has a
+ *   certificate, 'N' (go on in plain text) otherwise; a GSSENCRequest is answered 'N'. Then trust, or an
+ *   MD5 password challenge when a password is configured (the full-access or the read-only one: the
+ *   password decides the client's role, auth.ts); ParameterStatus for the session parameters,
+ *   BackendKeyData, ReadyForQuery. Before authentication a message may not exceed a few KB and the whole
+ *   exchange must end within the auth timeout (limits.ts).
  * - Simple query: the string's statements run in order (pg-compat.ts answers session statements such as
  *   `SET client_encoding`); the first error ends the string.
  * - Extended query: Parse / Bind / Describe / Execute (with row limits and PortalSuspended) / Close / Sync;
@@ -15,12 +18,18 @@
  * - CancelRequest (psql's Ctrl-C) and a closed connection cancel the running query.
  * - SQL cursors (DECLARE / FETCH / CLOSE, pg-cursors.ts), so psql with FETCH_COUNT streams a push query.
  * - A pull query's warnings (a failed view job, nothing committed yet) go first, as WARNING notices.
+ * - Backpressure: a push query's rows wait in the server while the client does not take them (a portal
+ *   suspended by Execute's row limit, a socket that stopped draining), up to `maxBufferedRows`; past that
+ *   the client is disconnected with EDDY-S007 and its query cancelled. The query's job is never blocked.
  *
  * Messages of one connection are handled one at a time, in order; every connection shares one Eddy.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { ErrorCode, ROW_KIND_NAMES, T, type ast, type Eddy, type Field, type QueryHandle } from '../index.js';
+import { createSecureContext, TLSSocket, type SecureContext, type SecureContextOptions } from 'node:tls';
+import { ErrorCode, ROW_KIND_NAMES, T, type ast, type Eddy, type Field, type QueryHandle, type StatementAccess } from '../index.js';
+import { roleOfMd5Answer, type Role } from './auth.js';
+import { CLOSE_GRACE_MS, serverLimits, type ServerLimits } from './limits.js';
 import { collectFinalRows } from '../index.js';
 import { PgCursors } from './pg-cursors.js';
 import { compatAnswer, defaultParameters, REPORTED_PARAMETERS, type PgSession } from './pg-compat.js';
@@ -39,6 +48,13 @@ export interface PgServerOptions {
   readonly port?: number;
   /** When set, clients must give this password (MD5 challenge); any user name is accepted. */
   readonly password?: string;
+  /** A password that grants read-only access (queries only). */
+  readonly readOnlyPassword?: string;
+  /** Certificate and key (PEM): SSLRequest is answered with TLS. */
+  readonly tls?: SecureContextOptions;
+  /** Limits on what clients' statements may do (allowed paths); the role adds `readOnly`. */
+  readonly access?: StatementAccess;
+  readonly limits?: Partial<ServerLimits>;
   /** Shown by `SELECT version()`. */
   readonly eddyVersion?: string;
 }
@@ -48,8 +64,12 @@ export class PgServer {
   private readonly server: Server;
   private readonly connections = new Map<number, PgConnection>();
   private nextProcessId = 1;
+  private readonly limits: ServerLimits;
+  private readonly secureContext?: SecureContext;
 
   constructor(private readonly options: PgServerOptions) {
+    this.limits = serverLimits(options.limits);
+    this.secureContext = options.tls ? createSecureContext(options.tls) : undefined;
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -73,7 +93,7 @@ export class PgServer {
 
   private accept(socket: Socket): void {
     const processId = this.nextProcessId++;
-    const connection = new PgConnection(socket, processId, this.options, {
+    const connection = new PgConnection(socket, processId, this.options, this.limits, this.secureContext, {
       cancel: (pid, secret) => this.connections.get(pid)?.cancelIfKey(secret),
       closed: () => this.connections.delete(processId),
     });
@@ -135,7 +155,10 @@ class ListSource implements RowSource {
   async cancel(): Promise<void> {}
 }
 
-/** A push query's changes as rows with a leading op column, buffered until Execute takes them. */
+/**
+ * A push query's changes as rows with a leading op column, buffered until Execute takes them. At most
+ * `maxBuffered` rows wait: one more and the query is cancelled and `overflow` called (the client is too slow).
+ */
 class ChangeSource implements RowSource {
   readonly columns: readonly Field[];
   private buffer: unknown[][] = [];
@@ -143,10 +166,22 @@ class ChangeSource implements RowSource {
   private failure: unknown;
   private wake?: () => void;
 
-  constructor(private readonly query: QueryHandle) {
+  constructor(
+    private readonly query: QueryHandle,
+    maxBuffered: number,
+    overflow: (buffered: number) => void,
+  ) {
     this.columns = [{ name: 'op', type: T.string() }, ...query.schema];
     query.onChanges((batch) => {
+      if (this.ended) return;
       for (let i = 0; i < batch.rows.length; i++) this.buffer.push([ROW_KIND_NAMES[batch.kinds[i]!], ...batch.rows[i]!]);
+      if (this.buffer.length > maxBuffered) {
+        const buffered = this.buffer.length;
+        this.buffer = [];
+        this.end(slowClientError(buffered));
+        void query.cancel();
+        overflow(buffered);
+      }
       this.wake?.();
     });
     query.done.then(
@@ -156,6 +191,7 @@ class ChangeSource implements RowSource {
   }
 
   private end(failure: unknown): void {
+    if (this.ended) return;
     this.ended = true;
     this.failure = failure;
     this.wake?.();
@@ -184,9 +220,15 @@ function cancelledError(): PgError {
   return new PgError({ severity: 'ERROR', code: '57014', message: 'canceling statement due to user request', detail: ErrorCode.QUERY_CANCELLED });
 }
 
-/** md5 hex digest. */
-function md5(data: string | Buffer): string {
-  return createHash('md5').update(data).digest('hex');
+/** The error of a client that did not take a push query's rows in time. */
+function slowClientError(buffered: number): PgError {
+  return new PgError({
+    severity: 'FATAL',
+    code: '53400',
+    message: `terminating connection: the client did not read its push query's results (${buffered} rows waiting, more than the server keeps)`,
+    detail: ErrorCode.CLIENT_TOO_SLOW,
+    hint: 'fetch the rows as they come, or raise the server\'s --max-buffered-rows',
+  });
 }
 
 /** Flush outgoing bytes once this many are pending, even mid-message. */
@@ -216,18 +258,54 @@ class PgConnection {
   private cancelRequested = false;
   private readonly idle: Promise<void>;
   private resolveIdle!: () => void;
+  /** What the client authenticated as (full without a password). */
+  private role: Role = 'full';
+  /** Closes a connection that has not authenticated in time, then (reset by each message) an idle one. */
+  private timer?: NodeJS.Timeout;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
 
   constructor(
-    private readonly socket: Socket,
+    private socket: Socket,
     private readonly processId: number,
     private readonly options: PgServerOptions,
+    private readonly limits: ServerLimits,
+    private readonly secureContext: SecureContext | undefined,
     private readonly hooks: ServerHooks,
   ) {
     this.idle = new Promise((resolve) => (this.resolveIdle = resolve));
+    this.decoder.maxMessage = limits.maxPreAuthMessageBytes;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('data', this.onData);
     socket.on('error', () => {});
     socket.on('close', () => this.closed());
+    this.timer = setTimeout(() => this.fatal('08006', `authentication timed out: a client must authenticate within ${limits.authTimeoutMs} ms`, ErrorCode.CLIENT_TOO_SLOW), limits.authTimeoutMs);
+    this.timer.unref();
+  }
+
+  /** Restarts the idle timer: a connection waiting for its client this long is closed. */
+  private armIdleTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.state !== 'ready' || this.limits.idleTimeoutMs <= 0) return;
+    this.timer = setTimeout(() => {
+      if (this.pumping) return this.armIdleTimer();
+      this.fatal('57P05', `terminating connection due to idle-session timeout (${this.limits.idleTimeoutMs} ms without a message)`, ErrorCode.CLIENT_TOO_SLOW);
+    }, this.limits.idleTimeoutMs);
+    this.timer.unref();
+  }
+
+  /** Switches the connection to TLS (after answering an SSLRequest with 'S'). */
+  private startTls(): void {
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: this.secureContext });
+    secure.on('data', this.onData);
+    secure.on('error', () => {
+      secure.destroy();
+      raw.destroy();
+    });
+    secure.on('close', () => this.closed());
+    this.socket = secure;
   }
 
   /** Cancels the running statement when `secretKey` is this connection's (a CancelRequest). */
@@ -250,6 +328,7 @@ class PgConnection {
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    clearTimeout(this.timer);
     this.queue.length = 0;
     if (this.active) void this.active.cancel();
     for (const portal of this.portals.values()) void this.dropPortal(portal);
@@ -262,6 +341,10 @@ class PgConnection {
 
   private receive(chunk: Buffer): void {
     if (this.state === 'closed') return;
+    if (this.state === 'ready') {
+      if (this.timer) this.timer.refresh();
+      else this.armIdleTimer();
+    }
     try {
       this.queue.push(...this.decoder.push(chunk));
     } catch (err) {
@@ -312,11 +395,14 @@ class PgConnection {
     if (!this.socket.destroyed && this.socket.writable) this.socket.write(data);
   }
 
-  /** Sends a FATAL error and closes the connection. */
-  private fatal(code: string, message: string): void {
-    this.send(backend.errorResponse({ severity: 'FATAL', code, message }));
+  /** Sends a FATAL error and closes the connection (destroyed soon, even if the client does not read). */
+  private fatal(code: string, message: string, eddyCode?: string, hint?: string): void {
+    if (this.state === 'closed') return;
+    this.send(backend.errorResponse({ severity: 'FATAL', code, message, ...(eddyCode ? { detail: eddyCode } : {}), ...(hint ? { hint } : {}) }));
     this.flush();
-    this.socket.end();
+    const socket = this.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
     this.closed();
   }
 
@@ -334,8 +420,19 @@ class PgConnection {
     const initial = decodeInitial(body);
     switch (initial.kind) {
       case 'ssl':
+        if (this.socket instanceof TLSSocket) return this.fatal('08P01', 'SSLRequest on a connection that is already encrypted');
+        if (this.secureContext) {
+          // Bytes sent after the request, before the handshake, would be read as if they came encrypted.
+          if (this.queue.length > 0 || this.decoder.buffered > 0) return this.fatal('08P01', 'unexpected data after an SSLRequest');
+          this.write(Buffer.from('S'));
+          this.startTls();
+          return;
+        }
+        // No certificate: 'N' tells the client to go on in plain text (or give up, if it requires TLS).
+        this.write(Buffer.from('N'));
+        return;
       case 'gssenc':
-        // No TLS or GSS encryption: 'N' tells the client to go on in plain text (or give up, if it requires TLS).
+        // No GSS encryption.
         this.write(Buffer.from('N'));
         return;
       case 'cancel':
@@ -356,7 +453,7 @@ class PgConnection {
           processId: this.processId,
           eddyVersion: this.options.eddyVersion ?? '0',
         };
-        if (this.options.password !== undefined) {
+        if (this.options.password !== undefined || this.options.readOnlyPassword !== undefined) {
           this.state = 'authenticating';
           this.write(backend.authenticationMd5Password(this.salt));
           return;
@@ -367,19 +464,17 @@ class PgConnection {
   }
 
   private checkPassword(given: string): void {
-    const password = this.options.password ?? '';
     const user = this.session!.user;
-    // MD5 auth: the client sends 'md5' + md5(md5(password + user) + salt).
-    const expected = Buffer.from(`md5${md5(Buffer.concat([Buffer.from(md5(password + user)), this.salt]))}`);
-    const actual = Buffer.from(given);
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-      return this.fatal('28P01', `password authentication failed for user "${user}"`);
-    }
+    const role = roleOfMd5Answer(given, user, this.salt, { full: this.options.password, readOnly: this.options.readOnlyPassword });
+    if (!role) return this.fatal('28P01', `password authentication failed for user "${user}"`);
+    this.role = role;
     this.completeStartup();
   }
 
   private completeStartup(): void {
     this.state = 'ready';
+    this.decoder.maxMessage = this.limits.maxMessageBytes;
+    this.armIdleTimer();
     this.send(backend.authenticationOk());
     for (const name of REPORTED_PARAMETERS) this.send(backend.parameterStatus(name, this.session!.parameters.get(name.toLowerCase()) ?? ''));
     this.send(backend.backendKeyData(this.processId, this.secretKey));
@@ -572,7 +667,8 @@ class PgConnection {
       throw new PgError({ severity: 'ERROR', code: compat.sqlstate, message: compat.message, hint: compat.hint, detail: compat.sqlstate === '0A000' ? ErrorCode.PG_UNSUPPORTED : undefined });
     }
     if (compat?.parameterStatus) this.send(backend.parameterStatus(...compat.parameterStatus));
-    const outcome = compat ? compat.outcome : outcomeOf(await this.options.eddy.execute(text, params ? { params } : {}));
+    const access = { ...this.options.access, readOnly: this.role === 'read-only' };
+    const outcome = compat ? compat.outcome : outcomeOf(await this.options.eddy.execute(text, params ? { params, access } : { access }));
     switch (outcome.kind) {
       case 'command':
         return { kind: 'command', tag: outcome.tag, notice: outcome.jobId ? outcome.message : undefined };
@@ -582,7 +678,13 @@ class PgConnection {
         return { kind: 'rows', source: new ListSource(outcome.columns, outcome.rows), sent: 0 };
       case 'query': {
         const query = outcome.query;
-        if (!query.bounded) return { kind: 'rows', source: new ChangeSource(query), sent: 0 };
+        if (!query.bounded) {
+          const source = new ChangeSource(query, this.limits.maxBufferedRows, (buffered) => {
+            const error = slowClientError(buffered).fields;
+            this.fatal(error.code, error.message, error.detail, error.hint);
+          });
+          return { kind: 'rows', source, sent: 0 };
+        }
         this.active = query;
         try {
           const rows = await collectFinalRows(query);
@@ -619,6 +721,8 @@ class PgConnection {
         sent += rows.length;
         started.sent += rows.length;
         this.flush();
+        // A client that stopped reading: deliver no more until its socket drains (rows wait in the source).
+        await this.drained();
         if (done) {
           this.send(backend.commandComplete(`${started.tag ?? 'SELECT'} ${started.sent}`));
           return true;
@@ -631,6 +735,22 @@ class PgConnection {
       }
     } finally {
       this.active = undefined;
+    }
+  }
+
+  /** Resolves once the socket's unsent bytes are below the high-water mark (or the connection closed). */
+  private async drained(): Promise<void> {
+    const socket = this.socket;
+    while (this.state !== 'closed' && !socket.destroyed && socket.writableLength > this.limits.socketHighWaterBytes) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.once('drain', done);
+        socket.once('close', done);
+      });
     }
   }
 

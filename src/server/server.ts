@@ -1,13 +1,16 @@
 /**
  * `eddy serve`'s two front doors on one Eddy instance: the HTTP API and the Postgres wire protocol. Either
- * can be left out. Binding to anything but a loopback address needs authentication on every door opened
- * there (a token for HTTP, a password for Postgres), so an engine that runs connectors is never open to a
- * network by accident.
+ * can be left out. Every door opened needs authentication (a token for HTTP, a password for Postgres;
+ * auth.ts) unless the caller asks for `insecure` explicitly, which only a loopback address allows, so an
+ * engine that runs connectors is never open to other users or a network by accident. Clients' statements
+ * are confined to the allowed paths (statement-access.ts in the engine).
  */
 import { isLoopback } from './loopback.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Eddy } from '../index.js';
+import type { SecureContextOptions } from 'node:tls';
+import type { Eddy, StatementAccess } from '../index.js';
+import type { ServerLimits } from './limits.js';
 import { HttpServer } from './http.js';
 import { PgServer } from './pg-wire.js';
 
@@ -19,8 +22,23 @@ export interface ServeOptions {
   readonly httpPort?: number | null;
   /** Postgres port (default 5433; 0 picks a free one; null: no Postgres server). */
   readonly pgPort?: number | null;
+  /** The HTTP bearer token that grants full access. */
   readonly httpToken?: string;
+  /** The Postgres password that grants full access. */
   readonly pgPassword?: string;
+  /** A token (HTTP) and password (Postgres) that grants read-only access: queries only. */
+  readonly readOnlyToken?: string;
+  /** Serve without authentication (loopback only): every local user of the machine may connect. */
+  readonly insecure?: boolean;
+  /** Certificate and key (PEM): HTTPS, and TLS for Postgres clients that ask for it. */
+  readonly tls?: SecureContextOptions;
+  /**
+   * Directories clients' statements may name in connector options and path settings (absent: anywhere).
+   * `deniedPaths` (the state directory) are refused even inside them, except allowed directories below them.
+   */
+  readonly allowedPaths?: readonly string[];
+  readonly deniedPaths?: readonly string[];
+  readonly limits?: Partial<ServerLimits>;
 }
 
 /** Running servers: where they listen, and how to stop them. */
@@ -56,10 +74,15 @@ export async function startServers(options: ServeOptions): Promise<RunningServer
   if (!isLoopback(host)) {
     if (httpPort !== null && !options.httpToken) throw new ServeConfigError(`binding to ${host} (not a loopback address) needs an HTTP token: --http-token or EDDY_HTTP_TOKEN`);
     if (pgPort !== null && !options.pgPassword) throw new ServeConfigError(`binding to ${host} (not a loopback address) needs a Postgres password: --pg-password or EDDY_PG_PASSWORD`);
+  } else if (!options.insecure) {
+    if (httpPort !== null && !options.httpToken) throw new ServeConfigError('the HTTP server needs a token (httpToken), or insecure: true to let every local user in');
+    if (pgPort !== null && !options.pgPassword) throw new ServeConfigError('the Postgres server needs a password (pgPassword), or insecure: true to let every local user in');
   }
   const version = eddyVersion();
-  const http = httpPort === null ? undefined : new HttpServer({ eddy: options.eddy, host, port: httpPort, token: options.httpToken, eddyVersion: version });
-  const pg = pgPort === null ? undefined : new PgServer({ eddy: options.eddy, host, port: pgPort, password: options.pgPassword, eddyVersion: version });
+  const access: StatementAccess | undefined = options.allowedPaths ? { allowedPaths: options.allowedPaths, deniedPaths: options.deniedPaths } : undefined;
+  const common = { eddy: options.eddy, host, eddyVersion: version, tls: options.tls, access, limits: options.limits };
+  const http = httpPort === null ? undefined : new HttpServer({ ...common, port: httpPort, token: options.httpToken, readOnlyToken: options.readOnlyToken });
+  const pg = pgPort === null ? undefined : new PgServer({ ...common, port: pgPort, password: options.pgPassword, readOnlyPassword: options.readOnlyToken });
   const close = async () => {
     await Promise.all([http?.close(), pg?.close()]);
   };

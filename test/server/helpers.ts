@@ -1,5 +1,6 @@
 /** Helpers for server tests: a running `eddy serve` (in-process, ephemeral ports), temp files, polling. */
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,38 +17,68 @@ export interface TestServer {
   readonly servers: RunningServers;
   readonly pgPort: number;
   readonly httpUrl: string;
+  /** The full-access secret (HTTP token and Postgres password), unless the server is insecure. */
+  readonly token?: string;
+  /** Headers that authenticate an HTTP request with `token`. */
+  readonly auth: Record<string, string>;
   /** Stops the servers and the engine. */
   close(): Promise<void>;
 }
 
+/** Postgres passwords of the running test servers, by port: pgClient and psql use them unless told otherwise. */
+const passwords = new Map<number, string>();
+
+/**
+ * Starts the servers as `eddy serve` does by default: clients need a secret (a fresh random token for
+ * both doors, unless `options` give their own or ask for `insecure`), and their paths are confined to the
+ * temp directory the tests write in.
+ */
 export async function startTestServer(options: Partial<Omit<ServeOptions, 'eddy'>> = {}): Promise<TestServer> {
   // As `eddy serve` runs it: INSERT and materialized-view jobs in the session's job thread.
   const eddy = new Eddy({ jobThread: true });
-  const servers = await startServers({ eddy, httpPort: 0, pgPort: 0, ...options });
+  const token = options.insecure ? undefined : randomBytes(16).toString('hex');
+  const servers = await startServers({ eddy, httpPort: 0, pgPort: 0, httpToken: token, pgPassword: token, allowedPaths: [tmpdir()], ...options });
+  const httpToken = options.insecure ? undefined : (options.httpToken ?? token);
+  const pgPassword = options.insecure ? undefined : (options.pgPassword ?? token);
+  if (servers.pg && pgPassword) passwords.set(servers.pg.port, pgPassword);
   return {
     eddy,
     servers,
     pgPort: servers.pg?.port ?? -1,
     httpUrl: `http://127.0.0.1:${servers.http?.port ?? -1}`,
+    token,
+    auth: httpToken ? { authorization: `Bearer ${httpToken}` } : {},
     async close() {
+      if (servers.pg) passwords.delete(servers.pg.port);
       await servers.close();
       await eddy.close();
     },
   };
 }
 
-/** A connected node-postgres client (any user and database name). */
+/** The Postgres password of the test server on `port` (undefined for an insecure one). */
+export function pgPasswordOf(port: number): string | undefined {
+  return passwords.get(port);
+}
+
+/** A connected node-postgres client (any user and database name; the server's password unless `config` has one). */
 export async function pgClient(port: number, config: pg.ClientConfig = {}): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'anyone', database: 'anything', ...config });
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'anyone', database: 'anything', password: passwords.get(port), ...config });
   await client.connect();
   return client;
+}
+
+/** A Postgres client's answer to an MD5 password challenge: 'md5' + md5(md5(password + user) + salt), as libpq computes it. */
+export function pgMd5Answer(password: string, user: string, salt: Uint8Array): string {
+  const inner = createHash('md5').update(password + user).digest('hex');
+  return 'md5' + createHash('md5').update(Buffer.concat([Buffer.from(inner), Buffer.from(salt)])).digest('hex');
 }
 
 /** Runs the real psql with `args` (after connection options); resolves to stdout, stderr and the exit code. */
 export async function psql(port: number, args: readonly string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const { stdout, stderr } = await run('psql', ['-X', '-h', '127.0.0.1', '-p', String(port), '-U', 'someone', '-d', 'somedb', ...args], {
-      env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'prefer', ...env },
+      env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'prefer', ...(passwords.has(port) ? { PGPASSWORD: passwords.get(port)! } : {}), ...env },
       timeout: 30_000,
     });
     return { stdout, stderr, code: 0 };

@@ -10,8 +10,11 @@ import { Eddy } from '../../src/index.js';
 import { startServers } from '../../src/server/server.js';
 import { eventually, startTestServer, tempDir, writeJsonLines, type TestServer } from './helpers.js';
 
+/** Headers every `post` sends (the running server's token), unless the call gives its own. */
+let defaultAuth: Record<string, string> = {};
+
 async function post(base: string, sql: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ sql }) });
+  const res = await fetch(`${base}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...defaultAuth, ...headers }, body: JSON.stringify({ sql }) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -53,6 +56,7 @@ describe('HTTP API', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ pgPort: null });
+    defaultAuth = server.auth;
     writeJsonLines(clicksPath, [
       { user: 'ann', url: '/a', ts: '2024-01-01 00:00:01.000' },
       { user: 'bob', url: '/b', ts: '2024-01-01 00:00:02.500' },
@@ -89,7 +93,7 @@ describe('HTTP API', () => {
   });
 
   it('takes a text/plain body too, and returns SHOW output as rows', async () => {
-    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'SHOW TABLES' });
+    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'text/plain', ...server.auth }, body: 'SHOW TABLES' });
     expect(await res.json()).toEqual({ columns: [{ name: 'table name', type: 'STRING' }], rows: [['clicks']] });
   });
 
@@ -99,7 +103,7 @@ describe('HTTP API', () => {
     expect(foreign.body.error.message).toBe('Requests from the web page https://evil.example are refused');
     // fetch sets Host itself: a DNS-rebound request (Host: evil.example) is sent with node:http.
     const rebound = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = request(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { host: 'evil.example:8080', 'content-type': 'application/json' } }, (res) => {
+      const req = request(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { host: 'evil.example:8080', 'content-type': 'application/json', ...server.auth } }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
         res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
@@ -111,10 +115,10 @@ describe('HTTP API', () => {
     expect(rebound.body.error.message).toBe("Requests for host 'evil.example:8080' are refused: this server answers on loopback names only");
     const own = await post(server.httpUrl, 'SHOW TABLES', { origin: server.httpUrl });
     expect(own.status).toBe(200);
-    const create = await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent("CREATE TABLE x (a INT) WITH ('connector' = 'blackhole')")}`);
+    const create = await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent("CREATE TABLE x (a INT) WITH ('connector' = 'blackhole')")}`, { headers: server.auth });
     expect(create.status).toBe(405);
     expect(((await create.json()) as any).error.message).toMatch(/^GET runs queries only/);
-    expect((await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent('SHOW TABLES')}`)).status).toBe(200);
+    expect((await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent('SHOW TABLES')}`, { headers: server.auth })).status).toBe(200);
   });
 
   it('reports errors as JSON with code, position and hint', async () => {
@@ -123,7 +127,7 @@ describe('HTTP API', () => {
       status: 400,
       body: { error: { code: 'EDDY-B001', message: "Table or view 'clickz' does not exist", line: 1, column: 17, offset: 16, hint: 'did you mean `clicks`?' } },
     });
-    const empty = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const empty = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: '{}' });
     expect(empty.status).toBe(400);
     expect(((await empty.json()) as { error: { code: string } }).error.code).toBe('EDDY-S002');
     const two = await post(server.httpUrl, 'SHOW TABLES; SHOW JOBS');
@@ -146,7 +150,7 @@ describe('HTTP API', () => {
     const abort = new AbortController();
     const res = await fetch(`${server.httpUrl}/v1/statement`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...server.auth },
       body: JSON.stringify({ sql: 'SELECT id, amount * 2 AS doubled FROM live' }),
       signal: abort.signal,
     });
@@ -181,7 +185,7 @@ describe('HTTP API', () => {
     const abort = new AbortController();
     const res = await fetch(`${server.httpUrl}/v1/statement`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...server.auth },
       body: JSON.stringify({ sql: 'SELECT k, COUNT(*) AS n FROM votes GROUP BY k' }),
       signal: abort.signal,
     });
@@ -201,7 +205,7 @@ describe('HTTP API', () => {
   it('streams the changelog of a bounded query when asked for NDJSON', async () => {
     const res = await fetch(`${server.httpUrl}/v1/statement`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', ...server.auth },
       body: JSON.stringify({ sql: 'SELECT url FROM clicks WHERE `user` = \'ann\'' }),
     });
     const items = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
@@ -216,7 +220,7 @@ describe('HTTP API', () => {
   it('streams server-sent events when the client accepts text/event-stream', async () => {
     const abort = new AbortController();
     const res = await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent('SELECT id FROM live WHERE id > 1')}`, {
-      headers: { accept: 'text/event-stream' },
+      headers: { accept: 'text/event-stream', ...server.auth },
       signal: abort.signal,
     });
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
@@ -231,7 +235,7 @@ describe('HTTP API', () => {
   });
 
   it('ends the stream with the last change when the query has a LIMIT', async () => {
-    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT id FROM live LIMIT 2' }) });
+    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ sql: 'SELECT id FROM live LIMIT 2' }) });
     const text = await res.text();
     expect(text.trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([{ op: '+I', row: [1] }, { op: '+I', row: [2] }, { end: { rows: 2 } }]);
   });
@@ -241,6 +245,7 @@ describe('HTTP token authentication', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ pgPort: null, httpToken: 't0ken' });
+    defaultAuth = {};
   });
   afterAll(async () => {
     await server?.close();

@@ -16,7 +16,7 @@ describe('materialized views over the servers', () => {
   const rides = join(tmp.dir, 'rides.json');
 
   const addRide = (taxi: number) => appendFileSync(rides, JSON.stringify({ taxi }) + '\n');
-  const post = async (sql: string) => (await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) })).json() as Promise<any>;
+  const post = async (sql: string) => (await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ sql }) })).json() as Promise<any>;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -58,7 +58,7 @@ describe('materialized views over the servers', () => {
     const abort = new AbortController();
     const res = await fetch(`${server.httpUrl}/v1/statement`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...server.auth },
       body: JSON.stringify({ sql: 'SELECT taxi, n FROM trips EMIT CHANGES' }),
       signal: abort.signal,
     });

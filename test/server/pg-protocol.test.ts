@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { parse, serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
+import { pgMd5Answer, pgPasswordOf, startTestServer, type TestServer } from './helpers.js';
 
 /** A bare protocol client: sends frontend messages and collects backend messages by name. */
 class RawClient {
@@ -27,6 +27,11 @@ class RawClient {
     });
     const client = new RawClient(socket);
     socket.write(serialize.startup({ user: 'raw', database: 'db' }));
+    const password = pgPasswordOf(port);
+    if (password !== undefined) {
+      const [challenge] = (await client.untilMessages('authenticationMD5Password')).slice(-1) as unknown as { salt: Uint8Array }[];
+      socket.write(serialize.password(pgMd5Answer(password, 'raw', challenge!.salt)));
+    }
     await client.until('readyForQuery');
     return client;
   }

@@ -2,7 +2,7 @@
  * `eddy serve` as a command: arguments, init scripts, where it says it listens, and a clean stop.
  */
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseServeArgs, serveCommand, type ServeIO } from '../../src/cli/serve.js';
 import { eventually, pgClient, startTestServer, tempDir, writeJsonLines } from './helpers.js';
@@ -22,6 +22,44 @@ describe('eddy serve', () => {
     expect(parseServeArgs(['--bogus'], {})).toBe('unknown option --bogus');
   });
 
+  it('parses the access and limit options', () => {
+    expect(
+      parseServeArgs(['--allow-path', '/a', '--allow-path=/b', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--auth-timeout', '5s', '--idle-timeout', '0', '--request-timeout', '500ms', '--max-buffered-rows', '10'], {
+        EDDY_READ_ONLY_TOKEN: 'ro',
+      }),
+    ).toMatchObject({
+      allowPaths: ['/a', '/b'],
+      tlsCert: 'c.pem',
+      tlsKey: 'k.pem',
+      readOnlyToken: 'ro',
+      insecure: false,
+      limits: { authTimeoutMs: 5000, idleTimeoutMs: 0, requestTimeoutMs: 500, maxBufferedRows: 10 },
+    });
+    expect(parseServeArgs(['--insecure'], {})).toMatchObject({ insecure: true });
+    expect(parseServeArgs(['--tls-cert', 'c.pem'], {})).toBe('--tls-cert and --tls-key go together');
+    expect(parseServeArgs(['--insecure', '--http-token', 't'], {})).toBe('--insecure serves without authentication: leave out the tokens and passwords');
+    expect(parseServeArgs(['--auth-timeout', 'soon'], {})).toBe('--auth-timeout needs a duration (10s, 500ms, 5m; 0 for none with --idle-timeout)');
+    expect(parseServeArgs(['--auth-timeout', '0'], {})).toBe('--auth-timeout must be more than 0');
+    expect(parseServeArgs(['--max-buffered-rows', '-1'], {})).toBe('--max-buffered-rows needs a positive whole number');
+  });
+
+  it('refuses --insecure on a non-loopback address', async () => {
+    let err = '';
+    const code = await serveCommand(['--host', '0.0.0.0', '--insecure', '--port', '0', '--pg-port', 'off'], { out: () => {}, err: (t) => void (err += t), stopSignal: () => new Promise(() => {}) });
+    expect(code).toBe(1);
+    expect(err).toBe('eddy serve: binding to 0.0.0.0 (not a loopback address) needs an HTTP token: --http-token or EDDY_HTTP_TOKEN\n');
+  });
+
+  it('refuses a secret file that other users can read', async () => {
+    const tmp = tempDir();
+    writeFileSync(join(tmp.dir, 'server-token'), 'abc\n', { mode: 0o644 });
+    let err = '';
+    const code = await serveCommand(['--port', '0', '--pg-port', 'off', '--state-dir', tmp.dir], { out: () => {}, err: (t) => void (err += t), stopSignal: () => new Promise(() => {}) });
+    expect(code).toBe(1);
+    expect(err).toBe(`eddy serve: ${join(tmp.dir, 'server-token')} can be read by other users (mode 644): make it owner-only (chmod 600 ${join(tmp.dir, 'server-token')}) or delete it for a new one\n`);
+    tmp.cleanup();
+  });
+
   it('runs init scripts, serves both protocols, and stops on a signal', async () => {
     const tmp = tempDir();
     const data = join(tmp.dir, 'numbers.json');
@@ -36,17 +74,23 @@ describe('eddy serve', () => {
     await eventually(() => out.includes('Stop with Ctrl-C.'));
     const httpPort = Number(/HTTP +http:\/\/127\.0\.0\.1:(\d+)\/v1\/statement/.exec(out)![1]);
     const pgPort = Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]);
+    // Clients authenticate with the secret written to an owner-only file (a temporary directory without --state-dir).
+    const tokenFile = /Token +(\S+server-token)/.exec(out)![1]!;
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
 
-    const client = await pgClient(pgPort);
+    const client = await pgClient(pgPort, { password: token });
     expect((await client.query('SELECT SUM(n) AS total FROM numbers')).rows).toEqual([{ total: 6 }]);
     await client.end();
-    const res = await fetch(`http://127.0.0.1:${httpPort}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT n FROM numbers WHERE n > 1' }) });
+    const res = await fetch(`http://127.0.0.1:${httpPort}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ sql: 'SELECT n FROM numbers WHERE n > 1' }) });
     expect(((await res.json()) as { rows: unknown }).rows).toEqual([[2], [3]]);
 
     stop('SIGTERM');
     expect(await exit).toBe(0);
     expect(err).toBe('');
     await expect(fetch(`http://127.0.0.1:${httpPort}/v1/health`)).rejects.toThrow();
+    // The temporary directory with the secrets goes with the server.
+    expect(existsSync(tokenFile)).toBe(false);
     tmp.cleanup();
   });
 
@@ -77,7 +121,7 @@ describe('eddy serve', () => {
     client.on('error', () => {});
     await client.query(`CREATE TABLE live (n INT) WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json', 'source.monitor-interval' = '100ms')`);
     const pgStream = client.query('SELECT n FROM live').catch((e: Error & { code?: string }) => e);
-    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT n FROM live' }) });
+    const res = await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ sql: 'SELECT n FROM live' }) });
     const reader = res.body!.getReader();
     let text = '';
     const readMore = async () => {
