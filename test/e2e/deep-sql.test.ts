@@ -98,12 +98,12 @@ describe('deep SQL against a real eddy serve', () => {
   const serve = useServe();
 
   const post = async (sql: string) => {
-    const res = await fetch(`${serve().httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
+    const res = await fetch(`${serve().httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...serve().auth }, body: JSON.stringify({ sql }) });
     return { status: res.status, body: (await res.json()) as any };
   };
 
   it('answers each deep statement over HTTP with EDDY-P007 and keeps serving', async () => {
-    const get = await fetch(`${serve().httpUrl}/v1/statement?sql=${encodeURIComponent(PARENS_156)}`);
+    const get = await fetch(`${serve().httpUrl}/v1/statement?sql=${encodeURIComponent(PARENS_156)}`, { headers: serve().auth });
     expect(get.status).toBe(400);
     expect(((await get.json()) as any).error).toMatchObject({ code: 'EDDY-P007', message: 'Nested too deeply: more than 100 levels of parentheses, brackets or CASE' });
     for (const sql of [SUM_2203, CASE_300]) {
@@ -117,7 +117,7 @@ describe('deep SQL against a real eddy serve', () => {
   });
 
   it('answers deep statements over the Postgres protocol with the code in the detail', async () => {
-    const client = await pgClient(serve().pgPort);
+    const client = await pgClient(serve().pgPort, { password: serve().token });
     try {
       for (const sql of [PARENS_156, SUM_2203, CASE_300]) {
         const err = await pgFailure(client.query(sql));

@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { bearer, printedToken } from '../server/serve-process.js';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 
@@ -25,6 +26,10 @@ export function runEddy(args: readonly string[], options: { timeoutMs?: number; 
 export interface ServeProcess {
   readonly httpUrl: string;
   readonly pgPort: number;
+  /** The full-access secret (HTTP bearer token and Postgres password), read from the file it printed. */
+  readonly token?: string;
+  /** Headers that authenticate an HTTP request with `token`. */
+  readonly auth: Record<string, string>;
   readonly child: ChildProcess;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
@@ -57,9 +62,12 @@ export async function startServe(args: readonly string[] = [], options: { nodeAr
   }
   const httpPort = Number(/HTTP +http:\/\/127\.0\.0\.1:(\d+)\/v1\/statement/.exec(out)![1]);
   const pgPort = Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]);
+  const { token } = printedToken(out);
   return {
     httpUrl: `http://127.0.0.1:${httpPort}`,
     pgPort,
+    token,
+    auth: bearer(token),
     child,
     stderr: () => err,
     alive: () => exitCode === undefined,
@@ -74,9 +82,9 @@ export async function startServe(args: readonly string[] = [], options: { nodeAr
   };
 }
 
-/** `GET /v1/statement?sql=...` on a server: the status and the parsed JSON body. */
-export async function httpGet(httpUrl: string, sql: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${httpUrl}/v1/statement?sql=${encodeURIComponent(sql)}`);
+/** `GET /v1/statement?sql=...` on a server, with its token: the status and the parsed JSON body. */
+export async function httpGet(server: Pick<ServeProcess, 'httpUrl' | 'auth'>, sql: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server.httpUrl}/v1/statement?sql=${encodeURIComponent(sql)}`, { headers: server.auth });
   return { status: res.status, body: await res.json() };
 }
 

@@ -11,6 +11,7 @@ import { EddyError } from '../../src/common/errors.js';
 import { Eddy } from '../../src/engine/eddy.js';
 import type { JobSummary } from '../../src/engine/job-summary.js';
 import { mulberry32 as prng } from '../../src/connectors/datagen.js';
+import { bearer, printedToken } from '../server/serve-process.js';
 /** A seeded PRNG (the datagen connector's mulberry32), so failures reproduce. */
 export { prng };
 
@@ -133,10 +134,15 @@ export async function startEddy(args: readonly string[], ready: RegExp, timeoutM
   }
 }
 
-/** Starts `eddy serve <args>` with HTTP on a free port (no Postgres port); resolves with its statement URL. */
-export async function startEddyServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
-  const { child, match } = await startEddy(['serve', ...args, '--port', '0', '--pg-port', 'off'], /HTTP\s+(http:\/\/\S+\/v1\/statement)/);
-  return { child, url: match[1]! };
+/**
+ * Starts `eddy serve <args>` with HTTP on a free port (no Postgres port); resolves with its statement URL,
+ * its full-access token (read from the file it printed, if it printed one) and the headers sending it
+ * (for `args` that give no --http-token of their own).
+ */
+export async function startEddyServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string; token?: string; auth: Record<string, string> }> {
+  const { child, match, output } = await startEddy(['serve', ...args, '--port', '0', '--pg-port', 'off'], /HTTP\s+(http:\/\/\S+\/v1\/statement)[^]*Stop with Ctrl-C\./);
+  const { token } = printedToken(output());
+  return { child, url: match[1]!, token, auth: bearer(token) };
 }
 
 /** Resolves once a process has exited. */

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killStarted, startEddyServe, tempDir } from './helpers.js';
 
-const TOKEN = 'push-finished-view-token';
-
 afterEach(killStarted);
 
-async function statement(url: string, sql: string, accept = 'application/json'): Promise<string> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, accept }, body: JSON.stringify({ sql }) });
+/** POSTs a statement to the server with its token. */
+async function statement(server: { url: string; auth: Record<string, string> }, sql: string, accept = 'application/json'): Promise<string> {
+  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth, accept }, body: JSON.stringify({ sql }) });
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -29,11 +28,11 @@ describe('a push query on a finished view', () => {
       `CREATE TABLE t (k INT, v INT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'json');
        CREATE MATERIALIZED VIEW m AS SELECT k, SUM(v) AS s FROM t GROUP BY k;`,
     );
-    const { url } = await startEddyServe(['-i', init, '--http-token', TOKEN]);
+    const server = await startEddyServe(['-i', init]);
     // Wait until the view's job has finished: SHOW JOBS no longer lists it.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const jobs = JSON.parse(await statement(url, 'SHOW JOBS')) as { rows: unknown[][] };
+      const jobs = JSON.parse(await statement(server, 'SHOW JOBS')) as { rows: unknown[][] };
       if (jobs.rows.length === 0) break;
       if (Date.now() > deadline) throw new Error(`the view's job did not finish: ${JSON.stringify(jobs)}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -45,7 +44,7 @@ describe('a push query on a finished view', () => {
       [3, -4],
     ];
     for (let i = 0; i < 3; i++) {
-      const body = await statement(url, 'SELECT k, s FROM m EMIT CHANGES', 'application/x-ndjson');
+      const body = await statement(server, 'SELECT k, s FROM m EMIT CHANGES', 'application/x-ndjson');
       const items = body
         .split('\n')
         .filter((l) => l !== '')

@@ -29,12 +29,12 @@ describe('ad-hoc query bounds against a real eddy serve', () => {
 
   it('a REPEAT that would allocate gigabytes fails with a clear error; the server survives', async () => {
     for (const sql of [REPEAT_OOM, REPEAT_400M]) {
-      const r = await httpGet(serve().httpUrl, sql);
+      const r = await httpGet(serve(), sql);
       expect(r.status).toBe(400);
       expect(r.body.error.code).toMatch(/^EDDY-R00[13]$/);
       expect(r.body.error.message).toMatch(/REPEAT would produce a string of [\d,]+ characters, more than the limit of 10,485,760 \(table\.exec\.max-string-length\)/);
     }
-    const client = await pgClient(serve().pgPort);
+    const client = await pgClient(serve().pgPort, { password: serve().token });
     try {
       const err = await pgFailure(client.query(REPEAT_400M));
       expect(err?.message).toMatch(/REPEAT would produce a string of 400,000,000 characters/);
@@ -42,17 +42,17 @@ describe('ad-hoc query bounds against a real eddy serve', () => {
     } finally {
       await client.end();
     }
-    expect((await httpGet(serve().httpUrl, 'SELECT 40 + 2 AS answer')).body.rows).toEqual([[42]]);
+    expect((await httpGet(serve(), 'SELECT 40 + 2 AS answer')).body.rows).toEqual([[42]]);
     expect(serve().alive()).toBe(true);
   });
 
   it('a bounded query past table.exec.query.max-rows is stopped with EDDY-R008', async () => {
-    const r = await httpGet(serve().httpUrl, 'SELECT x FROM many');
+    const r = await httpGet(serve(), 'SELECT x FROM many');
     expect(r.status).toBe(400);
     expect(r.body.error).toMatchObject({ code: 'EDDY-R008', message: 'The query produced more than 1,000 rows (table.exec.query.max-rows) and was stopped' });
     // Under the limit: 100,000 rows aggregated to one.
-    expect((await httpGet(serve().httpUrl, 'SELECT COUNT(*) AS n FROM many')).body.rows).toEqual([[100000]]);
-    const client = await pgClient(serve().pgPort);
+    expect((await httpGet(serve(), 'SELECT COUNT(*) AS n FROM many')).body.rows).toEqual([[100000]]);
+    const client = await pgClient(serve().pgPort, { password: serve().token });
     try {
       const err = await pgFailure(client.query('SELECT x FROM many'));
       expect(err?.message).toMatch(/more than 1,000 rows/);
@@ -63,10 +63,10 @@ describe('ad-hoc query bounds against a real eddy serve', () => {
   });
 
   it('a bounded query past table.exec.query.timeout is cancelled with EDDY-R009 while others are answered', async () => {
-    const client = await pgClient(serve().pgPort);
+    const client = await pgClient(serve().pgPort, { password: serve().token });
     try {
       await client.query("SET 'table.exec.query.timeout' = '1 s'");
-      const slow = httpGet(serve().httpUrl, 'SELECT COUNT(*) FROM slow');
+      const slow = httpGet(serve(), 'SELECT COUNT(*) FROM slow');
       expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       const r = await slow;
       expect(r.status).toBe(400);

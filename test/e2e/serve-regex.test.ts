@@ -13,10 +13,10 @@ describe('regular expressions against a real eddy serve', () => {
   const serve = useServe();
 
   it('answers a GET with a catastrophic pattern, and another client meanwhile', async () => {
-    const client = await pgClient(serve().pgPort);
+    const client = await pgClient(serve().pgPort, { password: serve().token });
     try {
       const evil = httpGet(
-        serve().httpUrl,
+        serve(),
         `SELECT REGEXP(s, '^(a|a)+$') AS r, s SIMILAR TO '(a|aa)+' AS st, s LIKE '%a%a%a%a%a%a%a%a%c' AS l, REGEXP_REPLACE(s, '(a*)*b', 'x') AS rr FROM (VALUES (${EVIL}), ('aaaa')) AS t(s)`,
       );
       const other = client.query('SELECT 1 + 1 AS two');
@@ -37,12 +37,12 @@ describe('regular expressions against a real eddy serve', () => {
 
   it('refuses a backreference with a clear error, over HTTP and Postgres', async () => {
     const sql = `SELECT REGEXP(s, '(a+)+\\1$') FROM (VALUES (${EVIL})) AS t(s)`;
-    const get = await httpGet(serve().httpUrl, sql);
+    const get = await httpGet(serve(), sql);
     expect(get.status).toBe(400);
     expect(get.body.error.code).toBe('EDDY-B006');
     expect(get.body.error.message).toBe("REGEXP: Regular expression '(a+)+\\1$' is not supported: backreferences cannot be matched in linear time (at character 6 of the pattern)");
 
-    const client = await pgClient(serve().pgPort);
+    const client = await pgClient(serve().pgPort, { password: serve().token });
     try {
       const err = await pgFailure(client.query(sql));
       expect(err?.message).toMatch(/not supported: backreferences/);

@@ -9,21 +9,24 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killStarted, startEddyServe, tempDir } from './helpers.js';
 
-const TOKEN = 'served-insert-state-token';
 const INSERTS = 40;
 
 afterEach(killStarted);
 
-async function statement(url: string, sql: string): Promise<{ rows?: unknown[][] }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ sql }) });
+/** A running server: its statement URL and the headers carrying its token. */
+type Server = { url: string; auth: Record<string, string> };
+
+/** POSTs a statement to the server with its token. */
+async function statement(server: Server, sql: string): Promise<{ rows?: unknown[][] }> {
+  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ sql }) });
   expect(res.status).toBe(200);
   return (await res.json()) as { rows?: unknown[][] };
 }
 
-async function jobsDone(url: string): Promise<void> {
+async function jobsDone(server: Server): Promise<void> {
   const deadline = Date.now() + 60_000;
   // SHOW JOBS keeps ended jobs (FINISHED, FAILED) in its list; the third column is the status.
-  while ((await statement(url, 'SHOW JOBS')).rows!.some((r) => r[2] === 'RUNNING')) {
+  while ((await statement(server, 'SHOW JOBS')).rows!.some((r) => r[2] === 'RUNNING')) {
     if (Date.now() > deadline) throw new Error('jobs did not finish');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -49,16 +52,16 @@ describe('state files of served INSERTs', () => {
        SET 'table.dml-sync' = 'false';`,
     );
     const state = join(dir, 'state');
-    const { url, child } = await startEddyServe(['-i', init, '--state-dir', state, '--http-token', TOKEN]);
-    for (let i = 0; i < INSERTS; i++) await statement(url, 'INSERT INTO nothing SELECT k + 1 FROM src');
-    await statement(url, 'INSERT INTO nothing SELECT k FROM broken');
-    await jobsDone(url);
+    const server = await startEddyServe(['-i', init, '--state-dir', state]);
+    for (let i = 0; i < INSERTS; i++) await statement(server, 'INSERT INTO nothing SELECT k + 1 FROM src');
+    await statement(server, 'INSERT INTO nothing SELECT k FROM broken');
+    await jobsDone(server);
     const files = readdirSync(state).filter((f) => f.endsWith('.db')).sort();
     // The init script's INSERT was the session's first; the 40 clients' were 2..41, the failed one 42.
     expect(files).toEqual(['insert-1-o.db', 'insert-42-nothing.db']);
     expect(readFileSync(join(out, 'part-0.json'), 'utf8')).toBe('{"k":10}\n{"k":20}\n{"k":30}\n');
 
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
   }, 120_000);
 });

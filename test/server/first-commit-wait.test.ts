@@ -21,7 +21,7 @@ describe("a pull query on a view that has not committed yet", () => {
       { k: 'a', v: 3 },
     ]);
     // With a state directory a view's table changes only when a checkpoint commits.
-    server = await serve(['--state-dir', join(tmp.dir, 'state')]);
+    server = await serve(['--state-dir', join(tmp.dir, 'state'), '--allow-path', tmp.dir]);
     client = await pgClient(server.pgPort);
     client.on('notice', (n) => void (n.severity === 'WARNING' && notices.push(n.message ?? '')));
     await client.query(`CREATE TABLE orders (k STRING, v INT) WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json', 'source.monitor-interval' = '100ms')`);
@@ -66,7 +66,7 @@ describe("a pull query on a view that has not committed yet", () => {
     expect(Date.now() - again).toBeLessThan(400);
     expect(notices).toHaveLength(2);
 
-    const body = (await (await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'SELECT k, n FROM slow' })).json()) as { rows: unknown[]; warnings: string[] };
+    const body = (await (await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'text/plain', ...server.auth }, body: 'SELECT k, n FROM slow' })).json()) as { rows: unknown[]; warnings: string[] };
     expect(body.rows).toEqual([]);
     expect(body.warnings).toHaveLength(1);
     expect(notices).toHaveLength(2);

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { Eddy } from '../../src/index.js';
 import { startServers, type RunningServers, type ServeOptions } from '../../src/server/server.js';
+import { bearer, printedToken } from './serve-process.js';
 
 const run = promisify(execFile);
 
@@ -47,7 +48,7 @@ export async function startTestServer(options: Partial<Omit<ServeOptions, 'eddy'
     pgPort: servers.pg?.port ?? -1,
     httpUrl: `http://127.0.0.1:${servers.http?.port ?? -1}`,
     token,
-    auth: httpToken ? { authorization: `Bearer ${httpToken}` } : {},
+    auth: bearer(httpToken),
     async close() {
       if (servers.pg) passwords.delete(servers.pg.port);
       await servers.close();
@@ -112,6 +113,10 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ms
 export interface ServeRun {
   readonly httpUrl: string;
   readonly pgPort: number;
+  /** The full-access secret, read from the token file the banner names (pgClient and psql use it). */
+  readonly token?: string;
+  /** Headers that authenticate an HTTP request with `token`. */
+  readonly auth: Record<string, string>;
   /** Everything printed on stdout so far (the banner, then the log). */
   out(): string;
   err(): string;
@@ -132,12 +137,18 @@ export async function serve(args: readonly string[], options: { outIsTTY?: boole
     outIsTTY: options.outIsTTY ?? false,
   });
   await Promise.race([eventually(() => out.includes('Stop with Ctrl-C.'), 30_000), exit.then((code) => Promise.reject(new Error(`eddy serve exited ${code}: ${err}`)))]);
+  const pgPort = Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]);
+  const { token } = printedToken(out);
+  if (token) passwords.set(pgPort, token);
   return {
     httpUrl: `http://127.0.0.1:${/HTTP +http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1]}`,
-    pgPort: Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]),
+    pgPort,
+    token,
+    auth: bearer(token),
     out: () => out,
     err: () => err,
     async stop() {
+      passwords.delete(pgPort);
       signal('SIGTERM');
       return exit;
     },

@@ -10,8 +10,10 @@ import { startTestServer, type TestServer } from './helpers.js';
 
 const run = promisify(execFile);
 
-async function curl(args: readonly string[]): Promise<{ status: number; body: string }> {
-  const { stdout } = await run('curl', ['-s', '-w', '\n%{http_code}', ...args], { timeout: 30_000 });
+/** Runs curl with `args`, sending the `headers` (a server's `auth`) too. */
+async function curl(headers: Record<string, string>, args: readonly string[]): Promise<{ status: number; body: string }> {
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const { stdout } = await run('curl', ['-s', '-w', '\n%{http_code}', ...headerArgs, ...args], { timeout: 30_000 });
   const cut = stdout.lastIndexOf('\n');
   return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
 }
@@ -26,19 +28,19 @@ describe('HTTP API bodies and index', () => {
   });
 
   it("runs curl -d 'SELECT ...' (a form body): the raw body is the statement, a + stays a +", async () => {
-    const res = await curl(['-d', "SELECT 1 + 2 AS three, 'a+b' AS s", `${server.httpUrl}/v1/statement`]);
+    const res = await curl(server.auth, ['-d', "SELECT 1 + 2 AS three, 'a+b' AS s", `${server.httpUrl}/v1/statement`]);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ columns: [{ name: 'three', type: 'INT NOT NULL' }, { name: 's', type: 'STRING NOT NULL' }], rows: [[3, 'a+b']] });
   });
 
   it('runs a real form body: the URL-decoded sql field', async () => {
-    const res = await curl(['--data-urlencode', "sql=SELECT 'x y+z' AS s", `${server.httpUrl}/v1/statement`]);
+    const res = await curl(server.auth, ['--data-urlencode', "sql=SELECT 'x y+z' AS s", `${server.httpUrl}/v1/statement`]);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body).rows).toEqual([['x y+z']]);
   });
 
   it('answers an unsupported body with the fix', async () => {
-    const res = await curl(['-H', 'content-type: application/xml', '-d', '<sql/>', `${server.httpUrl}/v1/statement`]);
+    const res = await curl(server.auth, ['-H', 'content-type: application/xml', '-d', '<sql/>', `${server.httpUrl}/v1/statement`]);
     expect(res.status).toBe(415);
     expect(JSON.parse(res.body)).toEqual({
       error: {
@@ -50,7 +52,7 @@ describe('HTTP API bodies and index', () => {
   });
 
   it('GET / lists the endpoints', async () => {
-    const res = await curl([`${server.httpUrl}/`]);
+    const res = await curl(server.auth, [`${server.httpUrl}/`]);
     expect(res.status).toBe(200);
     const body = JSON.parse(res.body) as { name: string; endpoints: { method: string; path: string }[] };
     expect(body.name).toBe('Eddy');

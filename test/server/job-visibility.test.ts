@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, jsonLines, pgClient, psql, serve, tempDir, type ServeRun } from './helpers.js';
 
-const post = async (url: string, sql: string) => (await fetch(`${url}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) })).json() as Promise<Record<string, unknown>>;
+const post = async (server: ServeRun, sql: string) => (await fetch(`${server.httpUrl}/v1/statement`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ sql }) })).json() as Promise<Record<string, unknown>>;
 
 describe('a failed materialized view job', () => {
   const tmp = tempDir();
@@ -19,7 +19,8 @@ describe('a failed materialized view job', () => {
   beforeAll(async () => {
     // The third line is not JSON: under the default 'errors.policy' = 'fail' the view's job fails there.
     writeFileSync(data, '{"k":"a","v":1}\n{"k":"b","v":2}\nnot json\n{"k":"a","v":3}\n');
-    server = await serve([]);
+    // The data lies outside the default --allow-path (the working directory), as a client's file may.
+    server = await serve(['--allow-path', tmp.dir]);
     const client = await pgClient(server.pgPort);
     await client.query(`CREATE TABLE orders (k STRING, v INT) WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json')`);
     await client.query('CREATE MATERIALIZED VIEW totals AS SELECT k, SUM(v) AS s FROM orders GROUP BY k');
@@ -57,7 +58,7 @@ describe('a failed materialized view job', () => {
     } finally {
       await client.end();
     }
-    const listed = (await (await fetch(`${server.httpUrl}/v1/jobs`)).json()) as { jobs: Record<string, unknown>[] };
+    const listed = (await (await fetch(`${server.httpUrl}/v1/jobs`, { headers: server.auth })).json()) as { jobs: Record<string, unknown>[] };
     expect(listed.jobs).toHaveLength(1);
     expect(listed.jobs[0]).toMatchObject({ id: 'job-1', kind: 'view', status: 'FAILED', error: { code: 'EDDY-R001' } });
   });
@@ -81,7 +82,7 @@ describe('a failed materialized view job', () => {
       await client.end();
     }
 
-    const body = await post(server.httpUrl, 'SELECT k, s FROM totals');
+    const body = await post(server, 'SELECT k, s FROM totals');
     expect(body['rows']).toEqual([]);
     expect(body['warnings']).toEqual([notices[0]!.message]);
   });
@@ -92,10 +93,10 @@ describe('the log on a terminal', () => {
     const tmp = tempDir();
     const data = join(tmp.dir, 'bad.json');
     writeFileSync(data, '{"n":1}\n{"n":\n');
-    const server = await serve([], { outIsTTY: true });
+    const server = await serve(['--allow-path', tmp.dir], { outIsTTY: true });
     try {
-      await post(server.httpUrl, `CREATE TABLE t (n INT) WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json')`);
-      await post(server.httpUrl, 'CREATE MATERIALIZED VIEW c AS SELECT COUNT(*) AS n FROM t');
+      await post(server, `CREATE TABLE t (n INT) WITH ('connector' = 'filesystem', 'path' = '${data}', 'format' = 'json')`);
+      await post(server, 'CREATE MATERIALIZED VIEW c AS SELECT COUNT(*) AS n FROM t');
       await eventually(() => server.out().includes(' ERROR '));
       const lines = server.out().split('\n');
       expect(lines.find((l) => l.includes(' INFO  View job job-1 started'))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO  View job job-1 started: CREATE MATERIALIZED VIEW c AS SELECT COUNT\(\*\) AS n FROM t$/);
@@ -142,12 +143,12 @@ describe('job metrics', () => {
   });
 
   it('GET /metrics: HELP and TYPE per family, escaped labels, counters that grow while the job runs', async () => {
-    await eventually(async () => (sample(await (await fetch(`${server.httpUrl}/metrics`)).text(), 'eddy_job_rows_in_total{job="job-1"}') ?? 0) > 0, 30_000);
-    const first = await fetch(`${server.httpUrl}/metrics`);
+    await eventually(async () => (sample(await (await fetch(`${server.httpUrl}/metrics`, { headers: server.auth })).text(), 'eddy_job_rows_in_total{job="job-1"}') ?? 0) > 0, 30_000);
+    const first = await fetch(`${server.httpUrl}/metrics`, { headers: server.auth });
     expect(first.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const a = await first.text();
     await new Promise((r) => setTimeout(r, 1500));
-    const b = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    const b = await (await fetch(`${server.httpUrl}/metrics`, { headers: server.auth })).text();
 
     for (const series of ['eddy_job_rows_in_total{job="job-1"}', 'eddy_job_rows_out_total{job="job-1"}', 'eddy_job_checkpoints_total{job="job-1"}']) {
       expect(sample(b, series)!, series).toBeGreaterThan(sample(a, series)!);
@@ -176,8 +177,8 @@ describe('job metrics', () => {
   }, 60_000);
 
   it('SHOW JOBS and GET /v1/jobs give status, rows, rates, watermark and lag, state and the last checkpoint', async () => {
-    await eventually(async () => ((await (await fetch(`${server.httpUrl}/v1/jobs`)).json()) as { jobs: { lastCheckpoint: unknown }[] }).jobs[0]?.lastCheckpoint != null, 30_000);
-    const { jobs } = (await (await fetch(`${server.httpUrl}/v1/jobs`)).json()) as { jobs: Record<string, any>[] };
+    await eventually(async () => ((await (await fetch(`${server.httpUrl}/v1/jobs`, { headers: server.auth })).json()) as { jobs: { lastCheckpoint: unknown }[] }).jobs[0]?.lastCheckpoint != null, 30_000);
+    const { jobs } = (await (await fetch(`${server.httpUrl}/v1/jobs`, { headers: server.auth })).json()) as { jobs: Record<string, any>[] };
     expect(jobs).toHaveLength(1);
     const job = jobs[0]!;
     expect(job).toMatchObject({ id: 'job-1', kind: 'insert', status: 'RUNNING', lateRows: 0, badRows: 0, stateEntries: 10 });

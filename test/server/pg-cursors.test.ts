@@ -35,7 +35,7 @@ describe('cursors', () => {
 
   it('psql with FETCH_COUNT prints a push query’s rows before the query ends, and more as they arrive', async () => {
     const psql = spawn('psql', ['-X', '-h', '127.0.0.1', '-p', String(server.pgPort), '-U', 'u', '-d', 'd', '-v', 'FETCH_COUNT=5', '-c', 'SELECT n FROM live'], {
-      env: { ...process.env, PGSSLMODE: 'prefer', PGCONNECT_TIMEOUT: '10' },
+      env: { ...process.env, PGSSLMODE: 'prefer', PGCONNECT_TIMEOUT: '10', PGPASSWORD: server.token! },
     });
     let stdout = '';
     let stderr = '';

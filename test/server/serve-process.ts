@@ -5,6 +5,20 @@ import { join } from 'node:path';
 
 const EDDY = join(import.meta.dirname, '../../bin/eddy.js');
 
+/**
+ * The full-access secret of a started `eddy serve`, as a client finds it: the file its banner names on the
+ * `Token` line, and what that file holds (both undefined when it printed none, e.g. with --insecure).
+ */
+export function printedToken(output: string): { tokenFile?: string; token?: string } {
+  const tokenFile = /Token +(\S+)/.exec(output)?.[1];
+  return { tokenFile, token: tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined };
+}
+
+/** The headers that authenticate an HTTP request with `token` (none without one). */
+export function bearer(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 export interface ServeProcess {
   readonly child: ChildProcess;
   readonly httpPort?: number;
@@ -15,6 +29,8 @@ export interface ServeProcess {
   /** The full-access secret (from tokenFile). */
   readonly token?: string;
   readonly readOnlyToken?: string;
+  /** Headers that authenticate an HTTP request with `token`. */
+  readonly auth: Record<string, string>;
   /** What the process printed so far. */
   output(): string;
   /** Resident memory of the process, in MB (from /proc). */
@@ -46,7 +62,7 @@ export async function startServeProcess(args: readonly string[], options: { cwd?
   });
   const http = /HTTP +https?:\/\/[^ ]*:(\d+)\/v1\/statement/.exec(out);
   const pg = /Postgres +psql -h \S+ -p (\d+)/.exec(out);
-  const tokenFile = /Token +(\S+)/.exec(out)?.[1];
+  const { tokenFile, token } = printedToken(out);
   const readOnlyFile = /Read-only +(\S+)/.exec(out)?.[1];
   return {
     child,
@@ -54,7 +70,8 @@ export async function startServeProcess(args: readonly string[], options: { cwd?
     pgPort: pg ? Number(pg[1]) : undefined,
     tokenFile,
     readOnlyFile,
-    token: tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined,
+    token,
+    auth: bearer(token),
     readOnlyToken: readOnlyFile ? readFileSync(readOnlyFile, 'utf8').trim() : undefined,
     output: () => out,
     rssMb() {

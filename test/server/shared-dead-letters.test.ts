@@ -15,7 +15,7 @@ describe('dead letters of a source shared by two views', () => {
     const data = join(tmp.dir, 'orders.json');
     // Lines 2 and 4 are bad: one is not JSON, one has a string where an INT goes.
     writeFileSync(data, '{"k":"a","v":1}\nnot json\n{"k":"b","v":2}\n{"k":"a","v":"x"}\n{"k":"a","v":3}\n');
-    const server = await serve(['--state-dir', state]);
+    const server = await serve(['--state-dir', state, '--allow-path', tmp.dir]);
     const client = await pgClient(server.pgPort);
     try {
       await client.query("SET 'execution.checkpointing.interval' = '200 ms'");
