@@ -352,7 +352,11 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   if (servers.pg) lines.push(`  Postgres  psql -h ${servers.pg.address} -p ${servers.pg.port}${parsed.insecure ? '' : ' (password required)'}${tls ? ' (TLS offered)' : ''}`);
   if (parsed.insecure) lines.push('  Access    none needed (--insecure): every user of this machine can connect');
   else {
-    if (secrets.tokenFile) lines.push(`  Token     ${secrets.tokenFile} (HTTP bearer token and Postgres password, full access)`);
+    if (secrets.tokenFile) {
+      // The file's secret is for the doors the operator gave no secret of their own.
+      const doors = [parsed.httpToken ? undefined : 'HTTP bearer token', parsed.pgPassword ? undefined : 'Postgres password'].filter(Boolean).join(' and ');
+      lines.push(`  Token     ${secrets.tokenFile} (${doors}, full access)`);
+    }
     if (secrets.readOnlyFile) lines.push(`  Read-only ${secrets.readOnlyFile} (queries only)`);
   }
   lines.push(`  Files     clients may use paths under ${allowedPaths.join(', ')}`);

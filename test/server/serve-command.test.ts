@@ -94,6 +94,27 @@ describe('eddy serve', () => {
     tmp.cleanup();
   });
 
+  it('with --http-token only, the secret file is the Postgres password, and says so', async () => {
+    let out = '';
+    let stop!: (signal: string) => void;
+    const io: ServeIO = { out: (t) => void (out += t), err: () => {}, stopSignal: () => new Promise((r) => (stop = r)) };
+    const exit = serveCommand(['--port', '0', '--pg-port', '0', '--http-token', 'http-only-secret'], io);
+    await eventually(() => out.includes('Stop with Ctrl-C.'));
+    const httpPort = Number(/HTTP +http:\/\/127\.0\.0\.1:(\d+)\/v1\/statement/.exec(out)![1]);
+    const pgPort = Number(/Postgres +psql -h 127\.0\.0\.1 -p (\d+)/.exec(out)![1]);
+    const line = /Token +(\S+server-token) \((.*)\)/.exec(out)!;
+    expect(line[2]).toBe('Postgres password, full access');
+    const fileSecret = readFileSync(line[1]!, 'utf8').trim();
+    const client = await pgClient(pgPort, { password: fileSecret });
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await client.end();
+    const post = (token: string) => fetch(`http://127.0.0.1:${httpPort}/v1/statement`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${token}` }, body: 'SELECT 1' });
+    expect((await post('http-only-secret')).status).toBe(200);
+    expect((await post(fileSecret)).status).toBe(401);
+    stop('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
   it('reports an init script error with its position and exits 1', async () => {
     const tmp = tempDir();
     const init = join(tmp.dir, 'bad.sql');
