@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { EddyError, ErrorCode, ROW_KIND_NAMES, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle } from '../index.js';
+import { EddyError, ErrorCode, ROW_KIND_NAMES, stringifyJson, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle } from '../index.js';
 import { collectFinalRows } from '../index.js';
 import { splitStatements, stripComments } from './sql-text.js';
 import { hostName, isLoopback } from './loopback.js';
@@ -62,6 +62,11 @@ export function errorBody(err: unknown): { error: HttpError; errors?: HttpError[
 
 function columnsJson(columns: readonly Field[]): { name: string; type: string }[] {
   return columns.map((c) => ({ name: c.name, type: typeToString(c.type) }));
+}
+
+/** Sends rows as JSON with exact numbers (a BIGINT beyond 2^53, a big DECIMAL: their digits, see stringifyJson). */
+function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(stringifyJson(body));
 }
 
 function rowJson(row: readonly unknown[], columns: readonly Field[]): unknown[] {
@@ -176,7 +181,7 @@ export class HttpServer {
         await reply.send({ tag: outcome.tag, message: outcome.message, ...(outcome.jobId ? { job: outcome.jobId } : {}) });
         return;
       case 'rows':
-        await reply.send({
+        await sendJson(reply, {
           columns: columnsJson(outcome.columns),
           rows: outcome.rows.map((r) => rowJson(r, outcome.columns)),
           // JSON has no Infinity: a view whose input ended reports its watermark as the string "end of input".
@@ -193,7 +198,7 @@ export class HttpServer {
           try {
             const rows = await collectFinalRows(query);
             reply.raw.off('close', cancel);
-            await reply.send({ columns: columnsJson(outcome.columns), rows: rows.map((r) => rowJson(r, outcome.columns)) });
+            await sendJson(reply, { columns: columnsJson(outcome.columns), rows: rows.map((r) => rowJson(r, outcome.columns)) });
           } catch (err) {
             await reply.code(err instanceof EddyError ? 400 : 500).send(errorBody(err));
           }
@@ -218,7 +223,7 @@ export class HttpServer {
     res.flushHeaders();
     const emit = (event: string, data: unknown) => {
       if (res.writableEnded) return;
-      res.write(format === 'sse' ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `${JSON.stringify(data)}\n`);
+      res.write(format === 'sse' ? `event: ${event}\ndata: ${stringifyJson(data)}\n\n` : `${stringifyJson(data)}\n`);
     };
     const entry = { res, query };
     this.streams.add(entry);

@@ -2,7 +2,8 @@
 import type { OptionSpec, FormatFactory } from '../../runtime/connector.js';
 import type { Row } from '../../runtime/changelog.js';
 import { typeToString, type Schema } from '../../common/types.js';
-import { ConversionFailure, compileJsonReader, compileJsonWriter, lookupField, type TimestampStandard } from './convert-value.js';
+import { ConversionFailure, compileJsonReader, compileJsonWriter, lookupField, parseJson, type TimestampStandard } from './convert-value.js';
+import { stringifyJson } from '../../common/values.js';
 import { RecordError, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
 
@@ -43,7 +44,7 @@ export function createJsonDecoder(schema: Schema, options: Readonly<Record<strin
   return valueTextDecoder((text: string): Row | RecordError => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = parseJson(text);
     } catch (e) {
       if (text.trim() === '') return new RecordError('empty', 'the record is empty');
       return new RecordError('invalid-json', `invalid JSON: ${(e as Error).message}`);
@@ -68,21 +69,28 @@ export function createJsonDecoder(schema: Schema, options: Readonly<Record<strin
   });
 }
 
+const EXACT_TEXT = new Set(['BIGINT', 'DECIMAL', 'ARRAY', 'MAP', 'ROW']);
+
 /**
  * Creates an encoder writing a row as one JSON object, fields in column order: TIMESTAMP as
  * `yyyy-MM-dd HH:mm:ss.SSS` (or ISO-8601 per `json.timestamp-format.standard`), DATE as `yyyy-MM-dd`,
- * DECIMAL as a number, NULL as `null`.
+ * BIGINT and DECIMAL as numbers with their exact digits, NULL as `null`.
  */
 export function createJsonEncoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordEncoder {
   const standard: TimestampStandard = options['json.timestamp-format.standard']?.toUpperCase() === 'ISO-8601' ? 'ISO-8601' : 'SQL';
-  const columns = schema.map((f, i) => ({ prefix: (i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':', write: compileJsonWriter(f.type, standard) }));
+  const columns = schema.map((f, i) => ({
+    prefix: (i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':',
+    write: compileJsonWriter(f.type, standard),
+    // BIGINT and DECIMAL values beyond a double's (and nested values that may hold them) keep their digits.
+    stringify: EXACT_TEXT.has(f.type.name) ? stringifyJson : JSON.stringify,
+  }));
   return {
     encode(row: Row): string {
       if (columns.length === 0) return '{}';
       let out = '';
       for (let i = 0; i < columns.length; i++) {
         const c = columns[i]!;
-        out += c.prefix + JSON.stringify(c.write(row[i]));
+        out += c.prefix + c.stringify(c.write(row[i]));
       }
       return out + '}';
     },

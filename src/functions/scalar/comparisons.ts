@@ -4,6 +4,7 @@
  */
 import { commonType, sameType, T, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { compareValues, valuesEqual } from '../../common/values.js';
+import { compareExact } from '../../common/decimal.js';
 import type { Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { anyNullable, checkArity, shown } from './define.js';
 
@@ -56,10 +57,38 @@ export function comparisonType(op: string, a: DataType, b: DataType): Resolution
     return { error: `Cannot apply '${op}' to arguments of type ${shown(a)} and ${shown(b)}` };
   }
   const same = (sameType(a, common) || a.name === 'NULL') && (sameType(b, common) || b.name === 'NULL');
+  // BIGINT and DECIMAL values beyond a double (bigint, BigDecimal) are converted when compared with doubles.
+  const floating = common.name === 'FLOAT' || common.name === 'DOUBLE';
+  if (floating && (exactBeyondDouble(a) || exactBeyondDouble(b))) {
+    return { common, argTypes: [withNullable(common, a.nullable), withNullable(common, b.nullable)] };
+  }
   // Numbers of different numeric types, and strings or timestamps differing only in length or precision,
   // compare correctly as they are; other pairs (DATE with TIMESTAMP, arrays of mixed types) are converted.
   const asIs = same || (isPlainNumber(a) && isPlainNumber(b)) || (a.name === b.name && PRIMITIVE.has(a.name));
   return asIs ? { common } : { common, argTypes: [withNullable(common, a.nullable), withNullable(common, b.nullable)] };
+}
+
+function exactBeyondDouble(t: DataType): boolean {
+  return t.name === 'BIGINT' || t.name === 'DECIMAL';
+}
+
+/**
+ * Comparison of exact numbers when a DECIMAL is involved: number-form values (the common case) with the
+ * operators, anything else (a big DECIMAL, a bigint) exactly by {@link compareExact}.
+ */
+const DECIMAL_IMPL: Record<Cmp, Impl> = {
+  '=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a === b : compareExact(a, b) === 0),
+  '<>': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a !== b : compareExact(a, b) !== 0),
+  '<': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a < b : compareExact(a, b) < 0),
+  '<=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a <= b : compareExact(a, b) <= 0),
+  '>': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a > b : compareExact(a, b) > 0),
+  '>=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a >= b : compareExact(a, b) >= 0),
+};
+
+/** The implementation of `op` for operands converted to `common`. */
+function comparisonImpl(op: Cmp, common: DataType): Impl {
+  if (common.name === 'DECIMAL') return DECIMAL_IMPL[op];
+  return PRIMITIVE.has(common.name) ? PRIMITIVE_IMPL[op] : STRUCTURED_IMPL[op];
 }
 
 function isPlainNumber(t: DataType): boolean {
@@ -86,7 +115,7 @@ function comparison(op: Cmp, description: string): ScalarFunctionDef {
       if (error) return { error };
       const r = comparisonType(op, argTypes[0]!, argTypes[1]!);
       if ('error' in r) return r;
-      const impl = PRIMITIVE.has(r.common.name) ? PRIMITIVE_IMPL[op] : STRUCTURED_IMPL[op];
+      const impl = comparisonImpl(op, r.common);
       return {
         type: withNullable(T.boolean(), anyNullable(argTypes)),
         impl,
@@ -108,7 +137,7 @@ function distinct(negated: boolean): ScalarFunctionDef {
       if (error) return { error };
       const r = comparisonType(name, argTypes[0]!, argTypes[1]!);
       if ('error' in r) return r;
-      const eq = PRIMITIVE.has(r.common.name) ? (a: unknown, b: unknown) => a === b : valuesEqual;
+      const eq = r.common.name === 'DECIMAL' ? DECIMAL_IMPL['='] : PRIMITIVE.has(r.common.name) ? (a: unknown, b: unknown) => a === b : valuesEqual;
       const impl = negated
         ? (a: unknown, b: unknown) => (a === null || b === null ? a === b : eq(a, b))
         : (a: unknown, b: unknown) => (a === null || b === null ? a !== b : !eq(a, b));

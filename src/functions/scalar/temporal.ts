@@ -4,6 +4,7 @@
  * clock (CURRENT_TIMESTAMP, PROCTIME). TIMESTAMP_LTZ values are read in the session time zone.
  */
 import { MILLIS_PER, parseDate, parseTimestamp } from '../../common/time.js';
+import { decimalToNumber } from '../../common/decimal.js';
 import { localToUtc, utcToLocal } from '../../common/time-zone.js';
 import { asTimeAttribute, T, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import {
@@ -235,7 +236,12 @@ const timestampAdd: ScalarFunctionDef = {
     const fixedMs = FIXED_MS[unit];
     const months = MONTHS_PER[unit];
     const nullable = anyNullable(argTypes);
-    const done = (type: DataType, impl: (u: string, n: number, v: number) => number): ResolvedScalar => ({ type: withNullable(type, nullable), impl, strict: true, deterministic: true });
+    const done = (type: DataType, impl: (u: string, n: number, v: number) => number): ResolvedScalar => ({
+      type: withNullable(type, nullable),
+      impl: (u: string, n: unknown, v: number) => impl(u, decimalToNumber(n), v),
+      strict: true,
+      deterministic: true,
+    });
     if (t.name === 'DATE') {
       if (months !== undefined) return done(t, (_u, n, d) => addMonthsToDays(d, n * months));
       if (unit === 'DAY' || unit === 'WEEK') return done(t, (_u, n, d) => d + (n * fixedMs!) / DAY);
@@ -334,7 +340,9 @@ function toTimestampLtz(argTypes: readonly DataType[], env: FunctionEnv): Resolu
   }
   const error = checkArity('TO_TIMESTAMP_LTZ', argTypes, 1, 2) ?? checkKinds('TO_TIMESTAMP_LTZ', argTypes, ['NUMERIC', 'INTEGER']);
   if (error) return { error };
-  const impl = (n: number, precision?: number) => {
+  const impl = (value: unknown, precision?: number) => {
+    // A BIGINT beyond 2^53 or a big DECIMAL: as the nearest double (such epochs are far out of range anyway).
+    const n = decimalToNumber(value);
     if (precision === 0) return Math.round(n * 1000);
     if (precision === undefined || precision === 3) return Math.round(n);
     return null;
@@ -392,8 +400,8 @@ export const temporalFunctions: readonly ScalarFunctionDef[] = [
       const error = checkArity('FROM_UNIXTIME', argTypes, 1, 2) ?? checkKinds('FROM_UNIXTIME', argTypes, ['NUMERIC', 'STRING']);
       if (error) return { error };
       const zone = env.timeZone;
-      const impl = (secs: number, p?: string) => {
-        const utc = Math.floor(secs) * 1000;
+      const impl = (secs: unknown, p?: string) => {
+        const utc = Math.floor(decimalToNumber(secs)) * 1000;
         const wall = utcToLocal(utc, zone);
         return formatWall(wall, p ?? DEFAULT_FORMAT, wall - utc);
       };
