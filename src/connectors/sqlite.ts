@@ -75,7 +75,8 @@ function columnCodec(field: Field): ColumnCodec {
         ...base,
         declared: 'INTEGER',
         toSql: (v) => v as number | bigint,
-        fromSql: reader,
+        // A REAL stored in the column is taken as the integer it holds.
+        fromSql: (v) => reader(typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && Math.abs(v) <= 2 ** 64 ? BigInt(v) : v),
         toLog: (v) => (typeof v === 'bigint' ? v.toString() : v),
         fromLog: (v) => (typeof v === 'string' ? BigInt(v) : (v as SqlValue)),
       };

@@ -68,10 +68,10 @@ export class JsonNumberText {
   constructor(readonly decimal: string) {}
 }
 
-/** Lines with a run of 16 digits and points, or a two-digit positive exponent, may hold such a number. */
-const LONG_NUMBER_GATE = /[\d.]{16}|\d[eE]\+?\d{2}/;
 const NUMBER_TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** Number tokens a double may round: 16 digits (and points, when DECIMAL digits matter), or an exponent ≥ 10. */
 const LONG_TOKEN = /[\d.]{16}|[eE]\+?\d{2}/;
+const LONG_INTEGER_TOKEN = /\d{16}|[eE]\+?\d{2}/;
 /**
  * Marks a long number token turned into a JSON string before JSON.parse: random per process, so no text
  * in the data can pose as one.
@@ -79,11 +79,63 @@ const LONG_TOKEN = /[\d.]{16}|[eE]\+?\d{2}/;
 const NUMBER_MARK = `\u2063eddy-number-${randomBytes(8).toString('hex')}:`;
 
 /**
- * JSON.parse, except that numbers a double would round (see {@link JsonNumberText}) keep their text. The
- * common line (no long number) costs one regular-expression test more than JSON.parse.
+ * Whether the text may hold a number token a double would round: a run of 16 digits (digits and points
+ * when `points`), or a digit followed by an exponent of two digits. A loop, not a regular expression: it
+ * runs on every line of a file, and an alternation costs as much as JSON.parse itself.
  */
-export function parseJson(text: string): unknown {
-  if (!LONG_NUMBER_GATE.test(text)) return JSON.parse(text);
+function mayHoldLongNumber(text: string, points: boolean): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (points && c === 46)) {
+      if (++run >= 16) return true;
+      continue;
+    }
+    if ((c === 101 || c === 69) && run > 0) {
+      const j = text.charCodeAt(i + 1) === 43 ? i + 2 : i + 1;
+      const d1 = text.charCodeAt(j);
+      const d2 = text.charCodeAt(j + 1);
+      if (d1 >= 48 && d1 <= 57 && d2 >= 48 && d2 <= 57) return true;
+    }
+    run = 0;
+  }
+  return false;
+}
+
+/**
+ * A JSON.parse for records of these column types: JSON.parse itself when no column is (or holds) a BIGINT
+ * or DECIMAL; else {@link parseJson}, which keeps long numbers' text — integer digits only, unless a
+ * DECIMAL makes fraction digits matter too.
+ */
+export function jsonParserFor(types: readonly DataType[]): (text: string) => unknown {
+  const names = new Set<string>();
+  const visit = (t: DataType): void => {
+    names.add(t.name);
+    if (t.element) visit(t.element);
+    if (t.key) visit(t.key);
+    if (t.value) visit(t.value);
+    for (const f of t.fields ?? []) visit(f.type);
+  };
+  types.forEach(visit);
+  // BIGINT alone: JSON.parse, and the BIGINT reader asks for an exact reading (ROUNDED_NUMBER) when a
+  // number came out beyond 2^53, which only a long number does. DECIMAL digits cannot be checked afterwards.
+  return names.has('DECIMAL') ? (text) => parseJson(text, true) : JSON.parse;
+}
+
+/**
+ * Thrown by a BIGINT reader given a JSON number beyond ±(2^53 - 1), which JSON.parse may have rounded: the
+ * JSON decoder reads the record again with {@link parseJson}, which gives such numbers as text.
+ */
+export const ROUNDED_NUMBER: unique symbol = Symbol('a number JSON.parse may have rounded');
+
+/**
+ * JSON.parse, except that numbers a double would round (see {@link JsonNumberText}) keep their text:
+ * integers of 16 digits or more, numbers with an exponent of 10 or more, and with `points`, any number of
+ * 16 digits. A line without such a number costs one scan more than JSON.parse.
+ */
+export function parseJson(text: string, points = true): unknown {
+  if (!mayHoldLongNumber(text, points)) return JSON.parse(text);
+  const long = points ? LONG_TOKEN : LONG_INTEGER_TOKEN;
   let out = '';
   let from = 0;
   let marked = false;
@@ -97,7 +149,7 @@ export function parseJson(text: string): unknown {
       const m = NUMBER_TOKEN.exec(text);
       if (!m) continue;
       const token = m[0];
-      if (LONG_TOKEN.test(token)) {
+      if (long.test(token)) {
         out += text.slice(from, i) + `"${NUMBER_MARK}${token}"`;
         from = i + token.length;
         marked = true;
@@ -286,7 +338,11 @@ function scalarReader(type: DataType): ValueReader {
       };
     case 'BIGINT':
       return (v) => {
-        if (typeof v === 'number' && Number.isSafeInteger(v)) return v + 0;
+        if (typeof v === 'number') {
+          if (Number.isSafeInteger(v)) return v + 0;
+          // Beyond 2^64 even a rounded number was out of range; below, its digits decide.
+          if (Number.isInteger(v) && Math.abs(v) <= 2 ** 64) throw ROUNDED_NUMBER;
+        }
         if (typeof v === 'string' && !INTEGER_TEXT.test(v)) return wrong('an integer', v);
         const s = toScaledNumber(v);
         // A JSON number too large for a double (1e400) reads as Infinity: an overflow, not a wrong type.

@@ -2,7 +2,7 @@
 import type { OptionSpec, FormatFactory } from '../../runtime/connector.js';
 import type { Row } from '../../runtime/changelog.js';
 import { typeToString, type Schema } from '../../common/types.js';
-import { ConversionFailure, compileJsonReader, compileJsonWriter, lookupField, parseJson, type TimestampStandard } from './convert-value.js';
+import { ConversionFailure, compileJsonReader, compileJsonWriter, jsonParserFor, lookupField, parseJson, ROUNDED_NUMBER, type TimestampStandard } from './convert-value.js';
 import { stringifyJson } from '../../common/values.js';
 import { RecordError, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
@@ -41,7 +41,8 @@ export const jsonFormat: FormatFactory = { identifier: 'json', options: JSON_OPT
 export function createJsonDecoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordDecoder {
   const failOnMissing = isTrue(options, 'json.fail-on-missing-field');
   const columns = schema.map((f) => ({ name: f.name, label: `column \`${f.name}\` (${typeToString(f.type)})`, read: compileJsonReader(f.type) }));
-  return valueTextDecoder((text: string): Row | RecordError => {
+  const parse = jsonParserFor(schema.map((f) => f.type));
+  const decode = (text: string, parseJson: (text: string) => unknown): Row | RecordError => {
     let parsed: unknown;
     try {
       parsed = parseJson(text);
@@ -62,12 +63,18 @@ export function createJsonDecoder(schema: Schema, options: Readonly<Record<strin
         row[i] = c.read(value);
       } catch (e) {
         if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
+        // A BIGINT that JSON.parse rounded: the line again, its long numbers read as text (rare: ids beyond 2^53).
+        if (e === ROUNDED_NUMBER && parseJson !== parseExact) return decode(text, parseExact);
         throw e;
       }
     }
     return row;
-  });
+  };
+  return valueTextDecoder((text: string): Row | RecordError => decode(text, parse));
 }
+
+/** JSON.parse keeping long numbers' text (integer digits; see parseJson). */
+const parseExact = (text: string): unknown => parseJson(text, false);
 
 const EXACT_TEXT = new Set(['BIGINT', 'DECIMAL', 'ARRAY', 'MAP', 'ROW']);
 
