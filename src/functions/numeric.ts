@@ -65,10 +65,6 @@ export function boundedDecimal(precision: number, scale: number): DataType {
   return T.decimal(38, s);
 }
 
-/** True when `x` (already rounded to `scale`) fits DECIMAL(precision, scale). */
-export function fitsDecimal(x: number, precision: number, scale: number): boolean {
-  return Math.abs(x) < 10 ** (precision - scale);
-}
 
 /** The arithmetic operators with DECIMAL forms. */
 export type DecimalOp = '+' | '-' | '*' | '/' | '%';
