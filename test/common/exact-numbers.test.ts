@@ -26,7 +26,7 @@ import {
 } from '../../src/common/int64.js';
 import { compareValues, stringifyJson, valuesEqual } from '../../src/common/values.js';
 import { decimalArithmetic } from '../../src/functions/numeric.js';
-import { prng } from '../e2e/helpers.js';
+import { divideHalfUp, prng } from '../e2e/helpers.js';
 
 const MAX = 2n ** 63n - 1n;
 const MIN = -(2n ** 63n);
@@ -87,13 +87,7 @@ describe('BIGINT values', () => {
 });
 
 /** Reference decimal arithmetic on (unscaled, scale) pairs. */
-function halfUp(a: bigint, b: bigint): bigint {
-  const negative = a < 0n !== b < 0n;
-  const x = a < 0n ? -a : a;
-  const y = b < 0n ? -b : b;
-  const q = x / y + ((x % y) * 2n >= y ? 1n : 0n);
-  return negative ? -q : q;
-}
+const halfUp = divideHalfUp;
 const atScale = (u: bigint, from: number, to: number) => (to >= from ? u * 10n ** BigInt(to - from) : halfUp(u, 10n ** BigInt(from - to)));
 
 describe('DECIMAL values', () => {

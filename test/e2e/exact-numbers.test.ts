@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { divideHalfUp, tempDir } from './helpers.js';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'eddy.js');
 const MAX = 2n ** 63n - 1n;
@@ -53,14 +53,6 @@ function decimalText(unscaled: bigint, scale: number): string {
   return negative ? `-${text}` : text;
 }
 
-/** a / b rounded half away from zero (Java's HALF_UP), on bigints. */
-function divideHalfUp(a: bigint, b: bigint): bigint {
-  const negative = a < 0n !== b < 0n;
-  const x = a < 0n ? -a : a;
-  const y = b < 0n ? -b : b;
-  const q = x / y + ((x % y) * 2n >= y ? 1n : 0n);
-  return negative ? -q : q;
-}
 
 describe('BIGINT is exact over the 64-bit range (eddy run)', () => {
   // Snowflake ids, Kafka offsets and epoch nanoseconds are all beyond 2^53.

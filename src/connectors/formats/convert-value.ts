@@ -35,18 +35,13 @@ const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '
 
 /** Shows an offending value in a message: JSON text, cut to 40 characters. */
 export function showValue(value: unknown): string {
-  const text =
-    value instanceof JsonNumberText
-      ? value.decimal
-      : typeof value === 'bigint'
-        ? value.toString()
-        : typeof value === 'string'
-      ? JSON.stringify(value)
-      : typeof value === 'number' && !Number.isFinite(value)
-        ? String(value)
-        : value instanceof Map
-          ? 'a map'
-          : JSON.stringify(value);
+  let text: string;
+  if (value instanceof JsonNumberText) text = value.decimal;
+  else if (typeof value === 'bigint') text = value.toString();
+  else if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
+  else if (value instanceof Map) text = 'a map';
+  else text = JSON.stringify(value);
   return text.length > 40 ? text.slice(0, 37) + '...' : text;
 }
 
