@@ -10,7 +10,7 @@ export { describeSummary, type JobSummary, type Progress } from './engine/job-su
 export { describeFreshness, type PullResult, type ViewFreshness } from './engine/pull-query.js';
 export { EddyError, ErrorCode, renderDiagnostic, type Diagnostic, type SourceText, type Span } from './common/errors.js';
 export { T, typeToString, type DataType, type Field, type Schema, type TypeName } from './common/types.js';
-export { formatDecimal, formatValue, toJsonValue, compareValues } from './common/values.js';
+export { formatDecimal, formatValue, toJsonValue, compareValues, stringifyJson } from './common/values.js';
 export { isValidTimeZone, zoneOffset } from './common/time-zone.js';
 export { INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE, ROW_KIND_NAMES, isAccumulate, type ChangeBatch, type Row, type RowKind } from './runtime/changelog.js';
 export { parseScript, parseStatement } from './parser/parse.js';

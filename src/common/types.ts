@@ -6,9 +6,10 @@
  * | SQL type                          | JS value                                   |
  * |-----------------------------------|--------------------------------------------|
  * | BOOLEAN                           | boolean                                    |
- * | TINYINT/SMALLINT/INT/BIGINT       | number (integral; BIGINT exact to 2^53)    |
+ * | TINYINT/SMALLINT/INT              | number (integral)                          |
+ * | BIGINT                            | number within ±(2^53-1), else bigint (int64.ts) |
  * | FLOAT/DOUBLE                      | number                                     |
- * | DECIMAL(p,s)                      | number, rounded to scale s                 |
+ * | DECIMAL(p,s)                      | number up to 15 significant digits, else BigDecimal (decimal.ts) |
  * | STRING/VARCHAR(n)/CHAR(n)         | string                                     |
  * | BYTES                             | Uint8Array                                 |
  * | TIMESTAMP(p)/TIMESTAMP_LTZ(p)     | number: epoch milliseconds (UTC)           |

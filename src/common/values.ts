@@ -5,6 +5,7 @@
 import type { DataType } from './types.js';
 import { formatDate, formatIntervalDayTime, formatIntervalYearMonth, formatTime, formatTimestamp } from './time.js';
 import { utcToLocal } from './time-zone.js';
+import { compareExact, formatDecimalValue, isBigDecimal } from './decimal.js';
 
 /**
  * Formats a DOUBLE or FLOAT as Java's `Double.toString` would, for the common cases: integral values end in
@@ -23,10 +24,14 @@ export function formatDouble(n: number): string {
   return Number.isInteger(n) ? `${s}.0` : s;
 }
 
-/** Formats a DECIMAL value with exactly `scale` fraction digits. */
-export function formatDecimal(n: number, scale: number): string {
-  const s = n.toFixed(Math.max(0, Math.min(100, scale)));
-  return s === '-0' || /^-0\.0*$/.test(s) ? s.slice(1) : s;
+/** Formats a DECIMAL value (number or BigDecimal, see decimal.ts) with exactly `scale` fraction digits. */
+export function formatDecimal(n: unknown, scale: number): string {
+  // toFixed is exact while the double's error stays far below the last digit shown.
+  if (typeof n === 'number' && scale >= 0 && scale <= 20 && Math.abs(n) * 10 ** scale < 2 ** 50) {
+    const s = n.toFixed(scale);
+    return s === '-0' || /^-0\.0*$/.test(s) ? s.slice(1) : s;
+  }
+  return formatDecimalValue(n, scale);
 }
 
 /**
@@ -66,7 +71,7 @@ export function formatValue(value: unknown, type: DataType, timeZone = 'UTC'): s
     case 'DOUBLE':
       return formatDouble(value as number);
     case 'DECIMAL':
-      return formatDecimal(value as number, type.scale ?? 0);
+      return formatDecimal(value, type.scale ?? 0);
     case 'STRING':
       return String(value);
     case 'BYTES':
@@ -131,6 +136,7 @@ function kindRank(v: unknown): number {
       return 3;
     default:
       if (v instanceof Uint8Array) return 4;
+      if (isBigDecimal(v)) return 2;
       if (Array.isArray(v)) return 5;
       if (v instanceof Map) return 6;
       return 7;
@@ -162,6 +168,8 @@ export function compareValues(a: unknown, b: unknown): number {
   const ra = kindRank(a);
   const rb = kindRank(b);
   if (ra !== rb) return ra - rb;
+  // Exact numbers of mixed forms: BIGINT beyond 2^53 (bigint), big DECIMALs.
+  if (ra === 2) return compareExact(a, b);
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -190,6 +198,7 @@ export function compareValues(a: unknown, b: unknown): number {
 export function valuesEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (isBigDecimal(a) && isBigDecimal(b)) return a.decimal === b.decimal;
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -219,7 +228,44 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Converts a value to JSON-ready data, as Eddy's JSON format writes it: numbers stay numbers, TIMESTAMP as
+ * JSON text of JSON-ready data (see {@link toJsonValue}) with exact numbers: a BIGINT beyond 2^53 (bigint)
+ * and a big DECIMAL are written as their exact digits, never through a double. Non-finite numbers are null.
+ */
+export function stringifyJson(data: unknown): string {
+  switch (typeof data) {
+    case 'bigint':
+      return data.toString();
+    case 'number':
+      return Number.isFinite(data) ? JSON.stringify(data) : 'null';
+    case 'string':
+      return JSON.stringify(data);
+    case 'boolean':
+      return data ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (data === null) return 'null';
+  if (isBigDecimal(data)) return data.decimal;
+  if (Array.isArray(data)) {
+    let s = '[';
+    for (let i = 0; i < data.length; i++) s += (i === 0 ? '' : ',') + stringifyJson(data[i]);
+    return s + ']';
+  }
+  let s = '{';
+  let first = true;
+  for (const [k, v] of Object.entries(data)) {
+    if (v === undefined || typeof v === 'function') continue;
+    s += (first ? '' : ',') + JSON.stringify(k) + ':' + stringifyJson(v);
+    first = false;
+  }
+  return s + '}';
+}
+
+/**
+ * Converts a value to JSON-ready data, as Eddy's JSON format writes it: numbers stay numbers (a BIGINT
+ * beyond 2^53 stays a bigint and a big DECIMAL a BigDecimal: write them with {@link stringifyJson}), TIMESTAMP as
  * `yyyy-MM-dd HH:mm:ss.SSS`, TIMESTAMP_LTZ the same in UTC with a `Z` suffix, DATE `yyyy-MM-dd`, TIME
  * `HH:mm:ss[.SSS]`, BYTES base64, MAP as an object, ROW as an object keyed by field name; intervals stay
  * numbers (ms or months).

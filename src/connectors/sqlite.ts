@@ -10,8 +10,10 @@ import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type Chang
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { typeToString, type Field } from '../common/types.js';
 import { formatDate, formatTime, formatTimestamp } from '../common/time.js';
-import { compileJsonReader, compileJsonWriter, ConversionFailure, jsonTooDeep, tooDeep } from './formats/convert-value.js';
+import { compileJsonReader, compileJsonWriter, ConversionFailure, JsonNumberText, jsonTooDeep, parseJson, tooDeep } from './formats/convert-value.js';
 import { RecordError, unexpectedFailure } from './formats/record-codec.js';
+import type { BigDecimal } from '../common/decimal.js';
+import { stringifyJson } from '../common/values.js';
 import { isValidUtf8 } from './line-splitter.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -67,10 +69,21 @@ function columnCodec(field: Field): ColumnCodec {
         toSql: (v) => (v ? 1 : 0),
         fromSql: (v) => (v === null ? reader(null) : typeof v === 'number' || typeof v === 'bigint' ? Number(v) !== 0 : reader(v)),
       };
+    case 'BIGINT':
+      // 64-bit INTEGER both ways: a bigint beyond 2^53 (read with safeIntegers, see exactIntegers). JSON has
+      // no bigint: text in the redo log.
+      return {
+        ...base,
+        declared: 'INTEGER',
+        toSql: (v) => v as number | bigint,
+        // A REAL stored in the column is taken as the integer it holds.
+        fromSql: (v) => reader(typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && Math.abs(v) <= 2 ** 64 ? BigInt(v) : v),
+        toLog: (v) => (typeof v === 'bigint' ? v.toString() : v),
+        fromLog: (v) => (typeof v === 'string' ? BigInt(v) : (v as SqlValue)),
+      };
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT':
-    case 'BIGINT':
     case 'INTERVAL_DAY_TIME':
     case 'INTERVAL_YEAR_MONTH':
       // SQLite is dynamically typed: an INTEGER column may hold text or a real; the reader checks it.
@@ -87,7 +100,16 @@ function columnCodec(field: Field): ColumnCodec {
         fromLog: (v) => (typeof v === 'string' ? Number(v) : (v as SqlValue)),
       };
     case 'DECIMAL':
-      return { ...base, declared: 'NUMERIC', toSql: (v) => v as number, fromSql };
+      // A big DECIMAL (more digits than a double holds) is its text in a BLOB, which NUMERIC affinity keeps
+      // as it is (TEXT would be converted to a REAL and rounded); text in the redo log.
+      return {
+        ...base,
+        declared: 'NUMERIC',
+        toSql: (v) => (typeof v === 'number' ? v : Buffer.from((v as BigDecimal).decimal)),
+        fromSql: (v) => reader(Buffer.isBuffer(v) ? new JsonNumberText(v.toString('latin1')) : v),
+        toLog: (v) => (Buffer.isBuffer(v) ? v.toString('latin1') : v),
+        fromLog: (v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : (v as SqlValue)),
+      };
     case 'STRING':
       return { ...base, declared: 'TEXT', toSql: (v) => v as string, fromSql: (v) => (Buffer.isBuffer(v) ? blobText(v) : reader(v)) };
     case 'BYTES':
@@ -114,13 +136,21 @@ function columnCodec(field: Field): ColumnCodec {
       return {
         ...base,
         declared: 'TEXT',
-        toSql: (v) => JSON.stringify(writer(v)),
-        fromSql: (v) => (typeof v === 'string' ? reader(parseJson(v)) : reader(v)),
+        toSql: (v) => stringifyJson(writer(v)),
+        fromSql: (v) => (typeof v === 'string' ? reader(parseJsonText(v)) : reader(v)),
       };
     }
     default:
       return { ...base, declared: '', toSql: () => null, fromSql: () => null };
   }
+}
+
+/**
+ * Whether a read of these columns needs SQLite's integers as bigints (better-sqlite3's safeIntegers): a
+ * BIGINT, or a DECIMAL stored as an INTEGER, may lie beyond 2^53.
+ */
+function exactIntegers(schema: readonly Field[]): boolean {
+  return schema.some((f) => f.type.name === 'BIGINT' || f.type.name === 'DECIMAL');
 }
 
 /** The CREATE TABLE statement of the sqlite sink's table: columns in their storage types, and the key. */
@@ -139,10 +169,10 @@ function blobText(v: Buffer): string {
   return v.toString('utf8');
 }
 
-function parseJson(text: string): unknown {
+function parseJsonText(text: string): unknown {
   if (jsonTooDeep(text)) throw tooDeep();
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     throw new ConversionFailure('wrong-type', `expected JSON text, got ${JSON.stringify(text.slice(0, 40))}`);
   }
@@ -568,7 +598,8 @@ export class SqliteSourceReader implements SourceReader {
     try {
       this.stmt = db
         .prepare(`SELECT rowid AS "_eddy_rowid"${names.map((n) => ', ' + n).join('')} FROM ${quote(this.table)} WHERE rowid > ?${where} ORDER BY rowid LIMIT ${SCAN_CHUNK}`)
-        .raw(true);
+        .raw(true)
+        .safeIntegers(exactIntegers(this.ctx.schema));
     } catch (e) {
       throw sqlError(this.ctx, `cannot read SQLite table '${this.table}' (a table WITHOUT ROWID cannot be read)`, e);
     }
@@ -622,9 +653,10 @@ export class SqliteSourceReader implements SourceReader {
     const out: Record<string, unknown> = {};
     this.codecs.forEach((codec, c) => {
       const v = r[c + 1];
-      out[codec.name] = Buffer.isBuffer(v) ? `x'${v.toString('hex')}'` : typeof v === 'bigint' ? v.toString() : v;
+      out[codec.name] = Buffer.isBuffer(v) ? `x'${v.toString('hex')}'` : v;
     });
-    return JSON.stringify(out);
+    // Integers read as bigints (safeIntegers) are written with their digits.
+    return stringifyJson(out);
   }
 
   async close(): Promise<void> {
@@ -726,7 +758,7 @@ export function readSqliteTable(db: Database.Database, table: string, schema: re
   const used = filters.filter((f) => schema.some((c) => c.name === f.column));
   const where = used.length ? ` WHERE ${used.map((f) => `${quote(f.column)} ${f.op} ?`).join(' AND ')}` : '';
   const sql = `SELECT ${schema.map((f) => quote(f.name)).join(', ')} FROM ${quote(table)}${where}`;
-  const stmt = cached(db, sql, true);
+  const stmt = cached(db, sql, true).safeIntegers(exactIntegers(schema));
   const values = used.map((f) => codecs[schema.findIndex((c) => c.name === f.column)]!.toSql(f.value));
   const raw = stmt.all(...values) as unknown[][];
   return raw.map((r) =>

@@ -5,7 +5,9 @@ import { decimalShape, isIntegral, isNumeric, sameType, typeToString, withNullab
 import { formatDecimal, formatDouble, formatTimestampPrecision, formatValue } from '../common/values.js';
 import { describeValue, ExpressionError } from './eval-error.js';
 import type { Resolution } from './function-types.js';
-import { fitsDecimal, INTEGRAL_RANGE, roundHalfUp } from './numeric.js';
+import { INTEGRAL_RANGE, toDecimal } from './numeric.js';
+import { decimalToNumber, decimalValue, parseDecimal, rescaleDown, scaledValue, toScaled, type DecimalValue } from '../common/decimal.js';
+import { canonicalInt, type Int64 } from '../common/int64.js';
 
 /** A conversion of one value; NULL converts to NULL. */
 export type CastFn = (v: unknown) => unknown;
@@ -80,41 +82,54 @@ function castFunction(from: DataType, to: DataType, tz: string): CastFn | undefi
     case 'INT':
     case 'BIGINT': {
       const [lo, hi] = INTEGRAL_RANGE[to.name]!;
-      const check = (v: unknown, x: number): number => (x >= lo && x <= hi ? x + 0 : castFailed(v, to));
-      if (isIntegral(from)) return (INTEGRAL_RANGE[from.name]![1] <= hi ? identity : (v) => check(v, v as number));
+      const loN = Number(lo);
+      const hiN = Number(hi);
+      // An integer already truncated: in range as is (numbers within ±2^53 need no bigint), else an error.
+      const check = (v: unknown, x: number | bigint): Int64 => {
+        if (typeof x === 'number') {
+          if (x >= loN && x <= hiN && Number.isSafeInteger(x)) return x + 0;
+          if (!Number.isInteger(x)) return castFailed(v, to);
+          x = BigInt(x);
+        }
+        return x >= lo && x <= hi ? canonicalInt(x) : castFailed(v, to);
+      };
+      if (isIntegral(from)) return INTEGRAL_RANGE[from.name]![1] <= hi ? identity : (v) => check(v, v as Int64);
+      if (from.name === 'DECIMAL') {
+        return (v) => (typeof v === 'number' && Math.abs(v) < 2 ** 53 ? check(v, Math.trunc(v)) : check(v, rescaleDown(toScaled(v), 0)));
+      }
       if (isNumeric(from)) return (v) => (Number.isFinite(v) ? check(v, Math.trunc(v as number)) : castFailed(v, to));
       if (from.name === 'BOOLEAN') return (v) => (v ? 1 : 0);
       if (from.name === 'STRING') {
         return (v) => {
           const s = (v as string).trim();
-          return INTEGER_TEXT.test(s) ? check(v, Math.trunc(Number(s.endsWith('.') ? s.slice(0, -1) : s))) : castFailed(v, to);
+          return INTEGER_TEXT.test(s) ? check(v, BigInt(s.replace(/\..*$/, ''))) : castFailed(v, to);
         };
       }
       return undefined;
     }
     case 'FLOAT':
     case 'DOUBLE':
+      if (from.name === 'BIGINT' || from.name === 'DECIMAL') return decimalToNumber;
       if (isNumeric(from)) return identity;
       if (from.name === 'BOOLEAN') return (v) => (v ? 1 : 0);
       if (from.name === 'STRING') return (v) => parseDouble(v as string, to);
       return undefined;
     case 'DECIMAL': {
       const { precision, scale } = decimalShape(to);
-      const toDecimal = (v: unknown, x: number): number => {
-        if (!Number.isFinite(x)) castFailed(v, to);
-        const r = roundHalfUp(x, scale);
-        return fitsDecimal(r, precision, scale) ? r : castFailed(v, to);
-      };
+      const convert = (v: unknown, x: unknown): DecimalValue => toDecimal(x, precision, scale) ?? castFailed(v, to);
       if (isNumeric(from)) {
         const f = decimalShape(from);
         const widening = from.name !== 'FLOAT' && from.name !== 'DOUBLE' && f.scale <= scale && f.precision - f.scale <= precision - scale;
-        return widening ? identity : (v) => toDecimal(v, v as number);
+        // A BIGINT beyond 2^53 is a bigint; as a DECIMAL it takes the DECIMAL form of that value.
+        if (widening) return from.name === 'BIGINT' ? (v) => (typeof v === 'bigint' ? decimalValue(v, 0) : v) : identity;
+        if (from.name === 'FLOAT' || from.name === 'DOUBLE') return (v) => (Number.isFinite(v) ? convert(v, v) : castFailed(v, to));
+        return (v) => convert(v, v);
       }
       if (from.name === 'BOOLEAN') return (v) => (v ? 1 : 0);
       if (from.name === 'STRING') {
         return (v) => {
-          const s = (v as string).trim();
-          return DECIMAL_TEXT.test(s) ? toDecimal(v, Number(s)) : castFailed(v, to);
+          const parsed = parseDecimal(v as string);
+          return parsed === undefined ? castFailed(v, to) : convert(v, scaledValue(parsed));
         };
       }
       return undefined;
@@ -237,7 +252,7 @@ function toStringFn(from: DataType, tz: string): CastFn | undefined {
       return (v) => formatDouble(v as number);
     case 'DECIMAL': {
       const scale = from.scale ?? 0;
-      return (v) => formatDecimal(v as number, scale);
+      return (v) => formatDecimal(v, scale);
     }
     case 'TIMESTAMP': {
       const p = from.precision ?? 3;

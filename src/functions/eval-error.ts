@@ -1,5 +1,6 @@
 /** The error built-in functions throw when they fail at run time (bad cast, division by zero, ...). */
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
+import { isBigDecimal } from '../common/decimal.js';
 
 /**
  * A run-time failure inside an expression. The message names the function and the offending value
@@ -30,5 +31,6 @@ export function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'string') return `'${v.length > 60 ? v.slice(0, 57) + '...' : v}'`;
   if (Array.isArray(v)) return `[${v.map(describeValue).join(', ')}]`;
+  if (isBigDecimal(v)) return v.decimal;
   return String(v);
 }

@@ -1,5 +1,6 @@
 /** Group keys: turning the key columns of a row into one value usable as a Map key (and a state-table key). */
 import type { Row } from './changelog.js';
+import { isBigDecimal } from '../common/decimal.js';
 
 /**
  * A group key. A single key column is its own key (strings, numbers, booleans and NULL work as Map keys as
@@ -116,6 +117,8 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
     for (const [k, v] of a) if (!b.has(k) || !valuesEqual(v, b.get(k))) return false;
     return true;
   }
+  // Big DECIMALs (canonical text).
+  if (isBigDecimal(a) && isBigDecimal(b)) return a.decimal === b.decimal;
   return false;
 }
 

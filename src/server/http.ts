@@ -22,7 +22,7 @@ import { createServer as createHttpServer, type ServerResponse } from 'node:http
 import { createServer as createHttpsServer } from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { EddyError, ErrorCode, ROW_KIND_NAMES, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle, type StatementAccess } from '../index.js';
+import { EddyError, ErrorCode, ROW_KIND_NAMES, stringifyJson, toJsonValue, typeToString, type Eddy, type Field, type QueryHandle, type StatementAccess } from '../index.js';
 import { needsSecret, roleOfToken, type Role } from './auth.js';
 import { CLOSE_GRACE_MS, serverLimits, type ServerLimits } from './limits.js';
 import { collectFinalRows } from '../index.js';
@@ -80,6 +80,11 @@ export function errorBody(err: unknown): { error: HttpError; errors?: HttpError[
 
 function columnsJson(columns: readonly Field[]): { name: string; type: string }[] {
   return columns.map((c) => ({ name: c.name, type: typeToString(c.type) }));
+}
+
+/** Sends rows as JSON with exact numbers (a BIGINT beyond 2^53, a big DECIMAL: their digits, see stringifyJson). */
+function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(stringifyJson(body));
 }
 
 function rowJson(row: readonly unknown[], columns: readonly Field[]): unknown[] {
@@ -229,7 +234,7 @@ export class HttpServer {
         await reply.send({ tag: outcome.tag, message: outcome.message, ...(outcome.jobId ? { job: outcome.jobId } : {}) });
         return;
       case 'rows':
-        await reply.send({
+        await sendJson(reply, {
           columns: columnsJson(outcome.columns),
           rows: outcome.rows.map((r) => rowJson(r, outcome.columns)),
           // JSON has no Infinity: a view whose input ended reports its watermark as the string "end of input".
@@ -247,7 +252,7 @@ export class HttpServer {
           try {
             const rows = await collectFinalRows(query);
             reply.raw.off('close', cancel);
-            await reply.send({ columns: columnsJson(outcome.columns), rows: rows.map((r) => rowJson(r, outcome.columns)) });
+            await sendJson(reply, { columns: columnsJson(outcome.columns), rows: rows.map((r) => rowJson(r, outcome.columns)) });
           } catch (err) {
             await reply.code(err instanceof EddyError ? 400 : 500).send(errorBody(err));
           }
@@ -281,7 +286,7 @@ export class HttpServer {
     res.on('drain', () => {
       while (waiting.length > 0 && res.writableLength <= socketHighWaterBytes && !res.destroyed) res.write(waiting.shift()!);
     });
-    const item = (event: string, data: unknown) => (format === 'sse' ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `${JSON.stringify(data)}\n`);
+    const item = (event: string, data: unknown) => (format === 'sse' ? `event: ${event}\ndata: ${stringifyJson(data)}\n\n` : `${stringifyJson(data)}\n`);
     const emit = (event: string, data: unknown) => send(item(event, data));
     const entry = { res, query };
     this.streams.add(entry);

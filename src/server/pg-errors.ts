@@ -13,6 +13,7 @@ const SQLSTATE: Readonly<Record<string, string>> = {
   'EDDY-P004': '22P02', // invalid_text_representation
   'EDDY-P005': '42601',
   'EDDY-P006': '42704', // undefined_object
+  'EDDY-P007': '54001', // statement_too_complex
   'EDDY-B001': '42P01', // undefined_table
   'EDDY-B002': '42703', // undefined_column
   'EDDY-B003': '42883', // undefined_function
@@ -39,6 +40,10 @@ const SQLSTATE: Readonly<Record<string, string>> = {
   'EDDY-R003': '22000',
   'EDDY-R004': '58030', // io_error
   'EDDY-R005': 'XX000', // internal_error
+  'EDDY-R006': '55006', // object_in_use (the state directory is locked by another process)
+  'EDDY-R007': 'XX001', // data_corrupted (damaged state)
+  'EDDY-R008': '54000', // program_limit_exceeded (table.exec.query.max-rows)
+  'EDDY-R009': '57014', // query_canceled (table.exec.query.timeout, as statement_timeout)
   'EDDY-S001': '28P01', // invalid_password
   'EDDY-S002': '08P01', // protocol_violation
   'EDDY-S003': '0A000',

@@ -4,7 +4,7 @@
  * and drivers parse (`pg` turns int8 into a string, timestamptz into a Date, json into objects) what they
  * would from Postgres itself.
  */
-import { formatDecimal, T, toJsonValue, zoneOffset, type DataType } from '../index.js';
+import { formatDecimal, stringifyJson, T, toJsonValue, zoneOffset, type DataType } from '../index.js';
 
 /** Postgres type OIDs used by the server (from pg_type.dat). */
 export const PgOid = {
@@ -146,7 +146,7 @@ export function pgText(value: unknown, type: DataType, timeZone = 'UTC'): string
     case 'DOUBLE':
       return pgFloat(value as number, 15);
     case 'DECIMAL':
-      return formatDecimal(value as number, type.scale ?? 0);
+      return formatDecimal(value, type.scale ?? 0);
     case 'STRING':
     case 'NULL':
       return String(value);
@@ -169,7 +169,7 @@ export function pgText(value: unknown, type: DataType, timeZone = 'UTC'): string
     case 'ARRAY':
     case 'MAP':
     case 'ROW':
-      return JSON.stringify(toJsonValue(value, type));
+      return stringifyJson(toJsonValue(value, type));
   }
 }
 

@@ -54,7 +54,7 @@ describe('json decoder', () => {
     expect(decodeError(int, '{"i":"-2147483649"}').kind).toBe('numeric-overflow');
     expect(decodeError(int, '{"i":"1e3"}').kind).toBe('wrong-type');
     const big: Schema = [{ name: 'b', type: T.bigint() }];
-    expect(createJsonDecoder(big).decodeText('{"b":"-9223372036854775808"}')).toEqual([-(2 ** 63)]);
+    expect(createJsonDecoder(big).decodeText('{"b":"-9223372036854775808"}')).toEqual([-(2n ** 63n)]);
     expect(decodeError(big, '{"b":"-9223372036854775809"}').kind).toBe('numeric-overflow');
     expect(decodeError(big, '{"b":1e19}').kind).toBe('numeric-overflow');
     const dec: Schema = [{ name: 'd', type: T.decimal(4, 1) }];

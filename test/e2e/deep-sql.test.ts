@@ -123,6 +123,7 @@ describe('deep SQL against a real eddy serve', () => {
         const err = await pgFailure(client.query(sql));
         expect(err?.message).toMatch(/^Nested too deeply/);
         expect(err?.detail).toContain('EDDY-P007');
+        expect(err?.code).toBe('54001'); // statement_too_complex
         expect(Number(err?.position)).toBeGreaterThan(0);
       }
       expect((await client.query(IN_2000)).rows).toEqual([{ x: 3 }, { x: 5997 }]);

@@ -162,3 +162,12 @@ export function readJsonLinesFile(path: string): Record<string, unknown>[] {
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** a / b rounded half away from zero (Java's HALF_UP), on bigints: the reference for exact DECIMAL tests. */
+export function divideHalfUp(a: bigint, b: bigint): bigint {
+  const negative = a < 0n !== b < 0n;
+  const x = a < 0n ? -a : a;
+  const y = b < 0n ? -b : b;
+  const q = x / y + ((x % y) * 2n >= y ? 1n : 0n);
+  return negative ? -q : q;
+}

@@ -57,6 +57,7 @@ describe('ad-hoc query bounds against a real eddy serve', () => {
       const err = await pgFailure(client.query('SELECT x FROM many'));
       expect(err?.message).toMatch(/more than 1,000 rows/);
       expect(err?.detail).toContain('EDDY-R008');
+      expect(err?.code).toBe('54000'); // program_limit_exceeded
     } finally {
       await client.end();
     }

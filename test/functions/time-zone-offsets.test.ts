@@ -10,7 +10,7 @@ import { evalFn, fixedEnv } from './helpers.js';
 
 const berlin = { env: fixedEnv('Europe/Berlin') };
 const tokyo = { env: fixedEnv('Asia/Tokyo') };
-const LONG_MIN = -9223372036854775808;
+const LONG_MIN = -9223372036854775808n;
 
 describe("UNIX_TIMESTAMP: Flink's documented results", () => {
   // Flink's docs (UNIX_TIMESTAMP(string1[, string2])), under SET 'table.local-time-zone' = 'Europe/Berlin':

@@ -2,8 +2,12 @@
  * Conversions between the values a format reads (JSON values, CSV text) and Eddy's in-memory values
  * (see src/common/types.ts), compiled once per column type into closures.
  */
+import { randomBytes } from 'node:crypto';
 import { typeToString, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from '../../common/time.js';
+import { decimalValue, exactNumberText, fitsPrecision, parseDecimal, rescale, toScaled, type Scaled } from '../../common/decimal.js';
+import { canonicalInt, fitsInt64 } from '../../common/int64.js';
+import { stringifyJson } from '../../common/values.js';
 
 /**
  * Thrown (as a plain object, without a stack) by a compiled reader when a value does not fit the type;
@@ -81,11 +85,7 @@ const INTEGER_RANGE: Record<string, [number, number]> = {
   TINYINT: [-128, 127],
   SMALLINT: [-32768, 32767],
   INT: [-2147483648, 2147483647],
-  // -2^63 .. 2^63 - 1, as doubles: 2^63 - 1 rounds to 2^63, so the upper bound is checked exactly on text.
-  BIGINT: [-(2 ** 63), 2 ** 63],
 };
-const BIGINT_MIN = -(2n ** 63n);
-const BIGINT_MAX = 2n ** 63n - 1n;
 
 const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
 const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
@@ -93,14 +93,13 @@ const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '
 
 /** Shows an offending value in a message: JSON text, cut to 40 characters. */
 export function showValue(value: unknown): string {
-  const text =
-    typeof value === 'string'
-      ? JSON.stringify(value)
-      : typeof value === 'number' && !Number.isFinite(value)
-        ? String(value)
-        : value instanceof Map
-          ? 'a map'
-          : JSON.stringify(value);
+  let text: string;
+  if (value instanceof JsonNumberText) text = value.decimal;
+  else if (typeof value === 'bigint') text = value.toString();
+  else if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
+  else if (value instanceof Map) text = 'a map';
+  else text = JSON.stringify(value);
   return text.length > 40 ? text.slice(0, 37) + '...' : text;
 }
 
@@ -112,12 +111,120 @@ function overflow(message: string): never {
   throw new ConversionFailure('numeric-overflow', message);
 }
 
-/** True when integer text (already matched by INTEGER_TEXT) lies outside BIGINT, compared exactly. */
-function bigintTextOverflows(text: string): boolean {
-  const t = text.trim();
-  if (t.replace(/^[+-]?0*/, '').length < 19) return false;
-  const n = BigInt(t);
-  return n < BIGINT_MIN || n > BIGINT_MAX;
+/**
+ * A JSON number token that a double would not hold exactly (16 or more digits, or an exponent of two
+ * digits), as its text: what {@link parseJson} gives instead of a number, so BIGINT and DECIMAL columns read
+ * it exactly. Other columns read it as `Number(text)`, as JSON.parse would have. (`decimal` is the field name
+ * of a big DECIMAL value, so JSON output writes the digits as they are.)
+ */
+export class JsonNumberText {
+  constructor(readonly decimal: string) {}
+}
+
+const NUMBER_TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** Number tokens a double may round: 16 digits (and points, when DECIMAL digits matter), or an exponent ≥ 10. */
+const LONG_TOKEN = /[\d.]{16}|[eE]\+?\d{2}/;
+const LONG_INTEGER_TOKEN = /\d{16}|[eE]\+?\d{2}/;
+/**
+ * Marks a long number token turned into a JSON string before JSON.parse: random per process, so no text
+ * in the data can pose as one.
+ */
+const NUMBER_MARK = `\u2063eddy-number-${randomBytes(8).toString('hex')}:`;
+
+/**
+ * Whether the text may hold a number token a double would round: a run of 16 digits (digits and points
+ * when `points`), or a digit followed by an exponent of two digits. A loop, not a regular expression: it
+ * runs on every line of a file, and an alternation costs as much as JSON.parse itself.
+ */
+function mayHoldLongNumber(text: string, points: boolean): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (points && c === 46)) {
+      if (++run >= 16) return true;
+      continue;
+    }
+    if ((c === 101 || c === 69) && run > 0) {
+      const j = text.charCodeAt(i + 1) === 43 ? i + 2 : i + 1;
+      const d1 = text.charCodeAt(j);
+      const d2 = text.charCodeAt(j + 1);
+      if (d1 >= 48 && d1 <= 57 && d2 >= 48 && d2 <= 57) return true;
+    }
+    run = 0;
+  }
+  return false;
+}
+
+/**
+ * A JSON.parse for records of these column types: JSON.parse itself when no column is (or holds) a BIGINT
+ * or DECIMAL; else {@link parseJson}, which keeps long numbers' text — integer digits only, unless a
+ * DECIMAL makes fraction digits matter too.
+ */
+export function jsonParserFor(types: readonly DataType[]): (text: string) => unknown {
+  const names = new Set<string>();
+  const visit = (t: DataType): void => {
+    names.add(t.name);
+    if (t.element) visit(t.element);
+    if (t.key) visit(t.key);
+    if (t.value) visit(t.value);
+    for (const f of t.fields ?? []) visit(f.type);
+  };
+  types.forEach(visit);
+  // BIGINT alone: JSON.parse, and the BIGINT reader asks for an exact reading (ROUNDED_NUMBER) when a
+  // number came out beyond 2^53, which only a long number does. DECIMAL digits cannot be checked afterwards.
+  return names.has('DECIMAL') ? (text) => parseJson(text, true) : JSON.parse;
+}
+
+/**
+ * Thrown by a BIGINT reader given a JSON number beyond ±(2^53 - 1), which JSON.parse may have rounded: the
+ * JSON decoder reads the record again with {@link parseJson}, which gives such numbers as text.
+ */
+export const ROUNDED_NUMBER: unique symbol = Symbol('a number JSON.parse may have rounded');
+
+/**
+ * JSON.parse, except that numbers a double would round (see {@link JsonNumberText}) keep their text:
+ * integers of 16 digits or more, numbers with an exponent of 10 or more, and with `points`, any number of
+ * 16 digits. A line without such a number costs one scan more than JSON.parse.
+ */
+export function parseJson(text: string, points = true): unknown {
+  if (!mayHoldLongNumber(text, points)) return JSON.parse(text);
+  const long = points ? LONG_TOKEN : LONG_INTEGER_TOKEN;
+  let out = '';
+  let from = 0;
+  let marked = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // Skip a string: up to the next quote that is not escaped.
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      NUMBER_TOKEN.lastIndex = i;
+      const m = NUMBER_TOKEN.exec(text);
+      if (!m) continue;
+      const token = m[0];
+      if (long.test(token)) {
+        out += text.slice(from, i) + `"${NUMBER_MARK}${token}"`;
+        from = i + token.length;
+        marked = true;
+      }
+      i += token.length - 1;
+    }
+  }
+  if (!marked) return JSON.parse(text);
+  return reviveNumbers(JSON.parse(out + text.slice(from)));
+}
+
+/** Replaces the marked strings {@link parseJson} made by {@link JsonNumberText}s. */
+function reviveNumbers(v: unknown): unknown {
+  if (typeof v === 'string') return v.startsWith(NUMBER_MARK) ? new JsonNumberText(v.slice(NUMBER_MARK.length)) : v;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = reviveNumbers(v[i]);
+    return v;
+  }
+  const obj = v as Record<string, unknown>;
+  for (const k of Object.keys(obj)) obj[k] = reviveNumbers(obj[k]);
+  return obj;
 }
 
 /** Rounds to `scale` decimal places, half away from zero, without binary artefacts (1.005 → 1.01). */
@@ -133,6 +240,19 @@ function toNumber(value: unknown, integral: boolean): number | undefined {
     if (integral ? INTEGER_TEXT.test(value) : NUMBER_TEXT.test(value)) return Number(value);
     if (!integral && value in SPECIAL_FLOATS) return SPECIAL_FLOATS[value];
   }
+  if (value instanceof JsonNumberText) return Number(value.decimal);
+  return undefined;
+}
+
+/**
+ * The exact value of a number read for a BIGINT or DECIMAL column: a JSON number (exact when it has at most
+ * 15 digits; longer ones come as {@link JsonNumberText}), numeric text, a bigint (SQLite), or undefined.
+ */
+function toScaledNumber(value: unknown): Scaled | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? toScaled(value) : undefined;
+  if (typeof value === 'string') return NUMBER_TEXT.test(value) ? parseDecimal(value) : undefined;
+  if (typeof value === 'bigint') return { unscaled: value, scale: 0 };
+  if (value instanceof JsonNumberText) return parseDecimal(value.decimal);
   return undefined;
 }
 
@@ -179,7 +299,7 @@ function scalarOrNested(type: DataType): ValueReader {
       };
     }
     case 'STRING':
-      return (v) => (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+      return (v) => (typeof v === 'string' ? v : v instanceof JsonNumberText ? v.decimal : typeof v === 'object' ? stringifyJson(v) : String(v));
     default:
       return scalarReader(type);
   }
@@ -204,7 +324,7 @@ export function compileTextReader(type: DataType): ValueReader {
       let parsed: unknown;
       if (jsonTooDeep(v as string)) throw tooDeep();
       try {
-        parsed = JSON.parse(v as string);
+        parsed = parseJson(v as string);
       } catch {
         return wrong(`JSON text of ${typeToString(type)}`, v);
       }
@@ -270,21 +390,32 @@ function scalarReader(type: DataType): ValueReader {
         }
         return wrong('a boolean', v);
       };
+    case 'BIGINT':
+      return (v) => {
+        if (typeof v === 'number') {
+          if (Number.isSafeInteger(v)) return v + 0;
+          // Beyond 2^64 even a rounded number was out of range; below, its digits decide.
+          if (Number.isInteger(v) && Math.abs(v) <= 2 ** 64) throw ROUNDED_NUMBER;
+        }
+        if (typeof v === 'string' && !INTEGER_TEXT.test(v)) return wrong('an integer', v);
+        const s = toScaledNumber(v);
+        // A JSON number too large for a double (1e400) reads as Infinity: an overflow, not a wrong type.
+        if (v === Infinity || v === -Infinity) return overflow(`${showValue(v)} is out of range for BIGINT`);
+        if (s === undefined) return wrong('an integer', v);
+        const n = rescale(s, 0);
+        if (rescale({ unscaled: n, scale: 0 }, s.scale) !== s.unscaled) return wrong('an integer', v);
+        return fitsInt64(n) ? canonicalInt(n) : overflow(`${showValue(v)} is out of range for BIGINT`);
+      };
     case 'TINYINT':
     case 'SMALLINT':
-    case 'INT':
-    case 'BIGINT': {
+    case 'INT': {
       const [lo, hi] = INTEGER_RANGE[type.name]!;
-      const isBigint = type.name === 'BIGINT';
       return (v) => {
-        const n = toNumber(v, true);
+        const n = toNumber(typeof v === 'bigint' ? Number(v) : v, true);
         // A JSON number too large for a double (1e400) reads as Infinity: an overflow, not a wrong type.
         if (n === Infinity || n === -Infinity) return overflow(`${showValue(v)} is out of range for ${type.name}`);
         if (n === undefined || !Number.isInteger(n)) return wrong('an integer', v);
-        // A JSON number at 2^63 may be 2^63 - 1 rounded (JSON.parse reads doubles): accepted; text is exact.
-        if (n < lo || n > hi || (isBigint && typeof v === 'string' && bigintTextOverflows(v))) {
-          return overflow(`${showValue(v)} is out of range for ${type.name}`);
-        }
+        if (n < lo || n > hi) return overflow(`${showValue(v)} is out of range for ${type.name}`);
         return n;
       };
     }
@@ -293,13 +424,15 @@ function scalarReader(type: DataType): ValueReader {
       return (v) => toNumber(v, false) ?? wrong('a number', v);
     case 'DECIMAL': {
       const scale = type.scale ?? 0;
-      const limit = 10 ** ((type.precision ?? 10) - scale);
+      const precision = type.precision ?? 10;
       return (v) => {
-        const n = toNumber(v, false);
-        if (n === undefined || Number.isNaN(n)) return wrong('a number', v);
-        const r = Number.isFinite(n) ? roundToScale(n, scale) : n;
-        if (!(Math.abs(r) < limit)) return overflow(`${showValue(v)} does not fit ${typeToString(type)}`);
-        return r;
+        if (v === Infinity || v === -Infinity || v === 'Infinity' || v === '-Infinity') return overflow(`${showValue(v)} does not fit ${typeToString(type)}`);
+        const s = toScaledNumber(v);
+        if (s === undefined) return wrong('a number', v);
+        // Rounded half up to the column's scale, exactly (text `1.005` in DECIMAL(3, 2) is 1.01).
+        const u = rescale(s, scale);
+        if (!fitsPrecision(u, precision)) return overflow(`${showValue(v)} does not fit ${typeToString(type)}`);
+        return decimalValue(u, scale);
       };
     }
     case 'TIMESTAMP':
@@ -309,6 +442,7 @@ function scalarReader(type: DataType): ValueReader {
       // Whatever the text or number, the value must lie in years 0000-9999 (never NaN): an epoch number in
       // another unit (micro- or nanoseconds) is out of range, not a date 50,000 years from now.
       return (v) => {
+        if (v instanceof JsonNumberText) v = Number(v.decimal);
         let ms: number | null;
         if (typeof v === 'number' && Number.isFinite(v)) ms = Math.floor(v);
         else {
@@ -359,7 +493,7 @@ function scalarReader(type: DataType): ValueReader {
 /** How TIMESTAMP values are written: Flink's `SQL` (`2024-01-02 03:04:05.678`) or `ISO-8601` (`2024-01-02T03:04:05.678`). */
 export type TimestampStandard = 'SQL' | 'ISO-8601';
 
-/** Converts one Eddy value to what JSON.stringify should write. */
+/** Converts one Eddy value to what {@link stringifyJson} should write (JSON.stringify for types without BIGINT/DECIMAL). */
 export type ValueWriter = (value: unknown) => unknown;
 
 /**
@@ -424,10 +558,12 @@ export function compileTextWriter(type: DataType): (value: unknown) => string {
     case 'MAP':
     case 'ROW': {
       const json = compileJsonWriter(type);
-      return (v) => JSON.stringify(json(v));
+      return (v) => stringifyJson(json(v));
     }
     case 'TIMESTAMP_LTZ':
       return (v) => formatTimestamp(v as number) + 'Z';
+    case 'DECIMAL':
+      return (v) => (typeof v === 'number' ? String(v) : exactNumberText(v));
     default: {
       const json = jsonWriter(type, 'SQL');
       return (v) => String(json(v));

@@ -2,7 +2,8 @@
 import type { OptionSpec, FormatFactory } from '../../runtime/connector.js';
 import type { Row } from '../../runtime/changelog.js';
 import { typeToString, type Schema } from '../../common/types.js';
-import { ConversionFailure, compileJsonReader, compileJsonWriter, jsonTooDeep, lookupField, tooDeep, type TimestampStandard } from './convert-value.js';
+import { ConversionFailure, compileJsonReader, compileJsonWriter, jsonParserFor, jsonTooDeep, lookupField, parseJson, ROUNDED_NUMBER, tooDeep, type TimestampStandard } from './convert-value.js';
+import { stringifyJson } from '../../common/values.js';
 import { RecordError, unexpectedFailure, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
 
@@ -40,11 +41,12 @@ export const jsonFormat: FormatFactory = { identifier: 'json', options: JSON_OPT
 export function createJsonDecoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordDecoder {
   const failOnMissing = isTrue(options, 'json.fail-on-missing-field');
   const columns = schema.map((f) => ({ name: f.name, label: `column \`${f.name}\` (${typeToString(f.type)})`, read: compileJsonReader(f.type) }));
-  return valueTextDecoder((text: string): Row | RecordError => {
+  const parse = jsonParserFor(schema.map((f) => f.type));
+  const decode = (text: string, parseJson: (text: string) => unknown): Row | RecordError => {
     let parsed: unknown;
     if (jsonTooDeep(text)) return new RecordError('too-deep', tooDeep().message);
     try {
-      parsed = JSON.parse(text);
+      parsed = parseJson(text);
     } catch (e) {
       if (text.trim() === '') return new RecordError('empty', 'the record is empty');
       return new RecordError('invalid-json', `invalid JSON: ${(e as Error).message}`);
@@ -62,28 +64,41 @@ export function createJsonDecoder(schema: Schema, options: Readonly<Record<strin
         row[i] = c.read(value);
       } catch (e) {
         if (e instanceof ConversionFailure) return new RecordError(e.kind, `${c.label}: ${e.message}`);
+        // A BIGINT that JSON.parse rounded: the line again, its long numbers read as text (rare: ids beyond 2^53).
+        if (e === ROUNDED_NUMBER && parseJson !== parseExact) return decode(text, parseExact);
         return unexpectedFailure(c.label, e);
       }
     }
     return row;
-  });
+  };
+  return valueTextDecoder((text: string): Row | RecordError => decode(text, parse));
 }
+
+/** JSON.parse keeping long numbers' text (integer digits; see parseJson). */
+const parseExact = (text: string): unknown => parseJson(text, false);
+
+const EXACT_TEXT = new Set(['BIGINT', 'DECIMAL', 'ARRAY', 'MAP', 'ROW']);
 
 /**
  * Creates an encoder writing a row as one JSON object, fields in column order: TIMESTAMP as
  * `yyyy-MM-dd HH:mm:ss.SSS` (or ISO-8601 per `json.timestamp-format.standard`), DATE as `yyyy-MM-dd`,
- * DECIMAL as a number, NULL as `null`.
+ * BIGINT and DECIMAL as numbers with their exact digits, NULL as `null`.
  */
 export function createJsonEncoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordEncoder {
   const standard: TimestampStandard = options['json.timestamp-format.standard']?.toUpperCase() === 'ISO-8601' ? 'ISO-8601' : 'SQL';
-  const columns = schema.map((f, i) => ({ prefix: (i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':', write: compileJsonWriter(f.type, standard) }));
+  const columns = schema.map((f, i) => ({
+    prefix: (i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':',
+    write: compileJsonWriter(f.type, standard),
+    // BIGINT and DECIMAL values beyond a double's (and nested values that may hold them) keep their digits.
+    stringify: EXACT_TEXT.has(f.type.name) ? stringifyJson : JSON.stringify,
+  }));
   return {
     encode(row: Row): string {
       if (columns.length === 0) return '{}';
       let out = '';
       for (let i = 0; i < columns.length; i++) {
         const c = columns[i]!;
-        out += c.prefix + JSON.stringify(c.write(row[i]));
+        out += c.prefix + c.stringify(c.write(row[i]));
       }
       return out + '}';
     },

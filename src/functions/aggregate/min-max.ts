@@ -29,7 +29,7 @@ interface BestAcc {
  * MIN/MAX for inputs that never retract: keeps only the current extreme (numbers compared directly, other
  * types with compareValues). Cannot retract.
  */
-function appendOnlyExtremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<BestAcc> {
+function appendOnlyExtremeImpl(sign: 1 | -1, numeric: boolean, flat: boolean): AggregateImpl<BestAcc> {
   const better = numeric
     ? (v: unknown, best: unknown): boolean => best === null || (sign > 0 ? (v as number) > (best as number) : (v as number) < (best as number))
     : (v: unknown, best: unknown): boolean => best === null || sign * compareValues(v, best) > 0;
@@ -49,7 +49,7 @@ function appendOnlyExtremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<Be
     orderInsensitive: true,
     serialize: (acc) => acc.best,
     deserialize: (data) => ({ best: data ?? null }),
-    flat: numeric ? flatExtreme(sign) : undefined,
+    flat: flat ? flatExtreme(sign) : undefined,
   };
 }
 
@@ -81,7 +81,7 @@ function flatExtreme(sign: 1 | -1): FlatAggregate {
 }
 
 /** sign = 1 for MAX, -1 for MIN: `v` beats `best` when sign * compare(v, best) > 0. */
-function extremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<ExtremeAcc> {
+function extremeImpl(sign: 1 | -1, numeric: boolean, flat: boolean): AggregateImpl<ExtremeAcc> {
   const better = (v: unknown, best: unknown): boolean => best === null || sign * compareValues(v, best) > 0;
   const recompute = (acc: ExtremeAcc): void => {
     let best: unknown = null;
@@ -120,7 +120,7 @@ function extremeImpl(sign: 1 | -1, numeric: boolean): AggregateImpl<ExtremeAcc> 
     },
     supportsRetract: true,
     orderInsensitive: true,
-    appendOnly: appendOnlyExtremeImpl(sign, numeric),
+    appendOnly: appendOnlyExtremeImpl(sign, numeric, flat),
     serialize: (acc) => [...acc.entries.values()].map((e) => [e.value, e.count]),
     deserialize(data) {
       const acc: ExtremeAcc = { entries: new Map(), best: null, stale: false };
@@ -142,8 +142,10 @@ function extreme(name: 'MIN' | 'MAX', sign: 1 | -1): AggregateFunctionDef {
       const t = withoutTimeAttribute(argTypes[0]!);
       if (NOT_COMPARABLE.has(t.name)) return { error: `${name} expects a comparable argument, got ${typeToString(t)}` };
       // DISTINCT does not change MIN or MAX.
-      const numeric = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL', 'TIMESTAMP', 'TIMESTAMP_LTZ', 'DATE', 'TIME'].includes(t.name);
-      return { type: withNullable(t, true), impl: extremeImpl(sign, numeric) };
+      // `<` orders numbers and bigints exactly (BIGINT); a big DECIMAL is an object, compared by compareValues.
+      const numeric = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'TIMESTAMP', 'TIMESTAMP_LTZ', 'DATE', 'TIME'].includes(t.name);
+      // The flat form keeps the extreme in a Float64Array, which holds no BIGINT beyond 2^53.
+      return { type: withNullable(t, true), impl: extremeImpl(sign, numeric, numeric && t.name !== 'BIGINT') };
     },
   };
 }

@@ -4,7 +4,9 @@
  */
 import { T, withNullable, type DataType } from '../../common/types.js';
 import type { AggregateFunctionDef, AggregateImpl } from '../function-types.js';
-import { roundHalfUp } from '../numeric.js';
+import { toDecimal } from '../numeric.js';
+import { decimalToNumber } from '../../common/decimal.js';
+import { wrapInt64 } from '../../common/int64.js';
 import { distinctAggregate } from './distinct.js';
 import { numericArgument } from './numeric-arg.js';
 
@@ -15,12 +17,13 @@ interface MomentAcc {
   m2: number;
 }
 
-function momentsImpl(finish: (acc: MomentAcc) => number | null): AggregateImpl<MomentAcc> {
+/** Moments are computed in doubles (BIGINT and DECIMAL values taken as the nearest double). */
+function momentsImpl(finish: (acc: MomentAcc) => unknown): AggregateImpl<MomentAcc> {
   return {
     create: () => ({ n: 0, mean: 0, m2: 0 }),
     add(acc, v) {
       if (v === null || v === undefined) return;
-      const x = v as number;
+      const x = decimalToNumber(v);
       acc.n++;
       const delta = x - acc.mean;
       acc.mean += delta / acc.n;
@@ -28,7 +31,7 @@ function momentsImpl(finish: (acc: MomentAcc) => number | null): AggregateImpl<M
     },
     retract(acc, v) {
       if (v === null || v === undefined) return;
-      const x = v as number;
+      const x = decimalToNumber(v);
       if (acc.n <= 1) {
         acc.n = 0;
         acc.mean = 0;
@@ -65,12 +68,14 @@ function resultType(t: DataType): DataType {
   return t.name === 'DECIMAL' ? T.decimal(38, Math.max(6, t.scale ?? 0)) : withNullable(t, true);
 }
 
-function toType(t: DataType): (x: number) => number {
+/** The double result as a value of the result type (DECIMAL and BIGINT in their exact forms). */
+function toType(t: DataType): (x: number) => unknown {
   if (t.name === 'DECIMAL') {
     const scale = Math.max(6, t.scale ?? 0);
-    return (x) => roundHalfUp(x, scale);
+    return (x) => toDecimal(x, 38, scale) ?? null;
   }
   if (t.name === 'FLOAT' || t.name === 'DOUBLE') return (x) => x;
+  if (t.name === 'BIGINT') return (x) => (Number.isSafeInteger(Math.trunc(x)) ? Math.trunc(x) : wrapInt64(BigInt(Math.trunc(x))));
   return (x) => Math.trunc(x);
 }
 

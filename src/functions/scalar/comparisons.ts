@@ -4,6 +4,7 @@
  */
 import { commonType, sameType, T, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { compareValues, valuesEqual } from '../../common/values.js';
+import { compareExact, decimalToNumber } from '../../common/decimal.js';
 import type { Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { anyNullable, checkArity, shown } from './define.js';
 
@@ -62,6 +63,45 @@ export function comparisonType(op: string, a: DataType, b: DataType): Resolution
   return asIs ? { common } : { common, argTypes: [withNullable(common, a.nullable), withNullable(common, b.nullable)] };
 }
 
+/**
+ * Comparison of exact numbers when a DECIMAL is involved: number-form values (the common case) with the
+ * operators, anything else (a big DECIMAL, a bigint) exactly by {@link compareExact}.
+ */
+const DECIMAL_IMPL: Record<Cmp, Impl> = {
+  '=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a === b : compareExact(a, b) === 0),
+  '<>': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a !== b : compareExact(a, b) !== 0),
+  '<': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a < b : compareExact(a, b) < 0),
+  '<=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a <= b : compareExact(a, b) <= 0),
+  '>': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a > b : compareExact(a, b) > 0),
+  '>=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a >= b : compareExact(a, b) >= 0),
+};
+
+/**
+ * Comparison of a BIGINT or DECIMAL with a FLOAT/DOUBLE (compared as they are, see comparisonType): numbers
+ * with the operators, a value beyond a double's range (bigint, big DECIMAL) as its nearest double, as Java
+ * converts a long or BigDecimal to double.
+ */
+const FLOATING_IMPL: Record<Cmp, Impl> = {
+  '=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a === b : decimalToNumber(a) === decimalToNumber(b)),
+  '<>': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a !== b : decimalToNumber(a) !== decimalToNumber(b)),
+  '<': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a < b : decimalToNumber(a) < decimalToNumber(b)),
+  '<=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a <= b : decimalToNumber(a) <= decimalToNumber(b)),
+  '>': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a > b : decimalToNumber(a) > decimalToNumber(b)),
+  '>=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a >= b : decimalToNumber(a) >= decimalToNumber(b)),
+};
+
+/** True for the types whose values may lie beyond a double (a bigint, a big DECIMAL). */
+function exactType(t: DataType): boolean {
+  return t.name === 'BIGINT' || t.name === 'DECIMAL';
+}
+
+/** The implementation of `op` for operands `a` and `b` of common type `common`. */
+function comparisonImpl(op: Cmp, common: DataType, a: DataType, b: DataType): Impl {
+  if (common.name === 'DECIMAL') return DECIMAL_IMPL[op];
+  if ((common.name === 'DOUBLE' || common.name === 'FLOAT') && (exactType(a) || exactType(b))) return FLOATING_IMPL[op];
+  return PRIMITIVE.has(common.name) ? PRIMITIVE_IMPL[op] : STRUCTURED_IMPL[op];
+}
+
 function isPlainNumber(t: DataType): boolean {
   switch (t.name) {
     case 'TINYINT':
@@ -86,7 +126,7 @@ function comparison(op: Cmp, description: string): ScalarFunctionDef {
       if (error) return { error };
       const r = comparisonType(op, argTypes[0]!, argTypes[1]!);
       if ('error' in r) return r;
-      const impl = PRIMITIVE.has(r.common.name) ? PRIMITIVE_IMPL[op] : STRUCTURED_IMPL[op];
+      const impl = r.argTypes ? comparisonImpl(op, r.common, r.common, r.common) : comparisonImpl(op, r.common, argTypes[0]!, argTypes[1]!);
       return {
         type: withNullable(T.boolean(), anyNullable(argTypes)),
         impl,
@@ -108,7 +148,7 @@ function distinct(negated: boolean): ScalarFunctionDef {
       if (error) return { error };
       const r = comparisonType(name, argTypes[0]!, argTypes[1]!);
       if ('error' in r) return r;
-      const eq = PRIMITIVE.has(r.common.name) ? (a: unknown, b: unknown) => a === b : valuesEqual;
+      const eq = r.common.name === 'DECIMAL' || PRIMITIVE.has(r.common.name) ? comparisonImpl('=', r.common, argTypes[0]!, argTypes[1]!) : valuesEqual;
       const impl = negated
         ? (a: unknown, b: unknown) => (a === null || b === null ? a === b : eq(a, b))
         : (a: unknown, b: unknown) => (a === null || b === null ? a !== b : !eq(a, b));

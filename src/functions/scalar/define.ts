@@ -1,5 +1,6 @@
 /** Small helpers to declare scalar functions with fixed signatures and consistent error messages. */
 import { isIntegral, isNumeric, isTimestamp, typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
+import { decimalToNumber } from '../../common/decimal.js';
 import type { CallSite, FunctionEnv, Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { ExpressionError } from '../eval-error.js';
 
@@ -81,8 +82,33 @@ export interface FixedOptions {
   readonly notNull?: boolean;
   /** Result may be NULL even when no argument is (e.g. SPLIT_INDEX out of range). */
   readonly mayReturnNull?: boolean;
+  /**
+   * The implementation takes exact numbers as they are: a BIGINT beyond 2^53 (bigint) and a big DECIMAL.
+   * Without it, such arguments are given to `impl` as the nearest double.
+   */
+  readonly exact?: boolean;
   /** Builds an implementation specialized for literal arguments (e.g. a pattern compiled once). */
   readonly specialize?: (site: CallSite, argTypes: readonly DataType[], env: FunctionEnv) => ((...args: any[]) => unknown) | undefined;
+}
+
+/**
+ * `impl` with its BIGINT and DECIMAL arguments as numbers: values beyond a double's exact range (bigint, big
+ * DECIMAL) become the nearest double, as Java's conversion to `double` does. `impl` itself when no argument
+ * is of those types, so other functions pay nothing.
+ */
+function asDoubles(impl: (...args: any[]) => unknown, argTypes: readonly DataType[]): (...args: any[]) => unknown {
+  const positions: number[] = [];
+  argTypes.forEach((t, i) => {
+    if (t.name === 'BIGINT' || t.name === 'DECIMAL') positions.push(i);
+  });
+  if (positions.length === 0) return impl;
+  return (...args: unknown[]) => {
+    for (const i of positions) {
+      const v = args[i];
+      if (typeof v === 'bigint' || (typeof v === 'object' && v !== null)) args[i] = decimalToNumber(v);
+    }
+    return impl(...args);
+  };
 }
 
 /**
@@ -116,7 +142,7 @@ export function fixed(
       }
       return {
         type: withNullable(base, nullable),
-        impl: special ?? impl,
+        impl: options.exact ? (special ?? impl) : asDoubles(special ?? impl, argTypes),
         strict: !options.nonStrict,
         deterministic: options.deterministic ?? true,
       };

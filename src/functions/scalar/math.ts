@@ -4,6 +4,8 @@ import { compareValues } from '../../common/values.js';
 import { ExpressionError } from '../eval-error.js';
 import type { Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
 import { roundHalfUp, truncateTo, wrapIntegral } from '../numeric.js';
+import { compareExact, decimalValue, divideHalfUp, pow10, toScaled, type DecimalValue } from '../../common/decimal.js';
+import { absInt64, canonicalInt, wrapInt64, type Int64 } from '../../common/int64.js';
 import { anyNullable, checkArity, checkKinds, fixed, shown } from './define.js';
 
 const DOUBLE = T.double();
@@ -27,6 +29,61 @@ function roundedType(ts: readonly DataType[], digits: unknown): DataType {
   const d = typeof digits === 'number' ? Math.max(0, digits) : ts.length === 1 ? 0 : (t.scale ?? 0);
   const scale = Math.min(t.scale ?? 0, d);
   return T.decimal(Math.min(38, (t.precision ?? 10) - (t.scale ?? 0) + scale + 1), scale);
+}
+
+function identity(x: unknown): unknown {
+  return x;
+}
+
+/** Picks the implementation by the argument type: TINYINT..INT, BIGINT, DECIMAL; undefined (the default) for FLOAT/DOUBLE. */
+function exactByType(
+  t: DataType,
+  impls: { integral: (x: number) => unknown; bigint: (x: Int64) => unknown; decimal: (x: DecimalValue) => unknown },
+): ((x: any) => unknown) | undefined {
+  if (t.name === 'BIGINT') return impls.bigint;
+  if (t.name === 'DECIMAL') return impls.decimal;
+  return isIntegral(t) ? impls.integral : undefined;
+}
+
+function absDecimal(x: DecimalValue): DecimalValue {
+  return typeof x === 'number' ? Math.abs(x) : { decimal: x.decimal.replace(/^-/, '') };
+}
+
+type Rounding = 'half-up' | 'down' | 'floor' | 'ceil';
+
+/**
+ * An exact value rounded to `digits` fraction digits (negative: to tens, hundreds, ...): a DECIMAL value,
+ * or a BIGINT value when `integral`.
+ */
+function roundExact(v: unknown, digits: number, mode: Rounding, integral: boolean): unknown {
+  const s = toScaled(v);
+  if (digits >= s.scale) return v;
+  const unit = pow10(s.scale - digits);
+  let q = mode === 'half-up' ? divideHalfUp(s.unscaled, unit) : s.unscaled / unit;
+  const exact = q * unit === s.unscaled;
+  if (!exact && mode === 'floor' && s.unscaled < 0n) q -= 1n;
+  if (!exact && mode === 'ceil' && s.unscaled > 0n) q += 1n;
+  if (digits >= 0) return integral ? canonicalInt(q) : decimalValue(q, digits);
+  const whole = q * pow10(-digits);
+  return integral ? wrapInt64(whole) : decimalValue(whole, 0);
+}
+
+/** ROUND/TRUNCATE for an argument of type `t`: exact for integral and DECIMAL arguments. */
+function roundingImpl(t: DataType, mode: 'half-up' | 'down'): ((x: any, d?: number) => unknown) | undefined {
+  if (t.name === 'DECIMAL') {
+    const scale = t.scale ?? 0;
+    return (x: DecimalValue, d?: number) => {
+      const digits = d ?? 0;
+      if (typeof x === 'number' && Math.abs(x) < 1e15 && digits > -15) return mode === 'half-up' ? roundHalfUp(x, digits) : truncateTo(x, digits);
+      return roundExact(x, Math.min(digits, scale), mode, false);
+    };
+  }
+  if (t.name === 'BIGINT') return (x: Int64, d?: number) => ((d ?? 0) >= 0 ? x : roundExact(x, d!, mode, true));
+  if (isIntegral(t)) {
+    const name = t.name;
+    return (x: number, d?: number) => ((d ?? 0) >= 0 ? x : wrapIntegral(mode === 'half-up' ? roundHalfUp(x, d!) : truncateTo(x, d!), name));
+  }
+  return undefined;
 }
 
 function domainError(fn: string, v: unknown): never {
@@ -113,16 +170,30 @@ function rand(name: 'RAND' | 'RAND_INTEGER'): ScalarFunctionDef {
 /** Math functions. */
 export const mathFunctions: readonly ScalarFunctionDef[] = [
   fixed('ABS', 'ABS(x) – absolute value', ['NUMERIC'], sameAsArg, (x: number) => Math.abs(x), {
-    specialize: (_s, ts) => (isIntegral(ts[0]!) ? (x: number) => wrapIntegral(Math.abs(x), ts[0]!.name) : undefined),
+    specialize: (_s, ts) => exactByType(ts[0]!, { integral: (x: number) => wrapIntegral(Math.abs(x), ts[0]!.name), bigint: absInt64, decimal: absDecimal }),
+    exact: true,
   }),
-  fixed('FLOOR', 'FLOOR(x) – largest integer not greater than x', ['NUMERIC'], integralPart, (x: number) => Math.floor(x) + 0),
-  fixed('CEIL', 'CEIL(x) – smallest integer not less than x', ['NUMERIC'], integralPart, (x: number) => Math.ceil(x) + 0),
-  fixed('CEILING', 'CEILING(x) – same as CEIL', ['NUMERIC'], integralPart, (x: number) => Math.ceil(x) + 0),
+  fixed('FLOOR', 'FLOOR(x) – largest integer not greater than x', ['NUMERIC'], integralPart, (x: number) => Math.floor(x) + 0, {
+    specialize: (_s, ts) => exactByType(ts[0]!, { integral: identity, bigint: identity, decimal: (x: DecimalValue) => roundExact(x, 0, 'floor', false) }),
+    exact: true,
+  }),
+  fixed('CEIL', 'CEIL(x) – smallest integer not less than x', ['NUMERIC'], integralPart, (x: number) => Math.ceil(x) + 0, {
+    specialize: (_s, ts) => exactByType(ts[0]!, { integral: identity, bigint: identity, decimal: (x: DecimalValue) => roundExact(x, 0, 'ceil', false) }),
+    exact: true,
+  }),
+  fixed('CEILING', 'CEILING(x) – same as CEIL', ['NUMERIC'], integralPart, (x: number) => Math.ceil(x) + 0, {
+    specialize: (_s, ts) => exactByType(ts[0]!, { integral: identity, bigint: identity, decimal: (x: DecimalValue) => roundExact(x, 0, 'ceil', false) }),
+    exact: true,
+  }),
   fixed('ROUND', 'ROUND(x[, d]) – x rounded half up to d decimal places (default 0)', ['NUMERIC', 'INTEGER'], (ts, site) => roundedType(ts, site.literalArgs[1]), (x: number, d?: number) => roundHalfUp(x, d ?? 0), {
     optional: 1,
+    specialize: (_s, ts) => roundingImpl(ts[0]!, 'half-up'),
+    exact: true,
   }),
   fixed('TRUNCATE', 'TRUNCATE(x[, d]) – x truncated toward zero to d decimal places (default 0)', ['NUMERIC', 'INTEGER'], (ts, site) => roundedType(ts, site.literalArgs[1]), (x: number, d?: number) => truncateTo(x, d ?? 0), {
     optional: 1,
+    specialize: (_s, ts) => roundingImpl(ts[0]!, 'down'),
+    exact: true,
   }),
   fixed('POWER', 'POWER(x, y) – x raised to the power y', ['NUMERIC', 'NUMERIC'], DOUBLE, (x: number, y: number) => Math.pow(x, y)),
   fixed('SQRT', 'SQRT(x) – square root', ['NUMERIC'], DOUBLE, (x: number) => Math.sqrt(x)),
@@ -135,7 +206,10 @@ export const mathFunctions: readonly ScalarFunctionDef[] = [
     if (a <= 0 || a === 1) return domainError('LOG with base', a);
     return b <= 0 ? domainError('LOG', b) : Math.log(b) / Math.log(a);
   }, { optional: 1 }),
-  fixed('SIGN', 'SIGN(x) – -1, 0 or 1 by the sign of x', ['NUMERIC'], sameAsArg, (x: number) => Math.sign(x) + 0),
+  fixed('SIGN', 'SIGN(x) – -1, 0 or 1 by the sign of x', ['NUMERIC'], sameAsArg, (x: number) => Math.sign(x) + 0, {
+    specialize: () => (x: unknown) => (typeof x === 'number' ? Math.sign(x) + 0 : compareExact(x, 0)),
+    exact: true,
+  }),
   fixed('PI', 'PI() – the constant π', [], DOUBLE, () => Math.PI, { notNull: true }),
   fixed('E', 'E() – the constant e', [], DOUBLE, () => Math.E, { notNull: true }),
   fixed('SIN', 'SIN(x) – sine', ['NUMERIC'], DOUBLE, (x: number) => Math.sin(x)),

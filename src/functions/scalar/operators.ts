@@ -21,7 +21,9 @@ import {
 import { addMonthsToDays, addMonthsToMillis, floorMod } from '../calendar.js';
 import { ExpressionError } from '../eval-error.js';
 import type { FunctionEnv, Resolution, ResolvedScalar, ScalarFunctionDef } from '../function-types.js';
-import { boundedDecimal, roundHalfUp, wrapIntegral } from '../numeric.js';
+import { boundedDecimal, decimalArithmetic, wrapIntegral } from '../numeric.js';
+import { decimalToNumber, negateDecimal, type DecimalValue } from '../../common/decimal.js';
+import { addInt64, divideInt64, multiplyInt64, negateInt64, remainderInt64, subtractInt64, type Int64 } from '../../common/int64.js';
 import { anyNullable, checkArity, checkKinds, fixed, shown } from './define.js';
 
 const DAY = MILLIS_PER.DAY;
@@ -57,38 +59,43 @@ function numericResultType(op: Op, a: DataType, b: DataType): DataType {
   }
 }
 
-function numericImpl(op: Op, type: DataType): Impl {
+/**
+ * The implementation of numeric `a op b` with result type `type`; `a` and `b` are the operand types (the
+ * binder converts operands to the common type first, except for DECIMAL results, whose operands keep their
+ * own types and scales).
+ */
+function numericImpl(op: Op, type: DataType, a: DataType, b: DataType): Impl {
   const name = type.name;
+  if (name === 'BIGINT') {
+    switch (op) {
+      case '+':
+        return addInt64;
+      case '-':
+        return subtractInt64;
+      case '*':
+        return multiplyInt64;
+      case '/':
+        return (x: Int64, y: Int64) => (y === 0 ? divisionByZero() : divideInt64(x, y));
+      case '%':
+        return (x: Int64, y: Int64) => (y === 0 ? divisionByZero() : remainderInt64(x, y));
+    }
+  }
   if (isIntegral(type)) {
     switch (op) {
       case '+':
-        return name === 'BIGINT' ? (a: number, b: number) => a + b : (a: number, b: number) => wrapIntegral(a + b, name);
+        return (a: number, b: number) => wrapIntegral(a + b, name);
       case '-':
-        return name === 'BIGINT' ? (a: number, b: number) => a - b : (a: number, b: number) => wrapIntegral(a - b, name);
+        return (a: number, b: number) => wrapIntegral(a - b, name);
       case '*':
         if (name === 'INT') return (a: number, b: number) => Math.imul(a, b);
-        return name === 'BIGINT' ? (a: number, b: number) => a * b : (a: number, b: number) => wrapIntegral(a * b, name);
+        return (a: number, b: number) => wrapIntegral(a * b, name);
       case '/':
         return (a: number, b: number) => (b === 0 ? divisionByZero() : wrapIntegral(Math.trunc(a / b), name) + 0);
       case '%':
         return (a: number, b: number) => (b === 0 ? divisionByZero() : (a % b) + 0);
     }
   }
-  if (name === 'DECIMAL') {
-    const scale = type.scale ?? 0;
-    switch (op) {
-      case '+':
-        return (a: number, b: number) => roundHalfUp(a + b, scale);
-      case '-':
-        return (a: number, b: number) => roundHalfUp(a - b, scale);
-      case '*':
-        return (a: number, b: number) => roundHalfUp(a * b, scale);
-      case '/':
-        return (a: number, b: number) => (b === 0 ? divisionByZero() : roundHalfUp(a / b, scale));
-      case '%':
-        return (a: number, b: number) => (b === 0 ? divisionByZero() : roundHalfUp(a % b, scale));
-    }
-  }
+  if (name === 'DECIMAL') return decimalArithmetic(op, decimalShape(a).scale, decimalShape(b).scale, type.precision ?? 38, type.scale ?? 0);
   switch (op) {
     case '+':
       return (a: number, b: number) => a + b;
@@ -148,7 +155,9 @@ function resolveArithmetic(op: Op, argTypes: readonly DataType[], env: FunctionE
   if (isNumeric(a) && isNumeric(b)) {
     const type = numericResultType(op, a, b);
     const common = commonType(a, b)!;
-    return result(type, argTypes, numericImpl(op, type), common.name === 'DECIMAL' ? undefined : coerceBoth(a, b, common));
+    const res = result(type, argTypes, numericImpl(op, type, a, b), common.name === 'DECIMAL' ? undefined : coerceBoth(a, b, common));
+    // A DECIMAL(38, s) result may not fit its precision, which is NULL (Flink): the type says so.
+    return type.name === 'DECIMAL' && type.precision === 38 ? { ...res, type: withNullable(type, true) } : res;
   }
   if (op === '+' || op === '-') {
     if ((isTimestamp(a) || a.name === 'DATE' || a.name === 'TIME') && isInterval(b)) {
@@ -164,11 +173,14 @@ function resolveArithmetic(op: Op, argTypes: readonly DataType[], env: FunctionE
     }
   }
   if (op === '*') {
-    if (isInterval(a) && isNumeric(b)) return result(a, argTypes, (x: number, y: number) => Math.trunc(x * y) + 0);
-    if (isNumeric(a) && isInterval(b)) return result(b, argTypes, (x: number, y: number) => Math.trunc(x * y) + 0);
+    if (isInterval(a) && isNumeric(b)) return result(a, argTypes, (x: number, y: unknown) => Math.trunc(x * decimalToNumber(y)) + 0);
+    if (isNumeric(a) && isInterval(b)) return result(b, argTypes, (x: unknown, y: number) => Math.trunc(decimalToNumber(x) * y) + 0);
   }
   if (op === '/' && isInterval(a) && isNumeric(b)) {
-    return result(a, argTypes, (x: number, y: number) => (y === 0 ? divisionByZero() : Math.trunc(x / y) + 0));
+    return result(a, argTypes, (x: number, y: unknown) => {
+      const d = decimalToNumber(y);
+      return d === 0 ? divisionByZero() : Math.trunc(x / d) + 0;
+    });
   }
   return { error: `Cannot apply '${op}' to arguments of type ${shown(a)} and ${shown(b)}` };
 }
@@ -184,10 +196,19 @@ function resolveNegate(argTypes: readonly DataType[]): Resolution<ResolvedScalar
   if (t.name === 'NULL') return result(T.int(), argTypes, () => null);
   if (isIntegral(t)) {
     const name = t.name;
-    return result(t, argTypes, name === 'BIGINT' ? (x: number) => -x + 0 : (x: number) => wrapIntegral(-x, name) + 0);
+    return result(t, argTypes, name === 'BIGINT' ? negateInt64 : (x: number) => wrapIntegral(-x, name) + 0);
   }
+  if (t.name === 'DECIMAL') return result(t, argTypes, (x: DecimalValue) => (typeof x === 'number' ? -x + 0 : negateDecimal(x)));
   if (isNumeric(t) || isInterval(t)) return result(t, argTypes, (x: number) => -x + 0);
   return { error: `Cannot apply '-' to an argument of type ${shown(t)}` };
+}
+
+/** MOD(a, b) on the arguments as they come (no conversion to a common type first). */
+function modImpl(a: DataType, b: DataType): Impl {
+  const type = numericResultType('%', a, b);
+  const impl = numericImpl('%', type, a, b);
+  if (type.name !== 'FLOAT' && type.name !== 'DOUBLE') return impl;
+  return (x: unknown, y: unknown) => impl(decimalToNumber(x), decimalToNumber(y));
 }
 
 /** Arithmetic operators and string concatenation. */
@@ -208,6 +229,7 @@ export const operatorFunctions: readonly ScalarFunctionDef[] = [
     },
   },
   fixed('MOD', 'MOD(a, b) – remainder of a divided by b (sign of a)', ['NUMERIC', 'NUMERIC'], (ts) => (ts[0]!.name === 'NULL' ? T.int() : withoutTimeAttribute(ts[1]!.name === 'NULL' ? ts[0]! : numericResultType('%', ts[0]!, ts[1]!))), (a: number, b: number) => a % b, {
-    specialize: (_site, ts) => (ts[0]!.name !== 'NULL' && ts[1]!.name !== 'NULL' ? numericImpl('%', numericResultType('%', ts[0]!, ts[1]!)) : undefined),
+    specialize: (_site, ts) => (ts[0]!.name !== 'NULL' && ts[1]!.name !== 'NULL' ? modImpl(ts[0]!, ts[1]!) : undefined),
+    exact: true,
   }),
 ];

@@ -3,7 +3,9 @@
  * TIMESTAMPADD, TIME_FLOOR / TIME_CEIL, conversions (TO_TIMESTAMP, TO_DATE, UNIX_TIMESTAMP, ...) and the
  * clock (CURRENT_TIMESTAMP, PROCTIME). TIMESTAMP_LTZ values are read in the session time zone.
  */
+import { INT64_MIN } from '../../common/int64.js';
 import { MILLIS_PER, parseDate, parseTimestamp } from '../../common/time.js';
+import { decimalToNumber } from '../../common/decimal.js';
 import { localToUtc, utcToLocal } from '../../common/time-zone.js';
 import { asTimeAttribute, T, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import {
@@ -32,9 +34,9 @@ const DEFAULT_FORMAT = 'yyyy-MM-dd HH:mm:ss';
 
 /**
  * What UNIX_TIMESTAMP returns for text it cannot read: Long.MIN_VALUE (-9223372036854775808), as Flink
- * documents. (-2^63 is exact as a double.)
+ * documents: a bigint, as every BIGINT beyond ±2^53 is (src/common/int64.ts).
  */
-const UNREADABLE_SECONDS = -(2 ** 63);
+const UNREADABLE_SECONDS = INT64_MIN;
 
 /** An offset written at the end of a timestamp text: `Z`, `+08:00`, `-0500`. */
 const TRAILING_OFFSET = /(?:Z|[+-]\d{2}:?\d{2})\s*$/i;
@@ -262,7 +264,12 @@ const timestampAdd: ScalarFunctionDef = {
     const fixedMs = FIXED_MS[unit];
     const months = MONTHS_PER[unit];
     const nullable = anyNullable(argTypes);
-    const done = (type: DataType, impl: (u: string, n: number, v: number) => number): ResolvedScalar => ({ type: withNullable(type, nullable), impl, strict: true, deterministic: true });
+    const done = (type: DataType, impl: (u: string, n: number, v: number) => number): ResolvedScalar => ({
+      type: withNullable(type, nullable),
+      impl: (u: string, n: unknown, v: number) => impl(u, decimalToNumber(n), v),
+      strict: true,
+      deterministic: true,
+    });
     if (t.name === 'DATE') {
       if (months !== undefined) return done(t, (_u, n, d) => addMonthsToDays(d, n * months));
       if (unit === 'DAY' || unit === 'WEEK') return done(t, (_u, n, d) => d + (n * fixedMs!) / DAY);
@@ -376,7 +383,9 @@ function toTimestampLtz(argTypes: readonly DataType[]): Resolution<ResolvedScala
   }
   const error = checkArity('TO_TIMESTAMP_LTZ', argTypes, 1, 2) ?? checkKinds('TO_TIMESTAMP_LTZ', argTypes, ['NUMERIC', 'INTEGER']);
   if (error) return { error };
-  const impl = (n: number, precision?: number) => {
+  const impl = (value: unknown, precision?: number) => {
+    // A BIGINT beyond 2^53 or a big DECIMAL: as the nearest double (such epochs are far out of range anyway).
+    const n = decimalToNumber(value);
     if (precision === 0) return Math.round(n * 1000);
     if (precision === undefined || precision === 3) return Math.round(n);
     return null;
@@ -438,8 +447,8 @@ export const temporalFunctions: readonly ScalarFunctionDef[] = [
       const error = checkArity('FROM_UNIXTIME', argTypes, 1, 2) ?? checkKinds('FROM_UNIXTIME', argTypes, ['NUMERIC', 'STRING']);
       if (error) return { error };
       const zone = env.timeZone;
-      const impl = (secs: number, p?: string) => {
-        const utc = Math.trunc(secs) * 1000; // Flink: (long) seconds, toward zero
+      const impl = (secs: unknown, p?: string) => {
+        const utc = Math.trunc(decimalToNumber(secs)) * 1000; // Flink: (long) seconds, toward zero
         const wall = utcToLocal(utc, zone);
         return formatWall(wall, p ?? DEFAULT_FORMAT, wall - utc);
       };

@@ -6,7 +6,7 @@ import { assertNever } from '../../common/assert-never.js';
 import type * as ast from '../../parser/ast.js';
 import { T, commonType, isNumeric, isTimestamp, sameType, typeToString, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors.js';
-import type { BoundExpr, Call } from '../../expr/bound-expr.js';
+import type { BoundExpr, Call, LiteralValue } from '../../expr/bound-expr.js';
 import { isResolutionError } from '../../functions/function-types.js';
 import { resolveCast } from '../../functions/cast.js';
 import { boundStringResult, maxStringLength } from '../../functions/string-limit.js';
@@ -14,7 +14,7 @@ import type { BinderContext } from './binder-context.js';
 import type { Scope } from './scope.js';
 import { bindParameter } from './bind-parameter.js';
 import { MAX_TREE_DEPTH, TOO_MANY_TREE_LEVELS, nestedTooDeeply } from '../../common/nesting-limits.js';
-import { intervalLiteral, literal, numberLiteral, typedLiteral } from './literals.js';
+import { intervalLiteral, literal, negatedLiteral, numberLiteral, typedLiteral } from './literals.js';
 
 /** Options of one binding. */
 export interface ExprBindOptions {
@@ -140,6 +140,9 @@ export class ExprBinder {
         if (e.op === 'NOT') return { kind: 'NotExpr', operand: this.expectBoolean(operand, e.operand.span, 'NOT'), type: withNullable(T.boolean(), operand.type.nullable) };
         if (e.op === '+') return operand;
         if (operand.kind === 'LiteralValue' && typeof operand.value === 'number') return literal(-operand.value, operand.type);
+        // A BIGINT beyond 2^53 (bigint) or a big DECIMAL literal.
+        const v = operand.kind === 'LiteralValue' ? operand.value : null;
+        if (isNumeric(operand.type) && (typeof v === 'bigint' || (typeof v === 'object' && v !== null))) return negatedLiteral(operand as LiteralValue);
         return this.call('NEGATE', [operand], e.span);
       }
       case 'IsExpr': {

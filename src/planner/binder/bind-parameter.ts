@@ -12,6 +12,7 @@ import { EddyError, ErrorCode } from '../../common/errors.js';
 import type { LiteralValue } from '../../expr/bound-expr.js';
 import { ExpressionError } from '../../functions/eval-error.js';
 import { DECIMAL_TEXT, resolveCast } from '../../functions/cast.js';
+import { decimalValue, parseDecimal } from '../../common/decimal.js';
 import { isResolutionError } from '../../functions/function-types.js';
 import { literal } from './literals.js';
 
@@ -66,8 +67,7 @@ export function bindParameter(p: ast.ParameterExpr, contextType: DataType | unde
     case 'BIGINT': {
       const t = text.trim();
       if (!INTEGER_TEXT.test(t)) invalid('is not an integer');
-      // Eddy's integers are JavaScript numbers: exact to 2^53 only. Refuse rather than round.
-      if (!Number.isSafeInteger(Number(t))) invalid(`is out of range (Eddy holds integers exactly up to ±${Number.MAX_SAFE_INTEGER})`);
+      // The cast below reads the digits exactly and refuses a value outside the type's range.
       break;
     }
     case 'DECIMAL':
@@ -91,7 +91,7 @@ export function bindParameter(p: ast.ParameterExpr, contextType: DataType | unde
 function decimalOf(text: string, invalid: (why: string) => never): LiteralValue {
   let t = text.trim();
   if (!DECIMAL_TEXT.test(t)) return invalid('is not a number');
-  const n = Number(t);
+  const exact = parseDecimal(t)!;
   // An exponent (1.5e3, 1e-7): the digits of the number it stands for.
   if (/e/i.test(t)) {
     const plain = withoutExponent(t);
@@ -103,7 +103,7 @@ function decimalOf(text: string, invalid: (why: string) => never): LiteralValue 
   const scale = frac.length;
   const precision = Math.max(1, whole.replace(/^0+/, '').length + scale, scale);
   if (precision > MAX_DECIMAL_DIGITS) return invalid(`has more than ${MAX_DECIMAL_DIGITS} digits`);
-  return literal(n + 0, T.decimal(precision, scale));
+  return literal(decimalValue(exact.unscaled, exact.scale), T.decimal(precision, scale));
 }
 
 /** `1.5e3` as `1500`, `1e-7` as `0.0000001`; undefined when it would need more digits than a DECIMAL has. */

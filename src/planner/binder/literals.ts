@@ -7,6 +7,8 @@ import { T, withNullable, type DataType } from '../../common/types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { MILLIS_PER, parseDate, parseTime, parseTimestamp } from '../../common/time.js';
 import type { LiteralValue } from '../../expr/bound-expr.js';
+import { decimalValue, parseDecimal, toScaled } from '../../common/decimal.js';
+import { canonicalInt, fitsInt64 } from '../../common/int64.js';
 
 /** A NOT NULL literal of the given type. */
 export function literal(value: unknown, type: DataType): LiteralValue {
@@ -15,21 +17,36 @@ export function literal(value: unknown, type: DataType): LiteralValue {
 
 const INT_MAX = 2_147_483_647;
 
-/** The value and type of a number literal: INT when it fits, else BIGINT; DECIMAL for `1.5`; DOUBLE for `1e3`. */
+/**
+ * The value and type of a number literal, exactly: INT when it fits, else BIGINT, else DECIMAL(n, 0) (as
+ * Flink); DECIMAL for `1.5`; DOUBLE for `1e3`.
+ */
 export function numberLiteral(lit: Extract<ast.Literal, { type: 'number' }>): LiteralValue {
-  const value = Number(lit.text);
-  if (lit.isApprox) return literal(value, T.double());
+  if (lit.isApprox) return literal(Number(lit.text), T.double());
   if (lit.isInteger) {
-    if (!Number.isSafeInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-      if (lit.text.replace(/^[-+]/, '').length > 19) return literal(value, T.decimal(Math.min(38, lit.text.length), 0));
-    }
-    return literal(value, Math.abs(value) <= INT_MAX ? T.int() : T.bigint());
+    const n = BigInt(lit.text);
+    if (n <= BigInt(INT_MAX) && n >= -BigInt(INT_MAX) - 1n) return literal(Number(n), T.int());
+    if (fitsInt64(n)) return literal(canonicalInt(n), T.bigint());
+    const digits = lit.text.replace(/^[-+]/, '').replace(/^0+/, '').length;
+    return literal(decimalValue(n, 0), T.decimal(Math.min(38, digits), 0));
   }
   const digits = lit.text.replace(/^[-+]/, '');
   const [intPart = '', frac = ''] = digits.split('.');
   const scale = frac.length;
   const precision = Math.max(1, intPart.replace(/^0+/, '').length + scale);
-  return literal(value, T.decimal(Math.max(precision, scale), scale));
+  const exact = parseDecimal(lit.text)!;
+  return literal(decimalValue(exact.unscaled, exact.scale), T.decimal(Math.max(precision, scale), scale));
+}
+
+/**
+ * `-literal` for a BIGINT beyond 2^53 or a big DECIMAL literal: `-9223372036854775808` is the smallest BIGINT
+ * (its digits alone are a DECIMAL(19, 0)), as Flink reads a negative number literal.
+ */
+export function negatedLiteral(lit: LiteralValue): LiteralValue {
+  const s = toScaled(lit.value);
+  const n = -s.unscaled;
+  if (s.scale === 0 && fitsInt64(n)) return literal(canonicalInt(n), T.bigint());
+  return literal(decimalValue(n, s.scale), lit.type);
 }
 
 const YEAR_MONTH_UNITS = new Set<ast.TimeUnit>(['YEAR', 'MONTH', 'QUARTER']);

@@ -167,7 +167,7 @@ describe('a parameter that cannot be bound', () => {
     ['id = $1', '1 OR 1=1', "Invalid value for parameter $1 (BIGINT): '1 OR 1=1' is not an integer"],
     ['qty = $1', '1.5', "Invalid value for parameter $1 (INT): '1.5' is not an integer"],
     ['qty = $1', '3000000000', "Invalid value for parameter $1 (INT): '3000000000' is not a valid INT"],
-    ['id = $1', '9007199254740993', "Invalid value for parameter $1 (BIGINT): '9007199254740993' is out of range (Eddy holds integers exactly up to ±9007199254740991)"],
+    ['id = $1', '9223372036854775808', "Invalid value for parameter $1 (BIGINT): '9223372036854775808' is not a valid BIGINT"],
     ['price = $1', 'cheap', "Invalid value for parameter $1 (DOUBLE): 'cheap' is not a valid DOUBLE"],
     ['plain_ts = $1', 'yesterday', "Invalid value for parameter $1 (TIMESTAMP(3)): 'yesterday' is not a valid TIMESTAMP(3)"],
   ])('%s with %j is an error at the parameter', (expr, text, message) => {
