@@ -105,6 +105,8 @@ export function useServe(args: () => readonly string[] = () => []): () => ServeP
 
 /** What a Postgres query's error says (undefined when the query succeeded). */
 export interface PgFailure {
+  /** The SQLSTATE. */
+  readonly code?: string;
   readonly message: string;
   readonly detail?: string;
   readonly position?: string;

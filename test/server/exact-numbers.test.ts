@@ -72,7 +72,7 @@ describe('exact BIGINT and DECIMAL over Postgres and HTTP', () => {
   it('answers over HTTP with JSON numbers holding the exact digits', async () => {
     const res = await fetch(`${server.httpUrl}/v1/statement`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...server.auth },
       body: JSON.stringify({ sql: 'SELECT k, s, mx, sd FROM v ORDER BY k' }),
     });
     expect(res.status).toBe(200);
