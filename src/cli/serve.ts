@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, parse, resolve } from 'node:path';
 import { parseDuration, type ServerLimits } from '../server/limits.js';
 import { LOG_LEVELS, ServerLog, type LogFormat, type LogLevel } from '../server/log.js';
 
@@ -276,7 +276,10 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
     removeServerDir();
     return 1;
   }
-  const allowedPaths = parsed.allowPaths.length > 0 ? parsed.allowPaths.map((d) => resolve(d)) : [filesDir, process.cwd()];
+  // The working directory is allowed by default, unless it is the file system's root (a service started
+  // from `/`): that would allow every file.
+  const cwd = process.cwd();
+  const allowedPaths = parsed.allowPaths.length > 0 ? parsed.allowPaths.map((d) => resolve(d)) : [filesDir, ...(parse(cwd).root === cwd ? [] : [cwd])];
   // Jobs run in the session's job thread: their work and garbage collection never delay a client's query.
   let eddy: InstanceType<typeof Eddy>;
   try {

@@ -170,6 +170,23 @@ describe('eddy serve --insecure and --allow-path', () => {
   }, 90_000);
 });
 
+describe('eddy serve started from /', () => {
+  it('does not allow every file by default: the working directory is left out when it is the root', async () => {
+    const tmp = tempDir();
+    const server = await startServeProcess(['--port', '0', '--pg-port', '0', '--state-dir', join(tmp.dir, 'state')], { cwd: '/' });
+    try {
+      expect(server.output()).toContain(`Files     clients may use paths under ${join(tmp.dir, 'state', 'files')}\n`);
+      const client = await connect(server.pgPort!, server.token);
+      const err = await pgError(client, `CREATE TABLE p (line STRING) WITH ('connector' = 'filesystem', 'path' = '/etc/passwd', 'format' = 'csv')`);
+      expect(err.code).toBe('42501');
+      await client.end();
+    } finally {
+      await server.stop();
+      tmp.cleanup();
+    }
+  }, 90_000);
+});
+
 describe('eddy serve with --tls-cert and --tls-key', () => {
   it('speaks TLS to Postgres clients that ask for it and HTTPS', async () => {
     const tmp = tempDir();
