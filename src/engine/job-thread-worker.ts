@@ -1,23 +1,66 @@
 /**
  * The job thread's side (see job-thread.ts): builds jobs with a session made from the caller's catalog and
- * settings, runs them, reports their progress, and forwards the changes views apply to subscribers.
+ * settings, runs them, reports their progress, forwards the changes views apply to subscribers, and sends
+ * queries' result changes to the session.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { Field } from '../common/types.js';
+import type { ChangeBatch, Row, RowKind } from '../runtime/changelog.js';
 import type { Job } from '../runtime/job.js';
 import { Eddy } from './eddy.js';
+import { CollectWriter } from './query-handle.js';
 import { ChangeFeed, ViewStore } from './materialized-views.js';
 import { sendError, type FromWorker, type JobReport, type ThreadContext, type ToWorker, type ViewTable } from './job-thread.js';
 
 /** How often a running job's progress is sent. */
 const REPORT_INTERVAL_MS = 200;
+/** The most result changes of a query that wait to be sent together (see Outbox). */
+const OUTPUT_BATCH_ROWS = 4096;
+
+/**
+ * A query's result changes on their way to the session. Batches written in one turn of the event loop go
+ * as one message (fewer, larger messages cost the session's thread less), and never more than
+ * OUTPUT_BATCH_ROWS at a time; nothing waits longer than that turn. The job is never held back.
+ */
+class Outbox {
+  /** The job's id in this thread (set once it is known). */
+  job = 0;
+  private rows: Row[] = [];
+  private kinds: RowKind[] = [];
+  private scheduled = false;
+
+  add(batch: ChangeBatch): void {
+    for (let i = 0; i < batch.rows.length; i++) {
+      this.rows.push(batch.rows[i]!);
+      this.kinds.push(batch.kinds[i]!);
+    }
+    if (this.rows.length >= OUTPUT_BATCH_ROWS) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Sends what waits (called too before the job's end is reported, so its last changes come first). */
+  flush(): void {
+    if (this.rows.length === 0) return;
+    post({ type: 'output', job: this.job, batch: { rows: this.rows, kinds: this.kinds } });
+    this.rows = [];
+    this.kinds = [];
+  }
+}
 
 interface Running {
   readonly job: Job;
   /** A view's job: the changes it applies. */
   readonly feed?: ChangeFeed;
+  /** A query's job: its result changes on their way. */
+  readonly outbox?: Outbox;
   /** Checkpoint durations and pauses already reported. */
   sentDurations: number;
   sentPauses: number;
@@ -70,9 +113,14 @@ function start(req: number, context: ThreadContext, request: Extract<ToWorker, {
     const eddy = session(context);
     if (request.kind === 'insert') {
       built = eddy.insertJobs(request.spec).map((job) => ({ job, sentDurations: 0, sentPauses: 0 }));
-    } else {
+    } else if (request.kind === 'view') {
       const feed = new ChangeFeed();
       built = [{ job: eddy.viewJob(request.spec, feed), feed, sentDurations: 0, sentPauses: 0 }];
+    } else {
+      const writer = new CollectWriter();
+      const outbox = new Outbox();
+      writer.listen((batch) => outbox.add(batch));
+      built = [{ job: eddy.queryJob(request.spec, writer), outbox, sentDurations: 0, sentPauses: 0 }];
     }
   } catch (err) {
     post({ type: 'failed', req, error: sendError(err) });
@@ -81,6 +129,7 @@ function start(req: number, context: ThreadContext, request: Extract<ToWorker, {
   const ids = built.map((r) => {
     const id = ++counter;
     running.set(id, r);
+    if (r.outbox) r.outbox.job = id;
     return id;
   });
   post({ type: 'started', req, jobs: built.map((r, i) => ({ job: ids[i]!, name: r.job.name, bounded: r.job.bounded, ...(r.job.restoredFrom ? { restoredFrom: r.job.restoredFrom } : {}) })) });
@@ -95,6 +144,7 @@ function start(req: number, context: ThreadContext, request: Extract<ToWorker, {
 
 function ended(job: number, r: Running, err?: unknown): void {
   running.delete(job);
+  r.outbox?.flush();
   post({ type: 'done', job, report: report(r), ...(err !== undefined ? { error: sendError(err) } : {}) });
 }
 

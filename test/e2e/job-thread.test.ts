@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Eddy, EddyError } from '../../src/index.js';
 import type { ConnectorFactory } from '../../src/runtime/connector.js';
 import { JOB_THREAD_NICE } from '../../src/engine/job-thread.js';
-import { executeAll, tempDir, writeJsonLines } from './helpers.js';
+import { executeAll, failureOf, materialize, runQuery, tempDir, writeJsonLines } from './helpers.js';
 
 const sessions: Eddy[] = [];
 afterEach(async () => {
@@ -146,5 +146,106 @@ describe('jobs in the job thread', () => {
     await r.job.done;
     // The sink ran here: a job thread could not have reached this closure.
     expect(opened).toBe(1);
+  });
+});
+
+/** CPU time (clock ticks) each thread of this process has used, by thread id, and each thread's nice value. */
+function threadTimes(): { tid: number; nice: number; ticks: number }[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command: state is field 3, utime 14, stime 15, nice 19.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { tid: Number(tid), nice: Number(f[16]), ticks: Number(f[11]) + Number(f[12]) };
+  });
+}
+
+describe('SELECT queries in the job thread', () => {
+  it("answer the same changes as in the caller's thread, with their counters", async () => {
+    const dir = tempDir();
+    // k = i % 3, v = i: per key, counts 4, 3, 3 and sums 0+3+6+9 = 18, 1+4+7 = 12, 2+5+8 = 15.
+    const input = writeJsonLines(dir, 'in.json', Array.from({ length: 10 }, (_, i) => ({ k: i % 3, v: i })));
+    const sql = 'SELECT k, COUNT(*) AS c, SUM(v) AS s FROM t GROUP BY k';
+    const inThread = session();
+    const here = new Eddy();
+    sessions.push(here);
+    for (const e of [inThread, here]) await executeAll(e, tables(dir, input));
+    const remote = await runQuery(inThread, sql);
+    expect(materialize(remote.changes)).toEqual(['[0,4,18]', '[1,3,12]', '[2,3,15]']);
+    // Change for change, in the same order, as the same query run in the caller's thread.
+    expect(remote.changes).toEqual((await runQuery(here, sql)).changes);
+    expect(remote.summary).toMatchObject({ rowsIn: 10, rowsOut: remote.changes.length, badRowsSkipped: 0 });
+    expect(inThread.running()).toEqual([]);
+  });
+
+  it.runIf(existsSync('/proc/thread-self'))("do their work in the job thread, not the caller's (Linux)", async () => {
+    const eddy = session();
+    await executeAll(eddy, "CREATE TABLE bulk (k INT) WITH ('connector' = 'datagen', 'number-of-rows' = '400000', 'rows-per-second' = '100000000', 'fields.k.min' = '0', 'fields.k.max' = '99')");
+    // A first query starts the thread.
+    await runQuery(eddy, 'SELECT 1');
+    const ownNice = threadTimes().find((t) => t.tid === process.pid)!.nice;
+    const jobThread = () => threadTimes().find((t) => t.nice === Math.min(19, ownNice + JOB_THREAD_NICE))!;
+    const self = () => threadTimes().find((t) => t.tid === process.pid)!;
+    const [thread0, self0] = [jobThread(), self()];
+    const { changes } = await runQuery(eddy, 'SELECT k, COUNT(*) AS n FROM bulk GROUP BY k');
+    const [thread1, self1] = [jobThread(), self()];
+    // 100 keys counting 400,000 rows in all.
+    const final = materialize(changes).map((r) => JSON.parse(r) as [number, number]);
+    expect(final).toHaveLength(100);
+    expect(final.reduce((a, [, n]) => a + n, 0)).toBe(400_000);
+    // Aggregating 400,000 rows costs the job thread far more CPU than this thread spends receiving the result.
+    const threadTicks = thread1.ticks - thread0.ticks;
+    const selfTicks = self1.ticks - self0.ticks;
+    expect(threadTicks, `job thread ${threadTicks} ticks, caller's thread ${selfTicks}`).toBeGreaterThan(2 * selfTicks);
+  });
+
+  it('stop promptly when cancelled, and deliver nothing after', async () => {
+    const eddy = session();
+    await executeAll(eddy, "CREATE TABLE endless (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000')");
+    const r = await eddy.execute('SELECT x FROM endless');
+    if (r.kind !== 'query') throw new Error('expected a query');
+    expect(r.query.bounded).toBe(false);
+    let received = 0;
+    r.query.onChanges((b) => (received += b.rows.length));
+    const start = Date.now();
+    while (received < 200 && Date.now() - start < 30_000) await new Promise((res) => setTimeout(res, 20));
+    expect(received).toBeGreaterThanOrEqual(200);
+    await r.query.cancel();
+    await r.query.done;
+    const atCancel = received;
+    expect(r.query.status).toBe('cancelled');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(received).toBe(atCancel);
+    expect(eddy.running()).toEqual([]);
+  });
+
+  it('are cancelled by STOP JOB', async () => {
+    const eddy = session();
+    await executeAll(eddy, "CREATE TABLE endless (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '100')");
+    const r = await eddy.execute('SELECT x FROM endless');
+    if (r.kind !== 'query') throw new Error('expected a query');
+    const stopped = await eddy.execute(`STOP JOB '${r.query.id}'`);
+    expect(stopped).toMatchObject({ kind: 'ok', message: `Query ${r.query.id} cancelled.` });
+    await r.query.done;
+    expect(r.query.status).toBe('cancelled');
+  });
+
+  it("fail with the same error as in the caller's thread", async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.json');
+    writeFileSync(input, '{"k": 1, "v": 2}\n{"k": 2, "v": \n');
+    const sql = 'SELECT k, v + 1 AS w FROM t';
+    const inThread = session();
+    const here = new Eddy();
+    sessions.push(here);
+    for (const e of [inThread, here]) await executeAll(e, tables(dir, input));
+    const remote = await failureOf(inThread, sql);
+    expect(remote.code).toBe('EDDY-R001');
+    expect(remote.message).toContain(`${input}:2`);
+    const local = await failureOf(here, sql);
+    expect(remote.render()).toBe(local.render());
+    // A statement the session refuses never reaches the thread, and keeps its position.
+    const refused = await failureOf(inThread, 'SELECT k, nope FROM t');
+    expect(refused.code).toBe((await failureOf(here, 'SELECT k, nope FROM t')).code);
+    expect(refused.render()).toContain('nope');
   });
 });

@@ -151,6 +151,8 @@ describe('soak: slow clients, heavy queries and pull queries at once', () => {
     await Promise.all(heavyLoops);
     for (const s of slow) s.destroy();
 
+    const p90 = [...loaded].sort((a, b) => a - b)[Math.floor(loaded.length * 0.9)]!;
+    console.log(`soak: idle median ${idleMedian.toFixed(1)} ms; loaded median ${median(loaded).toFixed(1)} ms, p90 ${p90.toFixed(1)} ms (${loaded.length} pulls); ${heavyRuns} heavy queries; max RSS ${maxRss.toFixed(0)} MB`);
     expect(server.child.exitCode).toBeNull();
     expect(heavyRuns).toBeGreaterThan(2);
     expect(maxRss).toBeLessThan(RSS_BOUND_MB);
