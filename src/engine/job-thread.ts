@@ -9,7 +9,8 @@
  * the jobs' keys and names. The worker answers once the jobs are built (or with the error that stopped
  * them: a changed plan against existing state, a missing savepoint), reports each job's progress a few
  * times a second and when it ends, forwards a view's applied changes to push queries that subscribed, and
- * a query's result changes (in batches) to the session, where its QueryHandle delivers them.
+ * a query's result to the session, where its QueryHandle delivers it: its changes in batches, or, when the
+ * session takes only a bounded query's final rows, those rows once it ends (collapsed in the worker).
  *
  * Messages are ordered, so a subscription's current rows (read in the worker between two commits) come
  * before every change applied after them: nothing is missed or seen twice. Likewise a query's last
@@ -28,6 +29,7 @@ import { MetricsRegistry } from '../runtime/metrics.js';
 import type { CheckpointData } from '../runtime/state/sqlite-state-store.js';
 import type { SinkWriter } from '../runtime/connector.js';
 import type { RunnableJob } from './job-handle.js';
+import type { ResultWanted } from './query-handle.js';
 import type { ViewChangesOpened } from './pull-query.js';
 
 /** What the worker needs to plan a job as the session would. */
@@ -62,10 +64,15 @@ export interface ViewTable {
   readonly columns: readonly Field[];
 }
 
-/** The job of a continuous or bounded SELECT: its statement (parameters bound) and its name. */
+/**
+ * The job of a continuous or bounded SELECT: its statement (parameters bound), its name, and the session's
+ * `table.exec.query.max-rows`, counted in the worker for a bounded query (whose changes the session may
+ * never see, when it takes only the final rows).
+ */
 export interface QueryJobSpec {
   readonly statement: ast.QueryStatement;
   readonly name: string;
+  readonly maxRows: number;
 }
 
 export type JobsRequest =
@@ -90,6 +97,8 @@ export interface JobReport {
 export type ToWorker =
   | { readonly type: 'start'; readonly req: number; readonly context: ThreadContext; readonly request: JobsRequest }
   | { readonly type: 'cancel'; readonly job: number }
+  /** How the session takes a query job's result (until told, the worker holds it). */
+  | { readonly type: 'result'; readonly job: number; readonly as: ResultWanted }
   | { readonly type: 'stop'; readonly req: number; readonly job: number; readonly savepoint?: string }
   | { readonly type: 'subscribe'; readonly sub: number; readonly job: number; readonly table: ViewTable }
   | { readonly type: 'unsubscribe'; readonly sub: number };
@@ -104,6 +113,8 @@ export type FromWorker =
   | { readonly type: 'changes'; readonly sub: number; readonly batch: ChangeBatch }
   /** A query job's result changes (several of its batches joined), before its `done`. */
   | { readonly type: 'output'; readonly job: number; readonly batch: ChangeBatch }
+  /** A query job ended before the session said how it takes the result: the worker waits for the word. */
+  | { readonly type: 'held'; readonly job: number }
   | { readonly type: 'subscribe-failed'; readonly sub: number; readonly error: SentError };
 
 export function sendError(err: unknown): SentError {
@@ -149,6 +160,7 @@ class RemoteJob implements RunnableJob {
   private held: ChangeBatch[] = [];
   private runCalled = false;
   private cancelRequested = false;
+  private wanted = false;
 
   constructor(
     private readonly thread: JobThread,
@@ -177,6 +189,13 @@ class RemoteJob implements RunnableJob {
   /** Where a query job's result changes go. */
   deliverTo(output: SinkWriter): void {
     this.output = output;
+  }
+
+  /** Tells the worker how the result is taken (see QueryRunner.resultWanted); the first word counts. */
+  resultWanted(as: ResultWanted): void {
+    if (this.wanted || !this.output) return;
+    this.wanted = true;
+    this.thread.post({ type: 'result', job: this.id, as });
   }
 
   /**
@@ -342,6 +361,10 @@ export class JobThread {
         return;
       case 'output':
         this.jobs.get(m.job)?.deliver(m.batch);
+        return;
+      case 'held':
+        // No consumer has said how it takes the result (or its word is on its way): changes, as they are.
+        this.jobs.get(m.job)?.resultWanted('changes');
         return;
       case 'subscribe-failed': {
         const s = this.subscriptions.get(m.sub);

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Eddy, EddyError } from '../../src/index.js';
+import { collectFinalRows, Eddy, EddyError } from '../../src/index.js';
 import type { ConnectorFactory } from '../../src/runtime/connector.js';
 import { JOB_THREAD_NICE } from '../../src/engine/job-thread.js';
 import { executeAll, failureOf, materialize, runQuery, tempDir, writeJsonLines } from './helpers.js';
@@ -159,16 +159,22 @@ function threadTimes(): { tid: number; nice: number; ticks: number }[] {
   });
 }
 
+/** A session with a job thread and one without (jobs in the caller's thread), both given `ddl`. */
+async function bothThreads(ddl: string): Promise<[Eddy, Eddy]> {
+  const inThread = session();
+  const here = new Eddy();
+  sessions.push(here);
+  for (const e of [inThread, here]) await executeAll(e, ddl);
+  return [inThread, here];
+}
+
 describe('SELECT queries in the job thread', () => {
   it("answer the same changes as in the caller's thread, with their counters", async () => {
     const dir = tempDir();
     // k = i % 3, v = i: per key, counts 4, 3, 3 and sums 0+3+6+9 = 18, 1+4+7 = 12, 2+5+8 = 15.
     const input = writeJsonLines(dir, 'in.json', Array.from({ length: 10 }, (_, i) => ({ k: i % 3, v: i })));
     const sql = 'SELECT k, COUNT(*) AS c, SUM(v) AS s FROM t GROUP BY k';
-    const inThread = session();
-    const here = new Eddy();
-    sessions.push(here);
-    for (const e of [inThread, here]) await executeAll(e, tables(dir, input));
+    const [inThread, here] = await bothThreads(tables(dir, input));
     const remote = await runQuery(inThread, sql);
     expect(materialize(remote.changes)).toEqual(['[0,4,18]', '[1,3,12]', '[2,3,15]']);
     // Change for change, in the same order, as the same query run in the caller's thread.
@@ -196,6 +202,41 @@ describe('SELECT queries in the job thread', () => {
     const threadTicks = thread1.ticks - thread0.ticks;
     const selfTicks = self1.ticks - self0.ticks;
     expect(threadTicks, `job thread ${threadTicks} ticks, caller's thread ${selfTicks}`).toBeGreaterThan(2 * selfTicks);
+  });
+
+  it("give a bounded query's final rows (collapsed in the thread) as in the caller's thread", async () => {
+    const dir = tempDir();
+    // 20,000 records, k = i % 7: key 0 counts 2,858, keys 1..6 count 2,857 (20,000 = 7 × 2,857 + 1).
+    const input = writeJsonLines(dir, 'in.json', Array.from({ length: 20_000 }, (_, i) => ({ k: i % 7, v: 1 })));
+    const sql = 'SELECT k, COUNT(*) AS c FROM t GROUP BY k';
+    const finals: (readonly unknown[])[][] = [];
+    const changes: number[] = [];
+    for (const e of await bothThreads(tables(dir, input))) {
+      const r = await e.execute(sql);
+      if (r.kind !== 'query') throw new Error('expected a query');
+      finals.push(await collectFinalRows(r.query));
+      changes.push(r.query.summary().rowsOut);
+    }
+    const [remote, local] = finals;
+    expect([...remote!].sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([[0, 2858], ...[1, 2, 3, 4, 5, 6].map((k) => [k, 2857])]);
+    // The same rows in the same order as collapsed in the caller's thread, from a changelog with updates.
+    expect(remote).toEqual(local);
+    expect(changes[0]).toBe(changes[1]);
+    expect(changes[0]).toBeGreaterThan(7);
+  });
+
+  it('count max-rows over all the changes of a bounded query, even when only its final rows come back', async () => {
+    // 50,000 rows over 1,000 keys: 1,000 final rows, from a changelog of many more updates.
+    const ddl = "CREATE TABLE bulk (k INT) WITH ('connector' = 'datagen', 'number-of-rows' = '50000', 'rows-per-second' = '100000000', 'fields.k.min' = '0', 'fields.k.max' = '999')";
+    const errors: EddyError[] = [];
+    for (const e of await bothThreads(ddl)) {
+      await e.execute("SET 'table.exec.query.max-rows' = '2000'");
+      const r = await e.execute('SELECT k, COUNT(*) AS n FROM bulk GROUP BY k');
+      if (r.kind !== 'query') throw new Error('expected a query');
+      errors.push(await collectFinalRows(r.query).then(() => { throw new Error('expected EDDY-R008'); }, (err: EddyError) => err));
+    }
+    expect(errors[0]!.code).toBe('EDDY-R008');
+    expect(errors[0]!.message).toBe(errors[1]!.message);
   });
 
   it('stop promptly when cancelled, and deliver nothing after', async () => {
@@ -234,10 +275,7 @@ describe('SELECT queries in the job thread', () => {
     const input = join(dir, 'in.json');
     writeFileSync(input, '{"k": 1, "v": 2}\n{"k": 2, "v": \n');
     const sql = 'SELECT k, v + 1 AS w FROM t';
-    const inThread = session();
-    const here = new Eddy();
-    sessions.push(here);
-    for (const e of [inThread, here]) await executeAll(e, tables(dir, input));
+    const [inThread, here] = await bothThreads(tables(dir, input));
     const remote = await failureOf(inThread, sql);
     expect(remote.code).toBe('EDDY-R001');
     expect(remote.message).toContain(`${input}:2`);

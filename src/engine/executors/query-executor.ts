@@ -53,10 +53,11 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
     const plan = session.planner().planQuery(stmt.query, bound);
     const writer = new CollectWriter();
     const name = session.jobName(stmt.text);
+    const limits = this.limits();
     const [job] = session.jobThread
-      ? await session.jobThread.start(session.threadContext(), { kind: 'query', spec: { statement: stmt, name } }, writer)
+      ? await session.jobThread.start(session.threadContext(), { kind: 'query', spec: { statement: stmt, name, maxRows: limits.maxRows } }, writer)
       : [this.builder.build(plan, name, { collect: writer, statement: stmt })];
-    const handle = new QueryHandle(job!, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text, this.limits());
+    const handle = new QueryHandle(job!, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text, limits);
     handle.id = session.nextHandleId();
     session.track(handle, 'query');
     handle.start();
