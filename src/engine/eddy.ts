@@ -14,9 +14,9 @@ import type { Catalog } from '../planner/catalog.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
 import type { Job } from '../runtime/job.js';
-import type { QueryHandle } from './query-handle.js';
+import type { CollectWriter, QueryHandle } from './query-handle.js';
 import type { JobHandle } from './job-handle.js';
-import type { InsertJobsSpec, ViewJobSpec } from './job-thread.js';
+import type { InsertJobsSpec, QueryJobSpec, ViewJobSpec } from './job-thread.js';
 import type { Settings } from './settings.js';
 import type { ChangeFeed } from './materialized-views.js';
 import { substituteVariables } from './variables.js';
@@ -211,6 +211,11 @@ export class Eddy {
   /** @internal The job of an INSERT or a statement set (not started), with its durable state. */
   insertJobs(spec: InsertJobsSpec): Job[] {
     return this.dml.insertJobs(spec);
+  }
+
+  /** @internal The job of a continuous or bounded SELECT (not started), writing its changes to `writer`. */
+  queryJob(spec: QueryJobSpec, writer: CollectWriter): Job {
+    return this.queries.queryJob(spec, writer);
   }
 
   /**

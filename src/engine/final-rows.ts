@@ -62,10 +62,7 @@ export class FinalRows {
   }
 }
 
-/** Runs a bounded query to its end and returns its final rows. */
+/** Runs a bounded query to its end and returns its final rows (see QueryHandle.finalRows). */
 export async function collectFinalRows(query: QueryHandle): Promise<(readonly unknown[])[]> {
-  const final = new FinalRows();
-  query.onChanges((batch) => final.apply(batch));
-  await query.done;
-  return final.rows();
+  return query.finalRows();
 }

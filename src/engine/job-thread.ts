@@ -1,16 +1,20 @@
 /**
- * A session's job thread: a worker thread that runs the session's INSERT jobs and materialized views'
- * jobs (see EddyOptions.jobThread), so that the session's own thread stays free to answer pull queries
- * and serve clients. A job's work, its state and its garbage collection then live in the worker's heap.
+ * A session's job thread: a worker thread that runs the session's INSERT jobs, materialized views' jobs
+ * and the jobs of its continuous and bounded SELECT queries (see EddyOptions.jobThread), so that the
+ * session's own thread stays free to answer pull queries and serve clients. A job's work, its state and
+ * its garbage collection then live in the worker's heap.
  *
  * The session plans and checks each statement itself (errors keep their positions), then sends the worker
  * what it needs to plan and build the same jobs: the catalog (plain data), the settings, the statement and
  * the jobs' keys and names. The worker answers once the jobs are built (or with the error that stopped
  * them: a changed plan against existing state, a missing savepoint), reports each job's progress a few
- * times a second and when it ends, and forwards a view's applied changes to push queries that subscribed.
+ * times a second and when it ends, forwards a view's applied changes to push queries that subscribed, and
+ * a query's result to the session, where its QueryHandle delivers it: its changes in batches, or, when the
+ * session takes only a bounded query's final rows, those rows once it ends (collapsed in the worker).
  *
  * Messages are ordered, so a subscription's current rows (read in the worker between two commits) come
- * before every change applied after them: nothing is missed or seen twice.
+ * before every change applied after them: nothing is missed or seen twice. Likewise a query's last
+ * changes come before the report that it ended.
  */
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -23,7 +27,9 @@ import type { ChangeBatch, Row } from '../runtime/changelog.js';
 import type { CheckpointStats, JobStatus } from '../runtime/job.js';
 import { MetricsRegistry } from '../runtime/metrics.js';
 import type { CheckpointData } from '../runtime/state/sqlite-state-store.js';
+import type { SinkWriter } from '../runtime/connector.js';
 import type { RunnableJob } from './job-handle.js';
+import type { ResultWanted } from './query-handle.js';
 import type { ViewChangesOpened } from './pull-query.js';
 
 /** What the worker needs to plan a job as the session would. */
@@ -58,7 +64,21 @@ export interface ViewTable {
   readonly columns: readonly Field[];
 }
 
-export type JobsRequest = { readonly kind: 'insert'; readonly spec: InsertJobsSpec } | { readonly kind: 'view'; readonly spec: ViewJobSpec };
+/**
+ * The job of a continuous or bounded SELECT: its statement (parameters bound), its name, and the session's
+ * `table.exec.query.max-rows`, counted in the worker for a bounded query (whose changes the session may
+ * never see, when it takes only the final rows).
+ */
+export interface QueryJobSpec {
+  readonly statement: ast.QueryStatement;
+  readonly name: string;
+  readonly maxRows: number;
+}
+
+export type JobsRequest =
+  | { readonly kind: 'insert'; readonly spec: InsertJobsSpec }
+  | { readonly kind: 'view'; readonly spec: ViewJobSpec }
+  | { readonly kind: 'query'; readonly spec: QueryJobSpec };
 
 /** An error as it crosses threads: an EddyError's diagnostics, or an Error's name, message and stack. */
 export type SentError =
@@ -77,6 +97,8 @@ export interface JobReport {
 export type ToWorker =
   | { readonly type: 'start'; readonly req: number; readonly context: ThreadContext; readonly request: JobsRequest }
   | { readonly type: 'cancel'; readonly job: number }
+  /** How the session takes a query job's result (until told, the worker holds it). */
+  | { readonly type: 'result'; readonly job: number; readonly as: ResultWanted }
   | { readonly type: 'stop'; readonly req: number; readonly job: number; readonly savepoint?: string }
   | { readonly type: 'subscribe'; readonly sub: number; readonly job: number; readonly table: ViewTable }
   | { readonly type: 'unsubscribe'; readonly sub: number };
@@ -89,6 +111,10 @@ export type FromWorker =
   | { readonly type: 'done'; readonly job: number; readonly report: JobReport; readonly error?: SentError }
   | { readonly type: 'rows'; readonly sub: number; readonly rows: Row[] }
   | { readonly type: 'changes'; readonly sub: number; readonly batch: ChangeBatch }
+  /** A query job's result changes (several of its batches joined), before its `done`. */
+  | { readonly type: 'output'; readonly job: number; readonly batch: ChangeBatch }
+  /** A query job ended before the session said how it takes the result: the worker waits for the word. */
+  | { readonly type: 'held'; readonly job: number }
   | { readonly type: 'subscribe-failed'; readonly sub: number; readonly error: SentError };
 
 export function sendError(err: unknown): SentError {
@@ -128,6 +154,13 @@ class RemoteJob implements RunnableJob {
   private stats: CheckpointStats = { completed: 0, durations: [], pauses: [], lastId: 0 };
   private readonly finished: Promise<void>;
   private settle!: (err?: Error) => void;
+  /** A query job's result changes go here (see deliver). */
+  private output?: SinkWriter;
+  /** Changes that came before `run`: a job in this thread writes nothing before it runs either. */
+  private held: ChangeBatch[] = [];
+  private runCalled = false;
+  private cancelRequested = false;
+  private wanted = false;
 
   constructor(
     private readonly thread: JobThread,
@@ -144,11 +177,40 @@ class RemoteJob implements RunnableJob {
   }
 
   run(): Promise<void> {
+    if (!this.runCalled) {
+      this.runCalled = true;
+      const held = this.held;
+      this.held = [];
+      for (const batch of held) this.output?.write(batch);
+    }
     return this.finished;
+  }
+
+  /** Where a query job's result changes go. */
+  deliverTo(output: SinkWriter): void {
+    this.output = output;
+  }
+
+  /** Tells the worker how the result is taken (see QueryRunner.resultWanted); the first word counts. */
+  resultWanted(as: ResultWanted): void {
+    if (this.wanted || !this.output) return;
+    this.wanted = true;
+    this.thread.post({ type: 'result', job: this.id, as });
+  }
+
+  /**
+   * A query job's result changes from the worker. Once cancelled, what was still on its way is dropped:
+   * a job cancelled in this thread writes nothing more either.
+   */
+  deliver(batch: ChangeBatch): void {
+    if (this.cancelRequested) return;
+    if (this.runCalled) this.output?.write(batch);
+    else this.held.push(batch);
   }
 
   async cancel(): Promise<void> {
     if (this.state !== 'running') return;
+    this.cancelRequested = true;
     this.thread.post({ type: 'cancel', job: this.id });
     await this.finished.catch(() => {});
   }
@@ -186,6 +248,11 @@ interface Pending<T> {
   reject(err: Error): void;
 }
 
+/** A start waiting for the worker: with `output`, where its (query) job's result changes go. */
+interface PendingStart extends Pending<RemoteJob[]> {
+  readonly output?: SinkWriter;
+}
+
 interface Subscription {
   readonly onChange: (batch: ChangeBatch) => void;
   opened?: Pending<ViewChangesOpened>;
@@ -195,16 +262,19 @@ interface Subscription {
 export class JobThread {
   private worker?: Worker;
   private counter = 0;
-  private readonly starts = new Map<number, Pending<RemoteJob[]>>();
+  private readonly starts = new Map<number, PendingStart>();
   private readonly stops = new Map<number, Pending<string | undefined>>();
   private readonly jobs = new Map<number, RemoteJob>();
   private readonly subscriptions = new Map<number, Subscription>();
 
-  /** Builds and starts jobs in the worker; resolves once they run, rejects with the error that stopped them. */
-  start(context: ThreadContext, request: JobsRequest): Promise<RemoteJob[]> {
+  /**
+   * Builds and starts jobs in the worker; resolves once they run, rejects with the error that stopped them.
+   * A query's job writes its result changes to `output` (from when its `run` is called).
+   */
+  start(context: ThreadContext, request: JobsRequest, output?: SinkWriter): Promise<RemoteJob[]> {
     return new Promise<RemoteJob[]>((resolve, reject) => {
       const req = ++this.counter;
-      this.starts.set(req, { resolve, reject });
+      this.starts.set(req, { resolve, reject, ...(output ? { output } : {}) });
       this.post({ type: 'start', req, context, request });
       this.keepAlive();
     });
@@ -253,8 +323,10 @@ export class JobThread {
       case 'started': {
         const jobs = m.jobs.map((j) => new RemoteJob(this, j.job, j.name, j.bounded, j.restoredFrom));
         for (const j of jobs) this.jobs.set(j.id, j);
+        const pending = this.take(this.starts, m.req);
+        if (pending?.output) for (const j of jobs) j.deliverTo(pending.output);
         this.keepAlive();
-        this.take(this.starts, m.req)?.resolve(jobs);
+        pending?.resolve(jobs);
         return;
       }
       case 'failed':
@@ -287,6 +359,13 @@ export class JobThread {
       case 'changes':
         this.subscriptions.get(m.sub)?.onChange(m.batch);
         return;
+      case 'output':
+        this.jobs.get(m.job)?.deliver(m.batch);
+        return;
+      case 'held':
+        // No consumer has said how it takes the result (or its word is on its way): changes, as they are.
+        this.jobs.get(m.job)?.resultWanted('changes');
+        return;
       case 'subscribe-failed': {
         const s = this.subscriptions.get(m.sub);
         this.subscriptions.delete(m.sub);
@@ -296,7 +375,7 @@ export class JobThread {
     }
   }
 
-  private take<T>(map: Map<number, Pending<T>>, req: number): Pending<T> | undefined {
+  private take<P>(map: Map<number, P>, req: number): P | undefined {
     const p = map.get(req);
     map.delete(req);
     return p;

@@ -9,6 +9,14 @@ import type { ChangeBatch } from '../runtime/changelog.js';
 import type { SinkWriter } from '../runtime/connector.js';
 import type { CheckpointStats, JobStatus } from '../runtime/job.js';
 import type { MetricsRegistry } from '../runtime/metrics.js';
+import { summarize, type JobSummary, type Progress } from './job-summary.js';
+import { FinalRows } from './final-rows.js';
+
+/**
+ * How a query's result is taken: every change as it comes, or only the final rows of a bounded query
+ * (its changelog collapsed, see FinalRows).
+ */
+export type ResultWanted = 'changes' | 'final-rows';
 
 /** What runs a query: a streaming job, or a materialized view's change feed. */
 export interface QueryRunner {
@@ -21,8 +29,13 @@ export interface QueryRunner {
   readonly watermark: number;
   readonly checkpointStats: CheckpointStats;
   readonly stateEntries: number;
+  /**
+   * Told once, before the result is taken, how it will be taken. A job in another thread holds its result
+   * until then; for 'final-rows' it collapses its changes there and sends only the final rows (as inserts)
+   * when it ends, which spares this thread the work. A job in this thread needs not know.
+   */
+  resultWanted?(as: ResultWanted): void;
 }
-import { summarize, type JobSummary, type Progress } from './job-summary.js';
 
 /** The sink of a SELECT: hands batches to the query's listener. */
 export class CollectWriter implements SinkWriter {
@@ -162,7 +175,21 @@ export class QueryHandle {
 
   /** Receives every batch of changes, in order. */
   onChanges(fn: (batch: ChangeBatch) => void): void {
+    this.job.resultWanted?.('changes');
     this.writer.listen(fn);
+  }
+
+  /**
+   * Runs a bounded query to its end and returns its final rows: its changelog collapsed (see FinalRows),
+   * wherever its job runs (a job in the job thread collapses there). An unbounded query's final rows are
+   * those when it is cancelled.
+   */
+  async finalRows(): Promise<(readonly unknown[])[]> {
+    const final = new FinalRows();
+    this.job.resultWanted?.(this.bounded ? 'final-rows' : 'changes');
+    this.writer.listen((batch) => final.apply(batch));
+    await this.done;
+    return final.rows();
   }
 
   /** Collects all changes until the query ends (bounded inputs only, or after `cancel`). */

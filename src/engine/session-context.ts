@@ -39,11 +39,11 @@ export interface EddyOptions {
    */
   readonly lockStateDir?: boolean;
   /**
-   * Run INSERT jobs and materialized views' jobs in a worker thread of the session (its job thread), so
-   * that this thread stays free to answer pull queries and serve clients: a job's work and its garbage
-   * collection pauses no longer delay them. `eddy serve` turns it on. Ignored (jobs run in this thread)
-   * when `connectors` or `now` are given, since those live in this thread only. SELECT queries always run
-   * in this thread.
+   * Run INSERT jobs, materialized views' jobs and the jobs of SELECT queries (continuous and bounded) in a
+   * worker thread of the session (its job thread), so that this thread stays free to answer pull queries
+   * and serve clients: a job's work and its garbage collection pauses no longer delay them. `eddy serve`
+   * turns it on. Ignored (jobs run in this thread) when `connectors` or `now` are given, since those live
+   * in this thread only. Pull queries, and push queries over materialized views, run in this thread.
    */
   readonly jobThread?: boolean;
 }
@@ -71,7 +71,7 @@ export class SessionContext {
   catalogLog?: CatalogLog;
   /** Materialized views by name. */
   readonly views = new Map<string, MaterializedView>();
-  /** Where INSERT and materialized-view jobs run, with `jobThread` (else in this thread). */
+  /** Where INSERT, materialized-view and SELECT jobs run, with `jobThread` (else in this thread). */
   readonly jobThread?: JobThread;
   private jobCounter = 0;
   private insertCounter = 0;

@@ -1,7 +1,8 @@
 /**
  * `table.exec.query.max-rows` and `table.exec.query.timeout` through the engine API: bounded SELECTs and
  * pull queries (the key-lookup fast path and the ones that run as a job) stop with EDDY-R008 / EDDY-R009;
- * an unbounded SELECT is a stream and is not limited.
+ * an unbounded SELECT is a stream and is not limited. SELECTs run in the caller's thread, and in the job
+ * thread (as `eddy serve` runs them) with the same errors.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Eddy, EddyError, ErrorCode } from '../../src/index.js';
@@ -12,8 +13,8 @@ afterEach(async () => {
   for (const e of sessions.splice(0)) await e.close();
 });
 
-async function sessionWithView(): Promise<Eddy> {
-  const eddy = new Eddy();
+async function sessionWithView(jobThread: boolean): Promise<Eddy> {
+  const eddy = new Eddy({ jobThread });
   sessions.push(eddy);
   const path = writeJsonLines(tempDir(), 'in.json', Array.from({ length: 50 }, (_, i) => ({ k: i % 25, v: i })));
   await eddy.execute(`CREATE TABLE t (k INT, v INT) WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json')`);
@@ -29,9 +30,12 @@ async function failure(p: Promise<unknown>): Promise<EddyError> {
   return e as EddyError;
 }
 
-describe('ad-hoc query limits', () => {
+describe.each([
+  { where: "in the caller's thread", jobThread: false },
+  { where: 'in the job thread', jobThread: true },
+])('ad-hoc query limits, $where', ({ jobThread }) => {
   it('a pull query stops past max-rows, on the fast path and as a job', async () => {
-    const eddy = await sessionWithView();
+    const eddy = await sessionWithView(jobThread);
     const all = await eddy.execute('SELECT k, c FROM per_key');
     if (all.kind !== 'rows') throw new Error('expected a pull query');
     expect(all.result.rows).toHaveLength(25);
@@ -49,7 +53,7 @@ describe('ad-hoc query limits', () => {
   });
 
   it('a bounded SELECT stops past max-rows; an unbounded one streams on', async () => {
-    const eddy = new Eddy();
+    const eddy = new Eddy({ jobThread });
     sessions.push(eddy);
     await eddy.execute("SET 'table.exec.query.max-rows' = '100'");
     await eddy.execute("CREATE TABLE bounded (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1000')");
@@ -74,7 +78,7 @@ describe('ad-hoc query limits', () => {
   });
 
   it('a bounded SELECT past the timeout is cancelled', async () => {
-    const eddy = new Eddy();
+    const eddy = new Eddy({ jobThread });
     sessions.push(eddy);
     await eddy.execute("SET 'table.exec.query.timeout' = '200 ms'");
     await eddy.execute("CREATE TABLE slow (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '100000', 'rows-per-second' = '10')");

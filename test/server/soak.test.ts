@@ -1,8 +1,14 @@
 /**
  * A bounded soak of a real `eddy serve` (about a minute): push-query clients that stop reading (over
  * Postgres and HTTP, started again each time the server cuts them off), heavy ad-hoc queries, and pull
- * queries on a materialized view, all at once. The server's memory stays under a documented bound and
- * pull-query latency stays within a generous multiple of the same server's when idle (measured first).
+ * queries on a materialized view, all at once. The server's memory stays under a documented bound and the
+ * median pull-query latency stays within 2× the same server's when idle (measured first), plus 1 ms of
+ * scheduling noise (see docs/server.md, "Limits").
+ *
+ * Measured on the shared 2-core machine (this file alone, `npx vitest run test/server/soak.test.ts`, six
+ * runs, 2026-12-07): idle median 1.2–2.2 ms, loaded median 2.0–2.2 ms, p90 7–8 ms, max RSS 417–523 MB.
+ * Before SELECT jobs ran in the job thread (three runs): loaded median 58–62 ms, p90 104–115 ms, max RSS
+ * 510–701 MB.
  */
 import { connect, type Socket } from 'node:net';
 import { request, type IncomingMessage } from 'node:http';
@@ -16,14 +22,15 @@ import { startServeProcess, type ServeProcess } from './serve-process.js';
 const SOAK_MS = 45_000;
 /** The server's resident memory must stay under this (docs/server.md, "Limits"). */
 const RSS_BOUND_MB = 800;
-/** Pull-query latency under load may be this many times the idle median (the machine is shared and loaded). */
-const LATENCY_MULTIPLE = 10;
+/** The median pull-query latency under load may be this many times the idle median (issue 15). */
+const LATENCY_MULTIPLE = 2;
 /**
- * ... plus this much: the idle median is a millisecond or two, and when the whole test suite runs on a
- * shared 2-core machine, scheduling alone adds tens of milliseconds. A blocked event loop (a statement
- * or a client starving the others) shows as seconds.
+ * ... plus this much. The idle median is one to three milliseconds, and on the shared 2-core machine it
+ * moves between runs with other processes' load (1.2 ms in one run, 2.7 ms in another), so a pure 2×
+ * of one idle measurement fails on noise alone. Work done in the serving thread (a query's job, or
+ * collapsing its changelog there) showed as tens of milliseconds.
  */
-const LATENCY_SLACK_MS = 250;
+const LATENCY_SLACK_MS = 1;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -107,7 +114,7 @@ describe('soak: slow clients, heavy queries and pull queries at once', () => {
       return performance.now() - t0;
     };
     const idle: number[] = [];
-    for (let i = 0; i < 40; i++) idle.push(await pull());
+    for (let i = 0; i < 100; i++) idle.push(await pull());
     const idleMedian = median(idle);
 
     // The load: slow push clients (replaced when cut off), two clients running heavy ad-hoc queries.
@@ -151,6 +158,8 @@ describe('soak: slow clients, heavy queries and pull queries at once', () => {
     await Promise.all(heavyLoops);
     for (const s of slow) s.destroy();
 
+    const p90 = [...loaded].sort((a, b) => a - b)[Math.floor(loaded.length * 0.9)]!;
+    console.log(`soak: idle median ${idleMedian.toFixed(1)} ms; loaded median ${median(loaded).toFixed(1)} ms, p90 ${p90.toFixed(1)} ms (${loaded.length} pulls); ${heavyRuns} heavy queries; max RSS ${maxRss.toFixed(0)} MB`);
     expect(server.child.exitCode).toBeNull();
     expect(heavyRuns).toBeGreaterThan(2);
     expect(maxRss).toBeLessThan(RSS_BOUND_MB);

@@ -17,6 +17,8 @@ import type { MaterializedView } from '../materialized-views.js';
 import { routeQuery } from '../query-router.js';
 import { awaitViews } from '../view-readiness.js';
 import type { JobBuilder } from '../job-builder.js';
+import type { QueryJobSpec } from '../job-thread.js';
+import type { Job } from '../../runtime/job.js';
 import type { SessionContext } from '../session-context.js';
 import type { StatementExecutor, StatementResult } from '../statement-result.js';
 
@@ -37,20 +39,35 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
       case 'pull':
         return { kind: 'rows', result: await this.pull(stmt.query, route.views, bound), statement: stmt };
       case 'continuous':
-        return { kind: 'query', query: this.continuous(stmt, bound), statement: stmt };
+        return { kind: 'query', query: await this.continuous(stmt, bound), statement: stmt };
     }
   }
 
-  /** A continuous query: a streaming job whose changes go to the returned handle. */
-  private continuous(stmt: ast.QueryStatement, bound: LogicalPlan): QueryHandle {
-    const plan = this.session.planner().planQuery(stmt.query, bound);
+  /**
+   * A continuous (or bounded) query: a streaming job whose changes go to the returned handle. The job runs
+   * in the session's job thread when it has one (planned again there from the statement; its changes come
+   * back in batches), else in this thread.
+   */
+  private async continuous(stmt: ast.QueryStatement, bound: LogicalPlan): Promise<QueryHandle> {
+    const session = this.session;
+    const plan = session.planner().planQuery(stmt.query, bound);
     const writer = new CollectWriter();
-    const job = this.builder.build(plan, this.session.jobName(stmt.text), { collect: writer, statement: stmt });
-    const handle = new QueryHandle(job, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text, this.limits());
-    handle.id = this.session.nextHandleId();
-    this.session.track(handle, 'query');
+    const name = session.jobName(stmt.text);
+    const limits = this.limits();
+    const [job] = session.jobThread
+      ? await session.jobThread.start(session.threadContext(), { kind: 'query', spec: { statement: stmt, name, maxRows: limits.maxRows } }, writer)
+      : [this.builder.build(plan, name, { collect: writer, statement: stmt })];
+    const handle = new QueryHandle(job!, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text, limits);
+    handle.id = session.nextHandleId();
+    session.track(handle, 'query');
     handle.start();
     return handle;
+  }
+
+  /** The job of a continuous query (not started), as the job thread builds it from the statement. */
+  queryJob(spec: QueryJobSpec, writer: CollectWriter): Job {
+    const plan = this.session.planner().planQuery(spec.statement.query);
+    return this.builder.build(plan, spec.name, { collect: writer, statement: spec.statement });
   }
 
   /**
