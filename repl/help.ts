@@ -18,7 +18,7 @@ export const HELP_STATEMENTS: readonly (readonly [string, string])[] = [
   ['SHOW', 'SHOW TABLES;   SHOW VIEWS;   SHOW MATERIALIZED VIEWS;   SHOW FUNCTIONS;   SHOW JOBS;'],
   ['', 'SHOW CREATE TABLE t;   SHOW CREATE VIEW v;   SHOW COLUMNS FROM t;'],
   ['', 'SHOW CATALOGS;   SHOW DATABASES;   SHOW CURRENT CATALOG;   SHOW CURRENT DATABASE;'],
-  ['DESCRIBE', "DESCRIBE t;   DESCRIBE JOB 'job-1';   (a running job's status, counters and plan)"],
+  ['DESCRIBE', "DESCRIBE t;   DESCRIBE JOB 'job-1';   (a running or failed job's status, counters and plan)"],
   ['SET / RESET', "SET 'sql-client.execution.result-mode' = 'changelog';   RESET;"],
   ['STOP JOB', "STOP JOB 'job-1' WITH SAVEPOINT;"],
   ['HELP / CLEAR / QUIT', 'HELP;   CLEAR;   QUIT;   (EXIT works too)'],

@@ -3,6 +3,9 @@
  * CATALOGS|DATABASES|CURRENT CATALOG|CURRENT DATABASE, DESCRIBE JOB, an unknown SHOW, and SET listing
  * every setting's effective value.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Eddy, EddyError, type StatementResult, type TextTable } from '../../src/index.js';
 
@@ -99,11 +102,39 @@ describe('SHOW and DESCRIBE', () => {
     expect(plan).toMatch(/Sink.*out/);
     expect(plan).toMatch(/Source.*g/);
     const err = (await eddy.execute("DESCRIBE JOB 'job-99'").catch((e: unknown) => e)) as EddyError;
-    expect(err.render()).toContain("No running job 'job-99'");
-    expect(err.render()).toContain(`running: ${job!.id}`);
+    expect(err.render()).toContain("No job 'job-99'");
+    expect(err.render()).toContain(`SHOW JOBS lists: ${job!.id}`);
     // A table named `job` is still described as a table.
     for await (const _ of eddy.executeScript("CREATE TABLE job (x INT) WITH ('connector' = 'datagen');")) void _;
     expect(table(await eddy.execute('DESCRIBE job')).rows.map((r) => r[0])).toEqual(['x']);
+  });
+
+  it('describes a failed job that SHOW JOBS still lists: FAILED, its error and its plan', async () => {
+    const eddy = await session();
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-describe-failed-'));
+    writeFileSync(join(dir, 'in.json'), '{"n": 1}\nnot json\n');
+    for await (const _ of eddy.executeScript(
+      `CREATE TABLE src (n INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'in.json')}', 'format' = 'json');
+       CREATE TABLE sink (n INT) WITH ('connector' = 'blackhole');
+       INSERT INTO sink SELECT n FROM src;`,
+    ))
+      void _;
+    const [job] = eddy.running();
+    await job!.done.catch(() => {});
+    // The registry notes the failure after the job's own handler.
+    await new Promise((r) => setTimeout(r, 20));
+    const listed = table(await eddy.execute('SHOW JOBS')).rows.find((r) => r[0] === job!.id);
+    expect(listed?.[2]).toBe('FAILED');
+    const described = table(await eddy.execute(`DESCRIBE JOB '${job!.id}'`));
+    const value = (k: string) => described.rows.find((r) => r[0] === k)?.[1];
+    expect(value('status')).toBe('FAILED');
+    expect(value('statement')).toBe('INSERT INTO sink SELECT n FROM src');
+    expect(value('rows in')).toMatch(/^\d+$/);
+    expect(value('error')).toMatch(/^EDDY-R001: .*invalid JSON/);
+    const footer = described.footer!.join('\n');
+    expect(footer).toContain('Error:');
+    expect(footer).toMatch(/Source.*src/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("lists every setting with the value in effect: the checkpoint interval's 5 s default, where savepoints go", async () => {

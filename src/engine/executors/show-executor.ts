@@ -99,16 +99,22 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     return { columns: ['create statement'], rows: [[entry.statement.text.trim() + ';']] };
   }
 
-  /** `DESCRIBE JOB 'id'`: a running job's status, counters and watermark, and its plan. */
+  /**
+   * `DESCRIBE JOB 'id'`: a job's status, counters and watermark, and its plan — a running job, or a failed
+   * one that SHOW JOBS still lists (then with its error).
+   */
   private describeJob(stmt: ast.DescribeJobStatement): TextTable {
     const jobs = [...this.session.jobs];
     const job = jobs.find((j) => j.id === stmt.jobId);
     if (!job) {
+      const ended = this.session.registry.get(stmt.jobId);
+      if (ended) return this.describeEndedJob(ended);
+      const listed = this.session.registry.list().map((m) => m.id);
       throw new EddyError({
         code: ErrorCode.INVALID_STATEMENT,
-        message: `No running job '${stmt.jobId}'`,
+        message: `No job '${stmt.jobId}'`,
         span: stmt.span,
-        hint: jobs.length ? `running: ${jobs.map((j) => j.id).join(', ')}` : 'SHOW JOBS lists the running jobs',
+        hint: listed.length ? `SHOW JOBS lists: ${listed.join(', ')}` : 'SHOW JOBS lists the running jobs and the failed ones',
       });
     }
     const progress = job.progress();
@@ -131,6 +137,30 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       ['last checkpoint', progress.lastCheckpointTime === undefined ? '' : time(progress.lastCheckpointTime)],
     ];
     return { columns: ['property', 'value'], rows, footer: [`Summary: ${describeSummary(s)}.`, 'Plan:', ...this.planOf(job.description)] };
+  }
+
+  /** DESCRIBE JOB of a job that has ended but is still listed (a failed one): its last figures and error. */
+  private describeEndedJob(m: JobMetrics): TextTable {
+    const zone = this.session.settings.get('table.local-time-zone');
+    const time = (ms: number) => formatValue(ms, T.timestampLtz(3), zone);
+    const wm = m.watermark;
+    const rows: string[][] = [
+      ['job id', m.id],
+      ['statement', m.name],
+      ['status', m.status],
+      ['start time', time(m.startTime)],
+      ['end time', m.endTime === undefined ? '' : time(m.endTime)],
+      ['rows in', String(m.rowsIn)],
+      ['rows out', String(m.rowsOut)],
+      ['late rows dropped', String(m.lateRows)],
+      ['bad rows skipped', String(m.badRows)],
+      ['watermark', wm === Number.NEGATIVE_INFINITY ? 'none yet' : wm === Number.POSITIVE_INFINITY ? 'end of input' : formatValue(wm, T.timestamp(3), zone)],
+      ['state entries', String(m.stateEntries)],
+      ['checkpoints', String(m.checkpoints)],
+      ['last checkpoint', m.lastCheckpoint === undefined ? '' : time(m.lastCheckpoint.time)],
+      ['error', m.error ? `${m.error.code}: ${m.error.message}` : ''],
+    ];
+    return { columns: ['property', 'value'], rows, footer: [...(m.error ? ['Error:', m.error.rendered] : []), 'Plan:', ...this.planOf(m.name)] };
   }
 
   /** The plan of a job's statement, planned again over the catalog as it is now. */
