@@ -206,8 +206,10 @@ export class ShellController {
         this.print({ kind: 'explain', text: result.text });
         return true;
       case 'rows': {
-        const { schema, rows, freshness } = result.result;
+        const { schema, rows, freshness, warnings = [] } = result.result;
         const fresh = freshness.map((f) => `${f.view} as of ${describeFreshness(f, tz)}`);
+        // A view whose job failed, or that has not committed yet: said before its rows, as psql's WARNING.
+        for (const w of warnings) this.print({ kind: 'warning', text: w });
         this.print({
           kind: 'table',
           columns: schema.map((f) => f.name),

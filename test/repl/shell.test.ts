@@ -211,6 +211,22 @@ describe('the shell', () => {
     expect(table.split('\n').slice(1, 5).map((l) => l.replace(/\s+/g, ' ').trim())).toEqual(['k │ total', '───┼───────', 'a │ 4', 'b │ 2']);
   });
 
+  it("warns before a pull query's rows when the view's job has failed, as psql's WARNING does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-shell-'));
+    const s = await shell(rideTable(dir, false));
+    // The second line is not JSON: under the default 'errors.policy' = 'fail' the view's job fails there.
+    writeFileSync(join(dir, 'events.json'), line('a', 1, '2024-01-01 00:00:01') + 'not json\n');
+    await s.type('CREATE MATERIALIZED VIEW totals AS SELECT k, SUM(v) AS total FROM events GROUP BY k;\r');
+    await s.see('invalid-json');
+    await s.type('SELECT * FROM totals;\r');
+    await s.see('in set');
+    const after = s.screen().slice(s.screen().lastIndexOf('eddy> SELECT * FROM totals;'));
+    const warning = after.split('\n').find((l) => l.startsWith('[WARN] '));
+    expect(warning).toMatch(/totals/);
+    expect(warning).toMatch(/fail/i);
+    expect(after.indexOf('[WARN] ')).toBeLessThan(after.indexOf('in set'));
+  });
+
   it('exits with Ctrl-D on an empty line', async () => {
     const s = await shell();
     await s.type('x');
