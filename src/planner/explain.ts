@@ -156,6 +156,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   },
   Union: () => 'Union(all=[true])',
   Join: (p) => joinLine(p),
+  IntervalJoin: (p) => intervalJoinLine(p),
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
@@ -179,6 +180,13 @@ function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
   const partitioning = p.leftKeys.length > 0 ? `leftKeys=[${keys(p.leftKeys, p.left)}], rightKeys=[${keys(p.rightKeys, p.right)}]` : 'keys=[none: one partition for all rows]';
   const residual = p.residual ? `, where=[${exprToString(p.residual, names(p))}]` : '';
   return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual})`;
+}
+
+/** An IntervalJoin's line: a Join's, plus the time columns and bounds that drive its cleanup. */
+function intervalJoinLine(p: Extract<PhysicalPlan, { kind: 'IntervalJoin' }>): string {
+  const { leftTime, rightTime, lower, upper } = p.bounds;
+  const line = joinLine({ ...p, kind: 'Join' });
+  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${names(p.left)[leftTime]} - ${names(p.right)[rightTime]} <= ${upper} ms])`;
 }
 
 function tree<T>(root: T, line: (n: T) => string, children: (n: T) => readonly T[]): string {

@@ -21,6 +21,7 @@ import { Calc } from './operators/calc.js';
 import { expressionFailure } from './operators/expression-error.js';
 import { GroupAggregate } from './operators/group-aggregate.js';
 import { Join } from './operators/join.js';
+import { IntervalJoin } from './operators/interval-join.js';
 import { Limit } from './operators/limit.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
@@ -317,6 +318,22 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         widths: [node.left.schema.length, node.right.schema.length],
         preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
         description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
+      });
+      attach(join, env, [node.left, node.right]);
+    },
+    IntervalJoin: (node, env) => {
+      const joined = node.schema.map((f) => f.name);
+      const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
+      const { leftTime, rightTime, lower, upper } = node.bounds;
+      const join = new IntervalJoin({
+        keys: [node.leftKeys.map(compileExpr), node.rightKeys.map(compileExpr)],
+        residual: node.residual ? compileExpr(node.residual) : undefined,
+        widths: [node.left.schema.length, node.right.schema.length],
+        preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
+        times: [leftTime, rightTime],
+        lower,
+        upper,
+        description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}], bounds=[${lower}, ${upper}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
       });
       attach(join, env, [node.left, node.right]);
     },
