@@ -186,7 +186,7 @@ function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
 function intervalJoinLine(p: Extract<PhysicalPlan, { kind: 'IntervalJoin' }>): string {
   const { leftTime, rightTime, lower, upper } = p.bounds;
   const line = joinLine({ ...p, kind: 'Join' });
-  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${names(p.left)[leftTime]} - ${names(p.right)[rightTime]} <= ${upper} ms])`;
+  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${names(p)[leftTime]} - ${names(p)[p.left.schema.length + rightTime]} <= ${upper} ms])`;
 }
 
 function tree<T>(root: T, line: (n: T) => string, children: (n: T) => readonly T[]): string {

@@ -66,7 +66,10 @@ export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: as
   if (join.using) return bindUsing(join.using, joinType, new Scope(leftColumns), new Scope(rightColumns), binder, plan);
   // A cross join's condition is TRUE (the conjunction of nothing).
   const condition = join.on ? binder.expectBoolean(binder.bind(join.on), join.on.span, 'ON') : conjunction([]);
-  return { plan: plan(condition), scope: pairScope };
+  const bound = plan(condition);
+  if (!bound.interval) return { plan: bound, scope: pairScope };
+  // The columns of an interval join's output keep their time attributes.
+  return { plan: bound, scope: new Scope(pairScope.columns.map((c) => ({ ...c, type: bound.schema[c.index]!.type }))) };
 }
 
 /** The column `id` of one side of a USING join (unqualified, as USING names it). */
