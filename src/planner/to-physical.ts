@@ -258,7 +258,9 @@ function requireInsertOnly(input: PhysicalPlan, consumer: string, span?: Span): 
     `${consumer} needs an insert-only input, but its input is updating (it produces -U/+U changes${source ? `, from a ${source.kind}` : ''})`,
     source?.kind === 'Join'
       ? 'an outer join retracts its null-padded rows when matches arrive; use an INNER join of insert-only inputs, or apply the window before the join'
-      : 'apply the window before the non-windowed aggregation, or aggregate with windows only',
+      : source === undefined
+        ? 'the input reads a source of updates (a changelog); read an append-only source'
+        : 'apply the window before the non-windowed aggregation, or aggregate with windows only',
     span,
   );
 }

@@ -21,7 +21,6 @@
  * - State: the tables `left` and `right`, the value `inputs` (see {@link InputProgress}), the timer
  *   service's `timers` and `watermark`. Everything leaves once the watermark passes the data.
  */
-import type { CompiledExpr } from '../../expr/bound-expr.js';
 import { BatchBuilder, type ChangeBatch, INSERT, type Row } from '../changelog.js';
 import type { Counter } from '../metrics.js';
 import type { GroupKey, KeySelector } from '../keys.js';
@@ -31,23 +30,17 @@ import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
-import type { JoinSide } from './join.js';
+import type { JoinConfig, JoinSide } from './join.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
-/** Configuration of an {@link IntervalJoin}; pairs are `[left, right]`. */
-export interface IntervalJoinConfig {
-  readonly keys: readonly [readonly CompiledExpr[], readonly CompiledExpr[]];
-  /** The rest of the condition (time bounds included) over `[...left, ...right]`. */
-  readonly residual?: CompiledExpr;
-  readonly widths: readonly [number, number];
-  readonly preserved: readonly [boolean, boolean];
+/** Configuration of an {@link IntervalJoin}: a join's, plus the time columns and bounds (the residual includes the bounds). */
+export interface IntervalJoinConfig extends JoinConfig {
   /** Each side's time attribute column. */
   readonly times: readonly [number, number];
   /** `lower <= l.ts - r.ts <= upper`, in ms. */
   readonly lower: number;
   readonly upper: number;
-  readonly description: string;
 }
 
 /** A stored row and whether it has matched (1) or not (0). */
