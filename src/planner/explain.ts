@@ -186,7 +186,10 @@ function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
 function intervalJoinLine(p: Extract<PhysicalPlan, { kind: 'IntervalJoin' }>): string {
   const { leftTime, rightTime, lower, upper } = p.bounds;
   const line = joinLine({ ...p, kind: 'Join' });
-  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${names(p)[leftTime]} - ${names(p)[p.left.schema.length + rightTime]} <= ${upper} ms])`;
+  const [l, r] = [names(p)[leftTime], names(p)[p.left.schema.length + rightTime]];
+  const shift = (ms: number) => (ms < 0 ? `- ${-ms}` : `+ ${ms}`);
+  const cleanup = `cleanup=[left row when watermark >= ${l} ${shift(-lower)} ms, right row when watermark >= ${r} ${shift(upper)} ms]`;
+  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${l} - ${r} <= ${upper} ms], ${cleanup})`;
 }
 
 function tree<T>(root: T, line: (n: T) => string, children: (n: T) => readonly T[]): string {

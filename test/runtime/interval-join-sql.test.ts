@@ -101,7 +101,7 @@ describe('interval joins from SQL', () => {
   it('BETWEEN: planned as an IntervalJoin (EXPLAIN shows bounds and state), result equals nested loops', async () => {
     const sql = 'SELECT * FROM trips';
     const explain = explainPhysical(tp.plan(sql).pipeline.root);
-    expect(explain).toMatch(/IntervalJoin\(joinType=\[InnerJoin\], leftKeys=\[id\], rightKeys=\[id\], where=\[.*\], bounds=\[-3600000 ms <= ts - ts0 <= 0 ms\]\), state=\[left, right, inputs, timers, watermark\]/);
+    expect(explain).toMatch(/IntervalJoin\(joinType=\[InnerJoin\], leftKeys=\[id\], rightKeys=\[id\], where=\[.*\], bounds=\[-3600000 ms <= ts - ts0 <= 0 ms\], cleanup=\[left row when watermark >= ts \+ 3600000 ms, right row when watermark >= ts0 \+ 0 ms\]\), state=\[left, right, inputs, timers, watermark\]/);
     expect(explain).not.toMatch(/\bJoin\(/);
     const expected = tripsExpected(0, HOUR);
     expect(expected.length).toBeGreaterThan(200);
