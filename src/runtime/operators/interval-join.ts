@@ -2,15 +2,16 @@
  * IntervalJoin: Flink's interval join of two insert-only streams, `lower <= l.ts - r.ts <= upper` (plus
  * equi-join keys and any other condition), INNER, LEFT, RIGHT or FULL OUTER.
  *
- * - Each side's rows are kept by join key (tables `left` and `right`: key → the side's rows with that key,
- *   each with whether it has matched). A row arriving on one side is compared with the other side's rows of
- *   its key (the residual condition, which includes the time bounds, decides each pair) and each match is
- *   emitted as `+I`. Only insertions are accepted (the planner plans this operator on insert-only inputs).
+ * - Each side's rows are kept by join key (tables `left` and `right`: key → the side's rows with that key
+ *   in time order, each with whether it has matched). A row arriving on one side is compared with the other
+ *   side's rows of its key whose times are within the bounds (found by binary search; the residual
+ *   condition, which includes the time bounds, decides each pair) and each match is emitted as `+I`. Only insertions are accepted (the planner plans this operator on insert-only inputs).
  * - Cleanup by watermark W (the minimum of both inputs'): rows of either side later than W may still
  *   arrive. A left row at `tl` matches right rows with `tr <= tl - lower`, so it is dropped once
  *   `tl - lower <= W`; a right row at `tr` matches left rows with `tl <= tr + upper`, so it is dropped once
- *   `tr + upper <= W`. A keyed timer per (key, side, cleanup time) of the timer service does it; a row whose
- *   cleanup time has already passed when it arrives is joined with the stored rows and not stored.
+ *   `tr + upper <= W`. A keyed timer of the timer service per key and side, at the cleanup time of its
+ *   earliest row, does it (dropping the expired prefix, then moving to the next row's); a row whose cleanup
+ *   time has already passed when it arrives is joined with the stored rows and not stored.
  * - Outer joins: a preserved row that leaves state without ever matching is emitted null-padded (`+I`),
  *   once, when the watermark passes its cleanup time (or at once when it can never match: a NULL key). The
  *   output stays insert-only.
@@ -133,8 +134,12 @@ export class IntervalJoin implements StreamOperator {
       let matched: 0 | 1 = 0;
       const others = this.tables[other].get(key);
       if (others) {
+        // The other side's rows that can match: l.ts - r.ts in [lower, upper], found by binary search.
+        const [from, to] = side === 0 ? [time - this.config.upper, time - this.config.lower] : [time + this.config.lower, time + this.config.upper];
+        const otherTime = this.config.times[other];
         let changed = false;
-        for (const rec of others) {
+        for (let j = firstAtOrAfter(others, otherTime, from); j < others.length && (others[j]![0][otherTime] as number) <= to; j++) {
+          const rec = others[j]!;
           const joined = this.pair(side, row, rec[0]);
           if (!joined) continue;
           out.add(INSERT, joined);
@@ -151,12 +156,14 @@ export class IntervalJoin implements StreamOperator {
         if (matched === 0 && this.config.preserved[side]) out.add(INSERT, this.nullPadded(side, row));
         continue;
       }
-      const own = this.tables[side].get(key);
-      if (own) {
-        own.push([row, matched]);
-        this.tables[side].put(key, own);
-      } else this.tables[side].put(key, [[row, matched]]);
-      this.timers.register(cleanup, key, SIDE_NS[side]);
+      const own = this.tables[side].get(key) ?? [];
+      // Kept in time order; rows arrive nearly in order, so the place is found from the end.
+      let at = own.length;
+      while (at > 0 && (own[at - 1]![0][timeIndex] as number) > time) at--;
+      own.splice(at, 0, [row, matched]);
+      this.tables[side].put(key, own);
+      // One timer per key and side, at the earliest row's cleanup time (see expire).
+      if (at === 0) this.timers.register(cleanup, key, SIDE_NS[side]);
     }
     const result = out.take();
     if (result) this.ctx.output.emit(result);
@@ -175,7 +182,11 @@ export class IntervalJoin implements StreamOperator {
     if (forward) this.ctx.output.emitWatermark(watermark === Number.POSITIVE_INFINITY ? watermark : watermark - this.delay);
   }
 
-  /** A cleanup timer of one key and side: the rows whose cleanup time the watermark reached leave. */
+  /**
+   * A cleanup timer of one key and side: the rows whose cleanup time the watermark reached leave (a prefix:
+   * rows are in time order), and the timer moves to the earliest row left. A timer whose rows already left
+   * (an earlier row arrived and registered an earlier one) finds nothing to drop.
+   */
   private readonly expire = (_time: number, key: StateKey, ns: string | number): void => {
     const side: JoinSide = ns === SIDE_NS[0] ? 0 : 1;
     const table = this.tables[side];
@@ -183,14 +194,20 @@ export class IntervalJoin implements StreamOperator {
     if (!rows) return;
     const watermark = this.timers.watermark;
     const timeIndex = this.config.times[side];
-    const keep: Stored[] = [];
-    for (const rec of rows) {
-      if (this.cleanupTime(side, rec[0][timeIndex] as number) > watermark) keep.push(rec);
-      else if (rec[1] === 0 && this.config.preserved[side]) this.pending.add(INSERT, this.nullPadded(side, rec[0]));
+    let n = 0;
+    for (; n < rows.length && this.cleanupTime(side, rows[n]![0][timeIndex] as number) <= watermark; n++) {
+      const rec = rows[n]!;
+      if (rec[1] === 0 && this.config.preserved[side]) this.pending.add(INSERT, this.nullPadded(side, rec[0]));
     }
-    if (keep.length === rows.length) return;
-    if (keep.length === 0) table.delete(key);
-    else table.put(key, keep);
+    if (n === rows.length) {
+      table.delete(key);
+      return;
+    }
+    if (n > 0) {
+      rows.splice(0, n);
+      table.put(key, rows);
+    }
+    this.timers.register(this.cleanupTime(side, rows[0]![0][timeIndex] as number), key, SIDE_NS[side]);
   };
 
   /** The join key of a row: null when a key value is NULL (it matches nothing), undefined when a key expression failed. */
@@ -237,4 +254,16 @@ export class IntervalJoin implements StreamOperator {
   explain(): string {
     return `IntervalJoin(${this.config.description})`;
   }
+}
+
+/** The index of the first row (of rows in time order) whose time (column `timeIndex`) is at or after `time`. */
+function firstAtOrAfter(rows: readonly Stored[], timeIndex: number, time: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid]![0][timeIndex] as number) < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

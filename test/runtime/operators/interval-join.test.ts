@@ -150,6 +150,20 @@ describe('IntervalJoin', () => {
     }
   });
 
+  it('rows exactly at the bounds match, one millisecond beyond them do not (either side arriving first)', () => {
+    for (const leftFirst of [true, false]) {
+      const h = new OperatorHarness(new IntervalJoin(config('inner')));
+      const left: Row[] = [[1, 'l', 10_000]];
+      const right: Row[] = [[1, 'r1', 15_000], [1, 'r2', 15_001], [1, 'r3', 7_000], [1, 'r4', 6_999]];
+      const feed = (rows: Row[], side: number) => h.op.processBatch({ rows, kinds: rows.map(() => INSERT) }, side);
+      if (leftFirst) feed(left, 0);
+      feed(right, 1);
+      if (!leftFirst) feed(left, 0);
+      // d = l.ts - r.ts: -5000 (= lower) and 3000 (= upper) match; -5001 and 3001 do not.
+      expect(sorted(h.changes)).toEqual([JSON.stringify([1, 'l', 10_000, 1, 'r1', 15_000]), JSON.stringify([1, 'l', 10_000, 1, 'r3', 7_000])]);
+    }
+  });
+
   it('a late row is dropped and counted; a row with a NULL time is dropped and counted', () => {
     const h = new OperatorHarness(new IntervalJoin(config('left')));
     h.op.processWatermark(10_000, 0);
