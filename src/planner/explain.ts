@@ -156,6 +156,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   },
   Union: () => 'Union(all=[true])',
   Join: (p) => joinLine(p),
+  IntervalJoin: (p) => intervalJoinLine(p),
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
@@ -179,6 +180,16 @@ function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
   const partitioning = p.leftKeys.length > 0 ? `leftKeys=[${keys(p.leftKeys, p.left)}], rightKeys=[${keys(p.rightKeys, p.right)}]` : 'keys=[none: one partition for all rows]';
   const residual = p.residual ? `, where=[${exprToString(p.residual, names(p))}]` : '';
   return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual})`;
+}
+
+/** An IntervalJoin's line: a Join's, plus the time columns and bounds that drive its cleanup. */
+function intervalJoinLine(p: Extract<PhysicalPlan, { kind: 'IntervalJoin' }>): string {
+  const { leftTime, rightTime, lower, upper } = p.bounds;
+  const line = joinLine({ ...p, kind: 'Join' });
+  const [l, r] = [names(p)[leftTime], names(p)[p.left.schema.length + rightTime]];
+  const shift = (ms: number) => (ms < 0 ? `- ${-ms}` : `+ ${ms}`);
+  const cleanup = `cleanup=[left row when watermark >= ${l} ${shift(-lower)} ms, right row when watermark >= ${r} ${shift(upper)} ms]`;
+  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${l} - ${r} <= ${upper} ms], ${cleanup})`;
 }
 
 function tree<T>(root: T, line: (n: T) => string, children: (n: T) => readonly T[]): string {

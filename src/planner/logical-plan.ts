@@ -147,6 +147,11 @@ export interface LogicalJoin {
   /** Over the concatenated row `[...left, ...right]`; the literal TRUE for a cross join. */
   readonly condition: BoundExpr;
   readonly schema: readonly Field[];
+  /**
+   * An interval join (the condition bounds one input's rowtime by the other's, see interval-bounds.ts):
+   * the output keeps the inputs' time attributes, since rows leave with the watermark.
+   */
+  readonly interval?: boolean;
   /** The JOIN clause, for messages about this join. */
   readonly span?: Span;
 }
@@ -163,11 +168,11 @@ export function uniqueNames(names: readonly string[]): string[] {
 }
 
 /** The output fields of a `type` join of inputs with these fields (see {@link LogicalJoin}). */
-export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[]): Field[] {
+export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], interval = false): Field[] {
   const names = uniqueNames([...left, ...right].map((f) => f.name));
   const nullable = (i: number) => isPreserved(type, i < left.length ? 1 : 0);
   return [...left, ...right].map((f, i) => {
-    const t = withoutTimeAttribute(f.type);
+    const t = interval ? f.type : withoutTimeAttribute(f.type);
     return { name: names[i]!, type: nullable(i) ? withNullable(t, true) : t };
   });
 }
@@ -236,7 +241,7 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalJoin': {
       const [left, right] = inputs as [LogicalPlan, LogicalPlan];
       if (left === plan.left && right === plan.right) return plan;
-      return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema) };
+      return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema, plan.interval) };
     }
   }
 }

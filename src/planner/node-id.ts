@@ -46,6 +46,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   GroupAggregate: (p) => [p.groupKeys, p.aggs.map(aggIdentity), p.input.changelog.kind],
   Union: () => [],
   Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null],
+  IntervalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.bounds],
   Limit: (p) => [p.limit, p.offset],
   TemporalSort: (p) => [p.timeIndex, p.keys],
   Exchange: (p) => [p.distribution],

@@ -10,6 +10,7 @@ import type { BoundExpr } from '../expr/bound-expr.js';
 import { assertNever } from '../common/assert-never.js';
 import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
+import type { IntervalBounds } from './interval-bounds.js';
 import type { JoinType, LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
@@ -90,6 +91,7 @@ export type PhysicalPlan =
   | GroupAggregateNode
   | UnionNode
   | JoinNode
+  | IntervalJoinNode
   | LimitNode
   | TemporalSortNode
   | ExchangeNode;
@@ -203,6 +205,25 @@ export interface JoinNode extends PhysicalBase {
   readonly residual?: BoundExpr;
 }
 
+/**
+ * An interval join of two insert-only inputs (see src/planner/interval-bounds.ts): rows of each side are kept
+ * by join key until the watermark proves no row of the other side can still match them — a left row at
+ * `tl` until the watermark reaches `tl - lower`, a right row at `tr` until it reaches `tr + upper` — and
+ * then dropped (a preserved one without a match emitted null-padded). The output keeps the inputs' time
+ * attributes; its watermark is held back by the larger of the bounds' widths.
+ */
+export interface IntervalJoinNode extends PhysicalBase {
+  readonly kind: 'IntervalJoin';
+  readonly joinType: JoinType;
+  readonly left: PhysicalPlan;
+  readonly right: PhysicalPlan;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** The rest of the condition (time bounds included), over the joined row `[...left, ...right]`. */
+  readonly residual?: BoundExpr;
+  readonly bounds: IntervalBounds;
+}
+
 /** Passes the first `limit` rows after skipping `offset`, then ends. */
 export interface LimitNode extends PhysicalBase {
   readonly kind: 'Limit';
@@ -243,6 +264,7 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   GroupAggregate: (p) => [p.input],
   Union: (p) => p.inputs,
   Join: (p) => [p.left, p.right],
+  IntervalJoin: (p) => [p.left, p.right],
   Limit: (p) => [p.input],
   TemporalSort: (p) => [p.input],
   Exchange: (p) => [p.input],
@@ -263,6 +285,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'Union':
       return { ...fields, inputs } as Unpropertied<T>;
     case 'Join':
+    case 'IntervalJoin':
       return { ...fields, left: inputs[0]!, right: inputs[1]! } as Unpropertied<T>;
     case 'Calc':
     case 'WindowTableFunction':

@@ -86,6 +86,12 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     table('right', exprs(p.rightKeys), ['right rows with their counts and matches'], 'ttl'),
     INPUTS,
   ],
+  IntervalJoin: (p) => [
+    table('left', exprs(p.leftKeys), [`left rows (and whether matched), until the watermark reaches their time - ${p.bounds.lower} ms`], 'watermark'),
+    table('right', exprs(p.rightKeys), [`right rows (and whether matched), until the watermark reaches their time + ${p.bounds.upper} ms`], 'watermark'),
+    INPUTS,
+    ...timers("a key's rows' cleanup"),
+  ],
   Limit: () => [value('seen', 'rows seen'), value('done', 'whether the limit was reached')],
   TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers('the earliest buffered row')],
   Exchange: () => [],

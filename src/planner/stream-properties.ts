@@ -164,6 +164,7 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   },
   Union: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   Join: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
+  IntervalJoin: (n) => ({ uniqueKey: undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   Limit: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n) }),
   TemporalSort: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n), distribution: SINGLE }),
   Exchange: (n) => ({ ...sameAsInput(n), distribution: n.distribution }),

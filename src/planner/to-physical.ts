@@ -7,6 +7,7 @@ import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { isPreserved, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
 import { splitJoinCondition, type JoinKeys } from './join-keys.js';
+import { intervalBounds } from './interval-bounds.js';
 import {
   INSERT_ONLY,
   physicalInputs,
@@ -14,6 +15,7 @@ import {
   type ChangelogMode,
   type GroupAggregateNode,
   type JoinNode,
+  type IntervalJoinNode,
   type LimitNode,
   type PhysicalPlan,
   type SessionWindowAggregateNode,
@@ -166,6 +168,22 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       const left = toPhysical(plan.left);
       const right = toPhysical(plan.right);
       const keys = splitJoinCondition(plan.condition, plan.left.schema.length);
+      if (plan.interval) {
+        const bounds = intervalBounds(plan.condition, [...plan.left.schema, ...plan.right.schema], plan.left.schema.length);
+        if (!bounds) throw new Error('an interval join lost its time bounds');
+        requireInsertOnly(left, 'An interval join', plan.span);
+        requireInsertOnly(right, 'An interval join', plan.span);
+        return physicalNode<IntervalJoinNode>({
+          kind: 'IntervalJoin',
+          joinType: plan.joinType,
+          left: exchangeBy(left, keys.leftKeys),
+          right: exchangeBy(right, keys.rightKeys),
+          ...keys,
+          bounds,
+          schema: plan.schema,
+          changelog: INSERT_ONLY,
+        });
+      }
       return physicalNode<JoinNode>({
         kind: 'Join',
         joinType: plan.joinType,
@@ -240,7 +258,9 @@ function requireInsertOnly(input: PhysicalPlan, consumer: string, span?: Span): 
     `${consumer} needs an insert-only input, but its input is updating (it produces -U/+U changes${source ? `, from a ${source.kind}` : ''})`,
     source?.kind === 'Join'
       ? 'an outer join retracts its null-padded rows when matches arrive; use an INNER join of insert-only inputs, or apply the window before the join'
-      : 'apply the window before the non-windowed aggregation, or aggregate with windows only',
+      : source === undefined
+        ? 'the input reads a source of updates (a changelog); read an append-only source'
+        : 'apply the window before the non-windowed aggregation, or aggregate with windows only',
     span,
   );
 }

@@ -20,7 +20,8 @@ import type { AggCall } from './operators/aggregate-call.js';
 import { Calc } from './operators/calc.js';
 import { expressionFailure } from './operators/expression-error.js';
 import { GroupAggregate } from './operators/group-aggregate.js';
-import { Join } from './operators/join.js';
+import { Join, type JoinConfig } from './operators/join.js';
+import { IntervalJoin } from './operators/interval-join.js';
 import { Limit } from './operators/limit.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
@@ -87,6 +88,19 @@ class Edge implements Output {
   end(): void {
     this.target.endInput(this.input);
   }
+}
+
+/** The configuration a regular or interval join shares: keys, residual condition, widths, preserved sides, description. */
+function joinConfig(node: PhysicalNodeOf<'Join' | 'IntervalJoin'>): JoinConfig {
+  const joined = node.schema.map((f) => f.name);
+  const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
+  return {
+    keys: [node.leftKeys.map(compileExpr), node.rightKeys.map(compileExpr)],
+    residual: node.residual ? compileExpr(node.residual) : undefined,
+    widths: [node.left.schema.length, node.right.schema.length],
+    preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
+    description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
+  };
 }
 
 function aggCalls(aggs: readonly LogicalAggCall[]): AggCall[] {
@@ -308,16 +322,11 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     GroupAggregate: (node, env) =>
       attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), env, [node.input]),
     Union: (node, env) => attach(new Union(node.inputs.length), env, node.inputs),
-    Join: (node, env) => {
-      const joined = node.schema.map((f) => f.name);
-      const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
-      const join = new Join({
-        keys: [node.leftKeys.map(compileExpr), node.rightKeys.map(compileExpr)],
-        residual: node.residual ? compileExpr(node.residual) : undefined,
-        widths: [node.left.schema.length, node.right.schema.length],
-        preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
-        description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
-      });
+    Join: (node, env) => attach(new Join(joinConfig(node)), env, [node.left, node.right]),
+    IntervalJoin: (node, env) => {
+      const { leftTime, rightTime, lower, upper } = node.bounds;
+      const base = joinConfig(node);
+      const join = new IntervalJoin({ ...base, times: [leftTime, rightTime], lower, upper, description: `${base.description}, bounds=[${lower}, ${upper}]` });
       attach(join, env, [node.left, node.right]);
     },
     Limit: (node, env) => attach(new Limit(node.limit, node.offset), env, [node.input]),

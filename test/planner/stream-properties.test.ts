@@ -124,6 +124,14 @@ describe('sources declare their changelog', () => {
     expect(plan('SELECT * FROM accounts').changelog.kind).toBe('updating');
   });
 
+  it('an interval join over a retracting source is refused with a reason (it needs insert-only inputs)', () => {
+    ddl(`CREATE TABLE moves (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'test-changelog')`);
+    const d = expectError(() => plan(`SELECT * FROM moves a JOIN moves b ON a.id = b.id AND a.ts BETWEEN b.ts AND b.ts + INTERVAL '1' MINUTE`), ErrorCode.UNSUPPORTED);
+    expect(d.message).toContain('An interval join needs an insert-only input');
+    expect(d.hint).toContain('source of updates');
+    expect(d.span).toBeDefined();
+  });
+
   it('an upsert source is refused with a reason (it needs its updates turned into retractions first)', () => {
     const d = expectError(() => plan('SELECT * FROM latest'), ErrorCode.UNSUPPORTED);
     expect(d.message).toContain("'latest' is read as an upsert stream");

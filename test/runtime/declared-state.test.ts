@@ -79,6 +79,7 @@ const QUERIES: [string, string][] = [
   ['SESSION window aggregate', `SELECT k, window_start, COUNT(*) FROM TABLE(SESSION(TABLE events PARTITION BY k, DESCRIPTOR(ts), INTERVAL '30' SECOND)) GROUP BY window_start, window_end, k`],
   ['non-windowed aggregate', 'SELECT k, COUNT(*), MIN(v) FROM events GROUP BY k'],
   ['regular join and union', 'SELECT a.k, b.v FROM events a JOIN (SELECT k, v FROM events UNION ALL SELECT k, v + 1 FROM events) b ON a.k = b.k AND a.v = b.v'],
+  ['interval join', `SELECT a.k, a.v, b.v FROM events a FULL JOIN events b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '10' SECOND AND b.ts + INTERVAL '5' SECOND`],
   ['temporal sort', 'SELECT k, ts FROM events ORDER BY ts'],
   ['limit', 'SELECT k FROM events LIMIT 3'],
   ['values', 'SELECT * FROM (VALUES (1, 2), (3, 4)) AS t(a, b)'],

@@ -16,6 +16,7 @@ import { commonType, typeToString, withNullable } from '../../common/types.js';
 import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { conjunction } from '../expr-utils.js';
+import { intervalBounds } from '../interval-bounds.js';
 import { joinFields, uniqueNames, type JoinType, type LogicalJoin, type LogicalPlan } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
@@ -48,19 +49,27 @@ export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: as
   const right = bindSide(join.right);
   checkDistinctQualifiers(left.scope, right.scope, join.right.span);
   const joinType = JOIN_TYPES[join.joinType];
-  const schema = joinFields(joinType, left.plan.schema, right.plan.schema);
+  const plainSchema = joinFields(joinType, left.plan.schema, right.plan.schema);
   const width = left.plan.schema.length;
   // Each side's columns as positions and types of the joined row.
-  const leftColumns = left.scope.columns.map((c) => ({ ...c, type: schema[c.index]!.type }));
-  const rightColumns = right.scope.columns.map((c) => ({ ...c, index: width + c.index, type: schema[width + c.index]!.type }));
+  const leftColumns = left.scope.columns.map((c) => ({ ...c, type: plainSchema[c.index]!.type }));
+  const rightColumns = right.scope.columns.map((c) => ({ ...c, index: width + c.index, type: plainSchema[width + c.index]!.type }));
   const pairScope = new Scope([...leftColumns, ...rightColumns]);
   const binder = new ExprBinder(ctx, pairScope, { clause: 'ON' });
-  const plan = (condition: BoundExpr): LogicalJoin => ({ kind: 'LogicalJoin', joinType, left: left.plan, right: right.plan, condition, schema, span: join.span });
+  const plan = (condition: BoundExpr): LogicalJoin => {
+    // An interval join keeps its inputs' time attributes (its output is ordered by the watermark).
+    const interval = intervalBounds(condition, [...left.plan.schema, ...right.plan.schema], width) !== undefined;
+    const schema = interval ? joinFields(joinType, left.plan.schema, right.plan.schema, true) : plainSchema;
+    return { kind: 'LogicalJoin', joinType, left: left.plan, right: right.plan, condition, schema, ...(interval ? { interval } : {}), span: join.span };
+  };
 
   if (join.using) return bindUsing(join.using, joinType, new Scope(leftColumns), new Scope(rightColumns), binder, plan);
   // A cross join's condition is TRUE (the conjunction of nothing).
   const condition = join.on ? binder.expectBoolean(binder.bind(join.on), join.on.span, 'ON') : conjunction([]);
-  return { plan: plan(condition), scope: pairScope };
+  const bound = plan(condition);
+  if (!bound.interval) return { plan: bound, scope: pairScope };
+  // The columns of an interval join's output keep their time attributes.
+  return { plan: bound, scope: new Scope(pairScope.columns.map((c) => ({ ...c, type: bound.schema[c.index]!.type }))) };
 }
 
 /** The column `id` of one side of a USING join (unqualified, as USING names it). */
