@@ -91,6 +91,7 @@ export type PhysicalPlan =
   | UnionNode
   | JoinNode
   | LimitNode
+  | RankNode
   | TemporalSortNode
   | ExchangeNode;
 
@@ -212,6 +213,19 @@ export interface LimitNode extends PhysicalBase {
 }
 
 /**
+ * Top-N per partition (`ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..)` bounded by `rn <= rankEnd`):
+ * keeps each partition's rows sorted and emits the rows ranked 1..rankEnd with their rank appended, as an
+ * updating result keyed by the partition keys and the rank.
+ */
+export interface RankNode extends PhysicalBase {
+  readonly kind: 'Rank';
+  readonly input: PhysicalPlan;
+  readonly partitionKeys: readonly number[];
+  readonly orderKeys: readonly SortKey[];
+  readonly rankEnd: number;
+}
+
+/**
  * ORDER BY an event-time attribute ascending (then other keys): rows are held until the watermark passes
  * their time, then released in order.
  */
@@ -244,6 +258,7 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   Union: (p) => p.inputs,
   Join: (p) => [p.left, p.right],
   Limit: (p) => [p.input],
+  Rank: (p) => [p.input],
   TemporalSort: (p) => [p.input],
   Exchange: (p) => [p.input],
 };
@@ -270,6 +285,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'SessionWindowAggregate':
     case 'GroupAggregate':
     case 'Limit':
+    case 'Rank':
     case 'TemporalSort':
     case 'Exchange':
       return { ...fields, input: inputs[0]! } as Unpropertied<T>;

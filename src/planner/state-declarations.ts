@@ -87,6 +87,11 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     INPUTS,
   ],
   Limit: () => [value('seen', 'rows seen'), value('done', 'whether the limit was reached')],
+  // Every row of a partition when the input is updating (a retracted top row is replaced from the rest); only the top rankEnd otherwise.
+  Rank: (p) => [
+    table('partitions', columns(p.input.schema, p.partitionKeys), [p.input.changelog.kind === 'updating' ? 'all rows of the partition, sorted, with counts' : `the top ${p.rankEnd} rows of the partition, sorted`], 'ttl'),
+    value('watermark', 'the last watermark forwarded'),
+  ],
   TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers('the earliest buffered row')],
   Exchange: () => [],
 };

@@ -16,6 +16,7 @@ import {
   type JoinNode,
   type LimitNode,
   type PhysicalPlan,
+  type RankNode,
   type SessionWindowAggregateNode,
   type TableSourceScanNode,
   type TemporalSortNode,
@@ -189,6 +190,25 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       }
       requireInsertOnly(input, 'ORDER BY', plan.span);
       return physicalNode<TemporalSortNode>({ kind: 'TemporalSort', input: exchangeOn(input, []), timeIndex: first.index, keys: plan.keys, schema: plan.schema, changelog: INSERT_ONLY });
+    }
+    case 'LogicalRank': {
+      if (plan.rankEnd === undefined) {
+        unsupported(
+          'ROW_NUMBER() OVER is supported only for Top-N: in a subquery whose outer WHERE bounds the rank',
+          "select it in a subquery and filter on it outside: SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t) WHERE rn <= 3",
+          plan.span,
+        );
+      }
+      const input = toPhysical(plan.input);
+      return physicalNode<RankNode>({
+        kind: 'Rank',
+        input: exchangeOn(input, plan.partitionKeys),
+        partitionKeys: plan.partitionKeys,
+        orderKeys: plan.orderKeys,
+        rankEnd: plan.rankEnd,
+        schema: plan.schema,
+        changelog: { kind: 'updating', upsertKey: [...plan.partitionKeys, plan.input.schema.length] },
+      });
     }
     case 'LogicalLimit': {
       const input = toPhysical(plan.input);
