@@ -167,6 +167,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Join: (p) => joinLine(p),
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   Rank: (p) => `Rank(${rankText(p)})`,
+  Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
 };

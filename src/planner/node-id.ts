@@ -48,6 +48,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null],
   Limit: (p) => [p.limit, p.offset],
   Rank: (p) => [p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind],
+  Deduplicate: (p) => [p.partitionKeys, p.timeIndex],
   TemporalSort: (p) => [p.timeIndex, p.keys],
   Exchange: (p) => [p.distribution],
 };

@@ -92,6 +92,7 @@ export type PhysicalPlan =
   | JoinNode
   | LimitNode
   | RankNode
+  | DeduplicateNode
   | TemporalSortNode
   | ExchangeNode;
 
@@ -226,6 +227,18 @@ export interface RankNode extends PhysicalBase {
 }
 
 /**
+ * Keep-first deduplication on event time (`ROW_NUMBER() OVER (PARTITION BY .. ORDER BY rowtime ASC)` with
+ * `rn = 1` over an insert-only input): per partition, the row with the smallest time, emitted once the
+ * watermark passes it, with the rank (1) appended. Insert-only.
+ */
+export interface DeduplicateNode extends PhysicalBase {
+  readonly kind: 'Deduplicate';
+  readonly input: PhysicalPlan;
+  readonly partitionKeys: readonly number[];
+  readonly timeIndex: number;
+}
+
+/**
  * ORDER BY an event-time attribute ascending (then other keys): rows are held until the watermark passes
  * their time, then released in order.
  */
@@ -259,6 +272,7 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   Join: (p) => [p.left, p.right],
   Limit: (p) => [p.input],
   Rank: (p) => [p.input],
+  Deduplicate: (p) => [p.input],
   TemporalSort: (p) => [p.input],
   Exchange: (p) => [p.input],
 };
@@ -286,6 +300,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'GroupAggregate':
     case 'Limit':
     case 'Rank':
+    case 'Deduplicate':
     case 'TemporalSort':
     case 'Exchange':
       return { ...fields, input: inputs[0]! } as Unpropertied<T>;

@@ -17,6 +17,7 @@ import {
   type LimitNode,
   type PhysicalPlan,
   type RankNode,
+  type DeduplicateNode,
   type SessionWindowAggregateNode,
   type TableSourceScanNode,
   type TemporalSortNode,
@@ -200,6 +201,18 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         );
       }
       const input = toPhysical(plan.input);
+      // Keep-first deduplication: the first row per key by event time, final once the watermark passes it.
+      const first = plan.orderKeys[0]!;
+      if (plan.rankEnd === 1 && plan.orderKeys.length === 1 && !first.descending && input.changelog.kind === 'insert-only' && input.schema[first.index]!.type.timeAttribute === 'rowtime') {
+        return physicalNode<DeduplicateNode>({
+          kind: 'Deduplicate',
+          input: exchangeOn(input, plan.partitionKeys),
+          partitionKeys: plan.partitionKeys,
+          timeIndex: first.index,
+          schema: plan.schema,
+          changelog: INSERT_ONLY,
+        });
+      }
       return physicalNode<RankNode>({
         kind: 'Rank',
         input: exchangeOn(input, plan.partitionKeys),

@@ -23,6 +23,7 @@ import { GroupAggregate } from './operators/group-aggregate.js';
 import { Join } from './operators/join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
+import { Deduplicate } from './operators/deduplicate.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
 import { TableSourceScan } from './operators/table-source-scan.js';
@@ -328,6 +329,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         env,
         [node.input],
       ),
+    Deduplicate: (node, env) => attach(new Deduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex }), env, [node.input]),
     TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
     // One thread: rows go on as they are (the cut between worker threads, later).
     Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),

@@ -98,4 +98,60 @@ describe('Top-N vs batch', () => {
     const text = JSON.stringify(r);
     expect(text).toMatch(/Rank\(rankType=\[ROW_NUMBER\], rankRange=\[rankStart=1, rankEnd=3\], partitionBy=\[k\], orderBy=\[v DESC\]\), state=\[partitions, watermark\]/);
   });
+
+  describe('deduplication on event time', () => {
+    // Rows with bounded disorder (< the 5 s watermark delay, so none is late), several per key and time.
+    let rows: { id: number; k: number; ts: number }[];
+    let dedupDdl: string;
+    const BASE = Date.UTC(2024, 0, 1);
+
+    beforeAll(() => {
+      const rand = prng(5);
+      rows = [];
+      let t = BASE;
+      for (let i = 0; i < 20_000; i++) {
+        t += Math.floor(rand() * 50);
+        rows.push({ id: i, k: Math.floor(rand() * 3000), ts: t - Math.floor(rand() * 4000) });
+      }
+      const path = writeJsonLines(tempDir(), 'rows.json', rows.map((r) => ({ id: r.id, k: r.k, ts: new Date(r.ts).toISOString() })));
+      dedupDdl = `CREATE TABLE rows_t (id INT, k INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+                  WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json');`;
+    });
+
+    async function runDedup(sql: string) {
+      const eddy = new Eddy();
+      await executeAll(eddy, dedupDdl);
+      return runQuery(eddy, sql);
+    }
+
+    /** Per key, the row that `better` prefers over every other (ties: the first to arrive). */
+    function pick(better: (a: { ts: number }, b: { ts: number }) => boolean): unknown[][] {
+      const best = new Map<number, { id: number; k: number; ts: number }>();
+      for (const r of rows) {
+        const held = best.get(r.k);
+        if (!held || better(r, held)) best.set(r.k, r);
+      }
+      return [...best.values()].map((r) => [r.id, r.k]);
+    }
+
+    it('keep first (ORDER BY ts ASC, rn = 1): insert-only, the earliest row per key', async () => {
+      const { changes, summary } = await runDedup('SELECT id, k FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS rn FROM rows_t) WHERE rn = 1');
+      expect(changes.every((c) => c.kind === 0)).toBe(true);
+      expect(summary.lateRowsDropped).toBe(0);
+      expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows(pick((a, b) => a.ts < b.ts)));
+    });
+
+    it('keep last (ORDER BY ts DESC, rn = 1): updating, its final state is the latest row per key', async () => {
+      const { changes } = await runDedup('SELECT id, k FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM rows_t) WHERE rn = 1');
+      expect(changes.some((c) => c.kind !== 0)).toBe(true);
+      expect(materialize(changes)).toEqual(sortedRows(pick((a, b) => a.ts > b.ts)));
+    });
+
+    it('EXPLAIN shows keep-first as a Deduplicate operator with its state tables, insert-only', async () => {
+      const eddy = new Eddy();
+      await executeAll(eddy, dedupDdl);
+      const text = JSON.stringify(await eddy.execute('EXPLAIN SELECT id, k FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS rn FROM rows_t) WHERE rn = 1'));
+      expect(text).toMatch(/Deduplicate\(keep=\[FirstRow\], key=\[k\], order=\[ROWTIME ts\]\), state=\[keys, timers, watermark\], changelog=\[I\]/);
+    });
+  });
 });
