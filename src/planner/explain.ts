@@ -68,10 +68,10 @@ function sortKeysText(keys: readonly SortKey[], columns: readonly string[]): str
 }
 
 /** `rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[k], orderBy=[v DESC], select=[..]`, as Flink prints it. */
-function rankText(p: { readonly input: { readonly schema: readonly { name: string }[] }; readonly partitionKeys: readonly number[]; readonly orderKeys: readonly SortKey[]; readonly rankEnd?: number }): string {
+function rankText(p: { readonly input: { readonly schema: readonly { name: string }[] }; readonly rankType: string; readonly partitionKeys: readonly number[]; readonly orderKeys: readonly SortKey[]; readonly rankEnd?: number }): string {
   const inputNames = names(p.input);
   const range = p.rankEnd === undefined ? 'unbounded' : `rankStart=1, rankEnd=${p.rankEnd}`;
-  return `rankType=[ROW_NUMBER], rankRange=[${range}], partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${sortKeysText(p.orderKeys, inputNames)}]`;
+  return `rankType=[${p.rankType}], rankRange=[${range}], partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${sortKeysText(p.orderKeys, inputNames)}]`;
 }
 
 function names(plan: { schema: readonly { name: string }[] }): string[] {

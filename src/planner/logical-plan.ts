@@ -199,14 +199,18 @@ export interface LogicalSort {
   readonly span?: Span;
 }
 
+/** The rank functions: ROW_NUMBER numbers rows 1, 2, 3..; RANK gives ties one rank and skips (1, 1, 3); DENSE_RANK does not skip (1, 1, 2). */
+export type RankType = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+
 /**
- * `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..)` appended to each row of `input` as a BIGINT column
+ * `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..)` (or RANK, DENSE_RANK) appended to each row of `input` as a BIGINT column
  * (Flink's Rank). `rankEnd` is the bound an outer filter on the rank column puts on it (`rn <= N`); a rank
  * without one cannot run on a stream (to-physical refuses it at `span`).
  */
 export interface LogicalRank {
   readonly kind: 'LogicalRank';
   readonly input: LogicalPlan;
+  readonly rankType: RankType;
   readonly partitionKeys: readonly number[];
   readonly orderKeys: readonly SortKey[];
   readonly rankEnd?: number;

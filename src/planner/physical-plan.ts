@@ -10,7 +10,7 @@ import type { BoundExpr } from '../expr/bound-expr.js';
 import { assertNever } from '../common/assert-never.js';
 import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
-import type { JoinType, LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
+import type { JoinType, LogicalAggCall, RankType, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
  * What kinds of change a node emits. `insert-only`: only +I (append). `updating`: +I, -U, +U, -D; `upsertKey`
@@ -216,11 +216,13 @@ export interface LimitNode extends PhysicalBase {
 /**
  * Top-N per partition (`ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..)` bounded by `rn <= rankEnd`):
  * keeps each partition's rows sorted and emits the rows ranked 1..rankEnd with their rank appended, as an
- * updating result keyed by the partition keys and the rank.
+ * updating result keyed by the partition keys and the rank (for ROW_NUMBER; RANK and DENSE_RANK give ties
+ * one rank, so their result has no key).
  */
 export interface RankNode extends PhysicalBase {
   readonly kind: 'Rank';
   readonly input: PhysicalPlan;
+  readonly rankType: RankType;
   readonly partitionKeys: readonly number[];
   readonly orderKeys: readonly SortKey[];
   readonly rankEnd: number;

@@ -195,7 +195,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
     case 'LogicalRank': {
       if (plan.rankEnd === undefined) {
         unsupported(
-          'ROW_NUMBER() OVER is supported only for Top-N: in a subquery whose outer WHERE bounds the rank',
+          `${plan.rankType}() OVER is supported only for Top-N: in a subquery whose outer WHERE bounds the rank`,
           "select it in a subquery and filter on it outside: SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t) WHERE rn <= 3",
           plan.span,
         );
@@ -203,7 +203,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       const input = toPhysical(plan.input);
       // Keep-first deduplication: the first row per key by event time, final once the watermark passes it.
       const first = plan.orderKeys[0]!;
-      if (plan.rankEnd === 1 && plan.orderKeys.length === 1 && !first.descending && input.changelog.kind === 'insert-only' && input.schema[first.index]!.type.timeAttribute === 'rowtime') {
+      if (plan.rankType === 'ROW_NUMBER' && plan.rankEnd === 1 && plan.orderKeys.length === 1 && !first.descending && input.changelog.kind === 'insert-only' && input.schema[first.index]!.type.timeAttribute === 'rowtime') {
         return physicalNode<DeduplicateNode>({
           kind: 'Deduplicate',
           input: exchangeOn(input, plan.partitionKeys),
@@ -215,12 +215,13 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       }
       return physicalNode<RankNode>({
         kind: 'Rank',
+        rankType: plan.rankType,
         input: exchangeOn(input, plan.partitionKeys),
         partitionKeys: plan.partitionKeys,
         orderKeys: plan.orderKeys,
         rankEnd: plan.rankEnd,
         schema: plan.schema,
-        changelog: { kind: 'updating', upsertKey: [...plan.partitionKeys, plan.input.schema.length] },
+        changelog: plan.rankType === 'ROW_NUMBER' ? { kind: 'updating', upsertKey: [...plan.partitionKeys, plan.input.schema.length] } : { kind: 'updating' },
       });
     }
     case 'LogicalLimit': {

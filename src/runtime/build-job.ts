@@ -325,7 +325,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     Limit: (node, env) => attach(new Limit(node.limit, node.offset), env, [node.input]),
     Rank: (node, env) =>
       attach(
-        new Rank({ partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankEnd: node.rankEnd, inputUpdating: node.input.changelog.kind === 'updating' }),
+        new Rank({ rankType: node.rankType, partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankEnd: node.rankEnd, inputUpdating: node.input.changelog.kind === 'updating' }),
         env,
         [node.input],
       ),

@@ -91,6 +91,30 @@ describe('Top-N vs batch', () => {
     expect(materialize(changes)).toEqual(sortedRows(expected));
   });
 
+  for (const fn of ['RANK', 'DENSE_RANK'] as const) {
+    it(`${fn}: ties share a rank; the final state equals a batch computation`, async () => {
+      // b = v / 100 has many ties per key.
+      const { changes } = await run(`SELECT * FROM (SELECT id, k, b, ${fn}() OVER (PARTITION BY k ORDER BY b DESC) AS r FROM (SELECT id, k, v / 100 AS b FROM events)) WHERE r <= 3`);
+      const bucket = (e: Ev) => (e.v === null ? null : Math.trunc(e.v / 100));
+      const order = (b: number | null) => (b === null ? -Infinity : b);
+      // Per key: how many rows have each bucket; a row's rank follows from the buckets above its own.
+      const counts = new Map<number, Map<number | null, number>>();
+      for (const e of events) {
+        const m = counts.get(e.k) ?? new Map<number | null, number>();
+        m.set(bucket(e), (m.get(bucket(e)) ?? 0) + 1);
+        counts.set(e.k, m);
+      }
+      const expected: unknown[][] = [];
+      for (const e of events) {
+        const above = [...counts.get(e.k)!].filter(([b]) => order(b) > order(bucket(e)));
+        const r = fn === 'RANK' ? above.reduce((n, [, c]) => n + c, 0) + 1 : above.length + 1;
+        if (r <= 3) expected.push([e.id, e.k, bucket(e), r]);
+      }
+      expect(expected.length).toBeGreaterThan(21);
+      expect(materialize(changes)).toEqual(sortedRows(expected));
+    });
+  }
+
   it('EXPLAIN shows the Rank operator, its range and its state tables', async () => {
     const eddy = new Eddy();
     await executeAll(eddy, ddl);

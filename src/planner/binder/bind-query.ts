@@ -204,7 +204,7 @@ export class QueryBinder {
       if (where) input = { kind: 'LogicalFilter', input, condition: where, schema: input.schema };
       // A rank (ROW_NUMBER() OVER ..) appends its column to the row the select list reads.
       const ranks = select.items.filter(isRankItem);
-      if (ranks.length > 1) unsupported('Only one ROW_NUMBER() OVER per select list is supported', ranks[1]!.expr.span);
+      if (ranks.length > 1) unsupported('Only one rank function (ROW_NUMBER, RANK, DENSE_RANK) OVER per select list is supported', ranks[1]!.expr.span);
       const rank = ranks[0] ? bindRank(this.ctx, ranks[0].expr, input, from.scope) : undefined;
       if (rank) {
         input = rank;

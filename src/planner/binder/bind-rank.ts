@@ -7,13 +7,13 @@
 import type * as ast from '../../parser/ast.js';
 import { T, withNullable, withoutTimeAttribute } from '../../common/types.js';
 import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
-import type { LogicalPlan, LogicalRank, SortKey } from '../logical-plan.js';
+import type { LogicalPlan, LogicalRank, RankType, SortKey } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder, functionName } from './bind-expr.js';
 import { Scope } from './scope.js';
 
-/** The rank functions Eddy runs (RANK and DENSE_RANK: not yet). */
-const RANK_FUNCTIONS = new Set(['ROW_NUMBER']);
+/** The rank functions. */
+const RANK_FUNCTIONS = new Set<string>(['ROW_NUMBER', 'RANK', 'DENSE_RANK'] satisfies RankType[]);
 
 /** A select item that is a rank call (`ROW_NUMBER() OVER (...) [AS rn]`). */
 export function isRankItem(item: ast.SelectItem): item is ast.SelectExpr & { expr: ast.FunctionCall } {
@@ -45,7 +45,7 @@ export function bindRank(ctx: BinderContext, call: ast.FunctionCall, input: Logi
   const partitionKeys = over.partitionBy.map((e) => column(e, 'PARTITION BY'));
   const orderKeys: SortKey[] = over.orderBy.map((item) => ({ index: column(item.expr, 'ORDER BY'), descending: item.descending, nullsFirst: item.nullsFirst ?? !item.descending }));
   const schema = [...input.schema.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })), { name: '$rank', type: withNullable(T.bigint(), false) }];
-  return { kind: 'LogicalRank', input, partitionKeys, orderKeys, schema, span: over.span };
+  return { kind: 'LogicalRank', rankType: name as RankType, input, partitionKeys, orderKeys, schema, span: over.span };
 }
 
 /** `scope` with the time attributes removed from its columns' types (the scope of a rank's output). */
