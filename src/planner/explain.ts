@@ -67,6 +67,13 @@ function sortKeysText(keys: readonly SortKey[], columns: readonly string[]): str
   return keys.map((k) => `${columns[k.index]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
 }
 
+/** `rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[k], orderBy=[v DESC], select=[..]`, as Flink prints it. */
+function rankText(p: { readonly input: { readonly schema: readonly { name: string }[] }; readonly rankType: string; readonly partitionKeys: readonly number[]; readonly orderKeys: readonly SortKey[]; readonly rankEnd?: number }): string {
+  const inputNames = names(p.input);
+  const range = p.rankEnd === undefined ? 'unbounded' : `rankStart=1, rankEnd=${p.rankEnd}`;
+  return `rankType=[${p.rankType}], rankRange=[${range}], partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${sortKeysText(p.orderKeys, inputNames)}]`;
+}
+
 function names(plan: { schema: readonly { name: string }[] }): string[] {
   return plan.schema.map((f) => f.name);
 }
@@ -97,6 +104,8 @@ function logicalLine(p: LogicalPlan): string {
       return `LogicalLimit(offset=[${p.offset}], fetch=[${p.limit}])`;
     case 'LogicalSort':
       return `LogicalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`;
+    case 'LogicalRank':
+      return `LogicalRank(${rankText(p)})`;
   }
 }
 
@@ -158,6 +167,8 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Join: (p) => joinLine(p),
   IntervalJoin: (p) => intervalJoinLine(p),
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
+  Rank: (p) => `Rank(${rankText(p)})`,
+  Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
 };

@@ -19,7 +19,8 @@ export type LogicalPlan =
   | LogicalUnion
   | LogicalJoin
   | LogicalLimit
-  | LogicalSort;
+  | LogicalSort
+  | LogicalRank;
 
 /** The event-time definition of a scanned table: which output column is the rowtime, and its watermark. */
 export interface ScanWatermark {
@@ -203,6 +204,26 @@ export interface LogicalSort {
   readonly span?: Span;
 }
 
+/** The rank functions: ROW_NUMBER numbers rows 1, 2, 3..; RANK gives ties one rank and skips (1, 1, 3); DENSE_RANK does not skip (1, 1, 2). */
+export type RankType = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+
+/**
+ * `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..)` (or RANK, DENSE_RANK) appended to each row of `input` as a BIGINT column
+ * (Flink's Rank). `rankEnd` is the bound an outer filter on the rank column puts on it (`rn <= N`); a rank
+ * without one cannot run on a stream (to-physical refuses it at `span`).
+ */
+export interface LogicalRank {
+  readonly kind: 'LogicalRank';
+  readonly input: LogicalPlan;
+  readonly rankType: RankType;
+  readonly partitionKeys: readonly number[];
+  readonly orderKeys: readonly SortKey[];
+  readonly rankEnd?: number;
+  readonly schema: readonly Field[];
+  /** The OVER call, for messages. */
+  readonly span?: Span;
+}
+
 /** The inputs of a node. */
 export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
@@ -215,6 +236,7 @@ export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
     case 'LogicalAggregate':
     case 'LogicalLimit':
     case 'LogicalSort':
+    case 'LogicalRank':
       return [plan.input];
     case 'LogicalUnion':
       return plan.inputs;
@@ -235,6 +257,7 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalAggregate':
     case 'LogicalLimit':
     case 'LogicalSort':
+    case 'LogicalRank':
       return inputs[0] === plan.input ? plan : { ...plan, input: inputs[0]! };
     case 'LogicalUnion':
       return inputs.every((p, i) => p === plan.inputs[i]) ? plan : { ...plan, inputs };

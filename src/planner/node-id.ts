@@ -48,6 +48,8 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null],
   IntervalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.bounds],
   Limit: (p) => [p.limit, p.offset],
+  Rank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind],
+  Deduplicate: (p) => [p.partitionKeys, p.timeIndex],
   TemporalSort: (p) => [p.timeIndex, p.keys],
   Exchange: (p) => [p.distribution],
 };

@@ -11,7 +11,7 @@ import { assertNever } from '../common/assert-never.js';
 import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
 import type { IntervalBounds } from './interval-bounds.js';
-import type { JoinType, LogicalAggCall, ScanWatermark, SortKey } from './logical-plan.js';
+import type { JoinType, LogicalAggCall, RankType, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
  * What kinds of change a node emits. `insert-only`: only +I (append). `updating`: +I, -U, +U, -D; `upsertKey`
@@ -93,6 +93,8 @@ export type PhysicalPlan =
   | JoinNode
   | IntervalJoinNode
   | LimitNode
+  | RankNode
+  | DeduplicateNode
   | TemporalSortNode
   | ExchangeNode;
 
@@ -233,6 +235,33 @@ export interface LimitNode extends PhysicalBase {
 }
 
 /**
+ * Top-N per partition (`ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..)` bounded by `rn <= rankEnd`):
+ * keeps each partition's rows sorted and emits the rows ranked 1..rankEnd with their rank appended, as an
+ * updating result keyed by the partition keys and the rank (for ROW_NUMBER; RANK and DENSE_RANK give ties
+ * one rank, so their result has no key).
+ */
+export interface RankNode extends PhysicalBase {
+  readonly kind: 'Rank';
+  readonly input: PhysicalPlan;
+  readonly rankType: RankType;
+  readonly partitionKeys: readonly number[];
+  readonly orderKeys: readonly SortKey[];
+  readonly rankEnd: number;
+}
+
+/**
+ * Keep-first deduplication on event time (`ROW_NUMBER() OVER (PARTITION BY .. ORDER BY rowtime ASC)` with
+ * `rn = 1` over an insert-only input): per partition, the row with the smallest time, emitted once the
+ * watermark passes it, with the rank (1) appended. Insert-only.
+ */
+export interface DeduplicateNode extends PhysicalBase {
+  readonly kind: 'Deduplicate';
+  readonly input: PhysicalPlan;
+  readonly partitionKeys: readonly number[];
+  readonly timeIndex: number;
+}
+
+/**
  * ORDER BY an event-time attribute ascending (then other keys): rows are held until the watermark passes
  * their time, then released in order.
  */
@@ -266,6 +295,8 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   Join: (p) => [p.left, p.right],
   IntervalJoin: (p) => [p.left, p.right],
   Limit: (p) => [p.input],
+  Rank: (p) => [p.input],
+  Deduplicate: (p) => [p.input],
   TemporalSort: (p) => [p.input],
   Exchange: (p) => [p.input],
 };
@@ -293,6 +324,8 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'SessionWindowAggregate':
     case 'GroupAggregate':
     case 'Limit':
+    case 'Rank':
+    case 'Deduplicate':
     case 'TemporalSort':
     case 'Exchange':
       return { ...fields, input: inputs[0]! } as Unpropertied<T>;

@@ -93,6 +93,15 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     ...timers("a key's rows' cleanup"),
   ],
   Limit: () => [value('seen', 'rows seen'), value('done', 'whether the limit was reached')],
+  // Every row of a partition when the input is updating (a retracted top row is replaced from the rest); only the top rankEnd otherwise.
+  Rank: (p) => [
+    table('partitions', columns(p.input.schema, p.partitionKeys), [p.input.changelog.kind === 'updating' ? 'all rows of the partition, sorted, with counts' : `the top ${p.rankEnd} rows of the partition, sorted`], 'ttl'),
+    value('watermark', 'the last watermark forwarded'),
+  ],
+  Deduplicate: (p) => [
+    table('keys', columns(p.input.schema, p.partitionKeys), ['the earliest row waiting for the watermark, or that the first row was emitted'], 'ttl'),
+    ...timers("a key's earliest row"),
+  ],
   TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers('the earliest buffered row')],
   Exchange: () => [],
 };

@@ -166,6 +166,8 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   Join: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   IntervalJoin: (n) => ({ uniqueKey: undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   Limit: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n) }),
+  Rank: (n) => ({ uniqueKey: n.rankType === 'ROW_NUMBER' ? [...n.partitionKeys, n.input.schema.length] : undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
+  Deduplicate: (n) => ({ uniqueKey: n.partitionKeys, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
   TemporalSort: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n), distribution: SINGLE }),
   Exchange: (n) => ({ ...sameAsInput(n), distribution: n.distribution }),
 };

@@ -18,6 +18,8 @@ import {
   type IntervalJoinNode,
   type LimitNode,
   type PhysicalPlan,
+  type RankNode,
+  type DeduplicateNode,
   type SessionWindowAggregateNode,
   type TableSourceScanNode,
   type TemporalSortNode,
@@ -207,6 +209,38 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       }
       requireInsertOnly(input, 'ORDER BY', plan.span);
       return physicalNode<TemporalSortNode>({ kind: 'TemporalSort', input: exchangeOn(input, []), timeIndex: first.index, keys: plan.keys, schema: plan.schema, changelog: INSERT_ONLY });
+    }
+    case 'LogicalRank': {
+      if (plan.rankEnd === undefined) {
+        unsupported(
+          `${plan.rankType}() OVER is supported only for Top-N: in a subquery whose outer WHERE bounds the rank`,
+          "select it in a subquery and filter on it outside: SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t) WHERE rn <= 3",
+          plan.span,
+        );
+      }
+      const input = toPhysical(plan.input);
+      // Keep-first deduplication: the first row per key by event time, final once the watermark passes it.
+      const first = plan.orderKeys[0]!;
+      if (plan.rankType === 'ROW_NUMBER' && plan.rankEnd === 1 && plan.orderKeys.length === 1 && !first.descending && input.changelog.kind === 'insert-only' && input.schema[first.index]!.type.timeAttribute === 'rowtime') {
+        return physicalNode<DeduplicateNode>({
+          kind: 'Deduplicate',
+          input: exchangeOn(input, plan.partitionKeys),
+          partitionKeys: plan.partitionKeys,
+          timeIndex: first.index,
+          schema: plan.schema,
+          changelog: INSERT_ONLY,
+        });
+      }
+      return physicalNode<RankNode>({
+        kind: 'Rank',
+        rankType: plan.rankType,
+        input: exchangeOn(input, plan.partitionKeys),
+        partitionKeys: plan.partitionKeys,
+        orderKeys: plan.orderKeys,
+        rankEnd: plan.rankEnd,
+        schema: plan.schema,
+        changelog: plan.rankType === 'ROW_NUMBER' ? { kind: 'updating', upsertKey: [...plan.partitionKeys, plan.input.schema.length] } : { kind: 'updating' },
+      });
     }
     case 'LogicalLimit': {
       const input = toPhysical(plan.input);

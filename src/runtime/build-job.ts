@@ -23,6 +23,8 @@ import { GroupAggregate } from './operators/group-aggregate.js';
 import { Join, type JoinConfig } from './operators/join.js';
 import { IntervalJoin } from './operators/interval-join.js';
 import { Limit } from './operators/limit.js';
+import { Rank } from './operators/rank.js';
+import { Deduplicate } from './operators/deduplicate.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
 import { TableSourceScan } from './operators/table-source-scan.js';
@@ -330,6 +332,13 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       attach(join, env, [node.left, node.right]);
     },
     Limit: (node, env) => attach(new Limit(node.limit, node.offset), env, [node.input]),
+    Rank: (node, env) =>
+      attach(
+        new Rank({ rankType: node.rankType, partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankEnd: node.rankEnd, inputUpdating: node.input.changelog.kind === 'updating' }),
+        env,
+        [node.input],
+      ),
+    Deduplicate: (node, env) => attach(new Deduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex }), env, [node.input]),
     TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
     // One thread: rows go on as they are (the cut between worker threads, later).
     Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),

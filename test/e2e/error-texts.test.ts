@@ -110,10 +110,17 @@ describe('hints describe what exists today', () => {
   });
 
   it('OVER windows: what to use instead', () => {
-    for (const sql of ['SELECT SUM(qty) OVER (PARTITION BY user_id ORDER BY ts) FROM orders', 'SELECT ROW_NUMBER() OVER (ORDER BY ts) FROM orders']) {
+    for (const sql of ['SELECT SUM(qty) OVER (PARTITION BY user_id ORDER BY ts) FROM orders', 'SELECT user_id, 1 + ROW_NUMBER() OVER (ORDER BY ts) FROM orders']) {
       const err = catchEddy(() => tp.bind(sql));
       expect(err.message).toBe('OVER windows are not supported');
       expect(err.diagnostics[0]!.hint).toBe('for a running aggregate per key, GROUP BY the key (its result is updated with each row), or use a CUMULATE window');
     }
+    // ROW_NUMBER() runs as a Top-N only: an unbounded rank is refused when it is planned, at its OVER clause.
+    const sql = 'SELECT ROW_NUMBER() OVER (ORDER BY ts) FROM orders';
+    const err = catchEddy(() => tp.plan(sql));
+    expect(err.message).toBe('ROW_NUMBER() OVER is supported only for Top-N: in a subquery whose outer WHERE bounds the rank');
+    expect(err.diagnostics[0]!.hint).toMatch(/WHERE rn <= 3$/);
+    const span = err.diagnostics[0]!.span!;
+    expect(sql.slice(span.start, span.end)).toBe('OVER (ORDER BY ts)');
   });
 });

@@ -12,6 +12,7 @@ import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
 import { bindAggregateSelect, distinctPlan, needsAggregation } from './bind-aggregate.js';
 import { bindJoin } from './bind-join.js';
+import { bindRank, isRankItem, withoutTimeAttributes } from './bind-rank.js';
 import { applyOptionsHint } from './bind-options-hint.js';
 import { qualified, scanTable } from './bind-table.js';
 import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js';
@@ -184,7 +185,7 @@ export class QueryBinder {
   }
 
   bindSelect(select: ast.Select, columnTypes?: readonly DataType[]): BoundQuery {
-    const from: BoundQuery = select.from
+    let from: BoundQuery = select.from
       ? this.bindFrom(select.from)
       : { plan: { kind: 'LogicalValues', rows: [[]], schema: [] }, scope: new Scope([]) };
     let where: BoundExpr | undefined;
@@ -201,6 +202,14 @@ export class QueryBinder {
     } else {
       let input = from.plan;
       if (where) input = { kind: 'LogicalFilter', input, condition: where, schema: input.schema };
+      // A rank (ROW_NUMBER() OVER ..) appends its column to the row the select list reads.
+      const ranks = select.items.filter(isRankItem);
+      if (ranks.length > 1) unsupported('Only one rank function (ROW_NUMBER, RANK, DENSE_RANK) OVER per select list is supported', ranks[1]!.expr.span);
+      const rank = ranks[0] ? bindRank(this.ctx, ranks[0].expr, input, from.scope) : undefined;
+      if (rank) {
+        input = rank;
+        from = { plan: from.plan, scope: withoutTimeAttributes(from.scope) };
+      }
       const binder = new ExprBinder(this.ctx, from.scope, { clause: 'the select list' });
       const exprs: BoundExpr[] = [];
       const columns: ScopeColumn[] = [];
@@ -215,7 +224,7 @@ export class QueryBinder {
           }
           return;
         }
-        const bound = binder.bind(item.expr, columnTypes?.[columns.length]);
+        const bound: BoundExpr = rank && isRankItem(item) ? { kind: 'InputRef', index: rank.input.schema.length, type: rank.schema[rank.input.schema.length]!.type, name: outputName(item, i) } : binder.bind(item.expr, columnTypes?.[columns.length]);
         exprs.push(bound);
         // A column selected as it is keeps its qualifier, so ORDER BY may name it as the select list does (`ORDER BY c.user`).
         const qualifier = !item.alias && item.expr.kind === 'ColumnRef' && bound.kind === 'InputRef' ? from.scope.columns.find((c) => c.index === bound.index)?.qualifier : undefined;

@@ -56,6 +56,7 @@ function rowtimeDroppedByJoin(plan: LogicalPlan, index: number): boolean {
     case 'LogicalFilter':
     case 'LogicalSort':
     case 'LogicalLimit':
+    case 'LogicalRank':
       return rowtimeDroppedByJoin(plan.input, index);
     case 'LogicalWindowTableFunction':
       return index < plan.input.schema.length && rowtimeDroppedByJoin(plan.input, index);

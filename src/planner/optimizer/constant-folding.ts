@@ -102,6 +102,7 @@ export const constantFolding: OptimizerRule = {
         case 'LogicalUnion':
         case 'LogicalLimit':
         case 'LogicalSort':
+        case 'LogicalRank':
           return p;
         default:
           return assertNever(p);

@@ -9,6 +9,7 @@
  *    up), and before merge-projections, which merges the projections it puts on the join's inputs with
  *    those below them.
  * 4. merge-projections after pushing, to collapse the projections pushing left adjacent.
+ * 3b. bound-rank after pushing, which brings a filter on a rank column directly above the rank.
  * 5. prune-scan-columns last: it needs the final projection directly above each scan.
  */
 import type { LogicalPlan } from '../logical-plan.js';
@@ -18,8 +19,9 @@ import type { OptimizerRule } from './optimizer-rule.js';
 import { pruneJoinInputs } from './prune-join-inputs.js';
 import { pruneScanColumns } from './prune-scan-columns.js';
 import { pushDownFilter } from './push-down-filter.js';
+import { boundRank } from './bound-rank.js';
 
-export const RULES: readonly OptimizerRule[] = [constantFolding, pushDownFilter, pruneJoinInputs, mergeProjections, pruneScanColumns];
+export const RULES: readonly OptimizerRule[] = [constantFolding, pushDownFilter, boundRank, pruneJoinInputs, mergeProjections, pruneScanColumns];
 
 const MAX_ROUNDS = 5;
 

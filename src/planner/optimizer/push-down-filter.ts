@@ -70,6 +70,7 @@ function canPush(input: LogicalPlan, part: BoundExpr): boolean {
     case 'LogicalValues':
     case 'LogicalFilter':
     case 'LogicalLimit':
+    case 'LogicalRank':
       return false;
     default:
       return assertNever(input);
@@ -116,6 +117,7 @@ function pushBelow(input: LogicalPlan, condition: BoundExpr): LogicalPlan {
     case 'LogicalValues':
     case 'LogicalFilter':
     case 'LogicalLimit':
+    case 'LogicalRank':
       return filter(input, condition);
     default:
       return assertNever(input);

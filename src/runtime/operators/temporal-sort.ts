@@ -17,7 +17,6 @@
  *   time's rows in arrival order, and then sorting stably gives the same order as sorting the rows in
  *   arrival order.
  */
-import { compareValues } from '../../common/values.js';
 import type { SortKey } from '../../planner/logical-plan.js';
 import { INSERT, type ChangeBatch, type Row, type RowKind } from '../changelog.js';
 import type { Counter } from '../metrics.js';
@@ -27,6 +26,7 @@ import { TimerService } from '../timer-service.js';
 import { MinHeap } from '../min-heap.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
+import { sortKeyComparator } from './sort-keys.js';
 
 /** The state table of buffered rows (key: a row time → the rows at that time, in arrival order). */
 const ROWS_TABLE = 'rows';
@@ -50,7 +50,11 @@ export class TemporalSort implements StreamOperator {
   /** The rows the timers of one watermark released. */
   private ready: Row[] = [];
 
-  constructor(readonly config: TemporalSortConfig) {}
+  private readonly compare: (a: Row, b: Row) => number;
+
+  constructor(readonly config: TemporalSortConfig) {
+    this.compare = sortKeyComparator(config.keys);
+  }
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
@@ -93,20 +97,7 @@ export class TemporalSort implements StreamOperator {
     const ready = this.ready;
     if (ready.length > 0) {
       this.ready = [];
-      const keys = this.config.keys;
-      ready.sort((a, b) => {
-        for (const k of keys) {
-          const av = a[k.index];
-          const bv = b[k.index];
-          if (av === null || bv === null) {
-            if (av !== bv) return (av === null) === k.nullsFirst ? -1 : 1;
-            continue;
-          }
-          const c = compareValues(av, bv);
-          if (c !== 0) return k.descending ? -c : c;
-        }
-        return 0;
-      });
+      ready.sort(this.compare);
       const kinds: RowKind[] = new Array<RowKind>(ready.length).fill(INSERT);
       this.ctx.output.emit({ rows: ready, kinds });
     }

@@ -30,7 +30,7 @@ const QUERIES = [
 
 describe('optimize', () => {
   it('applies the rules in the documented order', () => {
-    expect(RULES.map((r) => r.name)).toEqual(['constant-folding', 'push-down-filter', 'prune-join-inputs', 'merge-projections', 'prune-scan-columns']);
+    expect(RULES.map((r) => r.name)).toEqual(['constant-folding', 'push-down-filter', 'bound-rank', 'prune-join-inputs', 'merge-projections', 'prune-scan-columns']);
   });
 
   it.each(QUERIES)('reaches a fixed point and preserves results: %s', (sql) => {

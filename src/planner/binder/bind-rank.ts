@@ -1,0 +1,54 @@
+/**
+ * Binds `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..)` in a select list: a {@link LogicalRank} below the
+ * projection appends the rank column to the row. Only a rank that an outer filter bounds (`rn <= N`) can
+ * run on a stream (the optimizer's bound-rank rule finds the bound; to-physical refuses a rank without
+ * one). Other OVER calls stay refused where they are bound (bind-expr.ts).
+ */
+import type * as ast from '../../parser/ast.js';
+import { T, withNullable, withoutTimeAttribute } from '../../common/types.js';
+import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
+import type { LogicalPlan, LogicalRank, RankType, SortKey } from '../logical-plan.js';
+import type { BinderContext } from './binder-context.js';
+import { ExprBinder, functionName } from './bind-expr.js';
+import { Scope } from './scope.js';
+
+/** The rank functions. */
+const RANK_FUNCTIONS = new Set<string>(['ROW_NUMBER', 'RANK', 'DENSE_RANK'] satisfies RankType[]);
+
+/** A select item that is a rank call (`ROW_NUMBER() OVER (...) [AS rn]`). */
+export function isRankItem(item: ast.SelectItem): item is ast.SelectExpr & { expr: ast.FunctionCall } {
+  return item.kind !== 'SelectStar' && item.expr.kind === 'FunctionCall' && item.expr.over !== undefined && RANK_FUNCTIONS.has(functionName(item.expr));
+}
+
+function unsupported(message: string, span: Span, hint?: string): never {
+  throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, span, hint });
+}
+
+/**
+ * The rank of `call` over `input` (whose columns `scope` describes): the input's columns, without time
+ * attributes (the result is updating), and the rank as a BIGINT NOT NULL last.
+ */
+export function bindRank(ctx: BinderContext, call: ast.FunctionCall, input: LogicalPlan, scope: Scope): LogicalRank {
+  const over = call.over!;
+  const name = functionName(call);
+  if (call.args.length > 0 || call.distinct || call.star) unsupported(`${name}() takes no arguments`, call.span);
+  if (call.filter) unsupported(`FILTER (WHERE ...) is not allowed on ${name}()`, call.filter.span);
+  if (over.windowName) unsupported('Named windows (OVER w) are not supported yet', over.span, 'write the window in the OVER clause');
+  if (over.frame) unsupported(`${name}() takes no window frame (ROWS/RANGE)`, over.frame.span);
+  if (over.orderBy.length === 0) unsupported(`${name}() needs an ORDER BY in its OVER clause`, over.span, 'Top-N ranks rows by an order: OVER (PARTITION BY k ORDER BY v DESC)');
+  const binder = new ExprBinder(ctx, scope, { clause: 'OVER' });
+  const column = (e: ast.Expr, what: string): number => {
+    const bound = binder.bind(e);
+    if (bound.kind !== 'InputRef') unsupported(`${what} in OVER takes columns`, e.span, 'compute the expression in a subquery below and name its column here');
+    return bound.index;
+  };
+  const partitionKeys = over.partitionBy.map((e) => column(e, 'PARTITION BY'));
+  const orderKeys: SortKey[] = over.orderBy.map((item) => ({ index: column(item.expr, 'ORDER BY'), descending: item.descending, nullsFirst: item.nullsFirst ?? !item.descending }));
+  const schema = [...input.schema.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })), { name: '$rank', type: withNullable(T.bigint(), false) }];
+  return { kind: 'LogicalRank', rankType: name as RankType, input, partitionKeys, orderKeys, schema, span: over.span };
+}
+
+/** `scope` with the time attributes removed from its columns' types (the scope of a rank's output). */
+export function withoutTimeAttributes(scope: Scope): Scope {
+  return new Scope(scope.columns.map((c) => ({ ...c, type: withoutTimeAttribute(c.type) })));
+}
