@@ -26,3 +26,16 @@ SELECT
   ts
 FROM rides
 WHERE is_start;
+
+-- Ride ends (drop-offs) with their zone: the two airports by their bounding boxes, else NULL.
+CREATE VIEW ride_ends AS
+SELECT
+  ride_id,
+  taxi_id,
+  CASE
+    WHEN lon BETWEEN -73.83 AND -73.74 AND lat BETWEEN 40.61 AND 40.67 THEN 'JFK'
+    WHEN lon BETWEEN -73.89 AND -73.85 AND lat BETWEEN 40.765 AND 40.79 THEN 'LGA'
+  END AS zone,
+  ts
+FROM rides
+WHERE NOT is_start;
