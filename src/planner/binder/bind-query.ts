@@ -17,6 +17,7 @@ import { applyOptionsHint } from './bind-options-hint.js';
 import { qualified, scanTable } from './bind-table.js';
 import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js';
 import { Scope, type ScopeColumn } from './scope.js';
+import { moveIntervalBoundsIntoJoins } from './bind-where-interval.js';
 
 /** A bound query: its plan and the scope describing its output columns. */
 export interface BoundQuery {
@@ -192,6 +193,8 @@ export class QueryBinder {
     if (select.where) {
       const b = new ExprBinder(this.ctx, from.scope, { clause: 'WHERE' });
       where = b.expectBoolean(b.bind(select.where), select.where.span, 'WHERE');
+      // Interval bounds in WHERE make an inner join an interval join, as in ON.
+      ({ from, where } = moveIntervalBoundsIntoJoins(from, where));
     }
     const outputName = (item: ast.SelectExpr, i: number): string =>
       item.alias?.name ?? (item.expr.kind === 'ColumnRef' ? item.expr.name.parts[item.expr.name.parts.length - 1]!.name : `EXPR$${i}`);
