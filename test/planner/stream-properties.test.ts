@@ -132,6 +132,13 @@ describe('sources declare their changelog', () => {
     expect(d.span).toBeDefined();
   });
 
+  it('so is one with its bounds in WHERE over a comma join (an interval join too)', () => {
+    ddl(`CREATE TABLE moves2 (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'test-changelog')`);
+    const d = expectError(() => plan(`SELECT * FROM moves2 a, moves2 b WHERE a.id = b.id AND a.ts BETWEEN b.ts AND b.ts + INTERVAL '1' MINUTE`), ErrorCode.UNSUPPORTED);
+    expect(d.message).toContain('An interval join needs an insert-only input');
+    expect(d.span).toBeDefined();
+  });
+
   it('an upsert source is refused with a reason (it needs its updates turned into retractions first)', () => {
     const d = expectError(() => plan('SELECT * FROM latest'), ErrorCode.UNSUPPORTED);
     expect(d.message).toContain("'latest' is read as an upsert stream");
