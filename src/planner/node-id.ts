@@ -47,6 +47,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   Union: () => [],
   Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null],
   IntervalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.bounds],
+  WindowJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.leftWindow, p.rightWindow, p.nullAware ?? false],
   Limit: (p) => [p.limit, p.offset],
   Rank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind],
   Deduplicate: (p) => [p.partitionKeys, p.timeIndex],

@@ -23,6 +23,7 @@
  *   service's `timers` and `watermark`. Everything leaves once the watermark passes the data.
  */
 import type { CompiledExpr } from '../../expr/bound-expr.js';
+import type { WindowJoinType } from '../../planner/logical-windows.js';
 import { BatchBuilder, type ChangeBatch, INSERT, type Row } from '../changelog.js';
 import type { Counter } from '../metrics.js';
 import { type GroupKey, type KeySelector, keySelector } from '../keys.js';
@@ -35,8 +36,7 @@ import { JoinRows, type JoinSide } from './join-rows.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
-/** The join types of a window join: a regular join's, plus SEMI and ANTI (whose output is the left row). */
-export type WindowJoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
+export type { WindowJoinType };
 
 /** True when `side` of a `type` window join emits its unmatched rows null-padded. */
 export function windowJoinPreserves(type: WindowJoinType, side: JoinSide): boolean {
