@@ -176,7 +176,8 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
 
 function windowAggregateLine(p: PhysicalNodeOf<'WindowAggregate' | 'SessionWindowAggregate'>, window: string): string {
   const inputNames = names(p.input);
-  return `${p.kind}(window=[${window}], time=[${inputNames[p.timeIndex]}], group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
+  const time = p.kind === 'WindowAggregate' && p.windowEnd !== undefined ? 'windowEnd' : 'time';
+  return `${p.kind}(window=[${window}], ${time}=[${inputNames[p.timeIndex]}], group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
 }
 
 /** One line describing a physical node, its configuration and its state. */

@@ -41,7 +41,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   Values: (p) => [p.rows],
   Calc: (p) => [p.projection, p.condition ?? null],
   WindowTableFunction: (p) => [p.window, p.timeIndex, p.partitionKeys ?? null, p.timeZone ?? null],
-  WindowAggregate: (p) => [p.window, p.timeIndex, p.timeZone ?? null, p.groupKeys, p.aggs.map(aggIdentity)],
+  WindowAggregate: (p) => [p.window, p.timeIndex, p.timeZone ?? null, p.groupKeys, p.aggs.map(aggIdentity), ...(p.windowEnd === undefined ? [] : [p.windowEnd])],
   SessionWindowAggregate: (p) => [p.gap, p.timeIndex, p.timeZone ?? null, p.groupKeys, p.aggs.map(aggIdentity)],
   GroupAggregate: (p) => [p.groupKeys, p.aggs.map(aggIdentity), p.input.changelog.kind],
   Union: () => [],

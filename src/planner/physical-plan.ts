@@ -162,6 +162,11 @@ export interface WindowAggregateNode extends PhysicalBase {
   readonly timeZone?: string;
   readonly groupKeys: readonly number[];
   readonly aggs: readonly LogicalAggCall[];
+  /**
+   * Set when the input is already windowed by `window` (a window aggregate or window join, whose window
+   * columns the GROUP BY names): the input column holding each row's window_end (also `timeIndex`).
+   */
+  readonly windowEnd?: number;
 }
 
 /** Session window aggregation per key, emitting a row when a session closes. */

@@ -314,7 +314,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     },
     WindowAggregate: (node, env) =>
       attachWindow(
-        new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
+        new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), ...(node.windowEnd === undefined ? {} : { windowEnd: node.windowEnd }) }),
         env,
         node,
         [{ index: node.schema.length - 1, kind: 'window-time' }],
