@@ -12,6 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../../src/connectors/index.js';
 import { CollectWriter } from '../../src/engine/query-handle.js';
 import { explainPhysical } from '../../src/planner/explain.js';
+import type { LogicalPlan } from '../../src/planner/logical-plan.js';
+import { physicalInputs, type PhysicalPipeline, type PhysicalPlan } from '../../src/planner/physical-plan.js';
+import { windowJoinRule } from '../../src/planner/window-join-rule.js';
 import type { Row } from '../../src/runtime/changelog.js';
 import { buildJob } from '../../src/runtime/build-job.js';
 import { StateBackend } from '../../src/runtime/state/state-backend.js';
@@ -62,7 +65,10 @@ const tp = new TestPlanner([
 ]);
 
 async function run(sql: string): Promise<Row[]> {
-  const planned = tp.plan(sql);
+  return runPipeline(tp.plan(sql).pipeline);
+}
+
+async function runPipeline(pipeline: PhysicalPipeline): Promise<Row[]> {
   const connectors = builtinConnectors();
   const collect = new CollectWriter();
   const rows: Row[] = [];
@@ -72,7 +78,7 @@ async function run(sql: string): Promise<Row[]> {
       rows.push(b.rows[i]!);
     }
   });
-  const job = buildJob(planned.pipeline, {
+  const job = buildJob(pipeline, {
     name: 'window-join-sql',
     timeZone: 'UTC',
     connector: (id) => connectors.find((c) => c.identifier === id),
@@ -81,6 +87,16 @@ async function run(sql: string): Promise<Row[]> {
   });
   await job.run();
   return rows;
+}
+
+/** The first node of kind `kind` in a plan (pre-order). */
+function findNode(p: PhysicalPlan, kind: string): PhysicalPlan | undefined {
+  if (p.kind === kind) return p;
+  for (const i of physicalInputs(p)) {
+    const found = findNode(i, kind);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const asText = (rows: readonly unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
@@ -254,4 +270,57 @@ describe('window joins from SQL', () => {
       expect(explain).not.toMatch(/WindowJoin/);
     }
   });
+
+  it('GROUP BY window_start, window_end over a window join is a window aggregation over its windows (final rows, no updates)', async () => {
+    tp.ddl(`CREATE VIEW matched AS SELECT L.id, R.price, L.window_start, L.window_end
+      FROM ${tvf('person', "HOP($T, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)")} L
+      JOIN ${tvf('auction', "HOP($T, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)")} R
+      ON L.id = R.seller AND L.window_start = R.window_start AND L.window_end = R.window_end`);
+    const sql = 'SELECT window_start, window_end, COUNT(*) AS pairs, SUM(price) AS total FROM matched GROUP BY window_start, window_end';
+    const explain = explainPhysical(tp.plan(sql).pipeline.root);
+    expect(explain).toMatch(/WindowAggregate\(window=\[HOP\(slide=\[5 s\], size=\[10 s\]\)\], windowEnd=\[window_end\], group=\[\], aggs=\[COUNT\(\*\), SUM\(price\)\]\)/);
+    expect(explain).not.toMatch(/GroupAggregate|\bJoin\(/);
+    const assign = hop(5 * SEC, 10 * SEC);
+    const perWindow = new Map<string, [number, number]>();
+    for (const p of people) {
+      for (const a of auctions) {
+        if (p.id !== a.seller) continue;
+        for (const [s, e] of assign(p.ts)) {
+          if (!assign(a.ts).some(([s2]) => s2 === s)) continue;
+          const k = JSON.stringify([s, e]);
+          const [n, total] = perWindow.get(k) ?? [0, 0];
+          perWindow.set(k, [n + 1, total + a.price]);
+        }
+      }
+    }
+    const expected = [...perWindow].map(([k, v]) => [...(JSON.parse(k) as number[]), ...v]);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(asText(await run(sql))).toEqual(asText(expected));
+  });
+
+  for (const type of ['semi', 'anti'] as const) {
+    it(`a physical ${type.toUpperCase()} WindowJoin (how window IN / EXISTS will run) over two TVFs equals a batch computation`, async () => {
+      const window = "TUMBLE($T, DESCRIPTOR(ts), INTERVAL '10' SECOND)";
+      // The inputs and condition of the INNER window join of the same shape, joined again as SEMI / ANTI.
+      const planned = tp.plan(`SELECT * FROM (SELECT id, name, window_start, window_end FROM ${tvf('person', window)}) L
+        JOIN (SELECT seller, price, window_start, window_end FROM ${tvf('auction', window)}) R
+        ON L.id = R.seller AND L.window_start = R.window_start AND L.window_end = R.window_end`);
+      const logical = planned.optimized.kind === 'LogicalJoin' ? planned.optimized : (planned.optimized as { input: LogicalPlan }).input;
+      if (logical.kind !== 'LogicalJoin') throw new Error(`expected a join, got ${logical.kind}`);
+      const inner = findNode(planned.pipeline.root, 'WindowJoin')!;
+      const [left, right] = physicalInputs(inner).map((e) => physicalInputs(e)[0]!) as [PhysicalPlan, PhysicalPlan];
+      const condition = logical.condition;
+      const node = windowJoinRule(type, left, right, condition, left.schema);
+      expect(node).toBeDefined();
+      expect(explainPhysical(node!)).toMatch(new RegExp(`^WindowJoin\\(joinType=\\[${type === 'semi' ? 'LeftSemiJoin' : 'LeftAntiJoin'}\\], where=\\[\\(id = seller\\)\\]`));
+      // The output is the left row; its window stays (a window aggregation can follow).
+      expect(node!.props.windows.map((w) => [w.start, w.end])).toEqual([[2, 3]]);
+      const got = await runPipeline({ root: node!, sink: { kind: 'collect' }, schema: left.schema });
+      const w = tumble(10 * SEC);
+      const sellers = new Set(auctions.map((a) => JSON.stringify([a.seller, w(a.ts)[0]![0]])));
+      const expected = people.filter((p) => sellers.has(JSON.stringify([p.id, w(p.ts)[0]![0]])) === (type === 'semi')).map((p) => [p.id, p.name, ...w(p.ts)[0]!]);
+      expect(expected.length).toBeGreaterThan(10);
+      expect(asText(got)).toEqual(asText(expected));
+    });
+  }
 });
