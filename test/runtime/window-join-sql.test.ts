@@ -9,16 +9,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinConnectors } from '../../src/connectors/index.js';
-import { CollectWriter } from '../../src/engine/query-handle.js';
 import { explainPhysical } from '../../src/planner/explain.js';
 import type { LogicalPlan } from '../../src/planner/logical-plan.js';
 import { physicalInputs, type PhysicalPipeline, type PhysicalPlan } from '../../src/planner/physical-plan.js';
 import { windowJoinRule } from '../../src/planner/window-join-rule.js';
 import type { Row } from '../../src/runtime/changelog.js';
-import { buildJob } from '../../src/runtime/build-job.js';
-import { StateBackend } from '../../src/runtime/state/state-backend.js';
 import { tempDir } from '../e2e/helpers.js';
+import { runInsertOnly } from './run-insert-only.js';
 import { TestPlanner } from '../planner/helpers.js';
 import { mulberry32 } from './operators/stream-gen.js';
 
@@ -64,29 +61,12 @@ const tp = new TestPlanner([
    WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'auction.json')}', 'format' = 'json')`,
 ]);
 
-async function run(sql: string): Promise<Row[]> {
-  return runPipeline(tp.plan(sql).pipeline);
+function run(sql: string): Promise<Row[]> {
+  return runInsertOnly(tp.plan(sql).pipeline, 'window-join-sql');
 }
 
-async function runPipeline(pipeline: PhysicalPipeline): Promise<Row[]> {
-  const connectors = builtinConnectors();
-  const collect = new CollectWriter();
-  const rows: Row[] = [];
-  collect.listen((b) => {
-    for (let i = 0; i < b.rows.length; i++) {
-      expect(b.kinds[i]).toBe(0);
-      rows.push(b.rows[i]!);
-    }
-  });
-  const job = buildJob(pipeline, {
-    name: 'window-join-sql',
-    timeZone: 'UTC',
-    connector: (id) => connectors.find((c) => c.identifier === id),
-    collect,
-    state: new StateBackend(),
-  });
-  await job.run();
-  return rows;
+function runPipeline(pipeline: PhysicalPipeline): Promise<Row[]> {
+  return runInsertOnly(pipeline, 'window-join-sql');
 }
 
 /** The first node of kind `kind` in a plan (pre-order). */

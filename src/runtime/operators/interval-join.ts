@@ -30,7 +30,7 @@ import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
 import { reportExpressionError } from './expression-error.js';
-import { InputProgress } from './input-progress.js';
+import { InputProgress, progressOutput } from './input-progress.js';
 import type { JoinConfig } from './join.js';
 import { JoinRows, type JoinSide } from './join-rows.js';
 import { VALUE_CODEC } from './state-codecs.js';
@@ -75,16 +75,10 @@ export class IntervalJoin implements StreamOperator {
     this.keyOfValues = keySelector(config.keys[0].map((_, i) => i));
     this.rows = new JoinRows(config.widths, config.residual);
     this.delay = Math.max(0, -config.lower, config.upper);
-    this.combined = {
-      emit: () => {
-        throw new Error('InputProgress emits no rows');
-      },
-      emitWatermark: (w) => this.advance(w, true),
-      end: () => {
-        this.advance(Number.POSITIVE_INFINITY, false);
-        this.ctx.output.end();
-      },
-    };
+    this.combined = progressOutput(
+      (w, forward) => this.advance(w, forward),
+      () => this.ctx.output,
+    );
   }
 
   open(ctx: OperatorContext): void {

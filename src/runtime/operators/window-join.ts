@@ -31,7 +31,7 @@ import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
 import { reportExpressionError } from './expression-error.js';
-import { InputProgress } from './input-progress.js';
+import { InputProgress, progressOutput } from './input-progress.js';
 import { JoinRows, type JoinSide } from './join-rows.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
@@ -94,16 +94,10 @@ export class WindowJoin implements StreamOperator {
     if (config.nullAware && config.joinType !== 'anti') throw new Error('only an anti join can be null-aware');
     this.keyOfValues = keySelector([0, ...config.keys[0].map((_, i) => i + 1)]);
     this.rows = new JoinRows(config.widths, config.residual);
-    this.combined = {
-      emit: () => {
-        throw new Error('InputProgress emits no rows');
-      },
-      emitWatermark: (w) => this.advance(w, true),
-      end: () => {
-        this.advance(Number.POSITIVE_INFINITY, false);
-        this.ctx.output.end();
-      },
-    };
+    this.combined = progressOutput(
+      (w, forward) => this.advance(w, forward),
+      () => this.ctx.output,
+    );
   }
 
   open(ctx: OperatorContext): void {

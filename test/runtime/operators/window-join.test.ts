@@ -13,6 +13,7 @@ import type { BadRecord } from '../../../src/runtime/connector.js';
 import { StateBackend } from '../../../src/runtime/state/state-backend.js';
 import { Collector, OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight, type Step } from './checkpoint-run.js';
+import { arrivalSteps as joinArrivals } from './join-arrivals.js';
 import { mulberry32 } from './stream-gen.js';
 
 /** Rows are [key, id, ts, window_start, window_end] on both sides. */
@@ -101,36 +102,9 @@ function expected(type: WindowJoinType, left: Row[], right: Row[], nullAware = f
   return out.map((r) => JSON.stringify(r)).sort();
 }
 
-/**
- * Steps that deliver both sides' rows in arrival order (each row arrives up to DELAY after its time), in
- * small batches, each side's watermark trailing its latest arrival by DELAY (so no row's window has fired
- * when it arrives), then a final watermark past everything (not the end of input).
- */
+/** Both sides' rows in arrival order, with watermarks (see join-arrivals.ts). */
 function arrivalSteps(rng: () => number, left: Row[], right: Row[]): Step<WindowJoin>[] {
-  const arrivals = [...left.map((r) => ({ side: 0, r })), ...right.map((r) => ({ side: 1, r }))].map((a) => ({ ...a, at: (a.r[TS] as number) + Math.floor(rng() * DELAY) }));
-  arrivals.sort((a, b) => a.at - b.at);
-  const steps: Step<WindowJoin>[] = [];
-  const marks = [-Infinity, -Infinity];
-  for (let i = 0; i < arrivals.length; ) {
-    const size = 1 + Math.floor(rng() * 4);
-    const chunk = arrivals.slice(i, i + size);
-    i += size;
-    for (const side of [0, 1]) {
-      const rows = chunk.filter((a) => a.side === side).map((a) => a.r);
-      if (rows.length > 0) steps.push((h) => h.op.processBatch({ rows, kinds: rows.map(() => INSERT) }, side));
-    }
-    const side = Math.floor(rng() * 2);
-    // A watermark below every later row's time (rows arrive at most DELAY after their time).
-    const mark = chunk[chunk.length - 1]!.at - DELAY - 1;
-    if (mark > marks[side]!) {
-      marks[side] = mark;
-      steps.push((h) => h.op.processWatermark(mark, side));
-    }
-  }
-  const last = arrivals[arrivals.length - 1]!.at + 100_000;
-  steps.push((h) => h.op.processWatermark(last, 0));
-  steps.push((h) => h.op.processWatermark(last, 1));
-  return steps;
+  return joinArrivals<WindowJoin>(rng, left, right, TS, DELAY);
 }
 
 const sorted = (rows: readonly { row: Row }[]) => rows.map((c) => JSON.stringify(c.row)).sort();
