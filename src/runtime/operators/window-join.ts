@@ -44,7 +44,7 @@ export function windowJoinPreserves(type: WindowJoinType, side: JoinSide): boole
 }
 
 /** The window columns of one input's rows. */
-export interface WindowColumns {
+export interface InputWindow {
   readonly start: number;
   readonly end: number;
 }
@@ -59,7 +59,7 @@ export interface WindowJoinConfig {
   /** The number of columns of each side's rows. */
   readonly widths: readonly [number, number];
   /** Each side's window_start and window_end columns. */
-  readonly windows: readonly [WindowColumns, WindowColumns];
+  readonly windows: readonly [InputWindow, InputWindow];
   /** ANTI only: compare the keys as `NOT IN` does (see the file comment). */
   readonly nullAware?: boolean;
   /** The join's description, for EXPLAIN. */
