@@ -166,6 +166,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Union: () => 'Union(all=[true])',
   Join: (p) => joinLine(p),
   IntervalJoin: (p) => intervalJoinLine(p),
+  WindowJoin: (p) => windowJoinLine(p),
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   Rank: (p) => `Rank(${rankText(p)})`,
   Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
@@ -175,7 +176,8 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
 
 function windowAggregateLine(p: PhysicalNodeOf<'WindowAggregate' | 'SessionWindowAggregate'>, window: string): string {
   const inputNames = names(p.input);
-  return `${p.kind}(window=[${window}], time=[${inputNames[p.timeIndex]}], group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
+  const time = p.kind === 'WindowAggregate' && p.windowEnd !== undefined ? 'windowEnd' : 'time';
+  return `${p.kind}(window=[${window}], ${time}=[${inputNames[p.timeIndex]}], group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
 }
 
 /** One line describing a physical node, its configuration and its state. */
@@ -201,6 +203,24 @@ function intervalJoinLine(p: Extract<PhysicalPlan, { kind: 'IntervalJoin' }>): s
   const shift = (ms: number) => (ms < 0 ? `- ${-ms}` : `+ ${ms}`);
   const cleanup = `cleanup=[left row when watermark >= ${l} ${shift(-lower)} ms, right row when watermark >= ${r} ${shift(upper)} ms]`;
   return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${l} - ${r} <= ${upper} ms], ${cleanup})`;
+}
+
+const WINDOW_JOIN_TYPE_NAMES = { ...JOIN_TYPE_NAMES, semi: 'LeftSemiJoin', anti: 'LeftAntiJoin' } as const;
+
+/**
+ * A WindowJoin's line: its type, its condition besides the window equalities (keys, then the residual),
+ * each input's window columns, and its cleanup rule.
+ */
+function windowJoinLine(p: Extract<PhysicalPlan, { kind: 'WindowJoin' }>): string {
+  const left = names(p.left);
+  const right = names(p.right);
+  const joined = [...left, ...right];
+  const keys = p.leftKeys.map((k, i) => `(${exprToString(k, left)} = ${exprToString(p.rightKeys[i]!, right)})`);
+  const where = [...keys, ...(p.residual ? [exprToString(p.residual, joined)] : [])];
+  const window = (w: typeof p.leftWindow, cols: readonly string[]) => `${describeWindow(w.spec)}: ${cols[w.start]}, ${cols[w.end]}`;
+  const nullAware = p.nullAware ? ', nullAware=[true]' : '';
+  const cleanup = "cleanup=[a window's rows of both sides when watermark >= its window_end - 1 ms]";
+  return `WindowJoin(joinType=[${WINDOW_JOIN_TYPE_NAMES[p.joinType]}]${nullAware}, where=[${where.length > 0 ? where.join(' AND ') : 'true'}], leftWindow=[${window(p.leftWindow, left)}], rightWindow=[${window(p.rightWindow, right)}], ${cleanup})`;
 }
 
 function tree<T>(root: T, line: (n: T) => string, children: (n: T) => readonly T[]): string {

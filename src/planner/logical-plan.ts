@@ -8,6 +8,7 @@ import type { WindowSpec } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import type { AggregateImpl } from '../functions/function-types.js';
 import type { TableDef } from './catalog.js';
+import { windowJoinTimeColumns } from './logical-windows.js';
 
 export type LogicalPlan =
   | LogicalScan
@@ -153,6 +154,11 @@ export interface LogicalJoin {
    * the output keeps the inputs' time attributes, since rows leave with the watermark.
    */
   readonly interval?: boolean;
+  /**
+   * A window join (both inputs windowed by the same window TVF, the condition equates their window_start
+   * and window_end; see logical-windows.ts): the output keeps the windows' `window_time` as a time attribute.
+   */
+  readonly window?: boolean;
   /** The JOIN clause, for messages about this join. */
   readonly span?: Span;
 }
@@ -168,12 +174,16 @@ export function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
-/** The output fields of a `type` join of inputs with these fields (see {@link LogicalJoin}). */
-export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], interval = false): Field[] {
+/**
+ * The output fields of a `type` join of inputs with these fields (see {@link LogicalJoin}). `timeAttributes`:
+ * which columns stay time attributes (true: all, as an interval join's; a set: those columns).
+ */
+export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], timeAttributes: boolean | ReadonlySet<number> = false): Field[] {
   const names = uniqueNames([...left, ...right].map((f) => f.name));
   const nullable = (i: number) => isPreserved(type, i < left.length ? 1 : 0);
+  const keep = (i: number) => (typeof timeAttributes === 'boolean' ? timeAttributes : timeAttributes.has(i));
   return [...left, ...right].map((f, i) => {
-    const t = interval ? f.type : withoutTimeAttribute(f.type);
+    const t = keep(i) ? f.type : withoutTimeAttribute(f.type);
     return { name: names[i]!, type: nullable(i) ? withNullable(t, true) : t };
   });
 }
@@ -264,7 +274,8 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalJoin': {
       const [left, right] = inputs as [LogicalPlan, LogicalPlan];
       if (left === plan.left && right === plan.right) return plan;
-      return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema, plan.interval) };
+      const times = plan.window ? windowJoinTimeColumns(left, right) : plan.interval;
+      return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema, times) };
     }
   }
 }

@@ -11,6 +11,7 @@ import { assertNever } from '../common/assert-never.js';
 import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
 import type { IntervalBounds } from './interval-bounds.js';
+import type { WindowJoinType } from './logical-windows.js';
 import type { JoinType, LogicalAggCall, RankType, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
@@ -92,6 +93,7 @@ export type PhysicalPlan =
   | UnionNode
   | JoinNode
   | IntervalJoinNode
+  | WindowJoinNode
   | LimitNode
   | RankNode
   | DeduplicateNode
@@ -160,6 +162,11 @@ export interface WindowAggregateNode extends PhysicalBase {
   readonly timeZone?: string;
   readonly groupKeys: readonly number[];
   readonly aggs: readonly LogicalAggCall[];
+  /**
+   * Set when the input is already windowed by `window` (a window aggregate or window join, whose window
+   * columns the GROUP BY names): the input column holding each row's window_end (also `timeIndex`).
+   */
+  readonly windowEnd?: number;
 }
 
 /** Session window aggregation per key, emitting a row when a session closes. */
@@ -224,6 +231,30 @@ export interface IntervalJoinNode extends PhysicalBase {
   /** The rest of the condition (time bounds included), over the joined row `[...left, ...right]`. */
   readonly residual?: BoundExpr;
   readonly bounds: IntervalBounds;
+}
+
+/**
+ * A window join of two insert-only inputs windowed by the same window TVF (see window-join-rule.ts): each
+ * side's rows are kept by window and join key until the watermark reaches the window's `window_time`; then
+ * the window's pairs (and, for outer joins, its unmatched preserved rows null-padded; for SEMI / ANTI, the
+ * left rows with / without a match) are emitted at once and the window's state dropped. Insert-only; the
+ * output keeps the window columns.
+ */
+export interface WindowJoinNode extends PhysicalBase {
+  readonly kind: 'WindowJoin';
+  readonly joinType: WindowJoinType;
+  readonly left: PhysicalPlan;
+  readonly right: PhysicalPlan;
+  /** Equi-join key expressions over the left row, besides the window columns. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** The rest of the condition (the window equalities excluded), over the joined row `[...left, ...right]`. */
+  readonly residual?: BoundExpr;
+  /** The window columns of the left input's rows and of the right input's rows. */
+  readonly leftWindow: WindowProperty;
+  readonly rightWindow: WindowProperty;
+  /** ANTI only: the keys compare as `NOT IN` does (a NULL on either side makes a left row's result unknown). */
+  readonly nullAware?: boolean;
 }
 
 /** Passes the first `limit` rows after skipping `offset`, then ends. */
@@ -294,6 +325,7 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   Union: (p) => p.inputs,
   Join: (p) => [p.left, p.right],
   IntervalJoin: (p) => [p.left, p.right],
+  WindowJoin: (p) => [p.left, p.right],
   Limit: (p) => [p.input],
   Rank: (p) => [p.input],
   Deduplicate: (p) => [p.input],
@@ -317,6 +349,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
       return { ...fields, inputs } as Unpropertied<T>;
     case 'Join':
     case 'IntervalJoin':
+    case 'WindowJoin':
       return { ...fields, left: inputs[0]!, right: inputs[1]! } as Unpropertied<T>;
     case 'Calc':
     case 'WindowTableFunction':

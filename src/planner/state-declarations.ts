@@ -92,6 +92,12 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     INPUTS,
     ...timers("a key's rows' cleanup"),
   ],
+  WindowJoin: (p) => [
+    table('left', ['window start', ...exprs(p.leftKeys)], ["the left rows of a window and key, until the watermark reaches the window's window_time"], 'watermark', 'window end'),
+    table('right', ['window start', ...exprs(p.rightKeys)], ["the right rows of a window and key, until the watermark reaches the window's window_time"], 'watermark', 'window end'),
+    INPUTS,
+    ...timers('a window'),
+  ],
   Limit: () => [value('seen', 'rows seen'), value('done', 'whether the limit was reached')],
   // Every row of a partition when the input is updating (a retracted top row is replaced from the rest); only the top rankEnd otherwise.
   Rank: (p) => [

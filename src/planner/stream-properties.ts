@@ -7,6 +7,7 @@
 import type { Field } from '../common/types.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { replaceInputRefs } from './expr-utils.js';
+import { windowJoinOutputWindows } from './logical-windows.js';
 import {
   SINGLE,
   type Distribution,
@@ -103,6 +104,19 @@ function windowAggregateProps(n: Unpropertied<PhysicalNodeOf<'WindowAggregate' |
   };
 }
 
+/**
+ * Properties of a window join's output: the window columns of each side that is never null-padded (see
+ * windowJoinOutputWindows), which the watermark bounds as a window aggregate's do.
+ */
+function windowJoinProps(n: Unpropertied<PhysicalNodeOf<'WindowJoin'>>): StreamProperties {
+  const width = n.left.schema.length;
+  const right = n.rightWindow;
+  const shifted: WindowProperty = { ...right, start: right.start + width, end: right.end + width, time: right.time < 0 ? -1 : right.time + width };
+  const windows = windowJoinOutputWindows(n.joinType, [n.leftWindow], [shifted]);
+  const watermarkColumns = windows.flatMap((w) => (w.time < 0 ? [w.start, w.end] : [w.start, w.end, w.time]));
+  return { uniqueKey: undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns, windows, distribution: { kind: 'any' } };
+}
+
 /** A reference to column `c` of a row with this schema. */
 function columnRef(schema: readonly Field[], c: number): BoundExpr {
   return { kind: 'InputRef', index: c, type: schema[c]!.type, name: schema[c]!.name };
@@ -165,6 +179,7 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   Union: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   Join: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   IntervalJoin: (n) => ({ uniqueKey: undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
+  WindowJoin: windowJoinProps,
   Limit: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n) }),
   Rank: (n) => ({ uniqueKey: n.rankType === 'ROW_NUMBER' ? [...n.partitionKeys, n.input.schema.length] : undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
   Deduplicate: (n) => ({ uniqueKey: n.partitionKeys, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),

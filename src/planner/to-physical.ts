@@ -5,7 +5,7 @@
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { isPreserved, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
+import { isPreserved, joinFields, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
 import { splitJoinCondition, type JoinKeys } from './join-keys.js';
 import { intervalBounds } from './interval-bounds.js';
 import {
@@ -30,6 +30,7 @@ import {
 } from './physical-plan.js';
 import { exchangeBy, exchangeOn, physicalNode } from './stream-properties.js';
 import { windowAggregateRule } from './window-aggregate-rule.js';
+import { windowJoinRule } from './window-join-rule.js';
 
 function unsupported(message: string, hint?: string, span?: Span): never {
   throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, hint, span });
@@ -186,13 +187,16 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
           changelog: INSERT_ONLY,
         });
       }
+      const windowed = windowJoinRule(plan.joinType, left, right, plan.condition, plan.schema);
+      if (windowed) return windowed;
       return physicalNode<JoinNode>({
         kind: 'Join',
         joinType: plan.joinType,
         left: exchangeBy(left, keys.leftKeys),
         right: exchangeBy(right, keys.rightKeys),
         ...keys,
-        schema: plan.schema,
+        // The binder took it for a window join, but the inputs' windows do not pair up (see window-join-rule.ts).
+        schema: plan.window ? joinFields(plan.joinType, plan.left.schema, plan.right.schema) : plan.schema,
         changelog: joinChangelog(plan.joinType, left, right, keys),
       });
     }

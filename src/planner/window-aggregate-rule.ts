@@ -11,7 +11,7 @@
  * (updating) aggregation, which is still correct.
  */
 import { EddyError, ErrorCode } from '../common/errors.js';
-import type { Field } from '../common/types.js';
+import { asTimeAttribute, type Field } from '../common/types.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { inputRefs, replaceInputRefs } from './expr-utils.js';
 import type { LogicalAggCall, LogicalAggregate } from './logical-plan.js';
@@ -100,7 +100,7 @@ export function windowAggregateRule(plan: LogicalAggregate, input: PhysicalPlan)
   const window = input.props.windows.find((w) => plan.groupKeys.includes(w.start) && plan.groupKeys.includes(w.end));
   if (!window || input.changelog.kind !== 'insert-only') return undefined;
   const stripped = strip(input, window);
-  if (!stripped) return undefined;
+  if (!stripped) return windowedInputAggregate(plan, input, window);
   const { columns, tvf } = stripped;
   const column = (i: number) => columns[i]!;
   // Group keys other than the window's, as columns of the rewritten input.
@@ -152,6 +152,48 @@ export function windowAggregateRule(plan: LogicalAggregate, input: PhysicalPlan)
     const c = column(k);
     return c.kind === 'window' ? at(windowAt[c.which]) : at(nextKey++);
   });
+  plan.aggs.forEach((_, i) => projection.push(at(keys.length + i)));
+  return physicalNode<CalcNode>({ kind: 'Calc', input: aggregate, projection, schema: plan.schema, changelog: INSERT_ONLY });
+}
+
+/**
+ * `GROUP BY window_start, window_end, ..` over an input already windowed by a window aggregate or a window
+ * join (Flink's window aggregation over a windowed input, as Nexmark q5 computes the maximum count per
+ * window): each row is in one window, named by its window columns, so the aggregation fires each window
+ * once the watermark passes it without assigning windows again. Undefined for a SESSION window, or when
+ * an aggregate call reads a window column.
+ */
+function windowedInputAggregate(plan: LogicalAggregate, input: PhysicalPlan, window: WindowProperty): PhysicalPlan | undefined {
+  const spec = window.spec;
+  if (spec.kind === 'session') return undefined;
+  const isWindowColumn = (i: number) => i === window.start || i === window.end || (window.time >= 0 && i === window.time);
+  if (plan.aggs.some((a) => isWindowColumn(a.argIndex) || isWindowColumn(a.filterIndex))) return undefined;
+  const keys = plan.groupKeys.filter((k) => !isWindowColumn(k));
+  const rowtime = window.time >= 0 ? input.schema[window.time]!.type : asTimeAttribute({ ...input.schema[window.end]!.type, nullable: false }, 'rowtime');
+  const windowFields: Field[] = [
+    { name: 'window_start', type: input.schema[window.start]!.type },
+    { name: 'window_end', type: input.schema[window.end]!.type },
+    { name: 'window_time', type: rowtime },
+  ];
+  const aggFields = plan.aggs.map((_, i) => plan.schema[plan.groupKeys.length + i]!);
+  const schema = [...keys.map((k) => input.schema[k]!), ...aggFields, ...windowFields];
+  const aggregate = physicalNode<WindowAggregateNode>({
+    kind: 'WindowAggregate',
+    window: spec,
+    input: exchangeOn(input, keys),
+    timeIndex: window.end,
+    windowEnd: window.end,
+    ...(window.timeZone ? { timeZone: window.timeZone } : {}),
+    groupKeys: keys,
+    aggs: plan.aggs.map((a) => ({ ...a, impl: a.impl.appendOnly ?? a.impl })),
+    schema,
+    changelog: INSERT_ONLY,
+  });
+  // Back to the aggregation's column order: its group keys (window columns among them), then its calls.
+  const at = (i: number): BoundExpr => ({ kind: 'InputRef', index: i, type: schema[i]!.type, name: schema[i]!.name });
+  const w = keys.length + plan.aggs.length;
+  let nextKey = 0;
+  const projection: BoundExpr[] = plan.groupKeys.map((k) => at(k === window.start ? w : k === window.end ? w + 1 : k === window.time ? w + 2 : nextKey++));
   plan.aggs.forEach((_, i) => projection.push(at(keys.length + i)));
   return physicalNode<CalcNode>({ kind: 'Calc', input: aggregate, projection, schema: plan.schema, changelog: INSERT_ONLY });
 }

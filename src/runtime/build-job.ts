@@ -22,6 +22,7 @@ import { expressionFailure } from './operators/expression-error.js';
 import { GroupAggregate } from './operators/group-aggregate.js';
 import { Join, type JoinConfig } from './operators/join.js';
 import { IntervalJoin } from './operators/interval-join.js';
+import { WindowJoin } from './operators/window-join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
 import { Deduplicate } from './operators/deduplicate.js';
@@ -94,13 +95,17 @@ class Edge implements Output {
 
 /** The configuration a regular or interval join shares: keys, residual condition, widths, preserved sides, description. */
 function joinConfig(node: PhysicalNodeOf<'Join' | 'IntervalJoin'>): JoinConfig {
-  const joined = node.schema.map((f) => f.name);
+  return { ...joinParts(node), preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)] };
+}
+
+/** What every join operator's configuration has: compiled keys and residual, widths, and a description. */
+function joinParts(node: PhysicalNodeOf<'Join' | 'IntervalJoin' | 'WindowJoin'>): Omit<JoinConfig, 'preserved'> {
+  const joined = [...node.left.schema, ...node.right.schema].map((f) => f.name);
   const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
   return {
     keys: [node.leftKeys.map(compileExpr), node.rightKeys.map(compileExpr)],
     residual: node.residual ? compileExpr(node.residual) : undefined,
     widths: [node.left.schema.length, node.right.schema.length],
-    preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)],
     description: `type=[${node.joinType}], leftKeys=[${keys(node.leftKeys, node.left)}], rightKeys=[${keys(node.rightKeys, node.right)}]${node.residual ? `, where=[${exprToString(node.residual, joined)}]` : ''}`,
   };
 }
@@ -309,7 +314,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     },
     WindowAggregate: (node, env) =>
       attachWindow(
-        new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }),
+        new WindowAggregate({ window: node.window, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), ...(node.windowEnd === undefined ? {} : { windowEnd: node.windowEnd }) }),
         env,
         node,
         [{ index: node.schema.length - 1, kind: 'window-time' }],
@@ -329,6 +334,18 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       const { leftTime, rightTime, lower, upper } = node.bounds;
       const base = joinConfig(node);
       const join = new IntervalJoin({ ...base, times: [leftTime, rightTime], lower, upper, description: `${base.description}, bounds=[${lower}, ${upper}]` });
+      attach(join, env, [node.left, node.right]);
+    },
+    WindowJoin: (node, env) => {
+      const base = joinParts(node);
+      const { leftWindow: l, rightWindow: r } = node;
+      const join = new WindowJoin({
+        ...base,
+        joinType: node.joinType,
+        windows: [l, r],
+        ...(node.nullAware ? { nullAware: true } : {}),
+        description: `${base.description}${node.nullAware ? ', nullAware=[true]' : ''}, windows=[$${l.start}, $${l.end}; $${r.start}, $${r.end}]`,
+      });
       attach(join, env, [node.left, node.right]);
     },
     Limit: (node, env) => attach(new Limit(node.limit, node.offset), env, [node.input]),

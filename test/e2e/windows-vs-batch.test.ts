@@ -240,13 +240,14 @@ describe('streaming windows equal the batch answer', () => {
       }
     }
 
-    it('a filter on a window column between the TVF and the GROUP BY keeps the (correct) non-windowed aggregation', async () => {
+    it('a filter on a window column between the TVF and the GROUP BY: the rows keep their windows, aggregated per window (final rows only)', async () => {
       const cut = BASE + 60_000;
       const { changes } = await run(
         `SELECT k, window_start, window_end, ${AGGS} FROM (SELECT * FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '10' SECONDS)) WHERE window_start >= TIMESTAMP '${new Date(cut).toISOString().replace('T', ' ').replace('Z', '')}') GROUP BY window_start, window_end, k`,
       );
       const expected = batchWindows(events, tumble(10_000)).filter((r) => (r[1] as number) >= cut);
       expect(materialize(changes)).toEqual(sortedRows(expected));
+      expect(changes.every((c) => c.kind === 0)).toBe(true);
     });
 
     it('a SESSION through a subquery must group by its PARTITION BY columns', async () => {

@@ -80,6 +80,7 @@ const QUERIES: [string, string][] = [
   ['non-windowed aggregate', 'SELECT k, COUNT(*), MIN(v) FROM events GROUP BY k'],
   ['regular join and union', 'SELECT a.k, b.v FROM events a JOIN (SELECT k, v FROM events UNION ALL SELECT k, v + 1 FROM events) b ON a.k = b.k AND a.v = b.v'],
   ['interval join', `SELECT a.k, a.v, b.v FROM events a FULL JOIN events b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '10' SECOND AND b.ts + INTERVAL '5' SECOND`],
+  ['window join', `SELECT a.k, a.v, b.v FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) a LEFT JOIN TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) b ON a.k = b.k AND a.window_start = b.window_start AND a.window_end = b.window_end`],
   ['temporal sort', 'SELECT k, ts FROM events ORDER BY ts'],
   ['limit', 'SELECT k FROM events LIMIT 3'],
   ['values', 'SELECT * FROM (VALUES (1, 2), (3, 4)) AS t(a, b)'],

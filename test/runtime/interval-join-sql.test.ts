@@ -7,13 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinConnectors } from '../../src/connectors/index.js';
-import { CollectWriter } from '../../src/engine/query-handle.js';
 import { explainPhysical } from '../../src/planner/explain.js';
 import type { Row } from '../../src/runtime/changelog.js';
-import { buildJob } from '../../src/runtime/build-job.js';
-import { StateBackend } from '../../src/runtime/state/state-backend.js';
 import { tempDir } from '../e2e/helpers.js';
+import { runFinalState, runInsertOnly } from './run-insert-only.js';
 import { TestPlanner } from '../planner/helpers.js';
 import { mulberry32 } from './operators/stream-gen.js';
 
@@ -61,31 +58,9 @@ const tp = new TestPlanner([
 ]);
 
 /** Runs a query to its end; its rows (insert-only), or with `updating`, the final state of its changelog. */
-async function run(sql: string, updating = false): Promise<Row[]> {
-  const planned = tp.plan(sql);
-  const connectors = builtinConnectors();
-  const collect = new CollectWriter();
-  const rows: Row[] = [];
-  collect.listen((b) => {
-    for (let i = 0; i < b.rows.length; i++) {
-      if (!updating) expect(b.kinds[i]).toBe(0);
-      if (b.kinds[i] === 0 || b.kinds[i] === 2) rows.push(b.rows[i]!);
-      else {
-        const at = rows.findIndex((r) => JSON.stringify(r) === JSON.stringify(b.rows[i]));
-        expect(at).toBeGreaterThanOrEqual(0);
-        rows.splice(at, 1);
-      }
-    }
-  });
-  const job = buildJob(planned.pipeline, {
-    name: 'interval-join-sql',
-    timeZone: 'UTC',
-    connector: (id) => connectors.find((c) => c.identifier === id),
-    collect,
-    state: new StateBackend(),
-  });
-  await job.run();
-  return rows;
+function run(sql: string, updating = false): Promise<Row[]> {
+  const pipeline = tp.plan(sql).pipeline;
+  return updating ? runFinalState(pipeline, 'interval-join-sql') : runInsertOnly(pipeline, 'interval-join-sql');
 }
 
 const asText = (rows: readonly unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();

@@ -6,7 +6,7 @@
  *   ambiguous unless qualified (the scope reports that). A table name or alias used on both sides is an
  *   error: its columns could never be told apart.
  * - The columns of a side that may be null-padded become nullable; no column stays a time attribute (see
- *   LogicalJoin).
+ *   LogicalJoin), except in an interval join (all do) and a window join (its windows' window_time do).
  * - `USING (k)` means `a.k = b.k` for each column, and the result shows `k` once, first (standard SQL):
  *   the left value for INNER and LEFT joins, the right one for RIGHT joins, `COALESCE(a.k, b.k)` for FULL
  *   joins. `a.k` and `b.k` still name the sides' own columns, and `a.*` still includes `a.k`.
@@ -17,6 +17,7 @@ import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { conjunction } from '../expr-utils.js';
 import { intervalBounds } from '../interval-bounds.js';
+import { logicalWindows, matchWindowJoin, windowJoinTimeColumns } from '../logical-windows.js';
 import { joinFields, uniqueNames, type JoinType, type LogicalJoin, type LogicalPlan } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
@@ -59,16 +60,19 @@ export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: as
   const plan = (condition: BoundExpr): LogicalJoin => {
     // An interval join keeps its inputs' time attributes (its output is ordered by the watermark).
     const interval = intervalBounds(condition, [...left.plan.schema, ...right.plan.schema], width) !== undefined;
-    const schema = interval ? joinFields(joinType, left.plan.schema, right.plan.schema, true) : plainSchema;
-    return { kind: 'LogicalJoin', joinType, left: left.plan, right: right.plan, condition, schema, ...(interval ? { interval } : {}), span: join.span };
+    // A window join keeps its windows' window_time (its rows come out when their window closes).
+    const window = !interval && matchWindowJoin(condition, logicalWindows(left.plan), logicalWindows(right.plan), width) !== undefined;
+    const times = interval || (window && windowJoinTimeColumns(left.plan, right.plan));
+    const schema = times ? joinFields(joinType, left.plan.schema, right.plan.schema, times) : plainSchema;
+    return { kind: 'LogicalJoin', joinType, left: left.plan, right: right.plan, condition, schema, ...(interval ? { interval } : {}), ...(window ? { window } : {}), span: join.span };
   };
 
   if (join.using) return bindUsing(join.using, joinType, new Scope(leftColumns), new Scope(rightColumns), binder, plan);
   // A cross join's condition is TRUE (the conjunction of nothing).
   const condition = join.on ? binder.expectBoolean(binder.bind(join.on), join.on.span, 'ON') : conjunction([]);
   const bound = plan(condition);
-  if (!bound.interval) return { plan: bound, scope: pairScope };
-  // The columns of an interval join's output keep their time attributes.
+  if (!bound.interval && !bound.window) return { plan: bound, scope: pairScope };
+  // The columns of an interval join's output keep their time attributes; a window join's, its window_time.
   return { plan: bound, scope: new Scope(pairScope.columns.map((c) => ({ ...c, type: bound.schema[c.index]!.type }))) };
 }
 

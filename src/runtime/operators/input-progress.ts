@@ -67,3 +67,21 @@ export class InputProgress {
     this.saved.set(c);
   }
 }
+
+/**
+ * The output an event-time operator with several inputs gives its {@link InputProgress}: each combined
+ * watermark goes to `advance(watermark, true)` (fire timers, emit, send it on); the end of all inputs to
+ * `advance(+∞, false)` (fire everything), then the end of `downstream()`.
+ */
+export function progressOutput(advance: (watermark: number, forward: boolean) => void, downstream: () => Output): Output {
+  return {
+    emit: () => {
+      throw new Error('InputProgress emits no rows');
+    },
+    emitWatermark: (w) => advance(w, true),
+    end: () => {
+      advance(Number.POSITIVE_INFINITY, false);
+      downstream().end();
+    },
+  };
+}

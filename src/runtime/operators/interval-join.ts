@@ -30,8 +30,9 @@ import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
 import { reportExpressionError } from './expression-error.js';
-import { InputProgress } from './input-progress.js';
-import type { JoinConfig, JoinSide } from './join.js';
+import { InputProgress, progressOutput } from './input-progress.js';
+import type { JoinConfig } from './join.js';
+import { JoinRows, type JoinSide } from './join-rows.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
@@ -60,7 +61,7 @@ export class IntervalJoin implements StreamOperator {
   private nullTime!: Counter;
   private tables!: readonly [StateTable<Stored[]>, StateTable<Stored[]>];
   private readonly keyOfValues: KeySelector;
-  private readonly nulls: readonly [Row, Row];
+  private readonly rows: JoinRows;
   /** How far the output watermark trails the inputs'. */
   private readonly delay: number;
   /** Receives the combined watermark and end from {@link progress}. */
@@ -72,18 +73,12 @@ export class IntervalJoin implements StreamOperator {
     if (config.keys[0].length !== config.keys[1].length) throw new Error('a join needs as many key expressions on each side');
     if (!(config.lower <= config.upper)) throw new Error('an interval join needs lower <= upper');
     this.keyOfValues = keySelector(config.keys[0].map((_, i) => i));
-    this.nulls = [new Array<unknown>(config.widths[0]).fill(null), new Array<unknown>(config.widths[1]).fill(null)];
+    this.rows = new JoinRows(config.widths, config.residual);
     this.delay = Math.max(0, -config.lower, config.upper);
-    this.combined = {
-      emit: () => {
-        throw new Error('InputProgress emits no rows');
-      },
-      emitWatermark: (w) => this.advance(w, true),
-      end: () => {
-        this.advance(Number.POSITIVE_INFINITY, false);
-        this.ctx.output.end();
-      },
-    };
+    this.combined = progressOutput(
+      (w, forward) => this.advance(w, forward),
+      () => this.ctx.output,
+    );
   }
 
   open(ctx: OperatorContext): void {
@@ -228,19 +223,11 @@ export class IntervalJoin implements StreamOperator {
   }
 
   private pair(side: JoinSide, row: Row, other: Row): Row | undefined {
-    const joined = side === 0 ? row.concat(other) : other.concat(row);
-    const residual = this.config.residual;
-    if (residual === undefined) return joined;
-    try {
-      return residual(joined) === true ? joined : undefined;
-    } catch (err) {
-      reportExpressionError(this.ctx, err, joined);
-      return undefined;
-    }
+    return this.rows.pair(this.ctx, side, row, other);
   }
 
   private nullPadded(side: JoinSide, row: Row): Row {
-    return side === 0 ? row.concat(this.nulls[1]) : this.nulls[0].concat(row);
+    return this.rows.nullPadded(side, row);
   }
 
   processWatermark(watermark: number, input: number): void {

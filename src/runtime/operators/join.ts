@@ -29,10 +29,10 @@ import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { OperatorState, StateTable, ValueCodec } from '../state/state-types.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
+import { JoinRows, type JoinSide } from './join-rows.js';
 import { decodeValue, encodeValue, writeEncodedValue } from './state-codecs.js';
 
-/** 0 for the left input, 1 for the right. */
-export type JoinSide = 0 | 1;
+export type { JoinSide } from './join-rows.js';
 
 /** Configuration of a {@link Join}; pairs are `[left, right]`. */
 export interface JoinConfig {
@@ -123,7 +123,7 @@ export class Join implements StreamOperator {
   private ctx!: OperatorContext;
   private progress!: InputProgress;
   private readonly keyOfValues: KeySelector;
-  private readonly nulls: readonly [Row, Row];
+  private readonly rows: JoinRows;
   /** Buckets the current batch changed, per side (stored at the end of the batch). */
   private readonly touched: readonly [Map<GroupKey, JoinBucket>, Map<GroupKey, JoinBucket>] = [new Map(), new Map()];
   /** Whether an inner join (kinds pass through) rather than an outer one (only +I and -D). */
@@ -132,7 +132,7 @@ export class Join implements StreamOperator {
   constructor(readonly config: JoinConfig) {
     if (config.keys[0].length !== config.keys[1].length) throw new Error('a join needs as many key expressions on each side');
     this.keyOfValues = keySelector(config.keys[0].map((_, i) => i));
-    this.nulls = [new Array<unknown>(config.widths[0]).fill(null), new Array<unknown>(config.widths[1]).fill(null)];
+    this.rows = new JoinRows(config.widths, config.residual);
     this.inner = !config.preserved[0] && !config.preserved[1];
   }
 
@@ -240,22 +240,12 @@ export class Join implements StreamOperator {
     return { key: this.keyOfValues.key(values), matchable };
   }
 
-  /** The joined row of a row of `side` and a row of the other side, or undefined when the residual condition rejects it. */
   private pair(side: JoinSide, row: Row, other: Row): Row | undefined {
-    const joined = side === 0 ? row.concat(other) : other.concat(row);
-    const residual = this.config.residual;
-    if (residual === undefined) return joined;
-    try {
-      return residual(joined) === true ? joined : undefined;
-    } catch (err) {
-      reportExpressionError(this.ctx, err, joined);
-      return undefined;
-    }
+    return this.rows.pair(this.ctx, side, row, other);
   }
 
-  /** A row of `side` with NULLs for the other side's columns. */
   private nullPadded(side: JoinSide, row: Row): Row {
-    return side === 0 ? row.concat(this.nulls[1]) : this.nulls[0].concat(row);
+    return this.rows.nullPadded(side, row);
   }
 
   processWatermark(watermark: number, input: number): void {

@@ -25,8 +25,13 @@ import {
 /** Configuration of a {@link WindowAggregate}. */
 export interface WindowAggregateConfig {
   readonly window: AlignedWindow;
-  /** The input column holding the time attribute (epoch ms). */
+  /** The input column holding the time attribute (epoch ms); with {@link windowEnd}, that column. */
   readonly timeIndex: number;
+  /**
+   * Set when the input's rows are already windowed by `window` (a window aggregate or window join before
+   * this one): the input column holding each row's window_end. A row then counts in that window only.
+   */
+  readonly windowEnd?: number;
   /** The GROUP BY columns besides the window. */
   readonly groupKeys: readonly number[];
   readonly aggs: readonly AggCall[];
@@ -69,6 +74,8 @@ type Assembly = 'window' | 'hop' | 'cumulate';
  *   depends on arrival order (not `orderInsensitive`, see AggregateImpl), HOP and CUMULATE keep one
  *   accumulator per window instead, as TUMBLE does anyway.
  * - Input is insert-only; any other row kind is an error (the planner never builds such a plan).
+ * - Windowed input (`windowEnd` set: a window aggregate or window join before this one already put each row
+ *   in one window of the same TVF): a row counts in its own window only, one accumulator per window.
  * - Rows with a NULL time are dropped and counted (`nullTimeRecordsDropped`); rows between the windows of a
  *   HOP whose size is smaller than its slide belong to no window and are skipped.
  * - Lateness as Flink's window TVFs: a row is late iff its first window to fire has fired, i.e.
@@ -131,7 +138,8 @@ export class WindowAggregate implements StreamOperator {
     this.width = sliceWidth(w);
     const size = w.kind === 'cumulate' ? w.maxSize : w.size;
     const mergeable = config.aggs.every((a) => a.impl.orderInsensitive === true);
-    this.assembly = w.kind === 'tumble' || this.width === size || !mergeable ? 'window' : w.kind;
+    const windowed = config.windowEnd !== undefined;
+    this.assembly = windowed || w.kind === 'tumble' || this.width === size || !mergeable ? 'window' : w.kind;
   }
 
   open(ctx: OperatorContext): void {
@@ -178,7 +186,8 @@ export class WindowAggregate implements StreamOperator {
         nullTime++;
         continue;
       }
-      const slice = sliceEndOf(window, this.width, ts as number);
+      // A windowed row's "slice" is its window.
+      const slice = this.config.windowEnd !== undefined ? (ts as number) : sliceEndOf(window, this.width, ts as number);
       if (slice !== this.slice) this.enterSlice(slice);
       const n = this.windowCount;
       if (n === 0) continue;
@@ -210,9 +219,9 @@ export class WindowAggregate implements StreamOperator {
   }
 
   explain(): string {
-    const { window, timeIndex, groupKeys, aggs } = this.config;
+    const { window, timeIndex, groupKeys, aggs, windowEnd } = this.config;
     return (
-      `WindowAggregate(window=[${describeWindow(window)}], time=[$${timeIndex}], ` +
+      `WindowAggregate(window=[${describeWindow(window)}], ${windowEnd === undefined ? 'time' : 'windowEnd'}=[$${timeIndex}], ` +
       `groupBy=[${describeColumns(groupKeys)}], select=[${describeAggs(aggs)}])`
     );
   }
@@ -220,7 +229,10 @@ export class WindowAggregate implements StreamOperator {
   /** Notes the slice of the row at hand and its windows (rows come in runs of the same slice). */
   private enterSlice(slice: number): void {
     this.slice = slice;
-    this.windowCount = assignWindowEnds(this.config.window, slice - 1, this.ends);
+    if (this.config.windowEnd !== undefined) {
+      this.ends[0] = slice;
+      this.windowCount = 1;
+    } else this.windowCount = assignWindowEnds(this.config.window, slice - 1, this.ends);
     this.sliceRegistered = this.registered.has(slice);
   }
 

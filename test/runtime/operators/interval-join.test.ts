@@ -10,6 +10,7 @@ import { INSERT, type Row } from '../../../src/runtime/changelog.js';
 import { IntervalJoin, type IntervalJoinConfig } from '../../../src/runtime/operators/interval-join.js';
 import { OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight, type Step } from './checkpoint-run.js';
+import { arrivalSteps as joinArrivals } from './join-arrivals.js';
 import { mulberry32 } from './stream-gen.js';
 
 type JoinType = 'inner' | 'left' | 'right' | 'full';
@@ -60,31 +61,9 @@ function nestedLoops(type: JoinType, left: Row[], right: Row[], lower = LOWER, u
   return out.map((r) => JSON.stringify(r)).sort();
 }
 
-/**
- * Steps that deliver both sides' rows in arrival order (each row arrives up to DELAY after its time), in
- * small batches, each side's watermark trailing its latest arrival by DELAY (so no row is late), then a
- * final watermark past everything (not the end of input).
- */
+/** Both sides' rows in arrival order, with watermarks (see join-arrivals.ts). */
 function arrivalSteps(rng: () => number, left: Row[], right: Row[]): Step<IntervalJoin>[] {
-  const arrivals = [...left.map((r) => ({ side: 0, r })), ...right.map((r) => ({ side: 1, r }))].map((a) => ({ ...a, at: (a.r[TS] as number) + Math.floor(rng() * DELAY) }));
-  arrivals.sort((a, b) => a.at - b.at);
-  const steps: Step<IntervalJoin>[] = [];
-  for (let i = 0; i < arrivals.length; ) {
-    const size = 1 + Math.floor(rng() * 4);
-    const chunk = arrivals.slice(i, i + size);
-    i += size;
-    for (const side of [0, 1]) {
-      const rows = chunk.filter((a) => a.side === side).map((a) => a.r);
-      if (rows.length > 0) steps.push((h) => h.op.processBatch({ rows, kinds: rows.map(() => INSERT) }, side));
-    }
-    const mark = chunk[chunk.length - 1]!.at - DELAY;
-    const side = Math.floor(rng() * 2);
-    steps.push((h) => h.op.processWatermark(mark, side));
-  }
-  const last = arrivals[arrivals.length - 1]!.at + 100_000;
-  steps.push((h) => h.op.processWatermark(last, 0));
-  steps.push((h) => h.op.processWatermark(last, 1));
-  return steps;
+  return joinArrivals<IntervalJoin>(rng, left, right, TS, DELAY);
 }
 
 const sorted = (rows: readonly { row: Row }[]) => rows.map((c) => JSON.stringify(c.row)).sort();
