@@ -204,7 +204,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       if (firstType.timeAttribute !== 'rowtime' || first.descending) {
         unsupported(
           'ORDER BY on a stream must start with an event-time (rowtime) column in ascending order',
-          'a stream has no last row to sort against; order by the rowtime ascending (rows are released as the watermark passes them), or aggregate into windows',
+          'a stream has no last row to sort against; order by the rowtime ascending (rows are released as the watermark passes them), add LIMIT n (a Top-N, updated as rows arrive), or aggregate into windows',
           plan.span,
         );
       }
