@@ -190,6 +190,23 @@ describe('window Top-N and window deduplication vs batch', () => {
     expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows([...sums].map(([s, n]) => [s, n])));
   });
 
+  it('refuses a window Top-N over TIMESTAMP_LTZ windows in another zone without window_time, with a positioned error', async () => {
+    const eddy = new Eddy();
+    await executeAll(
+      eddy,
+      `SET 'table.local-time-zone' = 'Europe/Berlin';
+       CREATE TABLE ltz (item INT, ts TIMESTAMP_LTZ(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH ('connector' = 'datagen', 'number-of-rows' = '10');`,
+    );
+    const err = await failureOf(
+      eddy,
+      `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY cnt DESC) AS rn FROM (
+         SELECT window_start, window_end, item, COUNT(*) AS cnt FROM TABLE(TUMBLE(TABLE ltz, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, item)) WHERE rn <= 3`,
+    );
+    expect(err.code).toBe('EDDY-L002');
+    expect(err.message).toMatch(/needs the window_time column/);
+    expect(err.diagnostics[0]!.span).toMatchObject({ line: 1 });
+  });
+
   describe('ORDER BY .. LIMIT n on a stream (a Top-N without partition keys)', () => {
     const byPriceDesc = (a: Bid, b: Bid) => b.price - a.price || a.id - b.id;
 
