@@ -12,30 +12,16 @@
  *   partitions in the order of their encoded keys, rows by rank (the same order in a restored run). Then the
  *   window's state is dropped and the watermark forwarded. The output keeps the window columns (window_time
  *   stays a time attribute) and is insert-only.
- * - A row whose window already fired (`window_time <= watermark`) is late: dropped and counted
- *   ({@link TimerService.dropLate}). A row with a NULL window time belongs to no window: dropped and counted.
+ * - Late rows and rows without a window time are dropped and counted (see {@link WindowBuffer}).
  * - State: the table `windows` (namespace: the window's `window_time`; key: the partition key → its top
  *   rows), and the timer service's `timers` (one per window) and `watermark`. Nothing outlives its window.
  */
 import type { RankType, SortKey } from '../../planner/logical-plan.js';
-import { INSERT, type ChangeBatch, type Row, type RowKind } from '../changelog.js';
-import { encodeKey, type KeySelector, keySelector } from '../keys.js';
-import type { Counter } from '../metrics.js';
-import type { OperatorContext, StreamOperator } from '../operator.js';
-import type { Namespace, StateKey, StateTable } from '../state/state-types.js';
-import { TimerService } from '../timer-service.js';
-import { describeColumns, notInsertOnly } from './aggregate-call.js';
+import type { Row } from '../changelog.js';
+import { describeColumns } from './aggregate-call.js';
 import { rankedTop, upperBound } from './rank.js';
 import { sortKeyComparator } from './sort-keys.js';
-import { VALUE_CODEC } from './state-codecs.js';
-import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
-
-/** Where a row's window is: the column of its `window_time`, or else of its `window_end` (the time is end - 1). */
-export interface WindowColumns {
-  /** The input column holding `window_time`, or -1 when the query dropped it. */
-  readonly timeIndex: number;
-  readonly endIndex: number;
-}
+import { WindowBuffer, type WindowColumns } from './window-buffer.js';
 
 /** Configuration of a {@link WindowRank}. */
 export interface WindowRankConfig {
@@ -50,104 +36,39 @@ export interface WindowRankConfig {
   readonly window: WindowColumns;
 }
 
-/** The time a row's window fires at (its window_time), or undefined when it has none. */
-export function windowFireTime(row: Row, window: WindowColumns): number | undefined {
-  const t = window.timeIndex >= 0 ? row[window.timeIndex] : row[window.endIndex];
-  if (typeof t !== 'number' || Number.isNaN(t)) return undefined;
-  return window.timeIndex >= 0 ? t : t - 1;
-}
-
-/**
- * The entries of the window `ns` of `table`, in the order of their keys (encoded key strings), for emitting;
- * the window is then dropped from the table.
- */
-export function takeWindow<V>(table: StateTable<V>, ns: Namespace): [StateKey, V][] {
-  const entries = [...table.namespace(ns)].sort(([a], [b]) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
-  table.deleteNamespace(ns);
-  return entries;
-}
-
 /** Window Top-N (see the file comment). */
-export class WindowRank implements StreamOperator {
+export class WindowRank extends WindowBuffer<Row[]> {
   readonly kind = 'WindowRank';
-  private ctx!: OperatorContext;
-  private nullTime!: Counter;
-  private windows!: StateTable<Row[]>;
-  private timers!: TimerService;
-  private readonly selector: KeySelector;
   private readonly compare: (a: Row, b: Row) => number;
-  /** The rows the windows fired by one watermark released. */
-  private ready: Row[] = [];
 
   constructor(readonly config: WindowRankConfig) {
-    this.selector = keySelector(config.partitionKeys);
+    super(config.partitionKeys, config.window, 'windows');
     this.compare = sortKeyComparator(config.orderKeys);
   }
 
-  open(ctx: OperatorContext): void {
-    this.ctx = ctx;
-    this.nullTime = ctx.counter(NULL_TIME_RECORDS_DROPPED);
-    this.windows = ctx.state.table<Row[]>('windows', VALUE_CODEC);
-    this.timers = new TimerService(ctx);
+  protected accept(row: Row): void {
+    const { rankType, rankEnd } = this.config;
+    const at = this.place(row);
+    if (!at) return;
+    const held = this.table.get(at.key, at.time);
+    const rows = held ? held.slice() : [];
+    const pos = upperBound(rows, row, this.compare);
+    if (rankType === 'ROW_NUMBER' && pos >= rankEnd) return;
+    rows.splice(pos, 0, row);
+    // Rows ranked below rankEnd can never rise again: keep the top only.
+    rows.length = rankedTop(rows, this.compare, rankType, rankEnd).length;
+    if (rows.length === 0) return;
+    if (!held) this.timers.register(at.time);
+    this.table.put(at.key, rows, at.time);
   }
 
-  processBatch(batch: ChangeBatch): void {
-    const { rankType, rankEnd, window } = this.config;
-    for (let i = 0; i < batch.rows.length; i++) {
-      if (batch.kinds[i] !== INSERT) throw notInsertOnly(this.kind, batch.kinds[i]!);
-      const row = batch.rows[i]!;
-      const time = windowFireTime(row, window);
-      if (time === undefined) {
-        this.nullTime.inc();
-        continue;
-      }
-      if (this.timers.dropLate(time)) continue;
-      const key = encodeKey(this.selector.values(row));
-      const held = this.windows.get(key, time);
-      const rows = held ? held.slice() : [];
-      const at = upperBound(rows, row, this.compare);
-      if (rankType === 'ROW_NUMBER' && at >= rankEnd) continue;
-      rows.splice(at, 0, row);
-      // Rows ranked below rankEnd can never rise again: keep the top only.
-      rows.length = rankedTop(rows, this.compare, rankType, rankEnd).length;
-      if (rows.length === 0) continue;
-      if (!held) this.timers.register(time);
-      this.windows.put(key, rows, time);
-    }
-  }
-
-  processWatermark(watermark: number): void {
-    if (!this.timers.advance(watermark, this.fire)) return;
-    const ready = this.ready;
-    if (ready.length > 0) {
-      this.ready = [];
-      this.ctx.output.emit({ rows: ready, kinds: new Array<RowKind>(ready.length).fill(INSERT) });
-    }
-    this.ctx.output.emitWatermark(watermark);
-  }
-
-  /** A window's timer: each partition's top rows go out, and the window's state is dropped. */
-  private readonly fire = (time: number): void => {
+  protected emit(rows: Row[], out: Row[]): void {
     const { rankType, rankEnd, outputRank } = this.config;
-    for (const [, rows] of takeWindow(this.windows, time)) {
-      for (const [row, rank] of rankedTop(rows, this.compare, rankType, rankEnd)) this.ready.push(outputRank ? [...row, rank] : row);
-    }
-  };
-
-  /** How many rows wait for their windows to fire (for tests). */
-  get storedRows(): number {
-    let n = 0;
-    for (const ns of this.windows.namespaces()) for (const [, rows] of this.windows.namespace(ns)) n += rows.length;
-    return n;
+    for (const [row, rank] of rankedTop(rows, this.compare, rankType, rankEnd)) out.push(outputRank ? [...row, rank] : row);
   }
 
-  /** How many timers are registered (for tests). */
-  get timerCount(): number {
-    return this.timers.times().length;
-  }
-
-  endInput(): void {
-    this.ctx.output.end();
+  protected rowsIn(rows: Row[]): number {
+    return rows.length;
   }
 
   explain(): string {
