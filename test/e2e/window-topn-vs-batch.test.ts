@@ -190,6 +190,51 @@ describe('window Top-N and window deduplication vs batch', () => {
     expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows([...sums].map(([s, n]) => [s, n])));
   });
 
+  it('after a SESSION window aggregation: per session window, the item with the most bids', async () => {
+    // Ticks 0.3 s apart with gaps; at each tick some of 4 items bid, so items share sessions now and then.
+    const rand = prng(8);
+    const rows: { item: number; ts: number }[] = [];
+    let t = BASE;
+    for (let i = 0; i < 400; i++) {
+      t += 300 * (rand() < 0.1 ? 8 : 1 + Math.floor(rand() * 3));
+      for (let item = 0; item < 4; item++) if (rand() < 0.5) rows.push({ item, ts: t });
+    }
+    const path = writeJsonLines(tempDir(), 'sessions.json', rows.map((r) => ({ item: r.item, ts: new Date(r.ts).toISOString() })));
+    const eddy = new Eddy();
+    await executeAll(eddy, `CREATE TABLE s (item INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json');`);
+    const { changes } = await runQuery(
+      eddy,
+      `SELECT window_start, window_end, item, cnt FROM (
+         SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY cnt DESC, item) AS rn FROM (
+           SELECT window_start, window_end, item, COUNT(*) AS cnt
+           FROM TABLE(SESSION(TABLE s PARTITION BY item, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+           GROUP BY window_start, window_end, item))
+       WHERE rn = 1`,
+    );
+    expect(changes.every((c) => c.kind === 0)).toBe(true);
+    // Sessions per item: rows less than the gap (1 s) apart share one; a session ends 1 s after its last row.
+    const sessions: { item: number; start: number; end: number; cnt: number }[] = [];
+    for (let item = 0; item < 4; item++) {
+      let cur: { item: number; start: number; end: number; cnt: number } | undefined;
+      for (const r of rows.filter((x) => x.item === item)) {
+        if (cur && r.ts < cur.end) {
+          cur.end = r.ts + SECOND;
+          cur.cnt++;
+        } else {
+          cur = { item, start: r.ts, end: r.ts + SECOND, cnt: 1 };
+          sessions.push(cur);
+        }
+      }
+    }
+    const expected = [...groupBy(sessions, (x) => [x.start, x.end]).values()].map((g) => {
+      const best = [...g].sort((a, b) => b.cnt - a.cnt || a.item - b.item)[0]!;
+      return [best.start, best.end, best.item, best.cnt];
+    });
+    // Some session windows are shared by several items.
+    expect(expected.length).toBeLessThan(sessions.length);
+    expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows(expected));
+  });
+
   it('refuses a window Top-N over TIMESTAMP_LTZ windows in another zone without window_time, with a positioned error', async () => {
     const eddy = new Eddy();
     await executeAll(
