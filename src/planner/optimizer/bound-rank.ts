@@ -47,11 +47,11 @@ export const boundRank: OptimizerRule = {
     transformUp(plan, (p) => {
       if (p.kind === 'LogicalProject') return pruneUnderProjection(p, withoutRankColumn);
       if (p.kind !== 'LogicalFilter' || p.input.kind !== 'LogicalRank' || p.input.rankEnd !== undefined) return p;
-      const rank = { ...p.input, rankEnd: 0 };
-      const parts = conjuncts(p.condition).map((c) => ({ c, b: upperBound(c, rank.input.schema.length) }));
+      const unbounded = p.input;
+      const parts = conjuncts(p.condition).map((c) => ({ c, b: upperBound(c, unbounded.input.schema.length) }));
       const bounds = parts.filter((x) => x.b !== undefined).map((x) => x.b!.bound);
       if (bounds.length === 0) return p;
-      rank.rankEnd = Math.min(...bounds);
+      const rank = { ...unbounded, rankEnd: Math.min(...bounds) };
       // The rank emits no rank above rankEnd: `rn <= N` and `rn < N` hold for every row it emits.
       const rest = parts.filter((x) => !x.b || x.b.equal).map((x) => x.c);
       return rest.length === 0 ? rank : { ...p, input: rank, condition: conjunction(rest) };

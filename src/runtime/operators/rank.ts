@@ -10,7 +10,7 @@
  *   removes one stored row equal to it (one that is not stored is ignored, as in Flink: it may have expired).
  * - Output: each row of the top with its rank appended, as an updating result keyed by the partition keys
  *   and the rank. Mini-batch: a batch is applied first; then, per touched partition in first-touched order
- *   and per rank 1..rankEnd, the row now at that rank is compared with the row there before: a new rank
+ *   and per rank rankStart..rankEnd, the row now at that rank is compared with the row there before: a new rank
  *   emits `+I`, a changed one `-U old`, `+U new`, a rank left empty `-D old`, an unchanged one nothing.
  *   RANK and DENSE_RANK (several rows may share a rank): each (row, rank) that left the top emits `-D`, each
  *   that entered it `+I`. All of it goes out as one batch.
@@ -25,7 +25,7 @@
  */
 import type { RankType, SortKey } from '../../planner/logical-plan.js';
 import { BatchBuilder, DELETE, INSERT, isAccumulate, MIN_WATERMARK, type ChangeBatch, type Row, UPDATE_AFTER, UPDATE_BEFORE } from '../changelog.js';
-import { type GroupKey, type KeySelector, keySelector, rowsEqual } from '../keys.js';
+import { encodeKey, type GroupKey, type KeySelector, keySelector, rowsEqual } from '../keys.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateTable, ValueState } from '../state/state-types.js';
 import { describeColumns, notInsertOnly } from './aggregate-call.js';
@@ -201,16 +201,26 @@ export function upperBound(rows: readonly Row[], row: Row, compare: (a: Row, b: 
  * a row that only moved between ranks emits nothing).
  */
 function diffRows(before: readonly Ranked[], after: readonly Ranked[], out: BatchBuilder): void {
-  const kept = new Set<number>();
-  const entered: Row[] = [];
-  for (const [next] of after) {
-    const j = before.findIndex(([prev], i) => !kept.has(i) && rowsEqual(prev, next));
-    if (j >= 0) kept.add(j);
-    else entered.push(next);
+  // Rows of the top before, by value, counted; those the top after still holds are taken off.
+  const left = new Map<string, number>();
+  for (const [row] of before) {
+    const k = encodeKey(row);
+    left.set(k, (left.get(k) ?? 0) + 1);
   }
-  before.forEach(([prev], i) => {
-    if (!kept.has(i)) out.add(DELETE, prev);
-  });
+  const entered: Row[] = [];
+  for (const [row] of after) {
+    const k = encodeKey(row);
+    const n = left.get(k) ?? 0;
+    if (n > 0) left.set(k, n - 1);
+    else entered.push(row);
+  }
+  for (const [row] of before) {
+    const k = encodeKey(row);
+    const n = left.get(k) ?? 0;
+    if (n === 0) continue;
+    left.set(k, n - 1);
+    out.add(DELETE, row);
+  }
   for (const row of entered) out.add(INSERT, row);
 }
 
