@@ -70,6 +70,14 @@ describe('window Top-N and window deduplication vs batch', () => {
     return runQuery(await engine(), sql);
   }
 
+  /** Runs a query to its end; returns the entries left in its job's state tables. */
+  async function stateLeft(sql: string): Promise<number> {
+    const r = await (await engine()).execute(sql);
+    if (r.kind !== 'query') throw new Error(`expected a query, got ${r.kind}`);
+    await r.query.collect();
+    return r.query.progress().stateEntries;
+  }
+
   async function explain(sql: string): Promise<string> {
     const r = await (await engine()).execute(`EXPLAIN ${sql}`);
     if (r.kind !== 'explain') throw new Error(`expected an explain, got ${r.kind}`);
@@ -96,6 +104,45 @@ describe('window Top-N and window deduplication vs batch', () => {
     }
     expect(expected.length).toBe(30);
     expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows(expected));
+  });
+
+  it('state: nothing is left once the windows closed (a regular Top-N keeps its partitions)', async () => {
+    expect(await stateLeft(TOP3_ITEMS)).toBe(0);
+    expect(await stateLeft(`SELECT id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, item ORDER BY ts) AS rn FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) WHERE rn = 1`)).toBe(0);
+    expect(await stateLeft(`SELECT id FROM (SELECT *, RANK() OVER (PARTITION BY window_start, window_end ORDER BY price DESC) AS rn FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND))) WHERE rn <= 3`)).toBe(0);
+    // The same top 3 per item without windows: one partition per item stays.
+    const items = new Set(bids.map((b) => b.item)).size;
+    expect(await stateLeft('SELECT id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY item ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 3')).toBeGreaterThanOrEqual(items);
+  });
+
+  it('state while it runs (a followed file): only the window the watermark has not passed is held', async () => {
+    const path = writeJsonLines(tempDir(), 'followed.json', bids.map((b) => ({ ...b, ts: new Date(b.ts).toISOString() })));
+    const eddy = new Eddy();
+    await executeAll(
+      eddy,
+      `CREATE TABLE live (id INT, item INT, price INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+       WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json', 'source.monitor-interval' = '50 ms');`,
+    );
+    const r = await eddy.execute(`SELECT id FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, item ORDER BY ts) AS rn
+        FROM TABLE(TUMBLE(TABLE live, DESCRIPTOR(ts), INTERVAL '10' SECOND))) WHERE rn = 1`);
+    if (r.kind !== 'query') throw new Error('expected a query');
+    let out = 0;
+    r.query.onChanges((b) => (out += b.rows.length));
+    try {
+      // The watermark ends 5 s behind the last bid: every window but the last has closed.
+      const watermark = Math.max(...bids.map((b) => b.ts)) - 5 * SECOND;
+      const closed = new Set(bids.filter((b) => tumble(b.ts, 10 * SECOND) + 10 * SECOND - 1 <= watermark).map((b) => `${tumble(b.ts, 10 * SECOND)}|${b.item}`));
+      const open = new Set(bids.filter((b) => tumble(b.ts, 10 * SECOND) + 10 * SECOND - 1 > watermark).map((b) => b.item));
+      for (let i = 0; i < 500 && out < closed.size; i++) await new Promise((res) => setTimeout(res, 20));
+      expect(out).toBe(closed.size);
+      // One row per item of the open window, its timer, and a few single values (watermarks); not the 10,000 rows read.
+      const entries = r.query.progress().stateEntries;
+      expect(entries).toBeGreaterThanOrEqual(open.size);
+      expect(entries).toBeLessThanOrEqual(open.size + 10);
+    } finally {
+      await r.query.cancel();
+    }
   });
 
   it('EXPLAIN: a WindowRank after the WindowAggregate, with its window, cleanup rule and state tables, insert-only', async () => {
