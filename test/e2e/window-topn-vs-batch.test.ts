@@ -319,6 +319,13 @@ describe('window Top-N and window deduplication vs batch', () => {
       expect(materialize(changes)).toEqual(sortedRows([...bids].sort(byPriceDesc).slice(2, 5).map((b) => [b.id, b.price])));
     });
 
+    it('over an updating input: the 3 items with the most bids (GROUP BY .. ORDER BY COUNT(*) DESC LIMIT 3)', async () => {
+      const { changes } = await run('SELECT item, COUNT(*) AS n FROM bids GROUP BY item ORDER BY n DESC, item LIMIT 3');
+      const counts = [...groupBy(bids, (b) => [b.item]).values()].map((g) => [g[0]!.item, g.length] as [number, number]);
+      counts.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      expect(materialize(changes)).toEqual(sortedRows(counts.slice(0, 3)));
+    });
+
     it('EXPLAIN shows a Rank without partition keys and without the rank column; ORDER BY the rowtime stays a TemporalSort', async () => {
       expect(await explain('SELECT id, price FROM bids ORDER BY price DESC, id LIMIT 3 OFFSET 2')).toMatch(
         /Rank\(rankType=\[ROW_NUMBER\], rankRange=\[rankStart=3, rankEnd=5\], partitionBy=\[\], orderBy=\[price DESC, id ASC\], outputRankNumber=\[false\]\), state=\[partitions, watermark\], changelog=\[I,UB,UA,D\]/,
