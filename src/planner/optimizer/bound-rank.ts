@@ -2,8 +2,8 @@
  * bound-rank: gives a rank (`ROW_NUMBER() OVER ..`) the bound that a filter directly above it puts on its
  * rank column — `rn <= N`, `rn < N`, `rn = N` (or the same with the constant first) — which makes it a
  * Top-N that can run on a stream (Flink's FlinkLogicalRankRule). The smallest bound wins when there are
- * several. The conjuncts `rn <= N` and `rn < N` then go (the rank emits no higher rank); the rest of the
- * filter stays (`rn = N` still selects one rank).
+ * several. The conjuncts `rn <= N`, `rn < N` and `rn = 1` then go (the rank emits no higher rank, and none
+ * below 1); the rest of the filter stays (`rn = N` still selects one rank).
  *
  * It also gives a bounded rank whose rank column nothing above reads (the projection above it, and a filter
  * between them) `outputRank: false` and drops the column (Flink's `outputRankNumber=false`): its rows then
@@ -18,8 +18,12 @@ import { pruneUnderProjection, type Pruned } from './column-pruning.js';
 
 const FLIPPED: Record<string, string> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
-/** The largest rank `part` lets through when it bounds column `rank` from above, and whether it is `=` (which also bounds from below); undefined otherwise. */
-function upperBound(part: BoundExpr, rank: number): { readonly bound: number; readonly equal: boolean } | undefined {
+/**
+ * The largest rank `part` lets through when it bounds column `rank` from above, and whether the rank
+ * implies `part` once bounded by it (`rn <= N`, `rn < N`, and `rn = 1`; not `rn = N` for N > 1, which also
+ * bounds from below); undefined otherwise.
+ */
+function upperBound(part: BoundExpr, rank: number): { readonly bound: number; readonly implied: boolean } | undefined {
   if (part.kind !== 'Call' || part.args.length !== 2 || !(part.fn in FLIPPED)) return undefined;
   const [a, b] = part.args as [BoundExpr, BoundExpr];
   const isRank = (e: BoundExpr) => e.kind === 'InputRef' && e.index === rank;
@@ -29,8 +33,9 @@ function upperBound(part: BoundExpr, rank: number): { readonly bound: number; re
   const raw = compileExpr(constant)([]);
   const value = typeof raw === 'bigint' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  if (op === '<=' || op === '=') return { bound: Math.max(0, Math.floor(value)), equal: op === '=' };
-  if (op === '<') return { bound: Math.max(0, Math.ceil(value) - 1), equal: false };
+  if (op === '<=') return { bound: Math.max(0, Math.floor(value)), implied: true };
+  if (op === '=') return { bound: Math.max(0, Math.floor(value)), implied: value === 1 };
+  if (op === '<') return { bound: Math.max(0, Math.ceil(value) - 1), implied: true };
   return undefined;
 }
 
@@ -52,8 +57,8 @@ export const boundRank: OptimizerRule = {
       const bounds = parts.filter((x) => x.b !== undefined).map((x) => x.b!.bound);
       if (bounds.length === 0) return p;
       const rank = { ...unbounded, rankEnd: Math.min(...bounds) };
-      // The rank emits no rank above rankEnd: `rn <= N` and `rn < N` hold for every row it emits.
-      const rest = parts.filter((x) => !x.b || x.b.equal).map((x) => x.c);
+      // The rank emits no rank above rankEnd and none below 1: `rn <= N`, `rn < N`, `rn = 1` hold for every row it emits.
+      const rest = parts.filter((x) => !x.b?.implied).map((x) => x.c);
       return rest.length === 0 ? rank : { ...p, input: rank, condition: conjunction(rest) };
     }),
 };
