@@ -68,10 +68,26 @@ function sortKeysText(keys: readonly SortKey[], columns: readonly string[]): str
 }
 
 /** `rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[k], orderBy=[v DESC], select=[..]`, as Flink prints it. */
-function rankText(p: { readonly input: { readonly schema: readonly { name: string }[] }; readonly rankType: string; readonly partitionKeys: readonly number[]; readonly orderKeys: readonly SortKey[]; readonly rankEnd?: number }): string {
+function rankText(p: {
+  readonly input: { readonly schema: readonly { name: string }[] };
+  readonly rankType: string;
+  readonly partitionKeys: readonly number[];
+  readonly orderKeys: readonly SortKey[];
+  readonly rankEnd?: number;
+  readonly rankStart?: number;
+  readonly outputRank?: boolean;
+}): string {
   const inputNames = names(p.input);
-  const range = p.rankEnd === undefined ? 'unbounded' : `rankStart=1, rankEnd=${p.rankEnd}`;
-  return `rankType=[${p.rankType}], rankRange=[${range}], partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${sortKeysText(p.orderKeys, inputNames)}]`;
+  const range = p.rankEnd === undefined ? 'unbounded' : `rankStart=${p.rankStart ?? 1}, rankEnd=${p.rankEnd}`;
+  const noRank = p.outputRank === false ? ', outputRankNumber=[false]' : '';
+  return `rankType=[${p.rankType}], rankRange=[${range}], partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${sortKeysText(p.orderKeys, inputNames)}]${noRank}`;
+}
+
+/** The window a window Top-N or deduplication runs per, and when its state goes: `window=[TUMBLE(..)], cleanup=[..]`. */
+function windowRankText(p: PhysicalNodeOf<'WindowRank' | 'WindowDeduplicate'>): string {
+  const inputNames = names(p.input);
+  const time = p.window.time >= 0 ? inputNames[p.window.time] : `${inputNames[p.window.end]} - 1 ms`;
+  return `window=[${describeWindow(p.window.spec)}], cleanup=[window's rows when watermark >= ${time}]`;
 }
 
 function names(plan: { schema: readonly { name: string }[] }): string[] {
@@ -170,6 +186,9 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   Rank: (p) => `Rank(${rankText(p)})`,
   Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
+  WindowRank: (p) => `WindowRank(${rankText(p)}, ${windowRankText(p)})`,
+  WindowDeduplicate: (p) =>
+    `WindowDeduplicate(keep=[${p.keepLast ? 'LastRow' : 'FirstRow'}], partitionBy=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}], ${windowRankText(p)})`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
 };

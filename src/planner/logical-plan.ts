@@ -229,6 +229,11 @@ export interface LogicalRank {
   readonly partitionKeys: readonly number[];
   readonly orderKeys: readonly SortKey[];
   readonly rankEnd?: number;
+  /**
+   * False when nothing above reads the rank column (Flink's `outputRankNumber=false`): the schema then ends
+   * with the input's columns, and a row moving between ranks changes nothing in the output.
+   */
+  readonly outputRank?: boolean;
   readonly schema: readonly Field[];
   /** The OVER call, for messages. */
   readonly span?: Span;

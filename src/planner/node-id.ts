@@ -49,8 +49,10 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   IntervalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.bounds],
   WindowJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.leftWindow, p.rightWindow, p.nullAware ?? false],
   Limit: (p) => [p.limit, p.offset],
-  Rank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind],
-  Deduplicate: (p) => [p.partitionKeys, p.timeIndex],
+  Rank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind, ...(p.rankStart !== undefined || p.outputRank === false ? [p.rankStart ?? 1, p.outputRank ?? true] : [])],
+  Deduplicate: (p) => [p.partitionKeys, p.timeIndex, ...(p.outputRank === false ? [false] : [])],
+  WindowRank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.outputRank, p.window.spec],
+  WindowDeduplicate: (p) => [p.partitionKeys, p.timeIndex, p.keepLast, p.outputRank, p.window.spec],
   TemporalSort: (p) => [p.timeIndex, p.keys],
   Exchange: (p) => [p.distribution],
 };

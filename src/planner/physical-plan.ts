@@ -97,6 +97,8 @@ export type PhysicalPlan =
   | LimitNode
   | RankNode
   | DeduplicateNode
+  | WindowRankNode
+  | WindowDeduplicateNode
   | TemporalSortNode
   | ExchangeNode;
 
@@ -278,6 +280,42 @@ export interface RankNode extends PhysicalBase {
   readonly partitionKeys: readonly number[];
   readonly orderKeys: readonly SortKey[];
   readonly rankEnd: number;
+  /** The smallest rank output (default 1; `ORDER BY .. LIMIT n OFFSET m` starts at m + 1). */
+  readonly rankStart?: number;
+  /** False when the rank column is not output (the schema is the input's). */
+  readonly outputRank?: boolean;
+}
+
+/**
+ * Window Top-N: a rank partitioned by (at least) the window_start and window_end of `window`, over an
+ * insert-only input: each window's top rows, emitted once when the watermark passes the window's end
+ * (insert-only), the window's state then dropped. The output is the input's row (window columns and time
+ * attributes kept) with the rank appended unless `outputRank` is false.
+ */
+export interface WindowRankNode extends PhysicalBase {
+  readonly kind: 'WindowRank';
+  readonly input: PhysicalPlan;
+  readonly rankType: RankType;
+  readonly partitionKeys: readonly number[];
+  readonly orderKeys: readonly SortKey[];
+  readonly rankEnd: number;
+  readonly outputRank: boolean;
+  /** The input's window the partition keys name. */
+  readonly window: WindowProperty;
+}
+
+/**
+ * Window deduplication (`ROW_NUMBER() .. ORDER BY rowtime ASC|DESC` with `rn = 1`, partitioned by a window):
+ * per window and key the first (ASC) or last (DESC) row by event time, emitted when the window closes.
+ */
+export interface WindowDeduplicateNode extends PhysicalBase {
+  readonly kind: 'WindowDeduplicate';
+  readonly input: PhysicalPlan;
+  readonly partitionKeys: readonly number[];
+  readonly timeIndex: number;
+  readonly keepLast: boolean;
+  readonly outputRank: boolean;
+  readonly window: WindowProperty;
 }
 
 /**
@@ -290,6 +328,8 @@ export interface DeduplicateNode extends PhysicalBase {
   readonly input: PhysicalPlan;
   readonly partitionKeys: readonly number[];
   readonly timeIndex: number;
+  /** False when the rank column (always 1) is not output. */
+  readonly outputRank?: boolean;
 }
 
 /**
@@ -329,6 +369,8 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   Limit: (p) => [p.input],
   Rank: (p) => [p.input],
   Deduplicate: (p) => [p.input],
+  WindowRank: (p) => [p.input],
+  WindowDeduplicate: (p) => [p.input],
   TemporalSort: (p) => [p.input],
   Exchange: (p) => [p.input],
 };
@@ -359,6 +401,8 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'Limit':
     case 'Rank':
     case 'Deduplicate':
+    case 'WindowRank':
+    case 'WindowDeduplicate':
     case 'TemporalSort':
     case 'Exchange':
       return { ...fields, input: inputs[0]! } as Unpropertied<T>;

@@ -108,6 +108,14 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     table('keys', columns(p.input.schema, p.partitionKeys), ['the earliest row waiting for the watermark, or that the first row was emitted'], 'ttl'),
     ...timers("a key's earliest row"),
   ],
+  WindowRank: (p) => [
+    table('windows', columns(p.input.schema, p.partitionKeys), [`the top ${p.rankEnd} rows of the partition in the window, sorted`], 'watermark', 'window time (window_end - 1)'),
+    ...timers('a window'),
+  ],
+  WindowDeduplicate: (p) => [
+    table('rows', columns(p.input.schema, p.partitionKeys), [`the ${p.keepLast ? 'last' : 'first'} row of the key in the window`], 'watermark', 'window time (window_end - 1)'),
+    ...timers('a window'),
+  ],
   TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers('the earliest buffered row')],
   Exchange: () => [],
 };

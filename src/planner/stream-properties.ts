@@ -132,6 +132,25 @@ function sameAsInput(n: { readonly input: PhysicalPlan }): StreamProperties {
   return n.input.props;
 }
 
+/**
+ * Properties of a window Top-N or deduplication: the input's columns as they were (window columns, time
+ * attributes), the rank maybe appended; keyed by the partition keys and the rank (ROW_NUMBER with the rank
+ * column), or by the partition keys alone (deduplication).
+ */
+function windowRankProps(n: Unpropertied<PhysicalNodeOf<'WindowRank' | 'WindowDeduplicate'>>): StreamProperties {
+  const input = n.input.props;
+  const w = n.window;
+  const rankColumn = n.outputRank ? [n.input.schema.length] : undefined;
+  const uniqueKey = n.kind === 'WindowDeduplicate' ? n.partitionKeys : n.rankType === 'ROW_NUMBER' && rankColumn ? [...n.partitionKeys, ...rankColumn] : undefined;
+  return {
+    uniqueKey,
+    rowtimes: rowtimesOf(n.schema),
+    watermarkColumns: [w.start, w.end, w.time].filter((c) => c >= 0),
+    windows: input.windows,
+    distribution: keyDistribution(n.partitionKeys, n.schema),
+  };
+}
+
 type Deriver<K extends PhysicalKind> = (n: Unpropertied<PhysicalNodeOf<K>>) => StreamProperties;
 
 /** How each node kind derives its properties. */
@@ -181,8 +200,10 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   IntervalJoin: (n) => ({ uniqueKey: undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   WindowJoin: windowJoinProps,
   Limit: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n) }),
-  Rank: (n) => ({ uniqueKey: n.rankType === 'ROW_NUMBER' ? [...n.partitionKeys, n.input.schema.length] : undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
+  Rank: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
   Deduplicate: (n) => ({ uniqueKey: n.partitionKeys, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
+  WindowRank: windowRankProps,
+  WindowDeduplicate: windowRankProps,
   TemporalSort: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n), distribution: SINGLE }),
   Exchange: (n) => ({ ...sameAsInput(n), distribution: n.distribution }),
 };

@@ -31,6 +31,7 @@ import {
 import { exchangeBy, exchangeOn, physicalNode } from './stream-properties.js';
 import { windowAggregateRule } from './window-aggregate-rule.js';
 import { windowJoinRule } from './window-join-rule.js';
+import { sortLimitRank, windowRankRule } from './window-rank-rule.js';
 
 function unsupported(message: string, hint?: string, span?: Span): never {
   throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, hint, span });
@@ -207,7 +208,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       if (firstType.timeAttribute !== 'rowtime' || first.descending) {
         unsupported(
           'ORDER BY on a stream must start with an event-time (rowtime) column in ascending order',
-          'a stream has no last row to sort against; order by the rowtime ascending (rows are released as the watermark passes them), or aggregate into windows',
+          'a stream has no last row to sort against; order by the rowtime ascending (rows are released as the watermark passes them), add LIMIT n (a Top-N, updated as rows arrive), or aggregate into windows',
           plan.span,
         );
       }
@@ -223,6 +224,9 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         );
       }
       const input = toPhysical(plan.input);
+      const windowed = windowRankRule(plan, plan.rankEnd, input);
+      if (windowed) return windowed;
+      const outputRank = plan.outputRank !== false;
       // Keep-first deduplication: the first row per key by event time, final once the watermark passes it.
       const first = plan.orderKeys[0]!;
       if (plan.rankType === 'ROW_NUMBER' && plan.rankEnd === 1 && plan.orderKeys.length === 1 && !first.descending && input.changelog.kind === 'insert-only' && input.schema[first.index]!.type.timeAttribute === 'rowtime') {
@@ -231,6 +235,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
           input: exchangeOn(input, plan.partitionKeys),
           partitionKeys: plan.partitionKeys,
           timeIndex: first.index,
+          ...(outputRank ? {} : { outputRank }),
           schema: plan.schema,
           changelog: INSERT_ONLY,
         });
@@ -242,11 +247,14 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         partitionKeys: plan.partitionKeys,
         orderKeys: plan.orderKeys,
         rankEnd: plan.rankEnd,
+        ...(outputRank ? {} : { outputRank }),
         schema: plan.schema,
-        changelog: plan.rankType === 'ROW_NUMBER' ? { kind: 'updating', upsertKey: [...plan.partitionKeys, plan.input.schema.length] } : { kind: 'updating' },
+        changelog: plan.rankType === 'ROW_NUMBER' && outputRank ? { kind: 'updating', upsertKey: [...plan.partitionKeys, plan.input.schema.length] } : { kind: 'updating' },
       });
     }
     case 'LogicalLimit': {
+      const topN = sortLimitRank(plan, toPhysical);
+      if (topN) return topN;
       const input = toPhysical(plan.input);
       requireInsertOnly(input, plan.limit === Number.MAX_SAFE_INTEGER ? 'OFFSET' : 'LIMIT', plan.span);
       return physicalNode<LimitNode>({ kind: 'Limit', input: exchangeOn(input, []), limit: plan.limit, offset: plan.offset, schema: plan.schema, changelog: INSERT_ONLY });

@@ -26,6 +26,8 @@ import { WindowJoin } from './operators/window-join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
 import { Deduplicate } from './operators/deduplicate.js';
+import { WindowRank } from './operators/window-rank.js';
+import { WindowDeduplicate } from './operators/window-deduplicate.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
 import { TableSourceScan } from './operators/table-source-scan.js';
@@ -351,11 +353,38 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     Limit: (node, env) => attach(new Limit(node.limit, node.offset), env, [node.input]),
     Rank: (node, env) =>
       attach(
-        new Rank({ rankType: node.rankType, partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankEnd: node.rankEnd, inputUpdating: node.input.changelog.kind === 'updating' }),
+        new Rank({
+          rankType: node.rankType,
+          partitionKeys: node.partitionKeys,
+          orderKeys: node.orderKeys,
+          rankEnd: node.rankEnd,
+          rankStart: node.rankStart,
+          outputRank: node.outputRank,
+          inputUpdating: node.input.changelog.kind === 'updating',
+        }),
         env,
         [node.input],
       ),
-    Deduplicate: (node, env) => attach(new Deduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex }), env, [node.input]),
+    Deduplicate: (node, env) => attach(new Deduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, outputRank: node.outputRank }), env, [node.input]),
+    WindowRank: (node, env) =>
+      attach(
+        new WindowRank({
+          rankType: node.rankType,
+          partitionKeys: node.partitionKeys,
+          orderKeys: node.orderKeys,
+          rankEnd: node.rankEnd,
+          outputRank: node.outputRank,
+          window: { timeIndex: node.window.time, endIndex: node.window.end },
+        }),
+        env,
+        [node.input],
+      ),
+    WindowDeduplicate: (node, env) =>
+      attach(
+        new WindowDeduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, keepLast: node.keepLast, outputRank: node.outputRank, window: { timeIndex: node.window.time, endIndex: node.window.end } }),
+        env,
+        [node.input],
+      ),
     TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
     // One thread: rows go on as they are (the cut between worker threads, later).
     Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),

@@ -84,6 +84,14 @@ const QUERIES: [string, string][] = [
   ['temporal sort', 'SELECT k, ts FROM events ORDER BY ts'],
   ['limit', 'SELECT k FROM events LIMIT 3'],
   ['values', 'SELECT * FROM (VALUES (1, 2), (3, 4)) AS t(a, b)'],
+  ['Top-N', 'SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM events) WHERE rn <= 2'],
+  ['ORDER BY .. LIMIT (Top-N without the rank column)', 'SELECT k, v FROM events ORDER BY v DESC LIMIT 3'],
+  ['keep-first deduplication', 'SELECT k, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS rn FROM events) WHERE rn = 1'],
+  [
+    'window Top-N after a window aggregate',
+    `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY c DESC) AS rn FROM (SELECT window_start, window_end, k, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, k)) WHERE rn <= 2`,
+  ],
+  ['window deduplication', `SELECT k, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY ts DESC) AS rn FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '3' MINUTE))) WHERE rn = 1`],
 ];
 
 describe('declared state', () => {

@@ -211,7 +211,7 @@ export class QueryBinder {
       const rank = ranks[0] ? bindRank(this.ctx, ranks[0].expr, input, from.scope) : undefined;
       if (rank) {
         input = rank;
-        from = { plan: from.plan, scope: withoutTimeAttributes(from.scope) };
+        from = { plan: from.plan, scope: withoutTimeAttributes(from.scope, rank) };
       }
       const binder = new ExprBinder(this.ctx, from.scope, { clause: 'the select list' });
       const exprs: BoundExpr[] = [];

@@ -44,11 +44,50 @@ export function bindRank(ctx: BinderContext, call: ast.FunctionCall, input: Logi
   };
   const partitionKeys = over.partitionBy.map((e) => column(e, 'PARTITION BY'));
   const orderKeys: SortKey[] = over.orderBy.map((item) => ({ index: column(item.expr, 'ORDER BY'), descending: item.descending, nullsFirst: item.nullsFirst ?? !item.descending }));
-  const schema = [...input.schema.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })), { name: '$rank', type: withNullable(T.bigint(), false) }];
+  // A window Top-N (partitioned by a window's start and end) is final: its output keeps the time attributes.
+  const windowed = windowColumns(input).some((w) => partitionKeys.includes(w.start) && partitionKeys.includes(w.end));
+  const schema = [...input.schema.map((f) => ({ name: f.name, type: windowed ? f.type : withoutTimeAttribute(f.type) })), { name: '$rank', type: withNullable(T.bigint(), false) }];
   return { kind: 'LogicalRank', rankType: name as RankType, input, partitionKeys, orderKeys, schema, span: over.span };
 }
 
-/** `scope` with the time attributes removed from its columns' types (the scope of a rank's output). */
-export function withoutTimeAttributes(scope: Scope): Scope {
-  return new Scope(scope.columns.map((c) => ({ ...c, type: withoutTimeAttribute(c.type) })));
+/** The scope of a rank's output: `scope`'s columns with the types the rank gives them (no time attributes, unless a window Top-N). */
+export function withoutTimeAttributes(scope: Scope, rank: LogicalRank): Scope {
+  return new Scope(scope.columns.map((c) => ({ ...c, type: rank.schema[c.index]!.type })));
+}
+
+/** A window's start and end columns. */
+interface WindowColumns {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The window columns of `plan`'s output: the window_start and window_end of a TUMBLE / HOP / CUMULATE
+ * window TVF or of a window aggregation, passed on unchanged by projections and filters. (The planner
+ * checks the same on the physical plan, which also sees windows through views; this is only what the
+ * binder needs to keep the time attributes of a window Top-N's output.)
+ */
+function windowColumns(plan: LogicalPlan): WindowColumns[] {
+  switch (plan.kind) {
+    case 'LogicalWindowTableFunction': {
+      const width = plan.input.schema.length;
+      const below = windowColumns(plan.input);
+      return plan.window.kind === 'session' ? below : [...below, { start: width, end: width + 1 }];
+    }
+    case 'LogicalAggregate': {
+      if (!plan.window) return [];
+      const start = plan.groupKeys.length + plan.aggs.length;
+      return [{ start, end: start + 1 }];
+    }
+    case 'LogicalFilter':
+      return windowColumns(plan.input);
+    case 'LogicalProject': {
+      const at = (c: number) => plan.exprs.findIndex((e) => e.kind === 'InputRef' && e.index === c);
+      return windowColumns(plan.input)
+        .map((w) => ({ start: at(w.start), end: at(w.end) }))
+        .filter((w) => w.start >= 0 && w.end >= 0);
+    }
+    default:
+      return [];
+  }
 }

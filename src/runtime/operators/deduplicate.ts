@@ -6,7 +6,7 @@
  *
  * - Per key, the earliest row seen so far (the first to arrive among rows of equal time) waits, with a
  *   keyed timer at its time. When the watermark reaches that time no earlier row can come: the row is
- *   emitted (`+I`, with the rank 1 appended) and the key is marked done.
+ *   emitted (`+I`, with the rank 1 appended unless the rank column is not selected) and the key is marked done.
  * - A row of a done key, and any row at or behind the watermark, cannot be the first: late rows are dropped
  *   and counted by the timer service ({@link TimerService.dropLate}); rows of done keys are dropped silently,
  *   as deduplication drops every row but the first. Rows with a NULL time are dropped and counted.
@@ -28,6 +28,8 @@ export interface DeduplicateConfig {
   readonly partitionKeys: readonly number[];
   /** The event-time column rows are ordered by. */
   readonly timeIndex: number;
+  /** False when the rank column (always 1) is not output (default true). */
+  readonly outputRank?: boolean;
 }
 
 /** Keep-first deduplication on event time (see the file comment). */
@@ -91,7 +93,7 @@ export class Deduplicate implements StreamOperator {
   private readonly release = (_time: number, key: StateKey): void => {
     const held = this.keys.get(key);
     if (!held || held === true) return;
-    this.ready.push([...held, 1]);
+    this.ready.push(this.config.outputRank === false ? held : [...held, 1]);
     this.keys.put(key, true);
   };
 

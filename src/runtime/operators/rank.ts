@@ -10,10 +10,14 @@
  *   removes one stored row equal to it (one that is not stored is ignored, as in Flink: it may have expired).
  * - Output: each row of the top with its rank appended, as an updating result keyed by the partition keys
  *   and the rank. Mini-batch: a batch is applied first; then, per touched partition in first-touched order
- *   and per rank 1..rankEnd, the row now at that rank is compared with the row there before: a new rank
+ *   and per rank rankStart..rankEnd, the row now at that rank is compared with the row there before: a new rank
  *   emits `+I`, a changed one `-U old`, `+U new`, a rank left empty `-D old`, an unchanged one nothing.
  *   RANK and DENSE_RANK (several rows may share a rank): each (row, rank) that left the top emits `-D`, each
  *   that entered it `+I`. All of it goes out as one batch.
+ * - Without the rank column (the outer query does not select it; Flink's `outputRankNumber=false`), a row's
+ *   output does not change when it moves between ranks: each batch emits `-D` for the rows that left the
+ *   top and `+I` for those that entered it (a row entering a full top N deletes only the row it pushes out).
+ *   `ORDER BY .. LIMIT n OFFSET m` on a stream is such a rank without partition keys, ranks m+1..m+n.
  * - Watermarks are forwarded (the output has no time attribute, but downstream operators may need them).
  * - State: the table `partitions` (partition key → its sorted rows; removed when empty, idle ones after
  *   `table.exec.state.ttl`) and the value `watermark`. What was emitted is not stored: between batches it is
@@ -21,7 +25,7 @@
  */
 import type { RankType, SortKey } from '../../planner/logical-plan.js';
 import { BatchBuilder, DELETE, INSERT, isAccumulate, MIN_WATERMARK, type ChangeBatch, type Row, UPDATE_AFTER, UPDATE_BEFORE } from '../changelog.js';
-import { type GroupKey, type KeySelector, keySelector, rowsEqual } from '../keys.js';
+import { encodeKey, type GroupKey, type KeySelector, keySelector, rowsEqual } from '../keys.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateTable, ValueState } from '../state/state-types.js';
 import { describeColumns, notInsertOnly } from './aggregate-call.js';
@@ -36,6 +40,10 @@ export interface RankConfig {
   readonly orderKeys: readonly SortKey[];
   /** The largest rank emitted (`rn <= rankEnd`). */
   readonly rankEnd: number;
+  /** The smallest rank emitted (default 1; `ORDER BY .. LIMIT n OFFSET m` starts at m + 1). */
+  readonly rankStart?: number;
+  /** False when the rank column is not output (default true): see the file comment. */
+  readonly outputRank?: boolean;
   /** True when the input may contain retractions (-U/-D): every row is then kept. */
   readonly inputUpdating: boolean;
 }
@@ -48,7 +56,7 @@ interface Touched {
 }
 
 /** A row of the top and its rank. */
-type Ranked = readonly [Row, number];
+export type Ranked = readonly [Row, number];
 
 /** Top-N per partition (see the file comment). */
 export class Rank implements StreamOperator {
@@ -90,12 +98,12 @@ export class Rank implements StreamOperator {
       let entry = touched.get(key);
       if (!entry) {
         const rows = this.partitions.get(key)?.slice() ?? [];
-        entry = { rows, before: this.top(rows) };
+        entry = { rows, before: this.visible(rows) };
         touched.set(key, entry);
       }
       const rows = entry.rows;
       if (isAccumulate(kind)) {
-        const at = this.upperBound(rows, row);
+        const at = upperBound(rows, row, this.compare);
         if (!inputUpdating && this.rowNumber && at >= rankEnd) continue;
         rows.splice(at, 0, row);
         if (!inputUpdating && this.rowNumber && rows.length > rankEnd) rows.length = rankEnd;
@@ -107,12 +115,13 @@ export class Rank implements StreamOperator {
     }
     const out = new BatchBuilder();
     for (const [key, { rows, before }] of touched) {
-      const after = this.top(rows);
       // Insert-only input: rows below the top can never enter it again.
-      if (!inputUpdating) rows.length = after.length;
+      if (!inputUpdating) rows.length = this.top(rows).length;
       if (rows.length === 0) this.partitions.delete(key);
       else this.partitions.put(key, rows);
-      if (this.rowNumber) diffByRank(before, after, out);
+      const after = this.visible(rows);
+      if (this.config.outputRank === false) diffRows(before, after, out);
+      else if (this.rowNumber) diffByRank(before, after, out);
       else diffAsSets(before, after, out);
     }
     const result = out.take();
@@ -121,35 +130,20 @@ export class Rank implements StreamOperator {
 
   /** The rows of the top (ranked up to rankEnd) of sorted `rows`, with their ranks. */
   private top(rows: readonly Row[]): Ranked[] {
-    const { rankEnd } = this.config;
-    const out: Ranked[] = [];
-    let rank = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const tie = i > 0 && this.compare(rows[i - 1]!, rows[i]!) === 0;
-      if (this.rowNumber) rank = i + 1;
-      else if (!tie) rank = this.config.rankType === 'RANK' ? i + 1 : rank + 1;
-      if (rank > rankEnd) break;
-      out.push([rows[i]!, rank]);
-    }
-    return out;
+    return rankedTop(rows, this.compare, this.config.rankType ?? 'ROW_NUMBER', this.config.rankEnd);
   }
 
-  /** The position after every row that sorts before or equal to `row` (where `row` goes, after its equals). */
-  private upperBound(rows: readonly Row[], row: Row): number {
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.compare(rows[mid]!, row) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** The rows of the top that are output: those ranked from rankStart on. */
+  private visible(rows: readonly Row[]): Ranked[] {
+    const top = this.top(rows);
+    const start = this.config.rankStart ?? 1;
+    return start > 1 ? top.filter(([, rank]) => rank >= start) : top;
   }
 
   /** The position of a stored row equal to `row`, or -1. */
   private indexOf(rows: readonly Row[], row: Row): number {
     // Equal rows sort together: search back from the end of `row`'s equals.
-    for (let i = this.upperBound(rows, row) - 1; i >= 0 && this.compare(rows[i]!, row) === 0; i--) {
+    for (let i = upperBound(rows, row, this.compare) - 1; i >= 0 && this.compare(rows[i]!, row) === 0; i--) {
       if (rowsEqual(rows[i]!, row)) return i;
     }
     return -1;
@@ -168,23 +162,82 @@ export class Rank implements StreamOperator {
   explain(): string {
     const { partitionKeys, orderKeys, rankEnd, inputUpdating } = this.config;
     const order = orderKeys.map((k) => `$${k.index} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
-    return `Rank(rankType=[${this.config.rankType ?? 'ROW_NUMBER'}], rankRange=[rankStart=1, rankEnd=${rankEnd}], partitionBy=[${describeColumns(partitionKeys)}], orderBy=[${order}]${inputUpdating ? ', retract' : ''})`;
+    const noRank = this.config.outputRank === false ? ', outputRankNumber=[false]' : '';
+    return `Rank(rankType=[${this.config.rankType ?? 'ROW_NUMBER'}], rankRange=[rankStart=${this.config.rankStart ?? 1}, rankEnd=${rankEnd}], partitionBy=[${describeColumns(partitionKeys)}], orderBy=[${order}]${noRank}${inputUpdating ? ', retract' : ''})`;
   }
+}
+
+/**
+ * The rows ranked up to `rankEnd` of `rows` (sorted by `compare`), with their ranks: ROW_NUMBER numbers
+ * them 1, 2, 3..; RANK gives ties one rank and skips after them; DENSE_RANK does not skip.
+ */
+export function rankedTop(rows: readonly Row[], compare: (a: Row, b: Row) => number, rankType: RankType, rankEnd: number): Ranked[] {
+  const out: Ranked[] = [];
+  let rank = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const tie = i > 0 && compare(rows[i - 1]!, rows[i]!) === 0;
+    if (rankType === 'ROW_NUMBER') rank = i + 1;
+    else if (!tie) rank = rankType === 'RANK' ? i + 1 : rank + 1;
+    if (rank > rankEnd) break;
+    out.push([rows[i]!, rank]);
+  }
+  return out;
+}
+
+/** The position after every row of sorted `rows` that sorts before or equal to `row` (where `row` goes, after its equals). */
+export function upperBound(rows: readonly Row[], row: Row, compare: (a: Row, b: Row) => number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(rows[mid]!, row) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Without the rank column: rows that left the top are deleted, rows that entered it inserted (as multisets:
+ * a row that only moved between ranks emits nothing).
+ */
+function diffRows(before: readonly Ranked[], after: readonly Ranked[], out: BatchBuilder): void {
+  // Rows of the top before, by value, counted; those the top after still holds are taken off.
+  const left = new Map<string, number>();
+  for (const [row] of before) {
+    const k = encodeKey(row);
+    left.set(k, (left.get(k) ?? 0) + 1);
+  }
+  const entered: Row[] = [];
+  for (const [row] of after) {
+    const k = encodeKey(row);
+    const n = left.get(k) ?? 0;
+    if (n > 0) left.set(k, n - 1);
+    else entered.push(row);
+  }
+  for (const [row] of before) {
+    const k = encodeKey(row);
+    const n = left.get(k) ?? 0;
+    if (n === 0) continue;
+    left.set(k, n - 1);
+    out.add(DELETE, row);
+  }
+  for (const row of entered) out.add(INSERT, row);
 }
 
 /** ROW_NUMBER: one row per rank; each rank whose row changed is updated (-U/+U), added (+I) or emptied (-D). */
 function diffByRank(before: readonly Ranked[], after: readonly Ranked[], out: BatchBuilder): void {
+  // Both lists hold consecutive ranks from the same first rank.
   for (let r = 0; r < Math.max(before.length, after.length); r++) {
-    const prev = before[r]?.[0];
-    const next = after[r]?.[0];
+    const prev = before[r];
+    const next = after[r];
     if (prev && next) {
-      if (rowsEqual(prev, next)) continue;
-      out.add(UPDATE_BEFORE, [...prev, r + 1]);
-      out.add(UPDATE_AFTER, [...next, r + 1]);
+      if (rowsEqual(prev[0], next[0])) continue;
+      out.add(UPDATE_BEFORE, [...prev[0], prev[1]]);
+      out.add(UPDATE_AFTER, [...next[0], next[1]]);
     } else if (next) {
-      out.add(INSERT, [...next, r + 1]);
+      out.add(INSERT, [...next[0], next[1]]);
     } else if (prev) {
-      out.add(DELETE, [...prev, r + 1]);
+      out.add(DELETE, [...prev[0], prev[1]]);
     }
   }
 }

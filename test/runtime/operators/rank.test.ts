@@ -164,6 +164,70 @@ describe('Rank (Top-N, ROW_NUMBER)', () => {
     );
   });
 
+  describe('without the rank column (outputRankNumber=false), and ranks from rankStart (ORDER BY .. LIMIT .. OFFSET)', () => {
+    it('a row entering a full top N inserts itself and deletes only the row it pushes out', () => {
+      const h = rank({ rankEnd: 2, outputRank: false });
+      expect(h.insert(['a', 5, 0, 1], ['a', 3, 0, 2])).toEqual([ch('+I', ['a', 5, 0, 1]), ch('+I', ['a', 3, 0, 2])]);
+      // 9 takes rank 1: 5 moves to rank 2 (nothing to say), 3 leaves the top.
+      expect(h.insert(['a', 9, 0, 3])).toEqual([ch('-D', ['a', 3, 0, 2]), ch('+I', ['a', 9, 0, 3])]);
+      expect(h.insert(['a', 1, 0, 4])).toEqual([]);
+    });
+
+    it('on updating input, a retracted top row is replaced by the next one: one -D, one +I', () => {
+      const h = rank({ rankEnd: 2, outputRank: false, inputUpdating: true });
+      h.insert(['a', 9, 0, 1], ['a', 5, 0, 2], ['a', 3, 0, 3]);
+      expect(h.feed(batch([DELETE, ['a', 9, 0, 1]]))).toEqual([ch('-D', ['a', 9, 0, 1]), ch('+I', ['a', 3, 0, 3])]);
+    });
+
+    it('rankStart: only ranks rankStart..rankEnd are output', () => {
+      const h = rank({ rankEnd: 3, rankStart: 2, outputRank: false, partitionKeys: [] });
+      expect(h.insert(['a', 5, 0, 1])).toEqual([]);
+      expect(h.insert(['b', 7, 0, 2])).toEqual([ch('+I', ['a', 5, 0, 1])]);
+      // 6 enters at rank 2: 5 moves to rank 3, still output.
+      expect(h.insert(['c', 6, 0, 3])).toEqual([ch('+I', ['c', 6, 0, 3])]);
+      // 8 takes rank 1: 7 moves to rank 2 (in), 5 to rank 4 (out).
+      expect(h.insert(['d', 8, 0, 4])).toEqual([ch('-D', ['a', 5, 0, 1]), ch('+I', ['b', 7, 0, 2])]);
+    });
+
+    for (const updating of [false, true]) {
+      it(`the final state equals a batch Top-N, with fewer or as many changes as with the rank column (${updating ? 'updating' : 'insert-only'} input)`, () => {
+        fc.assert(
+          fc.property(fc.integer(), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), (seed, n, start) => {
+            const rng = mulberry32(seed);
+            const { batches, live } = randomChanges(rng, updating);
+            const without = rank({ rankEnd: n, rankStart: start, outputRank: false, inputUpdating: updating });
+            const withRank = rank({ rankEnd: n, rankStart: start, inputUpdating: updating });
+            for (const b of batches) {
+              without.feed(batch(...b));
+              withRank.feed(batch(...b));
+            }
+            expect(without.changes.every((c) => c.kind === '+I' || c.kind === '-D')).toBe(true);
+            expect(without.changes.length).toBeLessThanOrEqual(withRank.changes.length);
+            const expected = batchTopN(live, n).filter((r) => (r[4] as number) >= start);
+            expect(sortRows(materialize(without.changes))).toEqual(sortRows(expected.map((r) => r.slice(0, 4))));
+            expect(sortRows(materialize(withRank.changes))).toEqual(sortRows(expected));
+          }),
+          { numRuns: 60 },
+        );
+      });
+    }
+
+    it('gives the uninterrupted output when checkpointed and restored at random points', () => {
+      fc.assert(
+        fc.property(fc.integer(), fc.boolean(), (seed, updating) => {
+          const rng = mulberry32(seed);
+          const { batches } = randomChanges(rng, updating);
+          const steps: Step<Rank>[] = batches.map((b) => (h) => h.feed(batch(...b)));
+          steps.push((h) => h.finish());
+          const make = () => new Rank({ partitionKeys: [0], orderKeys: BY_VALUE_DESC, rankEnd: 3, rankStart: 2, outputRank: false, inputUpdating: updating });
+          const straight = runStraight(make, steps);
+          expect(runRestored(make, steps, randomCuts(rng, steps.length, 3), Math.floor(rng() * 3)).changes).toEqual(straight.changes);
+        }),
+        { numRuns: 20 },
+      );
+    });
+  });
+
   describe('RANK and DENSE_RANK (ties share a rank)', () => {
     const BY_VALUE: SortKey[] = [{ index: 1, descending: true, nullsFirst: false }];
 
