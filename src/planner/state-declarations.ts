@@ -81,11 +81,19 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
   ],
   GroupAggregate: (p) => [table('groups', columns(p.input.schema, p.groupKeys), ['row count', ...aggs(p.aggs)], 'ttl'), value('watermark', 'the last watermark forwarded')],
   Union: () => [INPUTS],
-  Join: (p) => [
-    table('left', exprs(p.leftKeys), ['left rows with their counts and matches'], 'ttl'),
-    table('right', exprs(p.rightKeys), ['right rows with their counts and matches'], 'ttl'),
-    INPUTS,
-  ],
+  Join: (p) =>
+    p.joinType === 'semi' || p.joinType === 'anti'
+      ? [
+          // A semi or anti join (runtime/operators/semi-anti-join.ts): whether a left row is out depends on its number of matches.
+          table('left', exprs(p.leftKeys), ['left rows with their counts and their numbers of matching right rows'], 'ttl'),
+          table('right', exprs(p.rightKeys), ['right rows with their counts'], 'ttl'),
+          INPUTS,
+        ]
+      : [
+          table('left', exprs(p.leftKeys), ['left rows with their counts and matches'], 'ttl'),
+          table('right', exprs(p.rightKeys), ['right rows with their counts and matches'], 'ttl'),
+          INPUTS,
+        ],
   IntervalJoin: (p) => [
     table('left', exprs(p.leftKeys), [`left rows (and whether matched), until the watermark reaches their time - ${p.bounds.lower} ms`], 'watermark'),
     table('right', exprs(p.rightKeys), [`right rows (and whether matched), until the watermark reaches their time + ${p.bounds.upper} ms`], 'watermark'),

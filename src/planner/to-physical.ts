@@ -5,7 +5,7 @@
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { isPreserved, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
+import { isPreserved, isSemiOrAnti, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
 import { splitJoinCondition, type JoinKeys } from './join-keys.js';
 import { intervalBounds } from './interval-bounds.js';
 import {
@@ -75,9 +75,21 @@ function joinUniqueKey(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, 
  * goes), and any join passes its inputs' retractions on: both are updating.
  */
 function joinChangelog(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, keys: JoinKeys): ChangelogMode {
+  if (isSemiOrAnti(type)) return semiAntiChangelog(type, left, right);
   if (type === 'inner' && left.changelog.kind === 'insert-only' && right.changelog.kind === 'insert-only') return INSERT_ONLY;
   const upsertKey = joinUniqueKey(type, left, right, keys);
   return upsertKey ? { kind: 'updating', upsertKey } : { kind: 'updating' };
+}
+
+/**
+ * The changelog of a semi or anti join: its rows are left rows, so the left side's upsert key still
+ * identifies them. A semi join of insert-only inputs only inserts (a left row appears with its first match
+ * and, nothing being retracted, stays); an anti join retracts a left row when its first match arrives.
+ */
+function semiAntiChangelog(type: 'semi' | 'anti', left: PhysicalPlan, right: PhysicalPlan): ChangelogMode {
+  if (type === 'semi' && left.changelog.kind === 'insert-only' && right.changelog.kind === 'insert-only') return INSERT_ONLY;
+  const key = left.props.uniqueKey;
+  return key ? { kind: 'updating', upsertKey: [...key] } : { kind: 'updating' };
 }
 
 /** Translates a logical plan (after optimization) into a physical plan. */
@@ -290,7 +302,9 @@ function requireInsertOnly(input: PhysicalPlan, consumer: string, span?: Span): 
   const source = updatingSource(input);
   unsupported(
     `${consumer} needs an insert-only input, but its input is updating (it produces -U/+U changes${source ? `, from a ${source.kind}` : ''})`,
-    source?.kind === 'Join'
+    source?.kind === 'Join' && isSemiOrAnti(source.joinType)
+      ? 'a NOT IN / NOT EXISTS (anti join) retracts a row when its first match arrives, and an IN / EXISTS (semi join) over an updating input passes its retractions on; apply the window before the subquery condition'
+      : source?.kind === 'Join'
       ? 'an outer join retracts its null-padded rows when matches arrive; use an INNER join of insert-only inputs, or apply the window before the join'
       : source === undefined
         ? 'the input reads a source of updates (a changelog); read an append-only source'
