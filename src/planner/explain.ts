@@ -199,7 +199,9 @@ function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
   const keys = (exprs: readonly BoundExpr[], input: PhysicalPlan) => exprs.map((e) => exprToString(e, names(input))).join(', ');
   const partitioning = p.leftKeys.length > 0 ? `leftKeys=[${keys(p.leftKeys, p.left)}], rightKeys=[${keys(p.rightKeys, p.right)}]` : 'keys=[none: one partition for all rows]';
   const residual = p.residual ? `, where=[${exprToString(p.residual, joinedNames(p))}]` : '';
-  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual})`;
+  // A semi or anti join's state leaves only by idleness (as a regular join's): say so, as the time-driven joins print theirs.
+  const cleanup = isSemiOrAnti(p.joinType) ? ', cleanup=[keys idle for table.exec.state.ttl]' : '';
+  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual}${cleanup})`;
 }
 
 /** An IntervalJoin's line: a Join's, plus the time columns and bounds that drive its cleanup. */

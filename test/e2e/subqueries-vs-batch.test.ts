@@ -184,8 +184,8 @@ describe('subqueries in expressions vs batch', () => {
     const r = await eddy.execute('EXPLAIN SELECT id FROM a WHERE x NOT IN (SELECT y FROM b WHERE b.k = a.k) AND EXISTS (SELECT * FROM b WHERE b.y = a.id)');
     if (r.kind !== 'explain') throw new Error('expected EXPLAIN');
     expect(r.text).toContain('LogicalJoin(joinType=[anti], condition=[(((x = y) OR x IS NULL OR y IS NULL) AND (k0 = k))], nullAware=[true])');
-    expect(r.text).toContain('Join(joinType=[LeftAntiJoin], leftKeys=[k], rightKeys=[k], where=[((x = y) OR x IS NULL OR y IS NULL)]), state=[left, right, inputs], changelog=[I,UB,UA,D]');
-    expect(r.text).toContain('Join(joinType=[LeftSemiJoin], leftKeys=[id], rightKeys=[y]), state=[left, right, inputs]');
+    expect(r.text).toContain('Join(joinType=[LeftAntiJoin], leftKeys=[k], rightKeys=[k], where=[((x = y) OR x IS NULL OR y IS NULL)], cleanup=[keys idle for table.exec.state.ttl]), state=[left, right, inputs], changelog=[I,UB,UA,D]');
+    expect(r.text).toContain('Join(joinType=[LeftSemiJoin], leftKeys=[id], rightKeys=[y], cleanup=[keys idle for table.exec.state.ttl]), state=[left, right, inputs]');
   });
 });
 
