@@ -201,7 +201,8 @@ function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
   const residual = p.residual ? `, where=[${exprToString(p.residual, joinedNames(p))}]` : '';
   // A semi or anti join's state leaves only by idleness (as a regular join's): say so, as the time-driven joins print theirs.
   const cleanup = isSemiOrAnti(p.joinType) ? ', cleanup=[keys idle for table.exec.state.ttl]' : '';
-  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual}${cleanup})`;
+  const nullAware = p.nullAware ? `, nullAware=[${exprToString(p.nullAware.left, names(p.left))} NOT IN ${exprToString(p.nullAware.right, names(p.right))}]` : '';
+  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual}${nullAware}${cleanup})`;
 }
 
 /** An IntervalJoin's line: a Join's, plus the time columns and bounds that drive its cleanup. */

@@ -7,6 +7,7 @@ import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import { isPreserved, isSemiOrAnti, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
 import { splitJoinCondition, type JoinKeys } from './join-keys.js';
+import { conjunction, conjuncts, exprKey, inputRefs, shiftInputRefs } from './expr-utils.js';
 import { intervalBounds } from './interval-bounds.js';
 import {
   INSERT_ONLY,
@@ -90,6 +91,27 @@ function semiAntiChangelog(type: 'semi' | 'anti', left: PhysicalPlan, right: Phy
   if (type === 'semi' && left.changelog.kind === 'insert-only' && right.changelog.kind === 'insert-only') return INSERT_ONLY;
   const key = left.props.uniqueKey;
   return key ? { kind: 'updating', upsertKey: [...key] } : { kind: 'updating' };
+}
+
+/**
+ * The parts of a null-aware anti join's condition (bind-subquery.ts builds it as
+ * `(x = y OR x IS NULL OR y IS NULL) AND <correlation>`): `x` and `y`, and the correlation's keys. Undefined
+ * when the correlation leaves a residual condition (or the condition has another shape): the pairs are
+ * then compared one by one, as in any semi or anti join.
+ */
+function nullAwareKeys(condition: BoundExpr, leftWidth: number): { values: { left: BoundExpr; right: BoundExpr }; keys: JoinKeys } | undefined {
+  const parts = conjuncts(condition);
+  const i = parts.findIndex((c) => c.kind === 'OrExpr' && c.args[0]?.kind === 'Call' && c.args[0].fn === '=');
+  if (i < 0) return undefined;
+  const or = parts[i] as Extract<BoundExpr, { kind: 'OrExpr' }>;
+  const [x, y] = (or.args[0] as Extract<BoundExpr, { kind: 'Call' }>).args as [BoundExpr, BoundExpr];
+  const refs = (e: BoundExpr) => [...inputRefs(e)];
+  if (refs(x).length === 0 || !refs(x).every((r) => r < leftWidth) || refs(y).length === 0 || !refs(y).every((r) => r >= leftWidth)) return undefined;
+  const isNullOf = (e: BoundExpr) => e.kind === 'IsNullExpr' && !e.negated && (exprKey(e.operand) === exprKey(x) || exprKey(e.operand) === exprKey(y));
+  if (!or.args.slice(1).every(isNullOf)) return undefined;
+  const keys = splitJoinCondition(conjunction(parts.filter((_, j) => j !== i)), leftWidth);
+  if (keys.residual) return undefined;
+  return { values: { left: x, right: shiftInputRefs(y, -leftWidth) }, keys };
 }
 
 /** Translates a logical plan (after optimization) into a physical plan. */
@@ -198,14 +220,17 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
           changelog: INSERT_ONLY,
         });
       }
+      const nullAware = plan.nullAware ? nullAwareKeys(plan.condition, plan.left.schema.length) : undefined;
+      const partitioning = nullAware ? nullAware.keys : keys;
       return physicalNode<JoinNode>({
         kind: 'Join',
         joinType: plan.joinType,
-        left: exchangeBy(left, keys.leftKeys),
-        right: exchangeBy(right, keys.rightKeys),
-        ...keys,
+        left: exchangeBy(left, partitioning.leftKeys),
+        right: exchangeBy(right, partitioning.rightKeys),
+        ...partitioning,
+        ...(nullAware ? { nullAware: nullAware.values } : {}),
         schema: plan.schema,
-        changelog: joinChangelog(plan.joinType, left, right, keys),
+        changelog: joinChangelog(plan.joinType, left, right, partitioning),
       });
     }
     case 'LogicalSort': {

@@ -23,6 +23,7 @@ import { GroupAggregate } from './operators/group-aggregate.js';
 import { Join, type JoinConfig } from './operators/join.js';
 import { IntervalJoin } from './operators/interval-join.js';
 import { SemiAntiJoin } from './operators/semi-anti-join.js';
+import { NullAwareAntiJoin } from './operators/null-aware-anti-join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
 import { Deduplicate } from './operators/deduplicate.js';
@@ -330,6 +331,10 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       if (type !== 'semi' && type !== 'anti') return attach(new Join(joinConfig(node)), env, [node.left, node.right]);
       // The condition reads `[...left, ...right]`, while the node's own columns are the left ones.
       const { keys, residual, description } = joinConfig({ ...node, schema: [...node.left.schema, ...node.right.schema] });
+      if (node.nullAware) {
+        const values = [compileExpr(node.nullAware.left), compileExpr(node.nullAware.right)] as const;
+        return attach(new NullAwareAntiJoin({ keys, values, description: `${description}, nullAware=[${exprToString(node.nullAware.left)} NOT IN ${exprToString(node.nullAware.right)}]` }), env, [node.left, node.right]);
+      }
       attach(new SemiAntiJoin({ type, keys, residual, description }), env, [node.left, node.right]);
     },
     IntervalJoin: (node, env) => {

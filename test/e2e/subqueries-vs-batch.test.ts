@@ -102,6 +102,13 @@ describe('subqueries in expressions vs batch', () => {
     expect(materialize(changes)).toEqual(sortedRows(data.a.map((r) => [r.id])));
   });
 
+  it('correlated NOT IN with another correlated condition (each pair compared)', async () => {
+    const { changes } = await run('SELECT id FROM a WHERE x NOT IN (SELECT y FROM b WHERE b.k = a.k AND b.y <> a.id)');
+    const expected = data.a.filter((r) => sqlIn(r.x, data.b.filter((s) => s.k !== null && s.k === r.k && s.y !== null && s.y !== r.id).map((s) => s.y)) === false).map((r) => [r.id]);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(materialize(changes)).toEqual(sortedRows(expected));
+  });
+
   it('correlated NOT IN (per key, NULL values on both sides)', async () => {
     const { changes } = await run('SELECT id FROM a WHERE x NOT IN (SELECT y FROM b WHERE b.k = a.k)');
     const expected = data.a.filter((r) => sqlIn(r.x, data.b.filter((s) => s.k !== null && s.k === r.k).map((s) => s.y)) === false).map((r) => [r.id]);
@@ -184,7 +191,12 @@ describe('subqueries in expressions vs batch', () => {
     const r = await eddy.execute('EXPLAIN SELECT id FROM a WHERE x NOT IN (SELECT y FROM b WHERE b.k = a.k) AND EXISTS (SELECT * FROM b WHERE b.y = a.id)');
     if (r.kind !== 'explain') throw new Error('expected EXPLAIN');
     expect(r.text).toContain('LogicalJoin(joinType=[anti], condition=[(((x = y) OR x IS NULL OR y IS NULL) AND (k0 = k))], nullAware=[true])');
-    expect(r.text).toContain('Join(joinType=[LeftAntiJoin], leftKeys=[k], rightKeys=[k], where=[((x = y) OR x IS NULL OR y IS NULL)], cleanup=[keys idle for table.exec.state.ttl]), state=[left, right, inputs], changelog=[I,UB,UA,D]');
+    // Correlated by an equality only: rows found by value (NullAwareAntiJoin), with the counts of each key's right rows and NULLs.
+    expect(r.text).toContain('Join(joinType=[LeftAntiJoin], leftKeys=[k], rightKeys=[k], nullAware=[x NOT IN y], cleanup=[keys idle for table.exec.state.ttl]), state=[left, right, counts, inputs], changelog=[I,UB,UA,D]');
+    // With another correlated condition, each pair is compared.
+    const residual = await eddy.execute('EXPLAIN SELECT id FROM a WHERE x NOT IN (SELECT y FROM b WHERE b.k = a.k AND b.y <> a.id)');
+    if (residual.kind !== 'explain') throw new Error('expected EXPLAIN');
+    expect(residual.text).toContain('Join(joinType=[LeftAntiJoin], leftKeys=[k], rightKeys=[k], where=[(((x = y) OR x IS NULL OR y IS NULL) AND (y <> id))], cleanup=[keys idle for table.exec.state.ttl]), state=[left, right, inputs]');
     expect(r.text).toContain('Join(joinType=[LeftSemiJoin], leftKeys=[id], rightKeys=[y], cleanup=[keys idle for table.exec.state.ttl]), state=[left, right, inputs]');
   });
 });

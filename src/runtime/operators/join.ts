@@ -59,7 +59,7 @@ export interface JoinRecord {
 export type JoinBucket = Map<string, JoinRecord>;
 
 /** Stores a bucket as `[[row, count, matches], ...]`; its identities are recomputed when decoded. */
-const BUCKET_CODEC: ValueCodec<JoinBucket> = {
+export const BUCKET_CODEC: ValueCodec<JoinBucket> = {
   encode: (bucket) => {
     const out: unknown[] = [];
     for (const r of bucket.values()) out.push([encodeValue(r.row), r.count, r.matches]);
