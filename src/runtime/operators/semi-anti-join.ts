@@ -26,7 +26,7 @@ import { encodeKey, type GroupKey, type KeySelector, keySelector } from '../keys
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
-import { JoinState, type JoinBucket, type JoinRecord, type JoinSide } from './join.js';
+import { JoinState, joinKeyOf, type JoinBucket, type JoinRecord, type JoinSide, type RowKey } from './join.js';
 
 /** Configuration of a {@link SemiAntiJoin}. */
 export interface SemiAntiJoinConfig {
@@ -38,12 +38,6 @@ export interface SemiAntiJoinConfig {
   readonly residual?: CompiledExpr;
   /** The join's description, for EXPLAIN. */
   readonly description: string;
-}
-
-/** A row's join key, and whether it can match at all (no key value is NULL). */
-interface RowKey {
-  readonly key: GroupKey;
-  readonly matchable: boolean;
 }
 
 /** The semi / anti join operator (see the file comment): input 0 is the left side, input 1 the right. */
@@ -168,20 +162,7 @@ export class SemiAntiJoin implements StreamOperator {
 
   /** The join key of a row; undefined when a key expression failed (the row is reported and dropped). */
   private keyOf(side: JoinSide, row: Row): RowKey | undefined {
-    const exprs = this.config.keys[side];
-    const values = new Array<unknown>(exprs.length);
-    let matchable = true;
-    try {
-      for (let i = 0; i < exprs.length; i++) {
-        const v = exprs[i]!(row);
-        if (v === null || v === undefined) matchable = false;
-        values[i] = v;
-      }
-    } catch (err) {
-      reportExpressionError(this.ctx, err, row);
-      return undefined;
-    }
-    return { key: this.keyOfValues.key(values), matchable };
+    return joinKeyOf(this.ctx, this.config.keys[side], this.keyOfValues, row);
   }
 
   /** Whether a left row and a right row of the same key match (the residual condition is TRUE). */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError, ErrorCode } from '../../../src/common/errors.js';
-import { DELETE, INSERT, type Row, type RowKind, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
+import { INSERT, type Row, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
 import type { BadRecord } from '../../../src/runtime/connector.js';
 import { Join, type JoinConfig } from '../../../src/runtime/operators/join.js';
 import { StateBackend } from '../../../src/runtime/state/state-backend.js';
 import { nestedLoopJoin } from '../../planner/evaluate.js';
-import { type Change, ch, Collector, OperatorHarness } from '../operator-harness.js';
+import { ch, Collector, OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight } from './checkpoint-run.js';
-import { changeSteps, collapse, finalInputs, randomChanges } from './two-input-changes.js';
+import { changeSteps, collapse, del, feed, finalInputs, ins, randomChanges } from './two-input-changes.js';
 import { mulberry32 } from './stream-gen.js';
 
 type JoinType = 'inner' | 'left' | 'right' | 'full';
@@ -25,14 +25,6 @@ function config(type: JoinType, residual?: (row: readonly unknown[]) => unknown,
 
 const join = (type: JoinType, residual?: (row: readonly unknown[]) => unknown) => new OperatorHarness(new Join(config(type, residual)));
 
-/** Feeds changes to one input (0 = left, 1 = right); returns the changes they caused. */
-function feed(h: OperatorHarness<Join>, side: 0 | 1, ...changes: [RowKind, Row][]): Change[] {
-  const before = h.changes.length;
-  h.op.processBatch({ rows: changes.map((c) => c[1]), kinds: changes.map((c) => c[0]) }, side);
-  return h.changes.slice(before);
-}
-const ins = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [INSERT, r]);
-const del = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [DELETE, r]);
 
 describe('Join', () => {
   describe('inner', () => {

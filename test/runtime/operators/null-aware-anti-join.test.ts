@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DELETE, INSERT, type Row, type RowKind, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
+import { INSERT, type Row, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
 import { NullAwareAntiJoin, type NullAwareAntiJoinConfig } from '../../../src/runtime/operators/null-aware-anti-join.js';
 import { StateBackend } from '../../../src/runtime/state/state-backend.js';
-import { type Change, ch, OperatorHarness } from '../operator-harness.js';
+import { ch, OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight } from './checkpoint-run.js';
 import { mulberry32 } from './stream-gen.js';
-import { changeSteps, collapse, finalInputs, randomChanges } from './two-input-changes.js';
+import { changeSteps, collapse, del, feed, finalInputs, ins, randomChanges } from './two-input-changes.js';
 
 /** Rows are `[key, value]` on both sides: `value NOT IN (SELECT value ... [WHERE key = outer key])`. */
 function config(keyed: boolean): NullAwareAntiJoinConfig {
@@ -14,13 +14,6 @@ function config(keyed: boolean): NullAwareAntiJoinConfig {
 
 const make = (keyed = false) => new OperatorHarness(new NullAwareAntiJoin(config(keyed)));
 
-function feed(h: OperatorHarness<NullAwareAntiJoin>, side: 0 | 1, ...changes: [RowKind, Row][]): Change[] {
-  const before = h.changes.length;
-  h.op.processBatch({ rows: changes.map((c) => c[1]), kinds: changes.map((c) => c[0]) }, side);
-  return h.changes.slice(before);
-}
-const ins = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [INSERT, r]);
-const del = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [DELETE, r]);
 
 /** SQL's `x NOT IN (values)` is TRUE. */
 function notIn(x: unknown, values: readonly unknown[]): boolean {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError, ErrorCode } from '../../../src/common/errors.js';
 import type { BadRecord } from '../../../src/runtime/connector.js';
-import { DELETE, INSERT, type Row, type RowKind, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
+import { INSERT, type Row, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
 import { SemiAntiJoin, type SemiAntiJoinConfig } from '../../../src/runtime/operators/semi-anti-join.js';
 import { StateBackend } from '../../../src/runtime/state/state-backend.js';
-import { type Change, ch, Collector, OperatorHarness } from '../operator-harness.js';
+import { ch, Collector, OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight } from './checkpoint-run.js';
 import { mulberry32 } from './stream-gen.js';
-import { changeSteps, collapse, finalInputs, randomChanges } from './two-input-changes.js';
+import { changeSteps, collapse, del, feed, finalInputs, ins, randomChanges } from './two-input-changes.js';
 
 type Residual = (row: readonly unknown[]) => unknown;
 
@@ -18,14 +18,6 @@ function config(type: 'semi' | 'anti', residual?: Residual, keyed = true): SemiA
 
 const make = (type: 'semi' | 'anti', residual?: Residual, keyed = true) => new OperatorHarness(new SemiAntiJoin(config(type, residual, keyed)));
 
-/** Feeds changes to one input (0 = left, 1 = right); returns the changes they caused. */
-function feed(h: OperatorHarness<SemiAntiJoin>, side: 0 | 1, ...changes: [RowKind, Row][]): Change[] {
-  const before = h.changes.length;
-  h.op.processBatch({ rows: changes.map((c) => c[1]), kinds: changes.map((c) => c[0]) }, side);
-  return h.changes.slice(before);
-}
-const ins = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [INSERT, r]);
-const del = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [DELETE, r]);
 
 /** `x NOT IN (y ...)`'s pair condition: the values equal, or either NULL (SQL's null-aware anti join). */
 const nullAware: Residual = (r) => r[1] === null || r[3] === null || r[1] === r[3];

@@ -1,8 +1,20 @@
 /** Random changelogs for two-input operators (joins), the steps that feed them, and their batch meaning. */
 import { DELETE, INSERT, type Row, type RowKind, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
 import type { StreamOperator } from '../../../src/runtime/operator.js';
-import type { Change } from '../operator-harness.js';
+import type { Change, OperatorHarness } from '../operator-harness.js';
 import type { Step } from './checkpoint-run.js';
+
+/** Feeds changes to one input (0 = left, 1 = right) of the harness's operator; returns the changes they caused. */
+export function feed(h: OperatorHarness<StreamOperator>, side: 0 | 1, ...changes: [RowKind, Row][]): Change[] {
+  const before = h.changes.length;
+  h.op.processBatch({ rows: changes.map((c) => c[1]), kinds: changes.map((c) => c[0]) }, side);
+  return h.changes.slice(before);
+}
+
+/** Inserts of rows, for {@link feed}. */
+export const ins = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [INSERT, r]);
+/** Deletions of rows, for {@link feed}. */
+export const del = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [DELETE, r]);
 
 /** One change of one input. */
 export interface SideChange {
