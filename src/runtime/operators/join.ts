@@ -279,6 +279,6 @@ export class Join implements StreamOperator {
 }
 
 /** Adds `n` copies of a change (a row with `n` identical copies on the other side joins `n` times). */
-function addCopies(out: BatchBuilder, kind: RowKind, row: Row, n: number): void {
+export function addCopies(out: BatchBuilder, kind: RowKind, row: Row, n: number): void {
   for (let i = 0; i < n; i++) out.add(kind, row);
 }

@@ -26,7 +26,7 @@ import type { OperatorContext, StreamOperator } from '../operator.js';
 import { JSON_CODEC, type Namespace, type StateKey, type StateTable } from '../state/state-types.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
-import { BUCKET_CODEC, type JoinBucket, type JoinSide } from './join.js';
+import { addCopies, BUCKET_CODEC, type JoinBucket, type JoinSide } from './join.js';
 
 /** Configuration of a {@link NullAwareAntiJoin}; pairs are `[left, right]`. */
 export interface NullAwareAntiJoinConfig {
@@ -163,7 +163,7 @@ export class NullAwareAntiJoin implements StreamOperator {
   /** Emits every copy of every row of a bucket. */
   private emitAll(bucket: JoinBucket | undefined, kind: RowKind, out: BatchBuilder): void {
     if (!bucket) return;
-    for (const r of bucket.values()) for (let i = 0; i < r.count; i++) out.add(kind, r.row);
+    for (const r of bucket.values()) addCopies(out, kind, r.row, r.count);
   }
 
   /** A row's join key and value; undefined when an expression failed (the row is reported and dropped). */

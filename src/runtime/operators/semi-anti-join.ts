@@ -26,7 +26,7 @@ import { encodeKey, type GroupKey, type KeySelector, keySelector } from '../keys
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
-import { JoinState, joinKeyOf, type JoinBucket, type JoinRecord, type JoinSide, type RowKey } from './join.js';
+import { addCopies, JoinState, joinKeyOf, type JoinBucket, type JoinRecord, type JoinSide, type RowKey } from './join.js';
 
 /** Configuration of a {@link SemiAntiJoin}. */
 export interface SemiAntiJoinConfig {
@@ -189,9 +189,4 @@ export class SemiAntiJoin implements StreamOperator {
   explain(): string {
     return `SemiAntiJoin(${this.config.description})`;
   }
-}
-
-/** Adds `n` copies of a change (a left row with `n` identical copies enters or leaves the output `n` times). */
-function addCopies(out: BatchBuilder, kind: RowKind, row: Row, n: number): void {
-  for (let i = 0; i < n; i++) out.add(kind, row);
 }
