@@ -6,7 +6,7 @@ import { typeToString } from '../common/types.js';
 import { describeWindow } from '../common/window.js';
 import { formatValue } from '../common/values.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { inputsOf, type LogicalAggCall, type LogicalPlan, type SortKey } from './logical-plan.js';
+import { inputsOf, isSemiOrAnti, uniqueNames, type JoinType, type LogicalAggCall, type LogicalPlan, type SortKey } from './logical-plan.js';
 import { physicalInputs, type Distribution, type PhysicalKind, type PhysicalNodeOf, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
 import type { TableDef } from './catalog.js';
 import { nodeId } from './node-id.js';
@@ -115,7 +115,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'LogicalUnion':
       return 'LogicalUnion(all=[true])';
     case 'LogicalJoin':
-      return `LogicalJoin(joinType=[${p.joinType}], condition=[${exprToString(p.condition, names(p))}])`;
+      return `LogicalJoin(joinType=[${p.joinType}], condition=[${exprToString(p.condition, joinedNames(p))}]${p.nullAware ? ', nullAware=[true]' : ''})`;
     case 'LogicalLimit':
       return `LogicalLimit(offset=[${p.offset}], fetch=[${p.limit}])`;
     case 'LogicalSort':
@@ -204,14 +204,26 @@ function physicalLine(p: PhysicalPlan): string {
   return (PHYSICAL_LINE[p.kind] as (p: PhysicalPlan) => string)(p) + stateText(p);
 }
 
-const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin' } as const;
+const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin', semi: 'LeftSemiJoin', anti: 'LeftAntiJoin' } as const;
+
+/**
+ * The names of the row a join's condition reads, `[...left, ...right]`: the join's own output names, except
+ * for a semi or anti join, whose output is the left columns only.
+ */
+function joinedNames(p: { readonly joinType: JoinType; readonly left: { readonly schema: readonly { name: string }[] }; readonly right: { readonly schema: readonly { name: string }[] }; readonly schema: readonly { name: string }[] }): string[] {
+  if (!isSemiOrAnti(p.joinType)) return p.schema.map((f) => f.name);
+  return uniqueNames([...p.left.schema, ...p.right.schema].map((f) => f.name));
+}
 
 /** A Join's line: its type, keys (how its state is partitioned) and residual condition. */
 function joinLine(p: Extract<PhysicalPlan, { kind: 'Join' }>): string {
   const keys = (exprs: readonly BoundExpr[], input: PhysicalPlan) => exprs.map((e) => exprToString(e, names(input))).join(', ');
   const partitioning = p.leftKeys.length > 0 ? `leftKeys=[${keys(p.leftKeys, p.left)}], rightKeys=[${keys(p.rightKeys, p.right)}]` : 'keys=[none: one partition for all rows]';
-  const residual = p.residual ? `, where=[${exprToString(p.residual, names(p))}]` : '';
-  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual})`;
+  const residual = p.residual ? `, where=[${exprToString(p.residual, joinedNames(p))}]` : '';
+  // A semi or anti join's state leaves only by idleness (as a regular join's): say so, as the time-driven joins print theirs.
+  const cleanup = isSemiOrAnti(p.joinType) ? ', cleanup=[keys idle for table.exec.state.ttl]' : '';
+  const nullAware = p.nullAware ? `, nullAware=[${exprToString(p.nullAware.left, names(p.left))} NOT IN ${exprToString(p.nullAware.right, names(p.right))}]` : '';
+  return `Join(joinType=[${JOIN_TYPE_NAMES[p.joinType]}], ${partitioning}${residual}${nullAware}${cleanup})`;
 }
 
 /** An IntervalJoin's line: a Join's, plus the time columns and bounds that drive its cleanup. */

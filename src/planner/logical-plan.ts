@@ -125,13 +125,24 @@ export interface LogicalUnion {
 
 /**
  * The kind of a regular join: which sides are preserved (their rows appear, null-padded, even without a
- * match). CROSS JOIN and comma joins are inner joins on TRUE.
+ * match). CROSS JOIN and comma joins are inner joins on TRUE. `semi` and `anti` come from subqueries
+ * (`IN` / `EXISTS` and `NOT IN` / `NOT EXISTS`, see binder/bind-subquery.ts): their output is the left
+ * rows only — those with a match (semi), or without one (anti).
  */
-export type JoinType = 'inner' | 'left' | 'right' | 'full';
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 
-/** True when `side` (0 = left, 1 = right) of a `type` join keeps unmatched rows (null-padded). */
+/**
+ * True when `side` (0 = left, 1 = right) of a `type` join keeps unmatched rows (null-padded). An anti
+ * join keeps only its unmatched left rows (as they are): its left side counts as preserved, so that no
+ * rule moves a condition on it out of the join.
+ */
 export function isPreserved(type: JoinType, side: 0 | 1): boolean {
-  return type === 'full' || type === (side === 0 ? 'left' : 'right');
+  return type === 'full' || type === (side === 0 ? 'left' : 'right') || (type === 'anti' && side === 0);
+}
+
+/** True for the joins whose output is the left rows only (semi and anti joins). */
+export function isSemiOrAnti(type: JoinType): type is 'semi' | 'anti' {
+  return type === 'semi' || type === 'anti';
 }
 
 /**
@@ -159,6 +170,11 @@ export interface LogicalJoin {
    * and window_end; see logical-windows.ts): the output keeps the windows' `window_time` as a time attribute.
    */
   readonly window?: boolean;
+  /**
+   * A `NOT IN` anti join (SQL's null-aware semantics, as in Flink): its condition holds, besides the
+   * correlation, `x = y OR x IS NULL OR y IS NULL`, so a NULL on either side blocks the left row. For EXPLAIN.
+   */
+  readonly nullAware?: boolean;
   /** The JOIN clause, for messages about this join. */
   readonly span?: Span;
 }
@@ -179,6 +195,8 @@ export function uniqueNames(names: readonly string[]): string[] {
  * which columns stay time attributes (true: all, as an interval join's; a set: those columns).
  */
 export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], timeAttributes: boolean | ReadonlySet<number> = false): Field[] {
+  // A semi or anti join emits left rows as they are, but at any time (when the right side changes).
+  if (isSemiOrAnti(type)) return left.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) }));
   const names = uniqueNames([...left, ...right].map((f) => f.name));
   const nullable = (i: number) => isPreserved(type, i < left.length ? 1 : 0);
   const keep = (i: number) => (typeof timeAttributes === 'boolean' ? timeAttributes : timeAttributes.has(i));

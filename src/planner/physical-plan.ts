@@ -214,6 +214,12 @@ export interface JoinNode extends PhysicalBase {
   readonly rightKeys: readonly BoundExpr[];
   /** The rest of the condition, over the joined row `[...left, ...right]`. */
   readonly residual?: BoundExpr;
+  /**
+   * A null-aware anti join (`x NOT IN (SELECT y ...)`, no residual): `x` over the left row and `y` over the
+   * right one. A left row is out when a right row of its key has `y = x`, or a NULL `y`, or (for a NULL `x`)
+   * any `y` at all. Run by NullAwareAntiJoin, which finds them by value instead of comparing every pair.
+   */
+  readonly nullAware?: { readonly left: BoundExpr; readonly right: BoundExpr };
 }
 
 /**

@@ -81,11 +81,27 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
   ],
   GroupAggregate: (p) => [table('groups', columns(p.input.schema, p.groupKeys), ['row count', ...aggs(p.aggs)], 'ttl'), value('watermark', 'the last watermark forwarded')],
   Union: () => [INPUTS],
-  Join: (p) => [
-    table('left', exprs(p.leftKeys), ['left rows with their counts and matches'], 'ttl'),
-    table('right', exprs(p.rightKeys), ['right rows with their counts and matches'], 'ttl'),
-    INPUTS,
-  ],
+  Join: (p) =>
+    p.nullAware
+      ? [
+          // NullAwareAntiJoin (runtime/operators/null-aware-anti-join.ts): rows found by value, in a namespace per join key.
+          table('left', exprs([p.nullAware.left]), ['left rows with this value (or NULL), with their counts'], 'ttl', p.leftKeys.length > 0 ? `the join key (${exprs(p.leftKeys).join(', ')})` : undefined),
+          table('right', exprs([p.nullAware.right]), ['the number of right rows with this value'], 'ttl', p.rightKeys.length > 0 ? `the join key (${exprs(p.rightKeys).join(', ')})` : undefined),
+          table('counts', exprs(p.rightKeys), ['the numbers of right rows, and of right rows whose value is NULL'], 'ttl'),
+          INPUTS,
+        ]
+      : p.joinType === 'semi' || p.joinType === 'anti'
+      ? [
+          // A semi or anti join (runtime/operators/semi-anti-join.ts): whether a left row is out depends on its number of matches.
+          table('left', exprs(p.leftKeys), ['left rows with their counts and their numbers of matching right rows'], 'ttl'),
+          table('right', exprs(p.rightKeys), ['right rows with their counts'], 'ttl'),
+          INPUTS,
+        ]
+      : [
+          table('left', exprs(p.leftKeys), ['left rows with their counts and matches'], 'ttl'),
+          table('right', exprs(p.rightKeys), ['right rows with their counts and matches'], 'ttl'),
+          INPUTS,
+        ],
   IntervalJoin: (p) => [
     table('left', exprs(p.leftKeys), [`left rows (and whether matched), until the watermark reaches their time - ${p.bounds.lower} ms`], 'watermark'),
     table('right', exprs(p.rightKeys), [`right rows (and whether matched), until the watermark reaches their time + ${p.bounds.upper} ms`], 'watermark'),

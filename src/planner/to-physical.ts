@@ -5,8 +5,9 @@
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { isPreserved, joinFields, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
+import { isPreserved, isSemiOrAnti, joinFields, type JoinType, type LogicalAggCall, type LogicalPlan } from './logical-plan.js';
 import { splitJoinCondition, type JoinKeys } from './join-keys.js';
+import { conjunction, conjuncts, exprKey, inputRefs, shiftInputRefs } from './expr-utils.js';
 import { intervalBounds } from './interval-bounds.js';
 import {
   INSERT_ONLY,
@@ -77,9 +78,42 @@ function joinUniqueKey(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, 
  * goes), and any join passes its inputs' retractions on: both are updating.
  */
 function joinChangelog(type: JoinType, left: PhysicalPlan, right: PhysicalPlan, keys: JoinKeys): ChangelogMode {
+  if (isSemiOrAnti(type)) return semiAntiChangelog(type, left, right);
   if (type === 'inner' && left.changelog.kind === 'insert-only' && right.changelog.kind === 'insert-only') return INSERT_ONLY;
   const upsertKey = joinUniqueKey(type, left, right, keys);
   return upsertKey ? { kind: 'updating', upsertKey } : { kind: 'updating' };
+}
+
+/**
+ * The changelog of a semi or anti join: its rows are left rows, so the left side's upsert key still
+ * identifies them. A semi join of insert-only inputs only inserts (a left row appears with its first match
+ * and, nothing being retracted, stays); an anti join retracts a left row when its first match arrives.
+ */
+function semiAntiChangelog(type: 'semi' | 'anti', left: PhysicalPlan, right: PhysicalPlan): ChangelogMode {
+  if (type === 'semi' && left.changelog.kind === 'insert-only' && right.changelog.kind === 'insert-only') return INSERT_ONLY;
+  const key = left.props.uniqueKey;
+  return key ? { kind: 'updating', upsertKey: [...key] } : { kind: 'updating' };
+}
+
+/**
+ * The parts of a null-aware anti join's condition (bind-subquery.ts builds it as
+ * `(x = y OR x IS NULL OR y IS NULL) AND <correlation>`): `x` and `y`, and the correlation's keys. Undefined
+ * when the correlation leaves a residual condition (or the condition has another shape): the pairs are
+ * then compared one by one, as in any semi or anti join.
+ */
+function nullAwareKeys(condition: BoundExpr, leftWidth: number): { values: { left: BoundExpr; right: BoundExpr }; keys: JoinKeys } | undefined {
+  const parts = conjuncts(condition);
+  const i = parts.findIndex((c) => c.kind === 'OrExpr' && c.args[0]?.kind === 'Call' && c.args[0].fn === '=');
+  if (i < 0) return undefined;
+  const or = parts[i] as Extract<BoundExpr, { kind: 'OrExpr' }>;
+  const [x, y] = (or.args[0] as Extract<BoundExpr, { kind: 'Call' }>).args as [BoundExpr, BoundExpr];
+  const refs = (e: BoundExpr) => [...inputRefs(e)];
+  if (refs(x).length === 0 || !refs(x).every((r) => r < leftWidth) || refs(y).length === 0 || !refs(y).every((r) => r >= leftWidth)) return undefined;
+  const isNullOf = (e: BoundExpr) => e.kind === 'IsNullExpr' && !e.negated && (exprKey(e.operand) === exprKey(x) || exprKey(e.operand) === exprKey(y));
+  if (!or.args.slice(1).every(isNullOf)) return undefined;
+  const keys = splitJoinCondition(conjunction(parts.filter((_, j) => j !== i)), leftWidth);
+  if (keys.residual) return undefined;
+  return { values: { left: x, right: shiftInputRefs(y, -leftWidth) }, keys };
 }
 
 /** Translates a logical plan (after optimization) into a physical plan. */
@@ -188,17 +222,20 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
           changelog: INSERT_ONLY,
         });
       }
-      const windowed = windowJoinRule(plan.joinType, left, right, plan.condition, plan.schema);
+      const windowed = windowJoinRule(plan.joinType, left, right, plan.condition, plan.schema, plan.nullAware ?? false);
       if (windowed) return windowed;
+      const nullAware = plan.nullAware ? nullAwareKeys(plan.condition, plan.left.schema.length) : undefined;
+      const partitioning = nullAware ? nullAware.keys : keys;
       return physicalNode<JoinNode>({
         kind: 'Join',
         joinType: plan.joinType,
-        left: exchangeBy(left, keys.leftKeys),
-        right: exchangeBy(right, keys.rightKeys),
-        ...keys,
+        left: exchangeBy(left, partitioning.leftKeys),
+        right: exchangeBy(right, partitioning.rightKeys),
+        ...partitioning,
+        ...(nullAware ? { nullAware: nullAware.values } : {}),
         // The binder took it for a window join, but the inputs' windows do not pair up (see window-join-rule.ts).
         schema: plan.window ? joinFields(plan.joinType, plan.left.schema, plan.right.schema) : plan.schema,
-        changelog: joinChangelog(plan.joinType, left, right, keys),
+        changelog: joinChangelog(plan.joinType, left, right, partitioning),
       });
     }
     case 'LogicalSort': {
@@ -302,7 +339,9 @@ function requireInsertOnly(input: PhysicalPlan, consumer: string, span?: Span): 
   const source = updatingSource(input);
   unsupported(
     `${consumer} needs an insert-only input, but its input is updating (it produces -U/+U changes${source ? `, from a ${source.kind}` : ''})`,
-    source?.kind === 'Join'
+    source?.kind === 'Join' && isSemiOrAnti(source.joinType)
+      ? 'a NOT IN / NOT EXISTS (anti join) retracts a row when its first match arrives, and an IN / EXISTS (semi join) over an updating input passes its retractions on; apply the window before the subquery condition'
+      : source?.kind === 'Join'
       ? 'an outer join retracts its null-padded rows when matches arrive; use an INNER join of insert-only inputs, or apply the window before the join'
       : source === undefined
         ? 'the input reads a source of updates (a changelog); read an append-only source'

@@ -23,6 +23,8 @@ import { GroupAggregate } from './operators/group-aggregate.js';
 import { Join, type JoinConfig } from './operators/join.js';
 import { IntervalJoin } from './operators/interval-join.js';
 import { WindowJoin } from './operators/window-join.js';
+import { SemiAntiJoin } from './operators/semi-anti-join.js';
+import { NullAwareAntiJoin } from './operators/null-aware-anti-join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
 import { Deduplicate } from './operators/deduplicate.js';
@@ -331,7 +333,17 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     GroupAggregate: (node, env) =>
       attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), env, [node.input]),
     Union: (node, env) => attach(new Union(node.inputs.length), env, node.inputs),
-    Join: (node, env) => attach(new Join(joinConfig(node)), env, [node.left, node.right]),
+    Join: (node, env) => {
+      const type = node.joinType;
+      if (type !== 'semi' && type !== 'anti') return attach(new Join(joinConfig(node)), env, [node.left, node.right]);
+      // The condition reads `[...left, ...right]`, while the node's own columns are the left ones.
+      const { keys, residual, description } = joinConfig({ ...node, schema: [...node.left.schema, ...node.right.schema] });
+      if (node.nullAware) {
+        const values = [compileExpr(node.nullAware.left), compileExpr(node.nullAware.right)] as const;
+        return attach(new NullAwareAntiJoin({ keys, values, description: `${description}, nullAware=[${exprToString(node.nullAware.left)} NOT IN ${exprToString(node.nullAware.right)}]` }), env, [node.left, node.right]);
+      }
+      attach(new SemiAntiJoin({ type, keys, residual, description }), env, [node.left, node.right]);
+    },
     IntervalJoin: (node, env) => {
       const { leftTime, rightTime, lower, upper } = node.bounds;
       const base = joinConfig(node);

@@ -99,11 +99,13 @@ describe('HOP and CUMULATE sizes, in the units written', () => {
 
 describe('hints describe what exists today', () => {
   const tp = new TestPlanner();
-  it('a subquery in an expression: rewrite it as a join (joins exist)', () => {
-    const err = catchEddy(() => tp.bind('SELECT * FROM clicks WHERE user_id IN (SELECT user_id FROM orders)'));
-    expect(err.message).toBe('Subqueries in expressions (IN (SELECT ...), EXISTS, scalar subqueries) are not supported');
+  it('a subquery in an expression where it cannot be a semi join: join it in FROM instead (joins exist)', () => {
+    // In WHERE, alone or ANDed, it plans (as a semi join).
+    expect(() => tp.plan('SELECT * FROM clicks WHERE user_id IN (SELECT user_id FROM orders)')).not.toThrow();
+    const err = catchEddy(() => tp.bind('SELECT * FROM clicks WHERE url = \'a\' OR user_id IN (SELECT user_id FROM orders)'));
+    expect(err.message).toBe('IN (SELECT ...) is supported only as a condition of WHERE, alone or ANDed with the others (not in an OR, a CASE or under another operator)');
     expect(err.diagnostics[0]!.hint).toBe(
-      'rewrite it as a join: `WHERE x IN (SELECT k FROM t)` is `JOIN (SELECT DISTINCT k FROM t) s ON x = s.k`, and a scalar subquery is a join with its one-row result',
+      'Eddy plans it as a semi join (NOT IN / NOT EXISTS: an anti join) of the rows the WHERE filters; elsewhere, join the subquery in FROM instead',
     );
     // The rewrite the hint suggests does plan.
     expect(() => tp.plan('SELECT c.url FROM clicks c JOIN (SELECT DISTINCT user_id FROM orders) s ON c.user_id = s.user_id')).not.toThrow();

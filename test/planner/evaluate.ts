@@ -65,6 +65,13 @@ export function evaluate(plan: LogicalPlan, tables: TableRows): Row[] {
     case 'LogicalUnion':
       return plan.inputs.flatMap((i) => evaluate(i, tables));
     case 'LogicalJoin':
+      if (plan.joinType === 'semi' || plan.joinType === 'anti') {
+        // By the definition: the left rows for which some right row makes the condition TRUE (semi), or none does (anti).
+        const cond = compileExpr(plan.condition);
+        const right = evaluate(plan.right, tables);
+        const wanted = plan.joinType === 'semi';
+        return evaluate(plan.left, tables).filter((l) => right.some((r) => cond([...l, ...r]) === true) === wanted);
+      }
       return nestedLoopJoin(plan.joinType, evaluate(plan.left, tables), evaluate(plan.right, tables), [plan.left.schema.length, plan.right.schema.length], compileExpr(plan.condition));
     case 'LogicalLimit':
       return evaluate(plan.input, tables).slice(plan.offset, plan.offset + plan.limit);

@@ -81,6 +81,8 @@ const QUERIES: [string, string][] = [
   ['regular join and union', 'SELECT a.k, b.v FROM events a JOIN (SELECT k, v FROM events UNION ALL SELECT k, v + 1 FROM events) b ON a.k = b.k AND a.v = b.v'],
   ['interval join', `SELECT a.k, a.v, b.v FROM events a FULL JOIN events b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '10' SECOND AND b.ts + INTERVAL '5' SECOND`],
   ['window join', `SELECT a.k, a.v, b.v FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) a LEFT JOIN TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) b ON a.k = b.k AND a.window_start = b.window_start AND a.window_end = b.window_end`],
+  ['semi and anti joins (IN, NOT EXISTS, NOT IN)', 'SELECT k, v FROM events a WHERE v IN (SELECT v * 2 FROM events) AND NOT EXISTS (SELECT * FROM events b WHERE b.k = a.k AND b.v = a.v + 1) AND k NOT IN (SELECT k + 3 FROM events)'],
+  ['scalar subqueries', 'SELECT k, v, (SELECT MAX(v) FROM events) AS m, (SELECT COUNT(*) FROM events b WHERE b.k = a.k) AS c FROM events a'],
   ['temporal sort', 'SELECT k, ts FROM events ORDER BY ts'],
   ['limit', 'SELECT k FROM events LIMIT 3'],
   ['values', 'SELECT * FROM (VALUES (1, 2), (3, 4)) AS t(a, b)'],

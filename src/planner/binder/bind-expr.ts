@@ -203,13 +203,19 @@ export class ExprBinder {
         return this.call(e.fn === 'FLOOR' ? 'TIME_FLOOR' : 'TIME_CEIL', [literal(e.unit, T.string()), this.bind(e.operand)], e.span);
       case 'TimeUnitArg':
         return literal(e.unit, T.string());
+      // Planned as joins by bind-subquery.ts where they can be (an intercept then maps them); refused elsewhere.
       case 'InSubqueryExpr':
       case 'ExistsExpr':
+        return this.unsupported(
+          `${e.kind === 'ExistsExpr' ? 'EXISTS' : 'IN (SELECT ...)'} is supported only as a condition of WHERE, alone or ANDed with the others (not in ${this.options.clause === 'WHERE' ? 'an OR, a CASE or under another operator' : this.options.clause})`,
+          e.span,
+          'Eddy plans it as a semi join (NOT IN / NOT EXISTS: an anti join) of the rows the WHERE filters; elsewhere, join the subquery in FROM instead',
+        );
       case 'ScalarSubquery':
         return this.unsupported(
-          'Subqueries in expressions (IN (SELECT ...), EXISTS, scalar subqueries) are not supported',
+          `A scalar subquery is supported only in WHERE and in the select list of a query that does not aggregate (not in ${this.options.clause})`,
           e.span,
-          'rewrite it as a join: `WHERE x IN (SELECT k FROM t)` is `JOIN (SELECT DISTINCT k FROM t) s ON x = s.k`, and a scalar subquery is a join with its one-row result',
+          'join the subquery in FROM instead: a scalar subquery is a join with its one-row result',
         );
       case 'ParameterExpr':
         return bindParameter(e, expected, this.ctx.env.timeZone);

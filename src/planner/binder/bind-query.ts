@@ -18,6 +18,7 @@ import { qualified, scanTable } from './bind-table.js';
 import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { moveIntervalBoundsIntoJoins } from './bind-where-interval.js';
+import { SubqueryBinder } from './bind-subquery.js';
 
 /** A bound query: its plan and the scope describing its output columns. */
 export interface BoundQuery {
@@ -185,17 +186,36 @@ export class QueryBinder {
     return { plan, scope: scopeOf(plan) };
   }
 
-  bindSelect(select: ast.Select, columnTypes?: readonly DataType[]): BoundQuery {
-    let from: BoundQuery = select.from
+  /**
+   * A select's FROM and its WHERE condition. Subqueries in the WHERE are planned as joins of the FROM
+   * (bind-subquery.ts): the FROM returned includes them, and the condition is what remains.
+   */
+  private bindFromWhere(select: ast.Select): { from: BoundQuery; where?: BoundExpr } {
+    const from: BoundQuery = select.from
       ? this.bindFrom(select.from)
       : { plan: { kind: 'LogicalValues', rows: [[]], schema: [] }, scope: new Scope([]) };
-    let where: BoundExpr | undefined;
-    if (select.where) {
-      const b = new ExprBinder(this.ctx, from.scope, { clause: 'WHERE' });
-      where = b.expectBoolean(b.bind(select.where), select.where.span, 'WHERE');
-      // Interval bounds in WHERE make an inner join an interval join, as in ON.
-      ({ from, where } = moveIntervalBoundsIntoJoins(from, where));
-    }
+    if (!select.where) return { from };
+    const planned = this.subqueries().planWhere(select.where, from);
+    if (!planned.condition) return { from: planned.from };
+    // Interval bounds in WHERE make an inner join an interval join, as in ON (not under a subquery's semi join).
+    return moveIntervalBoundsIntoJoins(planned.from, planned.condition);
+  }
+
+  /** A select's FROM with its WHERE applied (see {@link bindFromWhere}): the rows a subquery's select list reads. */
+  bindFiltered(select: ast.Select): BoundQuery {
+    const { from, where } = this.bindFromWhere(select);
+    return where ? { plan: { kind: 'LogicalFilter', input: from.plan, condition: where, schema: from.plan.schema }, scope: from.scope } : from;
+  }
+
+  /** The binder of this query level's subqueries in expressions. */
+  private subqueries(): SubqueryBinder {
+    return new SubqueryBinder(this.ctx, this);
+  }
+
+  bindSelect(select: ast.Select, columnTypes?: readonly DataType[]): BoundQuery {
+    const fromWhere = this.bindFromWhere(select);
+    let from = fromWhere.from;
+    const where = fromWhere.where;
     const outputName = (item: ast.SelectExpr, i: number): string =>
       item.alias?.name ?? (item.expr.kind === 'ColumnRef' ? item.expr.name.parts[item.expr.name.parts.length - 1]!.name : `EXPR$${i}`);
 
@@ -205,6 +225,10 @@ export class QueryBinder {
     } else {
       let input = from.plan;
       if (where) input = { kind: 'LogicalFilter', input, condition: where, schema: input.schema };
+      // Scalar subqueries of the select list: joined to the filtered rows (their values are hidden columns after them).
+      const scalars = this.subqueries().attachScalars(select.items.flatMap((item) => (item.kind === 'SelectExpr' ? [item.expr] : [])), { plan: input, scope: from.scope });
+      input = scalars.from.plan;
+      from = { plan: from.plan, scope: scalars.from.scope };
       // A rank (ROW_NUMBER() OVER ..) appends its column to the row the select list reads.
       const ranks = select.items.filter(isRankItem);
       if (ranks.length > 1) unsupported('Only one rank function (ROW_NUMBER, RANK, DENSE_RANK) OVER per select list is supported', ranks[1]!.expr.span);
@@ -213,7 +237,7 @@ export class QueryBinder {
         input = rank;
         from = { plan: from.plan, scope: withoutTimeAttributes(from.scope, rank) };
       }
-      const binder = new ExprBinder(this.ctx, from.scope, { clause: 'the select list' });
+      const binder = new ExprBinder(this.ctx, from.scope, { clause: 'the select list', intercept: scalars.intercept });
       const exprs: BoundExpr[] = [];
       const columns: ScopeColumn[] = [];
       select.items.forEach((item, i) => {

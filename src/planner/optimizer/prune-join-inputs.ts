@@ -20,7 +20,8 @@ function narrow(input: LogicalPlan, keep: readonly number[]): LogicalPlan {
 function prune(join: LogicalPlan, used: Set<number>): Pruned | undefined {
   if (join.kind !== 'LogicalJoin') return undefined;
   inputRefs(join.condition, used);
-  if (used.size >= join.schema.length) return undefined;
+  // Both inputs' widths: a semi or anti join's output has the left columns only, but its condition reads both.
+  if (used.size >= join.left.schema.length + join.right.schema.length) return undefined;
   const width = join.left.schema.length;
   const keep = [...used].sort((a, b) => a - b);
   const remap = keepColumns(keep);

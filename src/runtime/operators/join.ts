@@ -59,7 +59,7 @@ export interface JoinRecord {
 export type JoinBucket = Map<string, JoinRecord>;
 
 /** Stores a bucket as `[[row, count, matches], ...]`; its identities are recomputed when decoded. */
-const BUCKET_CODEC: ValueCodec<JoinBucket> = {
+export const BUCKET_CODEC: ValueCodec<JoinBucket> = {
   encode: (bucket) => {
     const out: unknown[] = [];
     for (const r of bucket.values()) out.push([encodeValue(r.row), r.count, r.matches]);
@@ -110,9 +110,29 @@ export class JoinState {
 }
 
 /** A row's join key, and whether it can match at all (no key value is NULL). */
-interface RowKey {
+export interface RowKey {
   readonly key: GroupKey;
   readonly matchable: boolean;
+}
+
+/**
+ * The join key of a row, by a side's key expressions; undefined when one failed (it is reported to the
+ * error policy, and the row dropped).
+ */
+export function joinKeyOf(ctx: OperatorContext, exprs: readonly CompiledExpr[], selector: KeySelector, row: Row): RowKey | undefined {
+  const values = new Array<unknown>(exprs.length);
+  let matchable = true;
+  try {
+    for (let i = 0; i < exprs.length; i++) {
+      const v = exprs[i]!(row);
+      if (v === null || v === undefined) matchable = false;
+      values[i] = v;
+    }
+  } catch (err) {
+    reportExpressionError(ctx, err, row);
+    return undefined;
+  }
+  return { key: selector.key(values), matchable };
 }
 
 /** The regular join operator (see the file comment): input 0 is the left side, input 1 the right. */
@@ -224,20 +244,7 @@ export class Join implements StreamOperator {
 
   /** The join key of a row; undefined when a key expression failed (the row is reported and dropped). */
   private keyOf(side: JoinSide, row: Row): RowKey | undefined {
-    const exprs = this.config.keys[side];
-    const values = new Array<unknown>(exprs.length);
-    let matchable = true;
-    try {
-      for (let i = 0; i < exprs.length; i++) {
-        const v = exprs[i]!(row);
-        if (v === null || v === undefined) matchable = false;
-        values[i] = v;
-      }
-    } catch (err) {
-      reportExpressionError(this.ctx, err, row);
-      return undefined;
-    }
-    return { key: this.keyOfValues.key(values), matchable };
+    return joinKeyOf(this.ctx, this.config.keys[side], this.keyOfValues, row);
   }
 
   private pair(side: JoinSide, row: Row, other: Row): Row | undefined {
@@ -262,6 +269,6 @@ export class Join implements StreamOperator {
 }
 
 /** Adds `n` copies of a change (a row with `n` identical copies on the other side joins `n` times). */
-function addCopies(out: BatchBuilder, kind: RowKind, row: Row, n: number): void {
+export function addCopies(out: BatchBuilder, kind: RowKind, row: Row, n: number): void {
   for (let i = 0; i < n; i++) out.add(kind, row);
 }

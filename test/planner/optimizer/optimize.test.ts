@@ -26,6 +26,14 @@ const QUERIES = [
   'SELECT * FROM orders a FULL JOIN counts c USING (user_id) WHERE c.n > 1 OR a.id < 5',
   'SELECT c.user_id, COUNT(*) FROM orders a JOIN counts c ON a.user_id = c.user_id AND a.qty < c.s WHERE 1 = 1 GROUP BY c.user_id',
   'SELECT a.id FROM orders a CROSS JOIN orders b WHERE a.id + b.id = 10 AND b.product LIKE \'p%\'',
+  // Subqueries (semi and anti joins): filters on the outer rows move below them; a condition of an anti
+  // join on the outer row alone stays in it (the row passes when it is FALSE).
+  'SELECT a.id FROM orders a WHERE a.qty > 1 AND NOT EXISTS (SELECT * FROM orders b WHERE b.user_id = a.user_id AND b.qty > a.qty AND b.price > 0)',
+  'SELECT id FROM orders a WHERE NOT EXISTS (SELECT * FROM counts c WHERE c.user_id = a.user_id AND a.qty > 2)',
+  'SELECT id FROM orders a WHERE EXISTS (SELECT * FROM counts c WHERE c.user_id = a.user_id AND a.qty > 2)',
+  'SELECT id, product FROM orders WHERE qty NOT IN (SELECT qty FROM orders WHERE price > 0) AND id > 2',
+  'SELECT id FROM orders a WHERE user_id IN (SELECT user_id FROM counts WHERE n > 1) AND a.price IS NOT NULL',
+  'SELECT id, (SELECT COUNT(*) FROM orders b WHERE b.user_id = a.user_id AND b.qty > 1) AS c, (SELECT MAX(price) FROM orders) AS m FROM orders a WHERE a.qty > (SELECT MIN(qty) FROM orders)',
 ];
 
 describe('optimize', () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EddyError, ErrorCode } from '../../../src/common/errors.js';
-import { DELETE, INSERT, type Row, type RowKind, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
+import { INSERT, type Row, UPDATE_AFTER, UPDATE_BEFORE } from '../../../src/runtime/changelog.js';
 import type { BadRecord } from '../../../src/runtime/connector.js';
 import { Join, type JoinConfig } from '../../../src/runtime/operators/join.js';
 import { StateBackend } from '../../../src/runtime/state/state-backend.js';
 import { nestedLoopJoin } from '../../planner/evaluate.js';
-import { type Change, ch, Collector, OperatorHarness } from '../operator-harness.js';
-import { randomCuts, runRestored, runStraight, type Step } from './checkpoint-run.js';
+import { ch, Collector, OperatorHarness } from '../operator-harness.js';
+import { randomCuts, runRestored, runStraight } from './checkpoint-run.js';
+import { changeSteps, collapse, del, feed, finalInputs, ins, randomChanges } from './two-input-changes.js';
 import { mulberry32 } from './stream-gen.js';
 
 type JoinType = 'inner' | 'left' | 'right' | 'full';
@@ -24,14 +25,6 @@ function config(type: JoinType, residual?: (row: readonly unknown[]) => unknown,
 
 const join = (type: JoinType, residual?: (row: readonly unknown[]) => unknown) => new OperatorHarness(new Join(config(type, residual)));
 
-/** Feeds changes to one input (0 = left, 1 = right); returns the changes they caused. */
-function feed(h: OperatorHarness<Join>, side: 0 | 1, ...changes: [RowKind, Row][]): Change[] {
-  const before = h.changes.length;
-  h.op.processBatch({ rows: changes.map((c) => c[1]), kinds: changes.map((c) => c[0]) }, side);
-  return h.changes.slice(before);
-}
-const ins = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [INSERT, r]);
-const del = (...rows: Row[]): [RowKind, Row][] => rows.map((r) => [DELETE, r]);
 
 describe('Join', () => {
   describe('inner', () => {
@@ -249,70 +242,6 @@ describe('Join', () => {
     expect(feed(h, 0, ...del(['a', 1]))).toEqual([]);
   });
 });
-
-/**
- * Random changelogs for both sides: inserts of rows from a small domain (so keys match, rows repeat, some
- * keys are NULL) and retractions of rows inserted before, in random order across the sides.
- */
-function randomChanges(rng: () => number, n: number): { side: 0 | 1; kind: RowKind; row: Row }[] {
-  const live: [Row[], Row[]] = [[], []];
-  const out: { side: 0 | 1; kind: RowKind; row: Row }[] = [];
-  for (let i = 0; i < n; i++) {
-    const side = rng() < 0.5 ? 0 : 1;
-    const rows = live[side];
-    if (rows.length > 0 && rng() < 0.3) {
-      const [row] = rows.splice(Math.floor(rng() * rows.length), 1);
-      out.push({ side, kind: rng() < 0.5 ? DELETE : UPDATE_BEFORE, row: row! });
-    } else {
-      const key = rng() < 0.1 ? null : `k${Math.floor(rng() * 4)}`;
-      const row: Row = [key, Math.floor(rng() * 5)];
-      rows.push(row);
-      out.push({ side, kind: rng() < 0.8 ? INSERT : UPDATE_AFTER, row });
-    }
-  }
-  return out;
-}
-
-/** Steps feeding `changes` in batches of 1..maxBatch consecutive changes of one side, with watermarks, then the ends. */
-function changeSteps(changes: { side: 0 | 1; kind: RowKind; row: Row }[], rng: () => number, maxBatch: number): Step<Join>[] {
-  const steps: Step<Join>[] = [];
-  for (let i = 0; i < changes.length; ) {
-    const side = changes[i]!.side;
-    let j = i;
-    while (j < changes.length && j - i < maxBatch && changes[j]!.side === side) j++;
-    const batch = changes.slice(i, j);
-    i = j;
-    steps.push((h) => h.op.processBatch({ rows: batch.map((c) => c.row), kinds: batch.map((c) => c.kind) }, side));
-    const wm = i;
-    steps.push((h) => h.op.processWatermark(wm, side));
-  }
-  steps.push((h) => h.op.endInput(0), (h) => h.op.endInput(1));
-  return steps;
-}
-
-/** Applies a changelog to a multiset; fails on a retraction of a row that is not there. Sorted JSON. */
-function collapse(changes: readonly Change[]): string[] {
-  const bag = new Map<string, number>();
-  for (const c of changes) {
-    const key = JSON.stringify(c.row);
-    const n = (bag.get(key) ?? 0) + (c.kind === '+I' || c.kind === '+U' ? 1 : -1);
-    if (n < 0) throw new Error(`${c.kind} of a row not in the result: ${key}`);
-    if (n === 0) bag.delete(key);
-    else bag.set(key, n);
-  }
-  return [...bag].flatMap(([k, n]) => new Array<string>(n).fill(k)).sort();
-}
-
-/** The rows of each side left after the changes (inserts minus retractions). */
-function finalInputs(changes: readonly { side: 0 | 1; kind: RowKind; row: Row }[]): [Row[], Row[]] {
-  const sides: [Row[], Row[]] = [[], []];
-  for (const c of changes) {
-    const rows = sides[c.side];
-    if (c.kind === INSERT || c.kind === UPDATE_AFTER) rows.push(c.row);
-    else rows.splice(rows.indexOf(c.row), 1);
-  }
-  return sides;
-}
 
 describe('Join against a nested-loop batch join (random changelogs)', () => {
   const residual = (r: readonly unknown[]) => (r[1] as number) <= (r[3] as number) + 2;
