@@ -6,7 +6,7 @@ import { typeToString } from '../common/types.js';
 import { describeWindow } from '../common/window.js';
 import { formatValue } from '../common/values.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { inputsOf, type LogicalAggCall, type LogicalPlan, type SortKey } from './logical-plan.js';
+import { inputsOf, type LogicalAggCall, type LogicalPlan, type OverFrame, type SortKey } from './logical-plan.js';
 import { physicalInputs, type Distribution, type PhysicalKind, type PhysicalNodeOf, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
 import type { TableDef } from './catalog.js';
 import { nodeId } from './node-id.js';
@@ -106,6 +106,8 @@ function logicalLine(p: LogicalPlan): string {
       return `LogicalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`;
     case 'LogicalRank':
       return `LogicalRank(${rankText(p)})`;
+    case 'LogicalOverAggregate':
+      return `LogicalOverAggregate(${overText(p)})`;
   }
 }
 
@@ -171,6 +173,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
+  OverAggregate: (p) => `OverAggregate(${overText(p)}, cleanup=[${overCleanupText(p.frame)}])`,
 };
 
 function windowAggregateLine(p: PhysicalNodeOf<'WindowAggregate' | 'SessionWindowAggregate'>, window: string): string {
@@ -281,4 +284,29 @@ export function explainPipelines(items: readonly { logical: LogicalPlan; optimiz
     `== Optimized Logical Plan ==\n${section((i) => explainLogical(i.optimized))}\n\n` +
     `== Optimized Physical Plan ==\n${explainSinks(sinks ?? items.map((i) => i.pipeline))}\n`
   );
+}
+
+/** `ROWS BETWEEN 2 PRECEDING AND CURRENT ROW`, `RANGE BETWEEN 3600000 ms PRECEDING ..`, `.. UNBOUNDED PRECEDING ..`. */
+function frameText(frame: OverFrame): string {
+  const start = frame.preceding === undefined ? 'UNBOUNDED' : frame.units === 'ROWS' ? `${frame.preceding}` : `${frame.preceding} ms`;
+  return `${frame.units} BETWEEN ${start} PRECEDING AND CURRENT ROW`;
+}
+
+/** An OVER aggregation as Flink prints it: `partitionBy=[k], orderBy=[ts ASC], window=[..], select=[k, ts, v, SUM(v) AS w0$o0]`. */
+function overText(p: { readonly input: { readonly schema: readonly { name: string }[] }; readonly partitionKeys: readonly number[]; readonly timeIndex: number; readonly frame: OverFrame; readonly aggs: readonly LogicalAggCall[]; readonly schema: readonly { name: string }[] }): string {
+  const inputNames = names(p.input);
+  const width = inputNames.length;
+  const aggs = p.aggs.map((a, i) => `${aggsText([a], inputNames)} AS ${p.schema[width + i]!.name}`);
+  return `partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${inputNames[p.timeIndex]} ASC], window=[${frameText(p.frame)}], select=[${[...inputNames, ...aggs].join(', ')}]`;
+}
+
+/** When an OverAggregate's state leaves: the waiting rows with the watermark; the frame by watermark (RANGE) or idleness (ROWS, UNBOUNDED). */
+function overCleanupText(frame: OverFrame): string {
+  const frameRule =
+    frame.preceding === undefined
+      ? "a partition's accumulators after table.exec.state.ttl without rows"
+      : frame.units === 'RANGE'
+        ? `frame rows when watermark >= their time + ${frame.preceding} ms`
+        : `a partition's last ${frame.preceding} rows after table.exec.state.ttl without rows`;
+  return `waiting rows when watermark >= their time, ${frameRule}`;
 }

@@ -24,6 +24,7 @@ import { Join, type JoinConfig } from './operators/join.js';
 import { IntervalJoin } from './operators/interval-join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
+import { OverAggregate } from './operators/over-aggregate.js';
 import { Deduplicate } from './operators/deduplicate.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
@@ -339,6 +340,8 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         [node.input],
       ),
     Deduplicate: (node, env) => attach(new Deduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex }), env, [node.input]),
+    OverAggregate: (node, env) =>
+      attach(new OverAggregate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, frame: node.frame, aggs: aggCalls(node.aggs) }), env, [node.input]),
     TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
     // One thread: rows go on as they are (the cut between worker threads, later).
     Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),

@@ -59,6 +59,7 @@ function rowtimeDroppedByJoin(plan: LogicalPlan, index: number): boolean {
     case 'LogicalRank':
       return rowtimeDroppedByJoin(plan.input, index);
     case 'LogicalWindowTableFunction':
+    case 'LogicalOverAggregate':
       return index < plan.input.schema.length && rowtimeDroppedByJoin(plan.input, index);
     case 'LogicalJoin': {
       const width = plan.left.schema.length;
