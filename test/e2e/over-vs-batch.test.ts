@@ -97,6 +97,18 @@ describe('OVER aggregations vs batch', () => {
     });
   }
 
+  it('COUNT(DISTINCT ..) and FILTER (WHERE ..) in a RANGE frame (values leave the frame by retraction)', async () => {
+    const { changes } = await run(
+      "SELECT id, COUNT(DISTINCT v) OVER w, SUM(v) FILTER (WHERE v > 0) OVER w FROM events WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '5' SECOND PRECEDING AND CURRENT ROW)",
+    );
+    const expected = frames(events, { units: 'RANGE', preceding: 5 * SECOND }).map(([e, f]) => {
+      const distinct = new Set(f.map((r) => r.v).filter((v) => v !== null)).size;
+      const positive = f.map((r) => r.v).filter((v): v is number => v !== null && v > 0);
+      return [e.id, distinct, positive.length ? positive.reduce((a, b) => a + b, 0) : null];
+    });
+    expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows(expected));
+  });
+
   it('without PARTITION BY: one frame over all rows; inline OVER (...) clauses that are the same window', async () => {
     const sql = "SELECT id, SUM(v) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW) AS s, COUNT(*) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW) AS n FROM events";
     const { changes } = await run(sql);
