@@ -71,10 +71,15 @@ describe('OVER aggregations vs batch', () => {
            WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'json');`;
   });
 
+  /** Runs a SELECT to its end: its changes, summary, and the entries its state tables hold at the end. */
   async function run(sql: string) {
     const eddy = new Eddy();
     await executeAll(eddy, ddl);
-    return runQuery(eddy, sql);
+    const result = await eddy.execute(sql);
+    if (result.kind !== 'query') throw new Error(`expected a query, got ${result.kind}`);
+    const batches = await result.query.collect();
+    const changes = batches.flatMap((b) => b.rows.map((row, i) => ({ kind: b.kinds[i]!, row })));
+    return { changes, summary: result.query.summary(), stateEntries: result.query.progress().stateEntries };
   }
 
   const AGGS = 'SUM(v) OVER w, COUNT(*) OVER w, COUNT(v) OVER w, MIN(v) OVER w, MAX(v) OVER w';
@@ -88,12 +93,14 @@ describe('OVER aggregations vs batch', () => {
   ];
   for (const [name, clause, frame] of CASES) {
     it(`${name}: insert-only, equals the batch computation, ties on the time included`, async () => {
-      const { changes, summary } = await run(`SELECT id, k, v, ${AGGS} FROM events WINDOW w AS (PARTITION BY k ORDER BY ts ${clause})`);
+      const { changes, summary, stateEntries } = await run(`SELECT id, k, v, ${AGGS} FROM events WINDOW w AS (PARTITION BY k ORDER BY ts ${clause})`);
       expect(changes.every((c) => c.kind === 0)).toBe(true);
       expect(summary.lateRowsDropped).toBe(0);
       const expected = frames(events, frame).map(([e, inFrame]) => [e.id, e.k, e.v, ...aggregates(inFrame)]);
       expect(changes).toHaveLength(events.length);
       expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows(expected));
+      // Every waiting row, frame and timer has left once the input ended.
+      expect(stateEntries).toBe(0);
     });
   }
 
