@@ -29,9 +29,10 @@ import type { Counter } from '../metrics.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { Namespace, StateKey, StateTable, ValueCodec } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
-import { encodeKey, type KeySelector, keySelector } from '../keys.js';
+import { type KeySelector, keySelector } from '../keys.js';
 import { type AccumulatorLayout, accumulatorLayout } from './accumulator-layout.js';
-import { type AggCall, describeAggs, describeColumns, notInsertOnly } from './aggregate-call.js';
+import { type AggCall, describeAggs, describeColumns } from './aggregate-call.js';
+import { forEachTimedInsert } from './timed-inserts.js';
 import { decodeValue, encodeValue, VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
@@ -93,18 +94,7 @@ export class OverAggregate implements StreamOperator {
   }
 
   processBatch(batch: ChangeBatch): void {
-    const t = this.config.timeIndex;
-    for (let i = 0; i < batch.rows.length; i++) {
-      if (batch.kinds[i] !== INSERT) throw notInsertOnly(this.kind, batch.kinds[i]!);
-      const row = batch.rows[i]!;
-      const ts = row[t];
-      if (typeof ts !== 'number' || Number.isNaN(ts)) {
-        this.nullTime.inc();
-        continue;
-      }
-      if (this.timers.dropLate(ts)) continue;
-      // Always a string: a NULL key must not read as the timer service's key of the operator's own timers.
-      const key = encodeKey(this.selector.values(row));
+    forEachTimedInsert(batch, { operator: this.kind, timeIndex: this.config.timeIndex, selector: this.selector, nullTime: this.nullTime, timers: this.timers }, (row, ts, key) => {
       const waiting = this.pending.get(key, ts);
       if (waiting) {
         waiting.push(row);
@@ -113,7 +103,7 @@ export class OverAggregate implements StreamOperator {
         this.pending.put(key, [row], ts);
         this.timers.register(ts, key);
       }
-    }
+    });
   }
 
   processWatermark(watermark: number): void {
