@@ -173,7 +173,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
-  OverAggregate: (p) => `OverAggregate(${overText(p)}, cleanup=[${overCleanupText(p.frame)}])`,
+  OverAggregate: (p) => `OverAggregate(${overText(p)}, cleanup=[${overCleanupText(p.frame, p.proctime)}])`,
 };
 
 function windowAggregateLine(p: PhysicalNodeOf<'WindowAggregate' | 'SessionWindowAggregate'>, window: string): string {
@@ -300,13 +300,22 @@ function overText(p: { readonly input: { readonly schema: readonly { name: strin
   return `partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${inputNames[p.timeIndex]} ASC], window=[${frameText(p.frame)}], select=[${[...inputNames, ...aggs].join(', ')}]`;
 }
 
-/** When an OverAggregate's state leaves: the waiting rows with the watermark; the frame by watermark (RANGE) or idleness (ROWS, UNBOUNDED). */
-function overCleanupText(frame: OverFrame): string {
+/**
+ * When an OverAggregate's state leaves: the waiting rows with the watermark; the frame by watermark (RANGE)
+ * or idleness (ROWS, UNBOUNDED). On processing time nothing waits, and a RANGE frame's rows leave as newer
+ * rows arrive, idle partitions with the TTL.
+ */
+function overCleanupText(frame: OverFrame, proctime: boolean): string {
+  const idle = 'after table.exec.state.ttl without rows';
+  if (proctime) {
+    const kept = frame.preceding === undefined ? "a partition's accumulators" : frame.units === 'RANGE' ? `a partition's rows of the last ${frame.preceding} ms` : `a partition's last ${frame.preceding} rows`;
+    return `${kept} ${idle}`;
+  }
   const frameRule =
     frame.preceding === undefined
-      ? "a partition's accumulators after table.exec.state.ttl without rows"
+      ? `a partition's accumulators ${idle}`
       : frame.units === 'RANGE'
         ? `frame rows when watermark >= their time + ${frame.preceding} ms`
-        : `a partition's last ${frame.preceding} rows after table.exec.state.ttl without rows`;
+        : `a partition's last ${frame.preceding} rows ${idle}`;
   return `waiting rows when watermark >= their time, ${frameRule}`;
 }

@@ -245,8 +245,10 @@ export interface LogicalOverAggregate {
   readonly kind: 'LogicalOverAggregate';
   readonly input: LogicalPlan;
   readonly partitionKeys: readonly number[];
-  /** The input's event-time column the frame is ordered by (ascending). */
+  /** The input's time attribute the frame is ordered by (ascending). */
   readonly timeIndex: number;
+  /** Ordered by a processing-time attribute (rows are aggregated as they arrive) rather than event time. */
+  readonly proctime: boolean;
   readonly frame: OverFrame;
   readonly aggs: readonly LogicalAggCall[];
   readonly schema: readonly Field[];

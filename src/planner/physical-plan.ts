@@ -293,6 +293,8 @@ export interface OverAggregateNode extends PhysicalBase {
   readonly input: PhysicalPlan;
   readonly partitionKeys: readonly number[];
   readonly timeIndex: number;
+  /** Ordered by processing time: rows are aggregated as they arrive, nothing waits for the watermark. */
+  readonly proctime: boolean;
   readonly frame: OverFrame;
   readonly aggs: readonly LogicalAggCall[];
 }

@@ -251,6 +251,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         input: exchangeOn(input, plan.partitionKeys),
         partitionKeys: plan.partitionKeys,
         timeIndex: plan.timeIndex,
+        proctime: plan.proctime,
         frame: plan.frame,
         // A bounded frame retracts the rows that leave it; an unbounded one only adds.
         aggs: plan.frame.preceding === undefined ? appendOnlyAggs(plan.aggs) : plan.aggs,

@@ -341,7 +341,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       ),
     Deduplicate: (node, env) => attach(new Deduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex }), env, [node.input]),
     OverAggregate: (node, env) =>
-      attach(new OverAggregate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, frame: node.frame, aggs: aggCalls(node.aggs) }), env, [node.input]),
+      attach(new OverAggregate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, proctime: node.proctime, frame: node.frame, aggs: aggCalls(node.aggs) }), env, [node.input]),
     TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
     // One thread: rows go on as they are (the cut between worker threads, later).
     Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),

@@ -116,6 +116,17 @@ describe('OVER aggregations vs batch', () => {
     expect(sortedRows(changes.map((c) => c.row))).toEqual(sortedRows(expected));
   });
 
+  it('ORDER BY a PROCTIME() column, ROWS frame: rows aggregated as they arrive, frames in file order', async () => {
+    const eddy = new Eddy();
+    await executeAll(eddy, ddl.replace('ts TIMESTAMP(3),', 'ts TIMESTAMP(3), p AS PROCTIME(),'));
+    const result = await eddy.execute('SELECT id, SUM(v) OVER w, COUNT(*) OVER w FROM events WINDOW w AS (PARTITION BY k ORDER BY p ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)');
+    if (result.kind !== 'query') throw new Error(result.kind);
+    const changes = (await result.query.collect()).flatMap((b) => b.rows);
+    // Arrival order is the file's order: number the rows by it and take frames over that order.
+    const expected = frames(events.map((e, i) => ({ ...e, ts: i })), { units: 'ROWS', preceding: 3 }).map(([e, f]) => [e.id, aggregates(f)[0], f.length]);
+    expect(sortedRows(changes)).toEqual(sortedRows(expected));
+  });
+
   it('without PARTITION BY: one frame over all rows; inline OVER (...) clauses that are the same window', async () => {
     const sql = "SELECT id, SUM(v) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW) AS s, COUNT(*) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW) AS n FROM events";
     const { changes } = await run(sql);

@@ -33,6 +33,7 @@ export interface BoundOver {
 interface BoundWindow {
   readonly partitionKeys: readonly number[];
   readonly timeIndex: number;
+  readonly proctime: boolean;
   readonly frame: OverFrame;
 }
 
@@ -96,6 +97,7 @@ export function bindOverAggregates(ctx: BinderContext, select: ast.Select, calls
     input: preInput,
     partitionKeys: window!.partitionKeys,
     timeIndex: window!.timeIndex,
+    proctime: window!.proctime,
     frame: window!.frame,
     aggs: aggs.map((a) => a.agg),
     schema: [...preInput.schema, ...results],
@@ -149,15 +151,14 @@ function bindWindow(ctx: BinderContext, spec: ast.OverClause, scope: Scope): Bou
   if (spec.orderBy.length > 1) unsupported('An OVER window is ordered by one event-time attribute only', spec.orderBy[1]!.span);
   if (order.descending) unsupported('An OVER window must be ordered by its event-time attribute ascending', order.span, 'Flink supports only ascending time order in OVER windows on a stream');
   const time = binder.bind(order.expr);
-  if (time.kind !== 'InputRef' || time.type.timeAttribute !== 'rowtime') {
-    const proctime = time.type.timeAttribute === 'proctime';
+  if (time.kind !== 'InputRef' || time.type.timeAttribute === undefined) {
     unsupported(
-      proctime ? 'OVER windows ordered by processing time (PROCTIME()) are not supported yet' : `An OVER window must be ordered by an event-time attribute, but ${typeToString(time.type)} is not one`,
+      `An OVER window must be ordered by a time attribute, but ${typeToString(time.type)} is not one`,
       order.expr.span,
-      'order by a column that has a WATERMARK (a rowtime attribute): WATERMARK FOR ts AS ts - INTERVAL ..',
+      'order by a column that has a WATERMARK (event time: WATERMARK FOR ts AS ts - INTERVAL ..), or by a PROCTIME() column',
     );
   }
-  return { partitionKeys, timeIndex: time.index, frame: bindFrame(ctx, spec.frame) };
+  return { partitionKeys, timeIndex: time.index, proctime: time.type.timeAttribute === 'proctime', frame: bindFrame(ctx, spec.frame) };
 }
 
 /** The frame: `start` PRECEDING (or UNBOUNDED, or CURRENT ROW) to CURRENT ROW; Flink's default without one. */

@@ -1,7 +1,7 @@
 /**
- * OverAggregate: `agg(..) OVER (PARTITION BY k.. ORDER BY rowtime frame)` over an insert-only input
- * (Flink's rowtime over aggregation): every input row goes out once, with the aggregates of its frame
- * appended, in event-time order, insert-only.
+ * OverAggregate: `agg(..) OVER (PARTITION BY k.. ORDER BY time frame)` over an insert-only input (Flink's
+ * over aggregation): every input row goes out once, with the aggregates of its frame appended, in
+ * event-time order (or arrival order, on processing time), insert-only.
  *
  * - A row waits in `pending` (by partition key, in the namespace of its time, in arrival order) with a keyed
  *   timer at its time. When the watermark reaches that time no earlier row of the partition can come: the
@@ -23,15 +23,21 @@
  *   time are dropped and counted (`nullTimeRecordsDropped`). The watermark is forwarded after the rows it
  *   released: every output row's time is above the previous watermark, so the time attribute is kept.
  * - State: the tables `pending` and `frame`, the timer service's `timers` and `watermark`.
+ * - Ordered by processing time (a PROCTIME() column; Flink's proctime over aggregation): nothing waits and
+ *   nothing is late. Each batch's rows are aggregated as they arrive, in arrival order, into the same
+ *   frames; a RANGE frame's peers are a partition's rows with the same time in one batch, and its old rows
+ *   leave as newer rows arrive. Frames of idle partitions leave after `table.exec.state.ttl` (or at the end
+ *   of input). State: the table `frame` only. The output is not deterministic across runs (it depends on
+ *   the clock and on how rows are batched), as in Flink.
  */
 import { BatchBuilder, INSERT, MAX_WATERMARK, type ChangeBatch, type Row } from '../changelog.js';
 import type { Counter } from '../metrics.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { Namespace, StateKey, StateTable, ValueCodec } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
-import { type KeySelector, keySelector } from '../keys.js';
+import { encodeKey, type KeySelector, keySelector } from '../keys.js';
 import { type AccumulatorLayout, accumulatorLayout } from './accumulator-layout.js';
-import { type AggCall, describeAggs, describeColumns } from './aggregate-call.js';
+import { type AggCall, describeAggs, describeColumns, notInsertOnly } from './aggregate-call.js';
 import { forEachTimedInsert } from './timed-inserts.js';
 import { decodeValue, encodeValue, VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
@@ -46,8 +52,10 @@ export interface OverAggregateFrame {
 /** Configuration of an {@link OverAggregate}. */
 export interface OverAggregateConfig {
   readonly partitionKeys: readonly number[];
-  /** The event-time column the frame is ordered by (ascending). */
+  /** The time attribute the frame is ordered by (ascending). */
   readonly timeIndex: number;
+  /** Ordered by processing time: rows are aggregated as they arrive (see the file comment). */
+  readonly proctime?: boolean;
   readonly frame: OverAggregateFrame;
   readonly aggs: readonly AggCall[];
 }
@@ -86,14 +94,19 @@ export class OverAggregate implements StreamOperator {
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
     this.nullTime = ctx.counter(NULL_TIME_RECORDS_DROPPED);
-    this.pending = ctx.state.table<Row[]>('pending', VALUE_CODEC);
-    // A RANGE frame leaves with the watermark; the others stay until their partition is idle.
-    const byWatermark = this.config.frame.units === 'RANGE' && this.config.frame.preceding !== undefined;
+    // An event-time RANGE frame leaves with the watermark; the others stay until their partition is idle.
+    const byWatermark = !this.config.proctime && this.config.frame.units === 'RANGE' && this.config.frame.preceding !== undefined;
     this.frames = ctx.state.table<Frame>('frame', frameCodec(this.layout), { ttl: !byWatermark });
+    if (this.config.proctime) return;
+    this.pending = ctx.state.table<Row[]>('pending', VALUE_CODEC);
     this.timers = new TimerService(ctx);
   }
 
   processBatch(batch: ChangeBatch): void {
+    if (this.config.proctime) {
+      this.arrive(batch);
+      return;
+    }
     forEachTimedInsert(batch, { operator: this.kind, timeIndex: this.config.timeIndex, selector: this.selector, nullTime: this.nullTime, timers: this.timers }, (row, ts, key) => {
       const waiting = this.pending.get(key, ts);
       if (waiting) {
@@ -106,13 +119,54 @@ export class OverAggregate implements StreamOperator {
     });
   }
 
+  /**
+   * Processing time: the batch's rows are aggregated now, in arrival order. A RANGE frame's peers are the
+   * rows of a partition with the same time in the batch; ROWS and UNBOUNDED frames take rows one by one.
+   */
+  private arrive(batch: ChangeBatch): void {
+    const t = this.config.timeIndex;
+    const peers = this.config.frame.units === 'RANGE' && this.config.frame.preceding !== undefined;
+    const groups = new Map<string, Map<number, Row[]>>();
+    for (let i = 0; i < batch.rows.length; i++) {
+      if (batch.kinds[i] !== INSERT) throw notInsertOnly(this.kind, batch.kinds[i]!);
+      const row = batch.rows[i]!;
+      const time = row[t];
+      if (typeof time !== 'number' || Number.isNaN(time)) {
+        this.nullTime.inc();
+        continue;
+      }
+      const key = encodeKey(this.selector.values(row));
+      if (!peers) {
+        this.aggregate(key, time, [row]);
+        continue;
+      }
+      let times = groups.get(key);
+      if (!times) groups.set(key, (times = new Map()));
+      const rows = times.get(time);
+      if (rows) rows.push(row);
+      else times.set(time, [row]);
+    }
+    for (const [key, times] of groups) for (const [time, rows] of times) this.aggregate(key, time, rows);
+    const out = this.out.take();
+    if (out) this.ctx.output.emit(out);
+  }
+
   processWatermark(watermark: number): void {
+    if (this.config.proctime) {
+      if (watermark === MAX_WATERMARK) this.dropFrames();
+      this.ctx.output.emitWatermark(watermark);
+      return;
+    }
     if (!this.timers.advance(watermark, this.onTimer)) return;
-    // The input has ended: no row will come that a frame could serve.
-    if (watermark === MAX_WATERMARK) for (const [key] of [...this.frames.namespace('')]) this.frames.delete(key);
+    if (watermark === MAX_WATERMARK) this.dropFrames();
     const released = this.out.take();
     if (released) this.ctx.output.emit(released);
     this.ctx.output.emitWatermark(watermark);
+  }
+
+  /** The input has ended: no row will come that a frame could serve. */
+  private dropFrames(): void {
+    for (const [key] of [...this.frames.namespace('')]) this.frames.delete(key);
   }
 
   private readonly onTimer = (time: number, key: StateKey, ns: Namespace): void => {
@@ -125,6 +179,11 @@ export class OverAggregate implements StreamOperator {
     const rows = this.pending.get(key, time);
     if (!rows) return;
     this.pending.delete(key, time);
+    this.aggregate(key, time, rows);
+  }
+
+  /** `rows` of partition `key`, all at `time`, into its frame, and out with their aggregates. */
+  private aggregate(key: StateKey, time: number, rows: readonly Row[]): void {
     const { units, preceding } = this.config.frame;
     const frame = this.frames.get(key) ?? { rows: [], accs: this.layout.create() };
     const layout = this.layout;
@@ -149,8 +208,10 @@ export class OverAggregate implements StreamOperator {
         let old = 0;
         while ((frame.rows[old]![t] as number) < time - preceding) old++;
         if (old > 0) this.leave(frame, old);
-        if (newest !== undefined && newest !== time) this.timers.delete(newest + preceding, key, CLEANUP);
-        this.timers.register(time + preceding, key, CLEANUP);
+        if (!this.config.proctime) {
+          if (newest !== undefined && newest !== time) this.timers.delete(newest + preceding, key, CLEANUP);
+          this.timers.register(time + preceding, key, CLEANUP);
+        }
       }
       for (const row of rows) this.emit(row, frame.accs);
     }
@@ -202,20 +263,20 @@ export class OverAggregate implements StreamOperator {
   /** What the operator holds (for tests): waiting rows, partitions with a frame, rows in frames, pending timers. */
   stateSize(): { waiting: number; frames: number; frameRows: number; timers: number } {
     let waiting = 0;
-    for (const ns of this.pending.namespaces()) for (const [, rows] of this.pending.namespace(ns)) waiting += rows.length;
+    if (this.pending) for (const ns of this.pending.namespaces()) for (const [, rows] of this.pending.namespace(ns)) waiting += rows.length;
     let frames = 0;
     let frameRows = 0;
     for (const [, frame] of this.frames.namespace('')) {
       frames++;
       frameRows += frame.rows.length;
     }
-    return { waiting, frames, frameRows, timers: this.timers.times().length };
+    return { waiting, frames, frameRows, timers: this.timers?.times().length ?? 0 };
   }
 
   explain(): string {
-    const { partitionKeys, timeIndex, frame, aggs } = this.config;
+    const { partitionKeys, timeIndex, proctime, frame, aggs } = this.config;
     const start = frame.preceding === undefined ? 'UNBOUNDED' : `${frame.preceding}${frame.units === 'RANGE' ? ' ms' : ''}`;
-    return `OverAggregate(partitionBy=[${describeColumns(partitionKeys)}], orderBy=[$${timeIndex} ASC], window=[${frame.units} BETWEEN ${start} PRECEDING AND CURRENT ROW], aggs=[${describeAggs(aggs)}])`;
+    return `OverAggregate(partitionBy=[${describeColumns(partitionKeys)}], orderBy=[$${timeIndex} ASC${proctime ? ' (PROCTIME)' : ''}], window=[${frame.units} BETWEEN ${start} PRECEDING AND CURRENT ROW], aggs=[${describeAggs(aggs)}])`;
   }
 }
 

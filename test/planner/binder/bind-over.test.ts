@@ -46,14 +46,18 @@ describe('binding OVER aggregations', () => {
     expect(plan("RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW")).toContain(
       'window=[RANGE BETWEEN 10000 ms PRECEDING AND CURRENT ROW], select=[id, user_id, product, amount, price, qty, ts, plain_ts, SUM(qty) AS w0$o0], cleanup=[waiting rows when watermark >= their time, frame rows when watermark >= their time + 10000 ms]), state=[pending, frame, timers, watermark]',
     );
+    // Processing time: nothing waits for the watermark; the frame is the only state.
+    expect(explainPhysical(tp.plan('SELECT url, COUNT(*) OVER (PARTITION BY user_id ORDER BY p ROWS BETWEEN 5 PRECEDING AND CURRENT ROW) FROM visits').pipeline.root)).toContain(
+      "OverAggregate(partitionBy=[user_id], orderBy=[p ASC], window=[ROWS BETWEEN 5 PRECEDING AND CURRENT ROW], select=[user_id, url, p, COUNT(*) AS w0$o0], cleanup=[a partition's last 5 rows after table.exec.state.ttl without rows]), state=[frame], changelog=[I]",
+    );
     expect(plan('')).toContain("window=[RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW], select=[id, user_id, product, amount, price, qty, ts, plain_ts, SUM(qty) AS w0$o0], cleanup=[waiting rows when watermark >= their time, a partition's accumulators after table.exec.state.ttl without rows])");
   });
 });
 
 describe('OVER shapes that do not run on a stream are refused where they are written', () => {
   const refusals: [string, string, string, RegExp][] = [
-    ['ORDER BY a column that is not a time attribute', 'SELECT SUM(qty) OVER (PARTITION BY user_id ORDER BY plain_ts) FROM orders', 'plain_ts', /event-time attribute/],
-    ['ORDER BY processing time', 'SELECT COUNT(*) OVER (ORDER BY p) FROM visits', 'p', /processing time/],
+    ['ORDER BY a column that is not a time attribute', 'SELECT SUM(qty) OVER (PARTITION BY user_id ORDER BY plain_ts) FROM orders', 'plain_ts', /must be ordered by a time attribute, but TIMESTAMP\(3\) is not one/],
+    ['ORDER BY an expression of the time', "SELECT SUM(qty) OVER (ORDER BY ts + INTERVAL '1' SECOND) FROM orders", "ts + INTERVAL '1' SECOND", /time attribute/],
     ['ORDER BY descending', 'SELECT SUM(qty) OVER (ORDER BY ts DESC) FROM orders', 'ts DESC', /ascending/],
     ['ORDER BY two columns', 'SELECT SUM(qty) OVER (ORDER BY ts, id) FROM orders', 'id', /one event-time attribute/],
     ['no ORDER BY', 'SELECT SUM(qty) OVER (PARTITION BY user_id) FROM orders', 'OVER (PARTITION BY user_id)', /needs ORDER BY/],

@@ -212,3 +212,45 @@ describe('OverAggregate', () => {
     });
   }
 });
+
+describe('OverAggregate on processing time', () => {
+  // Rows are [key, value, proctime, flag]: the operator takes them as they arrive, in arrival order.
+  const makeProc = (frame: OverAggregateFrame) => new OverAggregate({ partitionKeys: [0], timeIndex: 2, proctime: true, frame, aggs: standardCalls() });
+
+  it('ROWS n and UNBOUNDED frames: each batch aggregated at once, in arrival order; nothing waits, nothing is late', () => {
+    for (const frame of [{ units: 'ROWS', preceding: 2 }, { units: 'ROWS' }, { units: 'RANGE' }] as const) {
+      const rng = mulberry32(11);
+      // Arrival times that go forward; batches of random size.
+      const rows = genRows(rng, { n: 300, keys: 4, disorder: 0, maxStep: 3, start: 1000 });
+      const h = new OperatorHarness(makeProc(frame));
+      const out: Row[] = [];
+      for (let i = 0; i < rows.length; ) {
+        const size = 1 + Math.floor(rng() * 10);
+        out.push(...h.insert(...rows.slice(i, i + size)).map((c) => c.row));
+        i += size;
+        h.watermark(-1e9); // watermarks are passed on and release nothing
+      }
+      expect(out).toHaveLength(rows.length);
+      // Arrival order is the order: ROWS frames count rows by arrival (RANGE UNBOUNDED: all rows so far).
+      const byArrival: OverAggregateFrame = frame.units === 'RANGE' ? { units: 'ROWS' } : frame;
+      const expected = batchFrames(rows, byArrival).map(([r, inFrame]) => [...r, ...standardResults(inFrame)]);
+      expect(sortRows(out)).toEqual(sortRows(expected));
+      expect(h.counter('lateRecordsDropped')).toBe(0);
+      expect(h.op.stateSize().waiting).toBe(0);
+      h.finish();
+      expect(h.op.stateSize()).toEqual({ waiting: 0, frames: 0, frameRows: 0, timers: 0 });
+    }
+  });
+
+  it('RANGE interval: rows of the last interval by processing time; rows of one time in a batch are peers; old rows leave as rows arrive', () => {
+    const h = new OperatorHarness(makeProc({ units: 'RANGE', preceding: 10 }));
+    expect(h.insert(['a', 1, 100, true], ['a', 2, 100, true], ['b', 5, 100, true]).map((c) => c.row.slice(0, 5))).toEqual([
+      ['a', 1, 100, true, 2],
+      ['a', 2, 100, true, 2],
+      ['b', 5, 100, true, 1],
+    ]);
+    expect(h.insert(['a', 3, 110, true]).map((c) => c.row[4])).toEqual([3]);
+    expect(h.insert(['a', 4, 111, true]).map((c) => c.row[4])).toEqual([2]); // the rows at 100 are older than 111 - 10
+    expect(h.op.stateSize()).toEqual({ waiting: 0, frames: 2, frameRows: 3, timers: 0 });
+  });
+});
