@@ -122,8 +122,13 @@ function namedWindows(select: ast.Select): Map<string, ast.NamedWindow> {
   return named;
 }
 
+/** `call` with `OVER w` replaced by the window `w` of the select's WINDOW clause (`call` itself otherwise). */
+export function withNamedWindow(call: ast.FunctionCall, select: ast.Select): ast.FunctionCall {
+  return call.over?.windowName ? { ...call, over: resolveWindow(call.over, namedWindows(select)) } : call;
+}
+
 /** The window spec of an OVER clause: its own, or the named window `OVER w` refers to. */
-export function resolveWindow(over: ast.OverClause, named: ReadonlyMap<string, ast.NamedWindow>): ast.OverClause {
+function resolveWindow(over: ast.OverClause, named: ReadonlyMap<string, ast.NamedWindow>): ast.OverClause {
   if (!over.windowName) return over;
   const w = named.get(over.windowName.name.toLowerCase());
   if (!w) {

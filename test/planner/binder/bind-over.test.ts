@@ -89,6 +89,13 @@ describe('OVER shapes that do not run on a stream are refused where they are wri
     expect(spanText(twice, expectError(() => tp.plan(twice), ErrorCode.INVALID_WINDOW))).toBe('W');
   });
 
+  it('a rank may use a named window too (Top-N); a frame in it is refused at the frame', () => {
+    const plan = tp.plan('SELECT * FROM (SELECT id, ROW_NUMBER() OVER w AS rn FROM orders WINDOW w AS (PARTITION BY user_id ORDER BY price DESC)) WHERE rn <= 3');
+    expect(explainPhysical(plan.pipeline.root)).toContain('Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[user_id], orderBy=[price DESC])');
+    const sql = 'SELECT * FROM (SELECT id, ROW_NUMBER() OVER w AS rn FROM orders WINDOW w AS (ORDER BY ts ROWS 2 PRECEDING)) WHERE rn <= 3';
+    expect(spanText(sql, expectError(() => tp.plan(sql), ErrorCode.UNSUPPORTED))).toBe('ROWS 2 PRECEDING');
+  });
+
   it('an updating input is refused when planned, at the OVER clause, naming what makes it updating', () => {
     // The binder never produces this (a non-windowed aggregate drops time attributes), so build it by hand:
     // the OVER aggregation over a GroupAggregate's output.
