@@ -190,14 +190,10 @@ export class OverAggregate implements StreamOperator {
     if (units === 'ROWS') {
       for (const row of rows) {
         layout.accumulate(frame.accs, row);
-        if (preceding === undefined) {
-          this.emit(row, frame.accs);
-          continue;
-        }
-        frame.rows.push(row);
+        if (preceding !== undefined) frame.rows.push(row);
         this.emit(row, frame.accs);
-        // The next row's frame: the last n rows.
-        if (frame.rows.length > preceding) this.leave(frame, 1);
+        // What the next row's frame keeps: the last n rows.
+        if (preceding !== undefined && frame.rows.length > preceding) this.leave(frame, 1);
       }
     } else {
       for (const row of rows) layout.accumulate(frame.accs, row);
