@@ -444,15 +444,20 @@ export abstract class ExpressionBuilder extends sqlParser.getBaseCstVisitorConst
 
   overClause(ctx: Ctx): A.OverClause {
     const windowName = tok(ctx, 'windowName');
+    if (windowName !== undefined) return { kind: 'OverClause', windowName: this.identifier(windowName), partitionBy: [], orderBy: [], span: ctxSpan(ctx) };
+    return this.windowSpec(node(ctx, 'windowSpec')!.children, ctxSpan(ctx));
+  }
+
+  /** The inside of `OVER (...)` or of `WINDOW w AS (...)`, as an OverClause spanning `span`. */
+  windowSpec(ctx: Ctx, span: Span): A.OverClause {
     const partitionBy = node(ctx, 'partitionBy');
     const frame = node(ctx, 'windowFrame');
     return {
       kind: 'OverClause',
-      ...(windowName === undefined ? {} : { windowName: this.identifier(windowName) }),
       partitionBy: partitionBy === undefined ? [] : this.expressionList(partitionBy.children),
       orderBy: nodes(ctx, 'orderItem').map((n) => this.visit(n) as A.OrderItem),
       ...(frame === undefined ? {} : { frame: this.windowFrame(frame.children) }),
-      span: ctxSpan(ctx),
+      span,
     };
   }
 

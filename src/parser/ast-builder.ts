@@ -363,8 +363,16 @@ export class AstBuilder extends ExpressionBuilder {
       ...(where === undefined ? {} : { where: this.expr(where) }),
       groupBy: groupBy === undefined ? [] : this.expressionList(groupBy.children),
       ...(having === undefined ? {} : { having: this.expr(having) }),
+      ...(ctx['namedWindow'] === undefined ? {} : { windows: nodes(ctx, 'namedWindow').map((n) => this.namedWindow(n.children)) }),
       span: ctxSpan(ctx),
     };
+  }
+
+  namedWindow(ctx: Ctx): A.NamedWindow {
+    const spec = node(ctx, 'windowSpec')!;
+    const open = tok(ctx, 'LParen')!;
+    const close = tok(ctx, 'RParen')!;
+    return { kind: 'NamedWindow', name: this.identifier(tok(ctx, 'Identifier')!), spec: this.windowSpec(spec.children, joinSpans(tokenSpan(open), tokenSpan(close))), span: ctxSpan(ctx) };
   }
 
   selectItem(ctx: Ctx): A.SelectItem {

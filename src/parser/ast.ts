@@ -251,6 +251,15 @@ export interface Select extends NodeBase {
   readonly where?: Expr;
   readonly groupBy: readonly Expr[];
   readonly having?: Expr;
+  /** The WINDOW clause's named windows (`OVER w` refers to them). */
+  readonly windows?: readonly NamedWindow[];
+}
+
+/** `w AS (PARTITION BY .. ORDER BY .. [frame])` in a WINDOW clause. */
+export interface NamedWindow extends NodeBase {
+  readonly kind: 'NamedWindow';
+  readonly name: Identifier;
+  readonly spec: OverClause;
 }
 
 /** `left UNION [ALL] right` (also INTERSECT, EXCEPT/MINUS). Left-associative. */

@@ -451,21 +451,26 @@ export abstract class ExpressionParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(L.LParen);
-          this.OPTION(() => {
-            this.CONSUME(L.Partition);
-            this.CONSUME(L.By);
-            this.SUBRULE(this.expressionList, { LABEL: 'partitionBy' });
-          });
-          this.OPTION2(() => {
-            this.CONSUME(L.Order);
-            this.CONSUME2(L.By);
-            this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.orderItem) });
-          });
-          this.OPTION3(() => this.SUBRULE(this.windowFrame));
+          this.SUBRULE(this.windowSpec);
           this.CONSUME(L.RParen);
         },
       },
     ]);
+  });
+
+  /** What `OVER (...)` and `WINDOW w AS (...)` hold between their parentheses. */
+  windowSpec = this.RULE('windowSpec', () => {
+    this.OPTION(() => {
+      this.CONSUME(L.Partition);
+      this.CONSUME(L.By);
+      this.SUBRULE(this.expressionList, { LABEL: 'partitionBy' });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(L.Order);
+      this.CONSUME2(L.By);
+      this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.orderItem) });
+    });
+    this.OPTION3(() => this.SUBRULE(this.windowFrame));
   });
 
   windowFrame = this.RULE('windowFrame', () => {

@@ -417,6 +417,19 @@ export class EddyParser extends ExpressionParser {
       this.CONSUME(L.Having);
       this.SUBRULE2(this.expression, { LABEL: 'having' });
     });
+    this.OPTION6(() => {
+      this.CONSUME(L.Window);
+      this.AT_LEAST_ONE_SEP2({ SEP: L.Comma, DEF: () => this.SUBRULE(this.namedWindow) });
+    });
+  });
+
+  /** `w AS (PARTITION BY .. ORDER BY .. [frame])` in a WINDOW clause. */
+  namedWindow = this.RULE('namedWindow', () => {
+    this.CONSUME(L.Identifier);
+    this.CONSUME(L.As);
+    this.CONSUME(L.LParen);
+    this.SUBRULE(this.windowSpec);
+    this.CONSUME(L.RParen);
   });
 
   selectItem = this.RULE('selectItem', () => {

@@ -6,7 +6,7 @@ import { typeToString } from '../common/types.js';
 import { describeWindow } from '../common/window.js';
 import { formatValue } from '../common/values.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { inputsOf, isSemiOrAnti, uniqueNames, type JoinType, type LogicalAggCall, type LogicalPlan, type SortKey } from './logical-plan.js';
+import { inputsOf, isSemiOrAnti, uniqueNames, type JoinType, type LogicalAggCall, type LogicalPlan, type OverFrame, type SortKey } from './logical-plan.js';
 import { physicalInputs, type Distribution, type PhysicalKind, type PhysicalNodeOf, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
 import type { TableDef } from './catalog.js';
 import { nodeId } from './node-id.js';
@@ -122,6 +122,8 @@ function logicalLine(p: LogicalPlan): string {
       return `LogicalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`;
     case 'LogicalRank':
       return `LogicalRank(${rankText(p)})`;
+    case 'LogicalOverAggregate':
+      return `LogicalOverAggregate(${overText(p)})`;
   }
 }
 
@@ -191,6 +193,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
     `WindowDeduplicate(keep=[${p.keepLast ? 'LastRow' : 'FirstRow'}], partitionBy=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}], ${windowRankText(p)})`,
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
+  OverAggregate: (p) => `OverAggregate(${overText(p)}, cleanup=[${overCleanupText(p.frame, p.proctime)}])`,
 };
 
 function windowAggregateLine(p: PhysicalNodeOf<'WindowAggregate' | 'SessionWindowAggregate'>, window: string): string {
@@ -332,4 +335,38 @@ export function explainPipelines(items: readonly { logical: LogicalPlan; optimiz
     `== Optimized Logical Plan ==\n${section((i) => explainLogical(i.optimized))}\n\n` +
     `== Optimized Physical Plan ==\n${explainSinks(sinks ?? items.map((i) => i.pipeline))}\n`
   );
+}
+
+/** `ROWS BETWEEN 2 PRECEDING AND CURRENT ROW`, `RANGE BETWEEN 3600000 ms PRECEDING ..`, `.. UNBOUNDED PRECEDING ..`. */
+function frameText(frame: OverFrame): string {
+  const start = frame.preceding === undefined ? 'UNBOUNDED' : frame.units === 'ROWS' ? `${frame.preceding}` : `${frame.preceding} ms`;
+  return `${frame.units} BETWEEN ${start} PRECEDING AND CURRENT ROW`;
+}
+
+/** An OVER aggregation as Flink prints it: `partitionBy=[k], orderBy=[ts ASC], window=[..], select=[k, ts, v, SUM(v) AS w0$o0]`. */
+function overText(p: { readonly input: { readonly schema: readonly { name: string }[] }; readonly partitionKeys: readonly number[]; readonly timeIndex: number; readonly frame: OverFrame; readonly aggs: readonly LogicalAggCall[]; readonly schema: readonly { name: string }[] }): string {
+  const inputNames = names(p.input);
+  const width = inputNames.length;
+  const aggs = p.aggs.map((a, i) => `${aggsText([a], inputNames)} AS ${p.schema[width + i]!.name}`);
+  return `partitionBy=[${p.partitionKeys.map((k) => inputNames[k]).join(', ')}], orderBy=[${inputNames[p.timeIndex]} ASC], window=[${frameText(p.frame)}], select=[${[...inputNames, ...aggs].join(', ')}]`;
+}
+
+/**
+ * When an OverAggregate's state leaves: the waiting rows with the watermark; the frame by watermark (RANGE)
+ * or idleness (ROWS, UNBOUNDED). On processing time nothing waits, and a RANGE frame's rows leave as newer
+ * rows arrive, idle partitions with the TTL.
+ */
+function overCleanupText(frame: OverFrame, proctime: boolean): string {
+  const idle = 'after table.exec.state.ttl without rows';
+  if (proctime) {
+    const kept = frame.preceding === undefined ? "a partition's accumulators" : frame.units === 'RANGE' ? `a partition's rows of the last ${frame.preceding} ms` : `a partition's last ${frame.preceding} rows`;
+    return `${kept} ${idle}`;
+  }
+  const frameRule =
+    frame.preceding === undefined
+      ? `a partition's accumulators ${idle}`
+      : frame.units === 'RANGE'
+        ? `frame rows when watermark >= their time + ${frame.preceding} ms`
+        : `a partition's last ${frame.preceding} rows ${idle}`;
+  return `waiting rows when watermark >= their time, ${frameRule}`;
 }

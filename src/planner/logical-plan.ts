@@ -21,7 +21,8 @@ export type LogicalPlan =
   | LogicalJoin
   | LogicalLimit
   | LogicalSort
-  | LogicalRank;
+  | LogicalRank
+  | LogicalOverAggregate;
 
 /** The event-time definition of a scanned table: which output column is the rowtime, and its watermark. */
 export interface ScanWatermark {
@@ -257,6 +258,37 @@ export interface LogicalRank {
   readonly span?: Span;
 }
 
+/**
+ * The frame of an OVER aggregation, always ending at the current row: `ROWS BETWEEN n PRECEDING` (the n rows
+ * before the current one), `RANGE BETWEEN INTERVAL .. PRECEDING` (the rows at most `preceding` ms older, and
+ * the current row's peers: rows of the same time), or UNBOUNDED PRECEDING (`preceding` undefined).
+ */
+export interface OverFrame {
+  readonly units: 'ROWS' | 'RANGE';
+  /** Rows (ROWS) or milliseconds (RANGE) before the current row; undefined for UNBOUNDED PRECEDING. */
+  readonly preceding?: number;
+}
+
+/**
+ * `agg(..) OVER (PARTITION BY .. ORDER BY rowtime frame)` (Flink's OverAggregate): each input row with the
+ * aggregates of its frame appended. Output: `[...input columns, ...aggregates]`; the input's time
+ * attributes are kept (the result is insert-only, emitted in time order).
+ */
+export interface LogicalOverAggregate {
+  readonly kind: 'LogicalOverAggregate';
+  readonly input: LogicalPlan;
+  readonly partitionKeys: readonly number[];
+  /** The input's time attribute the frame is ordered by (ascending). */
+  readonly timeIndex: number;
+  /** Ordered by a processing-time attribute (rows are aggregated as they arrive) rather than event time. */
+  readonly proctime: boolean;
+  readonly frame: OverFrame;
+  readonly aggs: readonly LogicalAggCall[];
+  readonly schema: readonly Field[];
+  /** The (first) OVER clause, for messages. */
+  readonly span?: Span;
+}
+
 /** The inputs of a node. */
 export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
@@ -270,6 +302,7 @@ export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
     case 'LogicalLimit':
     case 'LogicalSort':
     case 'LogicalRank':
+    case 'LogicalOverAggregate':
       return [plan.input];
     case 'LogicalUnion':
       return plan.inputs;
@@ -291,6 +324,7 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalLimit':
     case 'LogicalSort':
     case 'LogicalRank':
+    case 'LogicalOverAggregate':
       return inputs[0] === plan.input ? plan : { ...plan, input: inputs[0]! };
     case 'LogicalUnion':
       return inputs.every((p, i) => p === plan.inputs[i]) ? plan : { ...plan, inputs };

@@ -55,6 +55,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   WindowDeduplicate: (p) => [p.partitionKeys, p.timeIndex, p.keepLast, p.outputRank, p.window.spec],
   TemporalSort: (p) => [p.timeIndex, p.keys],
   Exchange: (p) => [p.distribution],
+  OverAggregate: (p) => [p.partitionKeys, p.timeIndex, p.proctime, p.frame, p.aggs.map(aggIdentity)],
 };
 
 /** JSON of plan data without what does not define it: functions (implementations) and source spans. */

@@ -12,7 +12,7 @@ import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
 import type { IntervalBounds } from './interval-bounds.js';
 import type { WindowJoinType } from './logical-windows.js';
-import type { JoinType, LogicalAggCall, RankType, ScanWatermark, SortKey } from './logical-plan.js';
+import type { JoinType, LogicalAggCall, OverFrame, RankType, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
  * What kinds of change a node emits. `insert-only`: only +I (append). `updating`: +I, -U, +U, -D; `upsertKey`
@@ -100,7 +100,8 @@ export type PhysicalPlan =
   | WindowRankNode
   | WindowDeduplicateNode
   | TemporalSortNode
-  | ExchangeNode;
+  | ExchangeNode
+  | OverAggregateNode;
 
 /** The kinds of physical nodes. */
 export type PhysicalKind = PhysicalPlan['kind'];
@@ -359,6 +360,22 @@ export interface ExchangeNode extends PhysicalBase {
   readonly distribution: Distribution;
 }
 
+/**
+ * `agg(..) OVER (PARTITION BY .. ORDER BY rowtime frame)` over an insert-only input (Flink's rowtime
+ * OverAggregate): rows wait for the watermark, then each is emitted, in time order, with the aggregates of
+ * its frame appended. Insert-only; the time attributes are kept.
+ */
+export interface OverAggregateNode extends PhysicalBase {
+  readonly kind: 'OverAggregate';
+  readonly input: PhysicalPlan;
+  readonly partitionKeys: readonly number[];
+  readonly timeIndex: number;
+  /** Ordered by processing time: rows are aggregated as they arrive, nothing waits for the watermark. */
+  readonly proctime: boolean;
+  readonly frame: OverFrame;
+  readonly aggs: readonly LogicalAggCall[];
+}
+
 /** The inputs of each node kind. */
 const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly PhysicalPlan[] } = {
   TableSourceScan: () => [],
@@ -379,6 +396,7 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   WindowDeduplicate: (p) => [p.input],
   TemporalSort: (p) => [p.input],
   Exchange: (p) => [p.input],
+  OverAggregate: (p) => [p.input],
 };
 
 /** The inputs of a physical node. */
@@ -411,6 +429,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'WindowDeduplicate':
     case 'TemporalSort':
     case 'Exchange':
+    case 'OverAggregate':
       return { ...fields, input: inputs[0]! } as Unpropertied<T>;
     default:
       return assertNever(p);

@@ -134,6 +134,19 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
   ],
   TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers('the earliest buffered row')],
   Exchange: () => [],
+  // Rows wait by partition and time (not on processing time); the frame keeps what later rows still aggregate (see over-aggregate.ts).
+  OverAggregate: (p) => [
+    ...(p.proctime ? [] : [table('pending', columns(p.input.schema, p.partitionKeys), ['rows waiting for the watermark, in arrival order'], 'watermark', 'event time')]),
+    p.frame.preceding === undefined
+      ? table('frame', columns(p.input.schema, p.partitionKeys), ['accumulators', ...aggs(p.aggs)], 'ttl')
+      : table(
+          'frame',
+          columns(p.input.schema, p.partitionKeys),
+          [p.frame.units === 'ROWS' ? `the last ${p.frame.preceding} rows` : `the rows of the last ${p.frame.preceding} ms`, 'accumulators', ...aggs(p.aggs)],
+          p.frame.units === 'ROWS' || p.proctime ? 'ttl' : 'watermark',
+        ),
+    ...(p.proctime ? [] : timers("a partition's waiting rows (and, for RANGE frames, its frame's cleanup)")),
+  ],
 };
 
 /** The state a node declares. */

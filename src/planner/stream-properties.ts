@@ -206,6 +206,8 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   WindowDeduplicate: windowRankProps,
   TemporalSort: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n), distribution: SINGLE }),
   Exchange: (n) => ({ ...sameAsInput(n), distribution: n.distribution }),
+  // Each input row goes out once, in time order, with columns appended: the input's keys, times and windows hold.
+  OverAggregate: (n) => ({ ...sameAsInput(n), distribution: keyDistribution(n.partitionKeys, n.schema) }),
 };
 
 /** Derives a node's stream properties from its configuration and its inputs' properties. */

@@ -18,6 +18,7 @@ import {
   type JoinNode,
   type IntervalJoinNode,
   type LimitNode,
+  type OverAggregateNode,
   type PhysicalPlan,
   type RankNode,
   type DeduplicateNode,
@@ -287,6 +288,22 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         ...(outputRank ? {} : { outputRank }),
         schema: plan.schema,
         changelog: plan.rankType === 'ROW_NUMBER' && outputRank ? { kind: 'updating', upsertKey: [...plan.partitionKeys, plan.input.schema.length] } : { kind: 'updating' },
+      });
+    }
+    case 'LogicalOverAggregate': {
+      const input = toPhysical(plan.input);
+      requireInsertOnly(input, 'An OVER aggregation', plan.span);
+      return physicalNode<OverAggregateNode>({
+        kind: 'OverAggregate',
+        input: exchangeOn(input, plan.partitionKeys),
+        partitionKeys: plan.partitionKeys,
+        timeIndex: plan.timeIndex,
+        proctime: plan.proctime,
+        frame: plan.frame,
+        // A bounded frame retracts the rows that leave it; an unbounded one only adds.
+        aggs: plan.frame.preceding === undefined ? appendOnlyAggs(plan.aggs) : plan.aggs,
+        schema: plan.schema,
+        changelog: INSERT_ONLY,
       });
     }
     case 'LogicalLimit': {

@@ -27,6 +27,7 @@ import { SemiAntiJoin } from './operators/semi-anti-join.js';
 import { NullAwareAntiJoin } from './operators/null-aware-anti-join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
+import { OverAggregate } from './operators/over-aggregate.js';
 import { Deduplicate } from './operators/deduplicate.js';
 import { WindowRank } from './operators/window-rank.js';
 import { WindowDeduplicate } from './operators/window-deduplicate.js';
@@ -397,6 +398,8 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         env,
         [node.input],
       ),
+    OverAggregate: (node, env) =>
+      attach(new OverAggregate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, proctime: node.proctime, frame: node.frame, aggs: aggCalls(node.aggs) }), env, [node.input]),
     TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
     // One thread: rows go on as they are (the cut between worker threads, later).
     Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),

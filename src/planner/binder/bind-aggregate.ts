@@ -9,7 +9,7 @@
  *   and window properties map to output columns; any other column reference is an error.
  */
 import type * as ast from '../../parser/ast.js';
-import { typeToString, withoutTimeAttribute, type Field } from '../../common/types.js';
+import { typeToString, withoutTimeAttribute, type DataType, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { isResolutionError } from '../../functions/function-types.js';
@@ -193,31 +193,11 @@ export function bindAggregateSelect(
   const pre: BoundExpr[] = keyExprs.map((k) => k.expr);
   const aggs: LogicalAggCall[] = [];
   const aggFields: Field[] = [];
-  const argBinder = new ExprBinder(ctx, scope, { clause: 'the argument of an aggregate function' });
   for (const call of aggCalls) {
-    const name = functionName(call);
-    const def = ctx.functions.aggregate(name)!;
     if (call.over) throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: OVER_UNSUPPORTED, span: call.over.span, hint: OVER_HINT });
-    const args = call.star ? [] : call.args.map((a) => argBinder.bind(a));
-    if (args.length > 1) throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: `${name} takes one argument`, span: call.span });
-    const r = def.resolve(args.map((a) => withoutTimeAttribute(a.type)), call.distinct);
-    if (isResolutionError(r)) {
-      throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: r.error.includes(name) ? r.error : `${name}: ${r.error}`, span: call.span, hint: args.length ? `${name}(${args.map((a) => typeToString(a.type)).join(', ')})` : undefined });
-    }
-    let argIndex = -1;
-    if (args.length === 1) {
-      const arg = r.argType ? argBinder.coerce(args[0]!, r.argType, call.args[0]!.span) : args[0]!;
-      argIndex = pre.findIndex((p) => exprKey(p) === exprKey(arg));
-      if (argIndex < 0) argIndex = pre.push(arg) - 1;
-    }
-    let filterIndex = -1;
-    if (call.filter) {
-      const cond = argBinder.expectBoolean(new ExprBinder(ctx, scope, { clause: 'FILTER (WHERE ...)' }).bind(call.filter), call.filter.span, 'FILTER (WHERE ...)');
-      filterIndex = pre.push(cond) - 1;
-    }
-    const display = `${name}(${call.distinct ? 'DISTINCT ' : ''}${argIndex < 0 ? '*' : `$${argIndex}`})${filterIndex >= 0 ? ` FILTER $${filterIndex}` : ''}`;
-    aggs.push({ display, impl: r.impl, argIndex, filterIndex });
-    aggFields.push({ name: `$a${aggFields.length}`, type: r.type });
+    const { agg, type } = bindAggCall(ctx, call, scope, pre);
+    aggs.push(agg);
+    aggFields.push({ name: `$a${aggFields.length}`, type });
   }
   let timeIndex = -1;
   if (window) {
@@ -316,6 +296,35 @@ export function bindAggregateSelect(
   });
   plan = { kind: 'LogicalProject', input: plan, exprs, schema: columns.map((c) => ({ name: c.name, type: c.type })) };
   return { plan, scope: new Scope(columns) };
+}
+
+/**
+ * Binds one aggregate call over `scope`: its argument and FILTER condition become columns of the
+ * pre-projection `pre` (added unless an equal expression is there); returns the call and its result type.
+ */
+export function bindAggCall(ctx: BinderContext, call: ast.FunctionCall, scope: Scope, pre: BoundExpr[]): { agg: LogicalAggCall; type: DataType } {
+  const name = functionName(call);
+  const def = ctx.functions.aggregate(name)!;
+  const argBinder = new ExprBinder(ctx, scope, { clause: 'the argument of an aggregate function' });
+  const args = call.star ? [] : call.args.map((a) => argBinder.bind(a));
+  if (args.length > 1) throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: `${name} takes one argument`, span: call.span });
+  const r = def.resolve(args.map((a) => withoutTimeAttribute(a.type)), call.distinct);
+  if (isResolutionError(r)) {
+    throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: r.error.includes(name) ? r.error : `${name}: ${r.error}`, span: call.span, hint: args.length ? `${name}(${args.map((a) => typeToString(a.type)).join(', ')})` : undefined });
+  }
+  let argIndex = -1;
+  if (args.length === 1) {
+    const arg = r.argType ? argBinder.coerce(args[0]!, r.argType, call.args[0]!.span) : args[0]!;
+    argIndex = pre.findIndex((p) => exprKey(p) === exprKey(arg));
+    if (argIndex < 0) argIndex = pre.push(arg) - 1;
+  }
+  let filterIndex = -1;
+  if (call.filter) {
+    const cond = argBinder.expectBoolean(new ExprBinder(ctx, scope, { clause: 'FILTER (WHERE ...)' }).bind(call.filter), call.filter.span, 'FILTER (WHERE ...)');
+    filterIndex = pre.push(cond) - 1;
+  }
+  const display = `${name}(${call.distinct ? 'DISTINCT ' : ''}${argIndex < 0 ? '*' : `$${argIndex}`})${filterIndex >= 0 ? ` FILTER $${filterIndex}` : ''}`;
+  return { agg: { display, impl: r.impl, argIndex, filterIndex }, type: r.type };
 }
 
 /** `SELECT DISTINCT` over a plan: a group-by on every column with no aggregates. */

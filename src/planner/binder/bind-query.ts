@@ -13,6 +13,7 @@ import { ExprBinder } from './bind-expr.js';
 import { bindAggregateSelect, distinctPlan, needsAggregation } from './bind-aggregate.js';
 import { bindJoin } from './bind-join.js';
 import { bindRank, isRankItem, withoutTimeAttributes } from './bind-rank.js';
+import { bindOverAggregates, overAggregateCalls, withNamedWindow } from './bind-over.js';
 import { applyOptionsHint } from './bind-options-hint.js';
 import { qualified, scanTable } from './bind-table.js';
 import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js';
@@ -220,7 +221,8 @@ export class QueryBinder {
       item.alias?.name ?? (item.expr.kind === 'ColumnRef' ? item.expr.name.parts[item.expr.name.parts.length - 1]!.name : `EXPR$${i}`);
 
     let result: BoundQuery;
-    if (needsAggregation(this.ctx, select)) {
+    const overs = overAggregateCalls(this.ctx, select);
+    if (overs.length === 0 && needsAggregation(this.ctx, select)) {
       result = bindAggregateSelect(this.ctx, select, from, where, outputName);
     } else {
       let input = from.plan;
@@ -232,12 +234,17 @@ export class QueryBinder {
       // A rank (ROW_NUMBER() OVER ..) appends its column to the row the select list reads.
       const ranks = select.items.filter(isRankItem);
       if (ranks.length > 1) unsupported('Only one rank function (ROW_NUMBER, RANK, DENSE_RANK) OVER per select list is supported', ranks[1]!.expr.span);
-      const rank = ranks[0] ? bindRank(this.ctx, ranks[0].expr, input, from.scope) : undefined;
+      const rank = ranks[0] ? bindRank(this.ctx, withNamedWindow(ranks[0].expr, select), input, from.scope) : undefined;
       if (rank) {
+        if (overs.length > 0) unsupported('A rank function and OVER aggregates cannot be combined in one select list', overs[0]!.over!.span, 'compute the rank in a subquery, or the OVER aggregates in another query');
         input = rank;
         from = { plan: from.plan, scope: withoutTimeAttributes(from.scope, rank) };
       }
-      const binder = new ExprBinder(this.ctx, from.scope, { clause: 'the select list', intercept: scalars.intercept });
+      // OVER aggregates append their results to the row the select list reads.
+      const over = overs.length > 0 ? bindOverAggregates(this.ctx, select, overs, input, from.scope) : undefined;
+      if (over) input = over.plan;
+      const intercept = (e: ast.Expr): BoundExpr | undefined => over?.intercept(e) ?? scalars.intercept?.(e);
+      const binder = new ExprBinder(this.ctx, from.scope, { clause: 'the select list', intercept });
       const exprs: BoundExpr[] = [];
       const columns: ScopeColumn[] = [];
       select.items.forEach((item, i) => {

@@ -33,7 +33,7 @@ function windowError(message: string, span: Span, hint?: string): never {
 }
 
 /** Evaluates a constant day-time interval argument to milliseconds (> 0 unless `allowZero`). */
-function intervalArg(ctx: BinderContext, e: ast.Expr, what: string, allowZero = false): number {
+export function intervalArg(ctx: BinderContext, e: ast.Expr, what: string, allowZero = false): number {
   const bound: BoundExpr = new ExprBinder(ctx, new Scope([]), { clause: `the window ${what}` }).bind(e);
   if (bound.type.name !== 'INTERVAL_DAY_TIME') {
     windowError(`The window ${what} must be a day-time interval such as INTERVAL '10' MINUTES, got ${typeToString(bound.type)}`, e.span);
@@ -59,6 +59,7 @@ function rowtimeDroppedByJoin(plan: LogicalPlan, index: number): boolean {
     case 'LogicalRank':
       return rowtimeDroppedByJoin(plan.input, index);
     case 'LogicalWindowTableFunction':
+    case 'LogicalOverAggregate':
       return index < plan.input.schema.length && rowtimeDroppedByJoin(plan.input, index);
     case 'LogicalJoin': {
       const width = plan.left.schema.length;

@@ -103,6 +103,7 @@ export const constantFolding: OptimizerRule = {
         case 'LogicalLimit':
         case 'LogicalSort':
         case 'LogicalRank':
+        case 'LogicalOverAggregate':
           return p;
         default:
           return assertNever(p);

@@ -71,6 +71,8 @@ function canPush(input: LogicalPlan, part: BoundExpr): boolean {
     case 'LogicalFilter':
     case 'LogicalLimit':
     case 'LogicalRank':
+    // Nor below an OVER aggregation: the rows it leaves out would still count in the frames.
+    case 'LogicalOverAggregate':
       return false;
     default:
       return assertNever(input);
@@ -118,6 +120,7 @@ function pushBelow(input: LogicalPlan, condition: BoundExpr): LogicalPlan {
     case 'LogicalFilter':
     case 'LogicalLimit':
     case 'LogicalRank':
+    case 'LogicalOverAggregate':
       return filter(input, condition);
     default:
       return assertNever(input);

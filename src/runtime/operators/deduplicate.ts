@@ -18,8 +18,9 @@ import type { Counter } from '../metrics.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
-import { encodeKey, type KeySelector, keySelector } from '../keys.js';
-import { describeColumns, notInsertOnly } from './aggregate-call.js';
+import { type KeySelector, keySelector } from '../keys.js';
+import { describeColumns } from './aggregate-call.js';
+import { forEachTimedInsert } from './timed-inserts.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
@@ -56,27 +57,17 @@ export class Deduplicate implements StreamOperator {
 
   processBatch(batch: ChangeBatch): void {
     const t = this.config.timeIndex;
-    for (let i = 0; i < batch.rows.length; i++) {
-      if (batch.kinds[i] !== INSERT) throw notInsertOnly(this.kind, batch.kinds[i]!);
-      const row = batch.rows[i]!;
-      const ts = row[t];
-      if (typeof ts !== 'number' || Number.isNaN(ts)) {
-        this.nullTime.inc();
-        continue;
-      }
-      if (this.timers.dropLate(ts)) continue;
-      // Always a string: a NULL key must not read as the timer service's key of the operator's own timers.
-      const key = encodeKey(this.selector.values(row));
+    forEachTimedInsert(batch, { operator: this.kind, timeIndex: t, selector: this.selector, nullTime: this.nullTime, timers: this.timers }, (row, ts, key) => {
       const held = this.keys.get(key);
-      if (held === true) continue;
+      if (held === true) return;
       if (held) {
         const heldTs = held[t] as number;
-        if (heldTs <= ts) continue;
+        if (heldTs <= ts) return;
         this.timers.delete(heldTs, key);
       }
       this.keys.put(key, row);
       this.timers.register(ts, key);
-    }
+    });
   }
 
   processWatermark(watermark: number): void {
