@@ -73,9 +73,37 @@ function tail(text, lines) {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-function logTail(dir, lines = 40) {
+function readLog(dir) {
   const file = join(dir, 'broker.log');
-  return existsSync(file) ? tail(readFileSync(file, 'utf8'), lines) : '(no broker.log)';
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+function logTail(dir, lines = 40) {
+  const log = readLog(dir);
+  return log ? tail(log, lines) : '(no broker.log)';
+}
+
+/** The broker logs this when start-up failed; the JVM may then take long to exit (or hang in a shutdown hook). */
+const FATAL_START = /Exiting Kafka due to fatal exception|Fatal error during (broker|controller|KafkaServer) startup/;
+
+/** The ERROR lines and root causes of a log, for an error message: a tail alone is mostly shutdown chatter. */
+function logErrors(log, max = 8) {
+  const picked = [];
+  for (const line of log.split('\n')) {
+    const cause = /^Caused by: (.*)/.exec(line)?.[1];
+    const wanted = / (ERROR|FATAL) /.test(line) ? line : cause;
+    if (wanted && !picked.includes(wanted)) picked.push(wanted);
+  }
+  return picked.slice(0, max).join('\n');
+}
+
+function startFailure(dir, what) {
+  const log = readLog(dir);
+  const errors = logErrors(log);
+  return new Error(
+    `kafka: ${what}.${errors ? `\nErrors in ${join(dir, 'broker.log')}:\n${errors}` : ''}\n` +
+      `Last lines of ${join(dir, 'broker.log')}:\n${logTail(dir)}`,
+  );
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; a race with another process is possible but rare). */
@@ -87,6 +115,14 @@ function freePort() {
       const { port } = server.address();
       server.close(() => resolvePort(port));
     });
+  });
+}
+
+function portIsFree(port) {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
   });
 }
 
@@ -201,31 +237,37 @@ async function waitUntilReady({ bootstrap, pid, dir, timeoutMs }) {
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
     connectionTimeout: 2000,
+    requestTimeout: 5000,
   });
   const deadline = Date.now() + timeoutMs;
   let lastError = 'never tried';
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) {
-      throw new Error(`kafka: the broker exited during start-up. Last lines of ${join(dir, 'broker.log')}:\n${logTail(dir)}`);
-    }
+    if (!isAlive(pid)) throw startFailure(dir, 'the broker exited during start-up');
+    if (FATAL_START.test(readLog(dir))) throw startFailure(dir, 'the broker failed to start');
     const admin = kafka.admin();
-    try {
+    // Each attempt is bounded, so a broker stuck half-way (or a stranger on the port) cannot stall the checks above.
+    let timer;
+    const attempt = async () => {
       await admin.connect();
       await admin.createTopics({ topics: [{ topic: '__eddy_ready', numPartitions: 1 }], waitForLeaders: true });
       const metadata = await admin.fetchTopicMetadata({ topics: ['__eddy_ready'] });
-      if (metadata.topics[0]?.partitions[0]?.leader === 1) return;
+      return metadata.topics[0]?.partitions[0]?.leader === 1;
+    };
+    try {
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000);
+      });
+      if (await Promise.race([attempt(), timeout])) return;
       lastError = 'topic __eddy_ready has no leader yet';
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     } finally {
+      clearTimeout(timer);
       await admin.disconnect().catch(() => {});
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(
-    `kafka: the broker did not accept clients within ${timeoutMs / 1000} s (last error: ${lastError}). ` +
-      `Last lines of ${join(dir, 'broker.log')}:\n${logTail(dir)}`,
-  );
+  throw startFailure(dir, `the broker did not accept clients within ${timeoutMs / 1000} s (last error: ${lastError})`);
 }
 
 export function stateDir(dir) {
@@ -251,6 +293,9 @@ export async function start({ dir, port = 0, timeoutMs = 120_000, log = console.
     return { bootstrap: running, pid: readPid(dir), dir };
   }
   await stop({ dir, log: () => {} }); // leftovers of a broker that died without cleaning up
+  if (port && !(await portIsFree(port))) {
+    throw new Error(`kafka: port ${port} on 127.0.0.1 is in use; stop what listens there or choose another --port`);
+  }
   const lib = fetchBroker(log);
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
