@@ -48,7 +48,8 @@ interface DecodedRecord {
   value: Buffer | null;
   headers: Record<string, Buffer | null | (Buffer | null)[]>;
   isControlRecord: boolean;
-  batchContext?: { partitionLeaderEpoch?: number };
+  /** The record batch the record came in (absent for the old message-set format). */
+  batchContext?: { partitionLeaderEpoch?: number; firstOffset?: string; lastOffsetDelta?: number };
 }
 
 interface DecodedPartition {
@@ -90,8 +91,6 @@ interface InternalCluster {
 /** kafkajs's `Batch`: drops records before the fetch offset, records of aborted transactions and control records. */
 interface InternalBatch {
   messages: DecodedRecord[];
-  isEmptyIncludingFiltered(): boolean;
-  lastOffset(): string;
 }
 const Batch = require('kafkajs/src/consumer/batch.js') as new (
   topic: string,
@@ -351,8 +350,17 @@ class KafkajsAssignedConsumer implements KafkaConsumer {
     const endOffset = BigInt(this.options.isolationLevel === 'read_committed' && Number(data.lastStableOffset) >= 0
       ? data.lastStableOffset
       : data.highWatermark);
-    // Move past everything the broker returned, filtered records included (control batches, aborted records).
-    const nextOffset = batch.isEmptyIncludingFiltered() ? fetched.offset : BigInt(batch.lastOffset()) + 1n;
+    // Move past every record batch the broker returned, filtered records included (control batches, aborted
+    // records, and offsets compacted away at a batch's end), as the Java consumer does.
+    let nextOffset = fetched.offset;
+    for (const message of data.messages) {
+      const context = message.batchContext;
+      const end =
+        context?.firstOffset !== undefined && context.lastOffsetDelta !== undefined
+          ? BigInt(context.firstOffset) + BigInt(context.lastOffsetDelta) + 1n
+          : BigInt(message.offset) + 1n;
+      if (end > nextOffset) nextOffset = end;
+    }
     this.offsets.set(key, { topic, partition: data.partition, offset: nextOffset });
     const records: KafkaRecord[] = batch.messages.map((message) => ({
       topic,
