@@ -1,0 +1,483 @@
+// The `KafkaClient` interface implemented with kafkajs (2.2.x).
+//
+// Admin and producer use kafkajs's public API. kafkajs's consumer, though, only reads through a consumer group
+// (subscribe + run, partitions handed out by rebalances), while Eddy assigns partitions itself and keeps offsets in
+// its checkpoint. So the consumer here sends Fetch and OffsetCommit requests through kafkajs's own cluster and
+// broker objects (metadata, leader lookup, connections, protocol versions, decoding) and filters aborted and control
+// records with kafkajs's `Batch`, exactly as kafkajs's consumer does. Those objects are internal to kafkajs; the
+// `InternalCluster` type below names the few members used, and kafkajs 2.2 is in maintenance, so they do not move.
+
+import { createRequire } from 'node:module';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type IHeaders,
+  type Message,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
+import {
+  KafkaFencedError,
+  KafkaUnknownTopicError,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaClientConfig,
+  type KafkaConsumer,
+  type KafkaConsumerOptions,
+  type KafkaHeader,
+  type KafkaNewTopic,
+  type KafkaOffsetSpec,
+  type KafkaOutgoingRecord,
+  type KafkaPartitionBatch,
+  type KafkaPartitionOffset,
+  type KafkaProducer,
+  type KafkaProducerOptions,
+  type KafkaRecord,
+  type KafkaTopicMetadata,
+} from './client.js';
+
+const require = createRequire(import.meta.url);
+
+/** A record as kafkajs's protocol decoder returns it. */
+interface DecodedRecord {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | null | (Buffer | null)[]>;
+  isControlRecord: boolean;
+  /** The record batch the record came in (absent for the old message-set format). */
+  batchContext?: { partitionLeaderEpoch?: number; firstOffset?: string; lastOffsetDelta?: number };
+}
+
+interface DecodedPartition {
+  partition: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  abortedTransactions: { producerId: string; firstOffset: string }[];
+  messages: DecodedRecord[];
+}
+
+interface InternalBroker {
+  fetch(request: {
+    replicaId: number;
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<{ responses: { topicName: string; partitions: DecodedPartition[] }[] }>;
+  offsetCommit(request: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<unknown>;
+}
+
+/** The members of kafkajs's internal `Cluster` this module uses. */
+interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(query: { nodeId: string }): Promise<InternalBroker>;
+  findGroupCoordinator(query: { groupId: string }): Promise<InternalBroker>;
+}
+
+/** kafkajs's `Batch`: drops records before the fetch offset, records of aborted transactions and control records. */
+interface InternalBatch {
+  messages: DecodedRecord[];
+}
+const Batch = require('kafkajs/src/consumer/batch.js') as new (
+  topic: string,
+  fetchedOffset: string,
+  partition: DecodedPartition,
+) => InternalBatch;
+
+const ISOLATION = { read_uncommitted: 0, read_committed: 1 } as const;
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+/** Errors after which the leader may have moved: refresh metadata and fetch again. */
+const STALE_METADATA_TYPES = new Set([
+  'NOT_LEADER_FOR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'KAFKA_STORAGE_ERROR',
+]);
+
+/** Group-coordinator errors that go away once the coordinator has loaded or been found again. */
+const COORDINATOR_RETRY_TYPES = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS']);
+/** About 30 s of backoff (100 ms doubling, capped at 2 s) before a commit gives up. */
+const COMMIT_ATTEMPTS = 20;
+
+function errorType(error: unknown): string | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+function toHeaders(headers: DecodedRecord['headers']): KafkaHeader[] {
+  const out: KafkaHeader[] = [];
+  for (const [key, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) out.push({ key, value: one ?? null });
+  }
+  return out;
+}
+
+function fromHeaders(headers: readonly KafkaHeader[] | undefined): IHeaders | undefined {
+  if (!headers || headers.length === 0) return undefined;
+  const out: Record<string, Buffer[]> = {};
+  for (const { key, value } of headers) (out[key] ??= []).push(value ?? Buffer.alloc(0));
+  return out;
+}
+
+/** Creates the kafkajs implementation of `KafkaClient`. */
+export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
+  const kafka = new Kafka({
+    clientId: config.clientId ?? 'eddy',
+    brokers: [...config.bootstrapServers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+  });
+  return {
+    async admin() {
+      const admin = kafka.admin();
+      await admin.connect();
+      return new KafkajsAdmin(admin);
+    },
+    async consumer(options) {
+      const consumer = new KafkajsAssignedConsumer(createInternalCluster(kafka, options), options);
+      await consumer.connect();
+      return consumer;
+    },
+    async producer(options = {}) {
+      const transactional = options.transactionalId !== undefined;
+      const producer = kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as the Java client
+        idempotent: transactional || options.idempotent === true,
+        transactionalId: options.transactionalId,
+        transactionTimeout: options.transactionTimeoutMs,
+        // kafkajs keeps ordering (and so idempotence) only with one request in flight.
+        maxInFlightRequests: transactional || options.idempotent ? 1 : undefined,
+        allowAutoTopicCreation: false,
+      });
+      await producer.connect();
+      if (transactional) {
+        // kafkajs sends the transactional InitProducerId only at the first transaction(); send it now, so creating
+        // the producer fences an older one with the same id and aborts its open transaction, as the Java client's
+        // initTransactions() does. An abort with nothing sent sends no EndTxn.
+        const initial = await producer.transaction();
+        await initial.abort();
+      }
+      return new KafkajsProducer(producer, transactional);
+    },
+  };
+}
+
+function createInternalCluster(kafka: Kafka, options: KafkaConsumerOptions): InternalCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  if (!symbol) throw new Error('kafkajs: this version does not have the cluster factory Eddy reads with');
+  const create = (kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[symbol]!;
+  return create({ allowAutoTopicCreation: false, isolationLevel: ISOLATION[options.isolationLevel] });
+}
+
+class KafkajsAdmin implements KafkaAdmin {
+  constructor(private readonly admin: Admin) {}
+
+  async createTopic(topic: KafkaNewTopic): Promise<void> {
+    const created = await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: topic.topic,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor ?? -1,
+          configEntries: Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+    if (!created) throw new Error(`Kafka topic '${topic.topic}' exists already`);
+  }
+
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    await this.admin.deleteTopics({ topics: [...topics] });
+  }
+
+  async listTopics(): Promise<string[]> {
+    return (await this.admin.listTopics()).filter((topic) => !topic.startsWith('__')).sort();
+  }
+
+  async describeTopics(topics: readonly string[]): Promise<KafkaTopicMetadata[]> {
+    const known = new Set(await this.admin.listTopics());
+    const missing = topics.find((topic) => !known.has(topic));
+    if (missing !== undefined) throw new KafkaUnknownTopicError(missing);
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+    return metadata.topics.map((topic) => ({
+      topic: topic.name,
+      partitions: topic.partitions
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+        .sort((a, b) => a.partition - b.partition),
+    }));
+  }
+
+  async listOffsets(topic: string, spec: KafkaOffsetSpec): Promise<KafkaPartitionOffset[]> {
+    await this.describeTopics([topic]); // a clear error for a missing topic instead of kafkajs's retries
+    const offsets =
+      spec === 'earliest'
+        ? (await this.admin.fetchTopicOffsets(topic)).map(({ partition, low }) => ({ partition, offset: low }))
+        : spec === 'latest'
+          ? (await this.admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ partition, offset: high }))
+          : await this.admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp);
+    return offsets
+      .map(({ partition, offset }) => ({ topic, partition, offset: BigInt(offset) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<KafkaPartitionOffset[]> {
+    const [fetched] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return (fetched?.partitions ?? [])
+      .filter(({ offset }) => Number(offset) >= 0)
+      .map(({ partition, offset }) => ({ topic, partition, offset: BigInt(offset) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async close(): Promise<void> {
+    await this.admin.disconnect();
+  }
+}
+
+class KafkajsAssignedConsumer implements KafkaConsumer {
+  private readonly offsets = new Map<string, KafkaPartitionOffset>();
+
+  constructor(
+    private readonly cluster: InternalCluster,
+    private readonly options: KafkaConsumerOptions,
+  ) {}
+
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+  }
+
+  async assign(positions: readonly KafkaPartitionOffset[]): Promise<void> {
+    this.offsets.clear();
+    for (const position of positions) this.offsets.set(partitionKey(position.topic, position.partition), position);
+    const topics = [...new Set(positions.map((p) => p.topic))];
+    if (topics.length > 0) await this.cluster.addMultipleTargetTopics(topics);
+  }
+
+  seek(position: KafkaPartitionOffset): void {
+    const key = partitionKey(position.topic, position.partition);
+    if (!this.offsets.has(key)) {
+      throw new Error(`Kafka partition ${position.topic}-${position.partition} is not assigned to this consumer`);
+    }
+    this.offsets.set(key, position);
+  }
+
+  positions(): KafkaPartitionOffset[] {
+    return [...this.offsets.values()];
+  }
+
+  async fetch(options: { readonly maxWaitMs?: number } = {}): Promise<KafkaPartitionBatch[]> {
+    if (this.offsets.size === 0) return [];
+    // Group the assigned partitions by leader: one Fetch request per broker, all sent together.
+    const byLeader = new Map<string, Map<string, number[]>>();
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of this.offsets.values()) {
+      const list = byTopic.get(topic) ?? [];
+      list.push(partition);
+      byTopic.set(topic, list);
+    }
+    for (const [topic, partitions] of byTopic) {
+      for (const [leader, led] of Object.entries(this.cluster.findLeaderForPartitions(topic, partitions))) {
+        const topicsOfLeader = byLeader.get(leader) ?? new Map<string, number[]>();
+        topicsOfLeader.set(topic, led);
+        byLeader.set(leader, topicsOfLeader);
+      }
+    }
+    const maxWaitTime = options.maxWaitMs ?? 500;
+    const perPartitionBytes = this.options.maxBytesPerPartition ?? 1 << 20;
+    try {
+      const answers = await Promise.all(
+        [...byLeader].map(async ([nodeId, topics]) => {
+          const broker = await this.cluster.findBroker({ nodeId });
+          const requested = [...topics].map(([topic, partitions]) => ({
+            topic,
+            partitions: partitions.map((partition) => ({
+              partition,
+              fetchOffset: this.offsets.get(partitionKey(topic, partition))!.offset.toString(),
+              maxBytes: perPartitionBytes,
+            })),
+          }));
+          return broker.fetch({
+            replicaId: -1,
+            isolationLevel: ISOLATION[this.options.isolationLevel],
+            maxWaitTime,
+            minBytes: 1,
+            maxBytes: perPartitionBytes * 8,
+            topics: requested,
+          });
+        }),
+      );
+      const batches: KafkaPartitionBatch[] = [];
+      for (const answer of answers) {
+        for (const { topicName: topic, partitions } of answer.responses) {
+          for (const data of partitions) batches.push(this.toBatch(topic, data));
+        }
+      }
+      return batches;
+    } catch (error) {
+      // A leader moved or a topic is being recreated: refresh and let the next fetch try again.
+      if (STALE_METADATA_TYPES.has(errorType(error) ?? '')) {
+        await this.cluster.refreshMetadata();
+        return [];
+      }
+      throw error;
+    }
+  }
+
+  private toBatch(topic: string, data: DecodedPartition): KafkaPartitionBatch {
+    const key = partitionKey(topic, data.partition);
+    const fetched = this.offsets.get(key)!;
+    const batch = new Batch(topic, fetched.offset.toString(), data);
+    const endOffset = BigInt(this.options.isolationLevel === 'read_committed' && Number(data.lastStableOffset) >= 0
+      ? data.lastStableOffset
+      : data.highWatermark);
+    // Move past every record batch the broker returned, filtered records included (control batches, aborted
+    // records, and offsets compacted away at a batch's end), as the Java consumer does.
+    let nextOffset = fetched.offset;
+    for (const message of data.messages) {
+      const context = message.batchContext;
+      const end =
+        context?.firstOffset !== undefined && context.lastOffsetDelta !== undefined
+          ? BigInt(context.firstOffset) + BigInt(context.lastOffsetDelta) + 1n
+          : BigInt(message.offset) + 1n;
+      if (end > nextOffset) nextOffset = end;
+    }
+    this.offsets.set(key, { topic, partition: data.partition, offset: nextOffset });
+    const records: KafkaRecord[] = batch.messages.map((message) => ({
+      topic,
+      partition: data.partition,
+      offset: BigInt(message.offset),
+      timestamp: Number(message.timestamp),
+      key: message.key,
+      value: message.value,
+      headers: toHeaders(message.headers),
+      leaderEpoch: message.batchContext?.partitionLeaderEpoch,
+    }));
+    return { topic, partition: data.partition, records, nextOffset, endOffset };
+  }
+
+  async commit(offsets: readonly KafkaPartitionOffset[]): Promise<void> {
+    const groupId = this.options.groupId;
+    if (groupId === undefined) throw new Error('Kafka consumer has no group id to commit offsets to');
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const { topic, partition, offset } of offsets) {
+      const list = byTopic.get(topic) ?? [];
+      list.push({ partition, offset: offset.toString() });
+      byTopic.set(topic, list);
+    }
+    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    // The coordinator may be loading or may have moved (on a fresh broker, __consumer_offsets is created by the first
+    // group request): look it up again and retry with backoff, as kafkajs's own consumer does.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const coordinator = await this.cluster.findGroupCoordinator({ groupId });
+        // Generation -1 and no member id: a standalone commit, as the Java consumer makes after assign().
+        await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', topics });
+        return;
+      } catch (error) {
+        if (!COORDINATOR_RETRY_TYPES.has(errorType(error) ?? '') || attempt >= COMMIT_ATTEMPTS) throw error;
+        await this.cluster.refreshMetadata();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.cluster.disconnect();
+  }
+}
+
+class KafkajsProducer implements KafkaProducer {
+  private transaction: Transaction | undefined;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly transactional: boolean,
+  ) {}
+
+  async send(records: readonly KafkaOutgoingRecord[]): Promise<void> {
+    if (this.transactional && !this.transaction) {
+      throw new Error('a transactional Kafka producer sends only inside a transaction (beginTransaction first)');
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (const record of records) {
+      const messages = byTopic.get(record.topic) ?? [];
+      messages.push({
+        key: record.key,
+        value: record.value,
+        partition: record.partition,
+        headers: fromHeaders(record.headers),
+        timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
+      });
+      byTopic.set(record.topic, messages);
+    }
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    await this.guard(() => (this.transaction ?? this.producer).sendBatch({ topicMessages, acks: -1 }));
+  }
+
+  async beginTransaction(): Promise<void> {
+    if (!this.transactional) throw new Error('this Kafka producer has no transactional id');
+    if (this.transaction) throw new Error('a Kafka transaction is open already');
+    this.transaction = await this.guard(() => this.producer.transaction());
+  }
+
+  async commitTransaction(): Promise<void> {
+    const transaction = this.openTransaction();
+    this.transaction = undefined;
+    await this.guard(() => transaction.commit());
+  }
+
+  async abortTransaction(): Promise<void> {
+    const transaction = this.openTransaction();
+    this.transaction = undefined;
+    await this.guard(() => transaction.abort());
+  }
+
+  inTransaction(): boolean {
+    return this.transaction !== undefined;
+  }
+
+  async close(): Promise<void> {
+    this.transaction = undefined;
+    await this.producer.disconnect();
+  }
+
+  private openTransaction(): Transaction {
+    if (!this.transaction) throw new Error('no Kafka transaction is open');
+    return this.transaction;
+  }
+
+  /** Runs a producer call, turning kafkajs's fencing errors into `KafkaFencedError`. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const type = errorType(error) ?? errorType((error as { cause?: unknown }).cause);
+      if (type !== undefined && FENCED_TYPES.has(type)) {
+        throw new KafkaFencedError(`Kafka producer was fenced by a newer producer with the same transactional id (${type})`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}
