@@ -166,6 +166,8 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Union: () => 'Union(all=[true])',
   Join: (p) => joinLine(p),
   IntervalJoin: (p) => intervalJoinLine(p),
+  TemporalJoin: (p) => temporalJoinLine(p),
+  LookupJoin: (p) => lookupJoinLine(p),
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   Rank: (p) => `Rank(${rankText(p)})`,
   Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
@@ -281,4 +283,20 @@ export function explainPipelines(items: readonly { logical: LogicalPlan; optimiz
     `== Optimized Logical Plan ==\n${section((i) => explainLogical(i.optimized))}\n\n` +
     `== Optimized Physical Plan ==\n${explainSinks(sinks ?? items.map((i) => i.pipeline))}\n`
   );
+}
+
+/** A TemporalJoin's line: a Join's, plus the AS OF time, the version time, and when left rows and versions leave state. */
+function temporalJoinLine(p: PhysicalNodeOf<'TemporalJoin'>): string {
+  const line = joinLine({ ...p, kind: 'Join' });
+  const [l, r] = [names(p.left)[p.leftTime], names(p.right)[p.rightTime]];
+  const cleanup = `cleanup=[left row when watermark >= ${l} (joined then), right version when a newer version of its key is at or before the watermark]`;
+  return `TemporalJoin${line.slice('Join'.length, -1)}, asOf=[${l}], versionTime=[${r}], ${cleanup})`;
+}
+
+/** A LookupJoin's line: the table looked up, the keys, the residual condition and the cache. */
+function lookupJoinLine(p: PhysicalNodeOf<'LookupJoin'>): string {
+  const keys = p.leftKeys.map((e, i) => `${p.lookupKeys[i]}=${exprToString(e, names(p.input))}`).join(', ');
+  const residual = p.residual ? `, where=[${exprToString(p.residual, names(p))}]` : '';
+  const cache = (p.table.options['lookup.cache'] ?? 'NONE').toUpperCase();
+  return `LookupJoin(table=[${p.table.name}], joinType=[${JOIN_TYPE_NAMES[p.joinType]}], lookup=[${keys}]${residual}, cache=[${cache}])`;
 }

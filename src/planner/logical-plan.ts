@@ -153,9 +153,25 @@ export interface LogicalJoin {
    * the output keeps the inputs' time attributes, since rows leave with the watermark.
    */
   readonly interval?: boolean;
+  /**
+   * A temporal join (`JOIN t FOR SYSTEM_TIME AS OF l.time`, see bind-temporal-join.ts): the output keeps the
+   * left input's time attributes only. The optimizer leaves its inputs' columns alone and moves no filter
+   * into its right side (a filter on the versions would change which version is valid at a time).
+   */
+  readonly temporal?: TemporalJoinSpec;
   /** The JOIN clause, for messages about this join. */
   readonly span?: Span;
 }
+
+/**
+ * What kind of temporal join a {@link LogicalJoin} is, with its time columns (of the left input, and of the
+ * right input): `event-time` joins each left row with the version of the right (versioned) input valid at
+ * the left row's event time; `lookup` looks the right table up by key as each left row is processed
+ * (processing time).
+ */
+export type TemporalJoinSpec =
+  | { readonly kind: 'event-time'; readonly leftTime: number; readonly rightTime: number }
+  | { readonly kind: 'lookup'; readonly leftTime: number };
 
 /** `names` made unique, ignoring case, by numbering repeats as Calcite does: `[k, k, k]` gives `[k, k0, k1]`. */
 export function uniqueNames(names: readonly string[]): string[] {
@@ -168,12 +184,16 @@ export function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
-/** The output fields of a `type` join of inputs with these fields (see {@link LogicalJoin}). */
-export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], interval = false): Field[] {
+/**
+ * The output fields of a `type` join of inputs with these fields (see {@link LogicalJoin}). `keepTimes`:
+ * which inputs' time attributes stay (an interval join keeps both: `true`; a temporal join the left: `'left'`).
+ */
+export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], keepTimes: boolean | 'left' = false): Field[] {
   const names = uniqueNames([...left, ...right].map((f) => f.name));
   const nullable = (i: number) => isPreserved(type, i < left.length ? 1 : 0);
   return [...left, ...right].map((f, i) => {
-    const t = interval ? f.type : withoutTimeAttribute(f.type);
+    const keep = keepTimes === true || (keepTimes === 'left' && i < left.length);
+    const t = keep ? f.type : withoutTimeAttribute(f.type);
     return { name: names[i]!, type: nullable(i) ? withNullable(t, true) : t };
   });
 }
@@ -264,7 +284,7 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalJoin': {
       const [left, right] = inputs as [LogicalPlan, LogicalPlan];
       if (left === plan.left && right === plan.right) return plan;
-      return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema, plan.interval) };
+      return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema, plan.temporal ? 'left' : plan.interval) };
     }
   }
 }

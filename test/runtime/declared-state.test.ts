@@ -70,6 +70,8 @@ writeFileSync(
 const tp = new TestPlanner([
   `CREATE TABLE events (k INT, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
    WITH ('connector' = 'filesystem', 'path' = '${events}', 'format' = 'json')`,
+  `CREATE TABLE versions (k INT, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND, PRIMARY KEY (k) NOT ENFORCED)
+   WITH ('connector' = 'filesystem', 'path' = '${events}', 'format' = 'json')`,
 ]);
 
 const QUERIES: [string, string][] = [
@@ -80,6 +82,7 @@ const QUERIES: [string, string][] = [
   ['non-windowed aggregate', 'SELECT k, COUNT(*), MIN(v) FROM events GROUP BY k'],
   ['regular join and union', 'SELECT a.k, b.v FROM events a JOIN (SELECT k, v FROM events UNION ALL SELECT k, v + 1 FROM events) b ON a.k = b.k AND a.v = b.v'],
   ['interval join', `SELECT a.k, a.v, b.v FROM events a FULL JOIN events b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '10' SECOND AND b.ts + INTERVAL '5' SECOND`],
+  ['temporal join', 'SELECT a.k, a.v, b.v FROM events a LEFT JOIN versions FOR SYSTEM_TIME AS OF a.ts AS b ON a.k = b.k'],
   ['temporal sort', 'SELECT k, ts FROM events ORDER BY ts'],
   ['limit', 'SELECT k FROM events LIMIT 3'],
   ['values', 'SELECT * FROM (VALUES (1, 2), (3, 4)) AS t(a, b)'],

@@ -18,7 +18,8 @@ function narrow(input: LogicalPlan, keep: readonly number[]): LogicalPlan {
 
 /** The join with its inputs narrowed to the columns in `used` (positions of its row) and those its condition reads. */
 function prune(join: LogicalPlan, used: Set<number>): Pruned | undefined {
-  if (join.kind !== 'LogicalJoin') return undefined;
+  // A temporal join's time columns are positions in its inputs: its inputs stay as they are.
+  if (join.kind !== 'LogicalJoin' || join.temporal) return undefined;
   inputRefs(join.condition, used);
   if (used.size >= join.schema.length) return undefined;
   const width = join.left.schema.length;

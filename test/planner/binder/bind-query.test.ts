@@ -202,7 +202,7 @@ describe('DISTINCT, LIMIT, OFFSET', () => {
 
 describe('unsupported constructs: EDDY-L002 with a hint', () => {
   const cases: [string, string, RegExp][] = [
-    ['temporal join', 'SELECT * FROM orders o JOIN clicks FOR SYSTEM_TIME AS OF o.ts AS c ON o.user_id = c.user_id', /FOR SYSTEM_TIME AS OF/],
+    ['temporal RIGHT join', 'SELECT * FROM orders o RIGHT JOIN clicks FOR SYSTEM_TIME AS OF o.ts AS c ON o.user_id = c.user_id', /FOR SYSTEM_TIME AS OF/],
     ['LATERAL subquery', 'SELECT * FROM orders o, LATERAL (SELECT o.id) AS x', /LATERAL/],
     ['subquery in WHERE', 'SELECT * FROM clicks WHERE user_id IN (SELECT user_id FROM orders)', /[Ss]ubquer/],
     ['scalar subquery', 'SELECT (SELECT 1) FROM clicks', /[Ss]ubquer/],
