@@ -99,7 +99,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'LogicalUnion':
       return 'LogicalUnion(all=[true])';
     case 'LogicalJoin':
-      return `LogicalJoin(joinType=[${p.joinType}], condition=[${exprToString(p.condition, names(p))}])`;
+      return `LogicalJoin(joinType=[${p.joinType}], condition=[${exprToString(p.condition, names(p))}]${p.temporal ? `, temporal=[${p.temporal.kind}, asOf=${names(p)[p.temporal.leftTime]}]` : ''})`;
     case 'LogicalLimit':
       return `LogicalLimit(offset=[${p.offset}], fetch=[${p.limit}])`;
     case 'LogicalSort':

@@ -11,6 +11,7 @@
  */
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
+import { conjunction, conjuncts, isTrue } from './expr-utils.js';
 import { splitJoinCondition } from './join-keys.js';
 import type { LogicalJoin, LogicalPlan, TemporalJoinSpec } from './logical-plan.js';
 import { INSERT_ONLY, type CalcNode, type LookupJoinNode, type PhysicalPlan, type TemporalJoinNode } from './physical-plan.js';
@@ -67,6 +68,48 @@ function deduplicatedInput(p: PhysicalPlan): PhysicalPlan | undefined {
   return physicalNode<CalcNode>({ kind: 'Calc', input: rank.input, projection: p.projection, schema: p.schema, changelog: INSERT_ONLY });
 }
 
+/**
+ * A lookup join: each equality of a left value with a physical column of the table is a lookup key; the
+ * other conjuncts (equalities with computed columns or expressions too) are checked on the rows found.
+ */
+function lookupJoinPlan(plan: LogicalJoin, left: PhysicalPlan): LookupJoinNode {
+  const scan = plan.right;
+  if (scan.kind !== 'LogicalScan') throw new Error('the right side of a lookup join is not a table scan');
+  const width = plan.left.schema.length;
+  const leftKeys: BoundExpr[] = [];
+  const lookupKeys: string[] = [];
+  const residual: BoundExpr[] = [];
+  for (const part of conjuncts(plan.condition)) {
+    const key = splitJoinCondition(part, width);
+    const right = key.rightKeys[0];
+    const column = key.leftKeys.length === 1 && right && isColumn(right) ? scan.table.columns[scan.projection[right.index]!] : undefined;
+    if (column && column.computed === undefined) {
+      leftKeys.push(key.leftKeys[0]!);
+      lookupKeys.push(column.name);
+    } else if (!isTrue(part)) residual.push(part);
+  }
+  if (leftKeys.length === 0) {
+    unsupported(
+      `A lookup join looks '${scan.table.name}' up by its physical columns: its ON condition needs an equality between one of them and a value of the left side`,
+      plan.span,
+      `e.g. ON o.product_id = p.id`,
+    );
+  }
+  return physicalNode<LookupJoinNode>({
+    kind: 'LookupJoin',
+    joinType: plan.joinType as 'inner' | 'left',
+    input: left,
+    table: scan.table,
+    projection: scan.projection,
+    computed: scan.computed,
+    leftKeys,
+    lookupKeys,
+    ...(residual.length > 0 ? { residual: conjunction(residual) } : {}),
+    schema: plan.schema,
+    changelog: left.changelog,
+  });
+}
+
 const isColumn = (e: BoundExpr): e is Extract<BoundExpr, { kind: 'InputRef' }> => e.kind === 'InputRef';
 
 /** Translates a temporal join; `translate` translates its inputs. */
@@ -84,34 +127,7 @@ export function temporalJoinPlan(plan: LogicalJoin, spec: TemporalJoinSpec, tran
     );
   }
   const left = translate(plan.left);
-  if (spec.kind === 'lookup') {
-    const scan = plan.right;
-    if (scan.kind !== 'LogicalScan') throw new Error('the right side of a lookup join is not a table scan');
-    const lookupKeys = keys.rightKeys.map((e) => {
-      const column = isColumn(e) ? scan.table.columns[scan.projection[e.index]!] : undefined;
-      if (!column || column.computed !== undefined) {
-        unsupported(
-          `A lookup join looks '${scan.table.name}' up by its physical columns, but one of its equalities compares ${isColumn(e) ? `the computed column '${e.name}'` : 'an expression'}`,
-          plan.span,
-          `compare a column of '${scan.table.name}' with a value of the left side: ON o.id = d.id`,
-        );
-      }
-      return column.name;
-    });
-    return physicalNode<LookupJoinNode>({
-      kind: 'LookupJoin',
-      joinType,
-      input: left,
-      table: scan.table,
-      projection: scan.projection,
-      computed: scan.computed,
-      leftKeys: keys.leftKeys,
-      lookupKeys,
-      ...(keys.residual ? { residual: keys.residual } : {}),
-      schema: plan.schema,
-      changelog: left.changelog,
-    });
-  }
+  if (spec.kind === 'lookup') return lookupJoinPlan(plan, left);
   if (left.changelog.kind !== 'insert-only') {
     unsupported(
       'The left side of an event-time temporal join must be insert-only, but it is updating (it produces -U/+U changes)',

@@ -117,6 +117,20 @@ describe('lookup joins (FOR SYSTEM_TIME AS OF a PROCTIME() column) against sqlit
     expect(want.filter((r) => r[2] === null).length).toBeGreaterThan(5);
   }, 30_000);
 
+  it("the table's computed columns are computed on the rows looked up; conditions on them are checked on each row found", async () => {
+    const { eddy, add, db } = await setup('', false);
+    const path = db.name;
+    await eddy.execute(`CREATE TABLE labelled (id INT, name STRING, label AS UPPER(name)) WITH ('connector' = 'sqlite', 'path' = '${path}', 'table-name' = 'products')`);
+    add(...[1, 2, 3, 6].map((id) => ({ id, product_id: id, qty: 1 })));
+    const sql = "SELECT o.id, p.label FROM orders AS o LEFT JOIN labelled FOR SYSTEM_TIME AS OF o.proc AS p ON o.product_id = p.id AND p.label <> 'P2'";
+    const explained = await eddy.execute(`EXPLAIN ${sql}`);
+    if (explained.kind !== 'explain') throw new Error('expected EXPLAIN text');
+    expect(explained.text).toMatch(/LookupJoin\(table=\[labelled\], joinType=\[LeftOuterJoin\], lookup=\[id=product_id\], where=\[\(label <> 'P2'\)\], cache=\[NONE\]\)/);
+    const q = await stream(eddy, sql);
+    await eventually(() => q.rows.length >= 4);
+    expect(q.rows.map((r) => JSON.stringify(r)).sort()).toEqual([[1, 'P1'], [2, null], [3, 'P3'], [6, null]].map((r) => JSON.stringify(r)));
+  }, 30_000);
+
   it('validates the lookup options like other WITH options, each error at the option it is about', async () => {
     const eddy = new Eddy();
     sessions.push(eddy);

@@ -7,15 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinConnectors } from '../../src/connectors/index.js';
-import { CollectWriter } from '../../src/engine/query-handle.js';
 import { explainPhysical } from '../../src/planner/explain.js';
-import type { Row } from '../../src/runtime/changelog.js';
-import { buildJob } from '../../src/runtime/build-job.js';
-import { StateBackend } from '../../src/runtime/state/state-backend.js';
 import { tempDir } from '../e2e/helpers.js';
 import { TestPlanner } from '../planner/helpers.js';
 import { mulberry32 } from './operators/stream-gen.js';
+import { runInsertOnly } from './run-query.js';
 
 const HOUR = 3_600_000;
 const base = Date.UTC(2024, 0, 1);
@@ -60,27 +56,7 @@ const tp = new TestPlanner([
    ON s.id = e.id AND e.ts BETWEEN s.ts AND s.ts + INTERVAL '1' HOUR`,
 ]);
 
-async function run(sql: string): Promise<Row[]> {
-  const planned = tp.plan(sql);
-  const connectors = builtinConnectors();
-  const collect = new CollectWriter();
-  const rows: Row[] = [];
-  collect.listen((b) => {
-    for (let i = 0; i < b.rows.length; i++) {
-      expect(b.kinds[i]).toBe(0);
-      rows.push(b.rows[i]!);
-    }
-  });
-  const job = buildJob(planned.pipeline, {
-    name: 'interval-join-sql',
-    timeZone: 'UTC',
-    connector: (id) => connectors.find((c) => c.identifier === id),
-    collect,
-    state: new StateBackend(),
-  });
-  await job.run();
-  return rows;
-}
+const run = (sql: string) => runInsertOnly(tp, sql, 'interval-join-sql');
 
 const asText = (rows: readonly unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
 

@@ -26,13 +26,14 @@
  */
 import { BatchBuilder, type ChangeBatch, DELETE, INSERT, type Row, UPDATE_AFTER, UPDATE_BEFORE } from '../changelog.js';
 import type { Counter } from '../metrics.js';
-import { keySelector, type GroupKey, type KeySelector } from '../keys.js';
+import type { GroupKey } from '../keys.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
 import type { JoinConfig, JoinSide } from './join.js';
+import { combinedWatermarkOutput, JoinKeyOf } from './join-key.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 
@@ -54,7 +55,7 @@ export class TemporalJoin implements StreamOperator {
   private nullTime!: Counter;
   private left!: StateTable<Row[]>;
   private right!: StateTable<Version[]>;
-  private readonly keyOfValues: KeySelector;
+  private readonly keyOfValues: JoinKeyOf;
   private readonly nulls: Row;
   /** Receives the combined watermark and end from {@link progress}. */
   private readonly combined: Output;
@@ -64,18 +65,9 @@ export class TemporalJoin implements StreamOperator {
   constructor(readonly config: TemporalJoinConfig) {
     if (config.keys[0].length !== config.keys[1].length || config.keys[0].length === 0) throw new Error('a temporal join needs as many key expressions on each side, at least one');
     if (config.preserved[1]) throw new Error('a temporal join preserves the left side only');
-    this.keyOfValues = keySelector(config.keys[0].map((_, i) => i));
+    this.keyOfValues = new JoinKeyOf(config.keys[0].length);
     this.nulls = new Array<unknown>(config.widths[1]).fill(null);
-    this.combined = {
-      emit: () => {
-        throw new Error('InputProgress emits no rows');
-      },
-      emitWatermark: (w) => this.advance(w, true),
-      end: () => {
-        this.advance(Number.POSITIVE_INFINITY, false);
-        this.ctx.output.end();
-      },
-    };
+    this.combined = combinedWatermarkOutput((w, forward) => this.advance(w, forward), () => this.ctx.output);
   }
 
   open(ctx: OperatorContext): void {
@@ -253,20 +245,8 @@ export class TemporalJoin implements StreamOperator {
   }
 
   /** The join key of a row: null when a key value is NULL (it matches nothing), undefined when a key expression failed. */
-  private keyOf(side: JoinSide, row: Row): GroupKey | undefined {
-    const exprs = this.config.keys[side];
-    const values = new Array<unknown>(exprs.length);
-    try {
-      for (let i = 0; i < exprs.length; i++) {
-        const v = exprs[i]!(row);
-        if (v === null || v === undefined) return null;
-        values[i] = v;
-      }
-    } catch (err) {
-      reportExpressionError(this.ctx, err, row);
-      return undefined;
-    }
-    return this.keyOfValues.key(values);
+  private keyOf(side: JoinSide, row: Row): GroupKey | null | undefined {
+    return this.keyOfValues.of(this.ctx, this.config.keys[side], row);
   }
 
   processWatermark(watermark: number, input: number): void {

@@ -10,7 +10,7 @@ import { INSERT, type Row } from '../../../src/runtime/changelog.js';
 import { IntervalJoin, type IntervalJoinConfig } from '../../../src/runtime/operators/interval-join.js';
 import { OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight, type Step } from './checkpoint-run.js';
-import { mulberry32 } from './stream-gen.js';
+import { mulberry32, twoInputSteps, type Arrival } from './stream-gen.js';
 
 type JoinType = 'inner' | 'left' | 'right' | 'full';
 const LOWER = -5_000;
@@ -66,25 +66,8 @@ function nestedLoops(type: JoinType, left: Row[], right: Row[], lower = LOWER, u
  * final watermark past everything (not the end of input).
  */
 function arrivalSteps(rng: () => number, left: Row[], right: Row[]): Step<IntervalJoin>[] {
-  const arrivals = [...left.map((r) => ({ side: 0, r })), ...right.map((r) => ({ side: 1, r }))].map((a) => ({ ...a, at: (a.r[TS] as number) + Math.floor(rng() * DELAY) }));
-  arrivals.sort((a, b) => a.at - b.at);
-  const steps: Step<IntervalJoin>[] = [];
-  for (let i = 0; i < arrivals.length; ) {
-    const size = 1 + Math.floor(rng() * 4);
-    const chunk = arrivals.slice(i, i + size);
-    i += size;
-    for (const side of [0, 1]) {
-      const rows = chunk.filter((a) => a.side === side).map((a) => a.r);
-      if (rows.length > 0) steps.push((h) => h.op.processBatch({ rows, kinds: rows.map(() => INSERT) }, side));
-    }
-    const mark = chunk[chunk.length - 1]!.at - DELAY;
-    const side = Math.floor(rng() * 2);
-    steps.push((h) => h.op.processWatermark(mark, side));
-  }
-  const last = arrivals[arrivals.length - 1]!.at + 100_000;
-  steps.push((h) => h.op.processWatermark(last, 0));
-  steps.push((h) => h.op.processWatermark(last, 1));
-  return steps;
+  const arrivals: Arrival[] = [...left.map((r) => ({ side: 0 as const, r })), ...right.map((r) => ({ side: 1 as const, r }))].map((a) => ({ side: a.side, kind: INSERT, row: a.r, at: (a.r[TS] as number) + Math.floor(rng() * DELAY) }));
+  return twoInputSteps(rng, arrivals, DELAY);
 }
 
 const sorted = (rows: readonly { row: Row }[]) => rows.map((c) => JSON.stringify(c.row)).sort();

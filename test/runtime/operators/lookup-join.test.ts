@@ -38,7 +38,7 @@ function dimFile(rows: [number, string, number][]): { path: string; db: Database
 }
 
 /** A lookup join of rows [order, product id] with dim by id; options are the table's WITH options. */
-function lookupJoin(path: string, options: Record<string, string> = {}, opts: { left?: boolean; now?: () => number; residual?: (r: Row) => unknown } = {}) {
+function lookupJoin(path: string, options: Record<string, string> = {}, opts: { left?: boolean; now?: () => number; residual?: (r: readonly unknown[]) => unknown } = {}) {
   const all = { connector: 'sqlite', path, 'table-name': 'dim', ...options };
   const reader = new SqliteLookupReader({
     tableName: 'dim',
@@ -130,7 +130,7 @@ describe('LookupJoin on a sqlite table', () => {
 
   it('LEFT pads rows without a match (a missing key, a NULL key, a failed residual) with NULLs; INNER drops them; change kinds pass through', () => {
     const { path } = dimFile([[1, 'apple', 1.5], [2, 'pear', 9]]);
-    const residual = (r: Row) => (r[4] as number) < 5;
+    const residual = (r: readonly unknown[]) => (r[4] as number) < 5;
     const batch = { rows: [['o1', 1], ['o2', 2], ['o3', 3], ['o4', null]], kinds: [INSERT, INSERT, DELETE, INSERT] };
     const left = new OperatorHarness(lookupJoin(path, {}, { left: true, residual }));
     expect(left.feed(batch)).toEqual([

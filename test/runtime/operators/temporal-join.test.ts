@@ -10,7 +10,7 @@ import { DELETE, INSERT, type Row, type RowKind, UPDATE_AFTER, UPDATE_BEFORE } f
 import { TemporalJoin, type TemporalJoinConfig } from '../../../src/runtime/operators/temporal-join.js';
 import { OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight, type Step } from './checkpoint-run.js';
-import { mulberry32 } from './stream-gen.js';
+import { mulberry32, twoInputSteps, type Arrival } from './stream-gen.js';
 
 /** Left rows are [key, id, ts]; right rows (versions) are [key, value, ts]. */
 const TS = 2;
@@ -87,31 +87,11 @@ function expected(type: 'inner' | 'left', left: Row[], right: RightChange[]): st
  * batches), each side's watermark trailing its latest arrival by DELAY, then a watermark past everything.
  */
 function arrivalSteps(rng: () => number, left: Row[], right: RightChange[]): Step<TemporalJoin>[] {
-  const arrivals = [...left.map((r) => ({ side: 0, kind: INSERT, row: r })), ...right.map((c) => ({ side: 1, kind: c.kind, row: c.row }))].map((a, i) => ({
-    ...a,
-    // A -U travels with its +U (just before it).
-    at: (a.row[TS] as number) + Math.floor(rng() * DELAY),
-    i,
-  }));
-  for (let j = 0; j < arrivals.length; j++) if (arrivals[j]!.kind === UPDATE_BEFORE) arrivals[j]!.at = arrivals[j + 1]!.at;
-  arrivals.sort((a, b) => a.at - b.at || a.i - b.i);
-  const steps: Step<TemporalJoin>[] = [];
-  for (let i = 0; i < arrivals.length; ) {
-    const size = 1 + Math.floor(rng() * 4);
-    const chunk = arrivals.slice(i, i + size);
-    i += size;
-    for (const side of [0, 1]) {
-      const part = chunk.filter((a) => a.side === side);
-      if (part.length > 0) steps.push((h) => h.op.processBatch({ rows: part.map((a) => a.row), kinds: part.map((a) => a.kind) }, side));
-    }
-    const mark = chunk[chunk.length - 1]!.at - DELAY;
-    const side = Math.floor(rng() * 2);
-    steps.push((h) => h.op.processWatermark(mark, side));
-  }
-  const last = arrivals[arrivals.length - 1]!.at + 100_000;
-  steps.push((h) => h.op.processWatermark(last, 0));
-  steps.push((h) => h.op.processWatermark(last, 1));
-  return steps;
+  const changes = [...left.map((row) => ({ side: 0 as const, kind: INSERT, row })), ...right.map((c) => ({ side: 1 as const, kind: c.kind, row: c.row }))];
+  const arrivals: Arrival[] = changes.map((c) => ({ ...c, at: (c.row[TS] as number) + Math.floor(rng() * DELAY) }));
+  // A -U travels with its +U (just before it).
+  const together = arrivals.map((a, j) => (a.kind === UPDATE_BEFORE ? { ...a, at: arrivals[j + 1]!.at } : a));
+  return twoInputSteps(rng, together, DELAY);
 }
 
 const sorted = (rows: readonly { row: Row }[]) => rows.map((c) => JSON.stringify(c.row)).sort();
