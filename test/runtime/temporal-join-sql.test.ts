@@ -121,6 +121,17 @@ describe('event-time temporal joins from SQL', () => {
     expect(asText(await run(select('LEFT JOIN', 'versioned_rates')))).toEqual(asText(expected(true)));
   });
 
+  it('columns neither the query nor the join reads are dropped before the join (the time columns stay), for a table and a versioned view', async () => {
+    for (const table of ['rates', 'versioned_rates']) {
+      const sql = `SELECT o.id, r.rate FROM orders AS o LEFT JOIN ${table} FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency`;
+      const explain = explainPhysical(tp.plan(sql).pipeline.root);
+      expect(explain, table).toMatch(/TableSourceScan\(table=\[orders\], connector=\[filesystem\], fields=\[id, currency, ts\]/);
+      expect(explain, table).toMatch(/TemporalJoin\(joinType=\[LeftOuterJoin\], leftKeys=\[currency\], rightKeys=\[currency\], asOf=\[ts\], versionTime=\[ts\]/);
+      expect(explain, table).not.toMatch(/Rank\(/);
+      expect(asText(await run(sql)), table).toEqual(asText(expected(true).map((r) => [r[0], r[3]])));
+    }
+  });
+
   it('a window over the join output: the left time stays a time attribute', async () => {
     const sql = `SELECT window_start, SUM(converted) AS total, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE converted, DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end`;
     const sums = new Map<number, [number, number]>();

@@ -16,17 +16,34 @@ function narrow(input: LogicalPlan, keep: readonly number[]): LogicalPlan {
   return { kind: 'LogicalProject', input, exprs, schema: keep.map((i) => input.schema[i]!) };
 }
 
-/** The join with its inputs narrowed to the columns in `used` (positions of its row) and those its condition reads. */
+/**
+ * The join with its inputs narrowed to the columns in `used` (positions of its row) and those its condition
+ * reads. A temporal join keeps its time columns (renumbered), and a lookup join its whole right side (the
+ * table it looks up, read by the connector).
+ */
 function prune(join: LogicalPlan, used: Set<number>): Pruned | undefined {
-  // A temporal join's time columns are positions in its inputs: its inputs stay as they are.
-  if (join.kind !== 'LogicalJoin' || join.temporal) return undefined;
+  if (join.kind !== 'LogicalJoin') return undefined;
   inputRefs(join.condition, used);
-  if (used.size >= join.schema.length) return undefined;
   const width = join.left.schema.length;
+  const temporal = join.temporal;
+  if (temporal) {
+    used.add(temporal.leftTime);
+    if (temporal.kind === 'event-time') used.add(width + temporal.rightTime);
+    else for (let i = width; i < join.schema.length; i++) used.add(i);
+  }
+  if (used.size >= join.schema.length) return undefined;
   const keep = [...used].sort((a, b) => a - b);
   const remap = keepColumns(keep);
   const narrowed = withInputs(join, [narrow(join.left, keep.filter((i) => i < width)), narrow(join.right, keep.filter((i) => i >= width).map((i) => i - width))]) as LogicalJoin;
-  return { node: { ...narrowed, condition: remap(join.condition) }, remap };
+  const renumbered: Partial<LogicalJoin> = !temporal
+    ? {}
+    : {
+        temporal:
+          temporal.kind === 'lookup'
+            ? { ...temporal, leftTime: keep.indexOf(temporal.leftTime) }
+            : { ...temporal, leftTime: keep.indexOf(temporal.leftTime), rightTime: keep.indexOf(width + temporal.rightTime) - keep.filter((i) => i < width).length },
+      };
+  return { node: { ...narrowed, ...renumbered, condition: remap(join.condition) }, remap };
 }
 
 export const pruneJoinInputs: OptimizerRule = {
