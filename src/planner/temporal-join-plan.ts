@@ -61,11 +61,13 @@ function deduplicatedInput(p: PhysicalPlan): PhysicalPlan | undefined {
   const [order, ...more] = rank.orderKeys;
   const keepLast = rank.rankType === 'ROW_NUMBER' && rank.rankEnd === 1 && order !== undefined && more.length === 0 && order.descending;
   if (!keepLast || rank.input.changelog.kind !== 'insert-only' || rank.input.schema[order.index]!.type.timeAttribute !== 'rowtime') return undefined;
-  // The rank column may only be tested (`= 1`, which holds for every row the rank keeps), not selected.
+  // The rank column may be tested (`= 1`, which holds for every row the rank keeps) and selected (it is 1).
   const condition = p.condition;
   const onlyRank = condition === undefined || (condition.kind === 'Call' && condition.fn === '=' && condition.args.some((a) => a.kind === 'InputRef' && a.index === width) && condition.args.some((a) => a.kind === 'LiteralValue' && Number(a.value) === 1));
-  if (!onlyRank || !p.projection.every((e) => isColumn(e) && e.index < width)) return undefined;
-  return physicalNode<CalcNode>({ kind: 'Calc', input: rank.input, projection: p.projection, schema: p.schema, changelog: INSERT_ONLY });
+  if (!onlyRank || !p.projection.every((e) => isColumn(e) && e.index <= width)) return undefined;
+  const rankType = rank.schema[width]!.type;
+  const projection = p.projection.map((e): BoundExpr => (isColumn(e) && e.index === width ? { kind: 'LiteralValue', value: 1, type: rankType } : e));
+  return physicalNode<CalcNode>({ kind: 'Calc', input: rank.input, projection, schema: p.schema, changelog: INSERT_ONLY });
 }
 
 /**

@@ -119,6 +119,11 @@ describe('event-time temporal joins from SQL', () => {
     expect(explain).not.toMatch(/Rank\(/);
     expect(asText(await run(select('JOIN', 'versioned_rates')))).toEqual(asText(expected(false)));
     expect(asText(await run(select('LEFT JOIN', 'versioned_rates')))).toEqual(asText(expected(true)));
+    // A versioned view that selects its rank column too (it is 1 in every version).
+    tp.ddl(`CREATE VIEW ranked_rates AS SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY currency ORDER BY ts DESC) AS rn FROM rates_log) WHERE rn = 1`);
+    const ranked = 'SELECT o.id, r.rate, r.rn FROM orders AS o JOIN ranked_rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency';
+    expect(explainPhysical(tp.plan(ranked).pipeline.root)).not.toMatch(/Rank\(/);
+    expect(asText(await run(ranked))).toEqual(asText(expected(false).map((r) => [r[0], r[3], 1])));
   });
 
   it('columns neither the query nor the join reads are dropped before the join (the time columns stay), for a table and a versioned view', async () => {
