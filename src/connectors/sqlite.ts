@@ -1,11 +1,11 @@
 /**
  * Eddy's `sqlite` connector: a table of a SQLite database file as an exactly-once upsert (or append) sink,
- * and as a bounded source that reads the table back.
+ * as a bounded source that reads the table back, and as the table a lookup join looks rows up in.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ConnectorContext, ConnectorFactory, OptionSpec, ScanFilter, SinkWriter, SourceChunk, SourceReader } from '../runtime/connector.js';
+import type { ConnectorContext, ConnectorFactory, LookupContext, LookupReader, OptionSpec, ScanFilter, SinkWriter, SourceChunk, SourceReader } from '../runtime/connector.js';
 import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type ChangeBatch, type Row } from '../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { typeToString, type Field } from '../common/types.js';
@@ -15,10 +15,12 @@ import { RecordError, unexpectedFailure } from './formats/record-codec.js';
 import type { BigDecimal } from '../common/decimal.js';
 import { stringifyJson } from '../common/values.js';
 import { isValidUtf8 } from './line-splitter.js';
+import { LOOKUP_OPTIONS, lookupCache, lookupOptionProblems } from './option-values.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { key: 'path', description: 'The SQLite database file (created when missing, for a sink).', required: true },
   { key: 'table-name', description: 'The table in that database (created when missing, for a sink).', required: true },
+  ...LOOKUP_OPTIONS,
 ];
 
 /** The table recording, per sink, the last checkpoint whose changes were applied. */
@@ -773,6 +775,51 @@ export function readSqliteTable(db: Database.Database, table: string, schema: re
   );
 }
 
+/**
+ * The `sqlite` lookup reader (a lookup join's right side): each lookup is one SELECT by the key columns, so
+ * it uses the table's indexes and sees the rows committed at that moment. Values are converted as the
+ * source converts them; a stored value that does not fit its column fails the lookup.
+ */
+export class SqliteLookupReader implements LookupReader {
+  readonly cache;
+  private db: Database.Database | undefined;
+  private readonly table: string;
+
+  constructor(private readonly ctx: LookupContext) {
+    this.table = ctx.options['table-name'] ?? '';
+    this.cache = lookupCache(ctx.options);
+  }
+
+  open(): void {
+    const db = openDatabase(this.ctx, this.ctx.options['path'] ?? '', true);
+    const columns = tableColumns(db, this.table);
+    const missing = columns === undefined ? [] : this.ctx.schema.filter((f) => !columns.has(f.name)).map((f) => f.name);
+    if (columns === undefined || missing.length > 0) {
+      db.close();
+      throw new EddyError({
+        code: columns === undefined ? ErrorCode.FILE_NOT_FOUND : ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: ${columns === undefined ? `SQLite table '${this.table}' does not exist` : `SQLite table '${this.table}' has no column ${missing.map((m) => `'${m}'`).join(', ')}`} in '${this.ctx.options['path']}'`,
+        hint: "check the table's 'path' and 'table-name' options",
+      });
+    }
+    this.db = db;
+  }
+
+  lookup(key: readonly unknown[]): Row[] {
+    if (!this.db) throw new Error('the sqlite lookup reader is not open');
+    try {
+      return readSqliteTable(this.db, this.table, this.ctx.schema, this.ctx.keys.map((column, i) => ({ column, op: '=', value: key[i] })));
+    } catch (e) {
+      throw sqlError(this.ctx, `lookup in SQLite table '${this.table}' failed`, e);
+    }
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = undefined;
+  }
+}
+
 /** The `sqlite` connector factory. */
 export const sqliteConnector: ConnectorFactory = {
   identifier: 'sqlite',
@@ -784,5 +831,7 @@ export const sqliteConnector: ConnectorFactory = {
   sourceReadsSnapshot: true,
   createSource: (ctx) => new SqliteSourceReader(ctx),
   createSink: (ctx) => new SqliteSinkWriter(ctx),
+  createLookup: (ctx) => new SqliteLookupReader(ctx),
+  checkOptions: lookupOptionProblems,
 };
 

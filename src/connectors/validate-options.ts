@@ -17,6 +17,9 @@ const VALUE_CHECKS: Record<string, { what: string; ok(value: string): boolean }>
   'rows-per-second': { what: 'a positive number', ok: (v) => Number(v) > 0 },
   'number-of-rows': { what: 'a non-negative integer', ok: (v) => /^\s*\d+\s*$/.test(v) },
   'errors.max-record-bytes': { what: 'a positive integer (bytes)', ok: (v) => /^\s*\d+\s*$/.test(v) && Number(v) > 0 },
+  'lookup.partial-cache.max-rows': { what: 'a positive integer', ok: (v) => /^\s*\d+\s*$/.test(v) && Number(v) > 0 },
+  'lookup.partial-cache.expire-after-write': { what: "a duration such as '10 s'", ok: (v) => parseDuration(v) !== undefined },
+  'lookup.partial-cache.expire-after-access': { what: "a duration such as '10 s'", ok: (v) => parseDuration(v) !== undefined },
 };
 
 /**
@@ -136,6 +139,9 @@ export function validateOptions(
     }
     const problem = checkValue(key, option.spec, value);
     if (problem) problems.push(problem);
+  }
+  if (problems.length === 0) {
+    for (const p of factory.checkOptions?.(options) ?? []) problems.push({ key: p.key, kind: 'invalid-value', message: p.message, hint: p.hint });
   }
   for (const { spec, pattern } of known) {
     if (spec.required && !pattern && options[spec.key] === undefined) {

@@ -26,6 +26,7 @@ export function connectorLookup(connectors: readonly ConnectorFactory[], formats
         sink: f.createSink !== undefined,
         sinkAcceptsUpdates: f.sinkChangelogMode === 'all',
         sourceReadsSnapshot: f.createSource !== undefined && f.sourceReadsSnapshot === true,
+        lookup: f.createLookup !== undefined,
       };
     },
   };

@@ -115,7 +115,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'LogicalUnion':
       return 'LogicalUnion(all=[true])';
     case 'LogicalJoin':
-      return `LogicalJoin(joinType=[${p.joinType}], condition=[${exprToString(p.condition, joinedNames(p))}]${p.nullAware ? ', nullAware=[true]' : ''})`;
+      return `LogicalJoin(joinType=[${p.joinType}], condition=[${exprToString(p.condition, joinedNames(p))}]${p.nullAware ? ', nullAware=[true]' : ''}${p.temporal ? `, temporal=[${p.temporal.kind}, asOf=${names(p)[p.temporal.leftTime]}]` : ''})`;
     case 'LogicalLimit':
       return `LogicalLimit(offset=[${p.offset}], fetch=[${p.limit}])`;
     case 'LogicalSort':
@@ -185,6 +185,8 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Join: (p) => joinLine(p),
   IntervalJoin: (p) => intervalJoinLine(p),
   WindowJoin: (p) => windowJoinLine(p),
+  TemporalJoin: (p) => temporalJoinLine(p),
+  LookupJoin: (p) => lookupJoinLine(p),
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   Rank: (p) => `Rank(${rankText(p)})`,
   Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
@@ -369,4 +371,20 @@ function overCleanupText(frame: OverFrame, proctime: boolean): string {
         ? `frame rows when watermark >= their time + ${frame.preceding} ms`
         : `a partition's last ${frame.preceding} rows ${idle}`;
   return `waiting rows when watermark >= their time, ${frameRule}`;
+}
+
+/** A TemporalJoin's line: a Join's, plus the AS OF time, the version time, and when left rows and versions leave state. */
+function temporalJoinLine(p: PhysicalNodeOf<'TemporalJoin'>): string {
+  const line = joinLine({ ...p, kind: 'Join' });
+  const [l, r] = [names(p.left)[p.leftTime], names(p.right)[p.rightTime]];
+  const cleanup = `cleanup=[left row when watermark >= ${l} (joined then), right version when a newer version of its key is at or before the watermark]`;
+  return `TemporalJoin${line.slice('Join'.length, -1)}, asOf=[${l}], versionTime=[${r}], ${cleanup})`;
+}
+
+/** A LookupJoin's line: the table looked up, the keys, the residual condition and the cache. */
+function lookupJoinLine(p: PhysicalNodeOf<'LookupJoin'>): string {
+  const keys = p.leftKeys.map((e, i) => `${p.lookupKeys[i]}=${exprToString(e, names(p.input))}`).join(', ');
+  const residual = p.residual ? `, where=[${exprToString(p.residual, names(p))}]` : '';
+  const cache = (p.table.options['lookup.cache'] ?? 'NONE').toUpperCase();
+  return `LookupJoin(table=[${p.table.name}], joinType=[${JOIN_TYPE_NAMES[p.joinType]}], lookup=[${keys}]${residual}, cache=[${cache}])`;
 }

@@ -176,9 +176,25 @@ export interface LogicalJoin {
    * correlation, `x = y OR x IS NULL OR y IS NULL`, so a NULL on either side blocks the left row. For EXPLAIN.
    */
   readonly nullAware?: boolean;
+  /**
+   * A temporal join (`JOIN t FOR SYSTEM_TIME AS OF l.time`, see bind-temporal-join.ts): the output keeps the
+   * left input's time attributes only. The optimizer leaves its inputs' columns alone and moves no filter
+   * into its right side (a filter on the versions would change which version is valid at a time).
+   */
+  readonly temporal?: TemporalJoinSpec;
   /** The JOIN clause, for messages about this join. */
   readonly span?: Span;
 }
+
+/**
+ * What kind of temporal join a {@link LogicalJoin} is, with its time columns (of the left input, and of the
+ * right input): `event-time` joins each left row with the version of the right (versioned) input valid at
+ * the left row's event time; `lookup` looks the right table up by key as each left row is processed
+ * (processing time).
+ */
+export type TemporalJoinSpec =
+  | { readonly kind: 'event-time'; readonly leftTime: number; readonly rightTime: number }
+  | { readonly kind: 'lookup'; readonly leftTime: number };
 
 /** `names` made unique, ignoring case, by numbering repeats as Calcite does: `[k, k, k]` gives `[k, k0, k1]`. */
 export function uniqueNames(names: readonly string[]): string[] {
@@ -193,14 +209,15 @@ export function uniqueNames(names: readonly string[]): string[] {
 
 /**
  * The output fields of a `type` join of inputs with these fields (see {@link LogicalJoin}). `timeAttributes`:
- * which columns stay time attributes (true: all, as an interval join's; a set: those columns).
+ * which columns stay time attributes (true: all, as an interval join's; 'left': the left input's, as a
+ * temporal join's; a set: those columns, as a window join's window_time).
  */
-export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], timeAttributes: boolean | ReadonlySet<number> = false): Field[] {
+export function joinFields(type: JoinType, left: readonly Field[], right: readonly Field[], timeAttributes: boolean | 'left' | ReadonlySet<number> = false): Field[] {
   // A semi or anti join emits left rows as they are, but at any time (when the right side changes).
   if (isSemiOrAnti(type)) return left.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) }));
   const names = uniqueNames([...left, ...right].map((f) => f.name));
   const nullable = (i: number) => isPreserved(type, i < left.length ? 1 : 0);
-  const keep = (i: number) => (typeof timeAttributes === 'boolean' ? timeAttributes : timeAttributes.has(i));
+  const keep = (i: number) => (typeof timeAttributes === 'boolean' ? timeAttributes : timeAttributes === 'left' ? i < left.length : timeAttributes.has(i));
   return [...left, ...right].map((f, i) => {
     const t = keep(i) ? f.type : withoutTimeAttribute(f.type);
     return { name: names[i]!, type: nullable(i) ? withNullable(t, true) : t };
@@ -331,7 +348,7 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalJoin': {
       const [left, right] = inputs as [LogicalPlan, LogicalPlan];
       if (left === plan.left && right === plan.right) return plan;
-      const times = plan.window ? windowJoinTimeColumns(left, right) : plan.interval;
+      const times = plan.window ? windowJoinTimeColumns(left, right) : plan.temporal ? 'left' : plan.interval;
       return { ...plan, left, right, schema: joinFields(plan.joinType, left.schema, right.schema, times) };
     }
   }

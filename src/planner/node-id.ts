@@ -25,7 +25,7 @@ function aggIdentity(a: LogicalAggCall): unknown {
  * 'b.csv') *\/`), and those are two sources, not one shared read; and a hint is part of the statement, so
  * a job whose hint changed is a changed job, whose old state is refused like that of any changed SQL.
  */
-function tableIdentity(t: TableDef): unknown {
+export function tableIdentity(t: TableDef): unknown {
   const identity = [t.name, t.options['connector'] ?? null, t.columns.map((c) => [c.name, c.type, c.computed !== undefined]), t.watermark ?? null, t.primaryKey ?? null];
   return t.dynamicOptions === undefined ? identity : [...identity, sortedEntries(t.dynamicOptions)];
 }
@@ -48,6 +48,8 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, ...(p.nullAware ? [p.nullAware] : [])],
   IntervalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.bounds],
   WindowJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.leftWindow, p.rightWindow, p.nullAware ?? false],
+  TemporalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.leftTime, p.rightTime],
+  LookupJoin: (p) => [p.joinType, tableIdentity(p.table), p.projection, p.computed, p.leftKeys, p.lookupKeys, p.residual ?? null],
   Limit: (p) => [p.limit, p.offset],
   Rank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind, ...(p.rankStart !== undefined || p.outputRank === false ? [p.rankStart ?? 1, p.outputRank ?? true] : [])],
   Deduplicate: (p) => [p.partitionKeys, p.timeIndex, ...(p.outputRank === false ? [false] : [])],

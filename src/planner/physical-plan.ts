@@ -94,6 +94,8 @@ export type PhysicalPlan =
   | JoinNode
   | IntervalJoinNode
   | WindowJoinNode
+  | TemporalJoinNode
+  | LookupJoinNode
   | LimitNode
   | RankNode
   | DeduplicateNode
@@ -266,6 +268,49 @@ export interface WindowJoinNode extends PhysicalBase {
   readonly nullAware?: boolean;
 }
 
+/**
+ * An event-time temporal join (`JOIN versioned FOR SYSTEM_TIME AS OF l.time`, INNER or LEFT) of an
+ * insert-only left input with a versioned right input (its versions by key: inserts and updates start a
+ * version at their time, deletes end one): each left row waits until the watermark passes its time, then
+ * joins the version of its key valid at that time (the latest one at or before it). Versions older than the
+ * newest one at or before the watermark leave state. The output is insert-only and keeps the left input's
+ * time attributes.
+ */
+export interface TemporalJoinNode extends PhysicalBase {
+  readonly kind: 'TemporalJoin';
+  readonly joinType: 'inner' | 'left';
+  readonly left: PhysicalPlan;
+  readonly right: PhysicalPlan;
+  readonly leftKeys: readonly BoundExpr[];
+  /** Over the right row; they cover the right input's primary key. */
+  readonly rightKeys: readonly BoundExpr[];
+  /** The rest of the condition, over the joined row, checked against the version found. */
+  readonly residual?: BoundExpr;
+  /** The left input's event-time column (the AS OF time) and the right input's version time column. */
+  readonly leftTime: number;
+  readonly rightTime: number;
+}
+
+/**
+ * A lookup join (`JOIN dim FOR SYSTEM_TIME AS OF l.proc_time`, INNER or LEFT): each row of the input looks
+ * the table up by its key columns through the table's connector as it is processed, optionally through a
+ * cache (`lookup.cache`). The table's row is its physical columns, then its computed columns; `projection`
+ * picks the output columns among them (as a scan's). No state.
+ */
+export interface LookupJoinNode extends PhysicalBase {
+  readonly kind: 'LookupJoin';
+  readonly joinType: 'inner' | 'left';
+  readonly input: PhysicalPlan;
+  readonly table: TableDef;
+  readonly projection: readonly number[];
+  readonly computed: readonly (BoundExpr | undefined)[];
+  /** Key expressions over the input row, each looked up in the table column `lookupKeys[i]` (a physical column's name). */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly lookupKeys: readonly string[];
+  /** The rest of the condition, over the joined row `[...input, ...table columns in projection]`. */
+  readonly residual?: BoundExpr;
+}
+
 /** Passes the first `limit` rows after skipping `offset`, then ends. */
 export interface LimitNode extends PhysicalBase {
   readonly kind: 'Limit';
@@ -389,6 +434,8 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   Join: (p) => [p.left, p.right],
   IntervalJoin: (p) => [p.left, p.right],
   WindowJoin: (p) => [p.left, p.right],
+  TemporalJoin: (p) => [p.left, p.right],
+  LookupJoin: (p) => [p.input],
   Limit: (p) => [p.input],
   Rank: (p) => [p.input],
   Deduplicate: (p) => [p.input],
@@ -416,6 +463,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'Join':
     case 'IntervalJoin':
     case 'WindowJoin':
+    case 'TemporalJoin':
       return { ...fields, left: inputs[0]!, right: inputs[1]! } as Unpropertied<T>;
     case 'Calc':
     case 'WindowTableFunction':
@@ -423,6 +471,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'SessionWindowAggregate':
     case 'GroupAggregate':
     case 'Limit':
+    case 'LookupJoin':
     case 'Rank':
     case 'Deduplicate':
     case 'WindowRank':

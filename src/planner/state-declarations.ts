@@ -114,6 +114,14 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     INPUTS,
     ...timers('a window'),
   ],
+  TemporalJoin: (p) => [
+    table('left', exprs(p.leftKeys), ['left rows waiting for the watermark to pass their time, in time order'], 'watermark'),
+    table('right', exprs(p.rightKeys), ['versions by version time (a delete ends one); older than the newest at or before the watermark: dropped'], 'watermark'),
+    INPUTS,
+    ...timers("a key's earliest waiting left row"),
+  ],
+  // Looked up as rows come: nothing kept (the optional cache is not state: it is refilled after a restore).
+  LookupJoin: () => [],
   Limit: () => [value('seen', 'rows seen'), value('done', 'whether the limit was reached')],
   // Every row of a partition when the input is updating (a retracted top row is replaced from the rest); only the top rankEnd otherwise.
   Rank: (p) => [

@@ -199,8 +199,12 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   Join: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   IntervalJoin: (n) => ({ uniqueKey: undefined, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: { kind: 'any' } }),
   WindowJoin: windowJoinProps,
+  // Each left row joins at most one version, and rows leave in the order of the left time, behind the watermark.
+  TemporalJoin: (n) => ({ uniqueKey: n.left.props.uniqueKey, rowtimes: rowtimesOf(n.schema), watermarkColumns: n.left.props.watermarkColumns.filter((c) => c === n.leftTime), windows: [], distribution: { kind: 'any' } }),
+  LookupJoin: (n) => ({ uniqueKey: changelogKey(n) ?? n.input.props.uniqueKey, rowtimes: rowtimesOf(n.schema), watermarkColumns: n.input.props.watermarkColumns, windows: n.input.props.windows, distribution: n.input.props.distribution }),
   Limit: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n) }),
-  Rank: (n) => ({ uniqueKey: changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
+  // ROW_NUMBER up to 1 keeps one row per partition: the partition keys alone identify it (a versioned view's key).
+  Rank: (n) => ({ uniqueKey: n.rankType === 'ROW_NUMBER' && n.rankEnd === 1 ? [...n.partitionKeys] : changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
   Deduplicate: (n) => ({ uniqueKey: n.partitionKeys, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
   WindowRank: windowRankProps,
   WindowDeduplicate: windowRankProps,

@@ -34,6 +34,7 @@ import { exchangeBy, exchangeOn, physicalNode } from './stream-properties.js';
 import { windowAggregateRule } from './window-aggregate-rule.js';
 import { windowJoinRule } from './window-join-rule.js';
 import { sortLimitRank, windowRankRule } from './window-rank-rule.js';
+import { temporalJoinPlan } from './temporal-join-plan.js';
 
 function unsupported(message: string, hint?: string, span?: Span): never {
   throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, hint, span });
@@ -204,6 +205,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
       return physicalNode<UnionNode>({ kind: 'Union', inputs, schema: plan.schema, changelog: updating ? { kind: 'updating' } : INSERT_ONLY });
     }
     case 'LogicalJoin': {
+      if (plan.temporal) return temporalJoinPlan(plan, plan.temporal, toPhysical);
       const left = toPhysical(plan.left);
       const right = toPhysical(plan.right);
       const keys = splitJoinCondition(plan.condition, plan.left.schema.length);

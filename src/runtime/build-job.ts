@@ -25,6 +25,8 @@ import { IntervalJoin } from './operators/interval-join.js';
 import { WindowJoin } from './operators/window-join.js';
 import { SemiAntiJoin } from './operators/semi-anti-join.js';
 import { NullAwareAntiJoin } from './operators/null-aware-anti-join.js';
+import { TemporalJoin } from './operators/temporal-join.js';
+import { LookupJoin } from './operators/lookup-join.js';
 import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
 import { OverAggregate } from './operators/over-aggregate.js';
@@ -99,12 +101,12 @@ class Edge implements Output {
 }
 
 /** The configuration a regular or interval join shares: keys, residual condition, widths, preserved sides, description. */
-function joinConfig(node: PhysicalNodeOf<'Join' | 'IntervalJoin'>): JoinConfig {
+function joinConfig(node: PhysicalNodeOf<'Join' | 'IntervalJoin' | 'TemporalJoin'>): JoinConfig {
   return { ...joinParts(node), preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)] };
 }
 
 /** What every join operator's configuration has: compiled keys and residual, widths, and a description. */
-function joinParts(node: PhysicalNodeOf<'Join' | 'IntervalJoin' | 'WindowJoin'>): Omit<JoinConfig, 'preserved'> {
+function joinParts(node: PhysicalNodeOf<'Join' | 'IntervalJoin' | 'TemporalJoin' | 'WindowJoin'>): Omit<JoinConfig, 'preserved'> {
   const joined = [...node.left.schema, ...node.right.schema].map((f) => f.name);
   const keys = (exprs: typeof node.leftKeys, input: PhysicalPlan) => exprs.map((e) => exprToString(e, input.schema.map((f) => f.name))).join(', ');
   return {
@@ -148,6 +150,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
   const sources: SourceTask[] = [];
   const sinks: SinkTask[] = [];
   const opens: (() => void)[] = [];
+  const closes: (() => void)[] = [];
   const state = options.state ?? new StateBackend(undefined, false, options.stateOptions);
   let counter = 0;
   // Errors in SQL expressions follow the policy of the job's (first) source; with no source, they fail.
@@ -363,6 +366,44 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       });
       attach(join, env, [node.left, node.right]);
     },
+    TemporalJoin: (node, env) => {
+      const base = joinConfig(node);
+      const join = new TemporalJoin({ ...base, times: [node.leftTime, node.rightTime], description: `${base.description}, times=[${node.leftTime}, ${node.rightTime}]` });
+      attach(join, env, [node.left, node.right]);
+    },
+    LookupJoin: (node, env) => {
+      const table = node.table;
+      const factory = options.connector(table.options['connector'] ?? '');
+      if (!factory?.createLookup) {
+        throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be looked up by key` });
+      }
+      const physical = physicalColumns(table);
+      const reader = factory.createLookup({
+        ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), `Lookup: ${table.name}#${++counter}`, undefined),
+        keys: node.lookupKeys,
+      });
+      let p = 0;
+      const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
+      const computed = node.computed.map((e) => (e ? compileExpr(e) : undefined));
+      // The table's row (physical columns, then computed ones on them) projected as the scan would.
+      const tableRow = (row: Row): Row => {
+        const full = physicalIndex.map((i, c) => (i >= 0 ? row[i] : computed[c]!(row)));
+        return node.projection.map((c) => full[c]);
+      };
+      const inputNames = node.input.schema.map((f) => f.name);
+      const join = new LookupJoin({
+        keys: node.leftKeys.map(compileExpr),
+        ...(node.residual ? { residual: compileExpr(node.residual) } : {}),
+        tableRow,
+        width: node.projection.length,
+        preserved: node.joinType === 'left',
+        reader,
+        ...(reader.cache ? { cache: reader.cache } : {}),
+        description: `table=[${table.name}], type=[${node.joinType}], lookup=[${node.lookupKeys.map((k, i) => `${k}=${exprToString(node.leftKeys[i]!, inputNames)}`).join(', ')}]`,
+      });
+      closes.push(() => join.close());
+      attach(join, env, [node.input]);
+    },
     Limit: (node, env) => attach(new Limit(node.limit, node.offset), env, [node.input]),
     Rank: (node, env) =>
       attach(
@@ -439,7 +480,8 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     outputOf(pipeline.root).targets.push(new Edge(sink, 0));
   }
   const checkpoints = options.checkpoints ? { ...options.checkpoints, backend: state } : undefined;
-  return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()), checkpoints, state, options.fingerprint);
+  const closeOperators = () => closes.forEach((close) => close());
+  return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()), checkpoints, state, options.fingerprint, closeOperators);
 }
 
 /** What building one node needs: its id (its state's name), where its operator emits, and the node. */

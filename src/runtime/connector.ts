@@ -186,6 +186,43 @@ export interface ConnectorFactory {
   sourceChangelogMode?(options: Readonly<Record<string, string>>): SourceChangelogMode;
   /** True when the connector takes a `format` option (its options are then validated too). */
   readonly usesFormat?: boolean;
+  /** Present when the connector can look rows up by key: the right side of a lookup join. */
+  createLookup?(ctx: LookupContext): LookupReader;
+  /**
+   * Problems with combinations of options (each option alone was valid), each about one option `key`:
+   * e.g. a cache limit given without the cache it limits.
+   */
+  checkOptions?(options: Readonly<Record<string, string>>): readonly { readonly key: string; readonly message: string; readonly hint?: string }[];
+}
+
+/** A lookup join's partial cache (Flink's `lookup.cache` = 'PARTIAL' and `lookup.partial-cache.*`); absent limits do not apply. */
+export interface LookupCacheConfig {
+  /** At most this many keys (the least recently used leave first). */
+  readonly maxRows?: number;
+  readonly expireAfterWriteMs?: number;
+  readonly expireAfterAccessMs?: number;
+  /** Whether keys the table does not have are cached too (default true, as in Flink). */
+  readonly cacheMissingKey: boolean;
+}
+
+/** What a lookup reader is created with: a source's context, and the physical columns it looks rows up by. */
+export interface LookupContext extends ConnectorContext {
+  /** The key columns' names, in the order of the values given to {@link LookupReader.lookup}. */
+  readonly keys: readonly string[];
+}
+
+/**
+ * Looks rows of a table up by key, synchronously (a lookup join calls it for each input row, at the moment
+ * the row is processed, and sees the table as it is then).
+ */
+export interface LookupReader {
+  /** The cache a lookup join keeps in front of the reader (the table's `lookup.cache` options); absent: none. */
+  readonly cache?: LookupCacheConfig;
+  /** Opens the table; fails when it cannot be read. */
+  open(): void;
+  /** The rows (of the table's physical columns) whose key columns equal `key` (never NULL values). */
+  lookup(key: readonly unknown[]): Row[];
+  close(): void;
 }
 
 /** A format factory (`json`, `csv`): declares its options for validation; options are prefixed `<format>.`. */

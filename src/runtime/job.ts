@@ -126,6 +126,8 @@ export class Job {
     private readonly stateBackend?: StateBackend,
     /** Identifies the plan, stored in savepoints (see the engine's planFingerprint). */
     private readonly fingerprint = '',
+    /** Releases what operators hold open (a lookup join's table), when the job ends however it ends. */
+    private readonly closeOperators: () => void = () => {},
   ) {
     this.checkpointId = checkpoints?.restored?.id ?? 0;
   }
@@ -222,6 +224,7 @@ export class Job {
       await this.checkpointsSettled();
       await Promise.allSettled(this.sources.map((s) => s.reader.close()));
       await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
+      this.closeOperators();
       await this.checkpoints?.store.close();
       // STOP JOB resolves only now: the job has released its files, so a new job may open them at once.
       if (stoppedAt) this.stopRequest?.done(stoppedAt.path);

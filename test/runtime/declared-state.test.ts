@@ -70,6 +70,8 @@ writeFileSync(
 const tp = new TestPlanner([
   `CREATE TABLE events (k INT, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
    WITH ('connector' = 'filesystem', 'path' = '${events}', 'format' = 'json')`,
+  `CREATE TABLE versions (k INT, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND, PRIMARY KEY (k) NOT ENFORCED)
+   WITH ('connector' = 'filesystem', 'path' = '${events}', 'format' = 'json')`,
 ]);
 
 const QUERIES: [string, string][] = [
@@ -83,6 +85,7 @@ const QUERIES: [string, string][] = [
   ['window join', `SELECT a.k, a.v, b.v FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) a LEFT JOIN TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) b ON a.k = b.k AND a.window_start = b.window_start AND a.window_end = b.window_end`],
   ['semi and anti joins (IN, NOT EXISTS, NOT IN)', 'SELECT k, v FROM events a WHERE v IN (SELECT v * 2 FROM events) AND NOT EXISTS (SELECT * FROM events b WHERE b.k = a.k AND b.v = a.v + 1) AND k NOT IN (SELECT k + 3 FROM events)'],
   ['scalar subqueries', 'SELECT k, v, (SELECT MAX(v) FROM events) AS m, (SELECT COUNT(*) FROM events b WHERE b.k = a.k) AS c FROM events a'],
+  ['temporal join', 'SELECT a.k, a.v, b.v FROM events a LEFT JOIN versions FOR SYSTEM_TIME AS OF a.ts AS b ON a.k = b.k'],
   ['temporal sort', 'SELECT k, ts FROM events ORDER BY ts'],
   ['limit', 'SELECT k FROM events LIMIT 3'],
   ['values', 'SELECT * FROM (VALUES (1, 2), (3, 4)) AS t(a, b)'],

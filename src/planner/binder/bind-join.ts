@@ -22,6 +22,7 @@ import { joinFields, uniqueNames, type JoinType, type LogicalJoin, type LogicalP
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
 import { Scope, sameName, type ScopeColumn } from './scope.js';
+import { temporalJoinSpec, withoutAsOf } from './bind-temporal-join.js';
 
 /** A bound FROM item: its plan and scope. */
 interface Bound {
@@ -46,11 +47,14 @@ function checkDistinctQualifiers(left: Scope, right: Scope, span: Span): void {
 
 /** Binds a join whose sides are bound by `bindSide`. */
 export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: ast.TableRef) => Bound): Bound {
+  // `JOIN t FOR SYSTEM_TIME AS OF l.time`: a temporal or lookup join (bind-temporal-join.ts).
+  const asOf = join.right.kind === 'TableName' ? join.right.forSystemTimeAsOf : undefined;
   const left = bindSide(join.left);
-  const right = bindSide(join.right);
+  const right = bindSide(asOf ? withoutAsOf(join.right as ast.TableName) : join.right);
   checkDistinctQualifiers(left.scope, right.scope, join.right.span);
   const joinType = JOIN_TYPES[join.joinType];
-  const plainSchema = joinFields(joinType, left.plan.schema, right.plan.schema);
+  const temporal = asOf ? temporalJoinSpec(ctx, join, asOf, left, right) : undefined;
+  const plainSchema = joinFields(joinType, left.plan.schema, right.plan.schema, temporal ? 'left' : false);
   const width = left.plan.schema.length;
   // Each side's columns as positions and types of the joined row.
   const leftColumns = left.scope.columns.map((c) => ({ ...c, type: plainSchema[c.index]!.type }));
@@ -59,6 +63,7 @@ export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: as
   const binder = new ExprBinder(ctx, pairScope, { clause: 'ON' });
   const plan = (condition: BoundExpr): LogicalJoin => {
     // An interval join keeps its inputs' time attributes (its output is ordered by the watermark).
+    if (temporal) return { kind: 'LogicalJoin', joinType, left: left.plan, right: right.plan, condition, schema: plainSchema, temporal, span: join.span };
     const interval = intervalBounds(condition, [...left.plan.schema, ...right.plan.schema], width) !== undefined;
     // A window join keeps its windows' window_time (its rows come out when their window closes).
     const window = !interval && matchWindowJoin(condition, logicalWindows(left.plan), logicalWindows(right.plan), width) !== undefined;
@@ -72,7 +77,8 @@ export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: as
   const condition = join.on ? binder.expectBoolean(binder.bind(join.on), join.on.span, 'ON') : conjunction([]);
   const bound = plan(condition);
   if (!bound.interval && !bound.window) return { plan: bound, scope: pairScope };
-  // The columns of an interval join's output keep their time attributes; a window join's, its window_time.
+  // The columns of an interval join's output keep their time attributes; a window join's, its window_time
+  // (a temporal join's pairScope has the left's already).
   return { plan: bound, scope: new Scope(pairScope.columns.map((c) => ({ ...c, type: bound.schema[c.index]!.type }))) };
 }
 

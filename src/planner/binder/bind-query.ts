@@ -304,7 +304,11 @@ export class QueryBinder {
 
   private bindTableName(ref: ast.TableName): BoundQuery {
     if (ref.forSystemTimeAsOf) {
-      unsupported('FOR SYSTEM_TIME AS OF (temporal joins) is not supported yet', ref.forSystemTimeAsOf.span, 'a regular join (without FOR SYSTEM_TIME AS OF) matches every version of the rows instead of the one valid at the time');
+      unsupported(
+        'FOR SYSTEM_TIME AS OF is allowed only on the table on the right side of a JOIN (a temporal or lookup join)',
+        ref.forSystemTimeAsOf.span,
+        'e.g. FROM orders o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency',
+      );
     }
     const name = qualified(ref.name);
     const alias = ref.alias?.name ?? ref.name.parts[ref.name.parts.length - 1]!.name;

@@ -21,6 +21,8 @@ export interface ConnectorCapabilities {
   readonly sinkAcceptsUpdates: boolean;
   /** Its source reads a snapshot of stored data (sqlite): a query reading only such sources can be pulled. */
   readonly sourceReadsSnapshot: boolean;
+  /** It can look rows up by key (a lookup join's right side: `sqlite`). */
+  readonly lookup?: boolean;
 }
 
 /** What the planner may know about connectors. */

@@ -16,17 +16,35 @@ function narrow(input: LogicalPlan, keep: readonly number[]): LogicalPlan {
   return { kind: 'LogicalProject', input, exprs, schema: keep.map((i) => input.schema[i]!) };
 }
 
-/** The join with its inputs narrowed to the columns in `used` (positions of its row) and those its condition reads. */
+/**
+ * The join with its inputs narrowed to the columns in `used` (positions of its row) and those its condition
+ * reads. A temporal join keeps its time columns (renumbered), and a lookup join its whole right side (the
+ * table it looks up, read by the connector).
+ */
 function prune(join: LogicalPlan, used: Set<number>): Pruned | undefined {
   if (join.kind !== 'LogicalJoin') return undefined;
   inputRefs(join.condition, used);
-  // Both inputs' widths: a semi or anti join's output has the left columns only, but its condition reads both.
-  if (used.size >= join.left.schema.length + join.right.schema.length) return undefined;
   const width = join.left.schema.length;
+  const temporal = join.temporal;
+  if (temporal) {
+    used.add(temporal.leftTime);
+    if (temporal.kind === 'event-time') used.add(width + temporal.rightTime);
+    else for (let i = width; i < width + join.right.schema.length; i++) used.add(i);
+  }
+  // Both inputs' widths: a semi or anti join's output has the left columns only, but its condition reads both.
+  if (used.size >= width + join.right.schema.length) return undefined;
   const keep = [...used].sort((a, b) => a - b);
   const remap = keepColumns(keep);
   const narrowed = withInputs(join, [narrow(join.left, keep.filter((i) => i < width)), narrow(join.right, keep.filter((i) => i >= width).map((i) => i - width))]) as LogicalJoin;
-  return { node: { ...narrowed, condition: remap(join.condition) }, remap };
+  const renumbered: Partial<LogicalJoin> = !temporal
+    ? {}
+    : {
+        temporal:
+          temporal.kind === 'lookup'
+            ? { ...temporal, leftTime: keep.indexOf(temporal.leftTime) }
+            : { ...temporal, leftTime: keep.indexOf(temporal.leftTime), rightTime: keep.indexOf(width + temporal.rightTime) - keep.filter((i) => i < width).length },
+      };
+  return { node: { ...narrowed, ...renumbered, condition: remap(join.condition) }, remap };
 }
 
 export const pruneJoinInputs: OptimizerRule = {

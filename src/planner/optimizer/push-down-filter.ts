@@ -39,7 +39,9 @@ function sideOf(join: LogicalJoin, part: BoundExpr): 0 | 1 | 'both' | 'none' {
 function canPushIntoJoin(join: LogicalJoin, part: BoundExpr): boolean {
   const side = sideOf(join, part);
   if (side === 'none') return false;
-  if (side === 'both') return join.joinType === 'inner';
+  if (side === 'both') return join.joinType === 'inner' && !join.temporal;
+  // A temporal join's right side is versions: filtering them would change which version is valid when.
+  if (side === 1 && join.temporal) return false;
   // A side may be filtered when the other side is not preserved: then none of its rows is null-padded.
   return !isPreserved(join.joinType, side === 0 ? 1 : 0);
 }
@@ -131,6 +133,8 @@ function pushBelow(input: LogicalPlan, condition: BoundExpr): LogicalPlan {
 function canPushFromCondition(join: LogicalJoin, part: BoundExpr): boolean {
   if (!isDeterministic(part)) return false;
   const side = sideOf(join, part);
+  // A temporal join's right side is versions (see canPushIntoJoin).
+  if (side === 1 && join.temporal) return false;
   return (side === 0 || side === 1) && !isPreserved(join.joinType, side);
 }
 

@@ -24,14 +24,14 @@
  */
 import { BatchBuilder, type ChangeBatch, INSERT, type Row } from '../changelog.js';
 import type { Counter } from '../metrics.js';
-import type { GroupKey, KeySelector } from '../keys.js';
-import { keySelector } from '../keys.js';
+import type { GroupKey } from '../keys.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress, progressOutput } from './input-progress.js';
 import type { JoinConfig } from './join.js';
+import { JoinKeyOf } from './join-key.js';
 import { JoinRows, type JoinSide } from './join-rows.js';
 import { VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
@@ -60,7 +60,7 @@ export class IntervalJoin implements StreamOperator {
   private timers!: TimerService;
   private nullTime!: Counter;
   private tables!: readonly [StateTable<Stored[]>, StateTable<Stored[]>];
-  private readonly keyOfValues: KeySelector;
+  private readonly keyOfValues: JoinKeyOf;
   private readonly rows: JoinRows;
   /** How far the output watermark trails the inputs'. */
   private readonly delay: number;
@@ -72,7 +72,7 @@ export class IntervalJoin implements StreamOperator {
   constructor(readonly config: IntervalJoinConfig) {
     if (config.keys[0].length !== config.keys[1].length) throw new Error('a join needs as many key expressions on each side');
     if (!(config.lower <= config.upper)) throw new Error('an interval join needs lower <= upper');
-    this.keyOfValues = keySelector(config.keys[0].map((_, i) => i));
+    this.keyOfValues = new JoinKeyOf(config.keys[0].length);
     this.rows = new JoinRows(config.widths, config.residual);
     this.delay = Math.max(0, -config.lower, config.upper);
     this.combined = progressOutput(
@@ -206,20 +206,8 @@ export class IntervalJoin implements StreamOperator {
   };
 
   /** The join key of a row: null when a key value is NULL (it matches nothing), undefined when a key expression failed. */
-  private keyOf(side: JoinSide, row: Row): GroupKey | undefined {
-    const exprs = this.config.keys[side];
-    const values = new Array<unknown>(exprs.length);
-    try {
-      for (let i = 0; i < exprs.length; i++) {
-        const v = exprs[i]!(row);
-        if (v === null || v === undefined) return null;
-        values[i] = v;
-      }
-    } catch (err) {
-      reportExpressionError(this.ctx, err, row);
-      return undefined;
-    }
-    return this.keyOfValues.key(values);
+  private keyOf(side: JoinSide, row: Row): GroupKey | null | undefined {
+    return this.keyOfValues.of(this.ctx, this.config.keys[side], row);
   }
 
   private pair(side: JoinSide, row: Row, other: Row): Row | undefined {

@@ -202,7 +202,7 @@ describe('DISTINCT, LIMIT, OFFSET', () => {
 
 describe('unsupported constructs: EDDY-L002 with a hint', () => {
   const cases: [string, string, RegExp][] = [
-    ['temporal join', 'SELECT * FROM orders o JOIN clicks FOR SYSTEM_TIME AS OF o.ts AS c ON o.user_id = c.user_id', /FOR SYSTEM_TIME AS OF/],
+    ['temporal RIGHT join', 'SELECT * FROM orders o RIGHT JOIN clicks FOR SYSTEM_TIME AS OF o.ts AS c ON o.user_id = c.user_id', /FOR SYSTEM_TIME AS OF/],
     ['LATERAL subquery', 'SELECT * FROM orders o, LATERAL (SELECT o.id) AS x', /LATERAL/],
     ['IN subquery under OR', 'SELECT * FROM clicks WHERE user_id = 1 OR user_id IN (SELECT user_id FROM orders)', /IN \(SELECT \.\.\.\) is supported only as a condition of WHERE/],
     ['EXISTS in ON', 'SELECT * FROM clicks c JOIN orders o ON c.user_id = o.user_id AND EXISTS (SELECT 1 FROM orders)', /EXISTS is supported only as a condition of WHERE.*not in ON/],

@@ -1,5 +1,6 @@
 /** Seeded random streams with bounded disorder, and a driver that feeds them in batches with watermarks. */
-import type { Row } from '../../../src/runtime/changelog.js';
+import type { Row, RowKind } from '../../../src/runtime/changelog.js';
+import type { StreamOperator } from '../../../src/runtime/operator.js';
 import type { OperatorHarness } from '../operator-harness.js';
 import { mulberry32 } from '../../../src/connectors/datagen.js';
 export { mulberry32 };
@@ -55,4 +56,39 @@ export function sortRows(rows: readonly Row[]): Row[] {
     .map((r) => [JSON.stringify(r), r] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([, r]) => r);
+}
+
+/** A change arriving on one input of a two-input operator at `at` (ms). */
+export interface Arrival {
+  readonly side: 0 | 1;
+  readonly kind: RowKind;
+  readonly row: Row;
+  readonly at: number;
+}
+
+/**
+ * Steps that deliver arrivals to a two-input operator in arrival order (ties in the given order), in small
+ * batches (1 to 4 arrivals, split by side), each followed by a watermark on a random side trailing the
+ * latest arrival by `delay`, then a watermark on both sides `delay + 100 s` past the last arrival (not the
+ * end of the inputs). An arrival at most `delay` after its time is never late.
+ */
+export function twoInputSteps<Op extends StreamOperator>(rng: () => number, arrivals: readonly Arrival[], delay: number): ((h: OperatorHarness<Op>) => void)[] {
+  const sorted = arrivals.map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a);
+  const steps: ((h: OperatorHarness<Op>) => void)[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    const size = 1 + Math.floor(rng() * 4);
+    const chunk = sorted.slice(i, i + size);
+    i += size;
+    for (const side of [0, 1]) {
+      const part = chunk.filter((a) => a.side === side);
+      if (part.length > 0) steps.push((h) => h.op.processBatch({ rows: part.map((a) => a.row), kinds: part.map((a) => a.kind) }, side));
+    }
+    const mark = chunk[chunk.length - 1]!.at - delay;
+    const side = Math.floor(rng() * 2);
+    steps.push((h) => h.op.processWatermark(mark, side));
+  }
+  const last = sorted[sorted.length - 1]!.at + 100_000;
+  steps.push((h) => h.op.processWatermark(last, 0));
+  steps.push((h) => h.op.processWatermark(last, 1));
+  return steps;
 }
