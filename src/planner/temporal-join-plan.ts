@@ -55,19 +55,28 @@ function versionKey(p: PhysicalPlan): readonly number[] | undefined {
  * no such view.
  */
 function deduplicatedInput(p: PhysicalPlan): PhysicalPlan | undefined {
-  if (p.kind !== 'Calc' || p.input.kind !== 'Rank') return undefined;
-  const rank = p.input;
+  // Without the rank column (outputRankNumber=false) there may be no projection above the rank.
+  const calc = p.kind === 'Calc' ? p : undefined;
+  const rank = calc ? calc.input : p;
+  if (rank.kind !== 'Rank') return undefined;
   const width = rank.input.schema.length;
   const [order, ...more] = rank.orderKeys;
   const keepLast = rank.rankType === 'ROW_NUMBER' && rank.rankEnd === 1 && order !== undefined && more.length === 0 && order.descending;
   if (!keepLast || rank.input.changelog.kind !== 'insert-only' || rank.input.schema[order.index]!.type.timeAttribute !== 'rowtime') return undefined;
+  // The rank's hash exchange goes too: the join puts its own on the join keys.
+  const source = rank.input.kind === 'Exchange' ? rank.input.input : rank.input;
+  if (!calc) {
+    if (rank.outputRank === false) return source;
+    // The rank column selected: it is 1 in every version.
+    const projection = rank.schema.map((f, i): BoundExpr => (i < width ? { kind: 'InputRef', index: i, name: f.name, type: f.type } : { kind: 'LiteralValue', value: 1, type: f.type }));
+    return physicalNode<CalcNode>({ kind: 'Calc', input: source, projection, schema: rank.schema, changelog: INSERT_ONLY });
+  }
   // The rank column may be tested (`= 1`, which holds for every row the rank keeps) and selected (it is 1).
-  const condition = p.condition;
+  const condition = calc.condition;
   const onlyRank = condition === undefined || (condition.kind === 'Call' && condition.fn === '=' && condition.args.some((a) => a.kind === 'InputRef' && a.index === width) && condition.args.some((a) => a.kind === 'LiteralValue' && Number(a.value) === 1));
-  if (!onlyRank || !p.projection.every((e) => isColumn(e) && e.index <= width)) return undefined;
-  const rankType = rank.schema[width]!.type;
-  const projection = p.projection.map((e): BoundExpr => (isColumn(e) && e.index === width ? { kind: 'LiteralValue', value: 1, type: rankType } : e));
-  return physicalNode<CalcNode>({ kind: 'Calc', input: rank.input, projection, schema: p.schema, changelog: INSERT_ONLY });
+  if (!onlyRank || !calc.projection.every((e) => isColumn(e) && e.index <= width)) return undefined;
+  const projection = calc.projection.map((e): BoundExpr => (isColumn(e) && e.index === width ? { kind: 'LiteralValue', value: 1, type: rank.schema[width]!.type } : e));
+  return physicalNode<CalcNode>({ kind: 'Calc', input: source, projection, schema: calc.schema, changelog: INSERT_ONLY });
 }
 
 /**
