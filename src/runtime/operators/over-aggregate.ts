@@ -35,9 +35,9 @@ import type { Counter } from '../metrics.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { Namespace, StateKey, StateTable, ValueCodec } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
-import { encodeKey, type KeySelector, keySelector } from '../keys.js';
+import { type KeySelector, keySelector } from '../keys.js';
 import { type AccumulatorLayout, accumulatorLayout } from './accumulator-layout.js';
-import { type AggCall, describeAggs, describeColumns, notInsertOnly } from './aggregate-call.js';
+import { type AggCall, describeAggs, describeColumns } from './aggregate-call.js';
 import { forEachTimedInsert } from './timed-inserts.js';
 import { decodeValue, encodeValue, VALUE_CODEC } from './state-codecs.js';
 import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
@@ -124,28 +124,19 @@ export class OverAggregate implements StreamOperator {
    * rows of a partition with the same time in the batch; ROWS and UNBOUNDED frames take rows one by one.
    */
   private arrive(batch: ChangeBatch): void {
-    const t = this.config.timeIndex;
     const peers = this.config.frame.units === 'RANGE' && this.config.frame.preceding !== undefined;
     const groups = new Map<string, Map<number, Row[]>>();
-    for (let i = 0; i < batch.rows.length; i++) {
-      if (batch.kinds[i] !== INSERT) throw notInsertOnly(this.kind, batch.kinds[i]!);
-      const row = batch.rows[i]!;
-      const time = row[t];
-      if (typeof time !== 'number' || Number.isNaN(time)) {
-        this.nullTime.inc();
-        continue;
-      }
-      const key = encodeKey(this.selector.values(row));
+    forEachTimedInsert(batch, { operator: this.kind, timeIndex: this.config.timeIndex, selector: this.selector, nullTime: this.nullTime }, (row, time, key) => {
       if (!peers) {
         this.aggregate(key, time, [row]);
-        continue;
+        return;
       }
       let times = groups.get(key);
       if (!times) groups.set(key, (times = new Map()));
       const rows = times.get(time);
       if (rows) rows.push(row);
       else times.set(time, [row]);
-    }
+    });
     for (const [key, times] of groups) for (const [time, rows] of times) this.aggregate(key, time, rows);
     const out = this.out.take();
     if (out) this.ctx.output.emit(out);

@@ -1,7 +1,7 @@
 /**
- * The input loop of the operators that key insert-only rows by event time (Deduplicate, OverAggregate):
- * only insertions are accepted; a row with a NULL (or NaN) time is dropped and counted; a row at or behind
- * the watermark is late, dropped and counted by the timer service; the others are handed on with their time
+ * The input loop of the operators that key insert-only rows by time (Deduplicate, OverAggregate): only
+ * insertions are accepted; a row with a NULL (or NaN) time is dropped and counted; on event time, a row at
+ * or behind the watermark is late, dropped and counted by the timer service; the others are handed on with their time
  * and their partition key, encoded as a string (so a NULL key never reads as the key null of the timer
  * service's operator-wide timers).
  */
@@ -19,7 +19,8 @@ export interface TimedInsertsContext {
   readonly timeIndex: number;
   readonly selector: KeySelector;
   readonly nullTime: Counter;
-  readonly timers: TimerService;
+  /** Decides which rows are late; none without it (processing time: every row is on time). */
+  readonly timers?: TimerService;
 }
 
 /** Calls `fn` for each row of `batch` that is on time (see the file comment). */
@@ -33,7 +34,7 @@ export function forEachTimedInsert(batch: ChangeBatch, c: TimedInsertsContext, f
       c.nullTime.inc();
       continue;
     }
-    if (c.timers.dropLate(ts)) continue;
+    if (c.timers?.dropLate(ts)) continue;
     fn(row, ts, encodeKey(c.selector.values(row)));
   }
 }
