@@ -50,14 +50,20 @@ export class WindowRank extends WindowBuffer<Row[]> {
     const { rankType, rankEnd } = this.config;
     const at = this.place(row);
     if (!at) return;
+    // The held list is changed in place and put again (that marks it for the next checkpoint).
     const held = this.table.get(at.key, at.time);
-    const rows = held ? held.slice() : [];
+    const rows = held ?? [];
     const pos = upperBound(rows, row, this.compare);
-    if (rankType === 'ROW_NUMBER' && pos >= rankEnd) return;
-    rows.splice(pos, 0, row);
-    // Rows ranked below rankEnd can never rise again: keep the top only.
-    rows.length = rankedTop(rows, this.compare, rankType, rankEnd).length;
-    if (rows.length === 0) return;
+    if (rankType === 'ROW_NUMBER') {
+      if (pos >= rankEnd) return;
+      rows.splice(pos, 0, row);
+      if (rows.length > rankEnd) rows.length = rankEnd;
+    } else {
+      rows.splice(pos, 0, row);
+      // Rows ranked below rankEnd can never rise again: keep the top only.
+      rows.length = rankedTop(rows, this.compare, rankType, rankEnd).length;
+      if (rows.length === 0) return;
+    }
     if (!held) this.timers.register(at.time);
     this.table.put(at.key, rows, at.time);
   }
