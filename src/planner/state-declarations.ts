@@ -93,7 +93,7 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
       : p.joinType === 'semi' || p.joinType === 'anti'
       ? [
           // A semi or anti join (runtime/operators/semi-anti-join.ts): whether a left row is out depends on its number of matches.
-          table('left', exprs(p.leftKeys), ['left rows with their counts and their numbers of matching right rows'], 'ttl'),
+          table('left', exprs(p.leftKeys), [p.residual ? 'left rows with their counts and their numbers of matching right rows' : 'left rows with their counts'], 'ttl'),
           table('right', exprs(p.rightKeys), ['right rows with their counts'], 'ttl'),
           INPUTS,
         ]

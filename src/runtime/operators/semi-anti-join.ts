@@ -7,6 +7,9 @@
  *   right rows (copies) it currently matches. The right rows are kept, not only counted, because the
  *   residual condition (a correlated `<`, or the `x = y OR x IS NULL OR y IS NULL` of a null-aware NOT IN)
  *   is decided pair by pair.
+ * - Without a residual condition every right row of a key matches every left row of it: a left row's match
+ *   count is then its key's number of right rows (not kept per row), and a right change emits or retracts
+ *   the key's left rows only when that number moves between 0 and 1.
  * - A semi join emits a left row while its match count is above 0, an anti join while it is 0. A left
  *   change that is emitted keeps its kind (`+U` in gives `+U` out); a right change that moves a left row's
  *   count between 0 and 1 emits (`+I`) or retracts (`-D`) it, once per copy of it.
@@ -106,12 +109,21 @@ export class SemiAntiJoin implements StreamOperator {
     let record = own.get(id);
     if (!record) {
       let matches = 0;
-      const right = this.bucket(1, key);
+      const right = this.config.residual ? this.bucket(1, key) : undefined;
       if (right) for (const r of right.values()) if (this.pairs(row, r.row)) matches += r.count;
       own.set(id, (record = { row, count: 0, matches }));
     }
     record.count++;
-    if (this.emitted(record.matches)) out.add(kind, row);
+    if (this.emitted(this.matchesOf(record, key))) out.add(kind, row);
+  }
+
+  /**
+   * A left row's number of matches. Without a residual condition every right row of its key matches, so
+   * that is the key's number of right rows, and the per-row counts are not kept (a right change then costs
+   * nothing unless the key's count moves between 0 and 1).
+   */
+  private matchesOf(record: JoinRecord, key: GroupKey): number {
+    return this.config.residual ? record.matches : rightRows(this.bucket(1, key));
   }
 
   /** Removes a copy of a left row, retracting it when it was in the output. */
@@ -122,7 +134,7 @@ export class SemiAntiJoin implements StreamOperator {
     if (!own || !record) return;
     if (--record.count === 0) own.delete(id);
     this.touched[0].set(key, own);
-    if (this.emitted(record.matches)) out.add(kind, row);
+    if (this.emitted(this.matchesOf(record, key))) out.add(kind, row);
   }
 
   /**
@@ -133,6 +145,7 @@ export class SemiAntiJoin implements StreamOperator {
     const own = this.bucket(1, key) ?? new Map<string, JoinRecord>();
     const id = encodeKey(row);
     let record = own.get(id);
+    const before = this.config.residual ? 0 : rightRows(own);
     if (add) {
       if (!record) own.set(id, (record = { row, count: 0, matches: 0 }));
       record.count++;
@@ -143,6 +156,13 @@ export class SemiAntiJoin implements StreamOperator {
     this.touched[1].set(key, own);
     const left = this.bucket(0, key);
     if (!left) return;
+    if (!this.config.residual) {
+      // Every left row of the key pairs with the row: all of them enter or leave together, or none.
+      const was = this.emitted(before);
+      const is = this.emitted(before + (add ? 1 : -1));
+      if (was !== is) for (const l of left.values()) addCopies(out, is ? INSERT : DELETE, l.row, l.count);
+      return;
+    }
     let changed = false;
     for (const l of left.values()) {
       if (!this.pairs(l.row, row)) continue;
@@ -189,4 +209,11 @@ export class SemiAntiJoin implements StreamOperator {
   explain(): string {
     return `SemiAntiJoin(${this.config.description})`;
   }
+}
+
+/** The number of rows (copies) in a bucket of right rows. */
+function rightRows(bucket: JoinBucket | undefined): number {
+  let n = 0;
+  if (bucket) for (const r of bucket.values()) n += r.count;
+  return n;
 }

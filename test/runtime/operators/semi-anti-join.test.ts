@@ -162,6 +162,9 @@ describe('SemiAntiJoin against a batch semi/anti join (random changelogs, both s
   const residual: Residual = (r) => (r[1] as number) <= (r[3] as number) + 1;
   const cases: { name: string; type: 'semi' | 'anti'; residual?: Residual; keyed: boolean; condition: Residual; nulls: number }[] = [
     { name: 'semi (IN / EXISTS) on the key', type: 'semi', keyed: true, condition: (r) => r[0] !== null && r[0] === r[2], nulls: 0 },
+    { name: 'anti (NOT EXISTS) on the key only', type: 'anti', keyed: true, condition: (r) => r[0] !== null && r[0] === r[2], nulls: 0 },
+    { name: 'semi (EXISTS) on the key with a residual', type: 'semi', residual, keyed: true, condition: (r) => r[0] !== null && r[0] === r[2] && residual(r), nulls: 0 },
+    { name: 'uncorrelated anti (NOT EXISTS): no keys, no residual', type: 'anti', keyed: false, condition: () => true, nulls: 0 },
     { name: 'anti (NOT EXISTS) on the key with a residual', type: 'anti', residual, keyed: true, condition: (r) => r[0] !== null && r[0] === r[2] && residual(r), nulls: 0 },
     { name: 'null-aware anti (NOT IN) on the values, NULLs on both sides', type: 'anti', residual: nullAware, keyed: false, condition: nullAware, nulls: 0.2 },
     { name: 'null-aware anti (correlated NOT IN): key and values', type: 'anti', residual: nullAware, keyed: true, condition: (r) => r[0] !== null && r[0] === r[2] && nullAware(r) === true, nulls: 0.2 },
