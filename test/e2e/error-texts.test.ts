@@ -115,8 +115,8 @@ describe('hints describe what exists today', () => {
     // An aggregate OVER a rowtime order runs (an OverAggregate); a rank inside an expression does not.
     expect(() => tp.plan('SELECT SUM(qty) OVER (PARTITION BY user_id ORDER BY ts) FROM orders')).not.toThrow();
     const nested = catchEddy(() => tp.bind('SELECT user_id, 1 + ROW_NUMBER() OVER (ORDER BY ts) FROM orders'));
-    expect(nested.message).toBe('OVER windows are not supported');
-    expect(nested.diagnostics[0]!.hint).toBe('for a running aggregate per key, GROUP BY the key (its result is updated with each row), or use a CUMULATE window');
+    expect(nested.message).toBe('OVER is supported only as a whole select-list item of a query without GROUP BY: an OVER aggregation, or a rank bounded outside it (Top-N)');
+    expect(nested.diagnostics[0]!.hint).toBe('compute it as a select-list item of a subquery and use its column in the outer query');
     // ROW_NUMBER() runs as a Top-N only: an unbounded rank is refused when it is planned, at its OVER clause.
     const sql = 'SELECT ROW_NUMBER() OVER (ORDER BY ts) FROM orders';
     const err = catchEddy(() => tp.plan(sql));

@@ -75,8 +75,8 @@ export function functionName(call: ast.FunctionCall): string {
 }
 
 /** OVER windows: what Eddy says about them, and what to use instead. */
-export const OVER_UNSUPPORTED = 'OVER windows are not supported';
-export const OVER_HINT = 'for a running aggregate per key, GROUP BY the key (its result is updated with each row), or use a CUMULATE window';
+export const OVER_UNSUPPORTED = 'OVER is supported only as a whole select-list item of a query without GROUP BY: an OVER aggregation, or a rank bounded outside it (Top-N)';
+export const OVER_HINT = 'compute it as a select-list item of a subquery and use its column in the outer query';
 
 /** Binds expressions against one scope. */
 export class ExprBinder {

@@ -33,7 +33,8 @@ export function bindRank(ctx: BinderContext, call: ast.FunctionCall, input: Logi
   const name = functionName(call);
   if (call.args.length > 0 || call.distinct || call.star) unsupported(`${name}() takes no arguments`, call.span);
   if (call.filter) unsupported(`FILTER (WHERE ...) is not allowed on ${name}()`, call.filter.span);
-  if (over.windowName) unsupported('Named windows (OVER w) are not supported yet', over.span, 'write the window in the OVER clause');
+  // The select binder resolves `OVER w` to the WINDOW clause's window (bind-over.ts) before it gets here.
+  if (over.windowName) throw new Error(`window '${over.windowName.name}' reached bindRank unresolved`);
   if (over.frame) unsupported(`${name}() takes no window frame (ROWS/RANGE)`, over.frame.span);
   if (over.orderBy.length === 0) unsupported(`${name}() needs an ORDER BY in its OVER clause`, over.span, 'Top-N ranks rows by an order: OVER (PARTITION BY k ORDER BY v DESC)');
   const binder = new ExprBinder(ctx, scope, { clause: 'OVER' });
