@@ -1,0 +1,130 @@
+// The `kafka` connector's source against the real broker: bounded reads, startup and bounded modes, checkpoint
+// positions and bad records. Expected rows are computed from what the test itself produced.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord } from '../../src/connectors/kafka/client.js';
+import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
+import { kafkaConnector, type KafkaSourcePosition } from '../../src/connectors/kafka/kafka.js';
+import type { SourceChunk, SourceReader } from '../../src/runtime/connector.js';
+import { EddyError } from '../../src/common/errors.js';
+import { T, type Schema } from '../../src/common/types.js';
+import { testContext, type TestContext } from '../connectors/context.js';
+import { kafkaBootstrap, uniqueTopic } from './broker.js';
+
+let client: KafkaClient;
+let admin: KafkaAdmin;
+
+beforeAll(async () => {
+  client = createKafkajsClient({ bootstrapServers: [kafkaBootstrap()], clientId: 'eddy-source-test' });
+  admin = await client.admin();
+});
+
+afterAll(async () => {
+  await admin?.close();
+});
+
+const schema: Schema = [
+  { name: 'id', type: T.int() },
+  { name: 'name', type: T.string() },
+];
+
+const BASE = Date.UTC(2024, 0, 1);
+
+async function produce(records: KafkaOutgoingRecord[]): Promise<void> {
+  const producer = await client.producer({ idempotent: true });
+  try {
+    await producer.send(records);
+  } finally {
+    await producer.close();
+  }
+}
+
+/** `count` rows {id, name} spread over `partitions` partitions (id % partitions), timestamps BASE + id. */
+function rowsFor(topic: string, from: number, count: number, partitions: number): KafkaOutgoingRecord[] {
+  return Array.from({ length: count }, (_, j) => {
+    const id = from + j;
+    return { topic, partition: id % partitions, key: null, value: JSON.stringify({ id, name: `n${id}` }), timestamp: BASE + id };
+  });
+}
+
+function context(topic: string, options: Record<string, string> = {}, fail = false, restored?: unknown): TestContext {
+  const ctx = testContext(
+    schema,
+    { connector: 'kafka', topic, 'properties.bootstrap.servers': kafkaBootstrap(), format: 'json', 'scan.startup.mode': 'earliest-offset', 'scan.bounded.mode': 'latest-offset', ...options },
+    'events',
+    fail,
+  );
+  return restored === undefined ? ctx : { ...ctx, restored, badRecord: ctx.badRecord };
+}
+
+/** Reads a bounded source to its end. */
+async function readAll(ctx: TestContext): Promise<{ chunks: SourceChunk[]; rows: unknown[][]; position: KafkaSourcePosition[] }> {
+  const reader = kafkaConnector.createSource!(ctx);
+  expect(reader.bounded).toBe(true);
+  await reader.open();
+  const chunks: SourceChunk[] = [];
+  try {
+    for (let c = await reader.next(); c !== null; c = await reader.next()) chunks.push(c);
+  } finally {
+    await reader.close();
+  }
+  return { chunks, rows: chunks.flatMap((c) => c.rows), position: reader.position!() as KafkaSourcePosition[] };
+}
+
+/** Reads an unbounded source until it has returned `count` rows. */
+async function readRows(reader: SourceReader, count: number, timeoutMs = 30_000): Promise<unknown[][]> {
+  const rows: unknown[][] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (rows.length < count) {
+    if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${count} rows after ${timeoutMs} ms`);
+    const chunk = await reader.next();
+    if (chunk === null) throw new Error('an unbounded source ended');
+    rows.push(...chunk.rows);
+  }
+  return rows;
+}
+
+const sortRows = (rows: unknown[][]) => [...rows].sort((a, b) => (a[0] as number) - (b[0] as number));
+const expectedRows = (ids: number[]) => ids.map((id) => [id, `n${id}`]);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('kafka source, bounded by latest-offset', () => {
+  it('reads a 3-partition topic to its end: exactly the rows produced', async () => {
+    const topic = uniqueTopic('src-bounded');
+    await admin.createTopic({ topic, partitions: 3 });
+    await produce(rowsFor(topic, 0, 600, 3));
+    const { chunks, rows, position } = await readAll(context(topic));
+    expect(sortRows(rows)).toEqual(expectedRows(range(0, 600)));
+    // Each partition's rows come in its own split, in offset order, and each split ends once.
+    for (let p = 0; p < 3; p++) {
+      const ids = chunks.filter((c) => c.split === `${topic}/${p}`).flatMap((c) => c.rows.map((r) => r[0] as number));
+      expect(ids).toEqual(range(0, 600).filter((id) => id % 3 === p));
+      expect(chunks.filter((c) => c.split === `${topic}/${p}` && c.splitEnded)).toHaveLength(1);
+    }
+    expect(position).toEqual([0, 1, 2].map((partition) => ({ topic, partition, offset: '200' })));
+  });
+
+  it('reads several topics, and an empty partition ends at once', async () => {
+    const a = uniqueTopic('src-a');
+    const b = uniqueTopic('src-b');
+    await admin.createTopic({ topic: a, partitions: 2 });
+    await admin.createTopic({ topic: b, partitions: 1 });
+    await produce([...rowsFor(a, 0, 1, 1), ...rowsFor(b, 100, 5, 1)]); // a's partition 1 stays empty
+    const { chunks, rows } = await readAll(context(`${a};${b}`));
+    expect(sortRows(rows)).toEqual(expectedRows([0, 100, 101, 102, 103, 104]));
+    expect(chunks.filter((c) => c.splitEnded).map((c) => c.split).sort()).toEqual([`${a}/0`, `${a}/1`, `${b}/0`].sort());
+  });
+
+  it('does not read records produced after it opened', async () => {
+    const topic = uniqueTopic('src-fixed-end');
+    await admin.createTopic({ topic, partitions: 1 });
+    await produce(rowsFor(topic, 0, 10, 1));
+    const reader = kafkaConnector.createSource!(context(topic));
+    await reader.open();
+    await produce(rowsFor(topic, 10, 10, 1));
+    const rows: unknown[][] = [];
+    for (let c = await reader.next(); c !== null; c = await reader.next()) rows.push(...c.rows);
+    await reader.close();
+    expect(rows).toEqual(expectedRows(range(0, 10)));
+  });
+});
