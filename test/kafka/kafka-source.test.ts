@@ -214,3 +214,61 @@ describe('kafka source bounded modes', () => {
     expect(sortRows(rows)).toEqual(expectedRows([0, 1, 2, 3, 4, 6, 8, 10, 12, 14, 16, 18]));
   });
 });
+
+describe('kafka source checkpoint positions', () => {
+  it('a restored source resumes at the saved offsets: no duplicates, no gaps', async () => {
+    const topic = uniqueTopic('src-restore');
+    await admin.createTopic({ topic, partitions: 3 });
+    await produce(rowsFor(topic, 0, 300, 3));
+    // The first run reads everything there is, then one more chunk of what follows, and stops there.
+    const first = kafkaConnector.createSource!(context(topic, { 'scan.bounded.mode': 'unbounded' }));
+    await first.open();
+    let saved: KafkaSourcePosition[];
+    const firstRows: unknown[][] = [];
+    try {
+      firstRows.push(...(await readRows(first, 300)));
+      expect(first.position!()).toEqual([0, 1, 2].map((partition) => ({ topic, partition, offset: '100' })));
+      await produce(rowsFor(topic, 300, 300, 3));
+      const chunk = await first.next();
+      expect(chunk!.rows.length).toBeGreaterThan(0);
+      firstRows.push(...chunk!.rows);
+      saved = JSON.parse(JSON.stringify(first.position!())) as KafkaSourcePosition[]; // as a checkpoint stores it
+    } finally {
+      await first.close();
+    }
+    // The saved position is right after the rows handed out: per partition, 100 + that partition's new rows.
+    for (const p of saved) {
+      const handed = firstRows.filter((r) => (r[0] as number) % 3 === p.partition).length;
+      expect(p.offset).toBe(String(handed));
+    }
+    expect(saved.some((p) => p.offset !== '100')).toBe(true);
+    await produce(rowsFor(topic, 600, 30, 3));
+    // The restored run starts there (its startup mode does not apply) and reads to the end.
+    const second = await readAll(context(topic, { 'scan.startup.mode': 'latest-offset' }, false, saved));
+    const all = [...firstRows, ...second.rows];
+    expect(all).toHaveLength(630);
+    expect(sortRows(all)).toEqual(expectedRows(range(0, 630)));
+    expect(second.position).toEqual([0, 1, 2].map((partition) => ({ topic, partition, offset: '210' })));
+  });
+
+  it('a bad record skipped before the checkpoint is not read again', async () => {
+    const topic = uniqueTopic('src-restore-bad');
+    await admin.createTopic({ topic, partitions: 1 });
+    await produce([{ topic, partition: 0, key: null, value: '{"id":1,"name":"a"}' }, { topic, partition: 0, key: null, value: 'oops' }]);
+    const ctx = context(topic, { 'errors.policy': 'skip' });
+    const first = await readAll(ctx);
+    expect(first.rows).toEqual([[1, 'a']]);
+    expect(first.position).toEqual([{ topic, partition: 0, offset: '2' }]);
+    expect(ctx.badRecords).toHaveLength(1);
+    await produce([{ topic, partition: 0, key: null, value: '{"id":2,"name":"b"}' }]);
+    const again = context(topic, { 'errors.policy': 'skip' }, false, first.position);
+    expect((await readAll(again)).rows).toEqual([[2, 'b']]);
+    expect(again.badRecords).toEqual([]);
+  });
+
+  it('an unreadable checkpointed position is a clear error', () => {
+    expect(() => kafkaConnector.createSource!(context('t', {}, false, [{ topic: 't', partition: 0, offset: 12 }]))).toThrow(
+      /the checkpointed position of the kafka source is not readable/,
+    );
+  });
+});
