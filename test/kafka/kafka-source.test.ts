@@ -272,3 +272,37 @@ describe('kafka source checkpoint positions', () => {
     );
   });
 });
+
+describe('kafka source bad records', () => {
+  it('names topic/partition@offset; too-large and invalid-utf8 values; a tombstone is no record; fail stops', async () => {
+    const topic = uniqueTopic('src-bad');
+    await admin.createTopic({ topic, partitions: 2 });
+    await produce([
+      { topic, partition: 1, key: null, value: '{"id":1,"name":"a"}' },
+      { topic, partition: 1, key: null, value: `{"id":2,"name":"${'x'.repeat(100)}"}` },
+      { topic, partition: 1, key: null, value: Buffer.from([0x7b, 0xff, 0x7d]) },
+      { topic, partition: 1, key: 'k', value: null },
+      { topic, partition: 1, key: null, value: '{"id":"three"}' },
+      { topic, partition: 1, key: null, value: '{"id":4,"name":"d"}' },
+    ]);
+    const ctx = context(topic, { 'errors.policy': 'skip', 'errors.max-record-bytes': '50' });
+    const { chunks, rows, position } = await readAll(ctx);
+    expect(rows).toEqual([[1, 'a'], [4, 'd']]);
+    expect(ctx.badRecords.map((b) => [b.kind, b.position])).toEqual([
+      ['too-large', `${topic}/1@1`],
+      ['invalid-utf8', `${topic}/1@2`],
+      ['wrong-type', `${topic}/1@4`],
+    ]);
+    expect(ctx.badRecords[2]!.raw).toBe('{"id":"three"}');
+    expect(ctx.badRecords[1]!.raw).toEqual(Buffer.from([0x7b, 0xff, 0x7d]));
+    const withRows = chunks.find((c) => c.rows.length > 0)!;
+    expect(withRows.describe!(1)).toEqual({ position: `${topic}/1@5`, raw: '{"id":4,"name":"d"}' });
+    expect(position).toEqual([
+      { topic, partition: 0, offset: '0' },
+      { topic, partition: 1, offset: '6' },
+    ]);
+    const failing = context(topic, { 'errors.max-record-bytes': '50' }, true);
+    await expect(readAll(failing)).rejects.toThrow(`Bad record in \`events\` at ${topic}/1@1 (too-large)`);
+    await expect(readAll(context(topic, {}, true))).rejects.toThrow(EddyError);
+  });
+});

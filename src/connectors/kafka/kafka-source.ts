@@ -73,15 +73,15 @@ class KafkaChunk implements SourceChunk {
   readonly rows: Row[];
   readonly splitEnded?: boolean;
   readonly #offsets: readonly bigint[];
-  readonly #texts: readonly string[];
+  readonly #values: readonly (Buffer | null)[];
   readonly #next: bigint;
 
-  constructor(split: string, rows: Row[], offsets: bigint[], texts: string[], next: bigint, ended: boolean) {
+  constructor(split: string, rows: Row[], offsets: bigint[], values: (Buffer | null)[], next: bigint, ended: boolean) {
     this.split = split;
     this.rows = rows;
     if (ended) this.splitEnded = true;
     this.#offsets = offsets;
-    this.#texts = texts;
+    this.#values = values;
     this.#next = next;
   }
 
@@ -90,7 +90,8 @@ class KafkaChunk implements SourceChunk {
   }
 
   describe(i: number): { readonly position: string; readonly raw: string } {
-    return { position: `${this.split}@${this.#offsets[i]}`, raw: this.#texts[i] ?? '' };
+    const raw = valueText(this.#values[i] ?? null);
+    return { position: `${this.split}@${this.#offsets[i]}`, raw: typeof raw === 'string' ? raw : '' };
   }
 }
 
@@ -253,11 +254,11 @@ export class KafkaSourceReader implements SourceReader {
       if (!state || state.ended) continue;
       const rows: Row[] = [];
       const offsets: bigint[] = [];
-      const texts: string[] = [];
+      const values: (Buffer | null)[] = [];
       let next = batch.nextOffset;
       for (const record of batch.records) {
         if (state.stop !== undefined && record.offset >= state.stop) break;
-        this.decodeRecord(state, record, rows, offsets, texts);
+        this.decodeRecord(state, record, rows, offsets, values);
       }
       if (state.stop !== undefined && next >= state.stop) {
         next = state.stop;
@@ -266,13 +267,13 @@ export class KafkaSourceReader implements SourceReader {
       }
       const last = this.queue.findLast((q) => q.state === state)?.chunk.nextOffset ?? state.offset;
       if (rows.length > 0 || state.ended || next > last) {
-        this.queue.push({ chunk: new KafkaChunk(state.split, rows, offsets, texts, next, state.ended), state });
+        this.queue.push({ chunk: new KafkaChunk(state.split, rows, offsets, values, next, state.ended), state });
       }
     }
     if (endedSome) await this.assignRemaining();
   }
 
-  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], texts: string[]): void {
+  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], values: (Buffer | null)[]): void {
     const position = `${state.split}@${record.offset}`;
     const value = record.value;
     if (value !== null && value.length > this.maxRecordBytes) {
@@ -296,8 +297,7 @@ export class KafkaSourceReader implements SourceReader {
     if (Array.isArray(result)) {
       rows.push(result);
       offsets.push(record.offset);
-      const raw = valueText(value);
-      texts.push(typeof raw === 'string' ? raw : '');
+      values.push(value); // decoded again only if the runtime finds the row bad (describe)
       return;
     }
     this.ctx.badRecord({ kind: result.kind, message: result.message, position, raw: valueText(value) });
