@@ -306,3 +306,18 @@ describe('kafka source bad records', () => {
     await expect(readAll(context(topic, {}, true))).rejects.toThrow(EddyError);
   });
 });
+
+describe('kafka source trouble', () => {
+  it('a topic that does not exist is a clear error naming the table and topic', async () => {
+    const missing = uniqueTopic('src-missing');
+    const reader = kafkaConnector.createSource!(context(missing));
+    const failure = reader.open().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const e = await failure;
+    await reader.close();
+    expect(e).toBeInstanceOf(EddyError);
+    expect((e as EddyError).message).toBe(`Table \`events\`: Kafka at '${kafkaBootstrap()}': Kafka topic '${missing}' does not exist`);
+  });
+});
