@@ -28,7 +28,6 @@ import type { GroupKey } from '../keys.js';
 import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { StateKey, StateTable } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
-import { reportExpressionError } from './expression-error.js';
 import { InputProgress, progressOutput } from './input-progress.js';
 import type { JoinConfig } from './join.js';
 import { JoinKeyOf } from './join-key.js';

@@ -27,8 +27,8 @@ import { BatchBuilder, type ChangeBatch, DELETE, INSERT, isAccumulate, type Row,
 import { encodeKey, type GroupKey, type KeySelector, keySelector } from '../keys.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { OperatorState, StateTable, ValueCodec } from '../state/state-types.js';
-import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
+import { joinKeyOf, type RowKey } from './join-key.js';
 import { JoinRows, type JoinSide } from './join-rows.js';
 import { decodeValue, encodeValue, writeEncodedValue } from './state-codecs.js';
 
@@ -107,32 +107,6 @@ export class JoinState {
   keys(side: JoinSide): number {
     return this.tables[side].size;
   }
-}
-
-/** A row's join key, and whether it can match at all (no key value is NULL). */
-export interface RowKey {
-  readonly key: GroupKey;
-  readonly matchable: boolean;
-}
-
-/**
- * The join key of a row, by a side's key expressions; undefined when one failed (it is reported to the
- * error policy, and the row dropped).
- */
-export function joinKeyOf(ctx: OperatorContext, exprs: readonly CompiledExpr[], selector: KeySelector, row: Row): RowKey | undefined {
-  const values = new Array<unknown>(exprs.length);
-  let matchable = true;
-  try {
-    for (let i = 0; i < exprs.length; i++) {
-      const v = exprs[i]!(row);
-      if (v === null || v === undefined) matchable = false;
-      values[i] = v;
-    }
-  } catch (err) {
-    reportExpressionError(ctx, err, row);
-    return undefined;
-  }
-  return { key: selector.key(values), matchable };
 }
 
 /** The regular join operator (see the file comment): input 0 is the left side, input 1 the right. */

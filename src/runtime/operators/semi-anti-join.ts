@@ -29,7 +29,8 @@ import { encodeKey, type GroupKey, type KeySelector, keySelector } from '../keys
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import { reportExpressionError } from './expression-error.js';
 import { InputProgress } from './input-progress.js';
-import { addCopies, JoinState, joinKeyOf, type JoinBucket, type JoinRecord, type JoinSide, type RowKey } from './join.js';
+import { addCopies, JoinState, type JoinBucket, type JoinRecord, type JoinSide } from './join.js';
+import { joinKeyOf, type RowKey } from './join-key.js';
 
 /** Configuration of a {@link SemiAntiJoin}. */
 export interface SemiAntiJoinConfig {
