@@ -1,0 +1,266 @@
+// The `kafka` connector's sink: Flink's option names, one encoded record per row (insert-only input), written with
+// the delivery guarantee asked for. `exactly-once` writes each checkpoint's rows in one Kafka transaction, committed
+// when Eddy's checkpoint commits; a restarted sink fences the previous producer (same transactional id), which
+// aborts its open transaction, so rows after the last checkpoint never become visible to `read_committed` readers.
+
+import type { ConnectorContext, OptionSpec, SinkWriter } from '../../runtime/connector.js';
+import { INSERT, ROW_KIND_NAMES, type ChangeBatch } from '../../runtime/changelog.js';
+import { EddyError, ErrorCode } from '../../common/errors.js';
+import { createEncoder, type RecordEncoder } from '../formats/index.js';
+import type { KafkaClient, KafkaOutgoingRecord, KafkaProducer } from './client.js';
+import { createKafkajsClient } from './kafkajs-client.js';
+import { kafkaClientConfig } from './options.js';
+
+export type DeliveryGuarantee = 'none' | 'at-least-once' | 'exactly-once';
+export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
+
+/** The sink's own options (the connection options are in ./options.ts). */
+export const KAFKA_SINK_OPTIONS: readonly OptionSpec[] = [
+  { key: 'topic', description: 'The topic the sink writes (one topic).' },
+  { key: 'format', description: "The format of the record values: 'json' or 'csv'." },
+  { key: 'key.format', description: "The format of the record keys ('json' or 'csv'); needs 'key.fields'.", values: ['json', 'csv'] },
+  { key: 'key.fields', description: "The columns (';'-separated) the record key is made of, in this order; needs 'key.format'." },
+  {
+    key: 'sink.partitioner',
+    description:
+      "Which partition a record goes to: 'default' (Kafka's: by the key's murmur2 hash, keyless records spread by the client), " +
+      "'fixed' (all records to partition 0, as Flink's one sink task does), 'round-robin' (partitions in turn).",
+    defaultValue: 'default',
+    values: ['default', 'fixed', 'round-robin'],
+  },
+  {
+    key: 'sink.delivery-guarantee',
+    description:
+      "'none' (records may be lost or repeated on failures), 'at-least-once' (an idempotent producer; every checkpoint waits " +
+      "for the broker's acknowledgement), 'exactly-once' (one Kafka transaction per checkpoint; needs checkpoints and " +
+      "'sink.transactional-id-prefix').",
+    defaultValue: 'at-least-once',
+    values: ['none', 'at-least-once', 'exactly-once'],
+  },
+  { key: 'sink.transactional-id-prefix', description: "The prefix of the sink's transactional id (exactly-once); unique per job writing to the cluster." },
+];
+
+type Options = Readonly<Record<string, string>>;
+
+/** Problems with the sink's options together (each alone was valid). */
+export function sinkOptionProblems(options: Options): { key: string; message: string; hint?: string }[] {
+  const problems: { key: string; message: string; hint?: string }[] = [];
+  if (deliveryGuarantee(options) === 'exactly-once' && !options['sink.transactional-id-prefix']?.trim()) {
+    problems.push({
+      key: 'sink.delivery-guarantee',
+      message: "'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'",
+      hint: "add e.g. 'sink.transactional-id-prefix' = 'my-job', unique among the jobs writing to this Kafka cluster",
+    });
+  }
+  if (options['key.fields'] !== undefined && options['key.format'] === undefined) {
+    problems.push({ key: 'key.fields', message: "'key.fields' needs 'key.format' (the format of the record key)", hint: "add 'key.format' = 'json'" });
+  }
+  if (options['key.format'] !== undefined && options['key.fields'] === undefined) {
+    problems.push({ key: 'key.format', message: "'key.format' needs 'key.fields' (the columns of the record key)", hint: "add e.g. 'key.fields' = 'id'" });
+  }
+  const topic = options['topic'];
+  if (topic !== undefined && (topic.includes(';') || topic.trim() === '')) {
+    problems.push({ key: 'topic', message: `A Kafka sink writes exactly one topic, got '${topic}'` });
+  }
+  return problems;
+}
+
+export function deliveryGuarantee(options: Options): DeliveryGuarantee {
+  return (options['sink.delivery-guarantee']?.trim().toLowerCase() ?? 'at-least-once') as DeliveryGuarantee;
+}
+
+function partitioner(options: Options): SinkPartitioner {
+  return (options['sink.partitioner']?.trim().toLowerCase() ?? 'default') as SinkPartitioner;
+}
+
+/** What an exactly-once sink's `preCommit` returns: the transaction to commit. */
+export interface KafkaSinkCommit {
+  readonly transactionalId: string;
+  readonly checkpointId: number;
+}
+
+/**
+ * The Kafka sink writer. Rows are encoded as they arrive and sent in `flush`; sends are chained, so records keep
+ * their order. With `exactly-once`, `preCommit` sends what is buffered and leaves the transaction open (prepared);
+ * rows written after it are held back until `commit` has committed it and begun the next transaction.
+ */
+export class KafkaSinkWriter implements SinkWriter {
+  private readonly topic: string;
+  private readonly guarantee: DeliveryGuarantee;
+  private readonly partitioner: SinkPartitioner;
+  private readonly encoder: RecordEncoder;
+  private readonly key: { readonly encoder: RecordEncoder; readonly columns: readonly number[] } | undefined;
+  private readonly transactionalId: string | undefined;
+  private client: KafkaClient | undefined;
+  private producer: KafkaProducer | undefined;
+  private partitions = 0;
+  private nextPartition = 0;
+  private pending: KafkaOutgoingRecord[] = [];
+  private sends: Promise<void> = Promise.resolve();
+  /** Exactly-once: the checkpoint whose transaction is prepared (sent, not committed), and who waits for its commit. */
+  private prepared: { readonly checkpointId: number; readonly committed: Promise<void>; readonly resolve: () => void } | undefined;
+
+  constructor(
+    private readonly ctx: ConnectorContext,
+    private readonly createClient: (options: Options) => KafkaClient = (options) => createKafkajsClient(kafkaClientConfig(options)),
+  ) {
+    const { options, schema } = ctx;
+    this.topic = (options['topic'] ?? '').trim();
+    this.guarantee = deliveryGuarantee(options);
+    this.partitioner = partitioner(options);
+    this.encoder = createEncoder(options['format'] ?? '', schema, options);
+    const keyFields = options['key.fields'];
+    if (keyFields !== undefined) {
+      const names = keyFields.split(';').map((n) => n.trim());
+      const columns = names.map((name) => {
+        const i = schema.findIndex((f) => f.name === name);
+        if (i < 0) {
+          throw new EddyError({
+            code: ErrorCode.INVALID_STATEMENT,
+            message: `Table \`${ctx.tableName}\`: 'key.fields' names column '${name}', which the table does not have`,
+            hint: `columns: ${schema.map((f) => f.name).join(', ')}`,
+          });
+        }
+        return i;
+      });
+      this.key = { encoder: createEncoder(options['key.format'] ?? '', columns.map((i) => schema[i]!), {}), columns };
+    }
+    if (this.guarantee === 'exactly-once') this.transactionalId = `${options['sink.transactional-id-prefix']!.trim()}-0`;
+  }
+
+  async open(): Promise<void> {
+    if (this.guarantee === 'exactly-once' && !this.ctx.checkpointing) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: 'sink.delivery-guarantee' = 'exactly-once' commits at checkpoints, but this job takes none`,
+        hint: "run the job with a state directory (checkpoints), or use 'at-least-once'",
+      });
+    }
+    this.client = this.createClient(this.ctx.options);
+    try {
+      const admin = await this.client.admin();
+      try {
+        const [meta] = await admin.describeTopics([this.topic]);
+        this.partitions = meta!.partitions.length;
+      } finally {
+        await admin.close();
+      }
+      // A transactional producer fences the previous one with the same id at creation: its open transaction (rows
+      // after the last checkpoint) is aborted and never becomes visible.
+      this.producer = await this.client.producer(
+        this.transactionalId !== undefined ? { transactionalId: this.transactionalId } : { idempotent: this.guarantee === 'at-least-once' },
+      );
+      if (this.transactionalId !== undefined) await this.producer.beginTransaction();
+    } catch (e) {
+      throw this.kafkaError('open', e);
+    }
+  }
+
+  write(batch: ChangeBatch): void {
+    const { rows, kinds } = batch;
+    for (let i = 0; i < rows.length; i++) {
+      if (kinds[i] !== INSERT) {
+        throw new EddyError({
+          code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
+          message: `Table \`${this.ctx.tableName}\`: the kafka sink only accepts inserts, got a ${ROW_KIND_NAMES[kinds[i]!]} change`,
+          hint: "an updating query needs the 'upsert-kafka' connector (with a PRIMARY KEY), which is not available yet",
+        });
+      }
+      const row = rows[i]!;
+      const record: { topic: string; key: string | null; value: string; partition?: number } = {
+        topic: this.topic,
+        key: this.key ? this.key.encoder.encode(this.key.columns.map((c) => row[c])) : null,
+        value: this.encoder.encode(row),
+      };
+      if (this.partitioner === 'fixed') record.partition = 0;
+      else if (this.partitioner === 'round-robin') {
+        record.partition = this.nextPartition;
+        this.nextPartition = (this.nextPartition + 1) % this.partitions;
+      }
+      this.pending.push(record);
+    }
+  }
+
+  /** Sends what is buffered (held back while an exactly-once transaction waits for its commit). */
+  async flush(): Promise<void> {
+    if (this.pending.length > 0 && this.producer && !this.prepared) {
+      const records = this.pending;
+      this.pending = [];
+      const producer = this.producer;
+      this.sends = this.sends.then(() => producer.send(records));
+    }
+    try {
+      await this.sends;
+    } catch (e) {
+      throw this.kafkaError('write to', e);
+    }
+  }
+
+  /**
+   * Sends what is buffered and waits for the broker's acknowledgement. Exactly-once: the checkpoint's transaction is
+   * then prepared, and its commit information returned (a previous one is first waited for, committed).
+   */
+  async preCommit(checkpointId: number): Promise<KafkaSinkCommit | undefined> {
+    if (this.prepared) await this.prepared.committed;
+    await this.flush();
+    if (this.transactionalId === undefined) return undefined;
+    let resolve!: () => void;
+    const committed = new Promise<void>((r) => (resolve = r));
+    this.prepared = { checkpointId, committed, resolve };
+    return { transactionalId: this.transactionalId, checkpointId };
+  }
+
+  /** Exactly-once: commits the prepared transaction, begins the next one and sends what was held back. */
+  async commit(info: unknown): Promise<void> {
+    const prepared = this.prepared;
+    const commit = info as Partial<KafkaSinkCommit> | undefined;
+    if (!prepared || !this.producer || commit?.checkpointId !== prepared.checkpointId) return;
+    try {
+      await this.producer.commitTransaction();
+      await this.producer.beginTransaction();
+    } catch (e) {
+      throw this.kafkaError('commit to', e);
+    } finally {
+      this.prepared = undefined;
+      prepared.resolve();
+    }
+    await this.flush();
+  }
+
+  /**
+   * Releases the producer. Exactly-once: an open transaction is left to the broker, which aborts it when the restarted
+   * sink fences it (or at its timeout); committed output is never touched. Otherwise what is buffered is sent first.
+   */
+  async close(): Promise<void> {
+    const producer = this.producer;
+    if (!producer) return;
+    this.producer = undefined;
+    try {
+      if (this.transactionalId === undefined) {
+        this.producer = producer;
+        await this.flush();
+        this.producer = undefined;
+      } else {
+        await this.sends.catch(() => {});
+        if (producer.inTransaction()) await producer.abortTransaction().catch(() => {});
+      }
+    } finally {
+      this.prepared?.resolve();
+      await producer.close();
+    }
+  }
+
+  private kafkaError(action: string, e: unknown): EddyError {
+    if (e instanceof EddyError) return e;
+    const err = new EddyError({
+      code: ErrorCode.IO_FAILED,
+      message: `Cannot ${action} Kafka topic '${this.topic}' (sink \`${this.ctx.tableName}\`): ${(e as Error)?.message ?? String(e)}`,
+      hint:
+        this.guarantee === 'exactly-once'
+          ? 'fix the cause and run the job again: it resumes from its last checkpoint, and the uncommitted transaction is aborted'
+          : 'fix the cause and run the job again',
+    });
+    (err as { cause?: unknown }).cause = e;
+    return err;
+  }
+}
