@@ -158,3 +158,89 @@ describe('options', () => {
     expect((error as EddyError).diagnostics[0]!.hint).toContain('upsert-kafka');
   });
 });
+
+describe('exactly-once', () => {
+  const exactlyOnce = (topic: string, prefix: string, extra: Partial<ConnectorContext> = {}): SinkWriter =>
+    kafkaConnector.createSink!(
+      sinkContext(topic, { 'sink.delivery-guarantee': 'exactly-once', 'sink.transactional-id-prefix': prefix }, { checkpointing: true, ...extra }),
+    );
+
+  it('commits with the checkpoint; a sink stopped before it leaves nothing; a restart has no duplicates or gaps', async () => {
+    const topic = uniqueTopic('sink-eos');
+    const prefix = uniqueTopic('eos-tx');
+    await admin.createTopic({ topic, partitions: 3 });
+
+    const first = exactlyOnce(topic, prefix);
+    await first.open();
+    first.write(insertBatch(rowsOf(0, 100)));
+    await first.flush();
+    const info1 = await first.preCommit!(1);
+    // Sent and acknowledged, but the checkpoint has not committed: nothing is visible to read_committed.
+    expect(await readCommitted(topic)).toEqual([]);
+    await first.commit!(info1);
+    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+
+    // Rows of checkpoint 2 are sent, and more after its preCommit; then the job dies before checkpoint 2 commits.
+    first.write(insertBatch(rowsOf(100, 200)));
+    await first.flush();
+    const info2 = await first.preCommit!(2);
+    first.write(insertBatch(rowsOf(200, 250)));
+    await first.flush();
+    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+
+    // The restarted sink (restored from checkpoint 1) fences the dead one: its open transaction is aborted.
+    const second = exactlyOnce(topic, prefix, { restored: JSON.parse(JSON.stringify(info1)) });
+    await second.open();
+    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+    // The dead sink's producer can no longer commit anything.
+    await expect(first.commit!(info2)).rejects.toThrow(/fenced/);
+
+    // The restored job replays from checkpoint 1 and goes on: every row exactly once.
+    second.write(insertBatch(rowsOf(100, 300)));
+    await second.flush();
+    const again2 = await second.preCommit!(2);
+    await second.commit!(again2);
+    second.write(insertBatch(rowsOf(300, 320)));
+    const info3 = await second.preCommit!(3);
+    await second.commit!(info3);
+    await second.close();
+    await first.close().catch(() => {});
+    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 320))));
+  });
+
+  it('holds rows written between a preCommit and its commit for the next transaction', async () => {
+    const topic = uniqueTopic('sink-eos-hold');
+    await admin.createTopic({ topic, partitions: 1 });
+    const sink = exactlyOnce(topic, uniqueTopic('eos-hold'));
+    await sink.open();
+    sink.write(insertBatch(rowsOf(0, 10)));
+    const info1 = await sink.preCommit!(1);
+    sink.write(insertBatch(rowsOf(10, 20)));
+    await sink.flush();
+    await sink.commit!(info1);
+    // Checkpoint 1 is committed: its rows only, the later ones wait for checkpoint 2.
+    expect(values(await readCommitted(topic))).toEqual(asObjects(rowsOf(0, 10)));
+    const info2 = await sink.preCommit!(2);
+    await sink.commit!(info2);
+    await sink.close();
+    expect(values(await readCommitted(topic))).toEqual(asObjects(rowsOf(0, 20)));
+  });
+
+  it('a sink closed before its checkpoint commits leaves its rows invisible', async () => {
+    const topic = uniqueTopic('sink-eos-close');
+    await admin.createTopic({ topic, partitions: 2 });
+    const sink = exactlyOnce(topic, uniqueTopic('eos-close'));
+    await sink.open();
+    sink.write(insertBatch(rowsOf(0, 50)));
+    await sink.preCommit!(1);
+    await sink.close();
+    expect(await readCommitted(topic)).toEqual([]);
+  });
+
+  it('refuses to run without checkpoints', async () => {
+    const topic = uniqueTopic('sink-eos-nocp');
+    await admin.createTopic({ topic, partitions: 1 });
+    const sink = exactlyOnce(topic, uniqueTopic('eos-nocp'), { checkpointing: false });
+    await expect(sink.open()).rejects.toThrow(/commits at checkpoints, but this job takes none/);
+  });
+});
