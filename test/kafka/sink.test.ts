@@ -14,7 +14,7 @@ import type { ConnectorContext, SinkWriter } from '../../src/runtime/connector.j
 import { T, type Schema } from '../../src/common/types.js';
 import { testContext } from '../connectors/context.js';
 import { tempDir } from '../e2e/helpers.js';
-import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { javaDefaultPartition, kafkaBootstrap, uniqueTopic } from './broker.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -242,5 +242,55 @@ describe('exactly-once', () => {
     await admin.createTopic({ topic, partitions: 1 });
     const sink = exactlyOnce(topic, uniqueTopic('eos-nocp'), { checkpointing: false });
     await expect(sink.open()).rejects.toThrow(/commits at checkpoints, but this job takes none/);
+  });
+});
+
+describe('keys and partitioners', () => {
+  async function writeAll(topic: string, options: Record<string, string>, rows: readonly Row[]): Promise<KafkaRecord[]> {
+    const sink = kafkaConnector.createSink!(sinkContext(topic, options));
+    await sink.open();
+    sink.write(insertBatch([...rows]));
+    await sink.close();
+    return readCommitted(topic);
+  }
+  const rows = rowsOf(0, 60).map(([id]) => [id, `user-${(id as number) % 7}`] as Row);
+
+  it("'key.fields' makes the key; 'default' partitions by the key's murmur2 hash as Kafka's Java client", async () => {
+    const topic = uniqueTopic('sink-key');
+    await admin.createTopic({ topic, partitions: 3 });
+    const records = await writeAll(topic, { 'key.format': 'json', 'key.fields': 'name;id' }, rows);
+    expect(multiset(values(records))).toEqual(multiset(asObjects(rows)));
+    for (const r of records) {
+      const value = JSON.parse(r.value!.toString('utf8')) as { id: number; name: string };
+      // The key holds the key fields in the order 'key.fields' names them.
+      expect(r.key!.toString('utf8')).toBe(`{"name":"${value.name}","id":${value.id}}`);
+      expect(r.partition).toBe(javaDefaultPartition(r.key!, 3));
+    }
+    expect(new Set(records.map((r) => r.partition)).size).toBe(3);
+  });
+
+  it("'fixed' writes every record to partition 0", async () => {
+    const topic = uniqueTopic('sink-fixed');
+    await admin.createTopic({ topic, partitions: 3 });
+    const records = await writeAll(topic, { 'sink.partitioner': 'fixed', 'key.format': 'csv', 'key.fields': 'id' }, rows);
+    expect(multiset(values(records))).toEqual(multiset(asObjects(rows)));
+    expect(records.every((r) => r.partition === 0)).toBe(true);
+    expect(records.map((r) => r.key!.toString('utf8'))).toEqual(rows.map(([id]) => String(id)));
+  });
+
+  it("'round-robin' writes the partitions in turn", async () => {
+    const topic = uniqueTopic('sink-rr');
+    await admin.createTopic({ topic, partitions: 3 });
+    const records = await writeAll(topic, { 'sink.partitioner': 'round-robin' }, rows);
+    for (let p = 0; p < 3; p++) {
+      const ids = records.filter((r) => r.partition === p).map((r) => (JSON.parse(r.value!.toString('utf8')) as { id: number }).id);
+      expect(ids).toEqual(rows.map(([id]) => id as number).filter((id) => id % 3 === p));
+    }
+  });
+
+  it("refuses 'key.fields' naming a column the table does not have", () => {
+    expect(() => kafkaConnector.createSink!(sinkContext('t', { 'key.format': 'json', 'key.fields': 'id;nope' }))).toThrow(
+      "'key.fields' names column 'nope', which the table does not have",
+    );
   });
 });
