@@ -243,4 +243,30 @@ describe('transactions', () => {
       await second.close();
     }
   });
+  it('hides interleaved aborted transactions (one aborted after another that began later)', async () => {
+    // Offsets: b1 (B's, 0), a1 (A's, 1), A's abort marker (2), B's abort marker (3): the broker lists A's aborted
+    // transaction before B's, though B's began first.
+    const topic = uniqueTopic('tx-interleaved');
+    await admin.createTopic({ topic, partitions: 1 });
+    const [idA, idB] = [uniqueTopic('tx-a'), uniqueTopic('tx-b')];
+    const b = await client.producer({ transactionalId: idB });
+    const a = await client.producer({ transactionalId: idA });
+    const fencers = [];
+    try {
+      await b.beginTransaction();
+      await b.send(records(topic, 'b1'));
+      await a.beginTransaction();
+      await a.send(records(topic, 'a1'));
+      fencers.push(await client.producer({ transactionalId: idA }));
+      fencers.push(await client.producer({ transactionalId: idB }));
+      expect(await values(topic, 'read_uncommitted')).toEqual(['b1', 'a1']);
+      expect(await values(topic, 'read_committed')).toEqual([]);
+      await fencers[1]!.beginTransaction();
+      await fencers[1]!.send(records(topic, 'b2'));
+      await fencers[1]!.commitTransaction();
+      expect(await values(topic, 'read_committed')).toEqual(['b2']);
+    } finally {
+      for (const p of [a, b, ...fencers]) await p.close();
+    }
+  });
 });

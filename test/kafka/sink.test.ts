@@ -208,7 +208,7 @@ describe('exactly-once', () => {
     expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 320))));
   });
 
-  it('holds rows written between a preCommit and its commit for the next transaction', async () => {
+  it('rows written between a preCommit and its commit go to the next transaction', async () => {
     const topic = uniqueTopic('sink-eos-hold');
     await admin.createTopic({ topic, partitions: 1 });
     const sink = exactlyOnce(topic, uniqueTopic('eos-hold'));
@@ -226,15 +226,55 @@ describe('exactly-once', () => {
     expect(values(await readCommitted(topic))).toEqual(asObjects(rowsOf(0, 20)));
   });
 
-  it('a sink closed before its checkpoint commits leaves its rows invisible', async () => {
+  it('a sink closed before its checkpoint commits leaves its rows invisible; a fresh start aborts them', async () => {
     const topic = uniqueTopic('sink-eos-close');
+    const prefix = uniqueTopic('eos-close');
     await admin.createTopic({ topic, partitions: 2 });
-    const sink = exactlyOnce(topic, uniqueTopic('eos-close'));
+    const sink = exactlyOnce(topic, prefix);
     await sink.open();
     sink.write(insertBatch(rowsOf(0, 50)));
     await sink.preCommit!(1);
+    sink.write(insertBatch(rowsOf(50, 60)));
     await sink.close();
     expect(await readCommitted(topic)).toEqual([]);
+    // A fresh start (no checkpoint to restore) with the same prefix aborts both left-over transactions.
+    const fresh = exactlyOnce(topic, prefix);
+    await fresh.open();
+    fresh.write(insertBatch(rowsOf(100, 110)));
+    await fresh.commit!(await fresh.preCommit!(1));
+    await fresh.close();
+    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(100, 110))));
+  });
+
+  it("a crash after Eddy's checkpoint committed but before Kafka's did: the restored sink commits it", async () => {
+    const topic = uniqueTopic('sink-eos-recommit');
+    const prefix = uniqueTopic('eos-recommit');
+    await admin.createTopic({ topic, partitions: 3 });
+    const first = exactlyOnce(topic, prefix);
+    await first.open();
+    first.write(insertBatch(rowsOf(0, 100)));
+    const info1 = await first.preCommit!(1);
+    // Rows after checkpoint 1 go to the next transaction; then the process dies, commit(info1) never runs.
+    first.write(insertBatch(rowsOf(100, 150)));
+    await first.flush();
+    expect(await readCommitted(topic)).toEqual([]);
+
+    const second = exactlyOnce(topic, prefix, { restored: JSON.parse(JSON.stringify(info1)) });
+    await second.open();
+    // Checkpoint 1's rows are committed, the rows after it aborted.
+    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+    second.write(insertBatch(rowsOf(100, 200)));
+    const info2 = await second.preCommit!(2);
+    await second.commit!(info2);
+    await second.close();
+    await first.close().catch(() => {});
+
+    // Restored once more from checkpoint 1 (say checkpoint 2's state never became durable): committing
+    // checkpoint 1's transaction again changes nothing, and checkpoint 2's committed rows stay.
+    const third = exactlyOnce(topic, prefix, { restored: JSON.parse(JSON.stringify(info1)) });
+    await third.open();
+    await third.close();
+    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 200))));
   });
 
   it('refuses to run without checkpoints', async () => {

@@ -7,7 +7,7 @@ import type { ConnectorContext, OptionSpec, SinkWriter } from '../../runtime/con
 import { INSERT, ROW_KIND_NAMES, type ChangeBatch } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { createEncoder, type RecordEncoder } from '../formats/index.js';
-import type { KafkaClient, KafkaOutgoingRecord, KafkaProducer } from './client.js';
+import type { KafkaClient, KafkaOutgoingRecord, KafkaProducer, KafkaProducerIdentity } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { kafkaClientConfig } from './options.js';
 
@@ -73,16 +73,25 @@ function partitioner(options: Options): SinkPartitioner {
   return (options['sink.partitioner']?.trim().toLowerCase() ?? 'default') as SinkPartitioner;
 }
 
-/** What an exactly-once sink's `preCommit` returns: the transaction to commit. */
-export interface KafkaSinkCommit {
-  readonly transactionalId: string;
+/** What an exactly-once sink's `preCommit` returns: the prepared transaction, enough for another process to commit it. */
+export interface KafkaSinkCommit extends KafkaProducerIdentity {
   readonly checkpointId: number;
+  /** The transaction's number: transaction `n` uses the transactional id `<prefix>-<n mod 2>`. */
+  readonly sequence: number;
 }
 
 /**
  * The Kafka sink writer. Rows are encoded as they arrive and sent in `flush`; sends are chained, so records keep
- * their order. With `exactly-once`, `preCommit` sends what is buffered and leaves the transaction open (prepared);
- * rows written after it are held back until `commit` has committed it and begun the next transaction.
+ * their order.
+ *
+ * Exactly-once uses two transactional ids, `<prefix>-0` and `<prefix>-1`, in turn (transaction `n` uses
+ * `<prefix>-<n mod 2>`). `preCommit` sends what is buffered, leaves that transaction open (prepared) and returns its
+ * producer id and epoch; it begins the next transaction on the other id, so rows written meanwhile go there. `commit`
+ * (after Eddy's checkpoint committed) commits the prepared one. A restored sink commits the transaction of its
+ * checkpoint by producer id and epoch (a no-op when that had happened already) and then creates producers on both ids,
+ * which fences any producer left from before and aborts its open transactions (rows after the checkpoint, which the
+ * job replays). A transaction's id is reused only after it committed, so committing by id and epoch never commits a
+ * later transaction.
  */
 export class KafkaSinkWriter implements SinkWriter {
   private readonly topic: string;
@@ -90,15 +99,18 @@ export class KafkaSinkWriter implements SinkWriter {
   private readonly partitioner: SinkPartitioner;
   private readonly encoder: RecordEncoder;
   private readonly key: { readonly encoder: RecordEncoder; readonly columns: readonly number[] } | undefined;
-  private readonly transactionalId: string | undefined;
+  private readonly transactionalIdPrefix: string | undefined;
   private client: KafkaClient | undefined;
+  /** The producer rows are sent with; undefined while the next transaction is being set up (rows then wait). */
   private producer: KafkaProducer | undefined;
+  /** Exactly-once: the number of the open transaction of `producer`. */
+  private sequence = 0;
   private partitions = 0;
   private nextPartition = 0;
   private pending: KafkaOutgoingRecord[] = [];
   private sends: Promise<void> = Promise.resolve();
-  /** Exactly-once: the checkpoint whose transaction is prepared (sent, not committed), and who waits for its commit. */
-  private prepared: { readonly checkpointId: number; readonly committed: Promise<void>; readonly resolve: () => void } | undefined;
+  /** Exactly-once: the prepared transaction (sent, not committed), and who waits for its commit. */
+  private prepared: { readonly checkpointId: number; readonly producer: KafkaProducer; readonly resolve: () => void; readonly committed: Promise<void> } | undefined;
 
   constructor(
     private readonly ctx: ConnectorContext,
@@ -125,7 +137,7 @@ export class KafkaSinkWriter implements SinkWriter {
       });
       this.key = { encoder: createEncoder(options['key.format'] ?? '', columns.map((i) => schema[i]!), {}), columns };
     }
-    if (this.guarantee === 'exactly-once') this.transactionalId = `${options['sink.transactional-id-prefix']!.trim()}-0`;
+    if (this.guarantee === 'exactly-once') this.transactionalIdPrefix = options['sink.transactional-id-prefix']!.trim();
   }
 
   async open(): Promise<void> {
@@ -136,6 +148,7 @@ export class KafkaSinkWriter implements SinkWriter {
         hint: "run the job with a state directory (checkpoints), or use 'at-least-once'",
       });
     }
+    const restored = this.restoredCommit();
     this.client = this.createClient(this.ctx.options);
     try {
       const admin = await this.client.admin();
@@ -145,12 +158,15 @@ export class KafkaSinkWriter implements SinkWriter {
       } finally {
         await admin.close();
       }
-      // A transactional producer fences the previous one with the same id at creation: its open transaction (rows
-      // after the last checkpoint) is aborted and never becomes visible.
-      this.producer = await this.client.producer(
-        this.transactionalId !== undefined ? { transactionalId: this.transactionalId } : { idempotent: this.guarantee === 'at-least-once' },
-      );
-      if (this.transactionalId !== undefined) await this.producer.beginTransaction();
+      if (this.transactionalIdPrefix === undefined) {
+        this.producer = await this.client.producer({ idempotent: this.guarantee === 'at-least-once' });
+        return;
+      }
+      // Complete the checkpoint's transaction first (its id is not touched before), then fence both ids.
+      if (restored) await this.client.commitPreparedTransaction(restored);
+      this.sequence = restored ? restored.sequence + 1 : 1;
+      await (await this.client.producer({ transactionalId: this.transactionalId(this.sequence + 1) })).close();
+      this.producer = await this.beginTransaction(this.sequence);
     } catch (e) {
       throw this.kafkaError('open', e);
     }
@@ -181,9 +197,9 @@ export class KafkaSinkWriter implements SinkWriter {
     }
   }
 
-  /** Sends what is buffered (held back while an exactly-once transaction waits for its commit). */
+  /** Sends what is buffered (rows wait while the next exactly-once transaction is being set up). */
   async flush(): Promise<void> {
-    if (this.pending.length > 0 && this.producer && !this.prepared) {
+    if (this.pending.length > 0 && this.producer) {
       const records = this.pending;
       this.pending = [];
       const producer = this.producer;
@@ -197,27 +213,39 @@ export class KafkaSinkWriter implements SinkWriter {
   }
 
   /**
-   * Sends what is buffered and waits for the broker's acknowledgement. Exactly-once: the checkpoint's transaction is
-   * then prepared, and its commit information returned (a previous one is first waited for, committed).
+   * Sends what is buffered and waits for the broker's acknowledgement. Exactly-once: that transaction is now
+   * prepared (its commit information is returned) and the next one begins on the other transactional id; a
+   * previous prepared transaction is first waited for, committed, since its id is the one the next takes.
    */
   async preCommit(checkpointId: number): Promise<KafkaSinkCommit | undefined> {
     if (this.prepared) await this.prepared.committed;
     await this.flush();
-    if (this.transactionalId === undefined) return undefined;
+    if (this.transactionalIdPrefix === undefined) return undefined;
+    const producer = this.producer!;
+    const identity = producer.identity();
+    if (!identity) throw new Error(`kafka sink of ${this.ctx.tableName}: the transactional producer has no producer id`);
     let resolve!: () => void;
     const committed = new Promise<void>((r) => (resolve = r));
-    this.prepared = { checkpointId, committed, resolve };
-    return { transactionalId: this.transactionalId, checkpointId };
+    this.prepared = { checkpointId, producer, resolve, committed };
+    const info: KafkaSinkCommit = { ...identity, checkpointId, sequence: this.sequence };
+    this.producer = undefined;
+    try {
+      this.sequence++;
+      this.producer = await this.beginTransaction(this.sequence);
+    } catch (e) {
+      throw this.kafkaError('open a transaction on', e);
+    }
+    return info;
   }
 
-  /** Exactly-once: commits the prepared transaction, begins the next one and sends what was held back. */
+  /** Exactly-once: commits the prepared transaction (after Eddy's checkpoint committed), then sends what waited. */
   async commit(info: unknown): Promise<void> {
     const prepared = this.prepared;
     const commit = info as Partial<KafkaSinkCommit> | undefined;
-    if (!prepared || !this.producer || commit?.checkpointId !== prepared.checkpointId) return;
+    if (!prepared || commit?.checkpointId !== prepared.checkpointId) return;
     try {
-      await this.producer.commitTransaction();
-      await this.producer.beginTransaction();
+      await prepared.producer.commitTransaction();
+      await prepared.producer.close();
     } catch (e) {
       throw this.kafkaError('commit to', e);
     } finally {
@@ -228,26 +256,69 @@ export class KafkaSinkWriter implements SinkWriter {
   }
 
   /**
-   * Releases the producer. Exactly-once: an open transaction is left to the broker, which aborts it when the restarted
-   * sink fences it (or at its timeout); committed output is never touched. Otherwise what is buffered is sent first.
+   * Releases the producers. Exactly-once: the open transaction (rows after the last checkpoint) is aborted; a
+   * prepared one whose commit did not come is left open, for the restored sink to commit. Otherwise what is buffered
+   * is sent first.
    */
   async close(): Promise<void> {
     const producer = this.producer;
-    if (!producer) return;
-    this.producer = undefined;
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    prepared?.resolve();
+    if (!producer) {
+      await prepared?.producer.close();
+      return;
+    }
     try {
-      if (this.transactionalId === undefined) {
-        this.producer = producer;
+      if (this.transactionalIdPrefix === undefined) {
         await this.flush();
-        this.producer = undefined;
       } else {
         await this.sends.catch(() => {});
         if (producer.inTransaction()) await producer.abortTransaction().catch(() => {});
       }
     } finally {
-      this.prepared?.resolve();
+      this.producer = undefined;
       await producer.close();
+      await prepared?.producer.close();
     }
+  }
+
+  private transactionalId(sequence: number): string {
+    return `${this.transactionalIdPrefix}-${sequence % 2}`;
+  }
+
+  /** A producer on transaction `sequence`'s id (creating it fences an older one), its transaction begun. */
+  private async beginTransaction(sequence: number): Promise<KafkaProducer> {
+    const producer = await this.client!.producer({ transactionalId: this.transactionalId(sequence) });
+    await producer.beginTransaction();
+    return producer;
+  }
+
+  private restoredCommit(): KafkaSinkCommit | undefined {
+    const r = this.ctx.restored as Partial<KafkaSinkCommit> | undefined | null;
+    if (r === undefined || r === null || this.transactionalIdPrefix === undefined) return undefined;
+    if (
+      typeof r !== 'object' ||
+      typeof r.transactionalId !== 'string' ||
+      typeof r.producerId !== 'string' ||
+      !Number.isInteger(r.producerEpoch) ||
+      !Number.isInteger(r.sequence) ||
+      !Number.isInteger(r.checkpointId)
+    ) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: the checkpointed transaction of the kafka sink is not readable: ${JSON.stringify(r).slice(0, 100)}`,
+        hint: 'start the job without restoring its state',
+      });
+    }
+    if (r.transactionalId !== this.transactionalId(r.sequence!)) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: the checkpoint's Kafka transaction is '${r.transactionalId}', but the sink's 'sink.transactional-id-prefix' is now '${this.transactionalIdPrefix}'`,
+        hint: "restore with the original 'sink.transactional-id-prefix', or start the job without restoring its state",
+      });
+    }
+    return r as KafkaSinkCommit;
   }
 
   private kafkaError(action: string, e: unknown): EddyError {
@@ -257,7 +328,7 @@ export class KafkaSinkWriter implements SinkWriter {
       message: `Cannot ${action} Kafka topic '${this.topic}' (sink \`${this.ctx.tableName}\`): ${(e as Error)?.message ?? String(e)}`,
       hint:
         this.guarantee === 'exactly-once'
-          ? 'fix the cause and run the job again: it resumes from its last checkpoint, and the uncommitted transaction is aborted'
+          ? 'fix the cause and run the job again: it resumes from its last checkpoint, and transactions after it are aborted'
           : 'fix the cause and run the job again',
     });
     (err as { cause?: unknown }).cause = e;
