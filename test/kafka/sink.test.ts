@@ -2,7 +2,7 @@
 // the input (as a multiset); the options are checked; exactly-once transactions commit with the checkpoint, and a
 // sink that stops before a checkpoint commits leaves nothing visible; after a restart there are no duplicates or gaps.
 
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Eddy, EddyError } from '../../src/index.js';
@@ -13,6 +13,8 @@ import { insertBatch, type Row } from '../../src/runtime/changelog.js';
 import type { ConnectorContext, SinkWriter } from '../../src/runtime/connector.js';
 import { T, type Schema } from '../../src/common/types.js';
 import { testContext } from '../connectors/context.js';
+import { summarize } from '../../src/engine/job-summary.js';
+import type { JobHandle } from '../../src/engine/job-handle.js';
 import { tempDir } from '../e2e/helpers.js';
 import { javaDefaultPartition, kafkaBootstrap, uniqueTopic } from './broker.js';
 
@@ -28,8 +30,21 @@ afterAll(async () => {
   await admin?.close();
 });
 
-/** Every record of `topic` a read_committed consumer sees, from the start to the last stable offset. */
-async function readCommitted(topic: string, timeoutMs = 60_000): Promise<KafkaRecord[]> {
+/**
+ * Every record of `topic` a read_committed consumer sees, from the start to the last stable offset. The markers of a
+ * committed transaction reach the partitions shortly after the commit returns, so a reader expecting `atLeast`
+ * records reads again until it has them (or 20 s passed; the caller's assertion then fails).
+ */
+async function readCommitted(topic: string, atLeast = 0): Promise<KafkaRecord[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const records = await readCommittedOnce(topic);
+    if (records.length >= atLeast || Date.now() > deadline) return records;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function readCommittedOnce(topic: string, timeoutMs = 60_000): Promise<KafkaRecord[]> {
   const [meta] = await admin.describeTopics([topic]);
   const consumer = await client.consumer({ isolationLevel: 'read_committed' });
   try {
@@ -91,7 +106,7 @@ describe('a bounded job into a kafka sink', () => {
       } finally {
         await eddy.close();
       }
-      const records = await readCommitted(topic);
+      const records = await readCommitted(topic, expected.length);
       expect(multiset(values(records))).toEqual(multiset(expected));
       expect(records.every((r) => r.key === null)).toBe(true);
       // Keyless records are spread by the client's default partitioner, not all on one partition.
@@ -178,7 +193,7 @@ describe('exactly-once', () => {
     // Sent and acknowledged, but the checkpoint has not committed: nothing is visible to read_committed.
     expect(await readCommitted(topic)).toEqual([]);
     await first.commit!(info1);
-    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+    expect(multiset(values(await readCommitted(topic, 100)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
 
     // Rows of checkpoint 2 are sent, and more after its preCommit; then the job dies before checkpoint 2 commits.
     first.write(insertBatch(rowsOf(100, 200)));
@@ -186,12 +201,12 @@ describe('exactly-once', () => {
     const info2 = await first.preCommit!(2);
     first.write(insertBatch(rowsOf(200, 250)));
     await first.flush();
-    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+    expect(multiset(values(await readCommitted(topic, 100)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
 
     // The restarted sink (restored from checkpoint 1) fences the dead one: its open transaction is aborted.
     const second = exactlyOnce(topic, prefix, { restored: JSON.parse(JSON.stringify(info1)) });
     await second.open();
-    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+    expect(multiset(values(await readCommitted(topic, 100)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
     // The dead sink's producer can no longer commit anything.
     await expect(first.commit!(info2)).rejects.toThrow(/fenced/);
 
@@ -205,7 +220,7 @@ describe('exactly-once', () => {
     await second.commit!(info3);
     await second.close();
     await first.close().catch(() => {});
-    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 320))));
+    expect(multiset(values(await readCommitted(topic, 320)))).toEqual(multiset(asObjects(rowsOf(0, 320))));
   });
 
   it('rows written between a preCommit and its commit go to the next transaction', async () => {
@@ -219,11 +234,11 @@ describe('exactly-once', () => {
     await sink.flush();
     await sink.commit!(info1);
     // Checkpoint 1 is committed: its rows only, the later ones wait for checkpoint 2.
-    expect(values(await readCommitted(topic))).toEqual(asObjects(rowsOf(0, 10)));
+    expect(values(await readCommitted(topic, 10))).toEqual(asObjects(rowsOf(0, 10)));
     const info2 = await sink.preCommit!(2);
     await sink.commit!(info2);
     await sink.close();
-    expect(values(await readCommitted(topic))).toEqual(asObjects(rowsOf(0, 20)));
+    expect(values(await readCommitted(topic, 20))).toEqual(asObjects(rowsOf(0, 20)));
   });
 
   it('a sink closed before its checkpoint commits leaves its rows invisible; a fresh start aborts them', async () => {
@@ -243,7 +258,7 @@ describe('exactly-once', () => {
     fresh.write(insertBatch(rowsOf(100, 110)));
     await fresh.commit!(await fresh.preCommit!(1));
     await fresh.close();
-    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(100, 110))));
+    expect(multiset(values(await readCommitted(topic, 10)))).toEqual(multiset(asObjects(rowsOf(100, 110))));
   });
 
   it("a crash after Eddy's checkpoint committed but before Kafka's did: the restored sink commits it", async () => {
@@ -262,7 +277,7 @@ describe('exactly-once', () => {
     const second = exactlyOnce(topic, prefix, { restored: JSON.parse(JSON.stringify(info1)) });
     await second.open();
     // Checkpoint 1's rows are committed, the rows after it aborted.
-    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
+    expect(multiset(values(await readCommitted(topic, 100)))).toEqual(multiset(asObjects(rowsOf(0, 100))));
     second.write(insertBatch(rowsOf(100, 200)));
     const info2 = await second.preCommit!(2);
     await second.commit!(info2);
@@ -274,7 +289,7 @@ describe('exactly-once', () => {
     const third = exactlyOnce(topic, prefix, { restored: JSON.parse(JSON.stringify(info1)) });
     await third.open();
     await third.close();
-    expect(multiset(values(await readCommitted(topic)))).toEqual(multiset(asObjects(rowsOf(0, 200))));
+    expect(multiset(values(await readCommitted(topic, 200)))).toEqual(multiset(asObjects(rowsOf(0, 200))));
   });
 
   it('refuses to run without checkpoints', async () => {
@@ -291,7 +306,7 @@ describe('keys and partitioners', () => {
     await sink.open();
     sink.write(insertBatch([...rows]));
     await sink.close();
-    return readCommitted(topic);
+    return readCommitted(topic, rows.length);
   }
   const rows = rowsOf(0, 60).map(([id]) => [id, `user-${(id as number) % 7}`] as Row);
 
@@ -333,4 +348,88 @@ describe('keys and partitioners', () => {
       "'key.fields' names column 'nope', which the table does not have",
     );
   });
+});
+
+describe('exactly-once through the engine', () => {
+  const rowsIn = (handle: JobHandle) => summarize(handle.jobs.map((j) => j.metrics)).rowsIn;
+  async function until(what: string, predicate: () => boolean, ms = 60_000): Promise<void> {
+    const start = Date.now();
+    while (!predicate()) {
+      if (Date.now() - start > ms) throw new Error(`not reached in time: ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('a job cancelled part-way and resumed from its state directory writes every row exactly once', async () => {
+    const topic = uniqueTopic('sink-eos-job');
+    await admin.createTopic({ topic, partitions: 3 });
+    const dir = tempDir();
+    const input = join(dir, 'in.json');
+    writeFileSync(input, '');
+    const events = Array.from({ length: 900 }, (_, i) => ({ id: i, name: `n${i % 13}` }));
+    const add = (from: number, to: number) => appendFileSync(input, events.slice(from, to).map((e) => JSON.stringify(e) + '\n').join(''));
+    const ddl = [
+      "SET 'execution.checkpointing.interval' = '500 ms'",
+      `CREATE TABLE src (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'json', 'source.monitor-interval' = '50 ms')`,
+      `CREATE TABLE out (id INT, name STRING) WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${kafkaBootstrap()}', ` +
+        `'format' = 'json', 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${uniqueTopic('eos-job')}')`,
+    ];
+    const start = async (eddy: Eddy): Promise<JobHandle> => {
+      for (const sql of ddl) await eddy.execute(sql);
+      const r = await eddy.execute('INSERT INTO out SELECT id, name FROM src');
+      if (r.kind !== 'job') throw new Error(`expected a job, got ${r.kind}`);
+      return r.job;
+    };
+    const stateDir = join(dir, 'state');
+
+    const first = new Eddy({ stateDir });
+    const handle = await start(first);
+    for (let i = 0; i < 300; i += 100) {
+      add(i, i + 100);
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    // A job that failed (say the sink could not open) is named in the timeout's message.
+    const ended = handle.done.then(() => 'ended', (e: unknown) => String(e));
+    await until('the first part read', () => rowsIn(handle) === 300).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}; rows read: ${rowsIn(handle)}; job: ${await Promise.race([ended, Promise.resolve('running')])}`);
+    });
+    await until('a checkpoint after it', () => handle.progress().checkpoints >= 2);
+    // Rows read after the last checkpoint, so the cancelled job leaves an open transaction behind: add a chunk and
+    // wait until it is read; when a checkpoint came meanwhile, add another one.
+    let read = 300;
+    for (;;) {
+      const checkpoints = handle.progress().checkpoints;
+      add(read, read + 20);
+      read += 20;
+      await until('the chunk read', () => rowsIn(handle) === read);
+      if (handle.progress().checkpoints === checkpoints) break;
+    }
+    await handle.cancel();
+    await handle.done.catch(() => {});
+    await first.close();
+    const between = values(await readCommitted(topic));
+    expect(between.length).toBeLessThan(read);
+
+    add(read, 600);
+    const second = new Eddy({ stateDir });
+    try {
+      const resumed = await start(second);
+      expect(resumed.jobs.map((j) => j.restoredFrom !== undefined)).toEqual([true]);
+      add(600, 900);
+      const atCheckpoint = (resumed.jobs[0]!.restoredFrom!.sources as Record<string, { line: number }[]>);
+      const linesAtCheckpoint = Object.values(atCheckpoint).flat().reduce((n, p) => n + p.line, 0);
+      // The checkpoint restored from had not seen the last rows read before the cancel.
+      expect(linesAtCheckpoint).toBeLessThan(read);
+      const resumedEnded = resumed.done.then(() => 'ended', (e: unknown) => String(e));
+      await until('the rest read', () => rowsIn(resumed) + linesAtCheckpoint === 900).catch(async (e: unknown) => {
+        throw new Error(`${String(e)}; rows read: ${rowsIn(resumed)} + ${linesAtCheckpoint}; job: ${await Promise.race([resumedEnded, Promise.resolve('running')])}`);
+      });
+      await resumed.stop();
+      await resumed.done;
+    } finally {
+      await second.close();
+    }
+    // Every row exactly once: no duplicates of the rows after the last checkpoint, no gaps.
+    expect(multiset(values(await readCommitted(topic, events.length)))).toEqual(multiset(events));
+  }, 120_000);
 });

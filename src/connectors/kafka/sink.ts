@@ -78,6 +78,8 @@ export interface KafkaSinkCommit extends KafkaProducerIdentity {
   readonly checkpointId: number;
   /** The transaction's number: transaction `n` uses the transactional id `<prefix>-<n mod 2>`. */
   readonly sequence: number;
+  /** How many records it holds: an empty one never began on the broker (kafkajs sends nothing), so is not committed. */
+  readonly records: number;
 }
 
 /**
@@ -103,8 +105,9 @@ export class KafkaSinkWriter implements SinkWriter {
   private client: KafkaClient | undefined;
   /** The producer rows are sent with; undefined while the next transaction is being set up (rows then wait). */
   private producer: KafkaProducer | undefined;
-  /** Exactly-once: the number of the open transaction of `producer`. */
+  /** Exactly-once: the number of the open transaction of `producer`, and how many records were sent in it. */
   private sequence = 0;
+  private sentInTransaction = 0;
   private partitions = 0;
   private nextPartition = 0;
   private pending: KafkaOutgoingRecord[] = [];
@@ -163,7 +166,7 @@ export class KafkaSinkWriter implements SinkWriter {
         return;
       }
       // Complete the checkpoint's transaction first (its id is not touched before), then fence both ids.
-      if (restored) await this.client.commitPreparedTransaction(restored);
+      if (restored && restored.records > 0) await this.client.commitPreparedTransaction(restored);
       this.sequence = restored ? restored.sequence + 1 : 1;
       await (await this.client.producer({ transactionalId: this.transactionalId(this.sequence + 1) })).close();
       this.producer = await this.beginTransaction(this.sequence);
@@ -203,6 +206,7 @@ export class KafkaSinkWriter implements SinkWriter {
       const records = this.pending;
       this.pending = [];
       const producer = this.producer;
+      this.sentInTransaction += records.length;
       this.sends = this.sends.then(() => producer.send(records));
     }
     try {
@@ -227,8 +231,9 @@ export class KafkaSinkWriter implements SinkWriter {
     let resolve!: () => void;
     const committed = new Promise<void>((r) => (resolve = r));
     this.prepared = { checkpointId, producer, resolve, committed };
-    const info: KafkaSinkCommit = { ...identity, checkpointId, sequence: this.sequence };
+    const info: KafkaSinkCommit = { ...identity, checkpointId, sequence: this.sequence, records: this.sentInTransaction };
     this.producer = undefined;
+    this.sentInTransaction = 0;
     try {
       this.sequence++;
       this.producer = await this.beginTransaction(this.sequence);
@@ -303,6 +308,7 @@ export class KafkaSinkWriter implements SinkWriter {
       typeof r.producerId !== 'string' ||
       !Number.isInteger(r.producerEpoch) ||
       !Number.isInteger(r.sequence) ||
+      !Number.isInteger(r.records) ||
       !Number.isInteger(r.checkpointId)
     ) {
       throw new EddyError({
