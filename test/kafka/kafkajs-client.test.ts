@@ -11,7 +11,7 @@ import {
   type KafkaRecord,
 } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
-import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { javaDefaultPartition, kafkaBootstrap, uniqueTopic } from './broker.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -24,35 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.close();
 });
-
-/**
- * Java's `Utils.murmur2` and the default partitioner's `toPositive(murmur2(key)) % partitions`, written out here so
- * the partitions the client picks are checked against Kafka's own rule, not against the client.
- */
-function javaDefaultPartition(key: Buffer, partitions: number): number {
-  const m = 0x5bd1e995;
-  let h = (0x9747b28c ^ key.length) | 0;
-  const whole = key.length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = (key[i]! & 0xff) | ((key[i + 1]! & 0xff) << 8) | ((key[i + 2]! & 0xff) << 16) | ((key[i + 3]! & 0xff) << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m);
-    h ^= k;
-  }
-  const rest = key.length % 4;
-  if (rest === 3) h ^= (key[whole + 2]! & 0xff) << 16;
-  if (rest >= 2) h ^= (key[whole + 1]! & 0xff) << 8;
-  if (rest >= 1) {
-    h ^= key[whole]! & 0xff;
-    h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return (h & 0x7fffffff) % partitions;
-}
 
 /** Fetches until every assigned partition has reached its end offset. */
 async function readToEnd(consumer: KafkaConsumer, timeoutMs = 60_000): Promise<KafkaRecord[]> {
@@ -270,6 +241,32 @@ describe('transactions', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+  it('hides interleaved aborted transactions (one aborted after another that began later)', async () => {
+    // Offsets: b1 (B's, 0), a1 (A's, 1), A's abort marker (2), B's abort marker (3): the broker lists A's aborted
+    // transaction before B's, though B's began first.
+    const topic = uniqueTopic('tx-interleaved');
+    await admin.createTopic({ topic, partitions: 1 });
+    const [idA, idB] = [uniqueTopic('tx-a'), uniqueTopic('tx-b')];
+    const b = await client.producer({ transactionalId: idB });
+    const a = await client.producer({ transactionalId: idA });
+    const fencers = [];
+    try {
+      await b.beginTransaction();
+      await b.send(records(topic, 'b1'));
+      await a.beginTransaction();
+      await a.send(records(topic, 'a1'));
+      fencers.push(await client.producer({ transactionalId: idA }));
+      fencers.push(await client.producer({ transactionalId: idB }));
+      expect(await values(topic, 'read_uncommitted')).toEqual(['b1', 'a1']);
+      expect(await values(topic, 'read_committed')).toEqual([]);
+      await fencers[1]!.beginTransaction();
+      await fencers[1]!.send(records(topic, 'b2'));
+      await fencers[1]!.commitTransaction();
+      expect(await values(topic, 'read_committed')).toEqual(['b2']);
+    } finally {
+      for (const p of [a, b, ...fencers]) await p.close();
     }
   });
 });

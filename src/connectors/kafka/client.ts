@@ -151,7 +151,20 @@ export interface KafkaProducer {
   abortTransaction(): Promise<void>;
   /** Whether a transaction is open. */
   inTransaction(): boolean;
+  /**
+   * A transactional producer's id and epoch (known once it is created), which a later process needs to commit the
+   * producer's open transaction with {@link KafkaClient.commitPreparedTransaction}.
+   */
+  identity(): KafkaProducerIdentity | undefined;
   close(): Promise<void>;
+}
+
+/** Who a transaction belongs to: the transactional id and the producer id and epoch the broker gave it. */
+export interface KafkaProducerIdentity {
+  readonly transactionalId: string;
+  /** Kafka's 64-bit producer id, as decimal text. */
+  readonly producerId: string;
+  readonly producerEpoch: number;
 }
 
 /** Connection settings. (SASL and SSL come with the connector's `properties.*` options.) */
@@ -165,6 +178,13 @@ export interface KafkaClient {
   admin(): Promise<KafkaAdmin>;
   consumer(options: KafkaConsumerOptions): Promise<KafkaConsumer>;
   producer(options?: KafkaProducerOptions): Promise<KafkaProducer>;
+  /**
+   * Commits the open transaction of the producer `identity` names, from another process (the producer may be dead):
+   * what a restored exactly-once sink does with the transaction its last checkpoint prepared (Flink's
+   * resumeTransaction + commit). Resolves when it is committed, or when it had been completed already (the
+   * producer's epoch has moved on); fails when the broker aborted it.
+   */
+  commitPreparedTransaction(identity: KafkaProducerIdentity): Promise<void>;
 }
 
 /** A transactional producer was fenced by a newer producer with the same transactional id; it can do nothing more. */

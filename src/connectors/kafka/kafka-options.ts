@@ -9,7 +9,7 @@ export type StartupMode = (typeof STARTUP_MODES)[number];
 export type BoundedMode = (typeof BOUNDED_MODES)[number];
 
 export const KAFKA_OPTIONS: readonly OptionSpec[] = [
-  { key: 'topic', description: "The topic to read, or several separated by ';'.", required: true },
+  { key: 'topic', description: "The topic: a source reads one or several separated by ';', a sink writes one.", required: true },
   { key: 'properties.bootstrap.servers', description: "The brokers to connect to: 'host:port', several separated by ','.", required: true },
   { key: 'properties.group.id', description: "The consumer group: its committed offsets are where 'group-offsets' starts." },
   {
@@ -24,7 +24,7 @@ export const KAFKA_OPTIONS: readonly OptionSpec[] = [
     defaultValue: 'read_uncommitted',
     values: ['read_committed', 'read_uncommitted'],
   },
-  { key: 'format', description: "The records' value format: 'json' or 'csv'.", required: true },
+  { key: 'format', description: "The format of the records' values: 'json' or 'csv'.", required: true },
   { key: 'scan.startup.mode', description: 'Where each partition is read from when the job starts without a checkpoint.', defaultValue: 'group-offsets', values: STARTUP_MODES },
   { key: 'scan.startup.timestamp-millis', description: "With 'timestamp': the first record read in each partition is the first at or after this time (epoch ms)." },
   { key: 'scan.startup.specific-offsets', description: "With 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (other partitions start at their earliest offset)." },
@@ -73,7 +73,6 @@ const isMillis = (v: string | undefined): boolean => v !== undefined && /^\s*\d+
 export function kafkaOptionProblems(options: Options): { key: string; message: string; hint?: string }[] {
   const problems: { key: string; message: string; hint?: string }[] = [];
   if (options['topic'] !== undefined && topicsOf(options).length === 0) problems.push({ key: 'topic', message: "Option 'topic' names no topic" });
-  if (options['properties.bootstrap.servers'] !== undefined && bootstrapServers(options).length === 0) problems.push({ key: 'properties.bootstrap.servers', message: "Option 'properties.bootstrap.servers' names no broker" });
   for (const phase of ['startup', 'bounded'] as const) {
     const modeKey = `scan.${phase}.mode`;
     const mode = phase === 'startup' ? startupMode(options) : boundedMode(options);
@@ -100,10 +99,11 @@ export function kafkaOptionProblems(options: Options): { key: string; message: s
       problems.push({ key: offKey, message: `Option '${offKey}' applies only with '${modeKey}' = 'specific-offsets'` });
     }
   }
-  if (startupMode(options) === 'group-offsets' && options['properties.group.id'] === undefined) {
+  // Only an explicit mode is checked here: a table written by a sink needs no group (a source without one fails at start).
+  if (options['scan.startup.mode'] !== undefined && startupMode(options) === 'group-offsets' && options['properties.group.id'] === undefined) {
     problems.push({
       key: 'properties.group.id',
-      message: "'scan.startup.mode' = 'group-offsets' (the default) needs 'properties.group.id'",
+      message: "'scan.startup.mode' = 'group-offsets' needs 'properties.group.id'",
       hint: "set 'properties.group.id', or 'scan.startup.mode' = 'earliest-offset'",
     });
   }

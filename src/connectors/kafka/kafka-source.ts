@@ -190,7 +190,14 @@ export class KafkaSourceReader implements SourceReader {
   /** `group-offsets`: the group's committed offsets; `properties.auto.offset.reset` for partitions without one. */
   private async groupOffsets(admin: KafkaAdmin, topic: string, numbers: readonly number[]): Promise<Map<number, bigint>> {
     const o = this.ctx.options;
-    const groupId = o['properties.group.id']!;
+    const groupId = o['properties.group.id'];
+    if (groupId === undefined) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${this.ctx.tableName}\`: 'scan.startup.mode' = 'group-offsets' (the default) needs 'properties.group.id'`,
+        hint: "set 'properties.group.id', or 'scan.startup.mode' = 'earliest-offset'",
+      });
+    }
     const committed = new Map((await admin.committedOffsets(groupId, topic)).map((p) => [p.partition, p.offset]));
     const missing = numbers.filter((n) => !committed.has(n));
     if (missing.length === 0) return committed;

@@ -1,15 +1,21 @@
-/** Flink's `kafka` connector (a source so far): records of one or more topics, decoded by the table's format. */
+/** Flink's `kafka` connector: a source of one or more topics' records and a sink into one topic, decoded and encoded by the table's format. */
 import type { ConnectorFactory } from '../../runtime/connector.js';
 import { KAFKA_OPTIONS, kafkaOptionProblems } from './kafka-options.js';
 import { KafkaSourceReader } from './kafka-source.js';
+import { connectionOptionProblems, KAFKA_CONNECTION_OPTIONS } from './options.js';
+import { KAFKA_SINK_OPTIONS, KafkaSinkWriter, sinkOptionProblems } from './sink.js';
 
 export { KafkaSourceReader, type KafkaSourcePosition } from './kafka-source.js';
 
+const declared = new Set(KAFKA_OPTIONS.map((o) => o.key));
+
 export const kafkaConnector: ConnectorFactory = {
   identifier: 'kafka',
-  description: 'Reads the records of Kafka topics (one row per record, decoded by the format).',
-  options: KAFKA_OPTIONS,
+  description: 'Reads the records of Kafka topics (one row per record, decoded by the format) and writes rows to a topic (none, at-least-once or exactly-once delivery).',
+  options: [...KAFKA_OPTIONS, ...[...KAFKA_CONNECTION_OPTIONS, ...KAFKA_SINK_OPTIONS].filter((o) => !declared.has(o.key))],
   usesFormat: true,
+  sinkChangelogMode: 'append',
   createSource: (ctx) => new KafkaSourceReader(ctx),
-  checkOptions: kafkaOptionProblems,
+  createSink: (ctx) => new KafkaSinkWriter(ctx),
+  checkOptions: (options) => [...kafkaOptionProblems(options), ...connectionOptionProblems(options), ...sinkOptionProblems(options)],
 };

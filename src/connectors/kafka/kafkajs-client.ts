@@ -33,6 +33,7 @@ import {
   type KafkaPartitionBatch,
   type KafkaPartitionOffset,
   type KafkaProducer,
+  type KafkaProducerIdentity,
   type KafkaProducerOptions,
   type KafkaRecord,
   type KafkaTopicMetadata,
@@ -85,7 +86,7 @@ interface InternalCluster {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(query: { nodeId: string }): Promise<InternalBroker>;
-  findGroupCoordinator(query: { groupId: string }): Promise<InternalBroker>;
+  findGroupCoordinator(query: { groupId: string; coordinatorType?: number }): Promise<InternalBroker>;
 }
 
 /** kafkajs's `Batch`: drops records before the fetch offset, records of aborted transactions and control records. */
@@ -160,15 +161,18 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     },
     async producer(options = {}) {
       const transactional = options.transactionalId !== undefined;
-      const producer = kafka.producer({
-        createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as the Java client
-        idempotent: transactional || options.idempotent === true,
-        transactionalId: options.transactionalId,
-        transactionTimeout: options.transactionTimeoutMs,
-        // kafkajs keeps ordering (and so idempotence) only with one request in flight.
-        maxInFlightRequests: transactional || options.idempotent ? 1 : undefined,
-        allowAutoTopicCreation: false,
-      });
+      const identity = { current: undefined as KafkaProducerIdentity | undefined };
+      const producer = withProducerCluster(kafka, (cluster) => transactional && watchProducerId(cluster, options.transactionalId!, identity), () =>
+        kafka.producer({
+          createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as the Java client
+          idempotent: transactional || options.idempotent === true,
+          transactionalId: options.transactionalId,
+          transactionTimeout: options.transactionTimeoutMs,
+          // kafkajs keeps ordering (and so idempotence) only with one request in flight.
+          maxInFlightRequests: transactional || options.idempotent ? 1 : undefined,
+          allowAutoTopicCreation: false,
+        }),
+      );
       await producer.connect();
       if (transactional) {
         // kafkajs sends the transactional InitProducerId only at the first transaction(); send it now, so creating
@@ -177,14 +181,99 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
         const initial = await producer.transaction();
         await initial.abort();
       }
-      return new KafkajsProducer(producer, transactional);
+      return new KafkajsProducer(producer, transactional, () => identity.current);
+    },
+    async commitPreparedTransaction(identity) {
+      const cluster = createInternalCluster(kafka, { isolationLevel: 'read_committed' });
+      await cluster.connect();
+      try {
+        const coordinator = (await cluster.findGroupCoordinator({
+          groupId: identity.transactionalId,
+          coordinatorType: TRANSACTION_COORDINATOR,
+        })) as InternalBroker & InternalTransactionBroker;
+        await coordinator.endTxn({
+          transactionalId: identity.transactionalId,
+          producerId: identity.producerId,
+          producerEpoch: identity.producerEpoch,
+          transactionResult: true,
+        });
+      } catch (error) {
+        const type = errorType(error);
+        // A newer epoch: a producer with this id was created since, which completed (or, past the transaction
+        // timeout, the broker aborted) this transaction; as Flink, taken as committed.
+        if (type !== undefined && FENCED_TYPES.has(type)) return;
+        if (type === 'INVALID_TXN_STATE') {
+          throw new Error(
+            `the Kafka transaction of '${identity.transactionalId}' (producer ${identity.producerId}, epoch ${identity.producerEpoch}) ` +
+              'was aborted before it could be committed (a transaction timeout shorter than the time to restart?)',
+            { cause: error },
+          );
+        }
+        throw error;
+      } finally {
+        await cluster.disconnect();
+      }
     },
   };
 }
 
-function createInternalCluster(kafka: Kafka, options: KafkaConsumerOptions): InternalCluster {
+const TRANSACTION_COORDINATOR = 1;
+
+interface InternalTransactionBroker {
+  initProducerId(request: object): Promise<{ producerId: string; producerEpoch: number }>;
+  endTxn(request: { transactionalId: string; producerId: string; producerEpoch: number; transactionResult: boolean }): Promise<unknown>;
+}
+
+/**
+ * Runs `create` (a `kafka.producer(...)` call) with kafkajs's cluster factory wrapped, so `onCluster` sees the
+ * cluster the producer is built on (kafkajs keeps it private).
+ */
+function withProducerCluster<T>(kafka: Kafka, onCluster: (cluster: InternalCluster) => unknown, create: () => T): T {
+  const symbol = clusterFactorySymbol(kafka);
+  const holder = kafka as unknown as Record<symbol, (o: object) => InternalCluster>;
+  const original = holder[symbol]!;
+  holder[symbol] = (o: object) => {
+    const cluster = original(o);
+    onCluster(cluster);
+    return cluster;
+  };
+  try {
+    return create();
+  } finally {
+    holder[symbol] = original;
+  }
+}
+
+/**
+ * Records the producer id and epoch the transaction coordinator gives `transactionalId` (kafkajs's transactional
+ * producer asks its cluster for the coordinator, then sends InitProducerId to it; neither is public).
+ */
+function watchProducerId(cluster: InternalCluster, transactionalId: string, identity: { current: KafkaProducerIdentity | undefined }): void {
+  const find = cluster.findGroupCoordinator.bind(cluster);
+  const watched = new WeakSet<object>();
+  cluster.findGroupCoordinator = async (query) => {
+    const broker = (await find(query)) as InternalBroker & InternalTransactionBroker;
+    if (query.coordinatorType !== TRANSACTION_COORDINATOR || watched.has(broker)) return broker;
+    // This cluster (and so its broker objects) belongs to this one producer, so patching the broker is local to it.
+    watched.add(broker);
+    const init = broker.initProducerId.bind(broker);
+    broker.initProducerId = async (request: object) => {
+      const result = await init(request);
+      identity.current = { transactionalId, producerId: String(result.producerId), producerEpoch: Number(result.producerEpoch) };
+      return result;
+    };
+    return broker;
+  };
+}
+
+function clusterFactorySymbol(kafka: Kafka): symbol {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   if (!symbol) throw new Error('kafkajs: this version does not have the cluster factory Eddy reads with');
+  return symbol;
+}
+
+function createInternalCluster(kafka: Kafka, options: Pick<KafkaConsumerOptions, 'isolationLevel'>): InternalCluster {
+  const symbol = clusterFactorySymbol(kafka);
   const create = (kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[symbol]!;
   return create({ allowAutoTopicCreation: false, isolationLevel: ISOLATION[options.isolationLevel] });
 }
@@ -346,7 +435,14 @@ class KafkajsAssignedConsumer implements KafkaConsumer {
   private toBatch(topic: string, data: DecodedPartition): KafkaPartitionBatch {
     const key = partitionKey(topic, data.partition);
     const fetched = this.offsets.get(key)!;
-    const batch = new Batch(topic, fetched.offset.toString(), data);
+    // kafkajs's filter of aborted records walks the aborted transactions in the order given, assuming it is by first
+    // offset; the broker lists them by where they ended, so interleaved transactions (one aborted after another that
+    // began later) would let aborted records through. Sorted by first offset, as the Java consumer's queue does.
+    const abortedTransactions = [...(data.abortedTransactions ?? [])].sort((a, b) => {
+      const d = BigInt(a.firstOffset) - BigInt(b.firstOffset);
+      return d < 0n ? -1 : d > 0n ? 1 : 0;
+    });
+    const batch = new Batch(topic, fetched.offset.toString(), { ...data, abortedTransactions });
     const endOffset = BigInt(this.options.isolationLevel === 'read_committed' && Number(data.lastStableOffset) >= 0
       ? data.lastStableOffset
       : data.highWatermark);
@@ -412,7 +508,12 @@ class KafkajsProducer implements KafkaProducer {
   constructor(
     private readonly producer: Producer,
     private readonly transactional: boolean,
+    private readonly currentIdentity: () => KafkaProducerIdentity | undefined,
   ) {}
+
+  identity(): KafkaProducerIdentity | undefined {
+    return this.currentIdentity();
+  }
 
   async send(records: readonly KafkaOutgoingRecord[]): Promise<void> {
     if (this.transactional && !this.transaction) {
