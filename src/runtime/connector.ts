@@ -8,7 +8,7 @@
  */
 import type { Span } from '../common/errors.js';
 import type { Schema } from '../common/types.js';
-import type { ChangeBatch, Row } from './changelog.js';
+import type { ChangeBatch, Row, RowKind } from './changelog.js';
 import type { Counter } from './metrics.js';
 
 /** One option a connector or format accepts. */
@@ -105,6 +105,11 @@ export interface SourceChunk {
   /** The split the rows come from; watermarks are tracked per split. */
   readonly split: string;
   readonly rows: Row[];
+  /**
+   * The kind of change of each row (`kinds[i]` of `rows[i]`), from a source of updates (an upsert topic, a
+   * changelog format); absent: every row is an insert. Event time and watermarks apply to every kind.
+   */
+  readonly kinds?: readonly RowKind[];
   /** True when this split has no more data (a finished file of a bounded read). */
   readonly splitEnded?: boolean;
   /**

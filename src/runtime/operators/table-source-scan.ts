@@ -143,6 +143,7 @@ export class TableSourceScan {
   private release(chunk: SourceChunk, from: number): PendingRelease | undefined {
     const { physicalIndex, computed, projection, watermark, speedup } = this.config;
     const input = chunk.rows;
+    const kinds = chunk.kinds;
     let splitMark = this.splitWatermarks.get(chunk.split) ?? MIN_WATERMARK;
     // With no other split holding the watermark back, it is simply this split's (the common case).
     const alone = this.splitWatermarks.size === 0 || (this.splitWatermarks.size === 1 && this.splitWatermarks.has(chunk.split));
@@ -195,7 +196,7 @@ export class TableSourceScan {
         for (let c = 0; c < projection.length; c++) out[c] = full[projection[c]!];
       }
       this.rows.push(out);
-      this.kinds.push(INSERT);
+      this.kinds.push(kinds === undefined ? INSERT : kinds[r]!);
     }
     this.recordsIn.inc(input.length - from);
     if (chunk.splitEnded) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { MAX_WATERMARK, type Row } from '../../../src/runtime/changelog.js';
+import { DELETE, MAX_WATERMARK, UPDATE_AFTER, UPDATE_BEFORE, type Row } from '../../../src/runtime/changelog.js';
 import type { SourceChunk } from '../../../src/runtime/connector.js';
 import { TableSourceScan, type TableSourceScanConfig } from '../../../src/runtime/operators/table-source-scan.js';
 import { SqliteStateStore } from '../../../src/runtime/state/sqlite-state-store.js';
@@ -49,6 +49,18 @@ describe('TableSourceScan', () => {
     expect(out.watermarks).toEqual([15, 20, 21, 26, 35, MAX_WATERMARK]);
     expect(out.changes.map((c) => c.row)).toContainEqual([18, 'a1']);
     expect(out.ended).toBe(true);
+  });
+
+  it("passes a chunk's row kinds on (a source of updates); a chunk without kinds is inserts", () => {
+    const { scan, out } = open(new StateBackend());
+    scan.processChunk(chunk('a', [10]));
+    scan.processChunk({ split: 'a', rows: [['x', 11], ['x', 12], ['y', 13]], kinds: [UPDATE_BEFORE, UPDATE_AFTER, DELETE] });
+    expect(out.changes.map((c) => [c.kind, c.row])).toEqual([
+      ['+I', [10, 'a0']],
+      ['-U', [11, 'x']],
+      ['+U', [12, 'x']],
+      ['-D', [13, 'y']],
+    ]);
   });
 
   describe('checkpoint and restore', () => {
