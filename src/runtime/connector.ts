@@ -7,7 +7,7 @@
  * the connector's. Sinks receive changelog batches of the query's output columns.
  */
 import type { Span } from '../common/errors.js';
-import type { Schema } from '../common/types.js';
+import type { DataType, Schema } from '../common/types.js';
 import type { ChangeBatch, Row, RowKind } from './changelog.js';
 import type { Counter } from './metrics.js';
 
@@ -98,6 +98,25 @@ export interface ConnectorContext {
   readonly sinkId?: string;
   /** For a source: predicates it may use to read less (see {@link ScanFilter}); absent: read everything. */
   readonly filters?: readonly ScanFilter[];
+  /**
+   * The metadata keys of the table's METADATA columns this source reads or this sink writes, in order (Flink's
+   * SupportsReadingMetadata / SupportsWritingMetadata), each one of the connector's {@link ConnectorFactory.metadata}.
+   * A source appends their values, in this order, after the `schema` columns of every row it produces; a sink
+   * receives rows whose values after the `schema` columns are these keys' values (only writable keys, of the
+   * table's persisted METADATA columns; VIRTUAL ones are never written). Absent or empty: none.
+   */
+  readonly metadataKeys?: readonly string[];
+}
+
+/** A metadata column a connector offers (`offset`, `timestamp`, `headers` of a Kafka record): Flink's metadata keys. */
+export interface MetadataSpec {
+  /** The key a column names in `METADATA FROM '<key>'` (or by its own name). */
+  readonly key: string;
+  /** The value's type (a column may declare a type this one casts to, as in Flink). */
+  readonly type: DataType;
+  /** True when a sink writes it (a persisted METADATA column); false: read-only, only VIRTUAL columns may name it. */
+  readonly writable: boolean;
+  readonly description: string;
 }
 
 /** A chunk of rows read from one split (a file, a partition). */
@@ -191,6 +210,8 @@ export interface ConnectorFactory {
   sourceChangelogMode?(options: Readonly<Record<string, string>>): SourceChangelogMode;
   /** True when the connector takes a `format` option (its options are then validated too). */
   readonly usesFormat?: boolean;
+  /** The metadata this connector reads (and maybe writes) for METADATA columns; absent: none. */
+  readonly metadata?: readonly MetadataSpec[];
   /** Present when the connector can look rows up by key: the right side of a lookup join. */
   createLookup?(ctx: LookupContext): LookupReader;
   /**
