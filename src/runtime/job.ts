@@ -433,6 +433,10 @@ export class Job {
     // Never join a checkpoint already under way: the caller may have produced output after it began.
     while (this.checkpointing || this.completing) await (this.checkpointing ?? this.completing);
     if (this.failure !== undefined) throw this.failure;
+    // While it waited, a source may have begun a chunk that pacing holds half-released: its rows already
+    // reached the sinks, but its position is still before the chunk. A periodic checkpoint must not record
+    // that (a restore would repeat those rows); it comes again once the chunk is through.
+    if (!wait && this.sources.some((s) => s.scan.holding)) return;
     const cfg = this.checkpoints!;
     const started = Date.now();
     this.lastCheckpointStartedAt = started;
