@@ -99,7 +99,11 @@ export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): Bou
   const metadata = targets.flatMap((t, i) => (t.metadata ? [i] : []));
   const sinkExprs = [
     ...physical.map((i) => exprs[i]!),
-    ...metadata.map((i) => binder.coerce(exprs[i]!, withNullable(writtenKeys.get(targets[i]!.metadata!.key)!, true), insert.query.span)),
+    ...metadata.map((i) => {
+      const type = withNullable(writtenKeys.get(targets[i]!.metadata!.key)!, true);
+      const e = exprs[i]!;
+      return e.kind === 'LiteralValue' && e.value === null ? { ...e, type } : binder.coerce(e, type, insert.query.span);
+    }),
   ];
   const schema: Field[] = [...physical, ...metadata].map((i, j) => ({ name: targets[i]!.name, type: sinkExprs[j]!.type }));
   const logical: LogicalPlan = { kind: 'LogicalProject', input: bound.plan, exprs: sinkExprs, schema };
