@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Eddy, EddyError } from '../../src/index.js';
-import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord, KafkaRecord } from '../../src/connectors/kafka/client.js';
+import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { runQuery, tempDir } from '../e2e/helpers.js';
-import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { kafkaBootstrap, produceRecords, readTopic, uniqueTopic } from './broker.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -26,37 +26,6 @@ afterAll(async () => {
 
 const BASE = Date.UTC(2024, 5, 1, 12, 0, 0);
 
-async function produce(records: KafkaOutgoingRecord[]): Promise<void> {
-  const producer = await client.producer({ idempotent: true });
-  try {
-    await producer.send(records);
-  } finally {
-    await producer.close();
-  }
-}
-
-/** Every record of `topic` (read_uncommitted), each partition read from offset 0 to its end. */
-async function readAll(topic: string): Promise<KafkaRecord[]> {
-  const [meta] = await admin.describeTopics([topic]);
-  const consumer = await client.consumer({ isolationLevel: 'read_uncommitted' });
-  try {
-    await consumer.assign(meta!.partitions.map((p) => ({ topic, partition: p.partition, offset: 0n })));
-    const records: KafkaRecord[] = [];
-    const caughtUp = new Map(meta!.partitions.map((p) => [p.partition, false]));
-    const deadline = Date.now() + 30_000;
-    while ([...caughtUp.values()].includes(false)) {
-      if (Date.now() > deadline) throw new Error('not caught up after 30 s');
-      for (const batch of await consumer.fetch({ maxWaitMs: 200 })) {
-        records.push(...batch.records);
-        caughtUp.set(batch.partition, batch.nextOffset >= batch.endOffset);
-      }
-    }
-    return records;
-  } finally {
-    await consumer.close();
-  }
-}
-
 const text = (b: Uint8Array | null | undefined) => (b === null || b === undefined ? null : Buffer.from(b).toString('utf8'));
 
 describe('kafka METADATA columns', () => {
@@ -71,7 +40,7 @@ describe('kafka METADATA columns', () => {
       timestamp: BASE + 1000 * k,
       headers: k % 3 === 0 ? [] : k === 4 ? [{ key: 'h', value: Buffer.from('first') }, { key: 'h', value: Buffer.from('second') }] : [{ key: 'h', value: Buffer.from(`v${k}`) }, { key: 'k', value: Buffer.from(String(k)) }],
     }));
-    await produce(produced.map((p) => ({ topic, partition: p.partition, key: null, value: JSON.stringify({ id: p.id }), timestamp: p.timestamp, headers: p.headers })));
+    await produceRecords(client, produced.map((p) => ({ topic, partition: p.partition, key: null, value: JSON.stringify({ id: p.id }), timestamp: p.timestamp, headers: p.headers })));
     // Offsets within each partition follow the order of production (one producer, one send).
     const expected = produced.map((p) => {
       const headers: Record<string, string> = {};
@@ -112,7 +81,7 @@ describe('kafka METADATA columns', () => {
       expect(got).toEqual(expected);
 
       // The offsets are the broker's: the client reads the same (partition, offset) for each id.
-      const byId = new Map((await readAll(topic)).map((r) => [JSON.parse(r.value!.toString('utf8')).id as number, r]));
+      const byId = new Map((await readTopic(client, topic, 'read_uncommitted')).map((r) => [JSON.parse(r.value!.toString('utf8')).id as number, r]));
       for (const g of got) {
         const r = byId.get(g.id as number)!;
         expect([r.partition, Number(r.offset)]).toEqual([g.partition, g.offset]);
@@ -161,7 +130,7 @@ describe('kafka METADATA columns', () => {
     } finally {
       await eddy.close();
     }
-    const records = await readAll(topic);
+    const records = await readTopic(client, topic, 'read_uncommitted');
     expect(records).toHaveLength(6);
     const got = records
       .map((r) => ({
