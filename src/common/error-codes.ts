@@ -80,6 +80,10 @@ export const ErrorCodes = {
   QUERY_TOO_MANY_ROWS: 'EDDY-R008',
   /** An ad-hoc query that ran longer than `table.exec.query.timeout`. */
   QUERY_TIMEOUT: 'EDDY-R009',
+
+  // --- METADATA columns (issue 17) ---
+  /** A METADATA column whose key its connector does not offer (lists the keys it does, with did-you-mean). */
+  UNKNOWN_METADATA_KEY: 'EDDY-C006',
 } as const;
 
 /** One of the registered codes. */

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ConnectorContext, SourceChunk, SourceReader } from '../runtime/connector.js';
 import type { Row } from '../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
@@ -153,6 +153,8 @@ export class FileSystemSourceReader implements SourceReader {
   private inflight: Promise<unknown> | undefined;
   /** `source.restore.on-change`: what to do with a restored file that changed since the checkpoint. */
   private readonly onChange: 'fail' | 'restart';
+  /** The METADATA keys whose values each row gets after its physical columns. */
+  private readonly metadataKeys: readonly string[];
 
   /** Resumes from `startPositions` when given, else from `ctx.restored` (a checkpointed {@link position}). */
   constructor(
@@ -168,6 +170,7 @@ export class FileSystemSourceReader implements SourceReader {
     this.maxRecordBytes = maxRecordBytes(ctx.options);
     this.start = new Map(startPositions.map((p) => [p.file, p]));
     this.onChange = ctx.options['source.restore.on-change']?.toLowerCase() === 'restart' ? 'restart' : 'fail';
+    this.metadataKeys = ctx.metadataKeys ?? [];
   }
 
   async open(): Promise<void> {
@@ -351,9 +354,24 @@ export class FileSystemSourceReader implements SourceReader {
       split.ended = true;
     }
     if (!split.ended) this.updateTail(split, base, bytesRead);
+    if (this.metadataKeys.length > 0 && rows.length > 0) await this.appendMetadata(split, rows);
     if (rows.length > TARGET_ROWS) this.readSize = Math.max(4096, Math.floor((bytesRead * TARGET_ROWS) / rows.length));
     else if (rows.length > 0 && rows.length < TARGET_ROWS / 2) this.readSize = Math.min(MAX_READ, this.readSize * 2);
     return { read, bytes: bytesRead };
+  }
+
+  /** Appends the values of `ctx.metadataKeys` (the file's path, name, size, modification time) to each row. */
+  private async appendMetadata(split: FileSplit, rows: Row[]): Promise<void> {
+    const info = await split.handle!.stat();
+    const path = resolve(split.path);
+    const values = this.metadataKeys.map((key) => {
+      if (key === 'file.path') return path;
+      if (key === 'file.name') return basename(path);
+      if (key === 'file.size') return info.size;
+      if (key === 'file.modification-time') return Math.floor(info.mtimeMs);
+      throw new Error(`filesystem source: no metadata key '${key}'`);
+    });
+    for (const row of rows) row.push(...values);
   }
 
   /**

@@ -1,5 +1,6 @@
 /** Flink's `filesystem` connector: JSON or CSV files (or a directory of them) as a source and a sink. */
-import type { ConnectorFactory, OptionSpec } from '../runtime/connector.js';
+import type { ConnectorFactory, MetadataSpec, OptionSpec } from '../runtime/connector.js';
+import { T, withNullable } from '../common/types.js';
 import { FileSystemSinkWriter } from './filesystem-sink.js';
 import { FileSystemSourceReader } from './filesystem-source.js';
 
@@ -28,12 +29,26 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'scan.watermark.idle-timeout', description: 'A file with no new records for this long stops holding back the watermark.' },
 ];
 
+/** The metadata of each row's file (Flink's filesystem connector's keys), read-only. */
+const METADATA: readonly MetadataSpec[] = [
+  { key: 'file.path', type: withNullable(T.string(), false), writable: false, description: "The absolute path of the file the row was read from." },
+  { key: 'file.name', type: withNullable(T.string(), false), writable: false, description: "The name of the file the row was read from (the path's last part)." },
+  { key: 'file.size', type: withNullable(T.bigint(), false), writable: false, description: 'The size of the file in bytes (when the row was read: a monitored file may grow).' },
+  {
+    key: 'file.modification-time',
+    type: withNullable(T.timestampLtz(3), false),
+    writable: false,
+    description: 'When the file was last modified (when the row was read).',
+  },
+];
+
 /** The `filesystem` connector factory. */
 export const filesystemConnector: ConnectorFactory = {
   identifier: 'filesystem',
   description: 'Reads and writes files of JSON or CSV records, one per line.',
   options: OPTIONS,
   usesFormat: true,
+  metadata: METADATA,
   sinkChangelogMode: 'append',
   createSource: (ctx) => new FileSystemSourceReader(ctx),
   createSink: (ctx) => new FileSystemSinkWriter(ctx),

@@ -27,6 +27,7 @@ export function connectorLookup(connectors: readonly ConnectorFactory[], formats
         sinkAcceptsUpdates: f.sinkChangelogMode === 'all',
         sourceReadsSnapshot: f.createSource !== undefined && f.sourceReadsSnapshot === true,
         lookup: f.createLookup !== undefined,
+        ...(f.metadata ? { metadata: f.metadata } : {}),
       };
     },
   };

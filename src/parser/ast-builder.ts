@@ -141,6 +141,10 @@ export class AstBuilder extends ExpressionBuilder {
     return true;
   }
 
+  metadataClause(): true {
+    return true;
+  }
+
   columnDef(ctx: Ctx): TableElement {
     const span = ctxSpan(ctx);
     const name = this.identifier(tok(ctx, 'name')!);
@@ -150,9 +154,22 @@ export class AstBuilder extends ExpressionBuilder {
     if (typeNode === undefined) {
       return { type: 'column', column: { kind: 'ComputedColumn', name, expr: this.expr(node(ctx, 'expression')), ...comment, span } };
     }
-    const column: A.PhysicalColumn = { kind: 'PhysicalColumn', name, type: this.dataType(typeNode.children), ...comment, span };
+    const type = this.dataType(typeNode.children);
     const primary = tok(ctx, 'Primary');
     const notEnforced = node(ctx, 'notEnforced');
+    const metadata = node(ctx, 'metadataClause');
+    if (metadata !== undefined) {
+      if (primary !== undefined) {
+        this.error(ErrorCode.UNEXPECTED_TOKEN, `The METADATA column '${name.name}' cannot be a PRIMARY KEY: a key is made of physical columns`, tokenSpan(primary));
+      }
+      const keyTok = tok(metadata.children, 'key');
+      const key = keyTok === undefined ? name.name : stringValue(keyTok);
+      const keySpan = keyTok === undefined ? name.span : tokenSpan(keyTok);
+      if (key.trim() === '') this.error(ErrorCode.UNEXPECTED_TOKEN, 'A METADATA key cannot be empty', keySpan);
+      const virtual = tok(metadata.children, 'VirtualKw') !== undefined;
+      return { type: 'column', column: { kind: 'MetadataColumn', name, type, key, keySpan, virtual, ...comment, span } };
+    }
+    const column: A.PhysicalColumn = { kind: 'PhysicalColumn', name, type, ...comment, span };
     return primary === undefined || notEnforced === undefined
       ? { type: 'column', column }
       : { type: 'column', column, primaryKey: joinSpans(tokenSpan(primary), nodeSpan(notEnforced)) };

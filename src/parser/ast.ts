@@ -66,7 +66,24 @@ export interface ComputedColumn extends NodeBase {
   readonly comment?: string;
 }
 
-export type ColumnDef = PhysicalColumn | ComputedColumn;
+/**
+ * A metadata column: `name TYPE METADATA [FROM 'key'] [VIRTUAL]` (Flink's): a value the connector gives
+ * besides the record's fields (a Kafka record's `offset`, a file's `file.path`). `key` is the connector's
+ * metadata key (the column's name when there is no FROM); a VIRTUAL column is only read, never written.
+ */
+export interface MetadataColumn extends NodeBase {
+  readonly kind: 'MetadataColumn';
+  readonly name: Identifier;
+  readonly type: DataType;
+  /** The metadata key: the FROM string, else the column's name. */
+  readonly key: string;
+  /** Where the key is written: the FROM string, else the column's name. */
+  readonly keySpan: Span;
+  readonly virtual: boolean;
+  readonly comment?: string;
+}
+
+export type ColumnDef = PhysicalColumn | ComputedColumn | MetadataColumn;
 
 /** `WATERMARK FOR column AS expr`. */
 export interface WatermarkDef extends NodeBase {

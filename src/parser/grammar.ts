@@ -95,7 +95,10 @@ export class EddyParser extends ExpressionParser {
     this.CONSUME(L.Enforced);
   });
 
-  /** `name TYPE [PRIMARY KEY NOT ENFORCED] [COMMENT '..']` or `name AS expr [COMMENT '..']`. */
+  /**
+   * `name TYPE [PRIMARY KEY NOT ENFORCED] [METADATA [FROM 'key'] [VIRTUAL]] [COMMENT '..']` or
+   * `name AS expr [COMMENT '..']`.
+   */
   columnDef = this.RULE('columnDef', () => {
     this.CONSUME(L.Identifier, { LABEL: 'name' });
     this.OR([
@@ -113,6 +116,7 @@ export class EddyParser extends ExpressionParser {
             this.CONSUME(L.Key);
             this.SUBRULE(this.notEnforced);
           });
+          this.OPTION3(() => this.SUBRULE(this.metadataClause));
         },
       },
     ]);
@@ -120,6 +124,16 @@ export class EddyParser extends ExpressionParser {
       this.CONSUME(L.Comment);
       this.CONSUME(L.StringLiteral, { LABEL: 'comment' });
     });
+  });
+
+  /** `METADATA [FROM 'key'] [VIRTUAL]` after a column's type (Flink's metadata columns). */
+  metadataClause = this.RULE('metadataClause', () => {
+    this.CONSUME(L.Metadata);
+    this.OPTION(() => {
+      this.CONSUME(L.From);
+      this.CONSUME(L.StringLiteral, { LABEL: 'key' });
+    });
+    this.OPTION2(() => this.CONSUME(L.Virtual));
   });
 
   /** `WITH ('k' = 'v', ...)`. */

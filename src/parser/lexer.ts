@@ -178,6 +178,8 @@ export const Leading = nonReserved('LEADING');
 export const Trailing = nonReserved('TRAILING');
 export const Cascade = nonReserved('CASCADE');
 export const Restrict = nonReserved('RESTRICT');
+export const Metadata = nonReserved('METADATA');
+export const Virtual = nonReserved('VIRTUAL');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 

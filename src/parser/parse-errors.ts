@@ -96,6 +96,7 @@ function keywordTypo(word: string, expected: TokenType[]): string | undefined {
     t === L.TimeUnitToken ? Object.keys(L.TIME_UNIT_SPELLINGS) : isKeyword(t) ? [t.LABEL!] : [],
   );
   for (const kw of candidates) {
+    if (kw.toUpperCase() === word.toUpperCase()) return undefined; // the keyword itself, not a typo of one
     const dist = typoDistance(word, kw);
     if (dist < bestDistance) {
       best = kw;

@@ -11,8 +11,16 @@ export interface TableColumn {
   readonly name: string;
   /** The column's type; time attributes carry their marker (`*ROWTIME*`, `*PROCTIME*`). */
   readonly type: DataType;
-  /** For computed columns: the expression, bound against the physical columns when the table is scanned. */
+  /**
+   * For computed columns: the expression, bound when the table is scanned against its source row (the
+   * physical columns, then the METADATA columns: see {@link sourceColumns}).
+   */
   readonly computed?: ast.Expr;
+  /**
+   * For METADATA columns: the connector's metadata key the value comes from, and whether the column is
+   * VIRTUAL (read only; an INSERT does not write it).
+   */
+  readonly metadata?: { readonly key: string; readonly virtual: boolean };
 }
 
 /** A table declared with CREATE TABLE: its columns, watermark, and connector options. */
@@ -46,9 +54,28 @@ export interface ViewDef {
 
 export type CatalogEntry = TableDef | ViewDef;
 
-/** The physical columns of a table (those a connector produces), in declared order. */
+/** The physical columns of a table (the record's fields a connector reads or writes), in declared order. */
 export function physicalColumns(table: TableDef): TableColumn[] {
-  return table.columns.filter((c) => c.computed === undefined);
+  return table.columns.filter((c) => c.computed === undefined && c.metadata === undefined);
+}
+
+/**
+ * The columns of a table's source row, the row computed columns are evaluated on: the physical columns,
+ * then the METADATA columns (each already of its declared type), both in declared order.
+ */
+export function sourceColumns(columns: readonly TableColumn[]): TableColumn[] {
+  return [...columns.filter((c) => c.computed === undefined && c.metadata === undefined), ...columns.filter((c) => c.metadata !== undefined)];
+}
+
+/** For each of a table's columns: its index in the source row ({@link sourceColumns}), or -1 when computed. */
+export function sourceIndex(columns: readonly TableColumn[]): number[] {
+  const source = sourceColumns(columns);
+  return columns.map((c) => source.indexOf(c));
+}
+
+/** The columns an INSERT writes: physical and persisted (not VIRTUAL) METADATA columns, in declared order. */
+export function persistedColumns(table: TableDef): TableColumn[] {
+  return table.columns.filter((c) => c.computed === undefined && c.metadata?.virtual !== true);
 }
 
 /** Tables and views of one session. */

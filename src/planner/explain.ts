@@ -170,7 +170,8 @@ function stateText(p: PhysicalPlan): string {
 const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => string } = {
   TableSourceScan: (p) => {
     const wm = p.watermark ? `, watermark=[${exprToString(p.watermark.expr, p.table.columns.map((c) => c.name))}]` : '';
-    return `TableSourceScan(table=[${p.table.name}], connector=[${p.table.options['connector']}], fields=[${names(p).join(', ')}]${wm}${hintText(p.table)})`;
+    const meta = p.metadata && p.metadata.keys.length > 0 ? `, metadata=[${p.metadata.keys.join(', ')}]` : '';
+    return `TableSourceScan(table=[${p.table.name}], connector=[${p.table.options['connector']}], fields=[${names(p).join(', ')}]${meta}${wm}${hintText(p.table)})`;
   },
   Values: (p) => `Values(rows=[${p.rows.length}])`,
   Calc: (p) => `Calc(select=[${projection(p.projection, p.schema, names(p.input))}]${p.condition ? `, where=[${exprToString(p.condition, names(p.input))}]` : ''})`,

@@ -33,6 +33,17 @@ export interface ScanWatermark {
 }
 
 /**
+ * The metadata a scan reads: the connector appends the values of `keys` (ConnectorContext.metadataKeys), in
+ * this order, after the physical columns of each row it reads; `values` has one expression per METADATA
+ * column of the table (in declared order) over that row: its key's value cast to the column's type (a NULL
+ * literal for a column the query does not need, whose key is not read).
+ */
+export interface ScanMetadata {
+  readonly keys: readonly string[];
+  readonly values: readonly BoundExpr[];
+}
+
+/**
  * Reads a table. The connector produces the physical columns; the scan computes the computed columns and
  * assigns watermarks. `projection` lists which of the table's columns are output (all, unless pruned).
  */
@@ -41,8 +52,13 @@ export interface LogicalScan {
   readonly table: TableDef;
   /** Indices into `table.columns` of the output columns, in output order. */
   readonly projection: readonly number[];
-  /** Computed columns' expressions, indexed like `table.columns` (undefined for physical columns), bound against the physical row. */
+  /**
+   * Computed columns' expressions, indexed like `table.columns` (undefined for the others), bound against
+   * the table's source row (physical columns, then METADATA columns: catalog.ts `sourceColumns`).
+   */
   readonly computed: readonly (BoundExpr | undefined)[];
+  /** What the table's METADATA columns read (absent: it has none); see {@link ScanMetadata}. */
+  readonly metadata?: ScanMetadata;
   /** The watermark, in terms of the table's full row (all columns). */
   readonly watermark?: ScanWatermark;
   /** What the source emits (declared by its connector and format): inserts only, or updates. */

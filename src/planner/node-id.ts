@@ -26,7 +26,7 @@ function aggIdentity(a: LogicalAggCall): unknown {
  * a job whose hint changed is a changed job, whose old state is refused like that of any changed SQL.
  */
 export function tableIdentity(t: TableDef): unknown {
-  const identity = [t.name, t.options['connector'] ?? null, t.columns.map((c) => [c.name, c.type, c.computed !== undefined]), t.watermark ?? null, t.primaryKey ?? null];
+  const identity = [t.name, t.options['connector'] ?? null, t.columns.map((c) => [c.name, c.type, c.computed !== undefined, ...(c.metadata ? [c.metadata] : [])]), t.watermark ?? null, t.primaryKey ?? null];
   return t.dynamicOptions === undefined ? identity : [...identity, sortedEntries(t.dynamicOptions)];
 }
 
@@ -37,7 +37,7 @@ export function sortedEntries(record: Readonly<Record<string, string>>): [string
 
 /** The configuration of each node kind that decides what it computes (inputs and properties excluded). */
 const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown } = {
-  TableSourceScan: (p) => [tableIdentity(p.table), p.projection, p.computed, p.watermark ?? null, p.filters ?? null],
+  TableSourceScan: (p) => [tableIdentity(p.table), p.projection, p.computed, p.watermark ?? null, p.filters ?? null, ...(p.metadata ? [p.metadata.keys] : [])],
   Values: (p) => [p.rows],
   Calc: (p) => [p.projection, p.condition ?? null],
   WindowTableFunction: (p) => [p.window, p.timeIndex, p.partitionKeys ?? null, p.timeZone ?? null],

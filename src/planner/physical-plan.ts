@@ -12,7 +12,7 @@ import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
 import type { IntervalBounds } from './interval-bounds.js';
 import type { WindowJoinType } from './logical-windows.js';
-import type { JoinType, LogicalAggCall, OverFrame, RankType, ScanWatermark, SortKey } from './logical-plan.js';
+import type { JoinType, LogicalAggCall, OverFrame, RankType, ScanMetadata, ScanWatermark, SortKey } from './logical-plan.js';
 
 /**
  * What kinds of change a node emits. `insert-only`: only +I (append). `updating`: +I, -U, +U, -D; `upsertKey`
@@ -121,6 +121,8 @@ export interface TableSourceScanNode extends PhysicalBase {
   readonly projection: readonly number[];
   readonly computed: readonly (BoundExpr | undefined)[];
   readonly watermark?: ScanWatermark;
+  /** The METADATA keys read and the METADATA columns' values (absent: the table has none). */
+  readonly metadata?: ScanMetadata;
   /** Predicates pushed into the connector (it may read only matching rows); the plan still filters. */
   readonly filters?: readonly ScanFilter[];
 }

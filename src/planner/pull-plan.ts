@@ -72,6 +72,6 @@ function asScanFilter(e: BoundExpr, scan: Extract<PhysicalPlan, { kind: 'TableSo
   // SQLite orders text by UTF-8 bytes, Eddy by UTF-16 code units: only equality means the same for strings.
   if (ref.type.name === 'STRING' && e.fn !== '=') return undefined;
   const column = scan.table.columns[scan.projection[ref.index]!];
-  if (!column || column.computed) return undefined;
+  if (!column || column.computed || column.metadata) return undefined;
   return { column: column.name, op: op as ScanFilter['op'], value: lit.value };
 }

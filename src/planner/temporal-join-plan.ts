@@ -94,7 +94,7 @@ function lookupJoinPlan(plan: LogicalJoin, left: PhysicalPlan): LookupJoinNode {
     const key = splitJoinCondition(part, width);
     const right = key.rightKeys[0];
     const column = key.leftKeys.length === 1 && right && isColumn(right) ? scan.table.columns[scan.projection[right.index]!] : undefined;
-    if (column && column.computed === undefined) {
+    if (column && column.computed === undefined && column.metadata === undefined) {
       leftKeys.push(key.leftKeys[0]!);
       lookupKeys.push(column.name);
     } else if (!isTrue(part)) residual.push(part);
@@ -106,6 +106,7 @@ function lookupJoinPlan(plan: LogicalJoin, left: PhysicalPlan): LookupJoinNode {
       `e.g. ON o.product_id = p.id`,
     );
   }
+  if (scan.metadata) unsupported(`A lookup join cannot read the METADATA columns of '${scan.table.name}'`, plan.span);
   return physicalNode<LookupJoinNode>({
     kind: 'LookupJoin',
     joinType: plan.joinType as 'inner' | 'left',

@@ -2,6 +2,7 @@
  * Translates an optimized logical plan into physical operators, inferring each node's changelog mode and
  * rejecting plans the runtime cannot run (with the reason and what to do instead).
  */
+import { projectScanMetadata } from './scan-metadata.js';
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { describeWindow } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
@@ -139,6 +140,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         table: plan.table,
         projection: plan.projection,
         computed: plan.computed,
+        ...(plan.metadata ? { metadata: projectScanMetadata(plan) } : {}),
         watermark: plan.watermark,
         schema: plan.schema,
         changelog: scanChangelog(plan),

@@ -5,7 +5,7 @@
 import type { Field } from '../common/types.js';
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import { compileExpr } from '../expr/compile.js';
-import { physicalColumns, type TableDef } from '../planner/catalog.js';
+import { persistedColumns, physicalColumns, sourceIndex, type TableDef } from '../planner/catalog.js';
 import { isPreserved, type LogicalAggCall } from '../planner/logical-plan.js';
 import type { PhysicalKind, PhysicalNodeOf, PhysicalPipeline, PhysicalPlan } from '../planner/physical-plan.js';
 import { nodeId } from '../planner/node-id.js';
@@ -254,8 +254,8 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be read from` });
       }
       const physical = physicalColumns(table);
-      let p = 0;
-      const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
+      const physicalIndex = sourceIndex(table.columns);
+      const metadataKeys = node.metadata?.keys ?? [];
       const scope = `Source: ${table.name}#${++counter}`;
       const policy = errorPolicyOf(table.options);
       // Dead letters wait until their chunk is processed (or dropped by a stop), so they are committed by
@@ -273,12 +273,14 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[env.id]),
         badRecord: (r) => handler.report(r),
         ...(node.filters ? { filters: node.filters } : {}),
+        ...(metadataKeys.length > 0 ? { metadataKeys } : {}),
       });
       const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
       const scan = new TableSourceScan({
         tableName: table.name,
         physicalIndex,
         computed: node.computed.map((e) => (e ? compileExpr(e) : undefined)),
+        ...(node.metadata ? { metadata: { physical: physical.length, values: node.metadata.values.map((e) => compileExpr(e)) } } : {}),
         projection: node.projection,
         watermark: node.watermark ? { rowtimeIndex: node.watermark.rowtimeIndex, expr: compileExpr(node.watermark.expr) } : undefined,
         speedup: speedup !== undefined && speedup > 0 ? speedup : undefined,
@@ -382,8 +384,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), `Lookup: ${table.name}#${++counter}`, undefined),
         keys: node.lookupKeys,
       });
-      let p = 0;
-      const physicalIndex = table.columns.map((c) => (c.computed ? -1 : p++));
+      const physicalIndex = sourceIndex(table.columns);
       const computed = node.computed.map((e) => (e ? compileExpr(e) : undefined));
       // The table's row (physical columns, then computed ones on them) projected as the scan would.
       const tableRow = (row: Row): Row => {
@@ -461,8 +462,11 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       }
       sinkName = table.name;
       checkOneSink(sinkName);
+      // An INSERT's rows are the physical columns, then the persisted METADATA columns' values (bind-insert.ts).
+      const metadataKeys = persistedColumns(table).flatMap((c) => (c.metadata ? [c.metadata.key] : []));
       writer = factory.createSink({
-        ...connectorContext(table.name, table.options, pipeline.schema, `Sink: ${table.name}`, restored?.sinks[table.name]),
+        ...connectorContext(table.name, table.options, pipeline.schema.slice(0, pipeline.schema.length - metadataKeys.length), `Sink: ${table.name}`, restored?.sinks[table.name]),
+        ...(metadataKeys.length > 0 ? { metadataKeys } : {}),
         primaryKey: table.primaryKey,
         checkpointing: options.checkpoints !== undefined,
         sinkId: `${options.jobKey ?? options.name}/${table.name}`,

@@ -3,7 +3,7 @@
  * `'connector' = '...'` option), that declares the options it takes and creates sources and/or sinks.
  *
  * Sources produce rows of the table's physical columns (in declared order, typed per
- * src/common/types.ts); computed columns, watermarks, pacing and batching are the runtime's business, not
+ * src/common/types.ts), then the values of the METADATA keys asked for; computed columns, watermarks, pacing and batching are the runtime's business, not
  * the connector's. Sinks receive changelog batches of the query's output columns.
  */
 import type { Span } from '../common/errors.js';
@@ -61,7 +61,10 @@ export interface ConnectorContext {
   readonly tableName: string;
   /** The WITH options, keys as written (already validated against the factory's options). */
   readonly options: Readonly<Record<string, string>>;
-  /** The physical columns: what a source must produce, or what a sink receives. */
+  /**
+   * The physical columns: what a source must produce, or what a sink receives (in both cases followed by the
+   * values of {@link metadataKeys}, when there are any).
+   */
   readonly schema: Schema;
   /** The session time zone. */
   readonly timeZone: string;
@@ -100,10 +103,11 @@ export interface ConnectorContext {
   readonly filters?: readonly ScanFilter[];
   /**
    * The metadata keys of the table's METADATA columns this source reads or this sink writes, in order (Flink's
-   * SupportsReadingMetadata / SupportsWritingMetadata), each one of the connector's {@link ConnectorFactory.metadata}.
-   * A source appends their values, in this order, after the `schema` columns of every row it produces; a sink
-   * receives rows whose values after the `schema` columns are these keys' values (only writable keys, of the
-   * table's persisted METADATA columns; VIRTUAL ones are never written). Absent or empty: none.
+   * SupportsReadingMetadata / SupportsWritingMetadata), each one of the connector's {@link ConnectorFactory.metadata},
+   * each at most once. A source appends their values (of the key's {@link MetadataSpec.type}), in this order, after
+   * the `schema` columns of every row it produces; for a query, only the keys it needs are asked for. A sink
+   * receives rows whose values after the `schema` columns are these keys' values, of the key's type (only writable
+   * keys, of the table's persisted METADATA columns; VIRTUAL ones are never written). Absent or empty: none.
    */
   readonly metadataKeys?: readonly string[];
 }
@@ -114,7 +118,10 @@ export interface MetadataSpec {
   readonly key: string;
   /** The value's type (a column may declare a type this one casts to, as in Flink). */
   readonly type: DataType;
-  /** True when a sink writes it (a persisted METADATA column); false: read-only, only VIRTUAL columns may name it. */
+  /**
+   * True when a sink writes it (from a persisted METADATA column); false: read-only — a table may declare it
+   * without VIRTUAL and be read, but an INSERT into it is refused (as in Flink), naming the column.
+   */
   readonly writable: boolean;
   readonly description: string;
 }

@@ -16,7 +16,7 @@ import { testContext } from '../connectors/context.js';
 import { summarize } from '../../src/engine/job-summary.js';
 import type { JobHandle } from '../../src/engine/job-handle.js';
 import { tempDir } from '../e2e/helpers.js';
-import { javaDefaultPartition, kafkaBootstrap, uniqueTopic } from './broker.js';
+import { javaDefaultPartition, kafkaBootstrap, readTopic, uniqueTopic } from './broker.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -45,24 +45,7 @@ async function readCommitted(topic: string, atLeast = 0): Promise<KafkaRecord[]>
 }
 
 async function readCommittedOnce(topic: string, timeoutMs = 60_000): Promise<KafkaRecord[]> {
-  const [meta] = await admin.describeTopics([topic]);
-  const consumer = await client.consumer({ isolationLevel: 'read_committed' });
-  try {
-    await consumer.assign(meta!.partitions.map((p) => ({ topic, partition: p.partition, offset: 0n })));
-    const records: KafkaRecord[] = [];
-    const caughtUp = new Map(meta!.partitions.map((p) => [p.partition, false]));
-    const deadline = Date.now() + timeoutMs;
-    while ([...caughtUp.values()].includes(false)) {
-      if (Date.now() > deadline) throw new Error(`not caught up after ${timeoutMs} ms`);
-      for (const batch of await consumer.fetch({ maxWaitMs: 200 })) {
-        records.push(...batch.records);
-        caughtUp.set(batch.partition, batch.nextOffset >= batch.endOffset);
-      }
-    }
-    return records;
-  } finally {
-    await consumer.close();
-  }
+  return readTopic(client, topic, 'read_committed', timeoutMs);
 }
 
 const values = (records: readonly KafkaRecord[]) => records.map((r) => JSON.parse(r.value!.toString('utf8')) as unknown);

@@ -27,6 +27,8 @@ export interface KafkaRecord {
   readonly headers: readonly KafkaHeader[];
   /** The leader epoch of the batch the record came in, when the broker reports one. */
   readonly leaderEpoch: number | undefined;
+  /** What `timestamp` is (the record batch's attribute); absent when the client does not say. */
+  readonly timestampType?: 'CreateTime' | 'LogAppendTime';
 }
 
 /** A record to write. Without `partition` the producer's partitioner picks one (by key hash when there is a key). */

@@ -17,6 +17,7 @@ import { createDecoder, type RecordDecoder } from '../formats/index.js';
 import { maxRecordBytes } from '../option-values.js';
 import type { KafkaClient, KafkaClientConfig, KafkaConsumer, KafkaPartitionOffset, KafkaAdmin, KafkaRecord } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
+import { appendMetadata } from './metadata.js';
 import { boundedMode, bootstrapServers, parseSpecificOffsets, startupMode, topicsOf } from './kafka-options.js';
 
 /** One partition's place in a checkpoint: the offset of the next record to read (decimal text: 64-bit). */
@@ -118,11 +119,14 @@ export class KafkaSourceReader implements SourceReader {
   private readonly queue: { chunk: KafkaChunk; state: PartitionState }[] = [];
   private closed = false;
   private inflight: Promise<unknown> | undefined;
+  /** The METADATA keys whose values each row gets after its physical columns (./metadata.ts). */
+  private readonly metadataKeys: readonly string[];
 
   constructor(
     private readonly ctx: ConnectorContext,
     private readonly clientFactory: KafkaClientFactory = createKafkajsClient,
   ) {
+    this.metadataKeys = ctx.metadataKeys ?? [];
     this.topics = topicsOf(ctx.options);
     this.bounded = boundedMode(ctx.options) !== 'unbounded';
     this.decoder = createDecoder(ctx.options['format'] ?? 'json', ctx.schema, ctx.options);
@@ -302,6 +306,7 @@ export class KafkaSourceReader implements SourceReader {
     });
     if (result === null) return;
     if (Array.isArray(result)) {
+      if (this.metadataKeys.length > 0) appendMetadata(result, record, this.metadataKeys);
       rows.push(result);
       offsets.push(record.offset);
       values.push(value); // decoded again only if the runtime finds the row bad (describe)

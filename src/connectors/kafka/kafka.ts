@@ -2,6 +2,7 @@
 import type { ConnectorFactory } from '../../runtime/connector.js';
 import { KAFKA_OPTIONS, kafkaOptionProblems } from './kafka-options.js';
 import { KafkaSourceReader } from './kafka-source.js';
+import { KAFKA_METADATA } from './metadata.js';
 import { connectionOptionProblems, KAFKA_CONNECTION_OPTIONS } from './options.js';
 import { KAFKA_SINK_OPTIONS, KafkaSinkWriter, sinkOptionProblems } from './sink.js';
 
@@ -14,6 +15,7 @@ export const kafkaConnector: ConnectorFactory = {
   description: 'Reads the records of Kafka topics (one row per record, decoded by the format) and writes rows to a topic (none, at-least-once or exactly-once delivery).',
   options: [...KAFKA_OPTIONS, ...[...KAFKA_CONNECTION_OPTIONS, ...KAFKA_SINK_OPTIONS].filter((o) => !declared.has(o.key))],
   usesFormat: true,
+  metadata: KAFKA_METADATA,
   sinkChangelogMode: 'append',
   createSource: (ctx) => new KafkaSourceReader(ctx),
   createSink: (ctx) => new KafkaSinkWriter(ctx),

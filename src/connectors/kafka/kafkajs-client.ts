@@ -50,7 +50,7 @@ interface DecodedRecord {
   headers: Record<string, Buffer | null | (Buffer | null)[]>;
   isControlRecord: boolean;
   /** The record batch the record came in (absent for the old message-set format). */
-  batchContext?: { partitionLeaderEpoch?: number; firstOffset?: string; lastOffsetDelta?: number };
+  batchContext?: { partitionLeaderEpoch?: number; firstOffset?: string; lastOffsetDelta?: number; timestampType?: number };
 }
 
 interface DecodedPartition {
@@ -131,6 +131,11 @@ function toHeaders(headers: DecodedRecord['headers']): KafkaHeader[] {
     for (const one of Array.isArray(value) ? value : [value]) out.push({ key, value: one ?? null });
   }
   return out;
+}
+
+/** kafkajs's timestamp type of a record batch (0 create time, 1 log-append time; absent for old message sets). */
+function timestampTypeOf(type: number | undefined): Pick<KafkaRecord, 'timestampType'> {
+  return type === 1 ? { timestampType: 'LogAppendTime' } : type === 0 ? { timestampType: 'CreateTime' } : {};
 }
 
 function fromHeaders(headers: readonly KafkaHeader[] | undefined): IHeaders | undefined {
@@ -467,6 +472,7 @@ class KafkajsAssignedConsumer implements KafkaConsumer {
       value: message.value,
       headers: toHeaders(message.headers),
       leaderEpoch: message.batchContext?.partitionLeaderEpoch,
+      ...timestampTypeOf(message.batchContext?.timestampType),
     }));
     return { topic, partition: data.partition, records, nextOffset, endOffset };
   }

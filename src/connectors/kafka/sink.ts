@@ -9,6 +9,7 @@ import { EddyError, ErrorCode } from '../../common/errors.js';
 import { createEncoder, type RecordEncoder } from '../formats/index.js';
 import type { KafkaClient, KafkaOutgoingRecord, KafkaProducer, KafkaProducerIdentity } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
+import { outgoingMetadata } from './metadata.js';
 import { kafkaClientConfig } from './options.js';
 
 export type DeliveryGuarantee = 'none' | 'at-least-once' | 'exactly-once';
@@ -108,12 +109,15 @@ export class KafkaSinkWriter implements SinkWriter {
   private sends: Promise<void> = Promise.resolve();
   /** Exactly-once: the prepared transaction (sent, not committed), and who waits for its commit. */
   private prepared: { readonly checkpointId: number; readonly producer: KafkaProducer; readonly resolve: () => void; readonly committed: Promise<void> } | undefined;
+  /** The METADATA keys (`timestamp`, `headers`) whose values follow the physical columns of each row (./metadata.ts). */
+  private readonly metadataKeys: readonly string[];
 
   constructor(
     private readonly ctx: ConnectorContext,
     private readonly createClient: (options: Options) => KafkaClient = (options) => createKafkajsClient(kafkaClientConfig(options)),
   ) {
     const { options, schema } = ctx;
+    this.metadataKeys = ctx.metadataKeys ?? [];
     this.topic = (options['topic'] ?? '').trim();
     // A source table may name several topics; only writing it needs one.
     if (this.topic.includes(';') || this.topic === '') {
@@ -188,10 +192,11 @@ export class KafkaSinkWriter implements SinkWriter {
         });
       }
       const row = rows[i]!;
-      const record: { topic: string; key: string | null; value: string; partition?: number } = {
+      const record: { topic: string; key: string | null; value: string; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
         topic: this.topic,
         key: this.key ? this.key.encoder.encode(this.key.columns.map((c) => row[c])) : null,
         value: this.encoder.encode(row),
+        ...(this.metadataKeys.length > 0 ? outgoingMetadata(row, this.ctx.schema.length, this.metadataKeys) : {}),
       };
       if (this.partitioner === 'fixed') record.partition = 0;
       else if (this.partitioner === 'round-robin') {

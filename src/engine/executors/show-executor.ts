@@ -194,7 +194,7 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       rows: entry.columns.map((c) => {
         const isKey = entry.primaryKey?.includes(c.name) ?? false;
         const wm = entry.watermark?.column === c.name && entry.statement.kind === 'CreateTable' ? entry.statement.watermark!.expr : undefined;
-        const extras = c.computed ? `AS ${sqlText(entry.statement, c.computed)}` : '';
+        const extras = c.computed ? `AS ${sqlText(entry.statement, c.computed)}` : c.metadata ? `METADATA FROM '${c.metadata.key}'${c.metadata.virtual ? ' VIRTUAL' : ''}` : '';
         const type = typeOnly({ name: c.name, type: c.type }) + (c.type.timeAttribute === 'rowtime' ? ' *ROWTIME*' : c.type.timeAttribute === 'proctime' ? ' *PROCTIME*' : '');
         return [c.name, type, String(c.type.nullable).toUpperCase(), isKey ? `PRI(${entry.primaryKey!.join(', ')})` : '', extras, wm ? sqlText(entry.statement, wm) : ''];
       }),

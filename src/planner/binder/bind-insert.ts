@@ -1,10 +1,10 @@
 /** Binds `INSERT INTO t ...` (DuckDB's bind_insert): target checks and column matching. */
 import type * as ast from '../../parser/ast.js';
-import { typeToString, withoutTimeAttribute, type Field } from '../../common/types.js';
+import { typeToString, withNullable, withoutTimeAttribute, type DataType, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode, didYouMean } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
 import { implicitCastAllowed } from '../../functions/cast.js';
-import { physicalColumns } from '../catalog.js';
+import { persistedColumns } from '../catalog.js';
 import type { TableDef } from '../catalog.js';
 import type { LogicalPlan } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
@@ -50,7 +50,9 @@ export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): Bou
   if (!caps?.sink) {
     throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${name}' (connector '${connector}') cannot be written to`, span: insert.target.span, hint: 'write into a table whose connector is a sink: filesystem, sqlite, print, blackhole' });
   }
-  const targets = physicalColumns(entry);
+  // Physical and persisted METADATA columns, in declared order (VIRTUAL ones are not written, as in Flink).
+  const targets = persistedColumns(entry);
+  const writtenKeys = writableMetadata(entry, ctx, insert);
   const order = insert.columns
     ? insert.columns.map((c) => {
         const i = targets.findIndex((t) => t.name === c.name || t.name.toLowerCase() === c.name.toLowerCase());
@@ -92,7 +94,47 @@ export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): Bou
     }
     return binder.coerce(ref, to, insert.query.span);
   });
-  const schema: Field[] = targets.map((t, i) => ({ name: t.name, type: exprs[i]!.type }));
-  const logical: LogicalPlan = { kind: 'LogicalProject', input: bound.plan, exprs, schema };
+  // The sink's row: the physical columns, then the persisted METADATA columns as their keys' values.
+  const physical = targets.flatMap((t, i) => (t.metadata ? [] : [i]));
+  const metadata = targets.flatMap((t, i) => (t.metadata ? [i] : []));
+  const sinkExprs = [
+    ...physical.map((i) => exprs[i]!),
+    ...metadata.map((i) => {
+      const type = withNullable(writtenKeys.get(targets[i]!.metadata!.key)!, true);
+      const e = exprs[i]!;
+      return e.kind === 'LiteralValue' && e.value === null ? { ...e, type } : binder.coerce(e, type, insert.query.span);
+    }),
+  ];
+  const schema: Field[] = [...physical, ...metadata].map((i, j) => ({ name: targets[i]!.name, type: sinkExprs[j]!.type }));
+  const logical: LogicalPlan = { kind: 'LogicalProject', input: bound.plan, exprs: sinkExprs, schema };
   return { logical, target: entry, acceptsUpdates: caps.sinkAcceptsUpdates };
+}
+
+/**
+ * The types of the metadata keys an INSERT into `table` writes (its persisted METADATA columns'). A key the
+ * connector cannot write is an error here, when the table is written (as in Flink), not when it is created:
+ * a table only read may declare read-only metadata without VIRTUAL.
+ */
+function writableMetadata(table: TableDef, ctx: BinderContext, insert: ast.InsertStatement): Map<string, DataType> {
+  const offered = ctx.connectors.capabilities(table.options['connector'] ?? '')?.metadata ?? [];
+  const keys = new Map<string, DataType>();
+  for (const c of persistedColumns(table)) {
+    if (!c.metadata) continue;
+    const { key } = c.metadata;
+    const spec = offered.find((m) => m.key === key);
+    if (!spec?.writable) {
+      const writable = offered.filter((m) => m.writable).map((m) => `'${m.key}'`);
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Cannot INSERT INTO '${table.name}': its METADATA column '${c.name}' (key '${key}') is read-only for connector '${table.options['connector']}'`,
+        span: insert.target.span,
+        hint: `declare it \`${c.name} ... METADATA${key === c.name ? '' : ` FROM '${key}'`} VIRTUAL\` (VIRTUAL columns are only read)${writable.length > 0 ? `; writable keys: ${writable.join(', ')}` : ''}`,
+      });
+    }
+    if (keys.has(key)) {
+      throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Cannot INSERT INTO '${table.name}': two persisted METADATA columns write key '${key}'`, span: insert.target.span, hint: 'declare all but one of them VIRTUAL' });
+    }
+    keys.set(key, spec.type);
+  }
+  return keys;
 }

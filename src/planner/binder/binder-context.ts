@@ -5,6 +5,7 @@
 import type { FunctionEnv } from '../../functions/function-types.js';
 import type { FunctionRegistry } from '../../functions/registry.js';
 import type { Catalog } from '../catalog.js';
+import type { MetadataSpec } from '../../runtime/connector.js';
 
 /** A problem with a table's connector options (see src/connectors/validate-options.ts). */
 export interface OptionProblem {
@@ -23,6 +24,8 @@ export interface ConnectorCapabilities {
   readonly sourceReadsSnapshot: boolean;
   /** It can look rows up by key (a lookup join's right side: `sqlite`). */
   readonly lookup?: boolean;
+  /** The metadata keys it offers to METADATA columns (absent: none). */
+  readonly metadata?: readonly MetadataSpec[];
 }
 
 /** What the planner may know about connectors. */

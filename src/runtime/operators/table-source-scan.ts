@@ -26,10 +26,16 @@ import { VALUE_CODEC } from './state-codecs.js';
 
 export interface TableSourceScanConfig {
   readonly tableName: string;
-  /** For each table column: its index in the physical row, or -1 when computed. */
+  /** For each table column: its index in the source row (physical, then METADATA columns), or -1 when computed. */
   readonly physicalIndex: readonly number[];
-  /** For each table column: the compiled computed-column expression (over the physical row), or undefined. */
+  /** For each table column: the compiled computed-column expression (over the source row), or undefined. */
   readonly computed: readonly (CompiledExpr | undefined)[];
+  /**
+   * METADATA columns: the source row is the reader's first `physical` values, then one value per METADATA
+   * column, computed by `values` over the reader's row (which has the metadata keys' values after the
+   * physical ones). Absent: the reader's row is the source row.
+   */
+  readonly metadata?: { readonly physical: number; readonly values: readonly CompiledExpr[] };
   /** Table columns to output, in order. */
   readonly projection: readonly number[];
   /** The rowtime column (index in the full table row) and the compiled WATERMARK expression over the full row. */
@@ -75,6 +81,7 @@ export class TableSourceScan {
   constructor(readonly config: TableSourceScanConfig) {
     this.width = config.physicalIndex.length;
     this.identity =
+      config.metadata === undefined &&
       config.computed.every((c) => c === undefined) &&
       config.physicalIndex.every((p, i) => p === i) &&
       config.projection.length === this.width &&
@@ -147,8 +154,9 @@ export class TableSourceScan {
     let splitMark = this.splitWatermarks.get(chunk.split) ?? MIN_WATERMARK;
     // With no other split holding the watermark back, it is simply this split's (the common case).
     const alone = this.splitWatermarks.size === 0 || (this.splitWatermarks.size === 1 && this.splitWatermarks.has(chunk.split));
+    const metadata = this.config.metadata;
     for (let r = from; r < input.length; r++) {
-      const physical = input[r]!;
+      const physical = metadata ? withMetadata(input[r]!, metadata.physical, metadata.values) : input[r]!;
       let full: Row;
       if (this.identity) full = physical;
       else {
@@ -255,4 +263,11 @@ export class TableSourceScan {
   explain(): string {
     return `TableSourceScan(table=[${this.config.tableName}])`;
   }
+}
+
+/** The source row of a reader's row: its physical values, then each METADATA column's value. */
+function withMetadata(read: Row, physical: number, values: readonly CompiledExpr[]): Row {
+  const row: Row = read.slice(0, physical);
+  for (const value of values) row.push(value(read));
+  return row;
 }
