@@ -2,7 +2,7 @@
 import type { ConnectorFactory } from '../../runtime/connector.js';
 import { KAFKA_OPTIONS, kafkaOptionProblems } from './kafka-options.js';
 import { KafkaSourceReader } from './kafka-source.js';
-import { connectionOptionProblems, KAFKA_CONNECTION_OPTIONS } from './options.js';
+import { connectionOptionProblems, KAFKA_CONNECTION_OPTIONS, kafkaClientConfig, kafkaClientFactory } from './options.js';
 import { KAFKA_SINK_OPTIONS, KafkaSinkWriter, sinkOptionProblems } from './sink.js';
 
 export { KafkaSourceReader, type KafkaSourcePosition } from './kafka-source.js';
@@ -15,7 +15,7 @@ export const kafkaConnector: ConnectorFactory = {
   options: [...KAFKA_OPTIONS, ...[...KAFKA_CONNECTION_OPTIONS, ...KAFKA_SINK_OPTIONS].filter((o) => !declared.has(o.key))],
   usesFormat: true,
   sinkChangelogMode: 'append',
-  createSource: (ctx) => new KafkaSourceReader(ctx),
-  createSink: (ctx) => new KafkaSinkWriter(ctx),
+  createSource: (ctx) => new KafkaSourceReader(ctx, kafkaClientFactory(ctx.options)),
+  createSink: (ctx) => new KafkaSinkWriter(ctx, (options) => kafkaClientFactory(options)(kafkaClientConfig(options))),
   checkOptions: (options) => [...kafkaOptionProblems(options), ...connectionOptionProblems(options), ...sinkOptionProblems(options)],
 };
