@@ -83,6 +83,23 @@ async function adapterClient(o, clientId) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Creates a topic. kafkajs's wait for the new topic's leaders sometimes fails on a busy broker ("This server does not
+ * host this topic-partition") though the topic was created: then wait for its partitions here.
+ */
+async function createTopic(admin, topic, partitions) {
+  try {
+    await admin.createTopic({ topic, partitions });
+  } catch (error) {
+    for (let i = 0; i < 100; i++) {
+      const [meta] = await admin.describeTopics([topic]).catch(() => []);
+      if (meta && meta.partitions.length === partitions && meta.partitions.every((p) => p.leader >= 0)) return;
+      await sleep(100);
+    }
+    throw error;
+  }
+}
 const PAD = 'x'.repeat(40);
 function event(i, pt) {
   return `{"id":${i},"k":${i % KEYS},"v":${(i * 7919) % 1000},"pt":${pt},"pad":"${PAD}"}`;
@@ -242,8 +259,8 @@ function expectedFilterIds(n) {
 async function rateRun(o, client, admin, query, guarantee, rate, tag) {
   const input = `kp-in-${tag}`;
   const output = `kp-out-${tag}`;
-  await admin.createTopic({ topic: input, partitions: 3 });
-  await admin.createTopic({ topic: output, partitions: 3 });
+  await createTopic(admin, input, 3);
+  await createTopic(admin, output, 3);
   const dir = mkdtempSync(join(tmpdir(), 'kbench-pipeline-'));
   const eddy = startEddy(o, jobSql(o, query, guarantee, input, output, `kp-tx-${tag}`), dir, tag);
   try {
@@ -336,8 +353,8 @@ async function passThrough(client, input, output, n) {
 async function maxRun(o, client, admin, queries, guarantees, tag) {
   const input = `kp-in-${tag}`;
   const copy = `kp-copy-${tag}`;
-  await admin.createTopic({ topic: input, partitions: 3 });
-  await admin.createTopic({ topic: copy, partitions: 3 });
+  await createTopic(admin, input, 3);
+  await createTopic(admin, copy, 3);
   const n = o.maxMessages;
   const results = [];
   try {
@@ -350,7 +367,7 @@ async function maxRun(o, client, admin, queries, guarantees, tag) {
     for (const query of queries) {
       for (const guarantee of guarantees) {
         const output = `kp-out-${tag}-${query}-${guarantee}`;
-        await admin.createTopic({ topic: output, partitions: 3 });
+        await createTopic(admin, output, 3);
         const dir = mkdtempSync(join(tmpdir(), 'kbench-pipeline-'));
         const t = tracker(query);
         let stopAt = Infinity;
