@@ -226,7 +226,7 @@ function percentile(sorted, p) {
  * stands for (pt; window_end) and its latency, so the warm-up can be cut once the producer has said when it started.
  */
 function tracker(query) {
-  const t = { records: 0, seenIds: new Set(), duplicates: 0, windowCount: 0, inputTimes: [], latencies: [], first: undefined, last: undefined, lastWindowEnd: 0 };
+  const t = { records: 0, seenIds: new Set(), duplicates: 0, windowCount: 0, perWindow: new Map(), inputTimes: [], latencies: [], first: undefined, last: undefined, lastWindowEnd: 0 };
   t.latenciesFrom = (from) => t.latencies.filter((_, i) => t.inputTimes[i] >= from).sort((a, b) => a - b);
   t.onRecord = (text, now) => {
     const r = JSON.parse(text);
@@ -240,6 +240,7 @@ function tracker(query) {
       t.latencies.push(now - r.pt);
     } else {
       t.windowCount += r.c;
+      t.perWindow.set(r.wend, (t.perWindow.get(r.wend) ?? 0) + r.c);
       if (r.wend > t.lastWindowEnd) t.lastWindowEnd = r.wend;
       t.inputTimes.push(r.wend - 1000);
       t.latencies.push(now - r.wend);
@@ -289,6 +290,8 @@ async function rateRun(o, client, admin, query, guarantee, rate, tag) {
       // Input records per second from the producer's start to the last output record: the input rate when Eddy keeps up.
       processedRate: Math.round(produced.produced / ((t.last - produced.start) / 1000)),
       latencySamples: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1],
+      // An incomplete run shows what it saw: each window's total count (a gap is a missing window), and Eddy's output.
+      ...(have() === expected ? {} : { windows: Object.fromEntries([...t.perWindow].sort((a, b) => a[0] - b[0])), eddyLog: eddy.log().slice(-3000) }),
     };
   } finally {
     await stopEddy(eddy);
@@ -442,7 +445,13 @@ async function main() {
 main().then(
   () => process.exit(0),
   (error) => {
-    console.error(error instanceof Error ? error.stack : error);
+    // The clients nest their causes (AggregateError.errors, cause): show them all.
+    const show = (e, depth) => {
+      console.error(' '.repeat(depth) + (depth === 0 && e instanceof Error ? e.stack : `${e?.message ?? e} ${e?.apiId ?? e?.type ?? ''}`));
+      for (const inner of e?.errors ?? []) show(inner, depth + 2);
+      if (e?.cause) show(e.cause, depth + 2);
+    };
+    show(error, 0);
     process.exit(1);
   },
 );
