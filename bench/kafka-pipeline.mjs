@@ -282,6 +282,8 @@ async function rateRun(o, client, admin, query, guarantee, rate, tag) {
     stopAt = Date.now() + 1500; // a little longer, to see duplicates or extra output
     await reading;
     const lat = t.latenciesFrom(produced.start + WARMUP_MS);
+    // Incomplete: stop the job first, so its log has the job's summary (rows in, late rows dropped).
+    if (have() !== expected) await stopEddy(eddy);
     return {
       query, guarantee, rate, client: o.client,
       produced: produced.produced, producedRate: produced.rate, expected, got: have(), duplicates: t.duplicates,
