@@ -274,10 +274,13 @@ async function rateRun(o, client, admin, query, guarantee, rate, tag) {
     if (query === 'tumble') await sendSentinels(client, input, produced.end + 10_000);
     const expected = query === 'filter' ? expectedFilterIds(produced.produced) : produced.produced;
     const have = () => (query === 'filter' ? t.seenIds.size : t.windowCount);
-    const deadline = producerDone + 120_000;
-    while (have() < expected && Date.now() < deadline) {
+    // Until everything arrived, or nothing more for 15 s (then the run is reported incomplete).
+    let seen = have();
+    let quietSince = producerDone;
+    while (have() < expected && Date.now() - quietSince < 15_000) {
       if (eddy.child.exitCode !== null) throw new Error(`eddy exited early:\n${eddy.log()}`);
       await sleep(20);
+      if (have() !== seen) [seen, quietSince] = [have(), Date.now()];
     }
     stopAt = Date.now() + 1500; // a little longer, to see duplicates or extra output
     await reading;
