@@ -5,7 +5,8 @@
 //   node bench/kafka-clients.mjs --client kafkajs [--modules DIR] [--messages 200000] [--batch 1000] [--size 200]
 //
 // --client      kafkajs | platformatic (@platformatic/kafka) | eddy (Eddy's KafkaClient adapter over kafkajs,
-//               from dist/: build first; produce through its producer, consume with assigned partitions + fetch)
+//               from dist/: build first; produce through its producer, consume with assigned partitions + fetch) |
+//               eddy-platformatic (the same over @platformatic/kafka, loaded from --modules when the project lacks it)
 // --modules     the node_modules directory the client package is loaded from (default: this repository's), so a
 //               client Eddy does not depend on can be measured from a scratch install outside the repository
 // --bootstrap   broker address (default: the one `npm run kafka:start` wrote to .kafka/bootstrap.txt)
@@ -138,11 +139,19 @@ const clients = {
     };
   },
 
-  async eddy(o, topic) {
-    const adapter = join(repoRoot, 'dist', 'src', 'connectors', 'kafka', 'kafkajs-client.js');
+  eddy: (o, topic) => eddyAdapter(o, topic, 'kafkajs-client.js', 'createKafkajsClient'),
+  'eddy-platformatic': (o, topic) => {
+    // The adapter loads @platformatic/kafka from the project, or from the directory this variable names.
+    process.env.EDDY_KAFKA_CLIENT_MODULES ??= resolve(o.modules);
+    return eddyAdapter(o, topic, 'platformatic-client.js', 'createPlatformaticClient');
+  },
+};
+
+/** Eddy's `KafkaClient` adapter `file` (dist/), produced through its producer, consumed with assigned partitions. */
+async function eddyAdapter(o, topic, file, factory) {
+    const adapter = join(repoRoot, 'dist', 'src', 'connectors', 'kafka', file);
     if (!existsSync(adapter)) throw new Error('dist/ has no Kafka adapter: run `npx tsc -p tsconfig.build.json` first');
-    const { createKafkajsClient } = await import(pathToFileURL(adapter).href);
-    const client = createKafkajsClient({ bootstrapServers: [o.bootstrap], clientId: 'bench' });
+    const client = (await import(pathToFileURL(adapter).href))[factory]({ bootstrapServers: [o.bootstrap], clientId: 'bench' });
     const admin = await client.admin();
     await admin.createTopic({ topic, partitions: o.partitions });
     await admin.close();
@@ -168,8 +177,7 @@ const clients = {
         return count;
       },
     };
-  },
-};
+}
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));

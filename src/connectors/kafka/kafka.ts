@@ -3,7 +3,8 @@ import type { ConnectorFactory } from '../../runtime/connector.js';
 import { KAFKA_OPTIONS, kafkaOptionProblems } from './kafka-options.js';
 import { KafkaSourceReader } from './kafka-source.js';
 import { KAFKA_METADATA } from './metadata.js';
-import { connectionOptionProblems, KAFKA_CONNECTION_OPTIONS } from './options.js';
+
+import { connectionOptionProblems, KAFKA_CONNECTION_OPTIONS, kafkaClientConfig, kafkaClientFactory } from './options.js';
 import { KAFKA_SINK_OPTIONS, KafkaSinkWriter, sinkOptionProblems } from './sink.js';
 
 export { KafkaSourceReader, type KafkaSourcePosition } from './kafka-source.js';
@@ -17,7 +18,7 @@ export const kafkaConnector: ConnectorFactory = {
   usesFormat: true,
   metadata: KAFKA_METADATA,
   sinkChangelogMode: 'append',
-  createSource: (ctx) => new KafkaSourceReader(ctx),
-  createSink: (ctx) => new KafkaSinkWriter(ctx),
+  createSource: (ctx) => new KafkaSourceReader(ctx, kafkaClientFactory(ctx.options)),
+  createSink: (ctx) => new KafkaSinkWriter(ctx, (options) => kafkaClientFactory(options)(kafkaClientConfig(options))),
   checkOptions: (options) => [...kafkaOptionProblems(options), ...connectionOptionProblems(options), ...sinkOptionProblems(options)],
 };
