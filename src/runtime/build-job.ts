@@ -273,6 +273,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[env.id]),
         badRecord: (r) => handler.report(r),
         ...(node.filters ? { filters: node.filters } : {}),
+        ...(table.primaryKey ? { primaryKey: table.primaryKey } : {}),
       });
       const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
       const scan = new TableSourceScan({
