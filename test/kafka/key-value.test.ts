@@ -14,7 +14,7 @@ import { T, withNullable, type Schema } from '../../src/common/types.js';
 import { testContext, type TestContext } from '../connectors/context.js';
 import { tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
-import { readTopic } from './read-topic.js';
+import { produce as produceTo, readTopic } from './topic-io.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -28,14 +28,7 @@ afterAll(async () => {
   await admin?.close();
 });
 
-async function produce(records: KafkaOutgoingRecord[]): Promise<void> {
-  const producer = await client.producer({ idempotent: true });
-  try {
-    await producer.send(records);
-  } finally {
-    await producer.close();
-  }
-}
+const produce = (records: KafkaOutgoingRecord[]) => produceTo(client, records);
 
 function context(schema: Schema, topic: string, options: Record<string, string>): TestContext {
   const base = { connector: 'kafka', topic, 'properties.bootstrap.servers': kafkaBootstrap(), 'scan.startup.mode': 'earliest-offset', 'scan.bounded.mode': 'latest-offset' };

@@ -16,7 +16,7 @@ import { T, withNullable, type Schema } from '../../src/common/types.js';
 import { testContext, type TestContext } from '../connectors/context.js';
 import { tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
-import { compact, readTopic } from './read-topic.js';
+import { compact, produce, readTopic } from './topic-io.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -58,10 +58,8 @@ describe('upsert-kafka source (reader)', () => {
         produced.push({ id, value: del ? null : { id, name: `u${id}-${round}`, n: round } });
       }
     }
-    const producer = await client.producer({ idempotent: true });
     // No partition given: the client puts each key in one partition by its hash, so a key's records stay in order.
-    await producer.send(produced.map((p): KafkaOutgoingRecord => ({ topic, key: JSON.stringify({ id: p.id }), value: p.value && JSON.stringify(p.value) })));
-    await producer.close();
+    await produce(client, produced.map((p): KafkaOutgoingRecord => ({ topic, key: JSON.stringify({ id: p.id }), value: p.value && JSON.stringify(p.value) })));
 
     const ctx = context(topic, { 'scan.bounded.mode': 'latest-offset' });
     const reader = upsertKafkaConnector.createSource!(ctx);
@@ -91,13 +89,11 @@ describe('upsert-kafka source (reader)', () => {
   it('EXCEPT_KEY with a prefix; a record without a key is a bad record (the key column is NOT NULL), positioned', async () => {
     const topic = uniqueTopic('upsert-src-prefix');
     await admin.createTopic({ topic, partitions: 1 });
-    const producer = await client.producer({ idempotent: true });
-    await producer.send([
+    await produce(client, [
       { topic, key: '{"id": 1}', value: '{"id": "value-id", "n": 5}' },
       { topic, key: null, value: '{"n": 6}' },
       { topic, key: '{"id": 1}', value: null },
     ]);
-    await producer.close();
     const prefixed: Schema = [{ name: 'k_id', type: withNullable(T.int(), false) }, { name: 'id', type: T.string() }, schema[2]!];
     const ctx = testContext(
       prefixed,

@@ -1,9 +1,24 @@
-// Reading a whole topic back in tests (every partition from offset 0 to its end), and compacting it by key as
-// Kafka's log compaction would: the last record of each key, a tombstone (null value) meaning the key is absent.
+// Topics in tests: producing records, reading a whole topic back (every partition from offset 0 to its end), and
+// compacting it by key as Kafka's log compaction would: the last record of each key, a tombstone (null value)
+// meaning the key is absent.
 
-import type { KafkaClient, KafkaRecord } from '../../src/connectors/kafka/client.js';
+import type { KafkaClient, KafkaOutgoingRecord, KafkaRecord } from '../../src/connectors/kafka/client.js';
 
-/** Every record of `topic` (read_committed), waiting until at least `atLeast` are there (or 20 s passed). */
+/** Sends `records` with an idempotent producer. */
+export async function produce(client: KafkaClient, records: KafkaOutgoingRecord[]): Promise<void> {
+  const producer = await client.producer({ idempotent: true });
+  try {
+    await producer.send(records);
+  } finally {
+    await producer.close();
+  }
+}
+
+/**
+ * Every record of `topic` a read_committed consumer sees, from the start to the last stable offset. The markers of a
+ * committed transaction reach the partitions shortly after the commit returns, so a reader expecting `atLeast`
+ * records reads again until it has them (or 20 s passed; the caller's assertion then fails).
+ */
 export async function readTopic(client: KafkaClient, topic: string, atLeast = 0): Promise<KafkaRecord[]> {
   const deadline = Date.now() + 20_000;
   for (;;) {
