@@ -1,5 +1,5 @@
 /** Checks a table's WITH options against its connector's and format's declared options. */
-import type { ConnectorFactory, FormatFactory, OptionSpec } from '../runtime/connector.js';
+import type { ConnectorFactory, FormatFactory, OptionSpec, TableShape } from '../runtime/connector.js';
 import { didYouMean } from '../common/errors.js';
 import type { OptionProblem } from '../planner/binder/binder-context.js';
 import { DEFAULT_MAX_RECORD_BYTES, parseDuration } from './option-values.js';
@@ -20,6 +20,8 @@ const VALUE_CHECKS: Record<string, { what: string; ok(value: string): boolean }>
   'lookup.partial-cache.max-rows': { what: 'a positive integer', ok: (v) => /^\s*\d+\s*$/.test(v) && Number(v) > 0 },
   'lookup.partial-cache.expire-after-write': { what: "a duration such as '10 s'", ok: (v) => parseDuration(v) !== undefined },
   'lookup.partial-cache.expire-after-access': { what: "a duration such as '10 s'", ok: (v) => parseDuration(v) !== undefined },
+  'sink.buffer-flush.max-rows': { what: 'a non-negative integer', ok: (v) => /^\s*\d+\s*$/.test(v) },
+  'sink.buffer-flush.interval': { what: "a duration such as '1 s'", ok: (v) => parseDuration(v) !== undefined },
 };
 
 /**
@@ -70,23 +72,36 @@ function candidatesFor(key: string, known: readonly KnownOption[]): string[] {
   });
 }
 
-function formatKey(format: FormatFactory, spec: OptionSpec): OptionSpec {
-  const prefix = `${format.identifier}.`;
-  return spec.key.startsWith(prefix) ? spec : { ...spec, key: prefix + spec.key };
+function formatKey(format: FormatFactory, spec: OptionSpec, prefix = ''): OptionSpec {
+  const own = `${format.identifier}.`;
+  return { ...spec, key: prefix + (spec.key.startsWith(own) ? spec.key : own + spec.key) };
 }
+
+/**
+ * The options that name a table's formats (Flink's), what each is the format of, and the prefixes of that format's
+ * options: `format` (`json.x`); `value.format`, whose fallback key `format` is (`value.json.x` or `json.x`);
+ * `key.format` (`key.json.x`). A connector takes `value.format` and `key.format` when it declares them.
+ */
+const FORMAT_OPTIONS: readonly { readonly key: string; readonly prefixes: readonly string[] }[] = [
+  { key: 'format', prefixes: [''] },
+  { key: 'value.format', prefixes: ['value.', ''] },
+  { key: 'key.format', prefixes: ['key.'] },
+];
 
 /**
  * Validates `options` (a table's WITH clause) for `factory`: every key must be `connector`, one of the
  * connector's options, one of {@link SOURCE_OPTIONS} (when the connector can be read from), or (when the
- * connector takes a format) an option of the chosen format; required
+ * connector takes a format) an option of a format the table uses, with that format's prefix; required
  * options must be present; enumerated, duration and numeric values must be valid. Pass `factory` undefined
- * (with `connectors`, the known ones) to report an unknown `connector` value. Returns every problem found.
+ * (with `connectors`, the known ones) to report an unknown `connector` value. `table` (its physical columns and
+ * PRIMARY KEY) is passed on to the connector's own checks. Returns every problem found.
  */
 export function validateOptions(
   factory: ConnectorFactory | undefined,
   formats: readonly FormatFactory[],
   options: Readonly<Record<string, string>>,
   connectors: readonly ConnectorFactory[] = [],
+  table?: TableShape,
 ): OptionProblem[] {
   if (!factory) {
     const id = options['connector'];
@@ -105,43 +120,59 @@ export function validateOptions(
   const specs: OptionSpec[] = [{ key: 'connector', description: 'The connector.', required: true }, ...factory.options];
   if (factory.createSource) specs.push(...SOURCE_OPTIONS.filter((o) => !factory.options.some((f) => f.key === o.key)));
   const known: KnownOption[] = specs.map((spec) => ({ spec, pattern: patternOf(spec.key) }));
-  if (factory.usesFormat && !known.some((k) => k.spec.key === 'format')) {
+  const declares = (key: string) => known.some((k) => k.spec.key === key);
+  if (factory.usesFormat && !declares('format')) {
     known.push({ spec: { key: 'format', description: 'The format.', required: true }, pattern: undefined });
   }
-  const formatName = options['format'];
-  const format = formatName === undefined ? undefined : formats.find((f) => f.identifier === formatName.toLowerCase());
-  if (factory.usesFormat && formatName !== undefined && !format) {
-    const names = formats.map((f) => f.identifier);
-    problems.push({
-      key: 'format',
-      kind: 'unknown-format',
-      message: `Unknown format '${formatName}' for connector '${factory.identifier}'; available formats: ${names.join(', ')}`,
-      hint: didYouMean(formatName, names),
-    });
+  const formatOptions = factory.usesFormat ? FORMAT_OPTIONS.filter((f) => declares(f.key)) : [];
+  for (const { key, prefixes } of formatOptions) {
+    const name = options[key];
+    if (name === undefined) continue;
+    const format = formats.find((f) => f.identifier === name.trim().toLowerCase());
+    if (!format) {
+      const names = formats.map((f) => f.identifier);
+      problems.push({
+        key,
+        kind: 'unknown-format',
+        message: `Unknown format '${name}' for connector '${factory.identifier}'; available formats: ${names.join(', ')}`,
+        hint: didYouMean(name, names),
+      });
+      continue;
+    }
+    for (const spec of format.options) {
+      for (const prefix of prefixes) {
+        const option = formatKey(format, spec, prefix);
+        if (!declares(option.key)) known.push({ spec: option, pattern: undefined });
+      }
+    }
   }
-  if (factory.usesFormat && format) {
-    for (const spec of format.options) known.push({ spec: formatKey(format, spec), pattern: undefined });
+  if (declares('value.format')) {
+    if (options['format'] !== undefined && options['value.format'] !== undefined) {
+      problems.push({
+        key: 'value.format',
+        kind: 'invalid-value',
+        message: "Options 'format' and 'value.format' are the same option ('format' is the fallback key of 'value.format'): give one of them",
+      });
+    } else if (options['format'] === undefined && options['value.format'] === undefined) {
+      problems.push({
+        key: 'value.format',
+        kind: 'missing-option',
+        message: `Missing required option 'value.format' (or 'format') for connector '${factory.identifier}'`,
+        hint: "the format of the records' values, e.g. 'value.format' = 'json'",
+      });
+    }
   }
-  const validKeys = known.map((k) => k.spec.key);
   for (const [key, value] of Object.entries(options)) {
     const option = known.find((k) => matches(k, key));
     if (!option) {
-      const other = factory.usesFormat ? formats.find((f) => f !== format && key.startsWith(`${f.identifier}.`)) : undefined;
-      problems.push({
-        key,
-        kind: 'unknown-option',
-        message: other
-          ? `Option '${key}' belongs to format '${other.identifier}', but the table's format is '${formatName ?? '(none)'}'`
-          : `Unknown option '${key}' for connector '${factory.identifier}'; valid options: ${validKeys.join(', ')}`,
-        hint: other ? undefined : didYouMean(key, candidatesFor(key, known)),
-      });
+      problems.push(unknownOption(factory, formats, options, key, known));
       continue;
     }
     const problem = checkValue(key, option.spec, value);
     if (problem) problems.push(problem);
   }
   if (problems.length === 0) {
-    for (const p of factory.checkOptions?.(options) ?? []) problems.push({ key: p.key, kind: 'invalid-value', message: p.message, hint: p.hint });
+    for (const p of factory.checkOptions?.(options, table) ?? []) problems.push({ key: p.key, kind: 'invalid-value', message: p.message, hint: p.hint });
   }
   for (const { spec, pattern } of known) {
     if (spec.required && !pattern && options[spec.key] === undefined) {
@@ -154,6 +185,34 @@ export function validateOptions(
     }
   }
   return problems;
+}
+
+/** The problem with an unknown key: an option of a format the table does not use in that role, or no option at all. */
+function unknownOption(
+  factory: ConnectorFactory,
+  formats: readonly FormatFactory[],
+  options: Readonly<Record<string, string>>,
+  key: string,
+  known: readonly KnownOption[],
+): OptionProblem {
+  const valueFormat = options['value.format'] ?? options['format'];
+  const roles = [
+    { prefix: 'key.', what: 'key format', current: options['key.format'] },
+    { prefix: 'value.', what: 'value format', current: valueFormat },
+    { prefix: '', what: 'format', current: valueFormat },
+  ].filter((r) => factory.usesFormat && (r.prefix === '' || known.some((k) => k.spec.key === `${r.prefix}format`)));
+  for (const role of roles) {
+    const other = formats.find((f) => f.identifier !== role.current?.trim().toLowerCase() && key.startsWith(`${role.prefix}${f.identifier}.`));
+    if (other) {
+      return { key, kind: 'unknown-option', message: `Option '${key}' belongs to format '${other.identifier}', but the table's ${role.what} is '${role.current ?? '(none)'}'` };
+    }
+  }
+  return {
+    key,
+    kind: 'unknown-option',
+    message: `Unknown option '${key}' for connector '${factory.identifier}'; valid options: ${known.map((k) => k.spec.key).join(', ')}`,
+    hint: didYouMean(key, candidatesFor(key, known)),
+  };
 }
 
 function checkValue(key: string, spec: OptionSpec, value: string): OptionProblem | undefined {

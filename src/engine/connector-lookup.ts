@@ -10,12 +10,12 @@ import type { ConnectorLookup } from '../planner/binder/binder-context.js';
 export function connectorLookup(connectors: readonly ConnectorFactory[], formats: readonly FormatFactory[]): ConnectorLookup {
   const byId = new Map(connectors.map((c) => [c.identifier, c]));
   return {
-    validate: (options) => validateOptions(byId.get(options['connector'] ?? ''), formats, options, connectors),
+    validate: (options, table) => validateOptions(byId.get(options['connector'] ?? ''), formats, options, connectors, table),
     sourceChangelog(options) {
       const connector = byId.get(options['connector'] ?? '');
       const fromConnector = connector?.sourceChangelogMode?.(options);
       if (fromConnector) return fromConnector;
-      const format = formats.find((f) => f.identifier === options['format']);
+      const format = formats.find((f) => f.identifier === (options['value.format'] ?? options['format']));
       return format?.changelogMode ?? 'insert-only';
     },
     capabilities(identifier) {

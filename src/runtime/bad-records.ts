@@ -23,8 +23,11 @@ export const DEAD_LETTER_COLUMNS = ['source', 'location', 'kind', 'message', 'ra
 export function errorPolicyOf(options: Readonly<Record<string, string>>): ErrorPolicy {
   const policy = options['errors.policy']?.toLowerCase();
   if (policy === 'skip' || policy === 'dead-letter' || policy === 'fail') return policy;
-  const format = options['format']?.toLowerCase();
-  if (format && options[`${format}.ignore-parse-errors`]?.toLowerCase() === 'true') return 'skip';
+  // The value format's switch (`json.x`, or `value.json.x` with Kafka's `value.format`), or the key format's (`key.json.x`).
+  const value = (options['value.format'] ?? options['format'])?.toLowerCase();
+  const key = options['key.format']?.toLowerCase();
+  const switches = [value && `${value}.ignore-parse-errors`, value && `value.${value}.ignore-parse-errors`, key && `key.${key}.ignore-parse-errors`];
+  if (switches.some((k) => k && options[k]?.toLowerCase() === 'true')) return 'skip';
   return 'fail';
 }
 

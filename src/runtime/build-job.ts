@@ -274,6 +274,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         badRecord: (r) => handler.report(r),
         ...(node.filters ? { filters: node.filters } : {}),
         ...(metadataKeys.length > 0 ? { metadataKeys } : {}),
+        ...(table.primaryKey ? { primaryKey: table.primaryKey } : {}),
       });
       const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
       const scan = new TableSourceScan({

@@ -84,7 +84,7 @@ export interface ConnectorContext {
   readonly restored?: unknown;
   /**
    * The table's PRIMARY KEY columns (declared NOT ENFORCED), when it has one; an upsert sink (`sqlite`)
-   * writes by this key. Absent: no key.
+   * writes by this key, an upsert source (`upsert-kafka`) reads by it. Absent: no key.
    */
   readonly primaryKey?: readonly string[];
   /**
@@ -223,9 +223,16 @@ export interface ConnectorFactory {
   createLookup?(ctx: LookupContext): LookupReader;
   /**
    * Problems with combinations of options (each option alone was valid), each about one option `key`:
-   * e.g. a cache limit given without the cache it limits.
+   * e.g. a cache limit given without the cache it limits. `table` (given at CREATE TABLE and with OPTIONS hints)
+   * allows checks against the columns, e.g. an option naming a column the table does not have.
    */
-  checkOptions?(options: Readonly<Record<string, string>>): readonly { readonly key: string; readonly message: string; readonly hint?: string }[];
+  checkOptions?(options: Readonly<Record<string, string>>, table?: TableShape): readonly { readonly key: string; readonly message: string; readonly hint?: string }[];
+}
+
+/** What option checks may know of the table (at CREATE TABLE): its physical columns' names and its PRIMARY KEY. */
+export interface TableShape {
+  readonly columns: readonly string[];
+  readonly primaryKey?: readonly string[];
 }
 
 /** A lookup join's partial cache (Flink's `lookup.cache` = 'PARTIAL' and `lookup.partial-cache.*`); absent limits do not apply. */

@@ -1,7 +1,6 @@
 // Test-side helpers of the Kafka suite: the address of the broker test/kafka/global-setup.ts started, and topic names.
 
 import { inject } from 'vitest';
-import type { KafkaClient, KafkaOutgoingRecord, KafkaRecord } from '../../src/connectors/kafka/client.js';
 
 /** The address of the suite's broker, e.g. `127.0.0.1:39092`. */
 export function kafkaBootstrap(): string {
@@ -41,37 +40,4 @@ export function javaDefaultPartition(key: Buffer, partitions: number): number {
   h = Math.imul(h, m);
   h ^= h >>> 15;
   return (h & 0x7fffffff) % partitions;
-}
-
-/** Sends `records` with a fresh idempotent producer, closed afterwards. */
-export async function produceRecords(client: KafkaClient, records: KafkaOutgoingRecord[]): Promise<void> {
-  const producer = await client.producer({ idempotent: true });
-  try {
-    await producer.send(records);
-  } finally {
-    await producer.close();
-  }
-}
-
-/** Every record of `topic` as a consumer with `isolationLevel` sees it: each partition read from offset 0 to its end. */
-export async function readTopic(client: KafkaClient, topic: string, isolationLevel: 'read_committed' | 'read_uncommitted', timeoutMs = 30_000): Promise<KafkaRecord[]> {
-  const admin = await client.admin();
-  const [meta] = await admin.describeTopics([topic]).finally(() => admin.close());
-  const consumer = await client.consumer({ isolationLevel });
-  try {
-    await consumer.assign(meta!.partitions.map((p) => ({ topic, partition: p.partition, offset: 0n })));
-    const records: KafkaRecord[] = [];
-    const caughtUp = new Map(meta!.partitions.map((p) => [p.partition, false]));
-    const deadline = Date.now() + timeoutMs;
-    while ([...caughtUp.values()].includes(false)) {
-      if (Date.now() > deadline) throw new Error(`not caught up after ${timeoutMs} ms`);
-      for (const batch of await consumer.fetch({ maxWaitMs: 200 })) {
-        records.push(...batch.records);
-        caughtUp.set(batch.partition, batch.nextOffset >= batch.endOffset);
-      }
-    }
-    return records;
-  } finally {
-    await consumer.close();
-  }
 }

@@ -10,7 +10,8 @@ import { Eddy, EddyError } from '../../src/index.js';
 import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { runQuery, tempDir } from '../e2e/helpers.js';
-import { kafkaBootstrap, produceRecords, readTopic, uniqueTopic } from './broker.js';
+import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { produce, readTopic } from './topic-io.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -40,7 +41,7 @@ describe('kafka METADATA columns', () => {
       timestamp: BASE + 1000 * k,
       headers: k % 3 === 0 ? [] : k === 4 ? [{ key: 'h', value: Buffer.from('first') }, { key: 'h', value: Buffer.from('second') }] : [{ key: 'h', value: Buffer.from(`v${k}`) }, { key: 'k', value: Buffer.from(String(k)) }],
     }));
-    await produceRecords(client, produced.map((p) => ({ topic, partition: p.partition, key: null, value: JSON.stringify({ id: p.id }), timestamp: p.timestamp, headers: p.headers })));
+    await produce(client, produced.map((p) => ({ topic, partition: p.partition, key: null, value: JSON.stringify({ id: p.id }), timestamp: p.timestamp, headers: p.headers })));
     // Offsets within each partition follow the order of production (one producer, one send).
     const expected = produced.map((p) => {
       const headers: Record<string, string> = {};
@@ -81,7 +82,7 @@ describe('kafka METADATA columns', () => {
       expect(got).toEqual(expected);
 
       // The offsets are the broker's: the client reads the same (partition, offset) for each id.
-      const byId = new Map((await readTopic(client, topic, 'read_uncommitted')).map((r) => [JSON.parse(r.value!.toString('utf8')).id as number, r]));
+      const byId = new Map((await readTopic(client, topic, 0, 'read_uncommitted')).map((r) => [JSON.parse(r.value!.toString('utf8')).id as number, r]));
       for (const g of got) {
         const r = byId.get(g.id as number)!;
         expect([r.partition, Number(r.offset)]).toEqual([g.partition, g.offset]);
@@ -130,7 +131,7 @@ describe('kafka METADATA columns', () => {
     } finally {
       await eddy.close();
     }
-    const records = await readTopic(client, topic, 'read_uncommitted');
+    const records = await readTopic(client, topic, 0, 'read_uncommitted');
     expect(records).toHaveLength(6);
     const got = records
       .map((r) => ({

@@ -16,7 +16,8 @@ import { testContext } from '../connectors/context.js';
 import { summarize } from '../../src/engine/job-summary.js';
 import type { JobHandle } from '../../src/engine/job-handle.js';
 import { tempDir } from '../e2e/helpers.js';
-import { javaDefaultPartition, kafkaBootstrap, readTopic, uniqueTopic } from './broker.js';
+import { javaDefaultPartition, kafkaBootstrap, uniqueTopic } from './broker.js';
+import { readTopic } from './topic-io.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -30,23 +31,8 @@ afterAll(async () => {
   await admin?.close();
 });
 
-/**
- * Every record of `topic` a read_committed consumer sees, from the start to the last stable offset. The markers of a
- * committed transaction reach the partitions shortly after the commit returns, so a reader expecting `atLeast`
- * records reads again until it has them (or 20 s passed; the caller's assertion then fails).
- */
-async function readCommitted(topic: string, atLeast = 0): Promise<KafkaRecord[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const records = await readCommittedOnce(topic);
-    if (records.length >= atLeast || Date.now() > deadline) return records;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function readCommittedOnce(topic: string, timeoutMs = 60_000): Promise<KafkaRecord[]> {
-  return readTopic(client, topic, 'read_committed', timeoutMs);
-}
+/** Every record of `topic` a read_committed consumer sees, waiting until there are at least `atLeast` (see topic-io.ts). */
+const readCommitted = (topic: string, atLeast = 0): Promise<KafkaRecord[]> => readTopic(client, topic, atLeast);
 
 const values = (records: readonly KafkaRecord[]) => records.map((r) => JSON.parse(r.value!.toString('utf8')) as unknown);
 /** A multiset as a sorted list of JSON texts, to compare with toEqual. */

@@ -24,7 +24,7 @@ export const KAFKA_OPTIONS: readonly OptionSpec[] = [
     defaultValue: 'read_uncommitted',
     values: ['read_committed', 'read_uncommitted'],
   },
-  { key: 'format', description: "The format of the records' values: 'json' or 'csv'.", required: true },
+  { key: 'format', description: "The format of the records' values, e.g. 'json' or 'csv' ('value.format' is the same option: give one of them)." },
   { key: 'scan.startup.mode', description: 'Where each partition is read from when the job starts without a checkpoint.', defaultValue: 'group-offsets', values: STARTUP_MODES },
   { key: 'scan.startup.timestamp-millis', description: "With 'timestamp': the first record read in each partition is the first at or after this time (epoch ms)." },
   { key: 'scan.startup.specific-offsets', description: "With 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (other partitions start at their earliest offset)." },

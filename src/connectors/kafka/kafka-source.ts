@@ -8,17 +8,22 @@
  * `next()` handed out (bad records skipped count as read). A restore reads each partition of the position from
  * its saved offset exactly; partitions not in it (added to the topic since) start at their earliest offset.
  *
- * Bad records are reported with `ctx.badRecord`, positioned `<topic>/<partition>@<offset>`.
+ * Each record becomes a row by the table's key and value formats (./record-to-row.ts). An upsert source
+ * (`upsert-kafka`) always starts at the earliest offsets, and its chunks carry each row's kind (+U, or -D for a
+ * tombstone).
+ *
+ * Bad records (value or key) are reported with `ctx.badRecord`, positioned `<topic>/<partition>@<offset>`.
  */
 import type { ConnectorContext, SourceChunk, SourceReader } from '../../runtime/connector.js';
-import type { Row } from '../../runtime/changelog.js';
+import type { Row, RowKind } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
-import { createDecoder, type RecordDecoder } from '../formats/index.js';
 import { maxRecordBytes } from '../option-values.js';
 import type { KafkaClient, KafkaClientConfig, KafkaConsumer, KafkaPartitionOffset, KafkaAdmin, KafkaRecord } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { appendMetadata } from './metadata.js';
 import { boundedMode, bootstrapServers, parseSpecificOffsets, startupMode, topicsOf } from './kafka-options.js';
+import { recordLayout } from './record-layout.js';
+import { RecordToRow } from './record-to-row.js';
 
 /** One partition's place in a checkpoint: the offset of the next record to read (decimal text: 64-bit). */
 export interface KafkaSourcePosition {
@@ -72,14 +77,16 @@ interface PartitionState {
 class KafkaChunk implements SourceChunk {
   readonly split: string;
   readonly rows: Row[];
+  readonly kinds?: readonly RowKind[];
   readonly splitEnded?: boolean;
   readonly #offsets: readonly bigint[];
   readonly #values: readonly (Buffer | null)[];
   readonly #next: bigint;
 
-  constructor(split: string, rows: Row[], offsets: bigint[], values: (Buffer | null)[], next: bigint, ended: boolean) {
+  constructor(split: string, rows: Row[], offsets: bigint[], values: (Buffer | null)[], next: bigint, ended: boolean, kinds?: RowKind[]) {
     this.split = split;
     this.rows = rows;
+    if (kinds) this.kinds = kinds;
     if (ended) this.splitEnded = true;
     this.#offsets = offsets;
     this.#values = values;
@@ -109,7 +116,7 @@ function valueText(value: Buffer | null): string | Uint8Array {
 
 export class KafkaSourceReader implements SourceReader {
   readonly bounded: boolean;
-  private readonly decoder: RecordDecoder;
+  private readonly mapper: RecordToRow;
   private readonly maxRecordBytes: number;
   private readonly topics: readonly string[];
   private readonly restored: KafkaSourcePosition[] | undefined;
@@ -125,11 +132,13 @@ export class KafkaSourceReader implements SourceReader {
   constructor(
     private readonly ctx: ConnectorContext,
     private readonly clientFactory: KafkaClientFactory = createKafkajsClient,
+    /** True for `upsert-kafka`: records are upserts and deletes of the PRIMARY KEY's values. */
+    private readonly upsert = false,
   ) {
     this.metadataKeys = ctx.metadataKeys ?? [];
     this.topics = topicsOf(ctx.options);
     this.bounded = boundedMode(ctx.options) !== 'unbounded';
-    this.decoder = createDecoder(ctx.options['format'] ?? 'json', ctx.schema, ctx.options);
+    this.mapper = new RecordToRow(recordLayout(ctx.tableName, ctx.options, ctx.schema, ctx.primaryKey, upsert), ctx.schema, upsert);
     this.maxRecordBytes = maxRecordBytes(ctx.options);
     this.restored = restoredPositions(ctx.tableName, ctx.restored);
   }
@@ -162,7 +171,8 @@ export class KafkaSourceReader implements SourceReader {
     if (this.restored) {
       start = new Map(this.restored.filter((p) => p.topic === topic).map((p) => [p.partition, BigInt(p.offset)]));
     } else {
-      const mode = startupMode(o);
+      // upsert-kafka reads every record (as Flink's): a key's latest value may be anywhere in the topic.
+      const mode = this.upsert ? 'earliest-offset' : startupMode(o);
       if (mode === 'earliest-offset') start = earliest;
       else if (mode === 'latest-offset') start = byPartition(await admin.listOffsets(topic, 'latest'));
       else if (mode === 'timestamp') start = byPartition(await admin.listOffsets(topic, { timestamp: Number(o['scan.startup.timestamp-millis']) }));
@@ -266,10 +276,11 @@ export class KafkaSourceReader implements SourceReader {
       const rows: Row[] = [];
       const offsets: bigint[] = [];
       const values: (Buffer | null)[] = [];
+      const kinds: RowKind[] | undefined = this.upsert ? [] : undefined;
       let next = batch.nextOffset;
       for (const record of batch.records) {
         if (state.stop !== undefined && record.offset >= state.stop) break;
-        this.decodeRecord(state, record, rows, offsets, values);
+        this.decodeRecord(state, record, rows, offsets, values, kinds);
       }
       if (state.stop !== undefined && next >= state.stop) {
         next = state.stop;
@@ -278,25 +289,27 @@ export class KafkaSourceReader implements SourceReader {
       }
       const last = this.queue.findLast((q) => q.state === state)?.chunk.nextOffset ?? state.offset;
       if (rows.length > 0 || state.ended || next > last) {
-        this.queue.push({ chunk: new KafkaChunk(state.split, rows, offsets, values, next, state.ended), state });
+        this.queue.push({ chunk: new KafkaChunk(state.split, rows, offsets, values, next, state.ended, kinds), state });
       }
     }
     if (endedSome) await this.assignRemaining();
   }
 
-  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], values: (Buffer | null)[]): void {
+  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], values: (Buffer | null)[], kinds: RowKind[] | undefined): void {
     const position = `${state.split}@${record.offset}`;
     const value = record.value;
-    if (value !== null && value.length > this.maxRecordBytes) {
-      this.ctx.badRecord({
-        kind: 'too-large',
-        message: `the record is ${value.length} bytes, more than errors.max-record-bytes (${this.maxRecordBytes})`,
-        position,
-        raw: valueText(value.subarray(0, 1024)),
-      });
-      return;
+    for (const [part, bytes] of [['value', value], ['key', record.key]] as const) {
+      if (bytes !== null && bytes.length > this.maxRecordBytes) {
+        this.ctx.badRecord({
+          kind: 'too-large',
+          message: `the record's ${part} is ${bytes.length} bytes, more than errors.max-record-bytes (${this.maxRecordBytes})`,
+          position,
+          raw: valueText(bytes.subarray(0, 1024)),
+        });
+        return;
+      }
     }
-    const result = this.decoder.decode({
+    const result = this.mapper.map({
       value,
       key: record.key,
       headers: record.headers,
@@ -305,14 +318,16 @@ export class KafkaSourceReader implements SourceReader {
       offset: record.offset.toString(),
     });
     if (result === null) return;
-    if (Array.isArray(result)) {
-      if (this.metadataKeys.length > 0) appendMetadata(result, record, this.metadataKeys);
-      rows.push(result);
+    if ('row' in result) {
+      if (this.metadataKeys.length > 0) appendMetadata(result.row, record, this.metadataKeys);
+      rows.push(result.row);
+      kinds?.push(result.kind);
       offsets.push(record.offset);
       values.push(value); // decoded again only if the runtime finds the row bad (describe)
       return;
     }
-    this.ctx.badRecord({ kind: result.kind, message: result.message, position, raw: valueText(value) });
+    const { error, part } = result;
+    this.ctx.badRecord({ kind: error.kind, message: error.message, position, raw: valueText(part === 'key' ? record.key : value) });
   }
 
   private brokerError(e: unknown): unknown {

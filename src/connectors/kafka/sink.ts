@@ -2,23 +2,25 @@
 // the delivery guarantee asked for. `exactly-once` writes each checkpoint's rows in one Kafka transaction, committed
 // when Eddy's checkpoint commits; a restarted sink fences the previous producer (same transactional id), which
 // aborts its open transaction, so rows after the last checkpoint never become visible to `read_committed` readers.
+// The same writer is `upsert-kafka`'s sink: there every change is a record of its key (a delete a tombstone), and
+// changes may be compacted per key before they are sent (./upsert-buffer.ts).
 
 import type { ConnectorContext, OptionSpec, SinkWriter } from '../../runtime/connector.js';
-import { INSERT, ROW_KIND_NAMES, type ChangeBatch } from '../../runtime/changelog.js';
+import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type ChangeBatch } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
-import { createEncoder, type RecordEncoder } from '../formats/index.js';
 import type { KafkaClient, KafkaOutgoingRecord, KafkaProducer, KafkaProducerIdentity } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { outgoingMetadata } from './metadata.js';
 import { kafkaClientConfig } from './options.js';
+import { recordLayout } from './record-layout.js';
+import { RowToRecord } from './row-to-record.js';
+import { bufferFlushOf, UpsertBuffer } from './upsert-buffer.js';
 
 export type DeliveryGuarantee = 'none' | 'at-least-once' | 'exactly-once';
 export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
 
 /** The sink's own options (the connection options are in ./options.ts). */
 export const KAFKA_SINK_OPTIONS: readonly OptionSpec[] = [
-  { key: 'key.format', description: "The format of the record keys ('json' or 'csv'); needs 'key.fields'.", values: ['json', 'csv'] },
-  { key: 'key.fields', description: "The columns (';'-separated) the record key is made of, in this order; needs 'key.format'." },
   {
     key: 'sink.partitioner',
     description:
@@ -50,12 +52,6 @@ export function sinkOptionProblems(options: Options): { key: string; message: st
       message: "'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'",
       hint: "add e.g. 'sink.transactional-id-prefix' = 'my-job', unique among the jobs writing to this Kafka cluster",
     });
-  }
-  if (options['key.fields'] !== undefined && options['key.format'] === undefined) {
-    problems.push({ key: 'key.fields', message: "'key.fields' needs 'key.format' (the format of the record key)", hint: "add 'key.format' = 'json'" });
-  }
-  if (options['key.format'] !== undefined && options['key.fields'] === undefined) {
-    problems.push({ key: 'key.format', message: "'key.format' needs 'key.fields' (the columns of the record key)", hint: "add e.g. 'key.fields' = 'id'" });
   }
   return problems;
 }
@@ -94,8 +90,12 @@ export class KafkaSinkWriter implements SinkWriter {
   private readonly topic: string;
   private readonly guarantee: DeliveryGuarantee;
   private readonly partitioner: SinkPartitioner;
-  private readonly encoder: RecordEncoder;
-  private readonly key: { readonly encoder: RecordEncoder; readonly columns: readonly number[] } | undefined;
+  private readonly records: RowToRecord;
+  /** upsert-kafka with `sink.buffer-flush.*`: the last change of each key, until it is sent. */
+  private readonly buffer: UpsertBuffer | undefined;
+  private bufferTimer: ReturnType<typeof setInterval> | undefined;
+  /** A send of the buffer by its timer failed: the next flush reports it. */
+  private bufferError: unknown;
   private readonly transactionalIdPrefix: string | undefined;
   private client: KafkaClient | undefined;
   /** The producer rows are sent with; undefined while the next transaction is being set up (rows then wait). */
@@ -115,6 +115,8 @@ export class KafkaSinkWriter implements SinkWriter {
   constructor(
     private readonly ctx: ConnectorContext,
     private readonly createClient: (options: Options) => KafkaClient = (options) => createKafkajsClient(kafkaClientConfig(options)),
+    /** True for `upsert-kafka`: every change is written as a record of its PRIMARY KEY (a delete as a tombstone). */
+    private readonly upsert = false,
   ) {
     const { options, schema } = ctx;
     this.metadataKeys = ctx.metadataKeys ?? [];
@@ -129,23 +131,9 @@ export class KafkaSinkWriter implements SinkWriter {
     }
     this.guarantee = deliveryGuarantee(options);
     this.partitioner = partitioner(options);
-    this.encoder = createEncoder(options['format'] ?? '', schema, options);
-    const keyFields = options['key.fields'];
-    if (keyFields !== undefined) {
-      const names = keyFields.split(';').map((n) => n.trim());
-      const columns = names.map((name) => {
-        const i = schema.findIndex((f) => f.name === name);
-        if (i < 0) {
-          throw new EddyError({
-            code: ErrorCode.INVALID_STATEMENT,
-            message: `Table \`${ctx.tableName}\`: 'key.fields' names column '${name}', which the table does not have`,
-            hint: `columns: ${schema.map((f) => f.name).join(', ')}`,
-          });
-        }
-        return i;
-      });
-      this.key = { encoder: createEncoder(options['key.format'] ?? '', columns.map((i) => schema[i]!), {}), columns };
-    }
+    this.records = new RowToRecord(recordLayout(ctx.tableName, options, schema, ctx.primaryKey, upsert), schema.length);
+    const flush = upsert ? bufferFlushOf(options) : undefined;
+    if (flush) this.buffer = new UpsertBuffer(flush);
     if (this.guarantee === 'exactly-once') this.transactionalIdPrefix = options['sink.transactional-id-prefix']!.trim();
   }
 
@@ -167,6 +155,7 @@ export class KafkaSinkWriter implements SinkWriter {
       } finally {
         await admin.close();
       }
+      if (this.buffer) this.bufferTimer = setInterval(() => this.sendBuffer(), this.buffer.flush.intervalMs).unref();
       if (this.transactionalIdPrefix === undefined) {
         this.producer = await this.client.producer({ idempotent: this.guarantee === 'at-least-once' });
         return;
@@ -181,21 +170,29 @@ export class KafkaSinkWriter implements SinkWriter {
     }
   }
 
+  /**
+   * Encodes each change. The kafka sink takes inserts only. upsert-kafka: +I and +U are records of their key and
+   * value; -D is a tombstone (a null value) of its key; -U is dropped when the next change is the +U of the same
+   * key (an update in place), else it is a tombstone too (the row left that key, as Flink's serializer writes it).
+   */
   write(batch: ChangeBatch): void {
     const { rows, kinds } = batch;
     for (let i = 0; i < rows.length; i++) {
-      if (kinds[i] !== INSERT) {
+      const kind = kinds[i]!;
+      if (kind !== INSERT && !this.upsert) {
         throw new EddyError({
           code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
-          message: `Table \`${this.ctx.tableName}\`: the kafka sink only accepts inserts, got a ${ROW_KIND_NAMES[kinds[i]!]} change`,
-          hint: "an updating query needs the 'upsert-kafka' connector (with a PRIMARY KEY), which is not available yet",
+          message: `Table \`${this.ctx.tableName}\`: the kafka sink only accepts inserts, got a ${ROW_KIND_NAMES[kind]} change`,
+          hint: "write an updating query to an 'upsert-kafka' table (with a PRIMARY KEY)",
         });
       }
       const row = rows[i]!;
-      const record: { topic: string; key: string | null; value: string; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
+      const key = this.records.key(row);
+      if (kind === UPDATE_BEFORE && kinds[i + 1] === UPDATE_AFTER && this.records.key(rows[i + 1]!) === key) continue;
+      const record: { topic: string; key: string | null; value: string | null; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
         topic: this.topic,
-        key: this.key ? this.key.encoder.encode(this.key.columns.map((c) => row[c])) : null,
-        value: this.encoder.encode(row),
+        key,
+        value: kind === DELETE || kind === UPDATE_BEFORE ? null : this.records.value(row),
         ...(this.metadataKeys.length > 0 ? outgoingMetadata(row, this.ctx.schema.length, this.metadataKeys) : {}),
       };
       if (this.partitioner === 'fixed') record.partition = 0;
@@ -203,12 +200,24 @@ export class KafkaSinkWriter implements SinkWriter {
         record.partition = this.nextPartition;
         this.nextPartition = (this.nextPartition + 1) % this.partitions;
       }
-      this.pending.push(record);
+      if (this.buffer) {
+        if (this.buffer.put(key!, record)) this.pending.push(...this.buffer.drain());
+      } else {
+        this.pending.push(record);
+      }
     }
+  }
+
+  /** The buffer's interval passed: sends what it holds (a failure is reported by the next flush). */
+  private sendBuffer(): void {
+    if (!this.buffer || this.buffer.size === 0) return;
+    this.pending.push(...this.buffer.drain());
+    this.flush().catch((e: unknown) => (this.bufferError ??= e));
   }
 
   /** Sends what is buffered (rows wait while the next exactly-once transaction is being set up). */
   async flush(): Promise<void> {
+    if (this.bufferError !== undefined) throw this.bufferError;
     if (this.pending.length > 0 && this.producer) {
       const records = this.pending;
       this.pending = [];
@@ -230,6 +239,7 @@ export class KafkaSinkWriter implements SinkWriter {
    */
   async preCommit(checkpointId: number): Promise<KafkaSinkCommit | undefined> {
     if (this.prepared) await this.prepared.committed;
+    if (this.buffer) this.pending.push(...this.buffer.drain());
     await this.flush();
     if (this.transactionalIdPrefix === undefined) return undefined;
     const producer = this.producer!;
@@ -273,6 +283,7 @@ export class KafkaSinkWriter implements SinkWriter {
    * is sent first.
    */
   async close(): Promise<void> {
+    clearInterval(this.bufferTimer);
     const producer = this.producer;
     const prepared = this.prepared;
     this.prepared = undefined;
@@ -283,6 +294,7 @@ export class KafkaSinkWriter implements SinkWriter {
     }
     try {
       if (this.transactionalIdPrefix === undefined) {
+        if (this.buffer) this.pending.push(...this.buffer.drain());
         await this.flush();
       } else {
         await this.sends.catch(() => {});

@@ -13,7 +13,7 @@ import type * as ast from '../../parser/ast.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import type { TableDef } from '../catalog.js';
 import type { BinderContext } from './binder-context.js';
-import { optionDiagnostics } from './bind-table.js';
+import { optionDiagnostics, tableShape } from './bind-table.js';
 
 /** The Flink setting that enables OPTIONS hints (default true, as in Flink). */
 export const DYNAMIC_TABLE_OPTIONS_SETTING = 'table.dynamic-table-options.enabled';
@@ -49,7 +49,7 @@ export function applyOptionsHint(table: TableDef, hint: ast.OptionsHint | undefi
   const dynamicOptions: Record<string, string> = {};
   for (const o of hint.options) dynamicOptions[o.key] = o.value;
   const options = { ...table.options, ...dynamicOptions };
-  const problems = optionDiagnostics(ctx, options, hint.options, hint.span);
+  const problems = optionDiagnostics(ctx, options, hint.options, hint.span, tableShape(table.columns, table.primaryKey));
   if (problems.length > 0) throw new EddyError(problems);
   return { ...table, options, dynamicOptions };
 }

@@ -88,7 +88,7 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
   if (options['connector'] === undefined) {
     problems.push({ code: ErrorCode.MISSING_OPTION, message: `Table '${qualified(stmt.name)}' has no 'connector' option`, span: stmt.name.span, hint: "add WITH ('connector' = 'filesystem', ...) — see docs/connectors.md" });
   } else {
-    problems.push(...optionDiagnostics(ctx, options, stmt.options, stmt.name.span));
+    problems.push(...optionDiagnostics(ctx, options, stmt.options, stmt.name.span, tableShape(columns, primaryKey)));
   }
   if (problems.length === 0) problems.push(...metadataDiagnostics(ctx, stmt, options['connector']!));
   if (problems.length > 0) throw new EddyError(problems);
@@ -109,8 +109,14 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
  * The connector's problems with `options`, each at the option written in `written` it is about (an
  * unknown key at the key, a bad value at the value), else at `fallback`.
  */
-export function optionDiagnostics(ctx: BinderContext, options: Readonly<Record<string, string>>, written: readonly ast.TableOption[], fallback: Span): Diagnostic[] {
-  return ctx.connectors.validate(options).map((p) => {
+export function optionDiagnostics(
+  ctx: BinderContext,
+  options: Readonly<Record<string, string>>,
+  written: readonly ast.TableOption[],
+  fallback: Span,
+  table?: TableShape,
+): Diagnostic[] {
+  return ctx.connectors.validate(options, table).map((p) => {
     const opt = written.find((o) => o.key === p.key);
     const code = {
       'unknown-connector': ErrorCode.UNKNOWN_CONNECTOR,
@@ -158,6 +164,16 @@ function metadataDiagnostics(ctx: BinderContext, stmt: ast.CreateTable, connecto
     }
   }
   return problems;
+}
+
+type TableShape = Parameters<BinderContext['connectors']['validate']>[1];
+
+/** What connector option checks see of a table: its physical (not computed, not METADATA) columns' names and its PRIMARY KEY. */
+export function tableShape(
+  columns: readonly { readonly name: string; readonly computed?: unknown; readonly metadata?: unknown }[],
+  primaryKey: readonly string[] | undefined,
+): TableShape {
+  return { columns: columns.filter((c) => !c.computed && !c.metadata).map((c) => c.name), ...(primaryKey ? { primaryKey } : {}) };
 }
 
 // Computed columns' types are filled in right after the first pass; this marks them until then.

@@ -30,8 +30,8 @@ export interface ConnectorCapabilities {
 
 /** What the planner may know about connectors. */
 export interface ConnectorLookup {
-  /** Problems with a table's WITH options (empty when valid). */
-  validate(options: Readonly<Record<string, string>>): readonly OptionProblem[];
+  /** Problems with a table's WITH options (empty when valid); `table`: its physical columns and PRIMARY KEY. */
+  validate(options: Readonly<Record<string, string>>, table?: { readonly columns: readonly string[]; readonly primaryKey?: readonly string[] }): readonly OptionProblem[];
   /** What a connector can do, or undefined when there is no such connector. */
   capabilities(identifier: string): ConnectorCapabilities | undefined;
   /** The changelog a table with these options reads: from its connector, or else its format (default insert-only). */

@@ -1,0 +1,181 @@
+/**
+ * How a Kafka record's key and value hold a table's columns (Flink's "Key and Value Formats"): `key.format` +
+ * `key.fields` (or, for `upsert-kafka`, the PRIMARY KEY) name the columns the key holds, `value.format` (or its
+ * fallback key `format`) the value's format, and `value.fields-include` whether the value holds every column
+ * (`ALL`, the default) or only the others (`EXCEPT_KEY`). `key.fields-prefix` is a prefix the key columns' names
+ * carry in the table and not in the key (so key and value fields may share a name); it needs `EXCEPT_KEY`.
+ *
+ * Format options follow Flink's prefixes: the key format's are `key.<format>.<option>`, the value format's
+ * `value.<format>.<option>` or `<format>.<option>`; each codec is given its options as `<format>.<option>`.
+ */
+import type { OptionSpec, TableShape } from '../../runtime/connector.js';
+import type { Schema } from '../../common/types.js';
+import { EddyError, ErrorCode, didYouMean } from '../../common/errors.js';
+import { FORMATS } from '../formats/index.js';
+
+type Options = Readonly<Record<string, string>>;
+type Problem = { key: string; message: string; hint?: string };
+
+export const VALUE_FIELDS_INCLUDE = ['ALL', 'EXCEPT_KEY'] as const;
+
+/** The key and value options of the `kafka` connector (`upsert-kafka` takes them without `key.fields`). */
+export const KEY_VALUE_OPTIONS: readonly OptionSpec[] = [
+  { key: 'value.format', description: "The format of the records' values ('format' is the same option: give one of them)." },
+  { key: 'key.format', description: "The format of the records' keys; the key holds the 'key.fields' columns." },
+  { key: 'key.fields', description: "The columns (';'-separated) the record key holds, in this order; needs 'key.format'." },
+  {
+    key: 'key.fields-prefix',
+    description: "A prefix of the key columns' names that the key format does not see (avoids clashes with value fields); needs 'value.fields-include' = 'EXCEPT_KEY'.",
+  },
+  {
+    key: 'value.fields-include',
+    description: "'ALL': the value holds every column (key columns too); 'EXCEPT_KEY': only the columns the key does not hold.",
+    defaultValue: 'ALL',
+    values: VALUE_FIELDS_INCLUDE,
+  },
+];
+
+/** Where a table's columns are in its records. */
+export interface RecordLayout {
+  readonly valueFormat: string;
+  /** Undefined: the records' keys are not read (source) or written as null (sink). */
+  readonly keyFormat: string | undefined;
+  /** The columns (indexes into the table's physical columns) the key holds, in the key's order. */
+  readonly keyColumns: readonly number[];
+  /** The key format's fields: the key columns, named without `key.fields-prefix`. */
+  readonly keySchema: Schema;
+  /** The columns the value holds, in table order. */
+  readonly valueColumns: readonly number[];
+  readonly valueSchema: Schema;
+  /** The key format's options, as `<format>.<option>`. */
+  readonly keyOptions: Options;
+  /** The value format's options, as `<format>.<option>`. */
+  readonly valueOptions: Options;
+}
+
+/** The value format's name: `value.format`, or its fallback key `format`. */
+export function valueFormatOf(options: Options): string | undefined {
+  return options['value.format'] ?? options['format'];
+}
+
+/** The key columns' names: the PRIMARY KEY for `upsert-kafka`, `key.fields` otherwise. */
+function keyFieldNames(options: Options, primaryKey: readonly string[] | undefined, upsert: boolean): string[] {
+  if (upsert) return [...(primaryKey ?? [])];
+  const text = options['key.fields'];
+  return text === undefined ? [] : text.split(';').map((n) => n.trim());
+}
+
+const exceptKey = (options: Options): boolean => options['value.fields-include']?.trim().toUpperCase() === 'EXCEPT_KEY';
+
+/**
+ * Problems with the key and value options of a table with these columns (`table` absent: the checks that need no
+ * columns). `upsert`: the key is the PRIMARY KEY (`upsert-kafka`), which must exist.
+ */
+export function recordLayoutProblems(options: Options, table: TableShape | undefined, upsert: boolean): Problem[] {
+  const problems: Problem[] = [];
+  const keyFormat = options['key.format'];
+  const prefix = options['key.fields-prefix'] ?? '';
+  if (upsert && table && (table.primaryKey === undefined || table.primaryKey.length === 0)) {
+    problems.push({
+      key: 'connector',
+      message: "'upsert-kafka' tables need a PRIMARY KEY: it names the columns the record key holds, and the key each record upserts or deletes",
+      hint: 'declare e.g. PRIMARY KEY (id) NOT ENFORCED',
+    });
+  }
+  if (!upsert) {
+    if (options['key.fields'] !== undefined && keyFormat === undefined) {
+      problems.push({ key: 'key.fields', message: "'key.fields' needs 'key.format' (the format of the record key)", hint: "add 'key.format' = 'json'" });
+    }
+    if (keyFormat !== undefined && keyFieldNames(options, undefined, false).every((n) => n === '')) {
+      problems.push({ key: 'key.format', message: "'key.format' needs 'key.fields' (the columns of the record key)", hint: "add e.g. 'key.fields' = 'id'" });
+    }
+  }
+  if (options['key.fields-prefix'] !== undefined) {
+    if (keyFormat === undefined) {
+      problems.push({ key: 'key.fields-prefix', message: "'key.fields-prefix' applies to the key columns: it needs 'key.format'" });
+    } else if (!exceptKey(options)) {
+      problems.push({
+        key: 'key.fields-prefix',
+        message: "'key.fields-prefix' needs 'value.fields-include' = 'EXCEPT_KEY' (with 'ALL' the value's fields would overlap the key's)",
+        hint: "add 'value.fields-include' = 'EXCEPT_KEY'",
+      });
+    }
+  }
+  for (const key of ['key.format', 'value.format', 'format']) {
+    const name = options[key];
+    const format = name === undefined ? undefined : FORMATS.find((f) => f.identifier === name.trim().toLowerCase());
+    const mode = format?.changelogMode ?? 'insert-only';
+    if (mode !== 'insert-only' && (key === 'key.format' || upsert)) {
+      problems.push({
+        key,
+        message: `'${name}' cannot be the ${key === 'key.format' ? 'key' : 'value'} format${upsert ? " of an 'upsert-kafka' table" : ''}: its records are changes, not rows`,
+        hint: "use an insert-only format such as 'json'",
+      });
+    }
+  }
+  if (!table || keyFormat === undefined) return problems;
+  const names = keyFieldNames(options, table.primaryKey, upsert);
+  const seen = new Set<string>();
+  for (const name of names) {
+    const where = upsert ? 'the PRIMARY KEY' : "'key.fields'";
+    const optionKey = upsert ? 'key.format' : 'key.fields';
+    if (name === '') {
+      problems.push({ key: optionKey, message: `${where} has an empty column name` });
+    } else if (!table.columns.includes(name)) {
+      problems.push({
+        key: optionKey,
+        message: `${where} names column '${name}', which the table does not have (a key column must be a physical column)`,
+        hint: didYouMean(name, table.columns) ?? `columns: ${table.columns.join(', ')}`,
+      });
+    } else if (seen.has(name)) {
+      problems.push({ key: optionKey, message: `${where} names column '${name}' twice` });
+    } else if (!name.startsWith(prefix) || name === prefix) {
+      problems.push({
+        key: 'key.fields-prefix',
+        message: `Key column '${name}' does not start with 'key.fields-prefix' '${prefix}' (every key column's name carries the prefix, which the key format does not see)`,
+      });
+    }
+    seen.add(name);
+  }
+  return problems;
+}
+
+/** `<format>.<option>` values of the options that start with one of `prefixes` + `<format>.` (later prefixes first). */
+function formatOptions(options: Options, format: string, prefixes: readonly string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const prefix of prefixes) {
+    const full = `${prefix}${format}.`;
+    for (const [key, value] of Object.entries(options)) {
+      if (key.startsWith(full)) result[`${format}.${key.slice(full.length)}`] = value;
+    }
+  }
+  return result;
+}
+
+/**
+ * The layout of a table's records, from its validated options (a problem left is thrown as an EddyError, for a
+ * table that bypassed CREATE TABLE's checks).
+ */
+export function recordLayout(tableName: string, options: Options, schema: Schema, primaryKey: readonly string[] | undefined, upsert: boolean): RecordLayout {
+  const columns = schema.map((f) => f.name);
+  const problems = recordLayoutProblems(options, { columns, ...(primaryKey ? { primaryKey } : {}) }, upsert);
+  if (problems.length > 0) {
+    throw new EddyError(problems.map((p) => ({ code: ErrorCode.INVALID_OPTION, message: `Table \`${tableName}\`: ${p.message}`, hint: p.hint })));
+  }
+  const valueFormat = (valueFormatOf(options) ?? 'json').trim().toLowerCase();
+  const keyFormat = options['key.format']?.trim().toLowerCase();
+  const prefix = options['key.fields-prefix'] ?? '';
+  const keyColumns = keyFormat === undefined ? [] : keyFieldNames(options, primaryKey, upsert).map((n) => columns.indexOf(n));
+  const valueColumns = schema.map((_, i) => i).filter((i) => !(exceptKey(options) && keyColumns.includes(i)));
+  return {
+    valueFormat,
+    keyFormat,
+    keyColumns,
+    keySchema: keyColumns.map((i) => ({ ...schema[i]!, name: schema[i]!.name.slice(prefix.length) })),
+    valueColumns,
+    valueSchema: valueColumns.map((i) => schema[i]!),
+    keyOptions: keyFormat === undefined ? {} : formatOptions(options, keyFormat, ['key.']),
+    // `value.<format>.x` over `<format>.x` when both are given (validation refuses that anyway).
+    valueOptions: formatOptions(options, valueFormat, ['', 'value.']),
+  };
+}
