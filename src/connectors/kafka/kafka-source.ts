@@ -11,7 +11,7 @@
  * Bad records are reported with `ctx.badRecord`, positioned `<topic>/<partition>@<offset>`.
  */
 import type { ConnectorContext, SourceChunk, SourceReader } from '../../runtime/connector.js';
-import type { Row } from '../../runtime/changelog.js';
+import type { Row, RowKind } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { createDecoder, type RecordDecoder } from '../formats/index.js';
 import { maxRecordBytes } from '../option-values.js';
@@ -71,14 +71,16 @@ interface PartitionState {
 class KafkaChunk implements SourceChunk {
   readonly split: string;
   readonly rows: Row[];
+  readonly kinds?: RowKind[];
   readonly splitEnded?: boolean;
   readonly #offsets: readonly bigint[];
   readonly #values: readonly (Buffer | null)[];
   readonly #next: bigint;
 
-  constructor(split: string, rows: Row[], offsets: bigint[], values: (Buffer | null)[], next: bigint, ended: boolean) {
+  constructor(split: string, rows: Row[], offsets: bigint[], values: (Buffer | null)[], next: bigint, ended: boolean, kinds?: RowKind[]) {
     this.split = split;
     this.rows = rows;
+    if (kinds) this.kinds = kinds;
     if (ended) this.splitEnded = true;
     this.#offsets = offsets;
     this.#values = values;
@@ -262,10 +264,11 @@ export class KafkaSourceReader implements SourceReader {
       const rows: Row[] = [];
       const offsets: bigint[] = [];
       const values: (Buffer | null)[] = [];
+      const kinds: RowKind[] | undefined = this.decoder.decodeChanges ? [] : undefined;
       let next = batch.nextOffset;
       for (const record of batch.records) {
         if (state.stop !== undefined && record.offset >= state.stop) break;
-        this.decodeRecord(state, record, rows, offsets, values);
+        this.decodeRecord(state, record, rows, offsets, values, kinds);
       }
       if (state.stop !== undefined && next >= state.stop) {
         next = state.stop;
@@ -274,13 +277,13 @@ export class KafkaSourceReader implements SourceReader {
       }
       const last = this.queue.findLast((q) => q.state === state)?.chunk.nextOffset ?? state.offset;
       if (rows.length > 0 || state.ended || next > last) {
-        this.queue.push({ chunk: new KafkaChunk(state.split, rows, offsets, values, next, state.ended), state });
+        this.queue.push({ chunk: new KafkaChunk(state.split, rows, offsets, values, next, state.ended, kinds), state });
       }
     }
     if (endedSome) await this.assignRemaining();
   }
 
-  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], values: (Buffer | null)[]): void {
+  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], values: (Buffer | null)[], kinds?: RowKind[]): void {
     const position = `${state.split}@${record.offset}`;
     const value = record.value;
     if (value !== null && value.length > this.maxRecordBytes) {
@@ -292,14 +295,29 @@ export class KafkaSourceReader implements SourceReader {
       });
       return;
     }
-    const result = this.decoder.decode({
+    const message = {
       value,
       key: record.key,
       headers: record.headers,
       timestamp: record.timestamp,
       partition: record.partition,
       offset: record.offset.toString(),
-    });
+    };
+    if (kinds) {
+      // A changelog format: a record holds one or more changes (all at the record's offset).
+      const changes = this.decoder.decodeChanges!(message);
+      if (changes === null) return;
+      if ('rows' in changes) {
+        for (let i = 0; i < changes.rows.length; i++) {
+          rows.push(changes.rows[i]!);
+          kinds.push(changes.kinds[i]!);
+          offsets.push(record.offset);
+          values.push(value);
+        }
+      } else this.ctx.badRecord({ kind: changes.kind, message: changes.message, position, raw: valueText(value) });
+      return;
+    }
+    const result = this.decoder.decode(message);
     if (result === null) return;
     if (Array.isArray(result)) {
       rows.push(result);

@@ -4,12 +4,24 @@
 // aborts its open transaction, so rows after the last checkpoint never become visible to `read_committed` readers.
 
 import type { ConnectorContext, OptionSpec, SinkWriter } from '../../runtime/connector.js';
-import { INSERT, ROW_KIND_NAMES, type ChangeBatch } from '../../runtime/changelog.js';
+import { INSERT, ROW_KIND_NAMES, type ChangeBatch, type Row, type RowKind } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { createEncoder, type RecordEncoder } from '../formats/index.js';
 import type { KafkaClient, KafkaOutgoingRecord, KafkaProducer, KafkaProducerIdentity } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { kafkaClientConfig } from './options.js';
+
+/**
+ * A row's record value: bytes from a binary format (avro, raw), the change's text from a changelog format
+ * (debezium-json, canal-json), else the row's text.
+ */
+function encodeValue(encoder: RecordEncoder, kind: RowKind, row: Row): string | Buffer | null {
+  if (encoder.encodeBytes) {
+    const bytes = encoder.encodeBytes(row);
+    return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return kind === INSERT || !encoder.encodeChange ? encoder.encode(row) : encoder.encodeChange(kind, row);
+}
 
 export type DeliveryGuarantee = 'none' | 'at-least-once' | 'exactly-once';
 export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
@@ -180,7 +192,7 @@ export class KafkaSinkWriter implements SinkWriter {
   write(batch: ChangeBatch): void {
     const { rows, kinds } = batch;
     for (let i = 0; i < rows.length; i++) {
-      if (kinds[i] !== INSERT) {
+      if (kinds[i] !== INSERT && !this.encoder.encodeChange) {
         throw new EddyError({
           code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
           message: `Table \`${this.ctx.tableName}\`: the kafka sink only accepts inserts, got a ${ROW_KIND_NAMES[kinds[i]!]} change`,
@@ -188,10 +200,10 @@ export class KafkaSinkWriter implements SinkWriter {
         });
       }
       const row = rows[i]!;
-      const record: { topic: string; key: string | null; value: string; partition?: number } = {
+      const record: { topic: string; key: string | null; value: string | Buffer | null; partition?: number } = {
         topic: this.topic,
         key: this.key ? this.key.encoder.encode(this.key.columns.map((c) => row[c])) : null,
-        value: this.encoder.encode(row),
+        value: encodeValue(this.encoder, kinds[i]!, row),
       };
       if (this.partitioner === 'fixed') record.partition = 0;
       else if (this.partitioner === 'round-robin') {

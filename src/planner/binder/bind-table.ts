@@ -6,7 +6,7 @@ import type * as ast from '../../parser/ast.js';
 import { asTimeAttribute, isTimestamp, typeToString, withNullable, type DataType, type Field } from '../../common/types.js';
 import { EddyError, ErrorCode, didYouMean, type Diagnostic, type Span } from '../../common/errors.js';
 import type { BoundExpr } from '../../expr/bound-expr.js';
-import type { TableColumn, TableDef } from '../catalog.js';
+import { physicalColumns, type TableColumn, type TableDef } from '../catalog.js';
 import type { LogicalScan } from '../logical-plan.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
@@ -81,15 +81,7 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
 
   const options: Record<string, string> = {};
   for (const o of stmt.options) options[o.key] = o.value;
-  const problems: Diagnostic[] = [];
-  if (options['connector'] === undefined) {
-    problems.push({ code: ErrorCode.MISSING_OPTION, message: `Table '${qualified(stmt.name)}' has no 'connector' option`, span: stmt.name.span, hint: "add WITH ('connector' = 'filesystem', ...) — see docs/connectors.md" });
-  } else {
-    problems.push(...optionDiagnostics(ctx, options, stmt.options, stmt.name.span));
-  }
-  if (problems.length > 0) throw new EddyError(problems);
-
-  return {
+  const table: TableDef = {
     kind: 'table',
     name: qualified(stmt.name),
     columns,
@@ -99,14 +91,23 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
     temporary: stmt.temporary,
     statement: stmt,
   };
+  const problems: Diagnostic[] = [];
+  if (options['connector'] === undefined) {
+    problems.push({ code: ErrorCode.MISSING_OPTION, message: `Table '${qualified(stmt.name)}' has no 'connector' option`, span: stmt.name.span, hint: "add WITH ('connector' = 'filesystem', ...) — see docs/connectors.md" });
+  } else {
+    const physical = physicalColumns(table).map((c) => ({ name: c.name, type: c.type }));
+    problems.push(...optionDiagnostics(ctx, options, stmt.options, stmt.name.span, physical));
+  }
+  if (problems.length > 0) throw new EddyError(problems);
+  return table;
 }
 
 /**
  * The connector's problems with `options`, each at the option written in `written` it is about (an
  * unknown key at the key, a bad value at the value), else at `fallback`.
  */
-export function optionDiagnostics(ctx: BinderContext, options: Readonly<Record<string, string>>, written: readonly ast.TableOption[], fallback: Span): Diagnostic[] {
-  return ctx.connectors.validate(options).map((p) => {
+export function optionDiagnostics(ctx: BinderContext, options: Readonly<Record<string, string>>, written: readonly ast.TableOption[], fallback: Span, schema?: readonly Field[]): Diagnostic[] {
+  return ctx.connectors.validate(options, schema).map((p) => {
     const opt = written.find((o) => o.key === p.key);
     const code = {
       'unknown-connector': ErrorCode.UNKNOWN_CONNECTOR,
