@@ -54,15 +54,25 @@ const EXPECTED = [
   ['toys', 1, 1],
 ];
 
+/** Runs `INSERT INTO <name> <select>` into a new sqlite table (category, total, n) keyed by category; returns its rows. */
+async function aggregateInto(eddy: Eddy, dir: string, name: string, select: string): Promise<readonly unknown[][]> {
+  await eddy.execute(`CREATE TABLE ${name} (category STRING, total DOUBLE, n BIGINT, PRIMARY KEY (category) NOT ENFORCED) WITH ('connector' = 'sqlite', 'path' = '${join(dir, `${name}.db`)}', 'table-name' = '${name}')`);
+  await eddy.execute(`INSERT INTO ${name} ${select}`);
+  return rows(eddy, `SELECT category, total, n FROM ${name} ORDER BY category`);
+}
+
+/** Writes the CHANGELOG to a file and declares `products` over it in debezium-json. */
+async function debeziumProducts(eddy: Eddy, dir: string): Promise<void> {
+  const input = join(dir, 'products.json');
+  writeFileSync(input, CHANGELOG.join('\n') + '\n');
+  await eddy.execute(`CREATE TABLE products (id INT, category STRING, weight DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'debezium-json')`);
+}
+
 describe('changelog formats in SQL', () => {
   it('aggregates a debezium-json file into the answer of the rows its changes leave', async () => {
     const { eddy, dir } = await session();
-    const input = join(dir, 'products.json');
-    writeFileSync(input, CHANGELOG.join('\n') + '\n');
-    await eddy.execute(`CREATE TABLE products (id INT, category STRING, weight DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'debezium-json')`);
-    await eddy.execute(`CREATE TABLE per_category (category STRING, total DOUBLE, n BIGINT, PRIMARY KEY (category) NOT ENFORCED) WITH ('connector' = 'sqlite', 'path' = '${join(dir, 'out.db')}', 'table-name' = 'per_category')`);
-    await eddy.execute('INSERT INTO per_category SELECT category, SUM(weight), COUNT(*) FROM products GROUP BY category');
-    expect(await rows(eddy, 'SELECT category, total, n FROM per_category ORDER BY category')).toEqual(EXPECTED);
+    await debeziumProducts(eddy, dir);
+    expect(await aggregateInto(eddy, dir, 'per_category', 'SELECT category, SUM(weight), COUNT(*) FROM products GROUP BY category')).toEqual(EXPECTED);
   });
 
   it('aggregates a canal-json file whose messages hold several rows', async () => {
@@ -83,17 +93,13 @@ describe('changelog formats in SQL', () => {
     await eddy.execute(
       `CREATE TABLE products (id INT, category STRING, weight DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'canal-json', 'canal-json.table.include' = 'products')`,
     );
-    await eddy.execute(`CREATE TABLE per_category (category STRING, total DOUBLE, n BIGINT, PRIMARY KEY (category) NOT ENFORCED) WITH ('connector' = 'sqlite', 'path' = '${join(dir, 'out.db')}', 'table-name' = 'per_category')`);
-    await eddy.execute('INSERT INTO per_category SELECT category, SUM(weight), COUNT(*) FROM products GROUP BY category');
-    expect(await rows(eddy, 'SELECT category, total, n FROM per_category ORDER BY category')).toEqual(EXPECTED);
+    expect(await aggregateInto(eddy, dir, 'per_category', 'SELECT category, SUM(weight), COUNT(*) FROM products GROUP BY category')).toEqual(EXPECTED);
   });
 
   it('writes an updating query to a debezium-json file (a filesystem sink accepts updates in a changelog format), which reads back to the same answer', async () => {
     const { eddy, dir } = await session();
-    const input = join(dir, 'products.json');
-    writeFileSync(input, CHANGELOG.join('\n') + '\n');
+    await debeziumProducts(eddy, dir);
     const out = join(dir, 'totals.json');
-    await eddy.execute(`CREATE TABLE products (id INT, category STRING, weight DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'debezium-json')`);
     await eddy.execute(`CREATE TABLE totals (category STRING, total DOUBLE, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'debezium-json')`);
     await eddy.execute('INSERT INTO totals SELECT category, SUM(weight), COUNT(*) FROM products GROUP BY category');
     const events = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; before: unknown; after: unknown });
@@ -109,16 +115,12 @@ describe('changelog formats in SQL', () => {
     ]);
     // And Eddy reads them back as changes.
     await eddy.execute(`CREATE TABLE totals_in (category STRING, total DOUBLE, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'debezium-json')`);
-    await eddy.execute(`CREATE TABLE again (category STRING, total DOUBLE, n BIGINT, PRIMARY KEY (category) NOT ENFORCED) WITH ('connector' = 'sqlite', 'path' = '${join(dir, 'again.db')}', 'table-name' = 'again')`);
-    await eddy.execute('INSERT INTO again SELECT category, SUM(total), SUM(n) FROM totals_in GROUP BY category');
-    expect(await rows(eddy, 'SELECT category, total, n FROM again ORDER BY category')).toEqual(EXPECTED);
+    expect(await aggregateInto(eddy, dir, 'again', 'SELECT category, SUM(total), SUM(n) FROM totals_in GROUP BY category')).toEqual(EXPECTED);
   });
 
   it('still refuses an updating query into a json file', async () => {
     const { eddy, dir } = await session();
-    const input = join(dir, 'products.json');
-    writeFileSync(input, CHANGELOG.join('\n') + '\n');
-    await eddy.execute(`CREATE TABLE products (id INT, category STRING, weight DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'debezium-json')`);
+    await debeziumProducts(eddy, dir);
     await eddy.execute(`CREATE TABLE totals (category STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'o.json')}', 'format' = 'json')`);
     const e = await failure(eddy.execute('INSERT INTO totals SELECT category, COUNT(*) FROM products GROUP BY category'));
     expect(e.message).toMatch(/only accepts inserts/);

@@ -11,6 +11,7 @@ import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord, KafkaRecord } from '
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { mulberry32 } from '../runtime/operators/stream-gen.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -58,17 +59,6 @@ async function readAll(topic: string): Promise<KafkaRecord[]> {
   } finally {
     await consumer.close();
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Product {
