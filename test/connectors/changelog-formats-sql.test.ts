@@ -139,6 +139,19 @@ describe('changelog formats in SQL', () => {
     expect(e.message).toMatch(/unknown "op" "x"/);
   });
 
+  it("skips bad changes with Flink's debezium-json.ignore-parse-errors (errors.policy = skip)", async () => {
+    const { eddy, dir } = await session();
+    const input = join(dir, 'products.json');
+    writeFileSync(input, [CHANGELOG[1], '{"before":null,"after":{"id":5},"op":"x"}', '{"after":{"id":6}}', CHANGELOG[2]].join('\n') + '\n');
+    await eddy.execute(
+      `CREATE TABLE products (id INT, category STRING, weight DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'debezium-json', 'debezium-json.ignore-parse-errors' = 'true')`,
+    );
+    const r = await eddy.execute('SELECT id FROM products');
+    if (r.kind !== 'query') throw new Error(`expected a query, got ${r.kind}`);
+    const got = (await r.query.collect()).flatMap((b) => b.rows);
+    expect(got).toEqual([[1], [2]]);
+  });
+
   it('checks the formats against the columns at CREATE TABLE', async () => {
     const { eddy, dir } = await session();
     const path = join(dir, 'x.txt');
