@@ -65,13 +65,32 @@ const memoryUpsert: ConnectorFactory = {
   },
 };
 
+/** The same upserts with the key as the last column: [region, amount, id]. */
+const memoryUpsertLastKey: ConnectorFactory = {
+  ...memoryUpsert,
+  identifier: 'memory-upsert-last-key',
+  createSource: (ctx): SourceReader => {
+    const inner = memoryUpsert.createSource!(ctx);
+    return {
+      ...inner,
+      bounded: true,
+      open: () => inner.open(),
+      close: () => inner.close(),
+      async next(): Promise<SourceChunk | null> {
+        const chunk = await inner.next();
+        return chunk && { ...chunk, rows: chunk.rows.map(([id, region, amount]) => [region, amount, id]) };
+      },
+    };
+  },
+};
+
 const sessions: Eddy[] = [];
 afterEach(async () => {
   for (const e of sessions.splice(0)) await e.close();
 });
 
 async function session(): Promise<Eddy> {
-  const eddy = new Eddy({ connectors: [memoryUpsert] });
+  const eddy = new Eddy({ connectors: [memoryUpsert, memoryUpsertLastKey] });
   sessions.push(eddy);
   await eddy.execute("SET 'table.dml-sync' = 'true'");
   return eddy;
@@ -87,6 +106,33 @@ describe('upsert sources through ChangelogNormalize', () => {
     const r = await eddy.execute('SELECT region, total, n FROM per_region ORDER BY region');
     if (r.kind !== 'rows') throw new Error(`expected rows, got ${r.kind}`);
     expect(r.result.rows).toEqual(expected());
+  });
+
+  it('serves two INSERTs of a statement set that read different columns of the upsert table (one shared scan)', async () => {
+    const eddy = await session();
+    const dir = tempDir();
+    // The key is the last column, so the scans' column positions differ from the shared scan's.
+    await eddy.execute(`CREATE TABLE balances2 (region STRING, amount INT, id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'memory-upsert-last-key')`);
+    await eddy.execute(`CREATE TABLE per_region (region STRING, total BIGINT, n BIGINT, PRIMARY KEY (region) NOT ENFORCED) WITH ('connector' = 'sqlite', 'path' = '${join(dir, 'out.db')}', 'table-name' = 'per_region')`);
+    await eddy.execute(`CREATE TABLE amounts (amount INT, id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'sqlite', 'path' = '${join(dir, 'out.db')}', 'table-name' = 'amounts')`);
+    const set = `EXECUTE STATEMENT SET BEGIN
+      INSERT INTO amounts SELECT amount, id FROM balances2;
+      INSERT INTO per_region SELECT region, SUM(amount), COUNT(*) FROM balances2 GROUP BY region;
+    END`;
+    const explained = await eddy.execute(`EXPLAIN ${set}`);
+    if (explained.kind !== 'explain') throw new Error(`expected explain, got ${explained.kind}`);
+    expect(explained.text).toMatch(/TableSourceScan\(table=\[balances2\], connector=\[memory-upsert-last-key\], fields=\[region, amount, id\]\), state=\[watermarks\], changelog=\[I,UB,UA,D\], upsertKey=\[id\]/);
+    await eddy.execute(set);
+    const regions = await eddy.execute('SELECT region, total, n FROM per_region ORDER BY region');
+    expect(regions.kind === 'rows' && regions.result.rows).toEqual(expected());
+    const amounts = await eddy.execute('SELECT id, amount FROM amounts ORDER BY id');
+    // Left by the upserts: 1 → 30, 3 → 7, 4 → 1, 5 → 2 (2 deleted, 6 never there).
+    expect(amounts.kind === 'rows' && amounts.result.rows).toEqual([
+      [1, 30],
+      [3, 7],
+      [4, 1],
+      [5, 2],
+    ]);
   });
 
   it('shows ChangelogNormalize, keyed by the primary key, and its state in EXPLAIN', async () => {
