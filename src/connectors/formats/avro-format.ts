@@ -12,6 +12,8 @@ import { compileRecordFields, readFields, writeFields, AvroValueError, type Avro
 import { AvroSchemaError, avroSchemaOf, parseAvroSchema, type AvroType } from './avro-schema.js';
 import { RecordError, unexpectedFailure, type RecordDecoder, type RecordEncoder, type SourceMessage } from './record-codec.js';
 
+const utf8 = new TextEncoder();
+
 /** Options of the `avro` format. */
 export const AVRO_OPTIONS: readonly OptionSpec[] = [
   {
@@ -75,11 +77,11 @@ export function createAvroDecoder(schema: Schema, options: Readonly<Record<strin
   };
   return {
     binary: true,
-    decodeText: (text: string) => decodeBytes(new TextEncoder().encode(text)),
+    decodeText: (text: string) => decodeBytes(utf8.encode(text)),
     decode(message: SourceMessage): Row | RecordError | null {
       const v = message.value;
       if (v === null) return null; // a tombstone
-      return decodeBytes(typeof v === 'string' ? new TextEncoder().encode(v) : v);
+      return decodeBytes(typeof v === 'string' ? utf8.encode(v) : v);
     },
   };
 }

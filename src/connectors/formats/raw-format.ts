@@ -73,6 +73,7 @@ function swap16(bytes: Uint8Array): Buffer {
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextEncoder();
 
 /** Creates a decoder reading a record as the table's one STRING or BYTES column. */
 export function createRawDecoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordDecoder {
@@ -103,11 +104,11 @@ export function createRawDecoder(schema: Schema, options: Readonly<Record<string
   return {
     // A line of a file: only a UTF-8 STRING column reads it as it is.
     binary: bytesColumn || charset !== 'utf8',
-    decodeText: (line: string) => (bytesColumn ? [new TextEncoder().encode(line)] : [line]),
+    decodeText: (line: string) => (bytesColumn ? [utf8.encode(line)] : [line]),
     decode(message: SourceMessage): Row | RecordError {
       const v = message.value;
       if (v === null) return nullValue();
-      if (bytesColumn) return [typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(v)];
+      if (bytesColumn) return [typeof v === 'string' ? utf8.encode(v) : new Uint8Array(v)];
       if (typeof v === 'string') return [v];
       const s = text(v);
       return s instanceof RecordError ? s : [s];
