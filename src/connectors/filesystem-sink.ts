@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { ConnectorContext, SinkWriter } from '../runtime/connector.js';
 import { INSERT, ROW_KIND_NAMES, type ChangeBatch } from '../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
-import { createEncoder, type RecordEncoder } from './formats/index.js';
+import { createEncoder, requireTextRecords, type RecordEncoder } from './formats/index.js';
 
 /** A `path` with one of these extensions names the file itself; any other path is a directory. */
 const FILE_EXTENSIONS = /\.(json|csv|txt)$/i;
@@ -44,6 +44,7 @@ export class FileSystemSinkWriter implements SinkWriter {
     const format = ctx.options['format'] ?? '';
     this.file = sinkFilePath(ctx.options['path'] ?? '', format);
     this.encoder = createEncoder(format, ctx.schema, ctx.options);
+    requireTextRecords(this.encoder, format, ctx.tableName);
   }
 
   async open(): Promise<void> {
@@ -80,6 +81,11 @@ export class FileSystemSinkWriter implements SinkWriter {
     const { rows, kinds } = batch;
     for (let i = 0; i < rows.length; i++) {
       if (kinds[i] !== INSERT) {
+        // A changelog format (debezium-json, canal-json) writes every kind of change.
+        if (this.encoder.encodeChange) {
+          this.pending.push(this.encoder.encodeChange(kinds[i]!, rows[i]!) + '\n');
+          continue;
+        }
         throw new EddyError({
           code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
           message: `Table \`${this.ctx.tableName}\`: the filesystem sink only accepts inserts, got a ${ROW_KIND_NAMES[kinds[i]!]} change`,

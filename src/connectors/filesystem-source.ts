@@ -4,9 +4,9 @@ import { readSync } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ConnectorContext, SourceChunk, SourceReader } from '../runtime/connector.js';
-import type { Row } from '../runtime/changelog.js';
+import type { Row, RowKind } from '../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../common/errors.js';
-import { createDecoder, type RecordDecoder } from './formats/index.js';
+import { createDecoder, requireTextRecords, type RecordDecoder } from './formats/index.js';
 import { LineSplitter, type LineFlaw } from './line-splitter.js';
 import { maxRecordBytes, parseDuration } from './option-values.js';
 import { InterruptibleSleep } from './interruptible-sleep.js';
@@ -72,6 +72,7 @@ const TARGET_ROWS = 4000;
 class FileChunk implements SourceChunk {
   readonly split: string;
   readonly rows: Row[];
+  readonly kinds?: RowKind[];
   readonly splitEnded?: boolean;
   // Private fields: not enumerable, so a chunk still compares equal to `{ split, rows, splitEnded }`.
   readonly #lines: readonly number[];
@@ -80,6 +81,7 @@ class FileChunk implements SourceChunk {
   constructor(split: string, lines: LineRows, splitEnded: boolean) {
     this.split = split;
     this.rows = lines.rows;
+    if (lines.kinds) this.kinds = lines.kinds;
     if (splitEnded) this.splitEnded = true;
     this.#lines = lines.lines;
     this.#texts = lines.texts;
@@ -90,9 +92,10 @@ class FileChunk implements SourceChunk {
   }
 }
 
-/** Rows decoded from a read, with the line number and text of each. */
+/** Rows decoded from a read, with the line number and text of each (and its kind, from a changelog format). */
 interface LineRows {
   readonly rows: Row[];
+  readonly kinds?: RowKind[];
   readonly lines: number[];
   readonly texts: string[];
 }
@@ -167,6 +170,7 @@ export class FileSystemSourceReader implements SourceReader {
     this.interval = interval === undefined ? 0 : (parseDuration(interval) ?? 1000);
     this.bounded = interval === undefined;
     this.decoder = createDecoder(format, ctx.schema, ctx.options);
+    requireTextRecords(this.decoder, format, ctx.tableName);
     this.maxRecordBytes = maxRecordBytes(ctx.options);
     this.start = new Map(startPositions.map((p) => [p.file, p]));
     this.onChange = ctx.options['source.restore.on-change']?.toLowerCase() === 'restart' ? 'restart' : 'fail';
@@ -325,7 +329,7 @@ export class FileSystemSourceReader implements SourceReader {
 
   /** Reads the next bytes of a file and decodes the lines they complete. */
   private async readChunk(split: FileSplit): Promise<{ read: LineRows; bytes: number }> {
-    const read: LineRows = { rows: [], lines: [], texts: [] };
+    const read: LineRows = this.decoder.decodeChanges ? { rows: [], kinds: [], lines: [], texts: [] } : { rows: [], lines: [], texts: [] };
     const rows = read.rows;
     if (split.ended) return { read, bytes: 0 };
     if (!split.handle) {
@@ -436,6 +440,22 @@ export class FileSystemSourceReader implements SourceReader {
             }
           : { kind: 'invalid-utf8', message: 'the record is not valid UTF-8', position: `${split.path}:${line}`, raw: flaw.bytes },
       );
+      return;
+    }
+    if (this.decoder.decodeChanges) {
+      // A changelog format: a line holds one or more changes (all at the line's position).
+      const changes = this.decoder.decodeChanges({ value: text });
+      if (changes === null) return;
+      if ('rows' in changes) {
+        for (let i = 0; i < changes.rows.length; i++) {
+          read.rows.push(changes.rows[i]!);
+          read.kinds!.push(changes.kinds[i]!);
+          read.lines.push(line);
+          read.texts.push(text);
+        }
+        return;
+      }
+      this.ctx.badRecord({ kind: changes.kind, message: changes.message, position: `${split.path}:${line}`, raw: text });
       return;
     }
     // A line is a message with only a text value: the decoder's fast path, with no message object.

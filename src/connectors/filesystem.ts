@@ -13,7 +13,11 @@ const OPTIONS: readonly OptionSpec[] = [
     description: "A file, or a directory whose files are read in name order (hidden files and those starting with '_' skipped).",
     required: true,
   },
-  { key: 'format', description: "The records' format: 'json' or 'csv'.", required: true },
+  {
+    key: 'format',
+    description: "The records' format: 'json', 'csv', 'debezium-json', 'canal-json' (changes) or 'raw' (a UTF-8 STRING column); not 'avro' (bytes).",
+    required: true,
+  },
   {
     key: 'source.monitor-interval',
     description: "When set (e.g. '1 s'), the source never ends: it polls for appended lines and new files at this interval.",
@@ -52,4 +56,8 @@ export const filesystemConnector: ConnectorFactory = {
   sinkChangelogMode: 'append',
   createSource: (ctx) => new FileSystemSourceReader(ctx),
   createSink: (ctx) => new FileSystemSinkWriter(ctx),
+  checkOptions: (options) =>
+    options['format']?.trim().toLowerCase() === 'avro'
+      ? [{ key: 'format', message: "The filesystem connector reads and writes lines of text, and 'avro' records are bytes", hint: "use Kafka for Avro records, or 'json' or 'csv' for files" }]
+      : [],
 };

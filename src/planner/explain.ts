@@ -191,6 +191,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   Limit: (p) => `Limit(offset=[${p.offset}], fetch=[${p.limit}])`,
   Rank: (p) => `Rank(${rankText(p)})`,
   Deduplicate: (p) => `Deduplicate(keep=[FirstRow], key=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}])`,
+  ChangelogNormalize: (p) => `ChangelogNormalize(key=[${p.keys.map((k) => names(p.input)[k]).join(', ')}])`,
   WindowRank: (p) => `WindowRank(${rankText(p)}, ${windowRankText(p)})`,
   WindowDeduplicate: (p) =>
     `WindowDeduplicate(keep=[${p.keepLast ? 'LastRow' : 'FirstRow'}], partitionBy=[${p.partitionKeys.map((k) => names(p.input)[k]).join(', ')}], order=[ROWTIME ${names(p.input)[p.timeIndex]}], ${windowRankText(p)})`,

@@ -62,7 +62,10 @@ function sharedScan(scans: readonly TableSourceScanNode[]): TableSourceScanNode 
     throw new Error('unreachable: a projected column of no scan');
   });
   const { filters: _filters, ...fields } = replaceInputs<TableSourceScanNode>(first, []);
-  return physicalNode<TableSourceScanNode>({ ...fields, projection, schema });
+  // The key of a source of changes, as positions in the shared scan's columns.
+  const key = first.changelog.upsertKey?.map((k) => projection.indexOf(first.projection[k]!));
+  const changelog = key ? { ...first.changelog, upsertKey: key } : first.changelog;
+  return physicalNode<TableSourceScanNode>({ ...fields, projection, schema, changelog });
 }
 
 /** `scan`'s columns read from the shared scan: the shared scan itself, or a projection over it. */

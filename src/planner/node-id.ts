@@ -53,6 +53,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   Limit: (p) => [p.limit, p.offset],
   Rank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind, ...(p.rankStart !== undefined || p.outputRank === false ? [p.rankStart ?? 1, p.outputRank ?? true] : [])],
   Deduplicate: (p) => [p.partitionKeys, p.timeIndex, ...(p.outputRank === false ? [false] : [])],
+  ChangelogNormalize: (p) => [p.keys],
   WindowRank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.outputRank, p.window.spec],
   WindowDeduplicate: (p) => [p.partitionKeys, p.timeIndex, p.keepLast, p.outputRank, p.window.spec],
   TemporalSort: (p) => [p.timeIndex, p.keys],

@@ -99,6 +99,7 @@ export type PhysicalPlan =
   | LimitNode
   | RankNode
   | DeduplicateNode
+  | ChangelogNormalizeNode
   | WindowRankNode
   | WindowDeduplicateNode
   | TemporalSortNode
@@ -387,6 +388,18 @@ export interface DeduplicateNode extends PhysicalBase {
 }
 
 /**
+ * Flink's ChangelogNormalize, right after the scan of an upsert source (an upsert-kafka topic): keeps the last
+ * row of each primary key and turns the upserts and deletes by key into a changelog of retractions (+I, -U/+U
+ * pairs, -D of the whole old row). Updating, with the primary key as its upsert key.
+ */
+export interface ChangelogNormalizeNode extends PhysicalBase {
+  readonly kind: 'ChangelogNormalize';
+  readonly input: PhysicalPlan;
+  /** The primary key columns (of the input, which has the same columns as the output). */
+  readonly keys: readonly number[];
+}
+
+/**
  * ORDER BY an event-time attribute ascending (then other keys): rows are held until the watermark passes
  * their time, then released in order.
  */
@@ -441,6 +454,7 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   Limit: (p) => [p.input],
   Rank: (p) => [p.input],
   Deduplicate: (p) => [p.input],
+  ChangelogNormalize: (p) => [p.input],
   WindowRank: (p) => [p.input],
   WindowDeduplicate: (p) => [p.input],
   TemporalSort: (p) => [p.input],
@@ -476,6 +490,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'LookupJoin':
     case 'Rank':
     case 'Deduplicate':
+    case 'ChangelogNormalize':
     case 'WindowRank':
     case 'WindowDeduplicate':
     case 'TemporalSort':

@@ -132,6 +132,7 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
     table('keys', columns(p.input.schema, p.partitionKeys), ['the earliest row waiting for the watermark, or that the first row was emitted'], 'ttl'),
     ...timers("a key's earliest row"),
   ],
+  ChangelogNormalize: (p) => [table('rows', columns(p.input.schema, p.keys), ['the last row of the key'], 'ttl')],
   WindowRank: (p) => [
     table('windows', columns(p.input.schema, p.partitionKeys), [`the top ${p.rankEnd} rows of the partition in the window, sorted`], 'watermark', 'window time (window_end - 1)'),
     ...timers('a window'),

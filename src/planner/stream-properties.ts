@@ -206,6 +206,8 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   // ROW_NUMBER up to 1 keeps one row per partition: the partition keys alone identify it (a versioned view's key).
   Rank: (n) => ({ uniqueKey: n.rankType === 'ROW_NUMBER' && n.rankEnd === 1 ? [...n.partitionKeys] : changelogKey(n), rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
   Deduplicate: (n) => ({ uniqueKey: n.partitionKeys, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.partitionKeys, n.schema) }),
+  // The last row per primary key: the key identifies a row; rows go out when they arrive, times in any order.
+  ChangelogNormalize: (n) => ({ uniqueKey: n.keys, rowtimes: rowtimesOf(n.schema), watermarkColumns: [], windows: [], distribution: keyDistribution(n.keys, n.schema) }),
   WindowRank: windowRankProps,
   WindowDeduplicate: windowRankProps,
   TemporalSort: (n) => ({ ...sameAsInput(n), uniqueKey: changelogKey(n), distribution: SINGLE }),

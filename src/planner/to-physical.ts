@@ -23,6 +23,7 @@ import {
   type PhysicalPlan,
   type RankNode,
   type DeduplicateNode,
+  type ChangelogNormalizeNode,
   type SessionWindowAggregateNode,
   type TableSourceScanNode,
   type TemporalSortNode,
@@ -134,8 +135,8 @@ function windowZone(timeType: { name: string }, timeZone: string): string | unde
 function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
   const toPhysical = (p: LogicalPlan) => translate(p, timeZone);
   switch (plan.kind) {
-    case 'LogicalScan':
-      return physicalNode<TableSourceScanNode>({
+    case 'LogicalScan': {
+      const scan = physicalNode<TableSourceScanNode>({
         kind: 'TableSourceScan',
         table: plan.table,
         projection: plan.projection,
@@ -145,6 +146,11 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         schema: plan.schema,
         changelog: scanChangelog(plan),
       });
+      if (plan.changelog !== 'upsert') return scan;
+      // Upserts and deletes by key become retractions (Flink's ChangelogNormalize), keyed by the primary key.
+      const keys = scan.changelog.upsertKey!;
+      return physicalNode<ChangelogNormalizeNode>({ kind: 'ChangelogNormalize', input: exchangeOn(scan, keys), keys, schema: plan.schema, changelog: { kind: 'updating', upsertKey: keys } });
+    }
     case 'LogicalValues':
       return physicalNode<ValuesNode>({ kind: 'Values', rows: plan.rows, schema: plan.schema, changelog: INSERT_ONLY });
     case 'LogicalProject': {
@@ -322,15 +328,24 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
 
 /**
  * The changelog of a scan, as its source declares it. A retracting source's rows are identified by the
- * table's primary key (when it declares one and the scan reads it). An upsert source needs its updates
- * turned into retractions first (Flink's ChangelogNormalize), which Eddy does not have yet.
+ * table's primary key (when it declares one and the scan reads it). An upsert source must have a primary
+ * key: its updates are turned into retractions by the ChangelogNormalize the translation puts above it.
  */
 function scanChangelog(scan: Extract<LogicalPlan, { kind: 'LogicalScan' }>): ChangelogMode {
   if (scan.changelog === 'insert-only') return INSERT_ONLY;
-  if (scan.changelog === 'upsert') {
-    unsupported(`Table '${scan.table.name}' is read as an upsert stream, which Eddy cannot consume yet`, 'read it as an append-only stream, or from a changelog format that carries retractions');
-  }
   const key = scan.table.primaryKey?.map((name) => scan.projection.findIndex((c) => scan.table.columns[c]!.name === name));
+  if (scan.changelog === 'upsert') {
+    if (!scan.table.primaryKey?.length) {
+      unsupported(
+        `Table '${scan.table.name}' is read as an upsert stream (its rows are updates by key), but it has no PRIMARY KEY`,
+        "declare the key of its records: PRIMARY KEY (<columns>) NOT ENFORCED, as Flink's upsert sources require",
+      );
+    }
+    // prune-scan-columns keeps the key of an upsert scan, so the key is always read.
+    if (!key!.every((k) => k >= 0)) throw new Error(`the scan of upsert table ${scan.table.name} does not read its primary key`);
+    // The upsert stream itself: +U/+I and -D by key, no -U; ChangelogNormalize (above it) makes it retractions.
+    return { kind: 'updating', upsertKey: key! };
+  }
   return key && key.every((k) => k >= 0) ? { kind: 'updating', upsertKey: key } : { kind: 'updating' };
 }
 

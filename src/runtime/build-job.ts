@@ -31,6 +31,7 @@ import { Limit } from './operators/limit.js';
 import { Rank } from './operators/rank.js';
 import { OverAggregate } from './operators/over-aggregate.js';
 import { Deduplicate } from './operators/deduplicate.js';
+import { ChangelogNormalize } from './operators/changelog-normalize.js';
 import { WindowRank } from './operators/window-rank.js';
 import { WindowDeduplicate } from './operators/window-deduplicate.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
@@ -422,6 +423,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         [node.input],
       ),
     Deduplicate: (node, env) => attach(new Deduplicate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, outputRank: node.outputRank }), env, [node.input]),
+    ChangelogNormalize: (node, env) => attach(new ChangelogNormalize({ keys: node.keys }), env, [node.input]),
     WindowRank: (node, env) =>
       attach(
         new WindowRank({

@@ -37,7 +37,9 @@ export type BadRecordKind =
   | 'numeric-overflow'
   | 'expression-error'
   | 'too-deep'
-  | 'out-of-range';
+  | 'out-of-range'
+  | 'invalid-change'
+  | 'invalid-avro';
 
 /** A record that could not be read or processed. */
 export interface BadRecord {
@@ -229,9 +231,10 @@ export interface ConnectorFactory {
   checkOptions?(options: Readonly<Record<string, string>>, table?: TableShape): readonly { readonly key: string; readonly message: string; readonly hint?: string }[];
 }
 
-/** What option checks may know of the table (at CREATE TABLE): its physical columns' names and its PRIMARY KEY. */
+/** What option checks may know of the table (at CREATE TABLE): its physical columns (names, and with their types) and its PRIMARY KEY. */
 export interface TableShape {
   readonly columns: readonly string[];
+  readonly schema?: Schema;
   readonly primaryKey?: readonly string[];
 }
 
@@ -271,6 +274,11 @@ export interface FormatFactory {
   readonly options: readonly OptionSpec[];
   /** A format whose records are changes (`debezium-json`: `retract`); absent: each record is an insert. */
   readonly changelogMode?: SourceChangelogMode;
+  /**
+   * Problems with the table's physical columns for this format and its options (`raw` reads one STRING or BYTES
+   * column; an `avro.schema` must match the columns), reported at CREATE TABLE. Absent: any columns.
+   */
+  checkSchema?(schema: Schema, options: Readonly<Record<string, string>>): readonly { readonly key: string; readonly message: string; readonly hint?: string }[];
 }
 
 /**

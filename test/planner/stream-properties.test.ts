@@ -139,9 +139,28 @@ describe('sources declare their changelog', () => {
     expect(d.span).toBeDefined();
   });
 
-  it('an upsert source is refused with a reason (it needs its updates turned into retractions first)', () => {
-    const d = expectError(() => plan('SELECT * FROM latest'), ErrorCode.UNSUPPORTED);
-    expect(d.message).toContain("'latest' is read as an upsert stream");
+  it('an upsert source is read through a ChangelogNormalize keyed by its primary key, updating with that key as upsert key', () => {
+    const root = plan('SELECT v, id FROM latest');
+    const normalize = findPhysical(root, 'ChangelogNormalize');
+    expect(normalize.keys).toEqual([0]);
+    expect(normalize.changelog).toEqual({ kind: 'updating', upsertKey: [0] });
+    expect(normalize.props.uniqueKey).toEqual([0]);
+    // Keyed: the rows of a key meet in one partition.
+    expect(normalize.input.kind).toBe('Exchange');
+    expect(root.changelog).toEqual({ kind: 'updating', upsertKey: [1] });
+    // A query that does not read the key still reads it from the scan (rows are matched by key first).
+    const scan = findPhysical(plan('SELECT SUM(v) FROM latest'), 'TableSourceScan');
+    expect(scan.schema.map((f) => f.name)).toEqual(['id', 'v']);
+    // Node ids are stable: the same query plans the same ids.
+    expect(nodeId(findPhysical(plan('SELECT v, id FROM latest'), 'ChangelogNormalize'))).toBe(nodeId(normalize));
+  });
+
+  it('an upsert source without a PRIMARY KEY is refused with a reason', () => {
+    ddl(`CREATE TABLE keyless (id INT, v BIGINT) WITH ('connector' = 'test-upsert')`);
+    const d = expectError(() => plan('SELECT * FROM keyless'), ErrorCode.UNSUPPORTED);
+    expect(d.message).toContain("'keyless' is read as an upsert stream");
+    expect(d.message).toContain('no PRIMARY KEY');
+    expect(d.hint).toContain('PRIMARY KEY (<columns>) NOT ENFORCED');
   });
 
   it('the built-in sources are insert-only', () => {

@@ -4,18 +4,36 @@ import type { Schema } from '../../common/types.js';
 import { EddyError, ErrorCode, didYouMean } from '../../common/errors.js';
 import { createCsvDecoder, createCsvEncoder, csvFormat } from './csv-format.js';
 import { createJsonDecoder, createJsonEncoder, jsonFormat } from './json-format.js';
+import { avroFormat, createAvroDecoder, createAvroEncoder } from './avro-format.js';
+import { canalJsonFormat, createCanalJsonDecoder, createCanalJsonEncoder } from './canal-json-format.js';
+import { createDebeziumJsonDecoder, createDebeziumJsonEncoder, debeziumJsonFormat } from './debezium-json-format.js';
+import { createRawDecoder, createRawEncoder, rawFormat } from './raw-format.js';
 import type { RecordDecoder, RecordEncoder } from './record-codec.js';
 
-export { RecordError, valueTextDecoder, type MessageHeader, type RecordDecoder, type RecordEncoder, type RecordErrorKind, type SourceMessage } from './record-codec.js';
+export {
+  RecordError,
+  requireTextRecords,
+  valueTextDecoder,
+  type DecodedChanges,
+  type MessageHeader,
+  type RecordDecoder,
+  type RecordEncoder,
+  type RecordErrorKind,
+  type SourceMessage,
+} from './record-codec.js';
 
 /** Every built-in format. */
-export const FORMATS: readonly FormatFactory[] = [jsonFormat, csvFormat];
+export const FORMATS: readonly FormatFactory[] = [jsonFormat, csvFormat, debeziumJsonFormat, canalJsonFormat, rawFormat, avroFormat];
 
 type Options = Readonly<Record<string, string>>;
 
 const CODECS: Record<string, { decoder(s: Schema, o: Options): RecordDecoder; encoder(s: Schema, o: Options): RecordEncoder }> = {
   json: { decoder: createJsonDecoder, encoder: createJsonEncoder },
   csv: { decoder: createCsvDecoder, encoder: createCsvEncoder },
+  'debezium-json': { decoder: createDebeziumJsonDecoder, encoder: createDebeziumJsonEncoder },
+  'canal-json': { decoder: createCanalJsonDecoder, encoder: createCanalJsonEncoder },
+  raw: { decoder: createRawDecoder, encoder: createRawEncoder },
+  avro: { decoder: createAvroDecoder, encoder: createAvroEncoder },
 };
 
 function codec(format: string): (typeof CODECS)[string] {

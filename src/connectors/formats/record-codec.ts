@@ -4,13 +4,14 @@
  * a decoder reports for a record it cannot read (the source reports it with `ConnectorContext.badRecord`,
  * and the runtime applies the table's error policy).
  */
-import type { Row } from '../../runtime/changelog.js';
+import type { Row, RowKind } from '../../runtime/changelog.js';
 import type { BadRecordKind } from '../../runtime/connector.js';
+import { EddyError, ErrorCode } from '../../common/errors.js';
 
 /** Why a record could not be decoded (the kinds a decoder finds; a file source adds `too-large`, `invalid-utf8`). */
 export type RecordErrorKind = Extract<
   BadRecordKind,
-  'invalid-json' | 'invalid-csv' | 'wrong-type' | 'missing-field' | 'missing-not-null' | 'numeric-overflow' | 'invalid-utf8' | 'empty' | 'too-deep' | 'out-of-range'
+  'invalid-json' | 'invalid-csv' | 'wrong-type' | 'missing-field' | 'missing-not-null' | 'numeric-overflow' | 'invalid-utf8' | 'empty' | 'too-deep' | 'out-of-range' | 'invalid-change' | 'invalid-avro'
 >;
 
 /**
@@ -59,6 +60,24 @@ export interface RecordDecoder {
    * messages are text values only (a file's lines).
    */
   decodeText(text: string): Row | RecordError | null;
+  /**
+   * Present for a format whose records are changes (`debezium-json`, `canal-json`): the changes one message
+   * holds, in order (an update is a -U and a +U; a canal message holds several rows). A source calls it instead
+   * of `decode` when present, and emits the rows with their kinds (`SourceChunk.kinds`). Null: no record (a
+   * tombstone, a DDL event, a message of another table).
+   */
+  decodeChanges?(message: SourceMessage): DecodedChanges | RecordError | null;
+  /**
+   * True for a format whose records are bytes, not text (`avro`, `raw` of a BYTES column): a source of lines of
+   * text (a file) cannot read it.
+   */
+  readonly binary?: boolean;
+}
+
+/** The changes decoded from one message: `kinds[i]` is the kind of `rows[i]`. */
+export interface DecodedChanges {
+  readonly rows: Row[];
+  readonly kinds: RowKind[];
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -98,4 +117,28 @@ export function unexpectedFailure(label: string, err: unknown): RecordError {
 /** Encodes a row of the schema's columns as one record's text (without a line terminator). */
 export interface RecordEncoder {
   encode(row: Row): string;
+  /**
+   * Present for a format whose records are changes (`debezium-json`, `canal-json`): the record of a change of
+   * any kind (`encode` is that of an insert). A sink given updates uses it; without it, a sink takes inserts only.
+   */
+  encodeChange?(kind: RowKind, row: Row): string;
+  /**
+   * Present for a format whose records are bytes (`avro`, `raw`): the record's bytes. A sink of messages
+   * (Kafka) uses it when present; with `binary` set, `encode` cannot be used (a file of lines cannot hold them).
+   */
+  encodeBytes?(row: Row): Uint8Array | null;
+  readonly binary?: boolean;
+}
+
+/**
+ * Fails for a decoder or encoder of bytes (`binary`): a file of lines holds text records only. `what` names the
+ * format for the message (`'avro'`).
+ */
+export function requireTextRecords(codec: { readonly binary?: boolean }, format: string, tableName: string): void {
+  if (!codec.binary) return;
+  throw new EddyError({
+    code: ErrorCode.INVALID_OPTION,
+    message: `Table \`${tableName}\`: the '${format}' format's records are bytes here, and the filesystem connector reads and writes lines of text`,
+    hint: "use Kafka for binary records, or a text format ('json', 'csv', 'raw' of a UTF-8 STRING column) for files",
+  });
 }

@@ -276,7 +276,7 @@ export class KafkaSourceReader implements SourceReader {
       const rows: Row[] = [];
       const offsets: bigint[] = [];
       const values: (Buffer | null)[] = [];
-      const kinds: RowKind[] | undefined = this.upsert ? [] : undefined;
+      const kinds: RowKind[] | undefined = this.upsert || this.mapper.changelog ? [] : undefined;
       let next = batch.nextOffset;
       for (const record of batch.records) {
         if (state.stop !== undefined && record.offset >= state.stop) break;
@@ -309,14 +309,30 @@ export class KafkaSourceReader implements SourceReader {
         return;
       }
     }
-    const result = this.mapper.map({
+    const message = {
       value,
       key: record.key,
       headers: record.headers,
       timestamp: record.timestamp,
       partition: record.partition,
       offset: record.offset.toString(),
-    });
+    };
+    if (this.mapper.changelog) {
+      // A changelog format: a record holds one or more changes (all at the record's offset).
+      const changes = this.mapper.mapChanges(message);
+      if (changes === null) return;
+      if ('rows' in changes) {
+        for (let i = 0; i < changes.rows.length; i++) {
+          if (this.metadataKeys.length > 0) appendMetadata(changes.rows[i]!, record, this.metadataKeys);
+          rows.push(changes.rows[i]!);
+          kinds!.push(changes.kinds[i]!);
+          offsets.push(record.offset);
+          values.push(value);
+        }
+      } else this.ctx.badRecord({ kind: changes.kind, message: changes.message, position, raw: valueText(value) });
+      return;
+    }
+    const result = this.mapper.map(message);
     if (result === null) return;
     if ('row' in result) {
       if (this.metadataKeys.length > 0) appendMetadata(result.row, record, this.metadataKeys);

@@ -9,7 +9,7 @@
  */
 import { DELETE, INSERT, UPDATE_AFTER, type Row, type RowKind } from '../../runtime/changelog.js';
 import type { Schema } from '../../common/types.js';
-import { createDecoder, RecordError, type RecordDecoder, type SourceMessage } from '../formats/index.js';
+import { createDecoder, RecordError, type DecodedChanges, type RecordDecoder, type SourceMessage } from '../formats/index.js';
 import type { RecordLayout } from './record-layout.js';
 
 /** A record's row and its kind. */
@@ -40,6 +40,16 @@ export class RecordToRow {
     this.value = createDecoder(layout.valueFormat, layout.valueSchema, layout.valueOptions);
     if (layout.keyFormat !== undefined) this.key = createDecoder(layout.keyFormat, layout.keySchema, layout.keyOptions);
     this.requiredKeyColumn = layout.keyColumns.map((i) => schema[i]!).find((f) => !f.type.nullable)?.name;
+  }
+
+  /** True when the value format is a changelog format (debezium-json, canal-json): use {@link mapChanges}. */
+  get changelog(): boolean {
+    return this.value.decodeChanges !== undefined && this.key === undefined && !this.upsert;
+  }
+
+  /** The changes a record of a changelog format holds (its value holds every column). */
+  mapChanges(message: SourceMessage): DecodedChanges | RecordError | null {
+    return this.value.decodeChanges!(message);
   }
 
   /** The row of `message`; null for no row (a tombstone of a table that is not an upsert table). */

@@ -3,7 +3,7 @@
  * the key (key format) holds the key columns, named without `key.fields-prefix`; the value (value format) the
  * value columns. No key format: the key is null.
  */
-import type { Row } from '../../runtime/changelog.js';
+import { INSERT, type Row, type RowKind } from '../../runtime/changelog.js';
 import { createEncoder, type RecordEncoder } from '../formats/index.js';
 import type { RecordLayout } from './record-layout.js';
 
@@ -26,7 +26,19 @@ export class RowToRecord {
     return this.keyEncoder ? this.keyEncoder.encode(this.layout.keyColumns.map((c) => row[c])) : null;
   }
 
-  value(row: Row): string {
-    return this.valueEncoder.encode(this.wholeRow ? row : this.layout.valueColumns.map((c) => row[c]));
+  /** True when the value format writes every kind of change (debezium-json, canal-json). */
+  get writesChanges(): boolean {
+    return this.valueEncoder.encodeChange !== undefined;
+  }
+
+  /** The value of a change of `kind` (an insert unless the value format is a changelog format); bytes for binary formats. */
+  value(row: Row, kind: RowKind = INSERT): string | Buffer | null {
+    const values = this.wholeRow ? row : this.layout.valueColumns.map((c) => row[c]);
+    const encoder = this.valueEncoder;
+    if (encoder.encodeBytes) {
+      const bytes = encoder.encodeBytes(values);
+      return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return kind === INSERT || !encoder.encodeChange ? encoder.encode(values) : encoder.encodeChange(kind, values);
   }
 }

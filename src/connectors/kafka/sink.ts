@@ -16,6 +16,10 @@ import { recordLayout } from './record-layout.js';
 import { RowToRecord } from './row-to-record.js';
 import { bufferFlushOf, UpsertBuffer } from './upsert-buffer.js';
 
+/**
+ * A row's record value: bytes from a binary format (avro, raw), the change's text from a changelog format
+ * (debezium-json, canal-json), else the row's text.
+ */
 export type DeliveryGuarantee = 'none' | 'at-least-once' | 'exactly-once';
 export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
 
@@ -179,7 +183,7 @@ export class KafkaSinkWriter implements SinkWriter {
     const { rows, kinds } = batch;
     for (let i = 0; i < rows.length; i++) {
       const kind = kinds[i]!;
-      if (kind !== INSERT && !this.upsert) {
+      if (kind !== INSERT && !this.upsert && !this.records.writesChanges) {
         throw new EddyError({
           code: ErrorCode.UPDATING_INTO_APPEND_ONLY,
           message: `Table \`${this.ctx.tableName}\`: the kafka sink only accepts inserts, got a ${ROW_KIND_NAMES[kind]} change`,
@@ -188,11 +192,11 @@ export class KafkaSinkWriter implements SinkWriter {
       }
       const row = rows[i]!;
       const key = this.records.key(row);
-      if (kind === UPDATE_BEFORE && kinds[i + 1] === UPDATE_AFTER && this.records.key(rows[i + 1]!) === key) continue;
-      const record: { topic: string; key: string | null; value: string | null; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
+      if (this.upsert && kind === UPDATE_BEFORE && kinds[i + 1] === UPDATE_AFTER && this.records.key(rows[i + 1]!) === key) continue;
+      const record: { topic: string; key: string | null; value: string | Buffer | null; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
         topic: this.topic,
         key,
-        value: kind === DELETE || kind === UPDATE_BEFORE ? null : this.records.value(row),
+        value: this.upsert && (kind === DELETE || kind === UPDATE_BEFORE) ? null : this.records.value(row, kind),
         ...(this.metadataKeys.length > 0 ? outgoingMetadata(row, this.ctx.schema.length, this.metadataKeys) : {}),
       };
       if (this.partitioner === 'fixed') record.partition = 0;

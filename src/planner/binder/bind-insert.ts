@@ -46,7 +46,7 @@ export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): Bou
     });
   }
   const connector = entry.options['connector'] ?? '';
-  const caps = ctx.connectors.capabilities(connector);
+  const caps = ctx.connectors.capabilities(connector, entry.options);
   if (!caps?.sink) {
     throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${name}' (connector '${connector}') cannot be written to`, span: insert.target.span, hint: 'write into a table whose connector is a sink: filesystem, sqlite, print, blackhole' });
   }

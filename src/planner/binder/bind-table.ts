@@ -84,16 +84,7 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
 
   const options: Record<string, string> = {};
   for (const o of stmt.options) options[o.key] = o.value;
-  const problems: Diagnostic[] = [];
-  if (options['connector'] === undefined) {
-    problems.push({ code: ErrorCode.MISSING_OPTION, message: `Table '${qualified(stmt.name)}' has no 'connector' option`, span: stmt.name.span, hint: "add WITH ('connector' = 'filesystem', ...) — see docs/connectors.md" });
-  } else {
-    problems.push(...optionDiagnostics(ctx, options, stmt.options, stmt.name.span, tableShape(columns, primaryKey)));
-  }
-  if (problems.length === 0) problems.push(...metadataDiagnostics(ctx, stmt, options['connector']!));
-  if (problems.length > 0) throw new EddyError(problems);
-
-  return {
+  const table: TableDef = {
     kind: 'table',
     name: qualified(stmt.name),
     columns,
@@ -103,6 +94,15 @@ export function bindCreateTable(stmt: ast.CreateTable, ctx: BinderContext): Tabl
     temporary: stmt.temporary,
     statement: stmt,
   };
+  const problems: Diagnostic[] = [];
+  if (options['connector'] === undefined) {
+    problems.push({ code: ErrorCode.MISSING_OPTION, message: `Table '${qualified(stmt.name)}' has no 'connector' option`, span: stmt.name.span, hint: "add WITH ('connector' = 'filesystem', ...) — see docs/connectors.md" });
+  } else {
+    problems.push(...optionDiagnostics(ctx, options, stmt.options, stmt.name.span, tableShape(columns, primaryKey)));
+  }
+  if (problems.length === 0) problems.push(...metadataDiagnostics(ctx, stmt, options['connector']!));
+  if (problems.length > 0) throw new EddyError(problems);
+  return table;
 }
 
 /**
@@ -168,12 +168,10 @@ function metadataDiagnostics(ctx: BinderContext, stmt: ast.CreateTable, connecto
 
 type TableShape = Parameters<BinderContext['connectors']['validate']>[1];
 
-/** What connector option checks see of a table: its physical (not computed, not METADATA) columns' names and its PRIMARY KEY. */
-export function tableShape(
-  columns: readonly { readonly name: string; readonly computed?: unknown; readonly metadata?: unknown }[],
-  primaryKey: readonly string[] | undefined,
-): TableShape {
-  return { columns: columns.filter((c) => !c.computed && !c.metadata).map((c) => c.name), ...(primaryKey ? { primaryKey } : {}) };
+/** What connector option checks see of a table: its physical (not computed, not METADATA) columns and its PRIMARY KEY. */
+export function tableShape(columns: readonly TableColumn[], primaryKey: readonly string[] | undefined): TableShape {
+  const physical = columns.filter((c) => !c.computed && !c.metadata);
+  return { columns: physical.map((c) => c.name), schema: physical.map((c) => ({ name: c.name, type: c.type })), ...(primaryKey ? { primaryKey } : {}) };
 }
 
 // Computed columns' types are filled in right after the first pass; this marks them until then.

@@ -5,7 +5,7 @@
 import type { FunctionEnv } from '../../functions/function-types.js';
 import type { FunctionRegistry } from '../../functions/registry.js';
 import type { Catalog } from '../catalog.js';
-import type { MetadataSpec } from '../../runtime/connector.js';
+import type { MetadataSpec, TableShape } from '../../runtime/connector.js';
 
 /** A problem with a table's connector options (see src/connectors/validate-options.ts). */
 export interface OptionProblem {
@@ -30,10 +30,16 @@ export interface ConnectorCapabilities {
 
 /** What the planner may know about connectors. */
 export interface ConnectorLookup {
-  /** Problems with a table's WITH options (empty when valid); `table`: its physical columns and PRIMARY KEY. */
-  validate(options: Readonly<Record<string, string>>, table?: { readonly columns: readonly string[]; readonly primaryKey?: readonly string[] }): readonly OptionProblem[];
-  /** What a connector can do, or undefined when there is no such connector. */
-  capabilities(identifier: string): ConnectorCapabilities | undefined;
+  /**
+   * Problems with a table's WITH options (empty when valid); given the table's physical columns and PRIMARY KEY, also
+   * the connector's and the format's problems with them (`key.fields` naming no column; `raw` reads one column).
+   */
+  validate(options: Readonly<Record<string, string>>, table?: TableShape): readonly OptionProblem[];
+  /**
+   * What a connector can do, or undefined when there is no such connector; given a table's options, what it can
+   * do for that table (a sink in a changelog format accepts updates).
+   */
+  capabilities(identifier: string, options?: Readonly<Record<string, string>>): ConnectorCapabilities | undefined;
   /** The changelog a table with these options reads: from its connector, or else its format (default insert-only). */
   sourceChangelog(options: Readonly<Record<string, string>>): 'insert-only' | 'upsert' | 'retract';
 }

@@ -8,7 +8,16 @@ import type { OptimizerRule } from './optimizer-rule.js';
 
 function prune(scan: LogicalPlan, used: Set<number>): Pruned | undefined {
   if (scan.kind !== 'LogicalScan' || used.size >= scan.projection.length) return undefined;
-  const keep = [...used].sort((a, b) => a - b);
+  // An upsert scan keeps its primary key: its rows are matched by key (ChangelogNormalize) before anything reads them.
+  const needed = new Set(used);
+  if (scan.changelog === 'upsert') {
+    for (const name of scan.table.primaryKey ?? []) {
+      const i = scan.projection.findIndex((c) => scan.table.columns[c]!.name === name);
+      if (i >= 0) needed.add(i);
+    }
+    if (needed.size >= scan.projection.length) return undefined;
+  }
+  const keep = [...needed].sort((a, b) => a - b);
   const node: LogicalPlan = {
     ...scan,
     projection: keep.map((i) => scan.projection[i]!),
