@@ -171,6 +171,10 @@ export class Job {
     // Checkpoints (and state expiry) also happen while no input arrives, e.g. a monitored source that is idle.
     const timer = this.checkpoints || this.stateBackend?.hasTtl ? setInterval(() => void this.onTimer(), Math.max(50, Math.min(this.checkpoints?.intervalMs ?? 1000, 1000))) : undefined;
     timer?.unref();
+    const idleTimeouts = this.sources.map((s) => s.scan.config.idleTimeoutMs).filter((t): t is number => t !== undefined);
+    // Idle splits (`scan.watermark.idle-timeout`) stop holding the watermark back also while no chunk arrives.
+    const idleTimer = idleTimeouts.length > 0 ? setInterval(() => void this.onIdleTimer(), Math.max(50, Math.min(1000, Math.min(...idleTimeouts) / 4))) : undefined;
+    idleTimer?.unref();
     try {
       for (const s of this.sinks) await s.writer.open();
       this.openOperators();
@@ -221,6 +225,7 @@ export class Job {
       throw failure;
     } finally {
       if (timer) clearInterval(timer);
+      if (idleTimer) clearInterval(idleTimer);
       await this.checkpointsSettled();
       await Promise.allSettled(this.sources.map((s) => s.reader.close()));
       await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
@@ -242,6 +247,23 @@ export class Job {
     try {
       this.maybeExpireState();
       await this.maybeCheckpoint();
+    } catch (err) {
+      this.failWith(err);
+    }
+  }
+
+  /**
+   * Lets sources whose splits went idle advance their watermark (see TableSourceScan.advanceIdle). Not while a
+   * checkpoint holds the sources (fired windows must not slip between its flush and its commit); a scan holding a
+   * paced chunk waits for it.
+   */
+  private async onIdleTimer(): Promise<void> {
+    if (!this.started || this.status !== 'running' || this.stopping || this.checkpointing) return;
+    try {
+      const now = Date.now();
+      let advanced = false;
+      for (const s of this.sources) if (s.scan.advanceIdle(now)) advanced = true;
+      if (advanced) await this.flushSinks();
     } catch (err) {
       this.failWith(err);
     }

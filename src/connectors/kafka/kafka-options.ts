@@ -30,6 +30,10 @@ export const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { key: 'scan.startup.specific-offsets', description: "With 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (other partitions start at their earliest offset)." },
   { key: 'scan.bounded.mode', description: "Where the source ends: 'unbounded' (never), 'latest-offset' (each partition's end when the job starts), 'timestamp' or 'specific-offsets'.", defaultValue: 'unbounded', values: BOUNDED_MODES },
   { key: 'scan.bounded.timestamp-millis', description: "With bounded 'timestamp': each partition ends before its first record at or after this time (epoch ms)." },
+  {
+    key: 'scan.watermark.idle-timeout',
+    description: "A partition without records for this long stops holding back the watermark (the minimum over the other partitions) until it gets records again; '0' or absent: never.",
+  },
   { key: 'scan.bounded.specific-offsets', description: "With bounded 'specific-offsets': 'partition:0,offset:42;...' (exclusive ends; other partitions end at their end when the job starts)." },
 ];
 
