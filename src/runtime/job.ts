@@ -158,6 +158,12 @@ export class Job {
     return this.sources.length === 0 ? -Infinity : min;
   }
 
+  /** What the sources are going through when they are not simply reading (see SourceReader.health), or undefined. */
+  get health(): string | undefined {
+    const notes = this.sources.map((s) => s.reader.health?.()).filter((h): h is string => h !== undefined);
+    return notes.length > 0 ? notes.join('; ') : undefined;
+  }
+
   /** True when every source will end by itself. */
   get bounded(): boolean {
     return this.sources.every((s) => s.reader.bounded);
@@ -472,7 +478,7 @@ export class Job {
       const durable = cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges(), { stream: wait });
       this.pauses.push(Date.now() - started);
       if (this.pauses.length > 1000) this.pauses.shift();
-      this.completing = this.complete(id, started, sinkInfo, durable)
+      this.completing = this.complete(id, started, sinkInfo, durable, sources)
         .catch((err: unknown) => {
           this.failWith(err);
           throw err;
@@ -497,7 +503,7 @@ export class Job {
   }
 
   /** The second part of a checkpoint: once its transaction is durable, the sinks commit. */
-  private async complete(id: number, started: number, sinkInfo: Record<string, unknown>, durable: Promise<void>): Promise<void> {
+  private async complete(id: number, started: number, sinkInfo: Record<string, unknown>, durable: Promise<void>, positions: Record<string, unknown>): Promise<void> {
     const cfg = this.checkpoints!;
     await durable;
     this.checkpointId = id;
@@ -505,6 +511,14 @@ export class Job {
     for (const s of this.sinks) {
       const info = sinkInfo[s.operator.name];
       if (info !== undefined && s.writer.commit) await s.writer.commit(info);
+    }
+    for (const s of this.sources) {
+      if (!s.reader.checkpointCompleted) continue;
+      try {
+        s.reader.checkpointCompleted(positions[s.name], id);
+      } catch {
+        // A source's report of its progress to the outside world never fails the job (see SourceReader).
+      }
     }
     if (id % 20 === 0) cfg.store.reclaim();
     this.lastCheckpointAt = Date.now();

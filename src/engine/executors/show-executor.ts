@@ -135,6 +135,7 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       ['state entries', String(progress.stateEntries)],
       ['checkpoints', String(progress.checkpoints)],
       ['last checkpoint', progress.lastCheckpointTime === undefined ? '' : time(progress.lastCheckpointTime)],
+      ['health', progress.health ?? 'ok'],
     ];
     return { columns: ['property', 'value'], rows, footer: [`Summary: ${describeSummary(s)}.`, 'Plan:', ...this.planOf(job.description)] };
   }
@@ -219,7 +220,7 @@ function jobsTable(jobs: readonly JobMetrics[], timeZone: string): TextTable {
   return {
     columns: [
       'job id', 'job name', 'status', 'start time', 'rows in', 'rows out', 'rows/s in', 'rows/s out', 'watermark', 'watermark lag', 'late rows', 'bad rows',
-      'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error',
+      'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error', 'health',
     ],
     rows: jobs.map((j) => [
       j.id,
@@ -240,6 +241,7 @@ function jobsTable(jobs: readonly JobMetrics[], timeZone: string): TextTable {
       j.lastCheckpoint ? time(j.lastCheckpoint.time) : '',
       j.lastCheckpoint?.durationMs === undefined ? '' : `${j.lastCheckpoint.durationMs} ms`,
       j.error ? `${j.error.code}: ${j.error.message}` : '',
+      j.health ?? '',
     ]),
   };
 }
