@@ -21,6 +21,8 @@ export interface OptionSpec {
   readonly defaultValue?: string;
   /** Allowed values, when the option is an enumeration (checked case-insensitively). */
   readonly values?: readonly string[];
+  /** The value is a secret (a password, a private key): displays such as SHOW CREATE TABLE mask it. */
+  readonly secret?: boolean;
 }
 
 /** Why a record could not become a row; each kind is counted separately (counter `badRecords.<kind>`). */

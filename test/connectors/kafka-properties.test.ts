@@ -9,6 +9,7 @@ import { validateOptions } from '../../src/connectors/validate-options.js';
 import { builtinFormats, findConnector } from '../../src/connectors/index.js';
 import { kafkaClientConfig, parseJaasConfig, reconnectBackoff } from '../../src/connectors/kafka/options.js';
 import { discoveryIntervalMs, topicPattern } from '../../src/connectors/kafka/kafka-options.js';
+import { Eddy } from '../../src/engine/eddy.js';
 
 const formats = builtinFormats();
 const kafka = findConnector('kafka')!;
@@ -138,6 +139,33 @@ describe('kafka properties.*', () => {
     expect(session![1]).toContain('never joins the consumer group');
     expect(problems({ ...base, 'properties.request.timeout.ms': '10s' })[0]![1]).toBe("'properties.request.timeout.ms' must be a whole number of milliseconds, not '10s'");
     expect(problems({ ...base, 'properties.commit.offsets.on.checkpoint': 'yes' })[0]![1]).toContain("must be 'true' or 'false'");
+  });
+
+  it('SHOW CREATE TABLE masks sasl.jaas.config, ssl.keystore.key and ssl.key.password, and nothing else', async () => {
+    const eddy = new Eddy();
+    try {
+      const ddl = `CREATE TABLE k (id INT) WITH (
+  'connector' = 'kafka', 'topic' = 'o''neil', 'properties.bootstrap.servers' = '127.0.0.1:9092', 'format' = 'json',
+  'properties.security.protocol' = 'SASL_SSL', 'properties.sasl.mechanism' = 'PLAIN',
+  'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="pw''s3cr3t";',
+  'properties.ssl.keystore.certificate.chain' = 'CHAIN', 'properties.ssl.keystore.key' = 'PRIVATE-KEY-s3cr3t', 'properties.ssl.key.password' = 's3cr3t-2'
+)`;
+      await eddy.execute(ddl);
+      const shown = await eddy.execute('SHOW CREATE TABLE k');
+      if (shown.kind !== 'table') throw new Error(`expected a table, got ${shown.kind}`);
+      const text = shown.table.rows[0]![0]!;
+      expect(text).not.toContain('s3cr3t');
+      expect(text).toBe(
+        ddl
+          .replace(/'properties.sasl.jaas.config' = '.*";'/, "'properties.sasl.jaas.config' = '******'")
+          .replace("'PRIVATE-KEY-s3cr3t'", "'******'")
+          .replace("'s3cr3t-2'", "'******'") + ';',
+      );
+      expect(text).toContain("'topic' = 'o''neil'");
+      expect(text).toContain("'properties.ssl.keystore.certificate.chain' = 'CHAIN'");
+    } finally {
+      await eddy.close();
+    }
   });
 
   it('reconnect backoff: defaults 1 s doubling to 30 s, or the properties', () => {

@@ -133,6 +133,8 @@ export class KafkaSourceReader implements SourceReader {
   /** The newest checkpoint's offsets not yet committed to the group, and the commit under way. */
   private offsetsToCommit: KafkaPartitionOffset[] | undefined;
   private committing: Promise<void> | undefined;
+  /** The consumer that commits (not the one that fetches: commits go on after the source is closed). */
+  private committer: KafkaConsumer | undefined;
   /** Why the last commit of offsets to the group failed (cleared by the next one that succeeds). */
   private commitProblem: string | undefined;
   /** Where the consumer's fetches stood when it was dropped after a broker problem (the next one resumes there). */
@@ -459,7 +461,8 @@ export class KafkaSourceReader implements SourceReader {
    * counted (`kafkaOffsetCommitsFailed`) and shown as the source's health, never fails the job.
    */
   checkpointCompleted(position: unknown): void {
-    if (this.commitGroup === undefined || this.closed || !Array.isArray(position)) return;
+    // Also once closed: a bounded job's sources are closed when they end, before its last checkpoint completes.
+    if (this.commitGroup === undefined || !this.client || !Array.isArray(position)) return;
     this.offsetsToCommit = (position as KafkaSourcePosition[]).map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.offset) }));
     this.committing ??= this.commitOffsets().finally(() => {
       this.committing = undefined;
@@ -471,12 +474,14 @@ export class KafkaSourceReader implements SourceReader {
       this.offsetsToCommit = undefined;
       if (offsets.length === 0) continue;
       try {
-        if (!this.consumer) throw new Error('not connected to Kafka');
-        await this.consumer.commit(offsets);
+        this.committer ??= await this.client!.consumer({ isolationLevel: 'read_uncommitted', groupId: this.commitGroup });
+        await this.committer.commit(offsets);
         this.ctx.counter('kafkaOffsetCommits').inc();
         this.commitProblem = undefined;
       } catch (e) {
         this.ctx.counter('kafkaOffsetCommitsFailed').inc();
+        await this.committer?.close().catch(() => {});
+        this.committer = undefined;
         this.commitProblem = `offsets not committed to consumer group '${this.commitGroup}': ${(e as Error)?.message ?? String(e)}`;
       }
     }
@@ -486,10 +491,14 @@ export class KafkaSourceReader implements SourceReader {
     this.closed = true;
     this.backoff.interrupt();
     await this.inflight;
-    // The last checkpoint's offsets still go to the group (a finished job's final position).
-    await this.committing;
     this.retry = undefined;
     await this.consumer?.close();
     this.consumer = undefined;
+    // A commit under way finishes first. close() may be called again after a later checkpoint (a bounded job's
+    // last one completes after its ended sources were closed): that one's offsets are committed by then.
+    await this.committing;
+    const committer = this.committer;
+    this.committer = undefined;
+    await committer?.close().catch(() => {});
   }
 }

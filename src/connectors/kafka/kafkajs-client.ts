@@ -408,7 +408,10 @@ class KafkajsAssignedConsumer implements KafkaConsumer {
     this.offsets.clear();
     for (const position of positions) this.offsets.set(partitionKey(position.topic, position.partition), position);
     const topics = [...new Set(positions.map((p) => p.topic))];
-    if (topics.length > 0) await this.cluster.addMultipleTargetTopics(topics);
+    if (topics.length === 0) return;
+    await this.cluster.addMultipleTargetTopics(topics);
+    // Partitions added to a topic since its metadata was loaded have no known leader yet.
+    await this.cluster.refreshMetadata();
   }
 
   seek(position: KafkaPartitionOffset): void {

@@ -66,7 +66,7 @@ export const KAFKA_CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { key: 'properties.bootstrap.servers', description: CLIENT_PROPERTIES['bootstrap.servers']!, required: true },
   ...Object.entries(CLIENT_PROPERTIES)
     .filter(([k]) => k !== 'bootstrap.servers')
-    .map(([k, description]) => ({ key: `properties.${k}`, description })),
+    .map(([k, description]) => ({ key: `properties.${k}`, description, ...(KAFKA_SECRET_OPTIONS.includes(`properties.${k}`) ? { secret: true } : {}) })),
   // Matches any other `properties.*`, so that connectionOptionProblems refuses it naming the supported ones.
   { key: 'properties.#', description: 'Any other Kafka client property is refused (the error names the supported ones).' },
 ];

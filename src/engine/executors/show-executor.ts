@@ -83,7 +83,12 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     }
   }
 
-  /** `SHOW CREATE TABLE|VIEW name`: the statement that created it, as it was written. */
+  /** The keys of options whose values are secrets (OptionSpec.secret), of every connector, lower-case. */
+  private secretOptionKeys(): ReadonlySet<string> {
+    return new Set(this.session.connectors.flatMap((c) => c.options.filter((o) => o.secret).map((o) => o.key.toLowerCase())));
+  }
+
+  /** `SHOW CREATE TABLE|VIEW name`: the statement that created it, as it was written (secret option values masked). */
   private showCreate(what: 'CREATE TABLE' | 'CREATE VIEW', qualified: ast.QualifiedName): TextTable {
     const name = qualified.parts.map((p) => p.name).join('.');
     const entry = this.session.catalog.get(name, qualified.span);
@@ -96,7 +101,7 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
         hint: `SHOW CREATE ${entry.kind.toUpperCase()} ${entry.name}`,
       });
     }
-    return { columns: ['create statement'], rows: [[entry.statement.text.trim() + ';']] };
+    return { columns: ['create statement'], rows: [[maskSecretOptions(entry.statement.text.trim(), this.secretOptionKeys()) + ';']] };
   }
 
   /**
@@ -211,6 +216,15 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       `Reflects ${describeFreshness(f, this.session.settings.get('table.local-time-zone'))}.`,
     ];
   }
+}
+
+/**
+ * A statement's text with the values of the given WITH options (secrets: passwords, private keys) replaced by
+ * `'******'`, wherever `'key' = '...'` appears in it.
+ */
+export function maskSecretOptions(text: string, keys: ReadonlySet<string>): string {
+  if (keys.size === 0) return text;
+  return text.replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (whole, head: string, key: string) => (keys.has(key.replace(/''/g, "'").toLowerCase()) ? `${head}'******'` : whole));
 }
 
 /** SHOW JOBS: running jobs and failed ones, with their figures (see JobRegistry). */
