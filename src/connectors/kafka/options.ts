@@ -40,7 +40,7 @@ const CLIENT_PROPERTIES: Readonly<Record<string, string>> = {
   'retry.backoff.ms': "The client's first wait before retrying a failed request (default 100; it doubles on each retry).",
   'reconnect.backoff.ms': "The source's first wait before retrying when the brokers cannot be reached (default 1000; it doubles on each retry).",
   'reconnect.backoff.max.ms': "The longest wait between the source's retries when the brokers cannot be reached (default 30000).",
-  'socket.connection.setup.timeout.ms': 'How long connecting to a broker may take (default 10000).',
+  'socket.connection.setup.timeout.ms': 'How long connecting to a broker may take (default 3000).',
   'transaction.timeout.ms': "How long the broker lets the sink's transaction stay open before aborting it (exactly-once; default 60000, at most the broker's transaction.max.timeout.ms).",
 };
 
