@@ -15,7 +15,10 @@ import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { Eddy } from '../../src/engine/eddy.js';
 import type { StatementResult } from '../../src/engine/eddy.js';
+import { KafkaFencedError } from '../../src/connectors/kafka/client.js';
+import { kafkaClientConfig } from '../../src/connectors/kafka/options.js';
 import { executeAll, failureOf, runQuery } from '../e2e/helpers.js';
+import { kafkaBootstrap, uniqueTopic } from './broker.js';
 
 const run = promisify(execFile);
 const script = resolve(import.meta.dirname, '../../scripts/kafka.mjs');
@@ -154,4 +157,34 @@ describe('a broker that is not there yet', () => {
       }
     }, 60_000);
   });
+});
+
+describe('a transaction that outlives transaction.timeout.ms', () => {
+  it("is aborted by the broker; the producer's next step fails saying so, and nothing of it is visible", async () => {
+    // The property as a table gives it, through the connector's mapping to the client configuration.
+    const config = kafkaClientConfig({ 'properties.bootstrap.servers': kafkaBootstrap(), 'properties.transaction.timeout.ms': '1000' });
+    expect(config.transactionTimeoutMs).toBe(1000);
+    const client = createKafkajsClient(config);
+    const admin = await client.admin();
+    const topic = uniqueTopic('txn-timeout');
+    try {
+      await admin.createTopic({ topic, partitions: 1 });
+      const producer = await client.producer({ transactionalId: uniqueTopic('txn-timeout-id') });
+      await producer.beginTransaction();
+      await producer.send([{ topic, key: null, value: 'never committed' }]);
+      // The broker looks for timed-out transactions every 10 s (transaction.abort.timed.out.transaction.cleanup.interval.ms).
+      await new Promise((r) => setTimeout(r, 13_000));
+      const failure = await producer.commitTransaction().then(() => undefined, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(KafkaFencedError);
+      expect((failure as Error).message).toMatch(/^Kafka producer was fenced \((INVALID_PRODUCER_EPOCH|PRODUCER_FENCED)\): .*stayed open longer than transaction\.timeout\.ms and the broker aborted it$/);
+      await producer.close().catch(() => {});
+      const reader = await client.consumer({ isolationLevel: 'read_committed' });
+      await reader.assign([{ topic, partition: 0, offset: 0n }]);
+      const batches = await reader.fetch({ maxWaitMs: 1000 });
+      expect(batches.flatMap((b) => b.records)).toEqual([]);
+      await reader.close();
+    } finally {
+      await admin.close();
+    }
+  }, 60_000);
 });
