@@ -229,7 +229,11 @@ const log4jConfig = [
 
 /** A KRaft cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints. */
 function clusterId() {
-  return randomBytes(16).toString('base64url');
+  // One starting with '-' would be read as an option by kafka-storage's argument parser.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function javaArgs(lib, dir) {
