@@ -215,7 +215,8 @@ export class KafkaSourceReader implements SourceReader {
     } catch {
       this.ctx.counter('kafkaDiscoveryFailures').inc();
     }
-    if (added && this.consumer) await this.assignRemaining();
+    // A consumer that cannot take the new assignment is dropped: the next fetch connects a new one (retrying).
+    if (added && this.consumer) await this.assignRemaining().catch(() => this.dropConsumer());
   }
 
   /** A new consumer, assigned the partitions that are not ended, where fetching goes on from. */
@@ -253,8 +254,9 @@ export class KafkaSourceReader implements SourceReader {
         this.retry = undefined;
         return;
       } catch (e) {
+        if (this.closed) return; // closing cut it short (the job is stopping): not a failure
         const problem = e instanceof EddyError ? undefined : this.client?.transient(e);
-        if (problem === undefined || this.closed) throw this.brokerError(e);
+        if (problem === undefined) throw this.brokerError(e);
         await this.dropConsumer();
         const delay = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 30));
         this.retry = { problem, attempt, next: Date.now() + delay };
