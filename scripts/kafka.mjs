@@ -2,7 +2,8 @@
 // A single-node Apache Kafka broker (KRaft: broker + controller in one JVM) on 127.0.0.1, for Eddy's Kafka tests
 // and examples. The broker's jars come from Maven Central through kafka/broker/pom.xml, fetched once into a cache.
 //
-//   node scripts/kafka.mjs start [--dir DIR] [--port N]   fetch (once), format, start, wait until it serves clients
+//   node scripts/kafka.mjs start [--dir DIR] [--port N] [--sasl [--sasl-port N]]
+//                                                         fetch (once), format, start, wait until it serves clients
 //   node scripts/kafka.mjs stop [--dir DIR]               stop it (SIGTERM, then SIGKILL after a grace period)
 //   node scripts/kafka.mjs status [--dir DIR]             print the bootstrap address if it is up; exit 1 if not
 //   node scripts/kafka.mjs fetch                          only fetch the jars (CI warms the cache with it)
@@ -10,6 +11,8 @@
 // DIR (default `.kafka/` in the repository, gitignored; or EDDY_KAFKA_DIR) holds the broker's state: server.properties,
 // data/, broker.log, broker.pid and bootstrap.txt (the address clients use, e.g. `127.0.0.1:39092`). `start` wipes
 // the data of a broker that is not running, so every start begins with an empty cluster.
+// With --sasl the broker also has a SASL_PLAINTEXT listener (its address in sasl-bootstrap.txt) taking PLAIN,
+// SCRAM-SHA-256 and SCRAM-SHA-512 logins of the test users in SASL_USERS (no ACLs: any user may do anything).
 // The jar cache is EDDY_KAFKA_CACHE, else `${XDG_CACHE_HOME:-~/.cache}/eddy-kafka/<kafka version>`; Maven's own
 // downloads go to ~/.m2 as usual.
 
@@ -158,15 +161,31 @@ function brokerProcesses(dir) {
   return pids;
 }
 
-function serverProperties({ dataDir, port, controllerPort }) {
+/** The users of a --sasl broker's SASL_PLAINTEXT listener (test credentials, not secrets). */
+export const SASL_USERS = { eddy: 'eddy-secret', admin: 'admin-secret' };
+const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
+
+/** The server.properties lines of the SASL_PLAINTEXT listener. */
+function saslProperties(saslPort) {
+  const plainUsers = Object.entries(SASL_USERS).map(([user, password]) => `user_${user}="${password}"`).join(' ');
+  return [
+    `sasl.enabled.mechanisms=PLAIN,${SCRAM_MECHANISMS.join(',')}`,
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${SASL_USERS.admin}" ${plainUsers};`,
+    ...SCRAM_MECHANISMS.map((m) => `listener.name.sasl_plaintext.${m.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`),
+  ];
+}
+
+function serverProperties({ dataDir, port, controllerPort, saslPort }) {
+  const sasl = saslPort !== undefined;
   return [
     '# Written by scripts/kafka.mjs: a single-node KRaft broker + controller for tests.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${saslPort}` : ''}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${saslPort}` : ''}`,
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}`,
+    ...(sasl ? saslProperties(saslPort) : []),
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${dataDir}`,
@@ -210,7 +229,11 @@ const log4jConfig = [
 
 /** A KRaft cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints. */
 function clusterId() {
-  return randomBytes(16).toString('base64url');
+  // One starting with '-' would be read as an option by kafka-storage's argument parser.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function javaArgs(lib, dir) {
@@ -286,11 +309,11 @@ export function status(dir) {
  * Starts the broker for `dir` (or returns the address of the one already running there).
  * `port` 0 picks a free port. Resolves to `{ bootstrap, pid, dir }` once a client has created a topic.
  */
-export async function start({ dir, port = 0, timeoutMs = 120_000, log = console.error } = {}) {
+export async function start({ dir, port = 0, sasl = false, saslPort = 0, timeoutMs = 120_000, log = console.error } = {}) {
   const running = status(dir);
   if (running) {
     log(`kafka: already running at ${running} (pid ${readPid(dir)})`);
-    return { bootstrap: running, pid: readPid(dir), dir };
+    return { bootstrap: running, pid: readPid(dir), dir, ...saslStatus(dir) };
   }
   await stop({ dir, log: () => {} }); // leftovers of a broker that died without cleaning up
   if (port && !(await portIsFree(port))) {
@@ -299,18 +322,32 @@ export async function start({ dir, port = 0, timeoutMs = 120_000, log = console.
   const lib = fetchBroker(log);
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
-  for (const name of ['bootstrap.txt', 'broker.pid', 'broker.log']) rmSync(join(dir, name), { force: true });
+  for (const name of ['bootstrap.txt', 'sasl-bootstrap.txt', 'broker.pid', 'broker.log']) rmSync(join(dir, name), { force: true });
+  if (sasl && saslPort && !(await portIsFree(saslPort))) {
+    throw new Error(`kafka: port ${saslPort} on 127.0.0.1 is in use; stop what listens there or choose another --sasl-port`);
+  }
   mkdirSync(dataDir, { recursive: true });
 
   const brokerPort = port || (await freePort());
   const controllerPort = await freePort();
+  const brokerSaslPort = sasl ? saslPort || (await freePort()) : undefined;
   const properties = join(dir, 'server.properties');
-  writeFileSync(properties, serverProperties({ dataDir, port: brokerPort, controllerPort }));
+  writeFileSync(properties, serverProperties({ dataDir, port: brokerPort, controllerPort, saslPort: brokerSaslPort }));
   writeFileSync(join(dir, 'log4j2.properties'), log4jConfig);
 
   const format = spawnSync(
     'java',
-    [...javaArgs(lib, dir), 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties],
+    [
+      ...javaArgs(lib, dir),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId(),
+      '-c',
+      properties,
+      // SCRAM credentials live in the cluster's metadata: written at format time.
+      ...(sasl ? Object.entries(SASL_USERS).flatMap(([user, password]) => SCRAM_MECHANISMS.flatMap((m) => ['--add-scram', `${m}=[name=${user},password=${password}]`])) : []),
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (format.error) throw new Error(`kafka: cannot run java (${format.error.message}); install Java 17+`);
@@ -334,7 +371,15 @@ export async function start({ dir, port = 0, timeoutMs = 120_000, log = console.
     throw error;
   }
   writeFileSync(join(dir, 'bootstrap.txt'), `${bootstrap}\n`);
-  return { bootstrap, pid: child.pid, dir };
+  const saslBootstrap = brokerSaslPort !== undefined ? `127.0.0.1:${brokerSaslPort}` : undefined;
+  if (saslBootstrap) writeFileSync(join(dir, 'sasl-bootstrap.txt'), `${saslBootstrap}\n`);
+  return { bootstrap, pid: child.pid, dir, ...(saslBootstrap ? { saslBootstrap } : {}) };
+}
+
+/** The SASL_PLAINTEXT address of a running --sasl broker, as `{ saslBootstrap }` (empty without one). */
+function saslStatus(dir) {
+  const file = join(dir, 'sasl-bootstrap.txt');
+  return existsSync(file) ? { saslBootstrap: readFileSync(file, 'utf8').trim() } : {};
 }
 
 /** Stops the broker for `dir`: SIGTERM for a clean shutdown, SIGKILL for whatever is left after `graceMs`. */
@@ -361,7 +406,7 @@ export async function stop({ dir, graceMs = 30_000, log = console.error } = {}) 
       // already gone
     }
   }
-  for (const name of ['bootstrap.txt', 'broker.pid']) rmSync(join(dir, name), { force: true });
+  for (const name of ['bootstrap.txt', 'sasl-bootstrap.txt', 'broker.pid']) rmSync(join(dir, name), { force: true });
   if (pids.size > 0) log(`kafka: stopped (pid ${[...pids].join(', ')})`);
   return pids.size > 0;
 }
@@ -373,6 +418,8 @@ function parseArgs(argv) {
     if (arg === '--dir') options.dir = argv[++i];
     else if (arg === '--port') options.port = Number(argv[++i]);
     else if (arg === '--timeout') options.timeoutMs = Number(argv[++i]) * 1000;
+    else if (arg === '--sasl') options.sasl = true;
+    else if (arg === '--sasl-port') options.saslPort = Number(argv[++i]);
     else throw new Error(`kafka: unknown argument ${arg}`);
   }
   return options;
@@ -384,8 +431,9 @@ async function main() {
   switch (options.command) {
     case 'start': {
       const started = Date.now();
-      const { bootstrap, pid } = await start({ dir, port: options.port, timeoutMs: options.timeoutMs });
+      const { bootstrap, pid, saslBootstrap } = await start({ dir, port: options.port, sasl: options.sasl, saslPort: options.saslPort, timeoutMs: options.timeoutMs });
       console.error(`kafka: Apache Kafka ${kafkaVersion()} up in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid}, state in ${dir})`);
+      if (saslBootstrap) console.error(`kafka: SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256/512) at ${saslBootstrap}, users ${Object.keys(SASL_USERS).join(', ')}`);
       console.log(bootstrap);
       return 0;
     }
@@ -405,7 +453,7 @@ async function main() {
       console.log(fetchBroker());
       return 0;
     default:
-      console.error('usage: node scripts/kafka.mjs start|stop|status|fetch [--dir DIR] [--port N] [--timeout SECONDS]');
+      console.error('usage: node scripts/kafka.mjs start|stop|status|fetch [--dir DIR] [--port N] [--sasl [--sasl-port N]] [--timeout SECONDS]');
       return 2;
   }
 }

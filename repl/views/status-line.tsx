@@ -1,6 +1,7 @@
 /**
  * The status line under a running query: elapsed time, input and output rows/s with a sparkline of recent
- * input rates, the watermark and how far it is behind the wall clock, late and bad rows, and the keys.
+ * input rates, the watermark and how far it is behind the wall clock, late and bad rows, a source's trouble
+ * (`retrying: Kafka broker ... unreachable`) when there is any, and the keys.
  */
 import { Box, Text } from 'ink';
 import { describeWatermark, formatCount, formatDuration, sparkline, type StatusSnapshot } from '../progress-meter.js';
@@ -41,6 +42,11 @@ export function StatusLine({ status, cancelling, timeZone, keys }: StatusLinePro
         <Styled color={s.badRowsSkipped ? 'red' : undefined}>{formatCount(s.badRowsSkipped)}</Styled>
         {badKinds(s.badRowsByKind)}
       </Text>
+      {status.progress.health !== undefined ? (
+        <Text wrap="truncate-end">
+          <Styled color="yellow">{`  ⚠ ${status.progress.health}`}</Styled>
+        </Text>
+      ) : null}
       <Text wrap="truncate-end">{`  watermark ${describeWatermark(wm, timeZone)}${lag} │ ${formatCount(s.rowsIn)} rows in, ${formatCount(s.rowsOut)} out │ state ${formatCount(status.progress.stateEntries)}`}</Text>
       <Text wrap="truncate-end">
         <Styled dim>{`Ctrl-C cancel${keys ? ` · ${keys}` : ''}`}</Styled>

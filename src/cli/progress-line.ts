@@ -55,6 +55,8 @@ export class ProgressLine {
     // Late and bad rows before the watermark: on a narrow terminal the line's end is cut.
     return [
       `● ${ids} ${formatDuration(Math.max(...snapshots.map((s) => s.elapsedMs)))}`,
+      // Trouble first (a source retrying its broker), so a narrow terminal still shows it.
+      ...snapshots.map((s) => s.progress.health).filter((h): h is string => h !== undefined),
       `${formatCount(sum((s) => s.progress.summary.rowsIn))} rows in, ${formatCount(sum((s) => s.inRate))}/s`,
       `${formatCount(sum((s) => s.progress.summary.rowsOut))} out, ${formatCount(sum((s) => s.outRate))}/s`,
       `late ${formatCount(sum((s) => s.progress.summary.lateRowsDropped))}`,

@@ -85,7 +85,9 @@ export class JobHandle {
   progress(): Progress {
     const stats = this.jobs.map((j) => j.checkpointStats);
     const times = stats.map((s) => s.lastTime).filter((t): t is number => t !== undefined);
+    const health = this.jobs.map((j) => j.health).filter((h): h is string => h !== undefined);
     return {
+      ...(health.length > 0 ? { health: health.join('; ') } : {}),
       summary: this.summary(),
       watermark: Math.min(...this.jobs.map((j) => j.watermark)),
       checkpoints: Math.min(...stats.map((s) => s.completed)),

@@ -62,6 +62,8 @@ export interface JobMetrics {
   /** The newest checkpoint: completed by this run, or the one it resumed from. */
   readonly lastCheckpoint?: CheckpointInfo;
   readonly error?: JobFailure;
+  /** What the job's sources are going through when they are not simply reading (`retrying: ...`), while running. */
+  readonly health?: string;
   /** Every counter, by operator (`Source: t`, `Sink: v`, ...). */
   readonly operators: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -208,6 +210,7 @@ export class JobRegistry {
       checkpoints: p.checkpoints,
       ...(checkpoint ? { lastCheckpoint: checkpoint } : {}),
       ...(error ? { error } : {}),
+      ...(p.health !== undefined && !error ? { health: p.health } : {}),
       operators,
     };
   }

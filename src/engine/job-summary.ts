@@ -25,6 +25,11 @@ export interface Progress {
   readonly lastCheckpointTime?: number;
   /** Entries held in the state tables (keys of aggregations, open windows, ...). */
   readonly stateEntries: number;
+  /**
+   * What the job's sources are going through when they are not simply reading, e.g. `retrying: Kafka broker
+   * 127.0.0.1:9 unreachable (attempt 3, next in 4 s)` (see SourceReader.health); absent while all is well.
+   */
+  readonly health?: string;
 }
 
 /** Sums the counters of several jobs' metrics. */

@@ -151,6 +151,7 @@ function report(r: Running): JobReport {
     state: r.job.state,
     watermark: r.job.watermark,
     stateEntries: r.job.stateEntries,
+    ...(r.job.health !== undefined ? { health: r.job.health } : {}),
     checkpoints: { completed: s.completed, lastId: s.lastId, ...(s.lastTime !== undefined ? { lastTime: s.lastTime } : {}), newDurations, newPauses },
     metrics: r.job.metrics.snapshot(),
   };

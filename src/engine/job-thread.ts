@@ -90,6 +90,7 @@ export interface JobReport {
   readonly state: JobStatus;
   readonly watermark: number;
   readonly stateEntries: number;
+  readonly health?: string;
   readonly checkpoints: Omit<CheckpointStats, 'durations' | 'pauses'> & { readonly newDurations: readonly number[]; readonly newPauses: readonly number[] };
   readonly metrics: Record<string, Record<string, number>>;
 }
@@ -150,6 +151,7 @@ class RemoteJob implements RunnableJob {
   state: JobStatus = 'running';
   watermark = -Infinity;
   stateEntries = 0;
+  health: string | undefined;
   readonly metrics = new MetricsRegistry();
   private stats: CheckpointStats = { completed: 0, durations: [], pauses: [], lastId: 0 };
   private readonly finished: Promise<void>;
@@ -228,6 +230,7 @@ class RemoteJob implements RunnableJob {
     this.state = r.state;
     this.watermark = r.watermark;
     this.stateEntries = r.stateEntries;
+    this.health = r.health;
     const { newDurations, newPauses, ...rest } = r.checkpoints;
     this.stats = { ...rest, durations: [...this.stats.durations, ...newDurations], pauses: [...(this.stats.pauses ?? []), ...newPauses] };
     for (const [scope, counters] of Object.entries(r.metrics)) {

@@ -29,6 +29,8 @@ export interface QueryRunner {
   readonly watermark: number;
   readonly checkpointStats: CheckpointStats;
   readonly stateEntries: number;
+  /** What its sources are going through when they are not simply reading (see SourceReader.health). */
+  readonly health?: string;
   /**
    * Told once, before the result is taken, how it will be taken. A job in another thread holds its result
    * until then; for 'final-rows' it collapses its changes there and sends only the final rows (as inserts)
@@ -218,6 +220,7 @@ export class QueryHandle {
 
   progress(): Progress {
     const stats = this.job.checkpointStats;
-    return { summary: this.summary(), watermark: this.job.watermark, checkpoints: stats.completed, lastCheckpointTime: stats.lastTime, stateEntries: this.job.stateEntries };
+    const health = this.job.health;
+    return { summary: this.summary(), watermark: this.job.watermark, checkpoints: stats.completed, lastCheckpointTime: stats.lastTime, stateEntries: this.job.stateEntries, ...(health !== undefined ? { health } : {}) };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Field } from '../common/types.js';
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
+import { parseDuration } from '../common/duration.js';
 import { compileExpr } from '../expr/compile.js';
 import { persistedColumns, physicalColumns, sourceIndex, type TableDef } from '../planner/catalog.js';
 import { isPreserved, type LogicalAggCall } from '../planner/logical-plan.js';
@@ -102,6 +103,13 @@ class Edge implements Output {
 }
 
 /** The configuration a regular or interval join shares: keys, residual condition, widths, preserved sides, description. */
+/** `scan.watermark.idle-timeout` in ms (validated before); undefined when absent or 0 (Flink: disabled). */
+function idleTimeoutOf(options: Readonly<Record<string, string>>): number | undefined {
+  const text = options['scan.watermark.idle-timeout'];
+  const ms = text === undefined ? undefined : parseDuration(text);
+  return ms !== undefined && ms > 0 ? ms : undefined;
+}
+
 function joinConfig(node: PhysicalNodeOf<'Join' | 'IntervalJoin' | 'TemporalJoin'>): JoinConfig {
   return { ...joinParts(node), preserved: [isPreserved(node.joinType, 0), isPreserved(node.joinType, 1)] };
 }
@@ -286,6 +294,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         projection: node.projection,
         watermark: node.watermark ? { rowtimeIndex: node.watermark.rowtimeIndex, expr: compileExpr(node.watermark.expr) } : undefined,
         speedup: speedup !== undefined && speedup > 0 ? speedup : undefined,
+        idleTimeoutMs: idleTimeoutOf(table.options),
         onNullTime: (chunk, i, row) => {
           const where = chunk.describe?.(i);
           handler.report({

@@ -21,6 +21,8 @@ export interface OptionSpec {
   readonly defaultValue?: string;
   /** Allowed values, when the option is an enumeration (checked case-insensitively). */
   readonly values?: readonly string[];
+  /** The value is a secret (a password, a private key): displays such as SHOW CREATE TABLE mask it. */
+  readonly secret?: boolean;
 }
 
 /** Why a record could not become a row; each kind is counted separately (counter `badRecords.<kind>`). */
@@ -164,6 +166,20 @@ export interface SourceReader {
    * `ConnectorContext.restored`. Absent: the source cannot resume (it restarts from the beginning).
    */
   position?(): unknown;
+  /**
+   * Called by the job once a checkpoint has completed (its transaction is durable and the sinks committed), with
+   * the `position()` this source reported for it: for what a source tells the outside world about its progress
+   * (a Kafka source commits its offsets to the consumer group, for monitoring). Never part of exactly-once: it
+   * may be skipped (a crash) or run for a later checkpoint only. Not awaited by the checkpoint; a failure must be
+   * handled (logged, counted) by the source and never fails the job. `close()` should wait for one under way.
+   */
+  checkpointCompleted?(position: unknown, checkpointId: number): void;
+  /**
+   * What the source is going through when it is not simply reading, for people watching the job (SHOW JOBS,
+   * DESCRIBE JOB, the shell's status), e.g. `retrying: Kafka broker 127.0.0.1:9 unreachable (attempt 3, next in
+   * 4 s)`. Undefined while all is well.
+   */
+  health?(): string | undefined;
 }
 
 /**

@@ -158,6 +158,12 @@ export class Job {
     return this.sources.length === 0 ? -Infinity : min;
   }
 
+  /** What the sources are going through when they are not simply reading (see SourceReader.health), or undefined. */
+  get health(): string | undefined {
+    const notes = this.sources.map((s) => s.reader.health?.()).filter((h): h is string => h !== undefined);
+    return notes.length > 0 ? notes.join('; ') : undefined;
+  }
+
   /** True when every source will end by itself. */
   get bounded(): boolean {
     return this.sources.every((s) => s.reader.bounded);
@@ -171,6 +177,10 @@ export class Job {
     // Checkpoints (and state expiry) also happen while no input arrives, e.g. a monitored source that is idle.
     const timer = this.checkpoints || this.stateBackend?.hasTtl ? setInterval(() => void this.onTimer(), Math.max(50, Math.min(this.checkpoints?.intervalMs ?? 1000, 1000))) : undefined;
     timer?.unref();
+    const idleTimeouts = this.sources.map((s) => s.scan.config.idleTimeoutMs).filter((t): t is number => t !== undefined);
+    // Idle splits (`scan.watermark.idle-timeout`) stop holding the watermark back also while no chunk arrives.
+    const idleTimer = idleTimeouts.length > 0 ? setInterval(() => void this.onIdleTimer(), Math.max(50, Math.min(1000, Math.min(...idleTimeouts) / 4))) : undefined;
+    idleTimer?.unref();
     try {
       for (const s of this.sinks) await s.writer.open();
       this.openOperators();
@@ -221,6 +231,7 @@ export class Job {
       throw failure;
     } finally {
       if (timer) clearInterval(timer);
+      if (idleTimer) clearInterval(idleTimer);
       await this.checkpointsSettled();
       await Promise.allSettled(this.sources.map((s) => s.reader.close()));
       await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
@@ -242,6 +253,23 @@ export class Job {
     try {
       this.maybeExpireState();
       await this.maybeCheckpoint();
+    } catch (err) {
+      this.failWith(err);
+    }
+  }
+
+  /**
+   * Lets sources whose splits went idle advance their watermark (see TableSourceScan.advanceIdle). Not while a
+   * checkpoint holds the sources (fired windows must not slip between its flush and its commit); a scan holding a
+   * paced chunk waits for it.
+   */
+  private async onIdleTimer(): Promise<void> {
+    if (!this.started || this.status !== 'running' || this.stopping || this.checkpointing) return;
+    try {
+      const now = Date.now();
+      let advanced = false;
+      for (const s of this.sources) if (s.scan.advanceIdle(now)) advanced = true;
+      if (advanced) await this.flushSinks();
     } catch (err) {
       this.failWith(err);
     }
@@ -454,7 +482,7 @@ export class Job {
       const durable = cfg.store.commit({ id, time: started, sources, sinks: sinkInfo }, () => cfg.backend.writeChanges(), { stream: wait });
       this.pauses.push(Date.now() - started);
       if (this.pauses.length > 1000) this.pauses.shift();
-      this.completing = this.complete(id, started, sinkInfo, durable)
+      this.completing = this.complete(id, started, sinkInfo, durable, sources)
         .catch((err: unknown) => {
           this.failWith(err);
           throw err;
@@ -479,7 +507,7 @@ export class Job {
   }
 
   /** The second part of a checkpoint: once its transaction is durable, the sinks commit. */
-  private async complete(id: number, started: number, sinkInfo: Record<string, unknown>, durable: Promise<void>): Promise<void> {
+  private async complete(id: number, started: number, sinkInfo: Record<string, unknown>, durable: Promise<void>, positions: Record<string, unknown>): Promise<void> {
     const cfg = this.checkpoints!;
     await durable;
     this.checkpointId = id;
@@ -487,6 +515,14 @@ export class Job {
     for (const s of this.sinks) {
       const info = sinkInfo[s.operator.name];
       if (info !== undefined && s.writer.commit) await s.writer.commit(info);
+    }
+    for (const s of this.sources) {
+      if (!s.reader.checkpointCompleted) continue;
+      try {
+        s.reader.checkpointCompleted(positions[s.name], id);
+      } catch {
+        // A source's report of its progress to the outside world never fails the job (see SourceReader).
+      }
     }
     if (id % 20 === 0) cfg.store.reclaim();
     this.lastCheckpointAt = Date.now();

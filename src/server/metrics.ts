@@ -28,6 +28,7 @@ export function jobJson(j: JobMetrics): Record<string, unknown> {
     stateBytes: j.stateBytes ?? null,
     checkpoints: j.checkpoints,
     lastCheckpoint: j.lastCheckpoint ? { id: j.lastCheckpoint.id, time: new Date(j.lastCheckpoint.time).toISOString(), durationMs: j.lastCheckpoint.durationMs ?? null } : null,
+    ...(j.health !== undefined ? { health: j.health } : {}),
     ...(j.error ? { error: { code: j.error.code, message: j.error.message, ...(j.error.hint ? { hint: j.error.hint } : {}) } } : {}),
     operators: j.operators,
   };

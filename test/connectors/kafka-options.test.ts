@@ -26,7 +26,7 @@ describe('kafka options', () => {
     expect(problems({ ...base, 'scan.startup.mod': 'earliest-offset' })[0]!.slice(0, 2)).toEqual(['scan.startup.mod', 'unknown-option']);
     expect(problems({ ...base, 'properties.sasl.mechanism': 'PLAIN' })[0]!.slice(0, 2)).toEqual(['properties.sasl.mechanism', 'invalid-value']);
     const { topic: _t, ...noTopic } = base;
-    expect(problems(noTopic)).toEqual([['topic', 'missing-option', "Missing required option 'topic' for connector 'kafka'"]]);
+    expect(problems(noTopic)).toEqual([['topic', 'invalid-value', "The kafka connector needs 'topic' (or, to read, 'topic-pattern')"]]);
     expect(problems({ ...base, 'scan.startup.mode': 'earliest' })[0]!.slice(0, 2)).toEqual(['scan.startup.mode', 'invalid-value']);
     expect(problems({ ...base, 'scan.bounded.mode': 'group-offsets' })[0]!.slice(0, 2)).toEqual(['scan.bounded.mode', 'invalid-value']);
   });

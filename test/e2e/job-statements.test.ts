@@ -60,7 +60,7 @@ function table(result: StatementResult): { columns: readonly string[]; rows: rea
 
 const JOB_COLUMNS = [
   'job id', 'job name', 'status', 'start time', 'rows in', 'rows out', 'rows/s in', 'rows/s out', 'watermark', 'watermark lag', 'late rows', 'bad rows',
-  'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error',
+  'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error', 'health',
 ];
 
 describe('SHOW JOBS', () => {

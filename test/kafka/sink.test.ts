@@ -105,7 +105,9 @@ describe('options', () => {
   });
 
   it('refuses client properties it does not pass on, bad enumerations, key.fields without key.format', async () => {
-    expect((await createError(", 'properties.sasl.mechanism' = 'PLAIN'")).message).toContain("Kafka client property 'properties.sasl.mechanism' is not supported");
+    expect((await createError(", 'properties.compression.type' = 'gzip'")).message).toContain("Kafka client property 'properties.compression.type' is not supported");
+    // SASL without a SASL security protocol is refused (it would be ignored otherwise).
+    expect((await createError(", 'properties.sasl.mechanism' = 'PLAIN'")).message).toContain("'properties.sasl.mechanism' needs a SASL 'properties.security.protocol'");
     expect((await createError(", 'sink.partitioner' = 'sticky'")).message).toContain("Invalid value 'sticky' for option 'sink.partitioner'");
     expect((await createError(", 'key.fields' = 'id'")).message).toContain("'key.fields' needs 'key.format'");
     expect((await createError(", 'sink.delivery-guarantee' = 'twice'")).message).toContain("expected one of: none, at-least-once, exactly-once");

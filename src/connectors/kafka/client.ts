@@ -82,6 +82,8 @@ export interface KafkaAdmin {
   /** Creates a topic and waits for its partitions' leaders; fails when it exists already. */
   createTopic(topic: KafkaNewTopic): Promise<void>;
   deleteTopics(topics: readonly string[]): Promise<void>;
+  /** Grows `topic` to `partitions` partitions in all (Kafka never shrinks a topic). */
+  addPartitions(topic: string, partitions: number): Promise<void>;
   /** Names of all topics, internal ones (`__consumer_offsets`, ...) left out. */
   listTopics(): Promise<string[]>;
   /** Partition metadata, partitions in order; fails with `KafkaUnknownTopicError` for a topic that does not exist. */
@@ -169,10 +171,40 @@ export interface KafkaProducerIdentity {
   readonly producerEpoch: number;
 }
 
-/** Connection settings. (SASL and SSL come with the connector's `properties.*` options.) */
+/** SASL authentication (the connector's `properties.sasl.*`). */
+export interface KafkaSasl {
+  readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly username: string;
+  readonly password: string;
+}
+
+/** TLS (the connector's `properties.ssl.*`), PEM text; absent CA: the system's trusted CAs. */
+export interface KafkaTls {
+  readonly ca?: string;
+  /** The client certificate chain and its private key (mutual TLS). */
+  readonly cert?: string;
+  readonly key?: string;
+  /** The password of an encrypted `key`. */
+  readonly passphrase?: string;
+  /** Whether the broker's certificate must name the host connected to (Kafka's default: yes). */
+  readonly verifyHostname: boolean;
+}
+
+/** Connection settings (from the connector's `properties.*` options: see options.ts). */
 export interface KafkaClientConfig {
   readonly bootstrapServers: readonly string[];
   readonly clientId?: string;
+  /** TLS when present (`security.protocol` SSL or SASL_SSL). */
+  readonly tls?: KafkaTls;
+  readonly sasl?: KafkaSasl;
+  /** How long a request may wait for the broker's answer. */
+  readonly requestTimeoutMs?: number;
+  /** The first wait before the client retries a failed request (it grows on each retry). */
+  readonly retryBackoffMs?: number;
+  /** How long connecting to a broker may take. */
+  readonly connectionTimeoutMs?: number;
+  /** The transaction timeout of transactional producers that do not give their own. */
+  readonly transactionTimeoutMs?: number;
 }
 
 /** A connection to one Kafka cluster, the factory of admins, consumers and producers. */
@@ -187,6 +219,12 @@ export interface KafkaClient {
    * producer's epoch has moved on); fails when the broker aborted it.
    */
   commitPreparedTransaction(identity: KafkaProducerIdentity): Promise<void>;
+  /**
+   * When `error` (thrown by this client) is trouble that may pass, so retrying later makes sense, what it is, e.g.
+   * `Kafka broker 127.0.0.1:9 unreachable`; undefined for errors retrying does not cure (a missing topic, failed
+   * authentication, a fenced producer).
+   */
+  transient(error: unknown): string | undefined;
 }
 
 /** A transactional producer was fenced by a newer producer with the same transactional id; it can do nothing more. */

@@ -1,5 +1,6 @@
 /** The `kafka` connector's options (Flink's names) and reading their values. */
 import type { OptionSpec } from '../../runtime/connector.js';
+import { parseDuration } from '../../common/duration.js';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -9,7 +10,13 @@ export type StartupMode = (typeof STARTUP_MODES)[number];
 export type BoundedMode = (typeof BOUNDED_MODES)[number];
 
 export const KAFKA_OPTIONS: readonly OptionSpec[] = [
-  { key: 'topic', description: "The topic: a source reads one or several separated by ';', a sink writes one.", required: true },
+  { key: 'topic', description: "The topic: a source reads one or several separated by ';', a sink writes one. A source takes 'topic' or 'topic-pattern'." },
+  { key: 'topic-pattern', description: "A source reads every topic whose whole name matches this regular expression (instead of 'topic')." },
+  {
+    key: 'scan.topic-partition-discovery.interval',
+    description: "How often an unbounded source looks for new partitions of its topics and new topics matching 'topic-pattern' (read from their earliest offset); '0' disables.",
+    defaultValue: '5 min',
+  },
   { key: 'properties.bootstrap.servers', description: "The brokers to connect to: 'host:port', several separated by ','.", required: true },
   { key: 'properties.group.id', description: "The consumer group: its committed offsets are where 'group-offsets' starts." },
   {
@@ -30,8 +37,37 @@ export const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { key: 'scan.startup.specific-offsets', description: "With 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (other partitions start at their earliest offset)." },
   { key: 'scan.bounded.mode', description: "Where the source ends: 'unbounded' (never), 'latest-offset' (each partition's end when the job starts), 'timestamp' or 'specific-offsets'.", defaultValue: 'unbounded', values: BOUNDED_MODES },
   { key: 'scan.bounded.timestamp-millis', description: "With bounded 'timestamp': each partition ends before its first record at or after this time (epoch ms)." },
+  {
+    key: 'scan.watermark.idle-timeout',
+    description: "A partition without records for this long stops holding back the watermark (the minimum over the other partitions) until it gets records again; '0' or absent: never.",
+  },
   { key: 'scan.bounded.specific-offsets', description: "With bounded 'specific-offsets': 'partition:0,offset:42;...' (exclusive ends; other partitions end at their end when the job starts)." },
 ];
+
+/** The regular expression of `topic-pattern`, matching whole topic names (undefined without one, or when invalid). */
+export function topicPattern(options: Options): RegExp | undefined {
+  const text = options['topic-pattern'];
+  if (text === undefined) return undefined;
+  try {
+    return new RegExp(`^(?:${text})$`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Flink's default `scan.topic-partition-discovery.interval`: 5 minutes. */
+const DEFAULT_DISCOVERY_MS = 5 * 60_000;
+
+/**
+ * How often the source looks for new partitions and topics, in ms; undefined when it does not: '0', or a bounded
+ * read (as Flink's KafkaSource, whose bounded reads do not discover).
+ */
+export function discoveryIntervalMs(options: Options): number | undefined {
+  if (boundedMode(options) !== 'unbounded') return undefined;
+  const text = options['scan.topic-partition-discovery.interval'];
+  const ms = text === undefined ? DEFAULT_DISCOVERY_MS : parseDuration(text);
+  return ms !== undefined && ms > 0 ? ms : undefined;
+}
 
 /** The topics of `topic` (a `;` list). */
 export function topicsOf(options: Options): string[] {
@@ -73,6 +109,18 @@ const isMillis = (v: string | undefined): boolean => v !== undefined && /^\s*\d+
 export function kafkaOptionProblems(options: Options): { key: string; message: string; hint?: string }[] {
   const problems: { key: string; message: string; hint?: string }[] = [];
   if (options['topic'] !== undefined && topicsOf(options).length === 0) problems.push({ key: 'topic', message: "Option 'topic' names no topic" });
+  if (options['topic'] !== undefined && options['topic-pattern'] !== undefined) {
+    problems.push({ key: 'topic-pattern', message: "Options 'topic' and 'topic-pattern' exclude each other, as in Flink", hint: 'keep one of them' });
+  } else if (options['topic'] === undefined && options['topic-pattern'] === undefined) {
+    problems.push({ key: 'topic', message: "The kafka connector needs 'topic' (or, to read, 'topic-pattern')", hint: "e.g. 'topic' = 'rides'" });
+  }
+  if (options['topic-pattern'] !== undefined && topicPattern(options) === undefined) {
+    problems.push({ key: 'topic-pattern', message: `Option 'topic-pattern' is not a valid regular expression: '${options['topic-pattern']}'` });
+  }
+  const discovery = options['scan.topic-partition-discovery.interval'];
+  if (discovery !== undefined && parseDuration(discovery) === undefined) {
+    problems.push({ key: 'scan.topic-partition-discovery.interval', message: `Option 'scan.topic-partition-discovery.interval' must be a duration such as '5 min' or '0' (disabled), not '${discovery}'` });
+  }
   for (const phase of ['startup', 'bounded'] as const) {
     const modeKey = `scan.${phase}.mode`;
     const mode = phase === 'startup' ? startupMode(options) : boundedMode(options);
@@ -91,8 +139,8 @@ export function kafkaOptionProblems(options: Options): { key: string; message: s
           key: offKey,
           message: `'${modeKey}' = 'specific-offsets' needs '${offKey}' as 'partition:0,offset:42;partition:1,offset:300'${text !== undefined ? `, not '${text}'` : ''}`,
         });
-      } else if (topicsOf(options).length > 1) {
-        problems.push({ key: offKey, message: `Option '${offKey}' needs a single topic; 'topic' names ${topicsOf(options).length}` });
+      } else if (topicsOf(options).length > 1 || options['topic-pattern'] !== undefined) {
+        problems.push({ key: offKey, message: `Option '${offKey}' needs a single topic; ${options['topic-pattern'] !== undefined ? "'topic-pattern' may match several" : `'topic' names ${topicsOf(options).length}`}` });
       }
     }
     if (mode !== 'specific-offsets' && options[offKey] !== undefined) {

@@ -18,10 +18,12 @@ import type { ConnectorContext, SourceChunk, SourceReader } from '../../runtime/
 import type { Row, RowKind } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { maxRecordBytes } from '../option-values.js';
-import type { KafkaClient, KafkaClientConfig, KafkaConsumer, KafkaPartitionOffset, KafkaAdmin, KafkaRecord } from './client.js';
+import type { KafkaClient, KafkaClientConfig, KafkaConsumer, KafkaPartitionBatch, KafkaPartitionOffset, KafkaAdmin, KafkaRecord } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { appendMetadata } from './metadata.js';
-import { boundedMode, bootstrapServers, parseSpecificOffsets, startupMode, topicsOf } from './kafka-options.js';
+import { boundedMode, discoveryIntervalMs, parseSpecificOffsets, startupMode, topicPattern, topicsOf } from './kafka-options.js';
+import { kafkaClientConfig, reconnectBackoff } from './options.js';
+import { InterruptibleSleep } from '../interruptible-sleep.js';
 import { recordLayout } from './record-layout.js';
 import { RecordToRow } from './record-to-row.js';
 
@@ -119,6 +121,11 @@ export class KafkaSourceReader implements SourceReader {
   private readonly mapper: RecordToRow;
   private readonly maxRecordBytes: number;
   private readonly topics: readonly string[];
+  /** `topic-pattern`: every topic whose whole name matches is read (instead of `topics`). */
+  private readonly pattern: RegExp | undefined;
+  /** `scan.topic-partition-discovery.interval` (unbounded reads only), and when the next discovery is due. */
+  private readonly discoveryMs: number | undefined;
+  private nextDiscovery = Infinity;
   private readonly restored: KafkaSourcePosition[] | undefined;
   private client: KafkaClient | undefined;
   private consumer: KafkaConsumer | undefined;
@@ -128,6 +135,20 @@ export class KafkaSourceReader implements SourceReader {
   private inflight: Promise<unknown> | undefined;
   /** The METADATA keys whose values each row gets after its physical columns (./metadata.ts). */
   private readonly metadataKeys: readonly string[];
+  /** While the brokers cannot be reached: what is wrong, the attempt that failed, and when the next one starts. */
+  private retry: { problem: string; attempt: number; next: number } | undefined;
+  private readonly backoff = new InterruptibleSleep();
+  /** `properties.commit.offsets.on.checkpoint` with a group: offsets of each completed checkpoint go to the group. */
+  private readonly commitGroup: string | undefined;
+  /** The newest checkpoint's offsets not yet committed to the group, and the commit under way. */
+  private offsetsToCommit: KafkaPartitionOffset[] | undefined;
+  private committing: Promise<void> | undefined;
+  /** The consumer that commits (not the one that fetches: commits go on after the source is closed). */
+  private committer: KafkaConsumer | undefined;
+  /** Why the last commit of offsets to the group failed (cleared by the next one that succeeds). */
+  private commitProblem: string | undefined;
+  /** Where the consumer's fetches stood when it was dropped after a broker problem (the next one resumes there). */
+  private resumeFrom: KafkaPartitionOffset[] | undefined;
 
   constructor(
     private readonly ctx: ConnectorContext,
@@ -137,27 +158,136 @@ export class KafkaSourceReader implements SourceReader {
   ) {
     this.metadataKeys = ctx.metadataKeys ?? [];
     this.topics = topicsOf(ctx.options);
+    this.pattern = topicPattern(ctx.options);
+    this.discoveryMs = discoveryIntervalMs(ctx.options);
     this.bounded = boundedMode(ctx.options) !== 'unbounded';
     this.mapper = new RecordToRow(recordLayout(ctx.tableName, ctx.options, ctx.schema, ctx.primaryKey, upsert), ctx.schema, upsert);
     this.maxRecordBytes = maxRecordBytes(ctx.options);
     this.restored = restoredPositions(ctx.tableName, ctx.restored);
+    const groupId = ctx.options['properties.group.id'];
+    this.commitGroup = groupId !== undefined && ctx.options['properties.commit.offsets.on.checkpoint']?.trim().toLowerCase() !== 'false' ? groupId : undefined;
   }
 
+  /**
+   * Finds the partitions and where each starts, then connects the consumer. While the brokers cannot be reached it
+   * retries with backoff (see {@link retrying}); a missing topic or a refused login fails at once.
+   */
   async open(): Promise<void> {
-    const o = this.ctx.options;
-    this.client = this.clientFactory({ bootstrapServers: bootstrapServers(o), clientId: `eddy-${this.ctx.tableName}` });
-    const admin = await this.client.admin();
     try {
-      for (const topic of this.topics) await this.openTopic(admin, topic);
+      this.client = this.clientFactory(kafkaClientConfig(this.ctx.options, `eddy-${this.ctx.tableName}`));
     } catch (e) {
       throw this.brokerError(e);
-    } finally {
-      await admin.close();
     }
+    await this.retrying(async () => {
+      // Each attempt starts over: nothing of a failed one is kept.
+      this.partitions.clear();
+      this.queue.length = 0;
+      const admin = await this.client!.admin();
+      try {
+        for (const topic of await this.subscribedTopics(admin)) await this.openTopic(admin, topic);
+      } finally {
+        await admin.close().catch(() => {});
+      }
+    });
+    if (this.closed) return;
+    await this.retrying(() => this.connectConsumer());
+    if (this.discoveryMs !== undefined) this.nextDiscovery = Date.now() + this.discoveryMs;
+  }
+
+  /** The topics read: those of `topic`, or those `topic-pattern` matches now. */
+  private async subscribedTopics(admin: KafkaAdmin): Promise<readonly string[]> {
+    const pattern = this.pattern;
+    return pattern ? (await admin.listTopics()).filter((topic) => pattern.test(topic)) : this.topics;
+  }
+
+  /**
+   * Partition discovery (`scan.topic-partition-discovery.interval`, as Flink's): new partitions of the topics read
+   * and, with `topic-pattern`, new matching topics are read from their earliest offset. A failed look (brokers
+   * unreachable, a topic deleted meanwhile) is counted (`kafkaDiscoveryFailures`) and tried again next time.
+   */
+  private async discover(): Promise<void> {
+    this.nextDiscovery = Date.now() + this.discoveryMs!;
+    let added = false;
+    try {
+      const admin = await this.client!.admin();
+      try {
+        for (const topic of await this.subscribedTopics(admin)) {
+          const [meta] = await admin.describeTopics([topic]);
+          const fresh = (meta?.partitions ?? []).filter((p) => !this.partitions.has(splitOf(topic, p.partition)));
+          if (fresh.length === 0) continue;
+          const earliest = new Map((await admin.listOffsets(topic, 'earliest')).map((p) => [p.partition, p.offset]));
+          for (const { partition } of fresh) {
+            const split = splitOf(topic, partition);
+            this.partitions.set(split, { topic, partition, split, offset: earliest.get(partition) ?? 0n, stop: undefined, ended: false });
+            added = true;
+          }
+        }
+      } finally {
+        await admin.close().catch(() => {});
+      }
+    } catch {
+      this.ctx.counter('kafkaDiscoveryFailures').inc();
+    }
+    // A consumer that cannot take the new assignment is dropped: the next fetch connects a new one (retrying).
+    if (added && this.consumer) await this.assignRemaining().catch(() => this.dropConsumer());
+  }
+
+  /** A new consumer, assigned the partitions that are not ended, where fetching goes on from. */
+  private async connectConsumer(): Promise<void> {
+    const o = this.ctx.options;
     const isolation = o['properties.isolation.level']?.trim().toLowerCase() === 'read_committed' ? 'read_committed' : 'read_uncommitted';
     const groupId = o['properties.group.id'];
-    this.consumer = await this.client.consumer({ isolationLevel: isolation, ...(groupId !== undefined ? { groupId } : {}) });
+    const consumer = await this.client!.consumer({ isolationLevel: isolation, ...(groupId !== undefined ? { groupId } : {}) });
+    this.consumer = consumer;
     await this.assignRemaining();
+    this.resumeFrom = undefined;
+  }
+
+  /** Drops the consumer after a broker problem, remembering where its fetches stood. */
+  private async dropConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.consumer = undefined;
+    this.resumeFrom = consumer.positions();
+    await consumer.close().catch(() => {});
+  }
+
+  /**
+   * Runs `work` until it succeeds. When it fails with trouble that may pass (the client says which: unreachable
+   * brokers, timeouts, a leader election), waits and tries again, the waits growing from
+   * `properties.reconnect.backoff.ms` (1 s) by doubling up to `properties.reconnect.backoff.max.ms` (30 s), for as
+   * long as it takes; {@link health} says so meanwhile. Nothing is read twice or skipped: every attempt resumes at the
+   * same offsets. Other errors fail the job at once, as clear errors. Returns without `work` done once closed.
+   */
+  private async retrying(work: () => Promise<void>): Promise<void> {
+    const { initialMs, maxMs } = reconnectBackoff(this.ctx.options);
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        await work();
+        this.retry = undefined;
+        return;
+      } catch (e) {
+        if (this.closed) return; // closing cut it short (the job is stopping): not a failure
+        const problem = e instanceof EddyError ? undefined : this.client?.transient(e);
+        if (problem === undefined) throw this.brokerError(e);
+        await this.dropConsumer();
+        const delay = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 30));
+        this.retry = { problem, attempt, next: Date.now() + delay };
+        this.ctx.counter('kafkaRetries').inc();
+        await this.backoff.sleep(delay);
+      }
+    }
+  }
+
+  health(): string | undefined {
+    if (this.retry) {
+      const { problem, attempt, next } = this.retry;
+      return `retrying: ${problem} (attempt ${attempt}, next in ${Math.max(0, Math.ceil((next - Date.now()) / 1000))} s)`;
+    }
+    if (this.pattern && this.partitions.size === 0) {
+      return `waiting: no Kafka topic matches '${this.ctx.options['topic-pattern']}'${this.discoveryMs !== undefined ? '' : ' (partition discovery is off)'}`;
+    }
+    return this.commitProblem;
   }
 
   /** Finds a topic's partitions, where each starts and (bounded) ends. */
@@ -231,7 +361,8 @@ export class KafkaSourceReader implements SourceReader {
 
   /** Assigns the partitions that are not ended, at the offsets fetching goes on from. */
   private async assignRemaining(): Promise<void> {
-    const fetchFrom = new Map((this.consumer!.positions()).map((p) => [splitOf(p.topic, p.partition), p.offset]));
+    const fetched = this.consumer!.positions();
+    const fetchFrom = new Map((fetched.length > 0 ? fetched : (this.resumeFrom ?? [])).map((p) => [splitOf(p.topic, p.partition), p.offset]));
     const positions = [...this.partitions.values()]
       .filter((s) => !s.ended)
       .map((s) => ({ topic: s.topic, partition: s.partition, offset: fetchFrom.get(s.split) ?? s.offset }));
@@ -263,12 +394,17 @@ export class KafkaSourceReader implements SourceReader {
 
   /** One fetch: decodes each partition's records into a queued chunk. */
   private async fetchMore(): Promise<void> {
-    let batches;
-    try {
-      batches = await this.consumer!.fetch({ maxWaitMs: 500 });
-    } catch (e) {
-      throw this.brokerError(e);
+    if (Date.now() >= this.nextDiscovery) await this.discover();
+    if (![...this.partitions.values()].some((s) => !s.ended)) {
+      // Nothing to read (yet): a pattern that matches no topic. Wait for the next discovery instead of spinning.
+      await this.backoff.sleep(Math.min(500, Math.max(0, this.nextDiscovery - Date.now())));
+      return;
     }
+    let batches: KafkaPartitionBatch[] = [];
+    await this.retrying(async () => {
+      if (!this.consumer) await this.connectConsumer();
+      batches = await this.consumer!.fetch({ maxWaitMs: 500 });
+    });
     let endedSome = false;
     for (const batch of batches) {
       const state = this.partitions.get(splitOf(batch.topic, batch.partition));
@@ -356,10 +492,51 @@ export class KafkaSourceReader implements SourceReader {
     });
   }
 
+  /**
+   * Commits the offsets of a completed checkpoint to the consumer group (`properties.commit.offsets.on.checkpoint`,
+   * on by default with a `properties.group.id`, as in Flink), for monitoring; Eddy's checkpoint stays where the
+   * source resumes from. One commit at a time; a newer checkpoint's offsets replace ones still waiting. A failure is
+   * counted (`kafkaOffsetCommitsFailed`) and shown as the source's health, never fails the job.
+   */
+  checkpointCompleted(position: unknown): void {
+    // Also once closed: a bounded job's sources are closed when they end, before its last checkpoint completes.
+    if (this.commitGroup === undefined || !this.client || !Array.isArray(position)) return;
+    this.offsetsToCommit = (position as KafkaSourcePosition[]).map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.offset) }));
+    this.committing ??= this.commitOffsets().finally(() => {
+      this.committing = undefined;
+    });
+  }
+
+  private async commitOffsets(): Promise<void> {
+    for (let offsets = this.offsetsToCommit; offsets !== undefined; offsets = this.offsetsToCommit) {
+      this.offsetsToCommit = undefined;
+      if (offsets.length === 0) continue;
+      try {
+        this.committer ??= await this.client!.consumer({ isolationLevel: 'read_uncommitted', groupId: this.commitGroup });
+        await this.committer.commit(offsets);
+        this.ctx.counter('kafkaOffsetCommits').inc();
+        this.commitProblem = undefined;
+      } catch (e) {
+        this.ctx.counter('kafkaOffsetCommitsFailed').inc();
+        await this.committer?.close().catch(() => {});
+        this.committer = undefined;
+        this.commitProblem = `offsets not committed to consumer group '${this.commitGroup}': ${(e as Error)?.message ?? String(e)}`;
+      }
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.backoff.interrupt();
     await this.inflight;
+    this.retry = undefined;
     await this.consumer?.close();
     this.consumer = undefined;
+    // A commit under way finishes first. close() may be called again after a later checkpoint (a bounded job's
+    // last one completes after its ended sources were closed): that one's offsets are committed by then.
+    await this.committing;
+    const committer = this.committer;
+    this.committer = undefined;
+    await committer?.close().catch(() => {});
   }
 }

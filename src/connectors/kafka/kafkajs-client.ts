@@ -16,6 +16,7 @@ import {
   type IHeaders,
   type Message,
   type Producer,
+  type SASLOptions,
   type Transaction,
 } from 'kafkajs';
 import {
@@ -36,8 +37,10 @@ import {
   type KafkaProducerIdentity,
   type KafkaProducerOptions,
   type KafkaRecord,
+  type KafkaTls,
   type KafkaTopicMetadata,
 } from './client.js';
+import type { ConnectionOptions } from 'node:tls';
 
 const require = createRequire(import.meta.url);
 
@@ -151,9 +154,14 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     clientId: config.clientId ?? 'eddy',
     brokers: [...config.bootstrapServers],
     logLevel: logLevel.NOTHING,
-    connectionTimeout: 3000,
+    connectionTimeout: config.connectionTimeoutMs ?? 3000,
+    ...(config.requestTimeoutMs !== undefined ? { requestTimeout: config.requestTimeoutMs } : {}),
+    ...(config.retryBackoffMs !== undefined ? { retry: { initialRetryTime: config.retryBackoffMs } } : {}),
+    ...(config.tls ? { ssl: tlsOptions(config.tls) } : {}),
+    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
   });
   return {
+    transient: (error) => transientProblem(error, config.bootstrapServers),
     async admin() {
       const admin = kafka.admin();
       await admin.connect();
@@ -172,7 +180,7 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
           createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as the Java client
           idempotent: transactional || options.idempotent === true,
           transactionalId: options.transactionalId,
-          transactionTimeout: options.transactionTimeoutMs,
+          transactionTimeout: options.transactionTimeoutMs ?? config.transactionTimeoutMs,
           // kafkajs keeps ordering (and so idempotence) only with one request in flight.
           maxInFlightRequests: transactional || options.idempotent ? 1 : undefined,
           allowAutoTopicCreation: false,
@@ -223,6 +231,43 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
 }
 
 const TRANSACTION_COORDINATOR = 1;
+
+/** kafkajs's TLS options from the adapter's: PEM text as Node's tls takes it. */
+function tlsOptions(tls: KafkaTls): ConnectionOptions {
+  return {
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+    ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+  };
+}
+
+/** kafkajs errors about reaching brokers: retrying later may succeed. */
+const UNREACHABLE_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError']);
+/** kafkajs errors about the cluster's state that pass (a leader election, metadata being loaded). */
+const PASSING_ERRORS = new Set(['KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadataNotLoaded', 'KafkaJSLockTimeout', 'KafkaJSStaleTopicMetadataAssignment']);
+
+/**
+ * What an error of this client is when retrying may cure it (see KafkaClient.transient): unreachable brokers,
+ * timeouts, and retriable protocol errors, also when kafkajs gave up its own retries on them
+ * (KafkaJSNumberOfRetriesExceeded wraps the last one). Authentication failures, missing topics and fencing are not.
+ */
+function transientProblem(error: unknown, servers: readonly string[]): string | undefined {
+  for (let e = error as { name?: string; cause?: unknown; retriable?: boolean; broker?: string; type?: string; message?: string } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e instanceof KafkaUnknownTopicError || e instanceof KafkaFencedError) return undefined;
+    const name = e.name ?? '';
+    if (name === 'KafkaJSSASLAuthenticationError' || (name === 'KafkaJSNonRetriableError' && !e.cause)) return undefined;
+    if (UNREACHABLE_ERRORS.has(name)) {
+      return name === 'KafkaJSRequestTimeoutError'
+        ? `Kafka broker ${e.broker ?? servers.join(',')} did not answer in time`
+        : `Kafka broker ${e.broker ?? servers.join(',')} unreachable`;
+    }
+    if (PASSING_ERRORS.has(name) || (name === 'KafkaJSProtocolError' && e.retriable === true)) return `Kafka: ${e.message ?? name}`;
+    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || (e as NodeJS.ErrnoException).code === 'ECONNRESET') return `Kafka broker ${servers.join(',')} unreachable`;
+  }
+  return undefined;
+}
 
 interface InternalTransactionBroker {
   initProducerId(request: object): Promise<{ producerId: string; producerEpoch: number }>;
@@ -305,6 +350,10 @@ class KafkajsAdmin implements KafkaAdmin {
     await this.admin.deleteTopics({ topics: [...topics] });
   }
 
+  async addPartitions(topic: string, partitions: number): Promise<void> {
+    await this.admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
+  }
+
   async listTopics(): Promise<string[]> {
     return (await this.admin.listTopics()).filter((topic) => !topic.startsWith('__')).sort();
   }
@@ -364,7 +413,10 @@ class KafkajsAssignedConsumer implements KafkaConsumer {
     this.offsets.clear();
     for (const position of positions) this.offsets.set(partitionKey(position.topic, position.partition), position);
     const topics = [...new Set(positions.map((p) => p.topic))];
-    if (topics.length > 0) await this.cluster.addMultipleTargetTopics(topics);
+    if (topics.length === 0) return;
+    await this.cluster.addMultipleTargetTopics(topics);
+    // Partitions added to a topic since its metadata was loaded have no known leader yet.
+    await this.cluster.refreshMetadata();
   }
 
   seek(position: KafkaPartitionOffset): void {
@@ -580,7 +632,10 @@ class KafkajsProducer implements KafkaProducer {
     } catch (error) {
       const type = errorType(error) ?? errorType((error as { cause?: unknown }).cause);
       if (type !== undefined && FENCED_TYPES.has(type)) {
-        throw new KafkaFencedError(`Kafka producer was fenced by a newer producer with the same transactional id (${type})`, {
+        throw new KafkaFencedError(
+          `Kafka producer was fenced (${type}): a newer producer took the same transactional id, or its transaction ` +
+            'stayed open longer than transaction.timeout.ms and the broker aborted it',
+          {
           cause: error,
         });
       }

@@ -66,6 +66,7 @@ interface PltBase {
 
 interface PltAdmin extends PltBase {
   listTopics(options?: { includeInternals?: boolean }): Promise<string[]>;
+  createPartitions(options: { topics: { name: string; count: number; assignments: never[] }[] }): Promise<void>;
   createTopics(options: { topics: string[]; partitions?: number; replicas?: number; configs?: { name: string; value: string }[] }): Promise<unknown>;
   deleteTopics(options: { topics: string[] }): Promise<void>;
   listOffsets(options: {
@@ -209,13 +210,49 @@ function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+/** The library's client options from the adapter's configuration (connection, TLS, SASL, timeouts). */
 function common(config: KafkaClientConfig, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { clientId: config.clientId ?? 'eddy', bootstrapBrokers: [...config.bootstrapServers], retries: 3, ...extra };
+  const { tls, sasl } = config;
+  return {
+    clientId: config.clientId ?? 'eddy',
+    bootstrapBrokers: [...config.bootstrapServers],
+    retries: 3,
+    ...(config.retryBackoffMs !== undefined ? { retryDelay: config.retryBackoffMs } : {}),
+    ...(config.requestTimeoutMs !== undefined ? { timeout: config.requestTimeoutMs } : {}),
+    connectTimeout: config.connectionTimeoutMs ?? 3000,
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+            ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+            ...(tls.key !== undefined ? { key: tls.key } : {}),
+            ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+            ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+          },
+        }
+      : {}),
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism.toUpperCase(), username: sasl.username, password: sasl.password } } : {}),
+    ...extra,
+  };
+}
+
+/** The library's errors that retrying may cure: the network, timeouts, retriable protocol errors (see KafkaClient.transient). */
+function transientProblem(error: unknown, servers: readonly string[]): string | undefined {
+  for (let e = error as { code?: string; canRetry?: boolean; message?: string; cause?: unknown; errors?: unknown[] } | undefined, depth = 0; e && depth < 8; depth++) {
+    if (e instanceof KafkaUnknownTopicError || e instanceof KafkaFencedError) return undefined;
+    if (e.code === 'PLT_KFK_AUTHENTICATION') return undefined;
+    if (e.code === 'PLT_KFK_NETWORK' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') return `Kafka broker ${servers.join(',')} unreachable`;
+    if (e.code === 'PLT_KFK_TIMEOUT') return `Kafka broker ${servers.join(',')} did not answer in time`;
+    if (e.code === 'PLT_KFK_PROTOCOL' && e.canRetry === true) return `Kafka: ${e.message ?? e.code}`;
+    e = (e.cause ?? e.errors?.[0]) as typeof e;
+  }
+  return undefined;
 }
 
 /** Creates the @platformatic/kafka implementation of `KafkaClient` (the package is loaded on first use). */
 export function createPlatformaticClient(config: KafkaClientConfig): KafkaClient {
   return {
+    transient: (error) => transientProblem(error, config.bootstrapServers),
     async admin() {
       const lib = await loadPlatformatic();
       return new PlatformaticAdmin(new lib.Admin(common(config)));
@@ -238,7 +275,7 @@ export function createPlatformaticClient(config: KafkaClientConfig): KafkaClient
           // fences the older producer). The library's default (0, 0) asks to bump producer 0's epoch instead, which the
           // coordinator of an id already in use refuses with PRODUCER_FENCED.
           ...(transactional
-            ? { transactionalId: options.transactionalId, timeout: options.transactionTimeoutMs ?? 60_000, producerId: -1n, producerEpoch: -1 }
+            ? { transactionalId: options.transactionalId, timeout: options.transactionTimeoutMs ?? config.transactionTimeoutMs ?? 60_000, producerId: -1n, producerEpoch: -1 }
             : {}),
           acks: ACKS_ALL,
           autocreateTopics: false,
@@ -318,6 +355,10 @@ class PlatformaticAdmin implements KafkaAdmin {
 
   async deleteTopics(topics: readonly string[]): Promise<void> {
     await this.admin.deleteTopics({ topics: [...topics] });
+  }
+
+  async addPartitions(topic: string, partitions: number): Promise<void> {
+    await this.admin.createPartitions({ topics: [{ name: topic, count: partitions, assignments: [] }] });
   }
 
   async listTopics(): Promise<string[]> {

@@ -83,7 +83,12 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     }
   }
 
-  /** `SHOW CREATE TABLE|VIEW name`: the statement that created it, as it was written. */
+  /** The keys of options whose values are secrets (OptionSpec.secret), of every connector, lower-case. */
+  private secretOptionKeys(): ReadonlySet<string> {
+    return new Set(this.session.connectors.flatMap((c) => c.options.filter((o) => o.secret).map((o) => o.key.toLowerCase())));
+  }
+
+  /** `SHOW CREATE TABLE|VIEW name`: the statement that created it, as it was written (secret option values masked). */
   private showCreate(what: 'CREATE TABLE' | 'CREATE VIEW', qualified: ast.QualifiedName): TextTable {
     const name = qualified.parts.map((p) => p.name).join('.');
     const entry = this.session.catalog.get(name, qualified.span);
@@ -96,7 +101,7 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
         hint: `SHOW CREATE ${entry.kind.toUpperCase()} ${entry.name}`,
       });
     }
-    return { columns: ['create statement'], rows: [[entry.statement.text.trim() + ';']] };
+    return { columns: ['create statement'], rows: [[maskSecretOptions(entry.statement.text.trim(), this.secretOptionKeys()) + ';']] };
   }
 
   /**
@@ -135,6 +140,7 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       ['state entries', String(progress.stateEntries)],
       ['checkpoints', String(progress.checkpoints)],
       ['last checkpoint', progress.lastCheckpointTime === undefined ? '' : time(progress.lastCheckpointTime)],
+      ['health', progress.health ?? 'ok'],
     ];
     return { columns: ['property', 'value'], rows, footer: [`Summary: ${describeSummary(s)}.`, 'Plan:', ...this.planOf(job.description)] };
   }
@@ -212,6 +218,15 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
   }
 }
 
+/**
+ * A statement's text with the values of the given WITH options (secrets: passwords, private keys) replaced by
+ * `'******'`, wherever `'key' = '...'` appears in it.
+ */
+export function maskSecretOptions(text: string, keys: ReadonlySet<string>): string {
+  if (keys.size === 0) return text;
+  return text.replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (whole, head: string, key: string) => (keys.has(key.replace(/''/g, "'").toLowerCase()) ? `${head}'******'` : whole));
+}
+
 /** SHOW JOBS: running jobs and failed ones, with their figures (see JobRegistry). */
 function jobsTable(jobs: readonly JobMetrics[], timeZone: string): TextTable {
   const time = (ms: number) => formatValue(ms, T.timestampLtz(3), timeZone);
@@ -219,7 +234,7 @@ function jobsTable(jobs: readonly JobMetrics[], timeZone: string): TextTable {
   return {
     columns: [
       'job id', 'job name', 'status', 'start time', 'rows in', 'rows out', 'rows/s in', 'rows/s out', 'watermark', 'watermark lag', 'late rows', 'bad rows',
-      'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error',
+      'state entries', 'state bytes', 'last checkpoint', 'checkpoint time', 'checkpoint duration', 'error', 'health',
     ],
     rows: jobs.map((j) => [
       j.id,
@@ -240,6 +255,7 @@ function jobsTable(jobs: readonly JobMetrics[], timeZone: string): TextTable {
       j.lastCheckpoint ? time(j.lastCheckpoint.time) : '',
       j.lastCheckpoint?.durationMs === undefined ? '' : `${j.lastCheckpoint.durationMs} ms`,
       j.error ? `${j.error.code}: ${j.error.message}` : '',
+      j.health ?? '',
     ]),
   };
 }

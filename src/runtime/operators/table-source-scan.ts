@@ -4,7 +4,12 @@
  * - Builds each row: physical columns, then computed columns (evaluated on the physical row), then the
  *   projection the query needs.
  * - Watermarks are deterministic: per split, the maximum of the WATERMARK expression over the rows read so
- *   far; the source's watermark is the minimum over its active splits, never decreasing. No wall clock.
+ *   far; the source's watermark is the minimum over its active splits, never decreasing. No wall clock,
+ *   except with `idleTimeoutMs` (`scan.watermark.idle-timeout`, as Flink's idleness): a split that brought no
+ *   rows for that long (wall clock) stops holding the watermark back, which becomes the minimum over the
+ *   other splits (the job calls {@link TableSourceScan.advanceIdle} periodically, so this also happens while no
+ *   chunk arrives); its next rows make it count again, and the watermark never goes back. While no split is
+ *   idle, the watermarks are the deterministic ones.
  * - Deterministic lateness: a row whose rowtime is at or behind the watermark the rows before it produced
  *   could be late. Before such a row, the pending rows and that watermark are emitted, so downstream
  *   operators judge it against exactly the watermark the preceding rows established, whatever the chunk
@@ -42,6 +47,8 @@ export interface TableSourceScanConfig {
   readonly watermark?: { readonly rowtimeIndex: number; readonly expr: CompiledExpr };
   /** Event-time replay speed-up (absent: as fast as possible). */
   readonly speedup?: number;
+  /** `scan.watermark.idle-timeout` in ms: a split without rows for this long stops holding the watermark back (absent: never). */
+  readonly idleTimeoutMs?: number;
   /**
    * Called for a row whose event time is NULL (it belongs to no window and cannot advance time): applies
    * the source's error policy (throws, or counts it); the row is then dropped.
@@ -70,6 +77,8 @@ export class TableSourceScan {
   // Run-time state: per-split watermarks and what has been emitted (saved in `marks` after every chunk).
   private marks!: ValueState<ScanMarks>;
   private readonly splitWatermarks = new Map<string, number>();
+  /** With an idle timeout: when each split last brought rows (wall clock, ms). */
+  private readonly lastRowsAt = new Map<string, number>();
   private pendingWatermark = MIN_WATERMARK;
   private emittedWatermark = MIN_WATERMARK;
   private rows: Row[] = [];
@@ -94,7 +103,12 @@ export class TableSourceScan {
     this.marks = ctx.state.value<ScanMarks>('watermarks', VALUE_CODEC);
     const marks = this.marks.get();
     if (marks) {
-      for (const [split, mark] of marks.splits) this.splitWatermarks.set(split, mark);
+      const now = Date.now();
+      for (const [split, mark] of marks.splits) {
+        this.splitWatermarks.set(split, mark);
+        // A restored split counts as active until it has had the time-out to show otherwise.
+        if (this.config.idleTimeoutMs !== undefined) this.lastRowsAt.set(split, now);
+      }
       this.pendingWatermark = marks.pending;
       this.emittedWatermark = marks.emitted;
     }
@@ -152,6 +166,8 @@ export class TableSourceScan {
     const input = chunk.rows;
     const kinds = chunk.kinds;
     let splitMark = this.splitWatermarks.get(chunk.split) ?? MIN_WATERMARK;
+    const now = this.config.idleTimeoutMs !== undefined ? Date.now() : 0;
+    if (this.config.idleTimeoutMs !== undefined && input.length > from) this.lastRowsAt.set(chunk.split, now);
     // With no other split holding the watermark back, it is simply this split's (the common case).
     const alone = this.splitWatermarks.size === 0 || (this.splitWatermarks.size === 1 && this.splitWatermarks.has(chunk.split));
     const metadata = this.config.metadata;
@@ -187,7 +203,7 @@ export class TableSourceScan {
               if (splitMark > this.pendingWatermark) this.pendingWatermark = splitMark;
             } else {
               this.splitWatermarks.set(chunk.split, splitMark);
-              this.pendingWatermark = Math.max(this.pendingWatermark, this.minOverSplits());
+              this.pendingWatermark = Math.max(this.pendingWatermark, this.minOverSplits(now, chunk.split));
             }
           }
         } else if (ts === null || ts === undefined) {
@@ -209,6 +225,7 @@ export class TableSourceScan {
     this.recordsIn.inc(input.length - from);
     if (chunk.splitEnded) {
       this.splitWatermarks.delete(chunk.split);
+      this.lastRowsAt.delete(chunk.split);
     } else if (watermark) this.splitWatermarks.set(chunk.split, splitMark);
     this.flush();
     return undefined;
@@ -224,10 +241,38 @@ export class TableSourceScan {
     return due - now > 1 ? Math.ceil(due - now) : 0;
   }
 
-  private minOverSplits(): number {
+  /** The minimum over the splits' watermarks, leaving out idle ones (`active`, the split being read, never is). */
+  private minOverSplits(now: number, active?: string): number {
     let min = Infinity;
-    for (const m of this.splitWatermarks.values()) if (m < min) min = m;
+    for (const [split, m] of this.splitWatermarks) {
+      if (m >= min) continue;
+      if (split !== active && this.isIdle(split, now)) continue;
+      min = m;
+    }
     return min === Infinity ? MIN_WATERMARK : min;
+  }
+
+  /** True when `split` brought no rows for the idle timeout (never without one). */
+  private isIdle(split: string, now: number): boolean {
+    const timeout = this.config.idleTimeoutMs;
+    return timeout !== undefined && now - (this.lastRowsAt.get(split) ?? now) >= timeout;
+  }
+
+  /**
+   * With an idle timeout: advances the watermark to the minimum over the splits that are not idle at `now`, when
+   * that is ahead of it, and emits it (windows may fire). The job calls this periodically while no chunk is being
+   * processed or checkpointed. True when the watermark advanced. Splits all idle: nothing changes.
+   */
+  advanceIdle(now: number): boolean {
+    if (this.config.idleTimeoutMs === undefined || this.held !== undefined || this.config.watermark === undefined || this.emittedWatermark === MAX_WATERMARK) return false;
+    // Only idleness may move the watermark here: with no split idle, it moves with rows alone (deterministic).
+    if (![...this.splitWatermarks.keys()].some((split) => this.isIdle(split, now))) return false;
+    const min = this.minOverSplits(now);
+    if (min <= this.pendingWatermark) return false;
+    this.pendingWatermark = min;
+    this.flush();
+    this.saveMarks();
+    return true;
   }
 
   /** Emits buffered rows, then the watermark if it advanced. */

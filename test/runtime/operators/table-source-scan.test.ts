@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import { DELETE, MAX_WATERMARK, UPDATE_AFTER, UPDATE_BEFORE, type Row } from '../../../src/runtime/changelog.js';
 import type { SourceChunk } from '../../../src/runtime/connector.js';
@@ -95,6 +95,54 @@ describe('TableSourceScan', () => {
           remove();
         }
       }
+    });
+  });
+
+  describe('scan.watermark.idle-timeout', () => {
+    afterEach(() => vi.useRealTimers());
+    const idle = (): { scan: TableSourceScan; out: Collector } => {
+      const scan = new TableSourceScan({ ...config, idleTimeoutMs: 1000 });
+      const out = new Collector();
+      scan.open(out.contextFor('TableSourceScan#1', new StateBackend()));
+      return { scan, out };
+    };
+
+    it('without idleness the watermarks are those of the run without the option', () => {
+      vi.useFakeTimers({ now: 0, toFake: ['Date'] });
+      const { scan, out } = idle();
+      for (const c of chunks) {
+        scan.processChunk(c);
+        vi.setSystemTime(Date.now() + 300); // at most 900 ms between two chunks of a split: never a full time-out
+        expect(scan.advanceIdle(Date.now())).toBe(false);
+      }
+      scan.finish();
+      expect(out.watermarks).toEqual([15, 20, 21, 26, 35, MAX_WATERMARK]);
+    });
+
+    it('an idle split stops holding the watermark back, counts again with new rows, and it never goes back', () => {
+      vi.useFakeTimers({ now: 0, toFake: ['Date'] });
+      const { scan, out } = idle();
+      scan.processChunk(chunk('a', [10]));
+      vi.setSystemTime(500);
+      scan.processChunk(chunk('b', [100]));
+      expect(out.watermarks).toEqual([5]); // b (95) is held back by a (5)
+      vi.setSystemTime(999);
+      expect(scan.advanceIdle(Date.now())).toBe(false);
+      vi.setSystemTime(1000); // a brought nothing for 1 s: idle (b brought rows 0.5 s ago)
+      expect(scan.advanceIdle(Date.now())).toBe(true);
+      expect(out.watermarks).toEqual([5, 95]);
+      scan.processChunk(chunk('b', [200])); // only b counts while a is idle
+      expect(out.watermarks).toEqual([5, 95, 195]);
+      scan.processChunk(chunk('a', [50])); // a is active again: its watermark (45) is behind, nothing goes back
+      expect(scan.watermark).toBe(195);
+      scan.processChunk(chunk('b', [300])); // now held back by a again
+      expect(out.watermarks).toEqual([5, 95, 195]);
+      scan.processChunk(chunk('a', [400]));
+      expect(out.watermarks).toEqual([5, 95, 195, 295]);
+      // Every split idle: the watermark stays where it is.
+      vi.setSystemTime(10_000);
+      expect(scan.advanceIdle(Date.now())).toBe(false);
+      expect(scan.watermark).toBe(295);
     });
   });
 });
