@@ -215,6 +215,28 @@ describe('kafka source bounded modes', () => {
   });
 });
 
+describe('kafka source watermarks at the start', () => {
+  it('announces every partition before any records, so a partition read later holds the watermark back', async () => {
+    const topic = uniqueTopic('announce');
+    await admin.createTopic({ topic, partitions: 3 });
+    // Records only in partition 0: partitions 1 and 2 must still be known to the job before the first row arrives.
+    await produce(rowsFor(topic, 0, 5, 1));
+    const reader = kafkaConnector.createSource!(context(topic, { 'scan.bounded.mode': 'unbounded' }));
+    await reader.open();
+    try {
+      const before: string[] = [];
+      for (let c = await reader.next(); c !== null; c = await reader.next()) {
+        if (c.rows.length > 0) break;
+        expect(c.splitEnded ?? false).toBe(false);
+        before.push(c.split);
+      }
+      expect(before.sort()).toEqual([`${topic}/0`, `${topic}/1`, `${topic}/2`]);
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
 describe('kafka source checkpoint positions', () => {
   it('a restored source resumes at the saved offsets: no duplicates, no gaps', async () => {
     const topic = uniqueTopic('src-restore');

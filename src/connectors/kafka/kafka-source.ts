@@ -327,6 +327,11 @@ export class KafkaSourceReader implements SourceReader {
       if (end !== undefined && offset >= end) {
         state.ended = true;
         this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, true), state });
+      } else {
+        // An empty chunk makes the split known to the job at once: until its first records arrive (or it is idle for
+        // 'scan.watermark.idle-timeout'), it holds the watermark back, so a partition read later than the others
+        // does not find its first records late (as Flink's per-partition watermarks).
+        this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, false), state });
       }
     }
   }

@@ -167,7 +167,8 @@ export class TableSourceScan {
     const kinds = chunk.kinds;
     let splitMark = this.splitWatermarks.get(chunk.split) ?? MIN_WATERMARK;
     const now = this.config.idleTimeoutMs !== undefined ? Date.now() : 0;
-    if (this.config.idleTimeoutMs !== undefined && input.length > from) this.lastRowsAt.set(chunk.split, now);
+    // A split counts as active from its first chunk (an empty one announces it) and whenever it brings rows.
+    if (this.config.idleTimeoutMs !== undefined && (input.length > from || !this.lastRowsAt.has(chunk.split))) this.lastRowsAt.set(chunk.split, now);
     // With no other split holding the watermark back, it is simply this split's (the common case).
     const alone = this.splitWatermarks.size === 0 || (this.splitWatermarks.size === 1 && this.splitWatermarks.has(chunk.split));
     const metadata = this.config.metadata;

@@ -119,6 +119,28 @@ describe('TableSourceScan', () => {
       expect(out.watermarks).toEqual([15, 20, 21, 26, 35, MAX_WATERMARK]);
     });
 
+    it('a split announced by an empty chunk holds the watermark back until its rows come, or until it is idle', () => {
+      vi.useFakeTimers({ now: 0, toFake: ['Date'] });
+      const { scan, out } = idle();
+      scan.processChunk({ split: 'b', rows: [] }); // b is known, no rows yet
+      scan.processChunk(chunk('a', [100, 110]));
+      expect(out.watermarks).toEqual([]); // held back by b: b's first rows (at 20) are not late
+      scan.processChunk(chunk('b', [20]));
+      expect(out.changes.map((c) => c.row)).toContainEqual([20, 'b0']);
+      expect(out.watermarks).toEqual([15]);
+      // Another announced split that never brings rows stops holding back once it is idle.
+      scan.processChunk({ split: 'c', rows: [] });
+      vi.setSystemTime(600);
+      scan.processChunk(chunk('a', [130]));
+      scan.processChunk(chunk('b', [120]));
+      expect(out.watermarks).toEqual([15]);
+      vi.setSystemTime(999);
+      expect(scan.advanceIdle(Date.now())).toBe(false);
+      vi.setSystemTime(1000); // c, announced at 0, brought nothing for 1 s; a and b brought rows 0.4 s ago
+      expect(scan.advanceIdle(Date.now())).toBe(true);
+      expect(out.watermarks).toEqual([15, 115]);
+    });
+
     it('an idle split stops holding the watermark back, counts again with new rows, and it never goes back', () => {
       vi.useFakeTimers({ now: 0, toFake: ['Date'] });
       const { scan, out } = idle();
