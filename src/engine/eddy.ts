@@ -32,6 +32,7 @@ import { QueryExecutor } from './executors/query-executor.js';
 import { ShowExecutor } from './executors/show-executor.js';
 import { JobControlExecutor } from './executors/job-control-executor.js';
 import { SettingsExecutor } from './executors/settings-executor.js';
+import { TopicExecutor } from './executors/topic-executor.js';
 
 export type { EddyOptions } from './session-context.js';
 
@@ -59,6 +60,7 @@ export class Eddy {
   private readonly show: ShowExecutor;
   private readonly jobControl: JobControlExecutor;
   private readonly settingsExecutor: SettingsExecutor;
+  private readonly topics: TopicExecutor;
 
   constructor(options: EddyOptions = {}) {
     const session = (this.session = new SessionContext(options));
@@ -74,6 +76,7 @@ export class Eddy {
     this.show = new ShowExecutor(session);
     this.jobControl = new JobControlExecutor(session);
     this.settingsExecutor = new SettingsExecutor(session);
+    this.topics = new TopicExecutor(session);
   }
 
   /**
@@ -191,6 +194,9 @@ export class Eddy {
         return this.show.execute(stmt);
       case 'StopJobStatement':
         return this.jobControl.execute(stmt);
+      case 'ShowTopicsStatement':
+      case 'PrintStatement':
+        return this.topics.execute(stmt);
     }
   }
 

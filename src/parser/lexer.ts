@@ -178,6 +178,12 @@ export const Leading = nonReserved('LEADING');
 export const Trailing = nonReserved('TRAILING');
 export const Cascade = nonReserved('CASCADE');
 export const Restrict = nonReserved('RESTRICT');
+// ksqlDB's SHOW [ALL] TOPICS [EXTENDED] and PRINT 'topic' [FROM BEGINNING] [INTERVAL | SAMPLE n] [LIMIT n].
+export const Topics = nonReserved('TOPICS');
+export const Extended = nonReserved('EXTENDED');
+export const Print = nonReserved('PRINT');
+export const Beginning = nonReserved('BEGINNING');
+export const Sample = nonReserved('SAMPLE');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 

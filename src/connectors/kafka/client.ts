@@ -82,6 +82,11 @@ export interface KafkaAdmin {
   deleteTopics(topics: readonly string[]): Promise<void>;
   /** Names of all topics, internal ones (`__consumer_offsets`, ...) left out. */
   listTopics(): Promise<string[]>;
+  /**
+   * Names of all topics, internal ones included, sorted (SHOW ALL TOPICS). Optional: without it, only
+   * `listTopics`' names can be shown.
+   */
+  listAllTopics?(): Promise<string[]>;
   /** Partition metadata, partitions in order; fails with `KafkaUnknownTopicError` for a topic that does not exist. */
   describeTopics(topics: readonly string[]): Promise<KafkaTopicMetadata[]>;
   /** Per-partition offsets of `topic`, partitions in order. */

@@ -304,6 +304,10 @@ class KafkajsAdmin implements KafkaAdmin {
     return (await this.admin.listTopics()).filter((topic) => !topic.startsWith('__')).sort();
   }
 
+  async listAllTopics(): Promise<string[]> {
+    return (await this.admin.listTopics()).sort();
+  }
+
   async describeTopics(topics: readonly string[]): Promise<KafkaTopicMetadata[]> {
     const known = new Set(await this.admin.listTopics());
     const missing = topics.find((topic) => !known.has(topic));
