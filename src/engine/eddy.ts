@@ -82,15 +82,22 @@ export class Eddy {
   /**
    * Parses a whole script (reporting every syntax error at once), then executes its statements in order,
    * yielding each result (one for a run of INSERTs that runs as one job: see sharedReadRun). Errors are
-   * EddyErrors carrying the script text for rendering.
+   * EddyErrors carrying the script text for rendering. `check`, when given, sees each statement before it
+   * runs and may refuse it by throwing an EddyError (`eddy run` refuses a PRINT that would never end).
    */
-  async *executeScript(text: string, sourceName?: string): AsyncGenerator<StatementResult> {
+  async *executeScript(text: string, sourceName?: string, options: { readonly check?: (stmt: ast.Statement) => void } = {}): AsyncGenerator<StatementResult> {
     const source: SourceText = { text: substituteVariables(text, this.session.variables, sourceName), name: sourceName };
     const parsed = parseScript(source.text, sourceName);
     if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
     const statements = parsed.statements;
     for (let i = 0; i < statements.length; ) {
       const n = this.sharedReadRun(statements, i);
+      try {
+        for (const stmt of statements.slice(i, i + n)) options.check?.(stmt);
+      } catch (err) {
+        if (err instanceof EddyError && !err.source) err.source = source;
+        throw err;
+      }
       yield await this.executeStatement(n > 1 ? implicitStatementSet(statements.slice(i, i + n) as ast.InsertStatement[], source) : statements[i]!, source);
       i += n;
     }
