@@ -13,7 +13,11 @@ import { eventually, tempDir } from '../server/helpers.js';
 import { startServeProcess, type ServeProcess } from '../server/serve-process.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
 
-const BASE = Date.UTC(2025, 1, 2, 3, 4, 5);
+/**
+ * Record timestamps a minute ago, whole seconds (plus 10 ms in the run test): the broker deletes records older
+ * than its retention (7 days) by their timestamps, so fixed dates in the past would vanish under the test.
+ */
+const BASE = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
 async function post(port: number, sql: string, token: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`http://127.0.0.1:${port}/v1/statement`, {
