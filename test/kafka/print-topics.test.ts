@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
+import { Kafka, logLevel } from 'kafkajs';
 import { Eddy, EddyError, type QueryHandle, type StatementResult } from '../../src/index.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
 
@@ -123,9 +124,40 @@ describe('SHOW TOPICS', () => {
     expect(shown.footer).toEqual([`Kafka at ${kafkaBootstrap()} (table t).`]);
   });
 
-  it('refuses EXTENDED clearly', async () => {
-    const eddy = await session();
-    await expect(eddy.execute('SHOW TOPICS EXTENDED')).rejects.toThrow(/SHOW TOPICS EXTENDED .* is not supported yet/);
+  it('EXTENDED counts the consumer groups reading each topic and their assigned members', async () => {
+    const prefix = uniqueTopic('show-ext');
+    const [read, committed, idle] = [`${prefix}-read`, `${prefix}-committed`, `${prefix}-idle`];
+    for (const topic of [read, committed, idle]) await admin.createTopic({ topic, partitions: 2 });
+    // A group with one member subscribed to `read` (kafkajs's own group consumer, not Eddy's adapter).
+    const kafka = new Kafka({ brokers: [kafkaBootstrap()], logLevel: logLevel.NOTHING });
+    const member = kafka.consumer({ groupId: `${prefix}-members` });
+    let joined = false;
+    member.on(member.events.GROUP_JOIN, () => (joined = true));
+    await member.connect();
+    await member.subscribe({ topics: [read] });
+    await member.run({ eachMessage: async () => {} });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!joined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(joined).toBe(true);
+      // Two groups that only committed offsets (as Eddy's sources do): one on `read` too, one on `committed`.
+      for (const [group, topic] of [[`${prefix}-c1`, read], [`${prefix}-c2`, committed]] as const) {
+        const c = await client.consumer({ isolationLevel: 'read_uncommitted', groupId: group });
+        await c.assign([{ topic, partition: 0, offset: 0n }]);
+        await c.commit([{ topic, partition: 0, offset: 0n }]);
+        await c.close();
+      }
+      const eddy = await session();
+      const shown = table(await eddy.execute('SHOW TOPICS EXTENDED'));
+      expect(shown.columns).toEqual(['kafka topic', 'partitions', 'replicas', 'consumers', 'consumer groups']);
+      expect(shown.rows.filter((r) => r[0]!.startsWith(prefix))).toEqual([
+        [committed, '2', '1', '0', '1'],
+        [idle, '2', '1', '0', '0'],
+        [read, '2', '1', '1', '2'],
+      ]);
+    } finally {
+      await member.disconnect();
+    }
   });
 
   it('reports a broker that is not there with its address', async () => {

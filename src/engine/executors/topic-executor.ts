@@ -1,12 +1,12 @@
 /**
- * Executes ksqlDB's Kafka statements: `SHOW [ALL] TOPICS` (the cluster's topics with their partition and
- * replica counts) and `PRINT 'topic'` (a running query over the topic's records, see topic-print.ts). The
- * cluster is chosen by kafka-cluster.ts.
+ * Executes ksqlDB's Kafka statements: `SHOW [ALL] TOPICS [EXTENDED]` (the cluster's topics with their
+ * partition and replica counts, and their consumers) and `PRINT 'topic'` (a running query over the topic's
+ * records, see topic-print.ts). The cluster is chosen by kafka-cluster.ts.
  */
 import type * as ast from '../../parser/ast.js';
 import { EddyError, ErrorCode, type Span } from '../../common/errors.js';
 import { INSERT_ONLY } from '../../planner/physical-plan.js';
-import type { KafkaAdmin, KafkaClient, KafkaClientConfig } from '../../connectors/kafka/client.js';
+import type { KafkaAdmin, KafkaClient, KafkaClientConfig, KafkaConsumerGroup } from '../../connectors/kafka/client.js';
 import { KafkaUnknownTopicError } from '../../connectors/kafka/client.js';
 import { createKafkajsClient } from '../../connectors/kafka/kafkajs-client.js';
 import { KAFKA_SERVERS_SETTING, resolveKafkaCluster, tablesOfTopic, type KafkaCluster } from '../kafka-cluster.js';
@@ -41,30 +41,35 @@ export class TopicExecutor implements StatementExecutor<TopicStatement> {
     return resolveKafkaCluster(this.session.catalog, this.session.settings.get(KAFKA_SERVERS_SETTING), span, topic);
   }
 
-  /** `SHOW [ALL] TOPICS`: topics sorted by name, internal ones (`__...`) only with ALL. */
+  /**
+   * `SHOW [ALL] TOPICS [EXTENDED]`: topics sorted by name, internal ones (`__...`) only with ALL; EXTENDED adds
+   * per topic the members of consumer groups assigned to it and the groups that read it (ksqlDB's
+   * `Consumers`, `ConsumerGroups`).
+   */
   private async showTopics(stmt: ast.ShowTopicsStatement): Promise<StatementResult> {
-    if (stmt.extended) {
-      throw new EddyError({
-        code: ErrorCode.UNSUPPORTED,
-        message: 'SHOW TOPICS EXTENDED (consumer groups per topic) is not supported yet',
-        span: stmt.span,
-        hint: 'SHOW TOPICS lists the topics with their partitions and replicas',
-      });
-    }
     const cluster = this.cluster(stmt.span);
+    const unavailable = (what: string, instead: string) =>
+      new EddyError({ code: ErrorCode.UNSUPPORTED, message: `This Kafka client cannot ${what}: ${stmt.text.trim().replace(/\s+/g, ' ')} is not available`, span: stmt.span, hint: instead });
     const table = await this.withAdmin(cluster, stmt.span, async (admin): Promise<TextTable> => {
       let names: string[];
       if (!stmt.all) names = await admin.listTopics();
       else if (admin.listAllTopics) names = await admin.listAllTopics();
-      else throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: "This Kafka client cannot list internal topics: SHOW ALL TOPICS is not available", span: stmt.span, hint: 'SHOW TOPICS lists the other topics' });
+      else throw unavailable('list internal topics', 'SHOW TOPICS lists the other topics');
       names = [...names].sort();
       const described = names.length ? await admin.describeTopics(names) : [];
       const byName = new Map(described.map((t) => [t.topic, t]));
+      let groups: KafkaConsumerGroup[] = [];
+      if (stmt.extended) {
+        if (!admin.consumerGroups) throw unavailable('list consumer groups', 'SHOW TOPICS lists the topics without them');
+        groups = await admin.consumerGroups();
+      }
       return {
-        columns: ['kafka topic', 'partitions', 'replicas'],
+        columns: ['kafka topic', 'partitions', 'replicas', ...(stmt.extended ? ['consumers', 'consumer groups'] : [])],
         rows: names.map((name) => {
           const partitions = byName.get(name)?.partitions ?? [];
-          return [name, String(partitions.length), String(Math.max(0, ...partitions.map((p) => p.replicas.length)))];
+          const readers = groups.filter((g) => name in g.topics);
+          const extended = stmt.extended ? [String(readers.reduce((n, g) => n + g.topics[name]!, 0)), String(readers.length)] : [];
+          return [name, String(partitions.length), String(Math.max(0, ...partitions.map((p) => p.replicas.length))), ...extended];
         }),
         footer: [`Kafka at ${cluster.config.bootstrapServers.join(',')} (${cluster.source}).`],
       };
