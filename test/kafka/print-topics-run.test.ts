@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { runEddy, tempDir } from '../e2e/helpers.js';
-import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { kafkaBootstrap, produceRecords, uniqueTopic } from './broker.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -39,13 +39,11 @@ describe('PRINT in eddy run', () => {
   it("prints ksqlDB's lines, values decoded by the declaring table, then SHOW TOPICS lists the topic", async () => {
     const topic = uniqueTopic('run-print');
     await admin.createTopic({ topic, partitions: 1 });
-    const producer = await client.producer({ idempotent: true });
-    await producer.send([
+    await produceRecords(client, [
       { topic, partition: 0, key: 'k0', value: '{"id":0,"name":"ann","x":1}', timestamp: BASE },
       { topic, partition: 0, key: null, value: '{"name":"bob","id":1}', timestamp: BASE + 1000 },
       { topic, partition: 0, key: 'k2', value: '{"id":2}', timestamp: BASE + 2000 },
     ]);
-    await producer.close();
     const r = await runEddy([
       'run',
       script(

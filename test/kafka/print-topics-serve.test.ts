@@ -11,7 +11,7 @@ import type { KafkaOutgoingRecord } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { eventually, tempDir } from '../server/helpers.js';
 import { startServeProcess, type ServeProcess } from '../server/serve-process.js';
-import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { kafkaBootstrap, produceRecords, uniqueTopic } from './broker.js';
 
 /**
  * Record timestamps a minute ago, whole seconds (plus 10 ms in the run test): the broker deletes records older
@@ -49,14 +49,7 @@ async function pgError(port: number, password: string, sql: string): Promise<{ c
   });
 }
 
-async function produce(records: KafkaOutgoingRecord[]): Promise<void> {
-  const producer = await createKafkajsClient({ bootstrapServers: [kafkaBootstrap()] }).producer({ idempotent: true });
-  try {
-    for (let i = 0; i < records.length; i += 500) await producer.send(records.slice(i, i + 500));
-  } finally {
-    await producer.close();
-  }
-}
+const produce = (records: KafkaOutgoingRecord[]) => produceRecords(createKafkajsClient({ bootstrapServers: [kafkaBootstrap()] }), records);
 
 /** Running queries and jobs the server lists. */
 async function runningJobs(port: number, password: string): Promise<string[]> {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { tempDir } from '../e2e/helpers.js';
 import { killTerminals, promptLine, Tmux } from '../e2e/tmux.js';
-import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { kafkaBootstrap, produceRecords, uniqueTopic } from './broker.js';
 
 afterEach(killTerminals);
 
@@ -19,14 +19,8 @@ const BASE = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 /** A TIMESTAMP_LTZ(3) as Eddy prints it in UTC: `2025-05-06 07:08:09.000`. */
 const utc = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
-async function produce(topic: string, values: { key: string; value: string; timestamp: number }[]): Promise<void> {
-  const producer = await createKafkajsClient({ bootstrapServers: [kafkaBootstrap()] }).producer({ idempotent: true });
-  try {
-    await producer.send(values.map((v) => ({ topic, partition: 0, ...v })));
-  } finally {
-    await producer.close();
-  }
-}
+const produce = (topic: string, values: { key: string; value: string; timestamp: number }[]) =>
+  produceRecords(createKafkajsClient({ bootstrapServers: [kafkaBootstrap()] }), values.map((v) => ({ topic, partition: 0, ...v })));
 
 describe('PRINT in the shell', () => {
   it('prints the formats, then records as they arrive, until Ctrl-C', async () => {

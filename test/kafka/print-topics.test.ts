@@ -6,7 +6,7 @@ import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord } from '../../src/con
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { Eddy, EddyError, type QueryHandle, type StatementResult } from '../../src/index.js';
-import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { kafkaBootstrap, produceRecords, uniqueTopic } from './broker.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -33,14 +33,7 @@ async function session(withSetting = true): Promise<Eddy> {
   return eddy;
 }
 
-async function produce(records: KafkaOutgoingRecord[]): Promise<void> {
-  const producer = await client.producer({ idempotent: true });
-  try {
-    await producer.send(records);
-  } finally {
-    await producer.close();
-  }
-}
+const produce = (records: KafkaOutgoingRecord[]) => produceRecords(client, records);
 
 function table(result: StatementResult): { columns: readonly string[]; rows: readonly (readonly string[])[]; footer?: readonly string[] } {
   if (result.kind !== 'table') throw new Error(`expected a table, got ${result.kind}`);
