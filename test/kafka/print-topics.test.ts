@@ -242,7 +242,7 @@ describe('PRINT', () => {
     expect(rows.map((r) => r[2]).sort()).toEqual(['new0', 'new1']);
   });
 
-  it('runs until cancelled without LIMIT, listed by SHOW JOBS meanwhile, and ends cleanly', async () => {
+  it('runs until STOP JOB without LIMIT, listed by SHOW JOBS meanwhile, and ends cleanly', async () => {
     const topic = uniqueTopic('print-cancel');
     await admin.createTopic({ topic, partitions: 1 });
     await produce([{ topic, partition: 0, key: null, value: 'first', timestamp: BASE }]);
@@ -256,7 +256,7 @@ describe('PRINT', () => {
     expect(seen.map((r) => r[2])).toEqual(['first']);
     const jobs = table(await eddy.execute('SHOW JOBS'));
     expect(jobs.rows.some((r) => r[0] === q.id && r[2] === 'RUNNING')).toBe(true);
-    await q.cancel();
+    expect(await eddy.execute(`STOP JOB '${q.id}'`)).toMatchObject({ kind: 'ok', message: `Query ${q.id} cancelled.` });
     await withTimeout(q.done, 10_000, 'cancel');
     expect(q.status).toBe('cancelled');
     expect(eddy.running()).toEqual([]);
