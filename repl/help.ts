@@ -18,6 +18,8 @@ export const HELP_STATEMENTS: readonly (readonly [string, string])[] = [
   ['SHOW', 'SHOW TABLES;   SHOW VIEWS;   SHOW MATERIALIZED VIEWS;   SHOW FUNCTIONS;   SHOW JOBS;'],
   ['', 'SHOW CREATE TABLE t;   SHOW CREATE VIEW v;   SHOW COLUMNS FROM t;'],
   ['', 'SHOW CATALOGS;   SHOW DATABASES;   SHOW CURRENT CATALOG;   SHOW CURRENT DATABASE;'],
+  ['', 'SHOW TOPICS;   SHOW ALL TOPICS;   (the Kafka cluster\'s topics: SET \'kafka.bootstrap-servers\' or a kafka table names it)'],
+  ['PRINT', "PRINT 'orders' FROM BEGINNING LIMIT 10;   (a Kafka topic's records; INTERVAL n: every n-th; Ctrl-C stops)"],
   ['DESCRIBE', "DESCRIBE t;   DESCRIBE JOB 'job-1';   (a running or failed job's status, counters and plan)"],
   ['SET / RESET', "SET 'sql-client.execution.result-mode' = 'changelog';   RESET;"],
   ['STOP JOB', "STOP JOB 'job-1' WITH SAVEPOINT;"],

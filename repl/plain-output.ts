@@ -5,7 +5,7 @@
  * insert-only result is printed the same way (its table only grows), an updating one as the final table
  * when the query ends.
  */
-import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, type Eddy, type Field, type StatementResult } from '../src/index.js';
+import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, printLine, type Eddy, type Field, type StatementResult } from '../src/index.js';
 import { formatRow, ResultTable } from './result-model.js';
 import { formatTable, isNumericType, layoutTable, singleText, typeWidth } from './table-layout.js';
 import { helpText } from './help.js';
@@ -121,7 +121,14 @@ export class PlainShell {
         const updating = q.changelog.kind === 'updating';
         const off = this.io.onInterrupt?.(() => void q.cancel());
         try {
-          if (mode === 'table' && updating) {
+          if (result.statement.kind === 'PrintStatement') {
+            // PRINT: its notes, then ksqlDB's lines (rowtime: ..., key: ..., value: ...), whatever the mode.
+            for (const n of result.notes ?? []) this.io.out(n + '\n');
+            q.onChanges((b) => {
+              for (const row of b.rows) this.io.out(printLine(row, tz) + '\n');
+            });
+            await q.done;
+          } else if (mode === 'table' && updating) {
             const max = Number(this.eddy.settings.get(MAX_ROWS_SETTING));
             const table = new ResultTable(q.changelog, Number.isInteger(max) && max > 0 ? max : DEFAULT_MAX_ROWS);
             q.onChanges((b) => table.apply(b));

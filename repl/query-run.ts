@@ -4,7 +4,7 @@
  * lines to print for `tableau`), samples its progress once a second for the status line, and tells the
  * view to redraw at most ten times a second however fast rows arrive.
  */
-import type { QueryHandle } from '../src/index.js';
+import type { QueryHandle, Row } from '../src/index.js';
 import { ChangelogBuffer, ResultTable, formatRow } from './result-model.js';
 import { ProgressMeter, type StatusSnapshot } from './progress-meter.js';
 
@@ -14,6 +14,13 @@ export type ResultMode = 'table' | 'changelog' | 'tableau';
 export type RunOutcome = { readonly status: 'finished' | 'cancelled' } | { readonly status: 'failed'; readonly error: unknown };
 
 export const DEFAULT_MAX_ROWS = 10_000;
+
+/** A tableau row waiting to be printed: its kind, its values, and their text. */
+export interface PendingRow {
+  readonly kind: number;
+  readonly row: Row;
+  readonly cells: string[];
+}
 
 export interface QueryRunOptions {
   readonly mode: ResultMode;
@@ -30,8 +37,8 @@ export interface QueryRunOptions {
 export class QueryRun {
   readonly table?: ResultTable;
   readonly changelog?: ChangelogBuffer;
-  /** Tableau mode: formatted rows (with their kind) not yet printed. */
-  private pending: { kind: number; cells: string[] }[] = [];
+  /** Tableau mode: rows (with their kind and formatted cells) not yet printed. */
+  private pending: PendingRow[] = [];
   /** Tableau mode: rows printed so far. */
   printed = 0;
   status: StatusSnapshot;
@@ -56,7 +63,7 @@ export class QueryRun {
     query.onChanges((batch) => {
       if (this.table) this.table.apply(batch);
       else if (this.changelog) this.changelog.apply(batch);
-      else for (let i = 0; i < batch.rows.length; i++) this.pending.push({ kind: batch.kinds[i]!, cells: formatRow(query.schema, batch.rows[i]!, options.timeZone) });
+      else for (let i = 0; i < batch.rows.length; i++) this.pending.push({ kind: batch.kinds[i]!, row: batch.rows[i]!, cells: formatRow(query.schema, batch.rows[i]!, options.timeZone) });
       this.dirty = true;
     });
     this.timers.push(
@@ -87,7 +94,7 @@ export class QueryRun {
   }
 
   /** Tableau mode: takes the rows that arrived since the last call. */
-  takePending(): { kind: number; cells: string[] }[] {
+  takePending(): PendingRow[] {
     const rows = this.pending;
     this.pending = [];
     this.printed += rows.length;

@@ -3,7 +3,7 @@
  * completion, running statements and showing their results, Ctrl-C and Ctrl-D. The ink components only
  * draw a {@link ShellController}'s state and forward keys to it, so all of this is tested directly.
  */
-import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, type Eddy, type StatementResult } from '../src/index.js';
+import { EddyError, ROW_KIND_NAMES, describeFreshness, describeSummary, printLine, type Eddy, type StatementResult } from '../src/index.js';
 import * as ed from './editor.js';
 import type { EditorState } from './editor.js';
 import { complete, catalogSource, type CompletionSource } from './completion.js';
@@ -83,6 +83,8 @@ export class ShellController {
   private pasting = false;
   /** Tableau mode: the column widths rows are printed with. */
   private tableau?: { widths: number[]; right: boolean[]; margin: boolean };
+  /** The running query is a PRINT: its rows are printed as lines. */
+  private printing = false;
 
   constructor(private readonly options: ShellControllerOptions) {
     this.eddy = options.eddy;
@@ -229,22 +231,29 @@ export class ShellController {
         return true;
       }
       case 'query':
-        return this.runQuery(result.query);
+        return this.runQuery(result.query, result.statement.kind === 'PrintStatement', result.notes ?? []);
     }
   }
 
-  private async runQuery(query: Extract<StatementResult, { kind: 'query' }>['query']): Promise<boolean> {
-    const mode = this.resultMode();
+  /**
+   * Runs a query until it ends or Ctrl-C cancels it. A PRINT's records are printed as lines (ksqlDB's
+   * `rowtime: ..., key: ..., value: ...`) whatever the result mode, after its notes (the formats).
+   */
+  private async runQuery(query: Extract<StatementResult, { kind: 'query' }>['query'], print: boolean, notes: readonly string[]): Promise<boolean> {
+    const mode = print ? 'tableau' : this.resultMode();
     const tz = this.eddy.settings.get('table.local-time-zone');
     const run = new QueryRun(query, { mode, maxRows: this.maxRows(), timeZone: tz, onUpdate: () => this.onRunUpdate() });
     this.run = run;
+    this.printing = print;
     this.scroll = { offset: 0, follow: true, column: 0 };
     this.phase = 'query';
-    if (mode === 'tableau') this.print({ kind: 'text', text: this.tableauHeader(run) });
+    if (notes.length > 0) this.print({ kind: 'text', text: notes.join('\n'), dim: true });
+    if (mode === 'tableau' && !print) this.print({ kind: 'text', text: this.tableauHeader(run) });
     this.changed();
     const outcome = await run.finished;
     this.flushTableau();
     this.printFinal(run);
+    this.printing = false;
     const summary = describeSummary(query.summary());
     this.run = undefined;
     this.phase = 'busy';
@@ -278,11 +287,16 @@ export class ShellController {
   private flushTableau(): void {
     const run = this.run;
     const layout = this.tableau;
-    if (!run || run.options.mode !== 'tableau' || !layout) return;
+    if (!run || run.options.mode !== 'tableau' || (!layout && !this.printing)) return;
     const rows = run.takePending();
     if (rows.length === 0) return;
+    if (this.printing) {
+      const tz = this.eddy.settings.get('table.local-time-zone');
+      this.print({ kind: 'text', text: rows.map((r) => printLine(r.row, tz)).join('\n') });
+      return;
+    }
     const cells = rows.map((r) => [...(run.showsKinds ? [ROW_KIND_NAMES[r.kind]!] : []), ...r.cells]);
-    const { body } = layoutTable(cells[0]!.map(() => ''), cells, { style: 'box', rightAlign: layout.right, widths: layout.widths, margin: layout.margin });
+    const { body } = layoutTable(cells[0]!.map(() => ''), cells, { style: 'box', rightAlign: layout!.right, widths: layout!.widths, margin: layout!.margin });
     this.print({ kind: 'text', text: body.join('\n') });
   }
 
@@ -314,7 +328,8 @@ export class ShellController {
         note: `${run.changelog.total} change${run.changelog.total === 1 ? '' : 's'}${run.changelog.total > changes.length ? ` (the last ${changes.length} shown)` : ''}`,
       });
     } else {
-      this.print({ kind: 'text', text: `Received a total of ${run.printed} row${run.printed === 1 ? '' : 's'}`, dim: true });
+      const what = this.printing ? 'record' : 'row';
+      this.print({ kind: 'text', text: `${this.printing ? 'Printed' : 'Received'} a total of ${run.printed} ${what}${run.printed === 1 ? '' : 's'}`, dim: true });
     }
   }
 

@@ -3,7 +3,10 @@
  * results (tables, EXPLAIN, continuous query changelogs) on the output stream. Separate from the
  * command-line parsing so tests can run it with captured streams.
  */
-import { EddyError } from '../common/errors.js';
+import { EddyError, ErrorCode } from '../common/errors.js';
+import type * as ast from '../parser/ast.js';
+import type { QueryHandle } from '../engine/query-handle.js';
+import { printLine } from '../engine/topic-print.js';
 import type { Eddy, StatementResult } from '../engine/eddy.js';
 import { describeSummary } from '../engine/job-summary.js';
 import { describeFreshness } from '../engine/pull-query.js';
@@ -65,6 +68,7 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
       return;
     case 'query': {
       const q = result.query;
+      if (result.statement.kind === 'PrintStatement') return printTopic(q, result.notes ?? [], eddy, io);
       const printer = new TableauPrinter(q.schema, q.changelog.kind === 'updating', (t) => io.out(t), eddy.settings.get('table.local-time-zone'));
       printer.header();
       q.onChanges((b) => printer.batch(b));
@@ -97,6 +101,39 @@ async function present(result: StatementResult, eddy: Eddy, io: ScriptIO, pendin
 }
 
 /**
+ * PRINT in a script: its notes on the error stream, then one line per record (ksqlDB's format) on the output
+ * stream until its LIMIT (a PRINT without one is refused before it runs: see refuseEndless).
+ */
+async function printTopic(q: QueryHandle, notes: readonly string[], eddy: Eddy, io: ScriptIO): Promise<void> {
+  for (const n of notes) io.err(`[INFO] ${n}\n`);
+  const zone = eddy.settings.get('table.local-time-zone');
+  q.onChanges((b) => {
+    for (const row of b.rows) io.out(printLine(row, zone) + '\n');
+  });
+  const off = io.onInterrupt?.(() => void q.cancel());
+  try {
+    await q.done;
+  } finally {
+    off?.();
+    io.err(`[INFO] PRINT ${q.job.state}: ${describeSummary(q.summary())}.\n`);
+  }
+}
+
+/**
+ * A PRINT without LIMIT would never end, so a script refuses it before it runs (ksqlDB's RUN SCRIPT refuses
+ * PRINT altogether; Eddy keeps the form that ends). The shell runs it until Ctrl-C.
+ */
+function refuseEndless(stmt: ast.Statement): void {
+  if (stmt.kind !== 'PrintStatement' || stmt.limit !== undefined) return;
+  throw new EddyError({
+    code: ErrorCode.INVALID_STATEMENT,
+    message: 'PRINT without LIMIT never ends: a script needs a LIMIT',
+    span: stmt.span,
+    hint: `PRINT '${stmt.topic}'${stmt.fromBeginning ? ' FROM BEGINNING' : ''} LIMIT 10; or run it in the shell (eddy), where Ctrl-C stops it`,
+  });
+}
+
+/**
  * Runs scripts in order (init files first), then waits for the jobs they started. Returns the exit code:
  * 0 on success, 1 after printing an EddyError (which stops the run and cancels running jobs).
  */
@@ -120,7 +157,7 @@ export async function runScripts(eddy: Eddy, scripts: readonly { text: string; n
     : output;
   try {
     for (const script of scripts) {
-      for await (const result of eddy.executeScript(script.text, script.name)) await present(result, eddy, io, pending, progress);
+      for await (const result of eddy.executeScript(script.text, script.name, { check: refuseEndless })) await present(result, eddy, io, pending, progress);
     }
     const off = io.onInterrupt?.(() => {
       io.err('[INFO] Cancelling running jobs...\n');

@@ -15,6 +15,7 @@ export const SERVE_USAGE = `Usage:
              [--log-level error|warn|info|debug] [--log-format text|json]
              [--read-only-token TOKEN] [--insecure] [--allow-path DIR ...] [--tls-cert FILE --tls-key FILE]
              [--auth-timeout 10s] [--idle-timeout 1h] [--request-timeout 30s] [--max-buffered-rows 100000]
+             [--allow-topics]
       Runs the -i scripts, then serves SQL over HTTP (POST /v1/statement) and the Postgres protocol
       (psql -h 127.0.0.1 -p 5433). --port off / --pg-port off leaves one out; port 0 picks a free one.
       Clients authenticate with the token in <state-dir>/server-token (a temporary directory without
@@ -22,7 +23,8 @@ export const SERVE_USAGE = `Usage:
       token (<state-dir>/read-only-token) to run queries only; --http-token / --pg-password /
       --read-only-token (or EDDY_HTTP_TOKEN, EDDY_PG_PASSWORD, EDDY_READ_ONLY_TOKEN) set them instead.
       --insecure serves loopback clients without authentication. Clients' connector paths must lie under
-      an --allow-path (default: <state-dir>/files and the working directory). --tls-cert/--tls-key turn on
+      an --allow-path (default: <state-dir>/files and the working directory). SHOW TOPICS and PRINT, which
+      read Kafka topics directly, are refused to clients unless --allow-topics. --tls-cert/--tls-key turn on
       HTTPS and Postgres TLS. Jobs' starts, checkpoints, ends and failures are logged on stdout (text on a
       terminal, JSON lines otherwise). SIGINT or SIGTERM stops the server. See docs/server.md.`;
 
@@ -42,6 +44,8 @@ interface ServeArgs {
   readOnlyToken?: string;
   insecure: boolean;
   allowPaths: string[];
+  /** --allow-topics: clients may run SHOW TOPICS and PRINT. */
+  allowTopics: boolean;
   tlsCert?: string;
   tlsKey?: string;
   limits: { -readonly [K in keyof ServerLimits]?: ServerLimits[K] };
@@ -70,6 +74,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     readOnlyToken: env['EDDY_READ_ONLY_TOKEN'] || undefined,
     insecure: false,
     allowPaths: [],
+    allowTopics: false,
     limits: {},
   };
   for (let i = 0; i < args.length; i++) {
@@ -159,6 +164,9 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
         out.allowPaths.push(d);
         break;
       }
+      case '--allow-topics':
+        out.allowTopics = true;
+        break;
       case '--tls-cert':
       case '--tls-key': {
         const f = value();
@@ -339,6 +347,7 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
       allowedPaths,
       // The state directory holds jobs' state and views' tables: never a client's file, but for files/.
       deniedPaths: [serverDir],
+      allowTopics: parsed.allowTopics,
       limits: parsed.limits,
     });
   } catch (err) {
@@ -363,6 +372,7 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
     if (secrets.readOnlyFile) lines.push(`  Read-only ${secrets.readOnlyFile} (queries only)`);
   }
   lines.push(`  Files     clients may use paths under ${allowedPaths.join(', ')}`);
+  if (parsed.allowTopics) lines.push('  Kafka     clients may run SHOW TOPICS and PRINT (--allow-topics)');
   lines.push('Stop with Ctrl-C.');
   io.out(lines.join('\n') + '\n');
 

@@ -32,6 +32,7 @@ import { QueryExecutor } from './executors/query-executor.js';
 import { ShowExecutor } from './executors/show-executor.js';
 import { JobControlExecutor } from './executors/job-control-executor.js';
 import { SettingsExecutor } from './executors/settings-executor.js';
+import { TopicExecutor } from './executors/topic-executor.js';
 
 export type { EddyOptions } from './session-context.js';
 
@@ -59,6 +60,7 @@ export class Eddy {
   private readonly show: ShowExecutor;
   private readonly jobControl: JobControlExecutor;
   private readonly settingsExecutor: SettingsExecutor;
+  private readonly topics: TopicExecutor;
 
   constructor(options: EddyOptions = {}) {
     const session = (this.session = new SessionContext(options));
@@ -74,20 +76,28 @@ export class Eddy {
     this.show = new ShowExecutor(session);
     this.jobControl = new JobControlExecutor(session);
     this.settingsExecutor = new SettingsExecutor(session);
+    this.topics = new TopicExecutor(session);
   }
 
   /**
    * Parses a whole script (reporting every syntax error at once), then executes its statements in order,
    * yielding each result (one for a run of INSERTs that runs as one job: see sharedReadRun). Errors are
-   * EddyErrors carrying the script text for rendering.
+   * EddyErrors carrying the script text for rendering. `check`, when given, sees each statement before it
+   * runs and may refuse it by throwing an EddyError (`eddy run` refuses a PRINT that would never end).
    */
-  async *executeScript(text: string, sourceName?: string): AsyncGenerator<StatementResult> {
+  async *executeScript(text: string, sourceName?: string, options: { readonly check?: (stmt: ast.Statement) => void } = {}): AsyncGenerator<StatementResult> {
     const source: SourceText = { text: substituteVariables(text, this.session.variables, sourceName), name: sourceName };
     const parsed = parseScript(source.text, sourceName);
     if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
     const statements = parsed.statements;
     for (let i = 0; i < statements.length; ) {
       const n = this.sharedReadRun(statements, i);
+      try {
+        for (const stmt of statements.slice(i, i + n)) options.check?.(stmt);
+      } catch (err) {
+        if (err instanceof EddyError && !err.source) err.source = source;
+        throw err;
+      }
       yield await this.executeStatement(n > 1 ? implicitStatementSet(statements.slice(i, i + n) as ast.InsertStatement[], source) : statements[i]!, source);
       i += n;
     }
@@ -191,6 +201,9 @@ export class Eddy {
         return this.show.execute(stmt);
       case 'StopJobStatement':
         return this.jobControl.execute(stmt);
+      case 'ShowTopicsStatement':
+      case 'PrintStatement':
+        return this.topics.execute(stmt);
     }
   }
 

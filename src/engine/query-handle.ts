@@ -11,6 +11,8 @@ import type { CheckpointStats, JobStatus } from '../runtime/job.js';
 import type { MetricsRegistry } from '../runtime/metrics.js';
 import { summarize, type JobSummary, type Progress } from './job-summary.js';
 import { FinalRows } from './final-rows.js';
+import type { Settings } from './settings.js';
+import { parseDuration } from '../connectors/option-values.js';
 
 /**
  * How a query's result is taken: every change as it comes, or only the final rows of a bounded query
@@ -87,6 +89,11 @@ export class CollectWriter implements SinkWriter {
 export interface QueryLimits {
   readonly maxRows: number;
   readonly timeoutMs: number;
+}
+
+/** The session's bounds on an ad-hoc query (validated when they were set). */
+export function queryLimits(settings: Settings): QueryLimits {
+  return { maxRows: Number(settings.get('table.exec.query.max-rows')), timeoutMs: parseDuration(settings.get('table.exec.query.timeout')) ?? 0 };
 }
 
 /** The error of a query that produced more than `maxRows` rows. */

@@ -5,6 +5,7 @@
 import { EddyError, ErrorCode, closestMatch, type Span } from '../common/errors.js';
 import { parseDuration } from '../connectors/option-values.js';
 import { DEFAULT_MAX_STRING_LENGTH } from '../functions/string-limit.js';
+import { KAFKA_SERVERS_SETTING, serverListProblem } from './kafka-cluster.js';
 
 /** A known setting: its default and, for enumerations, allowed values. */
 interface SettingSpec {
@@ -79,6 +80,12 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     defaultValue: 'true',
     description: "Whether /*+ OPTIONS('key' = 'value') */ hints may override a table's WITH options in a statement (as in Flink).",
     values: ['true', 'false'],
+  },
+  [KAFKA_SERVERS_SETTING]: {
+    defaultValue: '',
+    description:
+      "The Kafka cluster SHOW TOPICS and PRINT talk to, a comma-separated 'host:port' list. Empty: the cluster the session's kafka tables name (PRINT: the tables declaring the topic), when they name one.",
+    check: (v) => (v.trim() === '' ? undefined : serverListProblem(v)),
   },
 };
 

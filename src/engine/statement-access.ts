@@ -1,6 +1,6 @@
 /**
  * What a statement run on behalf of someone else (a served client) may do: only queries for a read-only
- * client, and file paths — connector options and settings that name files or directories — only inside
+ * client, SHOW TOPICS and PRINT only when the operator allows them, and file paths — connector options and settings that name files or directories — only inside
  * the directories the operator allowed. The operator's own scripts run without these limits.
  */
 import { existsSync, realpathSync } from 'node:fs';
@@ -16,10 +16,24 @@ export interface StatementAccess {
   readonly allowedPaths?: readonly string[];
   /** Directories refused even inside an allowed one (the state directory, which holds jobs' state and views). */
   readonly deniedPaths?: readonly string[];
+  /**
+   * Whether SHOW TOPICS and PRINT may run. They read a Kafka cluster directly, past the catalog (any topic,
+   * whatever tables the operator declared), so they are refused unless the operator allows them
+   * (`eddy serve --allow-topics`).
+   */
+  readonly kafkaTopics?: boolean;
 }
 
 /** Statement kinds that read and change nothing. */
-const READ_ONLY_KINDS: ReadonlySet<ast.Statement['kind']> = new Set(['QueryStatement', 'ShowStatement', 'DescribeStatement', 'DescribeJobStatement', 'ExplainStatement']);
+const READ_ONLY_KINDS: ReadonlySet<ast.Statement['kind']> = new Set([
+  'QueryStatement',
+  'ShowStatement',
+  'DescribeStatement',
+  'DescribeJobStatement',
+  'ExplainStatement',
+  'ShowTopicsStatement',
+  'PrintStatement',
+]);
 
 /**
  * Option and setting keys whose value is a file or directory: `path` (filesystem, sqlite), and any key
@@ -30,6 +44,14 @@ const PATH_KEY = /(^|[.-])(path|dir|file|location)$/i;
 
 /** Refuses `stmt` when `access` does not allow it: an EddyError (ACCESS_DENIED) at the offending part. */
 export function checkStatementAccess(stmt: ast.Statement, access: StatementAccess): void {
+  if ((stmt.kind === 'ShowTopicsStatement' || stmt.kind === 'PrintStatement') && access.kafkaTopics !== true) {
+    throw new EddyError({
+      code: ErrorCode.ACCESS_DENIED,
+      message: `${statementName(stmt)} is refused: this server does not let clients read Kafka topics directly`,
+      span: stmt.span,
+      hint: "query the tables the operator declared instead; the operator allows SHOW TOPICS and PRINT with 'eddy serve --allow-topics'",
+    });
+  }
   if (access.readOnly && !READ_ONLY_KINDS.has(stmt.kind)) {
     throw new EddyError({
       code: ErrorCode.ACCESS_DENIED,
@@ -142,6 +164,10 @@ function statementName(stmt: ast.Statement): string {
       return 'RESET';
     case 'StopJobStatement':
       return 'STOP JOB';
+    case 'ShowTopicsStatement':
+      return 'SHOW TOPICS';
+    case 'PrintStatement':
+      return 'PRINT';
     case 'QueryStatement':
     case 'ShowStatement':
     case 'DescribeStatement':

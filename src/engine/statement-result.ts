@@ -17,7 +17,8 @@ export type StatementResult =
   | { readonly kind: 'ok'; readonly message: string; readonly statement: ast.Statement }
   | { readonly kind: 'table'; readonly table: TextTable; readonly statement: ast.Statement }
   | { readonly kind: 'explain'; readonly text: string; readonly statement: ast.Statement }
-  | { readonly kind: 'query'; readonly query: QueryHandle; readonly statement: ast.Statement }
+  /** A running query; `notes` are lines to show before its rows (PRINT: the cluster, the key and value formats). */
+  | { readonly kind: 'query'; readonly query: QueryHandle; readonly statement: ast.Statement; readonly notes?: readonly string[] }
   /** A pull query's answer (a SELECT over materialized views or sqlite tables only): final rows. */
   | { readonly kind: 'rows'; readonly result: PullResult; readonly statement: ast.Statement }
   | { readonly kind: 'job'; readonly job: JobHandle; readonly statement: ast.Statement };

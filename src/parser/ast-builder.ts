@@ -32,6 +32,7 @@ export const SHOW_FORMS: readonly string[] = [
   'SHOW CREATE TABLE t',
   'SHOW CREATE VIEW v',
   'SHOW COLUMNS FROM t',
+  'SHOW [ALL] TOPICS',
 ];
 type TableElement =
   | { readonly type: 'column'; readonly column: A.ColumnDef; readonly primaryKey?: Span }
@@ -257,8 +258,9 @@ export class AstBuilder extends ExpressionBuilder {
     return { kind: 'ResetStatement', ...(key === undefined ? {} : { key: stringValue(key) }), ...this.base(ctxSpan(ctx)) };
   }
 
-  showStatement(ctx: Ctx): A.ShowStatement {
+  showStatement(ctx: Ctx): A.ShowStatement | A.ShowTopicsStatement {
     const base = this.base(ctxSpan(ctx));
+    if (tok(ctx, 'topics') !== undefined) return { kind: 'ShowTopicsStatement', all: tok(ctx, 'all') !== undefined, extended: tok(ctx, 'extended') !== undefined, ...base };
     const unknown = tok(ctx, 'unknown');
     if (unknown !== undefined) {
       const forms = SHOW_FORMS.map((f) => f.replace(/^SHOW /, ''));
@@ -275,6 +277,32 @@ export class AstBuilder extends ExpressionBuilder {
     const prefix = tok(ctx, 'MaterializedKw') ? 'MATERIALIZED ' : tok(ctx, 'Current') ? 'CURRENT ' : tok(ctx, 'Create') ? 'CREATE ' : '';
     const name = node(ctx, 'qualifiedName');
     return { kind: 'ShowStatement', what: (prefix + word) as A.ShowWhat, ...(name ? { name: this.qualifiedName$(name) } : {}), ...base };
+  }
+
+  printStatement(ctx: Ctx): A.PrintStatement {
+    const topic = tok(ctx, 'topic')!;
+    const name = topic.tokenType.name === 'StringLiteral' ? stringValue(topic) : this.identifier(topic).name;
+    if (name === '') this.error(ErrorCode.INVALID_STATEMENT, 'PRINT needs a topic name', tokenSpan(topic));
+    const count = (key: 'interval' | 'limit'): number | undefined => {
+      const t = tok(ctx, key);
+      if (t === undefined) return undefined;
+      const n = Number(t.image);
+      if (!/^\d+$/.test(t.image) || !Number.isSafeInteger(n) || n < 1) {
+        this.error(ErrorCode.INVALID_STATEMENT, `${key.toUpperCase()} takes a whole number of records, at least 1, not ${t.image}`, tokenSpan(t));
+        return 1;
+      }
+      return n;
+    };
+    const limit = count('limit');
+    return {
+      kind: 'PrintStatement',
+      topic: name,
+      topicSpan: tokenSpan(topic),
+      fromBeginning: tok(ctx, 'beginning') !== undefined,
+      interval: count('interval') ?? 1,
+      ...(limit === undefined ? {} : { limit }),
+      ...this.base(ctxSpan(ctx)),
+    };
   }
 
   stopJobStatement(ctx: Ctx): A.StopJobStatement {

@@ -43,7 +43,9 @@ export type Statement =
   | DescribeStatement
   | DescribeJobStatement
   | ExplainStatement
-  | StopJobStatement;
+  | StopJobStatement
+  | ShowTopicsStatement
+  | PrintStatement;
 
 /** Fields of every statement: its full text (without the trailing `;`), for messages and EXPLAIN. */
 export interface StatementBase extends NodeBase {
@@ -203,6 +205,29 @@ export type ShowWhat =
   | 'CREATE VIEW'
   | 'COLUMNS';
 
+
+/** `SHOW [ALL] TOPICS [EXTENDED]` (ksqlDB): the Kafka cluster's topics; ALL includes the internal ones. */
+export interface ShowTopicsStatement extends StatementBase {
+  readonly kind: 'ShowTopicsStatement';
+  readonly all: boolean;
+  readonly extended: boolean;
+}
+
+/**
+ * `PRINT 'topic' | name [FROM BEGINNING] [INTERVAL | SAMPLE n] [LIMIT n]` (ksqlDB): a quick look at a Kafka
+ * topic's records, from its end (or its beginning), every `interval`-th record, until `limit` were printed.
+ */
+export interface PrintStatement extends StatementBase {
+  readonly kind: 'PrintStatement';
+  /** The topic's name, as written (case-sensitive). */
+  readonly topic: string;
+  readonly topicSpan: Span;
+  readonly fromBeginning: boolean;
+  /** Print every `interval`-th record (1: every record). */
+  readonly interval: number;
+  /** Stop after this many records were printed (absent: until cancelled). */
+  readonly limit?: number;
+}
 
 /** `STOP JOB 'id' [WITH SAVEPOINT]`: stops a running job, first taking a savepoint when asked. */
 export interface StopJobStatement extends StatementBase {

@@ -26,6 +26,7 @@ export class EddyParser extends ExpressionParser {
       { ALT: () => this.SUBRULE(this.describeStatement) },
       { ALT: () => this.SUBRULE(this.explainStatement) },
       { ALT: () => this.SUBRULE(this.stopJobStatement) },
+      { ALT: () => this.SUBRULE(this.printStatement) },
     ]);
   });
 
@@ -240,7 +241,8 @@ export class EddyParser extends ExpressionParser {
 
   /**
    * `SHOW TABLES | VIEWS | MATERIALIZED VIEWS | FUNCTIONS | JOBS | CATALOGS | DATABASES | CURRENT CATALOG |
-   * CURRENT DATABASE`, `SHOW CREATE TABLE|VIEW name`, `SHOW COLUMNS FROM|IN name`. Any other word after SHOW
+   * CURRENT DATABASE`, `SHOW CREATE TABLE|VIEW name`, `SHOW COLUMNS FROM|IN name`, `SHOW [ALL] TOPICS [EXTENDED]`
+   * (ksqlDB). Any other word after SHOW
    * is taken too (`unknown`), so the error can list the forms that exist.
    */
   showStatement = this.RULE('showStatement', () => {
@@ -281,10 +283,35 @@ export class EddyParser extends ExpressionParser {
             this.SUBRULE2(this.qualifiedName);
           },
         },
+        {
+          ALT: () => {
+            this.OPTION(() => this.CONSUME(L.All, { LABEL: 'all' }));
+            this.CONSUME(L.Topics, { LABEL: 'topics' });
+            this.OPTION2(() => this.CONSUME(L.Extended, { LABEL: 'extended' }));
+          },
+        },
         // SHOW TABLE (reserved) is the likeliest slip; any other word is a name.
         { ALT: () => this.CONSUME2(L.Table, { LABEL: 'unknown' }) },
         { ALT: () => this.CONSUME(L.Identifier, { LABEL: 'unknown' }) },
       ],
+    });
+  });
+
+  /** ksqlDB's `PRINT 'topic' | name [FROM BEGINNING] [INTERVAL | SAMPLE n] [LIMIT n]`. */
+  printStatement = this.RULE('printStatement', () => {
+    this.CONSUME(L.Print);
+    this.OR([{ ALT: () => this.CONSUME(L.StringLiteral, { LABEL: 'topic' }) }, { ALT: () => this.CONSUME(L.Identifier, { LABEL: 'topic' }) }]);
+    this.OPTION(() => {
+      this.CONSUME(L.From);
+      this.CONSUME(L.Beginning, { LABEL: 'beginning' });
+    });
+    this.OPTION2(() => {
+      this.OR2([{ ALT: () => this.CONSUME(L.Interval) }, { ALT: () => this.CONSUME(L.Sample) }]);
+      this.CONSUME(L.NumberLiteral, { LABEL: 'interval' });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(L.Limit);
+      this.CONSUME2(L.NumberLiteral, { LABEL: 'limit' });
     });
   });
 

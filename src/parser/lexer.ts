@@ -180,6 +180,12 @@ export const Cascade = nonReserved('CASCADE');
 export const Restrict = nonReserved('RESTRICT');
 export const Metadata = nonReserved('METADATA');
 export const Virtual = nonReserved('VIRTUAL');
+// ksqlDB's SHOW [ALL] TOPICS [EXTENDED] and PRINT 'topic' [FROM BEGINNING] [INTERVAL | SAMPLE n] [LIMIT n].
+export const Topics = nonReserved('TOPICS');
+export const Extended = nonReserved('EXTENDED');
+export const Print = nonReserved('PRINT');
+export const Beginning = nonReserved('BEGINNING');
+export const Sample = nonReserved('SAMPLE');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 

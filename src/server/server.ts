@@ -38,6 +38,8 @@ export interface ServeOptions {
    */
   readonly allowedPaths?: readonly string[];
   readonly deniedPaths?: readonly string[];
+  /** Let clients run SHOW TOPICS and PRINT, which read the Kafka cluster directly (refused by default). */
+  readonly allowTopics?: boolean;
   readonly limits?: Partial<ServerLimits>;
 }
 
@@ -79,7 +81,10 @@ export async function startServers(options: ServeOptions): Promise<RunningServer
     if (pgPort !== null && !options.pgPassword) throw new ServeConfigError('the Postgres server needs a password (pgPassword), or insecure: true to let every local user in');
   }
   const version = eddyVersion();
-  const access: StatementAccess | undefined = options.allowedPaths ? { allowedPaths: options.allowedPaths, deniedPaths: options.deniedPaths } : undefined;
+  const access: StatementAccess = {
+    ...(options.allowedPaths ? { allowedPaths: options.allowedPaths, deniedPaths: options.deniedPaths } : {}),
+    kafkaTopics: options.allowTopics === true,
+  };
   const common = { eddy: options.eddy, host, eddyVersion: version, tls: options.tls, access, limits: options.limits };
   const http = httpPort === null ? undefined : new HttpServer({ ...common, port: httpPort, token: options.httpToken, readOnlyToken: options.readOnlyToken });
   const pg = pgPort === null ? undefined : new PgServer({ ...common, port: pgPort, password: options.pgPassword, readOnlyPassword: options.readOnlyToken });

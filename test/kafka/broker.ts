@@ -1,10 +1,21 @@
 // Test-side helpers of the Kafka suite: the address of the broker test/kafka/global-setup.ts started, and topic names.
 
 import { inject } from 'vitest';
+import type { KafkaClient, KafkaOutgoingRecord } from '../../src/connectors/kafka/client.js';
 
 /** The address of the suite's broker, e.g. `127.0.0.1:39092`. */
 export function kafkaBootstrap(): string {
   return inject('kafkaBootstrap');
+}
+
+/** Writes `records` with an idempotent producer of `client` (in sends of at most 500), then closes it. */
+export async function produceRecords(client: KafkaClient, records: readonly KafkaOutgoingRecord[]): Promise<void> {
+  const producer = await client.producer({ idempotent: true });
+  try {
+    for (let i = 0; i < records.length; i += 500) await producer.send(records.slice(i, i + 500));
+  } finally {
+    await producer.close();
+  }
 }
 
 let topicCounter = 0;

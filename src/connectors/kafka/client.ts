@@ -86,6 +86,16 @@ export interface KafkaAdmin {
   addPartitions(topic: string, partitions: number): Promise<void>;
   /** Names of all topics, internal ones (`__consumer_offsets`, ...) left out. */
   listTopics(): Promise<string[]>;
+  /**
+   * Names of all topics, internal ones included, sorted (SHOW ALL TOPICS). Optional: without it, only
+   * `listTopics`' names can be shown.
+   */
+  listAllTopics?(): Promise<string[]>;
+  /**
+   * The cluster's consumer groups and the topics each reads (SHOW TOPICS EXTENDED). Optional: without it,
+   * SHOW TOPICS EXTENDED is not available.
+   */
+  consumerGroups?(): Promise<KafkaConsumerGroup[]>;
   /** Partition metadata, partitions in order; fails with `KafkaUnknownTopicError` for a topic that does not exist. */
   describeTopics(topics: readonly string[]): Promise<KafkaTopicMetadata[]>;
   /** Per-partition offsets of `topic`, partitions in order. */
@@ -93,6 +103,16 @@ export interface KafkaAdmin {
   /** The offsets `groupId` committed for `topic`'s partitions; partitions without one are left out. */
   committedOffsets(groupId: string, topic: string): Promise<KafkaPartitionOffset[]>;
   close(): Promise<void>;
+}
+
+/** A consumer group and the topics it reads. */
+export interface KafkaConsumerGroup {
+  readonly groupId: string;
+  /**
+   * Per topic the group reads (members assigned partitions of it, or offsets committed for it): how many of its
+   * members are assigned partitions of it (0 for a group that only commits offsets, as Eddy's sources do).
+   */
+  readonly topics: Readonly<Record<string, number>>;
 }
 
 /** What one fetch returned for one partition. */

@@ -9,6 +9,7 @@
 
 import { createRequire } from 'node:module';
 import {
+  AssignerProtocol,
   Kafka,
   Partitioners,
   logLevel,
@@ -26,6 +27,7 @@ import {
   type KafkaClient,
   type KafkaClientConfig,
   type KafkaConsumer,
+  type KafkaConsumerGroup,
   type KafkaConsumerOptions,
   type KafkaHeader,
   type KafkaNewTopic,
@@ -356,6 +358,37 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async listTopics(): Promise<string[]> {
     return (await this.admin.listTopics()).filter((topic) => !topic.startsWith('__')).sort();
+  }
+
+  async listAllTopics(): Promise<string[]> {
+    return (await this.admin.listTopics()).sort();
+  }
+
+  async consumerGroups(): Promise<KafkaConsumerGroup[]> {
+    const { groups } = await this.admin.listGroups();
+    const ids = groups.map((g) => g.groupId).sort();
+    if (ids.length === 0) return [];
+    const described = new Map((await this.admin.describeGroups(ids)).groups.map((g) => [g.groupId, g]));
+    return Promise.all(
+      ids.map(async (groupId) => {
+        const topics: Record<string, number> = {};
+        const group = described.get(groupId);
+        // Members of a consumer group: the topics of the partitions they were assigned.
+        if (group?.protocolType === 'consumer') {
+          for (const member of group.members) {
+            const assigned = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
+            for (const [topic, partitions] of Object.entries(assigned?.assignment ?? {})) {
+              if (partitions.length > 0) topics[topic] = (topics[topic] ?? 0) + 1;
+            }
+          }
+        }
+        // Committed offsets (without topics: every topic the group committed for).
+        for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId })) {
+          if (partitions.some((p) => Number(p.offset) >= 0)) topics[topic] ??= 0;
+        }
+        return { groupId, topics };
+      }),
+    );
   }
 
   async describeTopics(topics: readonly string[]): Promise<KafkaTopicMetadata[]> {

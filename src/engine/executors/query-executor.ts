@@ -10,8 +10,7 @@ import type { ConnectorFactory } from '../../runtime/connector.js';
 import type { Row } from '../../runtime/changelog.js';
 import { compileExpr } from '../../expr/compile.js';
 import { readSqliteTable, sqliteSnapshotConnector } from '../../connectors/sqlite.js';
-import { CollectWriter, QueryHandle, tooManyRows, type QueryLimits } from '../query-handle.js';
-import { parseDuration } from '../../connectors/option-values.js';
+import { CollectWriter, QueryHandle, queryLimits, tooManyRows, type QueryLimits } from '../query-handle.js';
 import { applyFinalSteps, collapseChangelog, FeedRunner, type PullResult, type ViewChangesOpened } from '../pull-query.js';
 import type { MaterializedView } from '../materialized-views.js';
 import { routeQuery } from '../query-router.js';
@@ -99,8 +98,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
 
   /** The session's bounds on an ad-hoc query (validated when they were set). */
   private limits(): QueryLimits {
-    const settings = this.session.settings;
-    return { maxRows: Number(settings.get('table.exec.query.max-rows')), timeoutMs: parseDuration(settings.get('table.exec.query.timeout')) ?? 0 };
+    return queryLimits(this.session.settings);
   }
 
   /**
