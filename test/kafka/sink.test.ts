@@ -17,6 +17,7 @@ import { summarize } from '../../src/engine/job-summary.js';
 import type { JobHandle } from '../../src/engine/job-handle.js';
 import { tempDir } from '../e2e/helpers.js';
 import { javaDefaultPartition, kafkaBootstrap, uniqueTopic } from './broker.js';
+import { jsonValues, multiset, readCommitted as readCommittedRecords } from './run-helpers.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -30,44 +31,10 @@ afterAll(async () => {
   await admin?.close();
 });
 
-/**
- * Every record of `topic` a read_committed consumer sees, from the start to the last stable offset. The markers of a
- * committed transaction reach the partitions shortly after the commit returns, so a reader expecting `atLeast`
- * records reads again until it has them (or 20 s passed; the caller's assertion then fails).
- */
-async function readCommitted(topic: string, atLeast = 0): Promise<KafkaRecord[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const records = await readCommittedOnce(topic);
-    if (records.length >= atLeast || Date.now() > deadline) return records;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Every record of `topic` a read_committed consumer sees (see run-helpers.ts). */
+const readCommitted = (topic: string, atLeast = 0) => readCommittedRecords(client, admin, topic, atLeast);
 
-async function readCommittedOnce(topic: string, timeoutMs = 60_000): Promise<KafkaRecord[]> {
-  const [meta] = await admin.describeTopics([topic]);
-  const consumer = await client.consumer({ isolationLevel: 'read_committed' });
-  try {
-    await consumer.assign(meta!.partitions.map((p) => ({ topic, partition: p.partition, offset: 0n })));
-    const records: KafkaRecord[] = [];
-    const caughtUp = new Map(meta!.partitions.map((p) => [p.partition, false]));
-    const deadline = Date.now() + timeoutMs;
-    while ([...caughtUp.values()].includes(false)) {
-      if (Date.now() > deadline) throw new Error(`not caught up after ${timeoutMs} ms`);
-      for (const batch of await consumer.fetch({ maxWaitMs: 200 })) {
-        records.push(...batch.records);
-        caughtUp.set(batch.partition, batch.nextOffset >= batch.endOffset);
-      }
-    }
-    return records;
-  } finally {
-    await consumer.close();
-  }
-}
-
-const values = (records: readonly KafkaRecord[]) => records.map((r) => JSON.parse(r.value!.toString('utf8')) as unknown);
-/** A multiset as a sorted list of JSON texts, to compare with toEqual. */
-const multiset = (items: readonly unknown[]) => items.map((i) => JSON.stringify(i)).sort();
+const values = jsonValues;
 
 const schema: Schema = [
   { name: 'id', type: T.int() },

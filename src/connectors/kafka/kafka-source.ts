@@ -183,6 +183,10 @@ export class KafkaSourceReader implements SourceReader {
       if (end !== undefined && offset >= end) {
         state.ended = true;
         this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, true), state });
+      } else {
+        // An empty chunk first, so the scan knows every partition before any rows: the watermark is the minimum over
+        // all of them, and a partition whose records come in a later fetch holds it back until they do.
+        this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, false), state });
       }
     }
   }

@@ -1,0 +1,110 @@
+// Helpers of the Kafka suite's end-to-end tests: producing messages, reading a topic back as a read_committed
+// consumer, and real `eddy run` processes started in the background (to be SIGKILLed and restarted on their state
+// directory), with polling that names a job that ended early.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach } from 'vitest';
+import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord, KafkaRecord } from '../../src/connectors/kafka/client.js';
+import { EDDY_BIN } from '../e2e/helpers.js';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Writes `records` with an idempotent producer, `batch` at a time. */
+export async function produceAll(client: KafkaClient, records: readonly KafkaOutgoingRecord[], batch = 5000): Promise<void> {
+  const producer = await client.producer({ idempotent: true });
+  try {
+    for (let i = 0; i < records.length; i += batch) await producer.send(records.slice(i, i + batch));
+  } finally {
+    await producer.close();
+  }
+}
+
+/**
+ * Every record of `topic` a read_committed consumer sees, from the start to the last stable offset. The markers of a
+ * committed transaction reach the partitions shortly after the commit returns, so a reader expecting `atLeast`
+ * records reads again until it has them (or 20 s passed; the caller's assertion then fails).
+ */
+export async function readCommitted(client: KafkaClient, admin: KafkaAdmin, topic: string, atLeast = 0): Promise<KafkaRecord[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const records = await readCommittedOnce(client, admin, topic);
+    if (records.length >= atLeast || Date.now() > deadline) return records;
+    await sleep(100);
+  }
+}
+
+/** One pass of {@link readCommitted}: every partition of `topic` from offset 0 to its last stable offset. */
+export async function readCommittedOnce(client: KafkaClient, admin: KafkaAdmin, topic: string, timeoutMs = 60_000): Promise<KafkaRecord[]> {
+  const [meta] = await admin.describeTopics([topic]);
+  const consumer = await client.consumer({ isolationLevel: 'read_committed' });
+  try {
+    await consumer.assign(meta!.partitions.map((p) => ({ topic, partition: p.partition, offset: 0n })));
+    const records: KafkaRecord[] = [];
+    const caughtUp = new Map(meta!.partitions.map((p) => [p.partition, false]));
+    const deadline = Date.now() + timeoutMs;
+    while ([...caughtUp.values()].includes(false)) {
+      if (Date.now() > deadline) throw new Error(`not caught up after ${timeoutMs} ms`);
+      for (const batch of await consumer.fetch({ maxWaitMs: 200 })) {
+        records.push(...batch.records);
+        caughtUp.set(batch.partition, batch.nextOffset >= batch.endOffset);
+      }
+    }
+    return records;
+  } finally {
+    await consumer.close();
+  }
+}
+
+/** The records' values, parsed as JSON. */
+export const jsonValues = (records: readonly KafkaRecord[]) => records.map((r) => JSON.parse(r.value!.toString('utf8')) as unknown);
+
+/** A multiset as a sorted list of JSON texts, to compare with toEqual. */
+export const multiset = (items: readonly unknown[]) => items.map((i) => JSON.stringify(i)).sort();
+
+/** An `eddy` process started in the background. */
+export interface BackgroundRun {
+  readonly child: ChildProcess;
+  /** Its standard error so far. */
+  stderr(): string;
+  /** Resolves when it has exited, with its exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+}
+
+const runs: ChildProcess[] = [];
+let cleanupRegistered = false;
+
+/**
+ * Starts `eddy <args>` (e.g. `run job.sql --state-dir dir`) in the background, with NO_COLOR set and standard output
+ * ignored. Whatever is still running after each test of the file is SIGKILLed.
+ */
+export function startRun(args: readonly string[]): BackgroundRun {
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    afterEach(() => {
+      for (const child of runs.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+  }
+  const child = spawn(process.execPath, [EDDY_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  runs.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
+}
+
+/**
+ * Polls `done` every `everyMs` until it holds; fails after `timeoutMs`, or as soon as `run` (when given) has exited,
+ * with `what` and the run's standard error in the message.
+ */
+export async function waitUntil(what: string | (() => string), done: () => boolean | Promise<boolean>, run?: BackgroundRun, timeoutMs = 60_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const say = () => (typeof what === 'string' ? what : what());
+  while (!(await done())) {
+    if (run && (run.child.exitCode !== null || run.child.signalCode !== null)) throw new Error(`the job ended (${run.child.exitCode}) before ${say()}: ${run.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`not reached after ${timeoutMs} ms: ${say()}${run ? `: ${run.stderr()}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** A TIMESTAMP(3) as the json format writes it ('SQL' standard): `yyyy-MM-dd HH:mm:ss.SSS`. */
+export const sqlTimestamp = (epochMs: number) => new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
