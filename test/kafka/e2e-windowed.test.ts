@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
-import { prng, runEddy, tempDir } from '../e2e/helpers.js';
+import { runEddy, tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
-import { jsonValues, multiset, produceAll, readCommitted, sqlTimestamp } from './run-helpers.js';
+import { batchSessions, batchWindows, createEventTopic, DELAY, eventRecords, generateEvents, type Ev } from './events.js';
+import { jsonValues, multiset, produceAll, readCommitted } from './run-helpers.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -24,83 +25,17 @@ afterAll(async () => {
   await admin?.close();
 });
 
-interface Ev {
-  k: string;
-  v: number;
-  ts: number;
-}
-
 const KEYS = ['ann', 'bob', 'cy', 'dee', 'eve'];
-const BASE = Date.UTC(2024, 2, 4, 8, 0, 0);
-const DELAY = 5000; // the watermark delay
-const DISORDER = 4800; // each event is less than this behind the latest one before it: none is late
-
-/** Events in production order: event time mostly rising, each up to DISORDER behind, with pauses that end sessions. */
-function generate(seed: number, n: number): Ev[] {
-  const rand = prng(seed);
-  const events: Ev[] = [];
-  let t = BASE;
-  for (let i = 0; i < n; i++) {
-    t += rand() < 0.01 ? 25_000 : Math.floor(rand() * 500);
-    events.push({ k: KEYS[Math.floor(rand() * KEYS.length)]!, v: Math.floor(rand() * 1000), ts: t - Math.floor(rand() * DISORDER) });
-  }
-  return events;
-}
-
-/** COUNT(*), SUM(v), MAX(v) of a group. */
-const aggregate = (g: readonly Ev[]) => ({ c: g.length, s: g.reduce((a, e) => a + e.v, 0), mx: Math.max(...g.map((e) => e.v)) });
-
-/** The batch computation of a tumbling or hopping window aggregate: one row per key and window. */
-function batchWindows(events: readonly Ev[], slide: number, size: number): object[] {
-  const groups = new Map<string, Ev[]>();
-  for (const e of events) {
-    for (let s = Math.floor(e.ts / slide) * slide; s > e.ts - size; s -= slide) {
-      const key = `${e.k}|${s}`;
-      groups.set(key, [...(groups.get(key) ?? []), e]);
-    }
-  }
-  return [...groups].map(([key, g]) => {
-    const [k, s] = key.split('|');
-    return { k, window_start: sqlTimestamp(Number(s)), window_end: sqlTimestamp(Number(s) + size), ...aggregate(g) };
-  });
-}
-
-/** The batch computation of session windows per key: a session ends where the next event is more than `gap` later. */
-function batchSessions(events: readonly Ev[], gap: number): object[] {
-  const out: object[] = [];
-  for (const k of KEYS) {
-    const sorted = events.filter((e) => e.k === k).sort((a, b) => a.ts - b.ts);
-    let current: Ev[] = [];
-    const close = () => {
-      if (current.length) out.push({ k, window_start: sqlTimestamp(current[0]!.ts), window_end: sqlTimestamp(current.at(-1)!.ts + gap), ...aggregate(current) });
-    };
-    for (const e of sorted) {
-      if (current.length && e.ts >= current.at(-1)!.ts + gap) {
-        close();
-        current = [];
-      }
-      current.push(e);
-    }
-    close();
-  }
-  return out;
-}
 
 describe('a windowed eddy run job from Kafka to Kafka', () => {
   it('writes the TUMBLE, HOP and SESSION windows of the batch computation, once each', async () => {
     const input = uniqueTopic('e2e-win-in');
     const outputs = { tumble: uniqueTopic('e2e-win-tumble'), hop: uniqueTopic('e2e-win-hop'), session: uniqueTopic('e2e-win-session') };
-    await admin.createTopic({ topic: input, partitions: 3 });
+    await createEventTopic(admin, input, 3);
     for (const topic of Object.values(outputs)) await admin.createTopic({ topic, partitions: 3 });
 
-    const rand = prng(99);
-    const events = generate(2024, 6000);
-    // Each event to a random partition, so every key's events are spread over all three; the record's timestamp is
-    // the event time too.
-    await produceAll(
-      client,
-      events.map((e) => ({ topic: input, partition: Math.floor(rand() * 3), key: e.k, value: JSON.stringify({ k: e.k, v: e.v, ts: new Date(e.ts).toISOString() }), timestamp: e.ts })),
-    );
+    const events = generateEvents(2024, 6000, KEYS);
+    await produceAll(client, eventRecords(input, events, 3));
 
     const dir = tempDir('eddy-kafka-e2e-win-');
     const connection = `'connector' = 'kafka', 'properties.bootstrap.servers' = '${kafkaBootstrap()}', 'format' = 'json'`;
