@@ -14,7 +14,7 @@ import type { KafkaAdmin, KafkaClient, KafkaRecord } from '../../src/connectors/
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { prng, runEddy, tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
-import { batchWindows, createEventTopic, DELAY, eventRecords, generateEvents } from './events.js';
+import { batchPerKey, batchWindows, createEventTopic, DELAY, eventRecords, generateEvents } from './events.js';
 import { jsonValues, multiset, produceAll, readCommitted, readCommittedOnce, sleep, startRun, waitUntil, type BackgroundRun } from './run-helpers.js';
 
 let client: KafkaClient;
@@ -43,18 +43,21 @@ function perKeyOrder(records: readonly KafkaRecord[]): Map<string, string[]> {
   return out;
 }
 
-/** The sources' positions in the last checkpoint committed in a job's state file, as JSON text ('' before the first). */
-function checkpointedPositions(stateFile: string): string {
-  if (!existsSync(stateFile)) return '';
+/** The last checkpoint committed in a job's state file: its id and its sources' positions (undefined before the first). */
+function lastCheckpoint(stateFile: string): { id: number; sources: Record<string, { partition: number; offset: string }[]> } | undefined {
+  if (!existsSync(stateFile)) return undefined;
   const db = new Database(stateFile, { readonly: true, fileMustExist: true });
   try {
     const table = db.prepare("SELECT name FROM sqlite_master WHERE name = 'eddy_checkpoint'").get();
     const row = table ? (db.prepare('SELECT data FROM eddy_checkpoint ORDER BY id DESC LIMIT 1').get() as { data: string } | undefined) : undefined;
-    return row ? JSON.stringify((JSON.parse(row.data) as { sources: unknown }).sources) : '';
+    return row ? (JSON.parse(row.data) as { id: number; sources: Record<string, { partition: number; offset: string }[]> }) : undefined;
   } finally {
     db.close();
   }
 }
+
+/** The sources' positions in the last checkpoint committed in a job's state file, as JSON text ('' before the first). */
+const checkpointedPositions = (stateFile: string) => JSON.stringify(lastCheckpoint(stateFile)?.sources ?? '');
 
 /**
  * Runs `eddy <args>` again and again on its state directory, SIGKILLing it `kills` times, then lets the last run go
@@ -67,12 +70,13 @@ function checkpointedPositions(stateFile: string): string {
 async function killRepeatedly(args: readonly string[], stateFile: string, rand: () => number, kills: number, afterKill: () => Promise<void>): Promise<BackgroundRun> {
   for (let kill = 0; ; kill++) {
     const restoredFrom = checkpointedPositions(stateFile);
+    const resumes = restoredFrom !== '""';
     const run = startRun(args);
     if (kill === kills) return run;
     if (rand() < 1 / 3) {
       await sleep(Math.floor(rand() * 1500));
     } else {
-      await waitUntil(`a checkpoint past ${restoredFrom || 'the start'} (kill ${kill + 1})`, () => checkpointedPositions(stateFile) !== restoredFrom, run, 60_000, 20);
+      await waitUntil(`a checkpoint past ${restoredFrom} (kill ${kill + 1})`, () => checkpointedPositions(stateFile) !== restoredFrom, run, 60_000, 20);
       await sleep(Math.floor(rand() * 600));
     }
     if (run.child.exitCode !== null || run.child.signalCode !== null) {
@@ -81,7 +85,7 @@ async function killRepeatedly(args: readonly string[], stateFile: string, rand: 
     run.child.kill('SIGKILL');
     await run.exited;
     // A run that got to start its job from a checkpoint said so.
-    if (restoredFrom !== '' && run.stderr().includes('Submitted job')) expect(run.stderr()).toMatch(/\[INFO\] Resuming .* from checkpoint/);
+    if (resumes && run.stderr().includes('Submitted job')) expect(run.stderr()).toMatch(/\[INFO\] Resuming .* from checkpoint/);
     await afterKill();
   }
 }
@@ -158,6 +162,99 @@ describe(`exactly-once through SIGKILLs (seed ${SEED})`, () => {
     for (const [k, list] of perKeyOrder(straightRecords)) {
       const starts = list.map((v) => (JSON.parse(v) as { window_start: string }).window_start);
       expect(starts, k).toEqual([...starts].sort());
+    }
+  }, 300_000);
+
+  it('a materialized view fed from Kafka while it is killed and restarted counts every message exactly once', async () => {
+    const input = uniqueTopic('eos-mv-in');
+    await createEventTopic(admin, input, 3);
+    const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
+    const events = generateEvents(23, 200_000, keys);
+    const records = eventRecords(input, events, 3);
+    const dir = tempDir('eddy-kafka-eos-mv-');
+    const state = join(dir, 'state');
+    const script = join(dir, 'view.sql');
+    writeFileSync(
+      script,
+      `SET 'execution.checkpointing.interval' = '200 ms';
+       CREATE TABLE events (k STRING, v INT) WITH (
+         'connector' = 'kafka', 'topic' = '${input}', 'properties.bootstrap.servers' = '${kafkaBootstrap()}', 'format' = 'json',
+         'scan.startup.mode' = 'earliest-offset');
+       CREATE MATERIALIZED VIEW per_key AS SELECT k, COUNT(*) AS c, SUM(v) AS s FROM events GROUP BY k;`,
+    );
+
+    // The feeder: 1000 messages every 300 ms until the kills are done.
+    let produced = 0;
+    let feeding = true;
+    const producer = await client.producer({ idempotent: true });
+    const feeder = (async () => {
+      while (feeding && produced < records.length) {
+        await producer.send(records.slice(produced, produced + 1000));
+        produced += 1000;
+        await sleep(300);
+      }
+    })();
+
+    /** The view's rows and the checkpoint they reflect, read from views.db as another process would. */
+    const view = (): { checkpoint: number; rows: Map<string, [number, number]> } => {
+      const db = new Database(join(state, 'views.db'), { readonly: true, fileMustExist: true });
+      try {
+        const commit = db.prepare("SELECT checkpoint FROM _eddy_sink_commits WHERE sink LIKE 'mv-per_key/%'").get() as { checkpoint: number } | undefined;
+        const rows = db.prepare('SELECT k, c, s FROM per_key').all() as { k: string; c: number; s: number }[];
+        return { checkpoint: commit?.checkpoint ?? 0, rows: new Map(rows.map((r) => [r.k, [r.c, r.s]])) };
+      } finally {
+        db.close();
+      }
+    };
+    /** The events of the first `offsets[p]` messages of each partition p. */
+    const prefix = (offsets: Map<number, number>) => {
+      const seen = new Map<number, number>();
+      return events.slice(0, produced).filter((_, i) => {
+        const p = records[i]!.partition!;
+        const n = seen.get(p) ?? 0;
+        seen.set(p, n + 1);
+        return n < (offsets.get(p) ?? 0);
+      });
+    };
+
+    let exact = 0;
+    let whileFeeding = 0;
+    const totals: number[] = [];
+    try {
+      const last = await killRepeatedly(['run', script, '--state-dir', state], join(state, 'mv-per_key.db'), prng(SEED + 1), KILLS, async () => {
+        if (feeding && produced < records.length) whileFeeding++;
+        if (!existsSync(join(state, 'views.db'))) return;
+        const snapshot = view();
+        const total = [...snapshot.rows.values()].reduce((n, [c]) => n + c, 0);
+        // Never more than was produced, never less than an earlier snapshot showed.
+        expect(total).toBeLessThanOrEqual(produced);
+        expect(total).toBeGreaterThanOrEqual(totals.at(-1) ?? 0);
+        totals.push(total);
+        // When the view holds the job's last checkpoint, it is exactly the batch computation over the messages that
+        // checkpoint says were read: each partition up to its offset, nothing counted twice, nothing missing.
+        const checkpoint = lastCheckpoint(join(state, 'mv-per_key.db'));
+        if (checkpoint && checkpoint.id === snapshot.checkpoint) {
+          const offsets = new Map(Object.values(checkpoint.sources).flat().map((p) => [p.partition, Number(p.offset)]));
+          expect(snapshot.rows).toEqual(batchPerKey(prefix(offsets)));
+          exact++;
+        }
+      });
+      feeding = false;
+      await feeder;
+      process.stderr.write(`e2e-exactly-once: view totals after each kill: ${totals.join(', ')}; ${produced} messages produced\n`);
+      // The kills came while messages were still being produced, and the view's job was making progress.
+      expect(whileFeeding).toBeGreaterThanOrEqual(10);
+      expect(new Set(totals).size).toBeGreaterThanOrEqual(5);
+      expect(exact).toBeGreaterThanOrEqual(KILLS / 2);
+      // The last run catches up: the view equals the batch computation over every message produced.
+      const want = batchPerKey(events.slice(0, produced));
+      await waitUntil(() => `the view counted ${produced} messages`, () => existsSync(join(state, 'views.db')) && [...view().rows.values()].reduce((n, [c]) => n + c, 0) >= produced, last, 120_000);
+      await sleep(1000); // anything read twice would show up by now
+      expect(view().rows).toEqual(want);
+    } finally {
+      feeding = false;
+      await feeder;
+      await producer.close();
     }
   }, 300_000);
 });
