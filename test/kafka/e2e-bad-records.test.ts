@@ -101,7 +101,7 @@ describe('malformed kafka messages under each error policy, through eddy run', (
     expect(named, `${partition}@${offset} is not a partition's first bad message`).toBeDefined();
     expect(kind).toBe(named!.kind);
     expect(r.stderr).toContain(`; record: ${named!.value.toString('utf8').slice(0, 100)}`);
-    // Nothing of the job's output counts as written: the run failed.
+    // The job failed: no summary of a finished job.
     expect(r.stderr).not.toContain('Job finished');
   }, 90_000);
 

@@ -6,12 +6,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { prng, tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
-import { sleep, startRun, waitUntil, type BackgroundRun } from './run-helpers.js';
+import { killRuns, sleep, startRun, waitUntil, type BackgroundRun } from './run-helpers.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -20,6 +20,8 @@ beforeAll(async () => {
   client = createKafkajsClient({ bootstrapServers: [kafkaBootstrap()], clientId: 'eddy-restart-test' });
   admin = await client.admin();
 });
+
+afterEach(killRuns);
 
 afterAll(async () => {
   await admin?.close();

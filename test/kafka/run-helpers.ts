@@ -3,7 +3,6 @@
 // directory), with polling that names a job that ended early.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach } from 'vitest';
 import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord, KafkaRecord } from '../../src/connectors/kafka/client.js';
 import { EDDY_BIN } from '../e2e/helpers.js';
 
@@ -71,19 +70,17 @@ export interface BackgroundRun {
 }
 
 const runs: ChildProcess[] = [];
-let cleanupRegistered = false;
+
+/** SIGKILLs every run {@link startRun} started that is still running: a test file's `afterEach(killRuns)`. */
+export function killRuns(): void {
+  for (const child of runs.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
 
 /**
  * Starts `eddy <args>` (e.g. `run job.sql --state-dir dir`) in the background, with NO_COLOR set and standard output
- * ignored. Whatever is still running after each test of the file is SIGKILLed.
+ * ignored. A test file that uses it calls `afterEach(killRuns)`.
  */
 export function startRun(args: readonly string[]): BackgroundRun {
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
-    afterEach(() => {
-      for (const child of runs.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-  }
   const child = spawn(process.execPath, [EDDY_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   runs.push(child);
   let stderr = '';
