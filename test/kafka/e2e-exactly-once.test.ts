@@ -1,5 +1,6 @@
 // Exactly-once end to end through real `eddy run` processes and the real broker, SIGKILLed at random moments (seeded
-// delays; the seed is logged) at least ten times each and restarted on their state directory until they finish:
+// delays; the seed is logged, and EDDY_KILL_SEED=<seed> replays it) at least ten times each and restarted on their
+// state directory until they finish:
 // - a windowed job from a 3-partition topic into an exactly-once kafka sink: a read_committed consumer of its output
 //   sees exactly what an uninterrupted run of the same job wrote (as a multiset, and each key's windows in the same
 //   order), which equals the batch computation;
@@ -64,7 +65,7 @@ const checkpointedPositions = (stateFile: string) => JSON.stringify(lastCheckpoi
 /**
  * Runs `eddy <args>` again and again on its state directory, SIGKILLing it `kills` times, then lets the last run go
  * on. The moments are random (seeded): one kill in three comes 0 to 1500 ms after the process started (during its
- * start or restore, or early in its work); the others come 0 to 600 ms after the run committed a checkpoint that moved
+ * start or restore, or early in its work); the others come 0 to 500 ms after the run committed a checkpoint that moved
  * the sources' positions (anywhere in the next checkpoint's work, its pre-commit or its commit), so every such run
  * makes progress.
  * `afterKill` runs after each kill (while no process runs). Returns the last run.
@@ -79,7 +80,7 @@ async function killRepeatedly(args: readonly string[], stateFile: string, rand: 
       await sleep(Math.floor(rand() * 1500));
     } else {
       await waitUntil(`a checkpoint past ${restoredFrom} (kill ${kill + 1})`, () => checkpointedPositions(stateFile) !== restoredFrom, run, 60_000, 20);
-      await sleep(Math.floor(rand() * 600));
+      await sleep(Math.floor(rand() * 500));
     }
     if (run.child.exitCode !== null || run.child.signalCode !== null) {
       throw new Error(`the job ended (${run.child.exitCode}) after only ${kill} of ${kills} kills; give it more input: ${run.stderr()}`);
@@ -101,7 +102,7 @@ describe(`exactly-once through SIGKILLs (seed ${SEED})`, () => {
     const input = uniqueTopic('eos-in');
     await createEventTopic(admin, input, 3);
     const keys = Array.from({ length: 20 }, (_, i) => `key-${i}`);
-    const events = generateEvents(17, 100_000, keys, 120);
+    const events = generateEvents(17, 150_000, keys, 80);
     // Records of about 500 bytes, so each fetch (1 MiB per partition) brings a few thousand and checkpoints come often.
     await produceAll(client, eventRecords(input, events, 3, { padding: 400 }));
     const dir = tempDir('eddy-kafka-eos-');
