@@ -3,34 +3,29 @@
 // messages, and restarted on its state; once it has caught up, its totals equal a computation over exactly the
 // messages produced: no duplicates, no gaps.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
-import { EDDY_BIN, prng, tempDir } from '../e2e/helpers.js';
+import { prng, tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
+import { killRuns, sleep, startRun, waitUntil, type BackgroundRun } from './run-helpers.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   client = createKafkajsClient({ bootstrapServers: [kafkaBootstrap()], clientId: 'eddy-restart-test' });
   admin = await client.admin();
 });
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterEach(killRuns);
 
 afterAll(async () => {
   await admin?.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('kafka source restored from checkpoints in eddy run', () => {
   it('SIGKILLed while reading and restarted, its totals equal the messages produced', async () => {
@@ -82,21 +77,8 @@ describe('kafka source restored from checkpoints in eddy run', () => {
       }
     };
     const counted = () => totals().reduce((n, r) => n + r.c, 0);
-    const start = () => {
-      const child = spawn(process.execPath, [EDDY_BIN, 'run', script, '--state-dir', state], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      children.push(child);
-      return { child, stderr: () => stderr };
-    };
-    async function waitFor(count: number, run: { child: ChildProcess; stderr: () => string }, timeoutMs = 60_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (counted() < count) {
-        if (run.child.exitCode !== null) throw new Error(`the job ended (${run.child.exitCode}): ${run.stderr()}`);
-        if (Date.now() > deadline) throw new Error(`${counted()} of ${count} messages counted after ${timeoutMs} ms: ${run.stderr()}`);
-        await sleep(100);
-      }
-    }
+    const start = () => startRun(['run', script, '--state-dir', state]);
+    const waitFor = (count: number, run: BackgroundRun) => waitUntil(() => `${count} messages counted (${counted()} so far)`, () => counted() >= count, run);
 
     try {
       await produce(3000);
@@ -107,7 +89,7 @@ describe('kafka source restored from checkpoints in eddy run', () => {
       for (let round = 0; round < 5; round++) {
         await waitFor(produced, run);
         const before = produced;
-        const exited = new Promise((r) => run.child.once('exit', r));
+        const exited = run.exited;
         const killAfter = 2 + Math.floor(rand() * 4);
         const killed = run.child;
         // The job is killed while the messages arrive: after batch 2 to 5 of 10, and a moment.

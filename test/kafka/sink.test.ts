@@ -17,6 +17,7 @@ import { summarize } from '../../src/engine/job-summary.js';
 import type { JobHandle } from '../../src/engine/job-handle.js';
 import { tempDir } from '../e2e/helpers.js';
 import { javaDefaultPartition, kafkaBootstrap, uniqueTopic } from './broker.js';
+import { jsonValues, multiset } from './run-helpers.js';
 import { readTopic } from './topic-io.js';
 
 let client: KafkaClient;
@@ -34,9 +35,7 @@ afterAll(async () => {
 /** Every record of `topic` a read_committed consumer sees, waiting until there are at least `atLeast` (see topic-io.ts). */
 const readCommitted = (topic: string, atLeast = 0): Promise<KafkaRecord[]> => readTopic(client, topic, atLeast);
 
-const values = (records: readonly KafkaRecord[]) => records.map((r) => JSON.parse(r.value!.toString('utf8')) as unknown);
-/** A multiset as a sorted list of JSON texts, to compare with toEqual. */
-const multiset = (items: readonly unknown[]) => items.map((i) => JSON.stringify(i)).sort();
+const values = jsonValues;
 
 const schema: Schema = [
   { name: 'id', type: T.int() },
