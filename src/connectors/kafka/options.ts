@@ -73,7 +73,7 @@ export const KAFKA_CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { key: 'properties.#', description: 'Any other Kafka client property is refused (the error names the supported ones).' },
   {
     key: 'client.library',
-    description: "The Kafka client library Eddy talks to the brokers with: 'kafkajs' (a dependency of Eddy) or 'platformatic' (@platformatic/kafka 1.x, installed separately).",
+    description: "The Kafka client library Eddy talks to the brokers with: 'kafkajs' (the default) or 'platformatic' (@platformatic/kafka 1.x, the faster one).",
     defaultValue: 'kafkajs',
     values: ['kafkajs', 'platformatic'],
   },
