@@ -68,6 +68,7 @@ describe('upsert-kafka source (reader)', () => {
     const read: { kind: RowKind; row: Row }[] = [];
     try {
       for (let c = await reader.next(); c !== null; c = await reader.next()) {
+        if (c.rows.length === 0) continue; // a partition announced before its records
         expect(c.kinds?.length).toBe(c.rows.length);
         c.rows.forEach((row, i) => read.push({ kind: c.kinds![i]!, row }));
       }
