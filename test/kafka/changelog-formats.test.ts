@@ -10,6 +10,7 @@ import { Eddy } from '../../src/index.js';
 import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord, KafkaRecord } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { tempDir } from '../e2e/helpers.js';
+import { produce as produceTo, readTopic } from './topic-io.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
 import { mulberry32 } from '../runtime/operators/stream-gen.js';
 
@@ -30,36 +31,9 @@ afterEach(async () => {
   for (const e of sessions.splice(0)) await e.close();
 });
 
-async function produce(records: KafkaOutgoingRecord[]): Promise<void> {
-  const producer = await client.producer({ idempotent: true });
-  try {
-    await producer.send(records);
-  } finally {
-    await producer.close();
-  }
-}
-
-/** Every record of a topic, from the start to its end. */
-async function readAll(topic: string): Promise<KafkaRecord[]> {
-  const [meta] = await admin.describeTopics([topic]);
-  const consumer = await client.consumer({ isolationLevel: 'read_committed' });
-  try {
-    await consumer.assign(meta!.partitions.map((p) => ({ topic, partition: p.partition, offset: 0n })));
-    const records: KafkaRecord[] = [];
-    const caughtUp = new Map(meta!.partitions.map((p) => [p.partition, false]));
-    const deadline = Date.now() + 60_000;
-    while ([...caughtUp.values()].includes(false)) {
-      if (Date.now() > deadline) throw new Error('not caught up after 60 s');
-      for (const batch of await consumer.fetch({ maxWaitMs: 200 })) {
-        records.push(...batch.records);
-        caughtUp.set(batch.partition, batch.nextOffset >= batch.endOffset);
-      }
-    }
-    return records;
-  } finally {
-    await consumer.close();
-  }
-}
+const produce = (records: KafkaOutgoingRecord[]): Promise<void> => produceTo(client, records);
+/** Every record of a topic, from the start to its end (read_committed). */
+const readAll = (topic: string): Promise<KafkaRecord[]> => readTopic(client, topic);
 
 interface Product {
   id: number;
