@@ -21,9 +21,6 @@ import { bufferFlushOf, UpsertBuffer } from './upsert-buffer.js';
  * (debezium-json, canal-json), else the row's text.
  */
 export type DeliveryGuarantee = 'none' | 'at-least-once' | 'exactly-once';
-
-/** How many sends a flush leaves in flight before it waits for the broker (each is one flush's rows). */
-const MAX_UNACKED_SENDS = 4;
 export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
 
 /** The sink's own options (the connection options are in ./options.ts). */
@@ -114,9 +111,6 @@ export class KafkaSinkWriter implements SinkWriter {
   private nextPartition = 0;
   private pending: KafkaOutgoingRecord[] = [];
   private sends: Promise<void> = Promise.resolve();
-  /** Sends handed to the producer and not yet acknowledged, and the first that failed. */
-  private unacked = 0;
-  private sendError: unknown;
   /** Exactly-once: the prepared transaction (sent, not committed), and who waits for its commit. */
   private prepared: { readonly checkpointId: number; readonly producer: KafkaProducer; readonly resolve: () => void; readonly committed: Promise<void> } | undefined;
   /** The METADATA keys (`timestamp`, `headers`) whose values follow the physical columns of each row (./metadata.ts). */
@@ -225,35 +219,16 @@ export class KafkaSinkWriter implements SinkWriter {
     this.flush().catch((e: unknown) => (this.bufferError ??= e));
   }
 
-  /**
-   * Sends what is buffered (rows wait while the next exactly-once transaction is being set up). Sends overlap with the
-   * job's processing: a flush waits for the broker only while more than {@link MAX_UNACKED_SENDS} sends are
-   * unacknowledged (so memory stays bounded); a checkpoint's pre-commit and close wait for every one ({@link drain}).
-   * A failed send fails the next flush.
-   */
+  /** Sends what is buffered (rows wait while the next exactly-once transaction is being set up). */
   async flush(): Promise<void> {
-    this.send();
-    if (this.unacked > MAX_UNACKED_SENDS) await this.drain();
-  }
-
-  /** Hands what is buffered to the producer, without waiting; fails with the first failed send. */
-  private send(): void {
     if (this.bufferError !== undefined) throw this.bufferError;
-    if (this.sendError !== undefined) throw this.kafkaError('write to', this.sendError);
     if (this.pending.length > 0 && this.producer) {
       const records = this.pending;
       this.pending = [];
       const producer = this.producer;
       this.sentInTransaction += records.length;
-      this.unacked++;
-      this.sends = this.sends.then(() => producer.send(records)).finally(() => this.unacked--);
-      this.sends.catch((e: unknown) => (this.sendError ??= e));
+      this.sends = this.sends.then(() => producer.send(records));
     }
-  }
-
-  /** Sends what is buffered and waits until the broker acknowledged every send. */
-  private async drain(): Promise<void> {
-    this.send();
     try {
       await this.sends;
     } catch (e) {
@@ -269,7 +244,7 @@ export class KafkaSinkWriter implements SinkWriter {
   async preCommit(checkpointId: number): Promise<KafkaSinkCommit | undefined> {
     if (this.prepared) await this.prepared.committed;
     if (this.buffer) this.pending.push(...this.buffer.drain());
-    await this.drain();
+    await this.flush();
     if (this.transactionalIdPrefix === undefined) return undefined;
     const producer = this.producer!;
     const identity = producer.identity();
@@ -324,7 +299,7 @@ export class KafkaSinkWriter implements SinkWriter {
     try {
       if (this.transactionalIdPrefix === undefined) {
         if (this.buffer) this.pending.push(...this.buffer.drain());
-        await this.drain();
+        await this.flush();
       } else {
         await this.sends.catch(() => {});
         if (producer.inTransaction()) await producer.abortTransaction().catch(() => {});
