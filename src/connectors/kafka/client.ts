@@ -262,3 +262,23 @@ export class KafkaUnknownTopicError extends Error {
     super(`Kafka topic '${topic}' does not exist`, options);
   }
 }
+
+/** Node's TLS options (what both client libraries take) from the adapter's: PEM text. */
+export function tlsConnectionOptions(tls: KafkaTls): import('node:tls').ConnectionOptions {
+  return {
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+    ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+  };
+}
+
+/** The error of a prepared transaction the broker aborted before the restored sink could commit it. */
+export function preparedTransactionAborted(identity: KafkaProducerIdentity, cause: unknown): Error {
+  return new Error(
+    `the Kafka transaction of '${identity.transactionalId}' (producer ${identity.producerId}, epoch ${identity.producerEpoch}) ` +
+      'was aborted before it could be committed (a transaction timeout shorter than the time to restart?)',
+    { cause },
+  );
+}

@@ -22,6 +22,8 @@ import {
 } from 'kafkajs';
 import {
   KafkaFencedError,
+  preparedTransactionAborted,
+  tlsConnectionOptions,
   KafkaUnknownTopicError,
   type KafkaAdmin,
   type KafkaClient,
@@ -39,10 +41,8 @@ import {
   type KafkaProducerIdentity,
   type KafkaProducerOptions,
   type KafkaRecord,
-  type KafkaTls,
   type KafkaTopicMetadata,
 } from './client.js';
-import type { ConnectionOptions } from 'node:tls';
 
 const require = createRequire(import.meta.url);
 
@@ -159,7 +159,7 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
     connectionTimeout: config.connectionTimeoutMs ?? 3000,
     ...(config.requestTimeoutMs !== undefined ? { requestTimeout: config.requestTimeoutMs } : {}),
     ...(config.retryBackoffMs !== undefined ? { retry: { initialRetryTime: config.retryBackoffMs } } : {}),
-    ...(config.tls ? { ssl: tlsOptions(config.tls) } : {}),
+    ...(config.tls ? { ssl: tlsConnectionOptions(config.tls) } : {}),
     ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
   });
   return {
@@ -218,11 +218,7 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
         // timeout, the broker aborted) this transaction; as Flink, taken as committed.
         if (type !== undefined && FENCED_TYPES.has(type)) return;
         if (type === 'INVALID_TXN_STATE') {
-          throw new Error(
-            `the Kafka transaction of '${identity.transactionalId}' (producer ${identity.producerId}, epoch ${identity.producerEpoch}) ` +
-              'was aborted before it could be committed (a transaction timeout shorter than the time to restart?)',
-            { cause: error },
-          );
+          throw preparedTransactionAborted(identity, error);
         }
         throw error;
       } finally {
@@ -233,17 +229,6 @@ export function createKafkajsClient(config: KafkaClientConfig): KafkaClient {
 }
 
 const TRANSACTION_COORDINATOR = 1;
-
-/** kafkajs's TLS options from the adapter's: PEM text as Node's tls takes it. */
-function tlsOptions(tls: KafkaTls): ConnectionOptions {
-  return {
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-    ...(tls.key !== undefined ? { key: tls.key } : {}),
-    ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
-    ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
-  };
-}
 
 /** kafkajs errors about reaching brokers: retrying later may succeed. */
 const UNREACHABLE_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError']);

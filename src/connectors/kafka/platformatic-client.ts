@@ -19,6 +19,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   KafkaFencedError,
+  preparedTransactionAborted,
+  tlsConnectionOptions,
   KafkaUnknownTopicError,
   type KafkaAdmin,
   type KafkaClient,
@@ -220,17 +222,7 @@ function common(config: KafkaClientConfig, extra: Record<string, unknown> = {}):
     ...(config.retryBackoffMs !== undefined ? { retryDelay: config.retryBackoffMs } : {}),
     ...(config.requestTimeoutMs !== undefined ? { timeout: config.requestTimeoutMs } : {}),
     connectTimeout: config.connectionTimeoutMs ?? 3000,
-    ...(tls
-      ? {
-          tls: {
-            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-            ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-            ...(tls.key !== undefined ? { key: tls.key } : {}),
-            ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
-            ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
-          },
-        }
-      : {}),
+    ...(tls ? { tls: tlsConnectionOptions(tls) } : {}),
     ...(sasl ? { sasl: { mechanism: sasl.mechanism.toUpperCase(), username: sasl.username, password: sasl.password } } : {}),
     ...extra,
   };
@@ -313,11 +305,7 @@ export function createPlatformaticClient(config: KafkaClientConfig): KafkaClient
         // timeout, the broker aborted) this transaction; as Flink, taken as committed.
         if (findApiId(error, FENCED_IDS)) return;
         if (findApiId(error, ['INVALID_TXN_STATE'])) {
-          throw new Error(
-            `the Kafka transaction of '${identity.transactionalId}' (producer ${identity.producerId}, epoch ${identity.producerEpoch}) ` +
-              'was aborted before it could be committed (a transaction timeout shorter than the time to restart?)',
-            { cause: error },
-          );
+          throw preparedTransactionAborted(identity, error);
         }
         throw error;
       } finally {
