@@ -249,6 +249,11 @@ export function typeToString(t: DataType): string {
 export interface Field {
   readonly name: string;
   readonly type: DataType;
+  /**
+   * A pseudo column (ksqlDB's ROWTIME, ROWPARTITION, ROWOFFSET): found by its name, left out of `SELECT *`
+   * and of DESCRIBE (DESCRIBE EXTENDED shows it).
+   */
+  readonly hidden?: boolean;
 }
 
 /** An ordered list of columns. Rows are arrays whose positions match. */

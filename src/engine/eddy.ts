@@ -204,6 +204,13 @@ export class Eddy {
       case 'ShowTopicsStatement':
       case 'PrintStatement':
         return this.topics.execute(stmt);
+      case 'KsqlCreateAs':
+      case 'RunScriptStatement':
+      case 'DefineStatement':
+      case 'UndefineStatement':
+      case 'UnsetStatement':
+      case 'TerminateStatement':
+        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `${stmt.kind} is not supported yet`, span: stmt.span });
     }
   }
 

@@ -168,6 +168,18 @@ function statementName(stmt: ast.Statement): string {
       return 'SHOW TOPICS';
     case 'PrintStatement':
       return 'PRINT';
+    case 'KsqlCreateAs':
+      return `CREATE ${stmt.objectType} AS SELECT`;
+    case 'RunScriptStatement':
+      return 'RUN SCRIPT';
+    case 'DefineStatement':
+      return 'DEFINE';
+    case 'UndefineStatement':
+      return 'UNDEFINE';
+    case 'UnsetStatement':
+      return 'UNSET';
+    case 'TerminateStatement':
+      return 'TERMINATE';
     case 'QueryStatement':
     case 'ShowStatement':
     case 'DescribeStatement':

@@ -45,7 +45,14 @@ export type Statement =
   | ExplainStatement
   | StopJobStatement
   | ShowTopicsStatement
-  | PrintStatement;
+  | PrintStatement
+  // ksqlDB's dialect (docs/ksql.md)
+  | KsqlCreateAs
+  | RunScriptStatement
+  | DefineStatement
+  | UndefineStatement
+  | UnsetStatement
+  | TerminateStatement;
 
 /** Fields of every statement: its full text (without the trailing `;`), for messages and EXPLAIN. */
 export interface StatementBase extends NodeBase {
@@ -116,6 +123,72 @@ export interface CreateTable extends StatementBase {
   readonly partitionedBy?: readonly Identifier[];
   readonly comment?: string;
   readonly options: readonly TableOption[];
+  /**
+   * Set when the statement is ksqlDB's: `CREATE [OR REPLACE] STREAM`, or `CREATE [OR REPLACE] [SOURCE] TABLE`
+   * whose WITH clause has ksqlDB's unquoted property names (`KAFKA_TOPIC = 'x'`). Its `options` are then
+   * ksqlDB's properties (keys upper-cased as written: KAFKA_TOPIC, VALUE_FORMAT, ...), not connector options.
+   */
+  readonly ksql?: KsqlSourceInfo;
+}
+
+/** What makes a CREATE STREAM / CREATE TABLE ksqlDB's. */
+export interface KsqlSourceInfo {
+  readonly objectType: 'STREAM' | 'TABLE';
+  readonly orReplace: boolean;
+  /** `CREATE SOURCE TABLE|STREAM`: read-only, and (for a table) materialized for pull queries. */
+  readonly source: boolean;
+  /** Columns marked `KEY` (streams) or `PRIMARY KEY` (tables), in declaration order. */
+  readonly keyColumns: readonly Identifier[];
+}
+
+/**
+ * ksqlDB's `CREATE [OR REPLACE] STREAM|TABLE name [WITH (...)] AS query`: a persistent query writing a new
+ * stream (its topic) or table (its topic and a materialized view that pull queries read).
+ */
+export interface KsqlCreateAs extends StatementBase {
+  readonly kind: 'KsqlCreateAs';
+  readonly objectType: 'STREAM' | 'TABLE';
+  readonly orReplace: boolean;
+  readonly ifNotExists: boolean;
+  readonly name: QualifiedName;
+  /** ksqlDB properties (KAFKA_TOPIC, VALUE_FORMAT, PARTITIONS, ...), keys upper-cased. */
+  readonly options: readonly TableOption[];
+  readonly query: Query;
+}
+
+/** `RUN SCRIPT 'file.sql'`: runs the file's statements in this session (path relative to the working directory). */
+export interface RunScriptStatement extends StatementBase {
+  readonly kind: 'RunScriptStatement';
+  readonly path: string;
+  readonly pathSpan: Span;
+}
+
+/** `DEFINE name = 'value'`: a variable for `${name}` in later statements. */
+export interface DefineStatement extends StatementBase {
+  readonly kind: 'DefineStatement';
+  readonly name: string;
+  readonly value: string;
+}
+
+/** `UNDEFINE name`. */
+export interface UndefineStatement extends StatementBase {
+  readonly kind: 'UndefineStatement';
+  readonly name: string;
+  readonly nameSpan: Span;
+}
+
+/** `UNSET 'key'` (ksqlDB's RESET of one property). */
+export interface UnsetStatement extends StatementBase {
+  readonly kind: 'UnsetStatement';
+  readonly key: string;
+}
+
+/** `TERMINATE query_id` / `TERMINATE ALL`: stops persistent queries (ksqlDB's name for STOP JOB). */
+export interface TerminateStatement extends StatementBase {
+  readonly kind: 'TerminateStatement';
+  /** Absent for TERMINATE ALL. */
+  readonly queryId?: string;
+  readonly queryIdSpan?: Span;
 }
 
 /**
@@ -135,7 +208,10 @@ export interface CreateView extends StatementBase {
 /** `DROP [TEMPORARY] TABLE|VIEW|MATERIALIZED VIEW [IF EXISTS] name [CASCADE | RESTRICT]`. */
 export interface DropStatement extends StatementBase {
   readonly kind: 'DropStatement';
-  readonly objectType: 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW';
+  /** STREAM: ksqlDB's `DROP STREAM`; `DROP TABLE` of a ksqlDB table is TABLE with `ksql` set. */
+  readonly objectType: 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW' | 'STREAM';
+  /** ksqlDB's `DROP STREAM|TABLE [IF EXISTS] name DELETE TOPIC`. */
+  readonly deleteTopic?: boolean;
   readonly name: QualifiedName;
   readonly ifExists: boolean;
   readonly temporary: boolean;
@@ -203,7 +279,12 @@ export type ShowWhat =
   | 'CURRENT DATABASE'
   | 'CREATE TABLE'
   | 'CREATE VIEW'
-  | 'COLUMNS';
+  | 'COLUMNS'
+  // ksqlDB's (also as `LIST ...`)
+  | 'STREAMS'
+  | 'QUERIES'
+  | 'PROPERTIES'
+  | 'VARIABLES';
 
 
 /** `SHOW [ALL] TOPICS [EXTENDED]` (ksqlDB): the Kafka cluster's topics; ALL includes the internal ones. */
@@ -240,6 +321,8 @@ export interface StopJobStatement extends StatementBase {
 export interface DescribeStatement extends StatementBase {
   readonly kind: 'DescribeStatement';
   readonly name: QualifiedName;
+  /** ksqlDB's `DESCRIBE [STREAM|TABLE] name EXTENDED`: adds pseudo columns, the topic, formats and queries. */
+  readonly extended?: boolean;
 }
 
 /** `DESCRIBE JOB 'id'`: a job's status, counters and plan. */
@@ -295,6 +378,27 @@ export interface Select extends NodeBase {
   readonly having?: Expr;
   /** The WINDOW clause's named windows (`OVER w` refers to them). */
   readonly windows?: readonly NamedWindow[];
+  /** ksqlDB's `WINDOW TUMBLING|HOPPING|SESSION (...)` after FROM (a windowed GROUP BY). */
+  readonly ksqlWindow?: KsqlWindow;
+  /** ksqlDB's `PARTITION BY expr, ...` (after GROUP BY): re-keys a stream. */
+  readonly partitionBy?: readonly Expr[];
+}
+
+/**
+ * ksqlDB's window clause: `TUMBLING (SIZE n unit [, RETENTION n unit] [, GRACE PERIOD n unit])`,
+ * `HOPPING (SIZE n unit, ADVANCE BY n unit [, RETENTION ..] [, GRACE PERIOD ..])`,
+ * `SESSION (n unit [, RETENTION ..] [, GRACE PERIOD ..])`. Durations in milliseconds.
+ */
+export interface KsqlWindow extends NodeBase {
+  readonly kind: 'KsqlWindow';
+  readonly type: 'TUMBLING' | 'HOPPING' | 'SESSION';
+  /** SIZE (SESSION: the gap). */
+  readonly sizeMs: number;
+  /** HOPPING's ADVANCE BY. */
+  readonly advanceMs?: number;
+  readonly retentionMs?: number;
+  /** Absent: ksqlDB's default grace period. */
+  readonly graceMs?: number;
 }
 
 /** `w AS (PARTITION BY .. ORDER BY .. [frame])` in a WINDOW clause. */
@@ -414,6 +518,16 @@ export interface JoinRef extends NodeBase {
   readonly right: TableRef;
   readonly on?: Expr;
   readonly using?: readonly Identifier[];
+  /** ksqlDB's stream-stream join window: `WITHIN n unit` or `WITHIN (before, after)` [GRACE PERIOD n unit]. */
+  readonly within?: KsqlWithin;
+}
+
+/** `WITHIN (before, after) [GRACE PERIOD g]`: a right row joins when left.ROWTIME - before <= right.ROWTIME <= left.ROWTIME + after. */
+export interface KsqlWithin extends NodeBase {
+  readonly kind: 'KsqlWithin';
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  readonly graceMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -80,6 +80,11 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       case 'COLUMNS':
         // Flink's SHOW COLUMNS lists what DESCRIBE does.
         return this.describe(stmt.name!);
+      case 'STREAMS':
+      case 'QUERIES':
+      case 'PROPERTIES':
+      case 'VARIABLES':
+        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `SHOW ${stmt.what} is not supported yet`, span: stmt.span });
     }
   }
 

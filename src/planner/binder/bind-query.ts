@@ -33,7 +33,7 @@ function unsupported(message: string, span: Span, hint?: string): never {
 
 /** The scope of a plan's output, every column qualified by `qualifier`. */
 function scopeOf(plan: LogicalPlan, qualifier?: string): Scope {
-  return new Scope(plan.schema.map((f, index) => ({ name: f.name, type: f.type, index, qualifier })));
+  return new Scope(plan.schema.map((f, index) => ({ name: f.name, type: f.type, index, qualifier, ...(f.hidden ? { hidden: true } : {}) })));
 }
 
 /** Renames the output columns of a bound query (`AS t(a, b)`, CTE and view column lists). */
@@ -250,8 +250,8 @@ export class QueryBinder {
       select.items.forEach((item, i) => {
         if (item.kind === 'SelectStar') {
           const q = item.qualifier ? item.qualifier.parts.map((p) => p.name).join('.') : undefined;
-          const cols = q === undefined ? from.scope.unqualified : from.scope.columns.filter((c) => c.qualifier !== undefined && c.qualifier.toLowerCase() === q.toLowerCase());
-          if (q !== undefined && cols.length === 0) throw new EddyError({ code: ErrorCode.UNKNOWN_TABLE, message: `Table or alias '${q}' is not in scope here`, span: item.span });
+          const cols = from.scope.starColumns(q);
+          if (q !== undefined && from.scope.columns.every((c) => c.qualifier === undefined || c.qualifier.toLowerCase() !== q.toLowerCase())) throw new EddyError({ code: ErrorCode.UNKNOWN_TABLE, message: `Table or alias '${q}' is not in scope here`, span: item.span });
           for (const c of cols) {
             exprs.push({ kind: 'InputRef', index: c.index, type: c.type, name: c.name });
             columns.push({ name: c.name, type: c.type, index: columns.length, qualifier: c.qualifier });

@@ -19,6 +19,8 @@ export interface ScopeColumn {
    * the plain name `k` and `*` mean the merged column instead.
    */
   readonly qualifiedOnly?: boolean;
+  /** A pseudo column ({@link Field.hidden}): resolvable by name, not expanded by `*`. */
+  readonly hidden?: boolean;
 }
 
 /**
@@ -81,6 +83,12 @@ export class Scope {
   /** The columns an unqualified name or `*` can mean (all but the sides' copies of USING columns). */
   get unqualified(): readonly ScopeColumn[] {
     return this.columns.filter((c) => !c.qualifiedOnly);
+  }
+
+  /** The columns `*` (or `alias.*` when `qualifier` is given) expands to: no pseudo columns. */
+  starColumns(qualifier?: string): readonly ScopeColumn[] {
+    const cols = qualifier === undefined ? this.unqualified : this.columns.filter((c) => c.qualifier !== undefined && sameName(c.qualifier, qualifier));
+    return cols.filter((c) => !c.hidden);
   }
 
   /** A scope with every column re-qualified by `alias` (for `FROM (..) AS alias` and `t AS alias`). */
