@@ -21,6 +21,8 @@ export interface TableColumn {
    * VIRTUAL (read only; an INSERT does not write it).
    */
   readonly metadata?: { readonly key: string; readonly virtual: boolean };
+  /** A ksqlDB pseudo column (ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND): not in `SELECT *` (Field.hidden). */
+  readonly hidden?: boolean;
 }
 
 /** A table declared with CREATE TABLE: its columns, watermark, and connector options. */
@@ -37,7 +39,24 @@ export interface TableDef {
   readonly dynamicOptions?: Readonly<Record<string, string>>;
   readonly temporary: boolean;
   /** The CREATE statement, for messages and SHOW CREATE (a CREATE MATERIALIZED VIEW for a view's table). */
-  readonly statement: ast.CreateTable | ast.CreateView;
+  readonly statement: ast.CreateTable | ast.CreateView | ast.KsqlCreateAs;
+  /** Set for a ksqlDB stream or table (CREATE STREAM / CREATE TABLE with ksqlDB's properties, or their AS SELECT). */
+  readonly ksql?: KsqlSourceDef;
+}
+
+/** What Eddy keeps about a ksqlDB stream or table besides its connector options. */
+export interface KsqlSourceDef {
+  readonly objectType: 'STREAM' | 'TABLE';
+  /** KAFKA_TOPIC. */
+  readonly topic: string;
+  /** KEY / PRIMARY KEY columns (a table's are its primary key). */
+  readonly keyColumns: readonly string[];
+  /** ksqlDB's WITH properties as given (upper-case keys), for DESCRIBE EXTENDED. */
+  readonly properties: Readonly<Record<string, string>>;
+  /** A windowed source (the output of a windowed aggregation, or WINDOW_TYPE given): its window kind and size (ms). */
+  readonly window?: { readonly type: 'TUMBLING' | 'HOPPING' | 'SESSION'; readonly sizeMs?: number };
+  /** The persistent query that writes it (CREATE ... AS SELECT, INSERT INTO), when there is one. */
+  readonly queryId?: string;
 }
 
 /** A view: a named query, bound again wherever it is used. */
