@@ -136,8 +136,15 @@ export interface AggregateFunctionDef {
   readonly name: string;
   readonly description: string;
   /**
+   * How many parameters after the aggregated value the function takes (default 0): literal settings such as
+   * TOPK's `k` or LATEST_BY_OFFSET's `n` and `ignoreNulls`. The binder requires them to be literals and
+   * passes their values in `site.literalArgs`; only the first argument is aggregated.
+   */
+  readonly literalParams?: number;
+  /**
    * Resolves for the argument types; `argTypes` is empty for COUNT(*). `distinct` asks for an
    * implementation with DISTINCT semantics (each distinct non-null value counted once, with retraction).
+   * `site` gives the literal values of every argument (the first one's is undefined unless it is a literal).
    */
-  resolve(argTypes: readonly DataType[], distinct: boolean): Resolution<ResolvedAggregate>;
+  resolve(argTypes: readonly DataType[], distinct: boolean, site?: CallSite): Resolution<ResolvedAggregate>;
 }

@@ -3,6 +3,8 @@ import { builtinAggregates } from './aggregate/index.js';
 import type { AggregateFunctionDef, ScalarFunctionDef } from './function-types.js';
 import { comparisonFunctions } from './scalar/comparisons.js';
 import { conditionalFunctions } from './scalar/conditional.js';
+import { ksqlStringFunctions } from './scalar/ksql-strings.js';
+import { ksqlTemporalFunctions } from './scalar/ksql-temporal.js';
 import { likeFunctions } from './scalar/like.js';
 import { mathFunctions } from './scalar/math.js';
 import { operatorFunctions } from './scalar/operators.js';
@@ -66,7 +68,7 @@ export class FunctionRegistry {
 /** A registry holding every built-in function. */
 export function builtinFunctions(): FunctionRegistry {
   const registry = new FunctionRegistry();
-  for (const list of [operatorFunctions, comparisonFunctions, likeFunctions, mathFunctions, stringFunctions, conditionalFunctions, temporalFunctions]) {
+  for (const list of [operatorFunctions, comparisonFunctions, likeFunctions, mathFunctions, stringFunctions, conditionalFunctions, temporalFunctions, ksqlStringFunctions, ksqlTemporalFunctions]) {
     for (const def of list) registry.register(def);
   }
   for (const def of builtinAggregates) registry.registerAggregate(def);

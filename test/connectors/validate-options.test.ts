@@ -58,7 +58,7 @@ describe('validateOptions', () => {
       {
         key: 'format',
         kind: 'unknown-format',
-        message: "Unknown format 'jsn' for connector 'filesystem'; available formats: json, csv, debezium-json, canal-json, raw, avro",
+        message: "Unknown format 'jsn' for connector 'filesystem'; available formats: json, csv, debezium-json, canal-json, raw, avro, kafka",
         hint: 'did you mean `json`?',
       },
       {

@@ -7,6 +7,7 @@ import { createJsonDecoder, createJsonEncoder, jsonFormat } from './json-format.
 import { avroFormat, createAvroDecoder, createAvroEncoder } from './avro-format.js';
 import { canalJsonFormat, createCanalJsonDecoder, createCanalJsonEncoder } from './canal-json-format.js';
 import { createDebeziumJsonDecoder, createDebeziumJsonEncoder, debeziumJsonFormat } from './debezium-json-format.js';
+import { createKafkaDecoder, createKafkaEncoder, kafkaFormat } from './kafka-format.js';
 import { createRawDecoder, createRawEncoder, rawFormat } from './raw-format.js';
 import type { RecordDecoder, RecordEncoder } from './record-codec.js';
 
@@ -23,7 +24,7 @@ export {
 } from './record-codec.js';
 
 /** Every built-in format. */
-export const FORMATS: readonly FormatFactory[] = [jsonFormat, csvFormat, debeziumJsonFormat, canalJsonFormat, rawFormat, avroFormat];
+export const FORMATS: readonly FormatFactory[] = [jsonFormat, csvFormat, debeziumJsonFormat, canalJsonFormat, rawFormat, avroFormat, kafkaFormat];
 
 type Options = Readonly<Record<string, string>>;
 
@@ -34,6 +35,7 @@ const CODECS: Record<string, { decoder(s: Schema, o: Options): RecordDecoder; en
   'canal-json': { decoder: createCanalJsonDecoder, encoder: createCanalJsonEncoder },
   raw: { decoder: createRawDecoder, encoder: createRawEncoder },
   avro: { decoder: createAvroDecoder, encoder: createAvroEncoder },
+  kafka: { decoder: createKafkaDecoder, encoder: createKafkaEncoder },
 };
 
 function codec(format: string): (typeof CODECS)[string] {

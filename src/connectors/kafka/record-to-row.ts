@@ -6,11 +6,36 @@
  * In upsert mode (`upsert-kafka`) a record with a value is an upsert (+U) of its key, and a record with a null
  * value (a tombstone) a delete (-D) of its key: a row holding only the key columns, the others NULL. Otherwise a
  * tombstone is no row.
+ *
+ * Windowed keys (`key.window.type`): the key is the key format's bytes followed by the window, as Kafka Streams'
+ * TimeWindowedSerializer (start: 8 bytes big-endian) and SessionWindowedSerializer (end, then start) write it; the
+ * window fills WINDOWSTART and WINDOWEND (a time window's end is its start + `key.window.size`).
  */
 import { DELETE, INSERT, UPDATE_AFTER, type Row, type RowKind } from '../../runtime/changelog.js';
 import type { Schema } from '../../common/types.js';
 import { createDecoder, RecordError, type DecodedChanges, type RecordDecoder, type SourceMessage } from '../formats/index.js';
-import type { RecordLayout } from './record-layout.js';
+import { canonicalInt } from '../../common/int64.js';
+import type { KeyWindow, RecordLayout } from './record-layout.js';
+
+/** The window a windowed key ends with, and the key format's bytes before it. */
+export interface WindowedKey {
+  readonly key: Buffer;
+  readonly start: number | bigint;
+  readonly end: number | bigint;
+}
+
+/** Splits a windowed key into the key format's bytes and the window; a RecordError when it is too short. */
+export function splitWindowedKey(bytes: Buffer, window: KeyWindow): WindowedKey | RecordError {
+  const suffix = window.type === 'SESSION' ? 16 : 8;
+  if (bytes.length < suffix) {
+    return new RecordError('wrong-type', `a ${window.type} windowed key ends with ${suffix} bytes of window, but the key has ${bytes.length}`);
+  }
+  const at = bytes.length - suffix;
+  const key = bytes.subarray(0, at);
+  if (window.type === 'SESSION') return { key, end: canonicalInt(bytes.readBigInt64BE(at)), start: canonicalInt(bytes.readBigInt64BE(at + 8)) };
+  const start = canonicalInt(bytes.readBigInt64BE(at));
+  return { key, start, end: canonicalInt(BigInt(start) + BigInt(window.sizeMs ?? 0)) };
+}
 
 /** A record's row and its kind. */
 export interface KindedRow {
@@ -69,7 +94,16 @@ export class RecordToRow {
           return { error: new RecordError('missing-not-null', `the record has no key, and key column \`${this.requiredKeyColumn}\` is NOT NULL`), part: 'key' };
         }
       } else {
-        const decoded = this.key.decode({ value: key });
+        let keyBytes: string | Uint8Array = key;
+        const window = this.layout.window;
+        if (window !== undefined) {
+          const split = splitWindowedKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key.buffer, key.byteOffset, key.byteLength), window);
+          if (split instanceof RecordError) return { error: new RecordError(split.kind, `key: ${split.message}`), part: 'key' };
+          row[window.startColumn] = split.start;
+          row[window.endColumn] = split.end;
+          keyBytes = split.key;
+        }
+        const decoded = this.key.decode({ value: keyBytes });
         if (decoded instanceof RecordError) return { error: new RecordError(decoded.kind, `key: ${decoded.message}`), part: 'key' };
         if (decoded !== null) this.layout.keyColumns.forEach((c, i) => (row[c] = decoded[i]));
       }

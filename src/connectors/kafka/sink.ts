@@ -192,8 +192,8 @@ export class KafkaSinkWriter implements SinkWriter {
       }
       const row = rows[i]!;
       const key = this.records.key(row);
-      if (this.upsert && kind === UPDATE_BEFORE && kinds[i + 1] === UPDATE_AFTER && this.records.key(rows[i + 1]!) === key) continue;
-      const record: { topic: string; key: string | null; value: string | Buffer | null; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
+      if (this.upsert && kind === UPDATE_BEFORE && kinds[i + 1] === UPDATE_AFTER && RowToRecord.sameKey(this.records.key(rows[i + 1]!), key)) continue;
+      const record: { topic: string; key: string | Buffer | null; value: string | Buffer | null; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
         topic: this.topic,
         key,
         value: this.upsert && (kind === DELETE || kind === UPDATE_BEFORE) ? null : this.records.value(row, kind),
@@ -205,7 +205,8 @@ export class KafkaSinkWriter implements SinkWriter {
         this.nextPartition = (this.nextPartition + 1) % this.partitions;
       }
       if (this.buffer) {
-        if (this.buffer.put(key!, record)) this.pending.push(...this.buffer.drain());
+        // Bytes keys (binary key formats, windowed keys) are buffered by their hex text.
+        if (this.buffer.put(typeof key === 'string' ? key : key!.toString('hex'), record)) this.pending.push(...this.buffer.drain());
       } else {
         this.pending.push(record);
       }

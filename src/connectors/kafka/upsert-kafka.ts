@@ -31,6 +31,8 @@ const SHARED = new Set([
   'value.format',
   'key.fields-prefix',
   'value.fields-include',
+  'key.window.type',
+  'key.window.size',
   'sink.delivery-guarantee',
   'sink.transactional-id-prefix',
 ]);

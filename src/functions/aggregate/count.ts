@@ -78,3 +78,16 @@ export const countFunction: AggregateFunctionDef = {
     return { type, impl: distinct ? distinctAggregate(impl) : impl };
   },
 };
+
+/**
+ * ksqlDB's COUNT_DISTINCT(x): the number of distinct non-NULL values. ksqlDB estimates it with HyperLogLog;
+ * Eddy counts exactly (and can therefore retract), so the result equals COUNT(DISTINCT x).
+ */
+export const countDistinctFunction: AggregateFunctionDef = {
+  name: 'COUNT_DISTINCT',
+  description: 'COUNT_DISTINCT(x) – number of distinct non-NULL values of x (exact)',
+  resolve(argTypes) {
+    if (argTypes.length !== 1) return { error: `COUNT_DISTINCT expects 1 argument, got ${argTypes.length}` };
+    return countFunction.resolve(argTypes, true);
+  },
+};

@@ -9,7 +9,8 @@ import type { AggregateFunctionDef, AggregateImpl } from '../function-types.js';
 /** Runs of [value, count] in arrival order. */
 type OrderedAcc = [unknown, number][];
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** True when two values are the same SQL value. */
+export function sameValue(a: unknown, b: unknown): boolean {
   return a === b || valuesEqual(a, b);
 }
 

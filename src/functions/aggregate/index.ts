@@ -1,10 +1,13 @@
 /** Every built-in aggregate function. */
 import type { AggregateFunctionDef } from '../function-types.js';
-import { countFunction } from './count.js';
+import { byOffsetFunctions } from './by-offset.js';
+import { collectListFunction, collectSetFunction } from './collect.js';
+import { countDistinctFunction, countFunction } from './count.js';
 import { firstValueFunction, lastValueFunction } from './first-last-value.js';
 import { listaggFunction } from './listagg.js';
 import { maxFunction, minFunction } from './min-max.js';
 import { avgFunction, sum0Function, sumFunction } from './sum.js';
+import { topkDistinctFunction, topkFunction } from './topk.js';
 import { varianceFunctions } from './variance.js';
 
 export { distinctAggregate } from './distinct.js';
@@ -21,4 +24,11 @@ export const builtinAggregates: readonly AggregateFunctionDef[] = [
   lastValueFunction,
   listaggFunction,
   ...varianceFunctions,
+  // ksqlDB's aggregates.
+  ...byOffsetFunctions,
+  collectListFunction,
+  collectSetFunction,
+  topkFunction,
+  topkDistinctFunction,
+  countDistinctFunction,
 ];

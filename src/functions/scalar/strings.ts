@@ -113,6 +113,32 @@ function splitIndex(s: string, sep: string, index: number): string | null {
   return index < parts.length ? parts[index]! : null;
 }
 
+/**
+ * INSTR as ksqlDB (and Oracle) define it; with two arguments it is Flink's INSTR. A negative `position`
+ * counts from the end and searches backwards; `occurrence` picks the n-th match in search order.
+ */
+export function instr(s: string, needle: string, position = 1, occurrence = 1): number {
+  if (occurrence < 1 || position === 0) return 0;
+  if (position > 0) {
+    let at = position - 1;
+    for (let n = 0; ; n++) {
+      const i = s.indexOf(needle, at);
+      if (i < 0) return 0;
+      if (n + 1 === occurrence) return i + 1;
+      at = i + 1;
+    }
+  }
+  let at = s.length + position;
+  if (at < 0) return 0;
+  for (let n = 0; ; n++) {
+    const i = s.lastIndexOf(needle, at);
+    if (i < 0) return 0;
+    if (n + 1 === occurrence) return i + 1;
+    if (i === 0) return 0;
+    at = i - 1;
+  }
+}
+
 function locate(needle: string, haystack: string, from?: number): number {
   const start = from === undefined ? 1 : from;
   if (start < 1) return 0;
@@ -244,7 +270,7 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   fixed('SPLIT_INDEX', 'SPLIT_INDEX(s, sep, index) – the 0-based index-th part of s split by sep; NULL when out of range', ['STRING', 'STRING', 'INTEGER'], STRING, splitIndex, { mayReturnNull: true }),
   fixed('POSITION', 'POSITION(needle IN s) – 1-based position of needle in s, 0 when absent', ['STRING', 'STRING'], INT, (needle: string, s: string) => s.indexOf(needle) + 1),
   fixed('LOCATE', 'LOCATE(needle, s[, from]) – 1-based position of needle in s at or after from, 0 when absent', ['STRING', 'STRING', 'INTEGER'], INT, locate, { optional: 1 }),
-  fixed('INSTR', 'INSTR(s, needle) – 1-based position of needle in s, 0 when absent', ['STRING', 'STRING'], INT, (s: string, needle: string) => s.indexOf(needle) + 1),
+  fixed('INSTR', 'INSTR(s, needle[, position[, occurrence]]) – 1-based position of the occurrence-th needle in s searching from position (negative: backwards from the end), 0 when absent', ['STRING', 'STRING', 'INTEGER', 'INTEGER'], INT, instr, { optional: 2 }),
   fixed('LPAD', 'LPAD(s, len, pad) – s left-padded with pad (or shortened) to len characters', ['STRING', 'INTEGER', 'STRING'], STRING, (s: string, n: number, p: string) => pad(s, n, p, true, DEFAULT_MAX_STRING_LENGTH), {
     mayReturnNull: true,
     specialize: (_site, _types, env) => (s: string, n: number, p: string) => pad(s, n, p, true, maxStringLength(env)),

@@ -7,7 +7,7 @@ import { INT64_MIN } from '../../common/int64.js';
 import { MILLIS_PER, parseDate, parseTimestamp } from '../../common/time.js';
 import { decimalToNumber } from '../../common/decimal.js';
 import { localToUtc, utcToLocal } from '../../common/time-zone.js';
-import { asTimeAttribute, T, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
+import { asTimeAttribute, isTimestamp, T, withNullable, withoutTimeAttribute, type DataType } from '../../common/types.js';
 import {
   addMonthsToDays,
   addMonthsToMillis,
@@ -421,8 +421,13 @@ export const temporalFunctions: readonly ScalarFunctionDef[] = [
   }, { optional: 1, mayReturnNull: true }),
   {
     name: 'UNIX_TIMESTAMP',
-    description: "UNIX_TIMESTAMP([s[, pattern]]) – now, or s (default 'yyyy-MM-dd HH:mm:ss', session time zone unless s has an offset) in epoch seconds; -9223372036854775808 if unreadable",
+    description: "UNIX_TIMESTAMP([s[, pattern]]) – now, or s (default 'yyyy-MM-dd HH:mm:ss', session time zone unless s has an offset) in epoch seconds; -9223372036854775808 if unreadable; UNIX_TIMESTAMP(ts) – a TIMESTAMP in epoch milliseconds (ksqlDB)",
     resolve(argTypes, env): Resolution<ResolvedScalar> {
+      // ksqlDB's UNIX_TIMESTAMP(timestamp): Flink has no such signature, so it keeps ksqlDB's meaning
+      // (milliseconds). A TIMESTAMP is read as UTC, as ksqlDB's TIMESTAMP is; a TIMESTAMP_LTZ is an instant.
+      if (argTypes.length === 1 && isTimestamp(argTypes[0]!)) {
+        return { type: withNullable(BIGINT, argTypes[0]!.nullable), impl: (v: number) => v, strict: true, deterministic: true };
+      }
       const error = checkArity('UNIX_TIMESTAMP', argTypes, 0, 2) ?? checkKinds('UNIX_TIMESTAMP', argTypes, ['STRING']);
       if (error) return { error };
       if (argTypes.length === 0) {

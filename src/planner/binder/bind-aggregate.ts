@@ -307,13 +307,23 @@ export function bindAggCall(ctx: BinderContext, call: ast.FunctionCall, scope: S
   const def = ctx.functions.aggregate(name)!;
   const argBinder = new ExprBinder(ctx, scope, { clause: 'the argument of an aggregate function' });
   const args = call.star ? [] : call.args.map((a) => argBinder.bind(a));
-  if (args.length > 1) throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: `${name} takes one argument`, span: call.span });
-  const r = def.resolve(args.map((a) => withoutTimeAttribute(a.type)), call.distinct);
+  const literalParams = def.literalParams ?? 0;
+  if (args.length > 1 + literalParams) {
+    throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: literalParams === 0 ? `${name} takes one argument` : `${name} takes at most ${1 + literalParams} arguments`, span: call.span });
+  }
+  // The parameters after the aggregated value are settings (TOPK's k): literals, read once when planning.
+  args.forEach((a, i) => {
+    if (i > 0 && a.kind !== 'LiteralValue') {
+      throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: `argument ${i + 1} of ${name} must be a literal`, span: call.args[i]!.span });
+    }
+  });
+  const literalArgs = args.map((a) => (a.kind === 'LiteralValue' ? a.value : undefined));
+  const r = def.resolve(args.map((a) => withoutTimeAttribute(a.type)), call.distinct, { literalArgs });
   if (isResolutionError(r)) {
     throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: r.error.includes(name) ? r.error : `${name}: ${r.error}`, span: call.span, hint: args.length ? `${name}(${args.map((a) => typeToString(a.type)).join(', ')})` : undefined });
   }
   let argIndex = -1;
-  if (args.length === 1) {
+  if (args.length >= 1) {
     const arg = r.argType ? argBinder.coerce(args[0]!, r.argType, call.args[0]!.span) : args[0]!;
     argIndex = pre.findIndex((p) => exprKey(p) === exprKey(arg));
     if (argIndex < 0) argIndex = pre.push(arg) - 1;
@@ -323,7 +333,8 @@ export function bindAggCall(ctx: BinderContext, call: ast.FunctionCall, scope: S
     const cond = argBinder.expectBoolean(new ExprBinder(ctx, scope, { clause: 'FILTER (WHERE ...)' }).bind(call.filter), call.filter.span, 'FILTER (WHERE ...)');
     filterIndex = pre.push(cond) - 1;
   }
-  const display = `${name}(${call.distinct ? 'DISTINCT ' : ''}${argIndex < 0 ? '*' : `$${argIndex}`})${filterIndex >= 0 ? ` FILTER $${filterIndex}` : ''}`;
+  const settings = literalArgs.slice(1).map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).map((v) => `, ${v}`).join('');
+  const display = `${name}(${call.distinct ? 'DISTINCT ' : ''}${argIndex < 0 ? '*' : `$${argIndex}`}${settings})${filterIndex >= 0 ? ` FILTER $${filterIndex}` : ''}`;
   return { agg: { display, impl: r.impl, argIndex, filterIndex }, type: r.type };
 }
 
