@@ -17,6 +17,7 @@ import {
   type Ctx,
 } from './ast-builder-expressions.js';
 import { parseOptionsHint } from './hints.js';
+import { isKsqlPropertyName } from './ksql-properties.js';
 
 /** Every SHOW form, as an error message lists them. */
 export const SHOW_FORMS: readonly string[] = [
@@ -34,6 +35,13 @@ export const SHOW_FORMS: readonly string[] = [
   'SHOW COLUMNS FROM t',
   'SHOW [ALL] TOPICS',
 ];
+/** What CREATE says before TABLE / STREAM. */
+interface CreateOuter {
+  readonly temporary: boolean;
+  readonly orReplace: boolean;
+  readonly source: boolean;
+  readonly span: Span;
+}
 type TableElement =
   | { readonly type: 'column'; readonly column: A.ColumnDef; readonly primaryKey?: Span }
   | { readonly type: 'watermark'; readonly watermark: A.WatermarkDef }
@@ -75,17 +83,32 @@ export class AstBuilder extends ExpressionBuilder {
     return this.visit(Object.values(ctx)[0]![0] as CstNode) as A.Statement;
   }
 
-  createStatement(ctx: Ctx): A.CreateTable | A.CreateView {
+  createStatement(ctx: Ctx): A.CreateTable | A.CreateView | A.KsqlCreateAs {
     const temporary = tok(ctx, 'TemporaryKw') !== undefined;
-    const body = node(ctx, 'createTableBody') ?? node(ctx, 'createViewBody')!;
-    return this.visit(body, { temporary, span: ctxSpan(ctx) }) as A.CreateTable | A.CreateView;
+    const orReplace = tok(ctx, 'orReplace');
+    const source = tok(ctx, 'source');
+    const view = node(ctx, 'createViewBody');
+    if (view !== undefined) {
+      const ksqlWord = orReplace ?? source;
+      if (ksqlWord !== undefined) {
+        this.error(ErrorCode.UNEXPECTED_TOKEN, `${orReplace ? 'OR REPLACE' : 'SOURCE'} is ksqlDB's, for CREATE STREAM and CREATE TABLE, not for views`, tokenSpan(ksqlWord));
+      }
+      return this.visit(view, { temporary, span: ctxSpan(ctx) }) as A.CreateView;
+    }
+    const outer: CreateOuter = { temporary, orReplace: orReplace !== undefined, source: source !== undefined, span: ctxSpan(ctx) };
+    return this.visit(node(ctx, 'createTableBody')!, outer) as A.CreateTable | A.KsqlCreateAs;
   }
 
   ifNotExists(): true {
     return true;
   }
 
-  createTableBody(ctx: Ctx, outer: { temporary: boolean; span: Span }): A.CreateTable {
+  createTableBody(ctx: Ctx, outer: CreateOuter): A.CreateTable | A.KsqlCreateAs {
+    const objectTok = tok(ctx, 'objectType')!;
+    const objectType = objectTok.image.toUpperCase() === 'STREAM' ? 'STREAM' : 'TABLE';
+    const optionNodes = nodes(ctx, 'withOptions');
+    const query = node(ctx, 'query');
+    if (query !== undefined || nodes(ctx, 'tableElement').length === 0) return this.ksqlCreateAs(ctx, outer, objectType, objectTok);
     const columns: A.ColumnDef[] = [];
     let watermark: A.WatermarkDef | undefined;
     let primaryKey: A.Identifier[] | undefined;
@@ -106,7 +129,20 @@ export class AstBuilder extends ExpressionBuilder {
     }
     const comment = tok(ctx, 'comment');
     const partitionedBy = this.identifiers(node(ctx, 'partitionedBy'));
-    const options = node(ctx, 'withOptions');
+    const options = optionNodes[0];
+    const ksql = this.ksqlSourceInfo(ctx, outer, objectType, objectTok, options);
+    if (ksql !== undefined) {
+      return {
+        kind: 'CreateTable',
+        name: this.qualifiedName$(node(ctx, 'qualifiedName')),
+        temporary: false,
+        ifNotExists: node(ctx, 'ifNotExists') !== undefined,
+        columns,
+        options: options === undefined ? [] : this.ksqlOptions(options.children),
+        ksql,
+        ...this.base(outer.span),
+      };
+    }
     return {
       kind: 'CreateTable',
       name: this.qualifiedName$(node(ctx, 'qualifiedName')),
@@ -118,6 +154,103 @@ export class AstBuilder extends ExpressionBuilder {
       ...(partitionedBy === undefined ? {} : { partitionedBy }),
       ...(comment === undefined ? {} : { comment: stringValue(comment) }),
       options: options === undefined ? [] : this.withOptions(options.children),
+      ...this.base(outer.span),
+    };
+  }
+
+  /**
+   * ksqlDB's CREATE STREAM, or a CREATE TABLE that is ksqlDB's (its columns say `KEY` or `PRIMARY KEY` without
+   * NOT ENFORCED, or its WITH keys are unquoted ksqlDB property names): what makes it so; undefined for Flink's
+   * CREATE TABLE. Reports what ksqlDB's CREATE cannot have (WATERMARK, COMMENT, PARTITIONED BY, TEMPORARY, ...).
+   */
+  private ksqlSourceInfo(ctx: Ctx, outer: CreateOuter, objectType: 'STREAM' | 'TABLE', objectTok: IToken, options: CstNode | undefined): A.KsqlSourceInfo | undefined {
+    const elements = nodes(ctx, 'tableElement');
+    const columnDefs = elements.map((e) => node(e.children, 'columnDef')).filter((n): n is CstNode => n !== undefined);
+    const streamKeys = columnDefs.filter((c) => tok(c.children, 'ksqlKey') !== undefined);
+    const tableKeys = columnDefs.filter((c) => tok(c.children, 'Primary') !== undefined && node(c.children, 'notEnforced') === undefined);
+    const optionKeys = (options === undefined ? [] : nodes(options.children, 'tableOption')).map((o) => node(o.children, 'keyName'));
+    const ksqlNamed = optionKeys.some((k) => k !== undefined && isKsqlPropertyName(this.qualifiedName$(k).parts.map((p) => p.name).join('.')));
+    const quotedConnector = (options === undefined ? [] : nodes(options.children, 'tableOption')).some((o) => {
+      const key = tok(o.children, 'key');
+      return key !== undefined && stringValue(key) === 'connector';
+    });
+    const isKsql = objectType === 'STREAM' || outer.orReplace || outer.source || streamKeys.length > 0 || tableKeys.length > 0 || (ksqlNamed && !quotedConnector);
+    if (!isKsql) return undefined;
+    if (outer.temporary) this.error(ErrorCode.UNEXPECTED_TOKEN, `ksqlDB's CREATE ${objectType} cannot be TEMPORARY`, ctxSpan(ctx));
+    for (const e of elements) {
+      const wm = node(e.children, 'watermarkDef') ?? node(e.children, 'primaryKeyConstraint');
+      if (wm !== undefined) {
+        this.error(
+          ErrorCode.UNEXPECTED_TOKEN,
+          `ksqlDB's CREATE ${objectType} has no ${wm.name === 'watermarkDef' ? 'WATERMARK (its time is ROWTIME, or the TIMESTAMP property)' : 'table-level PRIMARY KEY (mark the column: id INT PRIMARY KEY)'}`,
+          nodeSpan(wm),
+        );
+      }
+    }
+    for (const c of columnDefs) {
+      const notEnforced = node(c.children, 'notEnforced');
+      if (notEnforced !== undefined) this.error(ErrorCode.UNEXPECTED_TOKEN, "ksqlDB's key columns are enforced: leave out NOT ENFORCED", nodeSpan(notEnforced));
+      const metadata = node(c.children, 'metadataClause');
+      if (metadata !== undefined) this.error(ErrorCode.UNEXPECTED_TOKEN, "ksqlDB's streams and tables have no METADATA columns: read ROWTIME, ROWPARTITION and ROWOFFSET instead", nodeSpan(metadata));
+      if (node(c.children, 'dataType') === undefined) this.error(ErrorCode.UNEXPECTED_TOKEN, "ksqlDB's streams and tables have no computed columns", ctxSpan(c.children));
+    }
+    for (const label of ['comment', 'partitionedBy']) {
+      const t = ctx[label]?.[0];
+      if (t !== undefined) this.error(ErrorCode.UNEXPECTED_TOKEN, `ksqlDB's CREATE ${objectType} has no ${label === 'comment' ? 'COMMENT' : 'PARTITIONED BY'}`, 'image' in t ? tokenSpan(t) : nodeSpan(t));
+    }
+    const wrongKeys = objectType === 'STREAM' ? tableKeys : streamKeys;
+    for (const c of wrongKeys) {
+      const at = tok(c.children, objectType === 'STREAM' ? 'Primary' : 'ksqlKey')!;
+      this.error(
+        ErrorCode.UNEXPECTED_TOKEN,
+        objectType === 'STREAM'
+          ? `Column '${tok(c.children, 'name')!.image}' is a PRIMARY KEY column: streams have KEY columns, tables have PRIMARY KEYs`
+          : `Column '${tok(c.children, 'name')!.image}' is a KEY column: tables have PRIMARY KEY columns, streams have KEYs`,
+        tokenSpan(at),
+        objectType === 'STREAM' ? 'write KEY' : 'write PRIMARY KEY',
+      );
+    }
+    const keys = objectType === 'STREAM' ? streamKeys : tableKeys;
+    if (objectType === 'TABLE' && keys.length === 0 && wrongKeys.length === 0) {
+      this.error(ErrorCode.INVALID_STATEMENT, "A ksqlDB table needs a PRIMARY KEY column: `id INT PRIMARY KEY`", tokenSpan(objectTok));
+    }
+    return { objectType, orReplace: outer.orReplace, source: outer.source, keyColumns: keys.map((c) => this.identifier(tok(c.children, 'name')!)) };
+  }
+
+  /** ksqlDB's WITH: keys upper-cased (ksqlDB's property names are case-insensitive), values as written. */
+  private ksqlOptions(ctx: Ctx): A.TableOption[] {
+    return nodes(ctx, 'tableOption').map((n) => {
+      const o = this.tableOption(n.children);
+      if (tok(n.children, 'key') !== undefined) {
+        this.error(ErrorCode.UNEXPECTED_TOKEN, `ksqlDB's properties are names, not strings: write ${o.key.toUpperCase()} = ..., without quotes`, o.keySpan);
+      }
+      return { ...o, key: o.key.toUpperCase() };
+    });
+  }
+
+  /** ksqlDB's `CREATE [OR REPLACE] STREAM|TABLE name [WITH (..)] AS query`. */
+  private ksqlCreateAs(ctx: Ctx, outer: CreateOuter, objectType: 'STREAM' | 'TABLE', objectTok: IToken): A.KsqlCreateAs {
+    const name = this.qualifiedName$(node(ctx, 'qualifiedName'));
+    const query = node(ctx, 'query');
+    const options = node(ctx, 'withOptions');
+    if (query === undefined) {
+      this.error(
+        ErrorCode.INVALID_STATEMENT,
+        `CREATE ${objectType} ${name.parts.map((p) => p.name).join('.')} needs its columns: Eddy does not infer them from a schema registry`,
+        name.span,
+        objectType === 'STREAM' ? 'CREATE STREAM s (id INT KEY, name STRING) WITH (...)' : 'CREATE TABLE t (id INT PRIMARY KEY, name STRING) WITH (...)',
+      );
+    }
+    if (outer.temporary) this.error(ErrorCode.UNEXPECTED_TOKEN, `CREATE ${objectType} ... AS SELECT cannot be TEMPORARY`, tokenSpan(objectTok));
+    if (outer.source) this.error(ErrorCode.UNEXPECTED_TOKEN, `CREATE SOURCE ${objectType} cannot have AS SELECT: a source ${objectType.toLowerCase()} is read-only`, tokenSpan(objectTok));
+    return {
+      kind: 'KsqlCreateAs',
+      objectType,
+      orReplace: outer.orReplace,
+      ifNotExists: node(ctx, 'ifNotExists') !== undefined,
+      name,
+      options: options === undefined ? [] : this.ksqlOptions(options.children),
+      query: query === undefined ? { kind: 'Query', with: [], body: { kind: 'Values', rows: [], span: name.span }, orderBy: [], span: name.span } : this.queryOf(query),
       ...this.base(outer.span),
     };
   }
@@ -171,6 +304,7 @@ export class AstBuilder extends ExpressionBuilder {
       return { type: 'column', column: { kind: 'MetadataColumn', name, type, key, keySpan, virtual, ...comment, span } };
     }
     const column: A.PhysicalColumn = { kind: 'PhysicalColumn', name, type, ...comment, span };
+    // PRIMARY KEY without NOT ENFORCED, and KEY, are ksqlDB's (see ksqlSourceInfo).
     return primary === undefined || notEnforced === undefined
       ? { type: 'column', column }
       : { type: 'column', column, primaryKey: joinSpans(tokenSpan(primary), nodeSpan(notEnforced)) };
@@ -194,7 +328,7 @@ export class AstBuilder extends ExpressionBuilder {
     const valueTok = tok(ctx, 'value')!;
     const keySpan = keyTok !== undefined ? tokenSpan(keyTok) : nodeSpan(keyName!);
     const key = keyTok !== undefined ? stringValue(keyTok) : this.qualifiedName$(keyName).parts.map((p) => p.name).join('.');
-    const value = valueTok.image.startsWith("'") ? stringValue(valueTok) : valueTok.image;
+    const value = valueTok.image.startsWith("'") ? stringValue(valueTok) : valueTok.tokenType.name === 'NumberLiteral' ? valueTok.image : valueTok.image.toLowerCase();
     return { kind: 'TableOption', key, value, keySpan, valueSpan: tokenSpan(valueTok), span: ctxSpan(ctx) };
   }
 
@@ -213,9 +347,15 @@ export class AstBuilder extends ExpressionBuilder {
   }
 
   dropStatement(ctx: Ctx): A.DropStatement {
+    const word = tok(ctx, 'objectType')!.image.toUpperCase();
+    const deleteTopic = tok(ctx, 'deleteTopic');
+    if (deleteTopic !== undefined && word !== 'TABLE' && word !== 'STREAM') {
+      this.error(ErrorCode.UNEXPECTED_TOKEN, 'DELETE TOPIC is for ksqlDB streams and tables', tokenSpan(deleteTopic));
+    }
     return {
       kind: 'DropStatement',
-      objectType: tok(ctx, 'objectType')!.image.toUpperCase() === 'TABLE' ? 'TABLE' : tok(ctx, 'MaterializedKw') ? 'MATERIALIZED VIEW' : 'VIEW',
+      objectType: word === 'TABLE' ? 'TABLE' : word === 'STREAM' ? 'STREAM' : tok(ctx, 'MaterializedKw') ? 'MATERIALIZED VIEW' : 'VIEW',
+      ...(deleteTopic === undefined ? {} : { deleteTopic: true }),
       name: this.qualifiedName$(node(ctx, 'qualifiedName')),
       ifExists: tok(ctx, 'IfKw') !== undefined,
       temporary: tok(ctx, 'TemporaryKw') !== undefined,
@@ -399,6 +539,7 @@ export class AstBuilder extends ExpressionBuilder {
     const from = node(ctx, 'fromClause');
     const where = node(ctx, 'where');
     const groupBy = node(ctx, 'groupBy');
+    const partitionBy = node(ctx, 'partitionBy');
     const having = node(ctx, 'having');
     return {
       kind: 'Select',
@@ -409,6 +550,7 @@ export class AstBuilder extends ExpressionBuilder {
       groupBy: groupBy === undefined ? [] : this.expressionList(groupBy.children),
       ...(having === undefined ? {} : { having: this.expr(having) }),
       ...(ctx['namedWindow'] === undefined ? {} : { windows: nodes(ctx, 'namedWindow').map((n) => this.namedWindow(n.children)) }),
+      ...(partitionBy === undefined ? {} : { partitionBy: this.expressionList(partitionBy.children) }),
       span: ctxSpan(ctx),
     };
   }

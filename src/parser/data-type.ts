@@ -26,7 +26,7 @@ export type TypeResolution =
 export const TYPE_NAMES: readonly string[] = [
   'BOOLEAN', 'TINYINT', 'SMALLINT', 'INT', 'INTEGER', 'BIGINT', 'FLOAT', 'REAL', 'DOUBLE', 'DECIMAL', 'DEC',
   'NUMERIC', 'STRING', 'VARCHAR', 'CHAR', 'BYTES', 'VARBINARY', 'BINARY', 'DATE', 'TIME', 'TIMESTAMP',
-  'TIMESTAMP_LTZ', 'ARRAY', 'MAP', 'ROW',
+  'TIMESTAMP_LTZ', 'ARRAY', 'MAP', 'ROW', 'STRUCT',
 ];
 
 const bad = (message: string): TypeResolution => ({ ok: false, unknown: false, message });
@@ -104,7 +104,8 @@ function resolveBase(spec: TypeSpec): TypeResolution {
       }
       return { ok: true, type: T.map(args[0]!.type, args[1]!.type) };
     case 'ROW':
-      if (params.length > 0 || args.some((a) => a.name === undefined)) return bad('ROW fields need names: ROW<name TYPE, ...>');
+    case 'STRUCT': // ksqlDB's name for ROW
+      if (params.length > 0 || args.some((a) => a.name === undefined)) return bad(`${name} fields need names: ${name}<name TYPE, ...>`);
       return { ok: true, type: T.row(args.map((a) => ({ name: a.name!, type: a.type }))) };
     default: {
       const match = closestMatch(name, TYPE_NAMES) ?? closestMatch(name.replace(/S$/, ''), TYPE_NAMES);

@@ -32,7 +32,13 @@ export class EddyParser extends ExpressionParser {
 
   createStatement = this.RULE('createStatement', () => {
     this.CONSUME(L.Create);
+    // ksqlDB's `CREATE OR REPLACE` and `CREATE SOURCE TABLE|STREAM`.
+    this.OPTION2(() => {
+      this.CONSUME(L.Or);
+      this.CONSUME(L.Replace, { LABEL: 'orReplace' });
+    });
     this.OPTION(() => this.CONSUME(L.Temporary));
+    this.OPTION3(() => this.CONSUME(L.Source, { LABEL: 'source' }));
     this.OR([
       { ALT: () => this.SUBRULE(this.createTableBody) },
       { ALT: () => this.SUBRULE(this.createViewBody) },
@@ -45,23 +51,52 @@ export class EddyParser extends ExpressionParser {
     this.CONSUME(L.Exists);
   });
 
+  /**
+   * `TABLE|STREAM [IF NOT EXISTS] name (elements) [COMMENT ..] [PARTITIONED BY ..] [WITH (..)]`, or ksqlDB's
+   * `... name [WITH (..)] [AS query]` (CREATE STREAM|TABLE AS SELECT; without AS, a source with no columns,
+   * refused by the AST builder).
+   */
   createTableBody = this.RULE('createTableBody', () => {
-    this.CONSUME(L.Table);
+    this.OR([
+      { ALT: () => this.CONSUME(L.Table, { LABEL: 'objectType' }) },
+      { ALT: () => this.CONSUME(L.Stream, { LABEL: 'objectType' }) },
+    ]);
     this.OPTION(() => this.SUBRULE(this.ifNotExists));
     this.SUBRULE(this.qualifiedName);
-    this.CONSUME(L.LParen);
-    this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.tableElement) });
-    this.CONSUME(L.RParen);
-    this.OPTION2(() => {
-      this.CONSUME(L.Comment);
-      this.CONSUME(L.StringLiteral, { LABEL: 'comment' });
-    });
-    this.OPTION3(() => {
-      this.CONSUME(L.Partitioned);
-      this.CONSUME(L.By);
-      this.SUBRULE(this.identifierList, { LABEL: 'partitionedBy' });
-    });
-    this.OPTION4(() => this.SUBRULE(this.withOptions));
+    this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(L.LParen);
+          this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.tableElement) });
+          this.CONSUME(L.RParen);
+          this.OPTION2(() => {
+            this.CONSUME(L.Comment);
+            this.CONSUME(L.StringLiteral, { LABEL: 'comment' });
+          });
+          this.OPTION3(() => {
+            this.CONSUME(L.Partitioned);
+            this.CONSUME(L.By);
+            this.SUBRULE(this.identifierList, { LABEL: 'partitionedBy' });
+          });
+          this.OPTION4(() => this.SUBRULE(this.withOptions));
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE2(this.withOptions);
+          this.OPTION5(() => {
+            this.CONSUME(L.As);
+            this.SUBRULE(this.query);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(L.As);
+          this.SUBRULE2(this.query);
+        },
+      },
+    ]);
   });
 
   tableElement = this.RULE('tableElement', () => {
@@ -115,8 +150,11 @@ export class EddyParser extends ExpressionParser {
           this.OPTION(() => {
             this.CONSUME(L.Primary);
             this.CONSUME(L.Key);
-            this.SUBRULE(this.notEnforced);
+            // Without NOT ENFORCED: ksqlDB's table key.
+            this.OPTION4(() => this.SUBRULE(this.notEnforced));
           });
+          // ksqlDB's stream key column: `id INT KEY`.
+          this.OPTION5(() => this.CONSUME2(L.Key, { LABEL: 'ksqlKey' }));
           this.OPTION3(() => this.SUBRULE(this.metadataClause));
         },
       },
@@ -154,6 +192,9 @@ export class EddyParser extends ExpressionParser {
     this.OR2([
       { ALT: () => this.CONSUME2(L.StringLiteral, { LABEL: 'value' }) },
       { ALT: () => this.CONSUME(L.NumberLiteral, { LABEL: 'value' }) },
+      // ksqlDB's boolean properties (WRAP_SINGLE_VALUE = false).
+      { ALT: () => this.CONSUME(L.True, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(L.False, { LABEL: 'value' }) },
     ]);
   });
 
@@ -174,6 +215,7 @@ export class EddyParser extends ExpressionParser {
     this.OR([
       { ALT: () => this.CONSUME(L.Table, { LABEL: 'objectType' }) },
       { ALT: () => this.CONSUME(L.View, { LABEL: 'objectType' }) },
+      { ALT: () => this.CONSUME(L.Stream, { LABEL: 'objectType' }) },
       {
         ALT: () => {
           this.CONSUME(L.Materialized);
@@ -187,6 +229,11 @@ export class EddyParser extends ExpressionParser {
     });
     this.SUBRULE(this.qualifiedName);
     this.OPTION3(() => this.OR2([{ ALT: () => this.CONSUME(L.Cascade) }, { ALT: () => this.CONSUME(L.Restrict) }]));
+    // ksqlDB's `DROP STREAM|TABLE name DELETE TOPIC`.
+    this.OPTION4(() => {
+      this.CONSUME(L.Delete, { LABEL: 'deleteTopic' });
+      this.CONSUME(L.Topic);
+    });
   });
 
   insertStatement = this.RULE('insertStatement', () => {
@@ -453,6 +500,12 @@ export class EddyParser extends ExpressionParser {
       this.CONSUME(L.Group);
       this.CONSUME(L.By);
       this.SUBRULE(this.expressionList, { LABEL: 'groupBy' });
+    });
+    // ksqlDB's `PARTITION BY expr, ...`: re-keys a stream.
+    this.OPTION9(() => {
+      this.CONSUME(L.Partition);
+      this.CONSUME2(L.By);
+      this.SUBRULE2(this.expressionList, { LABEL: 'partitionBy' });
     });
     this.OPTION5(() => {
       this.CONSUME(L.Having);

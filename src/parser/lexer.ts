@@ -186,6 +186,12 @@ export const Extended = nonReserved('EXTENDED');
 export const Print = nonReserved('PRINT');
 export const Beginning = nonReserved('BEGINNING');
 export const Sample = nonReserved('SAMPLE');
+// ksqlDB's CREATE [OR REPLACE] [SOURCE] STREAM|TABLE, DROP STREAM|TABLE .. DELETE TOPIC (docs/ksql.md).
+export const Stream = nonReserved('STREAM');
+export const Source = nonReserved('SOURCE');
+export const Replace = nonReserved('REPLACE');
+export const Delete = nonReserved('DELETE');
+export const Topic = nonReserved('TOPIC');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 

@@ -17,7 +17,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | SELECT a FORM t',
         '  |          ^^^^',
-        "  = expected one of: AS, ',', FROM, WHERE, GROUP, HAVING, WINDOW, UNION, INTERSECT, EXCEPT, …",
+        "  = expected one of: AS, ',', FROM, WHERE, GROUP, PARTITION, HAVING, WINDOW, UNION, INTERSECT, …",
         '  = hint: did you mean `FROM`?',
       ].join('\n'),
     );
@@ -31,7 +31,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | CREATE TABEL t (a INT)',
         '  |        ^^^^^',
-        '  = expected one of: TEMPORARY, TABLE, MATERIALIZED, VIEW',
+        '  = expected one of: TEMPORARY, SOURCE, TABLE, STREAM, MATERIALIZED, VIEW',
         '  = hint: did you mean `TABLE`?',
       ].join('\n'),
     );
@@ -45,7 +45,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | SELECT id name price',
         '  |                ^^^^^',
-        "  = expected one of: ',', FROM, WHERE, GROUP, HAVING, WINDOW, UNION, INTERSECT, EXCEPT, ORDER, …",
+        "  = expected one of: ',', FROM, WHERE, GROUP, PARTITION, HAVING, WINDOW, UNION, INTERSECT, EXCEPT, …",
         "  = hint: is a ',' missing? `name` was read as an alias of what comes before it",
       ].join('\n'),
     );
