@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import type { ScriptIO } from './run-script.js';
 import { SERVE_USAGE } from './serve.js';
+import { TEST_USAGE } from '../ksql-test/usage.js';
 import { onProcessInterrupt } from '../../repl/interrupt.js';
 
 const USAGE = `Usage:
@@ -21,6 +22,7 @@ const USAGE = `Usage:
       --state-dir keeps each INSERT job's state and checkpoints in DIR; a job resumes from its last
       checkpoint there (after a crash or a stop). --fresh discards that state first.
 ${SERVE_USAGE.replace(/^Usage:\n/, '')}
+${TEST_USAGE}
   eddy --help | --version
 
 Exit codes: 0 success, 1 SQL or job error, 2 usage error.`;
@@ -145,6 +147,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { serveCommand } = await import('./serve.js');
       return serveCommand(rest);
+    }
+    case 'test': {
+      const { testCommand } = await import('../ksql-test/command.js');
+      return testCommand(rest);
     }
     case 'run': {
       const parsed = parseRunArgs(rest);

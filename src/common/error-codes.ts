@@ -84,6 +84,10 @@ export const ErrorCodes = {
   // --- METADATA columns (issue 17) ---
   /** A METADATA column whose key its connector does not offer (lists the keys it does, with did-you-mean). */
   UNKNOWN_METADATA_KEY: 'EDDY-C006',
+
+  // --- ksqlDB tests (issue 18) ---
+  /** Eddy.settle: the persistent queries did not catch up with their input within the time allowed. */
+  SETTLE_TIMEOUT: 'EDDY-R020',
 } as const;
 
 /** One of the registered codes. */

@@ -14,7 +14,7 @@ import type { Catalog } from '../planner/catalog.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ConnectorFactory, FormatFactory } from '../runtime/connector.js';
 import type { Job } from '../runtime/job.js';
-import type { CollectWriter, QueryHandle } from './query-handle.js';
+import type { CollectWriter, QueryHandle, QueryRunner } from './query-handle.js';
 import type { JobHandle } from './job-handle.js';
 import type { InsertJobsSpec, QueryJobSpec, ViewJobSpec } from './job-thread.js';
 import type { Settings } from './settings.js';
@@ -283,6 +283,61 @@ export class Eddy {
   /** Jobs and queries still running. */
   running(): (JobHandle | QueryHandle)[] {
     return [...this.session.jobs];
+  }
+
+  /**
+   * Resolves once every running job (INSERT jobs, persistent queries, materialized views, queries) has processed
+   * all the input its sources can read now and a checkpoint has made its output visible (committed Kafka
+   * transactions, materialized views' rows), repeating while that output is new input of another job (jobs that
+   * feed each other through topics). What `eddy test` waits for after producing each input record.
+   *
+   * Each round: every job asked whether it has caught up; each one that has and processed something since its last
+   * settle checkpoint takes one (and waits for it to complete); it is done when a round finds every job caught up,
+   * checkpointed after the last thing it processed, and nothing moved while asking. Fails with SETTLE_TIMEOUT after
+   * `timeoutMs` (default 30 s), naming the jobs still behind, and with UNSUPPORTED for a job whose sources cannot
+   * tell whether they have caught up (an unbounded source without that ability, a job in the job thread).
+   */
+  async settle(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    const checkpointedAt = new Map<QueryRunner, number>();
+    for (;;) {
+      const jobs = this.settlingJobs();
+      const before = jobs.map((j) => j.processedChunks ?? 0);
+      const caught = await Promise.all(jobs.map((j) => j.caughtUp!()));
+      await Promise.all(
+        jobs.map(async (j, i) => {
+          if (!caught[i] || checkpointedAt.get(j) === before[i]) return;
+          await j.checkpointNow!();
+          checkpointedAt.set(j, before[i]!);
+        }),
+      );
+      if (caught.every(Boolean) && jobs.every((j, i) => checkpointedAt.get(j) === before[i])) {
+        const now = this.settlingJobs();
+        const unchanged = now.length === jobs.length && now.every((j, i) => j === jobs[i] && (j.processedChunks ?? 0) === before[i]);
+        if (unchanged && (await Promise.all(now.map((j) => j.caughtUp!()))).every(Boolean)) return;
+      }
+      if (Date.now() > deadline) {
+        const behind = jobs.filter((_j, i) => !caught[i]).map((j) => j.name);
+        throw new EddyError({
+          code: ErrorCode.SETTLE_TIMEOUT,
+          message: `The jobs did not catch up with their input within ${timeoutMs} ms${behind.length > 0 ? `: ${behind.join(', ')}` : ''}`,
+          hint: 'a job may be waiting for input that never becomes visible (an open transaction), or be too slow for the time allowed',
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** The running jobs settle() waits for; refuses jobs that cannot say whether they caught up. */
+  private settlingJobs(): QueryRunner[] {
+    const jobs = [...this.session.jobs].flatMap((h) => ('jobs' in h ? [...h.jobs] : [h.job])).filter((j) => j.state === 'running' || j.state === 'created');
+    for (const j of jobs) {
+      if (!j.caughtUp || !j.checkpointNow) {
+        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `settle() cannot wait for job '${j.name}': it runs in the job thread, which does not report whether it has caught up` });
+      }
+    }
+    return jobs;
   }
 
   /** Cancels every running job and query. */

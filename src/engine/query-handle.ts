@@ -39,6 +39,12 @@ export interface QueryRunner {
    * when it ends, which spares this thread the work. A job in this thread needs not know.
    */
   resultWanted?(as: ResultWanted): void;
+  /** Chunks with rows processed so far; with {@link caughtUp} and {@link checkpointNow}, what Eddy.settle uses (see Job). */
+  readonly processedChunks?: number;
+  /** Whether the job has processed all the input its sources can read now. */
+  caughtUp?(): Promise<boolean>;
+  /** Makes what the job processed visible downstream (a completed checkpoint, or flushed sinks). */
+  checkpointNow?(): Promise<void>;
 }
 
 /** The sink of a SELECT: hands batches to the query's listener. */

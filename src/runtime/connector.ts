@@ -180,6 +180,12 @@ export interface SourceReader {
    * 4 s)`. Undefined while all is well.
    */
   health?(): string | undefined;
+  /**
+   * Whether every record available to this source when asked has been handed out by `next()` (a Kafka source: each
+   * partition's position is at its end offset). Used to wait until a job has processed all its current input
+   * (Eddy.settle, `eddy test`); absent for sources that cannot tell (an unbounded source without it cannot be settled).
+   */
+  caughtUp?(): Promise<boolean>;
 }
 
 /**

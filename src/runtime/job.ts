@@ -112,6 +112,11 @@ export class Job {
   private readonly durations: number[] = [];
   private readonly pauses: number[] = [];
   private completedCheckpoints = 0;
+  /** Sources holding a chunk between `next()` and the end of its processing. */
+  private readonly processing = new Set<SourceTask>();
+  /** Sources whose reader has ended (`next()` returned null). */
+  private readonly endedSources = new Set<SourceTask>();
+  private chunksWithRows = 0;
 
   constructor(
     readonly name: string,
@@ -162,6 +167,44 @@ export class Job {
   get health(): string | undefined {
     const notes = this.sources.map((s) => s.reader.health?.()).filter((h): h is string => h !== undefined);
     return notes.length > 0 ? notes.join('; ') : undefined;
+  }
+
+  /** How many chunks with rows the sources have put through the pipeline so far (see Eddy.settle). */
+  get processedChunks(): number {
+    return this.chunksWithRows;
+  }
+
+  /**
+   * Whether the job has processed all the input its sources can read now: no source holds a chunk, and each has
+   * ended or says it has caught up (SourceReader.caughtUp). A job that is not running has nothing left to do. A
+   * source that cannot tell (no `caughtUp`, unbounded) makes this fail: nobody can know when it is done.
+   */
+  async caughtUp(): Promise<boolean> {
+    if (this.status === 'created') return false;
+    if (this.status !== 'running') return true;
+    if (!this.started || this.checkpointing) return false;
+    for (const s of this.sources) {
+      if (this.processing.has(s) || s.scan.holding) return false;
+      if (this.endedSources.has(s)) continue;
+      if (s.reader.caughtUp) {
+        if (!(await s.reader.caughtUp())) return false;
+        // It may have handed out a chunk meanwhile.
+        if (this.processing.has(s)) return false;
+      } else if (!s.reader.bounded) {
+        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `Job '${this.name}': the source of table '${s.scan.config.tableName}' cannot tell whether it has read all its input` });
+      } else return false;
+    }
+    return true;
+  }
+
+  /**
+   * Makes what the job has processed visible downstream: a checkpoint (resolving once it completed, so that
+   * transactional sinks committed), or without checkpoints a flush of the sinks. Nothing for a job not running.
+   */
+  async checkpointNow(): Promise<void> {
+    if (this.status !== 'running' || !this.started || this.stopping) return;
+    if (this.checkpoints) await this.checkpoint(true);
+    else await this.flushSinks();
   }
 
   /** True when every source will end by itself. */
@@ -357,12 +400,15 @@ export class Job {
           lastYield = Date.now();
         }
         if (this.stopping) break;
+        this.processing.delete(task);
         const chunk = await task.reader.next();
+        this.processing.add(task);
         if (this.stopping) {
           task.dropChunk?.();
           break;
         }
         if (chunk === null) {
+          this.endedSources.add(task);
           // Windows fired now must not slip between a checkpoint's sink flush and its commit.
           while (this.checkpointing) await this.checkpointing;
           task.beforeChunk?.();
@@ -370,6 +416,7 @@ export class Job {
           task.afterChunk?.();
           task.position = task.reader.position?.();
           await this.flushSinks();
+          this.processing.delete(task);
           return;
         }
         // No rows may enter the pipeline while a checkpoint is being taken.
@@ -387,6 +434,7 @@ export class Job {
         // read again after a restore).
         task.afterChunk?.();
         if (!pending) task.position = task.reader.position?.();
+        if (chunk.rows.length > 0) this.chunksWithRows++;
         this.stateBackend?.maintain();
         await this.flushSinks();
         this.maybeExpireState();

@@ -374,6 +374,28 @@ export class KafkaSourceReader implements SourceReader {
     await this.consumer!.assign(positions);
   }
 
+  /**
+   * Whether every partition's records up to its end offset now (the brokers' latest offsets) have been handed out;
+   * a partition behind a transaction still open stays behind until it commits (read_committed), and an ended
+   * partition of a bounded read is caught up. False while the partitions are not known yet or chunks wait.
+   */
+  async caughtUp(): Promise<boolean> {
+    if (this.closed) return true;
+    if (!this.client || this.queue.length > 0) return false;
+    const admin = await this.client.admin();
+    try {
+      for (const topic of new Set([...this.partitions.values()].filter((s) => !s.ended).map((s) => s.topic))) {
+        for (const end of await admin.listOffsets(topic, 'latest')) {
+          const state = this.partitions.get(splitOf(topic, end.partition));
+          if (state && !state.ended && state.offset < end.offset) return false;
+        }
+      }
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    return this.queue.length === 0;
+  }
+
   position(): KafkaSourcePosition[] {
     return [...this.partitions.values()].map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset.toString() }));
   }
