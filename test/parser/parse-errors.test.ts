@@ -17,7 +17,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | SELECT a FORM t',
         '  |          ^^^^',
-        "  = expected one of: AS, ',', FROM, WHERE, GROUP, HAVING, WINDOW, UNION, INTERSECT, EXCEPT, …",
+        "  = expected one of: AS, ',', FROM, WINDOW, WHERE, GROUP, HAVING, UNION, INTERSECT, EXCEPT, …",
         '  = hint: did you mean `FROM`?',
       ].join('\n'),
     );
@@ -45,7 +45,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | SELECT id name price',
         '  |                ^^^^^',
-        "  = expected one of: ',', FROM, WHERE, GROUP, HAVING, WINDOW, UNION, INTERSECT, EXCEPT, ORDER, …",
+        "  = expected one of: ',', FROM, WINDOW, WHERE, GROUP, HAVING, UNION, INTERSECT, EXCEPT, ORDER, …",
         "  = hint: is a ',' missing? `name` was read as an alias of what comes before it",
       ].join('\n'),
     );
