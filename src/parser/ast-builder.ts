@@ -10,6 +10,7 @@ import {
   nodeSpan,
   nodes,
   stringValue,
+  timeUnitOf,
   tok,
   tokenSpan,
   toks,
@@ -18,6 +19,7 @@ import {
 } from './ast-builder-expressions.js';
 import { parseOptionsHint } from './hints.js';
 import { isKsqlPropertyName } from './ksql-properties.js';
+import { buildKsqlWindow, type KsqlWindowProperty } from './ksql-window-clause.js';
 
 /** Every SHOW form, as an error message lists them. */
 export const SHOW_FORMS: readonly string[] = [
@@ -551,8 +553,26 @@ export class AstBuilder extends ExpressionBuilder {
       ...(having === undefined ? {} : { having: this.expr(having) }),
       ...(ctx['namedWindow'] === undefined ? {} : { windows: nodes(ctx, 'namedWindow').map((n) => this.namedWindow(n.children)) }),
       ...(partitionBy === undefined ? {} : { partitionBy: this.expressionList(partitionBy.children) }),
+      ...(ctx['ksqlWindowClause'] === undefined ? {} : { ksqlWindow: this.ksqlWindowClause(node(ctx, 'ksqlWindowClause')!.children) }),
       span: ctxSpan(ctx),
     };
+  }
+
+  ksqlWindowClause(ctx: Ctx): A.KsqlWindow {
+    const type = tok(ctx, 'type')!.image.toUpperCase() as A.KsqlWindow['type'];
+    const props = nodes(ctx, 'ksqlWindowProperty').map((n) => this.ksqlWindowProperty(n.children));
+    return buildKsqlWindow(type, props, ctxSpan(ctx), (code, message, span, hint) => this.error(code, message, span, hint));
+  }
+
+  ksqlWindowProperty(ctx: Ctx): KsqlWindowProperty {
+    const duration = node(ctx, 'ksqlDuration')!;
+    const name = (tok(ctx, 'name')?.image.toUpperCase() ?? '') as KsqlWindowProperty['name'];
+    return { name, ...this.ksqlDuration(duration.children), span: ctxSpan(ctx), durationSpan: nodeSpan(duration) };
+  }
+
+  ksqlDuration(ctx: Ctx): { amount: number; unit: string } {
+    const amount = Number(tok(ctx, 'amount')!.image);
+    return { amount: tok(ctx, 'minus') === undefined ? amount : -amount, unit: timeUnitOf(tok(ctx, 'unit')!.image) };
   }
 
   namedWindow(ctx: Ctx): A.NamedWindow {

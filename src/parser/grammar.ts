@@ -492,6 +492,8 @@ export class EddyParser extends ExpressionParser {
       this.CONSUME(L.From);
       this.SUBRULE(this.fromClause);
     });
+    // ksqlDB's window clause stands between FROM and WHERE (Flink's named windows come last, after HAVING).
+    this.OPTION7(() => this.SUBRULE(this.ksqlWindowClause));
     this.OPTION3(() => {
       this.CONSUME(L.Where);
       this.SUBRULE(this.expression, { LABEL: 'where' });
@@ -515,6 +517,53 @@ export class EddyParser extends ExpressionParser {
       this.CONSUME(L.Window);
       this.AT_LEAST_ONE_SEP2({ SEP: L.Comma, DEF: () => this.SUBRULE(this.namedWindow) });
     });
+  });
+
+  /**
+   * ksqlDB's `WINDOW TUMBLING (SIZE n unit, ..)`, `WINDOW HOPPING (SIZE n unit, ADVANCE BY n unit, ..)`,
+   * `WINDOW SESSION (n unit, ..)`, each with optional `RETENTION n unit` and `GRACE PERIOD n unit`. Which
+   * properties a window type takes (and their values) is checked by the AST builder, with positions.
+   */
+  ksqlWindowClause = this.RULE('ksqlWindowClause', () => {
+    this.CONSUME(L.Window);
+    this.OR([
+      { ALT: () => this.CONSUME(L.Tumbling, { LABEL: 'type' }) },
+      { ALT: () => this.CONSUME(L.Hopping, { LABEL: 'type' }) },
+      { ALT: () => this.CONSUME(L.Session, { LABEL: 'type' }) },
+    ]);
+    this.CONSUME(L.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => this.SUBRULE(this.ksqlWindowProperty) });
+    this.CONSUME(L.RParen);
+  });
+
+  /** One property of a ksqlDB window: `SIZE d`, `ADVANCE BY d`, `RETENTION d`, `GRACE PERIOD d`, or a bare `d` (SESSION's gap). */
+  ksqlWindowProperty = this.RULE('ksqlWindowProperty', () => {
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(L.Size, { LABEL: 'name' }) },
+        {
+          ALT: () => {
+            this.CONSUME(L.Advance, { LABEL: 'name' });
+            this.CONSUME(L.By);
+          },
+        },
+        { ALT: () => this.CONSUME(L.Retention, { LABEL: 'name' }) },
+        {
+          ALT: () => {
+            this.CONSUME(L.Grace, { LABEL: 'name' });
+            this.CONSUME(L.Period);
+          },
+        },
+      ]),
+    );
+    this.SUBRULE(this.ksqlDuration);
+  });
+
+  /** `n unit` (ksqlDB's window durations); a sign is taken so that `-1` gets a positioned error, not a syntax error. */
+  ksqlDuration = this.RULE('ksqlDuration', () => {
+    this.OPTION(() => this.CONSUME(L.Minus, { LABEL: 'minus' }));
+    this.CONSUME(L.NumberLiteral, { LABEL: 'amount' });
+    this.CONSUME(L.TimeUnitToken, { LABEL: 'unit' });
   });
 
   /** `w AS (PARTITION BY .. ORDER BY .. [frame])` in a WINDOW clause. */

@@ -192,6 +192,15 @@ export const Source = nonReserved('SOURCE');
 export const Replace = nonReserved('REPLACE');
 export const Delete = nonReserved('DELETE');
 export const Topic = nonReserved('TOPIC');
+// ksqlDB's WINDOW TUMBLING|HOPPING|SESSION (SIZE n unit, ADVANCE BY n unit, RETENTION n unit, GRACE PERIOD n unit).
+export const Tumbling = nonReserved('TUMBLING');
+export const Hopping = nonReserved('HOPPING');
+export const Session = nonReserved('SESSION');
+export const Size = nonReserved('SIZE');
+export const Advance = nonReserved('ADVANCE');
+export const Retention = nonReserved('RETENTION');
+export const Grace = nonReserved('GRACE');
+export const Period = nonReserved('PERIOD');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 
