@@ -124,6 +124,8 @@ export const CurrentDate = reserved('CURRENT_DATE');
 export const CurrentTime = reserved('CURRENT_TIME');
 export const Localtimestamp = reserved('LOCALTIMESTAMP');
 export const Localtime = reserved('LOCALTIME');
+// ksqlDB's `JOIN s WITHIN n unit ON ...` (reserved in ksqlDB too: after a table it must not read as an alias).
+export const Within = reserved('WITHIN');
 
 // Non-reserved keywords: meaningful in one place, ordinary names everywhere else.
 export const Tables = nonReserved('TABLES');
@@ -186,6 +188,9 @@ export const Extended = nonReserved('EXTENDED');
 export const Print = nonReserved('PRINT');
 export const Beginning = nonReserved('BEGINNING');
 export const Sample = nonReserved('SAMPLE');
+// ksqlDB's `GRACE PERIOD n unit` (stream-stream joins' WITHIN, windows).
+export const Grace = nonReserved('GRACE');
+export const Period = nonReserved('PERIOD');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 
