@@ -44,6 +44,9 @@ interface CreateOuter {
   readonly source: boolean;
   readonly span: Span;
 }
+/** Milliseconds per unit of a ksqlDB join window (its grammar's `windowUnit`). */
+const JOIN_WINDOW_UNIT_MS: Partial<Record<A.TimeUnit, number>> = { DAY: 86_400_000, HOUR: 3_600_000, MINUTE: 60_000, SECOND: 1000, MILLISECOND: 1 };
+
 type TableElement =
   | { readonly type: 'column'; readonly column: A.ColumnDef; readonly primaryKey?: Span }
   | { readonly type: 'watermark'; readonly watermark: A.WatermarkDef }
@@ -631,15 +634,47 @@ export class AstBuilder extends ExpressionBuilder {
     const right = this.tablePrimary(node(ctx, 'tablePrimary')!.children);
     const on = node(ctx, 'expression');
     const using = this.identifiers(node(ctx, 'identifierList'));
+    const within = node(ctx, 'joinWithin');
     return {
       kind: 'JoinRef',
       joinType,
       left,
       right,
+      ...(within === undefined ? {} : { within: this.joinWithin(within.children) }),
       ...(on === undefined ? {} : { on: this.expr(on) }),
       ...(using === undefined ? {} : { using }),
       span: joinSpans(left.span, ctxSpan(ctx)),
     };
+  }
+
+  joinWithin(ctx: Ctx): A.KsqlWithin {
+    const size = node(ctx, 'size');
+    const before = this.joinWindowSize((size ?? node(ctx, 'before')!).children);
+    const after = size ? before : this.joinWindowSize(node(ctx, 'after')!.children);
+    const grace = node(ctx, 'grace');
+    return {
+      kind: 'KsqlWithin',
+      beforeMs: before,
+      afterMs: after,
+      ...(grace === undefined ? {} : { graceMs: this.joinWindowSize(grace.children) }),
+      span: ctxSpan(ctx),
+    };
+  }
+
+  /** `n unit` of a join window, in ms; ksqlDB's units only, a whole number. */
+  joinWindowSize(ctx: Ctx): number {
+    const number = tok(ctx, 'NumberLiteral')!;
+    const unit = tok(ctx, 'TimeUnitToken')!;
+    const ms = JOIN_WINDOW_UNIT_MS[timeUnitOf(unit.image)];
+    if (ms === undefined) {
+      this.error(ErrorCode.INVALID_LITERAL, `'${unit.image}' is not a unit of a join window: use DAYS, HOURS, MINUTES, SECONDS or MILLISECONDS`, tokenSpan(unit));
+      return 0;
+    }
+    if (!/^\d+$/.test(number.image)) {
+      this.error(ErrorCode.INVALID_LITERAL, `A join window size is a whole number of ${unit.image.toUpperCase()}, not ${number.image}`, tokenSpan(number));
+      return 0;
+    }
+    return Number(number.image) * ms;
   }
 
   tablePrimary(ctx: Ctx): A.TableRef {

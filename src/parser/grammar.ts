@@ -661,6 +661,7 @@ export class EddyParser extends ExpressionParser {
           );
           this.CONSUME2(L.Join);
           this.SUBRULE2(this.tablePrimary);
+          this.OPTION3(() => this.SUBRULE(this.joinWithin));
           this.OR4([
             {
               ALT: () => {
@@ -678,6 +679,34 @@ export class EddyParser extends ExpressionParser {
         },
       },
     ]);
+  });
+
+  /** ksqlDB's join window: `WITHIN n unit | WITHIN (before unit, after unit) [GRACE PERIOD n unit]`. */
+  joinWithin = this.RULE('joinWithin', () => {
+    this.CONSUME(L.Within);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(L.LParen);
+          this.SUBRULE(this.joinWindowSize, { LABEL: 'before' });
+          this.CONSUME(L.Comma);
+          this.SUBRULE2(this.joinWindowSize, { LABEL: 'after' });
+          this.CONSUME(L.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE3(this.joinWindowSize, { LABEL: 'size' }) },
+    ]);
+    this.OPTION(() => {
+      this.CONSUME(L.Grace);
+      this.CONSUME(L.Period);
+      this.SUBRULE4(this.joinWindowSize, { LABEL: 'grace' });
+    });
+  });
+
+  /** `n unit` of a ksqlDB join window (ksqlDB's units: DAY, HOUR, MINUTE, SECOND, MILLISECOND and plurals). */
+  joinWindowSize = this.RULE('joinWindowSize', () => {
+    this.CONSUME(L.NumberLiteral);
+    this.CONSUME(L.TimeUnitToken);
   });
 
   tablePrimary = this.RULE('tablePrimary', () => {

@@ -124,6 +124,8 @@ export const CurrentDate = reserved('CURRENT_DATE');
 export const CurrentTime = reserved('CURRENT_TIME');
 export const Localtimestamp = reserved('LOCALTIMESTAMP');
 export const Localtime = reserved('LOCALTIME');
+// ksqlDB's `JOIN s WITHIN n unit ON ...` (reserved in ksqlDB too: after a table it must not read as an alias).
+export const Within = reserved('WITHIN');
 
 // Non-reserved keywords: meaningful in one place, ordinary names everywhere else.
 export const Tables = nonReserved('TABLES');

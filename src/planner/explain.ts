@@ -239,8 +239,11 @@ function intervalJoinLine(p: Extract<PhysicalPlan, { kind: 'IntervalJoin' }>): s
   const line = joinLine({ ...p, kind: 'Join' });
   const [l, r] = [names(p)[leftTime], names(p)[p.left.schema.length + rightTime]];
   const shift = (ms: number) => (ms < 0 ? `- ${-ms}` : `+ ${ms}`);
-  const cleanup = `cleanup=[left row when watermark >= ${l} ${shift(-lower)} ms, right row when watermark >= ${r} ${shift(upper)} ms]`;
-  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${l} - ${r} <= ${upper} ms], ${cleanup})`;
+  // With ksqlDB's grace, a row stays until the watermark is past its window end plus the grace.
+  const edge = (col: string | undefined, ms: number) => (p.grace === undefined ? `>= ${col} ${shift(ms)}` : `> ${col} ${shift(ms + p.grace)}`);
+  const cleanup = `cleanup=[left row when watermark ${edge(l, -lower)} ms, right row when watermark ${edge(r, upper)} ms]`;
+  const grace = p.grace === undefined ? '' : `, grace=${p.grace} ms`;
+  return `IntervalJoin${line.slice('Join'.length, -1)}, bounds=[${lower} ms <= ${l} - ${r} <= ${upper} ms]${grace}, ${cleanup})`;
 }
 
 const WINDOW_JOIN_TYPE_NAMES = { ...JOIN_TYPE_NAMES, semi: 'LeftSemiJoin', anti: 'LeftAntiJoin' } as const;

@@ -183,6 +183,11 @@ export interface LogicalJoin {
    */
   readonly interval?: boolean;
   /**
+   * ksqlDB's GRACE PERIOD (ms) of a stream-stream join (`WITHIN ... [GRACE PERIOD g]`, see bind-ksql-join.ts),
+   * on an interval join: rows stay until the watermark passes their window plus the grace (interval-join.ts).
+   */
+  readonly grace?: number;
+  /**
    * A window join (both inputs windowed by the same window TVF, the condition equates their window_start
    * and window_end; see logical-windows.ts): the output keeps the windows' `window_time` as a time attribute.
    */

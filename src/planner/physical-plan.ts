@@ -245,6 +245,8 @@ export interface IntervalJoinNode extends PhysicalBase {
   /** The rest of the condition (time bounds included), over the joined row `[...left, ...right]`. */
   readonly residual?: BoundExpr;
   readonly bounds: IntervalBounds;
+  /** ksqlDB's GRACE PERIOD (ms) of a stream-stream join (see LogicalJoin.grace). */
+  readonly grace?: number;
 }
 
 /**

@@ -103,8 +103,8 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
           INPUTS,
         ],
   IntervalJoin: (p) => [
-    table('left', exprs(p.leftKeys), [`left rows (and whether matched), until the watermark reaches their time - ${p.bounds.lower} ms`], 'watermark'),
-    table('right', exprs(p.rightKeys), [`right rows (and whether matched), until the watermark reaches their time + ${p.bounds.upper} ms`], 'watermark'),
+    table('left', exprs(p.leftKeys), [`left rows (and whether matched), until the watermark reaches their time - ${p.bounds.lower} ms${graceText(p.grace)}`], 'watermark'),
+    table('right', exprs(p.rightKeys), [`right rows (and whether matched), until the watermark reaches their time + ${p.bounds.upper} ms${graceText(p.grace)}`], 'watermark'),
     INPUTS,
     ...timers("a key's rows' cleanup"),
   ],
@@ -161,4 +161,9 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
 /** The state a node declares. */
 export function stateDescriptors(p: PhysicalPlan): readonly StateDescriptor[] {
   return (STATE[p.kind] as (p: PhysicalPlan) => readonly StateDescriptor[])(p);
+}
+
+/** The part of an interval join's state description that ksqlDB's grace adds. */
+function graceText(grace: number | undefined): string {
+  return grace === undefined ? '' : ` and then passes it by the grace (${grace} ms)`;
 }

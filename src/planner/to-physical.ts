@@ -229,6 +229,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
           right: exchangeBy(right, keys.rightKeys),
           ...keys,
           bounds,
+          ...(plan.grace === undefined ? {} : { grace: plan.grace }),
           schema: plan.schema,
           changelog: INSERT_ONLY,
         });

@@ -364,7 +364,9 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     IntervalJoin: (node, env) => {
       const { leftTime, rightTime, lower, upper } = node.bounds;
       const base = joinConfig(node);
-      const join = new IntervalJoin({ ...base, times: [leftTime, rightTime], lower, upper, description: `${base.description}, bounds=[${lower}, ${upper}]` });
+      const grace = node.grace === undefined ? {} : { grace: node.grace };
+      const description = `${base.description}, bounds=[${lower}, ${upper}]${node.grace === undefined ? '' : `, grace=${node.grace}`}`;
+      const join = new IntervalJoin({ ...base, times: [leftTime, rightTime], lower, upper, ...grace, description });
       attach(join, env, [node.left, node.right]);
     },
     WindowJoin: (node, env) => {

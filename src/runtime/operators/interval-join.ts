@@ -17,6 +17,9 @@
  *   output stays insert-only.
  * - Rows at or behind the watermark are late: dropped and counted (`lateRecordsDropped`); rows with a NULL
  *   time are dropped and counted (`nullTimeRecordsDropped`).
+ * - ksqlDB's stream-stream join (`grace` set): a row leaves state — and an outer row is emitted null-padded —
+ *   when the watermark (ksqlDB's stream time) passes its cleanup time plus the grace; a row is late only
+ *   when that has already happened when it arrives. The output watermark trails by the grace too.
  * - The output keeps both time attributes. A joined row's left time is at least W + min(0, lower) and its
  *   right time at least W - max(0, upper), so the watermark sent on is W - max(0, -lower, upper).
  * - State: the tables `left` and `right`, the value `inputs` (see {@link InputProgress}), the timer
@@ -42,6 +45,13 @@ export interface IntervalJoinConfig extends JoinConfig {
   /** `lower <= l.ts - r.ts <= upper`, in ms. */
   readonly lower: number;
   readonly upper: number;
+  /**
+   * ksqlDB's GRACE PERIOD (ms) of a stream-stream join, absent for Flink's interval join. With it, a row
+   * stays (and is accepted) until the watermark passes its cleanup time plus the grace, rather than being
+   * late once the watermark reaches its own time: the watermark is ksqlDB's stream time (the largest record
+   * time seen), so rows up to `grace` behind it still join, and outer rows come out when the grace ends.
+   */
+  readonly grace?: number;
 }
 
 /** A stored row and whether it has matched (1) or not (0). */
@@ -73,7 +83,7 @@ export class IntervalJoin implements StreamOperator {
     if (!(config.lower <= config.upper)) throw new Error('an interval join needs lower <= upper');
     this.keyOfValues = new JoinKeyOf(config.keys[0].length);
     this.rows = new JoinRows(config.widths, config.residual);
-    this.delay = Math.max(0, -config.lower, config.upper);
+    this.delay = Math.max(0, -config.lower, config.upper) + (config.grace === undefined ? 0 : config.grace + 1);
     this.combined = progressOutput(
       (w, forward) => this.advance(w, forward),
       () => this.ctx.output,
@@ -117,7 +127,8 @@ export class IntervalJoin implements StreamOperator {
         this.nullTime.inc();
         continue;
       }
-      if (this.timers.dropLate(time)) continue;
+      // Flink: a row at or behind the watermark is late; ksqlDB (a grace): one whose window and grace have passed.
+      if (this.timers.dropLate(this.config.grace === undefined ? time : this.expiry(side, time))) continue;
       const key = this.keyOf(side, row);
       if (key === undefined) continue;
       if (key === null) {
@@ -145,7 +156,7 @@ export class IntervalJoin implements StreamOperator {
         }
         if (changed && this.config.preserved[other]) this.tables[other].put(key, others);
       }
-      const cleanup = this.cleanupTime(side, time);
+      const cleanup = this.expiry(side, time);
       if (cleanup <= this.timers.watermark) {
         if (matched === 0 && this.config.preserved[side]) out.add(INSERT, this.nullPadded(side, row));
         continue;
@@ -166,6 +177,15 @@ export class IntervalJoin implements StreamOperator {
   /** When a row of `side` at `time` can no longer match: the watermark at which it leaves state. */
   private cleanupTime(side: JoinSide, time: number): number {
     return side === 0 ? time - this.config.lower : time + this.config.upper;
+  }
+
+  /**
+   * The watermark at which a row of `side` at `time` leaves state: its cleanup time, or with a grace the first
+   * watermark past cleanup time + grace (a ksqlDB window is still open when stream time equals its end + grace).
+   */
+  private expiry(side: JoinSide, time: number): number {
+    const cleanup = this.cleanupTime(side, time);
+    return this.config.grace === undefined ? cleanup : cleanup + this.config.grace + 1;
   }
 
   /** The combined watermark advanced: drops the rows it expires (emitting unmatched preserved ones), then sends it on. */
@@ -189,7 +209,7 @@ export class IntervalJoin implements StreamOperator {
     const watermark = this.timers.watermark;
     const timeIndex = this.config.times[side];
     let n = 0;
-    for (; n < rows.length && this.cleanupTime(side, rows[n]![0][timeIndex] as number) <= watermark; n++) {
+    for (; n < rows.length && this.expiry(side, rows[n]![0][timeIndex] as number) <= watermark; n++) {
       const rec = rows[n]!;
       if (rec[1] === 0 && this.config.preserved[side]) this.pending.add(INSERT, this.nullPadded(side, rec[0]));
     }
@@ -201,7 +221,7 @@ export class IntervalJoin implements StreamOperator {
       rows.splice(0, n);
       table.put(key, rows);
     }
-    this.timers.register(this.cleanupTime(side, rows[0]![0][timeIndex] as number), key, SIDE_NS[side]);
+    this.timers.register(this.expiry(side, rows[0]![0][timeIndex] as number), key, SIDE_NS[side]);
   };
 
   /** The join key of a row: null when a key value is NULL (it matches nothing), undefined when a key expression failed. */

@@ -153,3 +153,81 @@ describe('IntervalJoin', () => {
     expect(h.counter('nullTimeRecordsDropped')).toBe(1);
   });
 });
+
+describe('IntervalJoin with a grace (ksqlDB stream-stream joins)', () => {
+  const GRACE = 1_000;
+  const withGrace = (type: JoinType): IntervalJoinConfig => ({ ...config(type), grace: GRACE });
+  const feed = (h: OperatorHarness<IntervalJoin>, rows: Row[], side: number) => h.op.processBatch({ rows, kinds: rows.map(() => INSERT) }, side);
+  /** ksqlDB's stream time on both inputs: the watermark is the largest time seen, with no delay. */
+  const streamTime = (h: OperatorHarness<IntervalJoin>, t: number) => {
+    h.op.processWatermark(t, 0);
+    h.op.processWatermark(t, 1);
+  };
+
+  it('an outer row comes out null-padded only once stream time passes its window end plus the grace; rows within the grace still join', () => {
+    const h = new OperatorHarness(new IntervalJoin(withGrace('left')));
+    // The left row at 10 s matches right rows in [10 s - 3 s, 10 s + 5 s]; its window ends at 15 s, plus 1 s grace.
+    feed(h, [[1, 'l1', 10_000]], 0);
+    streamTime(h, 16_000);
+    expect(h.changes).toEqual([]);
+    // 1 s behind stream time, but its window (and the left row's) is still open: it joins.
+    feed(h, [[1, 'r1', 15_000]], 1);
+    expect(sorted(h.changes)).toEqual([JSON.stringify([1, 'l1', 10_000, 1, 'r1', 15_000])]);
+    feed(h, [[2, 'l2', 20_000]], 0);
+    streamTime(h, 26_000);
+    expect(h.changes).toHaveLength(1);
+    streamTime(h, 26_001);
+    expect(h.changes.map((c) => c.row)).toContainEqual([2, 'l2', 20_000, null, null, null]);
+    expect(h.changes).toHaveLength(2);
+    // A left row whose window and grace ended before it arrived is late: dropped and counted.
+    feed(h, [[1, 'late', 10_000]], 0);
+    expect(h.changes).toHaveLength(2);
+    expect(h.counter('lateRecordsDropped')).toBe(1);
+  });
+
+  it('a row at stream time itself is not late (ksqlDB accepts records at the current stream time)', () => {
+    const h = new OperatorHarness(new IntervalJoin({ ...config('inner', 0, 0), grace: 0 }));
+    feed(h, [[1, 'l', 5_000]], 0);
+    streamTime(h, 5_000);
+    feed(h, [[1, 'r', 5_000]], 1);
+    expect(sorted(h.changes)).toEqual([JSON.stringify([1, 'l', 5_000, 1, 'r', 5_000])]);
+    expect(h.counter('lateRecordsDropped')).toBe(0);
+  });
+
+  for (const type of ['inner', 'left', 'right', 'full'] as const) {
+    it(`${type}: rows arriving up to the grace behind stream time give the nested-loop join, and state drains, for 10 seeds`, () => {
+      for (let seed = 1; seed <= 10; seed++) {
+        const rng = mulberry32(1300 + seed);
+        const left = genSide(rng, 100, 200_000, 'l');
+        const right = genSide(rng, 100, 200_000, 'r');
+        // Each row arrives up to GRACE ms after its time; stream time is the largest time seen so far.
+        const arrivals = [...left.map((r) => ({ side: 0, r })), ...right.map((r) => ({ side: 1, r }))]
+          .map((a) => ({ ...a, at: (a.r[TS] as number) + Math.floor(rng() * GRACE) }))
+          .sort((a, b) => a.at - b.at);
+        const h = new OperatorHarness(new IntervalJoin(withGrace(type)));
+        let seen = -Infinity;
+        for (const a of arrivals) {
+          feed(h, [a.r], a.side);
+          seen = Math.max(seen, a.r[TS] as number);
+          streamTime(h, seen);
+        }
+        streamTime(h, seen + 100_000);
+        expect(sorted(h.changes), `seed ${seed}`).toEqual(nestedLoops(type, left, right));
+        expect(h.counter('lateRecordsDropped')).toBe(0);
+        expect(h.op.stored()).toEqual([0, 0]);
+        expect(h.op.pendingTimers()).toBe(0);
+      }
+    });
+  }
+
+  it('restored from checkpoints at random points, the output is the same', () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const rng = mulberry32(1700 + seed);
+      const steps = joinArrivals<IntervalJoin>(rng, genSide(rng, 60, 100_000, 'l'), genSide(rng, 60, 100_000, 'r'), TS, DELAY);
+      const make = () => new IntervalJoin(withGrace('full'));
+      const straight = runStraight(make, steps);
+      const restored = runRestored(make, steps, randomCuts(rng, steps.length, 4), 2);
+      expect(restored.changes, `seed ${seed}`).toEqual(straight.changes);
+    }
+  });
+});
