@@ -40,6 +40,8 @@ export interface SourceText {
 export class EddyError extends Error {
   readonly diagnostics: readonly Diagnostic[];
   source?: SourceText;
+  /** Where the error happened besides its span, innermost first (the RUN SCRIPT that ran a failing script). */
+  readonly notes: string[] = [];
 
   constructor(diagnostics: Diagnostic | readonly Diagnostic[], source?: SourceText) {
     const list = Array.isArray(diagnostics) ? (diagnostics as readonly Diagnostic[]) : [diagnostics as Diagnostic];
@@ -56,7 +58,7 @@ export class EddyError extends Error {
 
   /** Renders every diagnostic with source context (see {@link renderDiagnostic}). */
   render(options: RenderOptions = {}): string {
-    return this.diagnostics.map((d) => renderDiagnostic(d, this.source, options)).join('\n\n');
+    return this.diagnostics.map((d) => renderDiagnostic(d, this.source, options)).join('\n\n') + this.notes.map((n) => `\n  = note: ${n}`).join('');
   }
 }
 

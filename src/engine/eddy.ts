@@ -20,6 +20,8 @@ import type { InsertJobsSpec, QueryJobSpec, ViewJobSpec } from './job-thread.js'
 import type { Settings } from './settings.js';
 import type { ChangeFeed } from './materialized-views.js';
 import { substituteVariables } from './variables.js';
+import { ScriptReader } from './script-reader.js';
+import { readScriptFile } from './script-file.js';
 import type { JobEvent, JobMetrics } from './job-registry.js';
 import { CatalogLog } from './catalog-log.js';
 import { SessionContext, type EddyOptions } from './session-context.js';
@@ -86,10 +88,16 @@ export class Eddy {
    * runs and may refuse it by throwing an EddyError (`eddy run` refuses a PRINT that would never end).
    */
   async *executeScript(text: string, sourceName?: string, options: { readonly check?: (stmt: ast.Statement) => void } = {}): AsyncGenerator<StatementResult> {
-    const source: SourceText = { text: substituteVariables(text, this.session.variables, sourceName), name: sourceName };
-    const parsed = parseScript(source.text, sourceName);
-    if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
-    const statements = parsed.statements;
+    yield* this.runScript(text, sourceName, options, []);
+  }
+
+  /**
+   * Runs a script's statements (see executeScript); `chain` holds the files of the RUN SCRIPTs it runs
+   * inside, outermost first. Variables are resolved statement by statement (script-reader.ts).
+   */
+  private async *runScript(text: string, sourceName: string | undefined, options: { readonly check?: (stmt: ast.Statement) => void }, chain: readonly string[]): AsyncGenerator<StatementResult> {
+    const reader = new ScriptReader(text, sourceName);
+    let { source, statements } = reader.read(this.session.variables);
     for (let i = 0; i < statements.length; ) {
       const n = this.sharedReadRun(statements, i);
       try {
@@ -98,9 +106,41 @@ export class Eddy {
         if (err instanceof EddyError && !err.source) err.source = source;
         throw err;
       }
-      yield await this.executeStatement(n > 1 ? implicitStatementSet(statements.slice(i, i + n) as ast.InsertStatement[], source) : statements[i]!, source);
+      const stmt = statements[i]!;
+      if (stmt.kind === 'RunScriptStatement') {
+        const before = [...this.session.variables];
+        yield* this.runNestedScript(stmt, source, options, chain);
+        const after = [...this.session.variables];
+        const changed = before.length !== after.length || before.some(([k, v], j) => after[j]![0] !== k || after[j]![1] !== v);
+        const reread = reader.readAfter(stmt, this.session.variables, changed);
+        if (reread) ({ source, statements } = { source: reread.source, statements: [...statements.slice(0, i + 1), ...reread.statements] });
+        i++;
+        continue;
+      }
+      yield await this.executeStatement(n > 1 ? implicitStatementSet(statements.slice(i, i + n) as ast.InsertStatement[], source) : stmt, source);
       i += n;
     }
+  }
+
+  /**
+   * `RUN SCRIPT 'file'`: the file's statements run in this session, in order (their results yielded one by
+   * one), then an ok result for the RUN SCRIPT itself. An error inside is the nested file's, positioned
+   * there, with a note naming the RUN SCRIPT that ran it.
+   */
+  private async *runNestedScript(stmt: ast.RunScriptStatement, source: SourceText, options: { readonly check?: (stmt: ast.Statement) => void }, chain: readonly string[]): AsyncGenerator<StatementResult> {
+    const at = `${source.name ?? '<input>'}:${stmt.span.line}:${stmt.span.column}`;
+    const file = readScriptFile(stmt, chain, source);
+    let count = 0;
+    try {
+      for await (const result of this.runScript(file.text, stmt.path, options, [...chain, file.path])) {
+        count++;
+        yield result;
+      }
+    } catch (err) {
+      if (err instanceof EddyError) err.notes.push(`in the script run by RUN SCRIPT '${stmt.path}' at ${at}`);
+      throw err;
+    }
+    yield { kind: 'ok', message: `Ran script ${stmt.path} (${count} ${count === 1 ? 'statement' : 'statements'}).`, statement: stmt };
   }
 
   /**
@@ -142,7 +182,7 @@ export class Eddy {
   async execute(sql: string, options: { readonly params?: readonly ast.ParameterValue[]; readonly access?: StatementAccess } = {}): Promise<StatementResult> {
     let last: StatementResult | undefined;
     let count = 0;
-    const source: SourceText = { text: substituteVariables(sql, this.session.variables), name: '<statement>' };
+    const source: SourceText = { text: substituteVariables(sql, this.session.variables, '<statement>'), name: '<statement>' };
     const parsed = parseScript(source.text, '<statement>');
     if (parsed.diagnostics.length > 0) throw new EddyError(parsed.diagnostics, source);
     for (const stmt of parsed.statements) {
@@ -193,6 +233,9 @@ export class Eddy {
         return this.queries.execute(stmt);
       case 'SetStatement':
       case 'ResetStatement':
+      case 'UnsetStatement':
+      case 'DefineStatement':
+      case 'UndefineStatement':
         return this.settingsExecutor.execute(stmt);
       case 'ShowStatement':
       case 'DescribeStatement':
@@ -200,16 +243,20 @@ export class Eddy {
       case 'ExplainStatement':
         return this.show.execute(stmt);
       case 'StopJobStatement':
+      case 'TerminateStatement':
         return this.jobControl.execute(stmt);
       case 'ShowTopicsStatement':
       case 'PrintStatement':
         return this.topics.execute(stmt);
-      case 'KsqlCreateAs':
       case 'RunScriptStatement':
-      case 'DefineStatement':
-      case 'UndefineStatement':
-      case 'UnsetStatement':
-      case 'TerminateStatement':
+        // It yields the results of many statements: executeScript runs it (eddy run, the shell, --queries-file).
+        throw new EddyError({
+          code: ErrorCode.INVALID_STATEMENT,
+          message: 'RUN SCRIPT runs inside a script (eddy run, the shell, eddy serve --queries-file), not as a single statement',
+          span: stmt.span,
+          hint: 'send the statements of the file instead',
+        });
+      case 'KsqlCreateAs':
         throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `${stmt.kind} is not supported yet`, span: stmt.span });
     }
   }

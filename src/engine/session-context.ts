@@ -59,7 +59,8 @@ export class SessionContext {
   readonly functions: FunctionRegistry = builtinFunctions();
   readonly connectors: readonly ConnectorFactory[];
   readonly formats: readonly FormatFactory[] = builtinFormats();
-  readonly variables: Readonly<Record<string, string>>;
+  /** Values for `${name}`: the session's initial ones (`--define`), changed by DEFINE and UNDEFINE. */
+  readonly variables: Map<string, string>;
   readonly now: () => number;
   readonly stateDir?: string;
   readonly fresh: boolean;
@@ -86,7 +87,7 @@ export class SessionContext {
     if (options.stateDir && options.lockStateDir) this.lock = StateDirLock.acquire(options.stateDir);
     this.stateDir = options.stateDir;
     this.fresh = options.fresh ?? false;
-    this.variables = options.variables ?? {};
+    this.variables = new Map(Object.entries(options.variables ?? {}));
     this.now = options.now ?? Date.now;
     this.connectors = [...builtinConnectors(), ...(options.connectors ?? [])];
     this.registry = new JobRegistry(this.stateDir);

@@ -87,23 +87,56 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
       "The Kafka cluster SHOW TOPICS and PRINT talk to, a comma-separated 'host:port' list. Empty: the cluster the session's kafka tables name (PRINT: the tables declaring the topic), when they name one.",
     check: (v) => (v.trim() === '' ? undefined : serverListProblem(v)),
   },
+  // ksqlDB's properties (docs/ksql.md).
+  'auto.offset.reset': {
+    defaultValue: 'latest',
+    description: "ksqlDB's: where a query over ksqlDB streams and tables starts reading their topics when it starts — 'earliest' (from the beginning) or 'latest' (new records only).",
+    values: ['earliest', 'latest'],
+  },
 };
+
+/**
+ * ksqlDB's other names for settings: `SET 'bootstrap.servers'` sets `kafka.bootstrap-servers`, and the
+ * `ksql.streams.` prefix ksqlDB accepts before a Kafka Streams property names the same setting.
+ */
+export const SETTING_ALIASES: Readonly<Record<string, string>> = {
+  'bootstrap.servers': KAFKA_SERVERS_SETTING,
+  'ksql.streams.bootstrap.servers': KAFKA_SERVERS_SETTING,
+  'ksql.streams.auto.offset.reset': 'auto.offset.reset',
+};
+
+/** The setting a key names: itself, or the one it is an alias of. */
+export function settingKey(key: string): string {
+  return SETTING_ALIASES[key] ?? key;
+}
+
+/** ksqlDB's own properties (`ksql.*`, `ksql.streams.*`): any such key is accepted and kept, as ksqlDB's server configuration is. */
+export function isKsqlProperty(key: string): boolean {
+  return key.startsWith('ksql.');
+}
 
 export class Settings {
   private readonly values = new Map<string, string>();
 
-  get(key: string): string {
+  get(name: string): string {
+    const key = settingKey(name);
     return this.values.get(key) ?? KNOWN_SETTINGS[key]?.defaultValue ?? '';
   }
 
-  set(key: string, value: string, span?: Span): void {
+  /** Whether the session set `name` (rather than leaving its default). */
+  isSet(name: string): boolean {
+    return this.values.has(settingKey(name));
+  }
+
+  set(name: string, value: string, span?: Span): void {
+    const key = settingKey(name);
     const spec = KNOWN_SETTINGS[key];
-    if (!spec) {
+    if (!spec && !isKsqlProperty(key)) {
       const near = closestMatch(key, Object.keys(KNOWN_SETTINGS));
       if (near && near !== key) {
         throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Unknown setting '${key}'`, span, hint: `did you mean \`${near}\`?` });
       }
-    } else if (spec.values && !spec.values.includes(value.toLowerCase())) {
+    } else if (spec?.values && !spec.values.includes(value.toLowerCase())) {
       throw new EddyError({ code: ErrorCode.INVALID_OPTION, message: `Invalid value '${value}' for '${key}'`, span, hint: `one of: ${spec.values.join(', ')}` });
     }
     if (key === 'table.local-time-zone') checkTimeZone(value, span);
@@ -112,9 +145,9 @@ export class Settings {
     this.values.set(key, spec?.values ? value.toLowerCase() : value);
   }
 
-  reset(key?: string): void {
-    if (key === undefined) this.values.clear();
-    else this.values.delete(key);
+  reset(name?: string): void {
+    if (name === undefined) this.values.clear();
+    else this.values.delete(settingKey(name));
   }
 
   /** Every setting with its current value (known ones with defaults included), sorted by key. */

@@ -1,25 +1,53 @@
 /**
- * Script variables: `${name}` in statement text is replaced by the value given with `--define name=value`
- * (ksqlDB's DEFINE does the same). An unknown name is an error pointing at it.
+ * Script variables: `${name}` in statement text is replaced by the variable's value — given with
+ * `--define name=value`, or by ksqlDB's `DEFINE name = 'value'` in an earlier statement of the session. An
+ * unknown name is an error pointing at it.
  */
-import { EddyError, ErrorCode, didYouMean, spanOf } from '../common/errors.js';
+import { EddyError, ErrorCode, didYouMean, spanOf, type Diagnostic, type Span } from '../common/errors.js';
 
-/** Replaces `${name}` occurrences; `$${` escapes a literal `${`. */
-export function substituteVariables(text: string, vars: Readonly<Record<string, string>>, sourceName?: string): string {
-  return text.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g, (match, name: string, offset: number) => {
-    if (match.startsWith('$$')) return match.slice(1);
-    const value = vars[name];
-    if (value === undefined) {
-      throw new EddyError(
-        {
-          code: ErrorCode.UNKNOWN_VARIABLE,
-          message: `Variable '${name}' is not defined`,
-          span: spanOf(text, offset, offset + match.length),
-          hint: didYouMean(name, Object.keys(vars)) ?? `define it: --define ${name}=...`,
-        },
-        { text, name: sourceName },
-      );
+/** `${name}` (and `$${`, which escapes a literal `${`). */
+const REFERENCE = /\$?\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
+
+/** Replaces `${name}` occurrences; `$${` escapes a literal `${`. Throws at the first unknown name. */
+export function substituteVariables(text: string, vars: ReadonlyMap<string, string>, sourceName?: string): string {
+  const resolved = resolveVariables(text, vars);
+  const first = resolved.unknown[0];
+  if (first !== undefined) throw new EddyError(unknownVariable(first.name, spanOf(resolved.text, first.start, first.end), vars), { text: resolved.text, name: sourceName });
+  return resolved.text;
+}
+
+/** A `${name}` left as written because no variable has that name; offsets are in the resolved text. */
+export interface UnknownReference {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Replaces the `${name}` references whose variable is defined, and reports where the others are. */
+export function resolveVariables(text: string, vars: ReadonlyMap<string, string>): { text: string; unknown: UnknownReference[] } {
+  const unknown: UnknownReference[] = [];
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(REFERENCE)) {
+    const [match, name] = m as unknown as [string, string];
+    out += text.slice(last, m.index);
+    last = m.index + match.length;
+    if (match.startsWith('$$')) out += match.slice(1);
+    else if (vars.has(name)) out += vars.get(name)!;
+    else {
+      unknown.push({ name, start: out.length, end: out.length + match.length });
+      out += match;
     }
-    return value;
-  });
+  }
+  return { text: out + text.slice(last), unknown };
+}
+
+/** The error for `${name}` with no such variable. */
+export function unknownVariable(name: string, span: Span, vars: ReadonlyMap<string, string>): Diagnostic {
+  return {
+    code: ErrorCode.UNKNOWN_VARIABLE,
+    message: `Variable '${name}' is not defined`,
+    span,
+    hint: didYouMean(name, vars.keys()) ?? `define it first: DEFINE ${name} = '...'; (or --define ${name}=...)`,
+  };
 }

@@ -36,6 +36,10 @@ export const SHOW_FORMS: readonly string[] = [
   'SHOW CREATE VIEW v',
   'SHOW COLUMNS FROM t',
   'SHOW [ALL] TOPICS',
+  'SHOW STREAMS',
+  'SHOW QUERIES',
+  'SHOW PROPERTIES',
+  'SHOW VARIABLES',
 ];
 /** What CREATE says before TABLE / STREAM. */
 interface CreateOuter {
@@ -47,6 +51,9 @@ interface CreateOuter {
 /** Milliseconds per unit of a ksqlDB join window (its grammar's `windowUnit`). */
 const JOIN_WINDOW_UNIT_MS: Partial<Record<A.TimeUnit, number>> = { DAY: 86_400_000, HOUR: 3_600_000, MINUTE: 60_000, SECOND: 1000, MILLISECOND: 1 };
 
+
+/** What ksqlDB's `LIST` (its synonym of SHOW) may be followed by. */
+const LIST_FORMS: ReadonlySet<string> = new Set(['TABLES', 'STREAMS', 'QUERIES', 'PROPERTIES', 'FUNCTIONS', 'VARIABLES', 'TOPICS']);
 type TableElement =
   | { readonly type: 'column'; readonly column: A.ColumnDef; readonly primaryKey?: Span }
   | { readonly type: 'watermark'; readonly watermark: A.WatermarkDef }
@@ -405,6 +412,16 @@ export class AstBuilder extends ExpressionBuilder {
 
   showStatement(ctx: Ctx): A.ShowStatement | A.ShowTopicsStatement {
     const base = this.base(ctxSpan(ctx));
+    const list = tok(ctx, 'list');
+    const listed = tok(ctx, 'topics') ?? tok(ctx, 'what');
+    if (list !== undefined && listed !== undefined && !LIST_FORMS.has(listed.image.toUpperCase())) {
+      this.error(
+        ErrorCode.UNEXPECTED_TOKEN,
+        `LIST is ksqlDB's synonym of SHOW for ${[...LIST_FORMS].join(', ')} only`,
+        joinSpans(tokenSpan(list), tokenSpan(listed)),
+        'write SHOW instead of LIST',
+      );
+    }
     if (tok(ctx, 'topics') !== undefined) return { kind: 'ShowTopicsStatement', all: tok(ctx, 'all') !== undefined, extended: tok(ctx, 'extended') !== undefined, ...base };
     const unknown = tok(ctx, 'unknown');
     if (unknown !== undefined) {
@@ -421,7 +438,14 @@ export class AstBuilder extends ExpressionBuilder {
     const word = tok(ctx, 'what')!.image.toUpperCase();
     const prefix = tok(ctx, 'MaterializedKw') ? 'MATERIALIZED ' : tok(ctx, 'Current') ? 'CURRENT ' : tok(ctx, 'Create') ? 'CREATE ' : '';
     const name = node(ctx, 'qualifiedName');
-    return { kind: 'ShowStatement', what: (prefix + word) as A.ShowWhat, ...(name ? { name: this.qualifiedName$(name) } : {}), ...base };
+    return {
+      kind: 'ShowStatement',
+      what: (prefix + word) as A.ShowWhat,
+      ...(name ? { name: this.qualifiedName$(name) } : {}),
+      ...(tok(ctx, 'extended') !== undefined ? { extended: true } : {}),
+      ...(list !== undefined ? { list: true } : {}),
+      ...base,
+    };
   }
 
   printStatement(ctx: Ctx): A.PrintStatement {
@@ -457,7 +481,48 @@ export class AstBuilder extends ExpressionBuilder {
   describeStatement(ctx: Ctx): A.DescribeStatement | A.DescribeJobStatement {
     const jobId = tok(ctx, 'jobId');
     if (jobId !== undefined) return { kind: 'DescribeJobStatement', jobId: stringValue(jobId), ...this.base(ctxSpan(ctx)) };
-    return { kind: 'DescribeStatement', name: this.qualifiedName$(node(ctx, 'qualifiedName')), ...this.base(ctxSpan(ctx)) };
+    return {
+      kind: 'DescribeStatement',
+      name: this.qualifiedName$(node(ctx, 'qualifiedName')),
+      ...(tok(ctx, 'extended') !== undefined ? { extended: true } : {}),
+      ...this.base(ctxSpan(ctx)),
+    };
+  }
+
+  runScriptStatement(ctx: Ctx): A.RunScriptStatement {
+    const path = tok(ctx, 'path')!;
+    const value = stringValue(path);
+    if (value.trim() === '') this.error(ErrorCode.INVALID_STATEMENT, 'RUN SCRIPT needs a file name', tokenSpan(path));
+    return { kind: 'RunScriptStatement', path: value, pathSpan: tokenSpan(path), ...this.base(ctxSpan(ctx)) };
+  }
+
+  defineStatement(ctx: Ctx): A.DefineStatement {
+    const name = this.variableName(tok(ctx, 'name')!);
+    return { kind: 'DefineStatement', name, value: stringValue(tok(ctx, 'value')!), ...this.base(ctxSpan(ctx)) };
+  }
+
+  undefineStatement(ctx: Ctx): A.UndefineStatement {
+    const name = tok(ctx, 'name')!;
+    return { kind: 'UndefineStatement', name: this.variableName(name), nameSpan: tokenSpan(name), ...this.base(ctxSpan(ctx)) };
+  }
+
+  /** A variable's name: ksqlDB's are plain names (a letter or `_`, then letters, digits and `_`), never backquoted. */
+  private variableName(t: IToken): string {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t.image)) {
+      this.error(ErrorCode.INVALID_STATEMENT, `A variable's name is a plain name (a letter or '_', then letters, digits or '_'), not ${t.image}`, tokenSpan(t));
+    }
+    return t.image;
+  }
+
+  unsetStatement(ctx: Ctx): A.UnsetStatement {
+    return { kind: 'UnsetStatement', key: stringValue(tok(ctx, 'key')!), ...this.base(ctxSpan(ctx)) };
+  }
+
+  terminateStatement(ctx: Ctx): A.TerminateStatement {
+    const id = tok(ctx, 'id');
+    if (id === undefined) return { kind: 'TerminateStatement', ...this.base(ctxSpan(ctx)) };
+    const queryId = id.tokenType.name === 'StringLiteral' ? stringValue(id) : this.identifier(id).name;
+    return { kind: 'TerminateStatement', queryId, queryIdSpan: tokenSpan(id), ...this.base(ctxSpan(ctx)) };
   }
 
   explainStatement(ctx: Ctx): A.ExplainStatement {

@@ -264,6 +264,10 @@ export interface ShowStatement extends StatementBase {
   readonly what: ShowWhat;
   /** The table or view of SHOW CREATE and SHOW COLUMNS. */
   readonly name?: QualifiedName;
+  /** ksqlDB's `SHOW TABLES|STREAMS|QUERIES EXTENDED`. */
+  readonly extended?: boolean;
+  /** Written `LIST ...` (ksqlDB's synonym): `LIST TABLES` shows ksqlDB's columns, `SHOW TABLES` Flink's. */
+  readonly list?: boolean;
 }
 
 /** What a SHOW statement shows. */

@@ -27,6 +27,12 @@ export class EddyParser extends ExpressionParser {
       { ALT: () => this.SUBRULE(this.explainStatement) },
       { ALT: () => this.SUBRULE(this.stopJobStatement) },
       { ALT: () => this.SUBRULE(this.printStatement) },
+      // ksqlDB's scripting statements (SHOW's LIST synonym is in showStatement).
+      { ALT: () => this.SUBRULE(this.runScriptStatement) },
+      { ALT: () => this.SUBRULE(this.defineStatement) },
+      { ALT: () => this.SUBRULE(this.undefineStatement) },
+      { ALT: () => this.SUBRULE(this.unsetStatement) },
+      { ALT: () => this.SUBRULE(this.terminateStatement) },
     ]);
   });
 
@@ -293,12 +299,18 @@ export class EddyParser extends ExpressionParser {
    * is taken too (`unknown`), so the error can list the forms that exist.
    */
   showStatement = this.RULE('showStatement', () => {
-    this.CONSUME(L.Show);
+    // LIST is ksqlDB's synonym of SHOW (the builder accepts it before ksqlDB's forms only).
+    this.OR5([{ ALT: () => this.CONSUME(L.Show) }, { ALT: () => this.CONSUME(L.List, { LABEL: 'list' }) }]);
     this.OR({
       // The last alternative takes any name: the forms above it win.
       IGNORE_AMBIGUITIES: true,
       DEF: [
-        { ALT: () => this.CONSUME(L.Tables, { LABEL: 'what' }) },
+        {
+          ALT: () => {
+            this.CONSUME(L.Tables, { LABEL: 'what' });
+            this.OPTION3(() => this.CONSUME2(L.Extended, { LABEL: 'extended' }));
+          },
+        },
         { ALT: () => this.CONSUME(L.Views, { LABEL: 'what' }) },
         {
           ALT: () => {
@@ -337,6 +349,21 @@ export class EddyParser extends ExpressionParser {
             this.OPTION2(() => this.CONSUME(L.Extended, { LABEL: 'extended' }));
           },
         },
+        // ksqlDB's SHOW|LIST STREAMS [EXTENDED], QUERIES [EXTENDED], PROPERTIES, VARIABLES.
+        {
+          ALT: () => {
+            this.CONSUME(L.Streams, { LABEL: 'what' });
+            this.OPTION4(() => this.CONSUME3(L.Extended, { LABEL: 'extended' }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(L.Queries, { LABEL: 'what' });
+            this.OPTION5(() => this.CONSUME4(L.Extended, { LABEL: 'extended' }));
+          },
+        },
+        { ALT: () => this.CONSUME(L.Properties, { LABEL: 'what' }) },
+        { ALT: () => this.CONSUME(L.Variables, { LABEL: 'what' }) },
         // SHOW TABLE (reserved) is the likeliest slip; any other word is a name.
         { ALT: () => this.CONSUME2(L.Table, { LABEL: 'unknown' }) },
         { ALT: () => this.CONSUME(L.Identifier, { LABEL: 'unknown' }) },
@@ -383,7 +410,50 @@ export class EddyParser extends ExpressionParser {
           this.CONSUME(L.StringLiteral, { LABEL: 'jobId' });
         },
       },
-      { ALT: () => this.SUBRULE(this.qualifiedName) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.qualifiedName);
+          // ksqlDB's DESCRIBE name EXTENDED.
+          this.OPTION(() => this.CONSUME(L.Extended, { LABEL: 'extended' }));
+        },
+      },
+    ]);
+  });
+
+  /** ksqlDB's `RUN SCRIPT 'file.sql'`. */
+  runScriptStatement = this.RULE('runScriptStatement', () => {
+    this.CONSUME(L.Run);
+    this.CONSUME(L.Script);
+    this.CONSUME(L.StringLiteral, { LABEL: 'path' });
+  });
+
+  /** ksqlDB's `DEFINE name = 'value'`. */
+  defineStatement = this.RULE('defineStatement', () => {
+    this.CONSUME(L.Define);
+    this.CONSUME(L.Identifier, { LABEL: 'name' });
+    this.CONSUME(L.Equals);
+    this.CONSUME(L.StringLiteral, { LABEL: 'value' });
+  });
+
+  /** ksqlDB's `UNDEFINE name`. */
+  undefineStatement = this.RULE('undefineStatement', () => {
+    this.CONSUME(L.Undefine);
+    this.CONSUME(L.Identifier, { LABEL: 'name' });
+  });
+
+  /** ksqlDB's `UNSET 'key'`. */
+  unsetStatement = this.RULE('unsetStatement', () => {
+    this.CONSUME(L.Unset);
+    this.CONSUME(L.StringLiteral, { LABEL: 'key' });
+  });
+
+  /** ksqlDB's `TERMINATE query_id | 'id' | ALL`. */
+  terminateStatement = this.RULE('terminateStatement', () => {
+    this.CONSUME(L.Terminate);
+    this.OR([
+      { ALT: () => this.CONSUME(L.All, { LABEL: 'all' }) },
+      { ALT: () => this.CONSUME(L.StringLiteral, { LABEL: 'id' }) },
+      { ALT: () => this.CONSUME(L.Identifier, { LABEL: 'id' }) },
     ]);
   });
 

@@ -203,6 +203,18 @@ export const Advance = nonReserved('ADVANCE');
 export const Retention = nonReserved('RETENTION');
 export const Grace = nonReserved('GRACE');
 export const Period = nonReserved('PERIOD');
+// ksqlDB's scripting and inspection statements: RUN SCRIPT, DEFINE, UNDEFINE, UNSET, TERMINATE, SHOW|LIST ...
+export const Run = nonReserved('RUN');
+export const Script = nonReserved('SCRIPT');
+export const Define = nonReserved('DEFINE');
+export const Undefine = nonReserved('UNDEFINE');
+export const Unset = nonReserved('UNSET');
+export const Terminate = nonReserved('TERMINATE');
+export const List = nonReserved('LIST');
+export const Streams = nonReserved('STREAMS');
+export const Queries = nonReserved('QUERIES');
+export const Properties = nonReserved('PROPERTIES');
+export const Variables = nonReserved('VARIABLES');
 // Names of window TVF arguments; plain identifiers to the grammar, listed for completion.
 for (const word of ['DATA', 'TIMECOL', 'SIZE', 'SLIDE', 'STEP', 'GAP', 'VALUE', 'NAME', 'TYPE']) keywordNames.push(word);
 

@@ -157,6 +157,27 @@ export function parseScript(text: string, sourceName?: string): ParseResult {
   return { statements, diagnostics };
 }
 
+/** Where one statement of a script lies (offsets into the script, up to and including its `;`). */
+export interface StatementRegion {
+  readonly start: number;
+  readonly end: number;
+  /** Its first two words, upper-case (`['DEFINE', 'X']`, `['RUN', 'SCRIPT']`): what it is, before it is parsed. */
+  readonly leading: readonly string[];
+}
+
+/**
+ * Splits a script into its statements' regions without parsing them, reading the text as it is: a
+ * `${name}` reference is text like any other, so the regions can be found before variables are
+ * substituted statement by statement (a DEFINE applies from the next statement on).
+ */
+export function statementRegions(text: string): StatementRegion[] {
+  return splitStatements(lex(text).tokens, text.length).map((c) => ({
+    start: c.regionStart,
+    end: c.regionEnd,
+    leading: c.tokens.slice(0, 2).map((t) => t.image.toUpperCase()),
+  }));
+}
+
 /**
  * Parses exactly one statement (a trailing `;` is allowed). Throws an {@link EddyError} carrying every
  * diagnostic and the source, for rendering, when the text is not one valid statement.

@@ -1,13 +1,16 @@
-/** Executes SET and RESET: shows, changes or restores the session's settings. */
+/** Executes SET, RESET and UNSET (settings) and DEFINE and UNDEFINE (variables): the session's own state. */
 import type * as ast from '../../parser/ast.js';
 import type { SessionContext } from '../session-context.js';
 import type { StatementExecutor, StatementResult } from '../statement-result.js';
 import { savepointsBase } from './job-control-executor.js';
 
-/** The statements over settings. */
-export type SettingsStatement = ast.SetStatement | ast.ResetStatement;
+/** The statements over settings and variables. */
+export type SettingsStatement = ast.SetStatement | ast.ResetStatement | ast.UnsetStatement | ast.DefineStatement | ast.UndefineStatement;
 
-/** `SET` (lists every setting), `SET 'key' = 'value'`, `RESET ['key']`. */
+/**
+ * `SET` (lists every setting), `SET 'key' = 'value'`, `RESET ['key']`, ksqlDB's `UNSET 'key'` (RESET of one
+ * key), `DEFINE name = 'value'` and `UNDEFINE name` (for `${name}` in the statements after it).
+ */
 export class SettingsExecutor implements StatementExecutor<SettingsStatement> {
   constructor(private readonly session: SessionContext) {}
 
@@ -21,6 +24,15 @@ export class SettingsExecutor implements StatementExecutor<SettingsStatement> {
       case 'ResetStatement':
         settings.reset(stmt.key);
         return { kind: 'ok', message: stmt.key ? `Reset '${stmt.key}'.` : 'All settings reset.', statement: stmt };
+      case 'UnsetStatement':
+        settings.reset(stmt.key);
+        return { kind: 'ok', message: `Unset '${stmt.key}'.`, statement: stmt };
+      case 'DefineStatement':
+        this.session.variables.set(stmt.name, stmt.value);
+        return { kind: 'ok', message: `Defined ${stmt.name} = '${stmt.value}'.`, statement: stmt };
+      case 'UndefineStatement':
+        // As in ksqlDB, undefining a name that is not defined is not an error.
+        return { kind: 'ok', message: this.session.variables.delete(stmt.name) ? `Undefined ${stmt.name}.` : `${stmt.name} was not defined.`, statement: stmt };
     }
   }
 

@@ -11,6 +11,7 @@ import { explainPipelines } from '../../planner/explain.js';
 import { describeFreshness } from '../pull-query.js';
 import type { MaterializedView } from '../materialized-views.js';
 import type { SessionContext } from '../session-context.js';
+import { describeExtendedFooter, ksqlSourcesTable, propertiesTable, queriesTable, variablesTable } from './ksql-listings.js';
 import type { StatementExecutor, StatementResult, TextTable } from '../statement-result.js';
 
 /** The statements that describe the session. */
@@ -29,7 +30,7 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       case 'ShowStatement':
         return { kind: 'table', table: this.show(stmt), statement: stmt };
       case 'DescribeStatement':
-        return { kind: 'table', table: this.describe(stmt.name), statement: stmt };
+        return { kind: 'table', table: this.describe(stmt.name, stmt.extended === true), statement: stmt };
       case 'DescribeJobStatement':
         return { kind: 'table', table: this.describeJob(stmt), statement: stmt };
       case 'ExplainStatement':
@@ -50,6 +51,8 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     const session = this.session;
     switch (stmt.what) {
       case 'TABLES':
+        // ksqlDB's LIST TABLES and SHOW TABLES EXTENDED: its tables with its columns (docs/ksql.md).
+        if (stmt.list || stmt.extended) return ksqlSourcesTable(session, 'TABLE', stmt.extended === true);
         // As in Flink, views are tables too.
         return { columns: ['table name'], rows: session.catalog.list().map((t) => [t.name]) };
       case 'VIEWS':
@@ -81,10 +84,13 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
         // Flink's SHOW COLUMNS lists what DESCRIBE does.
         return this.describe(stmt.name!);
       case 'STREAMS':
+        return ksqlSourcesTable(session, 'STREAM', stmt.extended === true);
       case 'QUERIES':
+        return queriesTable(session, stmt.extended === true);
       case 'PROPERTIES':
+        return propertiesTable(session);
       case 'VARIABLES':
-        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `SHOW ${stmt.what} is not supported yet`, span: stmt.span });
+        return variablesTable(session);
     }
   }
 
@@ -190,7 +196,12 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     }
   }
 
-  private describe(qualified: ast.QualifiedName): TextTable {
+  /**
+   * The columns of a table or view. A ksqlDB source's pseudo columns (ROWTIME, ...) are listed only with
+   * EXTENDED, which also adds the source's topic and formats, the queries writing and reading it, and their
+   * counters (ksql-listings.ts).
+   */
+  private describe(qualified: ast.QualifiedName, extended = false): TextTable {
     const name = qualified.parts.map((p) => p.name).join('.');
     const entry = this.session.catalog.get(name, qualified.span);
     const columns = ['name', 'type', 'null', 'key', 'extras', 'watermark'];
@@ -199,13 +210,17 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
       return { columns, rows: entry.schema.map((f) => [f.name, typeToString({ ...f.type, nullable: true }), String(f.type.nullable).toUpperCase(), '', '', '']) };
     }
     const view = this.session.views.get(entry.name);
+    const footer = [...(view ? this.describeFreshness(view) : []), ...(extended ? describeExtendedFooter(this.session, entry) : [])];
     return {
       columns,
-      ...(view ? { footer: this.describeFreshness(view) } : {}),
-      rows: entry.columns.map((c) => {
+      ...(footer.length > 0 ? { footer } : {}),
+      rows: entry.columns.filter((c) => extended || !c.hidden).map((c) => {
         const isKey = entry.primaryKey?.includes(c.name) ?? false;
         const wm = entry.watermark?.column === c.name && entry.statement.kind === 'CreateTable' ? entry.statement.watermark!.expr : undefined;
-        const extras = c.computed ? `AS ${sqlText(entry.statement, c.computed)}` : c.metadata ? `METADATA FROM '${c.metadata.key}'${c.metadata.virtual ? ' VIRTUAL' : ''}` : '';
+        const extras = [
+          c.computed ? `AS ${sqlText(entry.statement, c.computed)}` : c.metadata ? `METADATA FROM '${c.metadata.key}'${c.metadata.virtual ? ' VIRTUAL' : ''}` : '',
+          c.hidden ? 'pseudo column' : '',
+        ].filter((x) => x !== '').join(', ');
         const type = typeOnly({ name: c.name, type: c.type }) + (c.type.timeAttribute === 'rowtime' ? ' *ROWTIME*' : c.type.timeAttribute === 'proctime' ? ' *PROCTIME*' : '');
         return [c.name, type, String(c.type.nullable).toUpperCase(), isKey ? `PRI(${entry.primaryKey!.join(', ')})` : '', extras, wm ? sqlText(entry.statement, wm) : ''];
       }),
