@@ -17,7 +17,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | SELECT a FORM t',
         '  |          ^^^^',
-        "  = expected one of: AS, ',', FROM, WHERE, GROUP, PARTITION, HAVING, WINDOW, UNION, INTERSECT, …",
+        "  = expected one of: AS, ',', FROM, WINDOW, WHERE, GROUP, PARTITION, HAVING, UNION, INTERSECT, …",
         '  = hint: did you mean `FROM`?',
       ].join('\n'),
     );
@@ -45,7 +45,7 @@ describe('rendered parse errors', () => {
         '  |',
         '1 | SELECT id name price',
         '  |                ^^^^^',
-        "  = expected one of: ',', FROM, WHERE, GROUP, PARTITION, HAVING, WINDOW, UNION, INTERSECT, EXCEPT, …",
+        "  = expected one of: ',', FROM, WINDOW, WHERE, GROUP, PARTITION, HAVING, UNION, INTERSECT, EXCEPT, …",
         "  = hint: is a ',' missing? `name` was read as an alias of what comes before it",
       ].join('\n'),
     );
