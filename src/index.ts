@@ -9,6 +9,7 @@ export type { CheckpointInfo, JobEvent, JobFailure, JobKind, JobMetrics } from '
 export { describeSummary, type JobSummary, type Progress } from './engine/job-summary.js';
 export { describeFreshness, type PullResult, type ViewFreshness } from './engine/pull-query.js';
 export { printLine, PRINT_SCHEMA } from './engine/topic-print.js';
+export { TopicAdmin, type TopicDescription, type TopicRecordIn, type TopicRecordOut } from './engine/topic-admin.js';
 export { EddyError, ErrorCode, renderDiagnostic, type Diagnostic, type SourceText, type Span } from './common/errors.js';
 export { T, typeToString, type DataType, type Field, type Schema, type TypeName } from './common/types.js';
 export { formatDecimal, formatValue, toJsonValue, compareValues, stringifyJson } from './common/values.js';

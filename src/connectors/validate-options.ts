@@ -175,7 +175,8 @@ export function validateOptions(
     for (const p of factory.checkOptions?.(options, table) ?? []) problems.push({ key: p.key, kind: 'invalid-value', message: p.message, hint: p.hint });
   }
   for (const { spec, pattern } of known) {
-    if (spec.required && !pattern && options[spec.key] === undefined) {
+    const excused = spec.requiredUnless !== undefined && options[spec.requiredUnless.key]?.trim().toLowerCase() === spec.requiredUnless.value.toLowerCase();
+    if (spec.required && !excused && !pattern && options[spec.key] === undefined) {
       problems.push({
         key: spec.key,
         kind: 'missing-option',

@@ -35,6 +35,8 @@ import { ShowExecutor } from './executors/show-executor.js';
 import { JobControlExecutor } from './executors/job-control-executor.js';
 import { SettingsExecutor } from './executors/settings-executor.js';
 import { TopicExecutor } from './executors/topic-executor.js';
+import { clusterClient, clusterName, KAFKA_SERVERS_SETTING, resolveKafkaCluster } from './kafka-cluster.js';
+import { TopicAdmin } from './topic-admin.js';
 
 export type { EddyOptions } from './session-context.js';
 
@@ -325,6 +327,19 @@ export class Eddy {
   /** Calls `fn` when a job starts or resumes, completes a checkpoint, ends or fails; returns how to stop. */
   onJobEvent(fn: (event: JobEvent) => void): () => void {
     return this.session.registry.listen(fn);
+  }
+
+  /**
+   * The topics of the session's cluster, the one SHOW TOPICS and PRINT use (kafka-cluster.ts): the
+   * `kafka.bootstrap-servers` setting's, else the one its Kafka tables name, else the session's embedded log
+   * (`<state dir>/topics.db`, or a temporary file deleted by `close`). Create, delete, list and describe topics,
+   * produce records and read a topic back (topic-admin.ts).
+   */
+  topicAdmin(): TopicAdmin {
+    const session = this.session;
+    const cluster = resolveKafkaCluster(session.catalog, session.settings.get(KAFKA_SERVERS_SETTING), undefined);
+    const path = session.embeddedLogPath();
+    return new TopicAdmin(clusterClient(cluster, path, undefined, 'eddy-admin'), `${clusterName(cluster, path)} (${cluster.source})`, cluster.embedded === true);
   }
 
   /** Jobs and queries still running. */

@@ -46,6 +46,7 @@ export class JobBuilder {
         ...(statement === undefined ? {} : { sql: { text: statement.text, start: statement.span.start } }),
         fingerprint: planFingerprint(plan),
         checkpoints: durable ? { store: durable.store, intervalMs: durable.intervalMs, minPauseMs: durable.minPauseMs, restored: durable.restored } : undefined,
+        embeddedLogPath: this.session.embeddedLogPath(),
       });
     } catch (err) {
       durable?.store.close();

@@ -135,7 +135,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 
 /** A session to plan and build jobs with, as the caller's session would. */
 function session(context: ThreadContext): Eddy {
-  const eddy = new Eddy({ stateDir: context.stateDir, fresh: context.fresh });
+  const eddy = new Eddy({ stateDir: context.stateDir, fresh: context.fresh, embeddedLogPath: context.embeddedLogPath });
   for (const [key, value] of context.settings) eddy.settings.set(key, value);
   for (const entry of context.catalog) eddy.catalog.add(entry);
   return eddy;

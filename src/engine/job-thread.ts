@@ -38,6 +38,8 @@ export interface ThreadContext {
   readonly settings: readonly (readonly [string, string])[];
   readonly stateDir?: string;
   readonly fresh: boolean;
+  /** The session's embedded log file (a temporary one the session owns when there is no state directory). */
+  readonly embeddedLogPath: string;
 }
 
 /** The jobs of an INSERT or a statement set: their keys (state files) and names, in the order of the INSERTs. */

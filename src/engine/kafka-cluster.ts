@@ -3,13 +3,16 @@
  * 1. the `kafka.bootstrap-servers` setting, when it is set;
  * 2. for PRINT, the cluster of the `kafka` / `upsert-kafka` tables that declare the topic, when they name one;
  * 3. the cluster of all the catalog's `kafka` / `upsert-kafka` tables, when they name one;
- * else an error saying how to choose one. A table's other `properties.*` (client id, security) come along
- * when its cluster is used, so a secured cluster works as its tables reach it.
+ * 4. else the session's embedded log (the topics of `'client.library' = 'embedded'` tables).
+ * Tables in the embedded log name it as their cluster (in 2 and 3). A table's other `properties.*` (client id,
+ * security) come along when its cluster is used, so a secured cluster works as its tables reach it.
  */
 import { EddyError, ErrorCode, type Span } from '../common/errors.js';
 import type { Catalog, TableDef } from '../planner/catalog.js';
-import type { KafkaClientConfig } from '../connectors/kafka/client.js';
-import { kafkaClientConfig } from '../connectors/kafka/options.js';
+import type { KafkaClient, KafkaClientConfig } from '../connectors/kafka/client.js';
+import { createEmbeddedLogClient } from '../connectors/kafka/embedded-log.js';
+import { createKafkajsClient } from '../connectors/kafka/kafkajs-client.js';
+import { kafkaClientConfig, usesEmbeddedLog } from '../connectors/kafka/options.js';
 import { topicsOf } from '../connectors/kafka/kafka-options.js';
 
 /** The setting that names the cluster of SHOW TOPICS and PRINT. */
@@ -20,10 +23,30 @@ const KAFKA_CONNECTORS: ReadonlySet<string> = new Set(['kafka', 'upsert-kafka'])
 
 /** A cluster to connect to, and where that choice came from (shown to the user). */
 export interface KafkaCluster {
+  /** The brokers (none for the embedded log). */
   readonly config: KafkaClientConfig;
   /** E.g. `setting 'kafka.bootstrap-servers'` or `table orders`. */
   readonly source: string;
+  /** True for the session's embedded log instead of a Kafka cluster. */
+  readonly embedded?: boolean;
 }
+
+/** The cluster as messages name it: `Kafka at host:port` or `the embedded log (path)`. */
+export function clusterName(cluster: KafkaCluster, embeddedLogPath: string): string {
+  return cluster.embedded ? `the embedded log (${embeddedLogPath})` : `Kafka at ${cluster.config.bootstrapServers.join(',')}`;
+}
+
+/**
+ * A client of `cluster`: the embedded log's (on `embeddedLogPath`), or one `factory` creates for the brokers, with
+ * `clientId` unless the cluster's tables give one.
+ */
+export function clusterClient(cluster: KafkaCluster, embeddedLogPath: string, factory: (config: KafkaClientConfig) => KafkaClient = createKafkajsClient, clientId?: string): KafkaClient {
+  if (cluster.embedded) return createEmbeddedLogClient(embeddedLogPath);
+  return factory({ ...cluster.config, ...(clientId !== undefined ? { clientId: cluster.config.clientId ?? clientId } : {}) });
+}
+
+/** The `source` of the embedded log chosen because nothing names a Kafka cluster. */
+const NO_CLUSTER = 'no Kafka cluster configured';
 
 /** The servers of a comma-separated `host:port` list, trimmed, empty entries dropped. */
 export function serverList(text: string): string[] {
@@ -63,8 +86,15 @@ export function tablesOfTopic(catalog: Catalog, topic: string): TableDef[] {
   return kafkaTables(catalog).filter((t) => declaresTopic(t, topic));
 }
 
-/** A cluster's identity: its sorted broker list (two tables naming the same brokers in another order agree). */
+/** Stands for the embedded log among clusters' keys. */
+const EMBEDDED_KEY = '(embedded)';
+
+/**
+ * A cluster's identity: its sorted broker list (two tables naming the same brokers in another order agree), or
+ * EMBEDDED_KEY for a table in the embedded log.
+ */
 function clusterKey(table: TableDef): string {
+  if (usesEmbeddedLog(table.options)) return EMBEDDED_KEY;
   return [...new Set(serverList(table.options['properties.bootstrap.servers'] ?? '').map((s) => s.toLowerCase()))].sort().join(',');
 }
 
@@ -78,7 +108,7 @@ function oneCluster(tables: readonly TableDef[], what: string, span: Span | unde
   }
   if (byCluster.size === 0) return undefined;
   if (byCluster.size > 1) {
-    const list = [...byCluster].map(([servers, ts]) => `'${servers}' (${ts.map((t) => t.name).join(', ')})`).join('; ');
+    const list = [...byCluster].map(([servers, ts]) => `${servers === EMBEDDED_KEY ? 'the embedded log' : `'${servers}'`} (${ts.map((t) => t.name).join(', ')})`).join('; ');
     throw new EddyError({
       code: ErrorCode.MISSING_OPTION,
       message: `${what} name more than one Kafka cluster: ${list}`,
@@ -86,7 +116,8 @@ function oneCluster(tables: readonly TableDef[], what: string, span: Span | unde
       hint: `choose one: SET '${KAFKA_SERVERS_SETTING}' = '<host:port,...>'`,
     });
   }
-  const [first] = [...byCluster.values()][0]!;
+  const [key, [first]] = [...byCluster][0]!;
+  if (key === EMBEDDED_KEY) return { config: { bootstrapServers: [] }, source: `table ${first!.name}`, embedded: true };
   return { config: kafkaClientConfig(first!.options), source: `table ${first!.name}` };
 }
 
@@ -102,10 +133,5 @@ export function resolveKafkaCluster(catalog: Catalog, setting: string, span: Spa
   }
   const any = oneCluster(kafkaTables(catalog), 'The Kafka tables of this session', span);
   if (any) return any;
-  throw new EddyError({
-    code: ErrorCode.MISSING_OPTION,
-    message: 'No Kafka cluster to talk to: no Kafka table names one and the setting is not set',
-    span,
-    hint: `SET '${KAFKA_SERVERS_SETTING}' = '<host:port,...>', or create a table with 'connector' = 'kafka' and 'properties.bootstrap.servers'`,
-  });
+  return { config: { bootstrapServers: [] }, source: NO_CLUSTER, embedded: true };
 }

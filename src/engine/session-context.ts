@@ -1,5 +1,6 @@
 /** The state a session's executors share: its catalog, settings, connectors, running jobs, materialized views and job thread. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
@@ -16,6 +17,9 @@ import { ViewStore, type MaterializedView } from './materialized-views.js';
 import { JobRegistry, type JobKind } from './job-registry.js';
 import type { CatalogLog } from './catalog-log.js';
 import { StateDirLock } from './state-dir-lock.js';
+
+/** The embedded log's file name, in the state directory (or the session's temporary directory). */
+export const EMBEDDED_LOG_FILE = 'topics.db';
 
 /** How a session is set up (see Eddy). */
 export interface EddyOptions {
@@ -46,6 +50,11 @@ export interface EddyOptions {
    * in this thread only. Pull queries, and push queries over materialized views, run in this thread.
    */
   readonly jobThread?: boolean;
+  /**
+   * @internal The embedded log's file to use instead of the session's own (a job thread's session uses its
+   * parent session's, which owns it).
+   */
+  readonly embeddedLogPath?: string;
 }
 
 /**
@@ -81,12 +90,14 @@ export class SessionContext {
   private viewStoreInstance?: ViewStore;
   private sessionDir?: string;
   private lock?: StateDirLock;
+  private readonly givenEmbeddedLogPath?: string;
 
   constructor(options: EddyOptions = {}) {
     // First: a directory another process uses is refused before anything in it is touched.
     if (options.stateDir && options.lockStateDir) this.lock = StateDirLock.acquire(options.stateDir);
     this.stateDir = options.stateDir;
     this.fresh = options.fresh ?? false;
+    this.givenEmbeddedLogPath = options.embeddedLogPath;
     this.variables = new Map(Object.entries(options.variables ?? {}));
     this.now = options.now ?? Date.now;
     this.connectors = [...builtinConnectors(), ...(options.connectors ?? [])];
@@ -138,15 +149,35 @@ export class SessionContext {
   /** The session's views database: `views.db` in the state directory, or in a temporary directory. */
   viewStore(): ViewStore {
     if (!this.viewStoreInstance) {
-      const dir = this.stateDir ?? (this.sessionDir ??= mkdtempSync(join(tmpdir(), 'eddy-session-')));
+      const dir = this.stateDir ?? this.temporaryDir(true);
       this.viewStoreInstance = new ViewStore(join(dir, 'views.db'));
     }
     return this.viewStoreInstance;
   }
 
+  /**
+   * The file of the session's embedded log (the topics of `'client.library' = 'embedded'` tables): `topics.db` in
+   * the state directory, or in the session's temporary directory (created now if need be, deleted by `close`).
+   * SQLite creates the file itself when a table first uses it.
+   */
+  embeddedLogPath(): string {
+    if (this.givenEmbeddedLogPath !== undefined) return this.givenEmbeddedLogPath;
+    return join(this.stateDir ?? this.temporaryDir(false), EMBEDDED_LOG_FILE);
+  }
+
+  /**
+   * The session's temporary directory (no state directory), deleted by `close`: its name is chosen (unguessable)
+   * on first use; it is created when `create` asks (the embedded log creates it when it first opens its file).
+   */
+  private temporaryDir(create: boolean): string {
+    this.sessionDir ??= join(tmpdir(), `eddy-session-${randomUUID()}`);
+    if (create) mkdirSync(this.sessionDir, { recursive: true, mode: 0o700 });
+    return this.sessionDir;
+  }
+
   /** What the job thread needs to plan and build this session's jobs as this session would. */
   threadContext(): ThreadContext {
-    return { catalog: this.catalog.list(), settings: this.settings.entries(), stateDir: this.stateDir, fresh: this.fresh };
+    return { catalog: this.catalog.list(), settings: this.settings.entries(), stateDir: this.stateDir, fresh: this.fresh, embeddedLogPath: this.embeddedLogPath() };
   }
 
   /** Cancels every running job and query, then releases the job thread, the views database, the temporary directory and the state directory's lock. */

@@ -132,8 +132,8 @@ export interface TopicPrintSpec {
   readonly printer: RecordPrinter;
   readonly interval: number;
   readonly limit?: number;
-  /** The cluster, for errors. */
-  readonly servers: string;
+  /** The cluster, for errors: `Kafka at 'host:port'`, `the embedded log (path)`. */
+  readonly cluster: string;
 }
 
 /** Longest a fetch waits for records: also how long a cancelled PRINT may take to end. */
@@ -182,7 +182,7 @@ export class TopicPrintRunner implements QueryRunner {
     } catch (err) {
       if (this.status === 'running') {
         this.status = 'failed';
-        throw new EddyError({ code: ErrorCode.IO_FAILED, message: `PRINT '${this.spec.topic}': Kafka at '${this.spec.servers}': ${err instanceof Error ? err.message : String(err)}` });
+        throw new EddyError({ code: ErrorCode.IO_FAILED, message: `PRINT '${this.spec.topic}': ${this.spec.cluster}: ${err instanceof Error ? err.message : String(err)}` });
       }
     } finally {
       await this.spec.consumer.close().catch(() => {});

@@ -71,6 +71,8 @@ export interface BuildOptions {
   readonly sql?: { readonly text: string; readonly start: number };
   /** Checkpointing: the job's state store and interval; with `restored`, the job resumes from it. */
   readonly checkpoints?: { readonly store: SqliteStateStore; readonly intervalMs: number; readonly minPauseMs?: number; readonly restored?: CheckpointData };
+  /** The session's embedded log file, handed to every source and sink (ConnectorContext.embeddedLogPath). */
+  readonly embeddedLogPath?: string;
 }
 
 /** A dead-letter table: a sink connector with its options and columns (named as DEAD_LETTER_COLUMNS). */
@@ -218,6 +220,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     timeZone: options.timeZone,
     counter: (n: string) => metrics.counter(scope, n),
     restored: restoredInfo ?? undefined,
+    ...(options.embeddedLogPath !== undefined ? { embeddedLogPath: options.embeddedLogPath } : {}),
     badRecord: (r: BadRecord) => {
       throw new EddyError({ code: ErrorCode.BAD_RECORD, message: `Bad record in \`${tableName}\` at ${r.position} (${r.kind}): ${r.message}` });
     },

@@ -17,6 +17,8 @@ export interface OptionSpec {
   readonly key: string;
   readonly description: string;
   readonly required?: boolean;
+  /** A `required` option is not required when the option `key` has this value (compared case-insensitively). */
+  readonly requiredUnless?: { readonly key: string; readonly value: string };
   /** The default, as text, shown in docs and DESCRIBE. */
   readonly defaultValue?: string;
   /** Allowed values, when the option is an enumeration (checked case-insensitively). */
@@ -114,6 +116,12 @@ export interface ConnectorContext {
    * keys, of the table's persisted METADATA columns; VIRTUAL ones are never written). Absent or empty: none.
    */
   readonly metadataKeys?: readonly string[];
+  /**
+   * The file of the session's embedded log (`<state dir>/topics.db`, or a temporary file of the session), where
+   * `kafka` / `upsert-kafka` tables with `'client.library' = 'embedded'` keep their topics. Set by the engine for
+   * every job; absent when the job was built without one (such a table then cannot be read or written).
+   */
+  readonly embeddedLogPath?: string;
 }
 
 /** A metadata column a connector offers (`offset`, `timestamp`, `headers` of a Kafka record): Flink's metadata keys. */

@@ -1,5 +1,6 @@
 // Which Kafka cluster SHOW TOPICS and PRINT talk to (kafka-cluster.ts): the setting, else the tables declaring
-// the topic, else all Kafka tables, when they name one cluster; and the access rule for served clients.
+// the topic, else all Kafka tables, when they name one cluster, else the session's embedded log; and the access
+// rule for served clients.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Eddy, EddyError } from '../../src/index.js';
 import { resolveKafkaCluster } from '../../src/engine/kafka-cluster.js';
@@ -35,7 +36,7 @@ function catalogOf(tables: Record<string, Record<string, string>>): Catalog {
 
 function resolve(eddy: Eddy | Catalog, topic?: string) {
   const c = eddy instanceof Eddy ? resolveKafkaCluster(eddy.catalog, eddy.settings.get('kafka.bootstrap-servers'), undefined, topic) : resolveKafkaCluster(eddy, '', undefined, topic);
-  return { servers: c.config.bootstrapServers, source: c.source };
+  return { servers: c.config.bootstrapServers, source: c.source, ...(c.embedded ? { embedded: true } : {}) };
 }
 
 describe('the cluster of SHOW TOPICS and PRINT', () => {
@@ -80,7 +81,25 @@ describe('the cluster of SHOW TOPICS and PRINT', () => {
     expect(resolve(catalog)).toEqual({ servers: ['h9:9092'], source: 'table u' });
     const none = await session({});
     await none.execute("CREATE TABLE f (v STRING) WITH ('connector' = 'datagen')");
-    expect(() => resolve(none)).toThrow(/No Kafka cluster to talk to/);
+    expect(resolve(none)).toEqual({ servers: [], source: 'no Kafka cluster configured', embedded: true });
+  });
+
+  it("is the embedded log when nothing names a cluster, or when the tables are in it ('client.library' = 'embedded')", async () => {
+    const embedded = { connector: 'kafka', 'client.library': 'embedded' };
+    expect(resolve(catalogOf({}))).toEqual({ servers: [], source: 'no Kafka cluster configured', embedded: true });
+    expect(resolve(catalogOf({ e: { ...embedded, topic: 'orders' } }))).toEqual({ servers: [], source: 'table e', embedded: true });
+    const mixed = catalogOf({
+      e: { ...embedded, topic: 'orders' },
+      u: { connector: 'upsert-kafka', 'client.library': 'EMBEDDED', topic: 'totals' },
+      k: { connector: 'kafka', topic: 'remote', 'properties.bootstrap.servers': 'h1:9092' },
+    });
+    // PRINT: the tables declaring the topic choose.
+    expect(resolve(mixed, 'orders')).toEqual({ servers: [], source: 'table e', embedded: true });
+    expect(resolve(mixed, 'totals')).toEqual({ servers: [], source: 'table u', embedded: true });
+    expect(resolve(mixed, 'remote')).toEqual({ servers: ['h1:9092'], source: 'table k' });
+    expect(() => resolve(mixed)).toThrow("The Kafka tables of this session name more than one Kafka cluster: the embedded log (e, u); 'h1:9092' (k)");
+    // The setting wins.
+    expect(resolveKafkaCluster(mixed, 'h5:1', undefined).config.bootstrapServers).toEqual(['h5:1']);
   });
 
   it('checks the setting: a host:port list', async () => {
@@ -114,14 +133,15 @@ describe('served clients and SHOW TOPICS / PRINT', () => {
 
   it('may run when allowed, also for a read-only client (they change nothing)', async () => {
     const eddy = await session({});
-    // Allowed: the statement gets past the access check to choosing a cluster (none here), so the error is that one.
-    for (const sql of ['SHOW TOPICS', "PRINT 'orders' LIMIT 1"]) {
-      const err = await eddy.execute(sql, { access: { readOnly: true, kafkaTopics: true } }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect((err as EddyError).code, sql).toBe('EDDY-C003');
-      expect((err as EddyError).message).toBe('No Kafka cluster to talk to: no Kafka table names one and the setting is not set');
-    }
+    // Allowed: the statements get past the access check to the cluster (the embedded log here, which is empty).
+    const access = { readOnly: true, kafkaTopics: true };
+    const shown = await eddy.execute('SHOW TOPICS', { access });
+    expect(shown.kind === 'table' && shown.table.rows).toEqual([]);
+    const err = await eddy.execute("PRINT 'orders' LIMIT 1", { access }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as EddyError).code).toBe('EDDY-B013');
+    expect((err as EddyError).message).toMatch(/^Kafka topic 'orders' does not exist in the embedded log .*topics\.db \(no Kafka cluster configured\)$/);
   });
 });

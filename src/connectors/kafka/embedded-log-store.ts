@@ -117,7 +117,7 @@ export class LogFile {
 
   private constructor(path: string) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
     try {
       this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -17,7 +17,12 @@ export const KAFKA_OPTIONS: readonly OptionSpec[] = [
     description: "How often an unbounded source looks for new partitions of its topics and new topics matching 'topic-pattern' (read from their earliest offset); '0' disables.",
     defaultValue: '5 min',
   },
-  { key: 'properties.bootstrap.servers', description: "The brokers to connect to: 'host:port', several separated by ','.", required: true },
+  {
+    key: 'properties.bootstrap.servers',
+    description: "The brokers to connect to: 'host:port', several separated by ',' (none with 'client.library' = 'embedded').",
+    required: true,
+    requiredUnless: { key: 'client.library', value: 'embedded' },
+  },
   { key: 'properties.group.id', description: "The consumer group: its committed offsets are where 'group-offsets' starts." },
   {
     key: 'properties.auto.offset.reset',

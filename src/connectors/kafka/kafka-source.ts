@@ -18,11 +18,11 @@ import type { ConnectorContext, SourceChunk, SourceReader } from '../../runtime/
 import type { Row, RowKind } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { maxRecordBytes } from '../option-values.js';
-import type { KafkaClient, KafkaClientConfig, KafkaConsumer, KafkaPartitionBatch, KafkaPartitionOffset, KafkaAdmin, KafkaRecord } from './client.js';
+import { KafkaUnknownTopicError, type KafkaClient, type KafkaClientConfig, type KafkaConsumer, type KafkaPartitionBatch, type KafkaPartitionOffset, type KafkaAdmin, type KafkaRecord } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { appendMetadata } from './metadata.js';
 import { boundedMode, discoveryIntervalMs, parseSpecificOffsets, startupMode, topicPattern, topicsOf } from './kafka-options.js';
-import { kafkaClientConfig, reconnectBackoff } from './options.js';
+import { kafkaClientConfig, reconnectBackoff, usesEmbeddedLog } from './options.js';
 import { InterruptibleSleep } from '../interruptible-sleep.js';
 import { recordLayout } from './record-layout.js';
 import { RecordToRow } from './record-to-row.js';
@@ -511,6 +511,13 @@ export class KafkaSourceReader implements SourceReader {
 
   private brokerError(e: unknown): unknown {
     if (e instanceof EddyError) return e;
+    if (usesEmbeddedLog(this.ctx.options)) {
+      return new EddyError({
+        code: ErrorCode.IO_FAILED,
+        message: `Table \`${this.ctx.tableName}\`: the embedded log (${this.ctx.embeddedLogPath}): ${(e as Error)?.message ?? String(e)}`,
+        hint: e instanceof KafkaUnknownTopicError ? 'SHOW TOPICS lists the embedded log\'s topics; an INSERT into a table of the topic creates it' : "check 'topic'",
+      });
+    }
     const servers = this.ctx.options['properties.bootstrap.servers'];
     return new EddyError({
       code: ErrorCode.IO_FAILED,

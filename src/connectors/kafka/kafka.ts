@@ -18,8 +18,8 @@ export const kafkaConnector: ConnectorFactory = {
   usesFormat: true,
   metadata: KAFKA_METADATA,
   sinkChangelogMode: 'append',
-  createSource: (ctx) => new KafkaSourceReader(ctx, kafkaClientFactory(ctx.options)),
-  createSink: (ctx) => new KafkaSinkWriter(ctx, (options) => kafkaClientFactory(options)(kafkaClientConfig(options))),
+  createSource: (ctx) => new KafkaSourceReader(ctx, kafkaClientFactory(ctx)),
+  createSink: (ctx) => new KafkaSinkWriter(ctx, (options) => kafkaClientFactory(ctx)(kafkaClientConfig(options))),
   checkOptions: (options, table) => [
     ...kafkaOptionProblems(options),
     ...connectionOptionProblems(options),

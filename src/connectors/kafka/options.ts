@@ -10,8 +10,10 @@
 // `ssl.truststore.type` / `ssl.keystore.type` = 'PEM' and the `*.location` options. Secrets never appear in messages.
 
 import { readFileSync } from 'node:fs';
-import type { OptionSpec } from '../../runtime/connector.js';
+import { EddyError, ErrorCode } from '../../common/errors.js';
+import type { ConnectorContext, OptionSpec } from '../../runtime/connector.js';
 import type { KafkaClient, KafkaClientConfig, KafkaSasl, KafkaTls } from './client.js';
+import { createEmbeddedLogClient } from './embedded-log.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { createPlatformaticClient, platformaticLocation, platformaticMissingMessage } from './platformatic-client.js';
 
@@ -60,12 +62,15 @@ const NOT_APPLICABLE: Readonly<Record<string, string>> = {
   'value.serializer': "records are encoded by the table's format ('format')",
 };
 
+/** `properties.bootstrap.servers` is not required with the embedded log. */
+const EMBEDDED_CHOSEN = { key: 'client.library', value: 'embedded' } as const;
+
 /** Options holding secrets: displays (SHOW CREATE TABLE, DESCRIBE) show them masked. */
 export const KAFKA_SECRET_OPTIONS: readonly string[] = ['properties.sasl.jaas.config', 'properties.ssl.keystore.key', 'properties.ssl.key.password'];
 
 /** The connection options, as the Kafka connectors declare them (Flink's names). */
 export const KAFKA_CONNECTION_OPTIONS: readonly OptionSpec[] = [
-  { key: 'properties.bootstrap.servers', description: CLIENT_PROPERTIES['bootstrap.servers']!, required: true },
+  { key: 'properties.bootstrap.servers', description: CLIENT_PROPERTIES['bootstrap.servers']!, required: true, requiredUnless: EMBEDDED_CHOSEN },
   ...Object.entries(CLIENT_PROPERTIES)
     .filter(([k]) => k !== 'bootstrap.servers')
     .map(([k, description]) => ({ key: `properties.${k}`, description, ...(KAFKA_SECRET_OPTIONS.includes(`properties.${k}`) ? { secret: true } : {}) })),
@@ -73,21 +78,64 @@ export const KAFKA_CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { key: 'properties.#', description: 'Any other Kafka client property is refused (the error names the supported ones).' },
   {
     key: 'client.library',
-    description: "The Kafka client library Eddy talks to the brokers with: 'kafkajs' (the default) or 'platformatic' (@platformatic/kafka 1.x, the faster one).",
+    description:
+      "The Kafka client library Eddy talks to the brokers with: 'kafkajs' (the default) or 'platformatic' (@platformatic/kafka 1.x, the faster one); " +
+      "or 'embedded': no brokers, the topic lives in Eddy's embedded log (a file in the state directory).",
     defaultValue: 'kafkajs',
-    values: ['kafkajs', 'platformatic'],
+    values: ['kafkajs', 'platformatic', 'embedded'],
   },
 ];
 
-/** The client libraries `'client.library'` chooses from. */
+/** The client libraries `'client.library'` chooses from (besides the embedded log). */
 const CLIENT_LIBRARIES: Readonly<Record<string, (config: KafkaClientConfig) => KafkaClient>> = {
   kafkajs: createKafkajsClient,
   platformatic: createPlatformaticClient,
 };
 
-/** The client factory a table's (validated) options choose with `'client.library'`. */
-export function kafkaClientFactory(options: Options): (config: KafkaClientConfig) => KafkaClient {
-  return CLIENT_LIBRARIES[(options['client.library'] ?? 'kafkajs').toLowerCase()] ?? createKafkajsClient;
+/** Whether a table's options put its topic in the embedded log (`'client.library' = 'embedded'`). */
+export function usesEmbeddedLog(options: Options): boolean {
+  return options['client.library']?.trim().toLowerCase() === 'embedded';
+}
+
+/**
+ * The client factory a table's (validated) options choose with `'client.library'`. The embedded log's client is
+ * on the file the engine gives the job (`ctx.embeddedLogPath`); without one, creating it fails clearly.
+ */
+export function kafkaClientFactory(ctx: Pick<ConnectorContext, 'options' | 'tableName' | 'embeddedLogPath'>): (config: KafkaClientConfig) => KafkaClient {
+  const library = (ctx.options['client.library'] ?? 'kafkajs').trim().toLowerCase();
+  if (library !== 'embedded') return CLIENT_LIBRARIES[library] ?? createKafkajsClient;
+  const path = ctx.embeddedLogPath;
+  return () => {
+    if (path === undefined) {
+      throw new EddyError({
+        code: ErrorCode.INVALID_STATEMENT,
+        message: `Table \`${ctx.tableName}\`: 'client.library' = 'embedded' keeps the topic in the session's embedded log, but this job was built without one`,
+        hint: "run the job through an Eddy session (it provides the embedded log), or give the table 'properties.bootstrap.servers' and a Kafka client library",
+      });
+    }
+    return createEmbeddedLogClient(path);
+  };
+}
+
+/** What the embedded log does with the `properties.*` options: these apply, every other one is refused. */
+const EMBEDDED_PROPERTIES: ReadonlySet<string> = new Set([
+  'group.id',
+  'auto.offset.reset',
+  'isolation.level',
+  'commit.offsets.on.checkpoint',
+  'reconnect.backoff.ms',
+  'reconnect.backoff.max.ms',
+]);
+
+/** With `'client.library' = 'embedded'`: the `properties.*` options that concern brokers, refused. */
+function embeddedProblems(options: Options): Problem[] {
+  return Object.keys(options)
+    .filter((key) => key.startsWith('properties.') && !EMBEDDED_PROPERTIES.has(key.slice('properties.'.length)))
+    .map((key) => ({
+      key,
+      message: `'${key}' does not apply to the embedded log ('client.library' = 'embedded'): its topics live in a file of Eddy's state directory, not in a Kafka cluster`,
+      hint: key === 'properties.bootstrap.servers' ? "remove it to use the embedded log, or remove 'client.library' = 'embedded' to use the Kafka cluster" : 'remove it',
+    }));
 }
 
 const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
@@ -132,6 +180,10 @@ export function parseJaasConfig(text: string): { module: string; options: Record
 
 /** Problems with the `properties.*` options: keys the client does not understand, bad values, bad combinations. */
 export function connectionOptionProblems(options: Options): Problem[] {
+  if (usesEmbeddedLog(options)) {
+    const problems = embeddedProblems(options);
+    if (problems.length > 0) return problems;
+  }
   const problems: Problem[] = [];
   for (const key of Object.keys(options)) {
     if (!key.startsWith('properties.') || KAFKA_CLIENT_PROPERTIES.includes(key)) continue;

@@ -8,10 +8,10 @@
 import type { ConnectorContext, OptionSpec, SinkWriter } from '../../runtime/connector.js';
 import { DELETE, INSERT, ROW_KIND_NAMES, UPDATE_AFTER, UPDATE_BEFORE, type ChangeBatch } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
-import type { KafkaClient, KafkaOutgoingRecord, KafkaProducer, KafkaProducerIdentity } from './client.js';
+import { KafkaUnknownTopicError, type KafkaAdmin, type KafkaClient, type KafkaOutgoingRecord, type KafkaProducer, type KafkaProducerIdentity } from './client.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { outgoingMetadata } from './metadata.js';
-import { kafkaClientConfig } from './options.js';
+import { kafkaClientConfig, usesEmbeddedLog } from './options.js';
 import { recordLayout } from './record-layout.js';
 import { RowToRecord } from './row-to-record.js';
 import { bufferFlushOf, UpsertBuffer } from './upsert-buffer.js';
@@ -154,8 +154,7 @@ export class KafkaSinkWriter implements SinkWriter {
     try {
       const admin = await this.client.admin();
       try {
-        const [meta] = await admin.describeTopics([this.topic]);
-        this.partitions = meta!.partitions.length;
+        this.partitions = await this.partitionCount(admin);
       } finally {
         await admin.close();
       }
@@ -309,6 +308,23 @@ export class KafkaSinkWriter implements SinkWriter {
       this.producer = undefined;
       await producer.close();
       await prepared?.producer.close();
+    }
+  }
+
+  /**
+   * The topic's partition count. In the embedded log a missing topic is created, with one partition (as a broker
+   * with `auto.create.topics.enable` would); a Kafka cluster's must exist.
+   */
+  private async partitionCount(admin: KafkaAdmin): Promise<number> {
+    try {
+      return (await admin.describeTopics([this.topic]))[0]!.partitions.length;
+    } catch (e) {
+      if (!(e instanceof KafkaUnknownTopicError) || !usesEmbeddedLog(this.ctx.options)) throw e;
+      await admin.createTopic({ topic: this.topic, partitions: 1 }).catch(async (created: unknown) => {
+        // Another job created it meanwhile: fine.
+        if (!(await admin.listTopics()).includes(this.topic)) throw created;
+      });
+      return (await admin.describeTopics([this.topic]))[0]!.partitions.length;
     }
   }
 

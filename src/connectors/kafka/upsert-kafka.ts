@@ -53,8 +53,8 @@ export const upsertKafkaConnector: ConnectorFactory = {
   sinkChangelogMode: 'all',
   sourceChangelogMode: () => 'upsert',
   metadata: KAFKA_METADATA,
-  createSource: (ctx) => new KafkaSourceReader(ctx, kafkaClientFactory(ctx.options), true),
-  createSink: (ctx) => new KafkaSinkWriter(ctx, (options) => kafkaClientFactory(options)(kafkaClientConfig(options)), true),
+  createSource: (ctx) => new KafkaSourceReader(ctx, kafkaClientFactory(ctx), true),
+  createSink: (ctx) => new KafkaSinkWriter(ctx, (options) => kafkaClientFactory(ctx)(kafkaClientConfig(options)), true),
   checkOptions: (options, table) => [
     ...kafkaOptionProblems(options),
     ...connectionOptionProblems(options),
