@@ -37,14 +37,14 @@ describe('ksqlDB functions in SQL', () => {
     const dir = tempDir();
     eddy = await setup(dir);
     const { changes } = await runQuery(eddy, `SELECT k, LATEST_BY_OFFSET(v) AS latest, EARLIEST_BY_OFFSET(v, 2) AS earliest2, TOPK(v, 2) AS top2,
-        COLLECT_LIST(v) AS vs, COLLECT_SET(UCASE(s)) AS ss, COUNT_DISTINCT(s) AS nd
+        COLLECT_LIST(v) AS vs, COLLECT_SET(UCASE(s)) AS ss, COUNT_DISTINCT(s) AS nd, EARLIEST_BY_OFFSET(v, 3, FALSE) AS e3
       FROM events GROUP BY k`);
     // The final row of each group: the last +I/+U for its key.
     const byKey = new Map<unknown, unknown[]>();
     for (const { kind, row } of changes) if (kind === 0 || kind === 2) byKey.set(row[0], row.slice(1));
     // a: v = 5, null, 9, 7; s = x, y, x, z.  b: v = 1, 4; s = y, null.
-    expect(byKey.get('a')).toEqual([7, [5, 9], [9, 7], [5, null, 9, 7], ['X', 'Y', 'Z'], 3]);
-    expect(byKey.get('b')).toEqual([4, [1, 4], [4, 1], [1, 4], ['Y', null], 1]);
+    expect(byKey.get('a')).toEqual([7, [5, 9], [9, 7], [5, null, 9, 7], ['X', 'Y', 'Z'], 3, [5, null, 9]]);
+    expect(byKey.get('b')).toEqual([4, [1, 4], [4, 1], [1, 4], ['Y', null], 1, [1, 4]]);
   });
 
   it('scalar helpers in a projection', async () => {
