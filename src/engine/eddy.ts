@@ -33,6 +33,7 @@ import { ShowExecutor } from './executors/show-executor.js';
 import { JobControlExecutor } from './executors/job-control-executor.js';
 import { SettingsExecutor } from './executors/settings-executor.js';
 import { TopicExecutor } from './executors/topic-executor.js';
+import { KsqlExecutor } from './ksql/executor.js';
 
 export type { EddyOptions } from './session-context.js';
 
@@ -61,6 +62,8 @@ export class Eddy {
   private readonly jobControl: JobControlExecutor;
   private readonly settingsExecutor: SettingsExecutor;
   private readonly topics: TopicExecutor;
+  /** @internal ksqlDB's DDL and persistent queries (src/engine/ksql). */
+  readonly ksql: KsqlExecutor;
 
   constructor(options: EddyOptions = {}) {
     const session = (this.session = new SessionContext(options));
@@ -77,6 +80,7 @@ export class Eddy {
     this.jobControl = new JobControlExecutor(session);
     this.settingsExecutor = new SettingsExecutor(session);
     this.topics = new TopicExecutor(session);
+    this.ksql = new KsqlExecutor(session, (insert, id) => this.dml.execute(insert, id === undefined ? {} : { id }));
   }
 
   /**
@@ -183,12 +187,17 @@ export class Eddy {
   private async dispatch(stmt: ast.Statement): Promise<StatementResult> {
     switch (stmt.kind) {
       case 'CreateTable':
-      case 'CreateView':
+        return stmt.ksql ? this.ksql.createSource(stmt) : this.ddl.execute(stmt);
       case 'DropStatement':
+        return this.isKsqlDrop(stmt) ? this.ksql.drop(stmt) : this.ddl.execute(stmt);
+      case 'CreateView':
         return this.ddl.execute(stmt);
       case 'InsertStatement':
+        return (await this.ksql.insert(stmt)) ?? this.dml.execute(stmt);
       case 'StatementSet':
         return this.dml.execute(stmt);
+      case 'KsqlCreateAs':
+        return this.ksql.createAs(stmt);
       case 'QueryStatement':
         return this.queries.execute(stmt);
       case 'SetStatement':
@@ -204,7 +213,6 @@ export class Eddy {
       case 'ShowTopicsStatement':
       case 'PrintStatement':
         return this.topics.execute(stmt);
-      case 'KsqlCreateAs':
       case 'RunScriptStatement':
       case 'DefineStatement':
       case 'UndefineStatement':
@@ -212,6 +220,14 @@ export class Eddy {
       case 'TerminateStatement':
         throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `${stmt.kind} is not supported yet`, span: stmt.span });
     }
+  }
+
+  /** DROP STREAM, or DROP TABLE of a ksqlDB table: ksqlDB's (DELETE TOPIC, refused while a query uses it). */
+  private isKsqlDrop(stmt: ast.DropStatement): boolean {
+    if (stmt.objectType === 'STREAM' || stmt.deleteTopic) return true;
+    if (stmt.objectType !== 'TABLE') return false;
+    const entry = this.session.catalog.find(stmt.name.parts.map((p) => p.name).join('.'));
+    return entry?.kind === 'table' && entry.ksql !== undefined;
   }
 
   /** EXPLAIN text for a query, an INSERT or a statement set. */
