@@ -80,7 +80,11 @@ export class Eddy {
     this.jobControl = new JobControlExecutor(session);
     this.settingsExecutor = new SettingsExecutor(session);
     this.topics = new TopicExecutor(session);
-    this.ksql = new KsqlExecutor(session, (insert, id) => this.dml.execute(insert, id === undefined ? {} : { id }));
+    this.ksql = new KsqlExecutor(
+      session,
+      (insert, id) => this.dml.execute(insert, id === undefined ? {} : { id }),
+      (stmt) => this.ddl.execute(stmt),
+    );
   }
 
   /**
@@ -199,7 +203,7 @@ export class Eddy {
       case 'KsqlCreateAs':
         return this.ksql.createAs(stmt);
       case 'QueryStatement':
-        return this.queries.execute(stmt);
+        return this.queries.execute(this.ksql.pullQuery(stmt));
       case 'SetStatement':
       case 'ResetStatement':
         return this.settingsExecutor.execute(stmt);

@@ -93,3 +93,47 @@ describe('ksqlDB streams on Kafka topics', () => {
     expect(await admin.listTopics()).toContain(orders);
   });
 });
+
+describe('ksqlDB CREATE TABLE AS SELECT', () => {
+  const payments = uniqueTopic('ksql-payments');
+  const totals = uniqueTopic('ksql-totals');
+
+  it('writes the table to its topic, keyed by the GROUP BY columns, and answers pull queries', async () => {
+    await eddy.execute(`CREATE STREAM payments (id VARCHAR KEY, amount INT) WITH (KAFKA_TOPIC='${payments}', KEY_FORMAT='JSON', VALUE_FORMAT='JSON', PARTITIONS=1)`);
+    const rows: [string, number, number][] = [['a', 5, 1000], ['b', 7, 1500], ['a', 10, 2000], ['b', 1, 2500], ['a', 100, 3000]];
+    for (const [id, amount, ts] of rows) {
+      const r = await eddy.execute(`INSERT INTO payments (id, amount, ROWTIME) VALUES ('${id}', ${amount}, ${ts})`);
+      if (r.kind === 'job') await r.job.done;
+    }
+    const r = await eddy.execute(`CREATE TABLE totals WITH (KAFKA_TOPIC='${totals}') AS SELECT id, SUM(amount) AS total, COUNT(*) AS n FROM payments GROUP BY id EMIT CHANGES`);
+    if (r.kind !== 'job') throw new Error(r.kind);
+    expect(r.job.id).toBe('CTAS_TOTALS_2');
+    // The topic's last record per key holds the final sums (hand-computed: a 5+10+100, b 7+1).
+    const deadline = Date.now() + 60_000;
+    let last = new Map<string, string>();
+    while (Date.now() < deadline) {
+      const records = await readTopic(client, totals, 1);
+      last = new Map(records.map((rec) => [rec.key!.toString('utf8'), rec.value!.toString('utf8')]));
+      if (last.get('{"ID":"a"}') === '{"TOTAL":115,"N":3}' && last.get('{"ID":"b"}') === '{"TOTAL":8,"N":2}') break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(Object.fromEntries(last)).toEqual({ '{"ID":"a"}': '{"TOTAL":115,"N":3}', '{"ID":"b"}': '{"TOTAL":8,"N":2}' });
+    // Pull query by key, read from the table's materialized view (it may lag the topic a little).
+    let pulled: unknown[] = [];
+    while (Date.now() < deadline) {
+      const p = await eddy.execute("SELECT * FROM totals WHERE id = 'a'");
+      if (p.kind !== 'rows') throw new Error(p.kind);
+      pulled = p.result.rows.map((row) => [...row]);
+      if (JSON.stringify(pulled) === JSON.stringify([['a', 115, 3]])) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(pulled).toEqual([['a', 115, 3]]);
+    const p = await eddy.execute("SELECT * FROM totals WHERE id = 'a'");
+    expect(p.kind === 'rows' && p.result.schema.map((f) => f.name)).toEqual(['ID', 'TOTAL', 'N']);
+    await r.job.cancel();
+    await r.job.done.catch(() => {});
+    expect((await eddy.execute('DROP TABLE totals DELETE TOPIC')).kind).toBe('ok');
+    expect(eddy.catalog.find('TOTALS$VIEW')).toBeUndefined();
+    expect(await admin.listTopics()).not.toContain(totals);
+  });
+});

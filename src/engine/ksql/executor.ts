@@ -23,6 +23,16 @@ export interface KsqlQuery {
   readonly sink: string;
   readonly sources: readonly string[];
   readonly statement: string;
+  /** CTAS: the materialized view pull queries on the table read (see {@link KsqlExecutor.pullQuery}). */
+  readonly view?: string;
+}
+
+/** Runs a DDL statement the ordinary way (the materialized view of a CTAS). */
+export type RunDdl = (stmt: ast.CreateView | ast.DropStatement) => Promise<StatementResult>;
+
+/** The name of the materialized view keeping a CTAS table for pull queries. */
+export function ctasViewName(table: string): string {
+  return `${table}$VIEW`;
 }
 
 /** Starts an INSERT job for `insert` (the DML executor's, so it runs as any INSERT does), with the job id `id` when given. */
@@ -36,6 +46,7 @@ export class KsqlExecutor {
   constructor(
     private readonly session: SessionContext,
     private readonly startInsert: StartInsert,
+    private readonly runDdl: RunDdl,
     private readonly clientFactory: KsqlClientFactory = defaultKsqlClientFactory,
   ) {}
 
@@ -82,9 +93,29 @@ export class KsqlExecutor {
     }
     const writer = entry.ksql.queryId ? this.queries.get(entry.ksql.queryId) : undefined;
     if (writer) this.queries.delete(writer.id);
+    const view = ctasViewName(entry.name);
+    if (this.session.views.has(view)) await this.runDdl(dropView(view, stmt));
     this.session.catalog.remove(entry.name);
     this.session.catalogLog?.dropped(entry.name);
     return { kind: 'ok', message: `${what} '${entry.name}' dropped${stmt.deleteTopic ? `, and its topic '${entry.ksql.topic}' deleted` : ''}.`, statement: stmt };
+  }
+
+  /**
+   * ksqlDB's pull query on a CREATE TABLE AS SELECT table (`SELECT .. FROM t WHERE key = ..`, no EMIT CHANGES):
+   * reads the table's materialized view instead of its topic. Other queries are returned as they are.
+   */
+  pullQuery(stmt: ast.QueryStatement): ast.QueryStatement {
+    const body = stmt.query.body;
+    if (stmt.query.emit !== undefined || body.kind !== 'Select' || body.from?.kind !== 'TableName') return stmt;
+    const ref = body.from;
+    const entry = this.session.catalog.find(ref.name.parts.map((p) => p.name).join('.'));
+    if (entry?.kind !== 'table' || entry.ksql?.objectType !== 'TABLE') return stmt;
+    const view = ctasViewName(entry.name);
+    if (!this.session.views.has(view)) return stmt;
+    const name: ast.QualifiedName = { ...ref.name, parts: [{ kind: 'Identifier', name: view, quoted: true, span: ref.name.span }] };
+    // The table's name stays usable as a qualifier (`t.ID`).
+    const alias = ref.alias ?? { kind: 'Identifier', name: entry.name, quoted: true, span: ref.name.span };
+    return { ...stmt, query: { ...stmt.query, body: { ...body, from: { ...ref, name, alias } } } };
   }
 
   /** The running persistent queries that read or write `table`. */
@@ -183,11 +214,29 @@ export class KsqlExecutor {
     });
     if (existing) session.catalog.remove(existing.name);
     session.catalog.add(table, stmt.name.span);
+    let view: string | undefined;
     try {
-      const result = await this.startPersistentQuery(stmt, table, query, select, names, id, scanned.map((t) => t.name));
+      if (stmt.objectType === 'TABLE') {
+        // Pull queries read the table's rows from a materialized view of the same query.
+        view = ctasViewName(table.name);
+        const ids = names.map((n): ast.Identifier => ({ kind: 'Identifier', name: n, quoted: true, span: stmt.name.span }));
+        await this.runDdl({
+          kind: 'CreateView',
+          materialized: true,
+          name: { kind: 'QualifiedName', parts: [{ kind: 'Identifier', name: view, quoted: true, span: stmt.name.span }], span: stmt.name.span },
+          temporary: true,
+          ifNotExists: false,
+          columnNames: ids,
+          query,
+          span: stmt.span,
+          text: stmt.text,
+        });
+      }
+      const result = await this.startPersistentQuery(stmt, table, query, select, names, id, scanned.map((t) => t.name), view);
       session.catalogLog?.created(table.name, stmt.text);
       return result;
     } catch (err) {
+      if (view !== undefined && session.views.has(view)) await this.runDdl(dropView(view, stmt)).catch(() => {});
       session.catalog.remove(table.name);
       throw err;
     }
@@ -228,7 +277,7 @@ export class KsqlExecutor {
   }
 
   /** Starts the INSERT job writing `query`'s rows (as `names`) and its ROWTIME into `table`. */
-  private async startPersistentQuery(stmt: ast.Statement, table: TableDef, query: ast.Query, select: ast.Select, names: readonly string[], id: string, sources: readonly string[]): Promise<StatementResult> {
+  private async startPersistentQuery(stmt: ast.Statement, table: TableDef, query: ast.Query, select: ast.Select, names: readonly string[], id: string, sources: readonly string[], view?: string): Promise<StatementResult> {
     const span = stmt.span;
     const rowtime = rowtimeItem(select, this.session, query);
     const items = rowtime === undefined ? select.items : [...select.items, rowtime];
@@ -243,9 +292,15 @@ export class KsqlExecutor {
       text: stmt.text,
     };
     const result = await this.startInsert(insert, id);
-    this.queries.set(id, { id, handle: result.job, sink: table.name, sources, statement: stmt.text });
+    this.queries.set(id, { id, handle: result.job, sink: table.name, sources, statement: stmt.text, ...(view === undefined ? {} : { view }) });
     return result;
   }
+}
+
+/** DROP MATERIALIZED VIEW of a CTAS table's view. */
+function dropView(view: string, stmt: ast.Statement): ast.DropStatement {
+  const span = stmt.span;
+  return { kind: 'DropStatement', objectType: 'MATERIALIZED VIEW', name: { kind: 'QualifiedName', parts: [{ kind: 'Identifier', name: view, quoted: true, span }], span }, ifExists: true, temporary: true, cascade: false, span, text: stmt.text };
 }
 
 /** The query without PARTITION BY (it only chooses the sink's key columns). */
