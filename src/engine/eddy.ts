@@ -37,6 +37,7 @@ import { SettingsExecutor } from './executors/settings-executor.js';
 import { TopicExecutor } from './executors/topic-executor.js';
 import { clusterClient, clusterName, KAFKA_SERVERS_SETTING, resolveKafkaCluster } from './kafka-cluster.js';
 import { TopicAdmin } from './topic-admin.js';
+import { KsqlExecutor } from './ksql/executor.js';
 
 export type { EddyOptions } from './session-context.js';
 
@@ -65,6 +66,8 @@ export class Eddy {
   private readonly jobControl: JobControlExecutor;
   private readonly settingsExecutor: SettingsExecutor;
   private readonly topics: TopicExecutor;
+  /** @internal ksqlDB's DDL and persistent queries (src/engine/ksql). */
+  readonly ksql: KsqlExecutor;
 
   constructor(options: EddyOptions = {}) {
     const session = (this.session = new SessionContext(options));
@@ -81,6 +84,11 @@ export class Eddy {
     this.jobControl = new JobControlExecutor(session);
     this.settingsExecutor = new SettingsExecutor(session);
     this.topics = new TopicExecutor(session);
+    this.ksql = new KsqlExecutor(
+      session,
+      (insert, id) => this.dml.execute(insert, id === undefined ? {} : { id }),
+      (stmt) => this.ddl.execute(stmt),
+    );
   }
 
   /**
@@ -225,14 +233,19 @@ export class Eddy {
   private async dispatch(stmt: ast.Statement): Promise<StatementResult> {
     switch (stmt.kind) {
       case 'CreateTable':
-      case 'CreateView':
+        return stmt.ksql ? this.ksql.createSource(stmt) : this.ddl.execute(stmt);
       case 'DropStatement':
+        return this.isKsqlDrop(stmt) ? this.ksql.drop(stmt) : this.ddl.execute(stmt);
+      case 'CreateView':
         return this.ddl.execute(stmt);
       case 'InsertStatement':
+        return (await this.ksql.insert(stmt)) ?? this.dml.execute(stmt);
       case 'StatementSet':
         return this.dml.execute(stmt);
+      case 'KsqlCreateAs':
+        return this.ksql.createAs(stmt);
       case 'QueryStatement':
-        return this.queries.execute(stmt);
+        return this.queries.execute(this.ksql.pullQuery(stmt));
       case 'SetStatement':
       case 'ResetStatement':
       case 'UnsetStatement':
@@ -258,9 +271,15 @@ export class Eddy {
           span: stmt.span,
           hint: 'send the statements of the file instead',
         });
-      case 'KsqlCreateAs':
-        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `${stmt.kind} is not supported yet`, span: stmt.span });
     }
+  }
+
+  /** DROP STREAM, or DROP TABLE of a ksqlDB table: ksqlDB's (DELETE TOPIC, refused while a query uses it). */
+  private isKsqlDrop(stmt: ast.DropStatement): boolean {
+    if (stmt.objectType === 'STREAM' || stmt.deleteTopic) return true;
+    if (stmt.objectType !== 'TABLE') return false;
+    const entry = this.session.catalog.find(stmt.name.parts.map((p) => p.name).join('.'));
+    return entry?.kind === 'table' && entry.ksql !== undefined;
   }
 
   /** EXPLAIN text for a query, an INSERT or a statement set. */

@@ -10,6 +10,7 @@ import { mathFunctions } from './scalar/math.js';
 import { operatorFunctions } from './scalar/operators.js';
 import { stringFunctions } from './scalar/strings.js';
 import { temporalFunctions } from './scalar/temporal.js';
+import { rowtimeFunctions } from './scalar/rowtime.js';
 
 /**
  * Scalar and aggregate functions by upper-case name. Planning asks it once per call site; nothing is
@@ -68,7 +69,7 @@ export class FunctionRegistry {
 /** A registry holding every built-in function. */
 export function builtinFunctions(): FunctionRegistry {
   const registry = new FunctionRegistry();
-  for (const list of [operatorFunctions, comparisonFunctions, likeFunctions, mathFunctions, stringFunctions, conditionalFunctions, temporalFunctions, ksqlStringFunctions, ksqlTemporalFunctions]) {
+  for (const list of [operatorFunctions, comparisonFunctions, likeFunctions, mathFunctions, stringFunctions, conditionalFunctions, temporalFunctions, ksqlStringFunctions, ksqlTemporalFunctions, rowtimeFunctions]) {
     for (const def of list) registry.register(def);
   }
   for (const def of builtinAggregates) registry.registerAggregate(def);

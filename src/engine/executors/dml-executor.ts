@@ -38,12 +38,13 @@ export class DmlExecutor implements StatementExecutor<DmlStatement> {
     private readonly builder: JobBuilder,
   ) {}
 
-  async execute(stmt: DmlStatement): Promise<StatementResult> {
+  /** `options.id`: the job's id instead of the session's next one (ksqlDB's persistent query ids). */
+  async execute(stmt: DmlStatement, options: { readonly id?: string } = {}): Promise<StatementResult & { kind: 'job' }> {
     const session = this.session;
     const { sinks } = session.planner().planJob(stmt);
     const spec: InsertJobsSpec = { statement: stmt, keys: [this.builder.jobKey(sinks)], names: [session.jobName(stmt.text)] };
     const jobs = session.jobThread ? await session.jobThread.start(session.threadContext(), { kind: 'insert', spec }) : this.insertJobs(spec, sinks);
-    const handle = new JobHandle(jobs, stmt.text, session.nextHandleId(), spec.keys);
+    const handle = new JobHandle(jobs, stmt.text, options.id ?? session.nextHandleId(), spec.keys);
     session.track(handle, 'insert');
     if (session.stateDir && session.settings.get('execution.checkpointing.retain-on-finish') === 'false') removeStateWhenFinished(handle, session.stateDir);
     handle.start();

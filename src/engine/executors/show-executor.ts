@@ -1,4 +1,5 @@
 /** Executes SHOW, DESCRIBE and EXPLAIN: statements that describe the session and its plans without changing them. */
+import { describeKsqlSource } from '../ksql/describe.js';
 import { existsSync } from 'node:fs';
 import type * as ast from '../../parser/ast.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
@@ -209,6 +210,7 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     if (entry.kind === 'view') {
       return { columns, rows: entry.schema.map((f) => [f.name, typeToString({ ...f.type, nullable: true }), String(f.type.nullable).toUpperCase(), '', '', '']) };
     }
+    if (entry.ksql) return describeKsqlSource(entry);
     const view = this.session.views.get(entry.name);
     const footer = [...(view ? this.describeFreshness(view) : []), ...(extended ? describeExtendedFooter(this.session, entry) : [])];
     return {
