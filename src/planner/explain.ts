@@ -4,9 +4,10 @@
  */
 import { typeToString } from '../common/types.js';
 import { describeWindow } from '../common/window.js';
+import { describeKsqlWindow } from '../common/ksql-window.js';
 import { formatValue } from '../common/values.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
-import { inputsOf, isSemiOrAnti, uniqueNames, type JoinType, type LogicalAggCall, type LogicalPlan, type OverFrame, type SortKey } from './logical-plan.js';
+import { inputsOf, isSemiOrAnti, uniqueNames, type JoinType, type LogicalAggCall, type LogicalKsqlWindowAggregate, type LogicalPlan, type OverFrame, type SortKey } from './logical-plan.js';
 import { physicalInputs, type Distribution, type PhysicalKind, type PhysicalNodeOf, type PhysicalPipeline, type PhysicalPlan } from './physical-plan.js';
 import type { TableDef } from './catalog.js';
 import { nodeId } from './node-id.js';
@@ -110,7 +111,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'LogicalAggregate': {
       const inputNames = names(p.input);
       const window = p.window ? `window=[${describeWindow(p.window.spec)}], time=[${inputNames[p.window.timeIndex]}], ` : '';
-      return `LogicalAggregate(${window}group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
+      return `LogicalAggregate(${window}group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}]${p.perRecord ? ', emit=[per record]' : ''})`;
     }
     case 'LogicalUnion':
       return 'LogicalUnion(all=[true])';
@@ -124,6 +125,8 @@ function logicalLine(p: LogicalPlan): string {
       return `LogicalRank(${rankText(p)})`;
     case 'LogicalOverAggregate':
       return `LogicalOverAggregate(${overText(p)})`;
+    case 'LogicalKsqlWindowAggregate':
+      return `LogicalKsqlWindowAggregate(${ksqlWindowText(p)})`;
   }
 }
 
@@ -180,7 +183,7 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   SessionWindowAggregate: (p) => windowAggregateLine(p, describeWindow({ kind: 'session', gap: p.gap })),
   GroupAggregate: (p) => {
     const inputNames = names(p.input);
-    return `GroupAggregate(group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}])`;
+    return `GroupAggregate(group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}]${p.perRecord ? ', emit=[per record]' : ''})`;
   },
   Union: () => 'Union(all=[true])',
   Join: (p) => joinLine(p),
@@ -198,7 +201,14 @@ const PHYSICAL_LINE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => s
   TemporalSort: (p) => `TemporalSort(orderBy=[${sortKeysText(p.keys, names(p))}])`,
   Exchange: (p) => `Exchange(distribution=[${distributionText(p.distribution, names(p.input))}])`,
   OverAggregate: (p) => `OverAggregate(${overText(p)}, cleanup=[${overCleanupText(p.frame, p.proctime)}])`,
+  KsqlWindowAggregate: (p) => `KsqlWindowAggregate(${ksqlWindowText(p)})`,
 };
+
+/** A ksqlDB window aggregation's window, emit mode, record time (it runs on stream time), keys and aggregates. */
+function ksqlWindowText(p: LogicalKsqlWindowAggregate | PhysicalNodeOf<'KsqlWindowAggregate'>): string {
+  const inputNames = names(p.input);
+  return `window=[${describeKsqlWindow(p.window)}], emit=[${p.emit}], streamTime=[max(${inputNames[p.timeIndex]})], group=[${p.groupKeys.map((k) => inputNames[k]).join(', ')}], aggs=[${aggsText(p.aggs, inputNames)}]`;
+}
 
 function windowAggregateLine(p: PhysicalNodeOf<'WindowAggregate' | 'SessionWindowAggregate'>, window: string): string {
   const inputNames = names(p.input);

@@ -5,6 +5,7 @@
 import { withNullable, withoutTimeAttribute, type Field } from '../common/types.js';
 import type { Span } from '../common/errors.js';
 import type { WindowSpec } from '../common/window.js';
+import type { KsqlWindowSpec } from '../common/ksql-window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
 import type { AggregateImpl } from '../functions/function-types.js';
 import type { TableDef } from './catalog.js';
@@ -22,7 +23,8 @@ export type LogicalPlan =
   | LogicalLimit
   | LogicalSort
   | LogicalRank
-  | LogicalOverAggregate;
+  | LogicalOverAggregate
+  | LogicalKsqlWindowAggregate;
 
 /** The event-time definition of a scanned table: which output column is the rowtime, and its watermark. */
 export interface ScanWatermark {
@@ -131,6 +133,8 @@ export interface LogicalAggregate {
   readonly schema: readonly Field[];
   /** The GROUP BY clause, for messages about this aggregation. */
   readonly span?: Span;
+  /** ksqlDB's EMIT CHANGES: one update per input record, not one per changed group and batch. */
+  readonly perRecord?: boolean;
 }
 
 /** UNION ALL of inputs with the same column types. */
@@ -327,6 +331,26 @@ export interface LogicalOverAggregate {
   readonly span?: Span;
 }
 
+/**
+ * ksqlDB's windowed GROUP BY (`WINDOW TUMBLING|HOPPING|SESSION (...)`), on stream time with ksqlDB's grace
+ * and emit rules (runtime/operators/ksql-window-aggregate.ts), not Flink's window aggregation. Output:
+ * `[...group keys, ...aggregates, WINDOWSTART, WINDOWEND, ROWTIME]`, the last three BIGINT epoch ms.
+ */
+export interface LogicalKsqlWindowAggregate {
+  readonly kind: 'LogicalKsqlWindowAggregate';
+  readonly input: LogicalPlan;
+  readonly groupKeys: readonly number[];
+  readonly aggs: readonly LogicalAggCall[];
+  readonly window: KsqlWindowSpec;
+  /** EMIT CHANGES: an updated row per record; EMIT FINAL: one row per window when it closes. */
+  readonly emit: 'CHANGES' | 'FINAL';
+  /** The input column holding the record's time (ROWTIME, or an event-time attribute), epoch ms. */
+  readonly timeIndex: number;
+  readonly schema: readonly Field[];
+  /** The WINDOW clause, for messages. */
+  readonly span?: Span;
+}
+
 /** The inputs of a node. */
 export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
@@ -341,6 +365,7 @@ export function inputsOf(plan: LogicalPlan): readonly LogicalPlan[] {
     case 'LogicalSort':
     case 'LogicalRank':
     case 'LogicalOverAggregate':
+    case 'LogicalKsqlWindowAggregate':
       return [plan.input];
     case 'LogicalUnion':
       return plan.inputs;
@@ -363,6 +388,7 @@ export function withInputs(plan: LogicalPlan, inputs: readonly LogicalPlan[]): L
     case 'LogicalSort':
     case 'LogicalRank':
     case 'LogicalOverAggregate':
+    case 'LogicalKsqlWindowAggregate':
       return inputs[0] === plan.input ? plan : { ...plan, input: inputs[0]! };
     case 'LogicalUnion':
       return inputs.every((p, i) => p === plan.inputs[i]) ? plan : { ...plan, inputs };

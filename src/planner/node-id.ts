@@ -43,7 +43,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   WindowTableFunction: (p) => [p.window, p.timeIndex, p.partitionKeys ?? null, p.timeZone ?? null],
   WindowAggregate: (p) => [p.window, p.timeIndex, p.timeZone ?? null, p.groupKeys, p.aggs.map(aggIdentity), ...(p.windowEnd === undefined ? [] : [p.windowEnd])],
   SessionWindowAggregate: (p) => [p.gap, p.timeIndex, p.timeZone ?? null, p.groupKeys, p.aggs.map(aggIdentity)],
-  GroupAggregate: (p) => [p.groupKeys, p.aggs.map(aggIdentity), p.input.changelog.kind],
+  GroupAggregate: (p) => [p.groupKeys, p.aggs.map(aggIdentity), p.input.changelog.kind, ...(p.perRecord ? ['per record'] : [])],
   Union: () => [],
   Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, ...(p.nullAware ? [p.nullAware] : [])],
   IntervalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.bounds, p.grace ?? null],
@@ -58,6 +58,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   WindowDeduplicate: (p) => [p.partitionKeys, p.timeIndex, p.keepLast, p.outputRank, p.window.spec],
   TemporalSort: (p) => [p.timeIndex, p.keys],
   Exchange: (p) => [p.distribution],
+  KsqlWindowAggregate: (p) => [p.window, p.emit, p.timeIndex, p.groupKeys, p.aggs.map(aggIdentity)],
   OverAggregate: (p) => [p.partitionKeys, p.timeIndex, p.proctime, p.frame, p.aggs.map(aggIdentity)],
 };
 

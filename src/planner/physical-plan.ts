@@ -7,6 +7,7 @@
 import type { Field } from '../common/types.js';
 import type { TumbleWindow, HopWindow, CumulateWindow, WindowSpec } from '../common/window.js';
 import type { BoundExpr } from '../expr/bound-expr.js';
+import type { KsqlWindowSpec } from '../common/ksql-window.js';
 import { assertNever } from '../common/assert-never.js';
 import type { Span } from '../common/errors.js';
 import type { TableDef } from './catalog.js';
@@ -104,7 +105,8 @@ export type PhysicalPlan =
   | WindowDeduplicateNode
   | TemporalSortNode
   | ExchangeNode
-  | OverAggregateNode;
+  | OverAggregateNode
+  | KsqlWindowAggregateNode;
 
 /** The kinds of physical nodes. */
 export type PhysicalKind = PhysicalPlan['kind'];
@@ -195,6 +197,8 @@ export interface GroupAggregateNode extends PhysicalBase {
   readonly input: PhysicalPlan;
   readonly groupKeys: readonly number[];
   readonly aggs: readonly LogicalAggCall[];
+  /** ksqlDB's EMIT CHANGES: one update per input record, not one per changed group and batch. */
+  readonly perRecord?: boolean;
 }
 
 /** Merges inputs (UNION ALL); the watermark is the minimum of the inputs'. */
@@ -438,6 +442,20 @@ export interface OverAggregateNode extends PhysicalBase {
   readonly aggs: readonly LogicalAggCall[];
 }
 
+/**
+ * ksqlDB's windowed aggregation on stream time (see LogicalKsqlWindowAggregate): EMIT CHANGES is updating
+ * (upsert key: the group keys and WINDOWSTART, plus WINDOWEND for sessions), EMIT FINAL insert-only.
+ */
+export interface KsqlWindowAggregateNode extends PhysicalBase {
+  readonly kind: 'KsqlWindowAggregate';
+  readonly input: PhysicalPlan;
+  readonly window: KsqlWindowSpec;
+  readonly emit: 'CHANGES' | 'FINAL';
+  readonly timeIndex: number;
+  readonly groupKeys: readonly number[];
+  readonly aggs: readonly LogicalAggCall[];
+}
+
 /** The inputs of each node kind. */
 const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly PhysicalPlan[] } = {
   TableSourceScan: () => [],
@@ -462,6 +480,7 @@ const INPUTS: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly
   TemporalSort: (p) => [p.input],
   Exchange: (p) => [p.input],
   OverAggregate: (p) => [p.input],
+  KsqlWindowAggregate: (p) => [p.input],
 };
 
 /** The inputs of a physical node. */
@@ -498,6 +517,7 @@ export function replaceInputs<T extends PhysicalPlan>(p: T, inputs: readonly Phy
     case 'TemporalSort':
     case 'Exchange':
     case 'OverAggregate':
+    case 'KsqlWindowAggregate':
       return { ...fields, input: inputs[0]! } as Unpropertied<T>;
     default:
       return assertNever(p);

@@ -73,9 +73,12 @@ export class Planner {
     return { logical: bound, optimized, pipeline: { root, sink: { kind: 'collect' }, schema: final.plan.schema }, final };
   }
 
-  /** Binds a query into its logical plan (e.g. to see which tables it reads before planning it). */
+  /**
+   * Binds a query into its logical plan (e.g. to see which tables it reads before planning it). Hidden
+   * columns a query's output may carry (the ROWTIME of a ksqlDB aggregation) are not part of its result.
+   */
   bindQuery(query: ast.Query): LogicalPlan {
-    return new QueryBinder(this.ctx).bindQuery(query).plan;
+    return withoutHiddenColumns(new QueryBinder(this.ctx).bindQuery(query).plan);
   }
 
   /**
@@ -124,4 +127,16 @@ export class Planner {
   createView(stmt: ast.CreateView): ViewDef {
     return bindCreateView(stmt, this.ctx);
   }
+}
+
+/** `plan` without its hidden output columns ({@link Field.hidden}), if it has any. */
+function withoutHiddenColumns(plan: LogicalPlan): LogicalPlan {
+  if (!plan.schema.some((f) => f.hidden)) return plan;
+  const kept = plan.schema.flatMap((f, i) => (f.hidden ? [] : [i]));
+  return {
+    kind: 'LogicalProject',
+    input: plan,
+    exprs: kept.map((i) => ({ kind: 'InputRef', index: i, type: plan.schema[i]!.type, name: plan.schema[i]!.name })),
+    schema: kept.map((i) => plan.schema[i]!),
+  };
 }

@@ -144,6 +144,14 @@ const STATE: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => readonly 
   TemporalSort: (p) => [table('rows', [`${typeToString(p.input.schema[p.timeIndex]!.type)} (event time)`], ['rows buffered until the watermark passes them'], 'watermark'), ...timers('the earliest buffered row')],
   Exchange: () => [],
   // Rows wait by partition and time (not on processing time); the frame keeps what later rows still aggregate (see over-aggregate.ts).
+  // ksqlDB's windows, closed and purged on stream time (the largest record time seen), which the timer service keeps.
+  KsqlWindowAggregate: (p) => [
+    p.window.type === 'SESSION'
+      ? table('sessions', columns(p.input.schema, p.groupKeys), ['open sessions: start, end (last event time) and accumulators', ...aggs(p.aggs)], 'watermark')
+      : table('windows', columns(p.input.schema, p.groupKeys), ['accumulators and latest event time of one window', ...aggs(p.aggs)], 'watermark', 'window start'),
+    table('timers', ['timer key: a window close or purge time, or a key'], ['the timer times of the key'], 'watermark', "'' (windows' timers) or 's' (a key's session timers)"),
+    value('watermark', 'the stream time (the largest record time seen)'),
+  ],
   OverAggregate: (p) => [
     ...(p.proctime ? [] : [table('pending', columns(p.input.schema, p.partitionKeys), ['rows waiting for the watermark, in arrival order'], 'watermark', 'event time')]),
     p.frame.preceding === undefined

@@ -214,6 +214,19 @@ const DERIVE: { readonly [K in PhysicalKind]: Deriver<K> } = {
   Exchange: (n) => ({ ...sameAsInput(n), distribution: n.distribution }),
   // Each input row goes out once, in time order, with columns appended: the input's keys, times and windows hold.
   OverAggregate: (n) => ({ ...sameAsInput(n), distribution: keyDistribution(n.partitionKeys, n.schema) }),
+  // `[...keys, ...aggs, WINDOWSTART, WINDOWEND, ROWTIME]`: a row per key and window (sessions: and end). Its
+  // window columns are plain BIGINTs on stream time, not Flink window columns the watermark bounds.
+  KsqlWindowAggregate: (n) => {
+    const keys = n.groupKeys.map((_, i) => i);
+    const start = keys.length + n.aggs.length;
+    return {
+      uniqueKey: n.window.type === 'SESSION' ? [...keys, start, start + 1] : [...keys, start],
+      rowtimes: rowtimesOf(n.schema),
+      watermarkColumns: [],
+      windows: [],
+      distribution: keyDistribution(keys, n.schema),
+    };
+  },
 };
 
 /** Derives a node's stream properties from its configuration and its inputs' properties. */

@@ -25,6 +25,7 @@ import {
   type DeduplicateNode,
   type ChangelogNormalizeNode,
   type SessionWindowAggregateNode,
+  type KsqlWindowAggregateNode,
   type TableSourceScanNode,
   type TemporalSortNode,
   type UnionNode,
@@ -203,6 +204,7 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         input: exchangeOn(input, plan.groupKeys),
         groupKeys: plan.groupKeys,
         aggs: input.changelog.kind === 'insert-only' ? appendOnlyAggs(plan.aggs) : plan.aggs,
+        ...(plan.perRecord ? { perRecord: true } : {}),
         schema: plan.schema,
         changelog: { kind: 'updating', upsertKey: plan.groupKeys.map((_, i) => i) },
       });
@@ -317,6 +319,23 @@ function translate(plan: LogicalPlan, timeZone: string): PhysicalPlan {
         changelog: INSERT_ONLY,
       });
     }
+    case 'LogicalKsqlWindowAggregate': {
+      const input = toPhysical(plan.input);
+      requireInsertOnly(input, `ksqlDB's ${plan.window.type} window aggregation`, plan.span);
+      const keys = plan.groupKeys.map((_, i) => i);
+      const start = keys.length + plan.aggs.length;
+      return physicalNode<KsqlWindowAggregateNode>({
+        kind: 'KsqlWindowAggregate',
+        input: exchangeOn(input, plan.groupKeys),
+        window: plan.window,
+        emit: plan.emit,
+        timeIndex: plan.timeIndex,
+        groupKeys: plan.groupKeys,
+        aggs: appendOnlyAggs(plan.aggs),
+        schema: plan.schema,
+        changelog: plan.emit === 'FINAL' ? INSERT_ONLY : { kind: 'updating', upsertKey: plan.window.type === 'SESSION' ? [...keys, start, start + 1] : [...keys, start] },
+      });
+    }
     case 'LogicalLimit': {
       const topN = sortLimitRank(plan, toPhysical);
       if (topN) return topN;
@@ -363,7 +382,7 @@ function checkNoSessionTvf(p: PhysicalPlan): void {
  * join that is updating while its inputs are not (an outer join).
  */
 export function updatingSource(p: PhysicalPlan): PhysicalPlan | undefined {
-  if (p.kind === 'GroupAggregate') return p;
+  if (p.kind === 'GroupAggregate' || (p.kind === 'KsqlWindowAggregate' && p.emit === 'CHANGES')) return p;
   for (const i of physicalInputs(p)) {
     const found = updatingSource(i);
     if (found) return found;

@@ -36,6 +36,7 @@ import { ChangelogNormalize } from './operators/changelog-normalize.js';
 import { WindowRank } from './operators/window-rank.js';
 import { WindowDeduplicate } from './operators/window-deduplicate.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
+import { KsqlWindowAggregate } from './operators/ksql-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
 import { TableSourceScan } from './operators/table-source-scan.js';
 import { TemporalSort } from './operators/temporal-sort.js';
@@ -350,8 +351,10 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         node,
         [{ index: node.schema.length - 1, kind: 'window-time' }],
       ),
+    KsqlWindowAggregate: (node, env) =>
+      attach(new KsqlWindowAggregate({ window: node.window, emit: node.emit, timeIndex: node.timeIndex, groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs) }), env, [node.input]),
     GroupAggregate: (node, env) =>
-      attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating' }), env, [node.input]),
+      attach(new GroupAggregate({ groupKeys: [...node.groupKeys], aggs: aggCalls(node.aggs), inputUpdating: node.input.changelog.kind === 'updating', ...(node.perRecord ? { perRecord: true } : {}) }), env, [node.input]),
     Union: (node, env) => attach(new Union(node.inputs.length), env, node.inputs),
     Join: (node, env) => {
       const type = node.joinType;

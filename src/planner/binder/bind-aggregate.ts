@@ -18,6 +18,7 @@ import { exprKey, inputRefs } from '../expr-utils.js';
 import type { BinderContext } from './binder-context.js';
 import { ExprBinder, OVER_HINT, OVER_UNSUPPORTED, functionName } from './bind-expr.js';
 import { Scope, type ScopeColumn } from './scope.js';
+import { ksqlAggregation, ksqlOutputColumns, ksqlWindowAggregate, ksqlWindowColumn, ROWTIME } from './bind-ksql-window.js';
 import { bindLegacyGroupWindow, legacyWindowProperty, windowFields, type LegacyGroupWindow } from './bind-window.js';
 
 /** The result of binding an aggregating SELECT: the plan of its output (before DISTINCT/ORDER BY/LIMIT). */
@@ -119,6 +120,7 @@ export function bindAggregateSelect(
   from: { plan: LogicalPlan; scope: Scope },
   where: BoundExpr | undefined,
   outputName: (item: ast.SelectExpr, i: number) => string,
+  emit?: 'CHANGES' | 'FINAL',
 ): BoundSelect {
   const scope = from.scope;
   const inputBinder = new ExprBinder(ctx, scope, { clause: 'GROUP BY' });
@@ -175,6 +177,9 @@ export function bindAggregateSelect(
     if (where) base = { kind: 'LogicalFilter', input: base, condition: where, schema: base.schema };
   }
 
+  // ksqlDB's aggregation (bind-ksql-window.ts): its WINDOW clause, or per-record emission.
+  const ksql = ksqlAggregation(select, base, emit, window !== undefined);
+
   // 2. Aggregate calls of the select list and HAVING, deduplicated.
   const found: ast.FunctionCall[] = [];
   for (const item of select.items) if (item.kind === 'SelectExpr') collectAggregates(ctx, item.expr, found);
@@ -204,21 +209,36 @@ export function bindAggregateSelect(
     const t = base.schema[window.timeIndex]!;
     timeIndex = pre.push({ kind: 'InputRef', index: window.timeIndex, type: t.type, name: t.name }) - 1;
   }
+  let ksqlTime = -1;
+  if (ksql && ksql.timeIndex >= 0) {
+    const t = base.schema[ksql.timeIndex]!;
+    ksqlTime = pre.push({ kind: 'InputRef', index: ksql.timeIndex, type: t.type, name: t.name }) - 1;
+    // A non-windowed ksqlDB aggregate's row is as recent as its latest record: a hidden MAX(ROWTIME).
+    if (!ksql.window) {
+      const max = ctx.functions.aggregate('MAX')!.resolve([t.type], false);
+      if (isResolutionError(max)) throw new EddyError({ code: ErrorCode.WRONG_ARGUMENTS, message: max.error, span: select.span });
+      aggs.push({ display: `MAX($${ksqlTime})`, impl: max.impl, argIndex: ksqlTime, filterIndex: -1 });
+      aggFields.push({ name: ROWTIME, type: max.type, hidden: true });
+    }
+  }
   const preSchema: Field[] = pre.map((e, i) => ({ name: e.kind === 'InputRef' ? e.name : `$f${i}`, type: e.type }));
   const preProject: LogicalPlan = { kind: 'LogicalProject', input: base, exprs: pre, schema: preSchema };
 
   const k = keyExprs.length;
   const keyFields: Field[] = keyExprs.map((key) => ({ name: key.name, type: window ? key.expr.type : withoutTimeAttribute(key.expr.type) }));
   const winFields = window ? windowFields(base.schema[window.timeIndex]!.type.name === 'TIMESTAMP_LTZ') : [];
-  const aggregate: LogicalPlan = {
-    kind: 'LogicalAggregate',
-    input: preProject,
-    groupKeys: keyExprs.map((_, i) => i),
-    aggs,
-    window: window ? { spec: window.spec, timeIndex } : undefined,
-    schema: [...keyFields, ...aggFields, ...winFields],
-    span: select.groupBy[0]?.span,
-  };
+  const aggregate: LogicalPlan = ksql?.window
+    ? ksqlWindowAggregate({ ...ksql, window: ksql.window }, preProject, keyExprs.map((_, i) => i), aggs, [...keyFields, ...aggFields], ksqlTime)
+    : {
+        kind: 'LogicalAggregate',
+        input: preProject,
+        groupKeys: keyExprs.map((_, i) => i),
+        aggs,
+        window: window ? { spec: window.spec, timeIndex } : undefined,
+        schema: [...keyFields, ...aggFields, ...winFields],
+        span: select.groupBy[0]?.span,
+        ...(ksql ? { perRecord: true } : {}),
+      };
 
   // 4. The select list and HAVING over the aggregate's output.
   const keyKeys = keyExprs.map((key) => exprKey(key.expr));
@@ -236,6 +256,8 @@ export function bindAggregateSelect(
       if (inner.length > 0) throw new EddyError({ code: ErrorCode.INVALID_AGGREGATE, message: 'Aggregate functions cannot be nested', span: inner[0]!.span });
       return outRef(k + idx);
     }
+    const ksqlColumn = ksql?.window ? ksqlWindowColumn(e) : undefined;
+    if (ksqlColumn) return outRef(k + aggs.length + (ksqlColumn === 'start' ? 0 : 1));
     const prop = legacyWindowProperty(e);
     if (prop) {
       const call = e as ast.FunctionCall;
@@ -294,8 +316,10 @@ export function bindAggregateSelect(
     exprs.push(bound);
     columns.push({ name: outputName(item, i), type: bound.type, index: i });
   });
-  plan = { kind: 'LogicalProject', input: plan, exprs, schema: columns.map((c) => ({ name: c.name, type: c.type })) };
-  return { plan, scope: new Scope(columns) };
+  const fields: Field[] = columns.map((c) => ({ name: c.name, type: c.type }));
+  if (ksql) ksqlOutputColumns(aggregate.schema, ksql.window !== undefined, ksqlTime >= 0, exprs, fields);
+  plan = { kind: 'LogicalProject', input: plan, exprs, schema: fields };
+  return { plan, scope: new Scope(fields.map((f, index) => ({ name: f.name, type: f.type, index, ...(f.hidden ? { hidden: true } : {}) }))) };
 }
 
 /**

@@ -62,7 +62,9 @@ export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): Bou
     : targets.map((_, i) => i);
   // An untyped parameter that is a whole column of the query (`VALUES ($1, $2)`) takes its target's type.
   const bound = new QueryBinder(ctx).bindQuery(insert.query, order.map((ti) => withoutTimeAttribute(targets[ti]!.type)));
-  const source = bound.plan.schema;
+  // The query's hidden columns (a ksqlDB aggregation's ROWTIME) are not matched to the target's columns.
+  const visible = bound.plan.schema.flatMap((f, i) => (f.hidden ? [] : [i]));
+  const source = visible.map((i) => bound.plan.schema[i]!);
   if (source.length !== order.length) {
     throw new EddyError({
       code: ErrorCode.TYPE_MISMATCH,
@@ -80,7 +82,7 @@ export function bindInsert(insert: ast.InsertStatement, ctx: BinderContext): Bou
       return { kind: 'LiteralValue', value: null, type: t.type };
     }
     const f = source[qi]!;
-    const ref: BoundExpr = { kind: 'InputRef', index: qi, type: f.type, name: f.name };
+    const ref: BoundExpr = { kind: 'InputRef', index: visible[qi]!, type: f.type, name: f.name };
     const from = withoutTimeAttribute(f.type);
     const to = withoutTimeAttribute(t.type);
     if (typeToString({ ...from, nullable: true }) === typeToString({ ...to, nullable: true })) return ref;

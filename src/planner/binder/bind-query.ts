@@ -20,6 +20,7 @@ import { bindWindowTvfArgs, isWindowTvf, windowTvfPlan } from './bind-window.js'
 import { Scope, type ScopeColumn } from './scope.js';
 import { moveIntervalBoundsIntoJoins } from './bind-where-interval.js';
 import { SubqueryBinder } from './bind-subquery.js';
+import { emitFinalUnsupported, ksqlWindowWithoutGroupBy } from './bind-ksql-window.js';
 
 /** A bound query: its plan and the scope describing its output columns. */
 export interface BoundQuery {
@@ -80,7 +81,8 @@ export class QueryBinder {
       }
       binder = new QueryBinder(this.ctx, ctes);
     }
-    let result = binder.bindBody(q.body, columnTypes);
+    if (q.emit === 'FINAL' && !(q.body.kind === 'Select' && q.body.ksqlWindow)) emitFinalUnsupported(q.span);
+    let result = binder.bindBody(q.body, columnTypes, q.emit);
     if (q.orderBy.length > 0) {
       const keys = q.orderBy.map((item) => ({ index: binder.orderKey(item, result), descending: item.descending, nullsFirst: item.nullsFirst ?? !item.descending }));
       const span = q.orderBy[0]!.span;
@@ -124,12 +126,12 @@ export class QueryBinder {
     return v;
   }
 
-  bindBody(body: ast.QueryBody, columnTypes?: readonly DataType[]): BoundQuery {
+  bindBody(body: ast.QueryBody, columnTypes?: readonly DataType[], emit?: ast.Query['emit']): BoundQuery {
     switch (body.kind) {
       case 'Query':
         return this.bindQuery(body, columnTypes);
       case 'Select':
-        return this.bindSelect(body, columnTypes);
+        return this.bindSelect(body, columnTypes, emit);
       case 'Values':
         return this.bindValues(body, columnTypes);
       case 'SetOperation':
@@ -213,7 +215,9 @@ export class QueryBinder {
     return new SubqueryBinder(this.ctx, this);
   }
 
-  bindSelect(select: ast.Select, columnTypes?: readonly DataType[]): BoundQuery {
+  /** Binds a SELECT; `emit` is its query's ksqlDB EMIT CHANGES / EMIT FINAL, if any. */
+  bindSelect(select: ast.Select, columnTypes?: readonly DataType[], emit?: ast.Query['emit']): BoundQuery {
+    if (select.ksqlWindow && select.groupBy.length === 0) ksqlWindowWithoutGroupBy(select.ksqlWindow);
     const fromWhere = this.bindFromWhere(select);
     let from = fromWhere.from;
     const where = fromWhere.where;
@@ -223,7 +227,7 @@ export class QueryBinder {
     let result: BoundQuery;
     const overs = overAggregateCalls(this.ctx, select);
     if (overs.length === 0 && needsAggregation(this.ctx, select)) {
-      result = bindAggregateSelect(this.ctx, select, from, where, outputName);
+      result = bindAggregateSelect(this.ctx, select, from, where, outputName, emit);
     } else {
       let input = from.plan;
       if (where) input = { kind: 'LogicalFilter', input, condition: where, schema: input.schema };

@@ -70,6 +70,7 @@ function rowtimeDroppedByJoin(plan: LogicalPlan, index: number): boolean {
     case 'LogicalValues':
     case 'LogicalAggregate':
     case 'LogicalUnion':
+    case 'LogicalKsqlWindowAggregate':
       return false;
     default:
       return assertNever(plan);

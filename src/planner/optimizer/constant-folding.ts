@@ -104,6 +104,7 @@ export const constantFolding: OptimizerRule = {
         case 'LogicalSort':
         case 'LogicalRank':
         case 'LogicalOverAggregate':
+        case 'LogicalKsqlWindowAggregate':
           return p;
         default:
           return assertNever(p);

@@ -75,6 +75,8 @@ function canPush(input: LogicalPlan, part: BoundExpr): boolean {
     case 'LogicalRank':
     // Nor below an OVER aggregation: the rows it leaves out would still count in the frames.
     case 'LogicalOverAggregate':
+    // Nor below a ksqlDB window aggregation: the rows it leaves out would still move its stream time.
+    case 'LogicalKsqlWindowAggregate':
       return false;
     default:
       return assertNever(input);
@@ -123,6 +125,7 @@ function pushBelow(input: LogicalPlan, condition: BoundExpr): LogicalPlan {
     case 'LogicalLimit':
     case 'LogicalRank':
     case 'LogicalOverAggregate':
+    case 'LogicalKsqlWindowAggregate':
       return filter(input, condition);
     default:
       return assertNever(input);

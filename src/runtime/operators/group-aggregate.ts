@@ -26,6 +26,11 @@ export interface GroupAggregateConfig {
   readonly aggs: readonly AggCall[];
   /** True when the input may contain retractions (-U/-D); every call must then support retraction. */
   readonly inputUpdating: boolean;
+  /**
+   * ksqlDB's EMIT CHANGES: each input row's change goes out on its own (a row that changes a group twice in a
+   * batch emits twice), instead of one change per group and batch.
+   */
+  readonly perRecord?: boolean;
 }
 
 /** One group: its key values, accumulators, how many input rows it holds, and the row last emitted for it. */
@@ -117,6 +122,7 @@ function groupEntryCodec(layout: AccumulatorLayout): ValueCodec<GroupEntry> {
  * - Mini-batch: a whole batch is folded first, then, per touched group in first-touched order: a new group
  *   emits `+I`; a changed group `-U old`, `+U new` (nothing when the result row is unchanged); an emptied
  *   group `-D old`. All of it goes out as one batch.
+ * - Per record (ksqlDB's EMIT CHANGES, `perRecord`): each row is folded and emitted on its own, in order.
  * - A global aggregate has one group, emitted on the first input (nothing on empty input, as Flink).
  * - Watermarks are forwarded (the output has no time attribute, but downstream operators may need them).
  * - State: the table `groups` and the value `watermark` (see {@link GroupAggregateState}); every entry a
@@ -152,12 +158,21 @@ export class GroupAggregate implements StreamOperator {
   }
 
   processBatch(batch: ChangeBatch, _input: number): void {
+    const out = new BatchBuilder();
+    if (this.config.perRecord) for (let i = 0; i < batch.rows.length; i++) this.fold(batch, i, i + 1, out);
+    else this.fold(batch, 0, batch.rows.length, out);
+    const result = out.take();
+    if (result) this.output.emit(result);
+  }
+
+  /** Folds rows `from..to` of `batch` into their groups, then adds each touched group's change to `out`. */
+  private fold(batch: ChangeBatch, from: number, to: number, out: BatchBuilder): void {
     const { inputUpdating } = this.config;
     const layout = this.layout;
     const { rows, kinds } = batch;
     const state = this.state;
     const touched = new Map<GroupKey, GroupEntry>();
-    for (let i = 0; i < rows.length; i++) {
+    for (let i = from; i < to; i++) {
       const row = rows[i]!;
       const key = this.keys.key(row);
       // A group touched earlier in this batch is the one to keep changing (its stored copy may be older).
@@ -179,7 +194,6 @@ export class GroupAggregate implements StreamOperator {
       }
       if (!touched.has(key)) touched.set(key, entry);
     }
-    const out = new BatchBuilder();
     for (const [key, entry] of touched) {
       const prev = entry.emitted;
       if (entry.count === 0) {
@@ -190,7 +204,8 @@ export class GroupAggregate implements StreamOperator {
       const next = resultRow(layout, entry);
       if (!prev) {
         out.add(INSERT, next);
-      } else if (!rowsEqual(prev, next)) {
+      } else if (!rowsEqual(prev, next) || this.config.perRecord) {
+        // Per record, every row emits its group's row, changed or not (ksqlDB's EMIT CHANGES does).
         out.add(UPDATE_BEFORE, prev);
         out.add(UPDATE_AFTER, next);
       } else {
@@ -201,8 +216,6 @@ export class GroupAggregate implements StreamOperator {
       entry.emitted = next;
       state.put(key, entry);
     }
-    const result = out.take();
-    if (result) this.output.emit(result);
   }
 
   processWatermark(watermark: number, _input: number): void {
@@ -219,7 +232,7 @@ export class GroupAggregate implements StreamOperator {
     const { groupKeys, aggs, inputUpdating } = this.config;
     return (
       `GroupAggregate(groupBy=[${describeColumns(groupKeys)}], select=[${describeAggs(aggs)}]` +
-      `${inputUpdating ? ', retract' : ''})`
+      `${inputUpdating ? ', retract' : ''}${this.config.perRecord ? ', perRecord' : ''})`
     );
   }
 }

@@ -5,6 +5,7 @@ import type { OperatorContext, Output, StreamOperator } from '../operator.js';
 import type { OperatorState, StateTable, ValueCodec } from '../state/state-types.js';
 import { TimerService } from '../timer-service.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
+import { describeKsqlWindow, type KsqlWindowSpec } from '../../common/ksql-window.js';
 import { type GroupKey, type KeySelector, keySelector } from '../keys.js';
 import {
   type AggCall,
@@ -17,22 +18,6 @@ import {
   writeResults,
 } from './aggregate-call.js';
 import { decodeAccumulators, decodeValue, encodeAccumulators, encodeValue, writeAccumulators, writeEncodedValue } from './state-codecs.js';
-
-/** ksqlDB's default GRACE PERIOD when a window clause gives none: 24 hours. */
-export const KSQL_DEFAULT_GRACE_MS = 24 * 3_600_000;
-
-/** A ksqlDB window, durations in ms (see ast.KsqlWindow). */
-export interface KsqlWindowSpec {
-  readonly type: 'TUMBLING' | 'HOPPING' | 'SESSION';
-  /** SIZE; SESSION's inactivity gap. */
-  readonly sizeMs: number;
-  /** HOPPING's ADVANCE BY (TUMBLING: the size). */
-  readonly advanceMs?: number;
-  /** GRACE PERIOD (the binder fills in ksqlDB's default). */
-  readonly graceMs: number;
-  /** RETENTION, when given: how long a window's state is kept (at least until it closes). */
-  readonly retentionMs?: number;
-}
 
 /** Configuration of a {@link KsqlWindowAggregate}. */
 export interface KsqlWindowAggregateConfig {
@@ -124,15 +109,6 @@ function sessionsCodec(aggs: readonly AggCall[]): ValueCodec<KeyKsqlSessions> {
       return { keyValues: decodeValue(keyValues) as unknown[], sessions: sessions.map(([start, end, accs]) => ({ start, end, accs: decodeAccumulators(aggs, accs) })) };
     },
   };
-}
-
-/** `TUMBLING(SIZE 10000 ms, GRACE 0 ms)`: a window for EXPLAIN. */
-export function describeKsqlWindow(w: KsqlWindowSpec): string {
-  const parts = [w.type === 'SESSION' ? `GAP ${w.sizeMs} ms` : `SIZE ${w.sizeMs} ms`];
-  if (w.type === 'HOPPING') parts.push(`ADVANCE BY ${w.advanceMs} ms`);
-  if (w.retentionMs !== undefined) parts.push(`RETENTION ${w.retentionMs} ms`);
-  parts.push(`GRACE ${w.graceMs} ms`);
-  return `${w.type}(${parts.join(', ')})`;
 }
 
 /**

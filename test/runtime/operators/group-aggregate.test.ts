@@ -36,6 +36,22 @@ describe('GroupAggregate', () => {
     expect(h.insert(['a', 2], ['a', 3], ['a', 4])).toEqual([ch('-U', ['a', 1]), ch('+U', ['a', 10])]);
   });
 
+  it("per record (ksqlDB's EMIT CHANGES): each row emits its group's row, in order, even when unchanged", () => {
+    const h = new OperatorHarness(new GroupAggregate({ groupKeys: [0], aggs: [call('COUNT(*)', countImpl(true), -1), call('MAX($1)', extremumImpl('max'), 1)], inputUpdating: false, perRecord: true }));
+    expect(h.insert(['a', 1], ['b', 2], ['a', 3], ['a', 2])).toEqual([
+      ch('+I', ['a', 1, 1]),
+      ch('+I', ['b', 1, 2]),
+      ch('-U', ['a', 1, 1]),
+      ch('+U', ['a', 2, 3]),
+      ch('-U', ['a', 2, 3]),
+      ch('+U', ['a', 3, 3]),
+    ]);
+    const unchanged = new OperatorHarness(new GroupAggregate({ groupKeys: [0], aggs: [call('MAX($1)', extremumImpl('max'), 1)], inputUpdating: false, perRecord: true }));
+    unchanged.insert(['a', 5]);
+    expect(unchanged.insert(['a', 1])).toEqual([ch('-U', ['a', 5]), ch('+U', ['a', 5])]);
+    expect(unchanged.op.explain()).toBe('GroupAggregate(groupBy=[$0], select=[MAX($1)], perRecord)');
+  });
+
   it('skips a group whose result row did not change', () => {
     const h = agg([0], [call('MAX($1)', extremumImpl('max'), 1)]);
     h.insert(['a', 5]);

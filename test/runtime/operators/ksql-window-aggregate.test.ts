@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { type Row, UPDATE_AFTER } from '../../../src/runtime/changelog.js';
-import { KsqlWindowAggregate, type KsqlWindowSpec } from '../../../src/runtime/operators/ksql-window-aggregate.js';
+import type { KsqlWindowSpec } from '../../../src/common/ksql-window.js';
+import { KsqlWindowAggregate } from '../../../src/runtime/operators/ksql-window-aggregate.js';
 import { ch, OperatorHarness } from '../operator-harness.js';
 import { randomCuts, runRestored, runStraight, type Step } from './checkpoint-run.js';
 import { genRows, mulberry32, sortRows } from './stream-gen.js';
