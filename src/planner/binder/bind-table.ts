@@ -191,7 +191,8 @@ export function scanTable(table: TableDef, ctx: BinderContext): LogicalScan {
     const expr = new ExprBinder(ctx, fullScope, { clause: 'a WATERMARK expression' }).bind(table.watermark.expr);
     watermark = { rowtimeIndex: table.columns.findIndex((c) => c.name === table.watermark!.column), expr };
   }
-  const schema: Field[] = table.columns.map((c) => ({ name: c.name, type: c.type }));
+  // Pseudo columns (ksqlDB's ROWTIME, ...) stay hidden: resolvable by name, not in SELECT *.
+  const schema: Field[] = table.columns.map((c) => ({ name: c.name, type: c.type, ...(c.hidden ? { hidden: true } : {}) }));
   const metadata = scanMetadata(table, ctx);
   return {
     kind: 'LogicalScan',
