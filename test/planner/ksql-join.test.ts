@@ -18,11 +18,15 @@ const tp = new TestPlanner([
   `CREATE TABLE S2 (ID INT, R STRING, ${ROWTIME_COLUMNS}) ${fs('s2')}`,
   `CREATE TABLE T1 (ID INT, NAME STRING, ${ROWTIME_COLUMNS}, PRIMARY KEY (ID) NOT ENFORCED) ${fs('t1', 'debezium-json')}`,
   `CREATE TABLE T2 (ID INT, CITY STRING, ${ROWTIME_COLUMNS}, PRIMARY KEY (ID) NOT ENFORCED) ${fs('t2', 'debezium-json')}`,
+  // As the ksqlDB front end makes a CREATE TABLE: an upsert-kafka table whose ROWTIME is the record timestamp.
+  `CREATE TABLE K1 (ID INT, NAME STRING, RT TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', WATERMARK FOR RT AS RT,
+     PRIMARY KEY (ID) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', 'topic' = 'k1', 'properties.bootstrap.servers' = '127.0.0.1:9092', 'key.format' = 'json', 'value.format' = 'json')`,
 ]);
 markKsql(tp.catalog, 'S1', 'STREAM');
 markKsql(tp.catalog, 'S2', 'STREAM');
 markKsql(tp.catalog, 'T1', 'TABLE');
 markKsql(tp.catalog, 'T2', 'TABLE');
+markKsql(tp.catalog, 'K1', 'TABLE');
 
 const names = (sql: string) => tp.plan(sql).pipeline.schema.map((f) => f.name);
 
@@ -96,6 +100,16 @@ describe('ksqlDB stream-table joins', () => {
     const below = findLogical(findLogical(b.plan, 'LogicalProject').input, 'LogicalProject');
     // S1's ROWTIME is column 2 of the joined row.
     expect(below.exprs[below.exprs.length - 1]).toMatchObject({ kind: 'InputRef', index: 2 });
+  });
+
+  it('against an upsert table, the temporal join reads its records (tombstones keep their own time), not their normalized changelog', () => {
+    const p = tp.plan('SELECT S1.L, K1.NAME FROM S1 JOIN K1 ON S1.ID = K1.ID');
+    const physical = findPhysical(p.pipeline.root, 'TemporalJoin');
+    const right = physical.right.kind === 'Exchange' ? physical.right.input : physical.right;
+    expect(right.kind).toBe('TableSourceScan');
+    expect(() => findPhysical(p.pipeline.root, 'ChangelogNormalize')).toThrow();
+    // A regular join of the same table still reads the normalized changelog (retractions of whole rows).
+    expect(findPhysical(tp.plan('SELECT * FROM T1 JOIN K1 ON T1.ID = K1.ID').pipeline.root, 'ChangelogNormalize')).toBeDefined();
   });
 
   it('the condition must compare the table\'s primary key', () => {
