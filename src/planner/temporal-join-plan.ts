@@ -80,6 +80,18 @@ function deduplicatedInput(p: PhysicalPlan): PhysicalPlan | undefined {
 }
 
 /**
+ * The upsert records of a ksqlDB table (`TableDef.ksql`) when the right side reads one through its
+ * ChangelogNormalize: each record is a version at its ROWTIME, and a tombstone (-D: the key, and the
+ * tombstone's own ROWTIME) ends the key's row at the tombstone's time — a time ChangelogNormalize's -D (the
+ * deleted row, with the time it was written) would lose. The temporal join keeps versions by key itself.
+ */
+function ksqlUpsertInput(p: PhysicalPlan): PhysicalPlan | undefined {
+  if (p.kind !== 'ChangelogNormalize') return undefined;
+  const source = p.input.kind === 'Exchange' ? p.input.input : p.input;
+  return source.kind === 'TableSourceScan' && source.table.ksql !== undefined ? source : undefined;
+}
+
+/**
  * A lookup join: each equality of a left value with a physical column of the table is a lookup key; the
  * other conjuncts (equalities with computed columns or expressions too) are checked on the rows found.
  */
@@ -164,7 +176,7 @@ export function temporalJoinPlan(plan: LogicalJoin, spec: TemporalJoinSpec, tran
       `add ${key.map((k) => `... = r.${rightNames[k]}`).join(' AND ')} to the ON condition`,
     );
   }
-  const right = deduplicatedInput(versioned) ?? versioned;
+  const right = deduplicatedInput(versioned) ?? ksqlUpsertInput(versioned) ?? versioned;
   return physicalNode<TemporalJoinNode>({
     kind: 'TemporalJoin',
     joinType,

@@ -23,6 +23,7 @@ import type { BinderContext } from './binder-context.js';
 import { ExprBinder } from './bind-expr.js';
 import { Scope, sameName, type ScopeColumn } from './scope.js';
 import { temporalJoinSpec, withoutAsOf } from './bind-temporal-join.js';
+import { bindKsqlJoin, isKsqlJoin } from './bind-ksql-join.js';
 
 /** A bound FROM item: its plan and scope. */
 interface Bound {
@@ -52,13 +53,13 @@ export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: as
   const left = bindSide(join.left);
   const right = bindSide(asOf ? withoutAsOf(join.right as ast.TableName) : join.right);
   checkDistinctQualifiers(left.scope, right.scope, join.right.span);
+  // ksqlDB's joins (streams and tables, WITHIN): bind-ksql-join.ts.
+  if (!asOf && isKsqlJoin(join, left.plan, right.plan)) return bindKsqlJoin(ctx, join, left, right, (schema) => new Scope(sideColumns(left, right, schema).flat()));
   const joinType = JOIN_TYPES[join.joinType];
   const temporal = asOf ? temporalJoinSpec(ctx, join, asOf, left, right) : undefined;
   const plainSchema = joinFields(joinType, left.plan.schema, right.plan.schema, temporal ? 'left' : false);
   const width = left.plan.schema.length;
-  // Each side's columns as positions and types of the joined row.
-  const leftColumns = left.scope.columns.map((c) => ({ ...c, type: plainSchema[c.index]!.type }));
-  const rightColumns = right.scope.columns.map((c) => ({ ...c, index: width + c.index, type: plainSchema[width + c.index]!.type }));
+  const [leftColumns, rightColumns] = sideColumns(left, right, plainSchema);
   const pairScope = new Scope([...leftColumns, ...rightColumns]);
   const binder = new ExprBinder(ctx, pairScope, { clause: 'ON' });
   const plan = (condition: BoundExpr): LogicalJoin => {
@@ -80,6 +81,15 @@ export function bindJoin(ctx: BinderContext, join: ast.JoinRef, bindSide: (r: as
   // The columns of an interval join's output keep their time attributes; a window join's, its window_time
   // (a temporal join's pairScope has the left's already).
   return { plan: bound, scope: new Scope(pairScope.columns.map((c) => ({ ...c, type: bound.schema[c.index]!.type }))) };
+}
+
+/** Each side's columns as positions and types of the joined row whose fields are `schema`. */
+function sideColumns(left: Bound, right: Bound, schema: readonly { readonly type: ScopeColumn['type'] }[]): [ScopeColumn[], ScopeColumn[]] {
+  const width = left.plan.schema.length;
+  return [
+    left.scope.columns.map((c) => ({ ...c, type: schema[c.index]!.type })),
+    right.scope.columns.map((c) => ({ ...c, index: width + c.index, type: schema[width + c.index]!.type })),
+  ];
 }
 
 /** The column `id` of one side of a USING join (unqualified, as USING names it). */
