@@ -15,7 +15,7 @@ export const SERVE_USAGE = `Usage:
              [--log-level error|warn|info|debug] [--log-format text|json]
              [--read-only-token TOKEN] [--insecure] [--allow-path DIR ...] [--tls-cert FILE --tls-key FILE]
              [--auth-timeout 10s] [--idle-timeout 1h] [--request-timeout 30s] [--max-buffered-rows 100000]
-             [--allow-topics]
+             [--allow-topics] [--queries-file FILE]
       Runs the -i scripts, then serves SQL over HTTP (POST /v1/statement) and the Postgres protocol
       (psql -h 127.0.0.1 -p 5433). --port off / --pg-port off leaves one out; port 0 picks a free one.
       Clients authenticate with the token in <state-dir>/server-token (a temporary directory without
@@ -26,7 +26,11 @@ export const SERVE_USAGE = `Usage:
       an --allow-path (default: <state-dir>/files and the working directory). SHOW TOPICS and PRINT, which
       read Kafka topics directly, are refused to clients unless --allow-topics. --tls-cert/--tls-key turn on
       HTTPS and Postgres TLS. Jobs' starts, checkpoints, ends and failures are logged on stdout (text on a
-      terminal, JSON lines otherwise). SIGINT or SIGTERM stops the server. See docs/server.md.`;
+      terminal, JSON lines otherwise). SIGINT or SIGTERM stops the server.
+      --queries-file FILE runs headless (ksqlDB's headless mode): FILE's statements (streams, tables, persistent
+      queries) run at boot, after the -i scripts and before clients are accepted; a failing statement stops
+      the start with its position. Clients then only query and inspect (SELECT, SHOW, DESCRIBE, EXPLAIN).
+      See docs/server.md.`;
 
 interface ServeArgs {
   host: string;
@@ -46,6 +50,8 @@ interface ServeArgs {
   allowPaths: string[];
   /** --allow-topics: clients may run SHOW TOPICS and PRINT. */
   allowTopics: boolean;
+  /** --queries-file: headless mode, with this file's statements run at boot. */
+  queriesFile?: string;
   tlsCert?: string;
   tlsKey?: string;
   limits: { -readonly [K in keyof ServerLimits]?: ServerLimits[K] };
@@ -167,6 +173,13 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
       case '--allow-topics':
         out.allowTopics = true;
         break;
+      case '--queries-file': {
+        const f = value();
+        if (!f) return '--queries-file needs a file';
+        if (out.queriesFile !== undefined) return '--queries-file is given once';
+        out.queriesFile = f;
+        break;
+      }
       case '--tls-cert':
       case '--tls-key': {
         const f = value();
@@ -304,7 +317,8 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   log.attach(eddy);
   let servers;
   try {
-    for (const file of parsed.init) {
+    // The queries file runs last, as ksqlDB's headless server runs its file at boot.
+    for (const file of [...parsed.init, ...(parsed.queriesFile !== undefined ? [parsed.queriesFile] : [])]) {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -317,7 +331,7 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
       for await (const result of eddy.executeScript(text, file)) {
         // A SELECT in an init script would have no one to read it: it is not kept running.
         if (result.kind === 'query') {
-          io.err(`eddy serve: ${file}: a SELECT in an init script is not run; query the server instead\n`);
+          io.err(`eddy serve: ${file}: a SELECT in ${file === parsed.queriesFile ? 'the queries file' : 'an init script'} is not run; query the server instead\n`);
           await result.query.cancel();
         }
       }
@@ -348,6 +362,7 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
       // The state directory holds jobs' state and views' tables: never a client's file, but for files/.
       deniedPaths: [serverDir],
       allowTopics: parsed.allowTopics,
+      headless: parsed.queriesFile !== undefined,
       limits: parsed.limits,
     });
   } catch (err) {
@@ -373,6 +388,7 @@ export async function serveCommand(args: string[], io: ServeIO = processIO): Pro
   }
   lines.push(`  Files     clients may use paths under ${allowedPaths.join(', ')}`);
   if (parsed.allowTopics) lines.push('  Kafka     clients may run SHOW TOPICS and PRINT (--allow-topics)');
+  if (parsed.queriesFile !== undefined) lines.push(`  Headless  queries from ${parsed.queriesFile}; clients may only query and inspect`);
   lines.push('Stop with Ctrl-C.');
   io.out(lines.join('\n') + '\n');
 

@@ -22,6 +22,12 @@ export interface StatementAccess {
    * (`eddy serve --allow-topics`).
    */
   readonly kafkaTopics?: boolean;
+  /**
+   * The server runs headless (`eddy serve --queries-file`, ksqlDB's headless mode): the file's persistent
+   * queries are the server's, so clients only look — queries (pull and push), SHOW, DESCRIBE, EXPLAIN —
+   * and create, change and stop nothing, whatever their token.
+   */
+  readonly headless?: boolean;
 }
 
 /** Statement kinds that read and change nothing. */
@@ -50,6 +56,14 @@ export function checkStatementAccess(stmt: ast.Statement, access: StatementAcces
       message: `${statementName(stmt)} is refused: this server does not let clients read Kafka topics directly`,
       span: stmt.span,
       hint: "query the tables the operator declared instead; the operator allows SHOW TOPICS and PRINT with 'eddy serve --allow-topics'",
+    });
+  }
+  if (access.headless && !READ_ONLY_KINDS.has(stmt.kind)) {
+    throw new EddyError({
+      code: ErrorCode.ACCESS_DENIED,
+      message: `This server runs headless (eddy serve --queries-file): ${statementName(stmt)} is refused`,
+      span: stmt.span,
+      hint: "clients run queries, SHOW, DESCRIBE and EXPLAIN; the server's persistent queries come from its queries file",
     });
   }
   if (access.readOnly && !READ_ONLY_KINDS.has(stmt.kind)) {

@@ -521,6 +521,13 @@ export class AstBuilder extends ExpressionBuilder {
   terminateStatement(ctx: Ctx): A.TerminateStatement {
     const id = tok(ctx, 'id');
     if (id === undefined) return { kind: 'TerminateStatement', ...this.base(ctxSpan(ctx)) };
+    const idNumber = tok(ctx, 'idNumber');
+    if (idNumber !== undefined) {
+      const span = joinSpans(tokenSpan(id), tokenSpan(idNumber));
+      const written = this.ctx.text.slice(span.start, span.end);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*-\d+$/.test(written)) this.error(ErrorCode.INVALID_STATEMENT, `Not a query id: ${written}`, span, `TERMINATE '${written.replace(/\s+/g, '')}'`);
+      return { kind: 'TerminateStatement', queryId: written, queryIdSpan: span, ...this.base(ctxSpan(ctx)) };
+    }
     const queryId = id.tokenType.name === 'StringLiteral' ? stringValue(id) : this.identifier(id).name;
     return { kind: 'TerminateStatement', queryId, queryIdSpan: tokenSpan(id), ...this.base(ctxSpan(ctx)) };
   }

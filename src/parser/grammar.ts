@@ -447,13 +447,22 @@ export class EddyParser extends ExpressionParser {
     this.CONSUME(L.StringLiteral, { LABEL: 'key' });
   });
 
-  /** ksqlDB's `TERMINATE query_id | 'id' | ALL`. */
+  /** ksqlDB's `TERMINATE query_id | 'id' | ALL` (and `TERMINATE job-2`, an Eddy job id unquoted). */
   terminateStatement = this.RULE('terminateStatement', () => {
     this.CONSUME(L.Terminate);
     this.OR([
       { ALT: () => this.CONSUME(L.All, { LABEL: 'all' }) },
       { ALT: () => this.CONSUME(L.StringLiteral, { LABEL: 'id' }) },
-      { ALT: () => this.CONSUME(L.Identifier, { LABEL: 'id' }) },
+      {
+        ALT: () => {
+          this.CONSUME(L.Identifier, { LABEL: 'id' });
+          // Eddy's own job ids, unquoted: `TERMINATE job-2`.
+          this.OPTION(() => {
+            this.CONSUME(L.Minus);
+            this.CONSUME(L.NumberLiteral, { LABEL: 'idNumber' });
+          });
+        },
+      },
     ]);
   });
 

@@ -52,7 +52,7 @@ export type CompatAnswer =
   | { readonly kind: 'error'; readonly sqlstate: string; readonly message: string; readonly hint?: string };
 
 /** Eddy's SHOW subjects: `SHOW TABLES` etc. stay Eddy statements. */
-const EDDY_SHOW = /^(TABLES|VIEWS|MATERIALIZED|FUNCTIONS|JOBS|CREATE|STREAMS|QUERIES|TOPICS|CATALOGS|DATABASES|COLUMNS|CURRENT)$/i;
+const EDDY_SHOW = /^(TABLES|VIEWS|MATERIALIZED|FUNCTIONS|JOBS|CREATE|STREAMS|QUERIES|TOPICS|CATALOGS|DATABASES|COLUMNS|CURRENT|PROPERTIES|VARIABLES)$/i;
 
 /** Names of the system catalogs clients query for metadata (psql's `\d`, BI tools' schema browsers). */
 const CATALOG = /\b(pg_catalog\s*\.|information_schema\s*\.|pg_(class|namespace|type|attribute|proc|database|settings|roles|user|tables|views|index|description|am|extension|stat_activity)\b|::\s*regclass\b|::\s*regtype\b)/i;

@@ -40,6 +40,8 @@ export interface ServeOptions {
   readonly deniedPaths?: readonly string[];
   /** Let clients run SHOW TOPICS and PRINT, which read the Kafka cluster directly (refused by default). */
   readonly allowTopics?: boolean;
+  /** Headless (`--queries-file`): clients may only query and inspect (StatementAccess.headless). */
+  readonly headless?: boolean;
   readonly limits?: Partial<ServerLimits>;
 }
 
@@ -84,6 +86,7 @@ export async function startServers(options: ServeOptions): Promise<RunningServer
   const access: StatementAccess = {
     ...(options.allowedPaths ? { allowedPaths: options.allowedPaths, deniedPaths: options.deniedPaths } : {}),
     kafkaTopics: options.allowTopics === true,
+    ...(options.headless ? { headless: true } : {}),
   };
   const common = { eddy: options.eddy, host, eddyVersion: version, tls: options.tls, access, limits: options.limits };
   const http = httpPort === null ? undefined : new HttpServer({ ...common, port: httpPort, token: options.httpToken, readOnlyToken: options.readOnlyToken });

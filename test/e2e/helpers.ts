@@ -94,11 +94,11 @@ export interface EddyExit {
 
 /**
  * Runs `eddy <args>` to its end (killed after `timeoutMs`), without blocking the test's event loop as
- * spawnSync would. NO_COLOR is set, so messages are plain text.
+ * spawnSync would. NO_COLOR is set, so messages are plain text. `cwd`: its working directory (default: this one).
  */
-export function runEddy(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<EddyExit> {
+export function runEddy(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 90_000, cwd?: string): Promise<EddyExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [EDDY_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [EDDY_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -58,6 +58,9 @@ describe('UNSET and TERMINATE', () => {
     expect(s.queryId).toBe('CSAS_PAGEVIEWS_1');
     expect(s.queryIdSpan).toMatchObject({ start: 10, end: 26 });
     expect(stmt("terminate 'job-3'", 'TerminateStatement').queryId).toBe('job-3');
+    const unquoted = stmt('TERMINATE job-12', 'TerminateStatement');
+    expect(unquoted).toMatchObject({ queryId: 'job-12', queryIdSpan: { start: 10, end: 16 } });
+    expect(problems('TERMINATE job - 12')).toEqual([{ message: 'Not a query id: job - 12', text: 'job - 12', hint: "TERMINATE 'job-12'" }]);
     const all = stmt('TERMINATE ALL', 'TerminateStatement');
     expect(all.queryId).toBeUndefined();
     expect(problems('TERMINATE').length).toBe(1);
