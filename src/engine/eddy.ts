@@ -372,50 +372,44 @@ export class Eddy {
    * transactions, materialized views' rows), repeating while that output is new input of another job (jobs that
    * feed each other through topics). What `eddy test` waits for after producing each input record.
    *
-   * Each round: every job asked whether it has caught up; each one that has and processed something since its last
-   * settle checkpoint takes one (and waits for it to complete); it is done when a round finds every job caught up,
-   * checkpointed after the last thing it processed, and nothing moved while asking. Fails with SETTLE_TIMEOUT after
-   * `timeoutMs` (default 30 s), naming the jobs still behind, and with UNSUPPORTED for a job whose sources cannot
-   * tell whether they have caught up (an unbounded source without that ability, a job in the job thread).
+   * In rounds: every job is asked whether it has caught up (Job.settleProbe); each one that has, and processed
+   * something since the checkpoint an earlier round took, takes one and waits for it to complete. It is done when a
+   * round finds the same jobs as the one before, all caught up, none needing a checkpoint. Fails with SETTLE_TIMEOUT
+   * after `timeoutMs` (default 30 s), naming the jobs still behind, and with UNSUPPORTED for a job whose sources
+   * cannot tell whether they have caught up (an unbounded source without `SourceReader.caughtUp`).
    */
   async settle(options: { readonly timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
     const checkpointedAt = new Map<QueryRunner, number>();
+    let previous: QueryRunner[] | undefined;
     for (;;) {
       const jobs = this.settlingJobs();
-      const before = jobs.map((j) => j.processedChunks ?? 0);
-      const caught = await Promise.all(jobs.map((j) => j.caughtUp!()));
-      await Promise.all(
-        jobs.map(async (j, i) => {
-          if (!caught[i] || checkpointedAt.get(j) === before[i]) return;
-          await j.checkpointNow!();
-          checkpointedAt.set(j, before[i]!);
-        }),
-      );
-      if (caught.every(Boolean) && jobs.every((j, i) => checkpointedAt.get(j) === before[i])) {
-        const now = this.settlingJobs();
-        const unchanged = now.length === jobs.length && now.every((j, i) => j === jobs[i] && (j.processedChunks ?? 0) === before[i]);
-        if (unchanged && (await Promise.all(now.map((j) => j.caughtUp!()))).every(Boolean)) return;
-      }
+      const probes = await Promise.all(jobs.map((j) => j.settleProbe!()));
+      const due = jobs.filter((j, i) => probes[i]!.caughtUp && checkpointedAt.get(j) !== probes[i]!.processed);
+      await Promise.all(due.map((j) => j.checkpointNow!()));
+      for (const j of due) checkpointedAt.set(j, probes[jobs.indexOf(j)]!.processed);
+      const sameJobs = previous !== undefined && previous.length === jobs.length && previous.every((j, i) => j === jobs[i]);
+      if (sameJobs && due.length === 0 && probes.every((p) => p.caughtUp)) return;
+      previous = jobs;
       if (Date.now() > deadline) {
-        const behind = jobs.filter((_j, i) => !caught[i]).map((j) => j.name);
+        const behind = jobs.filter((_j, i) => !probes[i]!.caughtUp).map((j) => j.name);
         throw new EddyError({
           code: ErrorCode.SETTLE_TIMEOUT,
           message: `The jobs did not catch up with their input within ${timeoutMs} ms${behind.length > 0 ? `: ${behind.join(', ')}` : ''}`,
           hint: 'a job may be waiting for input that never becomes visible (an open transaction), or be too slow for the time allowed',
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (due.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
-  /** The running jobs settle() waits for; refuses jobs that cannot say whether they caught up. */
+  /** The running jobs settle() waits for. */
   private settlingJobs(): QueryRunner[] {
     const jobs = [...this.session.jobs].flatMap((h) => ('jobs' in h ? [...h.jobs] : [h.job])).filter((j) => j.state === 'running' || j.state === 'created');
     for (const j of jobs) {
-      if (!j.caughtUp || !j.checkpointNow) {
-        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `settle() cannot wait for job '${j.name}': it runs in the job thread, which does not report whether it has caught up` });
+      if (!j.settleProbe || !j.checkpointNow) {
+        throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `settle() cannot wait for job '${j.name}': it cannot say whether it has caught up` });
       }
     }
     return jobs;

@@ -246,6 +246,17 @@ port.on('message', (m: ToWorker) => {
       );
       return;
     }
+    case 'settle-probe':
+    case 'checkpoint': {
+      // A job that has ended meanwhile has nothing left to process.
+      const job = running.get(m.job)?.job;
+      const work = m.type === 'settle-probe' ? (job?.settleProbe() ?? Promise.resolve(undefined)) : (job?.checkpointNow() ?? Promise.resolve()).then(() => undefined);
+      work.then(
+        (probe) => post({ type: 'answered', req: m.req, ...(probe ? { probe } : {}) }),
+        (err: unknown) => post({ type: 'answered', req: m.req, error: sendError(err) }),
+      );
+      return;
+    }
     case 'subscribe':
       return subscribe(m.sub, m.job, m.table);
     case 'unsubscribe':

@@ -24,7 +24,7 @@ import type { Field } from '../common/types.js';
 import type { CatalogEntry, TableDef } from '../planner/catalog.js';
 import { EddyError, type Diagnostic, type SourceText } from '../common/errors.js';
 import type { ChangeBatch, Row } from '../runtime/changelog.js';
-import type { CheckpointStats, JobStatus } from '../runtime/job.js';
+import type { CheckpointStats, JobStatus, SettleProbe } from '../runtime/job.js';
 import { MetricsRegistry } from '../runtime/metrics.js';
 import type { CheckpointData } from '../runtime/state/sqlite-state-store.js';
 import type { SinkWriter } from '../runtime/connector.js';
@@ -104,6 +104,9 @@ export type ToWorker =
   | { readonly type: 'result'; readonly job: number; readonly as: ResultWanted }
   | { readonly type: 'stop'; readonly req: number; readonly job: number; readonly savepoint?: string }
   | { readonly type: 'subscribe'; readonly sub: number; readonly job: number; readonly table: ViewTable }
+  /** Eddy.settle: has the job caught up (see Job.settleProbe), and take a checkpoint now. */
+  | { readonly type: 'settle-probe'; readonly req: number; readonly job: number }
+  | { readonly type: 'checkpoint'; readonly req: number; readonly job: number }
   | { readonly type: 'unsubscribe'; readonly sub: number };
 
 export type FromWorker =
@@ -118,7 +121,9 @@ export type FromWorker =
   | { readonly type: 'output'; readonly job: number; readonly batch: ChangeBatch }
   /** A query job ended before the session said how it takes the result: the worker waits for the word. */
   | { readonly type: 'held'; readonly job: number }
-  | { readonly type: 'subscribe-failed'; readonly sub: number; readonly error: SentError };
+  | { readonly type: 'subscribe-failed'; readonly sub: number; readonly error: SentError }
+  /** The answer to a settle-probe or checkpoint request (`probe` for the former). */
+  | { readonly type: 'answered'; readonly req: number; readonly probe?: SettleProbe; readonly error?: SentError };
 
 export function sendError(err: unknown): SentError {
   if (err instanceof EddyError) return { eddy: true, diagnostics: err.diagnostics, ...(err.source ? { source: err.source } : {}) };
@@ -223,6 +228,14 @@ class RemoteJob implements RunnableJob {
     return this.thread.stop(this.id, savepoint);
   }
 
+  async settleProbe(): Promise<SettleProbe> {
+    return (await this.thread.ask({ type: 'settle-probe', job: this.id })) ?? { caughtUp: true, processed: 0 };
+  }
+
+  async checkpointNow(): Promise<void> {
+    await this.thread.ask({ type: 'checkpoint', job: this.id });
+  }
+
   get checkpointStats(): CheckpointStats {
     return this.stats;
   }
@@ -269,6 +282,8 @@ export class JobThread {
   private counter = 0;
   private readonly starts = new Map<number, PendingStart>();
   private readonly stops = new Map<number, Pending<string | undefined>>();
+  /** settle-probe and checkpoint requests waiting for their answer. */
+  private readonly asks = new Map<number, Pending<SettleProbe | undefined>>();
   private readonly jobs = new Map<number, RemoteJob>();
   private readonly subscriptions = new Map<number, Subscription>();
 
@@ -291,6 +306,15 @@ export class JobThread {
       this.stops.set(req, { resolve, reject });
       this.post({ type: 'stop', req, job, ...(savepoint ? { savepoint } : {}) });
       this.keepAlive();
+    });
+  }
+
+  /** Sends a settle-probe or checkpoint request; resolves with the answer (a probe, for the former). */
+  ask(request: { readonly type: 'settle-probe' | 'checkpoint'; readonly job: number }): Promise<SettleProbe | undefined> {
+    return new Promise<SettleProbe | undefined>((resolve, reject) => {
+      const req = ++this.counter;
+      this.asks.set(req, { resolve, reject });
+      this.post({ ...request, req });
     });
   }
 
@@ -371,6 +395,12 @@ export class JobThread {
         // No consumer has said how it takes the result (or its word is on its way): changes, as they are.
         this.jobs.get(m.job)?.resultWanted('changes');
         return;
+      case 'answered': {
+        const pending = this.take(this.asks, m.req);
+        if (m.error) pending?.reject(receivedError(m.error));
+        else pending?.resolve(m.probe);
+        return;
+      }
       case 'subscribe-failed': {
         const s = this.subscriptions.get(m.sub);
         this.subscriptions.delete(m.sub);
@@ -397,6 +427,8 @@ export class JobThread {
     this.worker = undefined;
     for (const p of this.starts.values()) p.reject(err);
     for (const p of this.stops.values()) p.reject(err);
+    for (const p of this.asks.values()) p.reject(err);
+    this.asks.clear();
     for (const j of this.jobs.values()) j.lost(err);
     for (const s of this.subscriptions.values()) s.opened?.reject(err);
     this.starts.clear();

@@ -7,7 +7,7 @@ import type { Field } from '../common/types.js';
 import type { ChangelogMode } from '../planner/physical-plan.js';
 import type { ChangeBatch } from '../runtime/changelog.js';
 import type { SinkWriter } from '../runtime/connector.js';
-import type { CheckpointStats, JobStatus } from '../runtime/job.js';
+import type { SettleProbe, CheckpointStats, JobStatus } from '../runtime/job.js';
 import type { MetricsRegistry } from '../runtime/metrics.js';
 import { summarize, type JobSummary, type Progress } from './job-summary.js';
 import { FinalRows } from './final-rows.js';
@@ -39,10 +39,8 @@ export interface QueryRunner {
    * when it ends, which spares this thread the work. A job in this thread needs not know.
    */
   resultWanted?(as: ResultWanted): void;
-  /** Chunks with rows processed so far; with {@link caughtUp} and {@link checkpointNow}, what Eddy.settle uses (see Job). */
-  readonly processedChunks?: number;
-  /** Whether the job has processed all the input its sources can read now. */
-  caughtUp?(): Promise<boolean>;
+  /** With {@link checkpointNow}, what Eddy.settle uses (see Job.settleProbe). */
+  settleProbe?(): Promise<SettleProbe>;
   /** Makes what the job processed visible downstream (a completed checkpoint, or flushed sinks). */
   checkpointNow?(): Promise<void>;
 }

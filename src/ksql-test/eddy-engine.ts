@@ -65,7 +65,7 @@ export class EddyTestEngine implements KsqlTestEngine {
     const result = await this.eddy.execute(sql);
     switch (result.kind) {
       case 'rows':
-        return { kind: 'query', schema: ksqlSchemaText(result.result.schema, this.pullKeys(result.statement, result.result.schema)), rows: result.result.rows.map((r) => jsonRow(r, result.result.schema)) };
+        return { kind: 'query', schema: ksqlSchemaText(visible(result.result.schema), this.pullKeys(result.statement, result.result.schema)), rows: result.result.rows.map((r) => jsonRow(r, result.result.schema)) };
       case 'query':
         return this.push(result);
       default:
@@ -91,7 +91,7 @@ export class EddyTestEngine implements KsqlTestEngine {
     ]).finally(() => clearTimeout(timer));
     if (!ended) await handle.cancel();
     const limited = result.statement.kind === 'QueryStatement' && result.statement.query.limit !== undefined;
-    return { kind: 'query', schema: ksqlSchemaText(handle.schema.filter((f) => !f.hidden)), rows, ...(ended && limited ? { finalMessage: 'Limit Reached' } : {}) };
+    return { kind: 'query', schema: ksqlSchemaText(visible(handle.schema)), rows, ...(ended && limited ? { finalMessage: 'Limit Reached' } : {}) };
   }
 
   /** A pull query's KEY columns: the key columns of the table it reads, and a windowed table's window bounds. */
@@ -141,6 +141,12 @@ export class EddyTestEngine implements KsqlTestEngine {
   }
 }
 
+/** The columns a client sees (pseudo columns only when selected by name, which makes them not hidden). */
+function visible(schema: readonly Field[]): Field[] {
+  return schema.filter((f) => !f.hidden);
+}
+
+/** A result row as JSON values, the hidden columns left out. */
 function jsonRow(row: Row, schema: readonly Field[]): unknown[] {
   return schema.flatMap((f, i) => (f.hidden ? [] : [toJsonValue(row[i], f.type)]));
 }

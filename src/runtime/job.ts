@@ -90,6 +90,13 @@ const YIELD_EVERY_MS = 20;
 
 export type JobStatus = 'created' | 'running' | 'finished' | 'stopped' | 'cancelled' | 'failed';
 
+/** A job's answer to Eddy.settle: whether it has processed all its available input, and how much it processed. */
+export interface SettleProbe {
+  readonly caughtUp: boolean;
+  /** Chunks with rows processed so far. */
+  readonly processed: number;
+}
+
 export class Job {
   private status: JobStatus = 'created';
   private stopping = false;
@@ -169,9 +176,14 @@ export class Job {
     return notes.length > 0 ? notes.join('; ') : undefined;
   }
 
-  /** How many chunks with rows the sources have put through the pipeline so far (see Eddy.settle). */
-  get processedChunks(): number {
-    return this.chunksWithRows;
+  /**
+   * What Eddy.settle asks of a job: whether it has caught up (see {@link caughtUp}, and nothing was processed while
+   * that was being found out), and how many chunks with rows it has processed so far.
+   */
+  async settleProbe(): Promise<SettleProbe> {
+    const processed = this.chunksWithRows;
+    const caughtUp = await this.caughtUp();
+    return { caughtUp: caughtUp && this.chunksWithRows === processed, processed };
   }
 
   /**

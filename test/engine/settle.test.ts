@@ -4,7 +4,7 @@
  * read by an unbounded source that says when it has caught up, written by a sink whose rows become visible only
  * when a checkpoint commits (as a transactional Kafka sink's).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -179,4 +179,28 @@ describe('Eddy.settle', () => {
       await eddy.close();
     }
   });
+
+  it('works for jobs in the job thread: waits for a bounded job, refuses one that cannot tell', async () => {
+    const dir = stateDir();
+    const eddy = new Eddy({ jobThread: true, stateDir: join(dir, 'state') });
+    try {
+      await eddy.execute("CREATE TABLE nums (n INT) WITH ('connector' = 'datagen', 'number-of-rows' = '20000', 'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = '20000')");
+      await eddy.execute(`CREATE TABLE out_file (n INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'out')}', 'format' = 'csv')`);
+      const job = await eddy.execute('INSERT INTO out_file SELECT n FROM nums WHERE n % 2 = 0');
+      expect(job.kind).toBe('job');
+      await eddy.settle({ timeoutMs: 60_000 });
+      // Settled: the bounded job has read everything and its files are complete.
+      const files = readdirSync(join(dir, 'out')).filter((f) => !f.startsWith('.'));
+      const lines = files.flatMap((f) => readFileSync(join(dir, 'out', f), 'utf8').split('\n').filter((l) => l !== ''));
+      expect(lines.length).toBe(10_000);
+      await eddy.execute("CREATE TABLE endless (n INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10')");
+      await eddy.execute("CREATE TABLE sink (n INT) WITH ('connector' = 'blackhole')");
+      await eddy.execute('INSERT INTO sink SELECT n FROM endless');
+      const err = await eddy.settle({ timeoutMs: 10_000 }).catch((e: unknown) => e);
+      expect((err as EddyError).code).toBe(ErrorCode.UNSUPPORTED);
+      expect((err as EddyError).message).toContain("the source of table 'endless' cannot tell whether it has read all its input");
+    } finally {
+      await eddy.close();
+    }
+  }, 120_000);
 });

@@ -3,69 +3,8 @@
 // records per fetch, ordered by partition and offset.
 
 import { describe, expect, it } from 'vitest';
-import type { KafkaClient, KafkaConsumerOptions, KafkaOutgoingRecord, KafkaPartitionOffset, KafkaRecord } from '../../src/connectors/kafka/client.js';
 import { KafkaTopicIO } from '../../src/ksql-test/topic-io.js';
-
-class MemoryClient {
-  readonly logs = new Map<string, KafkaRecord[][]>();
-  readonly isolation: string[] = [];
-  creates = 0;
-
-  client(): KafkaClient {
-    const self = this;
-    const unused = () => Promise.reject(new Error('not used'));
-    return {
-      admin: async () => ({
-        createTopic: async ({ topic, partitions }) => {
-          self.creates++;
-          self.logs.set(topic, Array.from({ length: partitions }, () => []));
-        },
-        listTopics: async () => [...self.logs.keys()],
-        describeTopics: async ([topic]) => [{ topic: topic!, partitions: self.logs.get(topic!)!.map((_l, partition) => ({ partition, leader: 0, replicas: [0], isr: [0] })) }],
-        deleteTopics: unused,
-        addPartitions: unused,
-        listOffsets: unused,
-        committedOffsets: unused,
-        close: async () => {},
-      }),
-      producer: async () => ({
-        send: async (records: readonly KafkaOutgoingRecord[]) => {
-          for (const r of records) {
-            const log = self.logs.get(r.topic)![r.partition ?? 0]!;
-            const bytes = (v: Buffer | string | null) => (v === null ? null : Buffer.from(v));
-            log.push({ topic: r.topic, partition: r.partition ?? 0, offset: BigInt(log.length), timestamp: r.timestamp ?? 0, key: bytes(r.key), value: bytes(r.value), headers: [], leaderEpoch: undefined });
-          }
-        },
-        beginTransaction: unused,
-        commitTransaction: unused,
-        abortTransaction: unused,
-        inTransaction: () => false,
-        identity: () => undefined,
-        close: async () => {},
-      }),
-      consumer: async (options: KafkaConsumerOptions) => {
-        self.isolation.push(options.isolationLevel);
-        let positions: KafkaPartitionOffset[] = [];
-        return {
-          assign: async (p: readonly KafkaPartitionOffset[]) => void (positions = [...p]),
-          seek: () => {},
-          positions: () => positions,
-          fetch: async () =>
-            positions.map((p, i) => {
-              const log = self.logs.get(p.topic)![p.partition]!;
-              const records = log.slice(Number(p.offset), Number(p.offset) + 2);
-              positions[i] = { ...p, offset: p.offset + BigInt(records.length) };
-              return { topic: p.topic, partition: p.partition, records, nextOffset: positions[i]!.offset, endOffset: BigInt(log.length) };
-            }),
-          commit: unused,
-          close: async () => {},
-        };
-      },
-      commitPreparedTransaction: unused,
-      transient: () => undefined,
-    };
-  }
-}
+import { MemoryClient } from './memory-kafka.js';
 
 describe('KafkaTopicIO', () => {
   it('creates topics once, writes in order, reads every record back by partition and offset', async () => {

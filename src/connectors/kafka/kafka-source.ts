@@ -147,6 +147,8 @@ export class KafkaSourceReader implements SourceReader {
   private committer: KafkaConsumer | undefined;
   /** Why the last commit of offsets to the group failed (cleared by the next one that succeeds). */
   private commitProblem: string | undefined;
+  /** The admin `caughtUp` asks for end offsets (created on first use). */
+  private offsetsAdmin: Promise<KafkaAdmin> | undefined;
   /** Where the consumer's fetches stood when it was dropped after a broker problem (the next one resumes there). */
   private resumeFrom: KafkaPartitionOffset[] | undefined;
 
@@ -382,7 +384,8 @@ export class KafkaSourceReader implements SourceReader {
   async caughtUp(): Promise<boolean> {
     if (this.closed) return true;
     if (!this.client || this.queue.length > 0) return false;
-    const admin = await this.client.admin();
+    // One admin for all the questions (settle asks often); dropped after a failure, closed with the source.
+    const admin = await (this.offsetsAdmin ??= this.client.admin());
     try {
       for (const topic of new Set([...this.partitions.values()].filter((s) => !s.ended).map((s) => s.topic))) {
         for (const end of await admin.listOffsets(topic, 'latest')) {
@@ -390,8 +393,10 @@ export class KafkaSourceReader implements SourceReader {
           if (state && !state.ended && state.offset < end.offset) return false;
         }
       }
-    } finally {
+    } catch (e) {
+      this.offsetsAdmin = undefined;
       await admin.close().catch(() => {});
+      throw this.brokerError(e);
     }
     return this.queue.length === 0;
   }
@@ -566,6 +571,9 @@ export class KafkaSourceReader implements SourceReader {
     this.retry = undefined;
     await this.consumer?.close();
     this.consumer = undefined;
+    const offsetsAdmin = this.offsetsAdmin;
+    this.offsetsAdmin = undefined;
+    await offsetsAdmin?.then((a) => a.close()).catch(() => {});
     // A commit under way finishes first. close() may be called again after a later checkpoint (a bounded job's
     // last one completes after its ended sources were closed): that one's offsets are committed by then.
     await this.committing;
