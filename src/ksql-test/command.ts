@@ -47,16 +47,23 @@ function parseTestArgs(args: readonly string[]): TestArgs | string {
   return { paths, verbose, allowUnsupported, ...(filter !== undefined ? { filter } : {}), ...(bootstrapServers ? { bootstrapServers } : {}) };
 }
 
-/**
- * The embedded log's topics of `eddy`. The embedded log (issue 18's Eddy.topicAdmin()) is not part of this build
- * yet: until it is, tests run only against a broker (--bootstrap-servers).
- */
-function embeddedTopics(_eddy: Eddy): TopicIO {
-  throw new EddyError({
-    code: ErrorCode.UNSUPPORTED,
-    message: 'eddy test needs the embedded log, which this build does not have',
-    hint: 'give --bootstrap-servers to run the tests against a Kafka broker',
-  });
+/** The topics of `eddy`'s embedded log (Eddy.topicAdmin(): no brokers are configured in a test's session). */
+function embeddedTopics(eddy: Eddy): TopicIO {
+  const admin = eddy.topicAdmin();
+  if (!admin.embedded) {
+    throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `eddy test expected the embedded log, but the session uses ${admin.where}`, hint: 'give --bootstrap-servers to run the tests against a Kafka broker' });
+  }
+  return {
+    createTopic: async (topic, partitions) => {
+      if ((await admin.describe(topic)) === undefined) await admin.createTopic(topic, partitions);
+    },
+    // One record per call, partition 0: the order the test gives is the order written.
+    produce: async (records) => {
+      for (const r of records) await admin.produce(r.topic, [{ partition: 0, key: r.key, value: r.value, timestamp: r.timestamp }]);
+    },
+    readAll: async (topic) => ((await admin.describe(topic)) === undefined ? [] : admin.readAll(topic, { isolation: 'read_committed' })),
+    close: async () => {},
+  };
 }
 
 /** Runs `eddy test` with its arguments (after `test`); resolves to the exit code. */

@@ -62,7 +62,10 @@ export class EddyTestEngine implements KsqlTestEngine {
   }
 
   async execute(sql: string): Promise<StatementOutcome> {
-    const result = await this.eddy.execute(sql);
+    // executeScript, not execute: a RUN SCRIPT statement runs the file's statements (the last one's result counts).
+    let result: StatementResult | undefined;
+    for await (const r of this.eddy.executeScript(sql)) result = r;
+    if (result === undefined) return { kind: 'admin', type: 'none' };
     switch (result.kind) {
       case 'rows':
         return { kind: 'query', schema: ksqlSchemaText(visible(result.result.schema), this.pullKeys(result.statement, result.result.schema)), rows: result.result.rows.map((r) => jsonRow(r, result.result.schema)) };

@@ -158,10 +158,11 @@ export class KsqlExecutor {
     const planned = planner.planQuery(query);
     const scanned = planner.scannedTables(planner.bindQuery(query)).map((s) => s.table);
     const source = scanned.find((t) => t.ksql !== undefined);
-    // Output column names as ksqlDB gives them.
-    const names = planned.pipeline.schema.map((f, i) => outputName(select, i, f.name));
+    // Output column names as ksqlDB gives them (hidden ones, an aggregation's ROWTIME, are not the sink's columns).
+    const visible = planned.pipeline.schema.filter((f) => !f.hidden);
+    const names = visible.map((f, i) => outputName(select, i, f.name));
     const keyColumns = sinkKeyColumns(select, names, source, stmt.objectType);
-    const columnsAst: ast.ColumnDef[] = planned.pipeline.schema.map((f, i) => ({
+    const columnsAst: ast.ColumnDef[] = visible.map((f, i) => ({
       kind: 'PhysicalColumn',
       name: { kind: 'Identifier', name: names[i]!, quoted: true, span: stmt.name.span },
       type: withoutTimeAttribute(f.type),
@@ -262,11 +263,18 @@ export class KsqlExecutor {
 
   /**
    * INSERT INTO s (cols) VALUES (...): one record per row; a ROWTIME value (epoch ms) becomes the record's
-   * timestamp (else the time of writing). Undefined when no ROWTIME is given: the plain INSERT does it.
+   * timestamp (else the time of writing). Undefined when a column list without ROWTIME is given: the plain INSERT does it.
    */
   private async insertValues(stmt: ast.InsertStatement, values: ast.Values): Promise<StatementResult | undefined> {
     const at = stmt.columns?.findIndex((c) => c.name.toUpperCase() === 'ROWTIME') ?? -1;
-    if (at < 0) return undefined;
+    if (at < 0) {
+      if (stmt.columns !== undefined) return undefined;
+      // Without a column list, the values are the stream's own columns (not its pseudo or metadata ones).
+      const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.')) as TableDef;
+      const span = stmt.target.span;
+      const columns = target.columns.filter((c) => !c.hidden && !c.computed && !c.metadata).map((c): ast.Identifier => ({ kind: 'Identifier', name: c.name, quoted: true, span }));
+      return this.startInsert({ ...stmt, columns });
+    }
     const columns = stmt.columns!.map((c, i) => (i === at ? { ...c, name: RECORD_TIMESTAMP, quoted: true } : c));
     const toTimestamp = (e: ast.Expr): ast.Expr => {
       const call = parseExpression('TO_TIMESTAMP_LTZ(0, 3)') as ast.FunctionCall;
@@ -279,15 +287,14 @@ export class KsqlExecutor {
   /** Starts the INSERT job writing `query`'s rows (as `names`) and its ROWTIME into `table`. */
   private async startPersistentQuery(stmt: ast.Statement, table: TableDef, query: ast.Query, select: ast.Select, names: readonly string[], id: string, sources: readonly string[], view?: string): Promise<StatementResult> {
     const span = stmt.span;
-    const rowtime = rowtimeItem(select, this.session, query);
-    const items = rowtime === undefined ? select.items : [...select.items, rowtime];
-    const columns = [...names, ...(rowtime === undefined ? [] : [RECORD_TIMESTAMP])].map((n): ast.Identifier => ({ kind: 'Identifier', name: n, quoted: true, span }));
+    const timed = withRecordTimestamp(query, select, this.session);
+    const columns = [...names, ...(timed === undefined ? [] : [RECORD_TIMESTAMP])].map((n): ast.Identifier => ({ kind: 'Identifier', name: n, quoted: true, span }));
     const insert: ast.InsertStatement = {
       kind: 'InsertStatement',
       target: { kind: 'QualifiedName', parts: [{ kind: 'Identifier', name: table.name, quoted: true, span }], span },
       columns,
       overwrite: false,
-      query: { ...query, body: { ...select, items } },
+      query: timed ?? query,
       span,
       text: stmt.text,
     };
@@ -344,13 +351,38 @@ function sinkKeyColumns(select: ast.Select, names: readonly string[], source: Ta
   return kept;
 }
 
-/** The select item computing the output's ROWTIME as a timestamp: the input's (latest, for aggregates). */
-function rowtimeItem(select: ast.Select, session: SessionContext, query: ast.Query): ast.SelectItem | undefined {
-  if (select.from?.kind !== 'TableName') return undefined;
+/**
+ * `query` with one more output column, the record timestamp its sink writes (KSQL$TIMESTAMP): its ROWTIME.
+ * A projection or a join reads its input's ROWTIME; an aggregation's output carries a hidden ROWTIME (the
+ * latest event time of its group or window: bind-ksql-window.ts), read by a projection over it. Undefined when
+ * there is no ROWTIME (a query over Flink tables): the sink then stamps records with the time of writing.
+ */
+function withRecordTimestamp(query: ast.Query, select: ast.Select, session: SessionContext): ast.Query | undefined {
   const planner = session.planner();
-  const scanned = planner.scannedTables(planner.bindQuery(query));
-  if (!scanned.some((s) => s.table.columns.some((c) => c.name === 'ROWTIME'))) return undefined;
+  const stamp = (qualifier?: string): ast.SelectItem => {
+    const expr = parseExpression(qualifier === undefined ? 'TO_TIMESTAMP_LTZ(ROWTIME, 3)' : `TO_TIMESTAMP_LTZ(\`${qualifier}\`.ROWTIME, 3)`);
+    return { kind: 'SelectExpr', expr, alias: { kind: 'Identifier', name: RECORD_TIMESTAMP, quoted: true, span: select.span }, span: select.span };
+  };
   const aggregated = select.groupBy.length > 0 || select.ksqlWindow !== undefined;
-  const expr = parseExpression(aggregated ? 'TO_TIMESTAMP_LTZ(MAX(ROWTIME), 3)' : 'TO_TIMESTAMP_LTZ(ROWTIME, 3)');
-  return { kind: 'SelectExpr', expr, alias: { kind: 'Identifier', name: RECORD_TIMESTAMP, quoted: true, span: select.span }, span: select.span };
+  let candidate: ast.Query;
+  if (!aggregated) {
+    candidate = { ...query, body: { ...select, items: [...select.items, stamp()] } };
+  } else {
+    const inner = planner.planQuery(query).pipeline.schema;
+    const span = select.span;
+    const alias = 'KSQL$AGGREGATE';
+    const items: ast.SelectItem[] = inner
+      .filter((f) => !f.hidden)
+      .map((f) => ({ kind: 'SelectExpr', expr: { kind: 'ColumnRef', name: { kind: 'QualifiedName', parts: [{ kind: 'Identifier', name: alias, quoted: true, span }, { kind: 'Identifier', name: f.name, quoted: true, span }], span }, span }, span }));
+    const from: ast.SubqueryRef = { kind: 'SubqueryRef', query, alias: { kind: 'Identifier', name: alias, quoted: true, span }, lateral: false, span };
+    const outer: ast.Select = { kind: 'Select', distinct: false, items: [...items, stamp(alias)], from, groupBy: [], span };
+    candidate = { kind: 'Query', with: [], body: outer, orderBy: [], span: query.span };
+  }
+  try {
+    planner.bindQuery(candidate);
+    return candidate;
+  } catch (err) {
+    if (err instanceof EddyError && err.code === ErrorCode.UNKNOWN_COLUMN) return undefined;
+    throw err;
+  }
 }
