@@ -103,8 +103,12 @@ export class EddyTestEngine implements KsqlTestEngine {
     const body = stmt.kind === 'QueryStatement' ? stmt.query.body : undefined;
     const from = body?.kind === 'Select' ? body.from : undefined;
     if (from?.kind !== 'TableName') return keys;
-    const entry = this.eddy.catalog.find(from.name.parts.map((p) => p.name).join('.'));
-    const ksql = entry?.kind === 'table' ? entry.ksql : undefined;
+    // A pull query on a CTAS table reads its materialized view, under the table's name as alias (KsqlExecutor.pullQuery).
+    const ksqlOf = (name: string | undefined) => {
+      const entry = name === undefined ? undefined : this.eddy.catalog.find(name);
+      return entry?.kind === 'table' ? entry.ksql : undefined;
+    };
+    const ksql = ksqlOf(from.name.parts.map((p) => p.name).join('.')) ?? ksqlOf(from.alias?.name);
     if (!ksql) return keys;
     const names = [...ksql.keyColumns, ...(ksql.window ? ['WINDOWSTART', 'WINDOWEND'] : [])];
     for (const f of schema) if (names.some((n) => n.toLowerCase() === f.name.toLowerCase())) keys.add(f.name);

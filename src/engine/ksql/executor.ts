@@ -160,14 +160,20 @@ export class KsqlExecutor {
     const source = scanned.find((t) => t.ksql !== undefined);
     // Output column names as ksqlDB gives them (hidden ones, an aggregation's ROWTIME, are not the sink's columns).
     const visible = planned.pipeline.schema.filter((f) => !f.hidden);
-    const names = visible.map((f, i) => outputName(select, i, f.name));
-    const keyColumns = sinkKeyColumns(select, names, source, stmt.objectType);
-    const columnsAst: ast.ColumnDef[] = visible.map((f, i) => ({
+    const selectOrder = visible.map((f, i) => outputName(select, i, f.name));
+    const keyColumns = sinkKeyColumns(select, selectOrder, source, stmt.objectType);
+    // ksqlDB's column order: the key columns, a windowed table's WINDOWSTART and WINDOWEND, then the values.
+    const rank = (n: string) => (keyColumns.includes(n) ? keyColumns.indexOf(n) : /^WINDOW(START|END)$/.test(n) ? keyColumns.length + (n === 'WINDOWEND' ? 1 : 0) : keyColumns.length + 2);
+    const order = selectOrder.map((_, i) => i).sort((a, b) => rank(selectOrder[a]!) - rank(selectOrder[b]!) || a - b);
+    const names = order.map((i) => selectOrder[i]!);
+    const columnsAst: ast.ColumnDef[] = order.map((i) => ({
       kind: 'PhysicalColumn',
-      name: { kind: 'Identifier', name: names[i]!, quoted: true, span: stmt.name.span },
-      type: withoutTimeAttribute(f.type),
+      name: { kind: 'Identifier', name: selectOrder[i]!, quoted: true, span: stmt.name.span },
+      type: withoutTimeAttribute(visible[i]!.type),
       span: stmt.name.span,
     }));
+    // The query's rows in that order (a projection over it; also what the table's materialized view keeps).
+    const ordered = reordered(query, visible.map((f) => f.name), order, select.span);
     const sourceProps = source?.ksql?.properties ?? {};
     const option = (key: string, value: string): ast.TableOption => ({ kind: 'TableOption', key, value, keySpan: stmt.name.span, valueSpan: stmt.name.span, span: stmt.name.span });
     const written: Record<string, string> = { ...props.values };
@@ -197,7 +203,7 @@ export class KsqlExecutor {
     const windowColumns = columnsAst.filter((c) => window !== undefined && /^WINDOW(START|END)$/.test(c.name.name));
     const create: ast.CreateTable = {
       ...lowered.create,
-      columns: [...lowered.create.columns.slice(0, sinkCreate.columns.length), ...windowColumns, ...lowered.create.columns.slice(sinkCreate.columns.length)],
+      columns: [...lowered.create.columns.slice(0, keyColumns.length), ...windowColumns, ...lowered.create.columns.slice(keyColumns.length)],
       ...(stmt.objectType === 'TABLE' && window !== undefined
         ? { primaryKey: [...(lowered.create.primaryKey ?? []), ...windowColumns.filter((c) => window.type === 'SESSION' || c.name.name === 'WINDOWSTART').map((c) => c.name)] }
         : {}),
@@ -228,12 +234,12 @@ export class KsqlExecutor {
           temporary: true,
           ifNotExists: false,
           columnNames: ids,
-          query,
+          query: ordered,
           span: stmt.span,
           text: stmt.text,
         });
       }
-      const result = await this.startPersistentQuery(stmt, table, query, select, names, id, scanned.map((t) => t.name), view);
+      const result = await this.startPersistentQuery(stmt, table, query, select, selectOrder, id, scanned.map((t) => t.name), view);
       session.catalogLog?.created(table.name, stmt.text);
       return result;
     } catch (err) {
@@ -302,6 +308,16 @@ export class KsqlExecutor {
     this.queries.set(id, { id, handle: result.job, sink: table.name, sources, statement: stmt.text, ...(view === undefined ? {} : { view }) });
     return result;
   }
+}
+
+/** `SELECT q.c[order[0]], q.c[order[1]], ... FROM (query) q`: the query's columns (named `planned`) reordered; the query itself when the order is unchanged. */
+function reordered(query: ast.Query, planned: readonly string[], order: readonly number[], span: ast.Select['span']): ast.Query {
+  if (order.every((o, i) => o === i)) return query;
+  const alias = 'KSQL$ORDERED';
+  const id = (name: string): ast.Identifier => ({ kind: 'Identifier', name, quoted: true, span });
+  const items: ast.SelectItem[] = order.map((i) => ({ kind: 'SelectExpr', expr: { kind: 'ColumnRef', name: { kind: 'QualifiedName', parts: [id(alias), id(planned[i]!)], span }, span }, span }));
+  const outer: ast.Select = { kind: 'Select', distinct: false, items, from: { kind: 'SubqueryRef', query, alias: id(alias), lateral: false, span }, groupBy: [], span };
+  return { kind: 'Query', with: [], body: outer, orderBy: [], span: query.span };
 }
 
 /** DROP MATERIALIZED VIEW of a CTAS table's view. */
