@@ -11,12 +11,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { KafkaAdmin, KafkaClient, KafkaRecord } from '../../src/connectors/kafka/client.js';
+import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { prng, runEddy, tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
 import { batchPerKey, batchWindows, createEventTopic, DELAY, eventRecords, generateEvents } from './events.js';
-import { jsonValues, multiset, produceAll, readCommitted, readCommittedOnce, killRuns, sleep, startRun, waitUntil, type BackgroundRun } from './run-helpers.js';
+import { jsonValues, killRepeatedly, lastCheckpoint, multiset, perKeyOrder, produceAll, readCommitted, readCommittedOnce, killRuns, sleep, waitUntil } from './run-helpers.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -35,63 +35,6 @@ afterAll(async () => {
 /** The seed of the kill delays: EDDY_KILL_SEED reproduces a run; otherwise a new one each time, logged. */
 const SEED = Number(process.env['EDDY_KILL_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const KILLS = 12;
-
-/** Each key's values in the order a partition holds them (a key's records all go to one partition). */
-function perKeyOrder(records: readonly KafkaRecord[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of [...records].sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset))) {
-    const k = r.key!.toString('utf8');
-    out.set(k, [...(out.get(k) ?? []), r.value!.toString('utf8')]);
-  }
-  return out;
-}
-
-/** The last checkpoint committed in a job's state file: its id and its sources' positions (undefined before the first). */
-function lastCheckpoint(stateFile: string): { id: number; sources: Record<string, { partition: number; offset: string }[]> } | undefined {
-  if (!existsSync(stateFile)) return undefined;
-  const db = new Database(stateFile, { readonly: true, fileMustExist: true });
-  try {
-    const table = db.prepare("SELECT name FROM sqlite_master WHERE name = 'eddy_checkpoint'").get();
-    const row = table ? (db.prepare('SELECT data FROM eddy_checkpoint ORDER BY id DESC LIMIT 1').get() as { data: string } | undefined) : undefined;
-    return row ? (JSON.parse(row.data) as { id: number; sources: Record<string, { partition: number; offset: string }[]> }) : undefined;
-  } finally {
-    db.close();
-  }
-}
-
-/** The sources' positions in the last checkpoint committed in a job's state file, as JSON text ('' before the first). */
-const checkpointedPositions = (stateFile: string) => JSON.stringify(lastCheckpoint(stateFile)?.sources ?? '');
-
-/**
- * Runs `eddy <args>` again and again on its state directory, SIGKILLing it `kills` times, then lets the last run go
- * on. The moments are random (seeded): one kill in three comes 0 to 1500 ms after the process started (during its
- * start or restore, or early in its work); the others come 0 to 500 ms after the run committed a checkpoint that moved
- * the sources' positions (anywhere in the next checkpoint's work, its pre-commit or its commit), so every such run
- * makes progress.
- * `afterKill` runs after each kill (while no process runs). Returns the last run.
- */
-async function killRepeatedly(args: readonly string[], stateFile: string, rand: () => number, kills: number, afterKill: () => Promise<void>): Promise<BackgroundRun> {
-  for (let kill = 0; ; kill++) {
-    const restoredFrom = checkpointedPositions(stateFile);
-    const resumes = restoredFrom !== '""';
-    const run = startRun(args);
-    if (kill === kills) return run;
-    if (rand() < 1 / 3) {
-      await sleep(Math.floor(rand() * 1500));
-    } else {
-      await waitUntil(`a checkpoint past ${restoredFrom} (kill ${kill + 1})`, () => checkpointedPositions(stateFile) !== restoredFrom, run, 60_000, 20);
-      await sleep(Math.floor(rand() * 500));
-    }
-    if (run.child.exitCode !== null || run.child.signalCode !== null) {
-      throw new Error(`the job ended (${run.child.exitCode}) after only ${kill} of ${kills} kills; give it more input: ${run.stderr()}`);
-    }
-    run.child.kill('SIGKILL');
-    await run.exited;
-    // A run that got to start its job from a checkpoint said so.
-    if (resumes && run.stderr().includes('Submitted job')) expect(run.stderr()).toMatch(/\[INFO\] Resuming .* from checkpoint/);
-    await afterKill();
-  }
-}
 
 describe(`exactly-once through SIGKILLs (seed ${SEED})`, () => {
   beforeAll(() => {
