@@ -3,7 +3,7 @@ import { Eddy } from '../../src/engine/eddy.js';
 import { parseStatement } from '../../src/parser/index.js';
 import type { CreateTable } from '../../src/parser/index.js';
 import { EddyError } from '../../src/common/errors.js';
-import { ksqlConnectorOptions, ksqlConnection } from '../../src/engine/ksql/source.js';
+import { ksqlConnectorOptions, ksqlConnection, withKsqlStartup } from '../../src/engine/ksql/source.js';
 import { describeKsqlSource } from '../../src/engine/ksql/describe.js';
 import { Settings } from '../../src/engine/settings.js';
 
@@ -83,12 +83,18 @@ describe('ksqlDB CREATE STREAM lowering', () => {
     expect(table.ksql?.objectType).toBe('TABLE');
   });
 
-  it('auto.offset.reset chooses where a stream starts reading', () => {
+  it('auto.offset.reset chooses where a stream starts reading when a query starts', () => {
     const e = session();
     e.settings.set('auto.offset.reset', 'earliest');
     const { table } = e.ksql.lowerSource(parseStatement("CREATE STREAM s (v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON')") as CreateTable);
-    expect(table.options['scan.startup.mode']).toBe('earliest-offset');
+    // The catalog keeps ksqlDB's default, so that a replayed CREATE gives the same table.
+    expect(table.options['scan.startup.mode']).toBe('latest-offset');
     expect(table.options['key.format']).toBeUndefined();
+    e.catalog.add(table);
+    const started = withKsqlStartup(e.catalog, e.settings).find('s');
+    expect(started?.kind === 'table' && started.options['scan.startup.mode']).toBe('earliest-offset');
+    e.settings.set('auto.offset.reset', 'latest');
+    expect(withKsqlStartup(e.catalog, e.settings)).toBe(e.catalog);
   });
 });
 
