@@ -250,13 +250,19 @@ export class KsqlExecutor {
     }
   }
 
+  /** Whether `stmt` writes a ksqlDB stream or table (then {@link insert} runs it). */
+  writesKsqlTable(stmt: ast.InsertStatement): boolean {
+    const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.'));
+    return target?.kind === 'table' && target.ksql !== undefined;
+  }
+
   /**
    * INSERT INTO a ksqlDB stream or table SELECT ...: runs as INSERTQUERY_<n>, writing each row's ROWTIME as the
    * record's timestamp. Undefined when `stmt` is not such an INSERT (the DML executor runs it as usual).
    */
   async insert(stmt: ast.InsertStatement): Promise<StatementResult | undefined> {
-    const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.'));
-    if (!target || target.kind !== 'table' || !target.ksql) return undefined;
+    if (!this.writesKsqlTable(stmt)) return undefined;
+    const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.')) as TableDef;
     if (stmt.query.body.kind === 'Values') return this.insertValues(stmt, stmt.query.body);
     if (stmt.query.body.kind !== 'Select') return undefined;
     const select = stmt.query.body;
