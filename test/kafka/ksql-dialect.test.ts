@@ -179,3 +179,40 @@ describe('ksqlDB statements in the durable catalog, and INSERT INTO .. SELECT', 
     }
   });
 });
+
+describe('ksqlDB persistent queries in a script, in the job thread', () => {
+  const src = uniqueTopic('ksql-src');
+  const out = uniqueTopic('ksql-out');
+
+  it('consecutive INSERTs into a stream are persistent queries of their own; CSAS runs in the job thread', async () => {
+    const threaded = new Eddy({ jobThread: true });
+    threaded.settings.set('kafka.bootstrap-servers', kafkaBootstrap());
+    threaded.settings.set('auto.offset.reset', 'earliest');
+    try {
+      const results = [];
+      for await (const r of threaded.executeScript(`
+        CREATE STREAM src (k VARCHAR KEY, v INT) WITH (KAFKA_TOPIC='${src}', KEY_FORMAT='JSON', VALUE_FORMAT='JSON', PARTITIONS=1);
+        CREATE STREAM out (k VARCHAR KEY, v INT) WITH (KAFKA_TOPIC='${out}', KEY_FORMAT='JSON', VALUE_FORMAT='JSON', PARTITIONS=1);
+        INSERT INTO src (k, v, ROWTIME) VALUES ('x', 1, 10);
+        INSERT INTO out SELECT k, v FROM src WHERE v > 0;
+        INSERT INTO out SELECT k, v + 100 AS v FROM src;
+        CREATE STREAM doubled AS SELECT k, v * 2 AS v2 FROM src;
+      `)) {
+        results.push(r);
+        if (r.kind === 'job' && r.job.id.startsWith('job-')) await r.job.done; // the INSERT VALUES
+      }
+      const ids = results.filter((r) => r.kind === 'job').map((r) => (r.kind === 'job' ? r.job.id : ''));
+      expect(ids.slice(1)).toEqual(['INSERTQUERY_1', 'INSERTQUERY_2', 'CSAS_DOUBLED_3']);
+      const records = await readTopic(client, out, 2);
+      const written = records.map((rec) => [rec.value!.toString('utf8'), Number(rec.timestamp)]);
+      expect(written).toHaveLength(2);
+      expect(written).toContainEqual(['{"V":1}', 10]);
+      expect(written).toContainEqual(['{"V":101}', 10]);
+      const doubled = await readTopic(client, 'DOUBLED', 1);
+      expect(doubled.map((rec) => [rec.key!.toString('utf8'), rec.value!.toString('utf8'), Number(rec.timestamp)])).toEqual([['{"K":"x"}', '{"V2":2}', 10]]);
+    } finally {
+      await threaded.close();
+      await admin.deleteTopics(['DOUBLED']).catch(() => {});
+    }
+  });
+});
