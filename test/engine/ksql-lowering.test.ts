@@ -180,3 +180,27 @@ describe('pseudo columns in queries', () => {
     expect(named).toContain('Collect(fields=[id, ROWTIME, ROWPARTITION, ROWOFFSET])');
   });
 });
+
+describe('ksqlDB DROP and CREATE AS on the wrong objects', () => {
+  async function failure(e: Eddy, sql: string): Promise<string> {
+    try {
+      await e.execute(sql);
+    } catch (err) {
+      if (err instanceof EddyError) return err.diagnostics[0]!.message;
+      throw err;
+    }
+    throw new Error(`no error: ${sql}`);
+  }
+
+  it('DROP STREAM of a Flink table, DELETE TOPIC of a Flink table, CSAS over an existing name are refused', async () => {
+    const e = session();
+    await e.execute("CREATE TABLE f (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1')");
+    expect(await failure(e, 'DROP STREAM f')).toBe("'f' is a table, not a ksqlDB stream");
+    expect(await failure(e, 'DROP TABLE f DELETE TOPIC')).toBe("'f' is a table, not a ksqlDB table");
+    expect(await failure(e, 'DROP STREAM nothing')).toContain("'nothing' does not exist");
+    expect((await e.execute('DROP STREAM IF EXISTS nothing')).kind).toBe('ok');
+    expect(await failure(e, 'CREATE STREAM f AS SELECT a FROM f')).toBe("Cannot add stream 'f': a table with the same name already exists");
+    // Flink's DROP TABLE still works.
+    expect((await e.execute('DROP TABLE f')).kind).toBe('ok');
+  });
+});
