@@ -162,7 +162,8 @@ export class Eddy {
     if (this.session.settings.get('table.dml-sync') === 'true' || statements[start]?.kind !== 'InsertStatement') return 1;
     const planner = this.session.planner();
     const readSet = (stmt: ast.Statement): Set<string> | undefined => {
-      if (stmt.kind !== 'InsertStatement') return undefined;
+      // An INSERT into a ksqlDB stream or table is a persistent query of its own (INSERTQUERY_<n>).
+      if (stmt.kind !== 'InsertStatement' || this.ksql.writesKsqlTable(stmt)) return undefined;
       try {
         // Planned in full: an INSERT that cannot be planned ends the run, so the ones before it still start.
         planner.planInsert(stmt);

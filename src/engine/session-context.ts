@@ -1,6 +1,7 @@
 /** The state a session's executors share: its catalog, settings, connectors, running jobs, materialized views and job thread. */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { withKsqlStartup } from './ksql/source.js';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
@@ -108,7 +109,7 @@ export class SessionContext {
   /** A planner over the session's catalog (or `catalog`), functions, settings and connectors as they are now. */
   planner(catalog: Catalog = this.catalog): Planner {
     return new Planner({
-      catalog,
+      catalog: withKsqlStartup(catalog, this.settings),
       functions: this.functions,
       env: { timeZone: this.settings.get('table.local-time-zone'), now: this.now, maxStringLength: Number(this.settings.get('table.exec.max-string-length')) },
       connectors: connectorLookup(this.connectors, this.formats),

@@ -3,7 +3,7 @@ import { Eddy } from '../../src/engine/eddy.js';
 import { parseStatement } from '../../src/parser/index.js';
 import type { CreateTable } from '../../src/parser/index.js';
 import { EddyError } from '../../src/common/errors.js';
-import { ksqlConnectorOptions, ksqlConnection } from '../../src/engine/ksql/source.js';
+import { ksqlConnectorOptions, ksqlConnection, withKsqlStartup } from '../../src/engine/ksql/source.js';
 import { describeKsqlSource } from '../../src/engine/ksql/describe.js';
 import { Settings } from '../../src/engine/settings.js';
 
@@ -83,12 +83,18 @@ describe('ksqlDB CREATE STREAM lowering', () => {
     expect(table.ksql?.objectType).toBe('TABLE');
   });
 
-  it('auto.offset.reset chooses where a stream starts reading', () => {
+  it('auto.offset.reset chooses where a stream starts reading when a query starts', () => {
     const e = session();
     e.settings.set('auto.offset.reset', 'earliest');
     const { table } = e.ksql.lowerSource(parseStatement("CREATE STREAM s (v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON')") as CreateTable);
-    expect(table.options['scan.startup.mode']).toBe('earliest-offset');
+    // The catalog keeps ksqlDB's default, so that a replayed CREATE gives the same table.
+    expect(table.options['scan.startup.mode']).toBe('latest-offset');
     expect(table.options['key.format']).toBeUndefined();
+    e.catalog.add(table);
+    const started = withKsqlStartup(e.catalog, e.settings).find('s');
+    expect(started?.kind === 'table' && started.options['scan.startup.mode']).toBe('earliest-offset');
+    e.settings.set('auto.offset.reset', 'latest');
+    expect(withKsqlStartup(e.catalog, e.settings)).toBe(e.catalog);
   });
 });
 
@@ -172,5 +178,29 @@ describe('pseudo columns in queries', () => {
     expect(star).toContain('Collect(fields=[ID, NAME])');
     const named = e.explain(parseStatement('SELECT id, ROWTIME, ROWPARTITION, ROWOFFSET FROM s WHERE ROWTIME > 5') as never);
     expect(named).toContain('Collect(fields=[id, ROWTIME, ROWPARTITION, ROWOFFSET])');
+  });
+});
+
+describe('ksqlDB DROP and CREATE AS on the wrong objects', () => {
+  async function failure(e: Eddy, sql: string): Promise<string> {
+    try {
+      await e.execute(sql);
+    } catch (err) {
+      if (err instanceof EddyError) return err.diagnostics[0]!.message;
+      throw err;
+    }
+    throw new Error(`no error: ${sql}`);
+  }
+
+  it('DROP STREAM of a Flink table, DELETE TOPIC of a Flink table, CSAS over an existing name are refused', async () => {
+    const e = session();
+    await e.execute("CREATE TABLE f (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1')");
+    expect(await failure(e, 'DROP STREAM f')).toBe("'f' is a table, not a ksqlDB stream");
+    expect(await failure(e, 'DROP TABLE f DELETE TOPIC')).toBe("'f' is a table, not a ksqlDB table");
+    expect(await failure(e, 'DROP STREAM nothing')).toContain("'nothing' does not exist");
+    expect((await e.execute('DROP STREAM IF EXISTS nothing')).kind).toBe('ok');
+    expect(await failure(e, 'CREATE STREAM f AS SELECT a FROM f')).toBe("Cannot add stream 'f': a table with the same name already exists");
+    // Flink's DROP TABLE still works.
+    expect((await e.execute('DROP TABLE f')).kind).toBe('ok');
   });
 });

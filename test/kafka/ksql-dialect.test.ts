@@ -10,6 +10,7 @@ import { Eddy } from '../../src/index.js';
 import { EddyError } from '../../src/common/errors.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
 import { readTopic } from './topic-io.js';
+import { tempDir } from '../e2e/helpers.js';
 
 let client: KafkaClient;
 let admin: KafkaAdmin;
@@ -50,6 +51,11 @@ describe('ksqlDB streams on Kafka topics', () => {
     const [meta] = await admin.describeTopics([orders]);
     expect(meta!.partitions.length).toBe(2);
     expect(await errorOf(`${create}, PARTITIONS=3)`)).toContain('already exists');
+    const d = await eddy.execute('DESCRIBE orders');
+    expect(d.kind === 'table' && d.table.rows).toEqual([
+      ['ID', 'VARCHAR(STRING)  (key)'],
+      ['AMOUNT', 'INTEGER'],
+    ]);
   });
 
   it('INSERT VALUES writes records, ROWTIME as their timestamp', async () => {
@@ -135,5 +141,78 @@ describe('ksqlDB CREATE TABLE AS SELECT', () => {
     expect((await eddy.execute('DROP TABLE totals DELETE TOPIC')).kind).toBe('ok');
     expect(eddy.catalog.find('TOTALS$VIEW')).toBeUndefined();
     expect(await admin.listTopics()).not.toContain(totals);
+  });
+});
+
+describe('ksqlDB statements in the durable catalog, and INSERT INTO .. SELECT', () => {
+  const events = uniqueTopic('ksql-events');
+  const copies = uniqueTopic('ksql-copies');
+
+  it('a restored catalog lowers the kept CREATE STREAM to the same table; INSERT INTO a stream runs INSERTQUERY_<n>', async () => {
+    const dir = tempDir('eddy-ksql-catalog-');
+    const first = new Eddy({ stateDir: dir });
+    first.settings.set('kafka.bootstrap-servers', kafkaBootstrap());
+    await first.restoreCatalog();
+    await first.execute(`CREATE STREAM events (id INT KEY, name STRING, ts BIGINT) WITH (KAFKA_TOPIC='${events}', KEY_FORMAT='JSON', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='ts')`);
+    const before = first.catalog.find('events');
+    await first.close();
+    const second = new Eddy({ stateDir: dir });
+    second.settings.set('kafka.bootstrap-servers', kafkaBootstrap());
+    second.settings.set('auto.offset.reset', 'earliest');
+    try {
+      const restored = await second.restoreCatalog();
+      expect(restored.failed).toEqual([]);
+      const after = second.catalog.find('events');
+      expect(after).toEqual(before);
+      await second.execute(`CREATE STREAM copies (id INT KEY, name STRING, ts BIGINT) WITH (KAFKA_TOPIC='${copies}', KEY_FORMAT='JSON', VALUE_FORMAT='JSON', PARTITIONS=1)`);
+      const v = await second.execute("INSERT INTO events (id, name, ts) VALUES (1, 'x', 4242)");
+      if (v.kind === 'job') await v.job.done;
+      const q = await second.execute('INSERT INTO copies SELECT * FROM events');
+      if (q.kind !== 'job') throw new Error(q.kind);
+      expect(q.job.id).toBe('INSERTQUERY_1');
+      const records = await readTopic(client, copies, 1);
+      // ROWTIME of `events` is its TIMESTAMP column: the copy's record timestamp.
+      expect(records.map((rec) => [rec.key!.toString('utf8'), rec.value!.toString('utf8'), Number(rec.timestamp)])).toEqual([['{"ID":1}', '{"NAME":"x","TS":4242}', 4242]]);
+      await q.job.cancel();
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('ksqlDB persistent queries in a script, in the job thread', () => {
+  const src = uniqueTopic('ksql-src');
+  const out = uniqueTopic('ksql-out');
+
+  it('consecutive INSERTs into a stream are persistent queries of their own; CSAS runs in the job thread', async () => {
+    const threaded = new Eddy({ jobThread: true });
+    threaded.settings.set('kafka.bootstrap-servers', kafkaBootstrap());
+    threaded.settings.set('auto.offset.reset', 'earliest');
+    try {
+      const results = [];
+      for await (const r of threaded.executeScript(`
+        CREATE STREAM src (k VARCHAR KEY, v INT) WITH (KAFKA_TOPIC='${src}', KEY_FORMAT='JSON', VALUE_FORMAT='JSON', PARTITIONS=1);
+        CREATE STREAM out (k VARCHAR KEY, v INT) WITH (KAFKA_TOPIC='${out}', KEY_FORMAT='JSON', VALUE_FORMAT='JSON', PARTITIONS=1);
+        INSERT INTO src (k, v, ROWTIME) VALUES ('x', 1, 10);
+        INSERT INTO out SELECT k, v FROM src WHERE v > 0;
+        INSERT INTO out SELECT k, v + 100 AS v FROM src;
+        CREATE STREAM doubled AS SELECT k, v * 2 AS v2 FROM src;
+      `)) {
+        results.push(r);
+        if (r.kind === 'job' && r.job.id.startsWith('job-')) await r.job.done; // the INSERT VALUES
+      }
+      const ids = results.filter((r) => r.kind === 'job').map((r) => (r.kind === 'job' ? r.job.id : ''));
+      expect(ids.slice(1)).toEqual(['INSERTQUERY_1', 'INSERTQUERY_2', 'CSAS_DOUBLED_3']);
+      const records = await readTopic(client, out, 2);
+      const written = records.map((rec) => [rec.value!.toString('utf8'), Number(rec.timestamp)]);
+      expect(written).toHaveLength(2);
+      expect(written).toContainEqual(['{"V":1}', 10]);
+      expect(written).toContainEqual(['{"V":101}', 10]);
+      const doubled = await readTopic(client, 'DOUBLED', 1);
+      expect(doubled.map((rec) => [rec.key!.toString('utf8'), rec.value!.toString('utf8'), Number(rec.timestamp)])).toEqual([['{"K":"x"}', '{"V2":2}', 10]]);
+    } finally {
+      await threaded.close();
+      await admin.deleteTopics(['DOUBLED']).catch(() => {});
+    }
   });
 });

@@ -12,7 +12,7 @@ import type { TableDef } from '../../planner/catalog.js';
 import type { JobHandle } from '../job-handle.js';
 import type { SessionContext } from '../session-context.js';
 import type { StatementResult } from '../statement-result.js';
-import { asKsqlTable, ksqlConnection, ksqlName, lowerKsqlSource, RECORD_TIMESTAMP } from './source.js';
+import { asKsqlTable, ksqlConnection, ksqlName, lowerKsqlSource, RECORD_TIMESTAMP, type KsqlConnection } from './source.js';
 import { quotedIn, readKsqlProperties } from './properties.js';
 import { ksqlClientFactory, ensureSourceTopic, topicPartitions, withKsqlAdmin, type KsqlClientFactory } from './topics.js';
 
@@ -50,9 +50,17 @@ export class KsqlExecutor {
     private readonly clientFactory: KsqlClientFactory = ksqlClientFactory(() => session.embeddedLogPath()),
   ) {}
 
+  /**
+   * Where the session's ksqlDB topics are; offsets as ksqlDB's default (latest): the catalog keeps that, and
+   * `auto.offset.reset` applies when a query starts (withKsqlStartup).
+   */
+  private connection(): KsqlConnection {
+    return { ...ksqlConnection(this.session.settings), offsetReset: 'latest' };
+  }
+
   /** The TableDef of ksqlDB's CREATE STREAM|TABLE, bound (no topic checked, nothing registered). */
   lowerSource(stmt: ast.CreateTable): { table: TableDef; partitions?: number; replicas?: number } {
-    const lowered = lowerKsqlSource(stmt, ksqlConnection(this.session.settings));
+    const lowered = lowerKsqlSource(stmt, this.connection());
     const bound = this.session.planner().createTable(lowered.create);
     return { table: asKsqlTable(bound, lowered.ksql, stmt), partitions: lowered.properties.partitions, replicas: lowered.properties.replicas };
   }
@@ -198,7 +206,7 @@ export class KsqlExecutor {
       span: stmt.span,
       text: stmt.text,
     };
-    const lowered = lowerKsqlSource(sinkCreate, ksqlConnection(session.settings), (o) => o.key !== 'PARTITIONS' && o.key !== 'REPLICAS');
+    const lowered = lowerKsqlSource(sinkCreate, this.connection(), (o) => o.key !== 'PARTITIONS' && o.key !== 'REPLICAS');
     // Windowed output: WINDOWSTART / WINDOWEND come back as columns the key's window fills.
     const windowColumns = columnsAst.filter((c) => window !== undefined && /^WINDOW(START|END)$/.test(c.name.name));
     const create: ast.CreateTable = {
@@ -249,13 +257,19 @@ export class KsqlExecutor {
     }
   }
 
+  /** Whether `stmt` writes a ksqlDB stream or table (then {@link insert} runs it). */
+  writesKsqlTable(stmt: ast.InsertStatement): boolean {
+    const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.'));
+    return target?.kind === 'table' && target.ksql !== undefined;
+  }
+
   /**
    * INSERT INTO a ksqlDB stream or table SELECT ...: runs as INSERTQUERY_<n>, writing each row's ROWTIME as the
    * record's timestamp. Undefined when `stmt` is not such an INSERT (the DML executor runs it as usual).
    */
   async insert(stmt: ast.InsertStatement): Promise<StatementResult | undefined> {
-    const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.'));
-    if (!target || target.kind !== 'table' || !target.ksql) return undefined;
+    if (!this.writesKsqlTable(stmt)) return undefined;
+    const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.')) as TableDef;
     if (stmt.query.body.kind === 'Values') return this.insertValues(stmt, stmt.query.body);
     if (stmt.query.body.kind !== 'Select') return undefined;
     const select = stmt.query.body;

@@ -14,7 +14,7 @@ import type * as ast from '../../parser/ast.js';
 import { parseExpression } from '../../parser/parse.js';
 import { EddyError, ErrorCode, didYouMean, type Span } from '../../common/errors.js';
 import { T, typeToString, type DataType } from '../../common/types.js';
-import type { KsqlSourceDef, TableDef } from '../../planner/catalog.js';
+import { Catalog, type KsqlSourceDef, type TableDef } from '../../planner/catalog.js';
 import type { Settings } from '../settings.js';
 import { KAFKA_SERVERS_SETTING } from '../kafka-cluster.js';
 import { quotedIn, readKsqlProperties, type KsqlProperties } from './properties.js';
@@ -70,7 +70,7 @@ export function ksqlConnectorOptions(spec: KsqlTopicSpec, connection: KsqlConnec
   options['value.format'] = spec.valueFormat;
   if (spec.keyColumns.length > 0) options['value.fields-include'] = 'EXCEPT_KEY';
   if (spec.valueDelimiter !== undefined) options['value.csv.field-delimiter'] = spec.valueDelimiter;
-  if (spec.objectType === 'STREAM') options['scan.startup.mode'] = connection.offsetReset === 'earliest' ? 'earliest-offset' : 'latest-offset';
+  if (spec.objectType === 'STREAM') options['scan.startup.mode'] = startupMode(connection);
   if (spec.window !== undefined) {
     options['key.window.type'] = spec.window.type;
     if (spec.window.sizeMs !== undefined) options['key.window.size'] = String(spec.window.sizeMs);
@@ -184,4 +184,25 @@ function formatNotFor(type: DataType, props: KsqlProperties): EddyError {
 /** The bound lowered table made ksqlDB's: hidden columns marked, `ksql` set, the ksqlDB statement kept. */
 export function asKsqlTable(bound: TableDef, ksql: KsqlSourceDef, statement: TableDef['statement']): TableDef {
   return { ...bound, columns: bound.columns.map((c) => (HIDDEN.has(c.name) ? { ...c, hidden: true } : c)), ksql, statement };
+}
+
+/** The scan startup mode ksqlDB's `auto.offset.reset` chooses. */
+function startupMode(connection: KsqlConnection): string {
+  return connection.offsetReset === 'earliest' ? 'earliest-offset' : 'latest-offset';
+}
+
+/**
+ * `catalog` as queries starting now see it: ksqlDB streams start reading where the session's `auto.offset.reset`
+ * says (ksqlDB reads the property when a query starts, not when the stream is created). The catalog itself
+ * keeps ksqlDB's default (latest), so a replayed CREATE gives the same table whatever is set then.
+ */
+export function withKsqlStartup(catalog: Catalog, settings: Settings): Catalog {
+  const mode = startupMode(ksqlConnection(settings));
+  const streams = catalog.list('table').filter((t) => t.kind === 'table' && t.ksql?.objectType === 'STREAM' && t.options['scan.startup.mode'] !== mode);
+  if (streams.length === 0) return catalog;
+  const view = new Catalog();
+  for (const e of catalog.list()) {
+    view.add(e.kind === 'table' && streams.includes(e) ? { ...e, options: { ...e.options, 'scan.startup.mode': mode } } : e);
+  }
+  return view;
 }
