@@ -10,7 +10,7 @@ import { ErrorCode } from '../../src/common/errors.js';
 import type { Row } from '../../src/runtime/changelog.js';
 import { tempDir } from '../e2e/helpers.js';
 import { runFinalState } from '../runtime/run-insert-only.js';
-import { catchEddy, findLogical, queryOf, spanText, TestPlanner } from './helpers.js';
+import { catchEddy, findLogical, physicalNodes, queryOf, spanText, TestPlanner } from './helpers.js';
 
 /** `[k, v, ROWTIME]` in arrival order. */
 const ROWS: [string, number, number][] = [
@@ -77,6 +77,17 @@ describe('ksqlDB aggregations in the binder', () => {
     expect(flink.perRecord).toBeUndefined();
     // Without a ROWTIME column there is no hidden column to carry.
     expect(tp.bind('SELECT k, COUNT(*) AS n FROM plain GROUP BY k EMIT CHANGES').plan.schema.map((f) => f.name)).toEqual(['k', 'n']);
+  });
+
+  it('a GROUP BY over a ksqlDB stream emits per record even without EMIT CHANGES', () => {
+    const stream = tp.catalog.get('s');
+    if (stream.kind !== 'table') throw new Error('expected a table');
+    tp.catalog.add({ ...stream, name: 'ks', ksql: { objectType: 'STREAM', topic: 'ks', keyColumns: [], properties: {} } });
+    const agg = findLogical(tp.bind('SELECT k, COUNT(*) AS n FROM ks GROUP BY k').plan, 'LogicalAggregate');
+    expect(agg.perRecord).toBe(true);
+    expect(agg.aggs.map((a) => a.display)).toEqual(['COUNT(*)', 'MAX($1)']);
+    const physical = physicalNodes(tp.plan('SELECT k, COUNT(*) AS n FROM ks GROUP BY k').pipeline.root).find((n) => n.kind === 'GroupAggregate');
+    expect(physical).toMatchObject({ kind: 'GroupAggregate', perRecord: true });
   });
 
   it('an INSERT matches the visible columns only (the hidden ROWTIME is not a column of the target)', () => {

@@ -130,10 +130,11 @@ function sessionsCodec(aggs: readonly AggCall[]): ValueCodec<KeyKsqlSessions> {
  * - EMIT FINAL: nothing per record; a window's row is emitted once (`+I`) when it closes, in close order.
  * - Output rows: `[...keys, ...aggs, WINDOWSTART, WINDOWEND, ROWTIME]`, all BIGINT epoch ms; ROWTIME is the
  *   latest event time in the window (a session's end).
- * - State (see {@link KsqlWindowAggregateState}): one entry per key and open window (sessions: per key), and
- *   the timer service's timers and stream time. A window's state goes when it closes (EMIT FINAL) or, with
- *   EMIT CHANGES, once stream time passes `start + max(RETENTION, size + grace)` (sessions: `end +
- *   max(RETENTION, gap + grace)`): timers at those times purge it.
+ * - State (see {@link KsqlWindowAggregateState}): one entry per key and window (sessions: per key), and the
+ *   timer service's timers and stream time. A window expires once stream time reaches `start + max(RETENTION,
+ *   size + grace)` (sessions: `end + max(RETENTION, gap + grace)`), as Kafka Streams' stores drop what is older
+ *   than their retention: an expired session merges with nothing. Timers purge expired windows (EMIT CHANGES),
+ *   or emit and drop closed ones (EMIT FINAL).
  * - Rows with a NULL or negative time belong to no window: dropped and counted in `nullTimeRecordsDropped`.
  */
 export class KsqlWindowAggregate implements StreamOperator {
@@ -151,8 +152,17 @@ export class KsqlWindowAggregate implements StreamOperator {
   private readonly advance: number;
   /** Time windows: how long after its start a window's timer fires (close for FINAL, purge for CHANGES). */
   private readonly windowTimerOffset: number;
-  /** Sessions: how long after its end a session's timer fires (a session is closed strictly after `end + gap + grace`). */
+  /**
+   * Sessions: how long after its end a session's timer fires: FINAL, when it closes (strictly after `end + gap +
+   * grace`); CHANGES, when it expires (see {@link keep}).
+   */
   private readonly sessionTimerOffset: number;
+  /**
+   * The retention, `max(RETENTION, size + grace)`: a window starting at `start` (a session ending at `end`) is
+   * expired, gone for good, once `start + keep <= streamTime` (`end + keep`), as Kafka Streams' stores
+   * leave out what is older than their retention; an expired session merges with nothing.
+   */
+  private readonly keep: number;
 
   constructor(readonly config: KsqlWindowAggregateConfig) {
     const w = config.window;
@@ -164,8 +174,9 @@ export class KsqlWindowAggregate implements StreamOperator {
     this.keys = keySelector(config.groupKeys);
     this.advance = w.type === 'HOPPING' ? w.advanceMs! : w.sizeMs;
     const keep = Math.max(w.retentionMs ?? 0, w.sizeMs + w.graceMs);
+    this.keep = keep;
     this.windowTimerOffset = config.emit === 'FINAL' ? w.sizeMs + w.graceMs : keep;
-    this.sessionTimerOffset = (config.emit === 'FINAL' ? w.sizeMs + w.graceMs : keep) + 1;
+    this.sessionTimerOffset = config.emit === 'FINAL' ? w.sizeMs + w.graceMs + 1 : keep;
   }
 
   open(ctx: OperatorContext): void {
@@ -290,17 +301,17 @@ export class KsqlWindowAggregate implements StreamOperator {
     const ks = table.get(key);
     let start = ts;
     let end = ts;
-    // Sessions are sorted and more than a gap apart: those within the gap of `ts` form one run [first, last].
-    let first = -1;
-    let last = -1;
+    // The sessions the record merges: those within the gap of `ts` (sorted by start), expired ones left out.
+    const merged: number[] = [];
     if (ks) {
       const sessions = ks.sessions;
+      const expiredBy = this.timers.watermark - this.keep;
       for (let j = 0; j < sessions.length; j++) {
         const s = sessions[j]!;
         if (s.start - gap > ts) break;
-        if (s.end + gap >= ts) {
-          if (first < 0) first = j;
-          last = j;
+        // An expired session (its timer not fired yet) is as good as gone: it takes no record.
+        if (s.end + gap >= ts && s.end > expiredBy) {
+          merged.push(j);
           if (s.start < start) start = s.start;
           if (s.end > end) end = s.end;
         }
@@ -311,25 +322,26 @@ export class KsqlWindowAggregate implements StreamOperator {
       return;
     }
     const entry = ks ?? { keyValues: this.keys.values(row), sessions: [] };
-    if (first < 0) {
+    const sessions = entry.sessions;
+    if (merged.length === 0) {
       const session: KsqlSession = { start, end, accs: createAccumulators(aggs) };
       accumulateRow(aggs, session.accs, row);
       // A session ending before every other of its key needs an earlier timer than the key has.
-      if (entry.sessions.length === 0 || end < entry.sessions[0]!.end) this.timers.register(end + this.sessionTimerOffset, key, SESSION_TIMERS);
+      if (sessions.every((s) => end < s.end)) this.timers.register(end + this.sessionTimerOffset, key, SESSION_TIMERS);
       let at = 0;
-      while (at < entry.sessions.length && entry.sessions[at]!.start < start) at++;
-      entry.sessions.splice(at, 0, session);
+      while (at < sessions.length && sessions[at]!.start < start) at++;
+      sessions.splice(at, 0, session);
       if (emit === 'CHANGES') this.out.add(INSERT, this.sessionRow(entry, session));
     } else {
-      const target = entry.sessions[first]!;
+      const target = sessions[merged[0]!]!;
       // Kafka Streams replaces the session unless it is exactly the record's own point window `[ts, ts]`.
-      const sameBounds = first === last && target.start === ts && target.end === ts;
-      if (emit === 'CHANGES') {
-        // Every replaced session is deleted downstream (Kafka Streams forwards a tombstone for each).
-        for (let j = first; j <= last; j++) this.out.add(sameBounds ? UPDATE_BEFORE : DELETE, this.sessionRow(entry, entry.sessions[j]!));
+      const sameBounds = merged.length === 1 && target.start === ts && target.end === ts;
+      // Every replaced session is deleted downstream (Kafka Streams forwards a tombstone for each).
+      if (emit === 'CHANGES') for (const j of merged) this.out.add(sameBounds ? UPDATE_BEFORE : DELETE, this.sessionRow(entry, sessions[j]!));
+      for (let m = merged.length - 1; m >= 1; m--) {
+        mergeAccumulators(aggs, target.accs, sessions[merged[m]!]!.accs);
+        sessions.splice(merged[m]!, 1);
       }
-      for (let j = first + 1; j <= last; j++) mergeAccumulators(aggs, target.accs, entry.sessions[j]!.accs);
-      if (last > first) entry.sessions.splice(first + 1, last - first);
       // Merging only moves ends later: the key's timer stays early enough (it moves on when it fires).
       target.start = start;
       target.end = end;
@@ -339,25 +351,23 @@ export class KsqlWindowAggregate implements StreamOperator {
     table.put(key, entry);
   }
 
-  /** A key's timer at `time`: its sessions due by then close (FINAL: emitted) or are purged; the timer moves to the next. */
+  /** A key's timer at `time`: its sessions due by then close (FINAL: emitted, by end) or expire; the timer moves to the next. */
   private fireSessions(time: number, key: GroupKey): void {
     const table = this.state.sessions!;
     const ks = table.get(key);
     if (ks === undefined) return;
-    const sessions = ks.sessions;
     const offset = this.sessionTimerOffset;
-    let due = 0;
-    while (due < sessions.length && sessions[due]!.end + offset <= time) {
-      if (this.config.emit === 'FINAL') this.out.add(INSERT, this.sessionRow(ks, sessions[due]!));
-      due++;
+    const due = ks.sessions.filter((s) => s.end + offset <= time);
+    if (due.length > 0) {
+      if (this.config.emit === 'FINAL') for (const s of due.sort((x, y) => x.end - y.end)) this.out.add(INSERT, this.sessionRow(ks, s));
+      ks.sessions.splice(0, ks.sessions.length, ...ks.sessions.filter((s) => s.end + offset > time));
     }
-    if (due > 0) sessions.splice(0, due);
-    if (sessions.length === 0) {
+    if (ks.sessions.length === 0) {
       table.delete(key);
       return;
     }
-    this.timers.register(sessions[0]!.end + offset, key, SESSION_TIMERS);
-    if (due > 0) table.put(key, ks);
+    this.timers.register(Math.min(...ks.sessions.map((s) => s.end)) + offset, key, SESSION_TIMERS);
+    if (due.length > 0) table.put(key, ks);
   }
 
   private sessionRow(ks: KeyKsqlSessions, s: KsqlSession): Row {

@@ -189,10 +189,27 @@ describe('KsqlWindowAggregate: SESSION', () => {
     const h = agg(session(10, 0));
     h.insert(['a', 1, 0], ['b', 1, 100]);
     expect(h.insert(['c', 1, 90])).toEqual([ch('+I', ['c', 1, 1, 90, 90, 90])]); // 90 + 10 + 0 < 100 is false
-    expect(h.insert(['c', 1, 89])).toEqual([ch('-D', ['c', 1, 1, 90, 90, 90]), ch('+I', ['c', 2, 2, 89, 90, 90])]); // merges into [89, 90]
+    // [90, 90] is past its retention (gap + grace: 90 + 10 <= 100), as Kafka Streams' session store leaves out
+    // sessions ending before streamTime - retention + 1: c@89 merges with nothing, and alone it is late.
+    expect(h.insert(['c', 1, 89])).toEqual([]);
     expect(h.insert(['d', 1, 89])).toEqual([]); // alone: 89 + 10 < 100, late
     expect(h.insert(['a', 1, 5])).toEqual([]);
-    expect(h.counter('lateRecordsDropped')).toBe(2);
+    expect(h.counter('lateRecordsDropped')).toBe(3);
+    // Within the retention a closed-looking neighbour still merges: [95, 95] takes 94 (95 + 10 > 100).
+    h.insert(['e', 1, 95]);
+    expect(h.insert(['e', 1, 94])).toEqual([ch('-D', ['e', 1, 1, 95, 95, 95]), ch('+I', ['e', 2, 2, 94, 95, 95])]);
+  });
+
+  it('RETENTION keeps closed sessions that a later record may still bridge to an open one', () => {
+    const run = (retentionMs?: number) => {
+      const h = new OperatorHarness(new KsqlWindowAggregate({ window: { ...session(10, 0), ...(retentionMs === undefined ? {} : { retentionMs }) }, emit: 'CHANGES', timeIndex: 2, groupKeys: [0], aggs: [call('COUNT(*)', countImpl(true), -1)] }));
+      h.insert(['a', 1, 0], ['a', 1, 18]); // stream time 18: [0, 0] is closed (0 + 10 < 18)
+      return h.insert(['a', 1, 9]); // within the gap of both; the merged session ends at 18: not late
+    };
+    // Default retention (gap + grace = 10): [0, 0] is gone (0 + 10 <= 18), a@9 only joins [18, 18].
+    expect(run()).toEqual([ch('-D', ['a', 1, 18, 18, 18]), ch('+I', ['a', 2, 9, 18, 18])]);
+    // RETENTION 100: [0, 0] is still kept, and the record bridges it.
+    expect(run(100)).toEqual([ch('-D', ['a', 1, 0, 0, 0]), ch('-D', ['a', 1, 18, 18, 18]), ch('+I', ['a', 3, 0, 18, 18])]);
   });
 
   it('EMIT FINAL: a session is emitted once, when end + gap + grace < stream time; merges emit nothing', () => {
