@@ -392,8 +392,10 @@ function overCleanupText(frame: OverFrame, proctime: boolean): string {
 function temporalJoinLine(p: PhysicalNodeOf<'TemporalJoin'>): string {
   const line = joinLine({ ...p, kind: 'Join' });
   const [l, r] = [names(p.left)[p.leftTime], names(p.right)[p.rightTime]];
-  const cleanup = `cleanup=[left row when watermark >= ${l} (joined then), right version when a newer version of its key is at or before the watermark]`;
-  return `TemporalJoin${line.slice('Join'.length, -1)}, asOf=[${l}], versionTime=[${r}], ${cleanup})`;
+  // ksqlDB's stream-table join goes by the stream's watermark (its stream time) alone.
+  const watermark = p.streamTime === 'stream' ? 'the stream\'s watermark' : 'watermark';
+  const cleanup = `cleanup=[left row when ${watermark} >= ${l} (joined then), right version when a newer version of its key is at or before the ${watermark}]`;
+  return `TemporalJoin${line.slice('Join'.length, -1)}, asOf=[${l}], versionTime=[${r}]${p.streamTime ? `, streamTime=${p.streamTime}` : ''}, ${cleanup})`;
 }
 
 /** A LookupJoin's line: the table looked up, the keys, the residual condition and the cache. */

@@ -218,7 +218,13 @@ export interface LogicalJoin {
  * (processing time).
  */
 export type TemporalJoinSpec =
-  | { readonly kind: 'event-time'; readonly leftTime: number; readonly rightTime: number }
+  | {
+      readonly kind: 'event-time';
+      readonly leftTime: number;
+      readonly rightTime: number;
+      /** ksqlDB's stream-table join: which watermark drives it (TemporalJoinConfig.streamTime). */
+      readonly streamTime?: 'stream' | 'both';
+    }
   | { readonly kind: 'lookup'; readonly leftTime: number };
 
 /** `names` made unique, ignoring case, by numbering repeats as Calcite does: `[k, k, k]` gives `[k, k0, k1]`. */

@@ -48,7 +48,7 @@ const CONFIG: { readonly [K in PhysicalKind]: (p: PhysicalNodeOf<K>) => unknown 
   Join: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, ...(p.nullAware ? [p.nullAware] : [])],
   IntervalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.bounds, p.grace ?? null],
   WindowJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.leftWindow, p.rightWindow, p.nullAware ?? false],
-  TemporalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.leftTime, p.rightTime],
+  TemporalJoin: (p) => [p.joinType, p.leftKeys, p.rightKeys, p.residual ?? null, p.leftTime, p.rightTime, p.streamTime ?? null],
   LookupJoin: (p) => [p.joinType, tableIdentity(p.table), p.projection, p.computed, p.leftKeys, p.lookupKeys, p.residual ?? null],
   Limit: (p) => [p.limit, p.offset],
   Rank: (p) => [p.rankType, p.partitionKeys, p.orderKeys, p.rankEnd, p.input.changelog.kind, ...(p.rankStart !== undefined || p.outputRank === false ? [p.rankStart ?? 1, p.outputRank ?? true] : [])],

@@ -298,6 +298,8 @@ export interface TemporalJoinNode extends PhysicalBase {
   /** The left input's event-time column (the AS OF time) and the right input's version time column. */
   readonly leftTime: number;
   readonly rightTime: number;
+  /** ksqlDB's stream-table join: which watermark drives it (see TemporalJoinConfig.streamTime). */
+  readonly streamTime?: 'stream' | 'both';
 }
 
 /**

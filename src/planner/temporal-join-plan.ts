@@ -187,6 +187,7 @@ export function temporalJoinPlan(plan: LogicalJoin, spec: TemporalJoinSpec, tran
     ...(keys.residual ? { residual: keys.residual } : {}),
     leftTime: spec.leftTime,
     rightTime: spec.rightTime,
+    ...(spec.streamTime ? { streamTime: spec.streamTime } : {}),
     schema: plan.schema,
     changelog: INSERT_ONLY,
   });

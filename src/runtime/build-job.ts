@@ -389,7 +389,9 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     },
     TemporalJoin: (node, env) => {
       const base = joinConfig(node);
-      const join = new TemporalJoin({ ...base, times: [node.leftTime, node.rightTime], description: `${base.description}, times=[${node.leftTime}, ${node.rightTime}]` });
+      const streamTime = node.streamTime ? { streamTime: node.streamTime } : {};
+      const description = `${base.description}, times=[${node.leftTime}, ${node.rightTime}]${node.streamTime ? `, streamTime=${node.streamTime}` : ''}`;
+      const join = new TemporalJoin({ ...base, times: [node.leftTime, node.rightTime], ...streamTime, description });
       attach(join, env, [node.left, node.right]);
     },
     LookupJoin: (node, env) => {

@@ -107,6 +107,9 @@ describe('ksqlDB stream-table joins', () => {
     const physical = findPhysical(p.pipeline.root, 'TemporalJoin');
     const right = physical.right.kind === 'Exchange' ? physical.right.input : physical.right;
     expect(right.kind).toBe('TableSourceScan');
+    // An unbounded topic is not waited for: the stream's time alone drives the join; a file is read to its end.
+    expect(physical.streamTime).toBe('stream');
+    expect(findPhysical(tp.plan('SELECT * FROM S1 JOIN T1 ON S1.ID = T1.ID').pipeline.root, 'TemporalJoin').streamTime).toBe('both');
     expect(() => findPhysical(p.pipeline.root, 'ChangelogNormalize')).toThrow();
     // A regular join of the same table still reads the normalized changelog (retractions of whole rows).
     expect(findPhysical(tp.plan('SELECT * FROM T1 JOIN K1 ON T1.ID = K1.ID').pipeline.root, 'ChangelogNormalize')).toBeDefined();

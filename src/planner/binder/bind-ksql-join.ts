@@ -110,6 +110,19 @@ function recordTime(side: Bound, name: string, span: Span): number {
   );
 }
 
+/**
+ * Which watermark a stream-table join goes by (TemporalJoinConfig.streamTime): the stream's alone when the
+ * table is an unbounded topic (Kafka, the embedded log: waiting for its watermark could wait forever), both
+ * inputs' when the table is read to an end (files, bounded reads), which keeps the result deterministic.
+ */
+function tableTime(plan: LogicalPlan): 'stream' | 'both' {
+  if (plan.kind !== 'LogicalScan') return 'stream';
+  const options = plan.table.options;
+  const kafka = options['connector'] === 'kafka' || options['connector'] === 'upsert-kafka';
+  const monitored = options['connector'] === 'filesystem' && options['source.monitor-interval'] !== undefined;
+  return (kafka && options['scan.bounded.mode'] === undefined) || monitored ? 'stream' : 'both';
+}
+
 /** The side's hidden ROWTIME pseudo column (a position of its row), if it has one. */
 function rowtimeColumn(side: Bound): ScopeColumn | undefined {
   return side.scope.columns.find((c) => c.hidden && sameName(c.name, 'ROWTIME'));
@@ -172,7 +185,7 @@ export function bindKsqlJoin(ctx: BinderContext, join: ast.JoinRef, left: Bound,
   const streamTable = kinds[0] === 'STREAM' && kinds[1] === 'TABLE';
   const streamStream = kinds[0] === 'STREAM' && kinds[1] === 'STREAM';
   const times = streamTable || streamStream ? ([recordTime(left, names[0], join.left.span), recordTime(right, names[1], join.right.span)] as const) : undefined;
-  const temporal = streamTable && times ? { kind: 'event-time' as const, leftTime: times[0], rightTime: times[1] } : undefined;
+  const temporal = streamTable && times ? { kind: 'event-time' as const, leftTime: times[0], rightTime: times[1], streamTime: tableTime(right.plan) } : undefined;
   // An interval join keeps both sides' time attributes, a temporal join the stream's, a table-table join none.
   const schema = joinFields(joinType, left.plan.schema, right.plan.schema, streamStream ? true : streamTable ? 'left' : false);
   const scope = pairScope(schema);

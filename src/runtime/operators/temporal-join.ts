@@ -21,6 +21,11 @@
  *   NULL time are dropped and counted (`nullTimeRecordsDropped`); a left row with a NULL key matches
  *   nothing (LEFT: emitted null-padded at once), a version with a NULL key is ignored.
  * - The output keeps the left side's time attributes and the watermark W: rows leave as W passes them.
+ * - ksqlDB's stream-table join (`streamTime`): a left row at or behind W is not late: it joins at once, with
+ *   the version valid at its time if kept, else the key's row as of W. With `'stream'`, W is the left input's
+ *   watermark alone (ksqlDB's stream time: an unbounded table that sends nothing holds no record back; which
+ *   version a record meets then depends on which input was read first, as in ksqlDB); with `'both'` (a
+ *   bounded table), the minimum of both, as above.
  * - State: the tables `left` (key → waiting rows) and `right` (key → versions `[time, row | null]` in time
  *   order), the value `inputs` (see {@link InputProgress}), the timer service's `timers` and `watermark`.
  */
@@ -42,6 +47,13 @@ import { NULL_TIME_RECORDS_DROPPED } from './window-assigner.js';
 export interface TemporalJoinConfig extends JoinConfig {
   /** The left row's AS OF time column and the right row's version time column. */
   readonly times: readonly [number, number];
+  /**
+   * ksqlDB's stream-table join: a record at or behind the watermark is not late, it joins at once (see
+   * {@link TemporalJoin}). `'stream'`: the stream's (left) watermark alone — its stream time — says when a
+   * record's time has come, so a table that sends nothing (an unbounded topic) holds nothing back; `'both'`:
+   * the minimum of both inputs' (a bounded table, read to its end, is waited for: deterministic).
+   */
+  readonly streamTime?: 'stream' | 'both';
 }
 
 /** One version of a key: its time, and its row (null: a deletion, the key has no row from then on). */
@@ -68,7 +80,8 @@ export class TemporalJoin implements StreamOperator {
     if (config.preserved[1]) throw new Error('a temporal join preserves the left side only');
     this.keyOfValues = new JoinKeyOf(config.keys[0].length);
     this.nulls = new Array<unknown>(config.widths[1]).fill(null);
-    this.combined = progressOutput((w, forward) => this.advance(w, forward), () => this.ctx.output);
+    // In stream-time mode only the end of both inputs comes through here; the left watermark drives the rest.
+    this.combined = progressOutput((w, forward) => (config.streamTime === 'stream' && forward ? undefined : this.advance(w, forward)), () => this.ctx.output);
   }
 
   open(ctx: OperatorContext): void {
@@ -113,11 +126,16 @@ export class TemporalJoin implements StreamOperator {
         this.nullTime.inc();
         continue;
       }
-      if (this.timers.dropLate(time)) continue;
+      const behind = this.config.streamTime !== undefined && time <= this.timers.watermark;
+      if (!behind && this.timers.dropLate(time)) continue;
       const key = this.keyOf(0, row);
       if (key === undefined) continue;
       if (key === null) {
         if (this.config.preserved[0]) this.pending.add(INSERT, row.concat(this.nulls));
+        continue;
+      }
+      if (behind) {
+        this.emitJoined(row, this.right.get(key) ?? [], true);
         continue;
       }
       const rows = this.left.get(key) ?? [];
@@ -213,8 +231,13 @@ export class TemporalJoin implements StreamOperator {
     if (versions.length > 0) this.storeVersions(k, versions);
   };
 
-  /** Emits a left row joined with the version valid at its time (binary search), or null-padded (LEFT), or nothing. */
-  private emitJoined(row: Row, versions: readonly Version[]): void {
+  /**
+   * Emits a left row joined with the version valid at its time (binary search), or null-padded (LEFT), or
+   * nothing. `behind`: a row at or behind the watermark (stream-time mode), whose version may have left
+   * state: without a kept version at or before its time, it takes the key's row as of the watermark (the
+   * newest version at or before it, which stays), as ksqlDB looks the table up when the record arrives.
+   */
+  private emitJoined(row: Row, versions: readonly Version[], behind = false): void {
     const time = row[this.config.times[0]] as number;
     let lo = 0;
     let hi = versions.length;
@@ -223,7 +246,8 @@ export class TemporalJoin implements StreamOperator {
       if (versions[mid]![0] <= time) lo = mid + 1;
       else hi = mid;
     }
-    const valid = lo > 0 ? versions[lo - 1]![1] : null;
+    const asOfWatermark = behind && versions.length > 0 && versions[0]![0] <= this.timers.watermark ? versions[0]![1] : null;
+    const valid = lo > 0 ? versions[lo - 1]![1] : asOfWatermark;
     if (valid) {
       const joined = row.concat(valid);
       if (this.matches(joined)) {
@@ -252,6 +276,7 @@ export class TemporalJoin implements StreamOperator {
 
   processWatermark(watermark: number, input: number): void {
     this.progress.watermark(input, watermark, this.combined);
+    if (this.config.streamTime === 'stream' && input === 0 && watermark > this.timers.watermark) this.advance(watermark, true);
   }
 
   endInput(input: number): void {

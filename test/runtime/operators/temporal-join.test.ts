@@ -187,3 +187,79 @@ describe('TemporalJoin', () => {
     expect(h.counter('nullTimeRecordsDropped')).toBe(2);
   });
 });
+
+describe('TemporalJoin in stream-time mode (ksqlDB stream-table joins)', () => {
+  const ksql = (type: 'inner' | 'left'): TemporalJoinConfig => ({ ...config(type), streamTime: 'stream' });
+  const feed = (h: OperatorHarness<TemporalJoin>, side: number, rows: Row[], kind: RowKind = INSERT) => h.op.processBatch({ rows, kinds: rows.map(() => kind) }, side);
+
+  it('the stream\'s watermark alone releases its records: a table that sends nothing holds none back', () => {
+    const h = new OperatorHarness(new TemporalJoin(ksql('left')));
+    feed(h, 1, [[1, 10, 1_000]]);
+    h.op.processWatermark(1_000, 1);
+    feed(h, 0, [[1, 'a', 5_000], [2, 'b', 6_000]]);
+    h.op.processWatermark(6_000, 0);
+    // The table's watermark is still 1 s: a Flink temporal join would wait; ksqlDB's stream time does not.
+    expect(sorted(h.changes)).toEqual([JSON.stringify([1, 'a', 5_000, 1, 10, 1_000]), JSON.stringify([2, 'b', 6_000, null, null, null])]);
+    expect(h.events.filter((e) => e.type === 'watermark').map((e) => (e as { watermark: number }).watermark)).toEqual([6_000]);
+  });
+
+  it("with 'both' (a bounded table), the table's watermark holds records back, but a record at the watermark is not late", () => {
+    const h = new OperatorHarness(new TemporalJoin({ ...config('left'), streamTime: 'both' }));
+    feed(h, 1, [[1, 10, 1_000]]);
+    h.op.processWatermark(1_000, 1);
+    feed(h, 0, [[1, 'a', 5_000]]);
+    h.op.processWatermark(6_000, 0);
+    expect(h.changes).toEqual([]);
+    feed(h, 1, [[1, 20, 5_000]]);
+    h.op.processWatermark(5_000, 1);
+    expect(sorted(h.changes)).toEqual([JSON.stringify([1, 'a', 5_000, 1, 20, 5_000])]);
+    // Stream time is 5 s: another record at 5 s joins at once instead of being dropped as late.
+    feed(h, 0, [[1, 'b', 5_000]]);
+    expect(h.changes.map((c) => c.row)).toContainEqual([1, 'b', 5_000, 1, 20, 5_000]);
+    expect(h.counter('lateRecordsDropped')).toBe(0);
+  });
+
+  it('records at or behind stream time are not late: each joins at once, with the version of its time when kept', () => {
+    const h = new OperatorHarness(new TemporalJoin(ksql('inner')));
+    feed(h, 1, [[1, 10, 1_000]]);
+    feed(h, 1, [[1, 20, 3_000]]);
+    feed(h, 0, [[1, 'a', 4_000]]);
+    h.op.processWatermark(4_000, 0);
+    expect(sorted(h.changes)).toEqual([JSON.stringify([1, 'a', 4_000, 1, 20, 3_000])]);
+    // Another record at the same time (stream time is 4 s), and one behind it, still join.
+    feed(h, 0, [[1, 'b', 4_000], [1, 'c', 3_500]]);
+    expect(sorted(h.changes)).toEqual([
+      JSON.stringify([1, 'a', 4_000, 1, 20, 3_000]),
+      JSON.stringify([1, 'b', 4_000, 1, 20, 3_000]),
+      JSON.stringify([1, 'c', 3_500, 1, 20, 3_000]),
+    ]);
+    // Behind the kept versions (the 1 s version left state): the row as of stream time, as ksqlDB's lookup gives.
+    feed(h, 0, [[1, 'd', 2_000]]);
+    expect(h.changes.map((c) => c.row)).toContainEqual([1, 'd', 2_000, 1, 20, 3_000]);
+    expect(h.counter('lateRecordsDropped')).toBe(0);
+  });
+
+  for (const type of ['inner', 'left'] as const) {
+    it(`${type}: in time order (ties included), each record joins the version valid at its time, for 10 seeds`, () => {
+      for (let seed = 1; seed <= 10; seed++) {
+        const rng = mulberry32(2100 + seed);
+        // Times in whole seconds, so that records share times with each other (not with versions: odd ms).
+        const left = genLeft(rng, 150, 300).map((r) => [r[0], r[1], (r[TS] as number) * 1_000] as Row);
+        const right = genRight(rng, 12, 150).map((c) => ({ ...c, row: [c.row[0], c.row[1], (c.row[TS] as number) * 2_000 + 1] as Row }));
+        const h = new OperatorHarness(new TemporalJoin(ksql(type)));
+        const changes = [...left.map((row) => ({ side: 0, kind: INSERT, row })), ...right.map((c) => ({ side: 1, kind: c.kind, row: c.row }))];
+        const order = changes.map((c, i) => ({ c, i, t: c.kind === UPDATE_BEFORE ? (changes[i + 1]!.row[TS] as number) : (c.row[TS] as number) })).sort((a, b) => a.t - b.t || a.i - b.i);
+        let streamTime = -Infinity;
+        for (const { c } of order) {
+          feed(h, c.side, [c.row], c.kind);
+          if (c.side === 0 && (c.row[TS] as number) > streamTime) {
+            streamTime = c.row[TS] as number;
+            h.op.processWatermark(streamTime, 0);
+          }
+        }
+        expect(sorted(h.changes), `seed ${seed}`).toEqual(expected(type, left, right));
+        expect(h.counter('lateRecordsDropped')).toBe(0);
+      }
+    });
+  }
+});
