@@ -23,6 +23,8 @@ export const HELP_STATEMENTS: readonly (readonly [string, string])[] = [
   ['DESCRIBE', "DESCRIBE t;   DESCRIBE JOB 'job-1';   (a running or failed job's status, counters and plan)"],
   ['SET / RESET', "SET 'sql-client.execution.result-mode' = 'changelog';   RESET;"],
   ['STOP JOB', "STOP JOB 'job-1' WITH SAVEPOINT;"],
+  ['DEFINE / RUN SCRIPT', "DEFINE t = 'orders';   SELECT * FROM ${t};   UNDEFINE t;   SHOW VARIABLES;   RUN SCRIPT 'lib.sql';"],
+  ['TERMINATE', "SHOW QUERIES;   TERMINATE job-1;   TERMINATE ALL;   (ksqlDB's; also LIST STREAMS, SHOW PROPERTIES, UNSET 'key')"],
   ['HELP / CLEAR / QUIT', 'HELP;   CLEAR;   QUIT;   (EXIT works too)'],
 ];
 

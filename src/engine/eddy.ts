@@ -20,7 +20,7 @@ import type { InsertJobsSpec, QueryJobSpec, ViewJobSpec } from './job-thread.js'
 import type { Settings } from './settings.js';
 import type { ChangeFeed } from './materialized-views.js';
 import { substituteVariables } from './variables.js';
-import { ScriptReader } from './script-reader.js';
+import { readScript } from './script-reader.js';
 import { readScriptFile } from './script-file.js';
 import type { JobEvent, JobMetrics } from './job-registry.js';
 import { CatalogLog } from './catalog-log.js';
@@ -103,11 +103,11 @@ export class Eddy {
 
   /**
    * Runs a script's statements (see executeScript); `chain` holds the files of the RUN SCRIPTs it runs
-   * inside, outermost first. Variables are resolved statement by statement (script-reader.ts).
+   * inside, outermost first. Variables are resolved statement by statement (script-reader.ts). Returns how
+   * many statements it ran.
    */
-  private async *runScript(text: string, sourceName: string | undefined, options: { readonly check?: (stmt: ast.Statement) => void }, chain: readonly string[]): AsyncGenerator<StatementResult> {
-    const reader = new ScriptReader(text, sourceName);
-    let { source, statements } = reader.read(this.session.variables);
+  private async *runScript(text: string, sourceName: string | undefined, options: { readonly check?: (stmt: ast.Statement) => void }, chain: readonly string[]): AsyncGenerator<StatementResult, number> {
+    const { source, statements } = readScript(text, sourceName, this.session.variables);
     for (let i = 0; i < statements.length; ) {
       const n = this.sharedReadRun(statements, i);
       try {
@@ -117,38 +117,33 @@ export class Eddy {
         throw err;
       }
       const stmt = statements[i]!;
-      if (stmt.kind === 'RunScriptStatement') {
-        const before = [...this.session.variables];
-        yield* this.runNestedScript(stmt, source, options, chain);
-        const after = [...this.session.variables];
-        const changed = before.length !== after.length || before.some(([k, v], j) => after[j]![0] !== k || after[j]![1] !== v);
-        const reread = reader.readAfter(stmt, this.session.variables, changed);
-        if (reread) ({ source, statements } = { source: reread.source, statements: [...statements.slice(0, i + 1), ...reread.statements] });
-        i++;
-        continue;
-      }
-      yield await this.executeStatement(n > 1 ? implicitStatementSet(statements.slice(i, i + n) as ast.InsertStatement[], source) : stmt, source);
+      if (stmt.kind === 'RunScriptStatement') yield* this.runNestedScript(stmt, source, options, chain);
+      else yield await this.executeStatement(n > 1 ? implicitStatementSet(statements.slice(i, i + n) as ast.InsertStatement[], source) : stmt, source);
       i += n;
     }
+    return statements.length;
   }
 
   /**
    * `RUN SCRIPT 'file'`: the file's statements run in this session, in order (their results yielded one by
-   * one), then an ok result for the RUN SCRIPT itself. An error inside is the nested file's, positioned
-   * there, with a note naming the RUN SCRIPT that ran it.
+   * one), then an ok result for the RUN SCRIPT itself. The script sees the session's variables; those it
+   * defines or undefines are its own (ksqlDB's KLIP-38): the session's are restored when it ends. An error
+   * inside is the nested file's, positioned there, with a note naming the RUN SCRIPT that ran it.
    */
   private async *runNestedScript(stmt: ast.RunScriptStatement, source: SourceText, options: { readonly check?: (stmt: ast.Statement) => void }, chain: readonly string[]): AsyncGenerator<StatementResult> {
     const at = `${source.name ?? '<input>'}:${stmt.span.line}:${stmt.span.column}`;
     const file = readScriptFile(stmt, chain, source);
-    let count = 0;
+    const variables = this.session.variables;
+    const saved = [...variables];
+    let count: number;
     try {
-      for await (const result of this.runScript(file.text, stmt.path, options, [...chain, file.path])) {
-        count++;
-        yield result;
-      }
+      count = yield* this.runScript(file.text, stmt.path, options, [...chain, file.path]);
     } catch (err) {
       if (err instanceof EddyError) err.notes.push(`in the script run by RUN SCRIPT '${stmt.path}' at ${at}`);
       throw err;
+    } finally {
+      variables.clear();
+      for (const [k, v] of saved) variables.set(k, v);
     }
     yield { kind: 'ok', message: `Ran script ${stmt.path} (${count} ${count === 1 ? 'statement' : 'statements'}).`, statement: stmt };
   }

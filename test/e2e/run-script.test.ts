@@ -36,7 +36,7 @@ describe('eddy run with RUN SCRIPT and DEFINE', () => {
       "[INFO] Table 'nums' created.",
       "[INFO] View 'big' created.",
       '[INFO] Ran script lib/views.sql (1 statement).',
-      '[INFO] Ran script lib/tables.sql (3 statements).',
+      '[INFO] Ran script lib/tables.sql (2 statements).',
     ]);
   });
 

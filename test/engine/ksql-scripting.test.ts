@@ -99,6 +99,21 @@ describe('DEFINE, UNDEFINE and SHOW VARIABLES', () => {
     ]);
   });
 
+  it("matches names case-insensitively, as ksqlDB's variables do", async () => {
+    const eddy = session();
+    await run(eddy, `DEFINE Tbl = 'one'; ${gen('${TBL}')}; DEFINE tbl = 'two'; ${gen('${Tbl}')};`);
+    expect(eddy.catalog.names()).toEqual(['one', 'two']);
+    expect(table(await eddy.execute('SHOW VARIABLES')).rows).toEqual([['tbl', 'two']]);
+    await eddy.execute('UNDEFINE TBL');
+    expect(table(await eddy.execute('SHOW VARIABLES')).rows).toEqual([]);
+  });
+
+  it("resolves variables inside a DEFINE's value", async () => {
+    const eddy = session({ env: 'prod' });
+    await run(eddy, `DEFINE topic = '\${env}_orders'; ${gen('${topic}')};`);
+    expect(eddy.catalog.names()).toEqual(['prod_orders']);
+  });
+
   it('makes UNDEFINE of an unknown name a no-op, as ksqlDB does', async () => {
     const eddy = session();
     const r = await eddy.execute('UNDEFINE never');
@@ -116,17 +131,27 @@ describe('DEFINE, UNDEFINE and SHOW VARIABLES', () => {
 });
 
 describe('RUN SCRIPT', () => {
-  it("runs a file's statements in this session, nested, with variables flowing both ways", async () => {
-    writeFileSync(join(dir, 'inner.sql'), `${gen('${prefix}_inner')};\nDEFINE from_inner = 'defined_inside';\nRUN SCRIPT 'sub/innermost.sql';\n`);
+  it("runs a file's statements in this session, nested; its own variables end with it", async () => {
+    writeFileSync(join(dir, 'inner.sql'), `${gen('${prefix}_inner')};\nDEFINE prefix = 'q';\nDEFINE local = 'l';\nRUN SCRIPT 'sub/innermost.sql';\n`);
     const sub = join(dir, 'sub');
     (await import('node:fs')).mkdirSync(sub);
-    writeFileSync(join(sub, 'innermost.sql'), `${gen('${prefix}_innermost')};`);
+    writeFileSync(join(sub, 'innermost.sql'), `${gen('${prefix}_${local}_innermost')};`);
     const eddy = session();
-    const results = await run(eddy, `DEFINE prefix = 'p';\nRUN SCRIPT 'inner.sql';\n${gen('${from_inner}')};`);
-    expect(eddy.catalog.names().sort()).toEqual(['defined_inside', 'p_inner', 'p_innermost']);
+    const results = await run(eddy, `DEFINE prefix = 'p';\nRUN SCRIPT 'inner.sql';\n${gen('${prefix}_after')};\nSHOW VARIABLES;`);
+    // inner.sql sees p; its DEFINEs reach innermost.sql; after it, prefix is p again and local is gone.
+    expect(eddy.catalog.names().sort()).toEqual(['p_after', 'p_inner', 'q_l_innermost']);
+    expect(table(results[results.length - 1])).toEqual({ columns: ['Variable Name', 'Value'], rows: [['prefix', 'p']] });
     const messages = results.filter((r) => r.kind === 'ok').map((r) => (r as { message: string }).message);
     expect(messages).toContain('Ran script sub/innermost.sql (1 statement).');
     expect(messages).toContain('Ran script inner.sql (4 statements).');
+  });
+
+  it('refuses a statement after a RUN SCRIPT that uses a variable only the script defined', async () => {
+    writeFileSync(join(dir, 'defs.sql'), "DEFINE only_inside = 'x';");
+    const eddy = session();
+    const err = await failure(run(eddy, `RUN SCRIPT 'defs.sql';\n${gen('${only_inside}')};`));
+    expect(err.message).toBe("Variable 'only_inside' is not defined");
+    expect(eddy.catalog.names()).toEqual([]);
   });
 
   it('reports a missing file at the path, in the calling script', async () => {

@@ -33,8 +33,9 @@ INSERT INTO sink SELECT id FROM gen;\n`);
       await eventually(async () => (await client.query('SELECT c, s FROM big')).rows[0]?.c === '2');
       // COUNT is a BIGINT: pg gives it as text.
       expect((await client.query('SELECT c, s FROM big')).rows).toEqual([{ c: '2', s: 7 }]);
+      // The view's job reads its bounded file, commits and ends; the INSERT from datagen runs on.
+      await eventually(async () => (await client.query('SHOW QUERIES')).rows.length === 1);
       const shown = await client.query('SHOW QUERIES');
-      // The view's job has read its bounded file and ended; the INSERT from datagen runs on.
       expect(shown.rows.map((r: Record<string, string>) => [r['Query Type'], r['Status'], r['Sink Name'], r['Query String']])).toEqual([['PERSISTENT', 'RUNNING', 'sink', 'INSERT INTO sink SELECT id FROM gen']]);
       expect((await client.query('SHOW VARIABLES')).rows).toEqual([
         { 'Variable Name': 'dir', Value: tmp.dir },

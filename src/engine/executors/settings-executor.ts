@@ -3,6 +3,7 @@ import type * as ast from '../../parser/ast.js';
 import type { SessionContext } from '../session-context.js';
 import type { StatementExecutor, StatementResult } from '../statement-result.js';
 import { savepointsBase } from './job-control-executor.js';
+import { defineVariable, undefineVariable } from '../variables.js';
 
 /** The statements over settings and variables. */
 export type SettingsStatement = ast.SetStatement | ast.ResetStatement | ast.UnsetStatement | ast.DefineStatement | ast.UndefineStatement;
@@ -28,11 +29,11 @@ export class SettingsExecutor implements StatementExecutor<SettingsStatement> {
         settings.reset(stmt.key);
         return { kind: 'ok', message: `Unset '${stmt.key}'.`, statement: stmt };
       case 'DefineStatement':
-        this.session.variables.set(stmt.name, stmt.value);
+        defineVariable(this.session.variables, stmt.name, stmt.value);
         return { kind: 'ok', message: `Defined ${stmt.name} = '${stmt.value}'.`, statement: stmt };
       case 'UndefineStatement':
         // As in ksqlDB, undefining a name that is not defined is not an error.
-        return { kind: 'ok', message: this.session.variables.delete(stmt.name) ? `Undefined ${stmt.name}.` : `${stmt.name} was not defined.`, statement: stmt };
+        return { kind: 'ok', message: undefineVariable(this.session.variables, stmt.name) ? `Undefined ${stmt.name}.` : `${stmt.name} was not defined.`, statement: stmt };
     }
   }
 
