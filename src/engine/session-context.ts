@@ -1,7 +1,7 @@
 /** The state a session's executors share: its catalog, settings, connectors, running jobs, materialized views and job thread. */
 import { randomUUID } from 'node:crypto';
 import { withKsqlStartup } from './ksql/source.js';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinFunctions, type FunctionRegistry } from '../functions/registry.js';
