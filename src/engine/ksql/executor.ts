@@ -234,6 +234,8 @@ export class KsqlExecutor {
       if (stmt.objectType === 'TABLE') {
         // Pull queries read the table's rows from a materialized view of the same query.
         view = ctasViewName(table.name);
+        // The view keeps each row's ROWTIME too (hidden: pull queries select it by name, as in ksqlDB).
+        const viewRowtime = hasRowtime(reordered(query, visible.map((f) => f.name), order, select.span, true), session);
         const ids = names.map((n): ast.Identifier => ({ kind: 'Identifier', name: n, quoted: true, span: stmt.name.span }));
         await this.runDdl({
           kind: 'CreateView',
@@ -241,12 +243,13 @@ export class KsqlExecutor {
           name: { kind: 'QualifiedName', parts: [{ kind: 'Identifier', name: view, quoted: true, span: stmt.name.span }], span: stmt.name.span },
           temporary: true,
           ifNotExists: false,
-          columnNames: ids,
-          query: ordered,
+          columnNames: viewRowtime ? [...ids, { kind: 'Identifier', name: 'ROWTIME', quoted: true, span: stmt.name.span }] : ids,
+          query: viewRowtime ? reordered(query, visible.map((f) => f.name), order, select.span, true) : ordered,
           span: stmt.span,
           text: stmt.text,
         });
       }
+      if (view !== undefined) hideViewRowtime(session, view);
       const result = await this.startPersistentQuery(stmt, table, query, select, selectOrder, id, scanned.map((t) => t.name), view);
       session.catalogLog?.created(table.name, stmt.text);
       return result;
@@ -325,13 +328,34 @@ export class KsqlExecutor {
 }
 
 /** `SELECT q.c[order[0]], q.c[order[1]], ... FROM (query) q`: the query's columns (named `planned`) reordered; the query itself when the order is unchanged. */
-function reordered(query: ast.Query, planned: readonly string[], order: readonly number[], span: ast.Select['span']): ast.Query {
-  if (order.every((o, i) => o === i)) return query;
+function reordered(query: ast.Query, planned: readonly string[], order: readonly number[], span: ast.Select['span'], rowtime = false): ast.Query {
+  if (order.every((o, i) => o === i) && !rowtime) return query;
   const alias = 'KSQL$ORDERED';
   const id = (name: string): ast.Identifier => ({ kind: 'Identifier', name, quoted: true, span });
-  const items: ast.SelectItem[] = order.map((i) => ({ kind: 'SelectExpr', expr: { kind: 'ColumnRef', name: { kind: 'QualifiedName', parts: [id(alias), id(planned[i]!)], span }, span }, span }));
+  const ref = (name: string): ast.Expr => ({ kind: 'ColumnRef', name: { kind: 'QualifiedName', parts: [id(alias), id(name)], span }, span });
+  const items: ast.SelectItem[] = order.map((i) => ({ kind: 'SelectExpr', expr: ref(planned[i]!), span }));
+  if (rowtime) items.push({ kind: 'SelectExpr', expr: ref('ROWTIME'), alias: id('ROWTIME'), span });
   const outer: ast.Select = { kind: 'Select', distinct: false, items, from: { kind: 'SubqueryRef', query, alias: id(alias), lateral: false, span }, groupBy: [], span };
   return { kind: 'Query', with: [], body: outer, orderBy: [], span: query.span };
+}
+
+/** Whether `query` binds: false when it reads a ROWTIME its input does not have (a query over Flink tables). */
+function hasRowtime(query: ast.Query, session: SessionContext): boolean {
+  try {
+    session.planner().bindQuery(query);
+    return true;
+  } catch (err) {
+    if (err instanceof EddyError && err.code === ErrorCode.UNKNOWN_COLUMN) return false;
+    throw err;
+  }
+}
+
+/** Marks the ROWTIME column of a CTAS table's view hidden: `SELECT *` leaves it out, as ksqlDB's pull queries do. */
+function hideViewRowtime(session: SessionContext, view: string): void {
+  const entry = session.catalog.find(view);
+  if (entry?.kind !== 'table' || !entry.columns.some((c) => c.name === 'ROWTIME')) return;
+  session.catalog.remove(entry.name);
+  session.catalog.add({ ...entry, columns: entry.columns.map((c) => (c.name === 'ROWTIME' ? { ...c, hidden: true } : c)) });
 }
 
 /** DROP MATERIALIZED VIEW of a CTAS table's view. */
