@@ -157,7 +157,7 @@ export async function runScripts(eddy: Eddy, scripts: readonly { text: string; n
     : output;
   try {
     for (const script of scripts) {
-      for await (const result of eddy.executeScript(script.text, script.name, { check: refuseEndless })) await present(result, eddy, io, pending, progress);
+      for await (const result of eddy.executeScript(script.text, script.name, { check: refuseEndless, settlePullQueries: true })) await present(result, eddy, io, pending, progress);
     }
     const off = io.onInterrupt?.(() => {
       io.err('[INFO] Cancelling running jobs...\n');

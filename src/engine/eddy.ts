@@ -52,6 +52,17 @@ export type { StatementResult, TextTable } from './statement-result.js';
 export type { StatementAccess } from './statement-access.js';
 
 /** A session: executes scripts and statements, and owns the jobs and queries they start until `close`. */
+/** Options of {@link Eddy.executeScript}. */
+export interface ScriptOptions {
+  /** Sees each statement before it runs and may refuse it by throwing an EddyError. */
+  readonly check?: (stmt: ast.Statement) => void;
+  /**
+   * Before a pull query on a ksqlDB table (CREATE TABLE AS SELECT), wait until every running job has caught up
+   * with its input ({@link Eddy.settle}), so the answer reflects the statements before it (`eddy run`).
+   */
+  readonly settlePullQueries?: boolean;
+}
+
 export class Eddy {
   readonly catalog: Catalog;
   readonly settings: Settings;
@@ -97,7 +108,7 @@ export class Eddy {
    * EddyErrors carrying the script text for rendering. `check`, when given, sees each statement before it
    * runs and may refuse it by throwing an EddyError (`eddy run` refuses a PRINT that would never end).
    */
-  async *executeScript(text: string, sourceName?: string, options: { readonly check?: (stmt: ast.Statement) => void } = {}): AsyncGenerator<StatementResult> {
+  async *executeScript(text: string, sourceName?: string, options: ScriptOptions = {}): AsyncGenerator<StatementResult> {
     yield* this.runScript(text, sourceName, options, []);
   }
 
@@ -106,7 +117,7 @@ export class Eddy {
    * inside, outermost first. Variables are resolved statement by statement (script-reader.ts). Returns how
    * many statements it ran.
    */
-  private async *runScript(text: string, sourceName: string | undefined, options: { readonly check?: (stmt: ast.Statement) => void }, chain: readonly string[]): AsyncGenerator<StatementResult, number> {
+  private async *runScript(text: string, sourceName: string | undefined, options: ScriptOptions, chain: readonly string[]): AsyncGenerator<StatementResult, number> {
     const { source, statements } = readScript(text, sourceName, this.session.variables);
     for (let i = 0; i < statements.length; ) {
       const n = this.sharedReadRun(statements, i);
@@ -117,6 +128,10 @@ export class Eddy {
         throw err;
       }
       const stmt = statements[i]!;
+      if (options.settlePullQueries && stmt.kind === 'QueryStatement' && this.ksql.pullQuery(stmt) !== stmt) {
+        // A pull query in a script sees what the statements before it wrote: the persistent queries catch up first.
+        await this.settle();
+      }
       if (stmt.kind === 'RunScriptStatement') yield* this.runNestedScript(stmt, source, options, chain);
       else yield await this.executeStatement(n > 1 ? implicitStatementSet(statements.slice(i, i + n) as ast.InsertStatement[], source) : stmt, source);
       i += n;
@@ -130,7 +145,7 @@ export class Eddy {
    * defines or undefines are its own (ksqlDB's KLIP-38): the session's are restored when it ends. An error
    * inside is the nested file's, positioned there, with a note naming the RUN SCRIPT that ran it.
    */
-  private async *runNestedScript(stmt: ast.RunScriptStatement, source: SourceText, options: { readonly check?: (stmt: ast.Statement) => void }, chain: readonly string[]): AsyncGenerator<StatementResult> {
+  private async *runNestedScript(stmt: ast.RunScriptStatement, source: SourceText, options: ScriptOptions, chain: readonly string[]): AsyncGenerator<StatementResult> {
     const at = `${source.name ?? '<input>'}:${stmt.span.line}:${stmt.span.column}`;
     const file = readScriptFile(stmt, chain, source);
     const variables = this.session.variables;
