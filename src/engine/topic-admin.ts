@@ -5,7 +5,7 @@
  * what it needs and closes it again. Failures are EddyErrors naming the cluster.
  */
 import { EddyError, ErrorCode } from '../common/errors.js';
-import { KafkaUnknownTopicError, type KafkaAdmin, type KafkaClient, type KafkaHeader } from '../connectors/kafka/client.js';
+import { KafkaUnknownTopicError, type KafkaAdmin, type KafkaClient, type KafkaHeader, type KafkaRecord } from '../connectors/kafka/client.js';
 
 /** A record to produce. Without `partition`, the producer's partitioner picks one (by the key's hash when it has one). */
 export interface TopicRecordIn {
@@ -19,14 +19,7 @@ export interface TopicRecordIn {
 }
 
 /** A record read back. */
-export interface TopicRecordOut {
-  readonly partition: number;
-  readonly offset: bigint;
-  readonly timestamp: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: readonly KafkaHeader[];
-}
+export type TopicRecordOut = Pick<KafkaRecord, 'partition' | 'offset' | 'timestamp' | 'key' | 'value' | 'headers'>;
 
 /** What `describe` tells of a topic. */
 export interface TopicDescription {

@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Eddy, EddyError, type QueryHandle, type StatementResult } from '../../src/index.js';
+import { Eddy, EddyError } from '../../src/index.js';
 import { createEmbeddedLogClient, keyPartition } from '../../src/connectors/kafka/embedded-log.js';
 import type { TopicRecordOut } from '../../src/engine/topic-admin.js';
-import { failureOf, materialize, runQuery, tempDir } from './helpers.js';
+import { failureOf, materialize, resultQuery as query, resultTable as table, runQuery, tempDir } from './helpers.js';
 
 const sessions: Eddy[] = [];
 afterEach(async () => {
@@ -31,16 +31,6 @@ async function run(eddy: Eddy, sql: string): Promise<void> {
 const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
 const BASE = Date.UTC(2024, 0, 1, 12, 0, 0);
 const EMBEDDED = "'connector' = 'kafka', 'client.library' = 'embedded'";
-
-function table(result: StatementResult): { columns: readonly string[]; rows: readonly (readonly string[])[]; footer?: readonly string[] } {
-  if (result.kind !== 'table') throw new Error(`expected a table, got ${result.kind}`);
-  return result.table;
-}
-
-function query(result: StatementResult): QueryHandle {
-  if (result.kind !== 'query') throw new Error(`expected a query, got ${result.kind}`);
-  return result.query;
-}
 
 describe("kafka tables with 'client.library' = 'embedded'", () => {
   it('write json records keyed by key.fields with their timestamps, and read them back with partition, offset and timestamp', async () => {

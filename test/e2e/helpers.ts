@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { EddyError } from '../../src/common/errors.js';
 import { Eddy } from '../../src/engine/eddy.js';
 import type { JobSummary } from '../../src/engine/job-summary.js';
+import type { QueryHandle } from '../../src/engine/query-handle.js';
+import type { StatementResult } from '../../src/engine/statement-result.js';
 import { mulberry32 as prng } from '../../src/connectors/datagen.js';
 import { bearer, printedToken } from '../server/serve-process.js';
 /** A seeded PRNG (the datagen connector's mulberry32), so failures reproduce. */
@@ -47,6 +49,18 @@ export async function failureOf(eddy: Eddy, sql: string): Promise<EddyError> {
     throw err;
   }
   throw new Error(`expected a failure from: ${sql}`);
+}
+
+/** A statement's result that must be a table (SHOW ...): its columns, rows and footer. */
+export function resultTable(result: StatementResult): { columns: readonly string[]; rows: readonly (readonly string[])[]; footer?: readonly string[] } {
+  if (result.kind !== 'table') throw new Error(`expected a table, got ${result.kind}`);
+  return result.table;
+}
+
+/** A statement's result that must be a running query (SELECT, PRINT): its handle. */
+export function resultQuery(result: StatementResult): QueryHandle {
+  if (result.kind !== 'query') throw new Error(`expected a query, got ${result.kind}`);
+  return result.query;
 }
 
 /** Executes statements (DDL, SET) in order. */

@@ -15,7 +15,7 @@ import type { KafkaAdmin, KafkaClient } from '../../src/connectors/kafka/client.
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { prng, runEddy, tempDir } from '../e2e/helpers.js';
 import { kafkaBootstrap, uniqueTopic } from './broker.js';
-import { batchPerKey, batchWindows, createEventTopic, DELAY, eventRecords, generateEvents } from './events.js';
+import { batchPerKey, batchWindows, createEventTopic, eventRecords, generateEvents, windowedJobScript } from './events.js';
 import { jsonValues, killRepeatedly, lastCheckpoint, multiset, perKeyOrder, produceAll, readCommitted, readCommittedOnce, killRuns, sleep, waitUntil } from './run-helpers.js';
 
 let client: KafkaClient;
@@ -53,19 +53,8 @@ describe(`exactly-once through SIGKILLs (seed ${SEED})`, () => {
     /** The job's script, writing to `output` with its own transactional ids. */
     const script = (name: string, output: string) => {
       const path = join(dir, `${name}.sql`);
-      writeFileSync(
-        path,
-        `SET 'execution.checkpointing.interval' = '300 ms';
-         CREATE TABLE events (k STRING, v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '${DELAY / 1000}' SECOND) WITH (
-           'connector' = 'kafka', 'topic' = '${input}', 'properties.bootstrap.servers' = '${kafkaBootstrap()}', 'format' = 'json',
-           'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');
-         CREATE TABLE per_minute (k STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3), c BIGINT, s BIGINT, mx INT) WITH (
-           'connector' = 'kafka', 'topic' = '${output}', 'properties.bootstrap.servers' = '${kafkaBootstrap()}', 'format' = 'json',
-           'key.format' = 'csv', 'key.fields' = 'k',
-           'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${uniqueTopic(`eos-${name}`)}');
-         INSERT INTO per_minute SELECT k, window_start, window_end, COUNT(*), SUM(v), MAX(v)
-           FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, k;`,
-      );
+      const connection = `'properties.bootstrap.servers' = '${kafkaBootstrap()}'`;
+      writeFileSync(path, windowedJobScript({ connection, input, output, txPrefix: uniqueTopic(`eos-${name}`), checkpointInterval: '300 ms' }));
       return path;
     };
     const expected = batchWindows(events, 60_000, 60_000);

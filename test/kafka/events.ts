@@ -59,6 +59,25 @@ export function eventRecords(topic: string, events: readonly Ev[], partitions: n
   }));
 }
 
+/**
+ * The exactly-once tests' job: per key, COUNT(*), SUM(v) and MAX(v) of the events of `input` in 1-minute tumbling
+ * windows (the events' table has a DELAY watermark and reads `input` from its start to its end when the job starts),
+ * written to `output` by an exactly-once kafka sink with transactional ids `txPrefix-0` / `-1`. `connection` is
+ * the tables' connection options (e.g. `'properties.bootstrap.servers' = 'host:port'`).
+ */
+export function windowedJobScript(o: { connection: string; input: string; output: string; txPrefix: string; checkpointInterval: string }): string {
+  return `SET 'execution.checkpointing.interval' = '${o.checkpointInterval}';
+         CREATE TABLE events (k STRING, v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '${DELAY / 1000}' SECOND) WITH (
+           'connector' = 'kafka', 'topic' = '${o.input}', ${o.connection}, 'format' = 'json',
+           'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');
+         CREATE TABLE per_minute (k STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3), c BIGINT, s BIGINT, mx INT) WITH (
+           'connector' = 'kafka', 'topic' = '${o.output}', ${o.connection}, 'format' = 'json',
+           'key.format' = 'csv', 'key.fields' = 'k',
+           'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${o.txPrefix}');
+         INSERT INTO per_minute SELECT k, window_start, window_end, COUNT(*), SUM(v), MAX(v)
+           FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, k;`;
+}
+
 /** COUNT(*), SUM(v), MAX(v) of a group. */
 export const aggregate = (g: readonly Ev[]) => ({ c: g.length, s: g.reduce((a, e) => a + e.v, 0), mx: g.reduce((m, e) => Math.max(m, e.v), -Infinity) });
 

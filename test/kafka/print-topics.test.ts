@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClient, KafkaOutgoingRecord } from '../../src/connectors/kafka/client.js';
 import { createKafkajsClient } from '../../src/connectors/kafka/kafkajs-client.js';
 import { Kafka, logLevel } from 'kafkajs';
-import { Eddy, EddyError, type QueryHandle, type StatementResult } from '../../src/index.js';
+import { Eddy, EddyError } from '../../src/index.js';
+import { resultQuery as query, resultTable as table } from '../e2e/helpers.js';
 import { kafkaBootstrap, produceRecords, uniqueTopic } from './broker.js';
 
 let client: KafkaClient;
@@ -34,16 +35,6 @@ async function session(withSetting = true): Promise<Eddy> {
 }
 
 const produce = (records: KafkaOutgoingRecord[]) => produceRecords(client, records);
-
-function table(result: StatementResult): { columns: readonly string[]; rows: readonly (readonly string[])[]; footer?: readonly string[] } {
-  if (result.kind !== 'table') throw new Error(`expected a table, got ${result.kind}`);
-  return result.table;
-}
-
-function query(result: StatementResult): QueryHandle {
-  if (result.kind !== 'query') throw new Error(`expected a query, got ${result.kind}`);
-  return result.query;
-}
 
 /** A PRINT row: [rowtime, key, value, partition, offset, error]. */
 type PrintRow = [number, string | null, string | null, number, number, string | null];

@@ -113,21 +113,28 @@ export const checkpointedPositions = (stateFile: string) => JSON.stringify(lastC
 /**
  * Runs `eddy <args>` again and again on its state directory, SIGKILLing it `kills` times, then lets the last run go
  * on. The moments are random (seeded): one kill in three comes 0 to 1500 ms after the process started (during its
- * start or restore, or early in its work); the others come 0 to 500 ms after the run committed a checkpoint that moved
- * the sources' positions (anywhere in the next checkpoint's work, its pre-commit or its commit), so every such run
- * makes progress.
+ * start or restore, or early in its work); the others come 0 to 500 ms after the run made progress (anywhere in the
+ * next checkpoint's work, its pre-commit or its commit), so every such run makes progress. Progress is what
+ * `progress` says changed: by default, the run committed a checkpoint that moved the sources' positions.
  * `afterKill` runs after each kill (while no process runs). Returns the last run.
  */
-export async function killRepeatedly(args: readonly string[], stateFile: string, rand: () => number, kills: number, afterKill: () => Promise<void>): Promise<BackgroundRun> {
+export async function killRepeatedly(
+  args: readonly string[],
+  stateFile: string,
+  rand: () => number,
+  kills: number,
+  afterKill: () => Promise<void>,
+  progress: () => string | Promise<string> = () => checkpointedPositions(stateFile),
+): Promise<BackgroundRun> {
   for (let kill = 0; ; kill++) {
-    const restoredFrom = checkpointedPositions(stateFile);
-    const resumes = restoredFrom !== '""';
+    const resumes = checkpointedPositions(stateFile) !== '""';
+    const before = await progress();
     const run = startRun(args);
     if (kill === kills) return run;
     if (rand() < 1 / 3) {
       await sleep(Math.floor(rand() * 1500));
     } else {
-      await waitUntil(`a checkpoint past ${restoredFrom} (kill ${kill + 1})`, () => checkpointedPositions(stateFile) !== restoredFrom, run, 60_000, 20);
+      await waitUntil(`progress past ${before} (kill ${kill + 1})`, async () => (await progress()) !== before, run, 60_000, 20);
       await sleep(Math.floor(rand() * 500));
     }
     if (run.child.exitCode !== null || run.child.signalCode !== null) {
