@@ -4,7 +4,7 @@
  * (src/connectors/kafka/client.ts), so it works against any client implementing it: a real broker (kafkajs,
  * platformatic) or the embedded log's client.
  */
-import type { KafkaClient, KafkaRecord } from '../connectors/kafka/client.js';
+import type { KafkaClient, KafkaProducer, KafkaRecord } from '../connectors/kafka/client.js';
 
 /** A record to write to a topic. */
 export interface OutgoingRecord {
@@ -36,6 +36,8 @@ export interface TopicIO {
 
 /** {@link TopicIO} over a Kafka client adapter. */
 export class KafkaTopicIO implements TopicIO {
+  private producer: Promise<KafkaProducer> | undefined;
+
   constructor(
     private readonly client: KafkaClient,
     /** Closes what the client holds, when this does (the runner's own client); absent: the owner closes it. */
@@ -54,13 +56,10 @@ export class KafkaTopicIO implements TopicIO {
 
   async produce(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const producer = await this.client.producer({ idempotent: true });
-    try {
-      // One record per send: the order the test gives is the order written, whatever the client batches.
-      for (const r of records) await producer.send([{ topic: r.topic, partition: 0, key: r.key, value: r.value, timestamp: r.timestamp }]);
-    } finally {
-      await producer.close();
-    }
+    // One producer for the whole test (it produces one record at a time), closed with this.
+    const producer = await (this.producer ??= this.client.producer({ idempotent: true }));
+    // One record per send: the order the test gives is the order written, whatever the client batches.
+    for (const r of records) await producer.send([{ topic: r.topic, partition: 0, key: r.key, value: r.value, timestamp: r.timestamp }]);
   }
 
   async readAll(topic: string): Promise<StoredRecord[]> {
@@ -95,6 +94,9 @@ export class KafkaTopicIO implements TopicIO {
   }
 
   async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.then((p) => p.close()).catch(() => {});
     await this.release?.();
   }
 }
