@@ -2,10 +2,10 @@
 -- filtered stream and two tables (one windowed), and pull queries against the tables.
 --
 --   npx eddy run examples/ksql/pageviews.sql                                # topics in Eddy's embedded log
---   npx eddy run -i examples/ksql/kafka.sql examples/ksql/pageviews.sql     # the same script on Kafka
+--   npx eddy run -i examples/ksql/kafka.sql --define bootstrap=127.0.0.1:9092 examples/ksql/pageviews.sql
+--                                                                           # the same script on Kafka
 --
--- `--define prefix=other` changes the topic names. After the pull queries the persistent queries keep
--- running (as on a ksqlDB server): Ctrl-C stops them.
+-- After the pull queries the persistent queries keep running (as on a ksqlDB server): Ctrl-C stops them.
 
 SET 'auto.offset.reset' = 'earliest';
 DEFINE prefix = 'demo';

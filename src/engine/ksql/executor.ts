@@ -285,26 +285,30 @@ export class KsqlExecutor {
   }
 
   /**
-   * INSERT INTO s (cols) VALUES (...): one record per row; a ROWTIME value (epoch ms) becomes the record's
-   * timestamp (else the time of writing). Undefined when a column list without ROWTIME is given: the plain INSERT does it.
+   * INSERT INTO s [(cols)] VALUES (...): one record per row; a ROWTIME value (epoch ms) becomes the record's
+   * timestamp (else the time of writing). Without a column list the values are the stream's own columns (not
+   * its pseudo or metadata ones). As in ksqlDB, the statement ends once its records are written, so the
+   * records of consecutive INSERTs reach the topic in statement order.
    */
-  private async insertValues(stmt: ast.InsertStatement, values: ast.Values): Promise<StatementResult | undefined> {
+  private async insertValues(stmt: ast.InsertStatement, values: ast.Values): Promise<StatementResult> {
     const at = stmt.columns?.findIndex((c) => c.name.toUpperCase() === 'ROWTIME') ?? -1;
-    if (at < 0) {
-      if (stmt.columns !== undefined) return undefined;
-      // Without a column list, the values are the stream's own columns (not its pseudo or metadata ones).
+    let insert: ast.InsertStatement;
+    if (at >= 0) {
+      const columns = stmt.columns!.map((c, i) => (i === at ? { ...c, name: RECORD_TIMESTAMP, quoted: true } : c));
+      const toTimestamp = (e: ast.Expr): ast.Expr => {
+        const call = parseExpression('TO_TIMESTAMP_LTZ(0, 3)') as ast.FunctionCall;
+        return { ...call, args: [e, call.args[1]!], span: e.span };
+      };
+      const rows = values.rows.map((row) => row.map((e, i) => (i === at ? toTimestamp(e) : e)));
+      insert = { ...stmt, columns, query: { ...stmt.query, body: { ...values, rows } } };
+    } else if (stmt.columns === undefined) {
       const target = this.session.catalog.find(stmt.target.parts.map((p) => p.name).join('.')) as TableDef;
       const span = stmt.target.span;
-      const columns = target.columns.filter((c) => !c.hidden && !c.computed && !c.metadata).map((c): ast.Identifier => ({ kind: 'Identifier', name: c.name, quoted: true, span }));
-      return this.startInsert({ ...stmt, columns });
-    }
-    const columns = stmt.columns!.map((c, i) => (i === at ? { ...c, name: RECORD_TIMESTAMP, quoted: true } : c));
-    const toTimestamp = (e: ast.Expr): ast.Expr => {
-      const call = parseExpression('TO_TIMESTAMP_LTZ(0, 3)') as ast.FunctionCall;
-      return { ...call, args: [e, call.args[1]!], span: e.span };
-    };
-    const rows = values.rows.map((row) => row.map((e, i) => (i === at ? toTimestamp(e) : e)));
-    return this.startInsert({ ...stmt, columns, query: { ...stmt.query, body: { ...values, rows } } });
+      insert = { ...stmt, columns: target.columns.filter((c) => !c.hidden && !c.computed && !c.metadata).map((c): ast.Identifier => ({ kind: 'Identifier', name: c.name, quoted: true, span })) };
+    } else insert = stmt;
+    const result = await this.startInsert(insert);
+    await result.job.done;
+    return result;
   }
 
   /** Starts the INSERT job writing `query`'s rows (as `names`) and its ROWTIME into `table`. */
