@@ -55,7 +55,7 @@ describe('complete', () => {
     expect(r?.text).toBe('SELECT ride_id, ta| FROM rides');
     expect(tab('SELECT ride_id, tax| FROM rides')?.text).toBe('SELECT ride_id, taxi_id| FROM rides');
     const many = tab('SELECT COU|');
-    expect(many?.candidates).toEqual(['COUNT']);
+    expect(many?.candidates).toEqual(['COUNT', 'COUNT_DISTINCT']);
     const cur = tab('SELECT cur|');
     expect(cur!.candidates.length).toBeGreaterThan(1);
     expect(cur!.candidates.every((c) => c.toLowerCase().startsWith('cur'))).toBe(true);

@@ -210,7 +210,11 @@ export class ShowExecutor implements StatementExecutor<InspectStatement> {
     if (entry.kind === 'view') {
       return { columns, rows: entry.schema.map((f) => [f.name, typeToString({ ...f.type, nullable: true }), String(f.type.nullable).toUpperCase(), '', '', '']) };
     }
-    if (entry.ksql) return describeKsqlSource(entry);
+    if (entry.ksql) {
+      // ksqlDB's layout: Field | Type; EXTENDED adds the pseudo columns, the topic, formats and the queries.
+      const table = describeKsqlSource(entry, extended);
+      return extended ? { ...table, footer: [`Name                 : ${entry.name}`, ...describeExtendedFooter(this.session, entry)] } : table;
+    }
     const view = this.session.views.get(entry.name);
     const footer = [...(view ? this.describeFreshness(view) : []), ...(extended ? describeExtendedFooter(this.session, entry) : [])];
     return {

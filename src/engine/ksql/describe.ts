@@ -33,8 +33,8 @@ export function ksqlTypeName(t: DataType): string {
 
 /**
  * The rows of DESCRIBE for a ksqlDB stream or table: its columns with `(key)` (stream) / `(primary key)` (table)
- * markers, pseudo columns hidden; `extended` adds ROWTIME, ROWPARTITION, ROWOFFSET and the topic and formats
- * (DESCRIBE EXTENDED builds on this).
+ * markers, pseudo columns hidden; `extended` adds ROWTIME, ROWPARTITION, ROWOFFSET (DESCRIBE EXTENDED adds
+ * the topic, formats and queries: ksql-listings.ts).
  */
 export function describeKsqlSource(table: TableDef, extended = false): TextTable {
   const ksql = table.ksql!;
@@ -48,12 +48,5 @@ export function describeKsqlSource(table: TableDef, extended = false): TextTable
     rows.push([c.name, [ksqlTypeName(c.type), key, system].filter((s) => s !== '').join('  ')]);
   }
   const footer = [`Name: ${table.name}`, `Type: ${ksql.objectType}`];
-  if (extended) {
-    const props = ksql.properties;
-    footer.push(`Kafka topic: ${ksql.topic}`, `Key format: ${props['KEY_FORMAT'] ?? props['FORMAT'] ?? 'KAFKA'}`, `Value format: ${props['VALUE_FORMAT'] ?? props['FORMAT'] ?? ''}`);
-    if (props['TIMESTAMP'] !== undefined) footer.push(`Timestamp field: ${props['TIMESTAMP']}`);
-    if (ksql.window !== undefined) footer.push(`Window: ${ksql.window.type}${ksql.window.sizeMs !== undefined ? ` ${ksql.window.sizeMs} ms` : ''}`);
-    if (ksql.queryId !== undefined) footer.push(`Written by query: ${ksql.queryId}`);
-  }
   return { columns: ['Field', 'Type'], rows, footer };
 }
