@@ -19,7 +19,7 @@ import {
 } from './ast-builder-expressions.js';
 import { parseOptionsHint } from './hints.js';
 import { isKsqlPropertyName } from './ksql-properties.js';
-import { buildKsqlWindow, type KsqlWindowProperty } from './ksql-window-clause.js';
+import { buildKsqlWindow, UNIT_MS, type KsqlWindowProperty } from './ksql-window-clause.js';
 
 /** Every SHOW form, as an error message lists them. */
 export const SHOW_FORMS: readonly string[] = [
@@ -48,8 +48,6 @@ interface CreateOuter {
   readonly source: boolean;
   readonly span: Span;
 }
-/** Milliseconds per unit of a ksqlDB join window (its grammar's `windowUnit`). */
-const JOIN_WINDOW_UNIT_MS: Partial<Record<A.TimeUnit, number>> = { DAY: 86_400_000, HOUR: 3_600_000, MINUTE: 60_000, SECOND: 1000, MILLISECOND: 1 };
 
 
 /** What ksqlDB's `LIST` (its synonym of SHOW) may be followed by. */
@@ -737,7 +735,7 @@ export class AstBuilder extends ExpressionBuilder {
   joinWindowSize(ctx: Ctx): number {
     const number = tok(ctx, 'NumberLiteral')!;
     const unit = tok(ctx, 'TimeUnitToken')!;
-    const ms = JOIN_WINDOW_UNIT_MS[timeUnitOf(unit.image)];
+    const ms = UNIT_MS[timeUnitOf(unit.image)];
     if (ms === undefined) {
       this.error(ErrorCode.INVALID_LITERAL, `'${unit.image}' is not a unit of a join window: use DAYS, HOURS, MINUTES, SECONDS or MILLISECONDS`, tokenSpan(unit));
       return 0;

@@ -18,8 +18,8 @@ export interface KsqlWindowProperty {
   readonly durationSpan: Span;
 }
 
-/** Milliseconds per ksqlDB window unit (ksqlDB accepts these: DAY down to MILLISECOND). */
-const UNIT_MS: Readonly<Record<string, number>> = { DAY: 86_400_000, HOUR: 3_600_000, MINUTE: 60_000, SECOND: 1_000, MILLISECOND: 1 };
+/** Milliseconds per ksqlDB window unit (ksqlDB accepts these: DAY down to MILLISECOND); joins' WITHIN too. */
+export const UNIT_MS: Readonly<Record<string, number>> = { DAY: 86_400_000, HOUR: 3_600_000, MINUTE: 60_000, SECOND: 1_000, MILLISECOND: 1 };
 
 /** How a property is written in messages. */
 const PROPERTY_TEXT: Readonly<Record<KsqlWindowProperty['name'], string>> = { '': 'the session gap', SIZE: 'SIZE', ADVANCE: 'ADVANCE BY', RETENTION: 'RETENTION', GRACE: 'GRACE PERIOD' };
