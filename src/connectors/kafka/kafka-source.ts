@@ -147,6 +147,8 @@ export class KafkaSourceReader implements SourceReader {
   private committer: KafkaConsumer | undefined;
   /** Why the last commit of offsets to the group failed (cleared by the next one that succeeds). */
   private commitProblem: string | undefined;
+  /** Set once `open` has found the partitions and connected: before, `caughtUp` cannot know what is left. */
+  private opened = false;
   /** The admin `caughtUp` asks for end offsets (created on first use). */
   private offsetsAdmin: Promise<KafkaAdmin> | undefined;
   /** Where the consumer's fetches stood when it was dropped after a broker problem (the next one resumes there). */
@@ -194,6 +196,7 @@ export class KafkaSourceReader implements SourceReader {
     if (this.closed) return;
     await this.retrying(() => this.connectConsumer());
     if (this.discoveryMs !== undefined) this.nextDiscovery = Date.now() + this.discoveryMs;
+    this.opened = true;
   }
 
   /** The topics read: those of `topic`, or those `topic-pattern` matches now. */
@@ -383,7 +386,7 @@ export class KafkaSourceReader implements SourceReader {
    */
   async caughtUp(): Promise<boolean> {
     if (this.closed) return true;
-    if (!this.client || this.queue.length > 0) return false;
+    if (!this.client || !this.opened || this.queue.length > 0) return false;
     // One admin for all the questions (settle asks often); dropped after a failure, closed with the source.
     const admin = await (this.offsetsAdmin ??= this.client.admin());
     try {
