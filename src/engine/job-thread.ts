@@ -229,7 +229,9 @@ class RemoteJob implements RunnableJob {
   }
 
   async settleProbe(): Promise<SettleProbe> {
-    return (await this.thread.ask({ type: 'settle-probe', job: this.id })) ?? { caughtUp: true, processed: 0 };
+    // No answer: the thread does not run the job (yet, or any more). Until this side hears that it ended, it
+    // may still be starting there (its start message not handled yet): it has not caught up.
+    return (await this.thread.ask({ type: 'settle-probe', job: this.id })) ?? { caughtUp: this.state !== 'running', processed: 0 };
   }
 
   async checkpointNow(): Promise<void> {

@@ -35,17 +35,17 @@ export function sortedRows(table: readonly string[][]): string[][] {
   return [header!, ...[...rows].sort((a, b) => a.join('\u0000').localeCompare(b.join('\u0000')))];
 }
 
-/** The cells of the tables printed on `out` (header first), one array per table. */
+/**
+ * The cells of the tables printed on `out` (header first), one array per table: only tables printed whole, up
+ * to their `Received a total of` line (the output arrives in pieces).
+ */
 export function printedTables(out: string): string[][][] {
   const tables: string[][][] = [];
   let current: string[][] | undefined;
   for (const line of out.split('\n')) {
-    if (line.startsWith('+-')) {
-      if (current === undefined) current = [];
-      continue;
-    }
-    if (line.startsWith('|') && current) current.push(line.split('|').slice(1, -1).map((c) => c.trim()));
-    else if (current) {
+    if (line.startsWith('+-')) current ??= [];
+    else if (line.startsWith('|') && current) current.push(line.split('|').slice(1, -1).map((c) => c.trim()));
+    else if (line.startsWith('Received a total of') && current) {
       tables.push(current);
       current = undefined;
     }
