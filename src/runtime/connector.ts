@@ -122,6 +122,13 @@ export interface ConnectorContext {
    * every job; absent when the job was built without one (such a table then cannot be read or written).
    */
   readonly embeddedLogPath?: string;
+  /**
+   * For a source of a job that runs in several parallel instances (`parallelism.default` > 1): this instance
+   * reads split `index` of `count` (0 <= index < count). A connector that can divide its input declares
+   * {@link ConnectorFactory.splittable} and reads only its share, so that the instances together read every record
+   * exactly once; positions (`position()` / `restored`) are then per instance. Absent: read everything (one instance).
+   */
+  readonly split?: { readonly index: number; readonly count: number };
 }
 
 /** A metadata column a connector offers (`offset`, `timestamp`, `headers` of a Kafka record): Flink's metadata keys. */
@@ -231,6 +238,11 @@ export interface ConnectorFactory {
   readonly options: readonly OptionSpec[];
   /** Present when the connector can be read from. */
   createSource?(ctx: ConnectorContext): SourceReader;
+  /**
+   * True when the source honours {@link ConnectorContext.split}: parallel instances each read a disjoint share
+   * of the input. Absent: a parallel job reads this source in one instance only.
+   */
+  readonly splittable?: boolean;
   /** Present when the connector can be written to. */
   createSink?(ctx: ConnectorContext): SinkWriter;
   /** What the sink accepts; append-only sinks reject updating queries at plan time. */
