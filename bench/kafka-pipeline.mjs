@@ -25,7 +25,7 @@
 // Checks: filter, every passing id arrives (duplicates counted); tumble, the windows' counts add up to the input.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -83,6 +83,26 @@ async function adapterClient(o, clientId) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU time (user + system, all threads) of process `pid` so far, in ms, from /proc (Linux; 10 ms ticks); else undefined. */
+function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15) in 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's CPU time (user + system) so far, in ms. */
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** Microseconds of CPU per message, from two CPU readings in ms. */
+const cpuUsPer = (fromMs, toMs, n) => (fromMs === undefined || toMs === undefined ? undefined : +(((toMs - fromMs) * 1000) / n).toFixed(1));
 
 /**
  * Creates a topic. kafkajs's wait for the new topic's leaders sometimes fails on a busy broker ("This server does not
@@ -323,6 +343,7 @@ async function sendSentinels(client, topic, pt) {
 
 async function produceAll(client, topic, n) {
   const producer = await client.producer();
+  const cpu = ownCpuMs();
   const started = performance.now();
   const pt = Date.now();
   for (let s = 0; s < n; s += 1000) {
@@ -331,19 +352,22 @@ async function produceAll(client, topic, n) {
     await producer.send(records);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = cpuUsPer(cpu, ownCpuMs(), n);
   await producer.close();
-  return Math.round(n / seconds);
+  return { rate: Math.round(n / seconds), cpuUs };
 }
 
 async function consumeAll(client, topic, n) {
   const consumer = await client.consumer({ isolationLevel: 'read_uncommitted' });
   await consumer.assign([0, 1, 2].map((partition) => ({ topic, partition, offset: 0n })));
+  const cpu = ownCpuMs();
   const started = performance.now();
   let count = 0;
   while (count < n) for (const b of await consumer.fetch({ maxWaitMs: 100 })) count += b.records.length;
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = cpuUsPer(cpu, ownCpuMs(), n);
   await consumer.close();
-  return Math.round(n / seconds);
+  return { rate: Math.round(n / seconds), cpuUs };
 }
 
 /** Reads `input` and writes every record to `output`, sends of up to 2,000 per fetch: a connector without query work. */
@@ -351,6 +375,7 @@ async function passThrough(client, input, output, n) {
   const consumer = await client.consumer({ isolationLevel: 'read_uncommitted' });
   const producer = await client.producer({ idempotent: true });
   await consumer.assign([0, 1, 2].map((partition) => ({ topic: input, partition, offset: 0n })));
+  const cpu = ownCpuMs();
   const started = performance.now();
   let count = 0;
   while (count < n) {
@@ -361,9 +386,10 @@ async function passThrough(client, input, output, n) {
     for (let i = 0; i < records.length; i += 2000) await producer.send(records.slice(i, i + 2000));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = cpuUsPer(cpu, ownCpuMs(), n);
   await consumer.close();
   await producer.close();
-  return Math.round(n / seconds);
+  return { rate: Math.round(n / seconds), cpuUs };
 }
 
 async function maxRun(o, client, admin, queries, guarantees, tag) {
@@ -374,10 +400,16 @@ async function maxRun(o, client, admin, queries, guarantees, tag) {
   const n = o.maxMessages;
   const results = [];
   try {
-    const produceRate = await produceAll(client, input, n);
-    const consumeRate = await consumeAll(client, input, n);
-    const passRate = await passThrough(client, input, copy, n);
-    results.push({ kind: 'ceiling', client: o.client, messages: n, produceRate, consumeRate, passThroughRate: passRate });
+    const produced = await produceAll(client, input, n);
+    const consumed = await consumeAll(client, input, n);
+    const passed = await passThrough(client, input, copy, n);
+    // cpuUs: microseconds of CPU per message of this process during the phase (the client's own cost).
+    const ceiling = {
+      kind: 'ceiling', client: o.client, messages: n,
+      produceRate: produced.rate, consumeRate: consumed.rate, passThroughRate: passed.rate,
+      produceCpuUs: produced.cpuUs, consumeCpuUs: consumed.cpuUs, passThroughCpuUs: passed.cpuUs,
+    };
+    results.push(ceiling);
     console.log(JSON.stringify(results[results.length - 1]));
     await sendSentinels(client, input, Date.now() + 3_600_000);
     for (const query of queries) {
@@ -390,7 +422,14 @@ async function maxRun(o, client, admin, queries, guarantees, tag) {
         const started = Date.now();
         const eddy = startEddy(o, jobSql(o, query, guarantee, input, output, `kp-tx-${tag}-${query}`), dir, `${tag}-${query}-${guarantee}`);
         try {
-          const reading = readOutput(client, output, guarantee === 'exactly-once' ? 'read_committed' : 'read_uncommitted', t.onRecord, () => Date.now() > stopAt);
+          // The job's CPU from its first output record to its last (start-up left out), as the rate.
+          let cpuAtFirst;
+          let cpuAtLast;
+          const onRecord = (text, now) => {
+            if (t.first === undefined) cpuAtFirst = processCpuMs(eddy.child.pid);
+            t.onRecord(text, now);
+          };
+          const reading = readOutput(client, output, guarantee === 'exactly-once' ? 'read_committed' : 'read_uncommitted', onRecord, () => Date.now() > stopAt);
           // The sentinels (ids 1e12 + partition) are in the input too: those that pass the filter are output.
           const sentinelsOut = [0, 1, 2].filter((p) => ((1e12 + p) * 7919) % 1000 < 900).length;
           const expected = query === 'filter' ? expectedFilterIds(n) + sentinelsOut : n;
@@ -400,13 +439,21 @@ async function maxRun(o, client, admin, queries, guarantees, tag) {
             if (eddy.child.exitCode !== null) throw new Error(`eddy exited early:\n${eddy.log()}`);
             await sleep(20);
           }
+          cpuAtLast = processCpuMs(eddy.child.pid);
           stopAt = Date.now() + 1500;
           await reading;
+          const rate = Math.round(n / ((t.last - t.first) / 1000));
+          const cpuUs = cpuUsPer(cpuAtFirst, cpuAtLast, n);
           const r = {
             kind: 'eddy-max', query, guarantee, client: o.client, messages: n, expected, got: have(), duplicates: t.duplicates,
             complete: have() === expected,
             // Records in per second, from the first output record to the last (start-up left out).
-            rate: Math.round(n / ((t.last - t.first) / 1000)),
+            rate,
+            // Against this run's pass-through ceiling: the rate's ratio, and CPU µs per message (Eddy's process; the
+            // ceiling's: the bench process during the pass-through).
+            ratio: +(rate / ceiling.passThroughRate).toFixed(2),
+            cpuUs,
+            cpuRatio: cpuUs === undefined || !ceiling.passThroughCpuUs ? undefined : +(cpuUs / ceiling.passThroughCpuUs).toFixed(2),
             firstOutputAfterMs: t.first - started,
             totalSeconds: +((t.last - started) / 1000).toFixed(1),
           };

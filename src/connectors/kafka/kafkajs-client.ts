@@ -8,6 +8,8 @@
 // `InternalCluster` type below names the few members used, and kafkajs 2.2 is in maintenance, so they do not move.
 
 import { createRequire } from 'node:module';
+// Before kafkajs: it replaces one of kafkajs's modules (see there).
+import './kafkajs-patches.js';
 import {
   AssignerProtocol,
   Kafka,
