@@ -2,6 +2,15 @@
  * A job's counters in the form people read: rows read, rows written, late rows dropped, bad rows skipped.
  */
 import { CounterNames, type MetricsRegistry } from '../runtime/metrics.js';
+import { combineChecksum } from '../connectors/blackhole.js';
+
+/** What a checksumming sink (blackhole with `'checksum' = 'true'`) kept: see src/connectors/blackhole.ts. */
+export interface SinkChecksum {
+  /** Net rows: +1 per +I/+U, −1 per −U/−D (the size of the final multiset of rows). */
+  readonly rows: number;
+  /** The order-independent 64-bit checksum of the final multiset of rows, as 16 hex digits. */
+  readonly checksum: string;
+}
 
 export interface JobSummary {
   readonly rowsIn: number;
@@ -13,6 +22,8 @@ export interface JobSummary {
   readonly badRowsDeadLettered: number;
   /** Bad records by kind (`invalid-json`, `wrong-type`, ...). */
   readonly badRowsByKind: Readonly<Record<string, number>>;
+  /** By sink table name, the checksums of the sinks that keep one; absent when none does. */
+  readonly checksums?: Readonly<Record<string, SinkChecksum>>;
 }
 
 /** What a running query or job reports while it runs (the shell's status line, the servers' status). */
@@ -40,8 +51,18 @@ export function summarize(registries: readonly MetricsRegistry[]): JobSummary {
   let bad = 0;
   let deadLettered = 0;
   const byKind: Record<string, number> = {};
+  // Per sink, the summed halves and rows (several registries may hold instances of one sink).
+  const sums = new Map<string, { low: number; high: number; rows: number }>();
   for (const m of registries) {
     for (const [scope, counters] of Object.entries(m.snapshot())) {
+      if (scope.startsWith('Sink: ') && counters[CounterNames.checksumRows] !== undefined) {
+        const name = scope.slice('Sink: '.length);
+        const s = sums.get(name) ?? { low: 0, high: 0, rows: 0 };
+        s.low += counters[CounterNames.checksumLow] ?? 0;
+        s.high += counters[CounterNames.checksumHigh] ?? 0;
+        s.rows += counters[CounterNames.checksumRows] ?? 0;
+        sums.set(name, s);
+      }
       if (scope.startsWith('Source: ') || scope.startsWith('Values#')) rowsIn += counters[CounterNames.recordsIn] ?? 0;
       if (scope.startsWith('Sink: ')) rowsOut += counters[CounterNames.recordsOut] ?? 0;
       for (const [name, value] of Object.entries(counters)) {
@@ -52,7 +73,11 @@ export function summarize(registries: readonly MetricsRegistry[]): JobSummary {
     bad += m.total(CounterNames.badRecordsSkipped);
     deadLettered += m.total(CounterNames.badRecordsDeadLettered);
   }
-  return { rowsIn, rowsOut, lateRowsDropped: late, badRowsSkipped: bad, badRowsDeadLettered: deadLettered, badRowsByKind: byKind };
+  const summary: JobSummary = { rowsIn, rowsOut, lateRowsDropped: late, badRowsSkipped: bad, badRowsDeadLettered: deadLettered, badRowsByKind: byKind };
+  if (sums.size === 0) return summary;
+  const checksums: Record<string, SinkChecksum> = {};
+  for (const [name, s] of sums) checksums[name] = { rows: s.rows, checksum: combineChecksum(s.low, s.high) };
+  return { ...summary, checksums };
 }
 
 /** `1,234 rows in, 1 row out, 3 late rows dropped, 0 bad rows skipped`. */
@@ -62,5 +87,6 @@ export function describeSummary(s: JobSummary): string {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([kind, count]) => `${count.toLocaleString('en-US')} ${kind}`);
   const bad = `${n(s.badRowsSkipped, 'bad rows skipped')}${kinds.length ? ` (${kinds.join(', ')})` : ''}${s.badRowsDeadLettered ? `, ${s.badRowsDeadLettered.toLocaleString('en-US')} of them to the dead-letter table` : ''}`;
-  return `${n(s.rowsIn, 'rows in')}, ${n(s.rowsOut, 'rows out')}, ${n(s.lateRowsDropped, 'late rows dropped')}, ${bad}`;
+  const checksums = Object.entries(s.checksums ?? {}).map(([sink, c]) => `, ${sink}: ${n(c.rows, 'rows')} with checksum ${c.checksum}`);
+  return `${n(s.rowsIn, 'rows in')}, ${n(s.rowsOut, 'rows out')}, ${n(s.lateRowsDropped, 'late rows dropped')}, ${bad}${checksums.join('')}`;
 }

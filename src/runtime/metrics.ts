@@ -24,6 +24,11 @@ export const CounterNames = {
   badRecordsSkipped: 'badRecordsSkipped',
   /** Of those, the ones written to the dead-letter table. */
   badRecordsDeadLettered: 'badRecordsDeadLettered',
+  /** A checksumming sink (blackhole with 'checksum'): the low and high 32-bit halves of its 64-bit checksum. */
+  checksumLow: 'checksumLow',
+  checksumHigh: 'checksumHigh',
+  /** A checksumming sink: the net number of rows (+1 per +I/+U, −1 per −U/−D). */
+  checksumRows: 'checksumRows',
 } as const;
 
 /** The counter of bad records of one kind: `badRecords.<kind>`. */
