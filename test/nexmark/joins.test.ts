@@ -3,6 +3,7 @@
  * result), q9 (join + ROW_NUMBER top-1 per auction: updating), q13 (lookup join with a side input), q20 (join
  * with a category filter) — each equal to its batch computation over the same events (see suite.ts).
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
@@ -28,6 +29,12 @@ function sqliteSideInput(text: string, dir: string): string {
   return replaced;
 }
 
+/** q13 as its file declares it: the side input a CSV file (`key,value` lines) in the filesystem connector. */
+function csvSideInput(text: string, dir: string): string {
+  writeFileSync(join(dir, 'side_input.txt'), SIDE.map(([k, v]) => `${k},${v}\n`).join(''));
+  return text;
+}
+
 describeQueries('Nexmark join queries', [
   { query: 'q3', expected: oracle.q3, minRows: 10, retracts: false },
   // The inner MAX per auction grows as bids come: the outer AVG per category is retracted and updated.
@@ -46,6 +53,17 @@ describeQueries('Nexmark join queries', [
     query: 'q13',
     title: 'q13 equals its batch computation (side input in a SQLite table)',
     transform: sqliteSideInput,
+    expected: (e: Events) => oracle.q13(e, SIDE),
+    minRows: 1000,
+    retracts: false,
+  },
+  {
+    query: 'q13',
+    title: 'q13 equals its batch computation (side input in a CSV file, as q13.sql declares it)',
+    // Eddy: "Processing-time temporal join is not supported yet: table 'side_input' (connector 'filesystem')
+    // cannot be looked up by key" (as Flink: its filesystem connector is no lookup source either).
+    skip: 'a filesystem table cannot be looked up',
+    transform: csvSideInput,
     expected: (e: Events) => oracle.q13(e, SIDE),
     minRows: 1000,
     retracts: false,
