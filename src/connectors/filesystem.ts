@@ -1,6 +1,7 @@
 /** Flink's `filesystem` connector: JSON or CSV files (or a directory of them) as a source and a sink. */
 import type { ConnectorFactory, MetadataSpec, OptionSpec } from '../runtime/connector.js';
 import { T, withNullable } from '../common/types.js';
+import { FileSystemLookupReader } from './filesystem-lookup.js';
 import { FileSystemSinkWriter } from './filesystem-sink.js';
 import { FileSystemSourceReader } from './filesystem-source.js';
 
@@ -56,6 +57,8 @@ export const filesystemConnector: ConnectorFactory = {
   sinkChangelogMode: 'append',
   createSource: (ctx) => new FileSystemSourceReader(ctx),
   createSink: (ctx) => new FileSystemSinkWriter(ctx),
+  // A bounded side input of a lookup join, read once when the join opens (see filesystem-lookup.ts).
+  createLookup: (ctx) => new FileSystemLookupReader(ctx),
   checkOptions: (options) =>
     options['format']?.trim().toLowerCase() === 'avro'
       ? [{ key: 'format', message: "The filesystem connector reads and writes lines of text, and 'avro' records are bytes", hint: "use Kafka for Avro records, or 'json' or 'csv' for files" }]

@@ -401,8 +401,13 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         throw new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Table '${table.name}' (connector '${table.options['connector']}') cannot be looked up by key` });
       }
       const physical = physicalColumns(table);
+      const scope = `Lookup: ${table.name}#${++counter}`;
+      // A reader that loads its table (a file) reports the records it cannot read under the table's error policy.
+      const policy = errorPolicyOf(table.options);
+      const handler = new BadRecordHandler(table.name, policy, (n) => metrics.counter(scope, n), policy === 'dead-letter' ? deadLetterFor(table) : undefined);
       const reader = factory.createLookup({
-        ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), `Lookup: ${table.name}#${++counter}`, undefined),
+        ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, undefined),
+        badRecord: (r) => handler.report(r),
         keys: node.lookupKeys,
       });
       const physicalIndex = sourceIndex(table.columns);

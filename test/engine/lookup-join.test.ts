@@ -5,7 +5,7 @@
  * here; EXPLAIN shows the LookupJoin (no state, its cache); the lookup.* options are validated like other
  * WITH options; a table that cannot be looked up is refused as Flink refuses it. All errors are positioned.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -153,9 +153,9 @@ describe('lookup joins (FOR SYSTEM_TIME AS OF a PROCTIME() column) against sqlit
 
   it('refuses, positioned: a table that cannot be looked up (Flink: processing-time temporal join), a RIGHT join, a computed lookup key', async () => {
     const { eddy } = await setup('', false);
-    await eddy.execute("CREATE TABLE files (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '/tmp/none.json', 'format' = 'json')");
+    await eddy.execute("CREATE TABLE gen (id INT, name STRING) WITH ('connector' = 'datagen')");
     const cases: [string, string, RegExp][] = [
-      ['SELECT * FROM orders o JOIN files FOR SYSTEM_TIME AS OF o.proc AS f ON o.product_id = f.id', 'files FOR SYSTEM_TIME AS OF o.proc AS f', /Processing-time temporal join is not supported yet: table 'files' \(connector 'filesystem'\) cannot be looked up/],
+      ['SELECT * FROM orders o JOIN gen FOR SYSTEM_TIME AS OF o.proc AS f ON o.product_id = f.id', 'gen FOR SYSTEM_TIME AS OF o.proc AS f', /Processing-time temporal join is not supported yet: table 'gen' \(connector 'datagen'\) cannot be looked up/],
       ['SELECT * FROM orders o RIGHT JOIN products FOR SYSTEM_TIME AS OF o.proc AS p ON o.product_id = p.id', 'RIGHT JOIN products', /must be an INNER or LEFT join/],
       ['SELECT * FROM orders o JOIN products FOR SYSTEM_TIME AS OF o.proc AS p ON o.qty > p.id', 'JOIN products', /needs an equality condition/],
     ];
@@ -165,4 +165,51 @@ describe('lookup joins (FOR SYSTEM_TIME AS OF a PROCTIME() column) against sqlit
       expect(pointedAt(err, sql), sql).toContain(at);
     }
   });
+});
+
+describe('lookup joins against filesystem tables (a bounded side input, read once when the join opens)', () => {
+  /** Orders with product ids 0..7 (and one NULL), and a side input directory of two files. */
+  async function fileSetup(sideOptions = '') {
+    const { eddy, add } = await setup('', false);
+    const dir = join(tempDir(), 'side');
+    mkdirSync(dir);
+    // Product 3 has two rows (one in each file); 5 only a row with a NULL id elsewhere; 6 is missing.
+    writeFileSync(join(dir, 'a.csv'), '1,one\n2,two\n3,three\n');
+    writeFileSync(join(dir, 'b.csv'), '3,drei\nnot-a-number,bad\n,nameless\n4,four\r\n');
+    writeFileSync(join(dir, '_SUCCESS'), '');
+    writeFileSync(join(dir, '.hidden.csv'), '6,hidden\n');
+    await eddy.execute(`CREATE TABLE side (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'csv'${sideOptions})`);
+    add(...[0, 1, 2, 3, 4, 5, 6, null].map((p, i) => ({ id: i, product_id: p, qty: 1 })));
+    return { eddy, dir };
+  }
+
+  it("a LEFT join equals the join computed here: every data file of the directory, every row of a key, NULL keys never match; bad records follow 'errors.policy'", async () => {
+    const { eddy } = await fileSetup(", 'errors.policy' = 'skip'");
+    const r = await eddy.execute('SELECT o.id, o.product_id, s.name FROM orders AS o LEFT JOIN side FOR SYSTEM_TIME AS OF o.proc AS s ON o.product_id = s.id');
+    if (r.kind !== 'query') throw new Error(`expected a query, got ${r.kind}`);
+    const rows: Row[] = [];
+    r.query.onChanges((b) => rows.push(...b.rows));
+    await r.query.done;
+    const side: [number, string][] = [[1, 'one'], [2, 'two'], [3, 'three'], [3, 'drei'], [4, 'four']];
+    const want: unknown[][] = [];
+    for (const [i, p] of [0, 1, 2, 3, 4, 5, 6, null].entries()) {
+      const found = side.filter(([id]) => p !== null && id === p);
+      if (found.length === 0) want.push([i, p, null]);
+      for (const [, name] of found) want.push([i, p, name]);
+    }
+    expect(rows.map((x) => JSON.stringify(x)).sort()).toEqual(want.map((x) => JSON.stringify(x)).sort());
+  }, 30_000);
+
+  it("fails the query at the bad record under the default 'errors.policy' (fail), naming the file and line; a changelog format cannot be looked up", async () => {
+    const { eddy, dir } = await fileSetup();
+    const sql = 'SELECT o.id, s.name FROM orders AS o JOIN side FOR SYSTEM_TIME AS OF o.proc AS s ON o.product_id = s.id';
+    const r = await eddy.execute(sql);
+    if (r.kind !== 'query') throw new Error(`expected a query, got ${r.kind}`);
+    const err = await failure(r.query.done);
+    expect(err.message).toContain(`${join(dir, 'b.csv')}:2`);
+    await eddy.execute(`CREATE TABLE changes (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'a.csv')}', 'format' = 'debezium-json')`);
+    const c = await eddy.execute(sql.replace('JOIN side', 'JOIN changes'));
+    if (c.kind !== 'query') throw new Error(`expected a query, got ${c.kind}`);
+    expect((await failure(c.query.done)).message).toMatch(/Table `changes` cannot be looked up: its format 'debezium-json' holds changes/);
+  }, 30_000);
 });

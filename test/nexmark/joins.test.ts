@@ -60,9 +60,6 @@ describeQueries('Nexmark join queries', [
   {
     query: 'q13',
     title: 'q13 equals its batch computation (side input in a CSV file, as q13.sql declares it)',
-    // Eddy: "Processing-time temporal join is not supported yet: table 'side_input' (connector 'filesystem')
-    // cannot be looked up by key" (as Flink: its filesystem connector is no lookup source either).
-    skip: 'a filesystem table cannot be looked up',
     transform: csvSideInput,
     expected: (e: Events) => oracle.q13(e, SIDE),
     minRows: 1000,
