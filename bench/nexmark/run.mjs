@@ -14,7 +14,7 @@
  * writes a JSON file. See bench/README.md, section Nexmark.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -310,9 +310,13 @@ function machineFacts() {
 /** Writes the input files with Eddy's own command (not timed), or checks the given directory. */
 function prepareFiles(opts, tmp) {
   if (opts.data) {
+    let lines = 0;
     for (const f of ['person.jsonl', 'auction.jsonl', 'bid.jsonl']) {
       if (!existsSync(join(opts.data, f))) throw new Error(`--data ${opts.data}: ${f} is missing`);
+      lines += countLines(join(opts.data, f));
     }
+    // events/s divides by --events: it must be the number of events in the files.
+    if (lines !== opts.events) throw new Error(`--data ${opts.data} holds ${lines} events, not --events ${opts.events}`);
     return { dir: opts.data, generatedSeconds: undefined };
   }
   const dir = join(tmp, 'data');
@@ -321,6 +325,21 @@ function prepareFiles(opts, tmp) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return { dir, generatedSeconds: (performance.now() - t) / 1000 };
+}
+
+/** Lines (newline bytes) of a file. */
+function countLines(path) {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let n = 0;
+  try {
+    for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      for (let i = buf.indexOf(10, 0); i >= 0 && i < got; i = buf.indexOf(10, i + 1)) n++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return n;
 }
 
 const fmtInt = (n) => (n === undefined || n === null ? '' : Math.round(n).toLocaleString('en-US'));
@@ -432,7 +451,12 @@ async function main(opts) {
   try {
     let data;
     if (opts.source === 'files') {
-      data = prepareFiles(opts, tmp);
+      try {
+        data = prepareFiles(opts, tmp);
+      } catch (err) {
+        console.error(err.message);
+        return 2;
+      }
       const size = ['person', 'auction', 'bid'].reduce((n, k) => n + statSync(join(data.dir, `${k}.jsonl`)).size, 0);
       console.log(`input: ${data.dir} (${(size / 2 ** 20).toFixed(1)} MB${data.generatedSeconds !== undefined ? `, written by 'eddy nexmark' in ${data.generatedSeconds.toFixed(1)} s, not timed` : ''})\n`);
     }
