@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { Eddy } from '../../src/engine/eddy.js';
 import type { JobSummary } from '../../src/engine/job-summary.js';
-import { jsonLines, type Events } from './events.js';
+import { nexmarkConfig } from '../../src/connectors/nexmark/config.js';
+import { AUCTION, AUCTION_FIELDS, BID, BID_FIELDS, NexmarkGenerator, PERSON, PERSON_FIELDS } from '../../src/connectors/nexmark/generator.js';
+import { jsonLines, type Auction, type Bid, type Events, type Person } from './events.js';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 export const SECOND = 1000;
@@ -86,6 +88,44 @@ export function fileInput(events: Events): Input {
       dir ??= writeEventFiles(events);
       const eddy = new Eddy({ variables: { NX_DATA: dir } });
       await executeAll(eddy, FILE_DDL);
+      return { eddy, dir };
+    },
+  };
+}
+
+/** Generator table and views (ddl-gen.sql). */
+export const GENERATOR_DDL = readFileSync(join(HERE, 'ddl-gen.sql'), 'utf8');
+
+/** The events the nexmark connector generates with these options: its generator module's, by event number. */
+export function connectorEvents(events: number, rate: number): Events {
+  const generator = new NexmarkGenerator(nexmarkConfig({ 'events.num': String(events), 'first-event.rate': String(rate), 'next-event.rate': String(rate) }));
+  const out: Events = { persons: [], auctions: [], bids: [] };
+  const object = (fields: readonly string[], values: unknown[]) => Object.fromEntries(fields.map((f, i) => [f, values[i]]));
+  for (let n = 0; n < events; n++) {
+    const kind = generator.kind(n);
+    const values = generator.event(n);
+    if (kind === PERSON) out.persons.push(object(PERSON_FIELDS, values) as unknown as Person);
+    else if (kind === AUCTION) out.auctions.push(object(AUCTION_FIELDS, values) as unknown as Auction);
+    else if (kind === BID) out.bids.push(object(BID_FIELDS, values) as unknown as Bid);
+  }
+  return out;
+}
+
+/**
+ * The `'connector' = 'nexmark'` table of Nexmark's DDL and its person/auction/bid views (ddl-gen.sql), `events`
+ * events at `rate` events/s of event time; the oracle's events are its generator module's.
+ */
+export function connectorInput(events: number, rate: number): Input {
+  let generated: Events | undefined;
+  return {
+    name: 'nexmark connector',
+    get events() {
+      return (generated ??= connectorEvents(events, rate));
+    },
+    async session() {
+      const dir = tempDir();
+      const eddy = new Eddy({ variables: { NX_EVENTS: String(events), NX_RATE: String(rate) } });
+      await executeAll(eddy, GENERATOR_DDL);
       return { eddy, dir };
     },
   };

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, generateEvents, type Events } from './events.js';
-import { applyChangelog, expectSameRows, fileInput, queryText, runQueryText, type Change, type Input } from './harness.js';
+import { applyChangelog, connectorInput, expectSameRows, fileInput, queryText, runQueryText, type Change, type Input } from './harness.js';
 
 export interface QueryCase {
   readonly query: string;
@@ -29,10 +29,13 @@ export interface QueryCase {
 }
 
 let fileEvents: Events | undefined;
-/** The inputs each query runs over: the test's own events as JSON files (and the nexmark connector's, once there). */
+/**
+ * The inputs each query runs over: the test's own events as JSON files, and the nexmark connector's table
+ * (8,000 events at 100 events/s: 80 s of event time) with the events of its generator module.
+ */
 export function inputs(): Input[] {
   fileEvents ??= generateEvents(DEFAULT_CONFIG);
-  return [fileInput(fileEvents)];
+  return [fileInput(fileEvents), connectorInput(8000, 100)];
 }
 
 /** One test per query case and input. */

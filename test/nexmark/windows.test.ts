@@ -10,7 +10,7 @@ import { describeQueries } from './suite.js';
 describeQueries('Nexmark window queries', [
   { query: 'q5', expected: oracle.q5, minRows: 40 },
   { query: 'q7', expected: oracle.q7, minRows: 8 },
-  { query: 'q8', expected: oracle.q8, minRows: 50, retracts: false },
+  { query: 'q8', expected: oracle.q8, minRows: 20, retracts: false },
   { query: 'q11', expected: oracle.q11, minRows: 100, retracts: false },
   { query: 'q12e', expected: oracle.q12e, minRows: 100, retracts: false },
 ]);
