@@ -28,7 +28,7 @@ import { encodeKey, type GroupKey, type KeySelector, keySelector } from '../keys
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import type { OperatorState, StateTable, ValueCodec } from '../state/state-types.js';
 import { InputProgress } from './input-progress.js';
-import { joinKeyOf, type RowKey } from './join-key.js';
+import { reportExpressionError } from './expression-error.js';
 import { JoinRows, type JoinSide } from './join-rows.js';
 import { decodeValue, encodeValue, writeEncodedValue } from './state-codecs.js';
 
@@ -109,116 +109,318 @@ export class JoinState {
   }
 }
 
+/**
+ * The rows of one side with one join key, in order of arrival (the {@link Join}'s bucket): parallel arrays
+ * of rows, their live copies (0: removed, skipped until the arrays are compacted) and, for a preserved
+ * side, how many rows of the other side each matches.
+ *
+ * - A preserved side (`merging`) keeps the copies of a row in one record, as the null-padded rows are
+ *   emitted and retracted per row: it finds a row's record by the row's identity (its encoded values,
+ *   {@link encodeKey}) from the first row on.
+ * - Any other side appends every row as a record of its own (a copy joins the same as a count would), so
+ *   an insert-only input never computes an identity. The first retraction builds an index by identity (the
+ *   last live record of each row, and for each record the previous live one of the same row); a retraction
+ *   removes the last live copy of its row. What the bucket holds is a function of its input alone, whether
+ *   the index exists or not, so a bucket restored from a checkpoint behaves as the one it was taken from.
+ */
+export class RowBucket {
+  rows: Row[] = [];
+  counts: number[] = [];
+  matches: number[] = [];
+  /** Records with a live copy. */
+  live = 0;
+  /** Identity → the (last) live record of that row; built on first need. */
+  private index: Map<string, number> | undefined;
+  /** Appending buckets with an index: the previous live record of the same row, per record (-1: none). */
+  private prev: number[] = [];
+
+  constructor(readonly merging: boolean) {}
+
+  /** Adds a copy of `row`; returns its record's position. */
+  add(row: Row): number {
+    const n = this.rows.length;
+    if (this.merging) {
+      const index = this.index ?? this.buildIndex();
+      const id = encodeKey(row);
+      const at = index.get(id);
+      if (at !== undefined) {
+        this.counts[at]!++;
+        return at;
+      }
+      index.set(id, n);
+    } else if (this.index !== undefined) {
+      const id = encodeKey(row);
+      this.prev.push(this.index.get(id) ?? -1);
+      this.index.set(id, n);
+    }
+    this.live++;
+    this.rows.push(row);
+    this.counts.push(1);
+    this.matches.push(0);
+    return n;
+  }
+
+  /** Adds a record read back from state (before any other use of the bucket). */
+  restore(row: Row, count: number, matches: number): void {
+    this.rows.push(row);
+    this.counts.push(count);
+    this.matches.push(matches);
+    this.live++;
+  }
+
+  /** The position of the (last) live record equal to `row`, or -1. */
+  find(row: Row): number {
+    const index = this.index ?? this.buildIndex();
+    return index.get(encodeKey(row)) ?? -1;
+  }
+
+  /** Removes one copy of the record at `at` (one {@link find} returned for `row`); the record goes with its last copy. */
+  removeCopy(at: number, row: Row): void {
+    if (--this.counts[at]! > 0) return;
+    this.live--;
+    if (this.index !== undefined) {
+      const id = encodeKey(row);
+      const before = this.merging ? -1 : this.prev[at]!;
+      if (before >= 0) this.index.set(id, before);
+      else this.index.delete(id);
+    }
+    // Compact when most records are removed ones.
+    if (this.rows.length > 8 && this.live * 2 < this.rows.length) this.compact();
+  }
+
+  /** Builds the index of the live records (see the class comment). */
+  private buildIndex(): Map<string, number> {
+    const index = new Map<string, number>();
+    const { rows, counts } = this;
+    const prev = this.prev;
+    prev.length = 0;
+    for (let i = 0; i < rows.length; i++) {
+      if (counts[i] === 0) {
+        prev.push(-1);
+        continue;
+      }
+      const id = encodeKey(rows[i]!);
+      const at = index.get(id);
+      if (this.merging && at !== undefined) {
+        // (Not from this bucket's own adds: copies of a row are one record on a merging side.)
+        counts[at]! += counts[i]!;
+        counts[i] = 0;
+        this.live--;
+        continue;
+      }
+      if (!this.merging) prev.push(at ?? -1);
+      index.set(id, i);
+    }
+    if (this.merging) prev.length = 0;
+    this.index = index;
+    return index;
+  }
+
+  /** Drops the removed records (and rebuilds the index if there is one). */
+  private compact(): void {
+    const { rows, counts, matches } = this;
+    let n = 0;
+    for (let i = 0; i < rows.length; i++) {
+      if (counts[i] === 0) continue;
+      rows[n] = rows[i]!;
+      counts[n] = counts[i]!;
+      matches[n] = matches[i]!;
+      n++;
+    }
+    if (n === rows.length) return;
+    rows.length = n;
+    counts.length = n;
+    matches.length = n;
+    if (this.index !== undefined) this.buildIndex();
+  }
+}
+
+/**
+ * Stores a {@link RowBucket} as {@link BUCKET_CODEC} stores a bucket, `[[row, count, matches], ...]` (live
+ * records in order), for a side that is `merging` or not.
+ */
+export function rowBucketCodec(merging: boolean): ValueCodec<RowBucket> {
+  return {
+  encode: (bucket) => {
+    const out: unknown[] = [];
+    for (let i = 0; i < bucket.rows.length; i++) {
+      if (bucket.counts[i]! > 0) out.push([encodeValue(bucket.rows[i]), bucket.counts[i], bucket.matches[i]]);
+    }
+    return out;
+  },
+  write: (w, bucket) => {
+    w.arrayHeader(bucket.live);
+    for (let i = 0; i < bucket.rows.length; i++) {
+      if (bucket.counts[i] === 0) continue;
+      w.arrayHeader(3);
+      writeEncodedValue(w, bucket.rows[i]);
+      w.number(bucket.counts[i]!);
+      w.number(bucket.matches[i]!);
+    }
+  },
+  decode: (data) => {
+      const bucket = new RowBucket(merging);
+      for (const [row, count, matches] of data as [unknown, number, number][]) bucket.restore(decodeValue(row) as Row, count, matches);
+      return bucket;
+    },
+  };
+}
+
 /** The regular join operator (see the file comment): input 0 is the left side, input 1 the right. */
 export class Join implements StreamOperator {
   readonly kind = 'Join';
-  /** Run-time state, created in {@link open} from the operator's state tables. */
-  state!: JoinState;
   private ctx!: OperatorContext;
   private progress!: InputProgress;
+  private tables!: readonly [StateTable<RowBucket>, StateTable<RowBucket>];
   private readonly keyOfValues: KeySelector;
   private readonly rows: JoinRows;
   /** Buckets the current batch changed, per side (stored at the end of the batch). */
-  private readonly touched: readonly [Map<GroupKey, JoinBucket>, Map<GroupKey, JoinBucket>] = [new Map(), new Map()];
+  private readonly touched: readonly [Map<GroupKey, RowBucket>, Map<GroupKey, RowBucket>] = [new Map(), new Map()];
   /** Whether an inner join (kinds pass through) rather than an outer one (only +I and -D). */
   private readonly inner: boolean;
+  /** The last row's join key and whether it can match (see {@link keyOf}). */
+  private key: GroupKey = null;
+  private matchable = false;
+  /** Scratch for the key values of several key expressions. */
+  private readonly keyValues: unknown[];
+  private readonly out = new BatchBuilder();
 
   constructor(readonly config: JoinConfig) {
     if (config.keys[0].length !== config.keys[1].length) throw new Error('a join needs as many key expressions on each side');
     this.keyOfValues = keySelector(config.keys[0].map((_, i) => i));
+    this.keyValues = new Array<unknown>(config.keys[0].length);
     this.rows = new JoinRows(config.widths, config.residual);
     this.inner = !config.preserved[0] && !config.preserved[1];
   }
 
+  /** The operator's state, as tests inspect it: how many keys of a side hold rows (in memory). */
+  readonly state = {
+    keys: (side: JoinSide): number => this.tables[side].size,
+  };
+
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
-    this.state = new JoinState(ctx.state);
+    // Both sides may expire when idle (table.exec.state.ttl), as in Flink: otherwise they grow forever.
+    this.tables = [
+      ctx.state.table<RowBucket>('left', rowBucketCodec(this.config.preserved[0]), { ttl: true }),
+      ctx.state.table<RowBucket>('right', rowBucketCodec(this.config.preserved[1]), { ttl: true }),
+    ];
     this.progress = new InputProgress(ctx.state, 2);
   }
 
   processBatch(batch: ChangeBatch, input: number): void {
     const side = input as JoinSide;
     const { rows, kinds } = batch;
-    const out = new BatchBuilder();
+    const out = this.out;
+    const preserved = this.config.preserved[side];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      const key = this.keyOf(side, row);
       // A row that can match nothing needs no state unless it is emitted null-padded.
-      if (key === undefined || (!key.matchable && !this.config.preserved[side])) continue;
-      if (isAccumulate(kinds[i]!)) this.accumulate(side, row, kinds[i]!, key, out);
-      else this.retract(side, row, kinds[i]!, key, out);
+      if (!this.keyOf(side, row) || (!this.matchable && !preserved)) continue;
+      if (isAccumulate(kinds[i]!)) this.accumulate(side, row, kinds[i]!, this.key, out);
+      else this.retract(side, row, kinds[i]!, this.key, out);
     }
-    for (const s of [0, 1] as const) {
-      for (const [key, bucket] of this.touched[s]) this.state.put(s, key, bucket);
-      this.touched[s].clear();
+    for (let s = 0; s < 2; s++) {
+      const touched = this.touched[s]!;
+      if (touched.size === 0) continue;
+      const table = this.tables[s]!;
+      for (const [key, bucket] of touched) {
+        if (bucket.live === 0) table.delete(key);
+        else table.put(key, bucket);
+      }
+      touched.clear();
     }
     const result = out.take();
     if (result) this.ctx.output.emit(result);
   }
 
   /** Adds a row to its side and emits its matches (retracting the null-padded rows they replace). */
-  private accumulate(side: JoinSide, row: Row, kind: RowKind, key: RowKey, out: BatchBuilder): void {
+  private accumulate(side: JoinSide, row: Row, kind: RowKind, key: GroupKey, out: BatchBuilder): void {
     const other = (1 - side) as JoinSide;
-    const own = this.bucket(side, key.key) ?? new Map<string, JoinRecord>();
-    this.touched[side].set(key.key, own);
-    const id = encodeKey(row);
-    let record = own.get(id);
-    if (!record) own.set(id, (record = { row, count: 0, matches: 0 }));
-    record.count++;
+    const own = this.bucket(side, key) ?? new RowBucket(this.config.preserved[side]);
+    this.touched[side].set(key, own);
+    const at = own.add(row);
     let matches = 0;
-    const bucket = key.matchable ? this.bucket(other, key.key) : undefined;
-    if (bucket) {
-      for (const match of bucket.values()) {
-        const joined = this.pair(side, row, match.row);
+    const bucket = this.matchable ? this.bucket(other, key) : undefined;
+    if (bucket !== undefined && bucket.live > 0) {
+      const otherPreserved = this.config.preserved[other];
+      const outKind = this.inner ? kind : INSERT;
+      const { rows, counts } = bucket;
+      for (let j = 0; j < rows.length; j++) {
+        const count = counts[j]!;
+        if (count === 0) continue;
+        const joined = this.pair(side, row, rows[j]!);
         if (!joined) continue;
-        matches += match.count;
-        if (this.config.preserved[other]) {
-          if (match.matches === 0) addCopies(out, DELETE, this.nullPadded(other, match.row), match.count);
-          match.matches++;
-          this.touched[other].set(key.key, bucket);
+        matches += count;
+        if (otherPreserved) {
+          if (bucket.matches[j] === 0) addCopies(out, DELETE, this.nullPadded(other, rows[j]!), count);
+          bucket.matches[j]!++;
+          this.touched[other].set(key, bucket);
         }
-        addCopies(out, this.inner ? kind : INSERT, joined, match.count);
+        addCopies(out, outKind, joined, count);
       }
     }
     if (this.config.preserved[side]) {
-      record.matches = matches;
+      own.matches[at] = matches;
       if (matches === 0) out.add(INSERT, this.nullPadded(side, row));
     }
   }
 
   /** Removes one copy of a row and retracts its matches (bringing back null-padded rows that lose their last match). */
-  private retract(side: JoinSide, row: Row, kind: RowKind, key: RowKey, out: BatchBuilder): void {
+  private retract(side: JoinSide, row: Row, kind: RowKind, key: GroupKey, out: BatchBuilder): void {
     const other = (1 - side) as JoinSide;
-    const own = this.bucket(side, key.key);
-    const id = encodeKey(row);
-    const record = own?.get(id);
-    if (!own || !record) return;
-    if (--record.count === 0) own.delete(id);
-    this.touched[side].set(key.key, own);
-    const bucket = key.matchable ? this.bucket(other, key.key) : undefined;
-    if (bucket) {
-      for (const match of bucket.values()) {
-        const joined = this.pair(side, row, match.row);
+    const own = this.bucket(side, key);
+    const at = own === undefined ? -1 : own.find(row);
+    if (at < 0) return;
+    const ownMatches = own!.matches[at]!;
+    own!.removeCopy(at, row);
+    this.touched[side].set(key, own!);
+    const bucket = this.matchable ? this.bucket(other, key) : undefined;
+    if (bucket !== undefined && bucket.live > 0) {
+      const otherPreserved = this.config.preserved[other];
+      const { rows, counts } = bucket;
+      for (let j = 0; j < rows.length; j++) {
+        const count = counts[j]!;
+        if (count === 0) continue;
+        const joined = this.pair(side, row, rows[j]!);
         if (!joined) continue;
-        addCopies(out, this.inner ? kind : DELETE, joined, match.count);
-        if (this.config.preserved[other]) {
-          match.matches = Math.max(0, match.matches - 1);
-          if (match.matches === 0) addCopies(out, INSERT, this.nullPadded(other, match.row), match.count);
-          this.touched[other].set(key.key, bucket);
+        addCopies(out, this.inner ? kind : DELETE, joined, count);
+        if (otherPreserved) {
+          bucket.matches[j] = Math.max(0, bucket.matches[j]! - 1);
+          if (bucket.matches[j] === 0) addCopies(out, INSERT, this.nullPadded(other, rows[j]!), count);
+          this.touched[other].set(key, bucket);
         }
       }
     }
-    if (this.config.preserved[side] && record.matches === 0) out.add(DELETE, this.nullPadded(side, row));
+    if (this.config.preserved[side] && ownMatches === 0) out.add(DELETE, this.nullPadded(side, row));
   }
 
   /** The bucket of a side and key: the one this batch changed, else the stored one. */
-  private bucket(side: JoinSide, key: GroupKey): JoinBucket | undefined {
-    return this.touched[side].get(key) ?? this.state.get(side, key);
+  private bucket(side: JoinSide, key: GroupKey): RowBucket | undefined {
+    return this.touched[side].get(key) ?? this.tables[side].get(key);
   }
 
-  /** The join key of a row; undefined when a key expression failed (the row is reported and dropped). */
-  private keyOf(side: JoinSide, row: Row): RowKey | undefined {
-    return joinKeyOf(this.ctx, this.config.keys[side], this.keyOfValues, row);
+  /**
+   * Computes the row's join key into {@link key} and {@link matchable}; false when a key expression failed
+   * (reported to the job's error policy: the row is dropped).
+   */
+  private keyOf(side: JoinSide, row: Row): boolean {
+    const exprs = this.config.keys[side];
+    const values = this.keyValues;
+    let matchable = true;
+    try {
+      for (let i = 0; i < exprs.length; i++) {
+        const v = exprs[i]!(row);
+        if (v === null || v === undefined) matchable = false;
+        values[i] = v;
+      }
+    } catch (err) {
+      reportExpressionError(this.ctx, err, row);
+      return false;
+    }
+    this.key = this.keyOfValues.key(values);
+    this.matchable = matchable;
+    return true;
   }
 
   private pair(side: JoinSide, row: Row, other: Row): Row | undefined {
