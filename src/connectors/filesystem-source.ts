@@ -60,6 +60,12 @@ function restoredPositions(tableName: string, restored: unknown): FilePosition[]
   return restored as FilePosition[];
 }
 
+/**
+ * Lines per block of a split read (ConnectorContext.split): block k of each file (lines k·B+1 .. (k+1)·B) belongs
+ * to split k % count, so that all splits advance through a file together (their event times stay close).
+ */
+export const SPLIT_BLOCK_LINES = 512;
+
 /** Bytes read per chunk at most. */
 const MAX_READ = 256 * 1024;
 /** Rows per chunk the read size aims at (the read size shrinks for files of short lines). */
@@ -158,6 +164,8 @@ export class FileSystemSourceReader implements SourceReader {
   private readonly onChange: 'fail' | 'restart';
   /** The METADATA keys whose values each row gets after its physical columns. */
   private readonly metadataKeys: readonly string[];
+  /** This reader's share of every file's lines (see SPLIT_BLOCK_LINES), when the job runs in parallel instances. */
+  private readonly share?: { readonly index: number; readonly count: number };
 
   /** Resumes from `startPositions` when given, else from `ctx.restored` (a checkpointed {@link position}). */
   constructor(
@@ -175,6 +183,7 @@ export class FileSystemSourceReader implements SourceReader {
     this.start = new Map(startPositions.map((p) => [p.file, p]));
     this.onChange = ctx.options['source.restore.on-change']?.toLowerCase() === 'restart' ? 'restart' : 'fail';
     this.metadataKeys = ctx.metadataKeys ?? [];
+    if (ctx.split && ctx.split.count > 1) this.share = ctx.split;
   }
 
   async open(): Promise<void> {
@@ -429,6 +438,9 @@ export class FileSystemSourceReader implements SourceReader {
 
   /** Decodes one line into a row, or reports it as a bad record (and goes on if the policy returns). */
   private decodeLine(split: FileSplit, text: string, line: number, flaw: LineFlaw | undefined, read: LineRows): void {
+    // A line of another split's block is that split's (bad records included).
+    const share = this.share;
+    if (share && Math.floor((line - 1) / SPLIT_BLOCK_LINES) % share.count !== share.index) return;
     if (flaw) {
       this.ctx.badRecord(
         flaw.kind === 'too-large'

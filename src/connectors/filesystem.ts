@@ -53,6 +53,8 @@ export const filesystemConnector: ConnectorFactory = {
   description: 'Reads and writes files of JSON or CSV records, one per line.',
   options: OPTIONS,
   usesFormat: true,
+  // Parallel instances each read every file's bytes and decode their own blocks of lines (see SPLIT_BLOCK_LINES).
+  splittable: true,
   metadata: METADATA,
   sinkChangelogMode: 'append',
   createSource: (ctx) => new FileSystemSourceReader(ctx),

@@ -11,6 +11,28 @@ import { checkSavepoint, checkpointInterval, checkpointMinPause, openDurableStat
 import type { PhysicalPipeline } from '../planner/physical-plan.js';
 import { deadLetterTarget } from './dead-letter-target.js';
 import type { SessionContext } from './session-context.js';
+import type { JobsRequest } from './job-thread.js';
+import { startInstances } from './parallel-instances.js';
+import { builtinConnectors } from '../connectors/index.js';
+import type { ParallelInstance } from '../runtime/parallel/exchange.js';
+import type { ParallelPart } from '../runtime/parallel/part.js';
+
+/**
+ * Set in the thread of a parallel job's instance (parallel-instance-worker.ts): every job built in this thread is
+ * that instance of its job (it has no sinks and no durable state of its own; instance 0 has them).
+ */
+let instanceOfThisThread: ParallelInstance | undefined;
+
+/** Makes this thread build its jobs as `instance` (see instanceOfThisThread). */
+export function runAsInstance(instance: ParallelInstance): void {
+  instanceOfThisThread = instance;
+}
+
+/** `parallelism.default` as a number (checked when set). */
+export function parallelismOf(value: string): number {
+  const n = Number(value.trim());
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
 
 /** How to build one job (see JobBuilder.build). */
 export interface JobBuildOptions {
@@ -24,6 +46,11 @@ export interface JobBuildOptions {
   readonly overrides?: readonly ConnectorFactory[];
   /** The statement the job runs, so errors can quote a failing expression. */
   readonly statement?: { readonly text: string; readonly span: Span };
+  /**
+   * How another thread plans the same job again: with `parallelism.default` > 1 the job's other instances do
+   * (see parallel-instances.ts). Absent (a pull query's snapshot read): the job runs in one instance.
+   */
+  readonly replan?: JobsRequest;
 }
 
 /** Turns planned pipelines into runnable jobs the way the session's settings say. */
@@ -33,8 +60,20 @@ export class JobBuilder {
   /** Builds a job (not started). A durable state it was given is closed if building fails. */
   build(plan: JobPlan, name: string, options: JobBuildOptions = {}): Job {
     const { collect, durable, jobKey, overrides = [], statement } = options;
+    let parallel: { instance: ParallelInstance; part: ParallelPart } | undefined;
     try {
+      if (instanceOfThisThread) {
+        const links = instanceOfThisThread.links;
+        parallel = { instance: instanceOfThisThread, part: { links, onFailure: () => {}, stopOthers: () => {}, close: async () => links.close() } };
+      } else {
+        const count = parallelismOf(this.session.settings.get('parallelism.default'));
+        if (count > 1 && options.replan) {
+          this.checkParallel(options.replan, count, durable !== undefined);
+          parallel = startInstances(this.session.threadContext(), options.replan, count);
+        }
+      }
       return buildJob(pipelinesOf(plan), {
+        ...(parallel ? { parallel } : {}),
         name,
         timeZone: this.session.settings.get('table.local-time-zone'),
         collect,
@@ -50,8 +89,19 @@ export class JobBuilder {
       });
     } catch (err) {
       durable?.store.close();
+      if (parallel && !instanceOfThisThread) void parallel.part.close(false);
       throw err;
     }
+  }
+
+  /** Refuses what a job cannot do in parallel instances (yet), clearly. */
+  private checkParallel(request: JobsRequest, count: number, durable: boolean): void {
+    const refuse = (what: string) => {
+      throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `${what} cannot run with 'parallelism.default' = ${count} yet`, hint: "SET 'parallelism.default' = '1' for it" });
+    };
+    if (request.kind === 'view') refuse('A materialized view');
+    if (durable) refuse('A job with checkpoints (a state directory or a savepoint to resume from)');
+    if (this.session.connectors.length !== builtinConnectors().length) refuse("A job of a session given its own connectors (they live in the session's thread only)");
   }
 
   /**
@@ -71,6 +121,8 @@ export class JobBuilder {
    * state it did not write. Undefined when state lives in memory only.
    */
   durableState(plan: JobPlan, key: string): DurableState | undefined {
+    // An instance of a parallel job keeps no state file: instance 0 owns the job's.
+    if (instanceOfThisThread) return undefined;
     const settings = this.session.settings;
     const savepoint = settings.get('execution.savepoint.path');
     let dir = this.session.stateDir;

@@ -22,7 +22,12 @@ export const KNOWN_SETTINGS: Readonly<Record<string, SettingSpec>> = {
   'sql-client.execution.max-table-result.rows': { defaultValue: '10000', description: 'Most rows (or changes) a table or changelog result view keeps; beyond that the oldest are dropped.' },
   'sql-client.execution.result-mode': { defaultValue: 'tableau', description: 'How results are shown: table, changelog or tableau.', values: ['table', 'changelog', 'tableau'] },
   'pipeline.name': { defaultValue: '', description: 'A name for the next job.' },
-  'parallelism.default': { defaultValue: '1', description: 'Accepted for compatibility; Eddy runs each job on one thread.' },
+  'parallelism.default': {
+    defaultValue: '1',
+    description:
+      'How many parallel instances run each INSERT job and query, each in a thread of its own, split at the plan\'s exchanges (hash by key); see docs/parallelism.md. Jobs with checkpoints and materialized views need 1.',
+    check: (v) => (/^\s*[1-9]\d*\s*$/.test(v) && Number(v) <= 64 ? undefined : 'a whole number of instances from 1 to 64'),
+  },
   'execution.checkpointing.interval': {
     defaultValue: '5 s',
     description: "Time between the starts of two checkpoints of an INSERT job with a state directory (e.g. '1 s').",

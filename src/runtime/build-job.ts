@@ -13,7 +13,7 @@ import { nodeId } from '../planner/node-id.js';
 import { stateDescriptors, type StateDescriptor } from '../planner/state-declarations.js';
 import { exprToString } from '../planner/explain.js';
 import { INSERT, type ChangeBatch, type Row } from './changelog.js';
-import type { BadRecord, ConnectorContext, ConnectorFactory, SinkWriter } from './connector.js';
+import type { BadRecord, ConnectorContext, ConnectorFactory, SinkWriter, SourceChunk, SourceReader } from './connector.js';
 import { MetricsRegistry } from './metrics.js';
 import { Job, type SinkTask, type SourceTask } from './job.js';
 import type { OperatorContext, Output, StreamOperator } from './operator.js';
@@ -47,6 +47,8 @@ import { WindowTableFunction } from './operators/window-table-function.js';
 import { ValuesReader } from './values-reader.js';
 import { BadRecordHandler, DEAD_LETTER_COLUMNS, errorPolicyOf } from './bad-records.js';
 import { StateBackend, type StateBackendOptions } from './state/state-backend.js';
+import { ParallelExchange, hashRouter, type ParallelInstance } from './parallel/exchange.js';
+import type { ParallelPart } from './parallel/part.js';
 import type { CheckpointData, SqliteStateStore } from './state/sqlite-state-store.js';
 
 /** What building a job needs besides the plan. */
@@ -74,6 +76,22 @@ export interface BuildOptions {
   readonly checkpoints?: { readonly store: SqliteStateStore; readonly intervalMs: number; readonly minPauseMs?: number; readonly restored?: CheckpointData };
   /** The session's embedded log file, handed to every source and sink (ConnectorContext.embeddedLogPath). */
   readonly embeddedLogPath?: string;
+  /**
+   * Builds instance `instance.index` of a job running in `instance.count` parallel instances (see
+   * runtime/parallel): sources read their split, Exchange nodes send rows to the instance owning their key, and
+   * sinks are written by instance 0 only (the others send it their rows). `part`: what the job driver needs.
+   */
+  readonly parallel?: { readonly instance: ParallelInstance; readonly part: ParallelPart };
+}
+
+/** The reader of a source's share in an instance that has none (a source that cannot be split, read by instance 0). */
+class EmptyReader implements SourceReader {
+  readonly bounded = true;
+  async open(): Promise<void> {}
+  async next(): Promise<SourceChunk | null> {
+    return null;
+  }
+  async close(): Promise<void> {}
 }
 
 /** A dead-letter table: a sink connector with its options and columns (named as DEAD_LETTER_COLUMNS). */
@@ -189,6 +207,13 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
   const deadLetterFor = (table: TableDef): ((row: Row) => void) | undefined => {
     const target = options.deadLetters?.(table);
     if (!target) return undefined;
+    if (parallel) {
+      throw new EddyError({
+        code: ErrorCode.UNSUPPORTED,
+        message: `Table '${table.name}' writes its bad records to a dead-letter table, which a job with 'parallelism.default' = ${parallel.count} cannot do yet`,
+        hint: "SET 'parallelism.default' = '1' for this job",
+      });
+    }
     const existing = deadLetterWriters.get(target.name);
     if (existing) return existing;
     const sinkName = `dead-letters:${target.name}`;
@@ -208,6 +233,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     return write;
   };
   const restored = options.checkpoints?.restored;
+  const parallel = options.parallel?.instance;
   const connectorContext = (
     tableName: string,
     options2: Readonly<Record<string, string>>,
@@ -282,13 +308,18 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
         pendingDeadLetters.length = 0;
       };
       jobBadRecords ??= handler;
-      const reader = factory.createSource({
-        ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[env.id]),
-        badRecord: (r) => handler.report(r),
-        ...(node.filters ? { filters: node.filters } : {}),
-        ...(metadataKeys.length > 0 ? { metadataKeys } : {}),
-        ...(table.primaryKey ? { primaryKey: table.primaryKey } : {}),
-      });
+      // In parallel, a splittable source is read by every instance (its share), any other by instance 0 alone.
+      const reader =
+        parallel && !factory.splittable && parallel.index !== 0
+          ? new EmptyReader()
+          : factory.createSource({
+              ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[env.id]),
+              badRecord: (r) => handler.report(r),
+              ...(node.filters ? { filters: node.filters } : {}),
+              ...(metadataKeys.length > 0 ? { metadataKeys } : {}),
+              ...(table.primaryKey ? { primaryKey: table.primaryKey } : {}),
+              ...(parallel && factory.splittable ? { split: { index: parallel.index, count: parallel.count } } : {}),
+            });
       const speedup = table.options['replay.speedup'] !== undefined ? Number(table.options['replay.speedup']) : undefined;
       const scan = new TableSourceScan({
         tableName: table.name,
@@ -318,7 +349,8 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
       const scan = new TableSourceScan({ tableName: 'VALUES', physicalIndex: node.schema.map((_, i) => i), computed: node.schema.map(() => undefined), projection: node.schema.map((_, i) => i) });
       const ctx = contextFor(env.output, `Values#${++counter}`, env.id, stateDescriptors(node));
       opens.push(() => scan.open(ctx));
-      sources.push({ name: env.id, reader: new ValuesReader(rows, restored?.sources[env.id]), scan });
+      // In parallel, instance 0 reads the rows.
+      sources.push({ name: env.id, reader: parallel && parallel.index !== 0 ? new EmptyReader() : new ValuesReader(rows, restored?.sources[env.id]), scan });
     },
     Calc: (node, env) => {
       const columnNames = node.input.schema.map((f) => f.name);
@@ -470,8 +502,13 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     OverAggregate: (node, env) =>
       attach(new OverAggregate({ partitionKeys: node.partitionKeys, timeIndex: node.timeIndex, proctime: node.proctime, frame: node.frame, aggs: aggCalls(node.aggs) }), env, [node.input]),
     TemporalSort: (node, env) => attach(new TemporalSort({ timeIndex: node.timeIndex, keys: node.keys }), env, [node.input]),
-    // One thread: rows go on as they are (the cut between worker threads, later).
-    Exchange: (node, env) => void outputOf(node.input).targets.push(env.output),
+    // One thread: rows go on as they are. In parallel, rows go to the instance owning their key.
+    Exchange: (node, env) => {
+      if (!parallel) return void outputOf(node.input).targets.push(env.output);
+      const d = node.distribution;
+      const router = d.kind === 'hash' ? hashRouter(d.keys.map(compileExpr), parallel.count) : 'single';
+      attach(new ParallelExchange(env.id, parallel.links, router), env, [node.input]);
+    },
   };
 
   // Before a sink is created (which may open its file): one writer per table, as the planner arranges.
@@ -481,6 +518,17 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
   for (const pipeline of sinkPlans) {
     let writer: SinkWriter;
     let sinkName: string;
+    const sinkOf = pipeline.sink.kind === 'table' ? pipeline.sink.table.name : 'collect';
+    // In parallel, instance 0 writes the sink: every instance sends it its rows (an exchange to one instance).
+    const gather = parallel ? new ParallelExchange(`sink:${sinkOf}`, parallel.links, 'single') : undefined;
+    if (gather) {
+      const gatherCtx = contextFor(NO_OUTPUT, `Exchange#${++counter}`, `sink:${sinkOf}`, []);
+      outputOf(pipeline.root).targets.push(new Edge(gather, 0));
+      if (parallel!.index !== 0) {
+        opens.push(() => gather.open(gatherCtx));
+        continue;
+      }
+    }
     if (pipeline.sink.kind === 'table') {
       const table = pipeline.sink.table;
       const factory = options.connector(table.options['connector'] ?? '');
@@ -508,11 +556,14 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
     const sinkCtx = contextFor(NO_OUTPUT, `Sink: ${sinkName}`, `Sink: ${sinkName}`, []);
     opens.push(() => sink.open(sinkCtx));
     sinks.push({ operator: sink, writer });
-    outputOf(pipeline.root).targets.push(new Edge(sink, 0));
+    if (gather) {
+      const gatherCtx = contextFor(new Edge(sink, 0), `Exchange#${++counter}`, `sink:${sinkOf}`, []);
+      opens.push(() => gather.open(gatherCtx));
+    } else outputOf(pipeline.root).targets.push(new Edge(sink, 0));
   }
   const checkpoints = options.checkpoints ? { ...options.checkpoints, backend: state } : undefined;
   const closeOperators = () => closes.forEach((close) => close());
-  return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()), checkpoints, state, options.fingerprint, closeOperators);
+  return new Job(options.name, sources, sinks, metrics, () => opens.forEach((open) => open()), checkpoints, state, options.fingerprint, closeOperators, options.parallel?.part);
 }
 
 /** What building one node needs: its id (its state's name), where its operator emits, and the node. */

@@ -16,6 +16,7 @@ import type { TableSink } from './operators/table-sink.js';
 import { crashPoint } from './crash-points.js';
 import type { StateBackend } from './state/state-backend.js';
 import { SqliteStateStore, type CheckpointData } from './state/sqlite-state-store.js';
+import type { ParallelPart } from './parallel/part.js';
 
 /** How a job checkpoints: where its state goes and how often. */
 export interface CheckpointConfig {
@@ -140,6 +141,8 @@ export class Job {
     private readonly fingerprint = '',
     /** Releases what operators hold open (a lookup join's table), when the job ends however it ends. */
     private readonly closeOperators: () => void = () => {},
+    /** One instance of a job running in parallel (see runtime/parallel): its channels to the others. */
+    private readonly parallel?: ParallelPart,
   ) {
     this.checkpointId = checkpoints?.restored?.id ?? 0;
   }
@@ -194,6 +197,9 @@ export class Job {
   async caughtUp(): Promise<boolean> {
     if (this.status === 'created') return false;
     if (this.status !== 'running') return true;
+    if (this.parallel) {
+      throw new EddyError({ code: ErrorCode.UNSUPPORTED, message: `Job '${this.name}' runs in parallel instances, which cannot tell yet whether they have read all their input`, hint: "SET 'parallelism.default' = '1'" });
+    }
     if (!this.started || this.checkpointing) return false;
     for (const s of this.sources) {
       if (this.processing.has(s) || s.scan.holding) return false;
@@ -239,6 +245,13 @@ export class Job {
     try {
       for (const s of this.sinks) await s.writer.open();
       this.openOperators();
+      if (this.parallel) {
+        this.parallel.onFailure((err) => this.failWith(err));
+        this.parallel.links.start(
+          () => this.sinkFlushSoon(),
+          (err) => this.failWith(err),
+        );
+      }
       if (this.checkpoints?.restored) crashPoint('during-recovery');
       for (const s of this.sinks) s.operator.whenEnded(() => this.onSinkEnded());
       for (const s of this.sources) {
@@ -247,6 +260,8 @@ export class Job {
       }
       this.started = true;
       await Promise.all(this.sources.map((s) => this.runSource(s)));
+      // In parallel, the other instances may still send rows: until every exchange has ended everywhere.
+      if (this.parallel && !this.stopping) await this.parallel.links.drained();
       await this.checkpointsSettled();
       if (this.failure !== undefined) throw this.failure;
       for (const s of this.sinks) await s.writer.flush();
@@ -288,6 +303,16 @@ export class Job {
       if (timer) clearInterval(timer);
       if (idleTimer) clearInterval(idleTimer);
       await this.checkpointsSettled();
+      if (this.parallel) {
+        this.parallel.links.stop();
+        await this.parallel.close(this.status === 'finished').catch((err: unknown) => {
+          // An instance that failed while this one finished still fails the job.
+          if (this.status === 'finished') {
+            this.status = 'failed';
+            throw err;
+          }
+        });
+      }
       await Promise.allSettled(this.sources.map((s) => s.reader.close()));
       await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
       this.closeOperators();
@@ -334,6 +359,7 @@ export class Job {
   private failWith(err: unknown): void {
     if (this.failure === undefined) this.failure = err;
     this.stopping = true;
+    this.stopParallel();
     this.wakeAll();
     for (const s of this.sources) void s.reader.close();
   }
@@ -346,9 +372,13 @@ export class Job {
    */
   stop(savepoint?: string): Promise<string | undefined> {
     if (this.status !== 'running' || this.stopRequest) return Promise.reject(new EddyError({ code: ErrorCode.INVALID_STATEMENT, message: `Job '${this.name}' is not running (${this.status})` }));
+    if (this.parallel && savepoint) {
+      return Promise.reject(new EddyError({ code: ErrorCode.UNSUPPORTED, message: `Job '${this.name}' runs in parallel instances: a savepoint of them all is not supported yet`, hint: 'STOP JOB without a savepoint, or run the job with parallelism.default = 1' }));
+    }
     return new Promise((done, failed) => {
       this.stopRequest = { savepoint, done, failed };
       this.stopping = true;
+      this.stopParallel();
       this.wakeAll();
       for (const s of this.sources) void s.reader.close();
     });
@@ -388,6 +418,7 @@ export class Job {
     if (this.status !== 'running' && this.status !== 'created') return;
     this.cancelled = true;
     this.stopping = true;
+    this.stopParallel();
     this.wakeAll();
     await Promise.allSettled(this.sources.map((s) => s.reader.close()));
   }
@@ -396,6 +427,7 @@ export class Job {
     if (this.sinks.every((s) => s.auxiliary || s.operator.hasEnded) && this.sources.length > 0) {
       // Every output is complete (e.g. LIMIT reached): no need to read further.
       this.stopping = true;
+      this.stopParallel();
       this.wakeAll();
       for (const s of this.sources) void s.reader.close();
     }
@@ -447,6 +479,12 @@ export class Job {
         task.afterChunk?.();
         if (!pending) task.position = task.reader.position?.();
         if (chunk.rows.length > 0) this.chunksWithRows++;
+        if (this.parallel) {
+          // Rows for other instances go now; while the channels are full, this source waits.
+          this.parallel.links.flush();
+          const room = this.parallel.links.ready();
+          if (room) await room;
+        }
         this.stateBackend?.maintain();
         await this.flushSinks();
         this.maybeExpireState();
@@ -589,6 +627,25 @@ export class Job {
     this.completedCheckpoints++;
     this.durations.push(this.lastCheckpointAt - started);
     if (this.durations.length > 1000) this.durations.shift();
+  }
+
+  /** Stops the other instances of a parallel job, and this one's processing of what they send. */
+  private stopParallel(): void {
+    if (!this.parallel) return;
+    this.parallel.links.stop();
+    this.parallel.stopOthers();
+  }
+
+  private sinkFlushScheduled = false;
+
+  /** Flushes the sinks soon (rows from other instances arrived), once for all that arrive in one turn. */
+  private sinkFlushSoon(): void {
+    if (this.sinkFlushScheduled || this.sinks.length === 0) return;
+    this.sinkFlushScheduled = true;
+    setImmediate(() => {
+      this.sinkFlushScheduled = false;
+      this.flushSinks().catch((err: unknown) => this.failWith(err));
+    });
   }
 
   private async flushSinks(): Promise<void> {

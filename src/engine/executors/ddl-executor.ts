@@ -173,7 +173,7 @@ export class DdlExecutor implements StatementExecutor<DdlStatement> {
       void durable?.store.close();
       throw err;
     }
-    return this.builder.build(plan, spec.name, { durable, jobKey: spec.key, overrides: [publishingSqliteConnector(feed)], statement: spec.statement });
+    return this.builder.build(plan, spec.name, { durable, jobKey: spec.key, overrides: [publishingSqliteConnector(feed)], statement: spec.statement, replan: { kind: 'view', spec } });
   }
 
   /** Keeps a created object's DDL in the durable catalog, when it is open (temporary objects are not kept). */

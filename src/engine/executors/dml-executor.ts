@@ -59,6 +59,6 @@ export class DmlExecutor implements StatementExecutor<DmlStatement> {
   insertJobs(spec: InsertJobsSpec, sinks?: readonly PhysicalPipeline[]): Job[] {
     const plan = sinks ?? this.session.planner().planJob(spec.statement).sinks;
     const key = spec.keys[0]!;
-    return [this.builder.build(plan, spec.names[0]!, { durable: this.builder.durableState(plan, key), jobKey: key, statement: spec.statement })];
+    return [this.builder.build(plan, spec.names[0]!, { durable: this.builder.durableState(plan, key), jobKey: key, statement: spec.statement, replan: { kind: 'insert', spec } })];
   }
 }

@@ -55,7 +55,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
     const limits = this.limits();
     const [job] = session.jobThread
       ? await session.jobThread.start(session.threadContext(), { kind: 'query', spec: { statement: stmt, name, maxRows: limits.maxRows } }, writer)
-      : [this.builder.build(plan, name, { collect: writer, statement: stmt })];
+      : [this.builder.build(plan, name, { collect: writer, statement: stmt, replan: { kind: 'query', spec: { statement: stmt, name, maxRows: limits.maxRows } } })];
     const handle = new QueryHandle(job!, writer, plan.pipeline.schema, plan.pipeline.root.changelog, stmt.text, limits);
     handle.id = session.nextHandleId();
     session.track(handle, 'query');
@@ -66,7 +66,7 @@ export class QueryExecutor implements StatementExecutor<ast.QueryStatement> {
   /** The job of a continuous query (not started), as the job thread builds it from the statement. */
   queryJob(spec: QueryJobSpec, writer: CollectWriter): Job {
     const plan = this.session.planner().planQuery(spec.statement.query);
-    return this.builder.build(plan, spec.name, { collect: writer, statement: spec.statement });
+    return this.builder.build(plan, spec.name, { collect: writer, statement: spec.statement, replan: { kind: 'query', spec } });
   }
 
   /**
