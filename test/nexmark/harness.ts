@@ -124,7 +124,8 @@ export function connectorInput(events: number, rate: number): Input {
     },
     async session() {
       const dir = tempDir();
-      const eddy = new Eddy({ variables: { NX_EVENTS: String(events), NX_RATE: String(rate) } });
+      // `${NX_DATA}` is where side inputs go (q13).
+      const eddy = new Eddy({ variables: { NX_EVENTS: String(events), NX_RATE: String(rate), NX_DATA: dir } });
       await executeAll(eddy, GENERATOR_DDL);
       return { eddy, dir };
     },
