@@ -5,7 +5,7 @@
  * DDL of test/e2e/nexmark/ddl.sql: the same query gives the same result over the files and over the views).
  * `eddy nexmark` runs from dist/ (built by `npm test`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,34 @@ describe('the nexmark connector in SQL', () => {
       .filter((e) => e.kind === 2)
       .map((e) => [e.values[0], e.values[1], e.values[2], e.values[5], e.values[6]]);
     expect(materialize(changes)).toEqual(asJson(expected));
+  });
+
+  it('writes and reads its ROW columns through the json format (nested objects, times inside)', async () => {
+    const eddy = engine();
+    await executeAll(eddy, flinkDdl(500));
+    const dir = tempDir('eddy-nexmark-rows-');
+    const columns = `event_type INT,
+      person ROW<id BIGINT, name STRING, emailAddress STRING, creditCard STRING, city STRING, state STRING, \`dateTime\` TIMESTAMP(3), extra STRING>,
+      auction ROW<id BIGINT, itemName STRING, description STRING, initialBid BIGINT, reserve BIGINT, \`dateTime\` TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra STRING>,
+      bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, \`dateTime\` TIMESTAMP(3), extra STRING>`;
+    await executeAll(eddy, `CREATE TABLE copy (${columns}) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'copy.jsonl')}', 'format' = 'json');`);
+    const r = await eddy.execute('INSERT INTO copy SELECT event_type, person, auction, bid FROM datagen');
+    if (r.kind !== 'job') throw new Error(`expected a job, got ${r.kind}`);
+    await r.job.done;
+    // The sink writes part files into the path, a directory.
+    const lines = readdirSync(join(dir, 'copy.jsonl'), { recursive: true })
+      .map(String)
+      .filter((f) => !f.startsWith('.') && !f.includes('/.') && statSync(join(dir, 'copy.jsonl', f)).isFile())
+      .flatMap((f) => readJsonLinesFile(join(dir, 'copy.jsonl', f)));
+    const evs = events(500);
+    expect(lines.length).toBe(500);
+    const bidTime = (l: Record<string, unknown>) => (l['bid'] as Record<string, string>)['dateTime']!;
+    const bidLine = lines.filter((l) => l['event_type'] === 2).sort((a, b) => bidTime(a).localeCompare(bidTime(b)))[0]!;
+    expect(bidLine['person']).toBe(null);
+    expect(Object.keys(bidLine['bid'] as object)).toEqual(['auction', 'bidder', 'price', 'channel', 'url', 'dateTime', 'extra']);
+    expect((bidLine['bid'] as Record<string, unknown>)['dateTime']).toBe('2026-03-01 00:00:00.040'); // event 4, 10 ms apart
+    const { changes } = await runQuery(eddy, 'SELECT * FROM copy');
+    expect(materialize(changes)).toEqual(asJson(evs.map((e) => [e.kind, ...[0, 1, 2].map((k) => (k === e.kind ? e.values : null))])));
   });
 
   it('refuses a table the generator cannot fill, at CREATE TABLE', async () => {
