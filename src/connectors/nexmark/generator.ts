@@ -56,6 +56,7 @@ const FIRST_NAMES = ['Peter', 'Paul', 'Luke', 'John', 'Saul', 'Vicky', 'Kate', '
 const LAST_NAMES = ['Shultz', 'Abrams', 'Spencer', 'White', 'Bartels', 'Walton', 'Smith', 'Jones', 'Noris'];
 
 const TWO_32 = 4294967296;
+const SIX_LN10 = 6 * Math.LN10;
 
 /** A mulberry32 stream, for the fixed tables below (not per event). */
 function tableRandom(seed: number): (bound: number) => number {
@@ -245,7 +246,8 @@ export class NexmarkGenerator {
 
   /** Log-uniform prices: 100 to 100,000,000. */
   private price(): number {
-    return Math.round(Math.pow(10, this.double() * 6) * 100);
+    // 10^(6u) = e^(6 ln 10 u), u uniform in [0, 1) by 32 bits.
+    return Math.round(Math.exp((this.next32() / TWO_32) * SIX_LN10) * 100);
   }
 
   /** A random word of 3 to maxLength - 1 characters (letters and spaces), trimmed. */
