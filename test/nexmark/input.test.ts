@@ -3,9 +3,12 @@
  * and shaped so that every query finds rows of each kind it distinguishes (the oracle is only as good as the
  * cases the input holds).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nexmarkCommand } from '../../src/cli/nexmark.js';
 import { DEFAULT_CONFIG, generateEvents } from './events.js';
-import { connectorEvents, dayOf, groupBy, SECOND } from './harness.js';
+import { connectorEvents, dayOf, groupBy, SECOND, tempDir } from './harness.js';
 import * as oracle from './oracle.js';
 
 const events = generateEvents(DEFAULT_CONFIG);
@@ -69,6 +72,29 @@ describe("the nexmark connector's events (the input of the connector runs)", () 
     expect(outOfRange(generated.auctions.map((a) => a.seller), lastPerson)).toEqual([]);
     expect(outOfRange(generated.bids.map((b) => b.auction), lastAuction)).toEqual([]);
     expect(outOfRange(generated.bids.map((b) => b.bidder), lastPerson).slice(0, 5)).toEqual([]);
+  });
+
+  it('are those `eddy nexmark --events N --rate R --out DIR` writes as JSON lines', async () => {
+    const dir = tempDir();
+    const write = process.stdout.write;
+    let code: number;
+    try {
+      process.stdout.write = (() => true) as typeof process.stdout.write; // its one-line JSON summary
+      code = await nexmarkCommand(['--events', '8000', '--rate', '100', '--out', dir]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(0);
+    const read = (name: string) =>
+      readFileSync(join(dir, name), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Times as 'yyyy-MM-dd HH:mm:ss.SSS' (UTC).
+    const instant = (text: unknown) => Date.parse(`${String(text).replace(' ', 'T')}Z`);
+    expect(read('person.jsonl').map((p) => ({ ...p, dateTime: instant(p.dateTime) }))).toEqual(generated.persons);
+    expect(read('auction.jsonl').map((a) => ({ ...a, dateTime: instant(a.dateTime), expires: instant(a.expires) }))).toEqual(generated.auctions);
+    expect(read('bid.jsonl').map((b) => ({ ...b, dateTime: instant(b.dateTime) }))).toEqual(generated.bids);
   });
 
   it('are in event-time order at the configured rate', () => {
