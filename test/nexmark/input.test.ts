@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nexmarkCommand } from '../../src/cli/nexmark.js';
-import { DEFAULT_CONFIG, generateEvents } from './events.js';
+import { DEFAULT_CONFIG, EXACT_GAP_BIDDER, generateEvents } from './events.js';
 import { connectorEvents, dayOf, groupBy, SECOND, tempDir } from './harness.js';
 import * as oracle from './oracle.js';
 
@@ -41,6 +41,11 @@ describe('the Nexmark test input', () => {
     const sessions = groupBy(oracle.q11(events), (r) => String(r[0]));
     expect([...sessions.values()].filter((s) => s.length > 1).length).toBeGreaterThan(20);
     // q11: sessions shorter than 20 s (a single bid: exactly the gap) and longer ones.
+    // q11: bids exactly the gap apart (Flink merges them into one session).
+    const exact = events.bids.filter((b) => b.bidder === EXACT_GAP_BIDDER).map((b) => b.dateTime);
+    expect(exact.length).toBe(8);
+    for (let i = 1; i < exact.length; i++) expect(exact[i]! - exact[i - 1]!).toBe(10 * SECOND);
+    expect(oracle.q11(events).filter((r) => r[0] === EXACT_GAP_BIDDER)).toEqual([[EXACT_GAP_BIDDER, 8, exact[0], exact[7]! + 10 * SECOND]]);
     const lengths = oracle.q11(events).map((r) => (r[3] as number) - (r[2] as number));
     expect(lengths.filter((l) => l === 10 * SECOND).length).toBeGreaterThan(5);
     expect(lengths.filter((l) => l > 20 * SECOND).length).toBeGreaterThan(5);
