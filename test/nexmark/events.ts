@@ -12,7 +12,10 @@
  *    auctions or to one of the 3 next (not there yet: a bid before its auction's start), and auctions expire
  *    0.5 to 10 s after they start, so q4/q9's `BETWEEN dateTime AND expires` keeps some bids and drops others;
  *  - bidders are a hot person (the second of the current batch of 5), a recent one, or (5 %) any person, so a
- *    bidder's activity stops and sometimes resumes after more than 10 s (q11's sessions);
+ *    bidder's activity stops and sometimes resumes after more than 10 s (q11's sessions); and every 1000th
+ *    event (n % 1000 == 4, 10 s apart at 100 events/s) is a bid by bidder 999 (no person: Nexmark bidders may
+ *    be people not created yet), whose bids are each exactly the session gap after the previous one — Flink
+ *    merges such sessions (a session window [t, t + gap) and the next one's start t + gap intersect);
  *  - prices are log-uniform over 100 .. 10^8 (q15–q17's three bands each get a third);
  *  - channels are one of four hot channels (each with one url, no channel_id) or `channel-K` whose url has
  *    `&channel_id=...` 90 % of the time (q21), urls with three directories (q22).
@@ -76,6 +79,9 @@ const CITIES = ['Phoenix', 'Los Angeles', 'San Francisco', 'Boise', 'Portland', 
 const STATES = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
 const HOT_CHANNELS = ['Google', 'Facebook', 'Baidu', 'Apple'];
 const CHANNELS = 50;
+
+/** The bidder of every 1000th event (see the file comment). */
+export const EXACT_GAP_BIDDER = 999;
 
 type Rand = () => number;
 const int = (rand: Rand, n: number) => Math.floor(rand() * n);
@@ -142,7 +148,7 @@ export function generateEvents(config: EventConfig = DEFAULT_CONFIG): Events {
       const auction = rand() < 0.5 ? Math.floor(latestAuction / 10) * 10 : Math.max(0, latestAuction - 30 + int(rand, 34));
       const pick = rand();
       const bidder =
-        pick < 0.4 ? Math.min(latestPerson, Math.floor(latestPerson / 5) * 5 + 1) : pick < 0.95 ? Math.max(0, latestPerson - int(rand, 8)) : int(rand, latestPerson + 1);
+        n % 1000 === 4 ? EXACT_GAP_BIDDER - 1000 : pick < 0.4 ? Math.min(latestPerson, Math.floor(latestPerson / 5) * 5 + 1) : pick < 0.95 ? Math.max(0, latestPerson - int(rand, 8)) : int(rand, latestPerson + 1);
       const hot = rand() < 0.5;
       const k = hot ? int(rand, HOT_CHANNELS.length) : int(rand, CHANNELS);
       out.bids.push({
