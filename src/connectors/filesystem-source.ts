@@ -73,7 +73,8 @@ const TARGET_ROWS = 4000;
 
 /**
  * A chunk of a file's rows that remembers, per row, its line number and text, so the runtime can say where
- * a row found bad after decoding (a NULL event time) came from. The bookkeeping is two arrays per chunk.
+ * a row found bad after decoding (a NULL event time) came from. The bookkeeping is a few arrays per chunk;
+ * a row decoded from its bytes keeps the bytes it came from, made text only when described.
  */
 class FileChunk implements SourceChunk {
   readonly split: string;
@@ -82,7 +83,9 @@ class FileChunk implements SourceChunk {
   readonly splitEnded?: boolean;
   // Private fields: not enumerable, so a chunk still compares equal to `{ split, rows, splitEnded }`.
   readonly #lines: readonly number[];
-  readonly #texts: readonly string[];
+  readonly #texts: readonly (string | Buffer)[];
+  readonly #starts: readonly number[];
+  readonly #ends: readonly number[];
 
   constructor(split: string, lines: LineRows, splitEnded: boolean) {
     this.split = split;
@@ -91,19 +94,29 @@ class FileChunk implements SourceChunk {
     if (splitEnded) this.splitEnded = true;
     this.#lines = lines.lines;
     this.#texts = lines.texts;
+    this.#starts = lines.starts;
+    this.#ends = lines.ends;
   }
 
   describe(i: number): { readonly position: string; readonly raw: string } {
-    return { position: `${this.split}:${this.#lines[i]}`, raw: this.#texts[i] ?? '' };
+    const text = this.#texts[i];
+    const raw = text === undefined ? '' : typeof text === 'string' ? text : text.toString('utf8', this.#starts[i], this.#ends[i]);
+    return { position: `${this.split}:${this.#lines[i]}`, raw };
   }
 }
 
-/** Rows decoded from a read, with the line number and text of each (and its kind, from a changelog format). */
+/**
+ * Rows decoded from a read, with the line number and text of each (and its kind, from a changelog format).
+ * A row decoded from its line's bytes has the bytes as text: `texts[i][starts[i], ends[i])` (a buffer read
+ * for this chunk alone); for other rows, starts and ends are 0.
+ */
 interface LineRows {
   readonly rows: Row[];
   readonly kinds?: RowKind[];
   readonly lines: number[];
-  readonly texts: string[];
+  readonly texts: (string | Buffer)[];
+  readonly starts: number[];
+  readonly ends: number[];
 }
 
 interface FileSplit {
@@ -177,7 +190,7 @@ export class FileSystemSourceReader implements SourceReader {
     const interval = ctx.options['source.monitor-interval'];
     this.interval = interval === undefined ? 0 : (parseDuration(interval) ?? 1000);
     this.bounded = interval === undefined;
-    this.decoder = createDecoder(format, ctx.schema, ctx.options);
+    this.decoder = createDecoder(format, ctx.schema, ctx.options, ctx.columnsRead);
     requireTextRecords(this.decoder, format, ctx.tableName);
     this.maxRecordBytes = maxRecordBytes(ctx.options);
     this.start = new Map(startPositions.map((p) => [p.file, p]));
@@ -338,7 +351,9 @@ export class FileSystemSourceReader implements SourceReader {
 
   /** Reads the next bytes of a file and decodes the lines they complete. */
   private async readChunk(split: FileSplit): Promise<{ read: LineRows; bytes: number }> {
-    const read: LineRows = this.decoder.decodeChanges ? { rows: [], kinds: [], lines: [], texts: [] } : { rows: [], lines: [], texts: [] };
+    const read: LineRows = this.decoder.decodeChanges
+      ? { rows: [], kinds: [], lines: [], texts: [], starts: [], ends: [] }
+      : { rows: [], lines: [], texts: [], starts: [], ends: [] };
     const rows = read.rows;
     if (split.ended) return { read, bytes: 0 };
     if (!split.handle) {
@@ -359,14 +374,29 @@ export class FileSystemSourceReader implements SourceReader {
     }
     const length = this.readSize;
     const base = split.splitter.readOffset;
-    const { bytesRead } = await split.handle.read(this.buffer, 0, length, base);
+    // Rows decoded from their bytes keep them (to show a row's text if it turns out bad): a buffer per read then.
+    const decodeBytes = this.decoder.decodeChanges ? undefined : this.decoder.decodeBytes?.bind(this.decoder);
+    const buffer = decodeBytes ? Buffer.allocUnsafe(length) : this.buffer;
+    const { bytesRead } = await split.handle.read(buffer, 0, length, base);
     const onLine = (text: string, _offset: number, line: number, flaw?: LineFlaw): void => this.decodeLine(split, text, line, flaw, read);
-    split.splitter.push(this.buffer, bytesRead, onLine);
+    const onBytes = decodeBytes
+      ? (bytes: Buffer, start: number, end: number, line: number): boolean => {
+          const row = decodeBytes(bytes, start, end);
+          if (row === undefined) return false;
+          read.rows.push(row);
+          read.lines.push(line);
+          read.texts.push(bytes);
+          read.starts.push(start);
+          read.ends.push(end);
+          return true;
+        }
+      : undefined;
+    split.splitter.push(buffer, bytesRead, onLine, onBytes);
     if (this.bounded && bytesRead < length) {
-      split.splitter.end(onLine);
+      split.splitter.end(onLine, onBytes);
       split.ended = true;
     }
-    if (!split.ended) this.updateTail(split, base, bytesRead);
+    if (!split.ended) this.updateTail(split, buffer, base, bytesRead);
     if (this.metadataKeys.length > 0 && rows.length > 0) await this.appendMetadata(split, rows);
     if (rows.length > TARGET_ROWS) this.readSize = Math.max(4096, Math.floor((bytesRead * TARGET_ROWS) / rows.length));
     else if (rows.length > 0 && rows.length < TARGET_ROWS / 2) this.readSize = Math.min(MAX_READ, this.readSize * 2);
@@ -391,12 +421,12 @@ export class FileSystemSourceReader implements SourceReader {
    * Takes the checksum of the bytes before the split's committed offset, if it moved: from the buffer just
    * read when they are all in it (almost always), else read again from the file. A few microseconds a chunk.
    */
-  private updateTail(split: FileSplit, base: number, bytesRead: number): void {
+  private updateTail(split: FileSplit, buffer: Buffer, base: number, bytesRead: number): void {
     const end = split.splitter.committedOffset;
     if (end === split.tailAt || end === 0) return;
     const start = Math.max(0, end - TAIL_BYTES);
     let bytes: Uint8Array;
-    if (start >= base && end <= base + bytesRead) bytes = this.buffer.subarray(start - base, end - base);
+    if (start >= base && end <= base + bytesRead) bytes = buffer.subarray(start - base, end - base);
     else {
       bytes = Buffer.alloc(end - start);
       readSync(split.handle!.fd, bytes, 0, bytes.length, start);
@@ -464,6 +494,8 @@ export class FileSystemSourceReader implements SourceReader {
           read.kinds!.push(changes.kinds[i]!);
           read.lines.push(line);
           read.texts.push(text);
+          read.starts.push(0);
+          read.ends.push(0);
         }
         return;
       }
@@ -477,6 +509,8 @@ export class FileSystemSourceReader implements SourceReader {
       read.rows.push(result);
       read.lines.push(line);
       read.texts.push(text);
+      read.starts.push(0);
+      read.ends.push(0);
       return;
     }
     this.ctx.badRecord({ kind: result.kind, message: result.message, position: `${split.path}:${line}`, raw: text });

@@ -34,6 +34,13 @@ export interface LineFlaw {
 export type LineHandler = (text: string, offset: number, lineNumber: number, flaw?: LineFlaw) => void;
 
 /**
+ * Offered each complete line that is not too long, before its text is made: its bytes `bytes[start, end)`
+ * (without the terminator; valid only during the call) and 1-based number. Returns true when it took the line
+ * (no text is made, and the LineHandler is not called for it); false to have it handed out as text.
+ */
+export type LineBytesHandler = (bytes: Buffer, start: number, end: number, lineNumber: number) => boolean;
+
+/**
  * Turns a file's bytes, fed in order in buffers of any size, into lines. Works on bytes so a UTF-8
  * character cut by a buffer boundary is decoded whole; a line without its newline yet is kept until
  * the newline arrives (a file being appended to) or {@link end} says there is no more (a bounded read).
@@ -90,9 +97,9 @@ export class LineSplitter {
 
   /**
    * Feeds `length` bytes of `buffer` (which the caller may reuse afterwards) and calls `onLine` for every
-   * line they complete.
+   * line they complete (offering it to `onBytes` first, when given).
    */
-  push(buffer: Buffer, length: number, onLine: LineHandler): void {
+  push(buffer: Buffer, length: number, onLine: LineHandler, onBytes?: LineBytesHandler): void {
     const data = buffer.subarray(0, length);
     const base = this.offset;
     this.offset += length;
@@ -104,21 +111,21 @@ export class LineSplitter {
         return;
       }
       this.hold(data, 0, nl);
-      this.emitPending(base + nl + 1, onLine);
+      this.emitPending(base + nl + 1, onLine, onBytes);
       pos = nl + 1;
     }
     for (;;) {
       const nl = data.indexOf(LF, pos);
       if (nl < 0) break;
-      this.emit(data, pos, nl, base + nl + 1, onLine);
+      this.emit(data, pos, nl, base + nl + 1, onLine, onBytes);
       pos = nl + 1;
     }
     if (pos < length) this.hold(data, pos, length);
   }
 
   /** Ends the input: a pending partial line is handed out as the last line. */
-  end(onLine: LineHandler): void {
-    if (this.pending) this.emitPending(this.offset, onLine);
+  end(onLine: LineHandler, onBytes?: LineBytesHandler): void {
+    if (this.pending) this.emitPending(this.offset, onLine, onBytes);
   }
 
   /** Adds bytes to the partial line (copied: the caller reuses its buffer); keeps only a head once too large. */
@@ -134,7 +141,7 @@ export class LineSplitter {
     }
   }
 
-  private emitPending(nextOffset: number, onLine: LineHandler): void {
+  private emitPending(nextOffset: number, onLine: LineHandler, onBytes: LineBytesHandler | undefined): void {
     const held = this.pending!;
     const oversized = this.oversized;
     const length = this.pendingLength - (this.lastByte === CR ? 1 : 0);
@@ -143,16 +150,22 @@ export class LineSplitter {
     this.oversized = false;
     this.lastByte = 0;
     if (oversized) this.handOut('', nextOffset, onLine, { kind: 'too-large', bytes: new Uint8Array(held), length });
-    else this.emit(held, 0, held.length, nextOffset, onLine);
+    else this.emit(held, 0, held.length, nextOffset, onLine, onBytes);
   }
 
-  private emit(data: Buffer, start: number, end: number, nextOffset: number, onLine: LineHandler): void {
+  private emit(data: Buffer, start: number, end: number, nextOffset: number, onLine: LineHandler, onBytes: LineBytesHandler | undefined): void {
     let stop = end;
     if (stop > start && data[stop - 1] === CR) stop--;
     const length = stop - start;
     if (length > this.maxLineBytes) {
       const head = new Uint8Array(data.subarray(start, start + Math.min(length, TOO_LARGE_HEAD)));
       this.handOut('', nextOffset, onLine, { kind: 'too-large', bytes: head, length });
+      return;
+    }
+    // (A line that starts a file with a byte-order mark is handed out as text, the mark removed.)
+    if (onBytes !== undefined && (this.committed !== 0 || data[start] !== 0xef) && onBytes(data, start, stop, this.lines + 1)) {
+      this.lines++;
+      this.committed = nextOffset;
       return;
     }
     let text = data.toString('utf8', start, stop);

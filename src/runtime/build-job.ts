@@ -38,7 +38,7 @@ import { WindowDeduplicate } from './operators/window-deduplicate.js';
 import { SessionWindowAggregate } from './operators/session-window-aggregate.js';
 import { KsqlWindowAggregate } from './operators/ksql-window-aggregate.js';
 import { TableSink } from './operators/table-sink.js';
-import { TableSourceScan } from './operators/table-source-scan.js';
+import { physicalColumnsRead, TableSourceScan } from './operators/table-source-scan.js';
 import { TemporalSort } from './operators/temporal-sort.js';
 import { TimeZoneShift, type TimeZoneShiftConfig } from './operators/time-zone-shift.js';
 import { Union } from './operators/union.js';
@@ -316,6 +316,7 @@ export function buildJob(pipelines: PhysicalPipeline | readonly PhysicalPipeline
               ...connectorContext(table.name, table.options, physical.map((c) => ({ name: c.name, type: c.type })), scope, restored?.sources[env.id]),
               badRecord: (r) => handler.report(r),
               ...(node.filters ? { filters: node.filters } : {}),
+              columnsRead: physicalColumnsRead(node, physicalIndex, physical.length),
               ...(metadataKeys.length > 0 ? { metadataKeys } : {}),
               ...(table.primaryKey ? { primaryKey: table.primaryKey } : {}),
               ...(parallel && factory.splittable ? { split: { index: parallel.index, count: parallel.count } } : {}),

@@ -108,6 +108,12 @@ export interface ConnectorContext {
   /** For a source: predicates it may use to read less (see {@link ScanFilter}); absent: read everything. */
   readonly filters?: readonly ScanFilter[];
   /**
+   * For a source: the `schema` columns (indexes) the query reads. A source may leave the others NULL in the
+   * rows it produces when that saves work (a format that does not build unread values), but must not let
+   * them change which records are bad. Absent: every column is read.
+   */
+  readonly columnsRead?: readonly number[];
+  /**
    * The metadata keys of the table's METADATA columns this source reads or this sink writes, in order (Flink's
    * SupportsReadingMetadata / SupportsWritingMetadata), each one of the connector's {@link ConnectorFactory.metadata},
    * each at most once. A source appends their values (of the key's {@link MetadataSpec.type}), in this order, after

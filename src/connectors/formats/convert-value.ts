@@ -176,6 +176,14 @@ export function jsonParserFor(types: readonly DataType[]): (text: string) => unk
 }
 
 /**
+ * The value {@link parseJson} (`exact`) or JSON.parse (not `exact`) gives for the number token `text`: a
+ * {@link JsonNumberText} for a long number when exact, else the double.
+ */
+export function jsonNumberValue(text: string, exact: boolean): number | JsonNumberText {
+  return exact && LONG_TOKEN.test(text) ? new JsonNumberText(text) : Number(text);
+}
+
+/**
  * Thrown by a BIGINT reader given a JSON number beyond ±(2^53 - 1), which JSON.parse may have rounded: the
  * JSON decoder reads the record again with {@link parseJson}, which gives such numbers as text.
  */

@@ -28,7 +28,7 @@ export const FORMATS: readonly FormatFactory[] = [jsonFormat, csvFormat, debeziu
 
 type Options = Readonly<Record<string, string>>;
 
-const CODECS: Record<string, { decoder(s: Schema, o: Options): RecordDecoder; encoder(s: Schema, o: Options): RecordEncoder }> = {
+const CODECS: Record<string, { decoder(s: Schema, o: Options, columnsRead?: readonly number[]): RecordDecoder; encoder(s: Schema, o: Options): RecordEncoder }> = {
   json: { decoder: createJsonDecoder, encoder: createJsonEncoder },
   csv: { decoder: createCsvDecoder, encoder: createCsvEncoder },
   'debezium-json': { decoder: createDebeziumJsonDecoder, encoder: createDebeziumJsonEncoder },
@@ -48,9 +48,13 @@ function codec(format: string): (typeof CODECS)[string] {
   });
 }
 
-/** Creates the decoder of `format` for `schema`; `options` are the table's WITH options (format keys prefixed). */
-export function createDecoder(format: string, schema: Schema, options: Options): RecordDecoder {
-  return codec(format).decoder(schema, options);
+/**
+ * Creates the decoder of `format` for `schema`; `options` are the table's WITH options (format keys prefixed).
+ * `columnsRead` (indexes into `schema`), when given, are the columns the query reads: the decoder may leave
+ * the others NULL when that saves work (never changing which records are bad).
+ */
+export function createDecoder(format: string, schema: Schema, options: Options, columnsRead?: readonly number[]): RecordDecoder {
+  return codec(format).decoder(schema, options, columnsRead);
 }
 
 /** Creates the encoder of `format` for `schema`. */

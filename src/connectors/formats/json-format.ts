@@ -6,6 +6,7 @@ import { ConversionFailure, compileJsonReader, compileJsonWriter, jsonParserFor,
 import { stringifyJson } from '../../common/values.js';
 import { RecordError, unexpectedFailure, valueTextDecoder, type RecordDecoder, type RecordEncoder } from './record-codec.js';
 import { isTrue } from '../option-values.js';
+import { JsonBytesDecoder } from './json-bytes.js';
 
 const BOOLEAN = ['true', 'false'];
 
@@ -37,8 +38,10 @@ export const jsonFormat: FormatFactory = { identifier: 'json', options: JSON_OPT
 /**
  * Creates a decoder of JSON lines for `schema`. Each column takes the object's field of the same name
  * (exact match first, then case-insensitive); a missing field is NULL unless `json.fail-on-missing-field`.
+ * Records given as bytes go through {@link JsonBytesDecoder} first, which may leave the nullable STRING
+ * columns not in `columnsRead` (when given) NULL.
  */
-export function createJsonDecoder(schema: Schema, options: Readonly<Record<string, string>> = {}): RecordDecoder {
+export function createJsonDecoder(schema: Schema, options: Readonly<Record<string, string>> = {}, columnsRead?: readonly number[]): RecordDecoder {
   const failOnMissing = isTrue(options, 'json.fail-on-missing-field');
   const columns = schema.map((f) => ({ name: f.name, label: `column \`${f.name}\` (${typeToString(f.type)})`, read: compileJsonReader(f.type) }));
   const parse = jsonParserFor(schema.map((f) => f.type));
@@ -71,7 +74,15 @@ export function createJsonDecoder(schema: Schema, options: Readonly<Record<strin
     }
     return row;
   };
-  return valueTextDecoder((text: string): Row | RecordError => decode(text, parse));
+  const fast = JsonBytesDecoder.create(
+    schema,
+    columns.map((c) => c.read),
+    parse,
+    parse !== JSON.parse,
+    failOnMissing,
+    columnsRead,
+  );
+  return valueTextDecoder((text: string): Row | RecordError => decode(text, parse), fast ? (bytes, start, end) => fast.decode(bytes, start, end) : undefined);
 }
 
 /** JSON.parse keeping long numbers' text (integer digits; see parseJson). */

@@ -61,6 +61,13 @@ export interface RecordDecoder {
    */
   decodeText(text: string): Row | RecordError | null;
   /**
+   * A fast path for a message given as bytes (a file's line: `bytes[start, end)`, without its terminator):
+   * the row, or undefined when the record is left to `decodeText` (of the bytes as UTF-8 text), which then
+   * decodes it or reports what is wrong with it. Never an error of its own: whatever it returns is what
+   * `decodeText` would return. Present for formats that have one (`json`).
+   */
+  decodeBytes?(bytes: Buffer, start: number, end: number): Row | undefined;
+  /**
    * Present for a format whose records are changes (`debezium-json`, `canal-json`): the changes one message
    * holds, in order (an update is a -U and a +U; a canal message holds several rows). A source calls it instead
    * of `decode` when present, and emits the rows with their kinds (`SourceChunk.kinds`). Null: no record (a
@@ -84,15 +91,25 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A decoder of a format that reads only a message's value, as text, with `decodeText`: bytes are decoded
- * as UTF-8 (`invalid-utf8` when they are not), and a null value (a tombstone) is no record.
+ * as UTF-8 (`invalid-utf8` when they are not), and a null value (a tombstone) is no record. With
+ * `decodeBytes` (see {@link RecordDecoder.decodeBytes}), bytes are given to it first.
  */
-export function valueTextDecoder(decodeText: (text: string) => Row | RecordError | null): RecordDecoder {
+export function valueTextDecoder(
+  decodeText: (text: string) => Row | RecordError | null,
+  decodeBytes?: (bytes: Buffer, start: number, end: number) => Row | undefined,
+): RecordDecoder {
   return {
     decodeText,
+    ...(decodeBytes ? { decodeBytes } : {}),
     decode(message: SourceMessage): Row | RecordError | null {
       const value = message.value;
       if (value === null) return null;
       if (typeof value === 'string') return decodeText(value);
+      if (decodeBytes) {
+        const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        const row = decodeBytes(bytes, 0, bytes.length);
+        if (row !== undefined) return row;
+      }
       let text: string;
       try {
         text = strictUtf8.decode(value);

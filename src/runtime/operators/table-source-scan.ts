@@ -22,6 +22,8 @@
  *   restore (a resumed replay continues at its pace from where it stopped, rather than catching up).
  */
 import type { CompiledExpr } from '../../expr/bound-expr.js';
+import { inputRefs } from '../../planner/expr-utils.js';
+import type { TableSourceScanNode } from '../../planner/physical-plan.js';
 import { INSERT, MAX_WATERMARK, MIN_WATERMARK, type Row, type RowKind } from '../changelog.js';
 import type { SourceChunk } from '../connector.js';
 import { CounterNames, type Counter } from '../metrics.js';
@@ -316,4 +318,30 @@ function withMetadata(read: Row, physical: number, values: readonly CompiledExpr
   const row: Row = read.slice(0, physical);
   for (const value of values) row.push(value(read));
   return row;
+}
+
+/**
+ * The physical columns (indexes into the connector's schema, whose `physicalCount` columns come first in the
+ * source row) a scan reads: those it outputs, those its computed columns, METADATA columns and WATERMARK
+ * read, and those of the filters pushed into it (ConnectorContext.columnsRead).
+ */
+export function physicalColumnsRead(node: TableSourceScanNode, physicalIndex: readonly number[], physicalCount: number): number[] {
+  const tableColumns = new Set<number>(node.projection);
+  if (node.watermark) {
+    tableColumns.add(node.watermark.rowtimeIndex);
+    inputRefs(node.watermark.expr, tableColumns);
+  }
+  const source = new Set<number>();
+  for (const c of tableColumns) {
+    const p = physicalIndex[c] ?? -1;
+    if (p >= 0) source.add(p);
+    const computed = node.computed[c];
+    if (computed) inputRefs(computed, source);
+  }
+  for (const value of node.metadata?.values ?? []) inputRefs(value, source);
+  for (const f of node.filters ?? []) {
+    const c = node.table.columns.findIndex((col) => col.name === f.column);
+    if (c >= 0 && physicalIndex[c]! >= 0) source.add(physicalIndex[c]!);
+  }
+  return [...source].filter((i) => i < physicalCount).sort((a, b) => a - b);
 }
