@@ -91,13 +91,18 @@ export class Rank implements StreamOperator {
   processBatch(batch: ChangeBatch): void {
     const { rankEnd, inputUpdating } = this.config;
     const touched = new Map<GroupKey, Touched>();
+    // Insert-only ROW_NUMBER: a partition holds its top only, and a row that sorts after (or with) the last
+    // of a full top cannot enter it: most rows of a large input are dropped here, untouched.
+    const appendOnly = !inputUpdating && this.rowNumber;
     for (let i = 0; i < batch.rows.length; i++) {
       const row = batch.rows[i]!;
       const kind = batch.kinds[i]!;
       const key = this.keys.key(row);
       let entry = touched.get(key);
       if (!entry) {
-        const rows = this.partitions.get(key)?.slice() ?? [];
+        const stored = this.partitions.get(key);
+        if (appendOnly && kind === INSERT && stored !== undefined && stored.length >= rankEnd && this.compare(stored[rankEnd - 1]!, row) <= 0) continue;
+        const rows = stored?.slice() ?? [];
         entry = { rows, before: this.visible(rows) };
         touched.set(key, entry);
       }
@@ -201,20 +206,57 @@ export function upperBound(rows: readonly Row[], row: Row, compare: (a: Row, b: 
  * a row that only moved between ranks emits nothing).
  */
 function diffRows(before: readonly Ranked[], after: readonly Ranked[], out: BatchBuilder): void {
+  // A row still in the top is mostly the very row that was there (rows are kept as they came): such pairs
+  // are taken off first, which leaves the multisets' difference as it was and most often nothing to compare.
+  // (A batch may hold one row object several times, as copies: pairs are matched one to one.)
+  if (before.length * after.length > 1024) {
+    diffRowValues(
+      before.map(([row]) => row),
+      after.map(([row]) => row),
+      out,
+    );
+    return;
+  }
+  let gone: Row[] | undefined;
+  let came: Row[] | undefined;
+  const taken = new Array<boolean>(after.length).fill(false);
+  for (const [row] of before) {
+    let j = 0;
+    while (j < after.length && (taken[j] || after[j]![0] !== row)) j++;
+    if (j === after.length) (gone ??= []).push(row);
+    else taken[j] = true;
+  }
+  for (let j = 0; j < after.length; j++) if (!taken[j]) (came ??= []).push(after[j]![0]);
+  if (gone === undefined || came === undefined) {
+    if (gone !== undefined) for (const row of gone) out.add(DELETE, row);
+    if (came !== undefined) for (const row of came) out.add(INSERT, row);
+    return;
+  }
+  if (gone.length === 1 && came.length === 1) {
+    if (rowsEqual(gone[0]!, came[0]!)) return;
+    out.add(DELETE, gone[0]!);
+    out.add(INSERT, came[0]!);
+    return;
+  }
+  diffRowValues(gone, came, out);
+}
+
+/** {@link diffRows} by value: rows of `before` not matched by an equal row of `after` are deleted, the unmatched ones of `after` inserted. */
+function diffRowValues(before: readonly Row[], after: readonly Row[], out: BatchBuilder): void {
   // Rows of the top before, by value, counted; those the top after still holds are taken off.
   const left = new Map<string, number>();
-  for (const [row] of before) {
+  for (const row of before) {
     const k = encodeKey(row);
     left.set(k, (left.get(k) ?? 0) + 1);
   }
   const entered: Row[] = [];
-  for (const [row] of after) {
+  for (const row of after) {
     const k = encodeKey(row);
     const n = left.get(k) ?? 0;
     if (n > 0) left.set(k, n - 1);
     else entered.push(row);
   }
-  for (const [row] of before) {
+  for (const row of before) {
     const k = encodeKey(row);
     const n = left.get(k) ?? 0;
     if (n === 0) continue;

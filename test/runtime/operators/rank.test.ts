@@ -173,6 +173,17 @@ describe('Rank (Top-N, ROW_NUMBER)', () => {
       expect(h.insert(['a', 1, 0, 4])).toEqual([]);
     });
 
+    it('copies of one row object in a batch (a join emits a pair once per matched copy) enter and leave the top copy for copy', () => {
+      const h = rank({ rankEnd: 2, outputRank: false });
+      const five: Row = ['a', 5, 0, 1];
+      expect(h.feed(batch([INSERT, five], [INSERT, five]))).toEqual([ch('+I', five), ch('+I', five)]);
+      // 9 takes rank 1 and pushes one copy of 5 out; the other copy stays.
+      expect(h.insert(['a', 9, 0, 3])).toEqual([ch('-D', five), ch('+I', ['a', 9, 0, 3])]);
+      // A row equal to the remaining copy (another object) does not enter: it sorts after it.
+      expect(h.insert(['a', 5, 0, 1])).toEqual([]);
+      expect(h.insert(['a', 7, 0, 4])).toEqual([ch('-D', five), ch('+I', ['a', 7, 0, 4])]);
+    });
+
     it('on updating input, a retracted top row is replaced by the next one: one -D, one +I', () => {
       const h = rank({ rankEnd: 2, outputRank: false, inputUpdating: true });
       h.insert(['a', 9, 0, 1], ['a', 5, 0, 2], ['a', 3, 0, 3]);
