@@ -10,7 +10,7 @@ import type { Job } from '../runtime/job.js';
 import { InstanceLinks } from '../runtime/parallel/exchange.js';
 import { runAsInstance } from './job-builder.js';
 import { sendError } from './job-thread.js';
-import type { FromInstance, InstanceData, ToInstance } from './parallel-instances.js';
+import { threadCpuMs, type FromInstance, type InstanceData, type ToInstance } from './parallel-instances.js';
 
 const port = parentPort!;
 const data = workerData as InstanceData;
@@ -38,8 +38,8 @@ try {
   post({ type: 'ready', exchanges: links.exchangeNames });
   if (cancelled) void job!.cancel();
   job!.run().then(
-    () => post({ type: 'done' }),
-    (err: unknown) => post({ type: 'done', error: sendError(err) }),
+    () => post({ type: 'done', cpuMs: threadCpuMs() }),
+    (err: unknown) => post({ type: 'done', error: sendError(err), cpuMs: threadCpuMs() }),
   );
 } catch (err) {
   post({ type: 'done', error: sendError(err) });

@@ -7,7 +7,7 @@
  * same as instance 0's) and when they end; a worker's failure fails the job.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import { InstanceLinks, type ParallelInstance } from '../runtime/parallel/exchange.js';
@@ -25,7 +25,22 @@ export interface InstanceData {
 }
 
 /** Messages from an instance's worker. */
-export type FromInstance = { readonly type: 'ready'; readonly exchanges: readonly string[] } | { readonly type: 'done'; readonly error?: SentError };
+export type FromInstance = { readonly type: 'ready'; readonly exchanges: readonly string[] } | { readonly type: 'done'; readonly error?: SentError; readonly cpuMs?: number };
+
+/**
+ * CPU time this thread has used, in ms (Linux: /proc/thread-self/stat), or undefined. With the environment variable
+ * EDDY_PARALLEL_STATS=1, a parallel job prints each instance's thread CPU time when it ends (for measuring).
+ */
+export function threadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of the line), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Messages to an instance's worker. */
 export type ToInstance = { readonly type: 'cancel' };
@@ -64,6 +79,8 @@ export function startInstances(context: ThreadContext, request: JobsRequest, cou
     fail?.(err);
   };
   const workers: { worker: Worker; done: Promise<void> }[] = [];
+  const cpu: (number | undefined)[] = new Array<number | undefined>(count).fill(undefined);
+  const cpuAtStart = threadCpuMs();
   for (let i = 1; i < count; i++) {
     const mine = ports[i]!.filter((p): p is MessagePort => p !== undefined);
     const data: InstanceData = { context: instanceContext, request, index: i, count, ports: ports[i]! };
@@ -78,6 +95,7 @@ export function startInstances(context: ThreadContext, request: JobsRequest, cou
           return;
         }
         if (m.error) failed(receivedError(m.error));
+        cpu[i] = m.cpuMs;
         resolve();
       });
       worker.on('error', (err) => {
@@ -110,6 +128,11 @@ export function startInstances(context: ThreadContext, request: JobsRequest, cou
       else await Promise.race([all, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
       const failure = firstFailure;
       closing = true;
+      if (process.env['EDDY_PARALLEL_STATS'] === '1') {
+        const mine = threadCpuMs();
+        cpu[0] = mine !== undefined && cpuAtStart !== undefined ? mine - cpuAtStart : undefined;
+        process.stderr.write(`[parallel] thread CPU ms per instance (instance 0: since the job was built): ${cpu.map((c) => c ?? '?').join(' ')}\n`);
+      }
       links.close();
       await Promise.all(workers.map((w) => w.worker.terminate()));
       if (finished && failure !== undefined) throw failure;

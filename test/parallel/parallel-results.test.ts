@@ -125,6 +125,40 @@ describe.each([1, 2, 3])('parallelism %i', (parallelism) => {
   });
 });
 
+describe('parallel jobs that end early or are refused', () => {
+  it('LIMIT ends the job in every instance (rows are gathered to one instance first)', async () => {
+    const eddy = await session(2);
+    const { changes } = await runQuery(eddy, 'SELECT auction, price FROM bids WHERE price > 500 LIMIT 7');
+    expect(changes).toHaveLength(7);
+    const wanted = new Set(bids.filter((b) => b.price > 500).map((b) => JSON.stringify([b.auction, b.price])));
+    for (const c of changes) expect(wanted.has(JSON.stringify(c.row))).toBe(true);
+  });
+
+  it('a cancelled query over a monitored (unbounded) file stops every instance', async () => {
+    const eddy = await session(2);
+    await eddy.execute(`CREATE TABLE live (auction BIGINT, price BIGINT) WITH ('connector' = 'filesystem', 'path' = '${tempDir('eddy-parallel-live-')}', 'format' = 'json', 'source.monitor-interval' = '100 ms')`);
+    const r = await eddy.execute('SELECT auction, SUM(price) FROM live GROUP BY auction');
+    if (r.kind !== 'query') throw new Error(`expected a query, got ${r.kind}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await r.query.cancel();
+    await r.query.done.catch(() => {});
+    expect(r.query.status).toBe('cancelled');
+  });
+
+  it('refuses a job with checkpoints (a state directory) at parallelism 2, clearly', async () => {
+    const eddy = new Eddy({ stateDir: tempDir('eddy-parallel-state-') });
+    sessions.push(eddy);
+    const dir = tempDir('eddy-parallel-out-');
+    await executeAll(
+      eddy,
+      `SET 'parallelism.default' = '2';
+       CREATE TABLE src (a BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+       CREATE TABLE out (a BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json');`,
+    );
+    await expect(eddy.execute('INSERT INTO out SELECT a FROM src')).rejects.toThrow(/checkpoints .* cannot run with 'parallelism.default' = 2/);
+  });
+});
+
 describe('parallelism.default', () => {
   it('is a whole number from 1 to 64', async () => {
     const eddy = new Eddy();
