@@ -15,10 +15,11 @@
  * Bad records (value or key) are reported with `ctx.badRecord`, positioned `<topic>/<partition>@<offset>`.
  */
 import type { ConnectorContext, SourceChunk, SourceReader } from '../../runtime/connector.js';
-import type { Row, RowKind } from '../../runtime/changelog.js';
+import { INSERT, type Row, type RowKind } from '../../runtime/changelog.js';
 import { EddyError, ErrorCode } from '../../common/errors.js';
 import { maxRecordBytes } from '../option-values.js';
-import { KafkaUnknownTopicError, type KafkaClient, type KafkaClientConfig, type KafkaConsumer, type KafkaPartitionBatch, type KafkaPartitionOffset, type KafkaAdmin, type KafkaRecord } from './client.js';
+import { KafkaUnknownTopicError, type KafkaClient, type KafkaClientConfig, type KafkaConsumer, type KafkaHeader, type KafkaPartitionBatch, type KafkaPartitionOffset, type KafkaAdmin, type KafkaRecord } from './client.js';
+import type { SourceMessage } from '../formats/index.js';
 import { createKafkajsClient } from './kafkajs-client.js';
 import { appendMetadata } from './metadata.js';
 import { boundedMode, discoveryIntervalMs, parseSpecificOffsets, startupMode, topicPattern, topicsOf } from './kafka-options.js';
@@ -63,6 +64,11 @@ function restoredPositions(tableName: string, restored: unknown): KafkaSourcePos
   return restored as KafkaSourcePosition[];
 }
 
+/** An entry of the source's queue: a fetched batch not decoded yet, or a chunk. */
+type QueueEntry =
+  | { readonly state: PartitionState; readonly next: bigint; readonly chunk: KafkaChunk; readonly batch?: undefined; readonly ended?: undefined }
+  | { readonly state: PartitionState; readonly next: bigint; readonly chunk?: undefined; readonly batch: KafkaPartitionBatch; readonly ended: boolean };
+
 interface PartitionState {
   readonly topic: string;
   readonly partition: number;
@@ -105,6 +111,20 @@ class KafkaChunk implements SourceChunk {
   }
 }
 
+/** A record as the formats' decoders read it; `offset` (decimal text) is made when asked for. */
+class RecordMessage implements SourceMessage {
+  record: KafkaRecord | undefined;
+  value: Buffer | null = null;
+  key: Buffer | null = null;
+  headers: readonly KafkaHeader[] = [];
+  timestamp = 0;
+  partition = 0;
+
+  get offset(): string | undefined {
+    return this.record?.offset.toString();
+  }
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function valueText(value: Buffer | null): string | Uint8Array {
@@ -130,7 +150,14 @@ export class KafkaSourceReader implements SourceReader {
   private client: KafkaClient | undefined;
   private consumer: KafkaConsumer | undefined;
   private readonly partitions = new Map<string, PartitionState>();
-  private readonly queue: { chunk: KafkaChunk; state: PartitionState }[] = [];
+  /**
+   * What was fetched and not handed out yet, in order: per partition a fetched batch (decoded into a chunk when it is
+   * handed out, so its bad records are reported with the chunk they belong to), or an empty chunk (a partition's
+   * start or end). `next`: where the partition stands once the entry is handed out.
+   */
+  private readonly queue: QueueEntry[] = [];
+  /** The fetch under way (at most one): started when the queue runs low, so the next records arrive while the job processes the last ones. */
+  private fetching: Promise<void> | undefined;
   private closed = false;
   private inflight: Promise<unknown> | undefined;
   /** The METADATA keys whose values each row gets after its physical columns (./metadata.ts). */
@@ -153,6 +180,8 @@ export class KafkaSourceReader implements SourceReader {
   private offsetsAdmin: Promise<KafkaAdmin> | undefined;
   /** Where the consumer's fetches stood when it was dropped after a broker problem (the next one resumes there). */
   private resumeFrom: KafkaPartitionOffset[] | undefined;
+  /** The message the decoders read, refilled for each record. */
+  private readonly message = new RecordMessage();
 
   constructor(
     private readonly ctx: ConnectorContext,
@@ -331,12 +360,12 @@ export class KafkaSourceReader implements SourceReader {
       this.partitions.set(split, state);
       if (end !== undefined && offset >= end) {
         state.ended = true;
-        this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, true), state });
+        this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, true), state, next: offset });
       } else {
         // An empty chunk makes the split known to the job at once: until its first records arrive (or it is idle for
         // 'scan.watermark.idle-timeout'), it holds the watermark back, so a partition read later than the others
         // does not find its first records late (as Flink's per-partition watermarks).
-        this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, false), state });
+        this.queue.push({ chunk: new KafkaChunk(split, [], [], [], offset, false), state, next: offset });
       }
     }
   }
@@ -418,16 +447,33 @@ export class KafkaSourceReader implements SourceReader {
     while (!this.closed) {
       const queued = this.queue.shift();
       if (queued) {
-        queued.state.offset = queued.chunk.nextOffset;
-        return queued.chunk;
+        const chunk = queued.chunk ?? this.decodeBatch(queued.state, queued.batch, queued.next, queued.ended);
+        queued.state.offset = chunk.nextOffset;
+        // The next fetch goes out while the job processes what is left.
+        if (this.queue.length <= 1 && !this.closed) this.prefetch();
+        return chunk;
       }
       if (this.bounded && [...this.partitions.values()].every((s) => s.ended)) return null;
-      await this.fetchMore();
+      await (this.fetching ?? this.startFetch());
     }
     return null;
   }
 
-  /** One fetch: decodes each partition's records into a queued chunk. */
+  /** Starts a fetch unless one is under way or nothing is left to fetch. */
+  private prefetch(): void {
+    if (this.fetching || (this.bounded && [...this.partitions.values()].every((s) => s.ended))) return;
+    void this.startFetch().catch(() => {}); // a failure is met by the next `next()`, which waits for this fetch
+  }
+
+  private startFetch(): Promise<void> {
+    const fetch: Promise<void> = this.fetchMore().finally(() => {
+      if (this.fetching === fetch) this.fetching = undefined;
+    });
+    this.fetching = fetch;
+    return fetch;
+  }
+
+  /** One fetch: queues each partition's batch (decoded when handed out). */
   private async fetchMore(): Promise<void> {
     if (Date.now() >= this.nextDiscovery) await this.discover();
     if (![...this.partitions.values()].some((s) => !s.ended)) {
@@ -440,54 +486,64 @@ export class KafkaSourceReader implements SourceReader {
       if (!this.consumer) await this.connectConsumer();
       batches = await this.consumer!.fetch({ maxWaitMs: 500 });
     });
+    if (this.closed) return;
     let endedSome = false;
     for (const batch of batches) {
       const state = this.partitions.get(splitOf(batch.topic, batch.partition));
       if (!state || state.ended) continue;
-      const rows: Row[] = [];
-      const offsets: bigint[] = [];
-      const values: (Buffer | null)[] = [];
-      const kinds: RowKind[] | undefined = this.upsert || this.mapper.changelog ? [] : undefined;
       let next = batch.nextOffset;
-      for (const record of batch.records) {
-        if (state.stop !== undefined && record.offset >= state.stop) break;
-        this.decodeRecord(state, record, rows, offsets, values, kinds);
-      }
       if (state.stop !== undefined && next >= state.stop) {
         next = state.stop;
         state.ended = true;
         endedSome = true;
       }
-      const last = this.queue.findLast((q) => q.state === state)?.chunk.nextOffset ?? state.offset;
-      if (rows.length > 0 || state.ended || next > last) {
-        this.queue.push({ chunk: new KafkaChunk(state.split, rows, offsets, values, next, state.ended, kinds), state });
-      }
+      const last = this.queue.findLast((q) => q.state === state)?.next ?? state.offset;
+      if (batch.records.length > 0 || state.ended || next > last) this.queue.push({ state, batch, next, ended: state.ended });
     }
     if (endedSome) await this.assignRemaining();
   }
 
-  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], values: (Buffer | null)[], kinds: RowKind[] | undefined): void {
-    const position = `${state.split}@${record.offset}`;
-    const value = record.value;
-    for (const [part, bytes] of [['value', value], ['key', record.key]] as const) {
-      if (bytes !== null && bytes.length > this.maxRecordBytes) {
-        this.ctx.badRecord({
-          kind: 'too-large',
-          message: `the record's ${part} is ${bytes.length} bytes, more than errors.max-record-bytes (${this.maxRecordBytes})`,
-          position,
-          raw: valueText(bytes.subarray(0, 1024)),
-        });
-        return;
-      }
+  /** A fetched batch's records as a chunk: rows of those before the partition's end (bounded reads), bad ones reported. */
+  private decodeBatch(state: PartitionState, batch: KafkaPartitionBatch, next: bigint, ended: boolean): KafkaChunk {
+    const rows: Row[] = [];
+    const offsets: bigint[] = [];
+    const values: (Buffer | null)[] = [];
+    const kinds: RowKind[] | undefined = this.upsert || this.mapper.changelog ? [] : undefined;
+    for (const record of batch.records) {
+      if (state.stop !== undefined && record.offset >= state.stop) break;
+      this.decodeRecord(state, record, rows, offsets, values, kinds);
     }
-    const message = {
-      value,
-      key: record.key,
-      headers: record.headers,
-      timestamp: record.timestamp,
-      partition: record.partition,
-      offset: record.offset.toString(),
-    };
+    return new KafkaChunk(state.split, rows, offsets, values, next, ended, kinds);
+  }
+
+  /** Reports a record whose value or key is larger than `errors.max-record-bytes`; false when neither is. */
+  private tooLarge(state: PartitionState, record: KafkaRecord): boolean {
+    const value = record.value;
+    const key = record.key;
+    const part = value !== null && value.length > this.maxRecordBytes ? 'value' : key !== null && key.length > this.maxRecordBytes ? 'key' : undefined;
+    if (part === undefined) return false;
+    const bytes = part === 'value' ? value! : key!;
+    this.ctx.badRecord({
+      kind: 'too-large',
+      message: `the record's ${part} is ${bytes.length} bytes, more than errors.max-record-bytes (${this.maxRecordBytes})`,
+      position: `${state.split}@${record.offset}`,
+      raw: valueText(bytes.subarray(0, 1024)),
+    });
+    return true;
+  }
+
+  private decodeRecord(state: PartitionState, record: KafkaRecord, rows: Row[], offsets: bigint[], values: (Buffer | null)[], kinds: RowKind[] | undefined): void {
+    if (this.tooLarge(state, record)) return;
+    const value = record.value;
+    // One message object for every record (the decoders read it during the call only); its offset's text is made
+    // only when a decoder asks for it.
+    const message = this.message;
+    message.record = record;
+    message.value = value;
+    message.key = record.key;
+    message.headers = record.headers;
+    message.timestamp = record.timestamp;
+    message.partition = record.partition;
     if (this.mapper.changelog) {
       // A changelog format: a record holds one or more changes (all at the record's offset).
       const changes = this.mapper.mapChanges(message);
@@ -500,7 +556,20 @@ export class KafkaSourceReader implements SourceReader {
           offsets.push(record.offset);
           values.push(value);
         }
-      } else this.ctx.badRecord({ kind: changes.kind, message: changes.message, position, raw: valueText(value) });
+      } else this.ctx.badRecord({ kind: changes.kind, message: changes.message, position: `${state.split}@${record.offset}`, raw: valueText(value) });
+      return;
+    }
+    if (this.mapper.valueOnly) {
+      // Every column from the value, an insert (the common case: no key, no upsert).
+      const row = this.mapper.mapValue(message);
+      if (row === null) return;
+      if (Array.isArray(row)) {
+        if (this.metadataKeys.length > 0) appendMetadata(row, record, this.metadataKeys);
+        rows.push(row);
+        kinds?.push(INSERT);
+        offsets.push(record.offset);
+        values.push(value); // decoded again only if the runtime finds the row bad (describe)
+      } else this.ctx.badRecord({ kind: row.kind, message: row.message, position: `${state.split}@${record.offset}`, raw: valueText(value) });
       return;
     }
     const result = this.mapper.map(message);
@@ -514,7 +583,7 @@ export class KafkaSourceReader implements SourceReader {
       return;
     }
     const { error, part } = result;
-    this.ctx.badRecord({ kind: error.kind, message: error.message, position, raw: valueText(part === 'key' ? record.key : value) });
+    this.ctx.badRecord({ kind: error.kind, message: error.message, position: `${state.split}@${record.offset}`, raw: valueText(part === 'key' ? record.key : value) });
   }
 
   private brokerError(e: unknown): unknown {
@@ -571,6 +640,7 @@ export class KafkaSourceReader implements SourceReader {
     this.closed = true;
     this.backoff.interrupt();
     await this.inflight;
+    await this.fetching?.catch(() => {});
     this.retry = undefined;
     await this.consumer?.close();
     this.consumer = undefined;

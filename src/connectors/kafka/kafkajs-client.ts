@@ -132,7 +132,16 @@ function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
-function toHeaders(headers: DecodedRecord['headers']): KafkaHeader[] {
+/** The headers of a record without any (most records): one shared empty list. */
+const NO_HEADERS: readonly KafkaHeader[] = Object.freeze([]);
+
+function toHeaders(headers: DecodedRecord['headers']): readonly KafkaHeader[] {
+  let any = false;
+  for (const _ in headers) {
+    any = true;
+    break;
+  }
+  if (!any) return NO_HEADERS;
   const out: KafkaHeader[] = [];
   for (const [key, value] of Object.entries(headers)) {
     for (const one of Array.isArray(value) ? value : [value]) out.push({ key, value: one ?? null });
@@ -140,9 +149,9 @@ function toHeaders(headers: DecodedRecord['headers']): KafkaHeader[] {
   return out;
 }
 
-/** kafkajs's timestamp type of a record batch (0 create time, 1 log-append time; absent for old message sets). */
-function timestampTypeOf(type: number | undefined): Pick<KafkaRecord, 'timestampType'> {
-  return type === 1 ? { timestampType: 'LogAppendTime' } : type === 0 ? { timestampType: 'CreateTime' } : {};
+/** kafkajs's timestamp type of a record batch (0 create time, 1 log-append time; undefined for old message sets). */
+function timestampTypeOf(type: number | undefined): KafkaRecord['timestampType'] {
+  return type === 1 ? 'LogAppendTime' : type === 0 ? 'CreateTime' : undefined;
 }
 
 function fromHeaders(headers: readonly KafkaHeader[] | undefined): IHeaders | undefined {
@@ -524,10 +533,14 @@ class KafkajsAssignedConsumer implements KafkaConsumer {
       ? data.lastStableOffset
       : data.highWatermark);
     // Move past every record batch the broker returned, filtered records included (control batches, aborted
-    // records, and offsets compacted away at a batch's end), as the Java consumer does.
+    // records, and offsets compacted away at a batch's end), as the Java consumer does. The records of one record
+    // batch share their context: its end is computed once.
     let nextOffset = fetched.offset;
+    let lastContext: DecodedRecord['batchContext'] | null = null;
     for (const message of data.messages) {
       const context = message.batchContext;
+      if (context !== undefined && context === lastContext) continue;
+      lastContext = context ?? null;
       const end =
         context?.firstOffset !== undefined && context.lastOffsetDelta !== undefined
           ? BigInt(context.firstOffset) + BigInt(context.lastOffsetDelta) + 1n
@@ -535,17 +548,23 @@ class KafkajsAssignedConsumer implements KafkaConsumer {
       if (end > nextOffset) nextOffset = end;
     }
     this.offsets.set(key, { topic, partition: data.partition, offset: nextOffset });
-    const records: KafkaRecord[] = batch.messages.map((message) => ({
-      topic,
-      partition: data.partition,
-      offset: BigInt(message.offset),
-      timestamp: Number(message.timestamp),
-      key: message.key,
-      value: message.value,
-      headers: toHeaders(message.headers),
-      leaderEpoch: message.batchContext?.partitionLeaderEpoch,
-      ...timestampTypeOf(message.batchContext?.timestampType),
-    }));
+    const messages = batch.messages;
+    const records = new Array<KafkaRecord>(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const context = message.batchContext;
+      records[i] = {
+        topic,
+        partition: data.partition,
+        offset: BigInt(message.offset),
+        timestamp: Number(message.timestamp),
+        key: message.key,
+        value: message.value,
+        headers: toHeaders(message.headers),
+        leaderEpoch: context?.partitionLeaderEpoch,
+        timestampType: timestampTypeOf(context?.timestampType),
+      };
+    }
     return { topic, partition: data.partition, records, nextOffset, endOffset };
   }
 
@@ -599,15 +618,20 @@ class KafkajsProducer implements KafkaProducer {
     }
     const byTopic = new Map<string, Message[]>();
     for (const record of records) {
-      const messages = byTopic.get(record.topic) ?? [];
-      messages.push({
-        key: record.key,
-        value: record.value,
-        partition: record.partition,
-        headers: fromHeaders(record.headers),
-        timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
-      });
-      byTopic.set(record.topic, messages);
+      let messages = byTopic.get(record.topic);
+      if (messages === undefined) byTopic.set(record.topic, (messages = []));
+      // A record without headers and timestamp is already a kafkajs message (key, value, partition): no copy.
+      messages.push(
+        record.headers === undefined && record.timestamp === undefined
+          ? (record as Message)
+          : {
+              key: record.key,
+              value: record.value,
+              partition: record.partition,
+              headers: fromHeaders(record.headers),
+              timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
+            },
+      );
     }
     const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     await this.guard(() => (this.transaction ?? this.producer).sendBatch({ topicMessages, acks: -1 }));

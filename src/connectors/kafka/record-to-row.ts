@@ -77,6 +77,16 @@ export class RecordToRow {
     return this.value.decodeChanges!(message);
   }
 
+  /** True when every column comes from the value and every row is an insert: use {@link mapValue}. */
+  get valueOnly(): boolean {
+    return this.key === undefined && !this.upsert && this.value.decodeChanges === undefined;
+  }
+
+  /** {@link map} of a {@link valueOnly} layout: the value's row (an insert); null for no row (a tombstone). */
+  mapValue(message: SourceMessage): Row | RecordError | null {
+    return this.value.decode(message);
+  }
+
   /** The row of `message`; null for no row (a tombstone of a table that is not an upsert table). */
   map(message: SourceMessage): KindedRow | RecordPartError | null {
     if (this.key === undefined && !this.upsert) {

@@ -192,17 +192,14 @@ export class KafkaSinkWriter implements SinkWriter {
       const row = rows[i]!;
       const key = this.records.key(row);
       if (this.upsert && kind === UPDATE_BEFORE && kinds[i + 1] === UPDATE_AFTER && RowToRecord.sameKey(this.records.key(rows[i + 1]!), key)) continue;
-      const record: { topic: string; key: string | Buffer | null; value: string | Buffer | null; partition?: number } & Pick<KafkaOutgoingRecord, 'timestamp' | 'headers'> = {
-        topic: this.topic,
-        key,
-        value: this.upsert && (kind === DELETE || kind === UPDATE_BEFORE) ? null : this.records.value(row, kind),
-        ...(this.metadataKeys.length > 0 ? outgoingMetadata(row, this.ctx.schema.length, this.metadataKeys) : {}),
-      };
-      if (this.partitioner === 'fixed') record.partition = 0;
-      else if (this.partitioner === 'round-robin') {
-        record.partition = this.nextPartition;
-        this.nextPartition = (this.nextPartition + 1) % this.partitions;
-      }
+      const value = this.upsert && (kind === DELETE || kind === UPDATE_BEFORE) ? null : this.records.value(row, kind);
+      const partition = this.partitioner === 'default' ? undefined : this.partitioner === 'fixed' ? 0 : this.nextPartition;
+      if (this.partitioner === 'round-robin') this.nextPartition = (this.nextPartition + 1) % this.partitions;
+      // Without metadata columns, a record of the same shape every time (topic, key, value, partition).
+      const record: KafkaOutgoingRecord =
+        this.metadataKeys.length > 0
+          ? { topic: this.topic, key, value, ...(partition !== undefined ? { partition } : {}), ...outgoingMetadata(row, this.ctx.schema.length, this.metadataKeys) }
+          : { topic: this.topic, key, value, partition };
       if (this.buffer) {
         // Bytes keys (binary key formats, windowed keys) are buffered by their hex text.
         if (this.buffer.put(typeof key === 'string' ? key : key!.toString('hex'), record)) this.pending.push(...this.buffer.drain());
