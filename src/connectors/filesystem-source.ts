@@ -381,6 +381,9 @@ export class FileSystemSourceReader implements SourceReader {
     const onLine = (text: string, _offset: number, line: number, flaw?: LineFlaw): void => this.decodeLine(split, text, line, flaw, read);
     const onBytes = decodeBytes
       ? (bytes: Buffer, start: number, end: number, line: number): boolean => {
+          // A line of another split's block is that split's (see decodeLine): handled, by not reading it.
+          const share = this.share;
+          if (share && Math.floor((line - 1) / SPLIT_BLOCK_LINES) % share.count !== share.index) return true;
           const row = decodeBytes(bytes, start, end);
           if (row === undefined) return false;
           read.rows.push(row);
