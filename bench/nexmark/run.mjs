@@ -512,6 +512,7 @@ async function main(opts) {
     console.log('');
     if (opts.memory) {
       printMemory(memory);
+      for (const e of results.filter((r) => r.skipped)) console.log(`\n${e.query} skipped: ${e.skipped}`);
       console.log(
         `\nMemory mode: each query ran with a state directory (SQLite state, checkpoints every 5 s), with the default state.cache.max-entries ` +
           `and with ${fmtInt(opts.cacheEntries)}; entries beyond the cache are evicted to SQLite and read back when needed. ` +
@@ -548,7 +549,7 @@ async function main(opts) {
         cacheEntries: opts.memory ? opts.cacheEntries : null,
         dist: opts.dist,
       },
-      ...(opts.memory ? { memory } : { results }),
+      ...(opts.memory ? { memory, skipped: results.filter((r) => r.skipped) } : { results }),
     };
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(report, null, 2) + '\n');

@@ -132,6 +132,21 @@ export function connectorInput(events: number, rate: number): Input {
   };
 }
 
+/** The same input with its queries run at `parallelism.default` = n (instances in worker threads). */
+export function atParallelism(input: Input, n: number): Input {
+  return {
+    name: `${input.name}, parallelism ${n}`,
+    get events() {
+      return input.events;
+    },
+    async session() {
+      const s = await input.session();
+      await executeAll(s.eddy, `SET 'parallelism.default' = '${n}'`);
+      return s;
+    },
+  };
+}
+
 /** Executes DDL statements in order. */
 export async function executeAll(eddy: Eddy, script: string): Promise<void> {
   for await (const r of eddy.executeScript(script)) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, generateEvents, type Events } from './events.js';
-import { applyChangelog, connectorInput, expectSameRows, fileInput, queryText, runQueryText, type Change, type Input } from './harness.js';
+import { applyChangelog, atParallelism, connectorInput, expectSameRows, fileInput, queryText, runQueryText, type Change, type Input } from './harness.js';
 
 export interface QueryCase {
   readonly query: string;
@@ -32,10 +32,16 @@ let fileEvents: Events | undefined;
 /**
  * The inputs each query runs over: the test's own events as JSON files, and the nexmark connector's table
  * (8,000 events at 100 events/s: 80 s of event time) with the events of its generator module.
+ *
+ * With NEXMARK_TEST_PARALLELISM=N (N > 1), each query also runs over both at `parallelism.default` = N (needs
+ * `npm run build`: the instances' worker threads load the build; off by default, as each such run starts
+ * threads and takes seconds).
  */
 export function inputs(): Input[] {
   fileEvents ??= generateEvents(DEFAULT_CONFIG);
-  return [fileInput(fileEvents), connectorInput(8000, 100)];
+  const base = [fileInput(fileEvents), connectorInput(8000, 100)];
+  const parallelism = Number(process.env.NEXMARK_TEST_PARALLELISM ?? '1');
+  return parallelism > 1 ? [...base, ...base.map((i) => atParallelism(i, parallelism))] : base;
 }
 
 /** One test per query case and input. */

@@ -430,6 +430,7 @@ export function fieldAccess(row: BoundExpr, name: string, span: Span, path: stri
     fn: `.${field.name}`,
     args: [row],
     impl: (r: readonly unknown[]) => r[i],
+    field: i,
     strict: true,
     deterministic: true,
     type: withNullable(withoutTimeAttribute(field.type), field.type.nullable || t.nullable),
