@@ -13,51 +13,55 @@ import type { Row } from '../../runtime/changelog.js';
 import type { DataType, Schema } from '../../common/types.js';
 import { jsonNumberValue, MAX_JSON_DEPTH, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type ValueReader } from './convert-value.js';
 
-/** Node's Buffer#latin1Slice (not in its typings; `toString('latin1', ...)` where it is missing): ASCII bytes to text. */
-const latin1: (b: Buffer, start: number, end: number) => string =
-  typeof (Buffer.prototype as { latin1Slice?: unknown }).latin1Slice === 'function'
-    ? (b, start, end) => (b as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end)
-    : (b, start, end) => b.toString('latin1', start, end);
+/** A Buffer with Node's latin1Slice (not in its typings): bytes to text, one character per byte. */
+type Latin1 = Buffer & { latin1Slice(start: number, end: number): string };
 
-/** How a column's value is made from its token. */
-const enum Kind {
-  /** A nullable STRING column the query does not read: its token is only checked to be JSON. */
-  Skip,
-  String,
-  /** BIGINT, INT, SMALLINT, TINYINT: a plain integer token of at most 15 digits within the type's range. */
-  Integer,
-  /** DOUBLE, FLOAT: a number token. */
-  Double,
-  Boolean,
-  /** TIMESTAMP, TIMESTAMP_LTZ: `yyyy-MM-dd HH:mm:ss[.SSS]` text (or with `T`). */
-  Timestamp,
-  /** Anything else: the token's JSON value through the column's reader. */
-  Generic,
+/** ASCII bytes to text. */
+function latin1(b: Buffer, start: number, end: number): string {
+  return (b as Latin1).latin1Slice(start, end);
 }
 
-/** What the scanner found for a value: its token's kind. */
-const enum Token {
-  /** A string without escapes: its characters are the bytes between the quotes. */
-  CleanString,
-  /** A string with escapes (still all ASCII). */
-  EscapedString,
-  Number,
-  True,
-  False,
-  Null,
-  /** An object or an array. */
-  Nested,
-}
+// How a column's value is made from its token (plain constants: the build keeps enums as objects).
+/** A STRING column the query does not read: its token is only checked to be JSON (and not null if NOT NULL). */
+const K_SKIP = 0;
+const K_STRING = 1;
+/** BIGINT, INT, SMALLINT, TINYINT: a plain integer token of at most 15 digits within the type's range. */
+const K_INTEGER = 2;
+/** DOUBLE, FLOAT: a number token. */
+const K_DOUBLE = 3;
+const K_BOOLEAN = 4;
+/** TIMESTAMP, TIMESTAMP_LTZ: `yyyy-MM-dd HH:mm:ss[.SSS]` text (or with `T`). */
+const K_TIMESTAMP = 5;
+/** Anything else: the token's JSON value through the column's reader. */
+const K_GENERIC = 6;
+
+// What the scanner found for a value: its token's kind.
+/** A string without escapes: its characters are the bytes between the quotes. */
+const T_CLEAN_STRING = 0;
+/** A string with escapes (still all ASCII). */
+const T_ESCAPED_STRING = 1;
+const T_NUMBER = 2;
+const T_TRUE = 3;
+const T_FALSE = 4;
+const T_NULL = 5;
+/** An object or an array. */
+const T_NESTED = 6;
+
+/**
+ * Bytes in a string: 0 an ordinary character, 1 the closing quote, 2 a backslash, 3 not allowed here (a
+ * control character, which JSON forbids, or not ASCII, which the text path reads).
+ */
+const STRING_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) STRING_CLASS[c] = c < 32 || c >= 127 ? 3 : c === 34 ? 1 : c === 92 ? 2 : 0;
 
 interface ColumnPlan {
-  readonly name: Uint8Array;
-  readonly kind: Kind;
+  readonly kind: number;
   readonly nullable: boolean;
   readonly read: ValueReader;
-  /** Kind.Integer: the type's range. */
+  /** K_INTEGER: the type's range. */
   readonly lo: number;
   readonly hi: number;
-  /** Kind.Timestamp: milliseconds a value is truncated to (1 for TIMESTAMP(3)). */
+  /** K_TIMESTAMP: milliseconds a value is truncated to (1 for TIMESTAMP(3)). */
   readonly unit: number;
 }
 
@@ -75,25 +79,25 @@ const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function kindOf(type: DataType, read: boolean): Kind {
+function kindOf(type: DataType, read: boolean): number {
   switch (type.name) {
     case 'STRING':
-      return read ? Kind.String : Kind.Skip;
+      return read ? K_STRING : K_SKIP;
     case 'BIGINT':
     case 'INT':
     case 'SMALLINT':
     case 'TINYINT':
-      return Kind.Integer;
+      return K_INTEGER;
     case 'DOUBLE':
     case 'FLOAT':
-      return Kind.Double;
+      return K_DOUBLE;
     case 'BOOLEAN':
-      return Kind.Boolean;
+      return K_BOOLEAN;
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
-      return Kind.Timestamp;
+      return K_TIMESTAMP;
     default:
-      return Kind.Generic;
+      return K_GENERIC;
   }
 }
 
@@ -117,15 +121,20 @@ export class JsonBytesDecoder {
   /** Lower-case column names, to tell a key matching a column only case-insensitively (left to the text path). */
   private readonly lowerNames: Set<string>;
   private readonly lowerLengths: Set<number>;
+  /**
+   * Each column's name as bytes, or undefined for a name no key without escapes can spell (not ASCII, or with
+   * a quote, a backslash or a control character): its field is only found by the text path.
+   */
+  private readonly names: (Uint8Array | undefined)[];
   /** Column matched by the previous key: the next key is usually the next column. */
   private guess = 0;
   // The value token just scanned.
-  private token: Token = Token.Null;
+  private token = T_NULL;
   private tokenStart = 0;
   private tokenEnd = 0;
-  /** For Token.Number: the value when the token is a plain integer of at most 15 digits (else NaN). */
+  /** For T_NUMBER: the value when the token is a plain integer of at most 15 digits (else NaN). */
   private integer = 0;
-  /** For Token.Number: the value when the fast double path applies (else NaN). */
+  /** For T_NUMBER: the value when the fast double path applies (else NaN). */
   private double = 0;
 
   /** Undefined when the schema has no fast path (column names equal case-insensitively). */
@@ -155,7 +164,6 @@ export class JsonBytesDecoder {
     this.columns = schema.map((f, i) => {
       const range = INTEGER_RANGES[f.type.name] ?? [0, 0];
       return {
-        name: Buffer.from(f.name, 'utf8'),
         kind: kindOf(f.type, read === undefined || read.has(i)),
         nullable: f.type.nullable,
         read: readers[i]!,
@@ -164,6 +172,7 @@ export class JsonBytesDecoder {
         unit: 10 ** Math.max(0, 3 - (f.type.precision ?? 3)),
       };
     });
+    this.names = schema.map((f) => (/^[\x20-\x7e]*$/.test(f.name) && !/["\\]/.test(f.name) ? Buffer.from(f.name, 'latin1') : undefined));
     this.template = schema.map(() => null);
     this.required = schema.flatMap((f, i) => (failOnMissing || !f.type.nullable ? [i] : []));
     this.checkMissing = this.required.length > 0;
@@ -185,18 +194,28 @@ export class JsonBytesDecoder {
     if (i < end && b[i] === 125 /* } */) i++;
     else {
       for (;;) {
-        // A key: ASCII without escapes.
+        // A key: ASCII without escapes. Usually the column after the one matched last: tried in place first.
         if (i >= end || b[i] !== 34) return undefined;
         const keyStart = i + 1;
-        let j = keyStart;
-        let c = 0;
-        while (j < end && (c = b[j]!) !== 34) {
-          if (c < 32 || c >= 127 || c === 92) return undefined;
-          j++;
+        let j: number;
+        let col: number;
+        const guess = this.guess;
+        const expected = this.names[guess];
+        if (expected !== undefined && keyStart + expected.length < end && b[keyStart + expected.length] === 34 && startsWith(b, keyStart, expected)) {
+          col = guess;
+          j = keyStart + expected.length;
+          this.guess = guess + 1 === this.names.length ? 0 : guess + 1;
+        } else {
+          j = keyStart;
+          let c = 0;
+          while (j < end && (c = b[j]!) !== 34) {
+            if (c < 32 || c >= 127 || c === 92) return undefined;
+            j++;
+          }
+          if (j >= end) return undefined;
+          col = this.column(b, keyStart, j);
+          if (col === -2) return undefined;
         }
-        if (j >= end) return undefined;
-        const col = this.column(b, keyStart, j);
-        if (col === -2) return undefined;
         i = skipSpace(b, j + 1, end);
         if (i >= end || b[i] !== 58 /* : */) return undefined;
         i = skipSpace(b, i + 1, end);
@@ -204,11 +223,11 @@ export class JsonBytesDecoder {
         if (i < 0) return undefined;
         if (col >= 0) {
           const plan = this.columns[col]!;
-          if (plan.kind !== Kind.Skip) {
+          if (plan.kind !== K_SKIP) {
             const v = this.convert(b, plan);
             if (v === undefined) return undefined;
             row[col] = v;
-          } else if (this.token === Token.Null && !plan.nullable) return undefined;
+          } else if (this.token === T_NULL && !plan.nullable) return undefined;
           if (stamp !== 0) this.seen[col] = stamp;
         }
         i = skipSpace(b, i, end);
@@ -237,15 +256,11 @@ export class JsonBytesDecoder {
    */
   private column(b: Buffer, start: number, end: number): number {
     const length = end - start;
-    const columns = this.columns;
-    const n = columns.length;
-    let k = this.guess;
-    for (let tries = 0; tries < n; tries++, k = k + 1 === n ? 0 : k + 1) {
-      const name = columns[k]!.name;
-      if (name.length !== length) continue;
-      let j = 0;
-      while (j < length && name[j] === b[start + j]) j++;
-      if (j === length) {
+    const names = this.names;
+    const n = names.length;
+    for (let k = 0; k < n; k++) {
+      const name = names[k];
+      if (name !== undefined && name.length === length && startsWith(b, start, name)) {
         this.guess = k + 1 === n ? 0 : k + 1;
         return k;
       }
@@ -265,7 +280,7 @@ export class JsonBytesDecoder {
     if (c === 34) {
       const j = scanString(b, i + 1, end);
       if (j === 0) return -1;
-      this.token = j > 0 ? Token.CleanString : Token.EscapedString;
+      this.token = j > 0 ? T_CLEAN_STRING : T_ESCAPED_STRING;
       const after = j > 0 ? j : -j;
       this.tokenEnd = after;
       return after;
@@ -274,20 +289,20 @@ export class JsonBytesDecoder {
     if (c === 123 || c === 91) {
       const j = skipNested(b, i, end);
       if (j < 0) return -1;
-      this.token = Token.Nested;
+      this.token = T_NESTED;
       this.tokenEnd = j;
       return j;
     }
     if (c === 116 /* t */ && i + 4 <= end && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) {
-      this.token = Token.True;
+      this.token = T_TRUE;
       return (this.tokenEnd = i + 4);
     }
     if (c === 102 /* f */ && i + 5 <= end && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) {
-      this.token = Token.False;
+      this.token = T_FALSE;
       return (this.tokenEnd = i + 5);
     }
     if (c === 110 /* n */ && i + 4 <= end && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) {
-      this.token = Token.Null;
+      this.token = T_NULL;
       return (this.tokenEnd = i + 4);
     }
     return -1;
@@ -344,7 +359,7 @@ export class JsonBytesDecoder {
       if (j === from) return -1;
       exponent *= sign;
     }
-    this.token = Token.Number;
+    this.token = T_NUMBER;
     this.tokenEnd = j;
     // -0 is left to the readers (JSON.parse gives -0, which some of them keep).
     const exact = digits <= 15 && !(negative && mantissa === 0);
@@ -361,29 +376,29 @@ export class JsonBytesDecoder {
   /** The value of the token just scanned for a column, or undefined when the text path must decide. */
   private convert(b: Buffer, plan: ColumnPlan): unknown {
     const token = this.token;
-    if (token === Token.Null) return plan.nullable ? null : undefined;
+    if (token === T_NULL) return plan.nullable ? null : undefined;
     switch (plan.kind) {
-      case Kind.String:
-        if (token === Token.CleanString) return latin1(b, this.tokenStart + 1, this.tokenEnd - 1);
+      case K_STRING:
+        if (token === T_CLEAN_STRING) return latin1(b, this.tokenStart + 1, this.tokenEnd - 1);
         break;
-      case Kind.Integer:
-        if (token === Token.Number) {
+      case K_INTEGER:
+        if (token === T_NUMBER) {
           const v = this.integer;
           if (v >= plan.lo && v <= plan.hi) return v;
         }
         break;
-      case Kind.Double:
-        if (token === Token.Number) {
+      case K_DOUBLE:
+        if (token === T_NUMBER) {
           const v = this.double;
           if (v === v) return v;
         }
         break;
-      case Kind.Boolean:
-        if (token === Token.True) return true;
-        if (token === Token.False) return false;
+      case K_BOOLEAN:
+        if (token === T_TRUE) return true;
+        if (token === T_FALSE) return false;
         break;
-      case Kind.Timestamp:
-        if (token === Token.CleanString) {
+      case K_TIMESTAMP:
+        if (token === T_CLEAN_STRING) {
           const ms = timestampAt(b, this.tokenStart + 1, this.tokenEnd - 1);
           if (ms === ms && ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS) return plan.unit === 1 ? ms : Math.floor(ms / plan.unit) * plan.unit;
         }
@@ -397,25 +412,25 @@ export class JsonBytesDecoder {
     const text = latin1(b, this.tokenStart, this.tokenEnd);
     let value: unknown;
     switch (this.token) {
-      case Token.CleanString:
+      case T_CLEAN_STRING:
         value = text.slice(1, -1);
         break;
-      case Token.EscapedString:
+      case T_ESCAPED_STRING:
         value = JSON.parse(text);
         break;
-      case Token.Number:
+      case T_NUMBER:
         value = jsonNumberValue(text, this.exactNumbers);
         break;
-      case Token.True:
+      case T_TRUE:
         value = true;
         break;
-      case Token.False:
+      case T_FALSE:
         value = false;
         break;
-      case Token.Null:
+      case T_NULL:
         value = null;
         break;
-      case Token.Nested:
+      case T_NESTED:
         try {
           value = this.parse(text);
         } catch {
@@ -429,6 +444,12 @@ export class JsonBytesDecoder {
       return undefined; // The text path reports it (or, for a number JSON.parse rounds, reads it exactly).
     }
   }
+}
+
+/** True when `b` holds `name`'s bytes at `i` (the caller checks there is room). */
+function startsWith(b: Buffer, i: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if (b[i + k] !== name[k]) return false;
+  return true;
 }
 
 /** The index of the first byte at or after `i` that is not JSON whitespace (space, tab, CR, LF), or `end`. */
@@ -448,24 +469,23 @@ function skipSpace(b: Buffer, i: number, end: number): number {
 function scanString(b: Buffer, i: number, end: number): number {
   let escaped = false;
   while (i < end) {
-    const c = b[i]!;
-    if (c === 34) return escaped ? -(i + 1) : i + 1;
-    if (c < 32 || c >= 127) return 0;
-    if (c === 92) {
-      escaped = true;
-      if (i + 1 >= end) return 0;
-      const e = b[i + 1]!;
-      if (e === 117 /* u */) {
-        if (i + 5 >= end || !isHex(b[i + 2]!) || !isHex(b[i + 3]!) || !isHex(b[i + 4]!) || !isHex(b[i + 5]!)) return 0;
-        i += 6;
-        continue;
-      }
-      // \" \\ \/ \b \f \n \r \t
-      if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return 0;
-      i += 2;
+    const k = STRING_CLASS[b[i]!]!;
+    if (k === 0) {
+      i++;
       continue;
     }
-    i++;
+    if (k === 1) return escaped ? -(i + 1) : i + 1;
+    if (k === 3 || i + 1 >= end) return 0;
+    escaped = true;
+    const e = b[i + 1]!;
+    if (e === 117 /* u */) {
+      if (i + 5 >= end || !isHex(b[i + 2]!) || !isHex(b[i + 3]!) || !isHex(b[i + 4]!) || !isHex(b[i + 5]!)) return 0;
+      i += 6;
+      continue;
+    }
+    // \" \\ \/ \b \f \n \r \t
+    if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return 0;
+    i += 2;
   }
   return 0;
 }
