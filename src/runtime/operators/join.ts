@@ -274,7 +274,9 @@ export class Join implements StreamOperator {
   private tables!: readonly [StateTable<RowBucket>, StateTable<RowBucket>];
   private readonly keyOfValues: KeySelector;
   private readonly rows: JoinRows;
-  /** Buckets the current batch changed, per side (stored at the end of the batch). */
+  /** Per side: whether its table needs changed buckets put back ({@link StateTable.tracksWrites}). */
+  private tracked: readonly [boolean, boolean] = [true, true];
+  /** Buckets the current batch changed, per side (stored at the end of the batch), on tracked sides. */
   private readonly touched: readonly [Map<GroupKey, RowBucket>, Map<GroupKey, RowBucket>] = [new Map(), new Map()];
   /** Whether an inner join (kinds pass through) rather than an outer one (only +I and -D). */
   private readonly inner: boolean;
@@ -305,6 +307,7 @@ export class Join implements StreamOperator {
       ctx.state.table<RowBucket>('left', rowBucketCodec(this.config.preserved[0]), { ttl: true }),
       ctx.state.table<RowBucket>('right', rowBucketCodec(this.config.preserved[1]), { ttl: true }),
     ];
+    this.tracked = [this.tables[0].tracksWrites !== false, this.tables[1].tracksWrites !== false];
     this.progress = new InputProgress(ctx.state, 2);
   }
 
@@ -337,8 +340,12 @@ export class Join implements StreamOperator {
   /** Adds a row to its side and emits its matches (retracting the null-padded rows they replace). */
   private accumulate(side: JoinSide, row: Row, kind: RowKind, key: GroupKey, out: BatchBuilder): void {
     const other = (1 - side) as JoinSide;
-    const own = this.bucket(side, key) ?? new RowBucket(this.config.preserved[side]);
-    this.touched[side].set(key, own);
+    let own = this.bucket(side, key);
+    if (own === undefined) {
+      own = new RowBucket(this.config.preserved[side]);
+      if (!this.tracked[side]) this.tables[side].put(key, own);
+    }
+    if (this.tracked[side]) this.touched[side].set(key, own);
     const at = own.add(row);
     let matches = 0;
     const bucket = this.matchable ? this.bucket(other, key) : undefined;
@@ -355,7 +362,7 @@ export class Join implements StreamOperator {
         if (otherPreserved) {
           if (bucket.matches[j] === 0) addCopies(out, DELETE, this.nullPadded(other, rows[j]!), count);
           bucket.matches[j]!++;
-          this.touched[other].set(key, bucket);
+          if (this.tracked[other]) this.touched[other].set(key, bucket);
         }
         addCopies(out, outKind, joined, count);
       }
@@ -374,7 +381,8 @@ export class Join implements StreamOperator {
     if (at < 0) return;
     const ownMatches = own!.matches[at]!;
     own!.removeCopy(at, row);
-    this.touched[side].set(key, own!);
+    if (this.tracked[side]) this.touched[side].set(key, own!);
+    else if (own!.live === 0) this.tables[side].delete(key);
     const bucket = this.matchable ? this.bucket(other, key) : undefined;
     if (bucket !== undefined && bucket.live > 0) {
       const otherPreserved = this.config.preserved[other];
@@ -388,7 +396,7 @@ export class Join implements StreamOperator {
         if (otherPreserved) {
           bucket.matches[j] = Math.max(0, bucket.matches[j]! - 1);
           if (bucket.matches[j] === 0) addCopies(out, INSERT, this.nullPadded(other, rows[j]!), count);
-          this.touched[other].set(key, bucket);
+          if (this.tracked[other]) this.touched[other].set(key, bucket);
         }
       }
     }
@@ -397,6 +405,7 @@ export class Join implements StreamOperator {
 
   /** The bucket of a side and key: the one this batch changed, else the stored one. */
   private bucket(side: JoinSide, key: GroupKey): RowBucket | undefined {
+    if (!this.tracked[side]) return this.tables[side].get(key);
     return this.touched[side].get(key) ?? this.tables[side].get(key);
   }
 
