@@ -125,16 +125,25 @@ export class JoinState {
  */
 export class RowBucket {
   rows: Row[] = [];
-  counts: number[] = [];
-  matches: number[] = [];
+  /** Live copies per record (0: removed); undefined while every record has one (nothing retracted yet). */
+  counts: number[] | undefined;
+  /** Preserved (merging) sides: how many rows of the other side each record matches. */
+  readonly matches: number[] | undefined;
   /** Records with a live copy. */
   live = 0;
   /** Identity → the (last) live record of that row; built on first need. */
   private index: Map<string, number> | undefined;
   /** Appending buckets with an index: the previous live record of the same row, per record (-1: none). */
-  private prev: number[] = [];
+  private prev: number[] | undefined;
 
-  constructor(readonly merging: boolean) {}
+  constructor(readonly merging: boolean) {
+    if (merging) this.matches = [];
+  }
+
+  /** The live copies of the record at `at`. */
+  count(at: number): number {
+    return this.counts === undefined ? 1 : this.counts[at]!;
+  }
 
   /** Adds a copy of `row`; returns its record's position. */
   add(row: Row): number {
@@ -144,27 +153,28 @@ export class RowBucket {
       const id = encodeKey(row);
       const at = index.get(id);
       if (at !== undefined) {
-        this.counts[at]!++;
+        this.countsOf()[at]!++;
         return at;
       }
       index.set(id, n);
     } else if (this.index !== undefined) {
       const id = encodeKey(row);
-      this.prev.push(this.index.get(id) ?? -1);
+      this.prev!.push(this.index.get(id) ?? -1);
       this.index.set(id, n);
     }
     this.live++;
     this.rows.push(row);
-    this.counts.push(1);
-    this.matches.push(0);
+    this.counts?.push(1);
+    this.matches?.push(0);
     return n;
   }
 
   /** Adds a record read back from state (before any other use of the bucket). */
   restore(row: Row, count: number, matches: number): void {
+    if (count !== 1) this.countsOf();
     this.rows.push(row);
-    this.counts.push(count);
-    this.matches.push(matches);
+    this.counts?.push(count);
+    this.matches?.push(matches);
     this.live++;
   }
 
@@ -176,11 +186,12 @@ export class RowBucket {
 
   /** Removes one copy of the record at `at` (one {@link find} returned for `row`); the record goes with its last copy. */
   removeCopy(at: number, row: Row): void {
-    if (--this.counts[at]! > 0) return;
+    const counts = this.countsOf();
+    if (--counts[at]! > 0) return;
     this.live--;
     if (this.index !== undefined) {
       const id = encodeKey(row);
-      const before = this.merging ? -1 : this.prev[at]!;
+      const before = this.merging ? -1 : this.prev![at]!;
       if (before >= 0) this.index.set(id, before);
       else this.index.delete(id);
     }
@@ -188,30 +199,36 @@ export class RowBucket {
     if (this.rows.length > 8 && this.live * 2 < this.rows.length) this.compact();
   }
 
+  /** The counts, made explicit. */
+  private countsOf(): number[] {
+    return (this.counts ??= new Array<number>(this.rows.length).fill(1));
+  }
+
   /** Builds the index of the live records (see the class comment). */
   private buildIndex(): Map<string, number> {
     const index = new Map<string, number>();
-    const { rows, counts } = this;
-    const prev = this.prev;
-    prev.length = 0;
+    const rows = this.rows;
+    const counts = this.counts;
+    const prev: number[] | undefined = this.merging ? undefined : [];
     for (let i = 0; i < rows.length; i++) {
-      if (counts[i] === 0) {
-        prev.push(-1);
+      if (counts !== undefined && counts[i] === 0) {
+        prev?.push(-1);
         continue;
       }
       const id = encodeKey(rows[i]!);
       const at = index.get(id);
       if (this.merging && at !== undefined) {
         // (Not from this bucket's own adds: copies of a row are one record on a merging side.)
-        counts[at]! += counts[i]!;
-        counts[i] = 0;
+        const c = this.countsOf();
+        c[at]! += c[i]!;
+        c[i] = 0;
         this.live--;
         continue;
       }
-      if (!this.merging) prev.push(at ?? -1);
+      prev?.push(at ?? -1);
       index.set(id, i);
     }
-    if (this.merging) prev.length = 0;
+    this.prev = prev;
     this.index = index;
     return index;
   }
@@ -219,18 +236,19 @@ export class RowBucket {
   /** Drops the removed records (and rebuilds the index if there is one). */
   private compact(): void {
     const { rows, counts, matches } = this;
+    if (counts === undefined) return;
     let n = 0;
     for (let i = 0; i < rows.length; i++) {
       if (counts[i] === 0) continue;
       rows[n] = rows[i]!;
       counts[n] = counts[i]!;
-      matches[n] = matches[i]!;
+      if (matches !== undefined) matches[n] = matches[i]!;
       n++;
     }
     if (n === rows.length) return;
     rows.length = n;
     counts.length = n;
-    matches.length = n;
+    if (matches !== undefined) matches.length = n;
     if (this.index !== undefined) this.buildIndex();
   }
 }
@@ -244,18 +262,19 @@ export function rowBucketCodec(merging: boolean): ValueCodec<RowBucket> {
   encode: (bucket) => {
     const out: unknown[] = [];
     for (let i = 0; i < bucket.rows.length; i++) {
-      if (bucket.counts[i]! > 0) out.push([encodeValue(bucket.rows[i]), bucket.counts[i], bucket.matches[i]]);
+      if (bucket.count(i) > 0) out.push([encodeValue(bucket.rows[i]), bucket.count(i), bucket.matches?.[i] ?? 0]);
     }
     return out;
   },
   write: (w, bucket) => {
     w.arrayHeader(bucket.live);
     for (let i = 0; i < bucket.rows.length; i++) {
-      if (bucket.counts[i] === 0) continue;
+      const count = bucket.count(i);
+      if (count === 0) continue;
       w.arrayHeader(3);
       writeEncodedValue(w, bucket.rows[i]);
-      w.number(bucket.counts[i]!);
-      w.number(bucket.matches[i]!);
+      w.number(count);
+      w.number(bucket.matches?.[i] ?? 0);
     }
   },
   decode: (data) => {
@@ -274,7 +293,9 @@ export class Join implements StreamOperator {
   private tables!: readonly [StateTable<RowBucket>, StateTable<RowBucket>];
   private readonly keyOfValues: KeySelector;
   private readonly rows: JoinRows;
-  /** Buckets the current batch changed, per side (stored at the end of the batch). */
+  /** Per side: whether its table needs changed buckets put back ({@link StateTable.tracksWrites}). */
+  private tracked: readonly [boolean, boolean] = [true, true];
+  /** Buckets the current batch changed, per side (stored at the end of the batch), on tracked sides. */
   private readonly touched: readonly [Map<GroupKey, RowBucket>, Map<GroupKey, RowBucket>] = [new Map(), new Map()];
   /** Whether an inner join (kinds pass through) rather than an outer one (only +I and -D). */
   private readonly inner: boolean;
@@ -305,6 +326,7 @@ export class Join implements StreamOperator {
       ctx.state.table<RowBucket>('left', rowBucketCodec(this.config.preserved[0]), { ttl: true }),
       ctx.state.table<RowBucket>('right', rowBucketCodec(this.config.preserved[1]), { ttl: true }),
     ];
+    this.tracked = [this.tables[0].tracksWrites !== false, this.tables[1].tracksWrites !== false];
     this.progress = new InputProgress(ctx.state, 2);
   }
 
@@ -337,8 +359,12 @@ export class Join implements StreamOperator {
   /** Adds a row to its side and emits its matches (retracting the null-padded rows they replace). */
   private accumulate(side: JoinSide, row: Row, kind: RowKind, key: GroupKey, out: BatchBuilder): void {
     const other = (1 - side) as JoinSide;
-    const own = this.bucket(side, key) ?? new RowBucket(this.config.preserved[side]);
-    this.touched[side].set(key, own);
+    let own = this.bucket(side, key);
+    if (own === undefined) {
+      own = new RowBucket(this.config.preserved[side]);
+      if (!this.tracked[side]) this.tables[side].put(key, own);
+    }
+    if (this.tracked[side]) this.touched[side].set(key, own);
     const at = own.add(row);
     let matches = 0;
     const bucket = this.matchable ? this.bucket(other, key) : undefined;
@@ -347,21 +373,21 @@ export class Join implements StreamOperator {
       const outKind = this.inner ? kind : INSERT;
       const { rows, counts } = bucket;
       for (let j = 0; j < rows.length; j++) {
-        const count = counts[j]!;
+        const count = counts === undefined ? 1 : counts[j]!;
         if (count === 0) continue;
         const joined = this.pair(side, row, rows[j]!);
         if (!joined) continue;
         matches += count;
         if (otherPreserved) {
-          if (bucket.matches[j] === 0) addCopies(out, DELETE, this.nullPadded(other, rows[j]!), count);
-          bucket.matches[j]!++;
-          this.touched[other].set(key, bucket);
+          if (bucket.matches![j] === 0) addCopies(out, DELETE, this.nullPadded(other, rows[j]!), count);
+          bucket.matches![j]!++;
+          if (this.tracked[other]) this.touched[other].set(key, bucket);
         }
         addCopies(out, outKind, joined, count);
       }
     }
     if (this.config.preserved[side]) {
-      own.matches[at] = matches;
+      own.matches![at] = matches;
       if (matches === 0) out.add(INSERT, this.nullPadded(side, row));
     }
   }
@@ -372,23 +398,25 @@ export class Join implements StreamOperator {
     const own = this.bucket(side, key);
     const at = own === undefined ? -1 : own.find(row);
     if (at < 0) return;
-    const ownMatches = own!.matches[at]!;
+    const ownMatches = own!.matches?.[at] ?? 0;
     own!.removeCopy(at, row);
-    this.touched[side].set(key, own!);
+    if (this.tracked[side]) this.touched[side].set(key, own!);
+    else if (own!.live === 0) this.tables[side].delete(key);
     const bucket = this.matchable ? this.bucket(other, key) : undefined;
     if (bucket !== undefined && bucket.live > 0) {
       const otherPreserved = this.config.preserved[other];
       const { rows, counts } = bucket;
       for (let j = 0; j < rows.length; j++) {
-        const count = counts[j]!;
+        const count = counts === undefined ? 1 : counts[j]!;
         if (count === 0) continue;
         const joined = this.pair(side, row, rows[j]!);
         if (!joined) continue;
         addCopies(out, this.inner ? kind : DELETE, joined, count);
         if (otherPreserved) {
-          bucket.matches[j] = Math.max(0, bucket.matches[j]! - 1);
-          if (bucket.matches[j] === 0) addCopies(out, INSERT, this.nullPadded(other, rows[j]!), count);
-          this.touched[other].set(key, bucket);
+          const m = bucket.matches!;
+          m[j] = Math.max(0, m[j]! - 1);
+          if (m[j] === 0) addCopies(out, INSERT, this.nullPadded(other, rows[j]!), count);
+          if (this.tracked[other]) this.touched[other].set(key, bucket);
         }
       }
     }
@@ -397,6 +425,7 @@ export class Join implements StreamOperator {
 
   /** The bucket of a side and key: the one this batch changed, else the stored one. */
   private bucket(side: JoinSide, key: GroupKey): RowBucket | undefined {
+    if (!this.tracked[side]) return this.tables[side].get(key);
     return this.touched[side].get(key) ?? this.tables[side].get(key);
   }
 

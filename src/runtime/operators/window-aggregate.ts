@@ -177,6 +177,8 @@ export class WindowAggregate implements StreamOperator {
     const slices = this.slices;
     const keys = this.keys;
     const seqBefore = this.nextSeq;
+    // A group changed in place is put back only when the table records writes.
+    const putBack = slices.tracksWrites !== false;
     let nullTime = 0;
     for (let i = 0; i < rows.length; i++) {
       if (kinds[i] !== INSERT) throw notInsertOnly(this.kind, kinds[i]!);
@@ -198,9 +200,14 @@ export class WindowAggregate implements StreamOperator {
         // Per window: the window's end names its accumulators; sliced: the slice's end.
         const ns = perWindow ? ends[j]! : slice;
         let group = slices.get(key, ns);
-        if (group === undefined) group = { keyValues: keys.values(row), accs: layout.create(), seq: this.nextSeq++ };
-        layout.accumulate(group.accs, row);
-        slices.put(key, group, ns);
+        if (group === undefined) {
+          group = { keyValues: keys.values(row), accs: layout.create(), seq: this.nextSeq++ };
+          layout.accumulate(group.accs, row);
+          slices.put(key, group, ns);
+        } else {
+          layout.accumulate(group.accs, row);
+          if (putBack) slices.put(key, group, ns);
+        }
       }
     }
     if (this.nextSeq !== seqBefore) this.seqState.set(this.nextSeq);

@@ -158,7 +158,11 @@ export class KeyedStateTable<V> implements StateTable<V> {
     this.now = options.now ?? Date.now;
     if (this.ttlMs !== undefined) this.writeTimes = new Map();
     this.inPlace = options.inPlace === true;
+    this.tracksWrites = tracking || this.ttlMs !== undefined || this.maxEntries !== Infinity;
   }
+
+  /** See {@link StateTable.tracksWrites}. */
+  readonly tracksWrites: boolean;
 
   /** Entries held in memory (evicted and not yet read restored entries are not counted). */
   get size(): number {

@@ -47,6 +47,12 @@ export interface StateTable<V> {
   namespaces(): IterableIterator<Namespace>;
   /** Number of entries held in memory (with a store, evicted entries are not counted). */
   readonly size: number;
+  /**
+   * False when the table records nothing per write (no store, no TTL, no memory budget: a job without a
+   * state directory): a value got from the table and changed in place needs no `put` then, and operators
+   * may skip it on their hot paths. Absent means true.
+   */
+  readonly tracksWrites?: boolean;
 }
 
 /** A single value (an operator's watermark, a sequence number). */
