@@ -1,6 +1,7 @@
 /**
  * The `eddy` command line: `eddy` (with options or none) opens the interactive shell (repl/); `eddy serve`
  * serves SQL over HTTP and the Postgres protocol (src/server);
+ * `eddy nexmark --events N --out DIR` writes Nexmark events as JSON lines (src/cli/nexmark.ts);
  * `eddy run script.sql [-i init.sql ...] [--define k=v]` runs a SQL script (statements in order; SELECT
  * results printed as they change; INSERT jobs run to completion), and prints errors with their position.
  * Uses only the public engine API. Subcommands are one `switch` in {@link main}.
@@ -9,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { EddyError, ErrorCode } from '../common/errors.js';
 import type { ScriptIO } from './run-script.js';
 import { SERVE_USAGE } from './serve.js';
+import { NEXMARK_USAGE } from './nexmark.js';
 import { TEST_USAGE } from '../ksql-test/usage.js';
 import { onProcessInterrupt } from '../../repl/interrupt.js';
 
@@ -23,6 +25,7 @@ const USAGE = `Usage:
       checkpoint there (after a crash or a stop). --fresh discards that state first.
 ${SERVE_USAGE.replace(/^Usage:\n/, '')}
 ${TEST_USAGE}
+${NEXMARK_USAGE.replace(/^Usage:\n/, '')}
   eddy --help | --version
 
 Exit codes: 0 success, 1 SQL or job error, 2 usage error.`;
@@ -151,6 +154,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'test': {
       const { testCommand } = await import('../ksql-test/command.js');
       return testCommand(rest);
+    }
+    case 'nexmark': {
+      const { nexmarkCommand } = await import('./nexmark.js');
+      return nexmarkCommand(rest);
     }
     case 'run': {
       const parsed = parseRunArgs(rest);

@@ -4,6 +4,7 @@ import { blackholeConnector } from './blackhole.js';
 import { datagenConnector } from './datagen.js';
 import { filesystemConnector } from './filesystem.js';
 import { kafkaConnector } from './kafka/kafka.js';
+import { nexmarkConnector } from './nexmark/source.js';
 import { upsertKafkaConnector } from './kafka/upsert-kafka.js';
 import { FORMATS } from './formats/index.js';
 import { printConnector } from './print.js';
@@ -14,7 +15,7 @@ export { createDecoder, createEncoder, RecordError, type RecordDecoder, type Rec
 export { FileSystemSourceReader, type FilePosition } from './filesystem.js';
 export { SqliteSinkWriter, SqliteSourceReader, SINK_COMMITS_TABLE, type SqliteSinkCommit, type SqlitePosition } from './sqlite.js';
 
-const CONNECTORS: readonly ConnectorFactory[] = [filesystemConnector, datagenConnector, printConnector, blackholeConnector, sqliteConnector, kafkaConnector, upsertKafkaConnector];
+const CONNECTORS: readonly ConnectorFactory[] = [filesystemConnector, datagenConnector, printConnector, blackholeConnector, sqliteConnector, kafkaConnector, upsertKafkaConnector, nexmarkConnector];
 
 /** Every built-in connector (a new array each call; callers may add their own). */
 export function builtinConnectors(): ConnectorFactory[] {

@@ -48,6 +48,8 @@ export interface Call {
   readonly type: DataType;
   /** Set for casts: the target type (EXPLAIN prints `CAST(x AS type)`). */
   readonly castTo?: DataType;
+  /** Set for a ROW field access (`person.id`: fn `.id`, one argument): the field's index, `impl` being `r => r[field]`. */
+  readonly field?: number;
   readonly span?: Span;
 }
 

@@ -100,6 +100,7 @@ function rethrow(e: unknown, span: Span): never {
 }
 
 function compileCall(call: Call): CompiledExpr {
+  if (call.field !== undefined) return compileField(call.args[0]!, call.field);
   const impl = call.impl as Impl;
   const args = call.args.map(compileExpr);
   const plain = call.strict ? strictCall(impl, args) : lenientCall(impl, args);
@@ -111,6 +112,22 @@ function compileCall(call: Call): CompiledExpr {
     } catch (e) {
       return rethrow(e, span);
     }
+  };
+}
+
+/** Field `f` of a ROW value (a positional array; NULL for a NULL ROW): an index, with no call of `impl`. */
+function compileField(operand: BoundExpr, f: number): CompiledExpr {
+  if (operand.kind === 'InputRef') {
+    const i = operand.index;
+    return (row) => {
+      const r = row[i] as readonly unknown[] | null | undefined;
+      return r == null ? null : r[f];
+    };
+  }
+  const a = compileExpr(operand);
+  return (row) => {
+    const r = a(row) as readonly unknown[] | null | undefined;
+    return r == null ? null : r[f];
   };
 }
 

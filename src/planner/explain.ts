@@ -34,6 +34,7 @@ export function exprToString(e: BoundExpr, columns?: readonly string[]): string 
       if (e.castTo) return `${e.fn}(${sub(e.args[0]!)} AS ${typeToString(e.castTo)})`;
       if (INFIX.has(e.fn) && e.args.length === 2) return `(${sub(e.args[0]!)} ${e.fn} ${sub(e.args[1]!)})`;
       if (e.fn === 'NEGATE') return `-${sub(e.args[0]!)}`;
+      if (e.fn.startsWith('.') && e.args.length === 1) return `${sub(e.args[0]!)}.\`${e.fn.slice(1)}\``;
       return `${e.fn}(${e.args.map(sub).join(', ')})`;
     case 'AndExpr':
       return `(${e.args.map(sub).join(' AND ')})`;

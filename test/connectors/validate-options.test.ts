@@ -118,7 +118,7 @@ describe('validateOptions', () => {
       {
         key: 'connector',
         kind: 'unknown-connector',
-        message: "Unknown connector 'filesytem'; available connectors: filesystem, datagen, print, blackhole, sqlite, kafka, upsert-kafka",
+        message: "Unknown connector 'filesytem'; available connectors: filesystem, datagen, print, blackhole, sqlite, kafka, upsert-kafka, nexmark",
         hint: 'did you mean `filesystem`?',
       },
     ]);

@@ -110,11 +110,14 @@ export class ExprBinder {
     if (replaced) return replaced;
     switch (e.kind) {
       case 'ColumnRef': {
-        const col = this.scope.resolve(
-          e.name.parts.map((p) => p.name),
-          e.span,
-        );
-        return { kind: 'InputRef', index: col.index, type: col.type, name: col.name };
+        const { column: col, fields } = this.scope.resolvePath(e.name.parts, e.span);
+        let bound: BoundExpr = { kind: 'InputRef', index: col.index, type: col.type, name: col.name };
+        let path = col.name;
+        for (const f of fields) {
+          bound = fieldAccess(bound, f.name, f.span, path);
+          path += `.${f.name}`;
+        }
+        return bound;
       }
       case 'Literal':
         switch (e.type) {
@@ -385,4 +388,51 @@ export class ExprBinder {
   private unsupported(message: string, span: Span, hint?: string): never {
     throw new EddyError({ code: ErrorCode.UNSUPPORTED, message, span, hint });
   }
+}
+
+/**
+ * Field `name` of the ROW value `row` (`person.id`): exact name first, then ignoring case when that is unique.
+ * A ROW is a positional array (src/common/types.ts), so the access is an index; NULL when the ROW is NULL.
+ * `path` names what `row` is, for messages.
+ */
+export function fieldAccess(row: BoundExpr, name: string, span: Span, path: string): BoundExpr {
+  const t = row.type;
+  if (t.name !== 'ROW' || !t.fields) {
+    throw new EddyError({
+      code: ErrorCode.TYPE_MISMATCH,
+      message: `'${path}' is of type ${typeToString(t)}, not a ROW: it has no field '${name}'`,
+      span,
+    });
+  }
+  const fields = t.fields;
+  let index = fields.findIndex((f) => f.name === name);
+  if (index < 0) {
+    const lower = name.toLowerCase();
+    const matches = fields.flatMap((f, i) => (f.name.toLowerCase() === lower ? [i] : []));
+    if (matches.length === 1) index = matches[0]!;
+    else if (matches.length > 1) {
+      throw new EddyError({ code: ErrorCode.AMBIGUOUS_COLUMN, message: `Field '${name}' of '${path}' is ambiguous`, span, hint: `write it with its exact case: ${matches.map((i) => fields[i]!.name).join(' or ')}` });
+    }
+  }
+  if (index < 0) {
+    const names = fields.map((f) => f.name);
+    throw new EddyError({
+      code: ErrorCode.UNKNOWN_COLUMN,
+      message: `'${path}' (${typeToString(t)}) has no field '${name}'`,
+      span,
+      hint: didYouMean(name, names) ?? `its fields: ${names.join(', ')}`,
+    });
+  }
+  const field = fields[index]!;
+  const i = index;
+  return {
+    kind: 'Call',
+    fn: `.${field.name}`,
+    args: [row],
+    impl: (r: readonly unknown[]) => r[i],
+    field: i,
+    strict: true,
+    deterministic: true,
+    type: withNullable(withoutTimeAttribute(field.type), field.type.nullable || t.nullable),
+  };
 }

@@ -80,6 +80,38 @@ export class Scope {
     });
   }
 
+  /**
+   * Resolves a dotted name that may reach into ROW columns, by Flink's rules: `a.b.c...` is column `b` of table
+   * (or alias) `a` when `a` qualifies columns in scope, with fields `c...`; otherwise column `a` with fields
+   * `b.c...`. A single name is a column. Returns the column and the names of the fields still to access.
+   */
+  resolvePath(parts: readonly { readonly name: string; readonly span: Span }[], span: Span): { readonly column: ScopeColumn; readonly fields: readonly { readonly name: string; readonly span: Span }[] } {
+    if (parts.length === 1) return { column: this.resolve([parts[0]!.name], span), fields: [] };
+    const head = parts.slice(0, 2);
+    const headSpan: Span = parts.length === 2 ? span : { ...parts[0]!.span, end: parts[1]!.span.end };
+    try {
+      return { column: this.resolve(head.map((p) => p.name), headSpan), fields: parts.slice(2) };
+    } catch (err) {
+      // `a` qualifies no column: `a` may be a ROW column (`person.id`).
+      if (!(err instanceof EddyError) || err.code !== ErrorCode.UNKNOWN_TABLE) throw err;
+      let column: ScopeColumn;
+      try {
+        column = this.resolve([parts[0]!.name], parts[0]!.span);
+      } catch (inner) {
+        if (inner instanceof EddyError && inner.code === ErrorCode.UNKNOWN_COLUMN) {
+          throw new EddyError({
+            code: ErrorCode.UNKNOWN_TABLE,
+            message: `Table or alias '${parts[0]!.name}' is not in scope here, nor is a column of that name`,
+            span: parts[0]!.span,
+            hint: err.diagnostics[0]!.hint,
+          });
+        }
+        throw inner;
+      }
+      return { column, fields: parts.slice(1) };
+    }
+  }
+
   /** The columns an unqualified name or `*` can mean (all but the sides' copies of USING columns). */
   get unqualified(): readonly ScopeColumn[] {
     return this.columns.filter((c) => !c.qualifiedOnly);
