@@ -102,7 +102,7 @@ export class Scope {
           throw new EddyError({
             code: ErrorCode.UNKNOWN_TABLE,
             message: `Table or alias '${parts[0]!.name}' is not in scope here, nor is a column of that name`,
-            span: parts[0]!.span,
+            span: headSpan,
             hint: err.diagnostics[0]!.hint,
           });
         }

@@ -104,7 +104,7 @@ describe('nested field access', () => {
   it('says when a dotted name is neither a table in scope nor a column', () => {
     const sql = 'SELECT nope.id FROM ev';
     const d = expectError(() => planner().bind(sql), ErrorCode.UNKNOWN_TABLE);
-    expect(spanText(sql, d)).toBe('nope');
+    expect(spanText(sql, d)).toBe('nope.id');
     expect(d.message).toBe("Table or alias 'nope' is not in scope here, nor is a column of that name");
     // A qualifier that is in scope, with a column it does not have: the column is unknown (no ROW fallback).
     const sql2 = 'SELECT ev.nope.id FROM ev';
