@@ -4,6 +4,7 @@
  * on the row's values). A row whose expressions fail goes to the job's error policy.
  */
 import type { CompiledExpr } from '../../expr/bound-expr.js';
+import { compileRow } from '../../expr/compile.js';
 import type { ChangeBatch, Row, RowKind } from '../changelog.js';
 import type { OperatorContext, StreamOperator } from '../operator.js';
 import { reportExpressionError } from './expression-error.js';
@@ -20,34 +21,41 @@ export interface CalcConfig {
 export class Calc implements StreamOperator {
   readonly kind = 'Calc';
   private ctx!: OperatorContext;
+  /** The projection as one function of a row (generated: one array literal of the expressions' calls). */
+  private readonly project: (row: readonly unknown[]) => Row;
 
-  constructor(readonly config: CalcConfig) {}
+  constructor(readonly config: CalcConfig) {
+    this.project = compileRow(config.projection);
+  }
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
   }
 
   processBatch(batch: ChangeBatch): void {
-    const { projection, condition } = this.config;
-    const width = projection.length;
-    const rows: Row[] = [];
-    const kinds: RowKind[] = [];
+    const condition = this.config.condition;
+    const project = this.project;
     const input = batch.rows;
-    for (let i = 0; i < input.length; i++) {
+    const n = input.length;
+    const rows: Row[] = [];
+    // Without a condition the kinds are the input's, unless a failing row is dropped.
+    let kinds: RowKind[] | undefined = condition === undefined ? undefined : [];
+    for (let i = 0; i < n; i++) {
       const row = input[i]!;
       let out: Row;
       try {
         if (condition !== undefined && condition(row) !== true) continue;
-        out = new Array(width);
-        for (let c = 0; c < width; c++) out[c] = projection[c]!(row);
+        out = project(row);
       } catch (err) {
         reportExpressionError(this.ctx, err, row);
+        kinds ??= batch.kinds.slice(0, i);
         continue;
       }
       rows.push(out);
-      kinds.push(batch.kinds[i]!);
+      if (kinds !== undefined) kinds.push(batch.kinds[i]!);
     }
-    if (rows.length > 0) this.ctx.output.emit({ rows, kinds });
+    if (rows.length === 0) return;
+    this.ctx.output.emit({ rows, kinds: kinds ?? batch.kinds });
   }
 
   processWatermark(watermark: number): void {

@@ -22,6 +22,7 @@
  *   restore (a resumed replay continues at its pace from where it stopped, rather than catching up).
  */
 import type { CompiledExpr } from '../../expr/bound-expr.js';
+import { compileColumnPick } from '../../expr/compile.js';
 import { inputRefs } from '../../planner/expr-utils.js';
 import type { TableSourceScanNode } from '../../planner/physical-plan.js';
 import { INSERT, MAX_WATERMARK, MIN_WATERMARK, type Row, type RowKind } from '../changelog.js';
@@ -75,6 +76,10 @@ export class TableSourceScan {
   private ctx!: OperatorContext;
   private recordsIn!: Counter;
   private readonly identity: boolean;
+  /** True when the source row is the table's row (no computed or METADATA columns): no copy is made. */
+  private readonly direct: boolean;
+  /** The projection as one function of the table's row (absent with `identity`). */
+  private readonly project: ((row: readonly unknown[]) => Row) | undefined;
   private readonly width: number;
   // Run-time state: per-split watermarks and what has been emitted (saved in `marks` after every chunk).
   private marks!: ValueState<ScanMarks>;
@@ -91,12 +96,9 @@ export class TableSourceScan {
 
   constructor(readonly config: TableSourceScanConfig) {
     this.width = config.physicalIndex.length;
-    this.identity =
-      config.metadata === undefined &&
-      config.computed.every((c) => c === undefined) &&
-      config.physicalIndex.every((p, i) => p === i) &&
-      config.projection.length === this.width &&
-      config.projection.every((p, i) => p === i);
+    this.direct = config.metadata === undefined && config.computed.every((c) => c === undefined) && config.physicalIndex.every((p, i) => p === i);
+    this.identity = this.direct && config.projection.length === this.width && config.projection.every((p, i) => p === i);
+    this.project = this.identity ? undefined : compileColumnPick(config.projection);
   }
 
   open(ctx: OperatorContext): void {
@@ -174,10 +176,12 @@ export class TableSourceScan {
     // With no other split holding the watermark back, it is simply this split's (the common case).
     const alone = this.splitWatermarks.size === 0 || (this.splitWatermarks.size === 1 && this.splitWatermarks.has(chunk.split));
     const metadata = this.config.metadata;
+    const direct = this.direct;
+    const project = this.project;
     for (let r = from; r < input.length; r++) {
       const physical = metadata ? withMetadata(input[r]!, metadata.physical, metadata.values) : input[r]!;
       let full: Row;
-      if (this.identity) full = physical;
+      if (direct) full = physical;
       else {
         full = new Array(this.width);
         for (let c = 0; c < this.width; c++) {
@@ -216,13 +220,7 @@ export class TableSourceScan {
           }
         }
       }
-      let out: Row;
-      if (this.identity) out = full;
-      else {
-        out = new Array(projection.length);
-        for (let c = 0; c < projection.length; c++) out[c] = full[projection[c]!];
-      }
-      this.rows.push(out);
+      this.rows.push(project === undefined ? full : project(full));
       this.kinds.push(kinds === undefined ? INSERT : kinds[r]!);
     }
     this.recordsIn.inc(input.length - from);
