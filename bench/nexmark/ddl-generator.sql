@@ -1,7 +1,7 @@
 -- Nexmark's generator table and views, as in Nexmark's ddl_gen_v2.sql and ddl_views.sql (bid with channel and
 -- url; the time column is `dateTime`), with the options the runner sets: ${EVENTS} events at ${TPS} events/s
 -- of event time, the default proportions 1:3:46. Nexmark's 'keep-alive', 'stop-at' and 'max-emit-speed' are
--- left out: Eddy's generator is never paced by the wall clock, and ends after 'events.num'.
+-- left out: the source then emits at full speed (not paced by the wall clock) and ends after 'events.num'.
 CREATE TABLE datagen (
     event_type int,
     person ROW<

@@ -1,6 +1,6 @@
 /**
- * Nexmark q4, q5, q7, q8 and q9 (the benchmark's Flink SQL texts, copied unchanged into test/e2e/nexmark/
- * with the tool's ddl.sql) run on a small generated input (test/e2e/nexmark/generate.ts: 6,000 events, a
+ * Nexmark q4, q5, q7, q8 and q9 (the benchmark's Flink SQL texts and DDL, bench/nexmark/) run on a small
+ * generated input (test/e2e/nexmark/generate.ts: 6,000 events, a
  * minute of event time, each file out of order within the watermark delay). Each query's SELECT runs into a
  * collect sink instead of the benchmark's blackhole table, and the final state of its changelog (applied as a
  * multiset) equals a batch computation of the query written here in plain JS over the same rows.
@@ -13,13 +13,13 @@ import { Eddy } from '../../src/engine/eddy.js';
 import { executeAll, materialize, runQuery, sortedRows, tempDir } from './helpers.js';
 import { generateNexmark, writeNexmark, type Auction, type Bid } from './nexmark/generate.js';
 
-const FIXTURES = fileURLToPath(new URL('./nexmark/', import.meta.url));
+const BENCH = fileURLToPath(new URL('../../bench/nexmark/', import.meta.url));
 const SECOND = 1000;
 const data = generateNexmark(6000, 2026);
 
 /** The SELECT of a benchmark query file (`CREATE TABLE nexmark_qN (...) WITH (blackhole); INSERT INTO nexmark_qN SELECT ...`). */
 function selectOf(query: string): string {
-  const text = readFileSync(join(FIXTURES, `${query}.sql`), 'utf8');
+  const text = readFileSync(join(BENCH, 'queries', `${query}.sql`), 'utf8');
   expect(text).toContain(`CREATE TABLE nexmark_${query}`);
   expect(text).toContain("'connector' = 'blackhole'");
   const m = /INSERT INTO nexmark_\w+\s+([\s\S]*?);?\s*$/.exec(text);
@@ -106,8 +106,8 @@ describe('Nexmark q4, q5, q7, q8, q9 vs batch', () => {
   beforeAll(async () => {
     const dir = tempDir('eddy-nexmark-');
     writeNexmark(dir, data, 7);
-    eddy = new Eddy({ variables: { NX_DATA: dir } });
-    await executeAll(eddy, readFileSync(join(FIXTURES, 'ddl.sql'), 'utf8'));
+    eddy = new Eddy({ variables: { NEXMARK_DATA: dir } });
+    await executeAll(eddy, readFileSync(join(BENCH, 'ddl-files.sql'), 'utf8'));
   });
 
   it('generates an input where the queries have something to find', () => {

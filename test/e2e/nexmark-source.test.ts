@@ -2,7 +2,7 @@
  * The `nexmark` connector through SQL: Flink Nexmark's own DDL (the `datagen` table with ROW columns and the
  * computed event time) and views, queries over them checked against a batch computation over the generator's
  * events; and `eddy nexmark --out` files holding the same events (read back as JSON, and through the filesystem
- * DDL of test/e2e/nexmark/ddl.sql: the same query gives the same result over the files and over the views).
+ * DDL of bench/nexmark/ddl-files.sql: the same query gives the same result over the files and over the views).
  * `eddy nexmark` runs from dist/ (built by `npm test`).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { nexmarkConfig } from '../../src/connectors/nexmark/config.js';
 import { NexmarkGenerator } from '../../src/connectors/nexmark/generator.js';
 import { executeAll, materialize, readJsonLinesFile, runEddy, runQuery, sortedRows, tempDir } from './helpers.js';
 
-const FIXTURES = fileURLToPath(new URL('./nexmark/', import.meta.url));
+const BENCH = fileURLToPath(new URL('../../bench/nexmark/', import.meta.url));
 const EVENTS = 6000;
 const RATE = 100; // 10 ms apart: a minute of event time
 
@@ -186,7 +186,7 @@ describe('eddy nexmark', () => {
   it('gives the same query results over the files (filesystem json DDL) as over the views', async () => {
     await run;
     const files = engine();
-    await executeAll(files, readFileSync(join(FIXTURES, 'ddl.sql'), 'utf8').replaceAll('${NX_DATA}', out));
+    await executeAll(files, readFileSync(join(BENCH, 'ddl-files.sql'), 'utf8').replaceAll('${NEXMARK_DATA}', out));
     const views = engine();
     await executeAll(views, flinkDdl(EVENTS));
     for (const q of [WINDOWED, 'SELECT * FROM person', 'SELECT * FROM auction', 'SELECT auction, bidder, price, channel, url, `dateTime`, extra FROM bid WHERE MOD(price, 7) = 0']) {

@@ -1,5 +1,5 @@
 /**
- * Runs a Nexmark query file (queries/qN.sql: the benchmark's Flink SQL text, writing to a blackhole table)
+ * Runs a Nexmark query file (bench/nexmark/queries/qN.sql: the benchmark's Flink SQL text, writing to a blackhole table)
  * with its sink replaced by a collecting query: the file's other statements (views, side tables) are
  * executed, the blackhole `CREATE TABLE` is left out, and the `INSERT INTO ... SELECT` runs as its SELECT,
  * whose changelog (+I/-U/+U/-D) is applied to a final multiset of rows.
@@ -15,12 +15,13 @@ import { nexmarkConfig } from '../../src/connectors/nexmark/config.js';
 import { AUCTION, AUCTION_FIELDS, BID, BID_FIELDS, NexmarkGenerator, PERSON, PERSON_FIELDS } from '../../src/connectors/nexmark/generator.js';
 import { jsonLines, type Auction, type Bid, type Events, type Person } from './events.js';
 
-const HERE = fileURLToPath(new URL('./', import.meta.url));
+/** The benchmark's query files and DDL (bench/nexmark/): the tests run the very texts `npm run bench:nexmark` runs. */
+const BENCH = fileURLToPath(new URL('../../bench/nexmark/', import.meta.url));
 export const SECOND = 1000;
 
 /** A query file's text. */
 export function queryText(query: string): string {
-  return readFileSync(join(HERE, 'queries', `${query}.sql`), 'utf8');
+  return readFileSync(join(BENCH, 'queries', `${query}.sql`), 'utf8');
 }
 
 /**
@@ -66,19 +67,19 @@ export function writeEventFiles(events: Events): string {
   return dir;
 }
 
-/** The DDL of the person/auction/bid tables over JSON-lines files in `${NX_DATA}` (ddl.sql). */
-export const FILE_DDL = readFileSync(join(HERE, 'ddl.sql'), 'utf8');
+/** The DDL of the person/auction/bid tables over JSON-lines files in `${NEXMARK_DATA}` (the benchmark's ddl-files.sql). */
+export const FILE_DDL = readFileSync(join(BENCH, 'ddl-files.sql'), 'utf8');
 
 /** An input the queries run over: how to make a session whose catalog has person, auction and bid. */
 export interface Input {
   readonly name: string;
   /** The events the tables hold (the oracle's input). */
   readonly events: Events;
-  /** A new session with person, auction and bid declared; `dir` is `${NX_DATA}` (side inputs go there too). */
+  /** A new session with person, auction and bid declared; `dir` holds its files (side inputs go there too). */
   session(): Promise<{ eddy: Eddy; dir: string }>;
 }
 
-/** The events as JSON-lines files read by the filesystem tables of ddl.sql. */
+/** The events as JSON-lines files read by the filesystem tables of ddl-files.sql. */
 export function fileInput(events: Events): Input {
   let dir: string | undefined;
   return {
@@ -86,15 +87,15 @@ export function fileInput(events: Events): Input {
     events,
     async session() {
       dir ??= writeEventFiles(events);
-      const eddy = new Eddy({ variables: { NX_DATA: dir } });
+      const eddy = new Eddy({ variables: { NEXMARK_DATA: dir, SIDE_INPUT: join(dir, 'side_input.txt') } });
       await executeAll(eddy, FILE_DDL);
       return { eddy, dir };
     },
   };
 }
 
-/** Generator table and views (ddl-gen.sql). */
-export const GENERATOR_DDL = readFileSync(join(HERE, 'ddl-gen.sql'), 'utf8');
+/** Generator table and views, `${EVENTS}` events at `${TPS}` events/s (the benchmark's ddl-generator.sql). */
+export const GENERATOR_DDL = readFileSync(join(BENCH, 'ddl-generator.sql'), 'utf8');
 
 /** The events the nexmark connector generates with these options: its generator module's, by event number. */
 export function connectorEvents(events: number, rate: number): Events {
@@ -112,7 +113,7 @@ export function connectorEvents(events: number, rate: number): Events {
 }
 
 /**
- * The `'connector' = 'nexmark'` table of Nexmark's DDL and its person/auction/bid views (ddl-gen.sql), `events`
+ * The `'connector' = 'nexmark'` table of Nexmark's DDL and its person/auction/bid views (ddl-generator.sql), `events`
  * events at `rate` events/s of event time; the oracle's events are its generator module's.
  */
 export function connectorInput(events: number, rate: number): Input {
@@ -124,8 +125,7 @@ export function connectorInput(events: number, rate: number): Input {
     },
     async session() {
       const dir = tempDir();
-      // `${NX_DATA}` is where side inputs go (q13).
-      const eddy = new Eddy({ variables: { NX_EVENTS: String(events), NX_RATE: String(rate), NX_DATA: dir } });
+      const eddy = new Eddy({ variables: { EVENTS: String(events), TPS: String(rate), SIDE_INPUT: join(dir, 'side_input.txt') } });
       await executeAll(eddy, GENERATOR_DDL);
       return { eddy, dir };
     },
