@@ -203,7 +203,9 @@ function serverProperties({ dataDir, port, controllerPort, saslPort }) {
     'num.network.threads=2',
     'num.io.threads=2',
     'num.recovery.threads.per.data.dir=1',
-    'log.retention.hours=24',
+    // Records are kept whatever their timestamps: examples and tests produce records with event times in the past,
+    // which time-based retention would delete at its first check (5 minutes after start), in the middle of a run.
+    'log.retention.ms=-1',
     'auto.create.topics.enable=true',
     '',
   ].join('\n');
