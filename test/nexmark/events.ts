@@ -23,38 +23,11 @@
  * 10-second windows fill and the per-day queries (q15–q17) see two days.
  */
 import { mulberry32 } from '../../src/connectors/datagen.js';
+// The rows of the three tables, as JSON-lines fields (times as epoch ms): the e2e generator's shapes.
+import type { Auction, Bid, Person } from '../e2e/nexmark/generate.js';
 
-export interface Person {
-  id: number;
-  name: string;
-  emailAddress: string;
-  creditCard: string;
-  city: string;
-  state: string;
-  dateTime: number;
-  extra: string;
-}
-export interface Auction {
-  id: number;
-  itemName: string;
-  description: string;
-  initialBid: number;
-  reserve: number;
-  dateTime: number;
-  expires: number;
-  seller: number;
-  category: number;
-  extra: string;
-}
-export interface Bid {
-  auction: number;
-  bidder: number;
-  price: number;
-  channel: string;
-  url: string;
-  dateTime: number;
-  extra: string;
-}
+export type { Auction, Bid, Person };
+
 export interface Events {
   persons: Person[];
   auctions: Auction[];
