@@ -1,5 +1,7 @@
 // Helpers shared by the benchmark scripts: command-line flags, the seeded PRNG and the timestamp text of
-// generated inputs.
+// generated inputs, the median, and the machine facts of a result file.
+import { execFileSync } from 'node:child_process';
+import { arch, availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 
 /** mulberry32, the same small PRNG datagen uses: floats in [0, 1). */
 export function mulberry32(seed) {
@@ -50,4 +52,34 @@ export function* flags(argv, usage) {
     const list = () => value().split(',').map((x) => x.trim()).filter(Boolean);
     yield { flag, value, count, list };
   }
+}
+
+/** The median of a non-empty list of numbers. */
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** What a result file records about the machine and the checkout at `root` (commit, marked when src/ or bench/ changed). */
+export function machineFacts(root) {
+  const cpu = cpus();
+  let commit;
+  try {
+    commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dirty) commit += ' (modified)';
+  } catch {
+    commit = undefined;
+  }
+  return {
+    nproc: availableParallelism(),
+    cpuModel: cpu[0]?.model,
+    totalMemGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${platform()} ${release()} ${arch()}`,
+    commit,
+  };
 }

@@ -11,12 +11,12 @@
  * back over IPC. Results are printed as a table and written to bench/results/latest.json.
  * See bench/README.md.
  */
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { flags, mulberry32, sqlTimestamp } from './common.mjs';
+import { flags, machineFacts, median, mulberry32, sqlTimestamp } from './common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -266,33 +266,6 @@ function runOnce(bench, opts, dataPath, run) {
   });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function machineFacts() {
-  const cpu = cpus();
-  let commit;
-  try {
-    commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dirty) commit += ' (src/ modified)';
-  } catch {
-    commit = undefined;
-  }
-  return {
-    nproc: availableParallelism(),
-    cpuModel: cpu[0]?.model,
-    totalMemGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${platform()} ${release()} ${arch()}`,
-    commit,
-  };
-}
-
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 
 function printTable(rows, repeat) {
@@ -326,7 +299,7 @@ async function main(opts) {
     return 1;
   }
   const selected = opts.only ? BENCHMARKS.filter((b) => opts.only.includes(b.name)) : BENCHMARKS;
-  const machine = machineFacts();
+  const machine = machineFacts(ROOT);
   console.log(`Eddy benchmarks: ${fmtInt(opts.rows)} rows, repeat ${opts.repeat}${opts.profile ? ', CPU profiles on' : ''}`);
   console.log(`node ${machine.node}, ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.platform}${machine.commit ? `, commit ${machine.commit}` : ''}`);
   if (opts.dist !== DEFAULT_DIST) console.log(`build: ${opts.dist}`);

@@ -15,10 +15,10 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, platform, arch, release, totalmem, tmpdir, loadavg } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { flags } from '../common.mjs';
+import { flags, machineFacts, median } from '../common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -279,34 +279,6 @@ function runOnce(task, opts, label) {
   });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function machineFacts() {
-  const cpu = cpus();
-  let commit;
-  try {
-    commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dirty) commit += ' (modified)';
-  } catch {
-    commit = undefined;
-  }
-  return {
-    nproc: availableParallelism(),
-    cpuModel: cpu[0]?.model,
-    totalMemGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${platform()} ${release()} ${arch()}`,
-    commit,
-  };
-}
-
 /** Writes the input files with Eddy's own command (not timed), or checks the given directory. */
 function prepareFiles(opts, tmp) {
   if (opts.data) {
@@ -440,7 +412,7 @@ async function main(opts) {
   }
   const names = opts.queries ?? (opts.memory ? MEMORY_DEFAULT_QUERIES : DEFAULT_QUERIES);
   const selected = names.map((n) => QUERIES.find((q) => q.name === n));
-  const machine = machineFacts();
+  const machine = machineFacts(ROOT);
   const command = `node bench/nexmark/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
   console.log(`Nexmark on Eddy: ${fmtInt(opts.events)} events (${opts.source}), ${fmtInt(opts.rate)} events/s of event time, repeat ${opts.repeat}` +
     `${opts.parallelism !== undefined ? `, parallelism.default ${opts.parallelism}` : ''}${opts.memory ? `, memory mode (state.cache.max-entries ${fmtInt(opts.cacheEntries)})` : ''}`);
